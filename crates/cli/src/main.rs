@@ -1,0 +1,4 @@
+//! `tierbook`: inspect and classify store exports from the command line.
+fn main() {
+    println!("tierbook");
+}

@@ -1,0 +1,31 @@
+//! tierbook-core: from a raw store export to customers in tiers, with no UI and no Tauri.
+//!
+//! Data flows one way, one module per arrow:
+//!
+//! ```text
+//! source file ─source─▶ rows of Cells ─mapping─▶ column roles ─orders─▶ Orders (+ ImportReport)
+//!        ─customers─▶ Customers ─classify─▶ Classification ─playbook─▶ Suggestions
+//!        ─export─▶ tiered workbook / CSV          store: SQLite workspace, snapshots, migration
+//! ```
+//!
+//! `import` ties the first three arrows together; the desktop shell and the CLI only orchestrate.
+//! Time is always passed in (`as_of`), never read from the clock here.
+
+pub mod cell;
+pub mod classify;
+pub mod customers;
+pub mod error;
+pub mod export;
+pub mod generate;
+pub mod import;
+pub mod mapping;
+pub mod model;
+pub mod orders;
+pub mod playbook;
+pub mod progress;
+pub mod source;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use model::{Cents, Customer, Lang, Order, Text, Tier};
+pub use progress::{Cancel, NoProgress, Progress, Stage};

@@ -1,0 +1,165 @@
+//! The domain records every later step shares: `Order`, `Customer`, `Tier`, money and bilingual text.
+//!
+//! These are plain data; the rules that produce them live in `orders`, `customers` and `classify`.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+/// Money in fen (1/100 yuan). Integers so that sums over a million orders stay exact to the cent.
+pub type Cents = i64;
+
+/// Converts fen to yuan for display and for spreadsheet cells.
+pub fn yuan(cents: Cents) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// The action level of a customer. D exists only for methods that ask for a fourth level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Tier {
+    A,
+    B,
+    C,
+    D,
+}
+
+impl Tier {
+    /// All tiers, best first.
+    pub const ALL: [Tier; 4] = [Tier::A, Tier::B, Tier::C, Tier::D];
+
+    /// "A", "B", …
+    pub fn letter(self) -> &'static str {
+        match self {
+            Tier::A => "A",
+            Tier::B => "B",
+            Tier::C => "C",
+            Tier::D => "D",
+        }
+    }
+
+    /// "A类" in Chinese, "Tier A" in English.
+    pub fn label(self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!("{}类", self.letter()),
+            Lang::En => format!("Tier {}", self.letter()),
+        }
+    }
+
+    /// The tier above this one, if any.
+    pub fn up(self) -> Option<Tier> {
+        match self {
+            Tier::A => None,
+            Tier::B => Some(Tier::A),
+            Tier::C => Some(Tier::B),
+            Tier::D => Some(Tier::C),
+        }
+    }
+}
+
+/// The language of labels in exports and messages. Chinese first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// A user-facing sentence in both languages (reasons, gaps, playbook actions).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Text { zh: zh.into(), en: en.into() }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// One order after import: item rows of the same order id are already collapsed, excluded statuses
+/// and full refunds are already dropped (see `orders`).
+///
+/// A customer-level sheet (累计消费金额, 消费次数, 最近消费时间) yields one `Order` per customer
+/// that stands for `order_count` orders; an order-level row has `order_count == 1`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Order {
+    /// Index of the source file in the import (0 for the first file).
+    pub source: u32,
+    /// 1-based row number in the sheet of the first row of this order, for messages.
+    pub row: u32,
+    /// Platform order id (订单号); `None` when the file has no order id column.
+    pub order_id: Option<String>,
+    /// The normalized customer key (trimmed, full-width folded).
+    pub customer_key: String,
+    pub customer_name: Option<String>,
+    pub phone: Option<String>,
+    /// When the order was placed (or paid, if that is the only date); midnight when only a date is known.
+    pub placed_at: NaiveDateTime,
+    /// What the buyer paid for this order, before refunds.
+    pub paid: Cents,
+    /// Refunded part of `paid` (0 when none). Net revenue is `paid - refund`.
+    pub refund: Cents,
+    /// Item quantity, when the file has it.
+    pub quantity: Option<f64>,
+    /// The status text as exported, for display.
+    pub status: Option<String>,
+    /// 1 for an order row; N for a customer-level row that summarizes N orders.
+    pub order_count: u32,
+    /// First purchase date from a customer-level sheet, when it has one.
+    pub first_date: Option<NaiveDate>,
+    /// Interaction count (互动次数/咨询次数) from a customer-level sheet, for the composite score.
+    pub interactions: Option<f64>,
+}
+
+impl Order {
+    /// Revenue this order contributes: paid minus refunds.
+    pub fn net(&self) -> Cents {
+        self.paid - self.refund
+    }
+}
+
+/// All valid orders of one customer key, aggregated (see `customers`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Customer {
+    pub key: String,
+    /// Name or nickname on the customer's latest order.
+    pub name: String,
+    pub phone: Option<String>,
+    /// F: number of valid orders.
+    pub orders: u32,
+    /// M: net revenue in fen.
+    pub revenue: Cents,
+    pub first_order: NaiveDate,
+    pub last_order: NaiveDate,
+    /// Interaction count, when the source has one.
+    pub interactions: Option<f64>,
+}
+
+impl Customer {
+    /// Average order value in fen (0 for a customer with no orders).
+    pub fn aov(&self) -> Cents {
+        if self.orders == 0 {
+            0
+        } else {
+            (self.revenue as f64 / self.orders as f64).round() as Cents
+        }
+    }
+
+    /// R: whole days from the last order to `as_of` (never negative).
+    pub fn recency_days(&self, as_of: NaiveDate) -> i64 {
+        (as_of - self.last_order).num_days().max(0)
+    }
+}
