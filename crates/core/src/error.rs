@@ -51,17 +51,34 @@ pub enum Error {
     #[error("文件 {path} 中找不到客户标识列（如“买家ID”“会员ID”“手机号”“收货人”）。现有列：{columns}。请在映射中手动指定客户列。")]
     NoKeyColumn { path: PathBuf, columns: String },
 
+    /// No column can serve as the order date.
+    #[error("文件 {path} 中找不到日期列（如“下单时间”“支付时间”“最近消费时间”）。现有列：{columns}。请在映射中手动指定日期列。")]
+    NoDateColumn { path: PathBuf, columns: String },
+
     /// A column the user named does not exist.
     #[error("文件 {path} 中没有名为“{column}”的列。现有列：{columns}")]
-    ColumnNotFound { path: PathBuf, column: String, columns: String },
+    ColumnNotFound {
+        path: PathBuf,
+        column: String,
+        columns: String,
+    },
 
     /// Every amount cell failed to parse.
     #[error("文件 {path} 的金额列“{column}”没有一个能识别的数字（例如第 {example_row} 行：“{example}”）。请检查该列，或在映射中选择另一列作为金额。")]
-    AmountsUnreadable { path: PathBuf, column: String, example_row: u32, example: String },
+    AmountsUnreadable {
+        path: PathBuf,
+        column: String,
+        example_row: u32,
+        example: String,
+    },
 
     /// A cell larger than any real export holds (a sign of a broken or hostile file).
     #[error("文件 {path} 第 {row} 行有一个异常巨大的单元格（{bytes} 字节）。请检查文件是否损坏。")]
-    CellTooLarge { path: PathBuf, row: u32, bytes: usize },
+    CellTooLarge {
+        path: PathBuf,
+        row: u32,
+        bytes: usize,
+    },
 
     /// No valid order remained after the status and refund rules.
     #[error("文件 {path} 中没有有效订单：{detail}。请检查订单状态规则或导出范围。")]
@@ -89,7 +106,11 @@ pub enum Error {
 
     /// The workspace was written by a newer TierBook; we refuse to touch it rather than damage it.
     #[error("工作区 {path} 由更新版本的 TierBook 创建（版本 {found}，本程序支持到 {supported}）。请升级 TierBook 后再打开。")]
-    WorkspaceTooNew { path: PathBuf, found: i64, supported: i64 },
+    WorkspaceTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
 
     /// A snapshot id that does not exist in the workspace.
     #[error("找不到分层快照 {0}。")]
@@ -113,6 +134,7 @@ impl Error {
             Error::NoDataRows { .. } => "no_data_rows",
             Error::NoAmountColumn { .. } => "no_amount_column",
             Error::NoKeyColumn { .. } => "no_key_column",
+            Error::NoDateColumn { .. } => "no_date_column",
             Error::ColumnNotFound { .. } => "column_not_found",
             Error::AmountsUnreadable { .. } => "amounts_unreadable",
             Error::CellTooLarge { .. } => "cell_too_large",
@@ -140,6 +162,7 @@ impl Error {
             | Error::NoDataRows { path, .. }
             | Error::NoAmountColumn { path, .. }
             | Error::NoKeyColumn { path, .. }
+            | Error::NoDateColumn { path, .. }
             | Error::ColumnNotFound { path, .. }
             | Error::AmountsUnreadable { path, .. }
             | Error::CellTooLarge { path, .. }
@@ -154,7 +177,9 @@ impl Error {
     /// CLI exit code: 2 for bad input files, 3 for bad parameters, 4 for write/store failures, 130 cancelled.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::InvalidParams(_) | Error::ColumnNotFound { .. } | Error::SheetNotFound { .. } => 3,
+            Error::InvalidParams(_)
+            | Error::ColumnNotFound { .. }
+            | Error::SheetNotFound { .. } => 3,
             Error::Write { .. }
             | Error::Store(_)
             | Error::NotAWorkspace { .. }
