@@ -114,15 +114,7 @@ impl Default for StatusRules {
             ("待成团", Count),
             ("拼团成功", Count),
         ];
-        StatusRules {
-            rules: table
-                .iter()
-                .map(|(p, e)| StatusRule {
-                    pattern: (*p).to_owned(),
-                    effect: *e,
-                })
-                .collect(),
-        }
+        StatusRules { rules: table.iter().map(|(p, e)| StatusRule { pattern: (*p).to_owned(), effect: *e }).collect() }
     }
 }
 
@@ -133,10 +125,7 @@ impl StatusRules {
         if s.is_empty() {
             return None;
         }
-        self.rules
-            .iter()
-            .find(|r| !r.pattern.is_empty() && s.contains(r.pattern.as_str()))
-            .map(|r| r.effect)
+        self.rules.iter().find(|r| !r.pattern.is_empty() && s.contains(r.pattern.as_str())).map(|r| r.effect)
     }
 }
 
@@ -420,15 +409,10 @@ impl<'a> FileOrders<'a> {
         }
         let effect = effect.unwrap_or(Effect::Count);
 
-        let placed_at =
-            parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
+        let placed_at = parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
 
         // The order this row belongs to.
-        let id = if self.level == Level::Orders {
-            id_text(get(self.map.order_id))
-        } else {
-            None
-        };
+        let id = if self.level == Level::Orders { id_text(get(self.map.order_id)) } else { None };
         if let Some(id) = &id {
             if matches!(get(self.map.order_id), Cell::Number(_)) && id.len() >= 16 {
                 self.lossy_ids += 1;
@@ -443,24 +427,11 @@ impl<'a> FileOrders<'a> {
             }
             let accs = &self.accs;
             if let Some(i) = self.ids.get(self.fingerprint, id, |i| {
-                accs.get(i as usize)
-                    .and_then(|a| a.order.order_id.as_deref())
-                    == Some(id.as_ref())
+                accs.get(i as usize).and_then(|a| a.order.order_id.as_deref()) == Some(id.as_ref())
             }) {
-                let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) {
-                    self.key(cells)
-                } else {
-                    None
-                };
+                let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
                 if let Some(acc) = self.accs.get_mut(i as usize) {
-                    merge_row(
-                        acc,
-                        amount,
-                        refund,
-                        effect,
-                        placed_at,
-                        get(self.map.quantity),
-                    );
+                    merge_row(acc, amount, refund, effect, placed_at, get(self.map.quantity));
                     if let Some(k) = key {
                         acc.order.customer_key = k;
                         acc.has_key = true;
@@ -488,22 +459,11 @@ impl<'a> FileOrders<'a> {
         }
 
         let key = self.key(cells);
-        let name = self
-            .map
-            .name
-            .and_then(|i| cells.get(i))
-            .and_then(cell::text)
-            .map(|t| clean_name(&t));
-        let phone = self
-            .map
-            .phone
-            .and_then(|i| cells.get(i))
-            .and_then(cell::text)
-            .map(Cow::into_owned);
+        let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| clean_name(&t));
+        let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(Cow::into_owned);
         let status = cell::text(get(self.map.status)).map(Cow::into_owned);
         let (order_count, first_date, interactions) = if self.level == Level::Customers {
-            let n =
-                cell::parse_number(get(self.map.order_count)).map(|x| x.round().max(0.0) as u32);
+            let n = cell::parse_number(get(self.map.order_count)).map(|x| x.round().max(0.0) as u32);
             (
                 n.unwrap_or(1),
                 parse_date_cell(get(self.map.first_date)).map(|d| d.date()),
@@ -545,14 +505,7 @@ impl<'a> FileOrders<'a> {
             has_date: false,
             has_key: key.is_some(),
         };
-        merge_row(
-            &mut acc,
-            amount,
-            refund,
-            effect,
-            placed_at,
-            get(self.map.quantity),
-        );
+        merge_row(&mut acc, amount, refund, effect, placed_at, get(self.map.quantity));
         let i = self.accs.len() as u32;
         if let Some(id) = &id {
             self.ids.insert(self.fingerprint, id, i);
@@ -564,20 +517,11 @@ impl<'a> FileOrders<'a> {
     fn key(&self, cells: &[Cell]) -> Option<String> {
         match self.map.key.as_slice() {
             [] => None,
-            [i] => cells
-                .get(*i)
-                .and_then(cell::text)
-                .map(|t| cell::normalize_key(&t))
-                .filter(|k| !k.is_empty()),
+            [i] => cells.get(*i).and_then(cell::text).map(|t| cell::normalize_key(&t)).filter(|k| !k.is_empty()),
             many => {
                 let parts: Vec<String> = many
                     .iter()
-                    .filter_map(|i| {
-                        cells
-                            .get(*i)
-                            .and_then(cell::text)
-                            .map(|t| cell::normalize_key(&t))
-                    })
+                    .filter_map(|i| cells.get(*i).and_then(cell::text).map(|t| cell::normalize_key(&t)))
                     .filter(|k| !k.is_empty())
                     .collect();
                 (!parts.is_empty()).then(|| parts.join("/"))
@@ -615,11 +559,7 @@ impl<'a> FileOrders<'a> {
                 }
             }
         }
-        let mode = if differ > 0 && differ * 5 >= multi {
-            ItemAmounts::PerItem
-        } else {
-            ItemAmounts::Repeated
-        };
+        let mode = if differ > 0 && differ * 5 >= multi { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
         let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
         if collapsed > 0 {
             let (zh, en) = match mode {
@@ -659,7 +599,10 @@ impl<'a> FileOrders<'a> {
             warnings.push(Warning::new(
                 "duplicate_orders",
                 format!("{} 个订单已在之前的文件中导入，未重复计算。", duplicate_orders),
-                format!("{} orders were already imported from an earlier file and were not counted again.", duplicate_orders),
+                format!(
+                    "{} orders were already imported from an earlier file and were not counted again.",
+                    duplicate_orders
+                ),
             ));
         }
 
@@ -710,11 +653,7 @@ impl<'a> FileOrders<'a> {
             } else {
                 // One amount for the order (single row, repeated amount, or merged cells): refunds
                 // repeated per row are counted once, refunds that differ per row are summed.
-                let refund = if a.refunds_equal {
-                    a.refund_first.unwrap_or(0)
-                } else {
-                    a.refund_all
-                };
+                let refund = if a.refunds_equal { a.refund_first.unwrap_or(0) } else { a.refund_all };
                 (amount_first, refund)
             };
             if paid > 0 && refund >= paid {
@@ -740,14 +679,8 @@ impl<'a> FileOrders<'a> {
                 format!("{returns} rows have negative amounts and were read as returns: they reduce the customer's revenue but do not count as orders."),
             ));
         }
-        let skipped = skips
-            .into_iter()
-            .map(|(reason, (count, example_rows))| Skipped {
-                reason,
-                count,
-                example_rows,
-            })
-            .collect();
+        let skipped =
+            skips.into_iter().map(|(reason, (count, example_rows))| Skipped { reason, count, example_rows }).collect();
         FileOutcome {
             orders_kept: orders.len() as u64,
             orders,
@@ -826,11 +759,7 @@ fn parse_date_cell(c: &Cell) -> Option<NaiveDateTime> {
 fn id_text(c: &Cell) -> Option<Cow<'_, str>> {
     if let Cell::Text(s) = c {
         let b = s.as_bytes();
-        if b.len() > 6
-            && b.len() <= 64
-            && b.iter()
-                .all(|x| x.is_ascii_alphanumeric() || matches!(x, b'-' | b'_'))
-        {
+        if b.len() > 6 && b.len() <= 64 && b.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'-' | b'_')) {
             return Some(Cow::Borrowed(s.as_str()));
         }
     }
