@@ -174,6 +174,7 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         let mut src = Source::open(path)?;
         let plan = plan_sheets(&mut src, path, options)?;
         let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
+        reader.total = rows_done + plan.iter().filter_map(|(s, _)| src.row_count_hint(s)).sum::<u64>();
         for (sheet, header) in &plan {
             reader.begin_sheet(sheet, *header);
             src.for_each_row(sheet, &mut |i, cells| reader.row(i, cells).map(|()| true))?;
@@ -376,6 +377,8 @@ struct FileReader<'a> {
     source: u32,
     progress: &'a dyn Progress,
     rows_done: u64,
+    /// Expected rows for the progress bar (0 when unknown).
+    total: u64,
     mapping: Option<Mapping>,
     file: Option<FileOrders<'a>>,
     warnings: Vec<Warning>,
@@ -404,6 +407,7 @@ impl<'a> FileReader<'a> {
             source,
             progress,
             rows_done,
+            total: 0,
             mapping: None,
             file: None,
             warnings: Vec::new(),
@@ -424,7 +428,7 @@ impl<'a> FileReader<'a> {
     fn row(&mut self, index: usize, cells: &[Cell]) -> Result<()> {
         self.rows_done += 1;
         if self.rows_done % PROGRESS_EVERY == 0 {
-            self.progress.report(Stage::Reading, self.rows_done, 0);
+            self.progress.report(Stage::Reading, self.rows_done, self.total.max(self.rows_done));
             if self.progress.cancelled() {
                 return Err(Error::Cancelled);
             }
