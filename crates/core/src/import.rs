@@ -307,6 +307,10 @@ fn build_mapping(
 fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) -> Vec<Warning> {
     let mut out = Vec::new();
     for alt in &m.alternatives {
+        // An id-type key (买家ID, openid …) needs no note; a phone or nickname key does.
+        if alt.role == Role::CustomerKey && m.column(Role::CustomerKey).is_some_and(|c| c.header == alt.chosen) {
+            continue;
+        }
         let others = alt.others.join("、");
         let (what_zh, what_en) = match alt.role {
             Role::Amount => ("金额", "amount"),

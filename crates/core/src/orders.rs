@@ -28,9 +28,10 @@
 //! customers (`customers`).
 
 use std::borrow::Cow;
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap as HashMap, FxHasher as DefaultHasher};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -162,8 +163,8 @@ struct IdIndex {
 }
 
 impl IdIndex {
-    fn get(&self, fp: u64, id: &str, stored: impl Fn(u32) -> bool) -> Option<u32> {
-        let h = hash_id(fp, id);
+    /// `h` is `hash_id(fp, id)`, computed once per row by the caller.
+    fn get(&self, h: u64, fp: u64, id: &str, stored: impl Fn(u32) -> bool) -> Option<u32> {
         let i = *self.by_hash.get(&h)?;
         if stored(i) {
             return Some(i);
@@ -171,8 +172,7 @@ impl IdIndex {
         self.overflow.get(&(fp, id.to_owned())).copied()
     }
 
-    fn insert(&mut self, fp: u64, id: &str, i: u32) {
-        let h = hash_id(fp, id);
+    fn insert(&mut self, h: u64, fp: u64, id: &str, i: u32) {
         if self.by_hash.contains_key(&h) {
             self.overflow.insert((fp, id.to_owned()), i);
         } else {
@@ -182,7 +182,7 @@ impl IdIndex {
 }
 
 fn hash_id(fp: u64, id: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = DefaultHasher::default();
     fp.hash(&mut h);
     id.hash(&mut h);
     h.finish()
@@ -213,9 +213,12 @@ impl OrderSet {
         self.orders
     }
 
-    fn has_id(&self, fp: u64, id: &str) -> bool {
+    fn has_id(&self, h: u64, fp: u64, id: &str) -> bool {
+        if self.orders.is_empty() {
+            return false;
+        }
         self.ids
-            .get(fp, id, |i| {
+            .get(h, fp, id, |i| {
                 let i = i as usize;
                 self.fingerprints.get(i) == Some(&fp)
                     && self.orders.get(i).and_then(|o| o.order_id.as_deref()) == Some(id)
@@ -228,7 +231,7 @@ impl OrderSet {
         let fp = out.fingerprint;
         for order in out.orders.drain(..) {
             if let Some(id) = order.order_id.as_deref() {
-                self.ids.insert(fp, id, self.orders.len() as u32);
+                self.ids.insert(hash_id(fp, id), fp, id, self.orders.len() as u32);
             }
             self.fingerprints.push(fp);
             self.orders.push(order);
@@ -325,15 +328,15 @@ impl<'a> FileOrders<'a> {
             map,
             level,
             rules,
-            status_cache: HashMap::new(),
+            status_cache: HashMap::default(),
             accs: Vec::new(),
             ids: IdIndex::default(),
-            contents: HashMap::new(),
+            contents: HashMap::default(),
             skips: BTreeMap::new(),
             rows_read: 0,
             data_rows: 0,
             duplicate_orders: 0,
-            duplicate_seen: HashMap::new(),
+            duplicate_seen: HashMap::default(),
             lossy_ids: 0,
             amount_cells: 0,
             amount_readable: 0,
@@ -417,8 +420,8 @@ impl<'a> FileOrders<'a> {
             if matches!(get(self.map.order_id), Cell::Number(_)) && id.len() >= 16 {
                 self.lossy_ids += 1;
             }
-            if self.set.has_id(self.fingerprint, id) {
-                let h = hash_id(self.fingerprint, id);
+            let h = hash_id(self.fingerprint, id);
+            if self.set.has_id(h, self.fingerprint, id) {
                 if self.duplicate_seen.insert(h, ()).is_none() {
                     self.duplicate_orders += 1;
                 }
@@ -426,7 +429,7 @@ impl<'a> FileOrders<'a> {
                 return;
             }
             let accs = &self.accs;
-            if let Some(i) = self.ids.get(self.fingerprint, id, |i| {
+            if let Some(i) = self.ids.get(h, self.fingerprint, id, |i| {
                 accs.get(i as usize).and_then(|a| a.order.order_id.as_deref()) == Some(id.as_ref())
             }) {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
@@ -441,7 +444,7 @@ impl<'a> FileOrders<'a> {
             }
         } else {
             // No order id: deduplicate by content against earlier files.
-            let mut h = DefaultHasher::new();
+            let mut h = DefaultHasher::default();
             self.fingerprint.hash(&mut h);
             self.key(cells).hash(&mut h);
             placed_at.hash(&mut h);
@@ -508,7 +511,7 @@ impl<'a> FileOrders<'a> {
         merge_row(&mut acc, amount, refund, effect, placed_at, get(self.map.quantity));
         let i = self.accs.len() as u32;
         if let Some(id) = &id {
-            self.ids.insert(self.fingerprint, id, i);
+            self.ids.insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
         }
         self.accs.push(acc);
     }
