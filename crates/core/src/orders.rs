@@ -97,6 +97,8 @@ impl Default for StatusRules {
             ("已失效", Exclude),
             ("已完成", Count),
             ("交易成功", Count),
+            ("交易完成", Count),
+            ("订单完成", Count),
             ("已发货", Count),
             ("待发货", Count),
             ("待收货", Count),
@@ -772,4 +774,126 @@ fn id_text(c: &Cell) -> Option<Cow<'_, str>> {
 /// A display name: trimmed, otherwise as the buyer wrote it.
 fn clean_name(t: &str) -> String {
     cell::trim(t).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{import_rows, ImportOptions};
+    use crate::progress::NoProgress;
+
+    fn rows(table: &[&[&str]]) -> Vec<(usize, Vec<Cell>)> {
+        table
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, r.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).to_owned()) }).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn status_rules_first_match_wins() {
+        let r = StatusRules::default();
+        for s in ["已完成", "交易成功", "已发货", "待发货", "待收货", "已收货", "已付款", "买家已付款，等待卖家发货", "卖家已发货，等待买家确认", "已签收", "售后中", "部分退款", "退款关闭"] {
+            assert_eq!(r.effect(s), Some(Effect::Count), "{s}");
+        }
+        for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
+            assert_eq!(r.effect(s), Some(Effect::Exclude), "{s}");
+        }
+        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功"] {
+            assert_eq!(r.effect(s), Some(Effect::Refunded), "{s}");
+        }
+        assert_eq!(r.effect("某种新状态"), None);
+        assert_eq!(r.effect("  "), None);
+    }
+
+    #[test]
+    fn edited_rules_change_the_outcome() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额", "订单状态"],
+            &["1", "o1", "2025-03-05", "10", "已完成"],
+            &["2", "o1", "2025-03-06", "20", "待发货"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 2);
+        let mut rules = StatusRules::default();
+        rules.rules.insert(0, StatusRule { pattern: "待发货".into(), effect: Effect::Exclude });
+        let options = ImportOptions { rules: Some(rules), ..Default::default() };
+        let ds = import_rows("t.csv", rows(table), &options, &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 1);
+    }
+
+    #[test]
+    fn after_sales_closed_does_not_exclude_but_refund_success_does() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额", "订单状态", "售后状态"],
+            &["1", "o1", "2025-03-05", "10", "已完成", "售后关闭"],
+            &["2", "o1", "2025-03-06", "20", "已完成", "退款成功"],
+            &["3", "o1", "2025-03-07", "30", "已完成", "无售后或售后取消"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
+        assert_eq!(ids, vec!["1", "3"]);
+    }
+
+    #[test]
+    fn completed_order_with_empty_pay_time_counts_but_statusless_one_does_not() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "支付时间", "实付金额", "订单状态"],
+            &["1", "o1", "2025-03-05", "", "10", "已完成"],
+            &["2", "o1", "2025-03-06", "", "20", ""],
+            &["3", "o1", "2025-03-07", "2025-03-07", "30", ""],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
+        assert_eq!(ids, vec!["1", "3"]);
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "unpaid_excluded"));
+    }
+
+    #[test]
+    fn empty_order_time_falls_back_to_pay_time() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "支付时间", "实付金额"],
+            &["1", "o1", "", "2025-03-05 10:00:00", "10"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
+    }
+
+    #[test]
+    fn rows_without_key_or_date_are_skipped_with_reason() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额"],
+            &["1", "", "2025-03-05", "10"],
+            &["2", "o1", "昨天", "10"],
+            &["3", "o1", "2025-03-05", "10"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let r = &ds.reports[0];
+        let by = |reason| r.skipped.iter().find(|s| s.reason == reason).map(|s| (s.count, s.example_rows.clone()));
+        assert_eq!(by(SkipReason::NoCustomerKey), Some((1, vec![2])));
+        assert_eq!(by(SkipReason::UnreadableDate), Some((1, vec![3])));
+        assert_eq!(r.orders_kept, 1);
+    }
+
+    #[test]
+    fn empty_preferred_amount_column_gives_way_to_a_filled_one() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "订单金额", "实付金额"],
+            &["1", "o1", "2025-03-05", "10", ""],
+            &["2", "o1", "2025-03-06", "20", ""],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.iter().map(Order::net).sum::<i64>(), 3000);
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "empty_column_skipped"));
+    }
+
+    #[test]
+    fn totals_rows_are_recognized_only_in_the_first_cells() {
+        let t = |s: &str| Cell::Text(s.to_owned());
+        assert!(is_totals_row(&[t("合计"), Cell::Empty, Cell::Number(3.0)]));
+        assert!(is_totals_row(&[Cell::Empty, t("总计：")]));
+        assert!(is_totals_row(&[t("Total")]));
+        assert!(!is_totals_row(&[t("1"), t("o1"), t("2025-01-01"), t("合计")]));
+        assert!(!is_totals_row(&[t("合计一下这个很长的商品名称真的很长很长")]));
+    }
 }
