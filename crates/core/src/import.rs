@@ -173,6 +173,7 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         }
         let mut src = Source::open(path)?;
         let plan = plan_sheets(&mut src, path, options)?;
+        set.prepare_next_file();
         let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
         reader.total = rows_done + plan.iter().filter_map(|(s, _)| src.row_count_hint(s)).sum::<u64>();
         for (sheet, header) in &plan {

@@ -196,6 +196,9 @@ pub struct OrderSet {
     orders: Vec<Order>,
     fingerprints: Vec<u64>,
     ids: IdIndex,
+    /// Orders `..indexed` are in `ids`; the index is built only when another file follows, so a
+    /// one-file import never pays for it.
+    indexed: usize,
     /// Content hash of an id-less row → how many such rows the file with the most of them had.
     contents: HashMap<u64, u32>,
 }
@@ -215,8 +218,19 @@ impl OrderSet {
         self.orders
     }
 
+    /// Indexes the order ids added since the last call; call before reading another file.
+    pub fn prepare_next_file(&mut self) {
+        for i in self.indexed..self.orders.len() {
+            let (Some(order), Some(fp)) = (self.orders.get(i), self.fingerprints.get(i)) else { break };
+            if let Some(id) = order.order_id.as_deref() {
+                self.ids.insert(hash_id(*fp, id), *fp, id, i as u32);
+            }
+        }
+        self.indexed = self.orders.len();
+    }
+
     fn has_id(&self, h: u64, fp: u64, id: &str) -> bool {
-        if self.orders.is_empty() {
+        if self.indexed == 0 {
             return false;
         }
         self.ids
@@ -230,13 +244,12 @@ impl OrderSet {
 
     /// Moves a finished file's orders into the set (the outcome keeps its counts).
     pub fn add(&mut self, out: &mut FileOutcome) {
-        let fp = out.fingerprint;
-        for order in out.orders.drain(..) {
-            if let Some(id) = order.order_id.as_deref() {
-                self.ids.insert(hash_id(fp, id), fp, id, self.orders.len() as u32);
-            }
-            self.fingerprints.push(fp);
-            self.orders.push(order);
+        let n = out.orders.len();
+        self.fingerprints.resize(self.fingerprints.len() + n, out.fingerprint);
+        if self.orders.is_empty() {
+            self.orders = std::mem::take(&mut out.orders);
+        } else {
+            self.orders.append(&mut out.orders);
         }
         for (h, n) in &out.contents {
             let e = self.contents.entry(*h).or_insert(0);
@@ -268,7 +281,6 @@ pub struct FileOutcome {
 
 /// One order being assembled from its item rows.
 struct Acc {
-    order: Order,
     /// Row effects seen: any counted, any refunded.
     any_count: bool,
     any_refunded: bool,
@@ -298,6 +310,9 @@ pub struct FileOrders<'a> {
     rules: &'a StatusRules,
     status_cache: HashMap<String, Option<Effect>>,
     accs: Vec<Acc>,
+    /// The orders being built, parallel to `accs` (kept apart so that finishing filters them in
+    /// place instead of copying a million orders into a new vector).
+    orders: Vec<Order>,
     ids: IdIndex,
     contents: HashMap<u64, u32>,
     skips: BTreeMap<SkipReason, (u64, Vec<u32>)>,
@@ -332,6 +347,7 @@ impl<'a> FileOrders<'a> {
             rules,
             status_cache: HashMap::default(),
             accs: Vec::new(),
+            orders: Vec::new(),
             ids: IdIndex::default(),
             contents: HashMap::default(),
             skips: BTreeMap::new(),
@@ -430,15 +446,15 @@ impl<'a> FileOrders<'a> {
                 self.skip(SkipReason::Duplicate, row);
                 return;
             }
-            let accs = &self.accs;
+            let orders = &self.orders;
             if let Some(i) = self.ids.get(h, self.fingerprint, id, |i| {
-                accs.get(i as usize).and_then(|a| a.order.order_id.as_deref()) == Some(id.as_ref())
+                orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
             }) {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
-                if let Some(acc) = self.accs.get_mut(i as usize) {
-                    merge_row(acc, amount, refund, effect, placed_at, get(self.map.quantity));
+                if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                    merge_row(acc, order, amount, refund, effect, placed_at, get(self.map.quantity));
                     if let Some(k) = key {
-                        acc.order.customer_key = k;
+                        order.customer_key = k;
                         acc.has_key = true;
                     }
                 }
@@ -477,7 +493,7 @@ impl<'a> FileOrders<'a> {
         } else {
             (1, None, None)
         };
-        let order = Order {
+        let mut order = Order {
             source: self.source,
             row,
             order_id: id.as_ref().map(|s| s.clone().into_owned()),
@@ -494,7 +510,6 @@ impl<'a> FileOrders<'a> {
             interactions,
         };
         let mut acc = Acc {
-            order,
             any_count: false,
             any_refunded: false,
             rows: 0,
@@ -510,12 +525,13 @@ impl<'a> FileOrders<'a> {
             has_date: false,
             has_key: key.is_some(),
         };
-        merge_row(&mut acc, amount, refund, effect, placed_at, get(self.map.quantity));
+        merge_row(&mut acc, &mut order, amount, refund, effect, placed_at, get(self.map.quantity));
         let i = self.accs.len() as u32;
         if let Some(id) = &id {
             self.ids.insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
         }
         self.accs.push(acc);
+        self.orders.push(order);
     }
 
     /// The customer key of a row: one column normalized, or several joined with `/`.
@@ -538,6 +554,7 @@ impl<'a> FileOrders<'a> {
     pub fn finish(self) -> FileOutcome {
         let FileOrders {
             accs,
+            mut orders,
             mut skips,
             rows_read,
             data_rows,
@@ -611,7 +628,7 @@ impl<'a> FileOrders<'a> {
             ));
         }
 
-        let mut orders = Vec::with_capacity(accs.len());
+        let mut keep = Vec::with_capacity(accs.len());
         let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
         let mut returns = 0u64;
         let mut add_skip = |reason: SkipReason, row: u32| {
@@ -621,7 +638,8 @@ impl<'a> FileOrders<'a> {
                 e.1.push(row);
             }
         };
-        for a in accs {
+        for (a, order) in accs.iter().zip(orders.iter_mut()) {
+            keep.push(false);
             let row = a.first_row;
             let effect = if a.any_count {
                 Effect::Count
@@ -665,7 +683,6 @@ impl<'a> FileOrders<'a> {
                 add_skip(SkipReason::Refunded, row);
                 continue;
             }
-            let mut order = a.order;
             order.paid = paid;
             order.refund = refund.max(0);
             if order.net() < 0 {
@@ -675,8 +692,13 @@ impl<'a> FileOrders<'a> {
             let d = order.placed_at.date();
             first = Some(first.map_or(d, |f| f.min(d)));
             last = Some(last.map_or(d, |l| l.max(d)));
-            orders.push(order);
+            if let Some(k) = keep.last_mut() {
+                *k = true;
+            }
         }
+        drop(accs);
+        let mut keep = keep.into_iter();
+        orders.retain(|_| keep.next().unwrap_or(false));
         if returns > 0 {
             warnings.push(Warning::new(
                 "negative_amounts",
@@ -707,6 +729,7 @@ impl<'a> FileOrders<'a> {
 /// Adds one row's values to the order it belongs to.
 fn merge_row(
     acc: &mut Acc,
+    order: &mut Order,
     amount: Option<Cents>,
     refund: Cents,
     effect: Effect,
@@ -747,12 +770,12 @@ fn merge_row(
     acc.refund_all += refund;
     if !acc.has_date {
         if let Some(d) = placed_at {
-            acc.order.placed_at = d;
+            order.placed_at = d;
             acc.has_date = true;
         }
     }
     if let Some(q) = cell::parse_number(quantity) {
-        acc.order.quantity = Some(acc.order.quantity.unwrap_or(0.0) + q);
+        order.quantity = Some(order.quantity.unwrap_or(0.0) + q);
     }
 }
 
@@ -786,14 +809,30 @@ mod tests {
         table
             .iter()
             .enumerate()
-            .map(|(i, r)| (i, r.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).to_owned()) }).collect()))
+            .map(|(i, r)| {
+                (i, r.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).to_owned()) }).collect())
+            })
             .collect()
     }
 
     #[test]
     fn status_rules_first_match_wins() {
         let r = StatusRules::default();
-        for s in ["已完成", "交易成功", "已发货", "待发货", "待收货", "已收货", "已付款", "买家已付款，等待卖家发货", "卖家已发货，等待买家确认", "已签收", "售后中", "部分退款", "退款关闭"] {
+        for s in [
+            "已完成",
+            "交易成功",
+            "已发货",
+            "待发货",
+            "待收货",
+            "已收货",
+            "已付款",
+            "买家已付款，等待卖家发货",
+            "卖家已发货，等待买家确认",
+            "已签收",
+            "售后中",
+            "部分退款",
+            "退款关闭",
+        ] {
             assert_eq!(r.effect(s), Some(Effect::Count), "{s}");
         }
         for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
@@ -851,10 +890,8 @@ mod tests {
 
     #[test]
     fn empty_order_time_falls_back_to_pay_time() {
-        let table: &[&[&str]] = &[
-            &["订单号", "买家ID", "下单时间", "支付时间", "实付金额"],
-            &["1", "o1", "", "2025-03-05 10:00:00", "10"],
-        ];
+        let table: &[&[&str]] =
+            &[&["订单号", "买家ID", "下单时间", "支付时间", "实付金额"], &["1", "o1", "", "2025-03-05 10:00:00", "10"]];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
     }

@@ -25,7 +25,6 @@ use tierbook_core::{Error, NoProgress, Order, Progress, Stage};
 #[derive(Clone)]
 enum V {
     S(&'static str),
-    O(String),
     N(f64),
     D(&'static str),
     E,
@@ -45,9 +44,6 @@ fn write_xlsx(path: &Path, sheets: &[(&str, Vec<Vec<V>>)]) {
                 match v {
                     V::S(s) => {
                         ws.write_string(r, c, *s).unwrap();
-                    }
-                    V::O(s) => {
-                        ws.write_string(r, c, s).unwrap();
                     }
                     V::N(x) => {
                         ws.write_number(r, c, *x).unwrap();
