@@ -563,8 +563,9 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
         .flatten()
         .filter_map(|c| c.get_string().map(str::to_string))
         .collect();
+    let method_name = f.classification.params.method.name().zh;
     for expected in [
-        "ABC 分类（按消费额贡献）",
+        method_name.as_str(),
         "A 类门槛",
         "大多数客户只买过一次",
         "订单导出_2025Q2.xlsx",
