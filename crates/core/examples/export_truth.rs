@@ -23,12 +23,7 @@ use tierbook_core::{Customer, Lang, NoProgress};
 fn read_truth(path: &Path) -> Vec<Customer> {
     let mut reader = csv::Reader::from_path(path).expect("truth csv");
     let headers = reader.headers().expect("header").clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
-    };
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     let (key, nick, count, net, first, last) = (
         col("customer_key"),
         col("nickname"),
@@ -61,9 +56,7 @@ fn read_truth(path: &Path) -> Vec<Customer> {
 fn synthetic(n: usize) -> Vec<Customer> {
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let end = NaiveDate::from_ymd_opt(2025, 6, 30).expect("date");
@@ -90,32 +83,14 @@ fn synthetic(n: usize) -> Vec<Customer> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (customers, out, rest) = if args.first().map(String::as_str) == Some("--synthetic") {
-        let n: usize = args
-            .get(1)
-            .and_then(|s| s.parse().ok())
-            .expect("--synthetic N");
-        (
-            synthetic(n),
-            args.get(2).expect("out.xlsx").clone(),
-            &args[3..],
-        )
+        let n: usize = args.get(1).and_then(|s| s.parse().ok()).expect("--synthetic N");
+        (synthetic(n), args.get(2).expect("out.xlsx").clone(), &args[3..])
     } else {
-        (
-            read_truth(Path::new(args.first().expect("truth.csv"))),
-            args.get(1).expect("out.xlsx").clone(),
-            &args[2..],
-        )
+        (read_truth(Path::new(args.first().expect("truth.csv"))), args.get(1).expect("out.xlsx").clone(), &args[2..])
     };
-    let lang = if rest.first().map(String::as_str) == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    };
+    let lang = if rest.first().map(String::as_str) == Some("en") { Lang::En } else { Lang::Zh };
     let params = ClassifyParams {
-        method: Method::AbcRevenue {
-            a_pct: 80.0,
-            b_pct: 95.0,
-        },
+        method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
         as_of: None,
         segment_tiers: BTreeMap::new(),
         segment_names: BTreeMap::new(),
@@ -131,10 +106,7 @@ fn main() {
         reports: &[],
         migration: None,
     };
-    let options = ExportOptions {
-        lang,
-        ..ExportOptions::default()
-    };
+    let options = ExportOptions { lang, ..ExportOptions::default() };
     let started = Instant::now();
     write_workbook(Path::new(&out), &input, &options, &NoProgress).expect("export");
     let exported = started.elapsed();

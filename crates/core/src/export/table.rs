@@ -75,6 +75,11 @@ impl Column {
         }
     }
 
+    /// Short codes and scores, shown centred so they do not run into their neighbours.
+    pub(crate) fn is_short(self) -> bool {
+        matches!(self, Column::R | Column::F | Column::M | Column::Tier | Column::Abc | Column::Priority)
+    }
+
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
     /// free text, which is measured.
     pub(crate) fn fixed_width(self) -> Option<f64> {
@@ -185,13 +190,7 @@ impl<'a> Table<'a> {
             Column::Priority,
             Column::NextContact,
         ]);
-        Ok(Table {
-            input,
-            lang,
-            keep_phones,
-            columns,
-            tiers,
-        })
+        Ok(Table { input, lang, keep_phones, columns, tiers })
     }
 
     /// Number of customer rows over all tiers.
@@ -202,16 +201,8 @@ impl<'a> Table<'a> {
     pub(crate) fn row(&self, index: usize) -> Row<'a> {
         let customer = &self.input.customers[index];
         let assignment = &self.input.classification.assignments[index];
-        let suggestion = playbook::suggest(
-            self.input.playbook,
-            assignment,
-            self.input.classification.as_of,
-        );
-        Row {
-            customer,
-            assignment,
-            suggestion,
-        }
+        let suggestion = playbook::suggest(self.input.playbook, assignment, self.input.classification.as_of);
+        Row { customer, assignment, suggestion }
     }
 
     pub(crate) fn value<'r>(&self, row: &'r Row<'a>, column: Column) -> Value<'r> {
@@ -238,13 +229,10 @@ impl<'a> Table<'a> {
             Column::Tier => Value::Text(Cow::Owned(labels::tier_cell(a.tier, lang))),
             Column::Abc => text(a.abc.letter()),
             Column::RfmType => Value::Text(labels::segment_name(&a.rfm_type, lang)),
-            Column::Segment => a
-                .segment
-                .as_deref()
-                .map_or(Value::Empty, |s| Value::Text(labels::segment_name(s, lang))),
-            Column::Score => a
-                .score
-                .map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
+            Column::Segment => {
+                a.segment.as_deref().map_or(Value::Empty, |s| Value::Text(labels::segment_name(s, lang)))
+            }
+            Column::Score => a.score.map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
             Column::Reason => text(a.reason.get(lang)),
             Column::Gap => a.gap.as_ref().map_or(Value::Empty, |g| text(g.get(lang))),
             Column::Action => text(s.action.get(lang)),
