@@ -47,6 +47,7 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
         Role::OrderId => pick(lang, "订单号", "order id"),
         Role::SubOrderId => pick(lang, "子订单号", "sub-order id"),
         Role::Date => pick(lang, "下单时间", "order date"),
+        Role::PaidAt => pick(lang, "支付时间", "paid at"),
         Role::Amount => pick(lang, "金额", "amount"),
         Role::Refund => pick(lang, "退款金额", "refund"),
         Role::Status => pick(lang, "订单状态", "status"),
