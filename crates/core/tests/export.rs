@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold};
 use tierbook_core::export::{write_csv_per_tier, write_workbook, ExportInput, ExportOptions};
 use tierbook_core::import::{ImportReport, SkipReason, Skipped, Warning};
-use tierbook_core::mapping::{Column as MapColumn, KeySpec, Level, Mapping, Role};
+use tierbook_core::mapping::{Alternative, Column as MapColumn, KeySpec, Level, Mapping, Role};
 use tierbook_core::playbook::Playbook;
 use tierbook_core::source::Format;
 use tierbook_core::store::{Flow, Migration, Move};
@@ -426,6 +426,11 @@ fn report() -> ImportReport {
             ],
             key: KeySpec::Column("买家ID".into()),
             level: Level::Orders,
+            alternatives: vec![Alternative {
+                role: Role::Amount,
+                chosen: "实付金额".into(),
+                others: vec!["订单金额".into(), "商家实收金额".into()],
+            }],
         },
         rows_read: 1234,
         orders_kept: 1100,
@@ -435,6 +440,7 @@ fn report() -> ImportReport {
         warnings: vec![Warning {
             code: "masked_phone_key".into(),
             text: Text::new("手机号已打码", "phones are masked"),
+            suggestion: None,
         }],
     }
 }
@@ -462,6 +468,7 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
         "手机号已打码",
         "买家备注",
         "（未使用）",
+        "金额：实付金额；其他候选：订单金额、商家实收金额",
     ] {
         assert!(cells.iter().any(|c| c.contains(expected)), "method sheet lacks {expected:?}");
     }

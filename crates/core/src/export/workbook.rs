@@ -801,6 +801,21 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
             write_text(ws, r, 1, role)?;
             r += 1;
         }
+        // Where several columns could play a role, say which one was used and which were not.
+        for alt in &m.alternatives {
+            let line = match lang {
+                Lang::Zh => {
+                    format!("{}：{}；其他候选：{}", labels::role(alt.role, lang), alt.chosen, alt.others.join("、"))
+                }
+                Lang::En => format!(
+                    "{}: {}; other candidates: {}",
+                    labels::role(alt.role, lang),
+                    alt.chosen,
+                    alt.others.join(", ")
+                ),
+            };
+            pair(ws, &mut r, pick(lang, "列的选择", "Column chosen"), &line)?;
+        }
         for w in &report.warnings {
             write_text_with(ws, r, 0, pick(lang, "提示", "Warning"), &f.label)?;
             write_text_with(ws, r, 1, w.text.get(lang), &f.wrap)?;
