@@ -53,6 +53,7 @@ struct Formats {
     total_percent: Format,
     wrap: Format,
     center: Format,
+    date_left: Format,
 }
 
 impl Formats {
@@ -70,7 +71,7 @@ impl Formats {
             subtitle: Format::new().set_font_color(0x595959),
             section: Format::new().set_bold().set_font_size(12).set_font_color(0x1F4E79),
             header,
-            label: Format::new().set_bold(),
+            label: Format::new().set_bold().set_align(FormatAlign::Top),
             money: Format::new().set_num_format(MONEY),
             date: Format::new().set_num_format(DATE).set_align(FormatAlign::Center),
             percent: Format::new().set_num_format(PERCENT),
@@ -81,6 +82,7 @@ impl Formats {
             total_percent: total.set_num_format(PERCENT),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             center: Format::new().set_align(FormatAlign::Center),
+            date_left: Format::new().set_num_format(DATE).set_align(FormatAlign::Left).set_align(FormatAlign::Top),
         }
     }
 }
@@ -115,7 +117,8 @@ fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format
 /// Wrapped text only shows in full when the row is tall enough, and LibreOffice does not grow
 /// rows of generated files by itself: set the height from the text's width in the column.
 fn fit_row(ws: &mut Worksheet, row: RowNum, text: &str, column_chars: f64) -> Step {
-    let lines = (display_width(text) as f64 / (column_chars - 1.0).max(1.0)).ceil().max(1.0);
+    // Renderers fit fewer wide characters than the nominal width; 0.85 keeps the last line visible.
+    let lines = (display_width(text) as f64 / (column_chars * 0.85).max(1.0)).ceil().max(1.0);
     if lines > 1.0 {
         ws.set_row_height(row, 15.0 * lines.min(20.0))?;
     }
@@ -697,7 +700,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     pair(ws, &mut r, pick(lang, "方法", "Method"), class.params.method.name().get(lang))?;
     pair(ws, &mut r, pick(lang, "规则", "Rule"), &labels::method_words(&class.params.method, lang))?;
     write_text_with(ws, r, 0, pick(lang, "截至日期", "As-of date"), &f.label)?;
-    write_date(ws, r, 1, class.as_of, &f.date)?;
+    write_date(ws, r, 1, class.as_of, &f.date_left)?;
     r += 1;
     let as_of_note = match (class.params.as_of, lang) {
         (Some(_), Lang::Zh) => "由用户指定；“距今天数”从这一天算起。",
