@@ -635,3 +635,165 @@ fn csv_per_tier_has_a_bom_parses_back_and_neutralizes_formulas() {
     }
     assert_eq!(seen, f.customers.len());
 }
+
+/// One order row of the hand-written source file: (order id, date, status, nickname, key, phone,
+/// paid yuan, refund yuan).
+type OrderRow = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, f64, f64);
+
+const ORDERS: [OrderRow; 14] = [
+    (
+        "9000000000000000001",
+        "2025-01-05 10:00:00",
+        "已完成",
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "oA",
+        "13800001111",
+        1200.0,
+        0.0,
+    ),
+    (
+        "9000000000000000002",
+        "2025-03-05 11:00:00",
+        "已完成",
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "oA",
+        "13800001111",
+        800.5,
+        0.0,
+    ),
+    (
+        "9000000000000000003",
+        "2025-06-01 12:00:00",
+        "已完成",
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "oA",
+        "13800001111",
+        99.9,
+        0.0,
+    ),
+    ("9000000000000000004", "2025-02-10 09:30:00", "已完成", "+86 138 0013 8000", "oB", "13800002222", 450.0, 50.0),
+    ("9000000000000000005", "2025-06-20 20:00:00", "已完成", "+86 138 0013 8000", "oB", "13800002222", 300.0, 0.0),
+    ("9000000000000000006", "2024-12-01 08:00:00", "已完成", "-_-", "oC", "13800003333", 35.0, 0.0),
+    ("9000000000000000007", "2025-06-28 21:00:00", "已关闭", "-_-", "oC", "13800003333", 999.0, 0.0),
+    ("9000000000000000008", "2025-05-15 13:00:00", "已完成", "@echo off", "oD", "13800004444", 60.0, 0.0),
+    ("9000000000000000009", "2025-05-16 13:00:00", "已完成", "@echo off", "oD", "13800004444", 60.0, 0.0),
+    ("9000000000000000010", "2025-06-29 18:00:00", "已完成", "小明", "oE", "13800005555", 19.9, 0.0),
+    ("9000000000000000011", "2025-04-01 10:00:00", "已完成", "李女士", "oF", "13800006666", 2980.0, 0.0),
+    ("9000000000000000012", "2025-04-02 10:00:00", "已退款", "李女士", "oF", "13800006666", 2980.0, 2980.0),
+    ("9000000000000000013", "2025-06-30 23:59:59", "已完成", "王先生", "oG", "13800007777", 9.9, 0.0),
+    ("9000000000000000014", "2025-03-03 03:03:03", "已完成", "微信用户", "oH", "13800008888", 128.0, 0.0),
+];
+
+/// Writes `ORDERS` as a 微信小店-style order export (text ids and dates, number amounts).
+fn write_orders(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("订单列表").unwrap();
+    for (c, h) in
+        ["订单号", "下单时间", "订单状态", "买家昵称", "买家ID", "联系电话", "实付金额", "退款金额"].iter().enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (id, at, status, nick, key, phone, paid, refund)) in ORDERS.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, s) in [id, at, status, nick, key, phone].iter().enumerate() {
+            ws.write_string(r, c as u16, **s).unwrap();
+        }
+        ws.write_number(r, 6, *paid).unwrap();
+        ws.write_number(r, 7, *refund).unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
+    use tierbook_core::classify::{classify, default_segment_tiers, CubeBasis};
+    use tierbook_core::import::{import_files, ImportOptions};
+    use tierbook_core::{customers::aggregate, playbook};
+
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("订单导出.xlsx");
+    write_orders(&source);
+    let dataset = import_files(&[source.clone()], &ImportOptions::default(), &NoProgress).unwrap();
+    let customers = aggregate(&dataset.orders);
+    let params = ClassifyParams {
+        method: Method::RfmCube { basis: CubeBasis::Mean },
+        as_of: None,
+        segment_tiers: default_segment_tiers(),
+        segment_names: BTreeMap::new(),
+    };
+    let classification = classify(&customers, &params).unwrap();
+    let book = Playbook::default();
+    let input = ExportInput {
+        customers: &customers,
+        classification: &classification,
+        playbook: &book,
+        reports: &dataset.reports,
+        migration: None,
+    };
+    let path = dir.path().join("分层报告.xlsx");
+    write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();
+
+    // Expected net revenue per key straight from the rows written above: closed and fully
+    // refunded orders do not count, partial refunds reduce revenue.
+    let mut expected: BTreeMap<&str, (i64, u32, &str)> = BTreeMap::new();
+    for (_, _, status, nick, key, _, paid, refund) in ORDERS {
+        if status == "已关闭" || refund >= paid {
+            continue;
+        }
+        let e = expected.entry(key).or_insert((0, 0, nick));
+        e.0 += ((paid - refund) * 100.0).round() as i64;
+        e.1 += 1;
+    }
+
+    let mut seen = BTreeMap::new();
+    for name in sheet_names(&path).iter().filter(|n| n.ends_with("类客户")) {
+        let rows = sheet(&path, name);
+        let h = &rows[0];
+        let cols = [
+            "客户ID",
+            "客户名称",
+            "消费金额",
+            "订单数",
+            "分层",
+            "客户类型",
+            "细分群组",
+            "建议动作",
+            "下次联系日期",
+            "手机号",
+        ]
+        .map(|c| column_of(h, c));
+        for row in &rows[1..] {
+            let key = text(&row[cols[0]]);
+            let i = customers.iter().position(|c| c.key == key).expect("exported key was imported");
+            let a = &classification.assignments[i];
+            let s = playbook::suggest_in(&book, &classification, i).unwrap();
+            let (revenue, orders, nick) = expected[key.as_str()];
+            assert_eq!(text(&row[cols[1]]), nick, "name comes back as the same text");
+            assert_eq!((row[cols[2]].num() * 100.0).round() as i64, revenue, "{key}");
+            assert_eq!(row[cols[3]].num() as u32, orders, "{key}");
+            assert_eq!(name.as_str(), format!("{}类客户", a.tier.letter()));
+            assert_eq!(text(&row[cols[4]]), a.tier.label(Lang::Zh));
+            assert_eq!(text(&row[cols[5]]), a.rfm_type);
+            assert_eq!(Some(text(&row[cols[6]])), a.segment);
+            assert_eq!(text(&row[cols[7]]), s.action.zh);
+            assert_eq!(row[cols[8]].as_datetime().unwrap().date(), s.next_contact);
+            assert!(text(&row[cols[9]]).contains("****"), "phones masked by default");
+            seen.insert(key, ());
+        }
+    }
+    assert_eq!(seen.len(), expected.len(), "every imported customer exactly once");
+    assert!(seen.keys().map(String::as_str).eq(expected.keys().copied()));
+
+    // The method sheet carries the import report of the real source file.
+    let cells: Vec<String> =
+        sheet(&path, "说明").iter().flatten().filter_map(|c| c.get_string().map(str::to_string)).collect();
+    assert!(cells.iter().any(|c| c.contains("订单导出.xlsx")));
+    assert!(cells.iter().any(|c| c == "已关闭/已取消/未付款"));
+    // No formula anywhere, and the source file was not touched by the export.
+    for (part, xml) in zip_parts(&path, "xl/worksheets/sheet") {
+        assert!(!xml.contains("<f>") && !xml.contains("<f "), "{part} holds a formula");
+    }
+    let again = import_files(&[source], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(again.orders, dataset.orders);
+}

@@ -201,7 +201,10 @@ impl<'a> Table<'a> {
     pub(crate) fn row(&self, index: usize) -> Row<'a> {
         let customer = &self.input.customers[index];
         let assignment = &self.input.classification.assignments[index];
-        let suggestion = playbook::suggest(self.input.playbook, assignment, self.input.classification.as_of);
+        // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
+        let class = self.input.classification;
+        let suggestion = playbook::suggest_in(self.input.playbook, class, index)
+            .unwrap_or_else(|| playbook::suggest(self.input.playbook, assignment, class.as_of));
         Row { customer, assignment, suggestion }
     }
 
