@@ -32,6 +32,9 @@ impl From<XlsxError> for Stop {
 
 type Step<T = ()> = std::result::Result<T, Stop>;
 
+/// Data rows that fit on one sheet under the header (Excel's limit is 1,048,576 rows).
+const MAX_DATA_ROWS: usize = 1_048_575;
+
 const MONEY: &str = "¥#,##0.00";
 const DATE: &str = "yyyy-mm-dd";
 const PERCENT: &str = "0.0%";
@@ -177,7 +180,18 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     }
     if options.include_tier_sheets {
         for (tier, rows) in &table.tiers {
-            tier_sheet(workbook, table, *tier, rows, &f, ticker)?;
+            // A tier larger than Excel's 1,048,576 rows continues on "C类客户 (2)", …
+            let mut parts = rows.chunks(MAX_DATA_ROWS).enumerate().peekable();
+            if parts.peek().is_none() {
+                tier_sheet(workbook, table, labels::tier_sheet(*tier, lang), &[], &f, ticker)?;
+            }
+            for (part, chunk) in parts {
+                let name = match part {
+                    0 => labels::tier_sheet(*tier, lang),
+                    n => format!("{} ({})", labels::tier_sheet(*tier, lang), n + 1),
+                };
+                tier_sheet(workbook, table, name, chunk, &f, ticker)?;
+            }
         }
     }
     if options.include_playbook {
@@ -391,14 +405,12 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
     let content = match column {
         Column::Key => widest(&mut rows.iter().map(|&i| display_width(&customers[i].key))),
         Column::Name => widest(&mut rows.iter().map(|&i| display_width(&customers[i].name))),
-        Column::RfmType => {
-            widest(&mut rows.iter().map(|&i| display_width(&labels::segment_name(&assignments[i].rfm_type, lang))))
-        }
+        Column::RfmType => widest(&mut rows.iter().map(|&i| display_width(table.segment(&assignments[i].rfm_type)))),
         Column::Segment => widest(
             &mut rows
                 .iter()
                 .filter_map(|&i| assignments[i].segment.as_deref())
-                .map(|s| display_width(&labels::segment_name(s, lang))),
+                .map(|s| display_width(table.segment(s))),
         ),
         Column::Reason => widest(&mut rows.iter().map(|&i| display_width(assignments[i].reason.get(lang)))),
         Column::Gap => {
@@ -424,7 +436,7 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
 fn tier_sheet(
     workbook: &mut Workbook,
     table: &Table,
-    tier: Tier,
+    name: String,
     rows: &[usize],
     f: &Formats,
     ticker: &mut Ticker,
@@ -433,7 +445,7 @@ fn tier_sheet(
     let columns = &table.columns;
     let last_col = (columns.len() - 1) as u16;
     let ws = workbook.add_worksheet_with_constant_memory()?;
-    ws.set_name(labels::tier_sheet(tier, lang))?;
+    ws.set_name(name)?;
     print_setup(ws, Some(0))?;
     for (c, column) in columns.iter().enumerate() {
         let width = column.fixed_width().unwrap_or_else(|| text_column_width(table, rows, *column));
