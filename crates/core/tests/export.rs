@@ -797,3 +797,54 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let again = import_files(&[source], &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!(again.orders, dataset.orders);
 }
+
+#[test]
+fn a_renamed_segment_keeps_its_playbook_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let mut f = fixture(20, false, true);
+    // The user calls 重要挽留客户 "老客召回"; assignments carry the display name.
+    f.classification.params.segment_names.insert("重要挽留客户".into(), "老客召回".into());
+    for a in &mut f.classification.assignments {
+        if a.segment.as_deref() == Some("重要挽留客户") {
+            a.segment = Some("老客召回".into());
+        }
+    }
+    let win_back = f.playbook.segments.get("重要挽留客户").expect("default playbook has the win-back action").clone();
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    let mut checked = 0;
+    for name in ["A类客户", "B类客户", "C类客户"] {
+        let rows = sheet(&path, name);
+        let (seg, action) = (column_of(&rows[0], "细分群组"), column_of(&rows[0], "建议动作"));
+        for row in rows[1..].iter().filter(|r| r[seg] == Data::String("老客召回".into())) {
+            assert_eq!(text(&row[action]), win_back.action.zh);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10);
+}
+
+#[test]
+fn options_turn_sheets_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let f = fixture(20, false, false);
+    let only_tiers =
+        ExportOptions { include_summary: false, include_playbook: false, include_method: false, ..options(Lang::En) };
+    write_workbook(&path, &input(&f), &only_tiers, &NoProgress).unwrap();
+    assert_eq!(sheet_names(&path), ["Tier A", "Tier B", "Tier C"]);
+    assert!(zip_parts(&path, "xl/charts/").is_empty());
+}
+
+#[test]
+fn csv_into_a_missing_folder_fails_cleanly_and_english_files_are_named_by_tier() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture(20, false, false);
+    let err = write_csv_per_tier(&dir.path().join("missing"), &input(&f), &options(Lang::Zh)).unwrap_err();
+    assert!(matches!(err, Error::Write { .. }), "{err}");
+    let files = write_csv_per_tier(dir.path(), &input(&f), &options(Lang::En)).unwrap();
+    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["Tier A.csv", "Tier B.csv", "Tier C.csv"]);
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.trim_start_matches('\u{FEFF}').starts_with("Customer ID,Name,Phone,Orders,Revenue"));
+}
