@@ -9,9 +9,7 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{tier_from_letter, Workspace};
-use crate::classify::{
-    Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold,
-};
+use crate::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold};
 use crate::error::{Error, Result};
 use crate::model::{Cents, Customer, Text, Tier};
 
@@ -81,9 +79,7 @@ impl Workspace {
             segments: classification.segments.clone(),
             notes: classification.notes.clone(),
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO classification_runs(method, params, as_of, summary) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![
@@ -153,10 +149,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn latest_snapshot(&self) -> Result<Option<SnapshotInfo>> {
-        Ok(self
-            .query_infos("ORDER BY s.id DESC LIMIT 1", None)?
-            .into_iter()
-            .next())
+        Ok(self.query_infos("ORDER BY s.id DESC LIMIT 1", None)?.into_iter().next())
     }
 
     /// The snapshot saved just before `id`, if any (what the Migration sheet compares against).
@@ -164,10 +157,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn previous_snapshot(&self, id: i64) -> Result<Option<SnapshotInfo>> {
-        Ok(self
-            .query_infos("WHERE s.id < ?1 ORDER BY s.id DESC LIMIT 1", Some(id))?
-            .into_iter()
-            .next())
+        Ok(self.query_infos("WHERE s.id < ?1 ORDER BY s.id DESC LIMIT 1", Some(id))?.into_iter().next())
     }
 
     /// One snapshot's header.
@@ -193,10 +183,7 @@ impl Workspace {
                     id: r.get(0)?,
                     as_of: r.get(1)?,
                     label: r.get(2)?,
-                    method: Method::AbcRevenue {
-                        a_pct: 0.0,
-                        b_pct: 0.0,
-                    },
+                    method: Method::AbcRevenue { a_pct: 0.0, b_pct: 0.0 },
                     customers: r.get(4)?,
                     orders: r.get(5)?,
                     revenue: r.get(6)?,
@@ -207,12 +194,8 @@ impl Workspace {
             ))
         };
         let rows = match id {
-            Some(id) => stmt
-                .query_map([id], map)?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
-            None => stmt
-                .query_map([], map)?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
+            Some(id) => stmt.query_map([id], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
         };
         rows.into_iter()
             .map(|(mut info, method, summary)| {
@@ -306,11 +289,7 @@ impl Workspace {
             assignments,
             notes: summary.notes,
         };
-        Ok(SnapshotData {
-            info,
-            customers,
-            classification,
-        })
+        Ok(SnapshotData { info, customers, classification })
     }
 
     /// The last saved snapshot, whole: what the app shows on start.
@@ -330,11 +309,8 @@ impl Workspace {
     /// `SnapshotNotFound`, `Store`.
     pub fn delete_snapshot(&mut self, id: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let run: Option<i64> = tx
-            .query_row("SELECT run_id FROM snapshots WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let run: Option<i64> =
+            tx.query_row("SELECT run_id FROM snapshots WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let Some(run) = run else {
             return Err(Error::SnapshotNotFound(id.to_string()));
         };
