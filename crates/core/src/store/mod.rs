@@ -11,7 +11,7 @@
 //! maintained on import and the last classification is stored whole.
 
 mod compare;
-mod import;
+pub mod import;
 pub mod schema;
 mod snapshots;
 
@@ -27,6 +27,7 @@ use crate::import::ImportReport;
 use crate::model::{Cents, Customer, Order, Text, Tier};
 use crate::playbook::Playbook;
 
+pub use import::{file_digest, layout_fingerprint, ImportedFile};
 pub use snapshots::{SnapshotData, SnapshotInfo, SnapshotRow};
 
 impl From<rusqlite::Error> for Error {
