@@ -28,7 +28,7 @@ pub(crate) const AFTER_HELP: &str = "\
                  top 20% of customers A, next 30% B, the rest C
   thresholds     固定金额线（--measure monthly --a-min 1000 --b-min 500 [--c-min 100]）
                  fixed cut points on a measure: revenue, monthly, aov, orders
-  rfm            R/F/M 各打 1–5 分，总分 ≥ --a-min 为 A，≥ --b-min 为 B（--bins 5 --a-min 12 --b-min 9）
+  rfm            R/F/M 各打 1–5 分，总分 ≥ --a-min 为 A，≥ --b-min 为 B（--bins 5 --a-min 12 --b-min 8）
   rfm-cube       RFM 八类客户（重要价值客户…）；高低线 --basis mean|median|fixed（fixed 时用 --r-days --f --m）
   rfm-segments   英文 RFM 分群（Champions, At Risk…）
   composite      综合得分 0–100（--weights 价值,频次,近度,互动 如 0.4,0.3,0.2,0.1；--a-min 70 --b-min 40）
@@ -72,7 +72,7 @@ pub(crate) struct Args {
     #[arg(long)]
     pub(crate) c_min: Option<f64>,
     /// RFM 打分档数 3–5 / RFM score bins
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=9))]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(3..=5))]
     pub(crate) bins: u8,
     /// RFM 八类的高低线：均值、中位数或固定值 / high/low line of the RFM cube
     #[arg(long, value_enum, default_value = "mean")]
@@ -153,7 +153,10 @@ pub(crate) enum ZeroArg {
 /// The method and its parameters, with the command line's defaults.
 pub(crate) fn method(args: &Args) -> Result<Method> {
     Ok(match args.method {
-        MethodArg::Abc => Method::AbcRevenue { a_pct: args.a.unwrap_or(80.0), b_pct: args.b.unwrap_or(95.0) },
+        MethodArg::Abc => Method::AbcRevenue {
+            a_pct: args.a.unwrap_or(80.0),
+            b_pct: args.b.unwrap_or(95.0),
+        },
         MethodArg::AbcCustomers => Method::AbcCustomers {
             a_pct: args.a.unwrap_or(20.0),
             b_pct: args.b.unwrap_or(30.0),
@@ -174,19 +177,28 @@ pub(crate) fn method(args: &Args) -> Result<Method> {
             b_min: args.b_min.unwrap_or(500.0),
             c_min: args.c_min,
         },
-        MethodArg::Rfm => Method::RfmScores {
-            bins: args.bins,
-            a_min: score(args.a_min, 12.0, "--a-min")?,
-            b_min: score(args.b_min, 9.0, "--b-min")?,
-        },
+        MethodArg::Rfm => {
+            let (a_default, b_default) = classify::rfm_score_defaults(args.bins);
+            Method::RfmScores {
+                bins: args.bins,
+                a_min: score(args.a_min, f64::from(a_default), "--a-min")?,
+                b_min: score(args.b_min, f64::from(b_default), "--b-min")?,
+            }
+        }
         MethodArg::RfmCube => Method::RfmCube {
             basis: match args.basis {
                 BasisArg::Mean => CubeBasis::Mean,
                 BasisArg::Median => CubeBasis::Median,
-                BasisArg::Fixed => CubeBasis::Fixed { r_days: args.r_days, f: args.f, m_yuan: args.m },
+                BasisArg::Fixed => CubeBasis::Fixed {
+                    r_days: args.r_days,
+                    f: args.f,
+                    m_yuan: args.m,
+                },
             },
         },
-        MethodArg::RfmSegments => Method::RfmSegments { rules: classify::default_segment_rules() },
+        MethodArg::RfmSegments => Method::RfmSegments {
+            rules: classify::default_segment_rules(),
+        },
         MethodArg::Composite => Method::Composite {
             weights: weights(&args.weights)?,
             a_min: args.a_min.unwrap_or(70.0),
@@ -198,7 +210,9 @@ pub(crate) fn method(args: &Args) -> Result<Method> {
 fn score(value: Option<f64>, default: f64, flag: &str) -> Result<u32> {
     let v = value.unwrap_or(default);
     if v < 0.0 || v.fract() != 0.0 {
-        return Err(Error::InvalidParams(format!("{flag} 应为非负整数分数，收到 {v}。/ {flag} must be a whole score.")));
+        return Err(Error::InvalidParams(format!(
+            "{flag} 应为非负整数分数，收到 {v}。/ {flag} must be a whole score."
+        )));
     }
     Ok(v as u32)
 }
@@ -210,8 +224,18 @@ fn weights(text: &str) -> Result<Weights> {
         .collect::<std::result::Result<_, _>>()
         .map_err(|_| bad_weights(text))?;
     match parts.as_slice() {
-        [v, f, r] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: 0.0 }),
-        [v, f, r, i] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: *i }),
+        [v, f, r] => Ok(Weights {
+            value: *v,
+            frequency: *f,
+            recency: *r,
+            interactions: 0.0,
+        }),
+        [v, f, r, i] => Ok(Weights {
+            value: *v,
+            frequency: *f,
+            recency: *r,
+            interactions: *i,
+        }),
         _ => Err(bad_weights(text)),
     }
 }
@@ -225,7 +249,11 @@ fn bad_weights(text: &str) -> Error {
 
 /// The key override: one column, or several joined with `+`.
 pub(crate) fn key_spec(key: &str) -> KeySpec {
-    let cols: Vec<String> = key.split('+').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let cols: Vec<String> = key
+        .split('+')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     match cols.as_slice() {
         [one] => KeySpec::Column(one.clone()),
         _ => KeySpec::Combined(cols),
@@ -250,7 +278,11 @@ fn check_out(out: &Path, files: &[PathBuf]) -> Result<()> {
 
 pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
     check_out(&args.out, &args.files)?;
-    let params = ClassifyParams { method: method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
+    let params = ClassifyParams {
+        method: method(args)?,
+        as_of: args.as_of,
+        ..ClassifyParams::default()
+    };
     let options = ImportOptions {
         sheet: args.sheet.clone(),
         header_row: args.header_row.map(|n| n - 1),
@@ -294,10 +326,17 @@ fn pipeline(
         reports: &dataset.reports,
         migration: None,
     };
-    let export_options = ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() };
+    let export_options = ExportOptions {
+        lang,
+        keep_phones: args.keep_phones,
+        ..ExportOptions::default()
+    };
     export::write_workbook(&args.out, &input, &export_options, progress)?;
     if let Some(dir) = &args.csv_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+            path: dir.clone(),
+            detail: e.to_string(),
+        })?;
         export::write_csv_per_tier(dir, &input, &export_options)?;
     }
     Ok((dataset, classification))
@@ -343,7 +382,11 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
     }
     println!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     if let Some(dir) = &args.csv_dir {
-        println!("{}: {}", tr(lang, "分层 CSV 文件夹", "CSV folder"), dir.display());
+        println!(
+            "{}: {}",
+            tr(lang, "分层 CSV 文件夹", "CSV folder"),
+            dir.display()
+        );
     }
 }
 
@@ -354,13 +397,19 @@ mod tests {
     #[test]
     fn key_with_plus_is_a_combined_key() {
         assert_eq!(key_spec("买家ID"), KeySpec::Column("买家ID".into()));
-        assert_eq!(key_spec("联系电话 + 收货人"), KeySpec::Combined(vec!["联系电话".into(), "收货人".into()]));
+        assert_eq!(
+            key_spec("联系电话 + 收货人"),
+            KeySpec::Combined(vec!["联系电话".into(), "收货人".into()])
+        );
     }
 
     #[test]
     fn weights_accept_three_or_four_numbers_and_full_width_commas() {
         let w = weights("0.5，0.3,0.2").unwrap();
-        assert_eq!((w.value, w.frequency, w.recency, w.interactions), (0.5, 0.3, 0.2, 0.0));
+        assert_eq!(
+            (w.value, w.frequency, w.recency, w.interactions),
+            (0.5, 0.3, 0.2, 0.0)
+        );
         assert!(weights("0.5,abc,0.2").is_err());
         assert_eq!(weights("1").unwrap_err().exit_code(), 3);
     }

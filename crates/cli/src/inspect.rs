@@ -73,7 +73,11 @@ pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
     match role {
         Role::CustomerKey => tr(lang, "客户标识", "customer key"),
         Role::OrderId => tr(lang, "订单号", "order id"),
-        Role::SubOrderId => tr(lang, "子订单号（不作订单号）", "sub-order id (not the order)"),
+        Role::SubOrderId => tr(
+            lang,
+            "子订单号（不作订单号）",
+            "sub-order id (not the order)",
+        ),
         Role::Date => tr(lang, "下单日期", "order date"),
         Role::Amount => tr(lang, "金额", "amount"),
         Role::Refund => tr(lang, "退款金额", "refund"),
@@ -97,7 +101,11 @@ pub(crate) fn skip_label(reason: SkipReason, lang: Lang) -> &'static str {
         SkipReason::UnreadableAmount => tr(lang, "金额无法识别", "unreadable amount"),
         SkipReason::UnreadableDate => tr(lang, "日期无法识别", "unreadable date"),
         SkipReason::TotalsRow => tr(lang, "合计/小计行", "totals row"),
-        SkipReason::Duplicate => tr(lang, "重复订单（已计入一次）", "duplicate order (counted once)"),
+        SkipReason::Duplicate => tr(
+            lang,
+            "重复订单（已计入一次）",
+            "duplicate order (counted once)",
+        ),
         SkipReason::Blank => tr(lang, "空行", "blank row"),
     }
 }
@@ -115,19 +123,48 @@ fn print_preview(p: &Preview, lang: Lang) {
     let sheets: Vec<String> = p
         .sheets
         .iter()
-        .map(|s| if *s == p.mapping.sheet { format!("[{s}]") } else { s.clone() })
+        .map(|s| {
+            if *s == p.mapping.sheet {
+                format!("[{s}]")
+            } else {
+                s.clone()
+            }
+        })
         .collect();
-    println!("{}: {}", tr(lang, "工作表（[ ] 为使用的）", "Sheets ([ ] = used)"), sheets.join("  "));
-    println!("{}: {}", tr(lang, "表头所在行", "Header row"), p.mapping.header_row + 1);
+    println!(
+        "{}: {}",
+        tr(lang, "工作表（[ ] 为使用的）", "Sheets ([ ] = used)"),
+        sheets.join("  ")
+    );
+    println!(
+        "{}: {}",
+        tr(lang, "表头所在行", "Header row"),
+        p.mapping.header_row + 1
+    );
     let level = match p.mapping.level {
-        Level::Orders => tr(lang, "订单明细（每行一单或一件商品）", "orders (a row per order or item)"),
-        Level::Customers => tr(lang, "客户汇总（每行一位客户）", "customers (a row per customer)"),
+        Level::Orders => tr(
+            lang,
+            "订单明细（每行一单或一件商品）",
+            "orders (a row per order or item)",
+        ),
+        Level::Customers => tr(
+            lang,
+            "客户汇总（每行一位客户）",
+            "customers (a row per customer)",
+        ),
     };
     println!("{}: {level}", tr(lang, "表格类型", "Table"));
-    println!("{}: {}", tr(lang, "客户标识", "Customer key"), key_text(&p.mapping.key));
+    println!(
+        "{}: {}",
+        tr(lang, "客户标识", "Customer key"),
+        key_text(&p.mapping.key)
+    );
     println!("{}:", tr(lang, "列的识别", "Columns"));
     for c in &p.mapping.columns {
-        let role = c.role.map_or_else(|| tr(lang, "（不使用）", "(unused)").to_string(), |r| role_label(r, lang).to_string());
+        let role = c.role.map_or_else(
+            || tr(lang, "（不使用）", "(unused)").to_string(),
+            |r| role_label(r, lang).to_string(),
+        );
         println!("  {:>3}  {}  →  {}", column_letter(c.index), c.header, role);
     }
     for w in &p.warnings {
@@ -137,8 +174,16 @@ fn print_preview(p: &Preview, lang: Lang) {
 
 pub(crate) fn print_report(r: &ImportReport, lang: Lang) {
     println!("{} ({}):", tr(lang, "导入报告", "Import report"), r.file);
-    println!("  {}: {}", tr(lang, "读取数据行", "Data rows read"), r.rows_read);
-    println!("  {}: {}", tr(lang, "有效订单", "Orders kept"), r.orders_kept);
+    println!(
+        "  {}: {}",
+        tr(lang, "读取数据行", "Data rows read"),
+        r.rows_read
+    );
+    println!(
+        "  {}: {}",
+        tr(lang, "有效订单", "Orders kept"),
+        r.orders_kept
+    );
     for s in &r.skipped {
         let rows: Vec<String> = s.example_rows.iter().map(u32::to_string).collect();
         println!(

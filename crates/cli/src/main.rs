@@ -36,7 +36,7 @@ const AFTER_HELP: &str = "\
 /// 客户分层助手 TierBook：把店铺导出的订单表分成 A/B/C 类客户，并生成分层表。
 /// Split a shop's customers into tiers from its order export, and write a tiered workbook.
 #[derive(Parser, Debug)]
-#[command(name = "tierbook", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "tierbook", version, after_help = AFTER_HELP)]
 struct Cli {
     /// 输出语言 / language of messages and reports
     #[arg(long, value_enum, global = true, default_value = "zh")]
