@@ -1,7 +1,9 @@
 //! The words of the export in Chinese and English: sheet names, column headers, the method in a
 //! sentence, import roles and skip reasons. Only wording; no layout and no numbers.
 
-use crate::classify::{CubeBasis, Measure, Method, ZeroRevenue};
+use std::borrow::Cow;
+
+use crate::classify::{self, CubeBasis, Measure, Method, ZeroRevenue};
 use crate::import::SkipReason;
 use crate::mapping::{KeySpec, Level, Role};
 use crate::model::{Lang, Tier};
@@ -30,27 +32,12 @@ pub(crate) fn tier_cell(tier: Tier, lang: Lang) -> String {
     }
 }
 
-/// The eight canonical RFM types and their English names.
-const RFM_TYPES: [(&str, &str); 8] = [
-    ("重要价值客户", "Important value"),
-    ("重要发展客户", "Important development"),
-    ("重要保持客户", "Important retention"),
-    ("重要挽留客户", "Important win-back"),
-    ("一般价值客户", "General value"),
-    ("一般发展客户", "General development"),
-    ("一般保持客户", "General retention"),
-    ("一般挽留客户", "General win-back"),
-];
-
-/// A segment or RFM type as shown: canonical Chinese type names get their English name in an
-/// English export; every other name (user renames, English schemes) is shown as it is.
-pub(crate) fn segment_name(name: &str, lang: Lang) -> &str {
-    match lang {
-        Lang::Zh => name,
-        Lang::En => RFM_TYPES
-            .iter()
-            .find(|(zh, _)| *zh == name)
-            .map_or(name, |(_, en)| en),
+/// A segment or RFM type as shown in `lang`: built-in names (either language) get that language's
+/// wording via `classify`'s vocabulary; a user's own or renamed segment is shown as it is.
+pub(crate) fn segment_name(name: &str, lang: Lang) -> Cow<'_, str> {
+    match classify::canonical_segment(name).and_then(classify::segment_text) {
+        Some(text) if text.get(lang) != name => Cow::Owned(text.get(lang).to_string()),
+        _ => Cow::Borrowed(name),
     }
 }
 
@@ -109,32 +96,6 @@ pub(crate) fn level(level: Level, lang: Lang) -> &'static str {
     }
 }
 
-fn measure(measure: Measure, lang: Lang) -> &'static str {
-    match measure {
-        Measure::Revenue => pick(lang, "累计消费额", "total revenue"),
-        Measure::MonthlyRevenue => pick(lang, "月均消费额", "monthly revenue"),
-        Measure::Aov => pick(lang, "客单价", "average order value"),
-        Measure::Orders => pick(lang, "订单数", "orders"),
-    }
-}
-
-/// The method's short name: "ABC 分类（按消费额）" / "ABC by revenue".
-pub(crate) fn method_name(method: &Method, lang: Lang) -> &'static str {
-    match method {
-        Method::AbcRevenue { .. } => {
-            pick(lang, "ABC 分类（按消费额贡献）", "ABC by revenue (Pareto)")
-        }
-        Method::AbcCustomers { .. } => {
-            pick(lang, "ABC 分类（按客户数比例）", "ABC by customer share")
-        }
-        Method::Thresholds { .. } => pick(lang, "消费门槛分层", "spend thresholds"),
-        Method::RfmScores { .. } => pick(lang, "RFM 评分", "RFM scores"),
-        Method::RfmCube { .. } => pick(lang, "RFM 八类客户", "RFM 8-type cube"),
-        Method::RfmSegments { .. } => pick(lang, "RFM 命名分群", "RFM named segments"),
-        Method::Composite { .. } => pick(lang, "综合评分", "composite score"),
-    }
-}
-
 /// The method and its parameters in one or two sentences a shop owner can check.
 pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
@@ -169,7 +130,8 @@ pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
             b_min,
             c_min,
         } => {
-            let m = measure(*m, lang);
+            let m = m.label();
+            let m = m.get(lang);
             let unit = if matches!(
                 method,
                 Method::Thresholds {

@@ -237,11 +237,11 @@ impl<'a> Table<'a> {
             Column::M => Value::Int(i64::from(a.m_score)),
             Column::Tier => Value::Text(Cow::Owned(labels::tier_cell(a.tier, lang))),
             Column::Abc => text(a.abc.letter()),
-            Column::RfmType => text(labels::segment_name(&a.rfm_type, lang)),
+            Column::RfmType => Value::Text(labels::segment_name(&a.rfm_type, lang)),
             Column::Segment => a
                 .segment
                 .as_deref()
-                .map_or(Value::Empty, |s| text(labels::segment_name(s, lang))),
+                .map_or(Value::Empty, |s| Value::Text(labels::segment_name(s, lang))),
             Column::Score => a
                 .score
                 .map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),

@@ -244,7 +244,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let subtitle = format!(
         "{}{}    {}{}",
         pick(lang, "方法：", "Method: "),
-        labels::method_name(&class.params.method, lang),
+        class.params.method.name().get(lang),
         pick(lang, "截至日期：", "As of: "),
         class.as_of
     );
@@ -364,7 +364,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
             group_row(
                 ws,
                 r,
-                labels::segment_name(name, lang),
+                &labels::segment_name(name, lang),
                 t,
                 n,
                 revenue,
@@ -472,13 +472,13 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
         Column::RfmType => widest(
             &mut rows
                 .iter()
-                .map(|&i| display_width(labels::segment_name(&assignments[i].rfm_type, lang))),
+                .map(|&i| display_width(&labels::segment_name(&assignments[i].rfm_type, lang))),
         ),
         Column::Segment => widest(
             &mut rows
                 .iter()
                 .filter_map(|&i| assignments[i].segment.as_deref())
-                .map(|s| display_width(labels::segment_name(s, lang))),
+                .map(|s| display_width(&labels::segment_name(s, lang))),
         ),
         Column::Reason => widest(
             &mut rows
@@ -646,7 +646,7 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
                 .get(segment)
                 .map_or(segment.as_str(), String::as_str);
             let count = counts_segment.get(shown).copied().unwrap_or(0);
-            action_row(ws, r, labels::segment_name(shown, lang), count, action)?;
+            action_row(ws, r, &labels::segment_name(shown, lang), count, action)?;
             r += 1;
         }
     }
@@ -673,7 +673,7 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
                 .segment_names
                 .get(segment)
                 .map_or(segment.as_str(), String::as_str);
-            write_text(ws, r, 0, labels::segment_name(shown, lang))?;
+            write_text(ws, r, 0, &labels::segment_name(shown, lang))?;
             write_text(ws, r, 1, &tier.label(lang))?;
             r += 1;
         }
@@ -818,10 +818,10 @@ fn migration_sheet(
             write_text(ws, r, 2, &tier_text(mv.from))?;
             write_text(ws, r, 3, &tier_text(mv.to))?;
             if let Some(s) = &mv.from_segment {
-                write_text(ws, r, 4, labels::segment_name(s, lang))?;
+                write_text(ws, r, 4, &labels::segment_name(s, lang))?;
             }
             if let Some(s) = &mv.to_segment {
-                write_text(ws, r, 5, labels::segment_name(s, lang))?;
+                write_text(ws, r, 5, &labels::segment_name(s, lang))?;
             }
             ws.write_number_with_format(r, 6, yuan(mv.revenue), &f.money)?;
             write_text(ws, r, 7, mv.action.get(lang))?;
@@ -859,7 +859,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         ws,
         &mut r,
         pick(lang, "方法", "Method"),
-        labels::method_name(&class.params.method, lang),
+        class.params.method.name().get(lang),
     )?;
     pair(
         ws,
