@@ -90,6 +90,7 @@ pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
         Role::OrderCount => tr(lang, "消费次数", "order count"),
         Role::FirstDate => tr(lang, "首次消费日期", "first purchase date"),
         Role::Interactions => tr(lang, "互动次数", "interactions"),
+        Role::PaidAt => tr(lang, "支付时间（空 = 未付款）", "paid at (empty = unpaid)"),
     }
 }
 

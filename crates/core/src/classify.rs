@@ -46,7 +46,11 @@ pub enum CubeBasis {
     Mean,
     Median,
     /// R high when recency ≤ `r_days`, F high when orders ≥ `f`, M high when revenue ≥ `m_yuan`.
-    Fixed { r_days: f64, f: f64, m_yuan: f64 },
+    Fixed {
+        r_days: f64,
+        f: f64,
+        m_yuan: f64,
+    },
 }
 
 /// What to do with customers whose revenue is zero (ABC by customer share).
@@ -88,9 +92,18 @@ pub enum Method {
     /// A = customers making up the first `a_pct`% of revenue, B up to `b_pct`%, C the rest.
     AbcRevenue { a_pct: f64, b_pct: f64 },
     /// Top `a_pct`% of customers A, the next `b_pct`% B, the rest C.
-    AbcCustomers { a_pct: f64, b_pct: f64, zero_revenue: ZeroRevenue },
+    AbcCustomers {
+        a_pct: f64,
+        b_pct: f64,
+        zero_revenue: ZeroRevenue,
+    },
     /// Fixed cut points on a measure: ≥ `a_min` A, ≥ `b_min` B, else C (or ≥ `c_min` C, else D).
-    Thresholds { measure: Measure, a_min: f64, b_min: f64, c_min: Option<f64> },
+    Thresholds {
+        measure: Measure,
+        a_min: f64,
+        b_min: f64,
+        c_min: Option<f64>,
+    },
     /// R/F/M scored 1..=`bins` by quantiles; tier by total score: ≥ `a_min` A, ≥ `b_min` B, else C.
     RfmScores { bins: u8, a_min: u32, b_min: u32 },
     /// The Chinese 8-type cube; tier from `ClassifyParams::segment_tiers`.
@@ -176,12 +189,14 @@ pub struct Classification {
     pub notes: Vec<Text>,
 }
 
-
 impl Default for ClassifyParams {
     /// ABC by revenue 80/95, as-of = the latest order date, the built-in segment tiers, no renames.
     fn default() -> Self {
         ClassifyParams {
-            method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
+            method: Method::AbcRevenue {
+                a_pct: 80.0,
+                b_pct: 95.0,
+            },
             as_of: None,
             segment_tiers: default_segment_tiers(),
             segment_names: BTreeMap::new(),
@@ -192,14 +207,37 @@ impl Default for ClassifyParams {
 /// One method with its default parameters per method, in the order of DESIGN §5 (the UI's picker).
 pub fn method_defaults() -> Vec<Method> {
     vec![
-        Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
-        Method::AbcCustomers { a_pct: 20.0, b_pct: 30.0, zero_revenue: ZeroRevenue::C },
-        Method::Thresholds { measure: Measure::MonthlyRevenue, a_min: 1000.0, b_min: 500.0, c_min: None },
-        Method::RfmScores { bins: 5, a_min: 12, b_min: 8 },
+        Method::AbcRevenue {
+            a_pct: 80.0,
+            b_pct: 95.0,
+        },
+        Method::AbcCustomers {
+            a_pct: 20.0,
+            b_pct: 30.0,
+            zero_revenue: ZeroRevenue::C,
+        },
+        Method::Thresholds {
+            measure: Measure::MonthlyRevenue,
+            a_min: 1000.0,
+            b_min: 500.0,
+            c_min: None,
+        },
+        Method::RfmScores {
+            bins: 5,
+            a_min: 12,
+            b_min: 8,
+        },
         Method::RfmCube { basis: CubeBasis::Mean },
-        Method::RfmSegments { rules: default_segment_rules() },
+        Method::RfmSegments {
+            rules: default_segment_rules(),
+        },
         Method::Composite {
-            weights: Weights { value: 0.4, frequency: 0.3, recency: 0.2, interactions: 0.1 },
+            weights: Weights {
+                value: 0.4,
+                frequency: 0.3,
+                recency: 0.2,
+                interactions: 0.1,
+            },
             a_min: 70.0,
             b_min: 40.0,
         },
@@ -275,7 +313,12 @@ impl Method {
                     ));
                 }
             }
-            Method::Thresholds { measure, a_min, b_min, c_min } => {
+            Method::Thresholds {
+                measure,
+                a_min,
+                b_min,
+                c_min,
+            } => {
                 let finite = a_min.is_finite() && b_min.is_finite() && c_min.is_none_or(|c| c.is_finite());
                 let ordered = a_min > b_min && c_min.is_none_or(|c| c < *b_min);
                 let non_negative = *b_min >= 0.0 && c_min.is_none_or(|c| c >= 0.0);

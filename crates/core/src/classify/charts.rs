@@ -29,14 +29,21 @@ pub fn pareto(customers: &[Customer], assignments: Option<&[Assignment]>, max_po
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_unstable_by(|&a, &b| {
-        customers[b].revenue.cmp(&customers[a].revenue).then_with(|| customers[a].key.cmp(&customers[b].key))
+        customers[b]
+            .revenue
+            .cmp(&customers[a].revenue)
+            .then_with(|| customers[a].key.cmp(&customers[b].key))
     });
     let total: i64 = customers.iter().map(|c| c.revenue).sum();
     let tier_of = |i: usize| assignments.and_then(|a| a.get(i)).map(|a| a.tier);
     let max_points = max_points.max(2);
     // Every `step`-th customer; the step keeps the count within max_points with room for tier marks.
     let step = n.div_ceil(max_points.saturating_sub(5).max(1)).max(1);
-    let mut points = vec![ParetoPoint { customer_share: 0.0, revenue_share: 0.0, tier: None }];
+    let mut points = vec![ParetoPoint {
+        customer_share: 0.0,
+        revenue_share: 0.0,
+        tier: None,
+    }];
     let mut cum: i64 = 0;
     for (k, &i) in order.iter().enumerate() {
         cum += customers[i].revenue;
@@ -77,7 +84,15 @@ pub struct RfCell {
 /// above 5 are counted in 5 (never happens with `classify` output).
 pub fn rf_matrix(customers: &[Customer], assignments: &[Assignment]) -> Vec<RfCell> {
     let mut cells: Vec<RfCell> = (1..=5u8)
-        .flat_map(|r| (1..=5u8).map(move |f| RfCell { r, f, customers: 0, revenue: 0, aov: 0 }))
+        .flat_map(|r| {
+            (1..=5u8).map(move |f| RfCell {
+                r,
+                f,
+                customers: 0,
+                revenue: 0,
+                aov: 0,
+            })
+        })
         .collect();
     let mut orders = [0u64; 25];
     for (c, a) in customers.iter().zip(assignments) {
@@ -89,7 +104,11 @@ pub fn rf_matrix(customers: &[Customer], assignments: &[Assignment]) -> Vec<RfCe
         orders[r * 5 + f] += u64::from(c.orders);
     }
     for (cell, o) in cells.iter_mut().zip(orders) {
-        cell.aov = if o == 0 { 0 } else { (cell.revenue as f64 / o as f64).round() as Cents };
+        cell.aov = if o == 0 {
+            0
+        } else {
+            (cell.revenue as f64 / o as f64).round() as Cents
+        };
     }
     cells
 }

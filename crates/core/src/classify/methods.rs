@@ -49,7 +49,12 @@ impl<'a> Base<'a> {
             (0..customers.len() as u32).collect()
         } else {
             let mut idx: Vec<u32> = (0..customers.len() as u32).collect();
-            idx.sort_unstable_by(|&a, &b| customers[a as usize].key.cmp(&customers[b as usize].key).then(a.cmp(&b)));
+            idx.sort_unstable_by(|&a, &b| {
+                customers[a as usize]
+                    .key
+                    .cmp(&customers[b as usize].key)
+                    .then(a.cmp(&b))
+            });
             let mut rank = vec![0u32; customers.len()];
             for (r, &i) in idx.iter().enumerate() {
                 rank[i as usize] = r as u32;
@@ -72,7 +77,17 @@ impl<'a> Base<'a> {
         let sorted_r = sorted(&|i| recency[i]);
         let sorted_f = sorted(&|i| i64::from(customers[i].orders));
         let sorted_m = sorted(&|i| customers[i].revenue);
-        Base { customers, as_of, recency, total, by_revenue, sorted_r, sorted_f, sorted_m, notes }
+        Base {
+            customers,
+            as_of,
+            recency,
+            total,
+            by_revenue,
+            sorted_r,
+            sorted_f,
+            sorted_m,
+            notes,
+        }
     }
 
     fn n(&self) -> usize {
@@ -135,7 +150,11 @@ fn tier_en(t: Tier) -> &'static str {
 }
 
 fn threshold(zh: impl Into<String>, en: impl Into<String>, value: f64, unit: (&str, &str)) -> Threshold {
-    Threshold { name: Text::new(zh, en), value, unit: Text::new(unit.0, unit.1) }
+    Threshold {
+        name: Text::new(zh, en),
+        value,
+        unit: Text::new(unit.0, unit.1),
+    }
 }
 
 const YUAN: (&str, &str) = ("¥", "¥");
@@ -146,7 +165,10 @@ const POINTS: (&str, &str) = ("分", "points");
 const CUSTOMERS: (&str, &str) = ("人", "customers");
 
 fn new_text() -> Text {
-    Text { zh: String::with_capacity(96), en: String::with_capacity(112) }
+    Text {
+        zh: String::with_capacity(96),
+        en: String::with_capacity(112),
+    }
 }
 
 // ---------------------------------------------------------------------------------------- ABC
@@ -185,7 +207,12 @@ fn abc_revenue(base: &Base, a_pct: f64, b_pct: f64) -> AbcPass {
             }
         }
     }
-    AbcPass { tier, cum_share, last_a, last_b }
+    AbcPass {
+        tier,
+        cum_share,
+        last_a,
+        last_b,
+    }
 }
 
 /// Cents customer `i` must add to rank above customer `boundary` (ties go to the smaller key).
@@ -213,7 +240,11 @@ fn push_orders_gap(gap: &mut Text, orders: i64, target_zh: &str, target_en: &str
     gap.zh.push_str(target_zh);
     gap.en.push_str("Place ");
     push_int(&mut gap.en, orders);
-    gap.en.push_str(if orders == 1 { " more order to reach " } else { " more orders to reach " });
+    gap.en.push_str(if orders == 1 {
+        " more order to reach "
+    } else {
+        " more orders to reach "
+    });
     gap.en.push_str(target_en);
 }
 
@@ -299,9 +330,18 @@ fn cube_lines(base: &Base, basis: &CubeBasis) -> CubeLines {
     let sum = |v: &[i64]| v.iter().map(|&x| i128::from(x)).sum::<i128>();
     match basis {
         CubeBasis::Mean => CubeLines {
-            r: Line::Mean { sum: sum(&base.sorted_r), n },
-            f: Line::Mean { sum: sum(&base.sorted_f), n },
-            m: Line::Mean { sum: sum(&base.sorted_m), n },
+            r: Line::Mean {
+                sum: sum(&base.sorted_r),
+                n,
+            },
+            f: Line::Mean {
+                sum: sum(&base.sorted_f),
+                n,
+            },
+            m: Line::Mean {
+                sum: sum(&base.sorted_m),
+                n,
+            },
             label: ("均值", "mean"),
         },
         CubeBasis::Median => CubeLines {
@@ -382,14 +422,25 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
     let rfm: Vec<[u8; 3]> = (0..n)
         .map(|i| {
             let c = &customers[i];
-            [cuts[0].score(base.recency[i]), cuts[1].score(i64::from(c.orders)), cuts[2].score(c.revenue)]
+            [
+                cuts[0].score(base.recency[i]),
+                cuts[1].score(i64::from(c.orders)),
+                cuts[2].score(c.revenue),
+            ]
         })
         .collect();
     let abc = abc_revenue(&base, 80.0, 95.0);
     let mean_lines = cube_lines(&base, &CubeBasis::Mean);
     let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
     let rfm_type: Vec<u8> = (0..n)
-        .map(|i| cube_type(&mean_lines, base.recency[i], i64::from(customers[i].orders), customers[i].revenue) as u8)
+        .map(|i| {
+            cube_type(
+                &mean_lines,
+                base.recency[i],
+                i64::from(customers[i].orders),
+                customers[i].revenue,
+            ) as u8
+        })
         .collect();
 
     let mut d = Decisions {
@@ -410,12 +461,26 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
 
     match &params.method {
         Method::AbcRevenue { a_pct, b_pct } => {
-            let pass = if *a_pct == 80.0 && *b_pct == 95.0 { None } else { Some(abc_revenue(&base, *a_pct, *b_pct)) };
+            let pass = if *a_pct == 80.0 && *b_pct == 95.0 {
+                None
+            } else {
+                Some(abc_revenue(&base, *a_pct, *b_pct))
+            };
             let p = pass.as_ref().unwrap_or(&abc);
             d.tier = p.tier.clone();
             d.thresholds = vec![
-                threshold("A 类：累计销售额占比上限", "Tier A: cumulative revenue share up to", *a_pct, PCT),
-                threshold("B 类：累计销售额占比上限", "Tier B: cumulative revenue share up to", *b_pct, PCT),
+                threshold(
+                    "A 类：累计销售额占比上限",
+                    "Tier A: cumulative revenue share up to",
+                    *a_pct,
+                    PCT,
+                ),
+                threshold(
+                    "B 类：累计销售额占比上限",
+                    "Tier B: cumulative revenue share up to",
+                    *b_pct,
+                    PCT,
+                ),
                 threshold(
                     "A 类最低累计消费",
                     "Lowest spend in tier A",
@@ -434,11 +499,18 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                 format!("Customers sorted by spend, high to low (ties by key); A while the cumulative share before the customer is below {a_pct}% — the customer who crosses the line is A — then B up to {b_pct}%, C for the rest."),
             ));
             if base.total <= 0 {
-                base.notes.push(Text::new("总销售额不大于 0，无法按贡献分 A/B 类，所有客户归为 C 类。", "Total revenue is not positive; nobody can be A or B by contribution, every customer is C."));
+                base.notes.push(Text::new(
+                    "总销售额不大于 0，无法按贡献分 A/B 类，所有客户归为 C 类。",
+                    "Total revenue is not positive; nobody can be A or B by contribution, every customer is C.",
+                ));
             }
             abc_own = pass;
         }
-        Method::AbcCustomers { a_pct, b_pct, zero_revenue } => {
+        Method::AbcCustomers {
+            a_pct,
+            b_pct,
+            zero_revenue,
+        } => {
             let n_a = ((n as f64) * a_pct / 100.0).round() as usize;
             let n_ab = (((n as f64) * (a_pct + b_pct) / 100.0).round() as usize).max(n_a);
             positions = vec![0; n];
@@ -466,19 +538,44 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                 };
             }
             d.thresholds = vec![
-                threshold("A 类：消费额排名前", "Tier A: top share of customers by spend", *a_pct, PCT),
+                threshold(
+                    "A 类：消费额排名前",
+                    "Tier A: top share of customers by spend",
+                    *a_pct,
+                    PCT,
+                ),
                 threshold("B 类：其后", "Tier B: the next share of customers", *b_pct, PCT),
                 threshold("A 类人数", "Customers in tier A", n_a as f64, CUSTOMERS),
-                threshold("B 类人数（上限）", "Customers in tier B (at most)", (n_ab - n_a) as f64, CUSTOMERS),
-                threshold("A 类最低累计消费", "Lowest spend in tier A", min_a.unwrap_or(0) as f64 / 100.0, YUAN),
-                threshold("B 类最低累计消费", "Lowest spend in tier B", min_b.unwrap_or(0) as f64 / 100.0, YUAN),
+                threshold(
+                    "B 类人数（上限）",
+                    "Customers in tier B (at most)",
+                    (n_ab - n_a) as f64,
+                    CUSTOMERS,
+                ),
+                threshold(
+                    "A 类最低累计消费",
+                    "Lowest spend in tier A",
+                    min_a.unwrap_or(0) as f64 / 100.0,
+                    YUAN,
+                ),
+                threshold(
+                    "B 类最低累计消费",
+                    "Lowest spend in tier B",
+                    min_b.unwrap_or(0) as f64 / 100.0,
+                    YUAN,
+                ),
             ];
             base.notes.push(Text::new(
                 format!("按累计消费从高到低排序（金额相同按客户编号），前 {a_pct}% 的客户（四舍五入为 {n_a} 人）为 A 类，其后 {b_pct}% 为 B 类，其余为 C 类；消费为 0 的客户归入{}。", tier_zh(zero_tier)),
                 format!("Customers sorted by spend, high to low (ties by key); the top {a_pct}% ({n_a} customers, rounded) are A, the next {b_pct}% B, the rest C; customers with no spend go to {}.", tier_en(zero_tier)),
             ));
         }
-        Method::Thresholds { measure, a_min, b_min, c_min } => {
+        Method::Thresholds {
+            measure,
+            a_min,
+            b_min,
+            c_min,
+        } => {
             d.four_tiers = c_min.is_some();
             d.tier = (0..n)
                 .map(|i| {
@@ -500,13 +597,33 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                 .collect();
             let label = measure.label();
             let unit = if *measure == Measure::Orders { ORDERS } else { YUAN };
-            d.thresholds.push(threshold(format!("A 类：{} ≥", label.zh), format!("Tier A: {} ≥", label.en), *a_min, unit));
-            d.thresholds.push(threshold(format!("B 类：{} ≥", label.zh), format!("Tier B: {} ≥", label.en), *b_min, unit));
+            d.thresholds.push(threshold(
+                format!("A 类：{} ≥", label.zh),
+                format!("Tier A: {} ≥", label.en),
+                *a_min,
+                unit,
+            ));
+            d.thresholds.push(threshold(
+                format!("B 类：{} ≥", label.zh),
+                format!("Tier B: {} ≥", label.en),
+                *b_min,
+                unit,
+            ));
             if let Some(c) = c_min {
-                d.thresholds.push(threshold(format!("C 类：{} ≥", label.zh), format!("Tier C: {} ≥", label.en), *c, unit));
+                d.thresholds.push(threshold(
+                    format!("C 类：{} ≥", label.zh),
+                    format!("Tier C: {} ≥", label.en),
+                    *c,
+                    unit,
+                ));
             }
             if *measure == Measure::MonthlyRevenue {
-                d.thresholds.push(threshold("每月天数（365.25 ÷ 12）", "Days per month (365.25 ÷ 12)", super::DAYS_PER_MONTH, DAYS));
+                d.thresholds.push(threshold(
+                    "每月天数（365.25 ÷ 12）",
+                    "Days per month (365.25 ÷ 12)",
+                    super::DAYS_PER_MONTH,
+                    DAYS,
+                ));
                 base.notes.push(Text::new(
                     "月均消费 = 累计消费 ÷ 月数；月数 = 从首次下单到统计日期的天数 ÷ 30.4375，不足 1 个月按 1 个月计。",
                     "Monthly average = net spend ÷ months; months = days from the first order to the as-of date ÷ 30.4375, at least 1.",
@@ -532,8 +649,18 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                 })
                 .collect();
             d.thresholds = score_thresholds(&cuts, *bins);
-            d.thresholds.push(threshold("A 类：总分 ≥", "Tier A: total score ≥", f64::from(*a_min), POINTS));
-            d.thresholds.push(threshold("B 类：总分 ≥", "Tier B: total score ≥", f64::from(*b_min), POINTS));
+            d.thresholds.push(threshold(
+                "A 类：总分 ≥",
+                "Tier A: total score ≥",
+                f64::from(*a_min),
+                POINTS,
+            ));
+            d.thresholds.push(threshold(
+                "B 类：总分 ≥",
+                "Tier B: total score ≥",
+                f64::from(*b_min),
+                POINTS,
+            ));
             base.notes.push(Text::new(
                 format!("R、F、M 各按 {bins} 分位打 1–{bins} 分：分数 = 1 + 取值严格高于的分位点个数（R 为严格低于，越近越高），相同取值得分相同。总分 ≥ {a_min} 为 A 类，≥ {b_min} 为 B 类，其余为 C 类。"),
                 format!("R, F and M each score 1–{bins} by {bins}-quantiles: score = 1 + cut points the value is strictly above (R: strictly below — recent is high); equal values score equally. Total ≥ {a_min} is A, ≥ {b_min} B, else C."),
@@ -546,17 +673,43 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                 rfm_type.iter().map(|&t| u16::from(t)).collect()
             } else {
                 (0..n)
-                    .map(|i| cube_type(&lines, base.recency[i], i64::from(customers[i].orders), customers[i].revenue) as u16)
+                    .map(|i| {
+                        cube_type(
+                            &lines,
+                            base.recency[i],
+                            i64::from(customers[i].orders),
+                            customers[i].revenue,
+                        ) as u16
+                    })
                     .collect()
             };
             d.tier = seg.iter().map(|&s| d.labels[usize::from(s)].tier).collect();
             d.segment = Some(seg);
             let (zh_b, en_b) = lines.label;
-            let (r_cmp, fm_cmp) = if matches!(basis, CubeBasis::Fixed { .. }) { ("≤", "≥") } else { ("<", ">") };
+            let (r_cmp, fm_cmp) = if matches!(basis, CubeBasis::Fixed { .. }) {
+                ("≤", "≥")
+            } else {
+                ("<", ">")
+            };
             d.thresholds = vec![
-                threshold(format!("R 高：最近购买天数 {r_cmp} {zh_b}"), format!("R high: days since last order {r_cmp} {en_b}"), lines.r.value(), DAYS),
-                threshold(format!("F 高：购买次数 {fm_cmp} {zh_b}"), format!("F high: orders {fm_cmp} {en_b}"), lines.f.value(), ORDERS),
-                threshold(format!("M 高：累计消费 {fm_cmp} {zh_b}"), format!("M high: net spend {fm_cmp} {en_b}"), lines.m.value() / 100.0, YUAN),
+                threshold(
+                    format!("R 高：最近购买天数 {r_cmp} {zh_b}"),
+                    format!("R high: days since last order {r_cmp} {en_b}"),
+                    lines.r.value(),
+                    DAYS,
+                ),
+                threshold(
+                    format!("F 高：购买次数 {fm_cmp} {zh_b}"),
+                    format!("F high: orders {fm_cmp} {en_b}"),
+                    lines.f.value(),
+                    ORDERS,
+                ),
+                threshold(
+                    format!("M 高：累计消费 {fm_cmp} {zh_b}"),
+                    format!("M high: net spend {fm_cmp} {en_b}"),
+                    lines.m.value() / 100.0,
+                    YUAN,
+                ),
             ];
             base.notes.push(Text::new(
                 format!("R、F、M 各与{zh_b}比较分高低：R 高 = 最近购买天数 {r_cmp} {zh_b}，F 高 = 购买次数 {fm_cmp} {zh_b}，M 高 = 累计消费 {fm_cmp} {zh_b}；三者组合成 8 类客户。"),
@@ -582,7 +735,12 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
             d.labels = names.iter().map(|n| segment_label(params, n)).collect();
             rule_of = rfm
                 .iter()
-                .map(|s| rules.iter().position(|r| rule_matches(r, s)).map_or(u16::MAX, |p| p as u16))
+                .map(|s| {
+                    rules
+                        .iter()
+                        .position(|r| rule_matches(r, s))
+                        .map_or(u16::MAX, |p| p as u16)
+                })
                 .collect();
             let seg: Vec<u16> = rule_of
                 .iter()
@@ -630,16 +788,37 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                     ]
                 })
                 .collect();
-            let score: Vec<f64> = composite_parts.iter().map(|p| composite_score(&composite_w, p)).collect();
+            let score: Vec<f64> = composite_parts
+                .iter()
+                .map(|p| composite_score(&composite_w, p))
+                .collect();
             d.tier = score
                 .iter()
-                .map(|&s| if s >= *a_min { Tier::A } else if s >= *b_min { Tier::B } else { Tier::C })
+                .map(|&s| {
+                    if s >= *a_min {
+                        Tier::A
+                    } else if s >= *b_min {
+                        Tier::B
+                    } else {
+                        Tier::C
+                    }
+                })
                 .collect();
             d.score = Some(score);
             let w = |v: f64| v * 100.0;
             d.thresholds = vec![
-                threshold("价值（累计消费）权重", "Weight of value (spend)", w(composite_w[0]), PCT),
-                threshold("频次（购买次数）权重", "Weight of frequency (orders)", w(composite_w[1]), PCT),
+                threshold(
+                    "价值（累计消费）权重",
+                    "Weight of value (spend)",
+                    w(composite_w[0]),
+                    PCT,
+                ),
+                threshold(
+                    "频次（购买次数）权重",
+                    "Weight of frequency (orders)",
+                    w(composite_w[1]),
+                    PCT,
+                ),
                 threshold("近度（最近购买）权重", "Weight of recency", w(composite_w[2]), PCT),
                 threshold("互动权重", "Weight of interactions", w(composite_w[3]), PCT),
                 threshold("A 类：综合得分 ≥", "Tier A: score ≥", *a_min, POINTS),
@@ -655,11 +834,15 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
     // Summaries.
     let used_d = d.four_tiers || d.tier.contains(&Tier::D);
     let tier_groups: Vec<Tier> = Tier::ALL.iter().copied().filter(|t| *t != Tier::D || used_d).collect();
-    let tiers = summarize(&base, tier_groups.iter().map(|t| t.letter().to_string()).collect(), |i| {
-        tier_groups.iter().position(|t| *t == d.tier[i]).unwrap_or(0)
-    });
+    let tiers = summarize(
+        &base,
+        tier_groups.iter().map(|t| t.letter().to_string()).collect(),
+        |i| tier_groups.iter().position(|t| *t == d.tier[i]).unwrap_or(0),
+    );
     let segments_summary = match &d.segment {
-        Some(seg) => summarize(&base, d.labels.iter().map(|l| l.display.clone()).collect(), |i| usize::from(seg[i])),
+        Some(seg) => summarize(&base, d.labels.iter().map(|l| l.display.clone()).collect(), |i| {
+            usize::from(seg[i])
+        }),
         None => Vec::new(),
     };
 
@@ -749,9 +932,15 @@ fn score_thresholds(cuts: &[Cuts; 3], bins: u8) -> Vec<Threshold> {
                 Dim::M => ("M", "M", *p / 100.0, YUAN),
             };
             let (zh, en) = if c.kind == CutKind::ValueBins {
-                (format!("{name_zh} {}（{} {}）", how.0, k + 1, "次"), format!("{name_en} {} {}", how.1, k + 1))
+                (
+                    format!("{name_zh} {}（{} {}）", how.0, k + 1, "次"),
+                    format!("{name_en} {} {}", how.1, k + 1),
+                )
             } else {
-                (format!("{name_zh} {}（{q}%）", how.0), format!("{name_en} {} ({q}%)", how.1))
+                (
+                    format!("{name_zh} {}（{q}%）", how.0),
+                    format!("{name_en} {} ({q}%)", how.1),
+                )
             };
             out.push(threshold(zh, en, value, unit));
         }
@@ -780,8 +969,16 @@ fn summarize(base: &Base, groups: Vec<String>, group_of: impl Fn(usize) -> usize
             customer_share: customers[g] as f64 / n,
             orders: orders[g],
             revenue: revenue[g],
-            revenue_share: if base.total > 0 { revenue[g] as f64 / base.total as f64 } else { 0.0 },
-            aov: if orders[g] == 0 { 0 } else { (revenue[g] as f64 / orders[g] as f64).round() as Cents },
+            revenue_share: if base.total > 0 {
+                revenue[g] as f64 / base.total as f64
+            } else {
+                0.0
+            },
+            aov: if orders[g] == 0 {
+                0
+            } else {
+                (revenue[g] as f64 / orders[g] as f64).round() as Cents
+            },
         })
         .collect()
 }
@@ -809,10 +1006,15 @@ impl Wording<'_> {
         let tier = self.d.tier[i];
         let has_gap = match &self.params.method {
             Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, &mut reason, &mut gap),
-            Method::AbcCustomers { a_pct, b_pct, .. } => self.abc_customers(i, tier, *a_pct, *b_pct, &mut reason, &mut gap),
-            Method::Thresholds { measure, a_min, b_min, c_min } => {
-                self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, &mut reason, &mut gap)
+            Method::AbcCustomers { a_pct, b_pct, .. } => {
+                self.abc_customers(i, tier, *a_pct, *b_pct, &mut reason, &mut gap)
             }
+            Method::Thresholds {
+                measure,
+                a_min,
+                b_min,
+                c_min,
+            } => self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, &mut reason, &mut gap),
             Method::RfmScores { a_min, b_min, .. } => self.rfm_scores(i, tier, *a_min, *b_min, &mut reason, &mut gap),
             Method::RfmCube { .. } => self.cube(i, &mut reason, &mut gap),
             Method::RfmSegments { rules } => self.named(i, rules, &mut reason),
@@ -839,9 +1041,17 @@ impl Wording<'_> {
         match tier {
             Tier::A => {
                 push_dec1(&mut r.zh, a_pct);
-                r.zh.push_str(if share * 100.0 > a_pct { "% 分界线，按规则计入 A 类（累计 " } else { "%（累计 " });
+                r.zh.push_str(if share * 100.0 > a_pct {
+                    "% 分界线，按规则计入 A 类（累计 "
+                } else {
+                    "%（累计 "
+                });
                 push_dec1(&mut r.en, a_pct);
-                r.en.push_str(if share * 100.0 > a_pct { "% line, counted in tier A by rule (cumulative " } else { "% of revenue (cumulative " });
+                r.en.push_str(if share * 100.0 > a_pct {
+                    "% line, counted in tier A by rule (cumulative "
+                } else {
+                    "% of revenue (cumulative "
+                });
             }
             Tier::B => {
                 push_dec1(&mut r.zh, a_pct);
@@ -948,7 +1158,11 @@ impl Wording<'_> {
             .find(|&b| self.d.tier[b] == target)
             .or_else(|| {
                 // An empty B (b_pct = 0): overtake the lowest A instead.
-                self.base.by_revenue[..pos].iter().rev().map(|&b| b as usize).find(|&b| self.d.tier[b] < target)
+                self.base.by_revenue[..pos]
+                    .iter()
+                    .rev()
+                    .map(|&b| b as usize)
+                    .find(|&b| self.d.tier[b] < target)
             });
         match boundary {
             Some(b) => {
@@ -960,7 +1174,16 @@ impl Wording<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn thresholds(&self, i: usize, tier: Tier, measure: Measure, ab: [f64; 2], c_min: Option<f64>, r: &mut Text, gap: &mut Text) -> bool {
+    fn thresholds(
+        &self,
+        i: usize,
+        tier: Tier,
+        measure: Measure,
+        ab: [f64; 2],
+        c_min: Option<f64>,
+        r: &mut Text,
+        gap: &mut Text,
+    ) -> bool {
         let c = &self.base.customers[i];
         let value = measure_value(self.base, measure, i);
         let money = measure != Measure::Orders;
@@ -1039,7 +1262,11 @@ impl Wording<'_> {
         r.en.push_str(tier_en(tier));
 
         let Some(target) = upper else { return false };
-        let up = if tier == Tier::D { Tier::C } else { tier.up().unwrap_or(Tier::A) };
+        let up = if tier == Tier::D {
+            Tier::C
+        } else {
+            tier.up().unwrap_or(Tier::A)
+        };
         match measure {
             Measure::Revenue => push_spend_gap(gap, (target * 100.0).round() as i64 - c.revenue, up),
             Measure::MonthlyRevenue => {
@@ -1184,7 +1411,11 @@ impl Wording<'_> {
         let recent_after = lines.r.recent(0);
         let (target, spend, more_orders) = if !m_high {
             let spend = lines.m.min_high().saturating_sub(c.revenue).max(1);
-            (segments::cube_index(recent_after, lines.f.high(orders + 1), true), Some(spend), 1)
+            (
+                segments::cube_index(recent_after, lines.f.high(orders + 1), true),
+                Some(spend),
+                1,
+            )
         } else if !f_high {
             let more = (lines.f.min_high() - orders).max(1);
             (segments::cube_index(recent_after, true, true), None, more)
@@ -1215,7 +1446,11 @@ impl Wording<'_> {
                 gap.zh.push_str(&to.zh);
                 gap.en.push_str("Place ");
                 push_int(&mut gap.en, more_orders);
-                gap.en.push_str(if more_orders == 1 { " more order to become " } else { " more orders to become " });
+                gap.en.push_str(if more_orders == 1 {
+                    " more order to become "
+                } else {
+                    " more orders to become "
+                });
                 gap.en.push_str(&to.en);
             }
         }

@@ -57,7 +57,9 @@ pub(super) fn quantile(sorted: &[i64], q: f64) -> f64 {
 }
 
 fn quantile_points(sorted: &[i64], bins: u8) -> Vec<f64> {
-    (1..bins).map(|k| quantile(sorted, f64::from(k) / f64::from(bins))).collect()
+    (1..bins)
+        .map(|k| quantile(sorted, f64::from(k) / f64::from(bins)))
+        .collect()
 }
 
 fn strictly_increasing(points: &[f64]) -> bool {
@@ -68,17 +70,33 @@ fn strictly_increasing(points: &[f64]) -> bool {
 pub(super) fn cuts(dim: Dim, sorted: &[i64], bins: u8) -> Cuts {
     let points = quantile_points(sorted, bins);
     if strictly_increasing(&points) {
-        return Cuts { dim, kind: CutKind::Quantile, points };
+        return Cuts {
+            dim,
+            kind: CutKind::Quantile,
+            points,
+        };
     }
     if sorted.first() == sorted.last() {
-        return Cuts { dim, kind: CutKind::AllEqual, points };
+        return Cuts {
+            dim,
+            kind: CutKind::AllEqual,
+            points,
+        };
     }
     match dim {
-        Dim::F => Cuts { dim, kind: CutKind::ValueBins, points: (1..bins).map(f64::from).collect() },
+        Dim::F => Cuts {
+            dim,
+            kind: CutKind::ValueBins,
+            points: (1..bins).map(f64::from).collect(),
+        },
         Dim::R | Dim::M => {
             let mut distinct = sorted.to_vec();
             distinct.dedup();
-            Cuts { dim, kind: CutKind::DistinctQuantile, points: quantile_points(&distinct, bins) }
+            Cuts {
+                dim,
+                kind: CutKind::DistinctQuantile,
+                points: quantile_points(&distinct, bins),
+            }
         }
     }
 }

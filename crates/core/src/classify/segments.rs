@@ -74,7 +74,12 @@ const NAMED: [(&str, &str, Tier); 12] = [
 /// contains them, and Can't Lose Them comes before At Risk; Hibernating (from Putler's widely
 /// cited 11-segment table) splits the package's Lost box: R = 1 is Lost, R = 2 is Hibernating.
 pub fn default_segment_rules() -> Vec<SegmentRule> {
-    let rule = |segment: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule { segment: segment.to_string(), r, f, m };
+    let rule = |segment: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule {
+        segment: segment.to_string(),
+        r,
+        f,
+        m,
+    };
     vec![
         rule("Champions", (4, 5), (4, 5), (4, 5)),
         rule("Loyal Customers", (2, 5), (3, 5), (3, 5)),
@@ -114,17 +119,26 @@ pub fn segment_text(segment: &str) -> Option<Text> {
     if let Some((zh, en, _)) = CUBE.iter().find(|(zh, _, _)| *zh == segment) {
         return Some(Text::new(*zh, *en));
     }
-    NAMED.iter().find(|(en, _, _)| *en == segment).map(|(en, zh, _)| Text::new(*zh, *en))
+    NAMED
+        .iter()
+        .find(|(en, _, _)| *en == segment)
+        .map(|(en, zh, _)| Text::new(*zh, *en))
 }
 
 /// The canonical name of a built-in segment given any of its built-in names in either language
 /// (`冠军客户` → `Champions`, `Important value` → `重要价值客户`), plus the renames DESIGN names
 /// (`流失客户` → `一般挽留客户`). `新客户` resolves to `New Customers`.
 pub fn canonical_segment(name: &str) -> Option<&'static str> {
-    if let Some((zh, _, _)) = CUBE.iter().find(|(zh, en, _)| *zh == name || en.eq_ignore_ascii_case(name)) {
+    if let Some((zh, _, _)) = CUBE
+        .iter()
+        .find(|(zh, en, _)| *zh == name || en.eq_ignore_ascii_case(name))
+    {
         return Some(zh);
     }
-    if let Some((en, _, _)) = NAMED.iter().find(|(en, zh, _)| *zh == name || en.eq_ignore_ascii_case(name)) {
+    if let Some((en, _, _)) = NAMED
+        .iter()
+        .find(|(en, zh, _)| *zh == name || en.eq_ignore_ascii_case(name))
+    {
         return Some(en);
     }
     match name {
