@@ -54,6 +54,7 @@ fn mapping(headers: &[(&str, Option<Role>)]) -> Mapping {
             .collect(),
         key: KeySpec::Column("买家ID".into()),
         level: Level::Orders,
+        alternatives: vec![],
     }
 }
 
