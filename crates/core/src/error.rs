@@ -99,6 +99,10 @@ pub enum Error {
     #[error("找不到分层快照 {0}。")]
     SnapshotNotFound(String),
 
+    /// An imported source id that does not exist in the workspace (already removed?).
+    #[error("找不到导入记录 {0}（可能已被移除）。请刷新导入列表。")]
+    SourceNotFound(i64),
+
     /// Any other storage failure.
     #[error("工作区存储出错：{0}")]
     Store(String),
@@ -129,6 +133,7 @@ impl Error {
             Error::NotAWorkspace { .. } => "not_a_workspace",
             Error::WorkspaceTooNew { .. } => "workspace_too_new",
             Error::SnapshotNotFound(_) => "snapshot_not_found",
+            Error::SourceNotFound(_) => "source_not_found",
             Error::Store(_) => "store",
         }
     }
@@ -165,7 +170,8 @@ impl Error {
             | Error::Store(_)
             | Error::NotAWorkspace { .. }
             | Error::WorkspaceTooNew { .. }
-            | Error::SnapshotNotFound(_) => 4,
+            | Error::SnapshotNotFound(_)
+            | Error::SourceNotFound(_) => 4,
             Error::Cancelled => 130,
             _ => 2,
         }
