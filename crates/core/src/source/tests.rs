@@ -903,3 +903,18 @@ fn zip_of_exports_asks_to_unzip_first() {
         other => panic!("{:?}", other.err()),
     }
 }
+
+#[test]
+fn csv_excel_sep_hint_line_sets_delimiter_and_is_not_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "sep.csv", b"sep=;\r\nid;note\r\n1;a,b,c\r\n");
+    let (source, rows) = open_rows(&path);
+    assert_eq!(source.format, Format::Csv);
+    assert_eq!(
+        rows,
+        vec![
+            vec![text("id"), text("note")],
+            vec![text("1"), text("a,b,c")]
+        ]
+    );
+}
