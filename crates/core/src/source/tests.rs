@@ -918,3 +918,23 @@ fn csv_excel_sep_hint_line_sets_delimiter_and_is_not_a_row() {
         ]
     );
 }
+
+#[test]
+fn csv_gbk_after_a_long_ascii_start_is_still_decoded() {
+    // English headers and ASCII-only rows fill the sniffed head; the first Chinese text comes later.
+    let dir = tempfile::tempdir().unwrap();
+    let mut content = "order_id,buyer,amount\n".to_owned();
+    for i in 0..20_000 {
+        content.push_str(&format!("{i:019},buyer_{i},12.50\n"));
+    }
+    content.push_str("99,张三,8.00\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&content);
+    assert!(gbk.len() > HEAD_LEN);
+    let path = write_file(dir.path(), "late.csv", &gbk);
+    let (source, rows) = open_rows(&path);
+    assert_eq!(source.encoding(), Some("gb18030"));
+    assert_eq!(
+        rows.last().unwrap(),
+        &vec![text("99"), text("张三"), text("8.00")]
+    );
+}
