@@ -938,3 +938,35 @@ fn csv_gbk_after_a_long_ascii_start_is_still_decoded() {
         &vec![text("99"), text("张三"), text("8.00")]
     );
 }
+
+#[test]
+fn csv_utf16_without_bom_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = "客户编号,消费金额\r\nC01,12.5\r\n";
+    let le: Vec<u8> = content.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = content.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for bytes in [le, be] {
+        let path = write_file(dir.path(), "nobom.csv", &bytes);
+        let (_, rows) = open_rows(&path);
+        assert_eq!(
+            rows,
+            vec![
+                vec![text("客户编号"), text("消费金额")],
+                vec![text("C01"), text("12.5")]
+            ]
+        );
+    }
+}
+
+#[test]
+fn csv_stray_nul_byte_does_not_reject_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut content = b"buyer,amount\n".to_vec();
+    for i in 0..50 {
+        content.extend_from_slice(format!("b{i},1\n").as_bytes());
+    }
+    content.extend_from_slice(b"x\0y,2\n");
+    let path = write_file(dir.path(), "nul.csv", &content);
+    let (_, rows) = open_rows(&path);
+    assert_eq!(rows.last().unwrap(), &vec![text("x\0y"), text("2")]);
+}
