@@ -249,6 +249,24 @@ fn xlsx_giant_cell_is_refused_with_its_row() {
     assert_eq!(err.path(), Some(path.as_path()));
 }
 
+/// The orders workbook with every entry stored uncompressed.
+fn stored_xlsx_bytes() -> Vec<u8> {
+    let original = xlsx_bytes();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&original)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut content).unwrap();
+        out.start_file(name, stored).unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
 /// Rewrites one entry of a zip with `from` replaced by `to`.
 fn replace_in_zip(bytes: &[u8], entry: &str, from: &str, to: &str) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -771,7 +789,10 @@ fn sniff_delimiter_ignores_title_rows_and_quoted_delimiters() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    // 200 cases by default; PROPTEST_CASES=20000 for a longer fuzzing session.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200)
+    ))]
 
     #[test]
     fn sniff_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
@@ -790,12 +811,14 @@ proptest! {
 
     #[test]
     fn damaged_workbooks_never_panic(
-        which in 0usize..3,
+        which in 0usize..4,
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
     ) {
         let mut bytes = match which {
             0 => xlsx_bytes(),
             1 => ods_bytes(),
+            // Uncompressed entries, so damage reaches calamine's XML parsers, not only inflate.
+            2 => stored_xlsx_bytes(),
             _ => std::fs::read(xls_fixture()).unwrap(),
         };
         for (at, value) in flips {
