@@ -993,3 +993,86 @@ fn csv_stray_nul_byte_does_not_reject_the_file() {
     let (_, rows) = open_rows(&path);
     assert_eq!(rows.last().unwrap(), &vec![text("x\0y"), text("2")]);
 }
+
+/// Reads every file of a corpus of real exports (`TIERBOOK_SOURCE_CORPUS=/dir cargo test -p
+/// tierbook-core -- --ignored corpus`) and prints what each gave: a smoke test for files that
+/// cannot be committed (customer data, third-party fixtures). Fails only if reading panics.
+#[test]
+#[ignore = "needs TIERBOOK_SOURCE_CORPUS"]
+fn corpus_of_real_exports_reads_or_explains() {
+    let Ok(dir) = std::env::var("TIERBOOK_SOURCE_CORPUS") else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        match Source::open(&path) {
+            Ok(mut source) => {
+                for sheet in source.sheet_names().to_vec() {
+                    let mut rows = 0usize;
+                    let mut first = Vec::new();
+                    let result = source.for_each_row(&sheet, &mut |_, cells| {
+                        if rows < 3 {
+                            first.push(cells.to_vec());
+                        }
+                        rows += 1;
+                        Ok(true)
+                    });
+                    println!(
+                        "{} [{:?}] {sheet}: {rows} rows, hint {:?}, {:?} {:?}",
+                        path.display(),
+                        source.format,
+                        source.row_count_hint(&sheet),
+                        result.err().map(|e| e.to_string()),
+                        first
+                    );
+                }
+            }
+            Err(e) => println!("{}: {} ({})", path.display(), e, e.code()),
+        }
+    }
+}
+
+/// An OLE2 container whose directory names the given streams (the rest is not a valid workbook).
+fn ole2_with_stream_names(names: &[&str]) -> Vec<u8> {
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.resize(512, 0);
+    for name in names {
+        let mut entry: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        entry.resize(128, 0);
+        bytes.extend_from_slice(&entry);
+    }
+    bytes.resize(4096, 0);
+    bytes
+}
+
+#[test]
+fn password_protected_workbook_says_remove_the_password() {
+    // Excel saves an xlsx with an opening password as an OLE2 file holding "EncryptedPackage".
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "订单.xlsx",
+        &ole2_with_stream_names(&["EncryptionInfo", "EncryptedPackage"]),
+    );
+    let err = Source::open(&path).err().unwrap();
+    assert_eq!(err.code(), "encrypted", "{err:?}");
+    assert!(err.to_string().contains("密码"));
+}
+
+#[test]
+fn word_97_document_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "订单.xls",
+        &ole2_with_stream_names(&["WordDocument", "1Table"]),
+    );
+    match Source::open(&path) {
+        Err(Error::NotSpreadsheet { detail, .. }) => assert!(detail.contains("Word"), "{detail}"),
+        other => panic!("{:?}", other.err()),
+    }
+}
