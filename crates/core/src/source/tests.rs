@@ -319,6 +319,12 @@ fn docx_like_zip_is_not_a_spreadsheet() {
 
 /// A minimal valid ods: mimetype, manifest and content with one table.
 fn ods_bytes() -> Vec<u8> {
+    ods_bytes_with(false)
+}
+
+/// The minimal ods, or (`encrypted`) one whose manifest says content.xml is encrypted, as
+/// LibreOffice writes it when saving with a password.
+fn ods_bytes_with(encrypted: bool) -> Vec<u8> {
     // No whitespace between elements: real writers emit none and calamine expects none.
     let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
   xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -335,9 +341,23 @@ fn ods_bytes() -> Vec<u8> {
     out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
         .unwrap();
     out.start_file("META-INF/manifest.xml", stored).unwrap();
+    let encryption =
+        "<manifest:encryption-data manifest:checksum-type=\"SHA1/1K\"/></manifest:file-entry>";
+    let manifest = if encrypted {
+        manifest.replace(
+            r#"manifest:media-type="text/xml"/>"#,
+            &format!(r#"manifest:media-type="text/xml">{encryption}"#),
+        )
+    } else {
+        manifest.to_owned()
+    };
     out.write_all(manifest.as_bytes()).unwrap();
     out.start_file("content.xml", stored).unwrap();
-    out.write_all(content.as_bytes()).unwrap();
+    if encrypted {
+        out.write_all(&[0x8F, 0x13, 0x77, 0xC2, 0x05]).unwrap();
+    } else {
+        out.write_all(content.as_bytes()).unwrap();
+    }
     out.finish().unwrap().into_inner()
 }
 
@@ -1075,4 +1095,12 @@ fn word_97_document_is_named() {
         Err(Error::NotSpreadsheet { detail, .. }) => assert!(detail.contains("Word"), "{detail}"),
         other => panic!("{:?}", other.err()),
     }
+}
+
+#[test]
+fn password_protected_ods_says_remove_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "客户.ods", &ods_bytes_with(true));
+    let err = Source::open(&path).err().unwrap();
+    assert_eq!(err.code(), "encrypted", "{err:?}");
 }

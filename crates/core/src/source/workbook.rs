@@ -64,7 +64,7 @@ pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
             Err(panicked) => return Err(ole_kind(path).unwrap_or(panicked)),
         },
         Format::Ods => Workbook::Ods(Box::new(
-            guard(path, || Ods::new(reader))?.map_err(|e| corrupt(path, e))?,
+            guard(path, || Ods::new(reader))?.map_err(|e| ods_error(path, e))?,
         )),
         Format::Csv | Format::Tsv | Format::Html => {
             return Err(Error::Corrupt {
@@ -177,6 +177,27 @@ fn corrupt(path: &Path, e: impl Display) -> Error {
     Error::Corrupt {
         path: path.to_owned(),
         detail: e.to_string(),
+    }
+}
+
+/// A password-protected ods is a normal zip whose manifest lists encryption data.
+fn ods_error(path: &Path, e: calamine::OdsError) -> Error {
+    let encrypted = File::open(path)
+        .ok()
+        .and_then(|file| zip::ZipArchive::new(BufReader::new(file)).ok())
+        .and_then(|mut zip| {
+            let manifest = zip.by_name("META-INF/manifest.xml").ok()?;
+            let mut text = String::new();
+            manifest.take(1 << 20).read_to_string(&mut text).ok()?;
+            Some(text.contains("encryption-data"))
+        })
+        .unwrap_or(false);
+    if encrypted {
+        Error::Encrypted {
+            path: path.to_owned(),
+        }
+    } else {
+        corrupt(path, e)
     }
 }
 
