@@ -56,6 +56,8 @@ pub enum SkipReason {
     /// The same order already seen (in this file or an earlier one).
     Duplicate,
     Blank,
+    /// The header row repeated inside the data (several exports pasted into one sheet).
+    RepeatedHeader,
 }
 
 /// Count and examples for one skip reason.
@@ -600,5 +602,6 @@ pub fn reason_zh(r: SkipReason) -> &'static str {
         SkipReason::TotalsRow => "合计行",
         SkipReason::Duplicate => "重复订单",
         SkipReason::Blank => "空行",
+        SkipReason::RepeatedHeader => "重复的表头行",
     }
 }

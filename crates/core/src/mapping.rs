@@ -424,7 +424,8 @@ pub fn match_key(header: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | ':' | '：'))
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    for unit in ["(元)", "(¥)", "(￥)", "(rmb)", "(人民币)", "(件)", "(个)", "(次)", "(单)", "[元]", "元"] {
+    for unit in ["(分)", "(元)", "(¥)", "(￥)", "(rmb)", "(人民币)", "(件)", "(个)", "(次)", "(单)", "[元]", "元"]
+    {
         if s.len() > unit.len() && s.ends_with(unit) {
             s.truncate(s.len() - unit.len());
             break;
@@ -712,12 +713,16 @@ pub struct Resolved {
     pub order_count: Option<usize>,
     pub first_date: Option<usize>,
     pub interactions: Option<usize>,
+    /// The amount / refund header says the values are in fen (`实付金额(分)`).
+    pub amount_in_fen: bool,
+    pub refund_in_fen: bool,
 }
 
 impl Resolved {
     /// Resolves `mapping` to indices. Unknown key headers resolve to no key column.
     pub fn new(mapping: &Mapping) -> Resolved {
         let idx = |r: Role| mapping.column(r).map(|c| c.index as usize);
+        let in_fen = |r: Role| mapping.column(r).is_some_and(|c| cell::normalize_key(&c.header).contains("(分)"));
         Resolved {
             key: mapping.key.headers().iter().filter_map(|h| find_column(mapping, h)).collect(),
             order_id: idx(Role::OrderId),
@@ -735,6 +740,8 @@ impl Resolved {
             order_count: idx(Role::OrderCount),
             first_date: idx(Role::FirstDate),
             interactions: idx(Role::Interactions),
+            amount_in_fen: in_fen(Role::Amount),
+            refund_in_fen: in_fen(Role::Refund),
         }
     }
 }

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell;
 use crate::import::{SkipReason, Skipped, Warning};
-use crate::mapping::{Level, Resolved};
+use crate::mapping::{self, Level, Resolved};
 use crate::model::{Cents, Order};
 use crate::source::Cell;
 
@@ -325,6 +325,9 @@ pub struct FileOrders<'a> {
     amount_readable: u64,
     amount_example: Option<(u32, String)>,
     unpaid: u64,
+    /// The order of the previous row, for item rows under merged cells.
+    last_order: Option<u32>,
+    merged_rows: u64,
 }
 
 impl<'a> FileOrders<'a> {
@@ -360,6 +363,8 @@ impl<'a> FileOrders<'a> {
             amount_readable: 0,
             amount_example: None,
             unpaid: 0,
+            last_order: None,
+            merged_rows: 0,
         }
     }
 
@@ -387,10 +392,12 @@ impl<'a> FileOrders<'a> {
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
         self.rows_read += 1;
         if cells.iter().all(cell::is_empty) {
+            self.last_order = None;
             self.skip(SkipReason::Blank, row);
             return;
         }
         if is_totals_row(cells) {
+            self.last_order = None;
             self.skip(SkipReason::TotalsRow, row);
             return;
         }
@@ -399,7 +406,14 @@ impl<'a> FileOrders<'a> {
 
         // Amount (counted for the "all amounts unreadable" check).
         let amount_cell = get(self.map.amount);
-        let amount = cell::parse_amount(amount_cell);
+        let amount = cell::parse_amount(amount_cell).map(|c| if self.map.amount_in_fen { fen_to_cents(c) } else { c });
+        if amount.is_none() && mapping::header_score(cells) > 0 {
+            // The header again (several exports pasted into one sheet).
+            self.skip(SkipReason::RepeatedHeader, row);
+            self.data_rows -= 1;
+            self.last_order = None;
+            return;
+        }
         if !cell::is_empty(amount_cell) || matches!(amount_cell, Cell::Error(_)) {
             self.amount_cells += 1;
             if amount.is_some() {
@@ -412,7 +426,9 @@ impl<'a> FileOrders<'a> {
                 self.amount_example = Some((row, shown));
             }
         }
-        let refund = cell::parse_amount(get(self.map.refund)).unwrap_or(0);
+        let refund = cell::parse_amount(get(self.map.refund))
+            .map(|c| if self.map.refund_in_fen { fen_to_cents(c) } else { c })
+            .unwrap_or(0);
 
         // Row effect from the status, the after-sales status and the payment time.
         let mut effect = match cell::text(get(self.map.status)) {
@@ -428,6 +444,11 @@ impl<'a> FileOrders<'a> {
             self.unpaid += 1;
             effect = Some(Effect::Exclude);
         }
+        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
+        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
+            effect = Some(Effect::Count);
+        }
+        let explicit = effect;
         let effect = effect.unwrap_or(Effect::Count);
 
         let placed_at = parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
@@ -444,6 +465,7 @@ impl<'a> FileOrders<'a> {
                     self.duplicate_orders += 1;
                 }
                 self.skip(SkipReason::Duplicate, row);
+                self.last_order = None;
                 return;
             }
             let orders = &self.orders;
@@ -451,8 +473,9 @@ impl<'a> FileOrders<'a> {
                 orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
             }) {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
+                self.last_order = Some(i);
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
-                    merge_row(acc, order, amount, refund, effect, placed_at, get(self.map.quantity));
+                    merge_row(acc, order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
                     if let Some(k) = key {
                         order.customer_key = k;
                         acc.has_key = true;
@@ -460,6 +483,16 @@ impl<'a> FileOrders<'a> {
                 }
                 return;
             }
+        } else if let Some(i) =
+            self.last_order.filter(|_| self.map.order_id.is_some() && placed_at.is_none() && self.key(cells).is_none())
+        {
+            // Neither order id nor customer: an item row under merged order cells (ERP exports
+            // merge the order-level cells of an order's item rows; only the first row has values).
+            self.merged_rows += 1;
+            if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                merge_row(acc, order, amount, refund, explicit, placed_at, get(self.map.quantity));
+            }
+            return;
         } else {
             // No order id: deduplicate by content against earlier files.
             let mut h = DefaultHasher::default();
@@ -525,8 +558,9 @@ impl<'a> FileOrders<'a> {
             has_date: false,
             has_key: key.is_some(),
         };
-        merge_row(&mut acc, &mut order, amount, refund, effect, placed_at, get(self.map.quantity));
+        merge_row(&mut acc, &mut order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
         let i = self.accs.len() as u32;
+        self.last_order = id.is_some().then_some(i);
         if let Some(id) = &id {
             self.ids.insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
         }
@@ -559,6 +593,7 @@ impl<'a> FileOrders<'a> {
             rows_read,
             data_rows,
             unpaid,
+            merged_rows,
             lossy_ids,
             duplicate_orders,
             amount_cells,
@@ -602,6 +637,13 @@ impl<'a> FileOrders<'a> {
                     format!("{differ} orders have different amounts on their rows; the first row's amount was used."),
                 ));
             }
+        }
+        if merged_rows > 0 {
+            warnings.push(Warning::new(
+                "merged_item_rows",
+                format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
+                format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
+            ));
         }
         if unpaid > 0 {
             warnings.push(Warning::new(
@@ -732,16 +774,18 @@ fn merge_row(
     order: &mut Order,
     amount: Option<Cents>,
     refund: Cents,
-    effect: Effect,
+    effect: Option<Effect>,
     placed_at: Option<NaiveDateTime>,
     quantity: &Cell,
 ) {
     acc.rows += 1;
     match effect {
-        Effect::Count => acc.any_count = true,
-        Effect::Refunded => acc.any_refunded = true,
-        Effect::Exclude => {}
+        Some(Effect::Count) => acc.any_count = true,
+        Some(Effect::Refunded) => acc.any_refunded = true,
+        Some(Effect::Exclude) | None => {}
     }
+    // A row without a status of its own (merged cells) adds its amounts as the order's.
+    let effect = effect.unwrap_or(Effect::Count);
     if let Some(a) = amount {
         acc.amounts_seen += 1;
         match acc.amount_first {
@@ -776,6 +820,17 @@ fn merge_row(
     }
     if let Some(q) = cell::parse_number(quantity) {
         order.quantity = Some(order.quantity.unwrap_or(0.0) + q);
+    }
+}
+
+/// A column in fen (`实付金额(分)`): 14800 fen is ¥148.00, i.e. 14800 cents of the parsed number.
+fn fen_to_cents(parsed_as_yuan: Cents) -> Cents {
+    let q = parsed_as_yuan / 100;
+    let r = parsed_as_yuan % 100;
+    if r.abs() >= 50 {
+        q + r.signum()
+    } else {
+        q
     }
 }
 

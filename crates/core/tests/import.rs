@@ -865,3 +865,84 @@ fn generated_xls_continuing_over_several_sheets_matches_truth() {
     // xls holds 65,535 rows per sheet: 70,000 orders continue on 订单列表2.
     check_against_truth("xls", "xls", 70_000);
 }
+
+#[test]
+fn merged_order_cells_in_item_rows_are_one_order() {
+    // ERP exports merge the order-level cells (order id, buyer, time, paid amount) over the item rows.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("erp.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let plain = Format::new();
+    for (c, h) in ["订单编号", "会员名", "下单时间", "实付金额", "商品名称", "数量"].iter().enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["9001", "m1", "2025-03-05 10:00:00", "300"].iter().enumerate() {
+        ws.merge_range(1, c as u16, 3, c as u16, v, &plain).unwrap();
+    }
+    for (r, (item, q)) in [("A", 1.0), ("B", 2.0), ("C", 1.0)].iter().enumerate() {
+        ws.write_string(1 + r as u32, 4, *item).unwrap();
+        ws.write_number(1 + r as u32, 5, *q).unwrap();
+    }
+    for (c, v) in ["9002", "m1", "2025-03-06 10:00:00", "50"].iter().enumerate() {
+        ws.write_string(4, c as u16, *v).unwrap();
+    }
+    ws.write_string(4, 4, "D").unwrap();
+    ws.write_number(4, 5, 1.0).unwrap();
+    wb.save(&path).unwrap();
+    let ds = import_one(&path);
+    assert_eq!(ds.orders.len(), 2);
+    assert_eq!(per_customer(&ds.orders)["m1"].1, 35000);
+    assert_eq!(ds.orders[0].quantity, Some(4.0));
+    assert_eq!(skipped(&ds, SkipReason::NoCustomerKey), 0);
+    assert!(has_warning(&ds, "merged_item_rows"));
+}
+
+#[test]
+fn header_repeated_inside_the_sheet_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pasted.csv");
+    let h = vec!["订单号", "买家ID", "下单时间", "实付金额"];
+    write_csv(&path, &[h.clone(), vec!["1", "o1", "2025-03-05", "10"], h, vec!["2", "o1", "2025-04-05", "20"]], false);
+    let ds = import_one(&path);
+    assert_eq!(per_customer(&ds.orders)["o1"].1, 3000);
+    assert_eq!(skipped(&ds, SkipReason::RepeatedHeader), 1);
+    assert!(!has_warning(&ds, "amounts_unreadable"));
+}
+
+#[test]
+fn amounts_in_fen_are_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fen.csv");
+    write_csv(
+        &path,
+        &[
+            vec!["订单号", "openid", "支付时间", "实付金额(分)", "退款金额（分）"],
+            vec!["1", "oX", "1741155730", "14800", "150"],
+        ],
+        false,
+    );
+    let ds = import_one(&path);
+    assert_eq!((ds.orders[0].paid, ds.orders[0].refund), (14800, 150));
+    assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 14:22:10", "Unix seconds in Beijing time");
+}
+
+#[test]
+fn refund_success_with_a_partial_refund_keeps_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pdd.csv");
+    write_csv(
+        &path,
+        &[
+            vec!["订单号", "手机", "订单成交时间", "用户实付金额(元)", "退款金额(元)", "售后状态"],
+            vec!["1", "13800000001", "2025-03-05 10:00:00", "100.00", "30.00", "退款成功"],
+            vec!["2", "13800000001", "2025-03-06 10:00:00", "100.00", "100.00", "退款成功"],
+            vec!["3", "13800000001", "2025-03-07 10:00:00", "100.00", "", "退款成功"],
+        ],
+        false,
+    );
+    let ds = import_one(&path);
+    assert_eq!(per_customer(&ds.orders)["13800000001"], (1, 7000, d(2025, 3, 5), d(2025, 3, 5)));
+    assert_eq!(skipped(&ds, SkipReason::Refunded), 2);
+}
