@@ -946,3 +946,38 @@ fn refund_success_with_a_partial_refund_keeps_the_order() {
     assert_eq!(per_customer(&ds.orders)["13800000001"], (1, 7000, d(2025, 3, 5), d(2025, 3, 5)));
     assert_eq!(skipped(&ds, SkipReason::Refunded), 2);
 }
+
+#[test]
+fn user_overrides_pick_header_row_amount_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.csv");
+    write_csv(
+        &path,
+        &[
+            vec!["说明：订单号 下单时间 实付金额"],
+            vec!["单据", "往来单位", "业务日期", "应收", "实收"],
+            vec!["D1", "张记", "2025-03-05", "100", "90"],
+            vec!["D2", "李记", "2025-03-06", "200", "200"],
+        ],
+        false,
+    );
+    // Nothing here is a known header: the user says which row and which columns.
+    let mut roles = BTreeMap::new();
+    roles.insert("实收".to_owned(), Some(Role::Amount));
+    roles.insert("业务日期".to_owned(), Some(Role::Date));
+    roles.insert("单据".to_owned(), Some(Role::OrderId));
+    let options = ImportOptions {
+        header_row: Some(1),
+        roles,
+        key: Some(KeySpec::Column("往来单位".into())),
+        ..Default::default()
+    };
+    let ds = import_files(&[path.clone()], &options, &NoProgress).unwrap();
+    let c = per_customer(&ds.orders);
+    assert_eq!((c["张记"].1, c["李记"].1), (9000, 20000));
+    assert_eq!(ds.reports[0].mapping.header_row, 1);
+    let p = preview(&path, &options).unwrap();
+    assert_eq!(p.mapping.column(Role::Amount).unwrap().header, "实收");
+    let bad = ImportOptions { key: Some(KeySpec::Column("客户".into())), ..options };
+    assert_eq!(import_files(&[path], &bad, &NoProgress).unwrap_err().code(), "column_not_found");
+}
