@@ -27,6 +27,11 @@ pub fn is_placeholder(text: &str) -> bool {
 
 /// Trims ASCII and Unicode whitespace, full-width spaces, zero-width characters and BOMs at both ends.
 pub fn trim(text: &str) -> &str {
+    // Fast path: most cells start and end with a visible ASCII character.
+    let b = text.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_graphic) && b.last().is_some_and(u8::is_ascii_graphic) {
+        return text;
+    }
     text.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
 }
 
