@@ -95,7 +95,7 @@ fn needs_fold(c: char) -> bool {
 /// exports use to stop Excel from turning ids into numbers. Case is kept (openids are case-sensitive).
 pub fn normalize_key(text: &str) -> String {
     let t = unwrap_excel_text(trim(text));
-    if !t.chars().any(needs_fold) {
+    if t.is_ascii() || !t.chars().any(needs_fold) {
         return t.to_owned();
     }
     let folded: String = t.chars().filter(|c| !is_invisible(*c) || *c == '\u{3000}').map(fold_char).collect();
