@@ -795,13 +795,13 @@ fn merge_row(
         }
         match effect {
             Effect::Count => {
-                acc.paid_live += a;
-                acc.refund_live += refund;
+                acc.paid_live = acc.paid_live.saturating_add(a);
+                acc.refund_live = acc.refund_live.saturating_add(refund);
             }
             // A refunded item row: its whole amount is refunded.
             Effect::Refunded => {
-                acc.paid_live += a;
-                acc.refund_live += a.max(refund);
+                acc.paid_live = acc.paid_live.saturating_add(a);
+                acc.refund_live = acc.refund_live.saturating_add(a.max(refund));
             }
             Effect::Exclude => {}
         }
@@ -811,7 +811,7 @@ fn merge_row(
         Some(f) if f != refund => acc.refunds_equal = false,
         Some(_) => {}
     }
-    acc.refund_all += refund;
+    acc.refund_all = acc.refund_all.saturating_add(refund);
     if !acc.has_date {
         if let Some(d) = placed_at {
             order.placed_at = d;
