@@ -34,6 +34,8 @@ pub(crate) struct TextKind {
     pub delimiter: u8,
     /// Average bytes per line in the sample, for a row-count estimate.
     pub bytes_per_line: Option<f64>,
+    /// Lines end in CRLF (Windows); the CSV reader's blank-line accounting depends on it.
+    pub crlf: bool,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -154,6 +156,7 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
             encoding,
             delimiter: b',',
             bytes_per_line: None,
+            crlf: false,
         });
     }
     let delimiter = sniff_delimiter(&text);
@@ -164,11 +167,13 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
     } else {
         Format::Csv
     };
+    let crlf = text.contains("\r\n");
     Ok(TextKind {
         format,
         encoding,
         delimiter,
         bytes_per_line,
+        crlf,
     })
 }
 
