@@ -981,3 +981,21 @@ fn user_overrides_pick_header_row_amount_and_key() {
     let bad = ImportOptions { key: Some(KeySpec::Column("客户".into())), ..options };
     assert_eq!(import_files(&[path], &bad, &NoProgress).unwrap_err().code(), "column_not_found");
 }
+
+#[test]
+fn html_table_saved_as_xls_imports() {
+    // Some shop back-ends' "Excel" export is an HTML table under .xls.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("订单.xls");
+    let html = "<html><head><meta charset=\"utf-8\"></head><body><table>\
+        <tr><td colspan=\"5\">有赞订单导出 2025-03-01 至 2025-03-31</td></tr>\
+        <tr><th>订单号</th><th>订单状态</th><th>订单创建时间</th><th>订单实付金额</th><th>买家手机号</th></tr>\
+        <tr><td>E1</td><td>交易成功</td><td>2025-03-05 10:00:00</td><td>¥1,000.00</td><td>13800000001</td></tr>\
+        <tr><td>E2</td><td>已关闭</td><td>2025-03-06 10:00:00</td><td>¥5.00</td><td>13800000001</td></tr>\
+        <tr><td>E3</td><td>已发货</td><td>2025-03-07 10:00:00</td><td>&yen;20.50</td><td>13800000001</td></tr>\
+        </table></body></html>";
+    std::fs::write(&path, html).unwrap();
+    let ds = import_one(&path);
+    assert_eq!(ds.reports[0].mapping.header_row, 1);
+    assert_eq!(per_customer(&ds.orders)["13800000001"], (2, 102050, d(2025, 3, 5), d(2025, 3, 7)));
+}
