@@ -146,7 +146,17 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
         while rows.len() < *index {
             rows.push(Vec::new());
         }
-        rows.push(cells.iter().map(|c| cell::text(c).map(|t| t.into_owned()).unwrap_or_default()).collect());
+        // Raw text, placeholders included: the user should see the file as it is.
+        rows.push(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => t.clone(),
+                    Cell::Error(e) => e.clone(),
+                    other => cell::text(other).map(|t| t.into_owned()).unwrap_or_default(),
+                })
+                .collect(),
+        );
     }
     Ok(Preview {
         file: path.display().to_string(),
@@ -445,7 +455,7 @@ impl<'a> FileReader<'a> {
 
     fn row(&mut self, index: usize, cells: &[Cell]) -> Result<()> {
         self.rows_done += 1;
-        if self.rows_done % PROGRESS_EVERY == 0 {
+        if self.rows_done.is_multiple_of(PROGRESS_EVERY) {
             self.progress.report(Stage::Reading, self.rows_done, self.total.max(self.rows_done));
             if self.progress.cancelled() {
                 return Err(Error::Cancelled);

@@ -175,10 +175,13 @@ impl IdIndex {
     }
 
     fn insert(&mut self, h: u64, fp: u64, id: &str, i: u32) {
-        if self.by_hash.contains_key(&h) {
-            self.overflow.insert((fp, id.to_owned()), i);
-        } else {
-            self.by_hash.insert(h, i);
+        match self.by_hash.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.overflow.insert((fp, id.to_owned()), i);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
     }
 }
