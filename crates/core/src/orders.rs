@@ -9,7 +9,8 @@
 //!    differs it is a per-item amount and summed (decided per file, reported as a warning).
 //!    子订单编号 never identifies an order.
 //! 3. An order id already imported from an earlier file (same platform layout) is a duplicate.
-//!    Rows without an order id are deduplicated by their content (key, time, amount, refund, status):
+//!    Rows without an order id are deduplicated by their full content (key, time, amount and refund
+//!    as parsed values, every other cell as text):
 //!    a row is a duplicate when an earlier file already had that many identical rows — identical
 //!    rows inside one file are kept, because without an id nothing says they are not two orders.
 //! 4. Status: the rule table ([`StatusRules`], first match wins) decides Count / Exclude / Refunded;
@@ -504,7 +505,18 @@ impl<'a> FileOrders<'a> {
             placed_at.hash(&mut h);
             amount.hash(&mut h);
             refund.hash(&mut h);
-            cell::text(get(self.map.status)).hash(&mut h);
+            // The other cells too (product, quantity, note …), as text so that a number cell in
+            // an xlsx and the same number in a CSV hash alike; the parsed roles above already
+            // absorb the formatting differences of money and dates.
+            let m = &self.map;
+            let parsed = [m.amount, m.refund, m.date, m.paid_at];
+            for (i, c) in cells.iter().enumerate() {
+                // Empty cells are left out: readers differ in whether trailing blanks exist.
+                if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
+                    i.hash(&mut h);
+                    t.hash(&mut h);
+                }
+            }
             let h = h.finish();
             let n = self.contents.entry(h).or_insert(0);
             *n += 1;

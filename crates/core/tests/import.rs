@@ -999,3 +999,27 @@ fn html_table_saved_as_xls_imports() {
     assert_eq!(ds.reports[0].mapping.header_row, 1);
     assert_eq!(per_customer(&ds.orders)["13800000001"], (2, 102050, d(2025, 3, 5), d(2025, 3, 7)));
 }
+
+#[test]
+fn rows_without_order_id_differing_only_in_product_are_not_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.xlsx");
+    let b = dir.path().join("b.csv");
+    let rows =
+        vec![vec![S("日期"), S("客户"), S("商品"), S("金额")], vec![S("2025-03-05"), S("张记"), S("水泥"), N(500.0)]];
+    write_xlsx(&a, &[("Sheet1", rows)]);
+    // Same day, customer and amount but another product: a new order. The cement row is the same
+    // order as in the xlsx even though it is text here.
+    write_csv(
+        &b,
+        &[
+            vec!["日期", "客户", "商品", "金额", "备注"],
+            vec!["2025-03-05", "张记", "沙子", "500", ""],
+            vec!["2025/3/5", "张记", "水泥", "500.00", ""],
+        ],
+        false,
+    );
+    let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(per_customer(&ds.orders)["张记"].0, 2);
+    assert_eq!(skipped(&ds, SkipReason::Duplicate), 1);
+}
