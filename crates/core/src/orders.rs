@@ -329,6 +329,8 @@ pub struct FileOrders<'a> {
     amount_readable: u64,
     amount_example: Option<(u32, String)>,
     unpaid: u64,
+    /// Customer ids stored as numbers of 16+ digits (may already have lost digits).
+    lossy_keys: u64,
     /// The order of the previous row, for item rows under merged cells.
     last_order: Option<u32>,
     merged_rows: u64,
@@ -367,6 +369,7 @@ impl<'a> FileOrders<'a> {
             amount_readable: 0,
             amount_example: None,
             unpaid: 0,
+            lossy_keys: 0,
             last_order: None,
             merged_rows: 0,
         }
@@ -528,6 +531,10 @@ impl<'a> FileOrders<'a> {
         }
 
         let key = self.key(cells);
+        // Only number cells can have lost digits (text ids are exact): 16+ digits is ≥ 1e15.
+        if self.map.key.iter().any(|i| matches!(cells.get(*i), Some(Cell::Number(x)) if x.abs() >= 1e15)) {
+            self.lossy_keys += 1;
+        }
         let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| clean_name(&t));
         let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(Cow::into_owned);
         let status = cell::text(get(self.map.status)).map(Cow::into_owned);
@@ -609,6 +616,7 @@ impl<'a> FileOrders<'a> {
             data_rows,
             unpaid,
             merged_rows,
+            lossy_keys,
             lossy_ids,
             duplicate_orders,
             amount_cells,
@@ -672,6 +680,13 @@ impl<'a> FileOrders<'a> {
                 "id_digits_may_be_lost",
                 format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
                 format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
+            ));
+        }
+        if lossy_keys > 0 {
+            warnings.push(Warning::new(
+                "id_digits_may_be_lost",
+                format!("{lossy_keys} 个客户标识以数字保存且超过 15 位，末几位可能已被 Excel 改变，不同客户可能被合并。请导出为文本格式。"),
+                format!("{lossy_keys} customer ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so different customers may be merged. Export them as text."),
             ));
         }
         if duplicate_orders > 0 {
