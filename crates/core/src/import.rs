@@ -58,6 +58,8 @@ pub enum SkipReason {
     Blank,
     /// The header row repeated inside the data (several exports pasted into one sheet).
     RepeatedHeader,
+    /// A ¥0 order (gift, free sample): not a purchase.
+    ZeroAmount,
 }
 
 /// Count and examples for one skip reason.
@@ -613,5 +615,6 @@ pub fn reason_zh(r: SkipReason) -> &'static str {
         SkipReason::Duplicate => "重复订单",
         SkipReason::Blank => "空行",
         SkipReason::RepeatedHeader => "重复的表头行",
+        SkipReason::ZeroAmount => "金额为 0",
     }
 }

@@ -21,7 +21,8 @@
 //!    (e.g. 已完成 with an empty time is a cash-on-delivery or platform quirk; we trust the status).
 //!    A status-less row with an empty payment time is therefore excluded: in every export we know,
 //!    an empty 支付时间 means the order was never paid.
-//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a partial refund is kept in
+//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a ¥0 order (gift, free
+//!    sample) is not a purchase and is skipped; a partial refund is kept in
 //!    `Order::refund` and subtracted from revenue. A negative net (a return line in a wholesaler's
 //!    sheet) is kept with `order_count = 0` so it reduces revenue without adding an order.
 //!
@@ -755,6 +756,11 @@ impl<'a> FileOrders<'a> {
                 add_skip(SkipReason::Refunded, row);
                 continue;
             }
+            if paid == 0 && refund == 0 && order.order_count <= 1 {
+                // A ¥0 order (gift, lottery prize, free sample) is not a purchase.
+                add_skip(SkipReason::ZeroAmount, row);
+                continue;
+            }
             order.paid = paid;
             order.refund = refund.max(0);
             if order.net() < 0 {
@@ -979,6 +985,18 @@ mod tests {
             &[&["订单号", "买家ID", "下单时间", "支付时间", "实付金额"], &["1", "o1", "", "2025-03-05 10:00:00", "10"]];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
+    }
+
+    #[test]
+    fn zero_amount_orders_are_not_purchases() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额"],
+            &["1", "o1", "2025-03-05", "0.00"],
+            &["2", "o1", "2025-03-06", "9.90"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 1);
+        assert_eq!(ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::ZeroAmount).map(|s| s.count), Some(1));
     }
 
     #[test]
