@@ -7,7 +7,8 @@
 //! ```
 //!
 //! `write` makes an 18-column 微信小店-like order sheet with rust_xlsxwriter in constant-memory mode
-//! (inline strings, as streaming exporters write them); `source` times `Source::for_each_row`;
+//! (inline strings, as streaming exporters write them); `write-sst` the same with a shared-strings
+//! table (low-memory mode, as Excel and most back offices write them); `source` times `Source::for_each_row`;
 //! `calamine` times `worksheet_range` alone (the reference the 1.3× bar is measured against).
 //! Run each reader in its own process so peak RSS is measured per reader.
 
@@ -43,16 +44,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (mode, path) = match (args.get(1), args.get(2)) {
         (Some(mode), Some(path)) => (mode.as_str(), Path::new(path)),
-        _ => return Err("usage: source_read_bench write|source|calamine PATH [ROWS]".into()),
+        _ => {
+            return Err(
+                "usage: source_read_bench write|write-sst|source|calamine PATH [ROWS]".into(),
+            )
+        }
     };
     match mode {
-        "write" => {
+        "write" | "write-sst" => {
             let rows = args
                 .get(3)
                 .map(|r| r.parse())
                 .transpose()?
                 .unwrap_or(1_000_000);
-            write(path, rows)
+            write(path, rows, mode == "write-sst")
         }
         "source" => read_source(path),
         "calamine" => read_calamine(path),
@@ -60,11 +65,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-fn write(path: &Path, rows: u32) -> Result<(), Box<dyn std::error::Error>> {
+fn write(path: &Path, rows: u32, shared_strings: bool) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut workbook = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
-    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    let sheet = if shared_strings {
+        workbook.add_worksheet_with_low_memory()?
+    } else {
+        workbook.add_worksheet_with_constant_memory()?
+    };
     sheet.set_name("订单列表")?;
     sheet.write_string(0, 0, "订单导出 2025-01-01 至 2025-12-31")?;
     for (col, header) in HEADERS.iter().enumerate() {

@@ -36,6 +36,8 @@ pub(crate) struct TextKind {
     pub bytes_per_line: Option<f64>,
     /// Lines end in CRLF (Windows); the CSV reader's blank-line accounting depends on it.
     pub crlf: bool,
+    /// The first line is Excel's `sep=X` hint, which Excel does not show as a row.
+    pub sep_line: bool,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -157,9 +159,12 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
             delimiter: b',',
             bytes_per_line: None,
             crlf: false,
+            sep_line: false,
         });
     }
-    let delimiter = sniff_delimiter(&text);
+    // Excel's "sep=;" first line names the delimiter and is not a row.
+    let sep_line = excel_sep_line(&text);
+    let delimiter = sep_line.unwrap_or_else(|| sniff_delimiter(&text));
     let lines = text.lines().count();
     let bytes_per_line = (lines > 0).then(|| body.len() as f64 / lines as f64);
     let format = if delimiter == b'\t' {
@@ -174,7 +179,17 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
         delimiter,
         bytes_per_line,
         crlf,
+        sep_line: sep_line.is_some(),
     })
+}
+
+/// The delimiter named by an Excel `sep=X` first line.
+fn excel_sep_line(text: &str) -> Option<u8> {
+    let first = text.trim_start_matches('\u{FEFF}').lines().next()?;
+    match first.trim_end().strip_prefix("sep=")?.as_bytes() {
+        [delimiter] if !delimiter.is_ascii_alphanumeric() && *delimiter != b'"' => Some(*delimiter),
+        _ => None,
+    }
 }
 
 fn is_blank(c: char) -> bool {

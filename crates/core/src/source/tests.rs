@@ -834,3 +834,107 @@ fn csv_crlf_blank_lines_keep_excel_row_numbers() {
         ]
     );
 }
+
+#[test]
+fn source_can_move_to_a_worker_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Source>();
+}
+
+#[test]
+fn xlsx_inline_strings_from_streaming_writers_are_read() {
+    // Constant-memory writers (rust_xlsxwriter, POI's SXSSF) write inline strings, not shared ones.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inline.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory().unwrap();
+    sheet.write_string(0, 0, "买家ID").unwrap();
+    sheet.write_string(0, 1, "实付金额").unwrap();
+    sheet.write_string(1, 0, "o_1").unwrap();
+    sheet.write_number(1, 1, 9.9).unwrap();
+    workbook.save(&path).unwrap();
+    let (_, rows) = open_rows(&path);
+    assert_eq!(
+        rows,
+        vec![
+            vec![text("买家ID"), text("实付金额")],
+            vec![text("o_1"), Cell::Number(9.9)]
+        ]
+    );
+}
+
+#[test]
+fn html_gbk_without_charset_is_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("<table><tr><td>买家昵称</td></tr><tr><td>张三</td></tr></table>");
+    let path = write_file(dir.path(), "nocharset.xls", &gbk);
+    let (source, rows) = open_rows(&path);
+    assert_eq!(source.format, Format::Html);
+    assert_eq!(rows, vec![vec![text("买家昵称")], vec![text("张三")]]);
+}
+
+#[test]
+fn html_giant_cell_is_refused_with_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = format!(
+        "<table><tr><td>备注</td></tr><tr><td>{}</td></tr></table>",
+        "x".repeat(MAX_CELL_BYTES + 1)
+    );
+    let path = write_file(dir.path(), "big.html", html.as_bytes());
+    let mut source = Source::open(&path).unwrap();
+    let err = source
+        .for_each_row("big", &mut |_, _| Ok(true))
+        .unwrap_err();
+    assert!(matches!(err, Error::CellTooLarge { row: 2, .. }), "{err:?}");
+}
+
+#[test]
+fn zip_of_exports_asks_to_unzip_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    out.start_file("订单导出/orders.xlsx", stored).unwrap();
+    out.write_all(&xlsx_bytes()).unwrap();
+    let path = write_file(dir.path(), "导出.zip", &out.finish().unwrap().into_inner());
+    match Source::open(&path) {
+        Err(Error::NotSpreadsheet { detail, .. }) => assert!(detail.contains("解压"), "{detail}"),
+        other => panic!("{:?}", other.err()),
+    }
+}
+
+#[test]
+fn csv_excel_sep_hint_line_sets_delimiter_and_is_not_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "sep.csv", b"sep=;\r\nid;note\r\n1;a,b,c\r\n");
+    let (source, rows) = open_rows(&path);
+    assert_eq!(source.format, Format::Csv);
+    assert_eq!(
+        rows,
+        vec![
+            vec![text("id"), text("note")],
+            vec![text("1"), text("a,b,c")]
+        ]
+    );
+}
+
+#[test]
+fn csv_gbk_after_a_long_ascii_start_is_still_decoded() {
+    // English headers and ASCII-only rows fill the sniffed head; the first Chinese text comes later.
+    let dir = tempfile::tempdir().unwrap();
+    let mut content = "order_id,buyer,amount\n".to_owned();
+    for i in 0..20_000 {
+        content.push_str(&format!("{i:019},buyer_{i},12.50\n"));
+    }
+    content.push_str("99,张三,8.00\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&content);
+    assert!(gbk.len() > HEAD_LEN);
+    let path = write_file(dir.path(), "late.csv", &gbk);
+    let (source, rows) = open_rows(&path);
+    assert_eq!(source.encoding(), Some("gb18030"));
+    assert_eq!(
+        rows.last().unwrap(),
+        &vec![text("99"), text("张三"), text("8.00")]
+    );
+}

@@ -63,7 +63,11 @@ pub(crate) fn for_each_row(
         let terminator = u64::from(!(first && kind.crlf));
         let blanks = (lines_after - lines_before).saturating_sub(inner + terminator);
         lines_before = lines_after;
+        let sep_line = first && kind.sep_line;
         first = false;
+        if sep_line {
+            continue;
+        }
         for _ in 0..blanks {
             if !f(index, &[])? {
                 return Ok(());
