@@ -202,7 +202,9 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         reports.push(report);
     }
     progress.report(Stage::Reading, rows_done, rows_done);
-    Ok(Dataset { sources: paths.to_vec(), orders: set.into_orders(), reports })
+    let orders = set.into_orders();
+    warn_customer_lists_overlap(&orders, &mut reports);
+    Ok(Dataset { sources: paths.to_vec(), orders, reports })
 }
 
 /// Imports rows already in memory as one file named `file` (one sheet), for callers that have the
@@ -230,6 +232,35 @@ pub fn import_rows(
     let out = file_orders.finish();
     let report = finish_file(&mut set, &path, Format::Csv, mapping, out, warnings)?;
     Ok(Dataset { sources: vec![path], orders: set.into_orders(), reports: vec![report] })
+}
+
+/// Two customer-level files with the same customers are added up (two stores' lists), which is
+/// wrong when they are two snapshots of one store's cumulative totals; only the user knows, so say it.
+fn warn_customer_lists_overlap(orders: &[Order], reports: &mut [ImportReport]) {
+    let customer_level: Vec<bool> = reports.iter().map(|r| r.mapping.level == Level::Customers).collect();
+    if customer_level.iter().filter(|c| **c).count() < 2 {
+        return;
+    }
+    let mut first_source: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut overlaps: BTreeMap<u32, u64> = BTreeMap::new();
+    for o in orders {
+        if !customer_level.get(o.source as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        let first = *first_source.entry(o.customer_key.as_str()).or_insert(o.source);
+        if first != o.source {
+            *overlaps.entry(o.source).or_insert(0) += 1;
+        }
+    }
+    for (source, n) in overlaps {
+        if let Some(r) = reports.get_mut(source as usize) {
+            r.warnings.push(Warning::new(
+                "customer_lists_overlap",
+                format!("{n} 个客户也出现在之前导入的客户汇总表中，累计金额和次数已相加。如果这是同一店铺不同时间的累计表，请只导入最新的一份。"),
+                format!("{n} customers also appear in an earlier customer list; their totals were added up. If both are cumulative snapshots of one shop, import only the latest."),
+            ));
+        }
+    }
 }
 
 /// Rows read from the top of a sheet to find its header (and to sample values for warnings).

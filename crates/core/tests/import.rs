@@ -1023,3 +1023,18 @@ fn rows_without_order_id_differing_only_in_product_are_not_duplicates() {
     assert_eq!(per_customer(&ds.orders)["张记"].0, 2);
     assert_eq!(skipped(&ds, SkipReason::Duplicate), 1);
 }
+
+#[test]
+fn two_customer_lists_with_the_same_customers_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("march.csv");
+    let b = dir.path().join("may.csv");
+    let h = vec!["会员ID", "累计消费金额", "累计消费次数", "最近消费时间"];
+    write_csv(&a, &[h.clone(), vec!["m1", "100", "2", "2025-03-01"], vec!["m2", "50", "1", "2025-03-02"]], false);
+    write_csv(&b, &[h, vec!["m1", "300", "5", "2025-05-01"], vec!["m3", "20", "1", "2025-05-02"]], false);
+    let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(per_customer(&ds.orders)["m1"].0, 7);
+    let w = ds.reports[1].warnings.iter().find(|w| w.code == "customer_lists_overlap").expect("warning");
+    assert!(w.text.zh.starts_with("1 个客户"), "{}", w.text.zh);
+    assert!(!ds.reports[0].warnings.iter().any(|w| w.code == "customer_lists_overlap"));
+}
