@@ -932,7 +932,8 @@ mod tests {
         for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
             assert_eq!(r.effect(s), Some(Effect::Exclude), "{s}");
         }
-        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功", "退货退款成功", "已拒收"] {
+        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功", "退货退款成功", "已拒收"]
+        {
             assert_eq!(r.effect(s), Some(Effect::Refunded), "{s}");
         }
         assert_eq!(r.effect("某种新状态"), None);
