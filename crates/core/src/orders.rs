@@ -9,7 +9,8 @@
 //!    differs it is a per-item amount and summed (decided per file, reported as a warning).
 //!    子订单编号 never identifies an order.
 //! 3. An order id already imported from an earlier file (same platform layout) is a duplicate.
-//!    Rows without an order id are deduplicated by their content (key, time, amount, refund, status):
+//!    Rows without an order id are deduplicated by their full content (key, time, amount and refund
+//!    as parsed values, every other cell as text):
 //!    a row is a duplicate when an earlier file already had that many identical rows — identical
 //!    rows inside one file are kept, because without an id nothing says they are not two orders.
 //! 4. Status: the rule table ([`StatusRules`], first match wins) decides Count / Exclude / Refunded;
@@ -20,7 +21,8 @@
 //!    (e.g. 已完成 with an empty time is a cash-on-delivery or platform quirk; we trust the status).
 //!    A status-less row with an empty payment time is therefore excluded: in every export we know,
 //!    an empty 支付时间 means the order was never paid.
-//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a partial refund is kept in
+//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a ¥0 order (gift, free
+//!    sample) is not a purchase and is skipped; a partial refund is kept in
 //!    `Order::refund` and subtracted from revenue. A negative net (a return line in a wholesaler's
 //!    sheet) is kept with `order_count = 0` so it reduces revenue without adding an order.
 //!
@@ -38,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell;
 use crate::import::{SkipReason, Skipped, Warning};
-use crate::mapping::{Level, Resolved};
+use crate::mapping::{self, Level, Resolved};
 use crate::model::{Cents, Order};
 use crate::source::Cell;
 
@@ -82,6 +84,9 @@ impl Default for StatusRules {
             ("全额退款", Refunded),
             ("退款完成", Refunded),
             ("已全额退款", Refunded),
+            ("退货成功", Refunded),
+            ("已拒收", Refunded),
+            ("拒签", Refunded),
             ("已关闭", Exclude),
             ("交易关闭", Exclude),
             ("订单关闭", Exclude),
@@ -175,10 +180,13 @@ impl IdIndex {
     }
 
     fn insert(&mut self, h: u64, fp: u64, id: &str, i: u32) {
-        if self.by_hash.contains_key(&h) {
-            self.overflow.insert((fp, id.to_owned()), i);
-        } else {
-            self.by_hash.insert(h, i);
+        match self.by_hash.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.overflow.insert((fp, id.to_owned()), i);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
     }
 }
@@ -325,6 +333,11 @@ pub struct FileOrders<'a> {
     amount_readable: u64,
     amount_example: Option<(u32, String)>,
     unpaid: u64,
+    /// Customer ids stored as numbers of 16+ digits (may already have lost digits).
+    lossy_keys: u64,
+    /// The order of the previous row, for item rows under merged cells.
+    last_order: Option<u32>,
+    merged_rows: u64,
 }
 
 impl<'a> FileOrders<'a> {
@@ -360,6 +373,9 @@ impl<'a> FileOrders<'a> {
             amount_readable: 0,
             amount_example: None,
             unpaid: 0,
+            lossy_keys: 0,
+            last_order: None,
+            merged_rows: 0,
         }
     }
 
@@ -387,10 +403,12 @@ impl<'a> FileOrders<'a> {
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
         self.rows_read += 1;
         if cells.iter().all(cell::is_empty) {
+            self.last_order = None;
             self.skip(SkipReason::Blank, row);
             return;
         }
         if is_totals_row(cells) {
+            self.last_order = None;
             self.skip(SkipReason::TotalsRow, row);
             return;
         }
@@ -399,7 +417,14 @@ impl<'a> FileOrders<'a> {
 
         // Amount (counted for the "all amounts unreadable" check).
         let amount_cell = get(self.map.amount);
-        let amount = cell::parse_amount(amount_cell);
+        let amount = cell::parse_amount(amount_cell).map(|c| if self.map.amount_in_fen { fen_to_cents(c) } else { c });
+        if amount.is_none() && mapping::header_score(cells) > 0 {
+            // The header again (several exports pasted into one sheet).
+            self.skip(SkipReason::RepeatedHeader, row);
+            self.data_rows -= 1;
+            self.last_order = None;
+            return;
+        }
         if !cell::is_empty(amount_cell) || matches!(amount_cell, Cell::Error(_)) {
             self.amount_cells += 1;
             if amount.is_some() {
@@ -412,7 +437,9 @@ impl<'a> FileOrders<'a> {
                 self.amount_example = Some((row, shown));
             }
         }
-        let refund = cell::parse_amount(get(self.map.refund)).unwrap_or(0);
+        let refund = cell::parse_amount(get(self.map.refund))
+            .map(|c| if self.map.refund_in_fen { fen_to_cents(c) } else { c })
+            .unwrap_or(0);
 
         // Row effect from the status, the after-sales status and the payment time.
         let mut effect = match cell::text(get(self.map.status)) {
@@ -428,6 +455,11 @@ impl<'a> FileOrders<'a> {
             self.unpaid += 1;
             effect = Some(Effect::Exclude);
         }
+        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
+        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
+            effect = Some(Effect::Count);
+        }
+        let explicit = effect;
         let effect = effect.unwrap_or(Effect::Count);
 
         let placed_at = parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
@@ -444,6 +476,7 @@ impl<'a> FileOrders<'a> {
                     self.duplicate_orders += 1;
                 }
                 self.skip(SkipReason::Duplicate, row);
+                self.last_order = None;
                 return;
             }
             let orders = &self.orders;
@@ -451,8 +484,9 @@ impl<'a> FileOrders<'a> {
                 orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
             }) {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
+                self.last_order = Some(i);
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
-                    merge_row(acc, order, amount, refund, effect, placed_at, get(self.map.quantity));
+                    merge_row(acc, order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
                     if let Some(k) = key {
                         order.customer_key = k;
                         acc.has_key = true;
@@ -460,6 +494,16 @@ impl<'a> FileOrders<'a> {
                 }
                 return;
             }
+        } else if let Some(i) =
+            self.last_order.filter(|_| self.map.order_id.is_some() && placed_at.is_none() && self.key(cells).is_none())
+        {
+            // Neither order id nor customer: an item row under merged order cells (ERP exports
+            // merge the order-level cells of an order's item rows; only the first row has values).
+            self.merged_rows += 1;
+            if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                merge_row(acc, order, amount, refund, explicit, placed_at, get(self.map.quantity));
+            }
+            return;
         } else {
             // No order id: deduplicate by content against earlier files.
             let mut h = DefaultHasher::default();
@@ -468,7 +512,18 @@ impl<'a> FileOrders<'a> {
             placed_at.hash(&mut h);
             amount.hash(&mut h);
             refund.hash(&mut h);
-            cell::text(get(self.map.status)).hash(&mut h);
+            // The other cells too (product, quantity, note …), as text so that a number cell in
+            // an xlsx and the same number in a CSV hash alike; the parsed roles above already
+            // absorb the formatting differences of money and dates.
+            let m = &self.map;
+            let parsed = [m.amount, m.refund, m.date, m.paid_at];
+            for (i, c) in cells.iter().enumerate() {
+                // Empty cells are left out: readers differ in whether trailing blanks exist.
+                if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
+                    i.hash(&mut h);
+                    t.hash(&mut h);
+                }
+            }
             let h = h.finish();
             let n = self.contents.entry(h).or_insert(0);
             *n += 1;
@@ -480,6 +535,10 @@ impl<'a> FileOrders<'a> {
         }
 
         let key = self.key(cells);
+        // Only number cells can have lost digits (text ids are exact): 16+ digits is ≥ 1e15.
+        if self.map.key.iter().any(|i| matches!(cells.get(*i), Some(Cell::Number(x)) if x.abs() >= 1e15)) {
+            self.lossy_keys += 1;
+        }
         let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| clean_name(&t));
         let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(Cow::into_owned);
         let status = cell::text(get(self.map.status)).map(Cow::into_owned);
@@ -525,8 +584,9 @@ impl<'a> FileOrders<'a> {
             has_date: false,
             has_key: key.is_some(),
         };
-        merge_row(&mut acc, &mut order, amount, refund, effect, placed_at, get(self.map.quantity));
+        merge_row(&mut acc, &mut order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
         let i = self.accs.len() as u32;
+        self.last_order = id.is_some().then_some(i);
         if let Some(id) = &id {
             self.ids.insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
         }
@@ -559,6 +619,8 @@ impl<'a> FileOrders<'a> {
             rows_read,
             data_rows,
             unpaid,
+            merged_rows,
+            lossy_keys,
             lossy_ids,
             duplicate_orders,
             amount_cells,
@@ -603,6 +665,13 @@ impl<'a> FileOrders<'a> {
                 ));
             }
         }
+        if merged_rows > 0 {
+            warnings.push(Warning::new(
+                "merged_item_rows",
+                format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
+                format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
+            ));
+        }
         if unpaid > 0 {
             warnings.push(Warning::new(
                 "unpaid_excluded",
@@ -615,6 +684,13 @@ impl<'a> FileOrders<'a> {
                 "id_digits_may_be_lost",
                 format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
                 format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
+            ));
+        }
+        if lossy_keys > 0 {
+            warnings.push(Warning::new(
+                "id_digits_may_be_lost",
+                format!("{lossy_keys} 个客户标识以数字保存且超过 15 位，末几位可能已被 Excel 改变，不同客户可能被合并。请导出为文本格式。"),
+                format!("{lossy_keys} customer ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so different customers may be merged. Export them as text."),
             ));
         }
         if duplicate_orders > 0 {
@@ -683,6 +759,11 @@ impl<'a> FileOrders<'a> {
                 add_skip(SkipReason::Refunded, row);
                 continue;
             }
+            if paid == 0 && refund == 0 && order.order_count <= 1 {
+                // A ¥0 order (gift, lottery prize, free sample) is not a purchase.
+                add_skip(SkipReason::ZeroAmount, row);
+                continue;
+            }
             order.paid = paid;
             order.refund = refund.max(0);
             if order.net() < 0 {
@@ -732,16 +813,18 @@ fn merge_row(
     order: &mut Order,
     amount: Option<Cents>,
     refund: Cents,
-    effect: Effect,
+    effect: Option<Effect>,
     placed_at: Option<NaiveDateTime>,
     quantity: &Cell,
 ) {
     acc.rows += 1;
     match effect {
-        Effect::Count => acc.any_count = true,
-        Effect::Refunded => acc.any_refunded = true,
-        Effect::Exclude => {}
+        Some(Effect::Count) => acc.any_count = true,
+        Some(Effect::Refunded) => acc.any_refunded = true,
+        Some(Effect::Exclude) | None => {}
     }
+    // A row without a status of its own (merged cells) adds its amounts as the order's.
+    let effect = effect.unwrap_or(Effect::Count);
     if let Some(a) = amount {
         acc.amounts_seen += 1;
         match acc.amount_first {
@@ -751,13 +834,13 @@ fn merge_row(
         }
         match effect {
             Effect::Count => {
-                acc.paid_live += a;
-                acc.refund_live += refund;
+                acc.paid_live = acc.paid_live.saturating_add(a);
+                acc.refund_live = acc.refund_live.saturating_add(refund);
             }
             // A refunded item row: its whole amount is refunded.
             Effect::Refunded => {
-                acc.paid_live += a;
-                acc.refund_live += a.max(refund);
+                acc.paid_live = acc.paid_live.saturating_add(a);
+                acc.refund_live = acc.refund_live.saturating_add(a.max(refund));
             }
             Effect::Exclude => {}
         }
@@ -767,7 +850,7 @@ fn merge_row(
         Some(f) if f != refund => acc.refunds_equal = false,
         Some(_) => {}
     }
-    acc.refund_all += refund;
+    acc.refund_all = acc.refund_all.saturating_add(refund);
     if !acc.has_date {
         if let Some(d) = placed_at {
             order.placed_at = d;
@@ -776,6 +859,17 @@ fn merge_row(
     }
     if let Some(q) = cell::parse_number(quantity) {
         order.quantity = Some(order.quantity.unwrap_or(0.0) + q);
+    }
+}
+
+/// A column in fen (`实付金额(分)`): 14800 fen is ¥148.00, i.e. 14800 cents of the parsed number.
+fn fen_to_cents(parsed_as_yuan: Cents) -> Cents {
+    let q = parsed_as_yuan / 100;
+    let r = parsed_as_yuan % 100;
+    if r.abs() >= 50 {
+        q + r.signum()
+    } else {
+        q
     }
 }
 
@@ -838,7 +932,8 @@ mod tests {
         for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
             assert_eq!(r.effect(s), Some(Effect::Exclude), "{s}");
         }
-        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功"] {
+        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功", "退货退款成功", "已拒收"]
+        {
             assert_eq!(r.effect(s), Some(Effect::Refunded), "{s}");
         }
         assert_eq!(r.effect("某种新状态"), None);
@@ -894,6 +989,18 @@ mod tests {
             &[&["订单号", "买家ID", "下单时间", "支付时间", "实付金额"], &["1", "o1", "", "2025-03-05 10:00:00", "10"]];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
+    }
+
+    #[test]
+    fn zero_amount_orders_are_not_purchases() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额"],
+            &["1", "o1", "2025-03-05", "0.00"],
+            &["2", "o1", "2025-03-06", "9.90"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 1);
+        assert_eq!(ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::ZeroAmount).map(|s| s.count), Some(1));
     }
 
     #[test]

@@ -657,7 +657,7 @@ fn wholesaler_sheet_without_order_ids_dedupes_only_across_files() {
     let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
     let c = per_customer(&ds.orders);
     assert_eq!(c["张记"].0, 3, "the return line is not an order");
-    assert_eq!(c["张记"].1, 500_00 + 500_00 - 100_00 + 300_00);
+    assert_eq!(c["张记"].1, 50_000 + 50_000 - 10_000 + 30_000);
     assert_eq!(skipped(&ds, SkipReason::Duplicate), 2);
 }
 
@@ -680,7 +680,7 @@ fn best_sheet_is_chosen_and_continuation_sheets_are_read() {
     assert_eq!(ds.reports[0].mapping.sheet, "订单列表");
     assert_eq!(ds.orders.len(), 2);
     let options = ImportOptions { sheet: Some("订单列表2".into()), ..Default::default() };
-    let ds = import_files(&[path.clone()], &options, &NoProgress).unwrap();
+    let ds = import_files(std::slice::from_ref(&path), &options, &NoProgress).unwrap();
     assert_eq!(ds.orders.len(), 1);
     let options = ImportOptions { sheet: Some("没有".into()), ..Default::default() };
     assert_eq!(import_files(&[path], &options, &NoProgress).unwrap_err().code(), "sheet_not_found");
@@ -733,7 +733,7 @@ fn header_without_rows_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.xlsx");
     write_xlsx(&path, &[("订单列表", vec![vec![S("导出时间 2025-03-01")], wechat_header()])]);
-    let err = import_files(&[path.clone()], &ImportOptions::default(), &NoProgress).unwrap_err();
+    let err = import_files(std::slice::from_ref(&path), &ImportOptions::default(), &NoProgress).unwrap_err();
     assert_eq!(err.code(), "no_data_rows", "{err}");
     assert!(err.to_string().contains("empty.xlsx") && err.to_string().contains("只有表头"), "{err}");
 }
@@ -864,4 +864,177 @@ fn generated_wechat_exports_match_independent_truth() {
 fn generated_xls_continuing_over_several_sheets_matches_truth() {
     // xls holds 65,535 rows per sheet: 70,000 orders continue on 订单列表2.
     check_against_truth("xls", "xls", 70_000);
+}
+
+#[test]
+fn merged_order_cells_in_item_rows_are_one_order() {
+    // ERP exports merge the order-level cells (order id, buyer, time, paid amount) over the item rows.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("erp.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let plain = Format::new();
+    for (c, h) in ["订单编号", "会员名", "下单时间", "实付金额", "商品名称", "数量"].iter().enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["9001", "m1", "2025-03-05 10:00:00", "300"].iter().enumerate() {
+        ws.merge_range(1, c as u16, 3, c as u16, v, &plain).unwrap();
+    }
+    for (r, (item, q)) in [("A", 1.0), ("B", 2.0), ("C", 1.0)].iter().enumerate() {
+        ws.write_string(1 + r as u32, 4, *item).unwrap();
+        ws.write_number(1 + r as u32, 5, *q).unwrap();
+    }
+    for (c, v) in ["9002", "m1", "2025-03-06 10:00:00", "50"].iter().enumerate() {
+        ws.write_string(4, c as u16, *v).unwrap();
+    }
+    ws.write_string(4, 4, "D").unwrap();
+    ws.write_number(4, 5, 1.0).unwrap();
+    wb.save(&path).unwrap();
+    let ds = import_one(&path);
+    assert_eq!(ds.orders.len(), 2);
+    assert_eq!(per_customer(&ds.orders)["m1"].1, 35000);
+    assert_eq!(ds.orders[0].quantity, Some(4.0));
+    assert_eq!(skipped(&ds, SkipReason::NoCustomerKey), 0);
+    assert!(has_warning(&ds, "merged_item_rows"));
+}
+
+#[test]
+fn header_repeated_inside_the_sheet_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pasted.csv");
+    let h = vec!["订单号", "买家ID", "下单时间", "实付金额"];
+    write_csv(&path, &[h.clone(), vec!["1", "o1", "2025-03-05", "10"], h, vec!["2", "o1", "2025-04-05", "20"]], false);
+    let ds = import_one(&path);
+    assert_eq!(per_customer(&ds.orders)["o1"].1, 3000);
+    assert_eq!(skipped(&ds, SkipReason::RepeatedHeader), 1);
+    assert!(!has_warning(&ds, "amounts_unreadable"));
+}
+
+#[test]
+fn amounts_in_fen_are_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fen.csv");
+    write_csv(
+        &path,
+        &[
+            vec!["订单号", "openid", "支付时间", "实付金额(分)", "退款金额（分）"],
+            vec!["1", "oX", "1741155730", "14800", "150"],
+        ],
+        false,
+    );
+    let ds = import_one(&path);
+    assert_eq!((ds.orders[0].paid, ds.orders[0].refund), (14800, 150));
+    assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 14:22:10", "Unix seconds in Beijing time");
+}
+
+#[test]
+fn refund_success_with_a_partial_refund_keeps_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pdd.csv");
+    write_csv(
+        &path,
+        &[
+            vec!["订单号", "手机", "订单成交时间", "用户实付金额(元)", "退款金额(元)", "售后状态"],
+            vec!["1", "13800000001", "2025-03-05 10:00:00", "100.00", "30.00", "退款成功"],
+            vec!["2", "13800000001", "2025-03-06 10:00:00", "100.00", "100.00", "退款成功"],
+            vec!["3", "13800000001", "2025-03-07 10:00:00", "100.00", "", "退款成功"],
+        ],
+        false,
+    );
+    let ds = import_one(&path);
+    assert_eq!(per_customer(&ds.orders)["13800000001"], (1, 7000, d(2025, 3, 5), d(2025, 3, 5)));
+    assert_eq!(skipped(&ds, SkipReason::Refunded), 2);
+}
+
+#[test]
+fn user_overrides_pick_header_row_amount_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.csv");
+    write_csv(
+        &path,
+        &[
+            vec!["说明：订单号 下单时间 实付金额"],
+            vec!["单据", "往来单位", "业务日期", "应收", "实收"],
+            vec!["D1", "张记", "2025-03-05", "100", "90"],
+            vec!["D2", "李记", "2025-03-06", "200", "200"],
+        ],
+        false,
+    );
+    // Nothing here is a known header: the user says which row and which columns.
+    let mut roles = BTreeMap::new();
+    roles.insert("实收".to_owned(), Some(Role::Amount));
+    roles.insert("业务日期".to_owned(), Some(Role::Date));
+    roles.insert("单据".to_owned(), Some(Role::OrderId));
+    let options = ImportOptions {
+        header_row: Some(1),
+        roles,
+        key: Some(KeySpec::Column("往来单位".into())),
+        ..Default::default()
+    };
+    let ds = import_files(std::slice::from_ref(&path), &options, &NoProgress).unwrap();
+    let c = per_customer(&ds.orders);
+    assert_eq!((c["张记"].1, c["李记"].1), (9000, 20000));
+    assert_eq!(ds.reports[0].mapping.header_row, 1);
+    let p = preview(&path, &options).unwrap();
+    assert_eq!(p.mapping.column(Role::Amount).unwrap().header, "实收");
+    let bad = ImportOptions { key: Some(KeySpec::Column("客户".into())), ..options };
+    assert_eq!(import_files(&[path], &bad, &NoProgress).unwrap_err().code(), "column_not_found");
+}
+
+#[test]
+fn html_table_saved_as_xls_imports() {
+    // Some shop back-ends' "Excel" export is an HTML table under .xls.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("订单.xls");
+    let html = "<html><head><meta charset=\"utf-8\"></head><body><table>\
+        <tr><td colspan=\"5\">有赞订单导出 2025-03-01 至 2025-03-31</td></tr>\
+        <tr><th>订单号</th><th>订单状态</th><th>订单创建时间</th><th>订单实付金额</th><th>买家手机号</th></tr>\
+        <tr><td>E1</td><td>交易成功</td><td>2025-03-05 10:00:00</td><td>¥1,000.00</td><td>13800000001</td></tr>\
+        <tr><td>E2</td><td>已关闭</td><td>2025-03-06 10:00:00</td><td>¥5.00</td><td>13800000001</td></tr>\
+        <tr><td>E3</td><td>已发货</td><td>2025-03-07 10:00:00</td><td>&yen;20.50</td><td>13800000001</td></tr>\
+        </table></body></html>";
+    std::fs::write(&path, html).unwrap();
+    let ds = import_one(&path);
+    assert_eq!(ds.reports[0].mapping.header_row, 1);
+    assert_eq!(per_customer(&ds.orders)["13800000001"], (2, 102050, d(2025, 3, 5), d(2025, 3, 7)));
+}
+
+#[test]
+fn rows_without_order_id_differing_only_in_product_are_not_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.xlsx");
+    let b = dir.path().join("b.csv");
+    let rows =
+        vec![vec![S("日期"), S("客户"), S("商品"), S("金额")], vec![S("2025-03-05"), S("张记"), S("水泥"), N(500.0)]];
+    write_xlsx(&a, &[("Sheet1", rows)]);
+    // Same day, customer and amount but another product: a new order. The cement row is the same
+    // order as in the xlsx even though it is text here.
+    write_csv(
+        &b,
+        &[
+            vec!["日期", "客户", "商品", "金额", "备注"],
+            vec!["2025-03-05", "张记", "沙子", "500", ""],
+            vec!["2025/3/5", "张记", "水泥", "500.00", ""],
+        ],
+        false,
+    );
+    let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(per_customer(&ds.orders)["张记"].0, 2);
+    assert_eq!(skipped(&ds, SkipReason::Duplicate), 1);
+}
+
+#[test]
+fn two_customer_lists_with_the_same_customers_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("march.csv");
+    let b = dir.path().join("may.csv");
+    let h = vec!["会员ID", "累计消费金额", "累计消费次数", "最近消费时间"];
+    write_csv(&a, &[h.clone(), vec!["m1", "100", "2", "2025-03-01"], vec!["m2", "50", "1", "2025-03-02"]], false);
+    write_csv(&b, &[h, vec!["m1", "300", "5", "2025-05-01"], vec!["m3", "20", "1", "2025-05-02"]], false);
+    let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(per_customer(&ds.orders)["m1"].0, 7);
+    let w = ds.reports[1].warnings.iter().find(|w| w.code == "customer_lists_overlap").expect("warning");
+    assert!(w.text.zh.starts_with("1 个客户"), "{}", w.text.zh);
+    assert!(!ds.reports[0].warnings.iter().any(|w| w.code == "customer_lists_overlap"));
 }
