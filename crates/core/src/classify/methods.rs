@@ -454,6 +454,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
     // Per-method state the wording step needs.
     let mut abc_own: Option<AbcPass> = None;
     let mut positions: Vec<u32> = Vec::new();
+    let mut share_bounds: (Option<usize>, Option<usize>) = (None, None);
     let mut cube_own: Option<CubeLines> = None;
     let mut rule_of: Vec<u16> = Vec::new();
     let mut composite_parts: Vec<[f64; 4]> = Vec::new();
@@ -521,6 +522,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
             };
             d.four_tiers = *zero_revenue == ZeroRevenue::D;
             let (mut min_a, mut min_b) = (None, None);
+            let (mut last_a, mut last_b) = (None, None);
             for (p, &i) in base.by_revenue.iter().enumerate() {
                 let i = i as usize;
                 positions[i] = p as u32;
@@ -529,14 +531,17 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                     zero_tier
                 } else if p < n_a {
                     min_a = Some(rev);
+                    last_a = Some(i);
                     Tier::A
                 } else if p < n_ab {
                     min_b = Some(rev);
+                    last_b = Some(i);
                     Tier::B
                 } else {
                     Tier::C
                 };
             }
+            share_bounds = (last_a, last_b);
             d.thresholds = vec![
                 threshold(
                     "A 类：消费额排名前",
@@ -854,15 +859,27 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
         rfm: &rfm,
         abc: abc_own.as_ref().unwrap_or(&abc),
         positions: &positions,
+        share_bounds,
         cube: cube_own.as_ref(),
         rule_of: &rule_of,
         composite_parts: &composite_parts,
         composite_w,
         d: &d,
     };
+    // Two scratch buffers for every customer; each kept string is one exact-size allocation.
+    let mut reason_buf = new_text();
+    let mut gap_buf = new_text();
     let assignments: Vec<Assignment> = (0..n)
         .map(|i| {
-            let (reason, gap) = ctx.explain(i);
+            let has_gap = ctx.explain(i, &mut reason_buf, &mut gap_buf);
+            let reason = Text {
+                zh: reason_buf.zh.as_str().into(),
+                en: reason_buf.en.as_str().into(),
+            };
+            let gap = has_gap.then(|| Text {
+                zh: gap_buf.zh.as_str().into(),
+                en: gap_buf.en.as_str().into(),
+            });
             Assignment {
                 tier: d.tier[i],
                 segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
@@ -992,6 +1009,8 @@ struct Wording<'a> {
     rfm: &'a [[u8; 3]],
     abc: &'a AbcPass,
     positions: &'a [u32],
+    /// ABC by customer share: the lowest customer of A and of B.
+    share_bounds: (Option<usize>, Option<usize>),
     cube: Option<&'a CubeLines>,
     rule_of: &'a [u16],
     composite_parts: &'a [[f64; 4]],
@@ -1000,27 +1019,29 @@ struct Wording<'a> {
 }
 
 impl Wording<'_> {
-    fn explain(&self, i: usize) -> (Text, Option<Text>) {
-        let mut reason = new_text();
-        let mut gap = new_text();
+    /// Writes customer `i`'s reason into `reason` and gap into `gap` (both cleared first);
+    /// returns whether there is a gap. The caller reuses the two buffers for every customer.
+    fn explain(&self, i: usize, reason: &mut Text, gap: &mut Text) -> bool {
+        reason.zh.clear();
+        reason.en.clear();
+        gap.zh.clear();
+        gap.en.clear();
         let tier = self.d.tier[i];
         let has_gap = match &self.params.method {
-            Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, &mut reason, &mut gap),
-            Method::AbcCustomers { a_pct, b_pct, .. } => {
-                self.abc_customers(i, tier, *a_pct, *b_pct, &mut reason, &mut gap)
-            }
+            Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap),
+            Method::AbcCustomers { a_pct, b_pct, .. } => self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap),
             Method::Thresholds {
                 measure,
                 a_min,
                 b_min,
                 c_min,
-            } => self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, &mut reason, &mut gap),
-            Method::RfmScores { a_min, b_min, .. } => self.rfm_scores(i, tier, *a_min, *b_min, &mut reason, &mut gap),
-            Method::RfmCube { .. } => self.cube(i, &mut reason, &mut gap),
-            Method::RfmSegments { rules } => self.named(i, rules, &mut reason),
-            Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, &mut reason, &mut gap),
+            } => self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, reason, gap),
+            Method::RfmScores { a_min, b_min, .. } => self.rfm_scores(i, tier, *a_min, *b_min, reason, gap),
+            Method::RfmCube { .. } => self.cube(i, reason, gap),
+            Method::RfmSegments { rules } => self.named(i, rules, reason),
+            Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, reason, gap),
         };
-        (reason, has_gap.then_some(gap))
+        has_gap
     }
 
     fn abc_revenue(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
@@ -1146,24 +1167,13 @@ impl Wording<'_> {
             }
         }
         // The lowest customer of the tier above: overtaking them swaps places with them.
-        let target = match tier {
-            Tier::B => Tier::A,
-            Tier::C => Tier::B,
+        // An empty B (b_pct = 0) sends C customers to the lowest A instead.
+        let (last_a, last_b) = self.share_bounds;
+        let boundary = match tier {
+            Tier::B => last_a,
+            Tier::C => last_b.or(last_a),
             _ => return false,
         };
-        let boundary = self.base.by_revenue[..pos]
-            .iter()
-            .rev()
-            .map(|&b| b as usize)
-            .find(|&b| self.d.tier[b] == target)
-            .or_else(|| {
-                // An empty B (b_pct = 0): overtake the lowest A instead.
-                self.base.by_revenue[..pos]
-                    .iter()
-                    .rev()
-                    .map(|&b| b as usize)
-                    .find(|&b| self.d.tier[b] < target)
-            });
         match boundary {
             Some(b) => {
                 push_spend_gap(gap, overtake(self.base, i, b), self.d.tier[b]);
