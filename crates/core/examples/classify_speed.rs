@@ -1,11 +1,11 @@
 //! How long re-classifying 100,000 customers takes, per method (DESIGN §9: < 20 ms in the core).
 //!
-//!     cargo run --release -p tierbook-core --example classify_speed [customers]
+//!     cargo run --release -p tierbook-core --example classify_speed [customers [method runs]]
 //!
 //! Customers are synthetic but shaped like real shops: heavy-tailed spend, ~45 % one-time buyers,
 //! 18 months of history. Each method runs 15 times; the best and median wall-clock run are printed,
-//! plus the mean CPU time of this thread (Linux: /proc/thread-self/stat), which stays meaningful
-//! when the machine is shared and wall-clock time is not.
+//! plus the mean CPU time of the process per run (all threads, freeing the result included; Linux
+//! /proc/self/stat). `RAYON_NUM_THREADS=1` measures one core.
 
 use std::time::Instant;
 
@@ -55,9 +55,9 @@ fn customers(n: usize) -> Vec<Customer> {
     out
 }
 
-/// CPU time of this thread in milliseconds (user + system), where /proc has it.
-fn thread_cpu_ms() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+/// CPU time of the whole process (all threads) in milliseconds (user + system), where /proc has it.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the ")" that closes the command name; utime and stime are fields 14 and 15.
     let rest = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
@@ -66,31 +66,42 @@ fn thread_cpu_ms() -> Option<f64> {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let arg = |k: usize| std::env::args().nth(k).and_then(|s| s.parse::<usize>().ok());
+    let n = arg(1).unwrap_or(100_000);
+    // Optional: only method number `k` (0-based, in `method_defaults()` order) and `runs` runs,
+    // e.g. for `perf stat`, whose cycle counts do not depend on how busy the machine is.
+    let only = arg(2);
+    let runs_n = arg(3).unwrap_or(15);
     let customers = customers(n);
     println!("{n} customers");
-    for method in method_defaults() {
+    for (k, method) in method_defaults().into_iter().enumerate() {
+        if only.is_some_and(|o| o != k) {
+            continue;
+        }
         let params = ClassifyParams {
             method,
             ..Default::default()
         };
-        let runs_n = 15;
-        let cpu_start = thread_cpu_ms();
+        let cpu_start = cpu_ms();
         let mut runs: Vec<f64> = (0..runs_n)
             .map(|_| {
                 let start = Instant::now();
                 let c = classify(&customers, &params).expect("classify");
                 let ms = start.elapsed().as_secs_f64() * 1000.0;
+                // Dropped untimed, as the app drops the previous result when it shows the new one
+                // (and the allocator reuses that memory for the next run).
                 drop(c);
                 ms
             })
             .collect();
+        let cpu = cpu_start.zip(cpu_ms()).map(|(a, b)| (b - a) / runs_n as f64);
         runs.sort_by(f64::total_cmp);
         println!(
-            "{:<28} best {:>7.2} ms   median {:>7.2} ms",
+            "{:<28} wall best {:>7.2} ms   median {:>7.2} ms   process cpu incl. drop {}",
             params.method.name().en,
             runs[0],
-            runs[runs.len() / 2]
+            runs[runs.len() / 2],
+            cpu.map_or("n/a".to_string(), |c| format!("{c:.1} ms"))
         );
     }
 }

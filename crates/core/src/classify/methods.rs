@@ -5,6 +5,7 @@
 //! than `format!`, because one call produces several strings for each of up to 100k customers.
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use super::scores::{self, CutKind, Cuts, Dim};
 use super::segments::{self, CUBE, OTHERS};
@@ -61,17 +62,22 @@ impl<'a> Base<'a> {
             }
             rank
         };
-        let mut order: Vec<(i64, u32, u32)> = customers
+        // One u128 per customer: revenue descending (sign-flipped, biased to sort as unsigned),
+        // then key rank, then index; plain integers sort much faster than tuples.
+        let mut order: Vec<u128> = customers
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.revenue.saturating_neg(), key_rank[i], i as u32))
+            .map(|(i, c)| {
+                let descending = !((c.revenue as u64) ^ (1 << 63));
+                (u128::from(descending) << 64) | (u128::from(key_rank[i]) << 32) | i as u128
+            })
             .collect();
-        order.sort_unstable();
-        let by_revenue = order.into_iter().map(|(_, _, i)| i).collect();
+        order.par_sort_unstable();
+        let by_revenue = order.into_iter().map(|k| k as u32).collect();
 
-        let sorted = |f: &dyn Fn(usize) -> i64| {
+        let sorted = |f: &(dyn Fn(usize) -> i64 + Sync)| {
             let mut v: Vec<i64> = (0..customers.len()).map(f).collect();
-            v.sort_unstable();
+            v.par_sort_unstable();
             v
         };
         let sorted_r = sorted(&|i| recency[i]);
@@ -865,35 +871,40 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
         composite_parts: &composite_parts,
         composite_w,
         d: &d,
+        memo: Default::default(),
     };
-    // Two scratch buffers for every customer; each kept string is one exact-size allocation.
-    let mut reason_buf = new_text();
-    let mut gap_buf = new_text();
+    // Customers are independent here, so the wording runs on all cores (rayon keeps the order).
+    // Two scratch buffers per thread; each kept string is one exact-size allocation.
     let assignments: Vec<Assignment> = (0..n)
-        .map(|i| {
-            let has_gap = ctx.explain(i, &mut reason_buf, &mut gap_buf);
-            let reason = Text {
-                zh: reason_buf.zh.as_str().into(),
-                en: reason_buf.en.as_str().into(),
-            };
-            let gap = has_gap.then(|| Text {
-                zh: gap_buf.zh.as_str().into(),
-                en: gap_buf.en.as_str().into(),
-            });
-            Assignment {
-                tier: d.tier[i],
-                segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
-                recency_days: base.recency[i],
-                r_score: rfm[i][0],
-                f_score: rfm[i][1],
-                m_score: rfm[i][2],
-                abc: abc.tier[i],
-                rfm_type: cube_labels[usize::from(rfm_type[i])].display.clone(),
-                score: d.score.as_ref().map(|s| s[i]),
-                reason,
-                gap,
-            }
-        })
+        .into_par_iter()
+        .with_min_len(1024)
+        .map_init(
+            || (new_text(), new_text()),
+            |(reason_buf, gap_buf), i| {
+                let has_gap = ctx.explain(i, reason_buf, gap_buf);
+                let reason = Text {
+                    zh: reason_buf.zh.as_str().into(),
+                    en: reason_buf.en.as_str().into(),
+                };
+                let gap = has_gap.then(|| Text {
+                    zh: gap_buf.zh.as_str().into(),
+                    en: gap_buf.en.as_str().into(),
+                });
+                Assignment {
+                    tier: d.tier[i],
+                    segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
+                    recency_days: base.recency[i],
+                    r_score: rfm[i][0],
+                    f_score: rfm[i][1],
+                    m_score: rfm[i][2],
+                    abc: abc.tier[i],
+                    rfm_type: cube_labels[usize::from(rfm_type[i])].display.clone(),
+                    score: d.score.as_ref().map(|s| s[i]),
+                    reason,
+                    gap,
+                }
+            },
+        )
         .collect();
 
     Classification {
@@ -1016,9 +1027,20 @@ struct Wording<'a> {
     composite_parts: &'a [[f64; 4]],
     composite_w: [f64; 4],
     d: &'a Decisions,
+    /// Wording that is the same for many customers (per tier, per basis), built on first use.
+    memo: [std::sync::OnceLock<Text>; 8],
 }
 
 impl Wording<'_> {
+    /// The memoised text in `slot`, built by `build` the first time.
+    fn fixed(&self, slot: usize, build: impl FnOnce(&mut Text)) -> &Text {
+        self.memo[slot.min(7)].get_or_init(|| {
+            let mut t = Text::default();
+            build(&mut t);
+            t
+        })
+    }
+
     /// Writes customer `i`'s reason into `reason` and gap into `gap` (both cleared first);
     /// returns whether there is a gap. The caller reuses the two buffers for every customer.
     fn explain(&self, i: usize, reason: &mut Text, gap: &mut Text) -> bool {
@@ -1051,46 +1073,58 @@ impl Wording<'_> {
         push_yuan(&mut r.zh, c.revenue);
         r.en.push_str("Spent ");
         push_yuan(&mut r.en, c.revenue);
-        let (zh_tail, en_tail) = match tier {
-            Tier::A if share * 100.0 > a_pct => ("，跨过前 ", ", crossing the first "),
-            Tier::A => ("，占总销售额前 ", ", within the first "),
-            Tier::B => ("，位于总销售额累计 ", ", within cumulative revenue "),
-            _ => ("，位于总销售额累计 ", ", after cumulative revenue "),
+        // The words between the amount and the share depend only on the tier: build them once.
+        let crossing = tier == Tier::A && share * 100.0 > a_pct;
+        let slot = match tier {
+            Tier::A if crossing => 1,
+            Tier::A => 0,
+            Tier::B => 2,
+            _ => 3,
         };
-        r.zh.push_str(zh_tail);
-        r.en.push_str(en_tail);
-        match tier {
-            Tier::A => {
-                push_dec1(&mut r.zh, a_pct);
-                r.zh.push_str(if share * 100.0 > a_pct {
-                    "% 分界线，按规则计入 A 类（累计 "
-                } else {
-                    "%（累计 "
-                });
-                push_dec1(&mut r.en, a_pct);
-                r.en.push_str(if share * 100.0 > a_pct {
-                    "% line, counted in tier A by rule (cumulative "
-                } else {
-                    "% of revenue (cumulative "
-                });
+        let fixed = self.fixed(slot, |m| {
+            let (zh_tail, en_tail) = match tier {
+                Tier::A if share * 100.0 > a_pct => ("，跨过前 ", ", crossing the first "),
+                Tier::A => ("，占总销售额前 ", ", within the first "),
+                Tier::B => ("，位于总销售额累计 ", ", within cumulative revenue "),
+                _ => ("，位于总销售额累计 ", ", after cumulative revenue "),
+            };
+            m.zh.push_str(zh_tail);
+            m.en.push_str(en_tail);
+            match tier {
+                Tier::A => {
+                    push_dec1(&mut m.zh, a_pct);
+                    m.zh.push_str(if share * 100.0 > a_pct {
+                        "% 分界线，按规则计入 A 类（累计 "
+                    } else {
+                        "%（累计 "
+                    });
+                    push_dec1(&mut m.en, a_pct);
+                    m.en.push_str(if share * 100.0 > a_pct {
+                        "% line, counted in tier A by rule (cumulative "
+                    } else {
+                        "% of revenue (cumulative "
+                    });
+                }
+                Tier::B => {
+                    push_dec1(&mut m.zh, a_pct);
+                    m.zh.push_str("%–");
+                    push_dec1(&mut m.zh, b_pct);
+                    m.zh.push_str("% 区间（累计 ");
+                    push_dec1(&mut m.en, a_pct);
+                    m.en.push_str("%–");
+                    push_dec1(&mut m.en, b_pct);
+                    m.en.push_str("% (cumulative ");
+                }
+                _ => {
+                    push_dec1(&mut m.zh, b_pct);
+                    m.zh.push_str("% 之后（累计 ");
+                    push_dec1(&mut m.en, b_pct);
+                    m.en.push_str("% (cumulative ");
+                }
             }
-            Tier::B => {
-                push_dec1(&mut r.zh, a_pct);
-                r.zh.push_str("%–");
-                push_dec1(&mut r.zh, b_pct);
-                r.zh.push_str("% 区间（累计 ");
-                push_dec1(&mut r.en, a_pct);
-                r.en.push_str("%–");
-                push_dec1(&mut r.en, b_pct);
-                r.en.push_str("% (cumulative ");
-            }
-            _ => {
-                push_dec1(&mut r.zh, b_pct);
-                r.zh.push_str("% 之后（累计 ");
-                push_dec1(&mut r.en, b_pct);
-                r.en.push_str("% (cumulative ");
-            }
-        }
+        });
+        r.zh.push_str(&fixed.zh);
+        r.en.push_str(&fixed.en);
         push_pct(&mut r.zh, share);
         r.zh.push('）');
         push_pct(&mut r.en, share);

@@ -11,9 +11,8 @@ pub(super) fn push_yuan(s: &mut String, cents: i64) {
     push_grouped(s, abs / 100);
     let frac = abs % 100;
     if frac != 0 {
-        s.push('.');
-        s.push(char::from(b'0' + (frac / 10) as u8));
-        s.push(char::from(b'0' + (frac % 10) as u8));
+        let cents = [b'.', b'0' + (frac / 10) as u8, b'0' + (frac % 10) as u8];
+        s.push_str(std::str::from_utf8(&cents).unwrap_or_default());
     }
 }
 
@@ -26,14 +25,21 @@ pub(super) fn push_yuan_ceil(s: &mut String, cents: i64) {
 
 /// Appends an unsigned integer with thousands separators.
 fn push_grouped(s: &mut String, v: u64) {
-    let mut buf = itoa::Buffer::new();
-    let digits = buf.format(v).as_bytes();
+    let mut digits_buf = itoa::Buffer::new();
+    let digits = digits_buf.format(v).as_bytes();
+    // At most 20 digits and 6 separators.
+    let mut out = [0u8; 32];
+    let mut len = 0;
     for (i, d) in digits.iter().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
-            s.push(',');
+            out[len] = b',';
+            len += 1;
         }
-        s.push(char::from(*d));
+        out[len] = *d;
+        len += 1;
     }
+    // Only ASCII digits and commas were written.
+    s.push_str(std::str::from_utf8(&out[..len]).unwrap_or_default());
 }
 
 /// Appends an integer as is.
@@ -48,7 +54,9 @@ pub(super) fn push_dec1(s: &mut String, v: f64) {
         s.push('-');
         return;
     }
-    let tenths = (v * 10.0).round() as i64;
+    // Round half away from zero without a libm call; `as` truncates towards zero.
+    let scaled = v * 10.0;
+    let tenths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
     if tenths < 0 {
         s.push('-');
     }
@@ -56,8 +64,8 @@ pub(super) fn push_dec1(s: &mut String, v: f64) {
     let mut buf = itoa::Buffer::new();
     s.push_str(buf.format(abs / 10));
     if abs % 10 != 0 {
-        s.push('.');
-        s.push(char::from(b'0' + (abs % 10) as u8));
+        let tenth = [b'.', b'0' + (abs % 10) as u8];
+        s.push_str(std::str::from_utf8(&tenth).unwrap_or_default());
     }
 }
 
