@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::scores::{self, CutKind, Cuts, Dim};
 use super::segments::{self, CUBE, OTHERS};
-use super::wording::{push_dec1, push_int, push_pct, push_yuan, push_yuan_ceil};
+use super::wording::{push_dec1, push_dec2, push_int, push_pct, push_yuan, push_yuan_ceil};
 use super::{
     customer_months, Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure, Method, SegmentRule,
     Threshold, ZeroRevenue,
@@ -1262,10 +1262,10 @@ impl Wording<'_> {
         let months = customer_months(c, self.base.as_of);
         if measure == Measure::MonthlyRevenue {
             r.zh.push_str("（按 ");
-            push_dec1(&mut r.zh, months);
+            push_dec2(&mut r.zh, months);
             r.zh.push_str(" 个月）");
             r.en.push_str(" (over ");
-            push_dec1(&mut r.en, months);
+            push_dec2(&mut r.en, months);
             r.en.push_str(" months)");
         }
         let (lower, upper) = match tier {

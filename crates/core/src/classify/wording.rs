@@ -6,20 +6,19 @@ pub(super) fn push_yuan(s: &mut String, cents: i64) {
     if cents < 0 {
         s.push('-');
     }
-    s.push('¥');
+    s.push_str("¥");
     let abs = cents.unsigned_abs();
     push_grouped(s, abs / 100);
     let frac = abs % 100;
     if frac != 0 {
-        let cents = [b'.', b'0' + (frac / 10) as u8, b'0' + (frac % 10) as u8];
-        s.push_str(std::str::from_utf8(&cents).unwrap_or_default());
+        s.extend([b'.', b'0' + (frac / 10) as u8, b'0' + (frac % 10) as u8].map(char::from));
     }
 }
 
 /// Appends `¥N` for a gap: cents rounded up to whole yuan, at least ¥1.
 pub(super) fn push_yuan_ceil(s: &mut String, cents: i64) {
     let yuan = (cents.max(1) + 99) / 100;
-    s.push('¥');
+    s.push_str("¥");
     push_grouped(s, yuan.unsigned_abs());
 }
 
@@ -38,8 +37,7 @@ fn push_grouped(s: &mut String, v: u64) {
         out[len] = *d;
         len += 1;
     }
-    // Only ASCII digits and commas were written.
-    s.push_str(std::str::from_utf8(&out[..len]).unwrap_or_default());
+    s.extend(out[..len].iter().map(|&b| char::from(b)));
 }
 
 /// Appends an integer as is.
@@ -64,8 +62,31 @@ pub(super) fn push_dec1(s: &mut String, v: f64) {
     let mut buf = itoa::Buffer::new();
     s.push_str(buf.format(abs / 10));
     if abs % 10 != 0 {
-        let tenth = [b'.', b'0' + (abs % 10) as u8];
-        s.push_str(std::str::from_utf8(&tenth).unwrap_or_default());
+        s.extend([b'.', b'0' + (abs % 10) as u8].map(char::from));
+    }
+}
+
+/// Appends `v` with two decimals, dropping trailing zeros (`3.98`, `1.5`, `4`).
+pub(super) fn push_dec2(s: &mut String, v: f64) {
+    if !v.is_finite() {
+        s.push('-');
+        return;
+    }
+    let scaled = v * 100.0;
+    let hundredths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
+    if hundredths < 0 {
+        s.push('-');
+    }
+    let abs = hundredths.unsigned_abs();
+    let mut buf = itoa::Buffer::new();
+    s.push_str(buf.format(abs / 100));
+    let frac = abs % 100;
+    if frac != 0 {
+        s.push('.');
+        s.push(char::from(b'0' + (frac / 10) as u8));
+        if frac % 10 != 0 {
+            s.push(char::from(b'0' + (frac % 10) as u8));
+        }
     }
 }
 
@@ -105,5 +126,8 @@ mod tests {
         assert_eq!(with(|s| push_pct(s, 0.6321)), "63.2%");
         assert_eq!(with(|s| push_pct(s, 0.8)), "80%");
         assert_eq!(with(|s| push_dec1(s, 1.96)), "2");
+        assert_eq!(with(|s| push_dec2(s, 121.0 / 30.4375)), "3.98");
+        assert_eq!(with(|s| push_dec2(s, 1.5)), "1.5");
+        assert_eq!(with(|s| push_dec2(s, 4.0)), "4");
     }
 }
