@@ -517,6 +517,49 @@ fn rfm_score_gap_is_one_order_worth_enough_to_reach_the_next_total() {
     }
 }
 
+#[test]
+fn composite_gap_is_one_order_worth_enough_to_reach_the_next_score() {
+    let customers: Vec<Customer> = (0..60)
+        .map(|i| {
+            let mut c = customer(
+                &format!("k{i:02}"),
+                1 + i % 5,
+                10.0 * ((i * 7) % 60 + 1) as f64,
+                "2024-01-01",
+                "2025-01-01",
+            );
+            c.last_order = day("2025-06-30") - chrono::Duration::days(2 * i as i64);
+            c
+        })
+        .collect();
+    let p = ClassifyParams {
+        as_of: Some(day("2025-06-30")),
+        ..params(method_defaults()[6].clone())
+    };
+    let c = classify(&customers, &p).unwrap();
+    let mut checked = 0;
+    for (i, a) in c.assignments.iter().enumerate() {
+        let Some(gap) = &a.gap else { continue };
+        let digits: String = gap.zh.chars().filter(|ch| ch.is_ascii_digit()).collect();
+        let mut moved = customers.clone();
+        moved[i].orders += 1;
+        moved[i].last_order = day("2025-06-30");
+        moved[i].revenue += if gap.zh.starts_with("下一单消费") {
+            digits.parse::<i64>().unwrap() * 100
+        } else {
+            1
+        };
+        let after = classify(&moved, &p).unwrap();
+        assert!(
+            after.assignments[i].tier < a.tier,
+            "{} did not lift customer {i}",
+            gap.zh
+        );
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} gaps");
+}
+
 // ------------------------------------------------------------------------------- RFM 8-type
 
 /// Two reference customers fix the mean, median; the probe sits in one corner.

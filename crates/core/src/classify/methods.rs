@@ -465,6 +465,8 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
     let mut rule_of: Vec<u16> = Vec::new();
     let mut composite_parts: Vec<[f64; 4]> = Vec::new();
     let mut composite_w = [0.0; 4];
+    // Composite gaps: recency percentile of an order today, and F percentiles by order count.
+    let mut composite_gap: Option<(f64, Vec<f64>)> = None;
 
     match &params.method {
         Method::AbcRevenue { a_pct, b_pct } => {
@@ -787,18 +789,48 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                 ));
             }
             let mut sorted_i: Vec<i64> = customers.iter().map(|c| interaction_units(c.interactions)).collect();
-            sorted_i.sort_unstable();
+            sorted_i.par_sort_unstable();
+            let (p_r, p_f, p_i) = (
+                scores::Percentiles::new(&base.sorted_r),
+                scores::Percentiles::new(&base.sorted_f),
+                scores::Percentiles::new(&sorted_i),
+            );
+            // Spend percentiles from the revenue order: a run of equal spend shares one mid-rank.
+            let mut p_m = vec![0.0; n];
+            let mut start = 0;
+            while start < n {
+                let rev = customers[base.by_revenue[start] as usize].revenue;
+                let end = start
+                    + base.by_revenue[start..]
+                        .iter()
+                        .take_while(|&&j| customers[j as usize].revenue == rev)
+                        .count();
+                let p = ((n - end) as f64 + 0.5 * (end - start) as f64) / n as f64;
+                for &j in &base.by_revenue[start..end] {
+                    p_m[j as usize] = p;
+                }
+                start = end;
+            }
             composite_parts = (0..n)
+                .into_par_iter()
                 .map(|i| {
                     let c = &customers[i];
                     [
-                        scores::percentile(&base.sorted_m, c.revenue),
-                        scores::percentile(&base.sorted_f, i64::from(c.orders)),
-                        1.0 - scores::percentile(&base.sorted_r, base.recency[i]),
-                        scores::percentile(&sorted_i, interaction_units(c.interactions)),
+                        p_m[i],
+                        p_f.of(i64::from(c.orders)),
+                        1.0 - p_r.of(base.recency[i]),
+                        p_i.of(interaction_units(c.interactions)),
                     ]
                 })
                 .collect();
+            let max_f = base.sorted_f.last().copied().unwrap_or(0);
+            // A table only for realistic order counts; a customer-level sheet could claim billions.
+            let by_count = if max_f <= 1 << 20 {
+                (0..=max_f + 1).map(|f| p_f.of(f)).collect()
+            } else {
+                Vec::new()
+            };
+            composite_gap = Some((1.0 - p_r.of(0), by_count));
             let score: Vec<f64> = composite_parts
                 .iter()
                 .map(|p| composite_score(&composite_w, p))
@@ -870,6 +902,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
         rule_of: &rule_of,
         composite_parts: &composite_parts,
         composite_w,
+        composite_gap: composite_gap.as_ref(),
         d: &d,
         memo: Default::default(),
     };
@@ -1026,6 +1059,7 @@ struct Wording<'a> {
     rule_of: &'a [u16],
     composite_parts: &'a [[f64; 4]],
     composite_w: [f64; 4],
+    composite_gap: Option<&'a (f64, Vec<f64>)>,
     d: &'a Decisions,
     /// Wording that is the same for many customers (per tier, per basis), built on first use.
     memo: [std::sync::OnceLock<Text>; 8],
@@ -1596,8 +1630,15 @@ impl Wording<'_> {
         // The customer's own old values leave the distribution as they move: count one
         // customer less below them, so the gap still holds after the move.
         let one = 1.0 / b.n() as f64;
-        let p_r = (1.0 - scores::percentile(&b.sorted_r, 0) - one).max(0.0);
-        let p_f = (scores::percentile(&b.sorted_f, i64::from(c.orders) + 1) - one).max(0.0);
+        let Some((p_r_today, p_f_by_count)) = self.composite_gap else {
+            return false;
+        };
+        let p_r = (p_r_today - one).max(0.0);
+        let p_f_next = p_f_by_count
+            .get(c.orders as usize + 1)
+            .copied()
+            .unwrap_or_else(|| scores::percentile(&b.sorted_f, i64::from(c.orders) + 1));
+        let p_f = (p_f_next - one).max(0.0);
         let rest = 100.0 * (w[1] * p_f + w[2] * p_r + w[3] * p[3]);
         let p_m_now = (scores::percentile(&b.sorted_m, c.revenue.saturating_add(1)) - one).max(0.0);
         if rest + 100.0 * w[0] * p_m_now >= limit {
