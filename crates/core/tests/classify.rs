@@ -1176,3 +1176,30 @@ fn docs_worked_example_holds_for_every_method() {
         c.assignments[0].reason.zh
     );
 }
+
+#[test]
+fn absurd_amounts_and_counts_do_not_panic() {
+    let mut customers = vec![
+        customer("a", u32::MAX, 0.0, "2025-01-01", "2025-06-30"),
+        customer("b", 1, 0.0, "2025-06-30", "2025-01-01"),
+        customer("c", 0, 0.0, "2025-01-01", "2025-01-01"),
+    ];
+    customers[0].revenue = i64::MAX;
+    customers[1].revenue = i64::MIN;
+    customers[0].interactions = Some(f64::NAN);
+    customers[2].interactions = Some(1e300);
+    let mut methods = all_methods();
+    methods.push(Method::RfmCube {
+        basis: CubeBasis::Fixed {
+            r_days: 1e300,
+            f: 1e300,
+            m_yuan: 1e300,
+        },
+    });
+    for method in methods {
+        let c = classify(&customers, &params(method)).unwrap();
+        assert_eq!(c.assignments.len(), 3);
+        let _ = pareto(&customers, Some(&c.assignments), 10);
+        let _ = rf_matrix(&customers, &c.assignments);
+    }
+}

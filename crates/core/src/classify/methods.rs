@@ -42,7 +42,7 @@ impl<'a> Base<'a> {
             ));
         }
         let recency: Vec<i64> = customers.iter().map(|c| c.recency_days(as_of)).collect();
-        let total = customers.iter().map(|c| c.revenue).sum();
+        let total = customers.iter().fold(0i64, |t, c| t.saturating_add(c.revenue));
 
         // Ties are broken by key; most callers pass `customers::aggregate`'s key-sorted output, where
         // the index already is the key order, so only sort keys when they are not in order.
@@ -225,7 +225,10 @@ fn abc_revenue(base: &Base, a_pct: f64, b_pct: f64) -> AbcPass {
 fn overtake(base: &Base, i: usize, boundary: usize) -> i64 {
     let (me, them) = (&base.customers[i], &base.customers[boundary]);
     let tie_wins = me.key < them.key;
-    (them.revenue - me.revenue + if tie_wins { 0 } else { 1 }).max(1)
+    them.revenue
+        .saturating_sub(me.revenue)
+        .saturating_add(if tie_wins { 0 } else { 1 })
+        .max(1)
 }
 
 fn push_spend_gap(gap: &mut Text, cents: i64, target: Tier) {
@@ -308,7 +311,7 @@ impl Line {
     fn min_high(self) -> i64 {
         match self {
             Line::Mean { sum, n } => (sum.div_euclid(n) + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
-            Line::Median(m) => m.floor() as i64 + 1,
+            Line::Median(m) => (m.floor() as i64).saturating_add(1),
             Line::Fixed(t) => t.ceil() as i64,
         }
     }
@@ -1018,7 +1021,7 @@ fn summarize(base: &Base, groups: Vec<String>, group_of: impl Fn(usize) -> usize
         let g = group_of(i).min(k.saturating_sub(1));
         customers[g] += 1;
         orders[g] += u64::from(c.orders);
-        revenue[g] += c.revenue;
+        revenue[g] = revenue[g].saturating_add(c.revenue);
     }
     let n = base.n() as f64;
     groups
@@ -1346,16 +1349,18 @@ impl Wording<'_> {
             tier.up().unwrap_or(Tier::A)
         };
         match measure {
-            Measure::Revenue => push_spend_gap(gap, (target * 100.0).round() as i64 - c.revenue, up),
-            Measure::MonthlyRevenue => {
-                push_spend_gap(gap, ((target * 100.0).round() * months).ceil() as i64 - c.revenue, up)
-            }
+            Measure::Revenue => push_spend_gap(gap, ((target * 100.0).round() as i64).saturating_sub(c.revenue), up),
+            Measure::MonthlyRevenue => push_spend_gap(
+                gap,
+                (((target * 100.0).round() * months).ceil() as i64).saturating_sub(c.revenue),
+                up,
+            ),
             Measure::Aov => {
                 let need = (target * 100.0).round() * (f64::from(c.orders) + 1.0) - c.revenue as f64;
                 push_next_order_gap(gap, need.ceil() as i64, up)
             }
             Measure::Orders => {
-                let need = (target.ceil() as i64 - i64::from(c.orders)).max(1);
+                let need = (target.ceil() as i64).saturating_sub(i64::from(c.orders)).max(1);
                 push_orders_gap(gap, need, tier_zh(up), tier_en(up))
             }
         }
@@ -1495,7 +1500,7 @@ impl Wording<'_> {
                 1,
             )
         } else if !f_high {
-            let more = (lines.f.min_high() - orders).max(1);
+            let more = lines.f.min_high().saturating_sub(orders).max(1);
             (segments::cube_index(recent_after, true, true), None, more)
         } else if !r_high {
             (segments::cube_index(recent_after, true, true), None, 1)

@@ -17,7 +17,7 @@ pub(super) fn push_yuan(s: &mut String, cents: i64) {
 
 /// Appends `¥N` for a gap: cents rounded up to whole yuan, at least ¥1.
 pub(super) fn push_yuan_ceil(s: &mut String, cents: i64) {
-    let yuan = (cents.max(1) + 99) / 100;
+    let yuan = cents.max(1).saturating_add(99) / 100;
     s.push_str("¥");
     push_grouped(s, yuan.unsigned_abs());
 }
