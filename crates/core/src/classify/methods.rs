@@ -1086,7 +1086,7 @@ impl Wording<'_> {
         gap.zh.clear();
         gap.en.clear();
         let tier = self.d.tier[i];
-        let has_gap = match &self.params.method {
+        match &self.params.method {
             Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap),
             Method::AbcCustomers { a_pct, b_pct, .. } => self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap),
             Method::Thresholds {
@@ -1099,8 +1099,7 @@ impl Wording<'_> {
             Method::RfmCube { .. } => self.cube(i, reason, gap),
             Method::RfmSegments { rules } => self.named(i, rules, reason),
             Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, reason, gap),
-        };
-        has_gap
+        }
     }
 
     fn abc_revenue(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
@@ -1273,7 +1272,7 @@ impl Wording<'_> {
                 push_yuan(s, v as i64);
             } else {
                 push_int(s, v as i64);
-                s.push_str(" ");
+                s.push(' ');
             }
         };
         let push_limit = |s: &mut String, t: f64| {
@@ -1460,7 +1459,7 @@ impl Wording<'_> {
         push_dec1(&mut r.zh, lines.f.value());
         r.zh.push_str("），累计 ");
         push_yuan(&mut r.zh, c.revenue);
-        r.zh.push_str("（");
+        r.zh.push('（');
         r.zh.push_str(zh_b);
         r.zh.push(' ');
         push_yuan(&mut r.zh, lines.m.value().round() as i64);
@@ -1576,7 +1575,7 @@ impl Wording<'_> {
                 r.en.push_str(&label.en);
             }
         }
-        r.zh.push_str("，");
+        r.zh.push('，');
         r.zh.push_str(tier_zh(label.tier));
         r.en.push_str(", ");
         r.en.push_str(tier_en(label.tier));
@@ -1596,7 +1595,7 @@ impl Wording<'_> {
             Tier::B => ("≥ ", b_min),
             _ => ("< ", b_min),
         };
-        r.zh.push_str("（");
+        r.zh.push('（');
         r.zh.push_str(cmp);
         push_dec1(&mut r.zh, limit);
         r.zh.push_str(" 为 ");
