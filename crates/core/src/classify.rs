@@ -269,7 +269,7 @@ pub fn rfm_score_defaults(bins: u8) -> (u32, u32) {
 }
 
 impl Measure {
-    /// "月均消费" / "Monthly average spend".
+    /// "月均消费" / "Monthly average spend" (the same words as the reasons use).
     pub fn label(self) -> Text {
         match self {
             Measure::Revenue => Text::new("累计消费", "Total spend"),
