@@ -417,7 +417,14 @@ struct Decisions {
     four_tiers: bool,
 }
 
-pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classification {
+/// Whether to write each customer's reason and gap (the bulk of the work) or leave them empty.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wordings {
+    Write,
+    Skip,
+}
+
+pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wordings) -> Classification {
     let mut base = Base::new(customers, params.as_of);
     let n = base.n();
 
@@ -917,15 +924,20 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
         .map_init(
             || (new_text(), new_text()),
             |(reason_buf, gap_buf), i| {
-                let has_gap = ctx.explain(i, reason_buf, gap_buf);
-                let reason = Text {
-                    zh: reason_buf.zh.as_str().into(),
-                    en: reason_buf.en.as_str().into(),
+                let (reason, gap) = if wordings == Wordings::Write {
+                    let has_gap = ctx.explain(i, reason_buf, gap_buf);
+                    let reason = Text {
+                        zh: reason_buf.zh.as_str().into(),
+                        en: reason_buf.en.as_str().into(),
+                    };
+                    let gap = has_gap.then(|| Text {
+                        zh: gap_buf.zh.as_str().into(),
+                        en: gap_buf.en.as_str().into(),
+                    });
+                    (reason, gap)
+                } else {
+                    (Text::default(), None)
                 };
-                let gap = has_gap.then(|| Text {
-                    zh: gap_buf.zh.as_str().into(),
-                    en: gap_buf.en.as_str().into(),
-                });
                 Assignment {
                     tier: d.tier[i],
                     segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
