@@ -129,6 +129,14 @@ fn write_atomically(target: &Path, write: impl FnOnce(&mut File) -> Result<()>) 
         .tempfile_in(dir)
         .map_err(|e| write_error(target, e))?;
     write(temp.as_file_mut())?;
+    // Temp files are private (0600); a report is an ordinary document, so give it the mode of the
+    // file it replaces, or the usual rw-r--r--.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        temp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| write_error(target, e))?;
+    }
     temp.as_file().sync_all().map_err(|e| write_error(target, e))?;
     temp.persist(target).map_err(|e| write_error(target, e.error))?;
     Ok(())

@@ -848,3 +848,18 @@ fn csv_into_a_missing_folder_fails_cleanly_and_english_files_are_named_by_tier()
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.trim_start_matches('\u{FEFF}').starts_with("Customer ID,Name,Phone,Orders,Revenue"));
 }
+
+#[cfg(unix)]
+#[test]
+fn the_report_gets_an_ordinary_file_mode_not_the_temp_files_private_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let f = fixture(10, false, false);
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
+    // Replacing a file keeps the mode the user gave it.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}
