@@ -77,7 +77,9 @@ impl Column {
 
     /// Short codes and scores, shown centred so they do not run into their neighbours.
     pub(crate) fn is_short(self) -> bool {
-        matches!(self, Column::R | Column::F | Column::M | Column::Tier | Column::Abc | Column::Priority)
+        // Only text codes: every formatted cell costs rust_xlsxwriter a format lookup, and
+        // right-aligned numbers in narrow columns read fine.
+        matches!(self, Column::Tier | Column::Abc)
     }
 
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
