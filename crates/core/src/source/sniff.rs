@@ -34,6 +34,10 @@ pub(crate) struct TextKind {
     pub delimiter: u8,
     /// Average bytes per line in the sample, for a row-count estimate.
     pub bytes_per_line: Option<f64>,
+    /// Lines end in CRLF (Windows); the CSV reader's blank-line accounting depends on it.
+    pub crlf: bool,
+    /// The first line is Excel's `sep=X` hint, which Excel does not show as a row.
+    pub sep_line: bool,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -154,9 +158,13 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
             encoding,
             delimiter: b',',
             bytes_per_line: None,
+            crlf: false,
+            sep_line: false,
         });
     }
-    let delimiter = sniff_delimiter(&text);
+    // Excel's "sep=;" first line names the delimiter and is not a row.
+    let sep_line = excel_sep_line(&text);
+    let delimiter = sep_line.unwrap_or_else(|| sniff_delimiter(&text));
     let lines = text.lines().count();
     let bytes_per_line = (lines > 0).then(|| body.len() as f64 / lines as f64);
     let format = if delimiter == b'\t' {
@@ -164,12 +172,24 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
     } else {
         Format::Csv
     };
+    let crlf = text.contains("\r\n");
     Ok(TextKind {
         format,
         encoding,
         delimiter,
         bytes_per_line,
+        crlf,
+        sep_line: sep_line.is_some(),
     })
+}
+
+/// The delimiter named by an Excel `sep=X` first line.
+fn excel_sep_line(text: &str) -> Option<u8> {
+    let first = text.trim_start_matches('\u{FEFF}').lines().next()?;
+    match first.trim_end().strip_prefix("sep=")?.as_bytes() {
+        [delimiter] if !delimiter.is_ascii_alphanumeric() && *delimiter != b'"' => Some(*delimiter),
+        _ => None,
+    }
 }
 
 fn is_blank(c: char) -> bool {

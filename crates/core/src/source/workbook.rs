@@ -366,3 +366,55 @@ fn set_data(row: &mut RowBuffer, col: usize, value: &Data, path: &Path, r: u32) 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_beyond_f64_precision_stay_exact_text() {
+        let mut row = RowBuffer::default();
+        let path = Path::new("x.xlsx");
+        set_data_ref(
+            &mut row,
+            0,
+            &DataRef::Int(3_705_123_456_789_012_345),
+            path,
+            0,
+        )
+        .unwrap();
+        set_data_ref(&mut row, 1, &DataRef::Int(42), path, 0).unwrap();
+        set_data(&mut row, 2, &Data::Int(-9_007_199_254_740_993), path, 0).unwrap();
+        assert_eq!(
+            row.cells(),
+            &[
+                Cell::Text("3705123456789012345".to_owned()),
+                Cell::Number(42.0),
+                Cell::Text("-9007199254740993".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn iso_dates_and_durations_are_text_and_empty_strings_are_empty() {
+        let mut row = RowBuffer::default();
+        let path = Path::new("x.ods");
+        set_data(
+            &mut row,
+            0,
+            &Data::DateTimeIso("2025-03-05T14:22:10".to_owned()),
+            path,
+            0,
+        )
+        .unwrap();
+        set_data(&mut row, 1, &Data::DurationIso("PT1H".to_owned()), path, 0).unwrap();
+        set_data(&mut row, 2, &Data::String(String::new()), path, 0).unwrap();
+        assert_eq!(
+            row.cells(),
+            &[
+                Cell::Text("2025-03-05T14:22:10".to_owned()),
+                Cell::Text("PT1H".to_owned())
+            ]
+        );
+    }
+}
