@@ -102,7 +102,7 @@ impl Source {
     /// table is parsed whole.
     ///
     /// # Errors
-    /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`.
+    /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`, `Encrypted`.
     pub fn open(path: &Path) -> Result<Source> {
         let io = |source| Error::Io {
             path: path.to_owned(),

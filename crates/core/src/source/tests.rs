@@ -249,6 +249,24 @@ fn xlsx_giant_cell_is_refused_with_its_row() {
     assert_eq!(err.path(), Some(path.as_path()));
 }
 
+/// The orders workbook with every entry stored uncompressed.
+fn stored_xlsx_bytes() -> Vec<u8> {
+    let original = xlsx_bytes();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&original)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut content).unwrap();
+        out.start_file(name, stored).unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
 /// Rewrites one entry of a zip with `from` replaced by `to`.
 fn replace_in_zip(bytes: &[u8], entry: &str, from: &str, to: &str) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -771,7 +789,10 @@ fn sniff_delimiter_ignores_title_rows_and_quoted_delimiters() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    // 200 cases by default; PROPTEST_CASES=20000 for a longer fuzzing session.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200)
+    ))]
 
     #[test]
     fn sniff_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
@@ -790,12 +811,14 @@ proptest! {
 
     #[test]
     fn damaged_workbooks_never_panic(
-        which in 0usize..3,
+        which in 0usize..4,
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
     ) {
         let mut bytes = match which {
             0 => xlsx_bytes(),
             1 => ods_bytes(),
+            // Uncompressed entries, so damage reaches calamine's XML parsers, not only inflate.
+            2 => stored_xlsx_bytes(),
             _ => std::fs::read(xls_fixture()).unwrap(),
         };
         for (at, value) in flips {
@@ -937,4 +960,119 @@ fn csv_gbk_after_a_long_ascii_start_is_still_decoded() {
         rows.last().unwrap(),
         &vec![text("99"), text("张三"), text("8.00")]
     );
+}
+
+#[test]
+fn csv_utf16_without_bom_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = "客户编号,消费金额\r\nC01,12.5\r\n";
+    let le: Vec<u8> = content.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = content.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for bytes in [le, be] {
+        let path = write_file(dir.path(), "nobom.csv", &bytes);
+        let (_, rows) = open_rows(&path);
+        assert_eq!(
+            rows,
+            vec![
+                vec![text("客户编号"), text("消费金额")],
+                vec![text("C01"), text("12.5")]
+            ]
+        );
+    }
+}
+
+#[test]
+fn csv_stray_nul_byte_does_not_reject_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut content = b"buyer,amount\n".to_vec();
+    for i in 0..50 {
+        content.extend_from_slice(format!("b{i},1\n").as_bytes());
+    }
+    content.extend_from_slice(b"x\0y,2\n");
+    let path = write_file(dir.path(), "nul.csv", &content);
+    let (_, rows) = open_rows(&path);
+    assert_eq!(rows.last().unwrap(), &vec![text("x\0y"), text("2")]);
+}
+
+/// Reads every file of a corpus of real exports (`TIERBOOK_SOURCE_CORPUS=/dir cargo test -p
+/// tierbook-core -- --ignored corpus`) and prints what each gave: a smoke test for files that
+/// cannot be committed (customer data, third-party fixtures). Fails only if reading panics.
+#[test]
+#[ignore = "needs TIERBOOK_SOURCE_CORPUS"]
+fn corpus_of_real_exports_reads_or_explains() {
+    let Ok(dir) = std::env::var("TIERBOOK_SOURCE_CORPUS") else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        match Source::open(&path) {
+            Ok(mut source) => {
+                for sheet in source.sheet_names().to_vec() {
+                    let mut rows = 0usize;
+                    let mut first = Vec::new();
+                    let result = source.for_each_row(&sheet, &mut |_, cells| {
+                        if rows < 3 {
+                            first.push(cells.to_vec());
+                        }
+                        rows += 1;
+                        Ok(true)
+                    });
+                    println!(
+                        "{} [{:?}] {sheet}: {rows} rows, hint {:?}, {:?} {:?}",
+                        path.display(),
+                        source.format,
+                        source.row_count_hint(&sheet),
+                        result.err().map(|e| e.to_string()),
+                        first
+                    );
+                }
+            }
+            Err(e) => println!("{}: {} ({})", path.display(), e, e.code()),
+        }
+    }
+}
+
+/// An OLE2 container whose directory names the given streams (the rest is not a valid workbook).
+fn ole2_with_stream_names(names: &[&str]) -> Vec<u8> {
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.resize(512, 0);
+    for name in names {
+        let mut entry: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        entry.resize(128, 0);
+        bytes.extend_from_slice(&entry);
+    }
+    bytes.resize(4096, 0);
+    bytes
+}
+
+#[test]
+fn password_protected_workbook_says_remove_the_password() {
+    // Excel saves an xlsx with an opening password as an OLE2 file holding "EncryptedPackage".
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "订单.xlsx",
+        &ole2_with_stream_names(&["EncryptionInfo", "EncryptedPackage"]),
+    );
+    let err = Source::open(&path).err().unwrap();
+    assert_eq!(err.code(), "encrypted", "{err:?}");
+    assert!(err.to_string().contains("密码"));
+}
+
+#[test]
+fn word_97_document_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "订单.xls",
+        &ole2_with_stream_names(&["WordDocument", "1Table"]),
+    );
+    match Source::open(&path) {
+        Err(Error::NotSpreadsheet { detail, .. }) => assert!(detail.contains("Word"), "{detail}"),
+        other => panic!("{:?}", other.err()),
+    }
 }

@@ -61,8 +61,11 @@ pub(crate) fn for_each_row(
         let lines_after = reader.position().line();
         let inner = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
         let terminator = u64::from(!(first && kind.crlf));
-        let blanks = (lines_after - lines_before).saturating_sub(inner + terminator);
+        let blanks = lines_after
+            .saturating_sub(lines_before)
+            .saturating_sub(inner + terminator);
         lines_before = lines_after;
+        guard.record_start.set(reader.position().byte());
         let sep_line = first && kind.sep_line;
         first = false;
         if sep_line {
@@ -74,7 +77,6 @@ pub(crate) fn for_each_row(
             }
             index += 1;
         }
-        guard.record_start.set(reader.position().byte());
 
         row.clear();
         for (col, field) in record.iter().enumerate() {
@@ -117,7 +119,7 @@ fn read_error(path: &Path, guard: &RecordGuard, index: usize, e: csv::Error) -> 
         },
         other => Error::Corrupt {
             path: path.to_owned(),
-            detail: format!("{other:?}"),
+            detail: format!("CSV 文本无法解析：{other:?}"),
         },
     }
 }

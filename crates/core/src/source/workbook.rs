@@ -43,8 +43,8 @@ pub(crate) struct Opened {
 /// Opens `path` as `format` and reads the sheet list and row-count hints.
 ///
 /// # Errors
-/// `Io`, `Corrupt`, or `NotSpreadsheet` for OLE2 files that are not workbooks (Word documents,
-/// password-protected files).
+/// `Io`, `Corrupt`, `Encrypted` (password-protected workbooks), or `NotSpreadsheet` for OLE2
+/// files that are not workbooks (Word documents).
 pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
     let file = File::open(path).map_err(|source| Error::Io {
         path: path.to_owned(),
@@ -58,9 +58,11 @@ pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
         Format::Xlsb => Workbook::Xlsb(Box::new(
             guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?,
         )),
-        Format::Xls => Workbook::Xls(Box::new(
-            guard(path, || Xls::new(reader))?.map_err(|e| ole_error(path, e))?,
-        )),
+        Format::Xls => match guard(path, || Xls::new(reader)) {
+            Ok(Ok(workbook)) => Workbook::Xls(Box::new(workbook)),
+            Ok(Err(e)) => return Err(ole_error(path, e)),
+            Err(panicked) => return Err(ole_kind(path).unwrap_or(panicked)),
+        },
         Format::Ods => Workbook::Ods(Box::new(
             guard(path, || Ods::new(reader))?.map_err(|e| corrupt(path, e))?,
         )),
@@ -178,15 +180,22 @@ fn corrupt(path: &Path, e: impl Display) -> Error {
     }
 }
 
-/// OLE2 files are also Word documents and password-protected workbooks: say which.
+/// OLE2 files are also Word documents and password-protected (encrypted) workbooks: say which.
 fn ole_error(path: &Path, e: calamine::XlsError) -> Error {
+    if matches!(e, calamine::XlsError::Password) {
+        return Error::Encrypted {
+            path: path.to_owned(),
+        };
+    }
+    ole_kind(path).unwrap_or_else(|| corrupt(path, e))
+}
+
+/// Names an OLE2 file that is not a legacy workbook, from the stream names in its directory.
+fn ole_kind(path: &Path) -> Option<Error> {
     let not_spreadsheet = |detail: &str| Error::NotSpreadsheet {
         path: path.to_owned(),
         detail: detail.to_owned(),
     };
-    if matches!(e, calamine::XlsError::Password) {
-        return not_spreadsheet("文件设置了打开密码，请在 Excel/WPS 中取消密码后另存为 .xlsx");
-    }
     let mut head = Vec::new();
     if let Ok(file) = File::open(path) {
         // Directory entries of small OLE2 files sit in the first megabytes; enough to name the kind.
@@ -197,13 +206,16 @@ fn ole_error(path: &Path, e: calamine::XlsError) -> Error {
         head.windows(utf16.len()).any(|w| w == utf16.as_slice())
     };
     if has("EncryptedPackage") {
-        not_spreadsheet("文件设置了打开密码（已加密），请在 Excel/WPS 中取消密码后另存为 .xlsx")
+        // Password-protected xlsx/xlsb are OLE2 containers around the encrypted zip.
+        Some(Error::Encrypted {
+            path: path.to_owned(),
+        })
     } else if has("WordDocument") {
-        not_spreadsheet("这是 Word 文档 (.doc)，不是表格")
+        Some(not_spreadsheet("这是 Word 文档 (.doc)，不是表格"))
     } else if has("PowerPoint Document") {
-        not_spreadsheet("这是 PowerPoint 演示文稿 (.ppt)，不是表格")
+        Some(not_spreadsheet("这是 PowerPoint 演示文稿 (.ppt)，不是表格"))
     } else {
-        corrupt(path, e)
+        None
     }
 }
 
