@@ -714,7 +714,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("订单导出.xlsx");
     write_orders(&source);
-    let dataset = import_files(&[source.clone()], &ImportOptions::default(), &NoProgress).unwrap();
+    let dataset = import_files(std::slice::from_ref(&source), &ImportOptions::default(), &NoProgress).unwrap();
     let customers = aggregate(&dataset.orders);
     let params = ClassifyParams {
         method: Method::RfmCube { basis: CubeBasis::Mean },
