@@ -462,7 +462,7 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
         "大多数客户只买过一次",
         "订单导出_2025Q2.xlsx",
         "1234 / 1100",
-        "已关闭/已取消/未付款",
+        tierbook_core::import::reason_zh(SkipReason::Closed),
         "5, 9, 12",
         "2025-04-01 – 2025-06-30",
         "手机号已打码",
@@ -714,7 +714,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("订单导出.xlsx");
     write_orders(&source);
-    let dataset = import_files(&[source.clone()], &ImportOptions::default(), &NoProgress).unwrap();
+    let dataset = import_files(std::slice::from_ref(&source), &ImportOptions::default(), &NoProgress).unwrap();
     let customers = aggregate(&dataset.orders);
     let params = ClassifyParams {
         method: Method::RfmCube { basis: CubeBasis::Mean },
@@ -789,7 +789,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let cells: Vec<String> =
         sheet(&path, "说明").iter().flatten().filter_map(|c| c.get_string().map(str::to_string)).collect();
     assert!(cells.iter().any(|c| c.contains("订单导出.xlsx")));
-    assert!(cells.iter().any(|c| c == "已关闭/已取消/未付款"));
+    assert!(cells.iter().any(|c| c == tierbook_core::import::reason_zh(SkipReason::Closed)));
     // No formula anywhere, and the source file was not touched by the export.
     for (part, xml) in zip_parts(&path, "xl/worksheets/sheet") {
         assert!(!xml.contains("<f>") && !xml.contains("<f "), "{part} holds a formula");
@@ -847,4 +847,19 @@ fn csv_into_a_missing_folder_fails_cleanly_and_english_files_are_named_by_tier()
     assert_eq!(names, ["Tier A.csv", "Tier B.csv", "Tier C.csv"]);
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.trim_start_matches('\u{FEFF}').starts_with("Customer ID,Name,Phone,Orders,Revenue"));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_report_gets_an_ordinary_file_mode_not_the_temp_files_private_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let f = fixture(10, false, false);
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
+    // Replacing a file keeps the mode the user gave it.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 }

@@ -57,6 +57,7 @@ struct Formats {
     wrap: Format,
     center: Format,
     date_left: Format,
+    top: Format,
 }
 
 impl Formats {
@@ -85,6 +86,7 @@ impl Formats {
             total_percent: total.set_num_format(PERCENT),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             center: Format::new().set_align(FormatAlign::Center),
+            top: Format::new().set_align(FormatAlign::Top),
             date_left: Format::new().set_num_format(DATE).set_align(FormatAlign::Left).set_align(FormatAlign::Top),
         }
     }
@@ -245,7 +247,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let ws = workbook.add_worksheet();
     ws.set_name(sheet_name)?;
     print_setup(ws, None)?;
-    ws.set_column_width(0, 24)?;
+    ws.set_column_width(0, 32)?;
     for c in 1..=7 {
         ws.set_column_width(c, 14)?;
     }
@@ -343,6 +345,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         pick(lang, "80% 线", "80% line"),
     ];
     write_headers(ws, r, &pareto_headers, f)?;
+    ws.set_row_height(r, 30)?;
     r += 1;
     let mut revenues: Vec<Cents> = customers.iter().map(|c| c.revenue).collect();
     revenues.sort_unstable_by(|a, b| b.cmp(a));
@@ -447,8 +450,10 @@ fn tier_sheet(
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name(name)?;
     print_setup(ws, Some(0))?;
+    // Widths from an even sample of at most ~5,000 rows: enough to see typical names, cheap for 250k.
+    let sample: Vec<usize> = rows.iter().copied().step_by((rows.len() / 5000).max(1)).collect();
     for (c, column) in columns.iter().enumerate() {
-        let width = column.fixed_width().unwrap_or_else(|| text_column_width(table, rows, *column));
+        let width = column.fixed_width().unwrap_or_else(|| text_column_width(table, &sample, *column));
         ws.set_column_width(c as u16, width)?;
     }
     ws.set_freeze_panes(1, 0)?;
@@ -515,6 +520,7 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         pick(lang, "联系间隔（天）", "Contact every (days)"),
     ];
     write_headers(ws, 2, &headers, f)?;
+    ws.set_row_height(2, 30)?;
     let mut counts_tier: BTreeMap<Tier, u64> = BTreeMap::new();
     let mut counts_segment: BTreeMap<&str, u64> = BTreeMap::new();
     for a in &class.assignments {
@@ -528,13 +534,13 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         |ws: &mut Worksheet, r: RowNum, label: &str, count: Option<u64>, a: &crate::playbook::Action| -> Step {
             write_text_with(ws, r, 0, label, &f.label)?;
             if let Some(count) = count {
-                ws.write_number(r, 1, count as f64)?;
+                ws.write_number_with_format(r, 1, count as f64, &f.top)?;
             }
             write_text_with(ws, r, 2, a.action.get(lang), &f.wrap)?;
             fit_row(ws, r, a.action.get(lang), 60.0)?;
             write_text_with(ws, r, 3, a.channel.get(lang), &f.wrap)?;
-            ws.write_number(r, 4, f64::from(a.priority))?;
-            ws.write_number(r, 5, f64::from(a.contact_in_days))?;
+            ws.write_number_with_format(r, 4, f64::from(a.priority), &f.top)?;
+            ws.write_number_with_format(r, 5, f64::from(a.contact_in_days), &f.top)?;
             Ok(())
         };
     for (tier, action) in &playbook.tiers {
