@@ -87,10 +87,15 @@ CREATE TABLE snapshots (
     label TEXT,
     customers INTEGER NOT NULL,
     orders INTEGER NOT NULL,
-    revenue INTEGER NOT NULL
+    revenue INTEGER NOT NULL,
+    first_row INTEGER,
+    last_row INTEGER
 );
 CREATE INDEX snapshots_run ON snapshots(run_id);
+-- Rows of one snapshot are inserted together, so a snapshot is a contiguous rowid range (read
+-- sequentially on start); the covering index serves the comparison in key order without the wide rows.
 CREATE TABLE snapshot_rows (
+    id INTEGER PRIMARY KEY,
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -112,9 +117,9 @@ CREATE TABLE snapshot_rows (
     reason_zh TEXT NOT NULL,
     reason_en TEXT NOT NULL,
     gap_zh TEXT,
-    gap_en TEXT,
-    PRIMARY KEY (snapshot_id, key)
-) WITHOUT ROWID;
+    gap_en TEXT
+);
+CREATE INDEX snapshot_rows_compare ON snapshot_rows(snapshot_id, key, tier, segment, revenue, name);
 "#;
 
 fn report_json() -> String {
