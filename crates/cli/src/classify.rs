@@ -356,6 +356,27 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
         tr(lang, "笔有效订单，客户", "valid orders, customers"),
         c.assignments.len()
     );
+    let mut seen = std::collections::BTreeSet::new();
+    for report in &dataset.reports {
+        for w in &report.warnings {
+            if seen.insert(w.text.get(lang)) {
+                println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+            }
+        }
+        let file = if dataset.reports.len() > 1 {
+            format!("{} ", report.file)
+        } else {
+            String::new()
+        };
+        for s in &report.skipped {
+            println!(
+                "{file}{} {}: {}",
+                tr(lang, "跳过", "Skipped"),
+                crate::inspect::skip_label(s.reason, lang),
+                s.count
+            );
+        }
+    }
     println!("{}: {}", tr(lang, "基准日", "As of"), c.as_of);
     println!(
         "{:<8} {:>10} {:>8} {:>16} {:>8} {:>12}",
