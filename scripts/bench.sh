@@ -7,6 +7,7 @@
 #
 #   scripts/bench.sh                 # 1M rows, one run each
 #   ROWS=100000 RUNS=3 scripts/bench.sh
+#   SKIP_BUILD=1 scripts/bench.sh    # reuse the release binaries already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ mkdir -p "$DIR"
 SRC="$DIR/orders_${ROWS}.xlsx"
 BIN=target/release
 
-cargo build --release -p tierbook --bin tierbook --example calamine_read --example pipeline_stages
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release -p tierbook --bin tierbook --example calamine_read --example pipeline_stages
 
 if [ ! -f "$SRC" ]; then
   echo "generating $SRC …" >&2
@@ -65,6 +66,6 @@ echo "| polars + fastexcel + xlsxwriter | $PL_WALL | $PL_CPU | $PL_RSS | $(ratio
 echo
 echo "polars ÷ tierbook: wall $(ratio "$PL_WALL" "$TB_WALL")×, CPU $(ratio "$PL_CPU" "$TB_CPU")×"
 echo
-echo "Stages of the tierbook pipeline (examples/pipeline_stages):"
-sed 's/^/  /' "$DIR/stages.out"
+echo "Stages of the tierbook pipeline (examples/pipeline_stages):"; echo
+cat "$DIR/stages.out"; echo
 echo "  $(cat "$DIR/polars.out")"

@@ -13,36 +13,57 @@ use tierbook_core::playbook::Playbook;
 use tierbook_core::source::Source;
 use tierbook_core::{customers, NoProgress};
 
+/// CPU seconds (user + system) this process has used so far, from /proc/self/stat (Linux; 0 elsewhere).
+fn cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesized command name; utime and stime are fields 14 and 15 (1-based).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Wall and CPU seconds of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (t, c) = (Instant::now(), cpu());
+    let out = f();
+    (out, t.elapsed().as_secs_f64(), cpu() - c)
+}
+
 fn main() -> Result<(), tierbook_core::Error> {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let [src, out] = args.as_slice() else {
         eprintln!("usage: pipeline_stages SOURCE OUT.xlsx");
         std::process::exit(1);
     };
-    let t = Instant::now();
-    let mut source = Source::open(src)?;
-    let sheet = source.sheet_names().first().cloned().unwrap_or_default();
-    let mut cells = 0u64;
-    source.for_each_row(&sheet, &mut |_, row| {
-        cells += row.len() as u64;
-        Ok(true)
-    })?;
-    let read = t.elapsed().as_secs_f64();
-
-    let t = Instant::now();
-    let dataset = import::import_files(
-        std::slice::from_ref(src),
-        &ImportOptions::default(),
-        &NoProgress,
-    )?;
-    let import = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let customers = customers::aggregate(&dataset.orders);
-    let aggregate = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let classification = classify::classify(&customers, &ClassifyParams::default())?;
-    let classify = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    let (cells, read_wall, read_cpu) = timed(|| -> Result<u64, tierbook_core::Error> {
+        let mut source = Source::open(src)?;
+        let sheet = source.sheet_names().first().cloned().unwrap_or_default();
+        let mut cells = 0u64;
+        source.for_each_row(&sheet, &mut |_, row| {
+            cells += row.len() as u64;
+            Ok(true)
+        })?;
+        Ok(cells)
+    });
+    let cells = cells?;
+    let (dataset, import_wall, import_cpu) = timed(|| {
+        import::import_files(
+            std::slice::from_ref(src),
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+    });
+    let dataset = dataset?;
+    let (customers, agg_wall, agg_cpu) = timed(|| customers::aggregate(&dataset.orders));
+    let (classification, cls_wall, cls_cpu) =
+        timed(|| classify::classify(&customers, &ClassifyParams::default()));
+    let classification = classification?;
     let playbook = Playbook::default();
     let input = ExportInput {
         customers: &customers,
@@ -51,22 +72,26 @@ fn main() -> Result<(), tierbook_core::Error> {
         reports: &dataset.reports,
         migration: None,
     };
-    export::write_workbook(out, &input, &ExportOptions::default(), &NoProgress)?;
-    let export = t.elapsed().as_secs_f64();
-    println!("source rows only (Source::for_each_row, {cells} cells): {read:.2} s");
+    let (written, exp_wall, exp_cpu) =
+        timed(|| export::write_workbook(out, &input, &ExportOptions::default(), &NoProgress));
+    written?;
+    println!("| stage | wall s | CPU s |");
+    println!("|---|---:|---:|");
+    println!("| source rows only (Source::for_each_row, {cells} cells) | {read_wall:.2} | {read_cpu:.2} |");
     println!(
-        "import (source + mapping + orders, {} orders): {import:.2} s",
+        "| import: source + mapping + orders ({} orders) | {import_wall:.2} | {import_cpu:.2} |",
         dataset.orders.len()
     );
     println!(
-        "aggregate ({} customers): {aggregate:.3} s",
+        "| aggregate ({} customers) | {agg_wall:.2} | {agg_cpu:.2} |",
         customers.len()
     );
-    println!("classify: {classify:.3} s");
-    println!("export: {export:.2} s");
+    println!("| classify (ABC 80/95) | {cls_wall:.2} | {cls_cpu:.2} |");
+    println!("| export workbook | {exp_wall:.2} | {exp_cpu:.2} |");
     println!(
-        "pipeline total (import + aggregate + classify + export): {:.2} s",
-        import + aggregate + classify + export
+        "| pipeline (import + aggregate + classify + export) | {:.2} | {:.2} |",
+        import_wall + agg_wall + cls_wall + exp_wall,
+        import_cpu + agg_cpu + cls_cpu + exp_cpu
     );
     Ok(())
 }
