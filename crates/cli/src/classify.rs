@@ -116,6 +116,10 @@ pub(crate) struct Args {
     /// 结尾的汇总以 JSON 输出 / print the summary as JSON
     #[arg(long)]
     pub(crate) json: bool,
+    /// 工作区文件：只导入新订单，对全部订单分层并保存快照 / workspace: import only what is new,
+    /// classify all its orders and save a snapshot
+    #[arg(long)]
+    pub(crate) workspace: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -261,7 +265,7 @@ pub(crate) fn key_spec(key: &str) -> KeySpec {
 }
 
 /// Refuses `--out` pointing at one of the inputs: the source file is never modified.
-fn check_out(out: &Path, files: &[PathBuf]) -> Result<()> {
+pub(crate) fn check_out(out: &Path, files: &[PathBuf]) -> Result<()> {
     let same = |f: &PathBuf| match (std::fs::canonicalize(out), std::fs::canonicalize(f)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -277,6 +281,9 @@ fn check_out(out: &Path, files: &[PathBuf]) -> Result<()> {
 }
 
 pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
+    if let Some(workspace) = &args.workspace {
+        return crate::history::classify_into_workspace(args, workspace, lang);
+    }
     check_out(&args.out, &args.files)?;
     let params = ClassifyParams {
         method: method(args)?,

@@ -4,6 +4,7 @@
 
 mod classify;
 mod generate;
+mod history;
 mod inspect;
 mod progress;
 
@@ -57,6 +58,9 @@ enum Command {
     /// 生成测试用的店铺导出文件 / Generate a synthetic store export (tests, benchmarks, demos)
     #[command(after_help = generate::AFTER_HELP)]
     Generate(generate::Args),
+    /// 工作区的分层快照与分层变化 / Snapshots of a workspace and the tier changes between two
+    #[command(after_help = history::AFTER_HELP)]
+    History(history::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args, lang),
         Command::Classify(args) => classify::run(&args, lang),
         Command::Generate(args) => generate::run(&args, lang),
+        Command::History(args) => history::run(&args, lang),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

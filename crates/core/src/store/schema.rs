@@ -91,10 +91,15 @@ CREATE TABLE snapshots (
     label TEXT,
     customers INTEGER NOT NULL,
     orders INTEGER NOT NULL,
-    revenue INTEGER NOT NULL
+    revenue INTEGER NOT NULL,
+    first_row INTEGER,
+    last_row INTEGER
 );
 CREATE INDEX snapshots_run ON snapshots(run_id);
+-- Rows of one snapshot are inserted together, so a snapshot is a contiguous rowid range (read
+-- sequentially on start); the covering index serves the comparison in key order without the wide rows.
 CREATE TABLE snapshot_rows (
+    id INTEGER PRIMARY KEY,
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -116,9 +121,9 @@ CREATE TABLE snapshot_rows (
     reason_zh TEXT NOT NULL,
     reason_en TEXT NOT NULL,
     gap_zh TEXT,
-    gap_en TEXT,
-    PRIMARY KEY (snapshot_id, key)
-) WITHOUT ROWID;
+    gap_en TEXT
+);
+CREATE INDEX snapshot_rows_compare ON snapshot_rows(snapshot_id, key, tier, segment, revenue, name);
 "#,
     // v3: saved column mappings per source layout; sources remember their layout.
     r#"
@@ -175,6 +180,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         // NORMAL in WAL mode cannot corrupt the file; a power cut may lose only the last commit.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MB of page cache: imports insert into large indexes, and start-up reads whole tables.
+        conn.pragma_update(None, "cache_size", -65536)?;
         Ok(())
     };
     setup(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
