@@ -4,7 +4,7 @@
 //! It knows nothing of xlsx or CSV; `workbook` and `csv` turn its `Value`s into cells.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -75,6 +75,13 @@ impl Column {
         }
     }
 
+    /// Short codes and scores, shown centred so they do not run into their neighbours.
+    pub(crate) fn is_short(self) -> bool {
+        // Only text codes: every formatted cell costs rust_xlsxwriter a format lookup, and
+        // right-aligned numbers in narrow columns read fine.
+        matches!(self, Column::Tier | Column::Abc)
+    }
+
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
     /// free text, which is measured.
     pub(crate) fn fixed_width(self) -> Option<f64> {
@@ -106,7 +113,7 @@ pub(crate) enum Value<'a> {
 pub(crate) struct Row<'a> {
     pub customer: &'a Customer,
     pub assignment: &'a Assignment,
-    pub suggestion: Suggestion,
+    pub suggestion: &'a Suggestion,
 }
 
 /// The customers, their columns and their order.
@@ -117,6 +124,12 @@ pub(crate) struct Table<'a> {
     pub columns: Vec<Column>,
     /// Customer indices per tier, each sorted by revenue (highest first), ties by key.
     pub tiers: BTreeMap<Tier, Vec<usize>>,
+    /// Segment and RFM-type names as shown in `lang`, worked out once per distinct name rather
+    /// than once per row.
+    segment_names: HashMap<&'a str, Cow<'a, str>>,
+    /// The playbook's suggestion per (segment, tier): it depends on nothing else, so it is worked
+    /// out once per pair instead of once per customer.
+    suggestions: HashMap<(Option<&'a str>, Tier), Suggestion>,
 }
 
 impl<'a> Table<'a> {
@@ -185,13 +198,27 @@ impl<'a> Table<'a> {
             Column::Priority,
             Column::NextContact,
         ]);
-        Ok(Table {
-            input,
-            lang,
-            keep_phones,
-            columns,
-            tiers,
-        })
+        let class = input.classification;
+        let mut suggestions = HashMap::new();
+        for (i, a) in assignments.iter().enumerate() {
+            suggestions.entry((a.segment.as_deref(), a.tier)).or_insert_with(|| {
+                // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
+                playbook::suggest_in(input.playbook, class, i)
+                    .unwrap_or_else(|| playbook::suggest(input.playbook, a, class.as_of))
+            });
+        }
+        let mut segment_names = HashMap::new();
+        for a in assignments {
+            for name in std::iter::once(a.rfm_type.as_str()).chain(a.segment.as_deref()) {
+                segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
+            }
+        }
+        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names, suggestions })
+    }
+
+    /// A segment or RFM type of these customers as shown in the export's language.
+    pub(crate) fn segment<'s>(&'s self, name: &'s str) -> &'s str {
+        self.segment_names.get(name).map_or(name, |shown| shown.as_ref())
     }
 
     /// Number of customer rows over all tiers.
@@ -199,31 +226,31 @@ impl<'a> Table<'a> {
         self.input.customers.len()
     }
 
-    pub(crate) fn row(&self, index: usize) -> Row<'a> {
+    pub(crate) fn row(&self, index: usize) -> Row<'_> {
         let customer = &self.input.customers[index];
         let assignment = &self.input.classification.assignments[index];
-        let suggestion = playbook::suggest(
-            self.input.playbook,
-            assignment,
-            self.input.classification.as_of,
-        );
-        Row {
-            customer,
-            assignment,
-            suggestion,
-        }
+        // Every (segment, tier) pair of these assignments was filled in by `new`.
+        let suggestion = &self.suggestions[&(assignment.segment.as_deref(), assignment.tier)];
+        Row { customer, assignment, suggestion }
     }
 
-    pub(crate) fn value<'r>(&self, row: &'r Row<'a>, column: Column) -> Value<'r> {
+    pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
         let lang = self.lang;
-        let (c, a, s) = (row.customer, row.assignment, &row.suggestion);
+        let (c, a, s) = (row.customer, row.assignment, row.suggestion);
         let text = |t: &'r str| Value::Text(Cow::Borrowed(t));
         match column {
             Column::Key => text(&c.key),
             Column::Name => text(&c.name),
             Column::Phone => match &c.phone {
                 Some(p) if self.keep_phones => text(p),
-                Some(p) => Value::Text(Cow::Owned(mask_phone(p))),
+                Some(p) => {
+                    let masked = mask_phone(p);
+                    if masked.is_empty() {
+                        Value::Empty
+                    } else {
+                        Value::Text(Cow::Owned(masked))
+                    }
+                }
                 None => Value::Empty,
             },
             Column::Orders => Value::Int(i64::from(c.orders)),
@@ -237,14 +264,9 @@ impl<'a> Table<'a> {
             Column::M => Value::Int(i64::from(a.m_score)),
             Column::Tier => Value::Text(Cow::Owned(labels::tier_cell(a.tier, lang))),
             Column::Abc => text(a.abc.letter()),
-            Column::RfmType => Value::Text(labels::segment_name(&a.rfm_type, lang)),
-            Column::Segment => a
-                .segment
-                .as_deref()
-                .map_or(Value::Empty, |s| Value::Text(labels::segment_name(s, lang))),
-            Column::Score => a
-                .score
-                .map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
+            Column::RfmType => text(self.segment(&a.rfm_type)),
+            Column::Segment => a.segment.as_deref().map_or(Value::Empty, |s| text(self.segment(s))),
+            Column::Score => a.score.map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
             Column::Reason => text(a.reason.get(lang)),
             Column::Gap => a.gap.as_ref().map_or(Value::Empty, |g| text(g.get(lang))),
             Column::Action => text(s.action.get(lang)),
