@@ -98,7 +98,7 @@ impl<'p> Ticker<'p> {
     /// Counts one row; true when the user asked to stop.
     pub(crate) fn tick(&mut self) -> bool {
         self.done += 1;
-        if self.done % Self::EVERY == 0 {
+        if self.done.is_multiple_of(Self::EVERY) {
             self.progress.report(Stage::Exporting, self.done, self.total);
             return self.progress.cancelled();
         }
