@@ -345,7 +345,7 @@ fn store_file(
     let mut deltas: HashMap<i64, Delta> = HashMap::new();
     let (mut added, mut known) = (0u64, 0u64);
     for order in &file.orders {
-        if *done % 4096 == 0 {
+        if (*done).is_multiple_of(4096) {
             if progress.cancelled() {
                 return Err(Error::Cancelled);
             }

@@ -69,6 +69,9 @@ pub struct SourceInfo {
     pub orders_known: u64,
     /// True when the column mapping came from an earlier import of the same layout.
     pub mapping_reused: bool,
+    /// Fingerprint of the file's header row (`layout_fingerprint`); `None` for sources imported
+    /// before schema version 3.
+    pub layout: Option<String>,
     pub report: ImportReport,
 }
 
@@ -391,7 +394,6 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>
         Ok(rep) => rep,
         Err(e) => return Ok(Err(e.into())),
     };
-    let _ = layout;
     let mapping_reused: bool = r.get(11)?;
     Ok(Ok(SourceInfo {
         id: r.get(0)?,
@@ -404,6 +406,7 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>
         orders_added: r.get(7)?,
         orders_known: r.get(8)?,
         mapping_reused,
+        layout,
         report,
     }))
 }
