@@ -156,16 +156,13 @@ impl Workspace {
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let tier = tier_from_letter(r.get_ref(2)?.as_str()?).unwrap_or(Tier::C);
-            let segment = match r.get_ref(3)?.as_str_or_null()? {
-                None => None,
-                Some(s) => Some(match segments.iter().position(|x| x == s) {
-                    Some(i) => i as u16,
-                    None => {
-                        segments.push(s.to_string());
-                        (segments.len() - 1) as u16
-                    }
-                }),
-            };
+            let segment = r.get_ref(3)?.as_str_or_null()?.map(|s| match segments.iter().position(|x| x == s) {
+                Some(i) => i as u16,
+                None => {
+                    segments.push(s.to_string());
+                    (segments.len() - 1) as u16
+                }
+            });
             out.push(Row { key: r.get(0)?, name: r.get(1)?, tier, segment, revenue: r.get(4)? });
         }
         Ok(out)

@@ -69,6 +69,9 @@ pub struct SourceInfo {
     pub orders_known: u64,
     /// True when the column mapping came from an earlier import of the same layout.
     pub mapping_reused: bool,
+    /// Fingerprint of the file's header row (`layout_fingerprint`); `None` for sources imported
+    /// before schema version 3.
+    pub layout: Option<String>,
     pub report: ImportReport,
 }
 
@@ -191,7 +194,7 @@ impl Workspace {
     pub fn customers(&self) -> Result<Vec<Customer>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions
-             FROM customers WHERE orders > 0 ORDER BY key",
+             FROM customers WHERE orders > 0",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(Customer {
@@ -205,7 +208,10 @@ impl Workspace {
                 interactions: r.get(7)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        // A sequential scan sorted here is several times faster than walking the key index.
+        let mut customers = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Ok(customers)
     }
 
     /// The orders of one customer, oldest first (`Order::source` holds the source id).
@@ -388,7 +394,6 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>
         Ok(rep) => rep,
         Err(e) => return Ok(Err(e.into())),
     };
-    let _ = layout;
     let mapping_reused: bool = r.get(11)?;
     Ok(Ok(SourceInfo {
         id: r.get(0)?,
@@ -401,6 +406,7 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>
         orders_added: r.get(7)?,
         orders_known: r.get(8)?,
         mapping_reused,
+        layout,
         report,
     }))
 }
