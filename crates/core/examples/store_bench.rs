@@ -81,6 +81,39 @@ fn main() {
         (into_empty.as_secs_f64() / alone.as_secs_f64() - 1.0) * 100.0
     );
 
+    // Where the difference goes: the file hash, the store's transaction alone (orders already read).
+    let (t_digest, _) = best_of(3, || tierbook_core::store::file_digest(&small).unwrap());
+    let dataset = import_files(std::slice::from_ref(&small), &opts, &NoProgress).unwrap();
+    let report = dataset.reports[0].clone();
+    let (t_open_and_store, t_store) = best_of(3, || {
+        let path = dir.join("store_only.tierbook");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        let mut ws = Workspace::open(&path).unwrap();
+        let file = tierbook_core::store::ImportedFile {
+            path: small.clone(),
+            size: 0,
+            sha256: "x".into(),
+            orders: dataset.orders.clone(),
+            report: report.clone(),
+            mapping_reused: false,
+        };
+        let t = Instant::now();
+        ws.store_import(vec![file], vec![], now(), &NoProgress).unwrap();
+        t.elapsed()
+    });
+    println!(
+        "  of which: SHA-256 of the file {}, store_import of {n100} orders {} (with creating the ws {})",
+        secs(t_digest),
+        secs(t_store),
+        secs(t_open_and_store)
+    );
+    drop(dataset);
+    if std::env::var_os("STORE_BENCH_ONLY_INSERT").is_some() {
+        return;
+    }
+
     // 2. The big workspace: Jan–Oct, snapshot; whole year (overlapping), snapshot.
     let big = dir.join(format!("orders_{orders}.csv"));
     let base = GenerateOptions {

@@ -504,6 +504,7 @@ fn migration_sheet_appears_with_history_and_lists_moves() {
         downgraded: vec![mv("k-down", Some(Tier::A), Some(Tier::B))],
         new: vec![mv("k-new", None, Some(Tier::C))],
         lost: vec![],
+        segment_flows: vec![],
     };
     let input = ExportInput { migration: Some(&migration), ..input(&f) };
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

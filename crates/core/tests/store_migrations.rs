@@ -46,8 +46,10 @@ CREATE TABLE orders (
     platform TEXT NOT NULL,
     uid TEXT NOT NULL,
     has_id INTEGER NOT NULL,
-    source_id INTEGER NOT NULL REFERENCES sources(id),
-    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    -- No foreign keys here on purpose: they would cost two lookups per inserted order; the store's
+    -- own transactions keep these ids valid (remove_source, recompute_customers).
+    source_id INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
     row INTEGER NOT NULL,
     name TEXT,
     phone TEXT,
@@ -62,7 +64,7 @@ CREATE TABLE orders (
 );
 CREATE UNIQUE INDEX orders_identity ON orders(platform, uid);
 CREATE INDEX orders_customer ON orders(customer_id);
-CREATE INDEX orders_source ON orders(source_id);
+-- No index on source_id: removing a source is rare and may scan; every import would pay for it.
 CREATE TABLE order_sightings (
     source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
