@@ -1034,11 +1034,35 @@ fn corpus_of_real_exports_reads_or_explains() {
                 for sheet in source.sheet_names().to_vec() {
                     let mut rows = 0usize;
                     let mut first = Vec::new();
+                    // TIERBOOK_SOURCE_DUMP=/dir writes every row as JSON lines, to diff against
+                    // another reader (openpyxl, Python's csv).
+                    let mut dump = std::env::var("TIERBOOK_SOURCE_DUMP").ok().map(|d| {
+                        let name = format!(
+                            "{}.{sheet}.jsonl",
+                            path.file_name().unwrap().to_string_lossy()
+                        );
+                        std::io::BufWriter::new(
+                            std::fs::File::create(Path::new(&d).join(name)).unwrap(),
+                        )
+                    });
                     let result = source.for_each_row(&sheet, &mut |_, cells| {
                         if rows < 3 {
                             first.push(cells.to_vec());
                         }
                         rows += 1;
+                        if let Some(out) = &mut dump {
+                            let json: Vec<serde_json::Value> = cells
+                                .iter()
+                                .map(|c| match c {
+                                    Cell::Empty => serde_json::Value::Null,
+                                    Cell::Text(t) | Cell::Error(t) => t.clone().into(),
+                                    Cell::Number(x) => (*x).into(),
+                                    Cell::Bool(b) => (*b).into(),
+                                    Cell::DateTime(d) => d.to_string().into(),
+                                })
+                                .collect();
+                            writeln!(out, "{}", serde_json::Value::from(json)).unwrap();
+                        }
                         Ok(true)
                     });
                     println!(
