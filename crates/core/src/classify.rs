@@ -3,6 +3,20 @@
 //! values and scores, a reason and the gap to the next tier.
 //!
 //! Works on `&[Customer]` only: re-classifying with new parameters never re-reads a file.
+//!
+//! Rules worth knowing (docs/methods.md explains each method with a worked example):
+//! - ties are broken by customer key, so results never depend on input order;
+//! - ABC by revenue puts the customer who crosses the 80% (95%) line in the upper tier, as DESIGN
+//!   says; the independent checker (`check_export.py`) puts them in the lower one and accepts 99%
+//!   agreement, so the two differ in at most two customers;
+//! - RFM scores: 1 + cut points strictly passed, equal values score equally; coinciding cut points
+//!   fall back to count bins (F) or distinct-value quantiles (R, M), with a note, never silently;
+//! - gaps are sufficient, not estimates: spending the gap lifts the customer even though the cut
+//!   points move as they do.
+//!
+//! It deliberately does not suggest actions (that is `playbook`) or format money for sheets
+//! (`export`). Sorting and the per-customer wording run on all cores (rayon), because one call
+//! writes several strings for each of up to 100k customers and must stay interactive.
 
 mod charts;
 mod methods;
@@ -255,7 +269,7 @@ pub fn rfm_score_defaults(bins: u8) -> (u32, u32) {
 }
 
 impl Measure {
-    /// "月均消费" / "Monthly average spend".
+    /// "月均消费" / "Monthly average spend" (the same words as the reasons use).
     pub fn label(self) -> Text {
         match self {
             Measure::Revenue => Text::new("累计消费", "Total spend"),
@@ -407,5 +421,19 @@ pub fn classify(customers: &[Customer], params: &ClassifyParams) -> Result<Class
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
-    Ok(methods::run(customers, params))
+    Ok(methods::run(customers, params, methods::Wordings::Write))
+}
+
+/// [`classify`] without the per-customer reason and gap (left empty; everything else is the
+/// same): about half the work, for live re-tiering while the user drags a cut point. Call
+/// [`classify`] once the parameters settle, or when rows with reasons are shown or exported.
+///
+/// # Errors
+/// As [`classify`].
+pub fn classify_tiers(customers: &[Customer], params: &ClassifyParams) -> Result<Classification> {
+    if customers.is_empty() {
+        return Err(Error::NoCustomers);
+    }
+    params.method.validate()?;
+    Ok(methods::run(customers, params, methods::Wordings::Skip))
 }

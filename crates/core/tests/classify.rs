@@ -988,6 +988,37 @@ fn reclassifying_the_same_customers_with_new_params_needs_no_reimport() {
 }
 
 #[test]
+fn classify_tiers_matches_classify_without_the_wording() {
+    let customers: Vec<Customer> = (0..300)
+        .map(|i| {
+            customer(
+                &format!("k{i:03}"),
+                1 + i % 7,
+                ((i * 37) % 1000) as f64 + 1.0,
+                "2025-01-01",
+                "2025-06-01",
+            )
+        })
+        .collect();
+    for method in all_methods() {
+        let p = params(method);
+        let full = classify(&customers, &p).unwrap();
+        let fast = classify::classify_tiers(&customers, &p).unwrap();
+        assert_eq!(
+            (&full.tiers, &full.segments, &full.thresholds),
+            (&fast.tiers, &fast.segments, &fast.thresholds)
+        );
+        for (a, b) in full.assignments.iter().zip(&fast.assignments) {
+            assert_eq!(
+                (a.tier, &a.segment, a.score, a.abc, &a.rfm_type),
+                (b.tier, &b.segment, b.score, b.abc, &b.rfm_type)
+            );
+            assert!(b.reason.zh.is_empty() && b.gap.is_none());
+        }
+    }
+}
+
+#[test]
 fn as_of_defaults_to_the_latest_order_and_can_be_given() {
     let customers = vec![
         customer("a", 1, 10.0, "2025-01-01", "2025-03-01"),
@@ -1175,4 +1206,31 @@ fn docs_worked_example_holds_for_every_method() {
         "{}",
         c.assignments[0].reason.zh
     );
+}
+
+#[test]
+fn absurd_amounts_and_counts_do_not_panic() {
+    let mut customers = vec![
+        customer("a", u32::MAX, 0.0, "2025-01-01", "2025-06-30"),
+        customer("b", 1, 0.0, "2025-06-30", "2025-01-01"),
+        customer("c", 0, 0.0, "2025-01-01", "2025-01-01"),
+    ];
+    customers[0].revenue = i64::MAX;
+    customers[1].revenue = i64::MIN;
+    customers[0].interactions = Some(f64::NAN);
+    customers[2].interactions = Some(1e300);
+    let mut methods = all_methods();
+    methods.push(Method::RfmCube {
+        basis: CubeBasis::Fixed {
+            r_days: 1e300,
+            f: 1e300,
+            m_yuan: 1e300,
+        },
+    });
+    for method in methods {
+        let c = classify(&customers, &params(method)).unwrap();
+        assert_eq!(c.assignments.len(), 3);
+        let _ = pareto(&customers, Some(&c.assignments), 10);
+        let _ = rf_matrix(&customers, &c.assignments);
+    }
 }

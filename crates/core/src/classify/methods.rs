@@ -42,7 +42,7 @@ impl<'a> Base<'a> {
             ));
         }
         let recency: Vec<i64> = customers.iter().map(|c| c.recency_days(as_of)).collect();
-        let total = customers.iter().map(|c| c.revenue).sum();
+        let total = customers.iter().fold(0i64, |t, c| t.saturating_add(c.revenue));
 
         // Ties are broken by key; most callers pass `customers::aggregate`'s key-sorted output, where
         // the index already is the key order, so only sort keys when they are not in order.
@@ -225,7 +225,10 @@ fn abc_revenue(base: &Base, a_pct: f64, b_pct: f64) -> AbcPass {
 fn overtake(base: &Base, i: usize, boundary: usize) -> i64 {
     let (me, them) = (&base.customers[i], &base.customers[boundary]);
     let tie_wins = me.key < them.key;
-    (them.revenue - me.revenue + if tie_wins { 0 } else { 1 }).max(1)
+    them.revenue
+        .saturating_sub(me.revenue)
+        .saturating_add(if tie_wins { 0 } else { 1 })
+        .max(1)
 }
 
 fn push_spend_gap(gap: &mut Text, cents: i64, target: Tier) {
@@ -308,7 +311,7 @@ impl Line {
     fn min_high(self) -> i64 {
         match self {
             Line::Mean { sum, n } => (sum.div_euclid(n) + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
-            Line::Median(m) => m.floor() as i64 + 1,
+            Line::Median(m) => (m.floor() as i64).saturating_add(1),
             Line::Fixed(t) => t.ceil() as i64,
         }
     }
@@ -414,7 +417,14 @@ struct Decisions {
     four_tiers: bool,
 }
 
-pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classification {
+/// Whether to write each customer's reason and gap (the bulk of the work) or leave them empty.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wordings {
+    Write,
+    Skip,
+}
+
+pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wordings) -> Classification {
     let mut base = Base::new(customers, params.as_of);
     let n = base.n();
 
@@ -914,15 +924,20 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
         .map_init(
             || (new_text(), new_text()),
             |(reason_buf, gap_buf), i| {
-                let has_gap = ctx.explain(i, reason_buf, gap_buf);
-                let reason = Text {
-                    zh: reason_buf.zh.as_str().into(),
-                    en: reason_buf.en.as_str().into(),
+                let (reason, gap) = if wordings == Wordings::Write {
+                    let has_gap = ctx.explain(i, reason_buf, gap_buf);
+                    let reason = Text {
+                        zh: reason_buf.zh.as_str().into(),
+                        en: reason_buf.en.as_str().into(),
+                    };
+                    let gap = has_gap.then(|| Text {
+                        zh: gap_buf.zh.as_str().into(),
+                        en: gap_buf.en.as_str().into(),
+                    });
+                    (reason, gap)
+                } else {
+                    (Text::default(), None)
                 };
-                let gap = has_gap.then(|| Text {
-                    zh: gap_buf.zh.as_str().into(),
-                    en: gap_buf.en.as_str().into(),
-                });
                 Assignment {
                     tier: d.tier[i],
                     segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
@@ -963,6 +978,34 @@ fn interaction_units(v: Option<f64>) -> i64 {
 
 fn composite_score(w: &[f64; 4], p: &[f64; 4]) -> f64 {
     100.0 * (w[0] * p[0] + w[1] * p[1] + w[2] * p[2] + w[3] * p[3])
+}
+
+/// The measure's name without allocating (the wording runs once per customer).
+fn measure_words(measure: Measure) -> Text2 {
+    match measure {
+        Measure::Revenue => Text2 {
+            zh: "累计消费",
+            en: "Total spend",
+        },
+        Measure::MonthlyRevenue => Text2 {
+            zh: "月均消费",
+            en: "Monthly average spend",
+        },
+        Measure::Aov => Text2 {
+            zh: "客单价",
+            en: "Average order value",
+        },
+        Measure::Orders => Text2 {
+            zh: "购买次数",
+            en: "Orders",
+        },
+    }
+}
+
+/// A borrowed pair of names.
+struct Text2 {
+    zh: &'static str,
+    en: &'static str,
 }
 
 /// The value a threshold method compares, in cents for money and in orders for `Orders`.
@@ -1018,7 +1061,7 @@ fn summarize(base: &Base, groups: Vec<String>, group_of: impl Fn(usize) -> usize
         let g = group_of(i).min(k.saturating_sub(1));
         customers[g] += 1;
         orders[g] += u64::from(c.orders);
-        revenue[g] += c.revenue;
+        revenue[g] = revenue[g].saturating_add(c.revenue);
     }
     let n = base.n() as f64;
     groups
@@ -1083,7 +1126,7 @@ impl Wording<'_> {
         gap.zh.clear();
         gap.en.clear();
         let tier = self.d.tier[i];
-        let has_gap = match &self.params.method {
+        match &self.params.method {
             Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap),
             Method::AbcCustomers { a_pct, b_pct, .. } => self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap),
             Method::Thresholds {
@@ -1096,8 +1139,7 @@ impl Wording<'_> {
             Method::RfmCube { .. } => self.cube(i, reason, gap),
             Method::RfmSegments { rules } => self.named(i, rules, reason),
             Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, reason, gap),
-        };
-        has_gap
+        }
     }
 
     fn abc_revenue(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
@@ -1270,7 +1312,7 @@ impl Wording<'_> {
                 push_yuan(s, v as i64);
             } else {
                 push_int(s, v as i64);
-                s.push_str(" ");
+                s.push(' ');
             }
         };
         let push_limit = |s: &mut String, t: f64| {
@@ -1280,14 +1322,14 @@ impl Wording<'_> {
                 push_dec1(s, t);
             }
         };
-        let label = measure.label();
-        r.zh.push_str(&label.zh);
+        let label = measure_words(measure);
+        r.zh.push_str(label.zh);
         r.zh.push(' ');
         push_value(&mut r.zh, value);
         if !money {
             r.zh.push('单');
         }
-        r.en.push_str(&label.en);
+        r.en.push_str(label.en);
         r.en.push(' ');
         push_value(&mut r.en, value);
         if !money {
@@ -1346,16 +1388,18 @@ impl Wording<'_> {
             tier.up().unwrap_or(Tier::A)
         };
         match measure {
-            Measure::Revenue => push_spend_gap(gap, (target * 100.0).round() as i64 - c.revenue, up),
-            Measure::MonthlyRevenue => {
-                push_spend_gap(gap, ((target * 100.0).round() * months).ceil() as i64 - c.revenue, up)
-            }
+            Measure::Revenue => push_spend_gap(gap, ((target * 100.0).round() as i64).saturating_sub(c.revenue), up),
+            Measure::MonthlyRevenue => push_spend_gap(
+                gap,
+                (((target * 100.0).round() * months).ceil() as i64).saturating_sub(c.revenue),
+                up,
+            ),
             Measure::Aov => {
                 let need = (target * 100.0).round() * (f64::from(c.orders) + 1.0) - c.revenue as f64;
                 push_next_order_gap(gap, need.ceil() as i64, up)
             }
             Measure::Orders => {
-                let need = (target.ceil() as i64 - i64::from(c.orders)).max(1);
+                let need = (target.ceil() as i64).saturating_sub(i64::from(c.orders)).max(1);
                 push_orders_gap(gap, need, tier_zh(up), tier_en(up))
             }
         }
@@ -1441,46 +1485,59 @@ impl Wording<'_> {
         let (zh_b, en_b) = lines.label;
         let seg = self.d.segment.as_ref().map_or(0, |s| usize::from(s[i]));
         let label = &self.d.labels[seg];
+        // The basis wording is the same for every customer: build it once (slots 4–6).
+        let after_r = self.fixed(4, |m| {
+            m.zh.push_str(" 天前（");
+            m.zh.push_str(zh_b);
+            m.zh.push(' ');
+            push_dec1(&mut m.zh, lines.r.value());
+            m.zh.push_str(" 天），");
+            m.en.push_str(" days ago (");
+            m.en.push_str(en_b);
+            m.en.push(' ');
+            push_dec1(&mut m.en, lines.r.value());
+            m.en.push_str("), ");
+        });
+        let after_f = self.fixed(5, |m| {
+            m.zh.push_str(" 单（");
+            m.zh.push_str(zh_b);
+            m.zh.push(' ');
+            push_dec1(&mut m.zh, lines.f.value());
+            m.zh.push_str("），累计 ");
+            m.en.push_str(" orders (");
+            m.en.push_str(en_b);
+            m.en.push(' ');
+            push_dec1(&mut m.en, lines.f.value());
+            m.en.push_str("), ");
+        });
+        let after_m = self.fixed(6, |m| {
+            m.zh.push('（');
+            m.zh.push_str(zh_b);
+            m.zh.push(' ');
+            push_yuan(&mut m.zh, lines.m.value().round() as i64);
+            m.zh.push_str("）→ ");
+            m.en.push_str(" spent (");
+            m.en.push_str(en_b);
+            m.en.push(' ');
+            push_yuan(&mut m.en, lines.m.value().round() as i64);
+            m.en.push_str(") → ");
+        });
         r.zh.push_str("最近一次购买在 ");
         push_int(&mut r.zh, self.base.recency[i]);
-        r.zh.push_str(" 天前（");
-        r.zh.push_str(zh_b);
-        r.zh.push(' ');
-        push_dec1(&mut r.zh, lines.r.value());
-        r.zh.push_str(" 天），");
+        r.zh.push_str(&after_r.zh);
         push_int(&mut r.zh, i64::from(c.orders));
-        r.zh.push_str(" 单（");
-        r.zh.push_str(zh_b);
-        r.zh.push(' ');
-        push_dec1(&mut r.zh, lines.f.value());
-        r.zh.push_str("），累计 ");
+        r.zh.push_str(&after_f.zh);
         push_yuan(&mut r.zh, c.revenue);
-        r.zh.push_str("（");
-        r.zh.push_str(zh_b);
-        r.zh.push(' ');
-        push_yuan(&mut r.zh, lines.m.value().round() as i64);
-        r.zh.push_str("）→ ");
+        r.zh.push_str(&after_m.zh);
         r.zh.push_str(&label.zh);
 
         r.en.push_str("Last order ");
         push_int(&mut r.en, self.base.recency[i]);
-        r.en.push_str(" days ago (");
-        r.en.push_str(en_b);
-        r.en.push(' ');
-        push_dec1(&mut r.en, lines.r.value());
-        r.en.push_str("), ");
+        r.en.push_str(&after_r.en);
         push_int(&mut r.en, i64::from(c.orders));
-        r.en.push_str(" orders (");
-        r.en.push_str(en_b);
-        r.en.push(' ');
-        push_dec1(&mut r.en, lines.f.value());
-        r.en.push_str("), ");
+        r.en.push_str(&after_f.en);
         push_yuan(&mut r.en, c.revenue);
-        r.en.push_str(" spent (");
-        r.en.push_str(en_b);
-        r.en.push(' ');
-        push_yuan(&mut r.en, lines.m.value().round() as i64);
-        r.en.push_str(") → ");
+        r.en.push_str(&after_m.en);
         r.en.push_str(&label.en);
 
         // The next step up: more spend if M is low, more orders if F is low, any order if only R is low.
@@ -1495,7 +1552,7 @@ impl Wording<'_> {
                 1,
             )
         } else if !f_high {
-            let more = (lines.f.min_high() - orders).max(1);
+            let more = lines.f.min_high().saturating_sub(orders).max(1);
             (segments::cube_index(recent_after, true, true), None, more)
         } else if !r_high {
             (segments::cube_index(recent_after, true, true), None, 1)
@@ -1571,7 +1628,7 @@ impl Wording<'_> {
                 r.en.push_str(&label.en);
             }
         }
-        r.zh.push_str("，");
+        r.zh.push('，');
         r.zh.push_str(tier_zh(label.tier));
         r.en.push_str(", ");
         r.en.push_str(tier_en(label.tier));
@@ -1591,7 +1648,7 @@ impl Wording<'_> {
             Tier::B => ("≥ ", b_min),
             _ => ("< ", b_min),
         };
-        r.zh.push_str("（");
+        r.zh.push('（');
         r.zh.push_str(cmp);
         push_dec1(&mut r.zh, limit);
         r.zh.push_str(" 为 ");

@@ -146,7 +146,7 @@ impl Cuts {
             return Some(i64::MIN);
         }
         let cut = *self.moved_up.get(usize::from(score) - 2)?;
-        Some(cut.floor() as i64 + 1)
+        Some((cut.floor() as i64).saturating_add(1))
     }
 }
 
