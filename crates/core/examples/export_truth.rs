@@ -94,6 +94,17 @@ fn peak_rss_mb() -> f64 {
     kb / 1024.0
 }
 
+/// CPU seconds used by this process so far (Linux /proc, 100 ticks a second); 0 elsewhere. Wall
+/// time on a shared machine says little; CPU time says what the export costs.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reports = Vec::new();
@@ -131,6 +142,7 @@ fn main() {
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     write_workbook(Path::new(&out), &input, &options, &NoProgress).expect("export");
     let exported = started.elapsed();
@@ -140,7 +152,12 @@ fn main() {
         classified.as_secs_f64(),
         exported.as_secs_f64()
     );
-    println!("peak RSS before export {:.0} MB, after {:.0} MB", peak_before, peak_rss_mb());
+    println!(
+        "export CPU {:.2}s; peak RSS before export {:.0} MB, after {:.0} MB",
+        cpu_seconds() - cpu_before,
+        peak_before,
+        peak_rss_mb()
+    );
     if let Some(dir) = rest.get(1) {
         let files = write_csv_per_tier(Path::new(dir), &input, &options).expect("csv");
         println!("csv: {files:?}");
