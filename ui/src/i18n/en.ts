@@ -54,7 +54,7 @@ const en: Messages = {
     dropHint: "Excel (xlsx / xlsm / xlsb / xls), ODS and CSV / TSV. Exports from WeChat stores, Taobao, Pinduoduo and Youzan work as they are",
     dropActive: "Release to read the file",
     pick: "Choose file",
-    sampleHint: "No file at hand? Try the sample data first (1,000 customers, about 4,000 orders)",
+    sampleHint: "No file at hand? See how tiering works on the built-in sample orders first.",
     recent: "Recent files",
     recentEmpty: "No files opened yet",
     privacy: "Files are read on this computer only and never uploaded.",

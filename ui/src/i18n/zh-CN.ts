@@ -53,7 +53,7 @@ const zh = {
     dropHint: "支持 Excel（xlsx / xlsm / xlsb / xls）、WPS/LibreOffice（ods）和 CSV / TSV，微信小店、视频号小店、淘宝、拼多多、有赞导出的表格都可以直接用",
     dropActive: "松开鼠标即可读取",
     pick: "选择文件",
-    sampleHint: "还没有自己的表格？先用示例数据看看效果（1,000 位客户，约 4,000 笔订单）",
+    sampleHint: "还没有自己的表格？先用内置的示例订单看看分层效果，不会影响你自己的数据。",
     recent: "最近打开",
     recentEmpty: "还没有打开过文件",
     privacy: "文件只在本机读取，不会上传到任何地方。",
