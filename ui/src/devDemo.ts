@@ -28,5 +28,14 @@ export async function runDemo(params: URLSearchParams) {
   const scroll = Number(params.get("scroll") ?? 0);
   if (scroll) setTimeout(() => document.querySelector(".main")?.scrollTo({ top: scroll }), 1500);
   const click = params.get("click");
-  if (click) setTimeout(() => (document.querySelector(`[data-testid="${click}"]`) as HTMLElement | null)?.click(), 1500);
+  if (click) {
+    let tries = 0;
+    const timer = setInterval(() => {
+      const el = document.querySelector(`[data-testid="${click}"]`) as HTMLElement | null;
+      if (el || ++tries > 40) {
+        clearInterval(timer);
+        el?.click();
+      }
+    }, 250);
+  }
 }

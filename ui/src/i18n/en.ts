@@ -352,7 +352,7 @@ const en: Messages = {
     zh: "中文",
     en: "English",
     defaultMethod: "Default method",
-    defaultMethodHint: "The method and parameters used when the app opens.",
+    defaultMethodHint: "The method and parameters used when the app opens. Tune them on the Tiers screen, click the button below, then save.",
     useCurrent: "Use the method currently on the Tiers screen",
     playbookTitle: "Playbook",
     playbookHint: "Suggested actions per tier and per customer type. A segment's own action wins over its tier's.",

@@ -351,7 +351,7 @@ const zh = {
     zh: "中文",
     en: "English",
     defaultMethod: "默认分层方法",
-    defaultMethodHint: "每次打开时使用的方法和参数。也可以在“分层”页调整后点击“设为默认”。",
+    defaultMethodHint: "每次打开时使用的方法和参数。先在“分层”页调好，再点下面的按钮设为默认，然后保存。",
     useCurrent: "使用“分层”页当前的方法",
     playbookTitle: "服务策略",
     playbookHint: "每个层级、每类客户的建议动作。客户的分群有单独策略时优先使用分群的策略。",

@@ -148,7 +148,7 @@ export function migrationSankey(m: Migration, nodeLabel: (side: "old" | "new", e
     series: [
       {
         type: "sankey",
-        left: 24,
+        left: 120,
         right: 120,
         top: 16,
         bottom: 16,
@@ -161,7 +161,8 @@ export function migrationSankey(m: Migration, nodeLabel: (side: "old" | "new", e
           const n = nodes.find((x) => x.name === p.name);
           return n ? `${nodeLabel(n.side, n.end)}  ${formatInt(p.value)}` : p.name;
         } },
-        data: nodes.map((n) => ({ name: n.name, itemStyle: { color: colorOf(n.end) } })),
+        // Labels outside the flows: before-nodes on the left, after-nodes on the right.
+        data: nodes.map((n) => ({ name: n.name, itemStyle: { color: colorOf(n.end) }, label: { position: n.side === "old" ? "left" : "right" } })),
         links,
       },
     ],
