@@ -88,7 +88,7 @@ function outcome(file: string): ImportOutcome {
     new_orders: 3890,
     known_orders: 0,
     unchanged_files: [],
-    sources: [{ id: 1, file }],
+    sources: [{ id: 1, file_name: file, path: file, size: 1024, imported_at: "2025-07-01T10:00:00", rows: 4123, orders_added: 3890, orders_known: 0, mapping_reused: false }],
   };
 }
 
@@ -266,14 +266,15 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
       settings = args.settings as Settings;
       return null;
     case "list_sources":
-      return loaded ? [{ id: 1, file: "示例订单.xlsx", orders: 3890, imported_at: "2025-07-01T10:00:00" }] : [];
+      return loaded ? [{ id: 1, file_name: "示例订单.xlsx", path: "/sample/示例订单.xlsx", size: 1024, rows: 4123, orders_added: 3890, orders_known: 0, mapping_reused: false, imported_at: "2025-07-01T10:00:00" }] : [];
     case "remove_source":
       loaded = false;
       return null;
     case "list_snapshots":
       return snapshots;
     case "save_snapshot": {
-      const s = { id: snapshots.length + 1, label: (args.label as string) ?? null, as_of: snapshots.length ? "2025-06-30" : "2025-05-31", created_at: new Date().toISOString(), customers: customers.length };
+      const v = classify(buildParams(defaultForm()));
+      const s: SnapshotInfo = { id: snapshots.length + 1, label: (args.label as string) ?? null, as_of: snapshots.length ? "2025-06-30" : "2025-05-31", method: v.params.method, customers: customers.length, orders: v.kpis.orders, revenue: v.kpis.revenue, tiers: v.tiers };
       snapshots.push(s);
       return s;
     }

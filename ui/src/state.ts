@@ -5,7 +5,6 @@ import { reactive, shallowRef } from "vue";
 import * as api from "./api";
 import { i18n, langOf, localeOf } from "./i18n";
 import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type MethodForm } from "./logic/methods";
-import { baseName } from "./logic/format";
 import { isCancelled } from "./logic/errors";
 import type { AppInfo, CustomerRow, ImportOutcome, Lang, Settings, TierView } from "./types";
 
@@ -111,7 +110,8 @@ export async function boot() {
   try {
     const sources = await api.listSources();
     if (sources.length) {
-      state.openFile = sources.length === 1 ? baseName(sources[0].file) : `${baseName(sources[0].file)} +${sources.length - 1}`;
+      const last = sources[sources.length - 1];
+      state.openFile = sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
       await reclassify();
       if (state.hasData) state.screen = "tiers";
     }

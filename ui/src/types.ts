@@ -59,12 +59,20 @@ export type KeySpec = { kind: "column"; columns: string } | { kind: "combined"; 
 
 export type Level = "orders" | "customers";
 
+/** Several columns could play one role: the chosen one and the others passed over. */
+export interface Alternative {
+  role: Role;
+  chosen: string;
+  others: string[];
+}
+
 export interface Mapping {
   sheet: string;
   header_row: number;
   columns: Column[];
   key: KeySpec;
   level: Level;
+  alternatives?: Alternative[];
 }
 
 export type Effect = "count" | "exclude" | "refunded";
@@ -103,6 +111,8 @@ export interface Skipped {
 export interface Warning {
   code: string;
   text: Text;
+  /** A key the user can switch to with one click (masked phone + receiver); sent back as ImportOptions.key. */
+  suggestion?: KeySpec | null;
 }
 
 export interface ImportReport {
@@ -128,11 +138,16 @@ export interface Preview {
 
 export interface SourceInfo {
   id: number;
-  file: string;
-  path?: string;
-  size?: number;
-  imported_at?: string;
-  orders?: number;
+  file_name: string;
+  path: string;
+  size: number;
+  sha256?: string;
+  imported_at: string;
+  rows: number;
+  orders_added: number;
+  orders_known: number;
+  mapping_reused: boolean;
+  report?: ImportReport;
 }
 
 export interface ImportOutcome {
@@ -353,12 +368,13 @@ export interface Settings {
 
 export interface SnapshotInfo {
   id: number;
-  label: string | null;
   as_of: string;
-  created_at: string;
+  label: string | null;
+  method: Method;
   customers: number;
-  revenue?: Cents;
-  method?: string;
+  orders: number;
+  revenue: Cents;
+  tiers: GroupSummary[];
 }
 
 export interface Move {
@@ -379,7 +395,15 @@ export interface Flow {
   revenue: Cents;
 }
 
+export interface SegmentFlow {
+  from: string | null;
+  to: string | null;
+  customers: number;
+  revenue: Cents;
+}
+
 export interface Migration {
+  segment_flows?: SegmentFlow[];
   old_snapshot: number;
   new_snapshot: number;
   old_as_of: string;

@@ -87,6 +87,7 @@ const en: Messages = {
     removed: "Removed {file}",
     rowsShown: "First {n} rows",
     formatTag: "Format: {format}",
+    otherCandidates: " (other candidates: {columns})",
   },
   role: {
     customer_key: "Customer",
@@ -327,7 +328,8 @@ const en: Messages = {
     compare: "Compare",
     label: "Name",
     asOf: "As of",
-    createdAt: "Saved at",
+    method: "Method",
+    tiers: "Customers per tier",
     customers: "Customers",
     flows: "Tier flows",
     matrix: "Migration matrix",

@@ -86,6 +86,7 @@ const zh = {
     removed: "已移除 {file}",
     rowsShown: "预览前 {n} 行",
     formatTag: "格式：{format}",
+    otherCandidates: "（其他候选：{columns}）",
   },
   role: {
     customer_key: "客户",
@@ -326,7 +327,8 @@ const zh = {
     compare: "对比",
     label: "名称",
     asOf: "截至日期",
-    createdAt: "保存时间",
+    method: "分层方法",
+    tiers: "各层人数",
     customers: "客户数",
     flows: "层级流向",
     matrix: "迁移矩阵",

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { combinedKeyOffer, isMaskedColumn, withKey, withRole, withSheet } from "./preview";
+import { alternativeLines, combinedKeyOffer, isMaskedColumn, withKey, withRole, withSheet } from "./preview";
 import type { Preview } from "../types";
 
 const preview: Preview = {
@@ -39,6 +39,20 @@ describe("masked-phone key", () => {
   test("no offer once the key is already combined", () => {
     const p = { ...preview, mapping: { ...preview.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } } };
     expect(combinedKeyOffer(p)).toBeNull();
+  });
+});
+
+describe("core suggestions", () => {
+  test("the core's suggested key wins over columns guessed from the rows", () => {
+    const p: Preview = {
+      ...preview,
+      warnings: [{ code: "masked_phone_key", text: { zh: "", en: "" }, suggestion: { kind: "combined", columns: ["联系电话", "买家昵称"] } }],
+    };
+    expect(combinedKeyOffer(p)).toEqual(["联系电话", "买家昵称"]);
+  });
+  test("alternatives are listed with the chosen column first", () => {
+    const p: Preview = { ...preview, mapping: { ...preview.mapping, alternatives: [{ role: "amount", chosen: "实付金额", others: ["订单金额", "商家实收金额"] }, { role: "date", chosen: "下单时间", others: [] }] } };
+    expect(alternativeLines(p, (r) => (r === "amount" ? "金额" : r), (o) => `（其他候选：${o}）`)).toEqual(["金额：实付金额（其他候选：订单金额、商家实收金额）"]);
   });
 });
 

@@ -34,12 +34,22 @@ export const keyColumns = (key: KeySpec): string[] => (key.kind === "combined" ?
 export function combinedKeyOffer(preview: Preview): string[] | null {
   const key = preview.mapping.key;
   if (key.kind !== "column") return null;
+  // The core's own suggestion (warning `masked_phone_key`) wins over guessing from the preview rows.
+  const suggested = preview.warnings.find((w) => w.suggestion)?.suggestion;
+  if (suggested) return keyColumns(suggested);
   const masked = isMaskedColumn(preview, key.columns) || preview.warnings.some((w) => w.code.includes("masked"));
   if (!masked) return null;
   const phone = isMaskedColumn(preview, key.columns) ? key.columns : headerWithRole(preview, "phone");
   const person = headerWithRole(preview, "receiver") ?? headerWithRole(preview, "name");
   if (!phone || !person || phone === person) return null;
   return [phone, person];
+}
+
+/** "金额：实付金额（其他候选：订单金额、商家实收金额）" lines for roles where several columns fitted. */
+export function alternativeLines(preview: Preview, roleName: (role: Role) => string, others: (list: string) => string): string[] {
+  return (preview.mapping.alternatives ?? [])
+    .filter((a) => a.others.length)
+    .map((a) => `${roleName(a.role)}：${a.chosen}${others(a.others.join("、"))}`);
 }
 
 /** Options with one column's role changed; a unique role (key, amount, date, order id) moves off its old column. */
