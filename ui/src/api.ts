@@ -84,6 +84,8 @@ export const openSample = (onProgress?: (p: ProgressEvent) => void) => job<Impor
 export const cancelJob = () => call<void>("cancel_job");
 export const recentFiles = () => call<RecentFile[]>("recent_files");
 export const classify = (params: ClassifyParams) => call<TierView>("classify", { params });
+/** The last classification as the shell holds it (no re-tiering), for the first paint. */
+export const currentView = () => call<TierView>("current_view");
 export const customerRows = () => call<CustomerRow[]>("customer_rows");
 export const customerDetail = (key: string) => call<CustomerDetail>("customer_detail", { key });
 export const exportWorkbook = (path: string, options: ExportOptions, csv: boolean, onProgress?: (p: ProgressEvent) => void) =>

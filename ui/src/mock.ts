@@ -228,7 +228,7 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
   await sleep(80);
   switch (cmd) {
     case "app_info":
-      return { name: "TierBook", version: "0.1.0 (mock)", e2e: false, data_dir: "/home/user/.local/share/tierbook" };
+      return { version: "0.1.0 (mock)", e2e: false, workspace_path: "/home/user/.local/share/tierbook", has_data: loaded, current_file: null, lang: "zh", open_error: null };
     case "recent_files":
       return [{ path: "/home/user/下载/微信小店订单_2025Q2.xlsx", name: "微信小店订单_2025Q2.xlsx", opened_at: "2025-07-01T10:00:00" }];
     case "preview_source":
@@ -240,6 +240,9 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
       return outcome(cmd === "open_sample" ? "示例订单.xlsx" : String((args.paths as string[])[0]));
     case "cancel_job":
       return null;
+    case "current_view":
+      if (!loaded) throw { code: "no_customers", message: "没有可分层的客户。请先导入订单或客户表。" };
+      return classify(buildParams(defaultForm()));
     case "classify":
       if (!loaded) throw { code: "no_customers", message: "没有可分层的客户。请先导入订单或客户表。" };
       return classify(args.params as ClassifyParams);

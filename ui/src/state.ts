@@ -6,6 +6,7 @@ import * as api from "./api";
 import { i18n, langOf, localeOf } from "./i18n";
 import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type MethodForm } from "./logic/methods";
 import { isCancelled } from "./logic/errors";
+import { baseName } from "./logic/format";
 import type { AppInfo, CustomerRow, ImportOutcome, Lang, Settings, TierView } from "./types";
 
 export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "settings";
@@ -31,6 +32,8 @@ export const state = reactive({
   pendingExport: null as string | null,
   dragging: false,
   busy: false,
+  /** Why a file the app was started with could not be opened (shown on the import screen). */
+  startupError: null as unknown,
 });
 
 /** Customer rows are big (100k objects): kept out of deep reactivity. */
@@ -107,16 +110,32 @@ export async function boot() {
   } catch {
     state.settings = null;
   }
-  try {
-    const sources = await api.listSources();
-    if (sources.length) {
+  if (state.info?.current_file) state.openFile = baseName(state.info.current_file);
+  if (state.info?.open_error) state.startupError = state.info.open_error;
+  let hasData = state.info?.has_data ?? false;
+  if (state.info?.has_data === undefined) {
+    try {
+      const sources = await api.listSources();
+      hasData = sources.length > 0;
       const last = sources[sources.length - 1];
-      state.openFile = sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
-      await reclassify();
-      if (state.hasData) state.screen = "tiers";
+      if (last && !state.openFile) state.openFile = sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
+    } catch {
+      /* no workspace: stay on the import screen */
     }
-  } catch {
-    /* an empty or new workspace: stay on the import screen */
+  }
+  if (hasData) {
+    try {
+      // Show what the shell already holds, in the method it was classified with.
+      const view = await api.currentView();
+      state.form = formFromMethod(view.params.method, state.form);
+      state.asOf = view.params.as_of;
+      state.view = view;
+      rows.value = await api.customerRows();
+      state.hasData = true;
+    } catch {
+      await reclassify();
+    }
+    if (state.hasData) state.screen = "tiers";
   }
   updateTitle();
 }

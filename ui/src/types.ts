@@ -150,12 +150,21 @@ export interface SourceInfo {
   report?: ImportReport;
 }
 
+/**
+ * What an import did. The workspace fields (new/known orders, unchanged files, sources) come from the
+ * store; the session fields (files, orders, customers, view) from the shell. Either set may be absent.
+ */
 export interface ImportOutcome {
   reports: ImportReport[];
-  new_orders: number;
-  known_orders: number;
-  unchanged_files: string[];
-  sources: SourceInfo[];
+  new_orders?: number;
+  known_orders?: number;
+  unchanged_files?: string[];
+  sources?: SourceInfo[];
+  files?: string[];
+  /** Valid orders in the workspace after the import. */
+  orders?: number;
+  customers?: number;
+  view?: TierView;
 }
 
 export type Stage = "reading" | "classifying" | "exporting" | "saving";
@@ -172,10 +181,15 @@ export interface RecentFile {
 }
 
 export interface AppInfo {
-  name?: string;
   version: string;
-  workspace?: string;
-  data_dir?: string;
+  /** Where TierBook keeps its data. */
+  workspace_path?: string;
+  /** The file shown in the title (the last one imported). */
+  current_file?: string | null;
+  has_data?: boolean;
+  lang?: Lang;
+  /** Why a file the app was started with could not be opened. */
+  open_error?: { code: string; message: string; details?: unknown } | null;
   /** True when the shell runs under the end-to-end suite (TIERBOOK_E2E=1). */
   e2e?: boolean;
 }
@@ -273,6 +287,7 @@ export interface RfCell {
   f: number;
   customers: number;
   revenue: Cents;
+  aov?: Cents;
 }
 
 export interface TierView {
@@ -285,6 +300,8 @@ export interface TierView {
   kpis: Kpis;
   pareto: ParetoPoint[];
   rf_matrix: RfCell[];
+  /** Highest R/F score in the matrix (its size). */
+  rf_max?: number;
   playbook: Playbook;
 }
 
@@ -307,6 +324,7 @@ export interface CustomerRow {
   segment: string | null;
   abc: Tier;
   rfm_type: string;
+  score?: number | null;
   action: Text;
   channel?: Text;
   priority: number;

@@ -129,6 +129,7 @@ const en: Messages = {
     newOrders: "{count} new orders added.",
     knownOrders: "{count} orders were already imported and were not counted twice.",
     unchangedFile: "\"{file}\" is identical to a file imported before; nothing changed.",
+    totals: "{orders} valid orders from {customers} customers in total.",
   },
   tiers: {
     title: "Customer tiers",

@@ -128,6 +128,7 @@ const zh = {
     newOrders: "本次新增 {count} 个订单。",
     knownOrders: "{count} 个订单之前已导入过，没有重复计算。",
     unchangedFile: "“{file}”与之前导入的文件相同，没有变化。",
+    totals: "现在共有 {orders} 个有效订单，{customers} 位客户。",
   },
   tiers: {
     title: "客户分层",

@@ -81,11 +81,26 @@ export function paretoChart(points: ParetoPoint[], labels: { x: string; y: strin
 
 export type RfCellMeasure = "customers" | "revenue" | "aov";
 
-export function rfHeatmap(cells: RfCell[], measure: RfCellMeasure, labels: { r: string; f: string; measure: string }, lang: "zh" | "en") {
-  const maxR = Math.max(1, ...cells.map((c) => c.r));
-  const maxF = Math.max(1, ...cells.map((c) => c.f));
+export function rfHeatmap(
+  cells: RfCell[],
+  measure: RfCellMeasure,
+  labels: { r: string; f: string; measure: string },
+  lang: "zh" | "en",
+  rfMax?: number,
+) {
+  // The shell sends only non-empty cells; the grid still spans every score.
+  const maxR = Math.max(rfMax ?? 1, ...cells.map((c) => c.r));
+  const maxF = Math.max(rfMax ?? 1, ...cells.map((c) => c.f));
   const valueOf = (c: RfCell) =>
-    measure === "customers" ? c.customers : measure === "revenue" ? c.revenue / 100 : c.customers ? c.revenue / 100 / c.customers : 0;
+    measure === "customers"
+      ? c.customers
+      : measure === "revenue"
+        ? c.revenue / 100
+        : c.aov !== undefined
+          ? c.aov / 100
+          : c.customers
+            ? c.revenue / 100 / c.customers
+            : 0;
   const data = cells.map((c) => [c.f - 1, c.r - 1, Math.round(valueOf(c) * 100) / 100]);
   const max = Math.max(1, ...data.map((d) => d[2]));
   const fmt = (v: number) => (measure === "customers" ? formatInt(v) : formatYuanShort(v, lang));

@@ -51,3 +51,17 @@ describe("matrix", () => {
     expect(migrationCounts(m).stayed).toBe(10);
   });
 });
+
+import { rfHeatmap } from "./charts";
+describe("R×F heat matrix", () => {
+  test("spans every score even when the shell leaves empty cells out, and AOV uses the cell's own value", () => {
+    const o = rfHeatmap([{ r: 1, f: 2, customers: 4, revenue: 10000, aov: 1250 }], "aov", { r: "R", f: "F", measure: "AOV" }, "zh", 5);
+    expect(o.xAxis.data).toEqual(["F1", "F2", "F3", "F4", "F5"]);
+    expect(o.yAxis.data).toHaveLength(5);
+    expect(o.series[0].data).toEqual([[1, 0, 12.5]]);
+  });
+  test("revenue cells are yuan from fen", () => {
+    const o = rfHeatmap([{ r: 2, f: 1, customers: 4, revenue: 10000 }], "revenue", { r: "R", f: "F", measure: "" }, "zh");
+    expect(o.series[0].data).toEqual([[0, 1, 100]]);
+  });
+});

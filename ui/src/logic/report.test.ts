@@ -71,4 +71,8 @@ describe("import report in plain words", () => {
       "“jan.xlsx”与之前导入的文件相同，没有变化。",
     ]);
   });
+  test("a session outcome (no workspace) gives the totals instead", () => {
+    expect(outcomeSummary({ reports: [report], orders: 12000, customers: 3456 }, tz)).toEqual(["现在共有 12,000 个有效订单，3,456 位客户。"]);
+    expect(outcomeSummary({ reports: [report], orders: 12000, customers: 3456 }, ten)).toEqual(["12,000 valid orders from 3,456 customers in total."]);
+  });
 });

@@ -70,8 +70,11 @@ export function reportSentences(report: ImportReport, t: Translate, lang: Lang):
 /** The workspace-level summary: new vs already known orders, unchanged files. */
 export function outcomeSummary(outcome: ImportOutcome, t: Translate): string[] {
   const out: string[] = [];
-  out.push(t("report.newOrders", { count: formatInt(outcome.new_orders) }));
-  if (outcome.known_orders > 0) out.push(t("report.knownOrders", { count: formatInt(outcome.known_orders) }));
-  for (const f of outcome.unchanged_files) out.push(t("report.unchangedFile", { file: f }));
+  if (outcome.new_orders !== undefined) out.push(t("report.newOrders", { count: formatInt(outcome.new_orders) }));
+  if (outcome.known_orders) out.push(t("report.knownOrders", { count: formatInt(outcome.known_orders) }));
+  for (const f of outcome.unchanged_files ?? []) out.push(t("report.unchangedFile", { file: f }));
+  if (outcome.orders !== undefined && outcome.customers !== undefined) {
+    out.push(t("report.totals", { orders: formatInt(outcome.orders), customers: formatInt(outcome.customers) }));
+  }
   return out;
 }
