@@ -28,11 +28,14 @@ export function tierDoughnut(
     series: [
       {
         type: "pie",
-        radius: ["48%", "72%"],
-        center: ["50%", "45%"],
+        radius: ["42%", "64%"],
+        center: ["50%", "46%"],
         avoidLabelOverlap: true,
+        minShowLabelAngle: 2,
         itemStyle: { borderColor: "#fff", borderWidth: 2 },
-        label: { formatter: "{b}\n{d}%", fontSize: 12 },
+        // Never cut a label ("Tier C" became "Tie…" in a narrow card).
+        label: { formatter: "{b}\n{d}%", fontSize: 12, overflow: "none" },
+        labelLine: { length: 10, length2: 8 },
         data: tiers.map((t) => ({
           name: label(t.group),
           value: by === "count" ? t.customers : t.revenue / 100,
