@@ -56,6 +56,8 @@ pub enum SkipReason {
     /// The same order already seen (in this file or an earlier one).
     Duplicate,
     Blank,
+    /// The header row repeated inside the data (several exports pasted into one sheet).
+    RepeatedHeader,
 }
 
 /// Count and examples for one skip reason.
@@ -137,8 +139,8 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
     let first = plan.first().ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
     let head = read_head(&mut src, &first.0, HEAD_ROWS.max(first.1.map_or(0, |h| h + 20)))?;
     let header = locate_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
-    let (mapping, sample) = build_mapping(path, &first.0, &head, header, options)?;
-    let warnings = mapping_warnings(&mapping, &sample, options);
+    let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, header, options)?;
+    warnings.extend(mapping_warnings(&mapping, &sample, options));
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (index, cells) in &head {
         while rows.len() < *index {
@@ -173,6 +175,7 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         }
         let mut src = Source::open(path)?;
         let plan = plan_sheets(&mut src, path, options)?;
+        set.prepare_next_file();
         let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
         reader.total = rows_done + plan.iter().filter_map(|(s, _)| src.row_count_hint(s)).sum::<u64>();
         for (sheet, header) in &plan {
@@ -295,18 +298,33 @@ fn build_mapping(
     head: &[(usize, Vec<Cell>)],
     header: usize,
     options: &ImportOptions,
-) -> Result<(Mapping, Vec<Vec<Cell>>)> {
+) -> Result<(Mapping, Vec<Vec<Cell>>, Vec<Warning>)> {
     let (header_index, header_cells) = head.get(header).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
     let sample: Vec<Vec<Cell>> = head.iter().skip(header + 1).map(|(_, c)| c.clone()).collect();
     let mut m = mapping::detect(sheet, *header_index as u32, header_cells, &sample);
+    let switched = mapping::prefer_filled(&mut m, &sample);
     mapping::apply_overrides(&mut m, path, &options.roles, options.key.as_ref())?;
-    Ok((m, sample))
+    let notes = switched
+        .into_iter()
+        .map(|(_, empty, used)| {
+            Warning::new(
+                "empty_column_skipped",
+                format!("“{empty}”列是空的，改用“{used}”。"),
+                format!("The \u{201c}{empty}\u{201d} column is empty; \u{201c}{used}\u{201d} is used instead."),
+            )
+        })
+        .collect();
+    Ok((m, sample, notes))
 }
 
 /// What a user should know about the mapping before and after importing.
 fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) -> Vec<Warning> {
     let mut out = Vec::new();
     for alt in &m.alternatives {
+        // An id-type key (买家ID, openid …) needs no note; a phone or nickname key does.
+        if alt.role == Role::CustomerKey && m.column(Role::CustomerKey).is_some_and(|c| c.header == alt.chosen) {
+            continue;
+        }
         let others = alt.others.join("、");
         let (what_zh, what_en) = match alt.role {
             Role::Amount => ("金额", "amount"),
@@ -478,9 +496,10 @@ impl<'a> FileReader<'a> {
         };
         let header_index = buffer.get(pos).map_or(0, |(i, _)| *i);
         if self.mapping.is_none() {
-            let (m, sample) = build_mapping(self.path, &self.sheet, &buffer, pos, self.options)?;
+            let (m, sample, notes) = build_mapping(self.path, &self.sheet, &buffer, pos, self.options)?;
             self.check_columns(&m)?;
-            self.warnings = mapping_warnings(&m, &sample, self.options);
+            self.warnings = notes;
+            self.warnings.extend(mapping_warnings(&m, &sample, self.options));
             let fp = fingerprint(&m);
             self.file = Some(FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules));
             self.mapping = Some(m);
@@ -533,7 +552,8 @@ fn finish_file(
     }
     if out.amount_readable == 0 {
         let column = mapping.column(Role::Amount).map(|c| c.header.clone()).unwrap_or_default();
-        let (example_row, example) = out.amount_example.clone().unwrap_or((0, String::new()));
+        let (example_row, example) =
+            out.amount_example.clone().unwrap_or((mapping.header_row + 2, "（空）".to_owned()));
         return Err(Error::AmountsUnreadable { path: path.to_owned(), column, example_row, example });
     }
     let duplicates = out.skipped.iter().find(|s| s.reason == SkipReason::Duplicate).map_or(0, |s| s.count);
@@ -582,5 +602,6 @@ pub fn reason_zh(r: SkipReason) -> &'static str {
         SkipReason::TotalsRow => "合计行",
         SkipReason::Duplicate => "重复订单",
         SkipReason::Blank => "空行",
+        SkipReason::RepeatedHeader => "重复的表头行",
     }
 }

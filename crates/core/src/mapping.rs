@@ -215,6 +215,9 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("单据编号", Role::OrderId, 85),
     ("单号", Role::OrderId, 70),
     ("销售单号", Role::OrderId, 90),
+    ("送货单号", Role::OrderId, 85),
+    ("出库单号", Role::OrderId, 85),
+    ("销货单号", Role::OrderId, 85),
     ("子订单编号", Role::SubOrderId, 100),
     ("子订单号", Role::SubOrderId, 100),
     ("子订单id", Role::SubOrderId, 100),
@@ -287,6 +290,10 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("商品金额", Role::Amount, 55),
     ("买家应付货款", Role::Amount, 50),
     ("销售额", Role::Amount, 70),
+    ("应收金额", Role::Amount, 65),
+    ("合计金额", Role::Amount, 60),
+    ("价税合计", Role::Amount, 62),
+    ("货款", Role::Amount, 58),
     ("销售金额", Role::Amount, 70),
     ("消费金额", Role::Amount, 80),
     ("累计消费金额", Role::Amount, 85),
@@ -417,7 +424,8 @@ pub fn match_key(header: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | ':' | '：'))
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    for unit in ["(元)", "(¥)", "(￥)", "(rmb)", "(人民币)", "(件)", "(个)", "(次)", "(单)", "[元]", "元"] {
+    for unit in ["(分)", "(元)", "(¥)", "(￥)", "(rmb)", "(人民币)", "(件)", "(个)", "(次)", "(单)", "[元]", "元"]
+    {
         if s.len() > unit.len() && s.ends_with(unit) {
             s.truncate(s.len() - unit.len());
             break;
@@ -570,6 +578,42 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
     Mapping { sheet: sheet.to_owned(), header_row, columns, key, level, alternatives }
 }
 
+/// A column chosen by its header but empty in every sampled row gives way to the next candidate
+/// that has values (a platform that exports 买家ID but leaves it blank, a 实付金额 column left empty).
+/// Returns `(role, empty column, column used instead)` for each switch. Roles the user set are not
+/// touched: call this before [`apply_overrides`].
+pub fn prefer_filled(m: &mut Mapping, sample: &[Vec<Cell>]) -> Vec<(Role, String, String)> {
+    let data_rows = sample.iter().filter(|r| r.iter().any(|c| !cell::is_empty(c))).count();
+    if data_rows == 0 {
+        return Vec::new();
+    }
+    let filled = |m: &Mapping, header: &str| {
+        find_column(m, header).is_some_and(|i| sample.iter().any(|r| r.get(i).is_some_and(|c| !cell::is_empty(c))))
+    };
+    let mut switched = Vec::new();
+    for alt_index in 0..m.alternatives.len() {
+        let Some(alt) = m.alternatives.get(alt_index).cloned() else { continue };
+        if !matches!(alt.role, Role::Amount | Role::CustomerKey | Role::Date) || filled(m, &alt.chosen) {
+            continue;
+        }
+        let Some(pos) = alt.others.iter().position(|o| filled(m, o)) else { continue };
+        let new = alt.others[pos].clone();
+        if alt.role == Role::CustomerKey {
+            m.key = KeySpec::Column(new.clone());
+        } else {
+            let (Some(old_i), Some(new_i)) = (find_column(m, &alt.chosen), find_column(m, &new)) else { continue };
+            m.columns[old_i].role = None;
+            m.columns[new_i].role = Some(alt.role);
+        }
+        if let Some(a) = m.alternatives.get_mut(alt_index) {
+            a.others[pos] = a.chosen.clone();
+            a.chosen = new.clone();
+        }
+        switched.push((alt.role, alt.chosen, new));
+    }
+    switched
+}
+
 /// Customer-level when there is no order id but a count of orders or a cumulative amount / last
 /// purchase column; otherwise order-level.
 fn detect_level(columns: &[Column]) -> Level {
@@ -669,12 +713,16 @@ pub struct Resolved {
     pub order_count: Option<usize>,
     pub first_date: Option<usize>,
     pub interactions: Option<usize>,
+    /// The amount / refund header says the values are in fen (`实付金额(分)`).
+    pub amount_in_fen: bool,
+    pub refund_in_fen: bool,
 }
 
 impl Resolved {
     /// Resolves `mapping` to indices. Unknown key headers resolve to no key column.
     pub fn new(mapping: &Mapping) -> Resolved {
         let idx = |r: Role| mapping.column(r).map(|c| c.index as usize);
+        let in_fen = |r: Role| mapping.column(r).is_some_and(|c| cell::normalize_key(&c.header).contains("(分)"));
         Resolved {
             key: mapping.key.headers().iter().filter_map(|h| find_column(mapping, h)).collect(),
             order_id: idx(Role::OrderId),
@@ -692,6 +740,8 @@ impl Resolved {
             order_count: idx(Role::OrderCount),
             first_date: idx(Role::FirstDate),
             interactions: idx(Role::Interactions),
+            amount_in_fen: in_fen(Role::Amount),
+            refund_in_fen: in_fen(Role::Refund),
         }
     }
 }

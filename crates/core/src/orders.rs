@@ -28,16 +28,17 @@
 //! customers (`customers`).
 
 use std::borrow::Cow;
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap as HashMap, FxHasher as DefaultHasher};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::cell;
 use crate::import::{SkipReason, Skipped, Warning};
-use crate::mapping::{Level, Resolved};
+use crate::mapping::{self, Level, Resolved};
 use crate::model::{Cents, Order};
 use crate::source::Cell;
 
@@ -96,6 +97,8 @@ impl Default for StatusRules {
             ("已失效", Exclude),
             ("已完成", Count),
             ("交易成功", Count),
+            ("交易完成", Count),
+            ("订单完成", Count),
             ("已发货", Count),
             ("待发货", Count),
             ("待收货", Count),
@@ -162,8 +165,8 @@ struct IdIndex {
 }
 
 impl IdIndex {
-    fn get(&self, fp: u64, id: &str, stored: impl Fn(u32) -> bool) -> Option<u32> {
-        let h = hash_id(fp, id);
+    /// `h` is `hash_id(fp, id)`, computed once per row by the caller.
+    fn get(&self, h: u64, fp: u64, id: &str, stored: impl Fn(u32) -> bool) -> Option<u32> {
         let i = *self.by_hash.get(&h)?;
         if stored(i) {
             return Some(i);
@@ -171,8 +174,7 @@ impl IdIndex {
         self.overflow.get(&(fp, id.to_owned())).copied()
     }
 
-    fn insert(&mut self, fp: u64, id: &str, i: u32) {
-        let h = hash_id(fp, id);
+    fn insert(&mut self, h: u64, fp: u64, id: &str, i: u32) {
         if self.by_hash.contains_key(&h) {
             self.overflow.insert((fp, id.to_owned()), i);
         } else {
@@ -182,7 +184,7 @@ impl IdIndex {
 }
 
 fn hash_id(fp: u64, id: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = DefaultHasher::default();
     fp.hash(&mut h);
     id.hash(&mut h);
     h.finish()
@@ -194,6 +196,9 @@ pub struct OrderSet {
     orders: Vec<Order>,
     fingerprints: Vec<u64>,
     ids: IdIndex,
+    /// Orders `..indexed` are in `ids`; the index is built only when another file follows, so a
+    /// one-file import never pays for it.
+    indexed: usize,
     /// Content hash of an id-less row → how many such rows the file with the most of them had.
     contents: HashMap<u64, u32>,
 }
@@ -213,9 +218,23 @@ impl OrderSet {
         self.orders
     }
 
-    fn has_id(&self, fp: u64, id: &str) -> bool {
+    /// Indexes the order ids added since the last call; call before reading another file.
+    pub fn prepare_next_file(&mut self) {
+        for i in self.indexed..self.orders.len() {
+            let (Some(order), Some(fp)) = (self.orders.get(i), self.fingerprints.get(i)) else { break };
+            if let Some(id) = order.order_id.as_deref() {
+                self.ids.insert(hash_id(*fp, id), *fp, id, i as u32);
+            }
+        }
+        self.indexed = self.orders.len();
+    }
+
+    fn has_id(&self, h: u64, fp: u64, id: &str) -> bool {
+        if self.indexed == 0 {
+            return false;
+        }
         self.ids
-            .get(fp, id, |i| {
+            .get(h, fp, id, |i| {
                 let i = i as usize;
                 self.fingerprints.get(i) == Some(&fp)
                     && self.orders.get(i).and_then(|o| o.order_id.as_deref()) == Some(id)
@@ -225,13 +244,12 @@ impl OrderSet {
 
     /// Moves a finished file's orders into the set (the outcome keeps its counts).
     pub fn add(&mut self, out: &mut FileOutcome) {
-        let fp = out.fingerprint;
-        for order in out.orders.drain(..) {
-            if let Some(id) = order.order_id.as_deref() {
-                self.ids.insert(fp, id, self.orders.len() as u32);
-            }
-            self.fingerprints.push(fp);
-            self.orders.push(order);
+        let n = out.orders.len();
+        self.fingerprints.resize(self.fingerprints.len() + n, out.fingerprint);
+        if self.orders.is_empty() {
+            self.orders = std::mem::take(&mut out.orders);
+        } else {
+            self.orders.append(&mut out.orders);
         }
         for (h, n) in &out.contents {
             let e = self.contents.entry(*h).or_insert(0);
@@ -263,7 +281,6 @@ pub struct FileOutcome {
 
 /// One order being assembled from its item rows.
 struct Acc {
-    order: Order,
     /// Row effects seen: any counted, any refunded.
     any_count: bool,
     any_refunded: bool,
@@ -293,6 +310,9 @@ pub struct FileOrders<'a> {
     rules: &'a StatusRules,
     status_cache: HashMap<String, Option<Effect>>,
     accs: Vec<Acc>,
+    /// The orders being built, parallel to `accs` (kept apart so that finishing filters them in
+    /// place instead of copying a million orders into a new vector).
+    orders: Vec<Order>,
     ids: IdIndex,
     contents: HashMap<u64, u32>,
     skips: BTreeMap<SkipReason, (u64, Vec<u32>)>,
@@ -305,6 +325,9 @@ pub struct FileOrders<'a> {
     amount_readable: u64,
     amount_example: Option<(u32, String)>,
     unpaid: u64,
+    /// The order of the previous row, for item rows under merged cells.
+    last_order: Option<u32>,
+    merged_rows: u64,
 }
 
 impl<'a> FileOrders<'a> {
@@ -325,20 +348,23 @@ impl<'a> FileOrders<'a> {
             map,
             level,
             rules,
-            status_cache: HashMap::new(),
+            status_cache: HashMap::default(),
             accs: Vec::new(),
+            orders: Vec::new(),
             ids: IdIndex::default(),
-            contents: HashMap::new(),
+            contents: HashMap::default(),
             skips: BTreeMap::new(),
             rows_read: 0,
             data_rows: 0,
             duplicate_orders: 0,
-            duplicate_seen: HashMap::new(),
+            duplicate_seen: HashMap::default(),
             lossy_ids: 0,
             amount_cells: 0,
             amount_readable: 0,
             amount_example: None,
             unpaid: 0,
+            last_order: None,
+            merged_rows: 0,
         }
     }
 
@@ -366,10 +392,12 @@ impl<'a> FileOrders<'a> {
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
         self.rows_read += 1;
         if cells.iter().all(cell::is_empty) {
+            self.last_order = None;
             self.skip(SkipReason::Blank, row);
             return;
         }
         if is_totals_row(cells) {
+            self.last_order = None;
             self.skip(SkipReason::TotalsRow, row);
             return;
         }
@@ -378,7 +406,14 @@ impl<'a> FileOrders<'a> {
 
         // Amount (counted for the "all amounts unreadable" check).
         let amount_cell = get(self.map.amount);
-        let amount = cell::parse_amount(amount_cell);
+        let amount = cell::parse_amount(amount_cell).map(|c| if self.map.amount_in_fen { fen_to_cents(c) } else { c });
+        if amount.is_none() && mapping::header_score(cells) > 0 {
+            // The header again (several exports pasted into one sheet).
+            self.skip(SkipReason::RepeatedHeader, row);
+            self.data_rows -= 1;
+            self.last_order = None;
+            return;
+        }
         if !cell::is_empty(amount_cell) || matches!(amount_cell, Cell::Error(_)) {
             self.amount_cells += 1;
             if amount.is_some() {
@@ -391,7 +426,9 @@ impl<'a> FileOrders<'a> {
                 self.amount_example = Some((row, shown));
             }
         }
-        let refund = cell::parse_amount(get(self.map.refund)).unwrap_or(0);
+        let refund = cell::parse_amount(get(self.map.refund))
+            .map(|c| if self.map.refund_in_fen { fen_to_cents(c) } else { c })
+            .unwrap_or(0);
 
         // Row effect from the status, the after-sales status and the payment time.
         let mut effect = match cell::text(get(self.map.status)) {
@@ -407,6 +444,11 @@ impl<'a> FileOrders<'a> {
             self.unpaid += 1;
             effect = Some(Effect::Exclude);
         }
+        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
+        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
+            effect = Some(Effect::Count);
+        }
+        let explicit = effect;
         let effect = effect.unwrap_or(Effect::Count);
 
         let placed_at = parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
@@ -417,31 +459,43 @@ impl<'a> FileOrders<'a> {
             if matches!(get(self.map.order_id), Cell::Number(_)) && id.len() >= 16 {
                 self.lossy_ids += 1;
             }
-            if self.set.has_id(self.fingerprint, id) {
-                let h = hash_id(self.fingerprint, id);
+            let h = hash_id(self.fingerprint, id);
+            if self.set.has_id(h, self.fingerprint, id) {
                 if self.duplicate_seen.insert(h, ()).is_none() {
                     self.duplicate_orders += 1;
                 }
                 self.skip(SkipReason::Duplicate, row);
+                self.last_order = None;
                 return;
             }
-            let accs = &self.accs;
-            if let Some(i) = self.ids.get(self.fingerprint, id, |i| {
-                accs.get(i as usize).and_then(|a| a.order.order_id.as_deref()) == Some(id.as_ref())
+            let orders = &self.orders;
+            if let Some(i) = self.ids.get(h, self.fingerprint, id, |i| {
+                orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
             }) {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
-                if let Some(acc) = self.accs.get_mut(i as usize) {
-                    merge_row(acc, amount, refund, effect, placed_at, get(self.map.quantity));
+                self.last_order = Some(i);
+                if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                    merge_row(acc, order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
                     if let Some(k) = key {
-                        acc.order.customer_key = k;
+                        order.customer_key = k;
                         acc.has_key = true;
                     }
                 }
                 return;
             }
+        } else if let Some(i) =
+            self.last_order.filter(|_| self.map.order_id.is_some() && placed_at.is_none() && self.key(cells).is_none())
+        {
+            // Neither order id nor customer: an item row under merged order cells (ERP exports
+            // merge the order-level cells of an order's item rows; only the first row has values).
+            self.merged_rows += 1;
+            if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                merge_row(acc, order, amount, refund, explicit, placed_at, get(self.map.quantity));
+            }
+            return;
         } else {
             // No order id: deduplicate by content against earlier files.
-            let mut h = DefaultHasher::new();
+            let mut h = DefaultHasher::default();
             self.fingerprint.hash(&mut h);
             self.key(cells).hash(&mut h);
             placed_at.hash(&mut h);
@@ -472,7 +526,7 @@ impl<'a> FileOrders<'a> {
         } else {
             (1, None, None)
         };
-        let order = Order {
+        let mut order = Order {
             source: self.source,
             row,
             order_id: id.as_ref().map(|s| s.clone().into_owned()),
@@ -489,7 +543,6 @@ impl<'a> FileOrders<'a> {
             interactions,
         };
         let mut acc = Acc {
-            order,
             any_count: false,
             any_refunded: false,
             rows: 0,
@@ -505,12 +558,14 @@ impl<'a> FileOrders<'a> {
             has_date: false,
             has_key: key.is_some(),
         };
-        merge_row(&mut acc, amount, refund, effect, placed_at, get(self.map.quantity));
+        merge_row(&mut acc, &mut order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
         let i = self.accs.len() as u32;
+        self.last_order = id.is_some().then_some(i);
         if let Some(id) = &id {
-            self.ids.insert(self.fingerprint, id, i);
+            self.ids.insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
         }
         self.accs.push(acc);
+        self.orders.push(order);
     }
 
     /// The customer key of a row: one column normalized, or several joined with `/`.
@@ -533,10 +588,12 @@ impl<'a> FileOrders<'a> {
     pub fn finish(self) -> FileOutcome {
         let FileOrders {
             accs,
+            mut orders,
             mut skips,
             rows_read,
             data_rows,
             unpaid,
+            merged_rows,
             lossy_ids,
             duplicate_orders,
             amount_cells,
@@ -581,6 +638,13 @@ impl<'a> FileOrders<'a> {
                 ));
             }
         }
+        if merged_rows > 0 {
+            warnings.push(Warning::new(
+                "merged_item_rows",
+                format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
+                format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
+            ));
+        }
         if unpaid > 0 {
             warnings.push(Warning::new(
                 "unpaid_excluded",
@@ -606,7 +670,7 @@ impl<'a> FileOrders<'a> {
             ));
         }
 
-        let mut orders = Vec::with_capacity(accs.len());
+        let mut keep = Vec::with_capacity(accs.len());
         let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
         let mut returns = 0u64;
         let mut add_skip = |reason: SkipReason, row: u32| {
@@ -616,7 +680,8 @@ impl<'a> FileOrders<'a> {
                 e.1.push(row);
             }
         };
-        for a in accs {
+        for (a, order) in accs.iter().zip(orders.iter_mut()) {
+            keep.push(false);
             let row = a.first_row;
             let effect = if a.any_count {
                 Effect::Count
@@ -660,7 +725,6 @@ impl<'a> FileOrders<'a> {
                 add_skip(SkipReason::Refunded, row);
                 continue;
             }
-            let mut order = a.order;
             order.paid = paid;
             order.refund = refund.max(0);
             if order.net() < 0 {
@@ -670,8 +734,13 @@ impl<'a> FileOrders<'a> {
             let d = order.placed_at.date();
             first = Some(first.map_or(d, |f| f.min(d)));
             last = Some(last.map_or(d, |l| l.max(d)));
-            orders.push(order);
+            if let Some(k) = keep.last_mut() {
+                *k = true;
+            }
         }
+        drop(accs);
+        let mut keep = keep.into_iter();
+        orders.retain(|_| keep.next().unwrap_or(false));
         if returns > 0 {
             warnings.push(Warning::new(
                 "negative_amounts",
@@ -702,18 +771,21 @@ impl<'a> FileOrders<'a> {
 /// Adds one row's values to the order it belongs to.
 fn merge_row(
     acc: &mut Acc,
+    order: &mut Order,
     amount: Option<Cents>,
     refund: Cents,
-    effect: Effect,
+    effect: Option<Effect>,
     placed_at: Option<NaiveDateTime>,
     quantity: &Cell,
 ) {
     acc.rows += 1;
     match effect {
-        Effect::Count => acc.any_count = true,
-        Effect::Refunded => acc.any_refunded = true,
-        Effect::Exclude => {}
+        Some(Effect::Count) => acc.any_count = true,
+        Some(Effect::Refunded) => acc.any_refunded = true,
+        Some(Effect::Exclude) | None => {}
     }
+    // A row without a status of its own (merged cells) adds its amounts as the order's.
+    let effect = effect.unwrap_or(Effect::Count);
     if let Some(a) = amount {
         acc.amounts_seen += 1;
         match acc.amount_first {
@@ -742,12 +814,23 @@ fn merge_row(
     acc.refund_all += refund;
     if !acc.has_date {
         if let Some(d) = placed_at {
-            acc.order.placed_at = d;
+            order.placed_at = d;
             acc.has_date = true;
         }
     }
     if let Some(q) = cell::parse_number(quantity) {
-        acc.order.quantity = Some(acc.order.quantity.unwrap_or(0.0) + q);
+        order.quantity = Some(order.quantity.unwrap_or(0.0) + q);
+    }
+}
+
+/// A column in fen (`实付金额(分)`): 14800 fen is ¥148.00, i.e. 14800 cents of the parsed number.
+fn fen_to_cents(parsed_as_yuan: Cents) -> Cents {
+    let q = parsed_as_yuan / 100;
+    let r = parsed_as_yuan % 100;
+    if r.abs() >= 50 {
+        q + r.signum()
+    } else {
+        q
     }
 }
 
@@ -769,4 +852,140 @@ fn id_text(c: &Cell) -> Option<Cow<'_, str>> {
 /// A display name: trimmed, otherwise as the buyer wrote it.
 fn clean_name(t: &str) -> String {
     cell::trim(t).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{import_rows, ImportOptions};
+    use crate::progress::NoProgress;
+
+    fn rows(table: &[&[&str]]) -> Vec<(usize, Vec<Cell>)> {
+        table
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (i, r.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).to_owned()) }).collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn status_rules_first_match_wins() {
+        let r = StatusRules::default();
+        for s in [
+            "已完成",
+            "交易成功",
+            "已发货",
+            "待发货",
+            "待收货",
+            "已收货",
+            "已付款",
+            "买家已付款，等待卖家发货",
+            "卖家已发货，等待买家确认",
+            "已签收",
+            "售后中",
+            "部分退款",
+            "退款关闭",
+        ] {
+            assert_eq!(r.effect(s), Some(Effect::Count), "{s}");
+        }
+        for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
+            assert_eq!(r.effect(s), Some(Effect::Exclude), "{s}");
+        }
+        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功"] {
+            assert_eq!(r.effect(s), Some(Effect::Refunded), "{s}");
+        }
+        assert_eq!(r.effect("某种新状态"), None);
+        assert_eq!(r.effect("  "), None);
+    }
+
+    #[test]
+    fn edited_rules_change_the_outcome() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额", "订单状态"],
+            &["1", "o1", "2025-03-05", "10", "已完成"],
+            &["2", "o1", "2025-03-06", "20", "待发货"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 2);
+        let mut rules = StatusRules::default();
+        rules.rules.insert(0, StatusRule { pattern: "待发货".into(), effect: Effect::Exclude });
+        let options = ImportOptions { rules: Some(rules), ..Default::default() };
+        let ds = import_rows("t.csv", rows(table), &options, &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 1);
+    }
+
+    #[test]
+    fn after_sales_closed_does_not_exclude_but_refund_success_does() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额", "订单状态", "售后状态"],
+            &["1", "o1", "2025-03-05", "10", "已完成", "售后关闭"],
+            &["2", "o1", "2025-03-06", "20", "已完成", "退款成功"],
+            &["3", "o1", "2025-03-07", "30", "已完成", "无售后或售后取消"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
+        assert_eq!(ids, vec!["1", "3"]);
+    }
+
+    #[test]
+    fn completed_order_with_empty_pay_time_counts_but_statusless_one_does_not() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "支付时间", "实付金额", "订单状态"],
+            &["1", "o1", "2025-03-05", "", "10", "已完成"],
+            &["2", "o1", "2025-03-06", "", "20", ""],
+            &["3", "o1", "2025-03-07", "2025-03-07", "30", ""],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
+        assert_eq!(ids, vec!["1", "3"]);
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "unpaid_excluded"));
+    }
+
+    #[test]
+    fn empty_order_time_falls_back_to_pay_time() {
+        let table: &[&[&str]] =
+            &[&["订单号", "买家ID", "下单时间", "支付时间", "实付金额"], &["1", "o1", "", "2025-03-05 10:00:00", "10"]];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
+    }
+
+    #[test]
+    fn rows_without_key_or_date_are_skipped_with_reason() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额"],
+            &["1", "", "2025-03-05", "10"],
+            &["2", "o1", "昨天", "10"],
+            &["3", "o1", "2025-03-05", "10"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let r = &ds.reports[0];
+        let by = |reason| r.skipped.iter().find(|s| s.reason == reason).map(|s| (s.count, s.example_rows.clone()));
+        assert_eq!(by(SkipReason::NoCustomerKey), Some((1, vec![2])));
+        assert_eq!(by(SkipReason::UnreadableDate), Some((1, vec![3])));
+        assert_eq!(r.orders_kept, 1);
+    }
+
+    #[test]
+    fn empty_preferred_amount_column_gives_way_to_a_filled_one() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "订单金额", "实付金额"],
+            &["1", "o1", "2025-03-05", "10", ""],
+            &["2", "o1", "2025-03-06", "20", ""],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.iter().map(Order::net).sum::<i64>(), 3000);
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "empty_column_skipped"));
+    }
+
+    #[test]
+    fn totals_rows_are_recognized_only_in_the_first_cells() {
+        let t = |s: &str| Cell::Text(s.to_owned());
+        assert!(is_totals_row(&[t("合计"), Cell::Empty, Cell::Number(3.0)]));
+        assert!(is_totals_row(&[Cell::Empty, t("总计：")]));
+        assert!(is_totals_row(&[t("Total")]));
+        assert!(!is_totals_row(&[t("1"), t("o1"), t("2025-01-01"), t("合计")]));
+        assert!(!is_totals_row(&[t("合计一下这个很长的商品名称真的很长很长")]));
+    }
 }
