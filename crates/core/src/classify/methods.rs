@@ -1340,9 +1340,9 @@ impl Wording<'_> {
             Tier::B => (Tier::A, a_min),
             _ => (Tier::B, b_min),
         };
-        let r_after = u32::from(self.cuts[0].score(0));
-        let f_after = u32::from(self.cuts[1].score(i64::from(c.orders) + 1));
-        let m_now = u32::from(self.cuts[2].score(c.revenue.saturating_add(1)));
+        let r_after = u32::from(self.cuts[0].score_after_move(0));
+        let f_after = u32::from(self.cuts[1].score_after_move(i64::from(c.orders) + 1));
+        let m_now = u32::from(self.cuts[2].score_after_move(c.revenue.saturating_add(1)));
         if r_after + f_after + m_now >= need_total {
             push_orders_gap(gap, 1, tier_zh(target), tier_en(target));
             return true;
@@ -1549,10 +1549,13 @@ impl Wording<'_> {
         };
         let c = &self.base.customers[i];
         let b = self.base;
-        let p_r = 1.0 - scores::percentile(&b.sorted_r, 0);
-        let p_f = scores::percentile(&b.sorted_f, i64::from(c.orders) + 1);
+        // The customer's own old values leave the distribution as they move: count one
+        // customer less below them, so the gap still holds after the move.
+        let one = 1.0 / b.n() as f64;
+        let p_r = (1.0 - scores::percentile(&b.sorted_r, 0) - one).max(0.0);
+        let p_f = (scores::percentile(&b.sorted_f, i64::from(c.orders) + 1) - one).max(0.0);
         let rest = 100.0 * (w[1] * p_f + w[2] * p_r + w[3] * p[3]);
-        let p_m_now = scores::percentile(&b.sorted_m, c.revenue.saturating_add(1));
+        let p_m_now = (scores::percentile(&b.sorted_m, c.revenue.saturating_add(1)) - one).max(0.0);
         if rest + 100.0 * w[0] * p_m_now >= limit {
             push_orders_gap(gap, 1, tier_zh(target), tier_en(target));
             return true;
@@ -1566,7 +1569,7 @@ impl Wording<'_> {
         }
         // The smallest spend whose share of customers strictly below reaches `need`.
         let n = b.sorted_m.len();
-        let below = ((need * n as f64).ceil() as usize).clamp(1, n);
+        let below = ((need * n as f64).ceil() as usize + 1).clamp(1, n);
         let v = b.sorted_m[below - 1].saturating_add(1);
         push_next_order_gap(gap, v.saturating_sub(c.revenue), target);
         true

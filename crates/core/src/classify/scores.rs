@@ -33,17 +33,29 @@ pub(super) struct Cuts {
     pub kind: CutKind,
     /// Ascending, `bins - 1` of them.
     pub points: Vec<f64>,
+    /// Where the cut points can move when one customer's value jumps from below a cut to above
+    /// it (up: one position higher) or from above to the bottom (down: one position lower), so a
+    /// gap computed against them still holds after the customer moved. Equal to `points` for
+    /// count bins.
+    pub moved_up: Vec<f64>,
+    pub moved_down: Vec<f64>,
 }
 
 /// numpy's `quantile(method="linear")` on an ascending slice, reproduced operation by operation
 /// (virtual index `(n-1)·q`, then `a + (b-a)·t`, or `b - (b-a)·(1-t)` when `t ≥ 0.5`), so that
 /// cut points agree with the independent checker to the last bit.
+#[cfg(test)]
 pub(super) fn quantile(sorted: &[i64], q: f64) -> f64 {
+    quantile_at(sorted, q, 0.0)
+}
+
+/// The linear quantile with the virtual index moved by `shift` positions (clamped to the data).
+fn quantile_at(sorted: &[i64], q: f64, shift: f64) -> f64 {
     let n = sorted.len();
     if n == 0 {
         return 0.0;
     }
-    let virtual_index = (n - 1) as f64 * q;
+    let virtual_index = ((n - 1) as f64 * q + shift).clamp(0.0, (n - 1) as f64);
     let lower = (virtual_index.floor().max(0.0) as usize).min(n - 1);
     let upper = (lower + 1).min(n - 1);
     let t = virtual_index - lower as f64;
@@ -57,8 +69,12 @@ pub(super) fn quantile(sorted: &[i64], q: f64) -> f64 {
 }
 
 fn quantile_points(sorted: &[i64], bins: u8) -> Vec<f64> {
+    shifted_points(sorted, bins, 0.0)
+}
+
+fn shifted_points(sorted: &[i64], bins: u8, shift: f64) -> Vec<f64> {
     (1..bins)
-        .map(|k| quantile(sorted, f64::from(k) / f64::from(bins)))
+        .map(|k| quantile_at(sorted, f64::from(k) / f64::from(bins), shift))
         .collect()
 }
 
@@ -68,35 +84,35 @@ fn strictly_increasing(points: &[f64]) -> bool {
 
 /// Cut points for `sorted` (ascending values of one dimension) with `bins` scores.
 pub(super) fn cuts(dim: Dim, sorted: &[i64], bins: u8) -> Cuts {
+    let on = |values: &[i64], kind: CutKind| Cuts {
+        dim,
+        kind,
+        points: quantile_points(values, bins),
+        moved_up: shifted_points(values, bins, 1.0),
+        moved_down: shifted_points(values, bins, -1.0),
+    };
     let points = quantile_points(sorted, bins);
     if strictly_increasing(&points) {
-        return Cuts {
-            dim,
-            kind: CutKind::Quantile,
-            points,
-        };
+        return on(sorted, CutKind::Quantile);
     }
     if sorted.first() == sorted.last() {
-        return Cuts {
-            dim,
-            kind: CutKind::AllEqual,
-            points,
-        };
+        return on(sorted, CutKind::AllEqual);
     }
     match dim {
-        Dim::F => Cuts {
-            dim,
-            kind: CutKind::ValueBins,
-            points: (1..bins).map(f64::from).collect(),
-        },
+        Dim::F => {
+            let points: Vec<f64> = (1..bins).map(f64::from).collect();
+            Cuts {
+                dim,
+                kind: CutKind::ValueBins,
+                moved_up: points.clone(),
+                moved_down: points.clone(),
+                points,
+            }
+        }
         Dim::R | Dim::M => {
             let mut distinct = sorted.to_vec();
             distinct.dedup();
-            Cuts {
-                dim,
-                kind: CutKind::DistinctQuantile,
-                points: quantile_points(&distinct, bins),
-            }
+            on(&distinct, CutKind::DistinctQuantile)
         }
     }
 }
@@ -112,12 +128,24 @@ impl Cuts {
         1 + passed as u8
     }
 
-    /// F/M: the smallest integer value that scores at least `score` (`None` when out of range).
+    /// The score of `value` for a customer who moves there from the other side of the cut
+    /// points: F/M moving up are judged against `moved_up`, R moving to 0 days against `moved_down`.
+    pub fn score_after_move(&self, value: i64) -> u8 {
+        let v = value as f64;
+        let passed = match self.dim {
+            Dim::R => self.moved_down.iter().filter(|&&c| v < c).count(),
+            Dim::F | Dim::M => self.moved_up.iter().filter(|&&c| v > c).count(),
+        };
+        1 + passed as u8
+    }
+
+    /// F/M: the smallest integer value that scores at least `score` even after the customer
+    /// moved up past the cut points (`None` when out of range).
     pub fn min_value_for(&self, score: u8) -> Option<i64> {
         if score <= 1 {
             return Some(i64::MIN);
         }
-        let cut = *self.points.get(usize::from(score) - 2)?;
+        let cut = *self.moved_up.get(usize::from(score) - 2)?;
         Some(cut.floor() as i64 + 1)
     }
 }

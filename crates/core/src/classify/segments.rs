@@ -71,8 +71,10 @@ const NAMED: [(&str, &str, Tier); 12] = [
 /// Source: the `rfm` R package (Hebbali, CRAN), `rfm_segment()` example rule table, with two
 /// documented changes so that every segment can actually be reached under first-match-wins:
 /// the narrow rules New Customers and Promising come before the broad Potential Loyalist that
-/// contains them, and Can't Lose Them comes before At Risk; Hibernating (from Putler's widely
-/// cited 11-segment table) splits the package's Lost box: R = 1 is Lost, R = 2 is Hibernating.
+/// contains them, and Can't Lose Them comes before At Risk. Putler's widely cited 11-segment table
+/// adds Hibernating: Lost becomes the lowest box only (R 1, F 1, M 1, Putler's "lowest recency,
+/// frequency and monetary scores") and Hibernating takes the rest of the package's Lost box
+/// (R 1–2, F 1–2, M 1–2) last. Scores no rule covers are Others.
 pub fn default_segment_rules() -> Vec<SegmentRule> {
     let rule = |segment: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule {
         segment: segment.to_string(),
@@ -90,8 +92,8 @@ pub fn default_segment_rules() -> Vec<SegmentRule> {
         rule("About To Sleep", (2, 3), (1, 2), (1, 2)),
         rule("Can't Lose Them", (1, 1), (4, 5), (4, 5)),
         rule("At Risk", (1, 2), (2, 5), (2, 5)),
-        rule("Lost", (1, 1), (1, 2), (1, 2)),
-        rule("Hibernating", (2, 2), (1, 2), (1, 2)),
+        rule("Lost", (1, 1), (1, 1), (1, 1)),
+        rule("Hibernating", (1, 2), (1, 2), (1, 2)),
     ]
 }
 
