@@ -3,32 +3,30 @@
 //!
 //! ```text
 //! cargo run -p tierbook-core --example export_truth -- truth.csv report.xlsx [zh|en] [csv-dir]
+//! cargo run -p tierbook-core --example export_truth -- --orders in.xlsx report.xlsx [zh|en]
 //! cargo run --release -p tierbook-core --example export_truth -- --synthetic 250000 report.xlsx
 //! ```
 //!
 //! The CSV is `gen_orders.py --truth` output (customer_key, nickname, order_count, net_paid,
-//! first_order_date, last_order_date); `--synthetic N` makes N customers with a heavy-tailed spend.
+//! first_order_date, last_order_date); `--orders FILE` imports an order export with the real
+//! importer; `--synthetic N` makes N customers with a heavy-tailed spend.
 //! Customers are classified with ABC by revenue (80/95) and the default playbook.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use tierbook_core::classify::{self, ClassifyParams, Method};
 use tierbook_core::export::{write_csv_per_tier, write_workbook, ExportInput, ExportOptions};
+use tierbook_core::import::{self, ImportOptions};
 use tierbook_core::playbook::Playbook;
-use tierbook_core::{Customer, Lang, NoProgress};
+use tierbook_core::{customers, Customer, Lang, NoProgress};
 
 fn read_truth(path: &Path) -> Vec<Customer> {
     let mut reader = csv::Reader::from_path(path).expect("truth csv");
     let headers = reader.headers().expect("header").clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
-    };
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     let (key, nick, count, net, first, last) = (
         col("customer_key"),
         col("nickname"),
@@ -61,9 +59,7 @@ fn read_truth(path: &Path) -> Vec<Customer> {
 fn synthetic(n: usize) -> Vec<Customer> {
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let end = NaiveDate::from_ymd_opt(2025, 6, 30).expect("date");
@@ -89,33 +85,24 @@ fn synthetic(n: usize) -> Vec<Customer> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut reports = Vec::new();
     let (customers, out, rest) = if args.first().map(String::as_str) == Some("--synthetic") {
-        let n: usize = args
-            .get(1)
-            .and_then(|s| s.parse().ok())
-            .expect("--synthetic N");
-        (
-            synthetic(n),
-            args.get(2).expect("out.xlsx").clone(),
-            &args[3..],
-        )
+        let n: usize = args.get(1).and_then(|s| s.parse().ok()).expect("--synthetic N");
+        (synthetic(n), args.get(2).expect("out.xlsx").clone(), &args[3..])
+    } else if args.first().map(String::as_str) == Some("--orders") {
+        let started = Instant::now();
+        let source = PathBuf::from(args.get(1).expect("--orders FILE"));
+        let dataset = import::import_files(&[source], &ImportOptions::default(), &NoProgress).expect("import");
+        let customers = customers::aggregate(&dataset.orders);
+        println!("import + aggregate {:.3}s", started.elapsed().as_secs_f64());
+        reports = dataset.reports;
+        (customers, args.get(2).expect("out.xlsx").clone(), &args[3..])
     } else {
-        (
-            read_truth(Path::new(args.first().expect("truth.csv"))),
-            args.get(1).expect("out.xlsx").clone(),
-            &args[2..],
-        )
+        (read_truth(Path::new(args.first().expect("truth.csv"))), args.get(1).expect("out.xlsx").clone(), &args[2..])
     };
-    let lang = if rest.first().map(String::as_str) == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    };
+    let lang = if rest.first().map(String::as_str) == Some("en") { Lang::En } else { Lang::Zh };
     let params = ClassifyParams {
-        method: Method::AbcRevenue {
-            a_pct: 80.0,
-            b_pct: 95.0,
-        },
+        method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
         as_of: None,
         segment_tiers: BTreeMap::new(),
         segment_names: BTreeMap::new(),
@@ -128,13 +115,10 @@ fn main() {
         customers: &customers,
         classification: &classification,
         playbook: &playbook,
-        reports: &[],
+        reports: &reports,
         migration: None,
     };
-    let options = ExportOptions {
-        lang,
-        ..ExportOptions::default()
-    };
+    let options = ExportOptions { lang, ..ExportOptions::default() };
     let started = Instant::now();
     write_workbook(Path::new(&out), &input, &options, &NoProgress).expect("export");
     let exported = started.elapsed();

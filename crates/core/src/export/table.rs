@@ -4,7 +4,7 @@
 //! It knows nothing of xlsx or CSV; `workbook` and `csv` turn its `Value`s into cells.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -75,6 +75,11 @@ impl Column {
         }
     }
 
+    /// Short codes and scores, shown centred so they do not run into their neighbours.
+    pub(crate) fn is_short(self) -> bool {
+        matches!(self, Column::R | Column::F | Column::M | Column::Tier | Column::Abc | Column::Priority)
+    }
+
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
     /// free text, which is measured.
     pub(crate) fn fixed_width(self) -> Option<f64> {
@@ -117,6 +122,9 @@ pub(crate) struct Table<'a> {
     pub columns: Vec<Column>,
     /// Customer indices per tier, each sorted by revenue (highest first), ties by key.
     pub tiers: BTreeMap<Tier, Vec<usize>>,
+    /// Segment and RFM-type names as shown in `lang`, worked out once per distinct name rather
+    /// than once per row.
+    segment_names: HashMap<&'a str, Cow<'a, str>>,
 }
 
 impl<'a> Table<'a> {
@@ -185,13 +193,18 @@ impl<'a> Table<'a> {
             Column::Priority,
             Column::NextContact,
         ]);
-        Ok(Table {
-            input,
-            lang,
-            keep_phones,
-            columns,
-            tiers,
-        })
+        let mut segment_names = HashMap::new();
+        for a in assignments {
+            for name in std::iter::once(a.rfm_type.as_str()).chain(a.segment.as_deref()) {
+                segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
+            }
+        }
+        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names })
+    }
+
+    /// A segment or RFM type of these customers as shown in the export's language.
+    pub(crate) fn segment<'s>(&'s self, name: &'s str) -> &'s str {
+        self.segment_names.get(name).map_or(name, |shown| shown.as_ref())
     }
 
     /// Number of customer rows over all tiers.
@@ -202,19 +215,14 @@ impl<'a> Table<'a> {
     pub(crate) fn row(&self, index: usize) -> Row<'a> {
         let customer = &self.input.customers[index];
         let assignment = &self.input.classification.assignments[index];
-        let suggestion = playbook::suggest(
-            self.input.playbook,
-            assignment,
-            self.input.classification.as_of,
-        );
-        Row {
-            customer,
-            assignment,
-            suggestion,
-        }
+        // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
+        let class = self.input.classification;
+        let suggestion = playbook::suggest_in(self.input.playbook, class, index)
+            .unwrap_or_else(|| playbook::suggest(self.input.playbook, assignment, class.as_of));
+        Row { customer, assignment, suggestion }
     }
 
-    pub(crate) fn value<'r>(&self, row: &'r Row<'a>, column: Column) -> Value<'r> {
+    pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
         let lang = self.lang;
         let (c, a, s) = (row.customer, row.assignment, &row.suggestion);
         let text = |t: &'r str| Value::Text(Cow::Borrowed(t));
@@ -223,7 +231,14 @@ impl<'a> Table<'a> {
             Column::Name => text(&c.name),
             Column::Phone => match &c.phone {
                 Some(p) if self.keep_phones => text(p),
-                Some(p) => Value::Text(Cow::Owned(mask_phone(p))),
+                Some(p) => {
+                    let masked = mask_phone(p);
+                    if masked.is_empty() {
+                        Value::Empty
+                    } else {
+                        Value::Text(Cow::Owned(masked))
+                    }
+                }
                 None => Value::Empty,
             },
             Column::Orders => Value::Int(i64::from(c.orders)),
@@ -237,14 +252,9 @@ impl<'a> Table<'a> {
             Column::M => Value::Int(i64::from(a.m_score)),
             Column::Tier => Value::Text(Cow::Owned(labels::tier_cell(a.tier, lang))),
             Column::Abc => text(a.abc.letter()),
-            Column::RfmType => Value::Text(labels::segment_name(&a.rfm_type, lang)),
-            Column::Segment => a
-                .segment
-                .as_deref()
-                .map_or(Value::Empty, |s| Value::Text(labels::segment_name(s, lang))),
-            Column::Score => a
-                .score
-                .map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
+            Column::RfmType => text(self.segment(&a.rfm_type)),
+            Column::Segment => a.segment.as_deref().map_or(Value::Empty, |s| text(self.segment(s))),
+            Column::Score => a.score.map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
             Column::Reason => text(a.reason.get(lang)),
             Column::Gap => a.gap.as_ref().map_or(Value::Empty, |g| text(g.get(lang))),
             Column::Action => text(s.action.get(lang)),
