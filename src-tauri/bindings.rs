@@ -17,6 +17,7 @@ use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::import::{ImportOptions, Preview};
+use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
 
 fn committed_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui").join("src").join("bindings")
@@ -40,6 +41,9 @@ fn export_all(dir: &Path) {
     ExportOptions::export_all(&cfg).unwrap();
     ExportOutcome::export_all(&cfg).unwrap();
     Settings::export_all(&cfg).unwrap();
+    SourceInfo::export_all(&cfg).unwrap();
+    SnapshotInfo::export_all(&cfg).unwrap();
+    Migration::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())

@@ -11,6 +11,7 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::import::{self, ImportOptions, Preview};
+use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
 
 use crate::error::ApiError;
 use crate::progress::{ChannelProgress, ProgressEvent};
@@ -23,7 +24,7 @@ use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AppInfo {
     pub version: String,
-    /// Where TierBook keeps settings, recent files and the sample (the workspace folder).
+    /// The workspace file (settings, recent files and the sample sit beside it).
     pub workspace_path: String,
     /// The file shown in the title (the last one imported), if any.
     pub current_file: Option<String>,
@@ -59,7 +60,7 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Ap
     let session = state.session();
     AppInfo {
         version: app.package_info().version.to_string(),
-        workspace_path: state.data_dir().display().to_string(),
+        workspace_path: state.workspace_path().display().to_string(),
         current_file: session.current_file.as_ref().map(|p| p.display().to_string()),
         has_data: session.classification.is_some(),
         lang: state.settings().lang,
@@ -163,6 +164,36 @@ pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<(
     state.save_settings(settings)
 }
 
+#[tauri::command]
+pub async fn list_sources(state: State<'_, AppState>) -> Result<Vec<SourceInfo>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.sources()).await
+}
+
+#[tauri::command]
+pub async fn remove_source(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.remove_source(id)).await
+}
+
+#[tauri::command]
+pub async fn list_snapshots(state: State<'_, AppState>) -> Result<Vec<SnapshotInfo>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.snapshots()).await
+}
+
+#[tauri::command]
+pub async fn save_snapshot(state: State<'_, AppState>, label: Option<String>) -> Result<SnapshotInfo, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.save_snapshot(label)).await
+}
+
+#[tauri::command]
+pub async fn compare_snapshots(state: State<'_, AppState>, old: i64, new: i64) -> Result<Migration, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.compare(old, new)).await
+}
+
 /// Shows `path` selected in the system file manager ("打开所在文件夹").
 #[tauri::command]
 pub fn reveal_path(path: String) -> Result<(), ApiError> {
@@ -187,6 +218,11 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         export_workbook,
         get_settings,
         save_settings,
+        list_sources,
+        remove_source,
+        list_snapshots,
+        save_snapshot,
+        compare_snapshots,
         reveal_path,
     ]
 }

@@ -29,6 +29,10 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
         .invoke_handler(commands::handler())
         .setup(|app| {
             let state = AppState::load(commands::data_dir(app.handle()), session::default_settings);
+            // The last session comes back from the workspace; a failure is shown, not fatal.
+            if let Err(err) = state.reload() {
+                state.session_now().open_error = Some(err);
+            }
             let files = files_to_open(std::env::args_os().skip(1));
             if !files.is_empty() {
                 state.set_busy();

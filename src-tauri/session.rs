@@ -1,29 +1,39 @@
 //! The steps behind the commands: import → aggregate → classify with the saved defaults, re-classify,
 //! export. Each step calls the core and keeps the result in the session; the commands only adapt.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tierbook_core::classify::{self, ClassifyParams, Method};
+use tierbook_core::classify::{self, ClassifyParams};
 use tierbook_core::export::{self, ExportInput, ExportOptions};
-use tierbook_core::import::{self, ImportOptions, ImportReport};
+use tierbook_core::import::{ImportOptions, ImportReport};
+use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
 use tierbook_core::playbook::Playbook;
-use tierbook_core::{customers, Error, Progress, Stage, Tier};
+use tierbook_core::{Error, Progress, Stage, Text};
 
 use crate::error::ApiError;
 use crate::state::{AppState, Session};
 use crate::view::{self, CustomerDetail, CustomerRow, Settings, TierView};
 
-/// What an import did, and the tiers it led to.
+/// What an import did (the store's outcome), and the tiers of the whole workspace after it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ImportOutcome {
-    /// The files imported (full paths).
+    /// The files given (full paths).
     pub files: Vec<String>,
-    /// One report per file.
+    /// One report per newly imported file.
     pub reports: Vec<ImportReport>,
-    /// Valid orders in the session after the import.
+    /// Orders this import added to the workspace.
+    pub new_orders: u64,
+    /// Orders in the files that the workspace already had (overlapping exports).
+    pub known_orders: u64,
+    /// Files skipped because the very same file was imported before.
+    pub unchanged_files: Vec<String>,
+    /// The sources this import added.
+    pub sources: Vec<SourceInfo>,
+    /// "新增 120 单，已有 880 单…"
+    pub summary: Text,
+    /// Valid orders and customers in the workspace after the import.
     pub orders: u64,
     pub customers: u64,
     /// The classification with the saved default parameters.
@@ -39,60 +49,14 @@ pub struct ExportOutcome {
     pub csv_files: Vec<String>,
 }
 
-/// The segment → tier mapping of DESIGN §5: 重要价值/重要保持 → A, 重要发展/重要挽留/一般价值 → B, the rest C;
-/// for the English scheme the loyal and valuable segments → A, the ones worth winning back → B.
-pub fn default_segment_tiers() -> BTreeMap<String, Tier> {
-    let a = ["重要价值客户", "重要保持客户", "Champions", "Loyal Customers", "Can't Lose Them"];
-    let b = [
-        "重要发展客户",
-        "重要挽留客户",
-        "一般价值客户",
-        "Potential Loyalist",
-        "New Customers",
-        "Promising",
-        "Need Attention",
-        "At Risk",
-    ];
-    let c = ["一般发展客户", "一般保持客户", "一般挽留客户", "About To Sleep", "Hibernating", "Lost", "Others"];
-    let mut map = BTreeMap::new();
-    for (tier, names) in [(Tier::A, &a[..]), (Tier::B, &b[..]), (Tier::C, &c[..])] {
-        for name in names {
-            map.insert((*name).to_string(), tier);
-        }
-    }
-    map
-}
-
 /// The first-run settings: ABC by revenue 80/95 (the method every seed article starts from).
 pub fn default_settings() -> Settings {
     Settings {
         lang: tierbook_core::Lang::Zh,
-        default_params: ClassifyParams {
-            method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
-            as_of: None,
-            segment_tiers: default_segment_tiers(),
-            segment_names: BTreeMap::new(),
-        },
+        default_params: ClassifyParams::default(),
         playbook: Playbook::default(),
-        status_rules: default_status_rules(),
+        status_rules: tierbook_core::orders::StatusRules::default(),
         segment_names: BTreeMap::new(),
-    }
-}
-
-/// DESIGN §4's status table until the core exports its own default (then this goes).
-fn default_status_rules() -> tierbook_core::orders::StatusRules {
-    use tierbook_core::orders::{Effect, StatusRule, StatusRules};
-    let rule = |pattern: &str, effect| StatusRule { pattern: pattern.to_string(), effect };
-    StatusRules {
-        rules: vec![
-            rule("退款成功", Effect::Refunded),
-            rule("已退款", Effect::Refunded),
-            rule("关闭", Effect::Exclude),
-            rule("取消", Effect::Exclude),
-            rule("待付款", Effect::Exclude),
-            rule("等待买家付款", Effect::Exclude),
-            rule("未付款", Effect::Exclude),
-        ],
     }
 }
 
@@ -119,27 +83,36 @@ impl AppState {
         if options.rules.is_none() {
             options.rules = Some(settings.status_rules.clone());
         }
-        let dataset = import::import_files(&paths, &options, progress)?;
+        let stored = self.with_workspace(|ws| {
+            let now = chrono::Local::now().naive_local();
+            let stored = ws.import(&paths, &options, now, progress)?;
+            let customers = ws.customers()?;
+            Ok((stored, customers))
+        })?;
+        let (stored, customers) = stored;
         progress.report(Stage::Classifying, 0, 0);
-        let customers = customers::aggregate(&dataset.orders);
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let classification = classify::classify(&customers, &params)?;
         progress.report(Stage::Classifying, 1, 1);
+        let orders = customers.iter().map(|c| u64::from(c.orders)).sum();
         let outcome = ImportOutcome {
             files: paths.iter().map(|p| p.display().to_string()).collect(),
-            reports: dataset.reports.clone(),
-            orders: dataset.orders.len() as u64,
+            summary: stored.summary(),
+            reports: stored.reports,
+            new_orders: stored.new_orders,
+            known_orders: stored.known_orders,
+            unchanged_files: stored.unchanged_files,
+            sources: stored.sources,
+            orders,
             customers: customers.len() as u64,
             view: view::tier_view(&customers, &classification, &settings.playbook),
         };
         self.remember(&paths, chrono::Utc::now());
-        *self.session_now() = Session {
-            current_file: paths.last().cloned(),
-            dataset,
-            customers,
-            classification: Some(classification),
-            open_error: None,
-        };
+        let mut session = self.session_now();
+        session.current_file = paths.last().cloned();
+        session.customers = customers;
+        session.classification = Some(classification);
+        session.open_error = None;
         Ok(outcome)
     }
 
@@ -149,7 +122,8 @@ impl AppState {
     /// `write` when the data folder is not writable.
     pub fn write_sample(&self) -> Result<PathBuf, ApiError> {
         let path = self.data_dir().join("示例数据-微信小店订单.xlsx");
-        Err(ApiError::new("not_available", "示例数据尚未就绪。").with("path", path.display().to_string()))
+        tierbook_core::generate::sample_workbook(&path)?;
+        Ok(path)
     }
 
     /// Imports the files given on the command line ("打开方式 → TierBook", the test suite), holding
@@ -207,9 +181,10 @@ impl AppState {
     /// `no_customers` before any import; `customer_not_found` for an unknown key.
     pub fn customer_detail(&self, key: &str) -> Result<CustomerDetail, ApiError> {
         let playbook = self.settings().playbook;
+        let orders = self.with_workspace(|ws| ws.orders_of(key))?;
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        view::customer_detail(key, &session.customers, &session.dataset.orders, classification, &playbook).ok_or_else(
+        view::customer_detail(key, &session.customers, orders, classification, &playbook).ok_or_else(
             || {
                 ApiError::new("customer_not_found", format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"))
                     .with("key", key)
@@ -230,14 +205,24 @@ impl AppState {
         progress: &dyn Progress,
     ) -> Result<ExportOutcome, ApiError> {
         let playbook = self.settings().playbook;
+        let (reports, migration) = self.with_workspace(|ws| {
+            let reports = ws.sources()?.into_iter().map(|s| s.report).collect::<Vec<_>>();
+            // The Migration sheet compares the two latest snapshots, when there are two.
+            let snapshots = ws.snapshots()?;
+            let migration = match snapshots.as_slice() {
+                [.., old, new] => Some(ws.compare(old.id, new.id, &playbook)?),
+                _ => None,
+            };
+            Ok((reports, migration))
+        })?;
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
         let input = ExportInput {
             customers: &session.customers,
             classification,
             playbook: &playbook,
-            reports: &session.dataset.reports,
-            migration: None,
+            reports: &reports,
+            migration: migration.as_ref(),
         };
         export::write_workbook(path, &input, options, progress)?;
         let csv_files = if csv {
@@ -251,6 +236,64 @@ impl AppState {
             path: path.display().to_string(),
             csv_files: csv_files.iter().map(|p| p.display().to_string()).collect(),
         })
+    }
+}
+
+impl AppState {
+    /// Classifies what the workspace already holds (at start: the last session comes back without
+    /// re-reading any file).
+    ///
+    /// # Errors
+    /// `store`; `invalid_params` when saved parameters no longer fit.
+    pub fn reload(&self) -> Result<(), ApiError> {
+        let customers = self.with_workspace(|ws| ws.customers())?;
+        let mut session = self.session_now();
+        if customers.is_empty() {
+            *session = Session::default();
+            return Ok(());
+        }
+        let settings = self.settings();
+        let params = with_settings_names(settings.default_params.clone(), &settings);
+        session.classification = Some(classify::classify(&customers, &params)?);
+        session.customers = customers;
+        Ok(())
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceInfo>, ApiError> {
+        self.with_workspace(|ws| ws.sources())
+    }
+
+    /// Removes a source and everything it contributed, then re-classifies what is left.
+    ///
+    /// # Errors
+    /// `store`.
+    pub fn remove_source(&self, id: i64) -> Result<(), ApiError> {
+        self.with_workspace(|ws| ws.remove_source(id))?;
+        self.reload()
+    }
+
+    pub fn snapshots(&self) -> Result<Vec<SnapshotInfo>, ApiError> {
+        self.with_workspace(|ws| ws.snapshots())
+    }
+
+    /// Saves the current classification as a snapshot.
+    ///
+    /// # Errors
+    /// `no_customers` before any import; `store`.
+    pub fn save_snapshot(&self, label: Option<String>) -> Result<SnapshotInfo, ApiError> {
+        let session = self.session();
+        let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
+        let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        self.with_workspace(|ws| ws.save_snapshot(&session.customers, classification, label))
+    }
+
+    /// Tier flows between two snapshots, with the playbook's actions.
+    ///
+    /// # Errors
+    /// `snapshot_not_found`, `store`.
+    pub fn compare(&self, old: i64, new: i64) -> Result<Migration, ApiError> {
+        let playbook = self.settings().playbook;
+        self.with_workspace(|ws| ws.compare(old, new, &playbook))
     }
 }
 

@@ -1,7 +1,8 @@
-//! What the app holds between commands: the imported data and its current classification, the
-//! settings and recent files (JSON in the app data folder), and the cancel flag of the running job.
+//! What the app holds between commands: the workspace (the core's SQLite store in the app data
+//! folder: sources, orders, snapshots), the customers and their current classification, the
+//! settings and recent files (JSON beside the workspace), and the cancel flag of the running job.
 //!
-//! The session is in memory; re-classifying reuses the aggregated customers and never re-reads a file.
+//! Re-classifying reuses the customers held here and never re-reads a file.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -9,17 +10,16 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tierbook_core::classify::Classification;
-use tierbook_core::import::Dataset;
+use tierbook_core::store::Workspace;
 use tierbook_core::{Cancel, Customer};
 
 use crate::error::ApiError;
 use crate::view::Settings;
 
-/// The imported data and its classification.
+/// The workspace's customers and their current classification.
 #[derive(Default)]
 pub struct Session {
-    pub dataset: Dataset,
-    /// Aggregated from `dataset.orders`, sorted by key.
+    /// All customers of the workspace, sorted by key.
     pub customers: Vec<Customer>,
     pub classification: Option<Classification>,
     /// The file shown in the window title (the last one imported).
@@ -46,6 +46,8 @@ pub struct AppState {
 
 struct Inner {
     data_dir: PathBuf,
+    /// `None` when the workspace file could not be opened (the error is in the session).
+    workspace: Mutex<Option<Workspace>>,
     session: Mutex<Session>,
     settings: Mutex<Settings>,
     job: Mutex<Cancel>,
@@ -64,10 +66,19 @@ impl AppState {
         let _ = std::fs::create_dir_all(&data_dir);
         // A missing or unreadable settings file (first run, or a newer format) falls back to the defaults.
         let settings = read_json(&data_dir.join(SETTINGS_FILE)).unwrap_or_else(default_settings);
+        let mut session = Session::default();
+        let workspace = match Workspace::open(&data_dir.join(WORKSPACE_FILE)) {
+            Ok(ws) => Some(ws),
+            Err(err) => {
+                session.open_error = Some(err.into());
+                None
+            }
+        };
         AppState {
             inner: Arc::new(Inner {
                 data_dir,
-                session: Mutex::new(Session::default()),
+                workspace: Mutex::new(workspace),
+                session: Mutex::new(session),
                 settings: Mutex::new(settings),
                 job: Mutex::new(Cancel::new()),
                 ready: Mutex::new(true),
@@ -78,6 +89,28 @@ impl AppState {
 
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    pub fn workspace_path(&self) -> PathBuf {
+        self.inner.data_dir.join(WORKSPACE_FILE)
+    }
+
+    /// Runs `f` on the open workspace (one writer at a time).
+    ///
+    /// # Errors
+    /// `not_a_workspace`/`workspace_too_new` when it could not be opened; whatever `f` returns.
+    pub fn with_workspace<T>(
+        &self,
+        f: impl FnOnce(&mut Workspace) -> tierbook_core::Result<T>,
+    ) -> Result<T, ApiError> {
+        let mut guard = self.inner.workspace.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(ws) => Ok(f(ws)?),
+            None => Err(Workspace::open(&self.workspace_path()).err().map_or_else(
+                || ApiError::new("store", "工作区未能打开，请重启 TierBook。"),
+                ApiError::from,
+            )),
+        }
     }
 
     /// The session, once a start-up import is over; a panic in another command must not lock the user
@@ -153,6 +186,7 @@ impl AppState {
 }
 
 const SETTINGS_FILE: &str = "settings.json";
+const WORKSPACE_FILE: &str = "workspace.tierbook";
 const RECENT_FILE: &str = "recent.json";
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {

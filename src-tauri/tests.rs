@@ -97,3 +97,104 @@ fn a_customer_detail_for_an_unknown_key_before_import_says_there_is_no_data() {
     let err = app.call("customer_detail", json!({ "key": "nobody" })).unwrap_err();
     assert_eq!(err["code"], "no_customers");
 }
+
+/// The core's own answer for `path`: customers and per-tier counts with `params`.
+fn core_counts(path: &std::path::Path, params: &tierbook_core::classify::ClassifyParams) -> (usize, Vec<(String, u64)>) {
+    let dataset = tierbook_core::import::import_files(
+        &[path.to_path_buf()],
+        &Default::default(),
+        &tierbook_core::NoProgress,
+    )
+    .unwrap();
+    let customers = tierbook_core::customers::aggregate(&dataset.orders);
+    let classification = tierbook_core::classify::classify(&customers, params).unwrap();
+    (customers.len(), classification.tiers.iter().map(|g| (g.group.clone(), g.customers)).collect())
+}
+
+fn tier_counts(view: &Value) -> Vec<(String, u64)> {
+    view["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["group"].as_str().unwrap().to_string(), g["customers"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn importing_a_generated_export_classifies_it_as_the_core_does_and_lists_every_customer() {
+    let app = app();
+    let path = app.dir.path().join("微信小店订单.xlsx");
+    tierbook_core::generate::sample_workbook(&path).unwrap();
+    let defaults = tierbook_core::classify::ClassifyParams::default();
+    let (customers, tiers) = core_counts(&path, &defaults);
+
+    let outcome = app
+        .call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" }))
+        .unwrap();
+    assert_eq!(outcome["customers"].as_u64(), Some(customers as u64));
+    assert!(outcome["new_orders"].as_u64().unwrap() > 0);
+    assert_eq!(tier_counts(&outcome["view"]), tiers);
+
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), customers);
+    assert!(rows[0]["action"]["zh"].as_str().is_some_and(|a| !a.is_empty()));
+
+    let info = app.call("app_info", json!({})).unwrap();
+    assert_eq!(info["has_data"], true);
+    assert_eq!(info["current_file"], path.display().to_string());
+
+    // Re-tiering with another method gives the core's counts for that method, without re-importing.
+    let cube = tierbook_core::classify::ClassifyParams {
+        method: tierbook_core::classify::Method::RfmCube { basis: tierbook_core::classify::CubeBasis::Mean },
+        ..defaults
+    };
+    let view = app.call("classify", json!({ "params": cube })).unwrap();
+    assert_eq!(tier_counts(&view), core_counts(&path, &cube).1);
+
+    let key = rows[0]["key"].as_str().unwrap();
+    let detail = app.call("customer_detail", json!({ "key": key })).unwrap();
+    assert_eq!(detail["row"]["key"], key);
+    assert_eq!(detail["orders"].as_array().unwrap().len() as u64, rows[0]["orders"].as_u64().unwrap());
+}
+
+#[test]
+fn the_same_file_imported_twice_adds_nothing_and_two_snapshots_compare() {
+    let app = app();
+    let path = app.dir.path().join("订单.xlsx");
+    tierbook_core::generate::sample_workbook(&path).unwrap();
+    let args = json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" });
+    let first = app.call("import_sources", args.clone()).unwrap();
+    let old = app.call("save_snapshot", json!({ "label": "一月" })).unwrap();
+    let again = app.call("import_sources", args).unwrap();
+    assert_eq!(again["new_orders"], 0);
+    assert_eq!(again["unchanged_files"].as_array().unwrap().len(), 1);
+    assert_eq!(again["customers"], first["customers"]);
+    let new = app.call("save_snapshot", json!({ "label": null })).unwrap();
+    assert_eq!(app.call("list_snapshots", json!({})).unwrap().as_array().unwrap().len(), 2);
+    let migration = app.call("compare_snapshots", json!({ "old": old["id"], "new": new["id"] })).unwrap();
+    // Same data both times: nobody moved, appeared or left.
+    assert_eq!(migration["upgraded"].as_array().unwrap().len(), 0);
+    assert_eq!(migration["new"].as_array().unwrap().len(), 0);
+    assert_eq!(migration["lost"].as_array().unwrap().len(), 0);
+    assert_eq!(app.call("list_sources", json!({})).unwrap().as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn exporting_writes_the_workbook_and_csv_per_tier_beside_it() {
+    let app = app();
+    let path = app.dir.path().join("订单.xlsx");
+    tierbook_core::generate::sample_workbook(&path).unwrap();
+    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:1" })).unwrap();
+    let target = app.dir.path().join("客户分层.xlsx");
+    let outcome = app
+        .call(
+            "export_workbook",
+            json!({ "path": target, "options": {}, "csv": true, "onProgress": "__CHANNEL__:2" }),
+        )
+        .unwrap();
+    assert!(target.is_file());
+    assert_eq!(outcome["path"], target.display().to_string());
+    let csv = outcome["csv_files"].as_array().unwrap();
+    assert!(!csv.is_empty());
+    assert!(csv.iter().all(|f| std::path::Path::new(f.as_str().unwrap()).is_file()));
+}

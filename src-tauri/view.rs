@@ -7,7 +7,8 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use tierbook_core::classify::{Classification, ClassifyParams, GroupSummary, Threshold};
+use tierbook_core::classify::{self as charts, ParetoPoint, RfCell};
+use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Threshold};
 use tierbook_core::model::{yuan, Cents};
 use tierbook_core::playbook::{self, Playbook, Suggestion};
 use tierbook_core::{Customer, Order, Text, Tier};
@@ -30,47 +31,6 @@ pub struct Kpis {
     pub repeat_rate: f64,
     pub first_order: Option<NaiveDate>,
     pub last_order: Option<NaiveDate>,
-}
-
-/// One point of the Pareto curve: the top `customer_share` of customers make `revenue_share` of revenue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct ParetoPoint {
-    pub customer_share: f64,
-    pub revenue_share: f64,
-}
-
-/// One cell of the R×F heat matrix.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct RfCell {
-    pub r: u8,
-    pub f: u8,
-    pub customers: u64,
-    /// fen
-    pub revenue: Cents,
-    /// fen per order
-    pub aov: Cents,
-}
-
-/// Everything the tiers screen shows for one classification.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct TierView {
-    pub as_of: NaiveDate,
-    pub params: ClassifyParams,
-    pub thresholds: Vec<Threshold>,
-    pub tiers: Vec<GroupSummary>,
-    pub segments: Vec<GroupSummary>,
-    pub notes: Vec<Text>,
-    pub kpis: Kpis,
-    /// At most ~200 points, from (0,0) to (1,1).
-    pub pareto: Vec<ParetoPoint>,
-    /// Cells with at least one customer; scores run 1..=`rf_max`.
-    pub rf_matrix: Vec<RfCell>,
-    pub rf_max: u8,
-    /// The actions shown beside each tier and segment (the saved playbook).
-    pub playbook: Playbook,
 }
 
 /// One line of the customers table (all customers; the table filters and sorts on the client).
@@ -143,7 +103,8 @@ pub fn mask_phone(phone: &str) -> String {
 
 /// The tiers screen for `classification` of `customers`.
 pub fn tier_view(customers: &[Customer], classification: &Classification, playbook: &Playbook) -> TierView {
-    let (rf_matrix, rf_max) = rf_matrix(customers, classification);
+    let rf_matrix = charts::rf_matrix(customers, &classification.assignments);
+    let rf_max = rf_matrix.iter().filter(|c| c.customers > 0).map(|c| c.r.max(c.f)).max().unwrap_or(5);
     TierView {
         as_of: classification.as_of,
         params: classification.params.clone(),
@@ -152,7 +113,7 @@ pub fn tier_view(customers: &[Customer], classification: &Classification, playbo
         segments: classification.segments.clone(),
         notes: classification.notes.clone(),
         kpis: kpis(customers, classification),
-        pareto: pareto(customers, 200),
+        pareto: charts::pareto(customers, Some(&classification.assignments), 200),
         rf_matrix,
         rf_max,
         playbook: playbook.clone(),
@@ -195,69 +156,23 @@ pub fn kpis(customers: &[Customer], classification: &Classification) -> Kpis {
     }
 }
 
-/// The Pareto curve, sampled to at most `points` + 1 points (customers sorted by revenue, best first).
-pub fn pareto(customers: &[Customer], points: usize) -> Vec<ParetoPoint> {
-    let mut revenues: Vec<i64> = customers.iter().map(|c| c.revenue.max(0)).collect();
-    revenues.sort_unstable_by(|a, b| b.cmp(a));
-    let total: i64 = revenues.iter().sum();
-    let n = revenues.len();
-    let mut curve = vec![ParetoPoint { customer_share: 0.0, revenue_share: 0.0 }];
-    if n == 0 {
-        return curve;
-    }
-    let step = n.div_ceil(points.max(1));
-    let mut cumulative = 0i64;
-    for (i, revenue) in revenues.iter().enumerate() {
-        cumulative += revenue;
-        let count = i + 1;
-        if count % step == 0 || count == n {
-            curve.push(ParetoPoint {
-                customer_share: count as f64 / n as f64,
-                revenue_share: share(cumulative as f64, total as f64),
-            });
-        }
-    }
-    curve
-}
-
-/// R×F cells (customers, revenue, AOV) from the classification's scores; the second value is the
-/// highest score used (5 for the usual quintiles).
-pub fn rf_matrix(customers: &[Customer], classification: &Classification) -> (Vec<RfCell>, u8) {
-    use std::collections::BTreeMap;
-    let mut cells: BTreeMap<(u8, u8), (u64, i64, u64)> = BTreeMap::new();
-    for (customer, a) in customers.iter().zip(&classification.assignments) {
-        let cell = cells.entry((a.r_score, a.f_score)).or_default();
-        cell.0 += 1;
-        cell.1 += customer.revenue;
-        cell.2 += u64::from(customer.orders);
-    }
-    let max = cells.keys().map(|(r, f)| (*r).max(*f)).max().unwrap_or(0);
-    let cells = cells
-        .into_iter()
-        .map(|((r, f), (count, revenue, orders))| RfCell {
-            r,
-            f,
-            customers: count,
-            revenue,
-            aov: per_order(revenue, orders),
-        })
-        .collect();
-    (cells, max)
-}
-
 /// The table rows of every customer, in the core's order (sorted by key).
 pub fn customer_rows(customers: &[Customer], classification: &Classification, playbook: &Playbook) -> Vec<CustomerRow> {
     customers
         .iter()
         .zip(&classification.assignments)
-        .map(|(customer, a)| {
-            let suggestion = playbook::suggest(playbook, a, classification.as_of);
-            customer_row(customer, a, suggestion)
-        })
+        .enumerate()
+        .map(|(index, (customer, a))| customer_row(customer, a, suggestion(playbook, classification, index, a)))
         .collect()
 }
 
-fn customer_row(customer: &Customer, a: &tierbook_core::classify::Assignment, s: Suggestion) -> CustomerRow {
+/// The playbook's suggestion, keeping the action of a segment the user renamed.
+fn suggestion(playbook: &Playbook, classification: &Classification, index: usize, a: &Assignment) -> Suggestion {
+    playbook::suggest_in(playbook, classification, index)
+        .unwrap_or_else(|| playbook::suggest(playbook, a, classification.as_of))
+}
+
+fn customer_row(customer: &Customer, a: &Assignment, s: Suggestion) -> CustomerRow {
     CustomerRow {
         key: customer.key.clone(),
         name: customer.name.clone(),
@@ -288,7 +203,7 @@ fn customer_row(customer: &Customer, a: &tierbook_core::classify::Assignment, s:
 pub fn customer_detail(
     key: &str,
     customers: &[Customer],
-    orders: &[Order],
+    orders: Vec<Order>,
     classification: &Classification,
     playbook: &Playbook,
 ) -> Option<CustomerDetail> {
@@ -296,8 +211,8 @@ pub fn customer_detail(
     let index = customers.binary_search_by(|c| c.key.as_str().cmp(key)).ok()?;
     let customer = customers.get(index)?;
     let a = classification.assignments.get(index)?;
-    let suggestion = playbook::suggest(playbook, a, classification.as_of);
-    let mut own: Vec<Order> = orders.iter().filter(|o| o.customer_key == key).cloned().collect();
+    let suggestion = suggestion(playbook, classification, index, a);
+    let mut own = orders;
     own.sort_by(|x, y| y.placed_at.cmp(&x.placed_at));
     Some(CustomerDetail {
         row: customer_row(customer, a, suggestion.clone()),
@@ -312,20 +227,6 @@ pub fn customer_detail(
 mod tests {
     use super::*;
 
-    fn customer(key: &str, revenue_yuan: i64, orders: u32) -> Customer {
-        let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        Customer {
-            key: key.into(),
-            name: key.into(),
-            phone: None,
-            orders,
-            revenue: revenue_yuan * 100,
-            first_order: day,
-            last_order: day,
-            interactions: None,
-        }
-    }
-
     #[test]
     fn masking_keeps_the_first_three_and_last_four_digits() {
         assert_eq!(mask_phone("13812341234"), "138****1234");
@@ -336,32 +237,5 @@ mod tests {
     #[test]
     fn masking_a_phone_with_chinese_characters_does_not_split_a_character() {
         assert_eq!(mask_phone("电话13812341234号"), "电话1****234号");
-    }
-
-    #[test]
-    fn pareto_curve_runs_from_zero_to_one_and_never_falls() {
-        let customers: Vec<Customer> = (0..1000).map(|i| customer(&format!("c{i:04}"), (i % 97) + 1, 1)).collect();
-        let curve = pareto(&customers, 200);
-        assert!(curve.len() <= 202, "{} points", curve.len());
-        assert_eq!(curve.first().map(|p| p.revenue_share), Some(0.0));
-        let last = curve.last().unwrap();
-        assert!((last.customer_share - 1.0).abs() < 1e-9 && (last.revenue_share - 1.0).abs() < 1e-9);
-        assert!(curve.windows(2).all(|w| w[1].revenue_share >= w[0].revenue_share));
-        // Best customers first: the curve lies on or above the diagonal.
-        assert!(curve.iter().all(|p| p.revenue_share + 1e-9 >= p.customer_share));
-    }
-
-    #[test]
-    fn pareto_of_one_big_customer_puts_all_revenue_at_the_first_step() {
-        let customers = vec![customer("a", 1000, 1), customer("b", 0, 1), customer("c", 0, 1), customer("d", 0, 1)];
-        let curve = pareto(&customers, 200);
-        assert_eq!(curve[1].customer_share, 0.25);
-        assert_eq!(curve[1].revenue_share, 1.0);
-    }
-
-    #[test]
-    fn pareto_of_customers_without_revenue_stays_at_zero_instead_of_dividing_by_zero() {
-        let customers = vec![customer("a", 0, 1), customer("b", 0, 1)];
-        assert!(pareto(&customers, 200).iter().all(|p| p.revenue_share == 0.0));
     }
 }

@@ -20,6 +20,8 @@ node tests/e2e/fixtures.mjs
 
 # A private data folder per run: no settings, recent files or workspace from earlier runs.
 export TIERBOOK_DATA_DIR="$FIX/data"
+# Lets the UI expose its file-choosing hook (native dialogs cannot be driven through WebDriver).
+export TIERBOOK_E2E=1
 rm -rf "$TIERBOOK_DATA_DIR" "$ROOT/target/e2e-screenshots"
 
 DISPLAY_NUM=${E2E_DISPLAY:-99}
