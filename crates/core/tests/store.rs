@@ -598,3 +598,26 @@ fn workspace_from_a_newer_tierbook_is_refused_untouched() {
     }
     assert_eq!(std::fs::read(&path).unwrap(), before, "a newer workspace must not be modified");
 }
+
+#[test]
+fn snapshot_is_current_until_new_orders_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 30), wechat_mapping())]);
+    let customers = ws.customers().unwrap();
+    let (_, mut classification) = snapshot_of(&[], "2025-03-31");
+    classification.assignments = customers.iter().map(|_| assignment(Tier::B, None)).collect();
+    let info = ws.save_snapshot(&customers, &classification, None).unwrap();
+    assert!(ws.snapshot_is_current(info.id).unwrap());
+    store(&mut ws, vec![file("b.csv", numbered_orders(30, 31), wechat_mapping())]);
+    assert!(!ws.snapshot_is_current(info.id).unwrap());
+}
+
+#[test]
+fn snapshot_with_a_customer_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let (customers, classification) = snapshot_of(&[("k1", Tier::A, None, 1), ("k1", Tier::B, None, 2)], "2025-03-31");
+    assert!(matches!(ws.save_snapshot(&customers, &classification, None), Err(Error::InvalidParams(_))));
+    assert!(ws.snapshots().unwrap().is_empty());
+}

@@ -87,3 +87,25 @@ fn a_bad_file_in_the_batch_stores_nothing_and_names_the_file() {
     let missing = ws.import(&[PathBuf::from("/nonexistent/x.csv")], &ImportOptions::default(), now(), &NoProgress);
     assert!(matches!(missing, Err(Error::Io { .. })));
 }
+
+#[test]
+fn a_key_the_user_chose_once_is_used_again_for_the_same_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("一月.csv");
+    let b = dir.path().join("二月.csv");
+    store_support::write_csv(&a, 0, 100, 20);
+    store_support::write_csv(&b, 100, 200, 20);
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    let by_receiver = ImportOptions {
+        key: Some(tierbook_core::mapping::KeySpec::Column("收货人".into())),
+        ..ImportOptions::default()
+    };
+    ws.import(&[a], &by_receiver, now(), &NoProgress).unwrap();
+    // Next month, nothing chosen: the saved mapping (key 收货人) applies without asking.
+    let second = ws.import(&[b], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert!(second.sources[0].mapping_reused);
+    assert_eq!(second.sources[0].report.mapping.key, tierbook_core::mapping::KeySpec::Column("收货人".into()));
+    let keys: Vec<String> = ws.customers().unwrap().into_iter().map(|c| c.key).collect();
+    assert_eq!(keys.len(), 20);
+    assert!(keys.iter().all(|k| k.starts_with("收货人")), "{keys:?}");
+}

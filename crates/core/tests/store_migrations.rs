@@ -46,8 +46,10 @@ CREATE TABLE orders (
     platform TEXT NOT NULL,
     uid TEXT NOT NULL,
     has_id INTEGER NOT NULL,
-    source_id INTEGER NOT NULL REFERENCES sources(id),
-    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    -- No foreign keys here on purpose: they would cost two lookups per inserted order; the store's
+    -- own transactions keep these ids valid (remove_source, recompute_customers).
+    source_id INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
     row INTEGER NOT NULL,
     name TEXT,
     phone TEXT,
@@ -62,7 +64,7 @@ CREATE TABLE orders (
 );
 CREATE UNIQUE INDEX orders_identity ON orders(platform, uid);
 CREATE INDEX orders_customer ON orders(customer_id);
-CREATE INDEX orders_source ON orders(source_id);
+-- No index on source_id: removing a source is rare and may scan; every import would pay for it.
 CREATE TABLE order_sightings (
     source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
@@ -87,10 +89,15 @@ CREATE TABLE snapshots (
     label TEXT,
     customers INTEGER NOT NULL,
     orders INTEGER NOT NULL,
-    revenue INTEGER NOT NULL
+    revenue INTEGER NOT NULL,
+    first_row INTEGER,
+    last_row INTEGER
 );
 CREATE INDEX snapshots_run ON snapshots(run_id);
+-- Rows of one snapshot are inserted together, so a snapshot is a contiguous rowid range (read
+-- sequentially on start); the covering index serves the comparison in key order without the wide rows.
 CREATE TABLE snapshot_rows (
+    id INTEGER PRIMARY KEY,
     snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
     key TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -112,9 +119,9 @@ CREATE TABLE snapshot_rows (
     reason_zh TEXT NOT NULL,
     reason_en TEXT NOT NULL,
     gap_zh TEXT,
-    gap_en TEXT,
-    PRIMARY KEY (snapshot_id, key)
-) WITHOUT ROWID;
+    gap_en TEXT
+);
+CREATE INDEX snapshot_rows_compare ON snapshot_rows(snapshot_id, key, tier, segment, revenue, name);
 "#;
 
 fn report_json() -> String {

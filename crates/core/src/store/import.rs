@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
 use crate::error::{Error, Result};
-use crate::import::{ImportOptions, ImportReport};
+use crate::import::{Dataset, ImportOptions, ImportReport};
 use crate::mapping::{Mapping, Role};
 use crate::model::{Cents, Order};
 use crate::progress::{Progress, Stage};
@@ -98,8 +98,7 @@ impl Workspace {
                 continue;
             }
             seen.push(sha256.clone());
-            let (opts, mapping_reused) = self.options_for(path, options)?;
-            let dataset = crate::import::import_files(std::slice::from_ref(path), &opts, progress)?;
+            let (dataset, mapping_reused) = self.read_file(path, options, progress)?;
             let report = dataset.reports.into_iter().next().ok_or_else(|| Error::NoValidOrders {
                 path: path.clone(),
                 detail: "导入没有返回报告 / the importer returned no report".into(),
@@ -190,23 +189,39 @@ impl Workspace {
         })
     }
 
-    /// The options to import `path` with: the user's overrides when they gave any, else the saved
-    /// mapping of the same layout, else plain detection.
-    fn options_for(&self, path: &Path, options: &ImportOptions) -> Result<(ImportOptions, bool)> {
-        if !options.roles.is_empty() || options.key.is_some() {
-            return Ok((options.clone(), false));
+    /// Reads one file. Detection runs first (one pass over the file in the common case); when the
+    /// detected layout has a saved mapping that differs (the user corrected it once), or detection
+    /// fails but the layout is known, the file is read again with the saved mapping. The user's own
+    /// overrides in `options` always win.
+    fn read_file(&self, path: &PathBuf, options: &ImportOptions, progress: &dyn Progress) -> Result<(Dataset, bool)> {
+        let files = std::slice::from_ref(path);
+        let overridden = !options.roles.is_empty() || options.key.is_some();
+        if overridden {
+            return Ok((crate::import::import_files(files, options, progress)?, false));
         }
-        // A file the preview cannot read fails again, with the right message, in the import itself.
-        let Ok(preview) = crate::import::preview(path, options) else {
-            return Ok((options.clone(), false));
+        let detected = crate::import::import_files(files, options, progress);
+        let layout = match &detected {
+            Ok(dataset) => dataset.reports.first().map(|r| layout_fingerprint(&r.mapping)),
+            // A known layout may still import with its saved mapping; if even the preview fails, the
+            // detection error is the one to show.
+            Err(_) => crate::import::preview(path, options).ok().map(|p| layout_fingerprint(&p.mapping)),
         };
-        let Some(saved) = self.saved_mapping(&layout_fingerprint(&preview.mapping))? else {
-            return Ok((options.clone(), false));
+        let saved = match layout {
+            Some(fp) => self.saved_mapping(&fp)?,
+            None => None,
         };
+        let Some(saved) = saved else {
+            return Ok((detected?, false));
+        };
+        if let Ok(dataset) = &detected {
+            if dataset.reports.first().is_some_and(|r| same_roles(&r.mapping, &saved)) {
+                return Ok((detected?, true));
+            }
+        }
         let mut opts = options.clone();
         opts.roles = saved.columns.iter().map(|c| (c.header.clone(), c.role)).collect();
         opts.key = Some(saved.key.clone());
-        Ok((opts, true))
+        Ok((crate::import::import_files(files, &opts, progress)?, true))
     }
 
     /// Removes an imported source and everything only it contributed: its orders (an order that a
@@ -247,6 +262,13 @@ impl Workspace {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Whether two mappings give every column the same role and build the key the same way.
+fn same_roles(a: &Mapping, b: &Mapping) -> bool {
+    a.key == b.key
+        && a.columns.len() == b.columns.len()
+        && a.columns.iter().zip(&b.columns).all(|(x, y)| x.header == y.header && x.role == y.role)
 }
 
 fn display_name(path: &Path) -> String {

@@ -191,7 +191,7 @@ impl Workspace {
     pub fn customers(&self) -> Result<Vec<Customer>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions
-             FROM customers WHERE orders > 0 ORDER BY key",
+             FROM customers WHERE orders > 0",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(Customer {
@@ -205,7 +205,10 @@ impl Workspace {
                 interactions: r.get(7)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        // A sequential scan sorted here is several times faster than walking the key index.
+        let mut customers = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Ok(customers)
     }
 
     /// The orders of one customer, oldest first (`Order::source` holds the source id).

@@ -73,6 +73,13 @@ impl Workspace {
                 classification.assignments.len()
             )));
         }
+        let mut keys = std::collections::HashSet::with_capacity(customers.len());
+        if let Some(c) = customers.iter().find(|c| !keys.insert(c.key.as_str())) {
+            return Err(Error::InvalidParams(format!(
+                "客户“{}”在快照中出现了两次 / customer key appears twice in the snapshot",
+                c.key
+            )));
+        }
         let summary = RunSummary {
             thresholds: classification.thresholds.clone(),
             tiers: classification.tiers.clone(),
@@ -97,6 +104,7 @@ impl Workspace {
             rusqlite::params![run_id, classification.as_of, label, customers.len() as u64, orders, revenue],
         )?;
         let id = tx.last_insert_rowid();
+        let mut rows = (None, None);
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO snapshot_rows(snapshot_id, key, name, phone, orders, revenue, first_order, last_order,
@@ -130,8 +138,11 @@ impl Workspace {
                     a.gap.as_ref().map(|g| g.zh.as_str()),
                     a.gap.as_ref().map(|g| g.en.as_str()),
                 ])?;
+                let row = tx.last_insert_rowid();
+                rows = (rows.0.or(Some(row)), Some(row));
             }
         }
+        tx.execute("UPDATE snapshots SET first_row = ?2, last_row = ?3 WHERE id = ?1", (id, rows.0, rows.1))?;
         tx.commit()?;
         self.snapshot_info(id)
     }
@@ -207,18 +218,27 @@ impl Workspace {
             .collect()
     }
 
-    /// Every customer of a snapshot with the assignment it had, sorted by key.
+    /// Every customer of a snapshot with the assignment it had, in the order they were saved.
     ///
     /// # Errors
     /// `SnapshotNotFound`, `Store`.
     pub fn snapshot_assignments(&self, id: i64) -> Result<Vec<SnapshotRow>> {
         self.snapshot_info(id)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions, tier, segment,
-                    recency_days, r_score, f_score, m_score, abc, rfm_type, score, reason_zh, reason_en, gap_zh, gap_en
-             FROM snapshot_rows WHERE snapshot_id = ?1 ORDER BY key",
-        )?;
-        let rows = stmt.query_map([id], |r| {
+        let (first, last): (Option<i64>, Option<i64>) =
+            self.conn.query_row("SELECT first_row, last_row FROM snapshots WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        // The rowid range is one sequential read; without it (never in files written by this build)
+        // fall back to the index.
+        let columns = "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions, tier,
+                    segment, recency_days, r_score, f_score, m_score, abc, rfm_type, score, reason_zh, reason_en,
+                    gap_zh, gap_en FROM snapshot_rows";
+        let (sql, lo, hi) = match (first, last) {
+            (Some(lo), Some(hi)) => (format!("{columns} WHERE id BETWEEN ?1 AND ?2 ORDER BY id"), lo, hi),
+            _ => (format!("{columns} WHERE snapshot_id = ?1 AND ?2 = ?2 ORDER BY id"), id, 0),
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map((lo, hi), |r| {
             let tier: String = r.get(8)?;
             let abc: String = r.get(14)?;
             let gap_zh: Option<String> = r.get(19)?;
@@ -301,6 +321,22 @@ impl Workspace {
             Some(info) => Ok(Some(self.load_snapshot(info.id)?)),
             None => Ok(None),
         }
+    }
+
+    /// Whether a snapshot still describes the workspace's current customers (same number of customers,
+    /// orders and revenue): false after an import or a removal that changed them, when the app should
+    /// offer to classify again.
+    ///
+    /// # Errors
+    /// `SnapshotNotFound`, `Store`.
+    pub fn snapshot_is_current(&self, id: i64) -> Result<bool> {
+        let info = self.snapshot_info(id)?;
+        let (customers, orders, revenue): (u64, u64, Cents) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(orders), 0), coalesce(sum(revenue), 0) FROM customers WHERE orders > 0",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok((customers, orders, revenue) == (info.customers, info.orders, info.revenue))
     }
 
     /// Deletes a snapshot (and its run); other snapshots are untouched.
