@@ -31,6 +31,10 @@ pub enum Error {
     #[error("文件 {path} 已损坏或不完整（{detail}）。请重新导出或重新下载该文件。")]
     Corrupt { path: PathBuf, detail: String },
 
+    /// The workbook is protected with an opening password (encrypted); it cannot be read as is.
+    #[error("文件 {path} 设置了打开密码，TierBook 无法读取加密的文件。请在 Excel 或 WPS 中打开它，取消密码后另存为 .xlsx，再导入。")]
+    Encrypted { path: PathBuf },
+
     /// The requested sheet does not exist.
     #[error("文件 {path} 中没有名为“{sheet}”的工作表。")]
     SheetNotFound { path: PathBuf, sheet: String },
@@ -116,6 +120,7 @@ impl Error {
             Error::EmptyFile { .. } => "empty_file",
             Error::NotSpreadsheet { .. } => "not_spreadsheet",
             Error::Corrupt { .. } => "corrupt",
+            Error::Encrypted { .. } => "encrypted",
             Error::SheetNotFound { .. } => "sheet_not_found",
             Error::NoHeader { .. } => "no_header",
             Error::NoDataRows { .. } => "no_data_rows",
@@ -145,6 +150,7 @@ impl Error {
             | Error::EmptyFile { path }
             | Error::NotSpreadsheet { path, .. }
             | Error::Corrupt { path, .. }
+            | Error::Encrypted { path }
             | Error::SheetNotFound { path, .. }
             | Error::NoHeader { path }
             | Error::NoDataRows { path, .. }

@@ -102,7 +102,7 @@ impl Source {
     /// table is parsed whole.
     ///
     /// # Errors
-    /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`.
+    /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`, `Encrypted`.
     pub fn open(path: &Path) -> Result<Source> {
         let io = |source| Error::Io {
             path: path.to_owned(),
@@ -130,7 +130,13 @@ impl Source {
                 sniff::sniff_zip(BufReader::new(file)).map_err(|e| e.into_error(path))?
             }
             Head::Ole2 => Format::Xls,
-            Head::Text(kind) => return Source::open_text(path, size, kind),
+            Head::Text(mut kind) => {
+                if !complete && head.is_ascii() {
+                    // An ASCII head says nothing about the encoding; GBK text may start later.
+                    kind.encoding = encoding_after_ascii(&mut file).map_err(io)?;
+                }
+                return Source::open_text(path, size, kind);
+            }
         };
         let opened = workbook::open(path, format)?;
         Ok(Source {
@@ -266,6 +272,32 @@ impl Source {
         })?;
         Ok(rows)
     }
+}
+
+/// The encoding of the first non-ASCII bytes after the current position (UTF-8 if there are none),
+/// for files whose sniffed head is pure ASCII. Looks at most 64 MiB further.
+fn encoding_after_ascii(file: &mut File) -> std::io::Result<&'static encoding_rs::Encoding> {
+    const WINDOW: usize = 4096;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut scanned = 0usize;
+    while scanned < 64 << 20 {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        scanned += n;
+        let chunk = buf.get(..n).unwrap_or_default();
+        if let Some(at) = chunk.iter().position(|b| !b.is_ascii()) {
+            let mut window = chunk.get(at..).unwrap_or_default().to_vec();
+            if window.len() < WINDOW {
+                let mut more = vec![0u8; WINDOW - window.len()];
+                let m = file.read(&mut more)?;
+                window.extend_from_slice(more.get(..m).unwrap_or_default());
+            }
+            return Ok(sniff::guess_encoding(&window, false));
+        }
+    }
+    Ok(encoding_rs::UTF_8)
 }
 
 /// Whether the rest of the file is ASCII whitespace (a "blank" file larger than the sniff head).

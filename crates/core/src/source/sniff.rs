@@ -34,6 +34,10 @@ pub(crate) struct TextKind {
     pub delimiter: u8,
     /// Average bytes per line in the sample, for a row-count estimate.
     pub bytes_per_line: Option<f64>,
+    /// Lines end in CRLF (Windows); the CSV reader's blank-line accounting depends on it.
+    pub crlf: bool,
+    /// The first line is Excel's `sep=X` hint, which Excel does not show as a row.
+    pub sep_line: bool,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -154,9 +158,13 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
             encoding,
             delimiter: b',',
             bytes_per_line: None,
+            crlf: false,
+            sep_line: false,
         });
     }
-    let delimiter = sniff_delimiter(&text);
+    // Excel's "sep=;" first line names the delimiter and is not a row.
+    let sep_line = excel_sep_line(&text);
+    let delimiter = sep_line.unwrap_or_else(|| sniff_delimiter(&text));
     let lines = text.lines().count();
     let bytes_per_line = (lines > 0).then(|| body.len() as f64 / lines as f64);
     let format = if delimiter == b'\t' {
@@ -164,12 +172,24 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
     } else {
         Format::Csv
     };
+    let crlf = text.contains("\r\n");
     Ok(TextKind {
         format,
         encoding,
         delimiter,
         bytes_per_line,
+        crlf,
+        sep_line: sep_line.is_some(),
     })
+}
+
+/// The delimiter named by an Excel `sep=X` first line.
+fn excel_sep_line(text: &str) -> Option<u8> {
+    let first = text.trim_start_matches('\u{FEFF}').lines().next()?;
+    match first.trim_end().strip_prefix("sep=")?.as_bytes() {
+        [delimiter] if !delimiter.is_ascii_alphanumeric() && *delimiter != b'"' => Some(*delimiter),
+        _ => None,
+    }
 }
 
 fn is_blank(c: char) -> bool {
@@ -179,11 +199,41 @@ fn is_blank(c: char) -> bool {
 /// Valid UTF-8 wins (a cut at the end of the sample is fine); otherwise GB18030, which covers the
 /// GBK that Excel on Chinese Windows writes. UTF-16 is only believed with a BOM.
 pub(crate) fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
+    if let Some(utf16) = utf16_without_bom(head) {
+        return utf16;
+    }
     match std::str::from_utf8(head) {
         Ok(_) => UTF_8,
         // `error_len() == None` means the sample ends inside a character: still UTF-8.
         Err(e) if e.error_len().is_none() && !complete => UTF_8,
         Err(_) => GB18030,
+    }
+}
+
+/// UTF-16 written without a BOM: delimiters, digits and newlines are ASCII, so one byte of every
+/// pair is NUL far more often than in any 8-bit text.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
+    let sample = head.get(..head.len().min(4096)).unwrap_or(head);
+    let pairs = sample.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let zeros_at = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .take(pairs)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    if odd * 10 >= pairs * 3 && even * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 3 && odd * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     }
 }
 
@@ -199,15 +249,13 @@ fn decode_strict(encoding: &'static Encoding, bytes: &[u8], complete: bool) -> O
     }
 }
 
-/// Text tables have no NULs and almost no control characters; binary data decoded as GB18030 has many.
+/// Text tables have almost no control characters; binary data decoded as GB18030 has many.
 fn looks_binary(text: &str) -> bool {
+    // A stray NUL in a real export is tolerated; binary data has many control characters.
     let mut controls = 0usize;
     let mut chars = 0usize;
     for c in text.chars() {
         chars += 1;
-        if c == '\0' {
-            return true;
-        }
         if c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0C') {
             controls += 1;
         }

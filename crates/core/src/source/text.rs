@@ -46,23 +46,37 @@ pub(crate) fn for_each_row(
     let mut record = csv::ByteRecord::new();
     let mut row = RowBuffer::default();
     let mut index = 0usize;
-    // The line where the next record starts if no blank line comes between (csv skips blank lines).
-    let mut expected_line = 1u64;
+    // csv skips blank lines; to keep Excel's row numbers, count the lines each read consumed beyond
+    // the record's own (its quoted newlines and its terminator). With CRLF the terminator's '\n' is
+    // consumed by the next read, so the first record has none to subtract. Known gap: blank lines
+    // right before a last record that has no trailing newline are counted one short.
+    let mut lines_before = reader.position().line();
+    let mut first = true;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return Ok(()),
             Err(e) => return Err(read_error(path, &guard, index, e)),
         }
-        let line = record.position().map_or(expected_line, |p| p.line());
-        for _ in expected_line..line {
+        let lines_after = reader.position().line();
+        let inner = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        let terminator = u64::from(!(first && kind.crlf));
+        let blanks = lines_after
+            .saturating_sub(lines_before)
+            .saturating_sub(inner + terminator);
+        lines_before = lines_after;
+        guard.record_start.set(reader.position().byte());
+        let sep_line = first && kind.sep_line;
+        first = false;
+        if sep_line {
+            continue;
+        }
+        for _ in 0..blanks {
             if !f(index, &[])? {
                 return Ok(());
             }
             index += 1;
         }
-        expected_line = reader.position().line();
-        guard.record_start.set(reader.position().byte());
 
         row.clear();
         for (col, field) in record.iter().enumerate() {
@@ -105,7 +119,7 @@ fn read_error(path: &Path, guard: &RecordGuard, index: usize, e: csv::Error) -> 
         },
         other => Error::Corrupt {
             path: path.to_owned(),
-            detail: format!("{other:?}"),
+            detail: format!("CSV 文本无法解析：{other:?}"),
         },
     }
 }
@@ -126,6 +140,8 @@ struct DecodeReader<R> {
     input_pos: usize,
     input_len: usize,
     input_done: bool,
+    /// The decoder saw the end of the input; encoding_rs must not be called again.
+    decoder_done: bool,
     output: Vec<u8>,
     output_pos: usize,
     output_len: usize,
@@ -142,6 +158,7 @@ impl<R: Read> DecodeReader<R> {
             input_pos: 0,
             input_len: 0,
             input_done: false,
+            decoder_done: false,
             output: vec![0; 128 * 1024],
             output_pos: 0,
             output_len: 0,
@@ -152,7 +169,7 @@ impl<R: Read> DecodeReader<R> {
 
     /// Decodes the next chunk into `output`; false at the end of the input.
     fn refill(&mut self) -> io::Result<bool> {
-        loop {
+        while !self.decoder_done {
             if self.input_pos == self.input_len && !self.input_done {
                 self.input_len = self.inner.read(&mut self.input)?;
                 self.input_pos = 0;
@@ -162,19 +179,20 @@ impl<R: Read> DecodeReader<R> {
                 .input
                 .get(self.input_pos..self.input_len)
                 .unwrap_or_default();
-            let (_result, read, written, _replaced) =
+            let (result, read, written, _replaced) =
                 self.decoder
                     .decode_to_utf8(pending, &mut self.output, self.input_done);
             self.input_pos += read;
             self.output_pos = 0;
             self.output_len = written;
+            if self.input_done && result == encoding_rs::CoderResult::InputEmpty {
+                self.decoder_done = true;
+            }
             if written > 0 {
                 return Ok(true);
             }
-            if self.input_done {
-                return Ok(false);
-            }
         }
+        Ok(false)
     }
 }
 

@@ -43,8 +43,8 @@ pub(crate) struct Opened {
 /// Opens `path` as `format` and reads the sheet list and row-count hints.
 ///
 /// # Errors
-/// `Io`, `Corrupt`, or `NotSpreadsheet` for OLE2 files that are not workbooks (Word documents,
-/// password-protected files).
+/// `Io`, `Corrupt`, `Encrypted` (password-protected workbooks), or `NotSpreadsheet` for OLE2
+/// files that are not workbooks (Word documents).
 pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
     let file = File::open(path).map_err(|source| Error::Io {
         path: path.to_owned(),
@@ -58,11 +58,13 @@ pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
         Format::Xlsb => Workbook::Xlsb(Box::new(
             guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?,
         )),
-        Format::Xls => Workbook::Xls(Box::new(
-            guard(path, || Xls::new(reader))?.map_err(|e| ole_error(path, e))?,
-        )),
+        Format::Xls => match guard(path, || Xls::new(reader)) {
+            Ok(Ok(workbook)) => Workbook::Xls(Box::new(workbook)),
+            Ok(Err(e)) => return Err(ole_error(path, e)),
+            Err(panicked) => return Err(ole_kind(path).unwrap_or(panicked)),
+        },
         Format::Ods => Workbook::Ods(Box::new(
-            guard(path, || Ods::new(reader))?.map_err(|e| corrupt(path, e))?,
+            guard(path, || Ods::new(reader))?.map_err(|e| ods_error(path, e))?,
         )),
         Format::Csv | Format::Tsv | Format::Html => {
             return Err(Error::Corrupt {
@@ -178,15 +180,43 @@ fn corrupt(path: &Path, e: impl Display) -> Error {
     }
 }
 
-/// OLE2 files are also Word documents and password-protected workbooks: say which.
+/// A password-protected ods is a normal zip whose manifest lists encryption data.
+fn ods_error(path: &Path, e: calamine::OdsError) -> Error {
+    let encrypted = File::open(path)
+        .ok()
+        .and_then(|file| zip::ZipArchive::new(BufReader::new(file)).ok())
+        .and_then(|mut zip| {
+            let manifest = zip.by_name("META-INF/manifest.xml").ok()?;
+            let mut text = String::new();
+            manifest.take(1 << 20).read_to_string(&mut text).ok()?;
+            Some(text.contains("encryption-data"))
+        })
+        .unwrap_or(false);
+    if encrypted {
+        Error::Encrypted {
+            path: path.to_owned(),
+        }
+    } else {
+        corrupt(path, e)
+    }
+}
+
+/// OLE2 files are also Word documents and password-protected (encrypted) workbooks: say which.
 fn ole_error(path: &Path, e: calamine::XlsError) -> Error {
+    if matches!(e, calamine::XlsError::Password) {
+        return Error::Encrypted {
+            path: path.to_owned(),
+        };
+    }
+    ole_kind(path).unwrap_or_else(|| corrupt(path, e))
+}
+
+/// Names an OLE2 file that is not a legacy workbook, from the stream names in its directory.
+fn ole_kind(path: &Path) -> Option<Error> {
     let not_spreadsheet = |detail: &str| Error::NotSpreadsheet {
         path: path.to_owned(),
         detail: detail.to_owned(),
     };
-    if matches!(e, calamine::XlsError::Password) {
-        return not_spreadsheet("文件设置了打开密码，请在 Excel/WPS 中取消密码后另存为 .xlsx");
-    }
     let mut head = Vec::new();
     if let Ok(file) = File::open(path) {
         // Directory entries of small OLE2 files sit in the first megabytes; enough to name the kind.
@@ -197,13 +227,16 @@ fn ole_error(path: &Path, e: calamine::XlsError) -> Error {
         head.windows(utf16.len()).any(|w| w == utf16.as_slice())
     };
     if has("EncryptedPackage") {
-        not_spreadsheet("文件设置了打开密码（已加密），请在 Excel/WPS 中取消密码后另存为 .xlsx")
+        // Password-protected xlsx/xlsb are OLE2 containers around the encrypted zip.
+        Some(Error::Encrypted {
+            path: path.to_owned(),
+        })
     } else if has("WordDocument") {
-        not_spreadsheet("这是 Word 文档 (.doc)，不是表格")
+        Some(not_spreadsheet("这是 Word 文档 (.doc)，不是表格"))
     } else if has("PowerPoint Document") {
-        not_spreadsheet("这是 PowerPoint 演示文稿 (.ppt)，不是表格")
+        Some(not_spreadsheet("这是 PowerPoint 演示文稿 (.ppt)，不是表格"))
     } else {
-        corrupt(path, e)
+        None
     }
 }
 
@@ -365,4 +398,56 @@ fn set_data(row: &mut RowBuffer, col: usize, value: &Data, path: &Path, r: u32) 
         Data::Error(e) => row.set(col, Cell::Error(e.to_string())),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_beyond_f64_precision_stay_exact_text() {
+        let mut row = RowBuffer::default();
+        let path = Path::new("x.xlsx");
+        set_data_ref(
+            &mut row,
+            0,
+            &DataRef::Int(3_705_123_456_789_012_345),
+            path,
+            0,
+        )
+        .unwrap();
+        set_data_ref(&mut row, 1, &DataRef::Int(42), path, 0).unwrap();
+        set_data(&mut row, 2, &Data::Int(-9_007_199_254_740_993), path, 0).unwrap();
+        assert_eq!(
+            row.cells(),
+            &[
+                Cell::Text("3705123456789012345".to_owned()),
+                Cell::Number(42.0),
+                Cell::Text("-9007199254740993".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn iso_dates_and_durations_are_text_and_empty_strings_are_empty() {
+        let mut row = RowBuffer::default();
+        let path = Path::new("x.ods");
+        set_data(
+            &mut row,
+            0,
+            &Data::DateTimeIso("2025-03-05T14:22:10".to_owned()),
+            path,
+            0,
+        )
+        .unwrap();
+        set_data(&mut row, 1, &Data::DurationIso("PT1H".to_owned()), path, 0).unwrap();
+        set_data(&mut row, 2, &Data::String(String::new()), path, 0).unwrap();
+        assert_eq!(
+            row.cells(),
+            &[
+                Cell::Text("2025-03-05T14:22:10".to_owned()),
+                Cell::Text("PT1H".to_owned())
+            ]
+        );
+    }
 }
