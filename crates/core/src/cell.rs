@@ -27,6 +27,11 @@ pub fn is_placeholder(text: &str) -> bool {
 
 /// Trims ASCII and Unicode whitespace, full-width spaces, zero-width characters and BOMs at both ends.
 pub fn trim(text: &str) -> &str {
+    // Fast path: most cells start and end with a visible ASCII character.
+    let b = text.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_graphic) && b.last().is_some_and(u8::is_ascii_graphic) {
+        return text;
+    }
     text.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
 }
 
@@ -90,7 +95,7 @@ fn needs_fold(c: char) -> bool {
 /// exports use to stop Excel from turning ids into numbers. Case is kept (openids are case-sensitive).
 pub fn normalize_key(text: &str) -> String {
     let t = unwrap_excel_text(trim(text));
-    if !t.chars().any(needs_fold) {
+    if t.is_ascii() || !t.chars().any(needs_fold) {
         return t.to_owned();
     }
     let folded: String = t.chars().filter(|c| !is_invisible(*c) || *c == '\u{3000}').map(fold_char).collect();
@@ -243,7 +248,7 @@ fn parse_plain_decimal(b: &[u8]) -> Option<Cents> {
                 seen_digit = true;
                 let d = i64::from(c - b'0');
                 if !seen_dot {
-                    whole = whole * 10 + d;
+                    whole = whole.checked_mul(10)?.checked_add(d)?;
                 } else if frac_digits < 2 {
                     frac = frac * 10 + d;
                     frac_digits += 1;
@@ -263,7 +268,7 @@ fn parse_plain_decimal(b: &[u8]) -> Option<Cents> {
         frac *= 10;
         frac_digits += 1;
     }
-    let cents = whole * 100 + frac + i64::from(round_up);
+    let cents = whole.checked_mul(100)?.checked_add(frac + i64::from(round_up))?;
     Some(if negative { -cents } else { cents })
 }
 
@@ -573,7 +578,7 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(parse_amount(&t(s)), Some(*want), "{s}");
         }
-        for bad in ["#VALUE!", "abc", "12abc", "1.2.3", "¥"] {
+        for bad in ["#VALUE!", "abc", "12abc", "1.2.3", "¥", "999999999999999999", "99999999999999999.99"] {
             assert_eq!(parse_amount(&t(bad)), None, "{bad}");
         }
         assert_eq!(parse_amount(&Cell::Error("#VALUE!".into())), None);
@@ -622,6 +627,36 @@ mod tests {
         assert_eq!(parse_datetime(&Cell::Number(1741155730.0)), Some(dt("2025-03-05 14:22:10")));
         assert_eq!(parse_datetime(&Cell::DateTime(dt("2025-03-05 14:22:10"))), Some(dt("2025-03-05 14:22:10")));
         assert_eq!(parse_datetime(&Cell::Number(-1.0)), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic_on_any_text(s in "\\PC{0,40}") {
+            let _ = parse_amount_text(&s);
+            let _ = parse_datetime_text(&s);
+            let _ = parse_number(&Cell::Text(s.clone()));
+            let _ = parse_id(&Cell::Text(s.clone()));
+            let _ = normalize_key(&s);
+            let _ = crate::mapping::match_header(&s);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_digit_soup(s in "[-+0-9.,:/ 年月日¥()eE]{0,40}") {
+            let _ = parse_amount_text(&s);
+            let _ = parse_datetime_text(&s);
+        }
+
+        #[test]
+        fn amounts_round_trip_exactly(cents in -99_999_999_999i64..99_999_999_999i64) {
+            let (sign, abs) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+            let plain = format!("{sign}{}.{:02}", abs / 100, abs % 100);
+            proptest::prop_assert_eq!(parse_amount_text(&plain), Some(cents));
+            let yuan = abs / 100;
+            let grouped = yuan.to_string().as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(",");
+            let shown = format!("{sign}¥{grouped}.{:02}", abs % 100);
+            proptest::prop_assert_eq!(parse_amount_text(&shown), Some(cents));
+            proptest::prop_assert_eq!(parse_amount(&Cell::Number(cents as f64 / 100.0)), Some(cents));
+        }
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub enum SkipReason {
     Blank,
     /// The header row repeated inside the data (several exports pasted into one sheet).
     RepeatedHeader,
+    /// A ¥0 order (gift, free sample): not a purchase.
+    ZeroAmount,
 }
 
 /// Count and examples for one skip reason.
@@ -146,7 +148,17 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
         while rows.len() < *index {
             rows.push(Vec::new());
         }
-        rows.push(cells.iter().map(|c| cell::text(c).map(|t| t.into_owned()).unwrap_or_default()).collect());
+        // Raw text, placeholders included: the user should see the file as it is.
+        rows.push(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => t.clone(),
+                    Cell::Error(e) => e.clone(),
+                    other => cell::text(other).map(|t| t.into_owned()).unwrap_or_default(),
+                })
+                .collect(),
+        );
     }
     Ok(Preview {
         file: path.display().to_string(),
@@ -190,7 +202,9 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         reports.push(report);
     }
     progress.report(Stage::Reading, rows_done, rows_done);
-    Ok(Dataset { sources: paths.to_vec(), orders: set.into_orders(), reports })
+    let orders = set.into_orders();
+    warn_customer_lists_overlap(&orders, &mut reports);
+    Ok(Dataset { sources: paths.to_vec(), orders, reports })
 }
 
 /// Imports rows already in memory as one file named `file` (one sheet), for callers that have the
@@ -218,6 +232,35 @@ pub fn import_rows(
     let out = file_orders.finish();
     let report = finish_file(&mut set, &path, Format::Csv, mapping, out, warnings)?;
     Ok(Dataset { sources: vec![path], orders: set.into_orders(), reports: vec![report] })
+}
+
+/// Two customer-level files with the same customers are added up (two stores' lists), which is
+/// wrong when they are two snapshots of one store's cumulative totals; only the user knows, so say it.
+fn warn_customer_lists_overlap(orders: &[Order], reports: &mut [ImportReport]) {
+    let customer_level: Vec<bool> = reports.iter().map(|r| r.mapping.level == Level::Customers).collect();
+    if customer_level.iter().filter(|c| **c).count() < 2 {
+        return;
+    }
+    let mut first_source: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut overlaps: BTreeMap<u32, u64> = BTreeMap::new();
+    for o in orders {
+        if !customer_level.get(o.source as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        let first = *first_source.entry(o.customer_key.as_str()).or_insert(o.source);
+        if first != o.source {
+            *overlaps.entry(o.source).or_insert(0) += 1;
+        }
+    }
+    for (source, n) in overlaps {
+        if let Some(r) = reports.get_mut(source as usize) {
+            r.warnings.push(Warning::new(
+                "customer_lists_overlap",
+                format!("{n} 个客户也出现在之前导入的客户汇总表中，累计金额和次数已相加。如果这是同一店铺不同时间的累计表，请只导入最新的一份。"),
+                format!("{n} customers also appear in an earlier customer list; their totals were added up. If both are cumulative snapshots of one shop, import only the latest."),
+            ));
+        }
+    }
 }
 
 /// Rows read from the top of a sheet to find its header (and to sample values for warnings).
@@ -445,7 +488,7 @@ impl<'a> FileReader<'a> {
 
     fn row(&mut self, index: usize, cells: &[Cell]) -> Result<()> {
         self.rows_done += 1;
-        if self.rows_done % PROGRESS_EVERY == 0 {
+        if self.rows_done.is_multiple_of(PROGRESS_EVERY) {
             self.progress.report(Stage::Reading, self.rows_done, self.total.max(self.rows_done));
             if self.progress.cancelled() {
                 return Err(Error::Cancelled);
@@ -603,5 +646,6 @@ pub fn reason_zh(r: SkipReason) -> &'static str {
         SkipReason::Duplicate => "重复订单",
         SkipReason::Blank => "空行",
         SkipReason::RepeatedHeader => "重复的表头行",
+        SkipReason::ZeroAmount => "金额为 0",
     }
 }

@@ -181,6 +181,8 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("收件人", Role::Receiver, 95),
     ("收件人姓名", Role::Receiver, 95),
     ("提货人", Role::Receiver, 90),
+    ("收货人/提货人", Role::Receiver, 98),
+    ("收件人名称", Role::Receiver, 95),
     ("收货人名称", Role::Receiver, 95),
     // Phones.
     ("手机号", Role::Phone, 100),
@@ -195,10 +197,13 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("收货人联系方式", Role::Phone, 93),
     ("收件人手机", Role::Phone, 96),
     ("收件人电话", Role::Phone, 94),
-    ("买家手机号", Role::Phone, 99),
-    ("买家手机", Role::Phone, 99),
-    ("会员手机号", Role::Phone, 99),
-    ("用户购买手机号", Role::Phone, 97),
+    ("买家手机号", Role::Phone, 102),
+    ("买家手机", Role::Phone, 102),
+    ("会员手机号", Role::Phone, 102),
+    ("用户购买手机号", Role::Phone, 102),
+    ("下单人手机号", Role::Phone, 101),
+    ("收货人手机号/提货人手机号", Role::Phone, 96),
+    ("收件人手机号", Role::Phone, 96),
     ("提货人手机号", Role::Phone, 92),
     ("联系方式", Role::Phone, 85),
     // Order ids.
@@ -830,6 +835,9 @@ mod tests {
         assert_eq!(m.key, KeySpec::Column("买家ID".into()));
         let m = detect("s", 0, &row(&["买家昵称", "联系电话", "实付金额"]), &[]);
         assert_eq!(m.key, KeySpec::Column("联系电话".into()));
+        // 拼多多: the buyer's own phone beats the receiver's.
+        let m = detect("s", 0, &row(&["收货人", "手机", "用户购买手机号", "用户实付金额(元)"]), &[]);
+        assert_eq!(m.key, KeySpec::Column("用户购买手机号".into()));
         let m = detect("s", 0, &row(&["买家会员名", "收货人姓名", "联系手机", "买家实际支付金额", "总金额"]), &[]);
         assert_eq!(m.key, KeySpec::Column("买家会员名".into()));
         assert_eq!(role_of(&m, "买家实际支付金额"), Some(Role::Amount));
@@ -872,5 +880,159 @@ mod tests {
         roles.insert("不存在".to_owned(), None);
         let err = apply_overrides(&mut m, Path::new("f.xlsx"), &roles, None).unwrap_err();
         assert_eq!(err.code(), "column_not_found");
+    }
+
+    fn roles(m: &Mapping) -> Vec<(Role, &str)> {
+        m.columns.iter().filter_map(|c| c.role.map(|r| (r, c.header.as_str()))).collect()
+    }
+
+    #[test]
+    fn taobao_order_report_maps_paid_amount_member_name_and_times() {
+        let h = row(&[
+            "订单编号",
+            "买家会员名",
+            "买家支付宝账号",
+            "支付单号",
+            "支付详情",
+            "买家应付货款",
+            "买家应付邮费",
+            "买家支付积分",
+            "总金额",
+            "返点积分",
+            "买家实际支付金额",
+            "买家实际支付积分",
+            "订单状态",
+            "买家留言",
+            "收货人姓名",
+            "收货地址 ",
+            "运送方式",
+            "联系电话 ",
+            "联系手机",
+            "订单创建时间",
+            "订单付款时间 ",
+            "宝贝标题 ",
+            "宝贝种类 ",
+            "物流单号 ",
+            "物流公司",
+            "订单备注",
+            "宝贝总数量",
+            "店铺Id",
+            "店铺名称",
+            "订单关闭原因",
+            "卖家服务费",
+            "退款金额",
+        ]);
+        let m = detect("s", 0, &h, &[]);
+        let want = vec![
+            (Role::OrderId, "订单编号"),
+            (Role::CustomerKey, "买家会员名"),
+            (Role::Amount, "买家实际支付金额"),
+            (Role::Status, "订单状态"),
+            (Role::Receiver, "收货人姓名"),
+            (Role::Phone, "联系手机"),
+            (Role::Date, "订单创建时间"),
+            (Role::PaidAt, "订单付款时间"),
+            (Role::Quantity, "宝贝总数量"),
+            (Role::Refund, "退款金额"),
+        ];
+        assert_eq!(roles(&m), want);
+        assert_eq!(m.key, KeySpec::Column("买家会员名".into()));
+    }
+
+    #[test]
+    fn pinduoduo_export_maps_user_paid_amount_and_deal_time() {
+        let h = row(&[
+            "商品",
+            "订单号",
+            "订单状态",
+            "商品总价(元)",
+            "店铺优惠折扣(元)",
+            "平台优惠折扣(元)",
+            "多多支付立减金额(元)",
+            "邮费(元)",
+            "用户实付金额(元)",
+            "商家实收金额(元)",
+            "商品数量(件)",
+            "身份证姓名",
+            "身份证号码",
+            "收货人",
+            "手机",
+            "是否审核中",
+            "省",
+            "市",
+            "区",
+            "街道",
+            "拼单成功时间",
+            "订单成交时间",
+            "订单确认时间",
+            "承诺发货时间",
+            "发货时间",
+            "确认收货时间",
+            "商品id",
+            "商品规格",
+            "用户购买手机号",
+            "样式ID",
+            "商家编码-SKU维度",
+            "快递单号",
+            "快递公司",
+            "买家留言",
+            "售后状态",
+            "商家备注",
+        ]);
+        let m = detect("s", 0, &h, &[]);
+        assert_eq!(m.column(Role::Amount).unwrap().header, "用户实付金额(元)");
+        assert_eq!(m.column(Role::Date).unwrap().header, "订单成交时间");
+        assert_eq!(m.column(Role::Quantity).unwrap().header, "商品数量(件)");
+        assert_eq!(m.column(Role::AfterSales).unwrap().header, "售后状态");
+        assert_eq!(m.column(Role::Receiver).unwrap().header, "收货人");
+        assert_eq!(m.key, KeySpec::Column("用户购买手机号".into()));
+        assert!(m.column(Role::Refund).is_none());
+    }
+
+    #[test]
+    fn channels_and_youzan_exports_map_paid_amount() {
+        let h = row(&[
+            "订单号",
+            "订单状态",
+            "订单下单时间",
+            "订单支付时间",
+            "商品名称",
+            "商品数量",
+            "商品单价",
+            "商品总价",
+            "运费",
+            "店铺优惠",
+            "订单实际支付金额",
+            "收件人姓名",
+            "收件人手机",
+            "售后状态",
+            "退款金额",
+        ]);
+        let m = detect("s", 0, &h, &[]);
+        assert_eq!(m.column(Role::Amount).unwrap().header, "订单实际支付金额");
+        assert_eq!(m.column(Role::Date).unwrap().header, "订单下单时间");
+        assert_eq!(m.column(Role::PaidAt).unwrap().header, "订单支付时间");
+        assert_eq!(m.key, KeySpec::Column("收件人手机".into()));
+        let h = row(&[
+            "订单号",
+            "订单状态",
+            "订单创建时间",
+            "买家付款时间",
+            "商品金额合计",
+            "运费",
+            "订单实付金额",
+            "买家昵称",
+            "买家手机号",
+            "收货人/提货人",
+            "收货人手机号/提货人手机号",
+            "订单退款状态",
+            "订单已退款金额",
+        ]);
+        let m = detect("s", 0, &h, &[]);
+        assert_eq!(m.column(Role::Amount).unwrap().header, "订单实付金额");
+        assert_eq!(m.column(Role::Refund).unwrap().header, "订单已退款金额");
+        assert_eq!(m.column(Role::AfterSales).unwrap().header, "订单退款状态");
+        assert_eq!(m.column(Role::Receiver).unwrap().header, "收货人/提货人");
+        assert_eq!(m.key, KeySpec::Column("买家手机号".into()));
     }
 }

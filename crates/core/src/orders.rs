@@ -9,7 +9,8 @@
 //!    differs it is a per-item amount and summed (decided per file, reported as a warning).
 //!    子订单编号 never identifies an order.
 //! 3. An order id already imported from an earlier file (same platform layout) is a duplicate.
-//!    Rows without an order id are deduplicated by their content (key, time, amount, refund, status):
+//!    Rows without an order id are deduplicated by their full content (key, time, amount and refund
+//!    as parsed values, every other cell as text):
 //!    a row is a duplicate when an earlier file already had that many identical rows — identical
 //!    rows inside one file are kept, because without an id nothing says they are not two orders.
 //! 4. Status: the rule table ([`StatusRules`], first match wins) decides Count / Exclude / Refunded;
@@ -20,7 +21,8 @@
 //!    (e.g. 已完成 with an empty time is a cash-on-delivery or platform quirk; we trust the status).
 //!    A status-less row with an empty payment time is therefore excluded: in every export we know,
 //!    an empty 支付时间 means the order was never paid.
-//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a partial refund is kept in
+//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a ¥0 order (gift, free
+//!    sample) is not a purchase and is skipped; a partial refund is kept in
 //!    `Order::refund` and subtracted from revenue. A negative net (a return line in a wholesaler's
 //!    sheet) is kept with `order_count = 0` so it reduces revenue without adding an order.
 //!
@@ -82,6 +84,9 @@ impl Default for StatusRules {
             ("全额退款", Refunded),
             ("退款完成", Refunded),
             ("已全额退款", Refunded),
+            ("退货成功", Refunded),
+            ("已拒收", Refunded),
+            ("拒签", Refunded),
             ("已关闭", Exclude),
             ("交易关闭", Exclude),
             ("订单关闭", Exclude),
@@ -175,10 +180,13 @@ impl IdIndex {
     }
 
     fn insert(&mut self, h: u64, fp: u64, id: &str, i: u32) {
-        if self.by_hash.contains_key(&h) {
-            self.overflow.insert((fp, id.to_owned()), i);
-        } else {
-            self.by_hash.insert(h, i);
+        match self.by_hash.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.overflow.insert((fp, id.to_owned()), i);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
     }
 }
@@ -325,6 +333,8 @@ pub struct FileOrders<'a> {
     amount_readable: u64,
     amount_example: Option<(u32, String)>,
     unpaid: u64,
+    /// Customer ids stored as numbers of 16+ digits (may already have lost digits).
+    lossy_keys: u64,
     /// The order of the previous row, for item rows under merged cells.
     last_order: Option<u32>,
     merged_rows: u64,
@@ -363,6 +373,7 @@ impl<'a> FileOrders<'a> {
             amount_readable: 0,
             amount_example: None,
             unpaid: 0,
+            lossy_keys: 0,
             last_order: None,
             merged_rows: 0,
         }
@@ -501,7 +512,18 @@ impl<'a> FileOrders<'a> {
             placed_at.hash(&mut h);
             amount.hash(&mut h);
             refund.hash(&mut h);
-            cell::text(get(self.map.status)).hash(&mut h);
+            // The other cells too (product, quantity, note …), as text so that a number cell in
+            // an xlsx and the same number in a CSV hash alike; the parsed roles above already
+            // absorb the formatting differences of money and dates.
+            let m = &self.map;
+            let parsed = [m.amount, m.refund, m.date, m.paid_at];
+            for (i, c) in cells.iter().enumerate() {
+                // Empty cells are left out: readers differ in whether trailing blanks exist.
+                if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
+                    i.hash(&mut h);
+                    t.hash(&mut h);
+                }
+            }
             let h = h.finish();
             let n = self.contents.entry(h).or_insert(0);
             *n += 1;
@@ -513,6 +535,10 @@ impl<'a> FileOrders<'a> {
         }
 
         let key = self.key(cells);
+        // Only number cells can have lost digits (text ids are exact): 16+ digits is ≥ 1e15.
+        if self.map.key.iter().any(|i| matches!(cells.get(*i), Some(Cell::Number(x)) if x.abs() >= 1e15)) {
+            self.lossy_keys += 1;
+        }
         let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| clean_name(&t));
         let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(Cow::into_owned);
         let status = cell::text(get(self.map.status)).map(Cow::into_owned);
@@ -594,6 +620,7 @@ impl<'a> FileOrders<'a> {
             data_rows,
             unpaid,
             merged_rows,
+            lossy_keys,
             lossy_ids,
             duplicate_orders,
             amount_cells,
@@ -657,6 +684,13 @@ impl<'a> FileOrders<'a> {
                 "id_digits_may_be_lost",
                 format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
                 format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
+            ));
+        }
+        if lossy_keys > 0 {
+            warnings.push(Warning::new(
+                "id_digits_may_be_lost",
+                format!("{lossy_keys} 个客户标识以数字保存且超过 15 位，末几位可能已被 Excel 改变，不同客户可能被合并。请导出为文本格式。"),
+                format!("{lossy_keys} customer ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so different customers may be merged. Export them as text."),
             ));
         }
         if duplicate_orders > 0 {
@@ -723,6 +757,11 @@ impl<'a> FileOrders<'a> {
             };
             if paid > 0 && refund >= paid {
                 add_skip(SkipReason::Refunded, row);
+                continue;
+            }
+            if paid == 0 && refund == 0 && order.order_count <= 1 {
+                // A ¥0 order (gift, lottery prize, free sample) is not a purchase.
+                add_skip(SkipReason::ZeroAmount, row);
                 continue;
             }
             order.paid = paid;
@@ -795,13 +834,13 @@ fn merge_row(
         }
         match effect {
             Effect::Count => {
-                acc.paid_live += a;
-                acc.refund_live += refund;
+                acc.paid_live = acc.paid_live.saturating_add(a);
+                acc.refund_live = acc.refund_live.saturating_add(refund);
             }
             // A refunded item row: its whole amount is refunded.
             Effect::Refunded => {
-                acc.paid_live += a;
-                acc.refund_live += a.max(refund);
+                acc.paid_live = acc.paid_live.saturating_add(a);
+                acc.refund_live = acc.refund_live.saturating_add(a.max(refund));
             }
             Effect::Exclude => {}
         }
@@ -811,7 +850,7 @@ fn merge_row(
         Some(f) if f != refund => acc.refunds_equal = false,
         Some(_) => {}
     }
-    acc.refund_all += refund;
+    acc.refund_all = acc.refund_all.saturating_add(refund);
     if !acc.has_date {
         if let Some(d) = placed_at {
             order.placed_at = d;
@@ -893,7 +932,8 @@ mod tests {
         for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
             assert_eq!(r.effect(s), Some(Effect::Exclude), "{s}");
         }
-        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功"] {
+        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功", "退货退款成功", "已拒收"]
+        {
             assert_eq!(r.effect(s), Some(Effect::Refunded), "{s}");
         }
         assert_eq!(r.effect("某种新状态"), None);
@@ -949,6 +989,18 @@ mod tests {
             &[&["订单号", "买家ID", "下单时间", "支付时间", "实付金额"], &["1", "o1", "", "2025-03-05 10:00:00", "10"]];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
+    }
+
+    #[test]
+    fn zero_amount_orders_are_not_purchases() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额"],
+            &["1", "o1", "2025-03-05", "0.00"],
+            &["2", "o1", "2025-03-06", "9.90"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 1);
+        assert_eq!(ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::ZeroAmount).map(|s| s.count), Some(1));
     }
 
     #[test]

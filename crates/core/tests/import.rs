@@ -657,7 +657,7 @@ fn wholesaler_sheet_without_order_ids_dedupes_only_across_files() {
     let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
     let c = per_customer(&ds.orders);
     assert_eq!(c["张记"].0, 3, "the return line is not an order");
-    assert_eq!(c["张记"].1, 500_00 + 500_00 - 100_00 + 300_00);
+    assert_eq!(c["张记"].1, 50_000 + 50_000 - 10_000 + 30_000);
     assert_eq!(skipped(&ds, SkipReason::Duplicate), 2);
 }
 
@@ -680,7 +680,7 @@ fn best_sheet_is_chosen_and_continuation_sheets_are_read() {
     assert_eq!(ds.reports[0].mapping.sheet, "订单列表");
     assert_eq!(ds.orders.len(), 2);
     let options = ImportOptions { sheet: Some("订单列表2".into()), ..Default::default() };
-    let ds = import_files(&[path.clone()], &options, &NoProgress).unwrap();
+    let ds = import_files(std::slice::from_ref(&path), &options, &NoProgress).unwrap();
     assert_eq!(ds.orders.len(), 1);
     let options = ImportOptions { sheet: Some("没有".into()), ..Default::default() };
     assert_eq!(import_files(&[path], &options, &NoProgress).unwrap_err().code(), "sheet_not_found");
@@ -733,7 +733,7 @@ fn header_without_rows_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.xlsx");
     write_xlsx(&path, &[("订单列表", vec![vec![S("导出时间 2025-03-01")], wechat_header()])]);
-    let err = import_files(&[path.clone()], &ImportOptions::default(), &NoProgress).unwrap_err();
+    let err = import_files(std::slice::from_ref(&path), &ImportOptions::default(), &NoProgress).unwrap_err();
     assert_eq!(err.code(), "no_data_rows", "{err}");
     assert!(err.to_string().contains("empty.xlsx") && err.to_string().contains("只有表头"), "{err}");
 }
@@ -972,7 +972,7 @@ fn user_overrides_pick_header_row_amount_and_key() {
         key: Some(KeySpec::Column("往来单位".into())),
         ..Default::default()
     };
-    let ds = import_files(&[path.clone()], &options, &NoProgress).unwrap();
+    let ds = import_files(std::slice::from_ref(&path), &options, &NoProgress).unwrap();
     let c = per_customer(&ds.orders);
     assert_eq!((c["张记"].1, c["李记"].1), (9000, 20000));
     assert_eq!(ds.reports[0].mapping.header_row, 1);
@@ -980,4 +980,61 @@ fn user_overrides_pick_header_row_amount_and_key() {
     assert_eq!(p.mapping.column(Role::Amount).unwrap().header, "实收");
     let bad = ImportOptions { key: Some(KeySpec::Column("客户".into())), ..options };
     assert_eq!(import_files(&[path], &bad, &NoProgress).unwrap_err().code(), "column_not_found");
+}
+
+#[test]
+fn html_table_saved_as_xls_imports() {
+    // Some shop back-ends' "Excel" export is an HTML table under .xls.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("订单.xls");
+    let html = "<html><head><meta charset=\"utf-8\"></head><body><table>\
+        <tr><td colspan=\"5\">有赞订单导出 2025-03-01 至 2025-03-31</td></tr>\
+        <tr><th>订单号</th><th>订单状态</th><th>订单创建时间</th><th>订单实付金额</th><th>买家手机号</th></tr>\
+        <tr><td>E1</td><td>交易成功</td><td>2025-03-05 10:00:00</td><td>¥1,000.00</td><td>13800000001</td></tr>\
+        <tr><td>E2</td><td>已关闭</td><td>2025-03-06 10:00:00</td><td>¥5.00</td><td>13800000001</td></tr>\
+        <tr><td>E3</td><td>已发货</td><td>2025-03-07 10:00:00</td><td>&yen;20.50</td><td>13800000001</td></tr>\
+        </table></body></html>";
+    std::fs::write(&path, html).unwrap();
+    let ds = import_one(&path);
+    assert_eq!(ds.reports[0].mapping.header_row, 1);
+    assert_eq!(per_customer(&ds.orders)["13800000001"], (2, 102050, d(2025, 3, 5), d(2025, 3, 7)));
+}
+
+#[test]
+fn rows_without_order_id_differing_only_in_product_are_not_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.xlsx");
+    let b = dir.path().join("b.csv");
+    let rows =
+        vec![vec![S("日期"), S("客户"), S("商品"), S("金额")], vec![S("2025-03-05"), S("张记"), S("水泥"), N(500.0)]];
+    write_xlsx(&a, &[("Sheet1", rows)]);
+    // Same day, customer and amount but another product: a new order. The cement row is the same
+    // order as in the xlsx even though it is text here.
+    write_csv(
+        &b,
+        &[
+            vec!["日期", "客户", "商品", "金额", "备注"],
+            vec!["2025-03-05", "张记", "沙子", "500", ""],
+            vec!["2025/3/5", "张记", "水泥", "500.00", ""],
+        ],
+        false,
+    );
+    let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(per_customer(&ds.orders)["张记"].0, 2);
+    assert_eq!(skipped(&ds, SkipReason::Duplicate), 1);
+}
+
+#[test]
+fn two_customer_lists_with_the_same_customers_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("march.csv");
+    let b = dir.path().join("may.csv");
+    let h = vec!["会员ID", "累计消费金额", "累计消费次数", "最近消费时间"];
+    write_csv(&a, &[h.clone(), vec!["m1", "100", "2", "2025-03-01"], vec!["m2", "50", "1", "2025-03-02"]], false);
+    write_csv(&b, &[h, vec!["m1", "300", "5", "2025-05-01"], vec!["m3", "20", "1", "2025-05-02"]], false);
+    let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(per_customer(&ds.orders)["m1"].0, 7);
+    let w = ds.reports[1].warnings.iter().find(|w| w.code == "customer_lists_overlap").expect("warning");
+    assert!(w.text.zh.starts_with("1 个客户"), "{}", w.text.zh);
+    assert!(!ds.reports[0].warnings.iter().any(|w| w.code == "customer_lists_overlap"));
 }
