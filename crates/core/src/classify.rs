@@ -3,6 +3,20 @@
 //! values and scores, a reason and the gap to the next tier.
 //!
 //! Works on `&[Customer]` only: re-classifying with new parameters never re-reads a file.
+//!
+//! Rules worth knowing (docs/methods.md explains each method with a worked example):
+//! - ties are broken by customer key, so results never depend on input order;
+//! - ABC by revenue puts the customer who crosses the 80% (95%) line in the upper tier, as DESIGN
+//!   says; the independent checker (`check_export.py`) puts them in the lower one and accepts 99%
+//!   agreement, so the two differ in at most two customers;
+//! - RFM scores: 1 + cut points strictly passed, equal values score equally; coinciding cut points
+//!   fall back to count bins (F) or distinct-value quantiles (R, M), with a note, never silently;
+//! - gaps are sufficient, not estimates: spending the gap lifts the customer even though the cut
+//!   points move as they do.
+//!
+//! It deliberately does not suggest actions (that is `playbook`) or format money for sheets
+//! (`export`). Sorting and the per-customer wording run on all cores (rayon), because one call
+//! writes several strings for each of up to 100k customers and must stay interactive.
 
 mod charts;
 mod methods;

@@ -517,6 +517,49 @@ fn rfm_score_gap_is_one_order_worth_enough_to_reach_the_next_total() {
     }
 }
 
+#[test]
+fn composite_gap_is_one_order_worth_enough_to_reach_the_next_score() {
+    let customers: Vec<Customer> = (0..60)
+        .map(|i| {
+            let mut c = customer(
+                &format!("k{i:02}"),
+                1 + i % 5,
+                10.0 * ((i * 7) % 60 + 1) as f64,
+                "2024-01-01",
+                "2025-01-01",
+            );
+            c.last_order = day("2025-06-30") - chrono::Duration::days(2 * i as i64);
+            c
+        })
+        .collect();
+    let p = ClassifyParams {
+        as_of: Some(day("2025-06-30")),
+        ..params(method_defaults()[6].clone())
+    };
+    let c = classify(&customers, &p).unwrap();
+    let mut checked = 0;
+    for (i, a) in c.assignments.iter().enumerate() {
+        let Some(gap) = &a.gap else { continue };
+        let digits: String = gap.zh.chars().filter(|ch| ch.is_ascii_digit()).collect();
+        let mut moved = customers.clone();
+        moved[i].orders += 1;
+        moved[i].last_order = day("2025-06-30");
+        moved[i].revenue += if gap.zh.starts_with("下一单消费") {
+            digits.parse::<i64>().unwrap() * 100
+        } else {
+            1
+        };
+        let after = classify(&moved, &p).unwrap();
+        assert!(
+            after.assignments[i].tier < a.tier,
+            "{} did not lift customer {i}",
+            gap.zh
+        );
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} gaps");
+}
+
 // ------------------------------------------------------------------------------- RFM 8-type
 
 /// Two reference customers fix the mean, median; the probe sits in one corner.
@@ -1021,5 +1064,142 @@ fn rf_matrix_has_25_cells_that_add_up() {
             .filter(|&i| c.assignments[i].r_score == cell.r && c.assignments[i].f_score == cell.f)
             .collect();
         assert_eq!(members.len() as u64, cell.customers);
+    }
+}
+
+// ------------------------------------------------------------------ docs/methods.md example
+
+/// The five customers of docs/methods.md; the document's numbers must stay true.
+fn docs_example() -> (Vec<Customer>, ClassifyParams) {
+    let customers = vec![
+        customer("甲", 8, 5000.0, "2024-09-01", "2025-06-25"),
+        customer("乙", 3, 2500.0, "2024-09-01", "2025-06-10"),
+        customer("丙", 2, 1500.0, "2024-09-01", "2025-04-01"),
+        customer("丁", 1, 600.0, "2025-06-20", "2025-06-20"),
+        customer("戊", 1, 400.0, "2025-01-15", "2025-01-15"),
+    ];
+    (
+        customers,
+        ClassifyParams {
+            as_of: Some(day("2025-06-30")),
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn docs_worked_example_holds_for_every_method() {
+    let (customers, base) = docs_example();
+    let run = |m: Method| {
+        classify(
+            &customers,
+            &ClassifyParams {
+                method: m,
+                ..base.clone()
+            },
+        )
+        .unwrap()
+    };
+
+    let abc = run(Method::AbcRevenue {
+        a_pct: 80.0,
+        b_pct: 95.0,
+    });
+    assert_eq!(tiers(&abc), [Tier::A, Tier::A, Tier::A, Tier::B, Tier::C]);
+    assert_eq!(
+        abc.assignments[0].reason.zh,
+        "累计消费 ¥5,000，占总销售额前 80%（累计 50%）"
+    );
+    // 丁 sorts before 丙 (U+4E01 < U+4E19), so equal spend is enough.
+    assert_eq!(abc.assignments[3].gap.as_ref().unwrap().zh, "再消费 ¥900 升至 A 类");
+    assert_eq!(
+        abc.assignments[3].gap.as_ref().unwrap().en,
+        "Spend ¥900 more to reach tier A"
+    );
+    assert_eq!(abc.assignments[4].gap.as_ref().unwrap().zh, "再消费 ¥201 升至 B 类");
+
+    let share = run(Method::AbcCustomers {
+        a_pct: 20.0,
+        b_pct: 30.0,
+        zero_revenue: ZeroRevenue::C,
+    });
+    assert_eq!(tiers(&share), [Tier::A, Tier::B, Tier::B, Tier::C, Tier::C]);
+
+    let cube = run(Method::RfmCube { basis: CubeBasis::Mean });
+    let segs: Vec<&str> = cube.assignments.iter().map(|a| a.segment.as_deref().unwrap()).collect();
+    assert_eq!(
+        segs,
+        [
+            "重要价值客户",
+            "重要发展客户",
+            "一般挽留客户",
+            "一般发展客户",
+            "一般挽留客户"
+        ]
+    );
+    assert_eq!(cube.thresholds[0].value, 58.2);
+    assert_eq!(
+        cube.assignments[1].gap.as_ref().unwrap().zh,
+        "再下 1 单升至重要价值客户"
+    );
+    assert_eq!(
+        cube.assignments[2].gap.as_ref().unwrap().zh,
+        "再消费 ¥501 升至重要发展客户"
+    );
+
+    let composite = run(method_defaults()[6].clone());
+    let scores: Vec<f64> = composite.assignments.iter().map(|a| a.score.unwrap()).collect();
+    assert!(
+        (scores[0] - 90.0).abs() < 1e-9 && (scores[1] - 59.0 / 0.9).abs() < 1e-9,
+        "{scores:?}"
+    );
+    assert_eq!(composite.assignments[0].tier, Tier::A);
+    assert_eq!(composite.assignments[1].tier, Tier::B);
+
+    // Method 3's example: ¥4,200 since 2025-03-01 is ¥1,056.51 a month over 3.98 months.
+    let monthly = vec![customer("x", 4, 4200.0, "2025-03-01", "2025-06-30")];
+    let c = classify(
+        &monthly,
+        &ClassifyParams {
+            method: method_defaults()[2].clone(),
+            ..base.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(c.assignments[0].tier, Tier::A);
+    assert!(
+        c.assignments[0]
+            .reason
+            .zh
+            .starts_with("月均消费 ¥1,056.51（按 3.98 个月）"),
+        "{}",
+        c.assignments[0].reason.zh
+    );
+}
+
+#[test]
+fn absurd_amounts_and_counts_do_not_panic() {
+    let mut customers = vec![
+        customer("a", u32::MAX, 0.0, "2025-01-01", "2025-06-30"),
+        customer("b", 1, 0.0, "2025-06-30", "2025-01-01"),
+        customer("c", 0, 0.0, "2025-01-01", "2025-01-01"),
+    ];
+    customers[0].revenue = i64::MAX;
+    customers[1].revenue = i64::MIN;
+    customers[0].interactions = Some(f64::NAN);
+    customers[2].interactions = Some(1e300);
+    let mut methods = all_methods();
+    methods.push(Method::RfmCube {
+        basis: CubeBasis::Fixed {
+            r_days: 1e300,
+            f: 1e300,
+            m_yuan: 1e300,
+        },
+    });
+    for method in methods {
+        let c = classify(&customers, &params(method)).unwrap();
+        assert_eq!(c.assignments.len(), 3);
+        let _ = pareto(&customers, Some(&c.assignments), 10);
+        let _ = rf_matrix(&customers, &c.assignments);
     }
 }

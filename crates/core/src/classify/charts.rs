@@ -34,7 +34,7 @@ pub fn pareto(customers: &[Customer], assignments: Option<&[Assignment]>, max_po
             .cmp(&customers[a].revenue)
             .then_with(|| customers[a].key.cmp(&customers[b].key))
     });
-    let total: i64 = customers.iter().map(|c| c.revenue).sum();
+    let total: i64 = customers.iter().fold(0i64, |t, c| t.saturating_add(c.revenue));
     let tier_of = |i: usize| assignments.and_then(|a| a.get(i)).map(|a| a.tier);
     let max_points = max_points.max(2);
     // Every `step`-th customer; the step keeps the count within max_points with room for tier marks.
@@ -46,7 +46,7 @@ pub fn pareto(customers: &[Customer], assignments: Option<&[Assignment]>, max_po
     }];
     let mut cum: i64 = 0;
     for (k, &i) in order.iter().enumerate() {
-        cum += customers[i].revenue;
+        cum = cum.saturating_add(customers[i].revenue);
         let last = k + 1 == n;
         let tier_ends = order.get(k + 1).is_some_and(|&next| tier_of(next) != tier_of(i));
         if last || tier_ends || (k + 1) % step == 0 {

@@ -5,10 +5,11 @@
 //! than `format!`, because one call produces several strings for each of up to 100k customers.
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use super::scores::{self, CutKind, Cuts, Dim};
 use super::segments::{self, CUBE, OTHERS};
-use super::wording::{push_dec1, push_int, push_pct, push_yuan, push_yuan_ceil};
+use super::wording::{push_dec1, push_dec2, push_int, push_pct, push_yuan, push_yuan_ceil};
 use super::{
     customer_months, Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure, Method, SegmentRule,
     Threshold, ZeroRevenue,
@@ -41,7 +42,7 @@ impl<'a> Base<'a> {
             ));
         }
         let recency: Vec<i64> = customers.iter().map(|c| c.recency_days(as_of)).collect();
-        let total = customers.iter().map(|c| c.revenue).sum();
+        let total = customers.iter().fold(0i64, |t, c| t.saturating_add(c.revenue));
 
         // Ties are broken by key; most callers pass `customers::aggregate`'s key-sorted output, where
         // the index already is the key order, so only sort keys when they are not in order.
@@ -61,17 +62,22 @@ impl<'a> Base<'a> {
             }
             rank
         };
-        let mut order: Vec<(i64, u32, u32)> = customers
+        // One u128 per customer: revenue descending (sign-flipped, biased to sort as unsigned),
+        // then key rank, then index; plain integers sort much faster than tuples.
+        let mut order: Vec<u128> = customers
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.revenue.saturating_neg(), key_rank[i], i as u32))
+            .map(|(i, c)| {
+                let descending = !((c.revenue as u64) ^ (1 << 63));
+                (u128::from(descending) << 64) | (u128::from(key_rank[i]) << 32) | i as u128
+            })
             .collect();
-        order.sort_unstable();
-        let by_revenue = order.into_iter().map(|(_, _, i)| i).collect();
+        order.par_sort_unstable();
+        let by_revenue = order.into_iter().map(|k| k as u32).collect();
 
-        let sorted = |f: &dyn Fn(usize) -> i64| {
+        let sorted = |f: &(dyn Fn(usize) -> i64 + Sync)| {
             let mut v: Vec<i64> = (0..customers.len()).map(f).collect();
-            v.sort_unstable();
+            v.par_sort_unstable();
             v
         };
         let sorted_r = sorted(&|i| recency[i]);
@@ -219,7 +225,10 @@ fn abc_revenue(base: &Base, a_pct: f64, b_pct: f64) -> AbcPass {
 fn overtake(base: &Base, i: usize, boundary: usize) -> i64 {
     let (me, them) = (&base.customers[i], &base.customers[boundary]);
     let tie_wins = me.key < them.key;
-    (them.revenue - me.revenue + if tie_wins { 0 } else { 1 }).max(1)
+    them.revenue
+        .saturating_sub(me.revenue)
+        .saturating_add(if tie_wins { 0 } else { 1 })
+        .max(1)
 }
 
 fn push_spend_gap(gap: &mut Text, cents: i64, target: Tier) {
@@ -302,7 +311,7 @@ impl Line {
     fn min_high(self) -> i64 {
         match self {
             Line::Mean { sum, n } => (sum.div_euclid(n) + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
-            Line::Median(m) => m.floor() as i64 + 1,
+            Line::Median(m) => (m.floor() as i64).saturating_add(1),
             Line::Fixed(t) => t.ceil() as i64,
         }
     }
@@ -454,10 +463,13 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
     // Per-method state the wording step needs.
     let mut abc_own: Option<AbcPass> = None;
     let mut positions: Vec<u32> = Vec::new();
+    let mut share_bounds: (Option<usize>, Option<usize>) = (None, None);
     let mut cube_own: Option<CubeLines> = None;
     let mut rule_of: Vec<u16> = Vec::new();
     let mut composite_parts: Vec<[f64; 4]> = Vec::new();
     let mut composite_w = [0.0; 4];
+    // Composite gaps: recency percentile of an order today, and F percentiles by order count.
+    let mut composite_gap: Option<(f64, Vec<f64>)> = None;
 
     match &params.method {
         Method::AbcRevenue { a_pct, b_pct } => {
@@ -521,6 +533,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
             };
             d.four_tiers = *zero_revenue == ZeroRevenue::D;
             let (mut min_a, mut min_b) = (None, None);
+            let (mut last_a, mut last_b) = (None, None);
             for (p, &i) in base.by_revenue.iter().enumerate() {
                 let i = i as usize;
                 positions[i] = p as u32;
@@ -529,14 +542,17 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                     zero_tier
                 } else if p < n_a {
                     min_a = Some(rev);
+                    last_a = Some(i);
                     Tier::A
                 } else if p < n_ab {
                     min_b = Some(rev);
+                    last_b = Some(i);
                     Tier::B
                 } else {
                     Tier::C
                 };
             }
+            share_bounds = (last_a, last_b);
             d.thresholds = vec![
                 threshold(
                     "A 类：消费额排名前",
@@ -776,18 +792,48 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
                 ));
             }
             let mut sorted_i: Vec<i64> = customers.iter().map(|c| interaction_units(c.interactions)).collect();
-            sorted_i.sort_unstable();
+            sorted_i.par_sort_unstable();
+            let (p_r, p_f, p_i) = (
+                scores::Percentiles::new(&base.sorted_r),
+                scores::Percentiles::new(&base.sorted_f),
+                scores::Percentiles::new(&sorted_i),
+            );
+            // Spend percentiles from the revenue order: a run of equal spend shares one mid-rank.
+            let mut p_m = vec![0.0; n];
+            let mut start = 0;
+            while start < n {
+                let rev = customers[base.by_revenue[start] as usize].revenue;
+                let end = start
+                    + base.by_revenue[start..]
+                        .iter()
+                        .take_while(|&&j| customers[j as usize].revenue == rev)
+                        .count();
+                let p = ((n - end) as f64 + 0.5 * (end - start) as f64) / n as f64;
+                for &j in &base.by_revenue[start..end] {
+                    p_m[j as usize] = p;
+                }
+                start = end;
+            }
             composite_parts = (0..n)
+                .into_par_iter()
                 .map(|i| {
                     let c = &customers[i];
                     [
-                        scores::percentile(&base.sorted_m, c.revenue),
-                        scores::percentile(&base.sorted_f, i64::from(c.orders)),
-                        1.0 - scores::percentile(&base.sorted_r, base.recency[i]),
-                        scores::percentile(&sorted_i, interaction_units(c.interactions)),
+                        p_m[i],
+                        p_f.of(i64::from(c.orders)),
+                        1.0 - p_r.of(base.recency[i]),
+                        p_i.of(interaction_units(c.interactions)),
                     ]
                 })
                 .collect();
+            let max_f = base.sorted_f.last().copied().unwrap_or(0);
+            // A table only for realistic order counts; a customer-level sheet could claim billions.
+            let by_count = if max_f <= 1 << 20 {
+                (0..=max_f + 1).map(|f| p_f.of(f)).collect()
+            } else {
+                Vec::new()
+            };
+            composite_gap = Some((1.0 - p_r.of(0), by_count));
             let score: Vec<f64> = composite_parts
                 .iter()
                 .map(|p| composite_score(&composite_w, p))
@@ -854,29 +900,47 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
         rfm: &rfm,
         abc: abc_own.as_ref().unwrap_or(&abc),
         positions: &positions,
+        share_bounds,
         cube: cube_own.as_ref(),
         rule_of: &rule_of,
         composite_parts: &composite_parts,
         composite_w,
+        composite_gap: composite_gap.as_ref(),
         d: &d,
+        memo: Default::default(),
     };
+    // Customers are independent here, so the wording runs on all cores (rayon keeps the order).
+    // Two scratch buffers per thread; each kept string is one exact-size allocation.
     let assignments: Vec<Assignment> = (0..n)
-        .map(|i| {
-            let (reason, gap) = ctx.explain(i);
-            Assignment {
-                tier: d.tier[i],
-                segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
-                recency_days: base.recency[i],
-                r_score: rfm[i][0],
-                f_score: rfm[i][1],
-                m_score: rfm[i][2],
-                abc: abc.tier[i],
-                rfm_type: cube_labels[usize::from(rfm_type[i])].display.clone(),
-                score: d.score.as_ref().map(|s| s[i]),
-                reason,
-                gap,
-            }
-        })
+        .into_par_iter()
+        .with_min_len(1024)
+        .map_init(
+            || (new_text(), new_text()),
+            |(reason_buf, gap_buf), i| {
+                let has_gap = ctx.explain(i, reason_buf, gap_buf);
+                let reason = Text {
+                    zh: reason_buf.zh.as_str().into(),
+                    en: reason_buf.en.as_str().into(),
+                };
+                let gap = has_gap.then(|| Text {
+                    zh: gap_buf.zh.as_str().into(),
+                    en: gap_buf.en.as_str().into(),
+                });
+                Assignment {
+                    tier: d.tier[i],
+                    segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
+                    recency_days: base.recency[i],
+                    r_score: rfm[i][0],
+                    f_score: rfm[i][1],
+                    m_score: rfm[i][2],
+                    abc: abc.tier[i],
+                    rfm_type: cube_labels[usize::from(rfm_type[i])].display.clone(),
+                    score: d.score.as_ref().map(|s| s[i]),
+                    reason,
+                    gap,
+                }
+            },
+        )
         .collect();
 
     Classification {
@@ -957,7 +1021,7 @@ fn summarize(base: &Base, groups: Vec<String>, group_of: impl Fn(usize) -> usize
         let g = group_of(i).min(k.saturating_sub(1));
         customers[g] += 1;
         orders[g] += u64::from(c.orders);
-        revenue[g] += c.revenue;
+        revenue[g] = revenue[g].saturating_add(c.revenue);
     }
     let n = base.n() as f64;
     groups
@@ -992,35 +1056,50 @@ struct Wording<'a> {
     rfm: &'a [[u8; 3]],
     abc: &'a AbcPass,
     positions: &'a [u32],
+    /// ABC by customer share: the lowest customer of A and of B.
+    share_bounds: (Option<usize>, Option<usize>),
     cube: Option<&'a CubeLines>,
     rule_of: &'a [u16],
     composite_parts: &'a [[f64; 4]],
     composite_w: [f64; 4],
+    composite_gap: Option<&'a (f64, Vec<f64>)>,
     d: &'a Decisions,
+    /// Wording that is the same for many customers (per tier, per basis), built on first use.
+    memo: [std::sync::OnceLock<Text>; 8],
 }
 
 impl Wording<'_> {
-    fn explain(&self, i: usize) -> (Text, Option<Text>) {
-        let mut reason = new_text();
-        let mut gap = new_text();
+    /// The memoised text in `slot`, built by `build` the first time.
+    fn fixed(&self, slot: usize, build: impl FnOnce(&mut Text)) -> &Text {
+        self.memo[slot.min(7)].get_or_init(|| {
+            let mut t = Text::default();
+            build(&mut t);
+            t
+        })
+    }
+
+    /// Writes customer `i`'s reason into `reason` and gap into `gap` (both cleared first);
+    /// returns whether there is a gap. The caller reuses the two buffers for every customer.
+    fn explain(&self, i: usize, reason: &mut Text, gap: &mut Text) -> bool {
+        reason.zh.clear();
+        reason.en.clear();
+        gap.zh.clear();
+        gap.en.clear();
         let tier = self.d.tier[i];
-        let has_gap = match &self.params.method {
-            Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, &mut reason, &mut gap),
-            Method::AbcCustomers { a_pct, b_pct, .. } => {
-                self.abc_customers(i, tier, *a_pct, *b_pct, &mut reason, &mut gap)
-            }
+        match &self.params.method {
+            Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap),
+            Method::AbcCustomers { a_pct, b_pct, .. } => self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap),
             Method::Thresholds {
                 measure,
                 a_min,
                 b_min,
                 c_min,
-            } => self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, &mut reason, &mut gap),
-            Method::RfmScores { a_min, b_min, .. } => self.rfm_scores(i, tier, *a_min, *b_min, &mut reason, &mut gap),
-            Method::RfmCube { .. } => self.cube(i, &mut reason, &mut gap),
-            Method::RfmSegments { rules } => self.named(i, rules, &mut reason),
-            Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, &mut reason, &mut gap),
-        };
-        (reason, has_gap.then_some(gap))
+            } => self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, reason, gap),
+            Method::RfmScores { a_min, b_min, .. } => self.rfm_scores(i, tier, *a_min, *b_min, reason, gap),
+            Method::RfmCube { .. } => self.cube(i, reason, gap),
+            Method::RfmSegments { rules } => self.named(i, rules, reason),
+            Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, reason, gap),
+        }
     }
 
     fn abc_revenue(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
@@ -1030,46 +1109,58 @@ impl Wording<'_> {
         push_yuan(&mut r.zh, c.revenue);
         r.en.push_str("Spent ");
         push_yuan(&mut r.en, c.revenue);
-        let (zh_tail, en_tail) = match tier {
-            Tier::A if share * 100.0 > a_pct => ("，跨过前 ", ", crossing the first "),
-            Tier::A => ("，占总销售额前 ", ", within the first "),
-            Tier::B => ("，位于总销售额累计 ", ", within cumulative revenue "),
-            _ => ("，位于总销售额累计 ", ", after cumulative revenue "),
+        // The words between the amount and the share depend only on the tier: build them once.
+        let crossing = tier == Tier::A && share * 100.0 > a_pct;
+        let slot = match tier {
+            Tier::A if crossing => 1,
+            Tier::A => 0,
+            Tier::B => 2,
+            _ => 3,
         };
-        r.zh.push_str(zh_tail);
-        r.en.push_str(en_tail);
-        match tier {
-            Tier::A => {
-                push_dec1(&mut r.zh, a_pct);
-                r.zh.push_str(if share * 100.0 > a_pct {
-                    "% 分界线，按规则计入 A 类（累计 "
-                } else {
-                    "%（累计 "
-                });
-                push_dec1(&mut r.en, a_pct);
-                r.en.push_str(if share * 100.0 > a_pct {
-                    "% line, counted in tier A by rule (cumulative "
-                } else {
-                    "% of revenue (cumulative "
-                });
+        let fixed = self.fixed(slot, |m| {
+            let (zh_tail, en_tail) = match tier {
+                Tier::A if share * 100.0 > a_pct => ("，跨过前 ", ", crossing the first "),
+                Tier::A => ("，占总销售额前 ", ", within the first "),
+                Tier::B => ("，位于总销售额累计 ", ", within cumulative revenue "),
+                _ => ("，位于总销售额累计 ", ", after cumulative revenue "),
+            };
+            m.zh.push_str(zh_tail);
+            m.en.push_str(en_tail);
+            match tier {
+                Tier::A => {
+                    push_dec1(&mut m.zh, a_pct);
+                    m.zh.push_str(if share * 100.0 > a_pct {
+                        "% 分界线，按规则计入 A 类（累计 "
+                    } else {
+                        "%（累计 "
+                    });
+                    push_dec1(&mut m.en, a_pct);
+                    m.en.push_str(if share * 100.0 > a_pct {
+                        "% line, counted in tier A by rule (cumulative "
+                    } else {
+                        "% of revenue (cumulative "
+                    });
+                }
+                Tier::B => {
+                    push_dec1(&mut m.zh, a_pct);
+                    m.zh.push_str("%–");
+                    push_dec1(&mut m.zh, b_pct);
+                    m.zh.push_str("% 区间（累计 ");
+                    push_dec1(&mut m.en, a_pct);
+                    m.en.push_str("%–");
+                    push_dec1(&mut m.en, b_pct);
+                    m.en.push_str("% (cumulative ");
+                }
+                _ => {
+                    push_dec1(&mut m.zh, b_pct);
+                    m.zh.push_str("% 之后（累计 ");
+                    push_dec1(&mut m.en, b_pct);
+                    m.en.push_str("% (cumulative ");
+                }
             }
-            Tier::B => {
-                push_dec1(&mut r.zh, a_pct);
-                r.zh.push_str("%–");
-                push_dec1(&mut r.zh, b_pct);
-                r.zh.push_str("% 区间（累计 ");
-                push_dec1(&mut r.en, a_pct);
-                r.en.push_str("%–");
-                push_dec1(&mut r.en, b_pct);
-                r.en.push_str("% (cumulative ");
-            }
-            _ => {
-                push_dec1(&mut r.zh, b_pct);
-                r.zh.push_str("% 之后（累计 ");
-                push_dec1(&mut r.en, b_pct);
-                r.en.push_str("% (cumulative ");
-            }
-        }
+        });
+        r.zh.push_str(&fixed.zh);
+        r.en.push_str(&fixed.en);
         push_pct(&mut r.zh, share);
         r.zh.push('）');
         push_pct(&mut r.en, share);
@@ -1146,24 +1237,13 @@ impl Wording<'_> {
             }
         }
         // The lowest customer of the tier above: overtaking them swaps places with them.
-        let target = match tier {
-            Tier::B => Tier::A,
-            Tier::C => Tier::B,
+        // An empty B (b_pct = 0) sends C customers to the lowest A instead.
+        let (last_a, last_b) = self.share_bounds;
+        let boundary = match tier {
+            Tier::B => last_a,
+            Tier::C => last_b.or(last_a),
             _ => return false,
         };
-        let boundary = self.base.by_revenue[..pos]
-            .iter()
-            .rev()
-            .map(|&b| b as usize)
-            .find(|&b| self.d.tier[b] == target)
-            .or_else(|| {
-                // An empty B (b_pct = 0): overtake the lowest A instead.
-                self.base.by_revenue[..pos]
-                    .iter()
-                    .rev()
-                    .map(|&b| b as usize)
-                    .find(|&b| self.d.tier[b] < target)
-            });
         match boundary {
             Some(b) => {
                 push_spend_gap(gap, overtake(self.base, i, b), self.d.tier[b]);
@@ -1192,7 +1272,7 @@ impl Wording<'_> {
                 push_yuan(s, v as i64);
             } else {
                 push_int(s, v as i64);
-                s.push_str(" ");
+                s.push(' ');
             }
         };
         let push_limit = |s: &mut String, t: f64| {
@@ -1218,10 +1298,10 @@ impl Wording<'_> {
         let months = customer_months(c, self.base.as_of);
         if measure == Measure::MonthlyRevenue {
             r.zh.push_str("（按 ");
-            push_dec1(&mut r.zh, months);
+            push_dec2(&mut r.zh, months);
             r.zh.push_str(" 个月）");
             r.en.push_str(" (over ");
-            push_dec1(&mut r.en, months);
+            push_dec2(&mut r.en, months);
             r.en.push_str(" months)");
         }
         let (lower, upper) = match tier {
@@ -1268,16 +1348,18 @@ impl Wording<'_> {
             tier.up().unwrap_or(Tier::A)
         };
         match measure {
-            Measure::Revenue => push_spend_gap(gap, (target * 100.0).round() as i64 - c.revenue, up),
-            Measure::MonthlyRevenue => {
-                push_spend_gap(gap, ((target * 100.0).round() * months).ceil() as i64 - c.revenue, up)
-            }
+            Measure::Revenue => push_spend_gap(gap, ((target * 100.0).round() as i64).saturating_sub(c.revenue), up),
+            Measure::MonthlyRevenue => push_spend_gap(
+                gap,
+                (((target * 100.0).round() * months).ceil() as i64).saturating_sub(c.revenue),
+                up,
+            ),
             Measure::Aov => {
                 let need = (target * 100.0).round() * (f64::from(c.orders) + 1.0) - c.revenue as f64;
                 push_next_order_gap(gap, need.ceil() as i64, up)
             }
             Measure::Orders => {
-                let need = (target.ceil() as i64 - i64::from(c.orders)).max(1);
+                let need = (target.ceil() as i64).saturating_sub(i64::from(c.orders)).max(1);
                 push_orders_gap(gap, need, tier_zh(up), tier_en(up))
             }
         }
@@ -1377,7 +1459,7 @@ impl Wording<'_> {
         push_dec1(&mut r.zh, lines.f.value());
         r.zh.push_str("），累计 ");
         push_yuan(&mut r.zh, c.revenue);
-        r.zh.push_str("（");
+        r.zh.push('（');
         r.zh.push_str(zh_b);
         r.zh.push(' ');
         push_yuan(&mut r.zh, lines.m.value().round() as i64);
@@ -1417,7 +1499,7 @@ impl Wording<'_> {
                 1,
             )
         } else if !f_high {
-            let more = (lines.f.min_high() - orders).max(1);
+            let more = lines.f.min_high().saturating_sub(orders).max(1);
             (segments::cube_index(recent_after, true, true), None, more)
         } else if !r_high {
             (segments::cube_index(recent_after, true, true), None, 1)
@@ -1493,7 +1575,7 @@ impl Wording<'_> {
                 r.en.push_str(&label.en);
             }
         }
-        r.zh.push_str("，");
+        r.zh.push('，');
         r.zh.push_str(tier_zh(label.tier));
         r.en.push_str(", ");
         r.en.push_str(tier_en(label.tier));
@@ -1513,7 +1595,7 @@ impl Wording<'_> {
             Tier::B => ("≥ ", b_min),
             _ => ("< ", b_min),
         };
-        r.zh.push_str("（");
+        r.zh.push('（');
         r.zh.push_str(cmp);
         push_dec1(&mut r.zh, limit);
         r.zh.push_str(" 为 ");
@@ -1552,8 +1634,15 @@ impl Wording<'_> {
         // The customer's own old values leave the distribution as they move: count one
         // customer less below them, so the gap still holds after the move.
         let one = 1.0 / b.n() as f64;
-        let p_r = (1.0 - scores::percentile(&b.sorted_r, 0) - one).max(0.0);
-        let p_f = (scores::percentile(&b.sorted_f, i64::from(c.orders) + 1) - one).max(0.0);
+        let Some((p_r_today, p_f_by_count)) = self.composite_gap else {
+            return false;
+        };
+        let p_r = (p_r_today - one).max(0.0);
+        let p_f_next = p_f_by_count
+            .get(c.orders as usize + 1)
+            .copied()
+            .unwrap_or_else(|| scores::percentile(&b.sorted_f, i64::from(c.orders) + 1));
+        let p_f = (p_f_next - one).max(0.0);
         let rest = 100.0 * (w[1] * p_f + w[2] * p_r + w[3] * p[3]);
         let p_m_now = (scores::percentile(&b.sorted_m, c.revenue.saturating_add(1)) - one).max(0.0);
         if rest + 100.0 * w[0] * p_m_now >= limit {

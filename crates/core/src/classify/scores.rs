@@ -146,7 +146,7 @@ impl Cuts {
             return Some(i64::MIN);
         }
         let cut = *self.moved_up.get(usize::from(score) - 2)?;
-        Some(cut.floor() as i64 + 1)
+        Some((cut.floor() as i64).saturating_add(1))
     }
 }
 
@@ -158,6 +158,59 @@ pub(super) fn percentile(sorted: &[i64], value: i64) -> f64 {
     let below = sorted.partition_point(|&v| v < value);
     let not_above = sorted.partition_point(|&v| v <= value);
     (below as f64 + 0.5 * (not_above - below) as f64) / sorted.len() as f64
+}
+
+/// Mid-rank percentiles of many values against one ascending slice: a table of "values below"
+/// when the values span a small range (days, orders), binary search otherwise.
+pub(super) struct Percentiles<'a> {
+    sorted: &'a [i64],
+    min: i64,
+    /// `below[k]` = number of values below `min + k`; empty when the range is too wide.
+    below: Vec<u32>,
+}
+
+impl<'a> Percentiles<'a> {
+    pub fn new(sorted: &'a [i64]) -> Self {
+        let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+            return Percentiles {
+                sorted,
+                min: 0,
+                below: Vec::new(),
+            };
+        };
+        let range = max.saturating_sub(min);
+        if !(0..=1 << 20).contains(&range) || sorted.len() > u32::MAX as usize {
+            return Percentiles {
+                sorted,
+                min,
+                below: Vec::new(),
+            };
+        }
+        let mut below = vec![0u32; range as usize + 2];
+        for &v in sorted {
+            below[(v - min) as usize + 1] += 1;
+        }
+        for k in 1..below.len() {
+            below[k] += below[k - 1];
+        }
+        Percentiles { sorted, min, below }
+    }
+
+    /// (values below + half the equal ones) / n, 0–1.
+    pub fn of(&self, value: i64) -> f64 {
+        if self.below.is_empty() {
+            return percentile(self.sorted, value);
+        }
+        let n = self.sorted.len() as f64;
+        if value < self.min {
+            return 0.0;
+        }
+        let k = (value - self.min) as usize;
+        match (self.below.get(k), self.below.get(k + 1)) {
+            (Some(&lo), Some(&hi)) => (f64::from(lo) + 0.5 * f64::from(hi - lo)) / n,
+            _ => 1.0,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -216,6 +269,15 @@ mod tests {
         let c = cuts(Dim::R, &v, 5);
         assert_eq!(c.score(0), 5);
         assert_eq!(c.score(99), 1);
+    }
+
+    #[test]
+    fn percentile_table_agrees_with_binary_search() {
+        let v = [0, 0, 1, 3, 3, 3, 7, 20];
+        let table = Percentiles::new(&v);
+        for x in -2..25 {
+            assert_eq!(table.of(x), percentile(&v, x), "{x}");
+        }
     }
 
     #[test]

@@ -11,29 +11,33 @@ pub(super) fn push_yuan(s: &mut String, cents: i64) {
     push_grouped(s, abs / 100);
     let frac = abs % 100;
     if frac != 0 {
-        s.push('.');
-        s.push(char::from(b'0' + (frac / 10) as u8));
-        s.push(char::from(b'0' + (frac % 10) as u8));
+        s.extend([b'.', b'0' + (frac / 10) as u8, b'0' + (frac % 10) as u8].map(char::from));
     }
 }
 
 /// Appends `¥N` for a gap: cents rounded up to whole yuan, at least ¥1.
 pub(super) fn push_yuan_ceil(s: &mut String, cents: i64) {
-    let yuan = (cents.max(1) + 99) / 100;
+    let yuan = cents.max(1).saturating_add(99) / 100;
     s.push('¥');
     push_grouped(s, yuan.unsigned_abs());
 }
 
 /// Appends an unsigned integer with thousands separators.
 fn push_grouped(s: &mut String, v: u64) {
-    let mut buf = itoa::Buffer::new();
-    let digits = buf.format(v).as_bytes();
+    let mut digits_buf = itoa::Buffer::new();
+    let digits = digits_buf.format(v).as_bytes();
+    // At most 20 digits and 6 separators.
+    let mut out = [0u8; 32];
+    let mut len = 0;
     for (i, d) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            s.push(',');
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out[len] = b',';
+            len += 1;
         }
-        s.push(char::from(*d));
+        out[len] = *d;
+        len += 1;
     }
+    s.extend(out[..len].iter().map(|&b| char::from(b)));
 }
 
 /// Appends an integer as is.
@@ -48,16 +52,41 @@ pub(super) fn push_dec1(s: &mut String, v: f64) {
         s.push('-');
         return;
     }
-    let tenths = (v * 10.0).round() as i64;
+    // Round half away from zero without a libm call; `as` truncates towards zero.
+    let scaled = v * 10.0;
+    let tenths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
     if tenths < 0 {
         s.push('-');
     }
     let abs = tenths.unsigned_abs();
     let mut buf = itoa::Buffer::new();
     s.push_str(buf.format(abs / 10));
-    if abs % 10 != 0 {
+    if !abs.is_multiple_of(10) {
+        s.extend([b'.', b'0' + (abs % 10) as u8].map(char::from));
+    }
+}
+
+/// Appends `v` with two decimals, dropping trailing zeros (`3.98`, `1.5`, `4`).
+pub(super) fn push_dec2(s: &mut String, v: f64) {
+    if !v.is_finite() {
+        s.push('-');
+        return;
+    }
+    let scaled = v * 100.0;
+    let hundredths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
+    if hundredths < 0 {
+        s.push('-');
+    }
+    let abs = hundredths.unsigned_abs();
+    let mut buf = itoa::Buffer::new();
+    s.push_str(buf.format(abs / 100));
+    let frac = abs % 100;
+    if frac != 0 {
         s.push('.');
-        s.push(char::from(b'0' + (abs % 10) as u8));
+        s.push(char::from(b'0' + (frac / 10) as u8));
+        if !frac.is_multiple_of(10) {
+            s.push(char::from(b'0' + (frac % 10) as u8));
+        }
     }
 }
 
@@ -82,7 +111,7 @@ mod tests {
         assert_eq!(with(|s| push_yuan(s, 1_234_500)), "¥12,345");
         assert_eq!(with(|s| push_yuan(s, 99_990)), "¥999.90");
         assert_eq!(with(|s| push_yuan(s, -1200)), "-¥12");
-        assert_eq!(with(|s| push_yuan(s, 123_456_789_01)), "¥123,456,789.01");
+        assert_eq!(with(|s| push_yuan(s, 12_345_678_901)), "¥123,456,789.01");
     }
 
     #[test]
@@ -97,5 +126,8 @@ mod tests {
         assert_eq!(with(|s| push_pct(s, 0.6321)), "63.2%");
         assert_eq!(with(|s| push_pct(s, 0.8)), "80%");
         assert_eq!(with(|s| push_dec1(s, 1.96)), "2");
+        assert_eq!(with(|s| push_dec2(s, 121.0 / 30.4375)), "3.98");
+        assert_eq!(with(|s| push_dec2(s, 1.5)), "1.5");
+        assert_eq!(with(|s| push_dec2(s, 4.0)), "4");
     }
 }
