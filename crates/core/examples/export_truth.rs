@@ -83,6 +83,17 @@ fn synthetic(n: usize) -> Vec<Customer> {
         .collect()
 }
 
+/// Peak resident memory so far (Linux `VmHWM`), in MB; 0 where /proc is missing.
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reports = Vec::new();
@@ -119,6 +130,7 @@ fn main() {
         migration: None,
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
+    let peak_before = peak_rss_mb();
     let started = Instant::now();
     write_workbook(Path::new(&out), &input, &options, &NoProgress).expect("export");
     let exported = started.elapsed();
@@ -128,6 +140,7 @@ fn main() {
         classified.as_secs_f64(),
         exported.as_secs_f64()
     );
+    println!("peak RSS before export {:.0} MB, after {:.0} MB", peak_before, peak_rss_mb());
     if let Some(dir) = rest.get(1) {
         let files = write_csv_per_tier(Path::new(dir), &input, &options).expect("csv");
         println!("csv: {files:?}");

@@ -462,7 +462,7 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
         "大多数客户只买过一次",
         "订单导出_2025Q2.xlsx",
         "1234 / 1100",
-        "已关闭/已取消/未付款",
+        tierbook_core::import::reason_zh(SkipReason::Closed),
         "5, 9, 12",
         "2025-04-01 – 2025-06-30",
         "手机号已打码",
@@ -714,7 +714,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("订单导出.xlsx");
     write_orders(&source);
-    let dataset = import_files(&[source.clone()], &ImportOptions::default(), &NoProgress).unwrap();
+    let dataset = import_files(std::slice::from_ref(&source), &ImportOptions::default(), &NoProgress).unwrap();
     let customers = aggregate(&dataset.orders);
     let params = ClassifyParams {
         method: Method::RfmCube { basis: CubeBasis::Mean },
@@ -789,7 +789,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let cells: Vec<String> =
         sheet(&path, "说明").iter().flatten().filter_map(|c| c.get_string().map(str::to_string)).collect();
     assert!(cells.iter().any(|c| c.contains("订单导出.xlsx")));
-    assert!(cells.iter().any(|c| c == "已关闭/已取消/未付款"));
+    assert!(cells.iter().any(|c| c == tierbook_core::import::reason_zh(SkipReason::Closed)));
     // No formula anywhere, and the source file was not touched by the export.
     for (part, xml) in zip_parts(&path, "xl/worksheets/sheet") {
         assert!(!xml.contains("<f>") && !xml.contains("<f "), "{part} holds a formula");

@@ -63,16 +63,22 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
     }
 }
 
+/// Why rows were skipped; the Chinese wording is the importer's own, so report and export agree.
 pub(crate) fn skip_reason(reason: SkipReason, lang: Lang) -> &'static str {
-    match reason {
-        SkipReason::Closed => pick(lang, "已关闭/已取消/未付款", "closed, cancelled or unpaid"),
-        SkipReason::Refunded => pick(lang, "全额退款", "fully refunded"),
-        SkipReason::NoCustomerKey => pick(lang, "缺少客户标识", "no customer key"),
-        SkipReason::UnreadableAmount => pick(lang, "金额无法识别", "unreadable amount"),
-        SkipReason::UnreadableDate => pick(lang, "日期无法识别", "unreadable date"),
-        SkipReason::TotalsRow => pick(lang, "合计行", "totals row"),
-        SkipReason::Duplicate => pick(lang, "重复订单", "duplicate order"),
-        SkipReason::Blank => pick(lang, "空行", "blank row"),
+    match lang {
+        Lang::Zh => crate::import::reason_zh(reason),
+        Lang::En => match reason {
+            SkipReason::Closed => "closed, cancelled or unpaid",
+            SkipReason::Refunded => "fully refunded",
+            SkipReason::NoCustomerKey => "no customer key",
+            SkipReason::UnreadableAmount => "unreadable amount",
+            SkipReason::UnreadableDate => "unreadable date",
+            SkipReason::TotalsRow => "totals row",
+            SkipReason::Duplicate => "duplicate order",
+            SkipReason::Blank => "blank row",
+            SkipReason::RepeatedHeader => "repeated header row",
+            SkipReason::ZeroAmount => "zero amount (gift or sample)",
+        },
     }
 }
 

@@ -77,7 +77,9 @@ impl Column {
 
     /// Short codes and scores, shown centred so they do not run into their neighbours.
     pub(crate) fn is_short(self) -> bool {
-        matches!(self, Column::R | Column::F | Column::M | Column::Tier | Column::Abc | Column::Priority)
+        // Only text codes: every formatted cell costs rust_xlsxwriter a format lookup, and
+        // right-aligned numbers in narrow columns read fine.
+        matches!(self, Column::Tier | Column::Abc)
     }
 
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
@@ -111,7 +113,7 @@ pub(crate) enum Value<'a> {
 pub(crate) struct Row<'a> {
     pub customer: &'a Customer,
     pub assignment: &'a Assignment,
-    pub suggestion: Suggestion,
+    pub suggestion: &'a Suggestion,
 }
 
 /// The customers, their columns and their order.
@@ -125,6 +127,9 @@ pub(crate) struct Table<'a> {
     /// Segment and RFM-type names as shown in `lang`, worked out once per distinct name rather
     /// than once per row.
     segment_names: HashMap<&'a str, Cow<'a, str>>,
+    /// The playbook's suggestion per (segment, tier): it depends on nothing else, so it is worked
+    /// out once per pair instead of once per customer.
+    suggestions: HashMap<(Option<&'a str>, Tier), Suggestion>,
 }
 
 impl<'a> Table<'a> {
@@ -193,13 +198,22 @@ impl<'a> Table<'a> {
             Column::Priority,
             Column::NextContact,
         ]);
+        let class = input.classification;
+        let mut suggestions = HashMap::new();
+        for (i, a) in assignments.iter().enumerate() {
+            suggestions.entry((a.segment.as_deref(), a.tier)).or_insert_with(|| {
+                // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
+                playbook::suggest_in(input.playbook, class, i)
+                    .unwrap_or_else(|| playbook::suggest(input.playbook, a, class.as_of))
+            });
+        }
         let mut segment_names = HashMap::new();
         for a in assignments {
             for name in std::iter::once(a.rfm_type.as_str()).chain(a.segment.as_deref()) {
                 segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
             }
         }
-        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names })
+        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names, suggestions })
     }
 
     /// A segment or RFM type of these customers as shown in the export's language.
@@ -212,19 +226,17 @@ impl<'a> Table<'a> {
         self.input.customers.len()
     }
 
-    pub(crate) fn row(&self, index: usize) -> Row<'a> {
+    pub(crate) fn row(&self, index: usize) -> Row<'_> {
         let customer = &self.input.customers[index];
         let assignment = &self.input.classification.assignments[index];
-        // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
-        let class = self.input.classification;
-        let suggestion = playbook::suggest_in(self.input.playbook, class, index)
-            .unwrap_or_else(|| playbook::suggest(self.input.playbook, assignment, class.as_of));
+        // Every (segment, tier) pair of these assignments was filled in by `new`.
+        let suggestion = &self.suggestions[&(assignment.segment.as_deref(), assignment.tier)];
         Row { customer, assignment, suggestion }
     }
 
     pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
         let lang = self.lang;
-        let (c, a, s) = (row.customer, row.assignment, &row.suggestion);
+        let (c, a, s) = (row.customer, row.assignment, row.suggestion);
         let text = |t: &'r str| Value::Text(Cow::Borrowed(t));
         match column {
             Column::Key => text(&c.key),
