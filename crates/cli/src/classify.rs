@@ -351,18 +351,40 @@ fn pipeline(
 
 fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang) {
     let rows: u64 = dataset.reports.iter().map(|r| r.rows_read).sum();
-    let kept = dataset.orders.len();
-    println!(
-        "{}: {} {}, {} {} {}, {} {}",
-        tr(lang, "导入", "Imported"),
+    let (files, kept, customers) = (
         dataset.reports.len(),
-        tr(lang, "个文件", "file(s)"),
-        rows,
-        tr(lang, "行 →", "rows →"),
-        kept,
-        tr(lang, "笔有效订单，客户", "valid orders, customers"),
-        c.assignments.len()
+        dataset.orders.len(),
+        c.assignments.len(),
     );
+    match lang {
+        Lang::Zh => {
+            println!("导入 {files} 个文件：{rows} 行 → {kept} 笔有效订单，{customers} 位客户")
+        }
+        Lang::En => println!(
+            "Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"
+        ),
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for report in &dataset.reports {
+        for w in &report.warnings {
+            if seen.insert(w.text.get(lang)) {
+                println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+            }
+        }
+        let file = if dataset.reports.len() > 1 {
+            format!("{} ", report.file)
+        } else {
+            String::new()
+        };
+        for s in &report.skipped {
+            println!(
+                "{file}{} {}: {}",
+                tr(lang, "跳过", "Skipped"),
+                crate::inspect::skip_label(s.reason, lang),
+                s.count
+            );
+        }
+    }
     println!("{}: {}", tr(lang, "基准日", "As of"), c.as_of);
     println!(
         "{:<8} {:>10} {:>8} {:>16} {:>8} {:>12}",

@@ -47,7 +47,8 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return imported.map(|_| ());
     }
-    print_preview(&preview, lang);
+    // The report repeats the preview's warnings; show them once, with the report when there is one.
+    print_preview(&preview, lang, imported.is_err());
     let dataset = imported?;
     if let Some(report) = dataset.reports.first() {
         print_report(report, lang);
@@ -118,7 +119,7 @@ pub(crate) fn key_text(key: &KeySpec) -> String {
     }
 }
 
-fn print_preview(p: &Preview, lang: Lang) {
+fn print_preview(p: &Preview, lang: Lang, with_warnings: bool) {
     println!("{}: {}", tr(lang, "文件", "File"), p.file);
     println!("{}: {:?}", tr(lang, "格式", "Format"), p.format);
     let sheets: Vec<String> = p
@@ -168,8 +169,22 @@ fn print_preview(p: &Preview, lang: Lang) {
         );
         println!("  {:>3}  {}  →  {}", column_letter(c.index), c.header, role);
     }
-    for w in &p.warnings {
-        println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+    if with_warnings {
+        for w in &p.warnings {
+            println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+        }
+    }
+}
+
+/// "（例如第 15、109 行）" / "(e.g. rows 15, 109)".
+fn example_rows(rows: &[u32], lang: Lang) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = rows.iter().map(u32::to_string).collect();
+    match lang {
+        Lang::Zh => format!("（例如第 {} 行）", list.join("、")),
+        Lang::En => format!(" (e.g. rows {})", list.join(", ")),
     }
 }
 
@@ -186,14 +201,12 @@ pub(crate) fn print_report(r: &ImportReport, lang: Lang) {
         r.orders_kept
     );
     for s in &r.skipped {
-        let rows: Vec<String> = s.example_rows.iter().map(u32::to_string).collect();
         println!(
-            "  {} {}: {} ({} {})",
+            "  {} {}: {}{}",
             tr(lang, "跳过", "Skipped"),
             skip_label(s.reason, lang),
             s.count,
-            tr(lang, "例如第几行", "e.g. rows"),
-            rows.join(", ")
+            example_rows(&s.example_rows, lang)
         );
     }
     if let (Some(first), Some(last)) = (r.first_date, r.last_date) {
