@@ -1,4 +1,117 @@
-//! `tierbook`: inspect and classify store exports from the command line.
-fn main() {
-    println!("tierbook");
+//! `tierbook`: inspect and classify store exports from the command line, on the same core as the
+//! desktop app. One module per subcommand; this file only parses arguments, dispatches and turns
+//! errors into the documented exit codes.
+
+mod classify;
+mod generate;
+mod history;
+mod inspect;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tierbook_core::{Error, Lang};
+
+const AFTER_HELP: &str = "\
+示例 / Examples:
+  查看文件能否识别 / check a file:
+    tierbook inspect 订单导出.xlsx
+  按贡献分 ABC 三类并导出分层表 / ABC by revenue, write the tiered workbook:
+    tierbook classify 订单导出.xlsx --out 客户分层.xlsx
+  两个时间段重叠的导出合并计算（重复订单只算一次）/ two overlapping exports as one dataset:
+    tierbook classify 1-3月.xlsx 3-5月.xlsx --out 客户分层.xlsx
+  RFM 八类客户 / the RFM 8-type cube:
+    tierbook classify 订单导出.xlsx --method rfm-cube --out 客户分层.xlsx
+  生成 10 万单测试数据 / generate 100,000 test orders:
+    tierbook generate --layout wechat --orders 100000 --seed 1 --out 测试订单.xlsx
+
+退出码 / Exit codes:
+  0    成功 / ok
+  1    命令用法错误 / usage error (unknown option, missing argument)
+  2    输入文件有问题（空文件、不是表格、找不到表头或金额列…）/ bad input file
+  3    参数无效（分层参数、不存在的工作表或列）/ bad parameters
+  4    无法写入结果文件或工作区 / write or workspace failure
+  130  已取消（Ctrl+C）/ cancelled";
+
+/// 客户分层助手 TierBook：把店铺导出的订单表分成 A/B/C 类客户，并生成分层表。
+/// Split a shop's customers into tiers from its order export, and write a tiered workbook.
+#[derive(Parser, Debug)]
+#[command(name = "tierbook", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// 输出语言 / language of messages and reports
+    #[arg(long, value_enum, global = true, default_value = "zh")]
+    lang: LangArg,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 查看文件：格式、工作表、表头、列的识别结果和导入报告 / Look at a file: format, sheets, header, column roles, import report
+    #[command(after_help = inspect::AFTER_HELP)]
+    Inspect(inspect::Args),
+    /// 客户分层并导出分层表 / Classify customers and write the tiered workbook
+    #[command(after_help = classify::AFTER_HELP)]
+    Classify(Box<classify::Args>),
+    /// 生成测试用的店铺导出文件 / Generate a synthetic store export (tests, benchmarks, demos)
+    #[command(after_help = generate::AFTER_HELP)]
+    Generate(generate::Args),
+    /// 工作区的分层快照与分层变化 / Snapshots of a workspace and the tier changes between two
+    #[command(after_help = history::AFTER_HELP)]
+    History(history::Args),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+/// Picks the sentence in the user's language.
+pub(crate) fn tr<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// Prints a core error and returns its exit code.
+fn report_error(err: &Error) -> ExitCode {
+    eprintln!("错误 / error [{}]: {err}", err.code());
+    let code = err.exit_code();
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; every real usage error exits with 1, as documented.
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let lang = Lang::from(cli.lang);
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(&args, lang),
+        Command::Classify(args) => classify::run(&args, lang),
+        Command::Generate(args) => generate::run(&args, lang),
+        Command::History(args) => history::run(&args, lang),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report_error(&e),
+    }
 }

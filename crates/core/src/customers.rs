@@ -1,9 +1,168 @@
 //! Orders → `Customer` aggregates (F, M, first/last order, name on the latest order).
+//!
+//! This module only sums what the orders say; it does not judge them (statuses and refunds were
+//! applied by `orders`) and it does not classify (that is `classify`).
+
+use std::collections::HashMap;
 
 use crate::model::{Customer, Order};
 
+/// Running totals of one customer while the orders stream by.
+struct Tally<'a> {
+    orders: u32,
+    revenue: i64,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+    /// The latest order seen so far, to take name and phone from.
+    latest: &'a Order,
+    /// Latest order that carries a name / a phone, for customers whose newest order lacks one.
+    latest_named: Option<&'a Order>,
+    latest_phoned: Option<&'a Order>,
+    interactions: Option<f64>,
+}
+
+/// Orders compare by time; equal times by order id, so that "the latest order" never depends on
+/// the order in which files were read.
+fn is_later(a: &Order, b: &Order) -> bool {
+    (a.placed_at, a.order_id.as_deref()) > (b.placed_at, b.order_id.as_deref())
+}
+
+fn has_text(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
 /// Aggregates orders by customer key; the result is sorted by key so that every later step is deterministic.
+///
+/// Per customer: F = the sum of `order_count` (a customer-level row stands for several orders),
+/// M = the sum of net revenue (`paid - refund`), first order = the earliest order date or a
+/// customer-level row's `first_date`, last order = the latest order date, name and phone from the
+/// latest order that has one, interactions summed over the rows that have a count.
 pub fn aggregate(orders: &[Order]) -> Vec<Customer> {
-    let _ = orders;
-    unimplemented!("customers::aggregate")
+    let mut by_key: HashMap<&str, Tally> = HashMap::with_capacity(orders.len() / 2 + 1);
+    for order in orders {
+        let date = order.placed_at.date();
+        let first = order.first_date.map_or(date, |d| d.min(date));
+        let tally = by_key.entry(order.customer_key.as_str()).or_insert_with(|| Tally {
+            orders: 0,
+            revenue: 0,
+            first,
+            last: date,
+            latest: order,
+            latest_named: None,
+            latest_phoned: None,
+            interactions: None,
+        });
+        tally.orders = tally.orders.saturating_add(order.order_count);
+        tally.revenue = tally.revenue.saturating_add(order.net());
+        tally.first = tally.first.min(first);
+        tally.last = tally.last.max(date);
+        if is_later(order, tally.latest) {
+            tally.latest = order;
+        }
+        if has_text(&order.customer_name) && tally.latest_named.is_none_or(|o| is_later(order, o)) {
+            tally.latest_named = Some(order);
+        }
+        if has_text(&order.phone) && tally.latest_phoned.is_none_or(|o| is_later(order, o)) {
+            tally.latest_phoned = Some(order);
+        }
+        if let Some(count) = order.interactions.filter(|c| c.is_finite()) {
+            tally.interactions = Some(tally.interactions.unwrap_or(0.0) + count);
+        }
+    }
+    let mut customers: Vec<Customer> = by_key
+        .into_iter()
+        .map(|(key, t)| Customer {
+            key: key.to_string(),
+            name: t
+                .latest_named
+                .and_then(|o| o.customer_name.clone())
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+            phone: t.latest_phoned.and_then(|o| o.phone.clone()),
+            orders: t.orders,
+            revenue: t.revenue,
+            first_order: t.first,
+            last_order: t.last,
+            interactions: t.interactions,
+        })
+        .collect();
+    customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    customers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, NaiveDateTime};
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    fn order(key: &str, id: &str, when: &str, paid: i64, refund: i64) -> Order {
+        Order {
+            source: 0,
+            row: 2,
+            order_id: Some(id.to_string()),
+            customer_key: key.to_string(),
+            customer_name: Some(format!("{key}-{id}")),
+            phone: None,
+            placed_at: at(when),
+            paid,
+            refund,
+            quantity: None,
+            status: None,
+            order_count: 1,
+            first_date: None,
+            interactions: None,
+        }
+    }
+
+    #[test]
+    fn sums_net_revenue_and_counts_orders_per_key_sorted_by_key() {
+        let orders = vec![
+            order("b", "1", "2025-03-01 10:00:00", 10000, 0),
+            order("a", "2", "2025-01-05 09:00:00", 5000, 1000),
+            order("b", "3", "2025-02-01 10:00:00", 2990, 0),
+        ];
+        let customers = aggregate(&orders);
+        assert_eq!(customers.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(customers[0].revenue, 4000);
+        assert_eq!(customers[1].orders, 2);
+        assert_eq!(customers[1].revenue, 12990);
+        assert_eq!(customers[1].first_order, NaiveDate::from_ymd_opt(2025, 2, 1).unwrap());
+        assert_eq!(customers[1].last_order, NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    }
+
+    #[test]
+    fn name_and_phone_come_from_the_latest_order_that_has_them() {
+        let mut old = order("k", "1", "2025-01-01 08:00:00", 100, 0);
+        old.phone = Some("13800000000".into());
+        let mut new = order("k", "2", "2025-02-01 08:00:00", 100, 0);
+        new.customer_name = Some("新昵称".into());
+        // Listed newest first: the input order must not matter.
+        let customers = aggregate(&[new, old]);
+        assert_eq!(customers[0].name, "新昵称");
+        assert_eq!(customers[0].phone.as_deref(), Some("13800000000"));
+    }
+
+    #[test]
+    fn customer_level_rows_count_their_orders_first_date_and_interactions() {
+        let mut row = order("k", "1", "2025-05-01 00:00:00", 80000, 0);
+        row.order_count = 7;
+        row.first_date = NaiveDate::from_ymd_opt(2024, 6, 1);
+        row.interactions = Some(12.0);
+        let mut again = order("k", "2", "2025-06-01 00:00:00", 1000, 0);
+        again.interactions = Some(3.0);
+        let c = &aggregate(&[row, again])[0];
+        assert_eq!(c.orders, 8);
+        assert_eq!(c.first_order, NaiveDate::from_ymd_opt(2024, 6, 1).unwrap());
+        assert_eq!(c.interactions, Some(15.0));
+    }
+
+    #[test]
+    fn customers_without_any_interaction_count_have_none() {
+        let c = &aggregate(&[order("k", "1", "2025-05-01 00:00:00", 1, 0)])[0];
+        assert_eq!(c.interactions, None);
+    }
 }

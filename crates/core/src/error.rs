@@ -51,6 +51,10 @@ pub enum Error {
     #[error("文件 {path} 中找不到客户标识列（如“买家ID”“会员ID”“手机号”“收货人”）。现有列：{columns}。请在映射中手动指定客户列。")]
     NoKeyColumn { path: PathBuf, columns: String },
 
+    /// No column can serve as the order date.
+    #[error("文件 {path} 中找不到日期列（如“下单时间”“支付时间”“最近消费时间”）。现有列：{columns}。请在映射中手动指定日期列。")]
+    NoDateColumn { path: PathBuf, columns: String },
+
     /// A column the user named does not exist.
     #[error("文件 {path} 中没有名为“{column}”的列。现有列：{columns}")]
     ColumnNotFound { path: PathBuf, column: String, columns: String },
@@ -95,6 +99,10 @@ pub enum Error {
     #[error("找不到分层快照 {0}。")]
     SnapshotNotFound(String),
 
+    /// An imported source id that does not exist in the workspace (already removed?).
+    #[error("找不到导入记录 {0}（可能已被移除）。请刷新导入列表。")]
+    SourceNotFound(i64),
+
     /// Any other storage failure.
     #[error("工作区存储出错：{0}")]
     Store(String),
@@ -113,6 +121,7 @@ impl Error {
             Error::NoDataRows { .. } => "no_data_rows",
             Error::NoAmountColumn { .. } => "no_amount_column",
             Error::NoKeyColumn { .. } => "no_key_column",
+            Error::NoDateColumn { .. } => "no_date_column",
             Error::ColumnNotFound { .. } => "column_not_found",
             Error::AmountsUnreadable { .. } => "amounts_unreadable",
             Error::CellTooLarge { .. } => "cell_too_large",
@@ -124,6 +133,7 @@ impl Error {
             Error::NotAWorkspace { .. } => "not_a_workspace",
             Error::WorkspaceTooNew { .. } => "workspace_too_new",
             Error::SnapshotNotFound(_) => "snapshot_not_found",
+            Error::SourceNotFound(_) => "source_not_found",
             Error::Store(_) => "store",
         }
     }
@@ -140,6 +150,7 @@ impl Error {
             | Error::NoDataRows { path, .. }
             | Error::NoAmountColumn { path, .. }
             | Error::NoKeyColumn { path, .. }
+            | Error::NoDateColumn { path, .. }
             | Error::ColumnNotFound { path, .. }
             | Error::AmountsUnreadable { path, .. }
             | Error::CellTooLarge { path, .. }
@@ -159,7 +170,8 @@ impl Error {
             | Error::Store(_)
             | Error::NotAWorkspace { .. }
             | Error::WorkspaceTooNew { .. }
-            | Error::SnapshotNotFound(_) => 4,
+            | Error::SnapshotNotFound(_)
+            | Error::SourceNotFound(_) => 4,
             Error::Cancelled => 130,
             _ => 2,
         }

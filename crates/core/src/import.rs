@@ -1,5 +1,12 @@
 //! The import step end to end: open the source, pick the sheet and header, map the columns, turn
 //! rows into orders, and say what happened in an `ImportReport`.
+//!
+//! One pass over each sheet: the first rows are buffered until the header is found, then every row
+//! goes straight to `orders::FileOrders` with the mapping resolved to column indices once. A
+//! workbook with several sheets is looked at first (the top rows of each) to pick the sheet with the
+//! best header and the sheets that continue it (an .xls export split over 订单列表2, 订单列表3 …).
+//!
+//! It does not parse cells (`cell`), name columns (`mapping`) or apply status rules (`orders`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -7,12 +14,13 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
-use crate::mapping::{KeySpec, Mapping, Role};
+use crate::cell;
+use crate::error::{Error, Result};
+use crate::mapping::{self, detect_header, header_score, KeySpec, Level, Mapping, Resolved, Role, HEADER_SEARCH_ROWS};
 use crate::model::{Order, Text};
-use crate::orders::StatusRules;
-use crate::progress::Progress;
-use crate::source::Format;
+use crate::orders::{FileOrders, FileOutcome, OrderSet, StatusRules};
+use crate::progress::{Progress, Stage};
+use crate::source::{Cell, Format, Source};
 
 /// What the user chose; everything is optional and defaults to detection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -48,6 +56,8 @@ pub enum SkipReason {
     /// The same order already seen (in this file or an earlier one).
     Duplicate,
     Blank,
+    /// The header row repeated inside the data (several exports pasted into one sheet).
+    RepeatedHeader,
 }
 
 /// Count and examples for one skip reason.
@@ -67,6 +77,17 @@ pub struct Warning {
     /// Stable code, e.g. `masked_phone_key`.
     pub code: String,
     pub text: Text,
+    /// A key the user can switch to with one click (`masked_phone_key` offers masked phone +
+    /// receiver name); pass it back as `ImportOptions::key`.
+    #[serde(default)]
+    pub suggestion: Option<KeySpec>,
+}
+
+impl Warning {
+    /// A warning without a suggestion.
+    pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Warning {
+        Warning { code: code.to_owned(), text: Text::new(zh, en), suggestion: None }
+    }
 }
 
 /// What one import did, in numbers a shop owner can check.
@@ -106,21 +127,481 @@ pub struct Preview {
     pub warnings: Vec<Warning>,
 }
 
-/// Looks at `path` with `options` applied, without importing.
+/// Looks at `path` with `options` applied, without importing: the sheets, the detected header and
+/// roles, the top rows as text, and the warnings a user should see before importing.
 ///
 /// # Errors
-/// As `import_files`.
+/// As `import_files` for opening the file and finding the header (`Io`, `EmptyFile`,
+/// `NotSpreadsheet`, `Corrupt`, `SheetNotFound`, `NoHeader`, `ColumnNotFound`).
 pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
-    let _ = (path, options);
-    unimplemented!("import::preview")
+    let mut src = Source::open(path)?;
+    let plan = plan_sheets(&mut src, path, options)?;
+    let first = plan.first().ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
+    let head = read_head(&mut src, &first.0, HEAD_ROWS.max(first.1.map_or(0, |h| h + 20)))?;
+    let header = locate_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
+    let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, header, options)?;
+    warnings.extend(mapping_warnings(&mapping, &sample, options));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (index, cells) in &head {
+        while rows.len() < *index {
+            rows.push(Vec::new());
+        }
+        rows.push(cells.iter().map(|c| cell::text(c).map(|t| t.into_owned()).unwrap_or_default()).collect());
+    }
+    Ok(Preview {
+        file: path.display().to_string(),
+        format: src.format,
+        sheets: src.sheet_names().to_vec(),
+        mapping,
+        rows,
+        warnings,
+    })
 }
 
 /// Imports one or more files as one dataset (orders counted once across overlapping exports).
 ///
 /// # Errors
 /// `Error::Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`, `NoHeader`, `NoDataRows`, `NoAmountColumn`,
-/// `NoKeyColumn`, `AmountsUnreadable`, `CellTooLarge`, `Cancelled` — each naming the file.
+/// `NoKeyColumn`, `NoDateColumn`, `AmountsUnreadable`, `NoValidOrders`, `CellTooLarge`, `Cancelled` —
+/// each naming the file.
 pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn Progress) -> Result<Dataset> {
-    let _ = (paths, options, progress);
-    unimplemented!("import::import_files")
+    let rules = options.rules.clone().unwrap_or_default();
+    let mut set = OrderSet::new();
+    let mut reports = Vec::with_capacity(paths.len());
+    let mut rows_done = 0u64;
+    for (fi, path) in paths.iter().enumerate() {
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let mut src = Source::open(path)?;
+        let plan = plan_sheets(&mut src, path, options)?;
+        set.prepare_next_file();
+        let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
+        reader.total = rows_done + plan.iter().filter_map(|(s, _)| src.row_count_hint(s)).sum::<u64>();
+        for (sheet, header) in &plan {
+            reader.begin_sheet(sheet, *header);
+            src.for_each_row(sheet, &mut |i, cells| reader.row(i, cells).map(|()| true))?;
+            reader.end_sheet()?;
+        }
+        rows_done = reader.rows_done;
+        let (mapping, file, warnings) = reader.finish()?;
+        let out = file.finish();
+        let report = finish_file(&mut set, path, src.format, mapping, out, warnings)?;
+        reports.push(report);
+    }
+    progress.report(Stage::Reading, rows_done, rows_done);
+    Ok(Dataset { sources: paths.to_vec(), orders: set.into_orders(), reports })
+}
+
+/// Imports rows already in memory as one file named `file` (one sheet), for callers that have the
+/// cells from elsewhere (tests, the generator, a paste from the clipboard).
+///
+/// # Errors
+/// As `import_files`, except the errors of opening a file.
+pub fn import_rows(
+    file: &str,
+    rows: impl IntoIterator<Item = (usize, Vec<Cell>)>,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<Dataset> {
+    let rules = options.rules.clone().unwrap_or_default();
+    let mut set = OrderSet::new();
+    let path = PathBuf::from(file);
+    let sheet = options.sheet.clone().unwrap_or_else(|| "Sheet1".to_owned());
+    let mut reader = FileReader::new(&path, options, &rules, &set, 0, progress, 0);
+    reader.begin_sheet(&sheet, options.header_row.map(|h| h as usize));
+    for (i, cells) in rows {
+        reader.row(i, &cells)?;
+    }
+    reader.end_sheet()?;
+    let (mapping, file_orders, warnings) = reader.finish()?;
+    let out = file_orders.finish();
+    let report = finish_file(&mut set, &path, Format::Csv, mapping, out, warnings)?;
+    Ok(Dataset { sources: vec![path], orders: set.into_orders(), reports: vec![report] })
+}
+
+/// Rows read from the top of a sheet to find its header (and to sample values for warnings).
+const HEAD_ROWS: usize = HEADER_SEARCH_ROWS;
+
+/// How often (in rows) progress is reported and cancellation checked.
+const PROGRESS_EVERY: u64 = 8192;
+
+/// The sheets to read, in order, each with its header row when already known.
+fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result<Vec<(String, Option<usize>)>> {
+    let names = src.sheet_names().to_vec();
+    let header = options.header_row.map(|h| h as usize);
+    if let Some(sheet) = &options.sheet {
+        if !names.iter().any(|n| n == sheet) {
+            return Err(Error::SheetNotFound { path: path.to_owned(), sheet: sheet.clone() });
+        }
+        return Ok(vec![(sheet.clone(), header)]);
+    }
+    if names.len() <= 1 {
+        return Ok(names.into_iter().map(|n| (n, header)).collect());
+    }
+    // Several sheets: the best header wins; sheets with the same header continue it.
+    let mut heads = Vec::with_capacity(names.len());
+    for name in &names {
+        let head = read_head(src, name, HEAD_ROWS)?;
+        let found = locate_header(&head, header);
+        let score = found.and_then(|i| head.get(i)).map_or(0, |(_, cells)| header_score(cells));
+        let keys: Vec<String> = found
+            .and_then(|i| head.get(i))
+            .map(|(_, cells)| cells.iter().map(|c| mapping::match_key(&mapping::display_header(c))).collect())
+            .unwrap_or_default();
+        let row = found.and_then(|i| head.get(i)).map(|(r, _)| *r);
+        heads.push((name.clone(), score, keys, row));
+    }
+    let best = heads.iter().enumerate().max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(&a.0))).map(|(i, _)| i);
+    let Some(best) = best.filter(|i| heads.get(*i).is_some_and(|h| h.1 > 0)) else {
+        return Err(Error::NoHeader { path: path.to_owned() });
+    };
+    let best_keys = heads[best].2.clone();
+    Ok(heads
+        .into_iter()
+        .enumerate()
+        .filter(|(i, h)| *i == best || (h.1 > 0 && trim_keys(&h.2) == trim_keys(&best_keys)))
+        .map(|(_, (name, _, _, row))| (name, row))
+        .collect())
+}
+
+/// Header keys without trailing empty columns (continuation sheets may be narrower by blanks).
+fn trim_keys(keys: &[String]) -> &[String] {
+    let end = keys.iter().rposition(|k| !k.is_empty()).map_or(0, |i| i + 1);
+    &keys[..end]
+}
+
+/// The first `n` rows of a sheet (with their 0-based indices).
+fn read_head(src: &mut Source, sheet: &str, n: usize) -> Result<Vec<(usize, Vec<Cell>)>> {
+    let mut head = Vec::with_capacity(n);
+    src.for_each_row(sheet, &mut |i, cells| {
+        head.push((i, cells.to_vec()));
+        Ok(head.len() < n)
+    })?;
+    Ok(head)
+}
+
+/// The position in `head` of the header: the row with index `forced` if given, else the best match.
+fn locate_header(head: &[(usize, Vec<Cell>)], forced: Option<usize>) -> Option<usize> {
+    if let Some(h) = forced {
+        return head.iter().position(|(i, _)| *i == h);
+    }
+    let rows: Vec<Vec<Cell>> = head.iter().take(HEADER_SEARCH_ROWS).map(|(_, c)| c.clone()).collect();
+    detect_header(&rows).map(|(i, _)| i)
+}
+
+/// Detects the mapping from the header at `head[header]`, applies the user's overrides, and returns
+/// it with the rows after the header as a sample.
+fn build_mapping(
+    path: &Path,
+    sheet: &str,
+    head: &[(usize, Vec<Cell>)],
+    header: usize,
+    options: &ImportOptions,
+) -> Result<(Mapping, Vec<Vec<Cell>>, Vec<Warning>)> {
+    let (header_index, header_cells) = head.get(header).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
+    let sample: Vec<Vec<Cell>> = head.iter().skip(header + 1).map(|(_, c)| c.clone()).collect();
+    let mut m = mapping::detect(sheet, *header_index as u32, header_cells, &sample);
+    let switched = mapping::prefer_filled(&mut m, &sample);
+    mapping::apply_overrides(&mut m, path, &options.roles, options.key.as_ref())?;
+    let notes = switched
+        .into_iter()
+        .map(|(_, empty, used)| {
+            Warning::new(
+                "empty_column_skipped",
+                format!("“{empty}”列是空的，改用“{used}”。"),
+                format!("The \u{201c}{empty}\u{201d} column is empty; \u{201c}{used}\u{201d} is used instead."),
+            )
+        })
+        .collect();
+    Ok((m, sample, notes))
+}
+
+/// What a user should know about the mapping before and after importing.
+fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for alt in &m.alternatives {
+        // An id-type key (买家ID, openid …) needs no note; a phone or nickname key does.
+        if alt.role == Role::CustomerKey && m.column(Role::CustomerKey).is_some_and(|c| c.header == alt.chosen) {
+            continue;
+        }
+        let others = alt.others.join("、");
+        let (what_zh, what_en) = match alt.role {
+            Role::Amount => ("金额", "amount"),
+            Role::Date => ("日期", "date"),
+            Role::CustomerKey => ("客户标识", "customer key"),
+            _ => continue,
+        };
+        out.push(Warning::new(
+            "column_choice",
+            format!("{what_zh}列使用“{}”，未使用：{others}。如需更换，请在映射中修改。", alt.chosen),
+            format!(
+                "The {what_en} column is \u{201c}{}\u{201d}; not used: {others}. Change it in the mapping if needed.",
+                alt.chosen
+            ),
+        ));
+    }
+    if options.key.is_none() {
+        if let Some(suggestion) = mapping::masked_key_suggestion(m, sample) {
+            let cols = suggestion.headers().join(" + ");
+            let mut w = Warning::new(
+                "masked_phone_key",
+                format!("客户标识列是打码的手机号（如 138****1234），不同的人可能被合并为一个客户。建议改用组合标识：{cols}。"),
+                format!("The customer key is a masked phone (e.g. 138****1234); different people may be merged into one customer. Suggested combined key: {cols}."),
+            );
+            w.suggestion = Some(suggestion);
+            out.push(w);
+        }
+    }
+    if let KeySpec::Column(h) = &m.key {
+        if let Some(i) = mapping::find_column(m, h) {
+            if m.columns.get(i).and_then(|c| c.role) == Some(Role::Name) {
+                out.push(Warning::new(
+                    "nickname_key",
+                    format!("没有买家ID等唯一标识，按“{h}”区分客户；同名（如“微信用户”）会被合并。"),
+                    format!("No unique buyer id; customers are told apart by \u{201c}{h}\u{201d}, so equal names (e.g. 微信用户) are merged."),
+                ));
+            }
+        }
+    }
+    if m.level == Level::Customers {
+        out.push(Warning::new(
+            "customer_level",
+            "这是客户汇总表（每行一个客户），按累计消费金额和消费次数分层。",
+            "This is a customer-level sheet (one row per customer); tiers use the cumulative amount and purchase count.",
+        ));
+    }
+    out
+}
+
+/// Hashes the platform layout: orders are unique per (layout, order id). Two exports of one shop
+/// share the order-id and key headers; two platforms almost never do.
+fn fingerprint(m: &Mapping) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    m.column(Role::OrderId).map(|c| mapping::match_key(&c.header)).hash(&mut h);
+    for k in m.key.headers() {
+        mapping::match_key(k).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// One file being read: buffers the top of each sheet until its header is known, then streams.
+struct FileReader<'a> {
+    path: &'a Path,
+    options: &'a ImportOptions,
+    rules: &'a StatusRules,
+    set: &'a OrderSet,
+    source: u32,
+    progress: &'a dyn Progress,
+    rows_done: u64,
+    /// Expected rows for the progress bar (0 when unknown).
+    total: u64,
+    mapping: Option<Mapping>,
+    file: Option<FileOrders<'a>>,
+    warnings: Vec<Warning>,
+    sheet: String,
+    forced_header: Option<usize>,
+    buffer: Vec<(usize, Vec<Cell>)>,
+    /// Row index of the current sheet's header once known.
+    header: Option<usize>,
+}
+
+impl<'a> FileReader<'a> {
+    fn new(
+        path: &'a Path,
+        options: &'a ImportOptions,
+        rules: &'a StatusRules,
+        set: &'a OrderSet,
+        source: u32,
+        progress: &'a dyn Progress,
+        rows_done: u64,
+    ) -> Self {
+        FileReader {
+            path,
+            options,
+            rules,
+            set,
+            source,
+            progress,
+            rows_done,
+            total: 0,
+            mapping: None,
+            file: None,
+            warnings: Vec::new(),
+            sheet: String::new(),
+            forced_header: None,
+            buffer: Vec::new(),
+            header: None,
+        }
+    }
+
+    fn begin_sheet(&mut self, sheet: &str, header: Option<usize>) {
+        self.sheet = sheet.to_owned();
+        self.forced_header = header;
+        self.buffer.clear();
+        self.header = None;
+    }
+
+    fn row(&mut self, index: usize, cells: &[Cell]) -> Result<()> {
+        self.rows_done += 1;
+        if self.rows_done % PROGRESS_EVERY == 0 {
+            self.progress.report(Stage::Reading, self.rows_done, self.total.max(self.rows_done));
+            if self.progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
+        }
+        match self.header {
+            Some(h) => {
+                if index > h {
+                    if let Some(f) = self.file.as_mut() {
+                        f.push_row(index, cells);
+                    }
+                }
+                Ok(())
+            }
+            None => {
+                self.buffer.push((index, cells.to_vec()));
+                let wanted = self.forced_header.map_or(HEAD_ROWS, |h| h + HEAD_ROWS);
+                if self.buffer.len() >= wanted {
+                    self.resolve()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn end_sheet(&mut self) -> Result<()> {
+        if self.header.is_none() {
+            self.resolve()?;
+        }
+        Ok(())
+    }
+
+    /// Finds the header in the buffer, builds the mapping (first sheet) and replays the buffered rows.
+    fn resolve(&mut self) -> Result<()> {
+        let buffer = std::mem::take(&mut self.buffer);
+        let Some(pos) = locate_header(&buffer, self.forced_header) else {
+            if self.mapping.is_some() {
+                // A continuation sheet without its own header: every row is data.
+                self.header = Some(0);
+                if let Some(f) = self.file.as_mut() {
+                    for (i, cells) in &buffer {
+                        f.push_row(*i, cells);
+                    }
+                }
+                return Ok(());
+            }
+            return Err(Error::NoHeader { path: self.path.to_owned() });
+        };
+        let header_index = buffer.get(pos).map_or(0, |(i, _)| *i);
+        if self.mapping.is_none() {
+            let (m, sample, notes) = build_mapping(self.path, &self.sheet, &buffer, pos, self.options)?;
+            self.check_columns(&m)?;
+            self.warnings = notes;
+            self.warnings.extend(mapping_warnings(&m, &sample, self.options));
+            let fp = fingerprint(&m);
+            self.file = Some(FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules));
+            self.mapping = Some(m);
+        }
+        self.header = Some(header_index);
+        if let Some(f) = self.file.as_mut() {
+            for (i, cells) in buffer.iter().skip(pos + 1) {
+                f.push_row(*i, cells);
+            }
+        }
+        Ok(())
+    }
+
+    /// The columns an import cannot do without.
+    fn check_columns(&self, m: &Mapping) -> Result<()> {
+        let path = self.path.to_owned();
+        if m.column(Role::Amount).is_none() {
+            return Err(Error::NoAmountColumn { path, columns: m.header_list() });
+        }
+        if Resolved::new(m).key.is_empty() {
+            return Err(Error::NoKeyColumn { path, columns: m.header_list() });
+        }
+        if m.column(Role::Date).is_none() {
+            return Err(Error::NoDateColumn { path, columns: m.header_list() });
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(Mapping, FileOrders<'a>, Vec<Warning>)> {
+        match (self.mapping, self.file) {
+            (Some(m), Some(f)) => Ok((m, f, self.warnings)),
+            _ => Err(Error::NoHeader { path: self.path.to_owned() }),
+        }
+    }
+}
+
+/// Adds a file's orders to the set and writes its report; the file-level errors are decided here.
+fn finish_file(
+    set: &mut OrderSet,
+    path: &Path,
+    format: Format,
+    mapping: Mapping,
+    mut out: FileOutcome,
+    mut warnings: Vec<Warning>,
+) -> Result<ImportReport> {
+    // A rejected file fails the whole import, so adding before the checks leaves nothing half-done.
+    set.add(&mut out);
+    if out.data_rows == 0 {
+        return Err(Error::NoDataRows { path: path.to_owned(), sheet: mapping.sheet.clone() });
+    }
+    if out.amount_readable == 0 {
+        let column = mapping.column(Role::Amount).map(|c| c.header.clone()).unwrap_or_default();
+        let (example_row, example) =
+            out.amount_example.clone().unwrap_or((mapping.header_row + 2, "（空）".to_owned()));
+        return Err(Error::AmountsUnreadable { path: path.to_owned(), column, example_row, example });
+    }
+    let duplicates = out.skipped.iter().find(|s| s.reason == SkipReason::Duplicate).map_or(0, |s| s.count);
+    if out.orders_kept == 0 && duplicates == 0 {
+        let detail = out
+            .skipped
+            .iter()
+            .filter(|s| !matches!(s.reason, SkipReason::Blank | SkipReason::TotalsRow))
+            .map(|s| format!("{} {} 行", reason_zh(s.reason), s.count))
+            .collect::<Vec<_>>()
+            .join("，");
+        return Err(Error::NoValidOrders { path: path.to_owned(), detail });
+    }
+    let unreadable = out.amount_cells.saturating_sub(out.amount_readable);
+    if unreadable > 0 {
+        if let Some((row, text)) = &out.amount_example {
+            warnings.push(Warning::new(
+                "amounts_unreadable",
+                format!("{unreadable} 个金额无法识别（例如第 {row} 行：“{text}”），这些行未计入。"),
+                format!("{unreadable} amounts could not be read (e.g. row {row}: \u{201c}{text}\u{201d}); those rows were skipped."),
+            ));
+        }
+    }
+    warnings.extend(out.warnings);
+    Ok(ImportReport {
+        file: path.display().to_string(),
+        format,
+        mapping,
+        rows_read: out.rows_read,
+        orders_kept: out.orders_kept,
+        skipped: out.skipped,
+        first_date: out.first_date,
+        last_date: out.last_date,
+        warnings,
+    })
+}
+
+/// The Chinese name of a skip reason, for messages.
+pub fn reason_zh(r: SkipReason) -> &'static str {
+    match r {
+        SkipReason::Closed => "已关闭/未付款",
+        SkipReason::Refunded => "已全额退款",
+        SkipReason::NoCustomerKey => "缺少客户标识",
+        SkipReason::UnreadableAmount => "金额无法识别",
+        SkipReason::UnreadableDate => "日期无法识别",
+        SkipReason::TotalsRow => "合计行",
+        SkipReason::Duplicate => "重复订单",
+        SkipReason::Blank => "空行",
+        SkipReason::RepeatedHeader => "重复的表头行",
+    }
 }

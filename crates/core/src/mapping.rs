@@ -1,7 +1,21 @@
 //! Column roles: which column is the customer key, order id, date, amount, …; detected from header
 //! synonyms (the table below), overridable by the user. Also finds the header row and the best sheet.
+//!
+//! Detection works on the header text only, plus a small sample of data rows for the masked-phone
+//! check. It does not parse values for import (`cell`) nor decide which rows count (`orders`).
+//!
+//! To teach TierBook a new column name, add a line to [`SYNONYMS`] (exact names) or [`CONTAINS`]
+//! (fragments for names we have not seen yet). Priorities decide between several columns of one role:
+//! the paid amount beats the order amount, the order time beats the payment time, an id beats a name.
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::cell;
+use crate::error::{Error, Result};
+use crate::source::Cell;
 
 /// What a column means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -28,6 +42,9 @@ pub enum Role {
     FirstDate,
     /// 互动次数/咨询次数.
     Interactions,
+    /// 支付时间/付款时间 when another column is the order date: an empty payment time marks an unpaid
+    /// order, and it stands in for an empty order date.
+    PaidAt,
 }
 
 /// One column of the detected header and the role it was given.
@@ -52,6 +69,16 @@ pub enum KeySpec {
     Combined(Vec<String>),
 }
 
+impl KeySpec {
+    /// The header names the key is built from.
+    pub fn headers(&self) -> Vec<&str> {
+        match self {
+            KeySpec::Column(h) => vec![h.as_str()],
+            KeySpec::Combined(hs) => hs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
 /// Whether a sheet lists orders or already-aggregated customers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -59,6 +86,16 @@ pub enum KeySpec {
 pub enum Level {
     Orders,
     Customers,
+}
+
+/// Several columns could play one role: which one was chosen and which were passed over, so the
+/// user can see ("金额：实付金额；其他候选：订单金额、商家实收金额") and change it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Alternative {
+    pub role: Role,
+    pub chosen: String,
+    pub others: Vec<String>,
 }
 
 /// The full mapping of one sheet.
@@ -71,4 +108,769 @@ pub struct Mapping {
     pub columns: Vec<Column>,
     pub key: KeySpec,
     pub level: Level,
+    /// Roles (and the key, as `CustomerKey`) for which several columns were candidates.
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+}
+
+impl Mapping {
+    /// The column that has `role`, if any.
+    pub fn column(&self, role: Role) -> Option<&Column> {
+        self.columns.iter().find(|c| c.role == Some(role))
+    }
+
+    /// Header texts joined for error messages.
+    pub fn header_list(&self) -> String {
+        self.columns.iter().filter(|c| !c.header.is_empty()).map(|c| c.header.as_str()).collect::<Vec<_>>().join("、")
+    }
+}
+
+/// Known header names (after [`match_key`] normalization: no spaces, `*`, unit suffix; ASCII lower
+/// case) with their role and priority (higher wins when several columns fit one role).
+pub const SYNONYMS: &[(&str, Role, u8)] = &[
+    // Customer ids first: an id never collides between two people.
+    ("买家id", Role::CustomerKey, 100),
+    ("买家编号", Role::CustomerKey, 100),
+    ("openid", Role::CustomerKey, 100),
+    ("用户openid", Role::CustomerKey, 100),
+    ("买家openid", Role::CustomerKey, 100),
+    ("unionid", Role::CustomerKey, 99),
+    ("会员id", Role::CustomerKey, 100),
+    ("会员编号", Role::CustomerKey, 100),
+    ("会员卡号", Role::CustomerKey, 96),
+    ("客户编号", Role::CustomerKey, 100),
+    ("客户编码", Role::CustomerKey, 100),
+    ("客户id", Role::CustomerKey, 100),
+    ("客户代码", Role::CustomerKey, 98),
+    ("用户id", Role::CustomerKey, 100),
+    ("用户编号", Role::CustomerKey, 100),
+    ("顾客id", Role::CustomerKey, 100),
+    ("顾客编号", Role::CustomerKey, 100),
+    ("粉丝id", Role::CustomerKey, 95),
+    ("买家会员名", Role::CustomerKey, 92),
+    ("会员名", Role::CustomerKey, 90),
+    ("买家账号", Role::CustomerKey, 90),
+    ("买家用户名", Role::CustomerKey, 90),
+    ("会员账号", Role::CustomerKey, 90),
+    ("用户名", Role::CustomerKey, 86),
+    ("买家旺旺", Role::CustomerKey, 90),
+    ("旺旺号", Role::CustomerKey, 90),
+    ("客户名称", Role::CustomerKey, 80),
+    ("客户名", Role::CustomerKey, 80),
+    ("客户", Role::CustomerKey, 78),
+    ("会员名称", Role::CustomerKey, 80),
+    ("顾客", Role::CustomerKey, 75),
+    ("购买人", Role::CustomerKey, 74),
+    ("买家", Role::CustomerKey, 74),
+    ("单位名称", Role::CustomerKey, 78),
+    ("客户单位", Role::CustomerKey, 78),
+    // Names and nicknames: shown, and a key of last resort.
+    ("买家昵称", Role::Name, 100),
+    ("昵称", Role::Name, 95),
+    ("用户昵称", Role::Name, 100),
+    ("微信昵称", Role::Name, 100),
+    ("粉丝昵称", Role::Name, 95),
+    ("会员昵称", Role::Name, 100),
+    ("姓名", Role::Name, 80),
+    ("客户姓名", Role::Name, 85),
+    ("买家姓名", Role::Name, 85),
+    ("会员姓名", Role::Name, 85),
+    ("联系人", Role::Name, 70),
+    ("收货人", Role::Receiver, 100),
+    ("收货人姓名", Role::Receiver, 100),
+    ("收件人", Role::Receiver, 95),
+    ("收件人姓名", Role::Receiver, 95),
+    ("提货人", Role::Receiver, 90),
+    ("收货人名称", Role::Receiver, 95),
+    // Phones.
+    ("手机号", Role::Phone, 100),
+    ("手机", Role::Phone, 98),
+    ("手机号码", Role::Phone, 100),
+    ("联系电话", Role::Phone, 95),
+    ("联系手机", Role::Phone, 97),
+    ("电话", Role::Phone, 90),
+    ("收货人手机", Role::Phone, 96),
+    ("收货人手机号", Role::Phone, 96),
+    ("收货人电话", Role::Phone, 94),
+    ("收货人联系方式", Role::Phone, 93),
+    ("收件人手机", Role::Phone, 96),
+    ("收件人电话", Role::Phone, 94),
+    ("买家手机号", Role::Phone, 99),
+    ("买家手机", Role::Phone, 99),
+    ("会员手机号", Role::Phone, 99),
+    ("用户购买手机号", Role::Phone, 97),
+    ("提货人手机号", Role::Phone, 92),
+    ("联系方式", Role::Phone, 85),
+    // Order ids.
+    ("订单号", Role::OrderId, 100),
+    ("订单编号", Role::OrderId, 100),
+    ("主订单编号", Role::OrderId, 100),
+    ("主订单号", Role::OrderId, 100),
+    ("订单id", Role::OrderId, 100),
+    ("父订单号", Role::OrderId, 98),
+    ("父订单编号", Role::OrderId, 98),
+    ("交易订单号", Role::OrderId, 96),
+    ("交易号", Role::OrderId, 80),
+    ("交易编号", Role::OrderId, 80),
+    ("单据编号", Role::OrderId, 85),
+    ("单号", Role::OrderId, 70),
+    ("销售单号", Role::OrderId, 90),
+    ("送货单号", Role::OrderId, 85),
+    ("出库单号", Role::OrderId, 85),
+    ("销货单号", Role::OrderId, 85),
+    ("子订单编号", Role::SubOrderId, 100),
+    ("子订单号", Role::SubOrderId, 100),
+    ("子订单id", Role::SubOrderId, 100),
+    ("子单号", Role::SubOrderId, 100),
+    ("商品订单号", Role::SubOrderId, 90),
+    ("商品订单编号", Role::SubOrderId, 90),
+    // Dates: the order time beats the payment time.
+    ("下单时间", Role::Date, 100),
+    ("订单下单时间", Role::Date, 100),
+    ("订单创建时间", Role::Date, 100),
+    ("创建时间", Role::Date, 96),
+    ("下单日期", Role::Date, 98),
+    ("订单日期", Role::Date, 98),
+    ("订单时间", Role::Date, 97),
+    ("成交时间", Role::Date, 92),
+    ("订单成交时间", Role::Date, 92),
+    ("拼单成功时间", Role::Date, 88),
+    ("交易时间", Role::Date, 90),
+    ("交易日期", Role::Date, 90),
+    ("销售日期", Role::Date, 90),
+    ("购买时间", Role::Date, 90),
+    ("购买日期", Role::Date, 90),
+    ("消费时间", Role::Date, 88),
+    ("消费日期", Role::Date, 88),
+    ("日期", Role::Date, 60),
+    ("时间", Role::Date, 50),
+    ("最近消费时间", Role::Date, 80),
+    ("最后消费时间", Role::Date, 80),
+    ("最近购买时间", Role::Date, 80),
+    ("最后购买时间", Role::Date, 80),
+    ("最近下单时间", Role::Date, 80),
+    ("最后下单时间", Role::Date, 80),
+    ("最近消费日期", Role::Date, 80),
+    ("上次消费时间", Role::Date, 80),
+    ("支付时间", Role::PaidAt, 100),
+    ("付款时间", Role::PaidAt, 100),
+    ("订单付款时间", Role::PaidAt, 100),
+    ("订单支付时间", Role::PaidAt, 100),
+    ("买家付款时间", Role::PaidAt, 100),
+    ("支付日期", Role::PaidAt, 95),
+    ("付款日期", Role::PaidAt, 95),
+    ("首次消费时间", Role::FirstDate, 100),
+    ("首次购买时间", Role::FirstDate, 100),
+    ("首次下单时间", Role::FirstDate, 100),
+    ("首单时间", Role::FirstDate, 95),
+    ("首次消费日期", Role::FirstDate, 100),
+    // Amounts: what the buyer actually paid beats list totals.
+    ("实付金额", Role::Amount, 100),
+    ("买家实付金额", Role::Amount, 100),
+    ("买家实际支付金额", Role::Amount, 100),
+    ("用户实付金额", Role::Amount, 100),
+    ("订单实付金额", Role::Amount, 100),
+    ("实际支付金额", Role::Amount, 100),
+    ("实付款", Role::Amount, 99),
+    ("实付", Role::Amount, 98),
+    ("商家实收金额", Role::Amount, 92),
+    ("实收金额", Role::Amount, 92),
+    ("实收款", Role::Amount, 91),
+    ("支付金额", Role::Amount, 90),
+    ("付款金额", Role::Amount, 90),
+    ("订单支付金额", Role::Amount, 90),
+    ("成交金额", Role::Amount, 75),
+    ("交易金额", Role::Amount, 72),
+    ("订单金额", Role::Amount, 70),
+    ("订单总金额", Role::Amount, 68),
+    ("订单总额", Role::Amount, 68),
+    ("应付金额", Role::Amount, 62),
+    ("总金额", Role::Amount, 60),
+    ("商品总价", Role::Amount, 55),
+    ("商品金额", Role::Amount, 55),
+    ("买家应付货款", Role::Amount, 50),
+    ("销售额", Role::Amount, 70),
+    ("应收金额", Role::Amount, 65),
+    ("合计金额", Role::Amount, 60),
+    ("价税合计", Role::Amount, 62),
+    ("货款", Role::Amount, 58),
+    ("销售金额", Role::Amount, 70),
+    ("消费金额", Role::Amount, 80),
+    ("累计消费金额", Role::Amount, 85),
+    ("累计消费", Role::Amount, 84),
+    ("累计实付金额", Role::Amount, 86),
+    ("累计支付金额", Role::Amount, 86),
+    ("消费总额", Role::Amount, 84),
+    ("总消费金额", Role::Amount, 85),
+    ("累计金额", Role::Amount, 80),
+    ("金额", Role::Amount, 40),
+    ("小计", Role::Amount, 35),
+    ("退款金额", Role::Refund, 90),
+    ("成功退款金额", Role::Refund, 100),
+    ("已退款金额", Role::Refund, 98),
+    ("退款总金额", Role::Refund, 95),
+    ("实际退款金额", Role::Refund, 99),
+    ("退款", Role::Refund, 70),
+    // Statuses.
+    ("订单状态", Role::Status, 100),
+    ("交易状态", Role::Status, 100),
+    ("状态", Role::Status, 60),
+    ("售后状态", Role::AfterSales, 100),
+    ("退款状态", Role::AfterSales, 95),
+    ("订单退款状态", Role::AfterSales, 95),
+    ("售后", Role::AfterSales, 80),
+    // Quantities.
+    ("商品数量", Role::Quantity, 100),
+    ("购买数量", Role::Quantity, 100),
+    ("数量", Role::Quantity, 95),
+    ("宝贝数量", Role::Quantity, 100),
+    ("宝贝总数量", Role::Quantity, 100),
+    ("件数", Role::Quantity, 95),
+    ("商品件数", Role::Quantity, 98),
+    ("总件数", Role::Quantity, 95),
+    // Customer-level sheets.
+    ("消费次数", Role::OrderCount, 100),
+    ("累计消费次数", Role::OrderCount, 100),
+    ("购买次数", Role::OrderCount, 100),
+    ("累计购买次数", Role::OrderCount, 100),
+    ("下单次数", Role::OrderCount, 98),
+    ("订单数", Role::OrderCount, 96),
+    ("累计订单数", Role::OrderCount, 98),
+    ("交易次数", Role::OrderCount, 96),
+    ("成交订单数", Role::OrderCount, 96),
+    ("互动次数", Role::Interactions, 100),
+    ("咨询次数", Role::Interactions, 100),
+    ("互动数", Role::Interactions, 95),
+];
+
+/// Fragments for header names not in [`SYNONYMS`] (checked in order, first match wins; only for
+/// short headers so that a title row like "订单导出 2025-01-01 至 2025-03-31" never matches).
+const CONTAINS: &[(&str, Role, u8)] = &[
+    ("子订单", Role::SubOrderId, 90),
+    ("售后状态", Role::AfterSales, 90),
+    ("退款状态", Role::AfterSales, 88),
+    ("退款金额", Role::Refund, 85),
+    ("openid", Role::CustomerKey, 95),
+    ("unionid", Role::CustomerKey, 94),
+    ("买家id", Role::CustomerKey, 95),
+    ("会员id", Role::CustomerKey, 95),
+    ("客户编号", Role::CustomerKey, 95),
+    ("实付", Role::Amount, 96),
+    ("实际支付", Role::Amount, 96),
+    ("实收", Role::Amount, 88),
+    ("累计消费金额", Role::Amount, 84),
+    ("消费次数", Role::OrderCount, 95),
+    ("购买次数", Role::OrderCount, 95),
+    ("支付金额", Role::Amount, 86),
+    ("付款金额", Role::Amount, 86),
+    ("订单金额", Role::Amount, 66),
+    ("成交金额", Role::Amount, 70),
+    ("下单时间", Role::Date, 95),
+    ("创建时间", Role::Date, 92),
+    ("成交时间", Role::Date, 88),
+    ("最近消费", Role::Date, 78),
+    ("付款时间", Role::PaidAt, 95),
+    ("支付时间", Role::PaidAt, 95),
+    ("首次消费", Role::FirstDate, 95),
+    ("订单状态", Role::Status, 95),
+    ("交易状态", Role::Status, 95),
+    ("手机", Role::Phone, 80),
+    ("电话", Role::Phone, 78),
+    ("昵称", Role::Name, 80),
+    ("订单编号", Role::OrderId, 95),
+    ("订单号", Role::OrderId, 95),
+    ("数量", Role::Quantity, 80),
+];
+
+/// Header fragments that never make an amount (or any role through [`CONTAINS`]): postage,
+/// discounts, unit prices, fees, points, logistics numbers, times that are not the order's.
+const NEVER: &[&str] = &[
+    "运费",
+    "邮费",
+    "优惠",
+    "折扣",
+    "单价",
+    "佣金",
+    "服务费",
+    "手续费",
+    "积分",
+    "抵扣",
+    "立减",
+    "红包",
+    "补贴",
+    "税",
+    "快递",
+    "物流",
+    "运单",
+    "发货",
+    "收货时间",
+    "签收",
+    "关闭",
+    "退款时间",
+    "申请",
+    "备注",
+    "地址",
+    "规格",
+    "编码",
+    "条码",
+];
+
+/// Normalizes a header for matching: full-width folded, whitespace/newlines/zero-width and `*`
+/// markers removed, ASCII lower-cased, a trailing unit such as `(元)` or `（件）` dropped.
+pub fn match_key(header: &str) -> String {
+    let folded = cell::normalize_key(header);
+    let mut s: String = folded
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | ':' | '：'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    for unit in ["(分)", "(元)", "(¥)", "(￥)", "(rmb)", "(人民币)", "(件)", "(个)", "(次)", "(单)", "[元]", "元"]
+    {
+        if s.len() > unit.len() && s.ends_with(unit) {
+            s.truncate(s.len() - unit.len());
+            break;
+        }
+    }
+    s
+}
+
+/// The trimmed header text shown to users: outer whitespace, `*` required-markers and line breaks removed.
+pub fn display_header(cell: &Cell) -> String {
+    let raw = cell::text(cell).map(|t| t.into_owned()).unwrap_or_default();
+    let t = cell::trim(&raw).trim_start_matches('*').trim_end_matches('*');
+    let joined: String = t.split(['\n', '\r']).map(cell::trim).collect::<Vec<_>>().join("");
+    cell::trim(&joined).to_owned()
+}
+
+/// The role and priority a header name suggests, if any.
+pub fn match_header(header: &str) -> Option<(Role, u8)> {
+    let key = match_key(header);
+    if key.is_empty() {
+        return None;
+    }
+    if let Some((_, role, prio)) = SYNONYMS.iter().find(|(name, _, _)| *name == key) {
+        return Some((*role, *prio));
+    }
+    if key.chars().count() > 16 || NEVER.iter().any(|n| key.contains(n)) {
+        return None;
+    }
+    CONTAINS.iter().find(|(frag, _, _)| key.contains(frag)).map(|(_, role, prio)| (*role, *prio))
+}
+
+/// How much a row looks like a header: distinct roles matched ×10 + matched cells. Rows matching
+/// fewer than two cells, or none of the central roles (amount, key, order id, date), score 0.
+pub fn header_score(row: &[Cell]) -> u32 {
+    let mut roles: Vec<Role> = Vec::new();
+    let mut cells = 0u32;
+    for c in row {
+        let Cell::Text(s) = c else { continue };
+        if s.len() > 64 {
+            continue;
+        }
+        if let Some((role, _)) = match_header(s) {
+            cells += 1;
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+        }
+    }
+    let central = roles
+        .iter()
+        .any(|r| matches!(r, Role::Amount | Role::CustomerKey | Role::OrderId | Role::Date | Role::Phone | Role::Name));
+    if cells < 2 || !central {
+        return 0;
+    }
+    roles.len() as u32 * 10 + cells
+}
+
+/// How many rows from the top are searched for the header.
+pub const HEADER_SEARCH_ROWS: usize = 30;
+
+/// The index (within `rows`) of the best header among the first [`HEADER_SEARCH_ROWS`] rows, and
+/// its score; the earliest row wins a tie. `None` when no row looks like a header.
+pub fn detect_header(rows: &[Vec<Cell>]) -> Option<(usize, u32)> {
+    let mut best: Option<(usize, u32)> = None;
+    for (i, row) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        let score = header_score(row);
+        if score > 0 && best.is_none_or(|(_, b)| score > b) {
+            best = Some((i, score));
+        }
+    }
+    best
+}
+
+/// True for a masked phone such as `138****1234` or `+86 138****1234`.
+pub fn is_masked_phone(text: &str) -> bool {
+    let t = cell::trim(text);
+    let stars = t.chars().filter(|c| *c == '*' || *c == '＊').count();
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    stars >= 3 && digits >= 4 && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '*' | '＊' | '+' | ' ' | '-'))
+}
+
+/// How suitable a column is as the customer key (higher is better), or `None` when it is not.
+fn key_score(role: Role, prio: u8) -> Option<u32> {
+    let base = match role {
+        Role::CustomerKey => 300,
+        Role::Phone => 200,
+        Role::Name => 150,
+        Role::Receiver => 100,
+        _ => return None,
+    };
+    Some(base + u32::from(prio))
+}
+
+/// Detects the mapping of a sheet from its header row. `sample` (data rows after the header) is used
+/// only to check whether the key looks like masked phones; pass an empty slice when unknown.
+pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>]) -> Mapping {
+    let _ = sample;
+    let headers: Vec<String> = header.iter().map(display_header).collect();
+    let matches: Vec<Option<(Role, u8)>> = headers.iter().map(|h| match_header(h)).collect();
+    let mut columns: Vec<Column> =
+        headers.iter().enumerate().map(|(i, h)| Column { index: i as u32, header: h.clone(), role: None }).collect();
+    let mut alternatives = Vec::new();
+    // Each role goes to its best column; the others are listed as alternatives.
+    let mut roles: Vec<Role> = matches.iter().flatten().map(|(r, _)| *r).collect();
+    roles.sort();
+    roles.dedup();
+    for role in roles {
+        let mut cands: Vec<(usize, u8)> = matches
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| m.filter(|(r, _)| *r == role).map(|(_, p)| (i, p)))
+            .collect();
+        cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let Some(&(best, _)) = cands.first() else {
+            continue;
+        };
+        if let Some(c) = columns.get_mut(best) {
+            c.role = Some(role);
+        }
+        if cands.len() > 1 && role != Role::CustomerKey {
+            alternatives.push(Alternative {
+                role,
+                chosen: headers[best].clone(),
+                others: cands[1..].iter().map(|(i, _)| headers[*i].clone()).collect(),
+            });
+        }
+    }
+    // No order date but a payment time: the payment time is the date.
+    if columns.iter().all(|c| c.role != Some(Role::Date)) {
+        if let Some(c) = columns.iter_mut().find(|c| c.role == Some(Role::PaidAt)) {
+            c.role = Some(Role::Date);
+        }
+    }
+    // The key: best id, else phone, else nickname/name, else receiver.
+    let mut key_cands: Vec<(usize, u32)> =
+        matches.iter().enumerate().filter_map(|(i, m)| m.and_then(|(r, p)| key_score(r, p)).map(|s| (i, s))).collect();
+    key_cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let key = match key_cands.first() {
+        Some(&(i, _)) => KeySpec::Column(headers[i].clone()),
+        None => KeySpec::Column(String::new()),
+    };
+    if key_cands.len() > 1 {
+        alternatives.push(Alternative {
+            role: Role::CustomerKey,
+            chosen: headers[key_cands[0].0].clone(),
+            others: key_cands[1..].iter().map(|(i, _)| headers[*i].clone()).collect(),
+        });
+    }
+    let level = detect_level(&columns);
+    Mapping { sheet: sheet.to_owned(), header_row, columns, key, level, alternatives }
+}
+
+/// A column chosen by its header but empty in every sampled row gives way to the next candidate
+/// that has values (a platform that exports 买家ID but leaves it blank, a 实付金额 column left empty).
+/// Returns `(role, empty column, column used instead)` for each switch. Roles the user set are not
+/// touched: call this before [`apply_overrides`].
+pub fn prefer_filled(m: &mut Mapping, sample: &[Vec<Cell>]) -> Vec<(Role, String, String)> {
+    let data_rows = sample.iter().filter(|r| r.iter().any(|c| !cell::is_empty(c))).count();
+    if data_rows == 0 {
+        return Vec::new();
+    }
+    let filled = |m: &Mapping, header: &str| {
+        find_column(m, header).is_some_and(|i| sample.iter().any(|r| r.get(i).is_some_and(|c| !cell::is_empty(c))))
+    };
+    let mut switched = Vec::new();
+    for alt_index in 0..m.alternatives.len() {
+        let Some(alt) = m.alternatives.get(alt_index).cloned() else { continue };
+        if !matches!(alt.role, Role::Amount | Role::CustomerKey | Role::Date) || filled(m, &alt.chosen) {
+            continue;
+        }
+        let Some(pos) = alt.others.iter().position(|o| filled(m, o)) else { continue };
+        let new = alt.others[pos].clone();
+        if alt.role == Role::CustomerKey {
+            m.key = KeySpec::Column(new.clone());
+        } else {
+            let (Some(old_i), Some(new_i)) = (find_column(m, &alt.chosen), find_column(m, &new)) else { continue };
+            m.columns[old_i].role = None;
+            m.columns[new_i].role = Some(alt.role);
+        }
+        if let Some(a) = m.alternatives.get_mut(alt_index) {
+            a.others[pos] = a.chosen.clone();
+            a.chosen = new.clone();
+        }
+        switched.push((alt.role, alt.chosen, new));
+    }
+    switched
+}
+
+/// Customer-level when there is no order id but a count of orders or a cumulative amount / last
+/// purchase column; otherwise order-level.
+fn detect_level(columns: &[Column]) -> Level {
+    let has = |r: Role| columns.iter().any(|c| c.role == Some(r));
+    if has(Role::OrderId) {
+        return Level::Orders;
+    }
+    let cumulative = columns.iter().any(|c| {
+        let k = match_key(&c.header);
+        (c.role == Some(Role::Amount) && (k.contains("累计") || k.contains("总消费") || k.contains("消费总")))
+            || (c.role == Some(Role::Date) && (k.contains("最近") || k.contains("最后") || k.contains("上次")))
+    });
+    if has(Role::OrderCount) || cumulative {
+        Level::Customers
+    } else {
+        Level::Orders
+    }
+}
+
+/// Applies the user's role and key overrides (by header text) to a detected mapping.
+///
+/// # Errors
+/// `Error::ColumnNotFound` when an override names a header the sheet does not have.
+pub fn apply_overrides(
+    mapping: &mut Mapping,
+    path: &Path,
+    roles: &BTreeMap<String, Option<Role>>,
+    key: Option<&KeySpec>,
+) -> Result<()> {
+    for (header, role) in roles {
+        let idx = find_column(mapping, header).ok_or_else(|| Error::ColumnNotFound {
+            path: path.to_owned(),
+            column: header.clone(),
+            columns: mapping.header_list(),
+        })?;
+        if let Some(role) = role {
+            // A role belongs to one column: the override moves it.
+            for c in mapping.columns.iter_mut() {
+                if c.role == Some(*role) {
+                    c.role = None;
+                }
+            }
+        }
+        if let Some(c) = mapping.columns.get_mut(idx) {
+            c.role = *role;
+        }
+    }
+    if let Some(key) = key {
+        for h in key.headers() {
+            if find_column(mapping, h).is_none() {
+                return Err(Error::ColumnNotFound {
+                    path: path.to_owned(),
+                    column: h.to_owned(),
+                    columns: mapping.header_list(),
+                });
+            }
+        }
+        mapping.key = key.clone();
+    } else if let Some(c) = mapping.column(Role::CustomerKey) {
+        // A user who marked a column as the key by role means it.
+        if roles.values().any(|r| *r == Some(Role::CustomerKey)) {
+            mapping.key = KeySpec::Column(c.header.clone());
+        }
+    }
+    mapping.level = detect_level(&mapping.columns);
+    Ok(())
+}
+
+/// The index of the column whose header matches `header` (exactly after trimming, else by match key).
+pub fn find_column(mapping: &Mapping, header: &str) -> Option<usize> {
+    let h = cell::trim(header);
+    if h.is_empty() {
+        return None;
+    }
+    mapping.columns.iter().position(|c| c.header == h).or_else(|| {
+        let k = match_key(h);
+        mapping.columns.iter().position(|c| match_key(&c.header) == k)
+    })
+}
+
+/// The mapping turned into column indices once, for the per-row hot loop.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolved {
+    pub key: Vec<usize>,
+    pub order_id: Option<usize>,
+    pub sub_order_id: Option<usize>,
+    pub date: Option<usize>,
+    pub paid_at: Option<usize>,
+    pub amount: Option<usize>,
+    pub refund: Option<usize>,
+    pub status: Option<usize>,
+    pub after_sales: Option<usize>,
+    pub quantity: Option<usize>,
+    pub name: Option<usize>,
+    pub phone: Option<usize>,
+    pub receiver: Option<usize>,
+    pub order_count: Option<usize>,
+    pub first_date: Option<usize>,
+    pub interactions: Option<usize>,
+    /// The amount / refund header says the values are in fen (`实付金额(分)`).
+    pub amount_in_fen: bool,
+    pub refund_in_fen: bool,
+}
+
+impl Resolved {
+    /// Resolves `mapping` to indices. Unknown key headers resolve to no key column.
+    pub fn new(mapping: &Mapping) -> Resolved {
+        let idx = |r: Role| mapping.column(r).map(|c| c.index as usize);
+        let in_fen = |r: Role| mapping.column(r).is_some_and(|c| cell::normalize_key(&c.header).contains("(分)"));
+        Resolved {
+            key: mapping.key.headers().iter().filter_map(|h| find_column(mapping, h)).collect(),
+            order_id: idx(Role::OrderId),
+            sub_order_id: idx(Role::SubOrderId),
+            date: idx(Role::Date),
+            paid_at: idx(Role::PaidAt),
+            amount: idx(Role::Amount),
+            refund: idx(Role::Refund),
+            status: idx(Role::Status),
+            after_sales: idx(Role::AfterSales),
+            quantity: idx(Role::Quantity),
+            name: idx(Role::Name).or(idx(Role::CustomerKey)).or(idx(Role::Receiver)),
+            phone: idx(Role::Phone),
+            receiver: idx(Role::Receiver),
+            order_count: idx(Role::OrderCount),
+            first_date: idx(Role::FirstDate),
+            interactions: idx(Role::Interactions),
+            amount_in_fen: in_fen(Role::Amount),
+            refund_in_fen: in_fen(Role::Refund),
+        }
+    }
+}
+
+/// When the key is a phone column whose sampled values are mostly masked (`138****1234`), the key
+/// to offer instead: masked phone + receiver name (or name). `None` when the key is fine or no
+/// second column exists.
+pub fn masked_key_suggestion(mapping: &Mapping, sample: &[Vec<Cell>]) -> Option<KeySpec> {
+    let KeySpec::Column(key_header) = &mapping.key else {
+        return None;
+    };
+    let idx = find_column(mapping, key_header)?;
+    let (mut masked, mut filled) = (0usize, 0usize);
+    for row in sample {
+        if let Some(t) = row.get(idx).and_then(cell::text) {
+            filled += 1;
+            if is_masked_phone(&t) {
+                masked += 1;
+            }
+        }
+    }
+    if filled == 0 || masked * 2 <= filled {
+        return None;
+    }
+    let partner =
+        mapping.column(Role::Receiver).or_else(|| mapping.column(Role::Name)).filter(|c| c.index as usize != idx)?;
+    Some(KeySpec::Combined(vec![key_header.clone(), partner.header.clone()]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<Cell> {
+        cells.iter().map(|s| Cell::Text((*s).to_owned())).collect()
+    }
+
+    fn role_of(m: &Mapping, header: &str) -> Option<Role> {
+        m.columns.iter().find(|c| c.header == header).and_then(|c| c.role)
+    }
+
+    #[test]
+    fn title_row_before_header_is_not_the_header() {
+        let rows = vec![
+            row(&["订单导出 2025-01-01 至 2025-03-31"]),
+            row(&[]),
+            row(&["订单号", "下单时间", "买家ID", "实付金额"]),
+            row(&["1", "2025-01-01", "o1", "10"]),
+        ];
+        assert_eq!(detect_header(&rows).map(|h| h.0), Some(2));
+    }
+
+    #[test]
+    fn headers_are_trimmed_of_spaces_markers_and_newlines() {
+        assert_eq!(display_header(&Cell::Text("\u{3000}*实付金额\n(元) ".into())), "实付金额(元)");
+        assert_eq!(match_header("实付金额(元)"), Some((Role::Amount, 100)));
+        assert_eq!(match_header(" 订单号\u{3000}"), Some((Role::OrderId, 100)));
+        assert_eq!(match_header("用户实付金额（元）"), Some((Role::Amount, 100)));
+    }
+
+    #[test]
+    fn paid_amount_beats_order_amount_and_postage_is_never_amount() {
+        let m =
+            detect("s", 0, &row(&["订单号", "买家ID", "订单金额", "运费", "优惠金额", "实付金额", "商品单价"]), &[]);
+        assert_eq!(role_of(&m, "实付金额"), Some(Role::Amount));
+        assert_eq!(role_of(&m, "订单金额"), None);
+        assert_eq!(role_of(&m, "运费"), None);
+        assert_eq!(role_of(&m, "商品单价"), None);
+        let alt = m.alternatives.iter().find(|a| a.role == Role::Amount).unwrap();
+        assert_eq!(alt.chosen, "实付金额");
+        assert_eq!(alt.others, vec!["订单金额".to_owned()]);
+    }
+
+    #[test]
+    fn order_time_beats_payment_time_which_is_the_fallback() {
+        let m = detect("s", 0, &row(&["订单号", "买家ID", "支付时间", "下单时间", "实付金额"]), &[]);
+        assert_eq!(role_of(&m, "下单时间"), Some(Role::Date));
+        assert_eq!(role_of(&m, "支付时间"), Some(Role::PaidAt));
+        let m = detect("s", 0, &row(&["订单号", "买家ID", "订单付款时间", "实付金额"]), &[]);
+        assert_eq!(role_of(&m, "订单付款时间"), Some(Role::Date));
+    }
+
+    #[test]
+    fn id_key_beats_nickname_and_phone() {
+        let m = detect("s", 0, &row(&["买家昵称", "联系电话", "买家ID", "实付金额"]), &[]);
+        assert_eq!(m.key, KeySpec::Column("买家ID".into()));
+        let m = detect("s", 0, &row(&["买家昵称", "联系电话", "实付金额"]), &[]);
+        assert_eq!(m.key, KeySpec::Column("联系电话".into()));
+        let m = detect("s", 0, &row(&["买家会员名", "收货人姓名", "联系手机", "买家实际支付金额", "总金额"]), &[]);
+        assert_eq!(m.key, KeySpec::Column("买家会员名".into()));
+        assert_eq!(role_of(&m, "买家实际支付金额"), Some(Role::Amount));
+    }
+
+    #[test]
+    fn sub_order_id_is_never_the_order_id() {
+        let m = detect("s", 0, &row(&["子订单编号", "主订单编号", "买家会员名", "买家实付金额"]), &[]);
+        assert_eq!(role_of(&m, "主订单编号"), Some(Role::OrderId));
+        assert_eq!(role_of(&m, "子订单编号"), Some(Role::SubOrderId));
+    }
+
+    #[test]
+    fn customer_level_sheet_is_detected() {
+        let m = detect("s", 0, &row(&["客户名称", "累计消费金额", "消费次数", "最近消费时间"]), &[]);
+        assert_eq!(m.level, Level::Customers);
+        assert_eq!(m.key, KeySpec::Column("客户名称".into()));
+        let m = detect("s", 0, &row(&["订单号", "客户名称", "金额", "日期"]), &[]);
+        assert_eq!(m.level, Level::Orders);
+    }
+
+    #[test]
+    fn masked_phones_suggest_combined_key() {
+        let m = detect("s", 0, &row(&["收货人", "手机", "订单号", "实付金额"]), &[]);
+        let sample = vec![row(&["张三", "138****1234", "1", "1"]), row(&["李四", "139****5678", "2", "1"])];
+        assert_eq!(masked_key_suggestion(&m, &sample), Some(KeySpec::Combined(vec!["手机".into(), "收货人".into()])));
+        let sample = vec![row(&["张三", "13812341234", "1", "1"])];
+        assert_eq!(masked_key_suggestion(&m, &sample), None);
+    }
+
+    #[test]
+    fn overrides_move_roles_and_reject_unknown_headers() {
+        let mut m = detect("s", 0, &row(&["订单号", "买家ID", "订单金额", "实付金额"]), &[]);
+        let mut roles = BTreeMap::new();
+        roles.insert("订单金额".to_owned(), Some(Role::Amount));
+        apply_overrides(&mut m, Path::new("f.xlsx"), &roles, None).unwrap();
+        assert_eq!(role_of(&m, "订单金额"), Some(Role::Amount));
+        assert_eq!(role_of(&m, "实付金额"), None);
+        let mut roles = BTreeMap::new();
+        roles.insert("不存在".to_owned(), None);
+        let err = apply_overrides(&mut m, Path::new("f.xlsx"), &roles, None).unwrap_err();
+        assert_eq!(err.code(), "column_not_found");
+    }
 }

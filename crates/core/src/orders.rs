@@ -1,7 +1,46 @@
 //! From mapped rows to `Order`s: status and refund rules, item rows collapsed per order id,
 //! duplicates across files counted once, and the skip counts for the import report.
+//!
+//! The rules, in the order they are applied to an order:
+//!
+//! 1. Totals rows (合计/总计/小计/汇总 in the first cells) and blank rows are skipped.
+//! 2. Rows sharing an order id (in one file) are the item rows of one order. When the amount is the
+//!    same on every item row it is an order-level amount repeated per row and counted once; when it
+//!    differs it is a per-item amount and summed (decided per file, reported as a warning).
+//!    子订单编号 never identifies an order.
+//! 3. An order id already imported from an earlier file (same platform layout) is a duplicate.
+//!    Rows without an order id are deduplicated by their content (key, time, amount, refund, status):
+//!    a row is a duplicate when an earlier file already had that many identical rows — identical
+//!    rows inside one file are kept, because without an id nothing says they are not two orders.
+//! 4. Status: the rule table ([`StatusRules`], first match wins) decides Count / Exclude / Refunded;
+//!    an after-sales status (售后状态) can only mark an order refunded (退款成功), never exclude it
+//!    (售后关闭 means the refund was closed and the order stands).
+//! 5. Unpaid: when the file has a payment-time column besides the order date, an order whose
+//!    payment time is empty is excluded as unpaid — unless its status explicitly says it counts
+//!    (e.g. 已完成 with an empty time is a cash-on-delivery or platform quirk; we trust the status).
+//!    A status-less row with an empty payment time is therefore excluded: in every export we know,
+//!    an empty 支付时间 means the order was never paid.
+//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a partial refund is kept in
+//!    `Order::refund` and subtracted from revenue. A negative net (a return line in a wholesaler's
+//!    sheet) is kept with `order_count = 0` so it reduces revenue without adding an order.
+//!
+//! What this module does not do: read files (`source`), choose columns (`mapping`), aggregate
+//! customers (`customers`).
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap as HashMap, FxHasher as DefaultHasher};
+
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
+
+use crate::cell;
+use crate::import::{SkipReason, Skipped, Warning};
+use crate::mapping::{self, Level, Resolved};
+use crate::model::{Cents, Order};
+use crate::source::Cell;
 
 /// What a status rule does to an order whose status (or after-sales status) matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,4 +66,926 @@ pub struct StatusRule {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusRules {
     pub rules: Vec<StatusRule>,
+}
+
+impl Default for StatusRules {
+    /// The statuses of 微信小店/视频号小店, 淘宝/天猫, 拼多多 and 有赞 exports. Order matters: partial
+    /// refunds count (the refund column reduces revenue) before any 退款 rule; refunds before
+    /// closures; closures and unpaid before the counted states (so 等待买家付款 is not "付款").
+    fn default() -> Self {
+        use Effect::*;
+        let table: &[(&str, Effect)] = &[
+            ("部分退款", Count),
+            ("退款关闭", Count),
+            ("已退款", Refunded),
+            ("退款成功", Refunded),
+            ("全额退款", Refunded),
+            ("退款完成", Refunded),
+            ("已全额退款", Refunded),
+            ("已关闭", Exclude),
+            ("交易关闭", Exclude),
+            ("订单关闭", Exclude),
+            ("已取消", Exclude),
+            ("取消", Exclude),
+            ("已作废", Exclude),
+            ("作废", Exclude),
+            ("待付款", Exclude),
+            ("等待买家付款", Exclude),
+            ("未付款", Exclude),
+            ("待支付", Exclude),
+            ("未支付", Exclude),
+            ("已失效", Exclude),
+            ("已完成", Count),
+            ("交易成功", Count),
+            ("交易完成", Count),
+            ("订单完成", Count),
+            ("已发货", Count),
+            ("待发货", Count),
+            ("待收货", Count),
+            ("已收货", Count),
+            ("已付款", Count),
+            ("已支付", Count),
+            ("买家已付款", Count),
+            ("卖家已发货", Count),
+            ("等待卖家发货", Count),
+            ("等待买家确认收货", Count),
+            ("已签收", Count),
+            ("待签收", Count),
+            ("未发货", Count),
+            ("售后中", Count),
+            ("退款中", Count),
+            ("待成团", Count),
+            ("拼团成功", Count),
+        ];
+        StatusRules { rules: table.iter().map(|(p, e)| StatusRule { pattern: (*p).to_owned(), effect: *e }).collect() }
+    }
+}
+
+impl StatusRules {
+    /// The effect of the first rule whose pattern the status contains; `None` when no rule matches.
+    pub fn effect(&self, status: &str) -> Option<Effect> {
+        let s = cell::trim(status);
+        if s.is_empty() {
+            return None;
+        }
+        self.rules.iter().find(|r| !r.pattern.is_empty() && s.contains(r.pattern.as_str())).map(|r| r.effect)
+    }
+}
+
+/// Words that mark a totals row in the first cells.
+const TOTALS: [&str; 6] = ["合计", "总计", "小计", "汇总", "total", "Total"];
+
+/// True when one of the first three cells starts with 合计/总计/小计/汇总/Total.
+pub fn is_totals_row(cells: &[Cell]) -> bool {
+    cells.iter().take(3).any(|c| match c {
+        Cell::Text(s) => {
+            let t = cell::trim(s);
+            let t = t.trim_start_matches(['（', '(', '【', '[']);
+            TOTALS.iter().any(|w| t.starts_with(w)) && t.chars().count() <= 12
+        }
+        _ => false,
+    })
+}
+
+/// How an amount repeated on item rows was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemAmounts {
+    /// The same order-level amount on every item row: counted once.
+    Repeated,
+    /// Per-item amounts: summed.
+    PerItem,
+}
+
+/// Finds an index by a string key without storing the string twice: the map holds only a 64-bit
+/// hash, the string lives in the order; a hash collision falls back to a small exact map.
+#[derive(Default)]
+struct IdIndex {
+    by_hash: HashMap<u64, u32>,
+    overflow: HashMap<(u64, String), u32>,
+}
+
+impl IdIndex {
+    /// `h` is `hash_id(fp, id)`, computed once per row by the caller.
+    fn get(&self, h: u64, fp: u64, id: &str, stored: impl Fn(u32) -> bool) -> Option<u32> {
+        let i = *self.by_hash.get(&h)?;
+        if stored(i) {
+            return Some(i);
+        }
+        self.overflow.get(&(fp, id.to_owned())).copied()
+    }
+
+    fn insert(&mut self, h: u64, fp: u64, id: &str, i: u32) {
+        if self.by_hash.contains_key(&h) {
+            self.overflow.insert((fp, id.to_owned()), i);
+        } else {
+            self.by_hash.insert(h, i);
+        }
+    }
+}
+
+fn hash_id(fp: u64, id: &str) -> u64 {
+    let mut h = DefaultHasher::default();
+    fp.hash(&mut h);
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// All files' orders so far, deduplicated; files are added one at a time with [`FileOrders`].
+#[derive(Default)]
+pub struct OrderSet {
+    orders: Vec<Order>,
+    fingerprints: Vec<u64>,
+    ids: IdIndex,
+    /// Orders `..indexed` are in `ids`; the index is built only when another file follows, so a
+    /// one-file import never pays for it.
+    indexed: usize,
+    /// Content hash of an id-less row → how many such rows the file with the most of them had.
+    contents: HashMap<u64, u32>,
+}
+
+impl OrderSet {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The orders kept so far.
+    pub fn orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    /// Takes the orders out.
+    pub fn into_orders(self) -> Vec<Order> {
+        self.orders
+    }
+
+    /// Indexes the order ids added since the last call; call before reading another file.
+    pub fn prepare_next_file(&mut self) {
+        for i in self.indexed..self.orders.len() {
+            let (Some(order), Some(fp)) = (self.orders.get(i), self.fingerprints.get(i)) else { break };
+            if let Some(id) = order.order_id.as_deref() {
+                self.ids.insert(hash_id(*fp, id), *fp, id, i as u32);
+            }
+        }
+        self.indexed = self.orders.len();
+    }
+
+    fn has_id(&self, h: u64, fp: u64, id: &str) -> bool {
+        if self.indexed == 0 {
+            return false;
+        }
+        self.ids
+            .get(h, fp, id, |i| {
+                let i = i as usize;
+                self.fingerprints.get(i) == Some(&fp)
+                    && self.orders.get(i).and_then(|o| o.order_id.as_deref()) == Some(id)
+            })
+            .is_some()
+    }
+
+    /// Moves a finished file's orders into the set (the outcome keeps its counts).
+    pub fn add(&mut self, out: &mut FileOutcome) {
+        let n = out.orders.len();
+        self.fingerprints.resize(self.fingerprints.len() + n, out.fingerprint);
+        if self.orders.is_empty() {
+            self.orders = std::mem::take(&mut out.orders);
+        } else {
+            self.orders.append(&mut out.orders);
+        }
+        for (h, n) in &out.contents {
+            let e = self.contents.entry(*h).or_insert(0);
+            *e = (*e).max(*n);
+        }
+        out.contents.clear();
+    }
+}
+
+/// The result of one file: its orders (moved into the [`OrderSet`]) and report material.
+#[derive(Default)]
+pub struct FileOutcome {
+    pub orders: Vec<Order>,
+    pub rows_read: u64,
+    pub orders_kept: u64,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<Warning>,
+    pub first_date: Option<NaiveDate>,
+    pub last_date: Option<NaiveDate>,
+    /// Non-empty amount cells and how many of them parsed; the first unreadable one as an example.
+    pub amount_cells: u64,
+    pub amount_readable: u64,
+    pub amount_example: Option<(u32, String)>,
+    /// Rows that were neither blank nor totals rows.
+    pub data_rows: u64,
+    fingerprint: u64,
+    contents: HashMap<u64, u32>,
+}
+
+/// One order being assembled from its item rows.
+struct Acc {
+    /// Row effects seen: any counted, any refunded.
+    any_count: bool,
+    any_refunded: bool,
+    rows: u32,
+    amount_first: Option<Cents>,
+    amounts_equal: bool,
+    amounts_seen: u32,
+    /// Sum of the amounts of rows not excluded, and of the refunds of counted rows plus the amounts
+    /// of refunded rows (for per-item amounts).
+    paid_live: Cents,
+    refund_live: Cents,
+    refund_first: Option<Cents>,
+    refunds_equal: bool,
+    refund_all: Cents,
+    first_row: u32,
+    has_date: bool,
+    has_key: bool,
+}
+
+/// Accumulates the rows of one file (all its sheets) into orders.
+pub struct FileOrders<'a> {
+    set: &'a OrderSet,
+    source: u32,
+    fingerprint: u64,
+    map: Resolved,
+    level: Level,
+    rules: &'a StatusRules,
+    status_cache: HashMap<String, Option<Effect>>,
+    accs: Vec<Acc>,
+    /// The orders being built, parallel to `accs` (kept apart so that finishing filters them in
+    /// place instead of copying a million orders into a new vector).
+    orders: Vec<Order>,
+    ids: IdIndex,
+    contents: HashMap<u64, u32>,
+    skips: BTreeMap<SkipReason, (u64, Vec<u32>)>,
+    rows_read: u64,
+    data_rows: u64,
+    duplicate_orders: u64,
+    duplicate_seen: HashMap<u64, ()>,
+    lossy_ids: u64,
+    amount_cells: u64,
+    amount_readable: u64,
+    amount_example: Option<(u32, String)>,
+    unpaid: u64,
+    /// The order of the previous row, for item rows under merged cells.
+    last_order: Option<u32>,
+    merged_rows: u64,
+}
+
+impl<'a> FileOrders<'a> {
+    /// Starts a file. `fingerprint` identifies the platform layout (orders are unique per
+    /// fingerprint and order id); `source` is the file's index in the import.
+    pub fn new(
+        set: &'a OrderSet,
+        source: u32,
+        fingerprint: u64,
+        map: Resolved,
+        level: Level,
+        rules: &'a StatusRules,
+    ) -> Self {
+        FileOrders {
+            set,
+            source,
+            fingerprint,
+            map,
+            level,
+            rules,
+            status_cache: HashMap::default(),
+            accs: Vec::new(),
+            orders: Vec::new(),
+            ids: IdIndex::default(),
+            contents: HashMap::default(),
+            skips: BTreeMap::new(),
+            rows_read: 0,
+            data_rows: 0,
+            duplicate_orders: 0,
+            duplicate_seen: HashMap::default(),
+            lossy_ids: 0,
+            amount_cells: 0,
+            amount_readable: 0,
+            amount_example: None,
+            unpaid: 0,
+            last_order: None,
+            merged_rows: 0,
+        }
+    }
+
+    fn skip(&mut self, reason: SkipReason, row: u32) {
+        let e = self.skips.entry(reason).or_insert((0, Vec::new()));
+        e.0 += 1;
+        if e.1.len() < 5 {
+            e.1.push(row);
+        }
+    }
+
+    fn status_effect(&mut self, text: &str) -> Option<Effect> {
+        if let Some(e) = self.status_cache.get(text) {
+            return *e;
+        }
+        let e = self.rules.effect(text);
+        if self.status_cache.len() < 10_000 {
+            self.status_cache.insert(text.to_owned(), e);
+        }
+        e
+    }
+
+    /// Feeds one data row (`index` is the 0-based row index in the sheet).
+    pub fn push_row(&mut self, index: usize, cells: &[Cell]) {
+        let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        self.rows_read += 1;
+        if cells.iter().all(cell::is_empty) {
+            self.last_order = None;
+            self.skip(SkipReason::Blank, row);
+            return;
+        }
+        if is_totals_row(cells) {
+            self.last_order = None;
+            self.skip(SkipReason::TotalsRow, row);
+            return;
+        }
+        self.data_rows += 1;
+        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
+
+        // Amount (counted for the "all amounts unreadable" check).
+        let amount_cell = get(self.map.amount);
+        let amount = cell::parse_amount(amount_cell).map(|c| if self.map.amount_in_fen { fen_to_cents(c) } else { c });
+        if amount.is_none() && mapping::header_score(cells) > 0 {
+            // The header again (several exports pasted into one sheet).
+            self.skip(SkipReason::RepeatedHeader, row);
+            self.data_rows -= 1;
+            self.last_order = None;
+            return;
+        }
+        if !cell::is_empty(amount_cell) || matches!(amount_cell, Cell::Error(_)) {
+            self.amount_cells += 1;
+            if amount.is_some() {
+                self.amount_readable += 1;
+            } else if self.amount_example.is_none() {
+                let shown = match amount_cell {
+                    Cell::Error(e) => e.clone(),
+                    other => cell::text(other).map(Cow::into_owned).unwrap_or_default(),
+                };
+                self.amount_example = Some((row, shown));
+            }
+        }
+        let refund = cell::parse_amount(get(self.map.refund))
+            .map(|c| if self.map.refund_in_fen { fen_to_cents(c) } else { c })
+            .unwrap_or(0);
+
+        // Row effect from the status, the after-sales status and the payment time.
+        let mut effect = match cell::text(get(self.map.status)) {
+            Some(s) => self.status_effect(&s),
+            None => None,
+        };
+        if let Some(s) = cell::text(get(self.map.after_sales)) {
+            if self.status_effect(&s) == Some(Effect::Refunded) {
+                effect = Some(Effect::Refunded);
+            }
+        }
+        if effect.is_none() && self.map.paid_at.is_some() && cell::is_empty(get(self.map.paid_at)) {
+            self.unpaid += 1;
+            effect = Some(Effect::Exclude);
+        }
+        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
+        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
+            effect = Some(Effect::Count);
+        }
+        let explicit = effect;
+        let effect = effect.unwrap_or(Effect::Count);
+
+        let placed_at = parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
+
+        // The order this row belongs to.
+        let id = if self.level == Level::Orders { id_text(get(self.map.order_id)) } else { None };
+        if let Some(id) = &id {
+            if matches!(get(self.map.order_id), Cell::Number(_)) && id.len() >= 16 {
+                self.lossy_ids += 1;
+            }
+            let h = hash_id(self.fingerprint, id);
+            if self.set.has_id(h, self.fingerprint, id) {
+                if self.duplicate_seen.insert(h, ()).is_none() {
+                    self.duplicate_orders += 1;
+                }
+                self.skip(SkipReason::Duplicate, row);
+                self.last_order = None;
+                return;
+            }
+            let orders = &self.orders;
+            if let Some(i) = self.ids.get(h, self.fingerprint, id, |i| {
+                orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
+            }) {
+                let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
+                self.last_order = Some(i);
+                if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                    merge_row(acc, order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
+                    if let Some(k) = key {
+                        order.customer_key = k;
+                        acc.has_key = true;
+                    }
+                }
+                return;
+            }
+        } else if let Some(i) =
+            self.last_order.filter(|_| self.map.order_id.is_some() && placed_at.is_none() && self.key(cells).is_none())
+        {
+            // Neither order id nor customer: an item row under merged order cells (ERP exports
+            // merge the order-level cells of an order's item rows; only the first row has values).
+            self.merged_rows += 1;
+            if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                merge_row(acc, order, amount, refund, explicit, placed_at, get(self.map.quantity));
+            }
+            return;
+        } else {
+            // No order id: deduplicate by content against earlier files.
+            let mut h = DefaultHasher::default();
+            self.fingerprint.hash(&mut h);
+            self.key(cells).hash(&mut h);
+            placed_at.hash(&mut h);
+            amount.hash(&mut h);
+            refund.hash(&mut h);
+            cell::text(get(self.map.status)).hash(&mut h);
+            let h = h.finish();
+            let n = self.contents.entry(h).or_insert(0);
+            *n += 1;
+            if *n <= self.set.contents.get(&h).copied().unwrap_or(0) {
+                self.skip(SkipReason::Duplicate, row);
+                self.duplicate_orders += 1;
+                return;
+            }
+        }
+
+        let key = self.key(cells);
+        let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| clean_name(&t));
+        let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(Cow::into_owned);
+        let status = cell::text(get(self.map.status)).map(Cow::into_owned);
+        let (order_count, first_date, interactions) = if self.level == Level::Customers {
+            let n = cell::parse_number(get(self.map.order_count)).map(|x| x.round().max(0.0) as u32);
+            (
+                n.unwrap_or(1),
+                parse_date_cell(get(self.map.first_date)).map(|d| d.date()),
+                cell::parse_number(get(self.map.interactions)),
+            )
+        } else {
+            (1, None, None)
+        };
+        let mut order = Order {
+            source: self.source,
+            row,
+            order_id: id.as_ref().map(|s| s.clone().into_owned()),
+            customer_key: key.clone().unwrap_or_default(),
+            customer_name: name,
+            phone,
+            placed_at: placed_at.unwrap_or_default(),
+            paid: 0,
+            refund: 0,
+            quantity: None,
+            status,
+            order_count,
+            first_date,
+            interactions,
+        };
+        let mut acc = Acc {
+            any_count: false,
+            any_refunded: false,
+            rows: 0,
+            amount_first: None,
+            amounts_equal: true,
+            amounts_seen: 0,
+            paid_live: 0,
+            refund_live: 0,
+            refund_first: None,
+            refunds_equal: true,
+            refund_all: 0,
+            first_row: row,
+            has_date: false,
+            has_key: key.is_some(),
+        };
+        merge_row(&mut acc, &mut order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
+        let i = self.accs.len() as u32;
+        self.last_order = id.is_some().then_some(i);
+        if let Some(id) = &id {
+            self.ids.insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
+        }
+        self.accs.push(acc);
+        self.orders.push(order);
+    }
+
+    /// The customer key of a row: one column normalized, or several joined with `/`.
+    fn key(&self, cells: &[Cell]) -> Option<String> {
+        match self.map.key.as_slice() {
+            [] => None,
+            [i] => cells.get(*i).and_then(cell::text).map(|t| cell::normalize_key(&t)).filter(|k| !k.is_empty()),
+            many => {
+                let parts: Vec<String> = many
+                    .iter()
+                    .filter_map(|i| cells.get(*i).and_then(cell::text).map(|t| cell::normalize_key(&t)))
+                    .filter(|k| !k.is_empty())
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join("/"))
+            }
+        }
+    }
+
+    /// Decides the item-amount mode, applies the status and refund rules and returns the outcome.
+    pub fn finish(self) -> FileOutcome {
+        let FileOrders {
+            accs,
+            mut orders,
+            mut skips,
+            rows_read,
+            data_rows,
+            unpaid,
+            merged_rows,
+            lossy_ids,
+            duplicate_orders,
+            amount_cells,
+            amount_readable,
+            amount_example,
+            contents,
+            fingerprint,
+            ..
+        } = self;
+        let mut warnings = Vec::new();
+        let (mut multi, mut differ, mut item_rows) = (0u64, 0u64, 0u64);
+        for a in &accs {
+            if a.rows > 1 {
+                item_rows += u64::from(a.rows);
+            }
+            if a.amounts_seen > 1 {
+                multi += 1;
+                if !a.amounts_equal {
+                    differ += 1;
+                }
+            }
+        }
+        let mode = if differ > 0 && differ * 5 >= multi { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
+        let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
+        if collapsed > 0 {
+            let (zh, en) = match mode {
+                ItemAmounts::Repeated => (
+                    format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额相同，判断为整单金额重复填写，只计一次。"),
+                    format!("{item_rows} item rows collapsed into {collapsed} orders; the amount is the same on every row of an order, so it was read as the order amount repeated per row and counted once."),
+                ),
+                ItemAmounts::PerItem => (
+                    format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额不同，判断为每件商品的金额，已相加。"),
+                    format!("{item_rows} item rows collapsed into {collapsed} orders; amounts differ between rows of an order, so they were read as per-item amounts and summed."),
+                ),
+            };
+            warnings.push(Warning::new("item_rows_collapsed", zh, en));
+            if mode == ItemAmounts::Repeated && differ > 0 {
+                warnings.push(Warning::new(
+                    "item_amounts_inconsistent",
+                    format!("有 {differ} 个订单的各行金额不一致，按第一行计。"),
+                    format!("{differ} orders have different amounts on their rows; the first row's amount was used."),
+                ));
+            }
+        }
+        if merged_rows > 0 {
+            warnings.push(Warning::new(
+                "merged_item_rows",
+                format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
+                format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
+            ));
+        }
+        if unpaid > 0 {
+            warnings.push(Warning::new(
+                "unpaid_excluded",
+                format!("{} 行没有订单状态且支付时间为空，按未付款订单排除。", unpaid),
+                format!("{} rows without a status and with an empty payment time were excluded as unpaid.", unpaid),
+            ));
+        }
+        if lossy_ids > 0 {
+            warnings.push(Warning::new(
+                "id_digits_may_be_lost",
+                format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
+                format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
+            ));
+        }
+        if duplicate_orders > 0 {
+            warnings.push(Warning::new(
+                "duplicate_orders",
+                format!("{} 个订单已在之前的文件中导入，未重复计算。", duplicate_orders),
+                format!(
+                    "{} orders were already imported from an earlier file and were not counted again.",
+                    duplicate_orders
+                ),
+            ));
+        }
+
+        let mut keep = Vec::with_capacity(accs.len());
+        let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
+        let mut returns = 0u64;
+        let mut add_skip = |reason: SkipReason, row: u32| {
+            let e = skips.entry(reason).or_insert((0, Vec::new()));
+            e.0 += 1;
+            if e.1.len() < 5 {
+                e.1.push(row);
+            }
+        };
+        for (a, order) in accs.iter().zip(orders.iter_mut()) {
+            keep.push(false);
+            let row = a.first_row;
+            let effect = if a.any_count {
+                Effect::Count
+            } else if a.any_refunded {
+                Effect::Refunded
+            } else {
+                Effect::Exclude
+            };
+            match effect {
+                Effect::Exclude => {
+                    add_skip(SkipReason::Closed, row);
+                    continue;
+                }
+                Effect::Refunded => {
+                    add_skip(SkipReason::Refunded, row);
+                    continue;
+                }
+                Effect::Count => {}
+            }
+            if !a.has_key {
+                add_skip(SkipReason::NoCustomerKey, row);
+                continue;
+            }
+            let Some(amount_first) = a.amount_first else {
+                add_skip(SkipReason::UnreadableAmount, row);
+                continue;
+            };
+            if !a.has_date {
+                add_skip(SkipReason::UnreadableDate, row);
+                continue;
+            }
+            let (paid, refund) = if mode == ItemAmounts::PerItem && a.amounts_seen > 1 {
+                (a.paid_live, a.refund_live)
+            } else {
+                // One amount for the order (single row, repeated amount, or merged cells): refunds
+                // repeated per row are counted once, refunds that differ per row are summed.
+                let refund = if a.refunds_equal { a.refund_first.unwrap_or(0) } else { a.refund_all };
+                (amount_first, refund)
+            };
+            if paid > 0 && refund >= paid {
+                add_skip(SkipReason::Refunded, row);
+                continue;
+            }
+            order.paid = paid;
+            order.refund = refund.max(0);
+            if order.net() < 0 {
+                order.order_count = 0;
+                returns += 1;
+            }
+            let d = order.placed_at.date();
+            first = Some(first.map_or(d, |f| f.min(d)));
+            last = Some(last.map_or(d, |l| l.max(d)));
+            if let Some(k) = keep.last_mut() {
+                *k = true;
+            }
+        }
+        drop(accs);
+        let mut keep = keep.into_iter();
+        orders.retain(|_| keep.next().unwrap_or(false));
+        if returns > 0 {
+            warnings.push(Warning::new(
+                "negative_amounts",
+                format!("{returns} 行金额为负，视为退货：减少该客户的消费额，但不计入订单数。"),
+                format!("{returns} rows have negative amounts and were read as returns: they reduce the customer's revenue but do not count as orders."),
+            ));
+        }
+        let skipped =
+            skips.into_iter().map(|(reason, (count, example_rows))| Skipped { reason, count, example_rows }).collect();
+        FileOutcome {
+            orders_kept: orders.len() as u64,
+            orders,
+            rows_read,
+            skipped,
+            warnings,
+            first_date: first,
+            last_date: last,
+            amount_cells,
+            amount_readable,
+            amount_example,
+            data_rows,
+            fingerprint,
+            contents,
+        }
+    }
+}
+
+/// Adds one row's values to the order it belongs to.
+fn merge_row(
+    acc: &mut Acc,
+    order: &mut Order,
+    amount: Option<Cents>,
+    refund: Cents,
+    effect: Option<Effect>,
+    placed_at: Option<NaiveDateTime>,
+    quantity: &Cell,
+) {
+    acc.rows += 1;
+    match effect {
+        Some(Effect::Count) => acc.any_count = true,
+        Some(Effect::Refunded) => acc.any_refunded = true,
+        Some(Effect::Exclude) | None => {}
+    }
+    // A row without a status of its own (merged cells) adds its amounts as the order's.
+    let effect = effect.unwrap_or(Effect::Count);
+    if let Some(a) = amount {
+        acc.amounts_seen += 1;
+        match acc.amount_first {
+            None => acc.amount_first = Some(a),
+            Some(f) if f != a => acc.amounts_equal = false,
+            Some(_) => {}
+        }
+        match effect {
+            Effect::Count => {
+                acc.paid_live += a;
+                acc.refund_live += refund;
+            }
+            // A refunded item row: its whole amount is refunded.
+            Effect::Refunded => {
+                acc.paid_live += a;
+                acc.refund_live += a.max(refund);
+            }
+            Effect::Exclude => {}
+        }
+    }
+    match acc.refund_first {
+        None => acc.refund_first = Some(refund),
+        Some(f) if f != refund => acc.refunds_equal = false,
+        Some(_) => {}
+    }
+    acc.refund_all += refund;
+    if !acc.has_date {
+        if let Some(d) = placed_at {
+            order.placed_at = d;
+            acc.has_date = true;
+        }
+    }
+    if let Some(q) = cell::parse_number(quantity) {
+        order.quantity = Some(order.quantity.unwrap_or(0.0) + q);
+    }
+}
+
+/// A column in fen (`实付金额(分)`): 14800 fen is ¥148.00, i.e. 14800 cents of the parsed number.
+fn fen_to_cents(parsed_as_yuan: Cents) -> Cents {
+    let q = parsed_as_yuan / 100;
+    let r = parsed_as_yuan % 100;
+    if r.abs() >= 50 {
+        q + r.signum()
+    } else {
+        q
+    }
+}
+
+fn parse_date_cell(c: &Cell) -> Option<NaiveDateTime> {
+    cell::parse_datetime(c)
+}
+
+/// The order id text of a cell; borrowed in the common case of clean ASCII text.
+fn id_text(c: &Cell) -> Option<Cow<'_, str>> {
+    if let Cell::Text(s) = c {
+        let b = s.as_bytes();
+        if b.len() > 6 && b.len() <= 64 && b.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'-' | b'_')) {
+            return Some(Cow::Borrowed(s.as_str()));
+        }
+    }
+    cell::parse_id(c).map(|id| Cow::Owned(id.text))
+}
+
+/// A display name: trimmed, otherwise as the buyer wrote it.
+fn clean_name(t: &str) -> String {
+    cell::trim(t).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{import_rows, ImportOptions};
+    use crate::progress::NoProgress;
+
+    fn rows(table: &[&[&str]]) -> Vec<(usize, Vec<Cell>)> {
+        table
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (i, r.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).to_owned()) }).collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn status_rules_first_match_wins() {
+        let r = StatusRules::default();
+        for s in [
+            "已完成",
+            "交易成功",
+            "已发货",
+            "待发货",
+            "待收货",
+            "已收货",
+            "已付款",
+            "买家已付款，等待卖家发货",
+            "卖家已发货，等待买家确认",
+            "已签收",
+            "售后中",
+            "部分退款",
+            "退款关闭",
+        ] {
+            assert_eq!(r.effect(s), Some(Effect::Count), "{s}");
+        }
+        for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
+            assert_eq!(r.effect(s), Some(Effect::Exclude), "{s}");
+        }
+        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功"] {
+            assert_eq!(r.effect(s), Some(Effect::Refunded), "{s}");
+        }
+        assert_eq!(r.effect("某种新状态"), None);
+        assert_eq!(r.effect("  "), None);
+    }
+
+    #[test]
+    fn edited_rules_change_the_outcome() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额", "订单状态"],
+            &["1", "o1", "2025-03-05", "10", "已完成"],
+            &["2", "o1", "2025-03-06", "20", "待发货"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 2);
+        let mut rules = StatusRules::default();
+        rules.rules.insert(0, StatusRule { pattern: "待发货".into(), effect: Effect::Exclude });
+        let options = ImportOptions { rules: Some(rules), ..Default::default() };
+        let ds = import_rows("t.csv", rows(table), &options, &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 1);
+    }
+
+    #[test]
+    fn after_sales_closed_does_not_exclude_but_refund_success_does() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额", "订单状态", "售后状态"],
+            &["1", "o1", "2025-03-05", "10", "已完成", "售后关闭"],
+            &["2", "o1", "2025-03-06", "20", "已完成", "退款成功"],
+            &["3", "o1", "2025-03-07", "30", "已完成", "无售后或售后取消"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
+        assert_eq!(ids, vec!["1", "3"]);
+    }
+
+    #[test]
+    fn completed_order_with_empty_pay_time_counts_but_statusless_one_does_not() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "支付时间", "实付金额", "订单状态"],
+            &["1", "o1", "2025-03-05", "", "10", "已完成"],
+            &["2", "o1", "2025-03-06", "", "20", ""],
+            &["3", "o1", "2025-03-07", "2025-03-07", "30", ""],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
+        assert_eq!(ids, vec!["1", "3"]);
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "unpaid_excluded"));
+    }
+
+    #[test]
+    fn empty_order_time_falls_back_to_pay_time() {
+        let table: &[&[&str]] =
+            &[&["订单号", "买家ID", "下单时间", "支付时间", "实付金额"], &["1", "o1", "", "2025-03-05 10:00:00", "10"]];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
+    }
+
+    #[test]
+    fn rows_without_key_or_date_are_skipped_with_reason() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "实付金额"],
+            &["1", "", "2025-03-05", "10"],
+            &["2", "o1", "昨天", "10"],
+            &["3", "o1", "2025-03-05", "10"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let r = &ds.reports[0];
+        let by = |reason| r.skipped.iter().find(|s| s.reason == reason).map(|s| (s.count, s.example_rows.clone()));
+        assert_eq!(by(SkipReason::NoCustomerKey), Some((1, vec![2])));
+        assert_eq!(by(SkipReason::UnreadableDate), Some((1, vec![3])));
+        assert_eq!(r.orders_kept, 1);
+    }
+
+    #[test]
+    fn empty_preferred_amount_column_gives_way_to_a_filled_one() {
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "下单时间", "订单金额", "实付金额"],
+            &["1", "o1", "2025-03-05", "10", ""],
+            &["2", "o1", "2025-03-06", "20", ""],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.iter().map(Order::net).sum::<i64>(), 3000);
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "empty_column_skipped"));
+    }
+
+    #[test]
+    fn totals_rows_are_recognized_only_in_the_first_cells() {
+        let t = |s: &str| Cell::Text(s.to_owned());
+        assert!(is_totals_row(&[t("合计"), Cell::Empty, Cell::Number(3.0)]));
+        assert!(is_totals_row(&[Cell::Empty, t("总计：")]));
+        assert!(is_totals_row(&[t("Total")]));
+        assert!(!is_totals_row(&[t("1"), t("o1"), t("2025-01-01"), t("合计")]));
+        assert!(!is_totals_row(&[t("合计一下这个很长的商品名称真的很长很长")]));
+    }
 }

@@ -1,0 +1,328 @@
+//! Workspaces on the command line: `tierbook classify --workspace W FILE…` imports only what is new
+//! into W, classifies all of W's customers, saves a snapshot and writes the workbook with the
+//! 分层变化 / Migration sheet when an earlier snapshot exists; `tierbook history --workspace W` lists
+//! the snapshots and `--compare OLD NEW` prints the migration matrix and the mover counts.
+//!
+//! The command line reads the clock (for the import date); the core never does.
+
+use std::path::PathBuf;
+
+use tierbook_core::classify::{self, ClassifyParams, Method};
+use tierbook_core::export::{self, ExportInput, ExportOptions};
+use tierbook_core::import::ImportOptions;
+use tierbook_core::model::yuan;
+use tierbook_core::store::{Migration, SnapshotInfo, Workspace};
+use tierbook_core::{Error, Lang, Result, Tier};
+
+use crate::progress::Bar;
+use crate::tr;
+
+pub(crate) const AFTER_HELP: &str = "\
+示例 / Examples:
+  每月导入并保存分层快照 / import each month and keep a snapshot:
+    tierbook classify --workspace 店铺.tierbook 1-3月.xlsx --out 三月分层.xlsx
+    tierbook classify --workspace 店铺.tierbook 3-5月.xlsx --out 五月分层.xlsx
+  列出快照 / list the snapshots:
+    tierbook history --workspace 店铺.tierbook
+  比较两次快照 / compare two snapshots:
+    tierbook history --workspace 店铺.tierbook --compare 1 2";
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// 工作区文件 / the workspace file
+    #[arg(long)]
+    pub(crate) workspace: PathBuf,
+    /// 比较两次快照（编号见列表）/ compare two snapshots by id
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"])]
+    pub(crate) compare: Option<Vec<i64>>,
+    /// 以 JSON 输出 / print JSON
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
+    let ws = Workspace::open(&args.workspace)?;
+    match args.compare.as_deref() {
+        Some([old, new]) => {
+            let migration = ws.compare(*old, *new, &ws.playbook()?)?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&migration).unwrap_or_default()
+                );
+            } else {
+                print_migration(&migration, lang);
+            }
+        }
+        _ => {
+            let snapshots = ws.snapshots()?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&snapshots).unwrap_or_default()
+                );
+            } else {
+                print_snapshots(&snapshots, ws.order_count()?, ws.sources()?.len(), lang);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `classify --workspace`: import what is new, classify everything, snapshot, export.
+pub(crate) fn classify_into_workspace(
+    args: &crate::classify::Args,
+    workspace: &std::path::Path,
+    lang: Lang,
+) -> Result<()> {
+    crate::classify::check_out(&args.out, &args.files)?;
+    let params = ClassifyParams {
+        method: crate::classify::method(args)?,
+        as_of: args.as_of,
+        ..ClassifyParams::default()
+    };
+    let options = ImportOptions {
+        sheet: args.sheet.clone(),
+        header_row: args.header_row.map(|n| n - 1),
+        key: args.key.as_deref().map(crate::classify::key_spec),
+        ..ImportOptions::default()
+    };
+    let mut ws = Workspace::open(workspace)?;
+    let bar = Bar::new(lang);
+    let imported_at = chrono::Local::now().naive_local();
+    let outcome = ws.import(&args.files, &options, imported_at, &bar);
+    bar.finish();
+    let outcome = outcome?;
+
+    let customers = ws.customers()?;
+    let classification = classify::classify(&customers, &params)?;
+    let snapshot = ws.save_snapshot(&customers, &classification, None)?;
+    let playbook = ws.playbook()?;
+    let migration = match ws.previous_snapshot(snapshot.id)? {
+        Some(previous) => Some(ws.compare(previous.id, snapshot.id, &playbook)?),
+        None => None,
+    };
+    let reports: Vec<_> = ws.sources()?.into_iter().map(|s| s.report).collect();
+    let input = ExportInput {
+        customers: &customers,
+        classification: &classification,
+        playbook: &playbook,
+        reports: &reports,
+        migration: migration.as_ref(),
+    };
+    let export_options = ExportOptions {
+        lang,
+        keep_phones: args.keep_phones,
+        ..ExportOptions::default()
+    };
+    let bar = Bar::new(lang);
+    let written = export::write_workbook(&args.out, &input, &export_options, &bar).and_then(|()| {
+        if let Some(dir) = &args.csv_dir {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+                path: dir.clone(),
+                detail: e.to_string(),
+            })?;
+            export::write_csv_per_tier(dir, &input, &export_options)?;
+        }
+        Ok(())
+    });
+    bar.finish();
+    if let Err(e) = written {
+        // No workbook, no snapshot: running the command again must not leave a duplicate in the history.
+        let _ = ws.delete_snapshot(snapshot.id);
+        return Err(e);
+    }
+
+    if args.json {
+        let out = serde_json::json!({
+            "out": args.out,
+            "workspace": workspace,
+            "import": outcome,
+            "snapshot": snapshot,
+            "migration": migration,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(());
+    }
+    println!(
+        "{}: {}",
+        tr(lang, "导入", "Import"),
+        outcome.summary().get(lang)
+    );
+    println!(
+        "{}: {} {}, {} {}",
+        tr(lang, "工作区", "Workspace"),
+        ws.order_count()?,
+        tr(lang, "单", "orders"),
+        customers.len(),
+        tr(lang, "位客户", "customers")
+    );
+    println!(
+        "{} #{} ({} {})",
+        tr(lang, "已保存快照", "Saved snapshot"),
+        snapshot.id,
+        tr(lang, "基准日", "as of"),
+        snapshot.as_of
+    );
+    for t in &classification.tiers {
+        println!(
+            "  {:<4} {:>8} {:>14.2}",
+            t.group,
+            t.customers,
+            yuan(t.revenue)
+        );
+    }
+    if let Some(m) = &migration {
+        print_counts(m, lang);
+    }
+    println!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
+    Ok(())
+}
+
+fn method_name(method: &Method, lang: Lang) -> &'static str {
+    match method {
+        Method::AbcRevenue { .. } => tr(lang, "ABC（按金额贡献）", "ABC by revenue"),
+        Method::AbcCustomers { .. } => tr(lang, "ABC（按客户人数）", "ABC by customers"),
+        Method::Thresholds { .. } => tr(lang, "固定金额线", "thresholds"),
+        Method::RfmScores { .. } => tr(lang, "RFM 打分", "RFM scores"),
+        Method::RfmCube { .. } => tr(lang, "RFM 八类客户", "RFM 8-type cube"),
+        Method::RfmSegments { .. } => tr(lang, "RFM 分群", "RFM segments"),
+        Method::Composite { .. } => tr(lang, "综合得分", "composite score"),
+    }
+}
+
+fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang: Lang) {
+    println!(
+        "{}: {} {}, {} {}",
+        tr(lang, "工作区", "Workspace"),
+        sources,
+        tr(lang, "个导入文件", "imported file(s)"),
+        orders,
+        tr(lang, "单", "orders")
+    );
+    if snapshots.is_empty() {
+        println!("{}", tr(lang, "还没有分层快照。", "No snapshots yet."));
+        return;
+    }
+    println!(
+        "{:>4}  {:<10}  {:<20} {:>8} {:>14}  {}",
+        "#",
+        tr(lang, "基准日", "as of"),
+        tr(lang, "方法", "method"),
+        tr(lang, "客户", "customers"),
+        tr(lang, "金额(元)", "revenue ¥"),
+        tr(lang, "各类客户数", "per tier")
+    );
+    for s in snapshots {
+        let tiers: Vec<String> = s
+            .tiers
+            .iter()
+            .map(|t| format!("{} {}", t.group, t.customers))
+            .collect();
+        println!(
+            "{:>4}  {:<10}  {:<20} {:>8} {:>14.2}  {}{}",
+            s.id,
+            s.as_of,
+            method_name(&s.method, lang),
+            s.customers,
+            yuan(s.revenue),
+            tiers.join(" / "),
+            s.label
+                .as_deref()
+                .map(|l| format!("  « {l} »"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+fn print_counts(m: &Migration, lang: Lang) {
+    println!(
+        "{} #{} → #{}: {} {}, {} {}, {} {}, {} {}",
+        tr(lang, "分层变化", "Migration"),
+        m.old_snapshot,
+        m.new_snapshot,
+        tr(lang, "升级", "upgraded"),
+        m.upgraded.len(),
+        tr(lang, "降级", "downgraded"),
+        m.downgraded.len(),
+        tr(lang, "新客户", "new"),
+        m.new.len(),
+        tr(lang, "流失", "lost"),
+        m.lost.len()
+    );
+}
+
+fn print_migration(m: &Migration, lang: Lang) {
+    println!(
+        "{} {} → {}",
+        tr(lang, "基准日", "As of"),
+        m.old_as_of,
+        m.new_as_of
+    );
+    let used = |pick: fn(&tierbook_core::store::Flow) -> Option<Tier>| -> Vec<Tier> {
+        Tier::ALL
+            .into_iter()
+            .filter(|t| m.flows.iter().any(|f| pick(f) == Some(*t)))
+            .collect()
+    };
+    let from_tiers = used(|f| f.from);
+    let to_tiers = used(|f| f.to);
+    let cell = |from: Option<Tier>, to: Option<Tier>| {
+        m.flows
+            .iter()
+            .find(|f| f.from == from && f.to == to)
+            .map_or(0, |f| f.customers)
+    };
+    let mut header = format!("{:<10}", tr(lang, "原 \\ 现", "from \\ to"));
+    for t in &to_tiers {
+        header.push_str(&format!("{:>10}", t.label(lang)));
+    }
+    header.push_str(&format!("{:>10}", tr(lang, "流失", "lost")));
+    println!("{header}");
+    let rows: Vec<Option<Tier>> = from_tiers.iter().copied().map(Some).chain([None]).collect();
+    for from in rows {
+        let name = from.map_or_else(|| tr(lang, "新客户", "new").to_string(), |t| t.label(lang));
+        let mut line = format!("{name:<10}");
+        for t in &to_tiers {
+            line.push_str(&format!("{:>10}", cell(from, Some(*t))));
+        }
+        line.push_str(&format!(
+            "{:>10}",
+            if from.is_some() {
+                cell(from, None).to_string()
+            } else {
+                "-".into()
+            }
+        ));
+        println!("{line}");
+    }
+    print_counts(m, lang);
+    let top = |title: &str, moves: &[tierbook_core::store::Move]| {
+        if moves.is_empty() {
+            return;
+        }
+        println!("{title}:");
+        for mv in moves.iter().take(5) {
+            let tier = |t: Option<Tier>| t.map_or("-", Tier::letter);
+            println!(
+                "  {} {} {}→{} ¥{:.2}  {}",
+                mv.key,
+                mv.name,
+                tier(mv.from),
+                tier(mv.to),
+                yuan(mv.revenue),
+                mv.action.get(lang)
+            );
+        }
+        if moves.len() > 5 {
+            println!("  … {} {}", moves.len() - 5, tr(lang, "位未列出", "more"));
+        }
+    };
+    top(
+        tr(lang, "降级（优先跟进）", "Downgraded (follow up first)"),
+        &m.downgraded,
+    );
+    top(tr(lang, "流失", "Lost"), &m.lost);
+    top(tr(lang, "升级", "Upgraded"), &m.upgraded);
+    top(tr(lang, "新客户", "New"), &m.new);
+}

@@ -1,0 +1,101 @@
+//! Cheap number formatting for reasons and gaps: one classification writes several strings per
+//! customer, so these append digits to a `String` instead of going through `format!`.
+
+/// Appends `¥12,345` (whole yuan) or `¥12,345.60`; negatives as `-¥12`.
+pub(super) fn push_yuan(s: &mut String, cents: i64) {
+    if cents < 0 {
+        s.push('-');
+    }
+    s.push('¥');
+    let abs = cents.unsigned_abs();
+    push_grouped(s, abs / 100);
+    let frac = abs % 100;
+    if frac != 0 {
+        s.push('.');
+        s.push(char::from(b'0' + (frac / 10) as u8));
+        s.push(char::from(b'0' + (frac % 10) as u8));
+    }
+}
+
+/// Appends `¥N` for a gap: cents rounded up to whole yuan, at least ¥1.
+pub(super) fn push_yuan_ceil(s: &mut String, cents: i64) {
+    let yuan = (cents.max(1) + 99) / 100;
+    s.push('¥');
+    push_grouped(s, yuan.unsigned_abs());
+}
+
+/// Appends an unsigned integer with thousands separators.
+fn push_grouped(s: &mut String, v: u64) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(v).as_bytes();
+    for (i, d) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            s.push(',');
+        }
+        s.push(char::from(*d));
+    }
+}
+
+/// Appends an integer as is.
+pub(super) fn push_int(s: &mut String, v: i64) {
+    let mut buf = itoa::Buffer::new();
+    s.push_str(buf.format(v));
+}
+
+/// Appends `v` with one decimal (`63.2`); whole numbers without one (`80`).
+pub(super) fn push_dec1(s: &mut String, v: f64) {
+    if !v.is_finite() {
+        s.push('-');
+        return;
+    }
+    let tenths = (v * 10.0).round() as i64;
+    if tenths < 0 {
+        s.push('-');
+    }
+    let abs = tenths.unsigned_abs();
+    let mut buf = itoa::Buffer::new();
+    s.push_str(buf.format(abs / 10));
+    if abs % 10 != 0 {
+        s.push('.');
+        s.push(char::from(b'0' + (abs % 10) as u8));
+    }
+}
+
+/// Appends a 0–1 share as a percentage with one decimal: `63.2%`.
+pub(super) fn push_pct(s: &mut String, share: f64) {
+    push_dec1(s, share * 100.0);
+    s.push('%');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(f: impl FnOnce(&mut String)) -> String {
+        let mut s = String::new();
+        f(&mut s);
+        s
+    }
+
+    #[test]
+    fn money_has_thousands_separators_and_cents_only_when_present() {
+        assert_eq!(with(|s| push_yuan(s, 1_234_500)), "¥12,345");
+        assert_eq!(with(|s| push_yuan(s, 99_990)), "¥999.90");
+        assert_eq!(with(|s| push_yuan(s, -1200)), "-¥12");
+        assert_eq!(with(|s| push_yuan(s, 123_456_789_01)), "¥123,456,789.01");
+    }
+
+    #[test]
+    fn gaps_round_up_to_whole_yuan() {
+        assert_eq!(with(|s| push_yuan_ceil(s, 17_901)), "¥180");
+        assert_eq!(with(|s| push_yuan_ceil(s, 1)), "¥1");
+        assert_eq!(with(|s| push_yuan_ceil(s, 0)), "¥1");
+    }
+
+    #[test]
+    fn percentages_have_one_decimal() {
+        assert_eq!(with(|s| push_pct(s, 0.6321)), "63.2%");
+        assert_eq!(with(|s| push_pct(s, 0.8)), "80%");
+        assert_eq!(with(|s| push_dec1(s, 1.96)), "2");
+    }
+}

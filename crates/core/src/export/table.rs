@@ -1,0 +1,266 @@
+//! The customer table shared by the tier sheets and the CSV files: which columns, their headers in
+//! both languages, the row order (revenue, highest first) and each cell's value.
+//!
+//! It knows nothing of xlsx or CSV; `workbook` and `csv` turn its `Value`s into cells.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use super::labels::{self, pick};
+use super::text::mask_phone;
+use super::ExportInput;
+use crate::classify::Assignment;
+use crate::error::{Error, Result};
+use crate::model::{Cents, Customer, Lang, Tier};
+use crate::playbook::{self, Suggestion};
+
+/// One column of a tier sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Column {
+    Key,
+    Name,
+    Phone,
+    Orders,
+    Revenue,
+    Aov,
+    FirstOrder,
+    LastOrder,
+    Recency,
+    R,
+    F,
+    M,
+    Tier,
+    Abc,
+    RfmType,
+    Segment,
+    Score,
+    Reason,
+    Gap,
+    Action,
+    Channel,
+    Priority,
+    NextContact,
+}
+
+impl Column {
+    pub(crate) fn header(self, lang: Lang) -> &'static str {
+        match self {
+            Column::Key => pick(lang, "客户ID", "Customer ID"),
+            Column::Name => pick(lang, "客户名称", "Name"),
+            Column::Phone => pick(lang, "手机号", "Phone"),
+            Column::Orders => pick(lang, "订单数", "Orders"),
+            Column::Revenue => pick(lang, "消费金额", "Revenue"),
+            Column::Aov => pick(lang, "客单价", "AOV"),
+            Column::FirstOrder => pick(lang, "首次下单日期", "First order"),
+            Column::LastOrder => pick(lang, "最近下单日期", "Last order"),
+            Column::Recency => pick(lang, "距今天数", "Recency (days)"),
+            Column::R => pick(lang, "R分", "R"),
+            Column::F => pick(lang, "F分", "F"),
+            Column::M => pick(lang, "M分", "M"),
+            Column::Tier => pick(lang, "分层", "Tier"),
+            Column::Abc => pick(lang, "ABC分类", "ABC class"),
+            // The checker (and people) read 客户类型 as the RFM 8-type, so the method's own segment
+            // gets a header of its own.
+            Column::RfmType => pick(lang, "客户类型", "Customer type"),
+            Column::Segment => pick(lang, "细分群组", "Segment"),
+            Column::Score => pick(lang, "综合得分", "Score"),
+            Column::Reason => pick(lang, "原因", "Reason"),
+            Column::Gap => pick(lang, "距下一层差距", "Gap to next tier"),
+            Column::Action => pick(lang, "建议动作", "Action"),
+            Column::Channel => pick(lang, "渠道", "Channel"),
+            Column::Priority => pick(lang, "优先级", "Priority"),
+            Column::NextContact => pick(lang, "下次联系日期", "Next contact"),
+        }
+    }
+
+    /// Short codes and scores, shown centred so they do not run into their neighbours.
+    pub(crate) fn is_short(self) -> bool {
+        matches!(self, Column::R | Column::F | Column::M | Column::Tier | Column::Abc | Column::Priority)
+    }
+
+    /// Width in Excel character units for columns whose content has a fixed shape; `None` for
+    /// free text, which is measured.
+    pub(crate) fn fixed_width(self) -> Option<f64> {
+        match self {
+            Column::Orders | Column::Recency | Column::Priority | Column::Score => Some(10.0),
+            Column::Revenue | Column::Aov => Some(14.0),
+            Column::FirstOrder | Column::LastOrder | Column::NextContact => Some(13.0),
+            Column::R | Column::F | Column::M => Some(6.0),
+            Column::Tier | Column::Abc => Some(9.0),
+            Column::Phone => Some(14.0),
+            _ => None,
+        }
+    }
+}
+
+/// The value of one cell, before it becomes xlsx or CSV.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Value<'a> {
+    /// Customer or generated text; always written as text.
+    Text(Cow<'a, str>),
+    Int(i64),
+    Money(Cents),
+    Number(f64),
+    Date(NaiveDate),
+    Empty,
+}
+
+/// One customer with the results the export shows for them.
+pub(crate) struct Row<'a> {
+    pub customer: &'a Customer,
+    pub assignment: &'a Assignment,
+    pub suggestion: Suggestion,
+}
+
+/// The customers, their columns and their order.
+pub(crate) struct Table<'a> {
+    pub input: &'a ExportInput<'a>,
+    pub lang: Lang,
+    pub keep_phones: bool,
+    pub columns: Vec<Column>,
+    /// Customer indices per tier, each sorted by revenue (highest first), ties by key.
+    pub tiers: BTreeMap<Tier, Vec<usize>>,
+    /// Segment and RFM-type names as shown in `lang`, worked out once per distinct name rather
+    /// than once per row.
+    segment_names: HashMap<&'a str, Cow<'a, str>>,
+}
+
+impl<'a> Table<'a> {
+    /// Checks the input and orders the rows.
+    ///
+    /// # Errors
+    /// `NoCustomers` when there is no customer; `InvalidParams` when the classification does not
+    /// belong to these customers (a stale result: classify again).
+    pub(crate) fn new(input: &'a ExportInput<'a>, lang: Lang, keep_phones: bool) -> Result<Self> {
+        let customers = input.customers;
+        let assignments = &input.classification.assignments;
+        if customers.is_empty() {
+            return Err(Error::NoCustomers);
+        }
+        if assignments.len() != customers.len() {
+            return Err(Error::InvalidParams(format!(
+                "分层结果有 {} 位客户，客户列表有 {} 位，两者不一致。请重新分层后再导出。",
+                assignments.len(),
+                customers.len()
+            )));
+        }
+        let mut order: Vec<usize> = (0..customers.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&customers[a], &customers[b]);
+            b.revenue.cmp(&a.revenue).then_with(|| a.key.cmp(&b.key))
+        });
+        let mut tiers: BTreeMap<Tier, Vec<usize>> = BTreeMap::new();
+        for i in order {
+            tiers.entry(assignments[i].tier).or_default().push(i);
+        }
+        // A, B and C always get a sheet (an empty one says "nobody here" clearly); D only when used.
+        for tier in [Tier::A, Tier::B, Tier::C] {
+            tiers.entry(tier).or_default();
+        }
+
+        let has_segments = assignments.iter().any(|a| a.segment.is_some());
+        let has_score = assignments.iter().any(|a| a.score.is_some());
+        let mut columns = vec![
+            Column::Key,
+            Column::Name,
+            Column::Phone,
+            Column::Orders,
+            Column::Revenue,
+            Column::Aov,
+            Column::FirstOrder,
+            Column::LastOrder,
+            Column::Recency,
+            Column::R,
+            Column::F,
+            Column::M,
+            Column::Tier,
+            Column::Abc,
+            Column::RfmType,
+        ];
+        if has_segments {
+            columns.push(Column::Segment);
+        }
+        if has_score {
+            columns.push(Column::Score);
+        }
+        columns.extend([
+            Column::Reason,
+            Column::Gap,
+            Column::Action,
+            Column::Channel,
+            Column::Priority,
+            Column::NextContact,
+        ]);
+        let mut segment_names = HashMap::new();
+        for a in assignments {
+            for name in std::iter::once(a.rfm_type.as_str()).chain(a.segment.as_deref()) {
+                segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
+            }
+        }
+        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names })
+    }
+
+    /// A segment or RFM type of these customers as shown in the export's language.
+    pub(crate) fn segment<'s>(&'s self, name: &'s str) -> &'s str {
+        self.segment_names.get(name).map_or(name, |shown| shown.as_ref())
+    }
+
+    /// Number of customer rows over all tiers.
+    pub(crate) fn len(&self) -> usize {
+        self.input.customers.len()
+    }
+
+    pub(crate) fn row(&self, index: usize) -> Row<'a> {
+        let customer = &self.input.customers[index];
+        let assignment = &self.input.classification.assignments[index];
+        // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
+        let class = self.input.classification;
+        let suggestion = playbook::suggest_in(self.input.playbook, class, index)
+            .unwrap_or_else(|| playbook::suggest(self.input.playbook, assignment, class.as_of));
+        Row { customer, assignment, suggestion }
+    }
+
+    pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
+        let lang = self.lang;
+        let (c, a, s) = (row.customer, row.assignment, &row.suggestion);
+        let text = |t: &'r str| Value::Text(Cow::Borrowed(t));
+        match column {
+            Column::Key => text(&c.key),
+            Column::Name => text(&c.name),
+            Column::Phone => match &c.phone {
+                Some(p) if self.keep_phones => text(p),
+                Some(p) => {
+                    let masked = mask_phone(p);
+                    if masked.is_empty() {
+                        Value::Empty
+                    } else {
+                        Value::Text(Cow::Owned(masked))
+                    }
+                }
+                None => Value::Empty,
+            },
+            Column::Orders => Value::Int(i64::from(c.orders)),
+            Column::Revenue => Value::Money(c.revenue),
+            Column::Aov => Value::Money(c.aov()),
+            Column::FirstOrder => Value::Date(c.first_order),
+            Column::LastOrder => Value::Date(c.last_order),
+            Column::Recency => Value::Int(a.recency_days),
+            Column::R => Value::Int(i64::from(a.r_score)),
+            Column::F => Value::Int(i64::from(a.f_score)),
+            Column::M => Value::Int(i64::from(a.m_score)),
+            Column::Tier => Value::Text(Cow::Owned(labels::tier_cell(a.tier, lang))),
+            Column::Abc => text(a.abc.letter()),
+            Column::RfmType => text(self.segment(&a.rfm_type)),
+            Column::Segment => a.segment.as_deref().map_or(Value::Empty, |s| text(self.segment(s))),
+            Column::Score => a.score.map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
+            Column::Reason => text(a.reason.get(lang)),
+            Column::Gap => a.gap.as_ref().map_or(Value::Empty, |g| text(g.get(lang))),
+            Column::Action => text(s.action.get(lang)),
+            Column::Channel => text(s.channel.get(lang)),
+            Column::Priority => Value::Int(i64::from(s.priority)),
+            Column::NextContact => Value::Date(s.next_contact),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Customer text on its way into a spreadsheet cell: characters xlsx cannot hold are dropped, over-long
+//! text is cut to Excel's cell limit, phones are masked, and display widths are measured for columns.
+//!
+//! Deliberately not here: formula neutralization for the workbook (every text cell is written with
+//! `write_string`, so a nickname such as `=HYPERLINK(…)` is stored as text and never needs changing);
+//! the CSV's own neutralization lives in `export::csv`.
+
+use std::borrow::Cow;
+
+use unicode_width::UnicodeWidthChar;
+
+/// Excel's limit on the characters in one cell (counted in UTF-16 units).
+const MAX_CELL_UTF16: usize = 32_767;
+
+/// Drops characters an xlsx cell cannot carry (C0 controls other than tab and line feed, the
+/// non-characters U+FFFE/U+FFFF) and cuts text longer than Excel's cell limit.
+///
+/// Dropping rather than failing: a stray control character in a nickname must not cost the user
+/// the whole export. Borrowed when nothing needs changing, which is nearly always.
+pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
+    let unfit =
+        |c: char| (c.is_control() && c != '\t' && c != '\n' && (c as u32) < 0x20) || c == '\u{FFFE}' || c == '\u{FFFF}';
+    // Cheap test first: most cells are short and clean.
+    let needs_cut = text.len() > MAX_CELL_UTF16 && text.encode_utf16().count() > MAX_CELL_UTF16;
+    if !needs_cut && !text.chars().any(unfit) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(MAX_CELL_UTF16 * 3));
+    let mut units = 0;
+    for c in text.chars().filter(|&c| !unfit(c)) {
+        units += c.len_utf16();
+        if units > MAX_CELL_UTF16 {
+            break;
+        }
+        out.push(c);
+    }
+    Cow::Owned(out)
+}
+
+/// Masks a phone number as `138****1234`: the first three and last four digits of a mobile number
+/// stay, the rest become `*`. Text that is already masked (contains `*`) is kept as it is; the `+86`
+/// country prefix is dropped; short numbers keep only their last two digits.
+pub(crate) fn mask_phone(phone: &str) -> String {
+    if phone.contains('*') {
+        return phone.trim().to_string();
+    }
+    let mut digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 13 && digits.starts_with(&['8', '6']) {
+        digits.drain(..2);
+    }
+    match digits.len() {
+        0 => String::new(),
+        n if n >= 7 => {
+            let head: String = digits[..3].iter().collect();
+            let tail: String = digits[n - 4..].iter().collect();
+            format!("{head}****{tail}")
+        }
+        n => {
+            let keep = n.min(2);
+            let stars = "*".repeat(n - keep);
+            let tail: String = digits[n - keep..].iter().collect();
+            format!("{stars}{tail}")
+        }
+    }
+}
+
+/// Display width in "Excel character" units: CJK and emoji count two, others one.
+pub(crate) fn display_width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_dropped_but_tab_and_newline_stay() {
+        assert_eq!(cell_text("a\u{0}b\u{7}c\td\ne\u{FFFF}"), "abc\td\ne");
+        assert!(matches!(cell_text("小明 🙂"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn text_longer_than_an_excel_cell_is_cut_at_the_limit() {
+        let long = "客".repeat(40_000);
+        assert_eq!(cell_text(&long).chars().count(), MAX_CELL_UTF16);
+        // An astral character (two UTF-16 units) never gets split in half.
+        let astral = "𠮷".repeat(20_000);
+        assert_eq!(cell_text(&astral).encode_utf16().count(), MAX_CELL_UTF16 - 1);
+    }
+
+    #[test]
+    fn mobile_numbers_are_masked_in_the_middle() {
+        assert_eq!(mask_phone("13812341234"), "138****1234");
+        assert_eq!(mask_phone("+86 138 0013 8000"), "138****8000");
+        assert_eq!(mask_phone("138****1234"), "138****1234");
+        assert_eq!(mask_phone("12345"), "***45");
+        assert_eq!(mask_phone("无"), "");
+    }
+
+    #[test]
+    fn cjk_counts_double_width() {
+        assert_eq!(display_width("A类客户"), 7);
+        assert_eq!(display_width("abc"), 3);
+    }
+}

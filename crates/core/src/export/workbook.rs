@@ -1,0 +1,847 @@
+//! The tiered workbook's sheets: 概览/Summary (KPIs, per-tier and per-segment tables, chart data and
+//! native charts), one constant-memory sheet per tier, 服务策略/Playbook, 分层变化/Migration and
+//! 说明/Method.
+//!
+//! Every piece of customer text goes through `write_string` (never `write`), so text such as
+//! `=HYPERLINK(…)` or `+86 138…` is stored as a string and can never become a formula.
+//! Saving and the atomic rename are the caller's (`export::write_workbook`).
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError};
+
+use super::charts::{self, ParetoBlock, TierBlock};
+use super::labels::{self, pick};
+use super::table::{Column, Table, Value};
+use super::text::{cell_text, display_width};
+use super::{ExportOptions, Ticker};
+use crate::model::{yuan, Cents, Lang, Tier};
+
+/// Why building the workbook stopped.
+pub(crate) enum Stop {
+    Xlsx(XlsxError),
+    Cancelled,
+}
+
+impl From<XlsxError> for Stop {
+    fn from(e: XlsxError) -> Self {
+        Stop::Xlsx(e)
+    }
+}
+
+type Step<T = ()> = std::result::Result<T, Stop>;
+
+/// Data rows that fit on one sheet under the header (Excel's limit is 1,048,576 rows).
+const MAX_DATA_ROWS: usize = 1_048_575;
+
+const MONEY: &str = "¥#,##0.00";
+const DATE: &str = "yyyy-mm-dd";
+const PERCENT: &str = "0.0%";
+
+/// The formats used across sheets, created once.
+struct Formats {
+    title: Format,
+    subtitle: Format,
+    section: Format,
+    header: Format,
+    label: Format,
+    money: Format,
+    date: Format,
+    percent: Format,
+    int: Format,
+    total_label: Format,
+    total_int: Format,
+    total_money: Format,
+    total_percent: Format,
+    wrap: Format,
+    center: Format,
+    date_left: Format,
+    top: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(0xDCE6F1)
+            .set_border_bottom(FormatBorder::Thin)
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap();
+        let total = Format::new().set_bold().set_border_top(FormatBorder::Thin);
+        Formats {
+            title: Format::new().set_bold().set_font_size(16),
+            subtitle: Format::new().set_font_color(0x595959),
+            section: Format::new().set_bold().set_font_size(12).set_font_color(0x1F4E79),
+            header,
+            label: Format::new().set_bold().set_align(FormatAlign::Top),
+            money: Format::new().set_num_format(MONEY),
+            date: Format::new().set_num_format(DATE).set_align(FormatAlign::Center),
+            percent: Format::new().set_num_format(PERCENT),
+            int: Format::new().set_num_format("#,##0"),
+            total_label: total.clone(),
+            total_int: total.clone().set_num_format("#,##0"),
+            total_money: total.clone().set_num_format(MONEY),
+            total_percent: total.set_num_format(PERCENT),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            center: Format::new().set_align(FormatAlign::Center),
+            top: Format::new().set_align(FormatAlign::Top),
+            date_left: Format::new().set_num_format(DATE).set_align(FormatAlign::Left).set_align(FormatAlign::Top),
+        }
+    }
+}
+
+/// Days since 1899-12-30: how Excel stores a date. Dates before 1900-03-01 have no faithful
+/// serial (Excel's 1900 leap-year bug), so they are written as text instead.
+fn excel_serial(date: NaiveDate) -> Option<f64> {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let min = NaiveDate::from_ymd_opt(1900, 3, 1)?;
+    (date >= min && date.year() <= 9999).then(|| (date - epoch).num_days() as f64)
+}
+
+fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format: &Format) -> Step {
+    match excel_serial(date) {
+        Some(serial) => ws.write_number_with_format(row, col, serial, format)?,
+        None => ws.write_string(row, col, date.to_string())?,
+    };
+    Ok(())
+}
+
+/// Writes customer or generated text as a string cell, cleaned of characters xlsx cannot hold.
+fn write_text(ws: &mut Worksheet, row: RowNum, col: u16, text: &str) -> Step {
+    ws.write_string(row, col, cell_text(text))?;
+    Ok(())
+}
+
+fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format: &Format) -> Step {
+    ws.write_string_with_format(row, col, cell_text(text), format)?;
+    Ok(())
+}
+
+/// Wrapped text only shows in full when the row is tall enough, and LibreOffice does not grow
+/// rows of generated files by itself: set the height from the text's width in the column.
+fn fit_row(ws: &mut Worksheet, row: RowNum, text: &str, column_chars: f64) -> Step {
+    // Renderers fit fewer wide characters than the nominal width; 0.85 keeps the last line visible.
+    let lines = (display_width(text) as f64 / (column_chars * 0.85).max(1.0)).ceil().max(1.0);
+    if lines > 1.0 {
+        ws.set_row_height(row, 15.0 * lines.min(20.0))?;
+    }
+    Ok(())
+}
+
+fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Formats) -> Step {
+    for (c, h) in headers.iter().enumerate() {
+        write_text_with(ws, row, c as u16, h, &f.header)?;
+    }
+    Ok(())
+}
+
+/// Landscape, one page wide, header row repeated: wide sheets print readably (LibreOffice and
+/// Excel otherwise split the columns across pages).
+fn print_setup(ws: &mut Worksheet, repeat_header: Option<RowNum>) -> Step {
+    ws.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    if let Some(row) = repeat_header {
+        ws.set_repeat_rows(row, row)?;
+    }
+    Ok(())
+}
+
+/// Totals of one group of customers (a tier or a segment).
+#[derive(Default, Clone)]
+struct Totals {
+    customers: u64,
+    orders: u64,
+    revenue: Cents,
+}
+
+impl Totals {
+    fn aov(&self) -> Cents {
+        if self.orders == 0 {
+            0
+        } else {
+            (self.revenue as f64 / self.orders as f64).round() as Cents
+        }
+    }
+}
+
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        part / whole
+    } else {
+        0.0
+    }
+}
+
+/// Builds every sheet the options ask for into `workbook`.
+pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOptions, ticker: &mut Ticker) -> Step {
+    let f = Formats::new();
+    let lang = table.lang;
+    if options.include_summary {
+        summary(workbook, table, &f)?;
+    }
+    if options.include_tier_sheets {
+        for (tier, rows) in &table.tiers {
+            // A tier larger than Excel's 1,048,576 rows continues on "C类客户 (2)", …
+            let mut parts = rows.chunks(MAX_DATA_ROWS).enumerate().peekable();
+            if parts.peek().is_none() {
+                tier_sheet(workbook, table, labels::tier_sheet(*tier, lang), &[], &f, ticker)?;
+            }
+            for (part, chunk) in parts {
+                let name = match part {
+                    0 => labels::tier_sheet(*tier, lang),
+                    n => format!("{} ({})", labels::tier_sheet(*tier, lang), n + 1),
+                };
+                tier_sheet(workbook, table, name, chunk, &f, ticker)?;
+            }
+        }
+    }
+    if options.include_playbook {
+        playbook_sheet(workbook, table, &f)?;
+    }
+    if let Some(migration) = table.input.migration {
+        migration_sheet(workbook, migration, lang, &f)?;
+    }
+    if options.include_method {
+        method_sheet(workbook, table, &f)?;
+    }
+    Ok(())
+}
+
+fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
+    let lang = table.lang;
+    let input = table.input;
+    let class = input.classification;
+    let sheet_name = pick(lang, "概览", "Summary");
+    let customers = input.customers;
+
+    let mut tiers: BTreeMap<Tier, Totals> = BTreeMap::new();
+    let mut segments: BTreeMap<&str, (Totals, Tier)> = BTreeMap::new();
+    let mut all = Totals::default();
+    let (mut repeat, mut recency_sum) = (0u64, 0i64);
+    let (mut first, mut last) = (NaiveDate::MAX, NaiveDate::MIN);
+    for (c, a) in customers.iter().zip(&class.assignments) {
+        for t in [tiers.entry(a.tier).or_default(), &mut all] {
+            t.customers += 1;
+            t.orders += u64::from(c.orders);
+            t.revenue += c.revenue;
+        }
+        if let Some(s) = a.segment.as_deref() {
+            let (t, _) = segments.entry(s).or_insert_with(|| (Totals::default(), a.tier));
+            t.customers += 1;
+            t.orders += u64::from(c.orders);
+            t.revenue += c.revenue;
+        }
+        repeat += u64::from(c.orders >= 2);
+        recency_sum += a.recency_days;
+        first = first.min(c.first_order);
+        last = last.max(c.last_order);
+    }
+    for tier in table.tiers.keys() {
+        tiers.entry(*tier).or_default();
+    }
+    let n = all.customers as f64;
+    let revenue = yuan(all.revenue);
+    let a_tier = tiers.get(&Tier::A).cloned().unwrap_or_default();
+
+    let ws = workbook.add_worksheet();
+    ws.set_name(sheet_name)?;
+    print_setup(ws, None)?;
+    ws.set_column_width(0, 32)?;
+    for c in 1..=7 {
+        ws.set_column_width(c, 14)?;
+    }
+    write_text_with(ws, 0, 0, pick(lang, "客户分层报告", "Customer tier report"), &f.title)?;
+    let subtitle = format!(
+        "{}{}    {}{}",
+        pick(lang, "方法：", "Method: "),
+        class.params.method.name().get(lang),
+        pick(lang, "截至日期：", "As of: "),
+        class.as_of
+    );
+    write_text_with(ws, 1, 0, &subtitle, &f.subtitle)?;
+
+    // KPI block.
+    let mut r: RowNum = 3;
+    write_text_with(ws, r, 0, pick(lang, "关键指标", "Key figures"), &f.section)?;
+    r += 1;
+    let kpis: [(&str, f64, &Format); 9] = [
+        (pick(lang, "客户数", "Customers"), n, &f.int),
+        (pick(lang, "订单数", "Orders"), all.orders as f64, &f.int),
+        (pick(lang, "消费总额", "Net revenue"), revenue, &f.money),
+        (pick(lang, "客单价", "Average order value"), yuan(all.aov()), &f.money),
+        (pick(lang, "人均消费", "Revenue per customer"), share(revenue, n), &f.money),
+        (pick(lang, "复购客户占比（≥2 单）", "Repeat customers (≥ 2 orders)"), share(repeat as f64, n), &f.percent),
+        (pick(lang, "A类客户数占比", "Tier A share of customers"), share(a_tier.customers as f64, n), &f.percent),
+        (pick(lang, "A类客户金额占比", "Tier A share of revenue"), share(yuan(a_tier.revenue), revenue), &f.percent),
+        (
+            pick(lang, "平均距今天数", "Average recency (days)"),
+            (share(recency_sum as f64, n) * 10.0).round() / 10.0,
+            &f.int,
+        ),
+    ];
+    for (label, value, format) in kpis {
+        write_text_with(ws, r, 0, label, &f.label)?;
+        ws.write_number_with_format(r, 1, value, format)?;
+        r += 1;
+    }
+    write_text_with(ws, r, 0, pick(lang, "截至日期", "As-of date"), &f.label)?;
+    write_date(ws, r, 1, class.as_of, &f.date)?;
+    r += 1;
+    write_text_with(ws, r, 0, pick(lang, "数据区间", "Orders from – to"), &f.label)?;
+    write_text(ws, r, 1, &format!("{first} – {last}"))?;
+    r += 2;
+
+    // Per-tier table; the charts read its rows.
+    write_text_with(ws, r, 0, pick(lang, "分层汇总", "Tiers"), &f.section)?;
+    r += 1;
+    let group_headers = [
+        pick(lang, "分层", "Tier"),
+        pick(lang, "客户数", "Customers"),
+        pick(lang, "客户占比", "Share of customers"),
+        pick(lang, "消费金额", "Revenue"),
+        pick(lang, "金额占比", "Share of revenue"),
+        pick(lang, "客单价", "AOV"),
+        pick(lang, "订单数", "Orders"),
+    ];
+    write_headers(ws, r, &group_headers, f)?;
+    ws.set_row_height(r, 30)?;
+    r += 1;
+    let tier_first = r;
+    for (tier, t) in &tiers {
+        group_row(ws, r, &tier.label(lang), t, n, revenue, f, false)?;
+        r += 1;
+    }
+    let tier_last = r - 1;
+    group_row(ws, r, pick(lang, "合计", "Total"), &all, n, revenue, f, true)?;
+    r += 2;
+
+    if !segments.is_empty() {
+        write_text_with(ws, r, 0, pick(lang, "细分群组汇总", "Segments"), &f.section)?;
+        r += 1;
+        let mut headers = group_headers.to_vec();
+        headers[0] = pick(lang, "细分群组", "Segment");
+        headers.push(pick(lang, "对应分层", "Tier"));
+        write_headers(ws, r, &headers, f)?;
+        ws.set_row_height(r, 30)?;
+        r += 1;
+        let mut rows: Vec<_> = segments.iter().collect();
+        rows.sort_by(|a, b| b.1 .0.revenue.cmp(&a.1 .0.revenue).then_with(|| a.0.cmp(b.0)));
+        for (name, (t, tier)) in rows {
+            group_row(ws, r, &labels::segment_name(name, lang), t, n, revenue, f, false)?;
+            write_text(ws, r, 7, &tier.label(lang))?;
+            r += 1;
+        }
+        r += 1;
+    }
+
+    // Pareto data (≤ 100 points) for the chart, visible so the numbers can be checked.
+    write_text_with(ws, r, 0, pick(lang, "帕累托数据（图表用）", "Pareto data (for the chart)"), &f.section)?;
+    r += 1;
+    let pareto_headers = [
+        pick(lang, "累计客户占比", "Share of customers"),
+        pick(lang, "区间消费金额", "Revenue in bucket"),
+        pick(lang, "累计金额占比", "Cumulative share"),
+        pick(lang, "80% 线", "80% line"),
+    ];
+    write_headers(ws, r, &pareto_headers, f)?;
+    ws.set_row_height(r, 30)?;
+    r += 1;
+    let mut revenues: Vec<Cents> = customers.iter().map(|c| c.revenue).collect();
+    revenues.sort_unstable_by(|a, b| b.cmp(a));
+    let points = charts::pareto_points(&revenues, 100);
+    let pareto_first = r;
+    for p in &points {
+        ws.write_number_with_format(r, 0, p.customer_share, &f.percent)?;
+        ws.write_number_with_format(r, 1, yuan(p.revenue), &f.money)?;
+        ws.write_number_with_format(r, 2, p.cumulative_share, &f.percent)?;
+        ws.write_number_with_format(r, 3, 0.8, &f.percent)?;
+        r += 1;
+    }
+
+    let tiers_block =
+        TierBlock { sheet: sheet_name, first: tier_first, last: tier_last, customers_col: 1, revenue_col: 3 };
+    ws.insert_chart_with_offset(3, 8, &charts::tier_doughnut(&tiers_block, lang), 10, 0)?;
+    // Offsets from the same anchor cell, so the charts never overlap whatever the column widths.
+    ws.insert_chart_with_offset(3, 8, &charts::tier_revenue(&tiers_block, lang), 500, 0)?;
+    if !points.is_empty() {
+        let block = ParetoBlock { sheet: sheet_name, first: pareto_first, last: r - 1, col: 0 };
+        ws.insert_chart_with_offset(3, 8, &charts::pareto(&block, lang), 10, 320)?;
+    }
+    ws.set_active(true);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn group_row(
+    ws: &mut Worksheet,
+    r: RowNum,
+    label: &str,
+    t: &Totals,
+    n: f64,
+    revenue: f64,
+    f: &Formats,
+    total: bool,
+) -> Step {
+    let (lf, int, money, pct) = if total {
+        (&f.total_label, &f.total_int, &f.total_money, &f.total_percent)
+    } else {
+        (&f.label, &f.int, &f.money, &f.percent)
+    };
+    write_text_with(ws, r, 0, label, lf)?;
+    ws.write_number_with_format(r, 1, t.customers as f64, int)?;
+    ws.write_number_with_format(r, 2, share(t.customers as f64, n), pct)?;
+    ws.write_number_with_format(r, 3, yuan(t.revenue), money)?;
+    ws.write_number_with_format(r, 4, share(yuan(t.revenue), revenue), pct)?;
+    ws.write_number_with_format(r, 5, yuan(t.aov()), money)?;
+    ws.write_number_with_format(r, 6, t.orders as f64, int)?;
+    Ok(())
+}
+
+/// Width of a free-text column: the widest value of the tier (CJK counts double), within limits.
+fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
+    let lang = table.lang;
+    let customers = table.input.customers;
+    let assignments = &table.input.classification.assignments;
+    let playbook = table.input.playbook;
+    let widest = |it: &mut dyn Iterator<Item = usize>| it.max().unwrap_or(0);
+    let content = match column {
+        Column::Key => widest(&mut rows.iter().map(|&i| display_width(&customers[i].key))),
+        Column::Name => widest(&mut rows.iter().map(|&i| display_width(&customers[i].name))),
+        Column::RfmType => widest(&mut rows.iter().map(|&i| display_width(table.segment(&assignments[i].rfm_type)))),
+        Column::Segment => widest(
+            &mut rows
+                .iter()
+                .filter_map(|&i| assignments[i].segment.as_deref())
+                .map(|s| display_width(table.segment(s))),
+        ),
+        Column::Reason => widest(&mut rows.iter().map(|&i| display_width(assignments[i].reason.get(lang)))),
+        Column::Gap => {
+            widest(&mut rows.iter().filter_map(|&i| assignments[i].gap.as_ref()).map(|g| display_width(g.get(lang))))
+        }
+        Column::Action | Column::Channel => {
+            let texts = playbook.tiers.values().chain(playbook.segments.values());
+            let pick_text = |a: &crate::playbook::Action| {
+                if column == Column::Action {
+                    display_width(a.action.get(lang))
+                } else {
+                    display_width(a.channel.get(lang))
+                }
+            };
+            widest(&mut texts.map(pick_text))
+        }
+        _ => 8,
+    };
+    let header = display_width(column.header(lang));
+    (content.max(header) as f64 * 1.1 + 2.0).clamp(8.0, 48.0)
+}
+
+fn tier_sheet(
+    workbook: &mut Workbook,
+    table: &Table,
+    name: String,
+    rows: &[usize],
+    f: &Formats,
+    ticker: &mut Ticker,
+) -> Step {
+    let lang = table.lang;
+    let columns = &table.columns;
+    let last_col = (columns.len() - 1) as u16;
+    let ws = workbook.add_worksheet_with_constant_memory()?;
+    ws.set_name(name)?;
+    print_setup(ws, Some(0))?;
+    for (c, column) in columns.iter().enumerate() {
+        let width = column.fixed_width().unwrap_or_else(|| text_column_width(table, rows, *column));
+        ws.set_column_width(c as u16, width)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.len() as RowNum, last_col)?;
+    let headers: Vec<&str> = columns.iter().map(|c| c.header(lang)).collect();
+    write_headers(ws, 0, &headers, f)?;
+    ws.set_row_height(0, 30)?;
+
+    for (n, &index) in rows.iter().enumerate() {
+        let r = n as RowNum + 1;
+        let row = table.row(index);
+        for (c, column) in columns.iter().enumerate() {
+            let c = c as u16;
+            let centered = column.is_short();
+            match table.value(&row, *column) {
+                Value::Text(t) if centered => write_text_with(ws, r, c, &t, &f.center)?,
+                Value::Text(t) => write_text(ws, r, c, &t)?,
+                Value::Int(v) if centered => {
+                    ws.write_number_with_format(r, c, v as f64, &f.center)?;
+                }
+                Value::Int(v) => {
+                    ws.write_number(r, c, v as f64)?;
+                }
+                Value::Money(v) => {
+                    ws.write_number_with_format(r, c, yuan(v), &f.money)?;
+                }
+                Value::Number(v) => {
+                    ws.write_number(r, c, v)?;
+                }
+                Value::Date(d) => write_date(ws, r, c, d, &f.date)?,
+                Value::Empty => {}
+            }
+        }
+        if ticker.tick() {
+            return Err(Stop::Cancelled);
+        }
+    }
+    Ok(())
+}
+
+fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
+    let lang = table.lang;
+    let playbook = table.input.playbook;
+    let class = table.input.classification;
+    let ws = workbook.add_worksheet();
+    ws.set_name(pick(lang, "服务策略", "Playbook"))?;
+    print_setup(ws, Some(2))?;
+    for (c, w) in [(0, 20), (1, 9), (2, 60), (3, 28), (4, 9), (5, 14)] {
+        ws.set_column_width(c, w)?;
+    }
+    write_text_with(
+        ws,
+        0,
+        0,
+        pick(lang, "服务策略（每层 / 每个群组的建议动作）", "Playbook: suggested action per tier and segment"),
+        &f.title,
+    )?;
+    let headers = [
+        pick(lang, "分层 / 群组", "Tier / segment"),
+        pick(lang, "客户数", "Customers"),
+        pick(lang, "建议动作", "Action"),
+        pick(lang, "渠道", "Channel"),
+        pick(lang, "优先级", "Priority"),
+        pick(lang, "联系间隔（天）", "Contact every (days)"),
+    ];
+    write_headers(ws, 2, &headers, f)?;
+    ws.set_row_height(2, 30)?;
+    let mut counts_tier: BTreeMap<Tier, u64> = BTreeMap::new();
+    let mut counts_segment: BTreeMap<&str, u64> = BTreeMap::new();
+    for a in &class.assignments {
+        *counts_tier.entry(a.tier).or_default() += 1;
+        if let Some(s) = a.segment.as_deref() {
+            *counts_segment.entry(s).or_default() += 1;
+        }
+    }
+    let mut r: RowNum = 3;
+    let action_row =
+        |ws: &mut Worksheet, r: RowNum, label: &str, count: Option<u64>, a: &crate::playbook::Action| -> Step {
+            write_text_with(ws, r, 0, label, &f.label)?;
+            if let Some(count) = count {
+                ws.write_number_with_format(r, 1, count as f64, &f.top)?;
+            }
+            write_text_with(ws, r, 2, a.action.get(lang), &f.wrap)?;
+            fit_row(ws, r, a.action.get(lang), 60.0)?;
+            write_text_with(ws, r, 3, a.channel.get(lang), &f.wrap)?;
+            ws.write_number_with_format(r, 4, f64::from(a.priority), &f.top)?;
+            ws.write_number_with_format(r, 5, f64::from(a.contact_in_days), &f.top)?;
+            Ok(())
+        };
+    for (tier, action) in &playbook.tiers {
+        action_row(ws, r, &tier.label(lang), Some(counts_tier.get(tier).copied().unwrap_or(0)), action)?;
+        r += 1;
+    }
+    if !playbook.segments.is_empty() {
+        r += 1;
+        write_text_with(
+            ws,
+            r,
+            0,
+            pick(lang, "按客户群组（优先于分层动作）", "By segment (takes precedence over the tier)"),
+            &f.section,
+        )?;
+        r += 1;
+        for (segment, action) in &playbook.segments {
+            // Counts are by display name; a renamed segment shows the count under its display name.
+            let shown = class.params.segment_names.get(segment).map_or(segment.as_str(), String::as_str);
+            // A method without segments has no count to show (rather than a misleading 0).
+            let count = (!counts_segment.is_empty()).then(|| counts_segment.get(shown).copied().unwrap_or(0));
+            action_row(ws, r, &labels::segment_name(shown, lang), count, action)?;
+            r += 1;
+        }
+    }
+    if !class.params.segment_tiers.is_empty() {
+        r += 1;
+        write_text_with(ws, r, 0, pick(lang, "群组对应的分层", "Tier of each segment"), &f.section)?;
+        r += 1;
+        write_headers(ws, r, &[pick(lang, "群组", "Segment"), pick(lang, "分层", "Tier")], f)?;
+        r += 1;
+        for (segment, tier) in &class.params.segment_tiers {
+            let shown = class.params.segment_names.get(segment).map_or(segment.as_str(), String::as_str);
+            write_text(ws, r, 0, &labels::segment_name(shown, lang))?;
+            write_text(ws, r, 1, &tier.label(lang))?;
+            r += 1;
+        }
+    }
+    Ok(())
+}
+
+fn migration_sheet(workbook: &mut Workbook, m: &crate::store::Migration, lang: Lang, f: &Formats) -> Step {
+    let ws = workbook.add_worksheet();
+    ws.set_name(pick(lang, "分层变化", "Migration"))?;
+    print_setup(ws, None)?;
+    for (c, w) in [(0, 22), (1, 18), (2, 12), (3, 12), (4, 16), (5, 16), (6, 14), (7, 50)] {
+        ws.set_column_width(c, w)?;
+    }
+    let title = match lang {
+        Lang::Zh => format!("分层变化：{} → {}", m.old_as_of, m.new_as_of),
+        Lang::En => format!("Tier changes: {} → {}", m.old_as_of, m.new_as_of),
+    };
+    write_text_with(ws, 0, 0, &title, &f.title)?;
+
+    let used: Vec<Tier> = Tier::ALL
+        .into_iter()
+        .filter(|t| *t != Tier::D || m.flows.iter().any(|fl| fl.from == Some(Tier::D) || fl.to == Some(Tier::D)))
+        .collect();
+    let from_labels: Vec<(Option<Tier>, String)> = used
+        .iter()
+        .map(|t| (Some(*t), t.label(lang)))
+        .chain([(None, pick(lang, "新客户", "New").to_string())])
+        .collect();
+    let to_labels: Vec<(Option<Tier>, String)> = used
+        .iter()
+        .map(|t| (Some(*t), t.label(lang)))
+        .chain([(None, pick(lang, "流失", "Lost").to_string())])
+        .collect();
+
+    let mut r: RowNum = 2;
+    for (money, heading) in [
+        (false, pick(lang, "客户数（行：原分层，列：新分层）", "Customers (rows: from, columns: to)")),
+        (
+            true,
+            pick(
+                lang,
+                "消费金额（新快照，行：原分层，列：新分层）",
+                "Revenue in the new snapshot (rows: from, columns: to)",
+            ),
+        ),
+    ] {
+        write_text_with(ws, r, 0, heading, &f.section)?;
+        r += 1;
+        write_text_with(ws, r, 0, pick(lang, "原分层 \\ 新分层", "From \\ to"), &f.header)?;
+        for (c, (_, label)) in to_labels.iter().enumerate() {
+            write_text_with(ws, r, c as u16 + 1, label, &f.header)?;
+        }
+        r += 1;
+        for (from, label) in &from_labels {
+            write_text_with(ws, r, 0, label, &f.label)?;
+            for (c, (to, _)) in to_labels.iter().enumerate() {
+                let flow = m.flows.iter().find(|fl| fl.from == *from && fl.to == *to);
+                let c = c as u16 + 1;
+                match (flow, money) {
+                    (Some(fl), true) => ws.write_number_with_format(r, c, yuan(fl.revenue), &f.money)?,
+                    (Some(fl), false) => ws.write_number_with_format(r, c, fl.customers as f64, &f.int)?,
+                    (None, _) => ws.write_number_with_format(r, c, 0.0, if money { &f.money } else { &f.int })?,
+                };
+            }
+            r += 1;
+        }
+        r += 1;
+    }
+
+    let headers = [
+        pick(lang, "客户ID", "Customer ID"),
+        pick(lang, "客户名称", "Name"),
+        pick(lang, "原分层", "From tier"),
+        pick(lang, "新分层", "To tier"),
+        pick(lang, "原群组", "From segment"),
+        pick(lang, "新群组", "To segment"),
+        pick(lang, "消费金额", "Revenue"),
+        pick(lang, "建议动作", "Action"),
+    ];
+    let tier_text = |t: Option<Tier>| t.map_or_else(|| "—".to_string(), |t| t.label(lang));
+    for (moves, heading) in [
+        (&m.upgraded, pick(lang, "升级客户", "Moved up")),
+        (&m.downgraded, pick(lang, "降级客户", "Moved down")),
+        (&m.new, pick(lang, "新客户", "New customers")),
+        (&m.lost, pick(lang, "流失客户", "Lost customers")),
+    ] {
+        write_text_with(ws, r, 0, &format!("{heading}（{}）", moves.len()), &f.section)?;
+        r += 1;
+        write_headers(ws, r, &headers, f)?;
+        r += 1;
+        for mv in moves.iter() {
+            write_text(ws, r, 0, &mv.key)?;
+            write_text(ws, r, 1, &mv.name)?;
+            write_text(ws, r, 2, &tier_text(mv.from))?;
+            write_text(ws, r, 3, &tier_text(mv.to))?;
+            if let Some(s) = &mv.from_segment {
+                write_text(ws, r, 4, &labels::segment_name(s, lang))?;
+            }
+            if let Some(s) = &mv.to_segment {
+                write_text(ws, r, 5, &labels::segment_name(s, lang))?;
+            }
+            ws.write_number_with_format(r, 6, yuan(mv.revenue), &f.money)?;
+            write_text(ws, r, 7, mv.action.get(lang))?;
+            r += 1;
+        }
+        r += 1;
+    }
+    Ok(())
+}
+
+/// A threshold as people write it: `¥2,015.10`, `80%`, `30 天`.
+fn threshold_text(value: f64, unit: &str) -> String {
+    let number = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.2}") };
+    match unit.trim() {
+        "¥" | "￥" | "元" => format!("¥{number}"),
+        "%" => format!("{number}%"),
+        "" => number,
+        unit => format!("{number} {unit}"),
+    }
+}
+
+fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
+    let lang = table.lang;
+    let class = table.input.classification;
+    let ws = workbook.add_worksheet();
+    ws.set_name(pick(lang, "说明", "Method"))?;
+    print_setup(ws, None)?;
+    for (c, w) in [(0, 30), (1, 70), (2, 16), (3, 30)] {
+        ws.set_column_width(c, w)?;
+    }
+    write_text_with(ws, 0, 0, pick(lang, "分层方法与数据说明", "Method and data"), &f.title)?;
+    let mut r: RowNum = 2;
+    let pair = |ws: &mut Worksheet, r: &mut RowNum, label: &str, value: &str| -> Step {
+        write_text_with(ws, *r, 0, label, &f.label)?;
+        write_text_with(ws, *r, 1, value, &f.wrap)?;
+        fit_row(ws, *r, value, 70.0)?;
+        *r += 1;
+        Ok(())
+    };
+    pair(ws, &mut r, pick(lang, "方法", "Method"), class.params.method.name().get(lang))?;
+    pair(ws, &mut r, pick(lang, "规则", "Rule"), &labels::method_words(&class.params.method, lang))?;
+    write_text_with(ws, r, 0, pick(lang, "截至日期", "As-of date"), &f.label)?;
+    write_date(ws, r, 1, class.as_of, &f.date_left)?;
+    r += 1;
+    let as_of_note = match (class.params.as_of, lang) {
+        (Some(_), Lang::Zh) => "由用户指定；“距今天数”从这一天算起。",
+        (None, Lang::Zh) => "数据中最近一笔订单的日期；“距今天数”从这一天算起。",
+        (Some(_), Lang::En) => "Chosen by the user; recency days count from this date.",
+        (None, Lang::En) => "The latest order date in the data; recency days count from this date.",
+    };
+    pair(ws, &mut r, "", as_of_note)?;
+    pair(
+        ws,
+        &mut r,
+        pick(lang, "ABC分类 / 客户类型", "ABC class / customer type"),
+        pick(
+            lang,
+            "无论选用哪种方法，每位客户都另附 ABC 分类（按消费额 80%/95%）和 RFM 八类客户类型（以平均值为界），便于对照。",
+            "Whatever the method, every customer also carries the ABC class (revenue, 80%/95%) and the RFM 8-type (against the mean), for comparison.",
+        ),
+    )?;
+    r += 1;
+
+    if !class.thresholds.is_empty() {
+        write_text_with(ws, r, 0, pick(lang, "阈值表（实际使用的分界值）", "Thresholds actually used"), &f.section)?;
+        r += 1;
+        write_headers(
+            ws,
+            r,
+            &[pick(lang, "名称", "Name"), pick(lang, "分界值", "Value"), pick(lang, "数值", "Number")],
+            f,
+        )?;
+        r += 1;
+        for t in &class.thresholds {
+            write_text(ws, r, 0, t.name.get(lang))?;
+            write_text(ws, r, 1, &threshold_text(t.value, t.unit.get(lang)))?;
+            ws.write_number(r, 2, t.value)?;
+            r += 1;
+        }
+        r += 1;
+    }
+    if !class.notes.is_empty() {
+        write_text_with(ws, r, 0, pick(lang, "注意事项", "Notes"), &f.section)?;
+        r += 1;
+        for note in &class.notes {
+            write_text_with(ws, r, 1, note.get(lang), &f.wrap)?;
+            fit_row(ws, r, note.get(lang), 70.0)?;
+            r += 1;
+        }
+        r += 1;
+    }
+
+    for report in table.input.reports {
+        let heading = format!("{}{}", pick(lang, "导入报告：", "Import report: "), report.file);
+        write_text_with(ws, r, 0, &heading, &f.section)?;
+        r += 1;
+        let m = &report.mapping;
+        let range = match (report.first_date, report.last_date) {
+            (Some(a), Some(b)) => format!("{a} – {b}"),
+            _ => "—".to_string(),
+        };
+        let rows: [(&str, String); 8] = [
+            (pick(lang, "文件", "File"), report.file.clone()),
+            (pick(lang, "格式", "Format"), format!("{:?}", report.format).to_lowercase()),
+            (pick(lang, "工作表", "Sheet"), m.sheet.clone()),
+            (pick(lang, "表头所在行", "Header row"), (m.header_row + 1).to_string()),
+            (pick(lang, "数据类型", "Rows are"), labels::level(m.level, lang).to_string()),
+            (pick(lang, "客户标识", "Customer key"), labels::key_spec(&m.key, lang)),
+            (
+                pick(lang, "读取行数 / 保留订单数", "Rows read / orders kept"),
+                format!("{} / {}", report.rows_read, report.orders_kept),
+            ),
+            (pick(lang, "订单日期范围", "Order dates"), range),
+        ];
+        for (label, value) in &rows {
+            pair(ws, &mut r, label, value)?;
+        }
+        if !report.skipped.is_empty() {
+            write_headers(
+                ws,
+                r,
+                &[
+                    pick(lang, "跳过原因", "Skipped because"),
+                    pick(lang, "示例行号", "Example rows"),
+                    pick(lang, "行数", "Rows"),
+                ],
+                f,
+            )?;
+            r += 1;
+            for s in &report.skipped {
+                write_text(ws, r, 0, labels::skip_reason(s.reason, lang))?;
+                let examples: Vec<String> = s.example_rows.iter().map(u32::to_string).collect();
+                write_text(ws, r, 1, &examples.join(", "))?;
+                ws.write_number(r, 2, s.count as f64)?;
+                r += 1;
+            }
+        }
+        write_headers(ws, r, &[pick(lang, "列（原表头）", "Column (header)"), pick(lang, "用途", "Used as")], f)?;
+        r += 1;
+        for column in &m.columns {
+            write_text(ws, r, 0, &column.header)?;
+            let role =
+                column.role.map_or_else(|| pick(lang, "（未使用）", "(not used)"), |role| labels::role(role, lang));
+            write_text(ws, r, 1, role)?;
+            r += 1;
+        }
+        // Where several columns could play a role, say which one was used and which were not.
+        for alt in &m.alternatives {
+            let line = match lang {
+                Lang::Zh => {
+                    format!("{}：{}；其他候选：{}", labels::role(alt.role, lang), alt.chosen, alt.others.join("、"))
+                }
+                Lang::En => format!(
+                    "{}: {}; other candidates: {}",
+                    labels::role(alt.role, lang),
+                    alt.chosen,
+                    alt.others.join(", ")
+                ),
+            };
+            pair(ws, &mut r, pick(lang, "列的选择", "Column chosen"), &line)?;
+        }
+        for w in &report.warnings {
+            write_text_with(ws, r, 0, pick(lang, "提示", "Warning"), &f.label)?;
+            write_text_with(ws, r, 1, w.text.get(lang), &f.wrap)?;
+            fit_row(ws, r, w.text.get(lang), 70.0)?;
+            r += 1;
+        }
+        r += 1;
+    }
+    Ok(())
+}

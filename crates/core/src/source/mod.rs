@@ -1,0 +1,288 @@
+//! Reading a source file into rows of `Cell`s: format sniffing from the bytes, CSV encodings,
+//! spreadsheets through calamine, streamed row by row.
+//!
+//! This module knows nothing about column meanings; `mapping` and `orders` give the cells meaning.
+//! It does not parse numbers or dates out of text either (that is `cell`): CSV and HTML cells are
+//! handed out as the exact text in the file, so long ids survive.
+//!
+//! Submodules: `sniff` (format from bytes), `text` (CSV/TSV), `html` (HTML tables saved as .xls),
+//! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer).
+
+mod html;
+mod row;
+mod sniff;
+mod text;
+mod workbook;
+
+#[cfg(test)]
+mod tests;
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub use sniff::{sniff, SniffError, HEAD_LEN};
+
+use sniff::{Head, TextKind};
+
+/// A cell with more text than this is refused with `CellTooLarge`: no real export holds one, and a
+/// broken or hostile file must not make the import allocate without bound.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+/// The container format, decided from the bytes (users rename files; platforms save CSV or HTML as .xls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Xlsx,
+    Xlsm,
+    Xlsb,
+    Xls,
+    Ods,
+    Csv,
+    Tsv,
+    /// An HTML table saved under .xls (some platforms' "Excel" export).
+    Html,
+}
+
+/// One cell as read, before any role-specific parsing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// A cell Excel formatted as a date/time.
+    DateTime(NaiveDateTime),
+    /// An Excel error value such as `#VALUE!`.
+    Error(String),
+}
+
+/// An opened source file.
+///
+/// Rows are streamed with [`Source::for_each_row`]: every row from the top of the sheet is handed
+/// out with its 0-based index (index `i` is the row Excel shows as `i + 1`), blank rows as empty
+/// slices, and each row without its trailing empty cells (a cell past the slice is empty).
+pub struct Source {
+    pub path: PathBuf,
+    pub format: Format,
+    pub size: u64,
+    sheets: Vec<String>,
+    hints: Vec<Option<u64>>,
+    backend: Backend,
+}
+
+enum Backend {
+    Workbook(workbook::Workbook),
+    Text(TextKind),
+    Html { kind: TextKind, table: html::Table },
+}
+
+impl SniffError {
+    /// The core error for this sniff result, naming `path`.
+    pub fn into_error(self, path: &Path) -> Error {
+        let path = path.to_owned();
+        match self {
+            SniffError::Empty => Error::EmptyFile { path },
+            SniffError::NotSpreadsheet(detail) => Error::NotSpreadsheet { path, detail },
+            SniffError::Corrupt(detail) => Error::Corrupt { path, detail },
+        }
+    }
+}
+
+impl Source {
+    /// Opens `path`, sniffing its format from the bytes (the extension is ignored).
+    ///
+    /// Workbooks are opened (sheet list, shared strings); CSV/TSV only have their head read; an HTML
+    /// table is parsed whole.
+    ///
+    /// # Errors
+    /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`.
+    pub fn open(path: &Path) -> Result<Source> {
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        let mut head = Vec::with_capacity(usize::try_from(size).unwrap_or(HEAD_LEN).min(HEAD_LEN));
+        (&mut file)
+            .take(HEAD_LEN as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        let complete = head.len() < HEAD_LEN || head.len() as u64 == size;
+        if !complete
+            && head.iter().all(u8::is_ascii_whitespace)
+            && rest_is_blank(&mut file).map_err(io)?
+        {
+            return Err(Error::EmptyFile {
+                path: path.to_owned(),
+            });
+        }
+        let format = match sniff::sniff_head(&head, complete).map_err(|e| e.into_error(path))? {
+            Head::Zip => {
+                file.seek(SeekFrom::Start(0)).map_err(io)?;
+                sniff::sniff_zip(BufReader::new(file)).map_err(|e| e.into_error(path))?
+            }
+            Head::Ole2 => Format::Xls,
+            Head::Text(kind) => return Source::open_text(path, size, kind),
+        };
+        let opened = workbook::open(path, format)?;
+        Ok(Source {
+            path: path.to_owned(),
+            format,
+            size,
+            sheets: opened.sheets,
+            hints: opened.hints,
+            backend: Backend::Workbook(opened.workbook),
+        })
+    }
+
+    fn open_text(path: &Path, size: u64, kind: TextKind) -> Result<Source> {
+        let sheet = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Sheet1".to_owned());
+        let (hint, backend) = if kind.format == Format::Html {
+            let bytes = std::fs::read(path).map_err(|source| Error::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+            let (text, _, _) = kind.encoding.decode(&bytes);
+            let table = html::parse_first_table(&text, MAX_CELL_BYTES);
+            if table.rows.is_empty() {
+                return Err(Error::NotSpreadsheet {
+                    path: path.to_owned(),
+                    detail: "这是网页文件，但其中没有表格".to_owned(),
+                });
+            }
+            (Some(table.rows.len() as u64), Backend::Html { kind, table })
+        } else {
+            let hint = kind
+                .bytes_per_line
+                .filter(|b| *b > 0.0)
+                .map(|b| (size as f64 / b).round() as u64);
+            (hint, Backend::Text(kind))
+        };
+        Ok(Source {
+            path: path.to_owned(),
+            format: kind.format,
+            size,
+            sheets: vec![sheet],
+            hints: vec![hint],
+            backend,
+        })
+    }
+
+    /// Sheet names in workbook order, hidden sheets included (one pseudo-sheet named after the file
+    /// for CSV/TSV/HTML).
+    pub fn sheet_names(&self) -> &[String] {
+        &self.sheets
+    }
+
+    /// About how many rows `sheet` has, for a progress total: the declared xlsx/xlsb dimension, the
+    /// parsed height for xls/ods/HTML, an estimate from the file size for CSV/TSV. `None` when
+    /// unknown. Never use it to size anything.
+    pub fn row_count_hint(&self, sheet: &str) -> Option<u64> {
+        let i = self.sheets.iter().position(|s| s == sheet)?;
+        self.hints.get(i).copied().flatten()
+    }
+
+    /// The text encoding of a CSV/TSV/HTML source (e.g. `"GBK"` for GB18030, `"UTF-8"`), for the
+    /// import report; `None` for workbooks.
+    pub fn encoding(&self) -> Option<&'static str> {
+        match &self.backend {
+            Backend::Workbook(_) => None,
+            Backend::Text(kind) | Backend::Html { kind, .. } => Some(kind.encoding.name()),
+        }
+    }
+
+    /// Streams the rows of `sheet` to `f` as (0-based row index, cells); `f` returns `Ok(false)` to stop early.
+    ///
+    /// Indices run from 0 without gaps (blank rows are empty slices); each row's trailing empty
+    /// cells are left off. xlsx/xlsm/xlsb and CSV/TSV are streamed with one reused row buffer.
+    ///
+    /// # Errors
+    /// `SheetNotFound`, `Corrupt`, `CellTooLarge`, `Io`, or whatever `f` returns.
+    pub fn for_each_row(
+        &mut self,
+        sheet: &str,
+        f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
+    ) -> Result<()> {
+        if !self.sheets.iter().any(|s| s == sheet) {
+            return Err(Error::SheetNotFound {
+                path: self.path.clone(),
+                sheet: sheet.to_owned(),
+            });
+        }
+        match &mut self.backend {
+            Backend::Workbook(workbook) => workbook.for_each_row(&self.path, sheet, f),
+            Backend::Text(kind) => text::for_each_row(&self.path, kind, f),
+            Backend::Html { table, .. } => {
+                if let Some((row, bytes)) = table.too_large {
+                    return Err(Error::CellTooLarge {
+                        path: self.path.clone(),
+                        row: u32::try_from(row + 1).unwrap_or(u32::MAX),
+                        bytes,
+                    });
+                }
+                for (index, cells) in table.rows.iter().enumerate() {
+                    if !f(index, cells)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The first `n` rows of `sheet` (title rows and blank rows included; `rows[i]` is sheet row
+    /// `i`), for header detection and previews.
+    ///
+    /// # Errors
+    /// As [`Source::for_each_row`].
+    pub fn head(&mut self, sheet: &str, n: usize) -> Result<Vec<Vec<Cell>>> {
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        if n == 0 {
+            return Ok(rows);
+        }
+        self.for_each_row(sheet, &mut |index, cells| {
+            if index >= n {
+                return Ok(false);
+            }
+            if rows.len() <= index {
+                rows.resize(index + 1, Vec::new());
+            }
+            if let Some(row) = rows.get_mut(index) {
+                *row = cells.to_vec();
+            }
+            Ok(index + 1 < n)
+        })?;
+        Ok(rows)
+    }
+}
+
+/// Whether the rest of the file is ASCII whitespace (a "blank" file larger than the sniff head).
+fn rest_is_blank(file: &mut File) -> std::io::Result<bool> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        if !buf
+            .get(..n)
+            .unwrap_or_default()
+            .iter()
+            .all(u8::is_ascii_whitespace)
+        {
+            return Ok(false);
+        }
+    }
+}

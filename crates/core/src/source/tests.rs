@@ -1,0 +1,1 @@
+//! Tests of `source` against real files written into a temp dir.

@@ -1,0 +1,229 @@
+//! CSV and TSV sources: decoded to UTF-8 on the fly (GBK, UTF-16 …) and split into raw records by
+//! the csv crate, one row at a time.
+//!
+//! Every field is handed out as text exactly as written (no trimming, no number parsing: a 19-digit
+//! order id must survive); the `cell` module gives text its meaning.
+
+use std::cell::Cell as StdCell;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+use encoding_rs::{Decoder, Encoding};
+
+use super::row::RowBuffer;
+use super::sniff::TextKind;
+use super::MAX_CELL_BYTES;
+use crate::error::{Error, Result};
+
+/// A record larger than this cannot be a real order row; stop reading before memory runs out.
+const MAX_RECORD_BYTES: u64 = 64 << 20;
+
+/// Streams the records of a CSV/TSV file as rows of `Cell::Text`/`Cell::Empty`.
+///
+/// Blank lines are handed out as empty rows so that row indices match what Excel shows.
+///
+/// # Errors
+/// `Io`, `CellTooLarge`, `Corrupt` (unreadable bytes mid-file), or whatever `f` returns.
+pub(crate) fn for_each_row(
+    path: &Path,
+    kind: &TextKind,
+    f: &mut dyn FnMut(usize, &[super::Cell]) -> Result<bool>,
+) -> Result<()> {
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let guard = Rc::new(RecordGuard::default());
+    let decoded = DecodeReader::new(file, kind.encoding, Rc::clone(&guard));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(kind.delimiter)
+        .buffer_capacity(64 * 1024)
+        .from_reader(decoded);
+    let mut record = csv::ByteRecord::new();
+    let mut row = RowBuffer::default();
+    let mut index = 0usize;
+    // The line where the next record starts if no blank line comes between (csv skips blank lines).
+    let mut expected_line = 1u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => return Err(read_error(path, &guard, index, e)),
+        }
+        let line = record.position().map_or(expected_line, |p| p.line());
+        for _ in expected_line..line {
+            if !f(index, &[])? {
+                return Ok(());
+            }
+            index += 1;
+        }
+        expected_line = reader.position().line();
+        guard.record_start.set(reader.position().byte());
+
+        row.clear();
+        for (col, field) in record.iter().enumerate() {
+            if field.len() > MAX_CELL_BYTES {
+                return Err(too_large(path, index, field.len()));
+            }
+            if field.is_empty() {
+                row.set_empty(col);
+            } else {
+                match std::str::from_utf8(field) {
+                    Ok(text) => row.set_text(col, text),
+                    // The decoder produces UTF-8, so this only guards against a csv-crate surprise.
+                    Err(_) => row.set_text(col, &String::from_utf8_lossy(field)),
+                }
+            }
+        }
+        if !f(index, row.cells())? {
+            return Ok(());
+        }
+        index += 1;
+    }
+}
+
+fn too_large(path: &Path, index: usize, bytes: usize) -> Error {
+    Error::CellTooLarge {
+        path: path.to_owned(),
+        row: u32::try_from(index + 1).unwrap_or(u32::MAX),
+        bytes,
+    }
+}
+
+fn read_error(path: &Path, guard: &RecordGuard, index: usize, e: csv::Error) -> Error {
+    if let Some(bytes) = guard.too_large.get() {
+        return too_large(path, index, usize::try_from(bytes).unwrap_or(usize::MAX));
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => Error::Io {
+            path: path.to_owned(),
+            source,
+        },
+        other => Error::Corrupt {
+            path: path.to_owned(),
+            detail: format!("{other:?}"),
+        },
+    }
+}
+
+/// Shared between the row loop and the decoder: where the current record started, so a runaway
+/// record (an unclosed quote in a huge file) is stopped instead of filling memory.
+#[derive(Default)]
+struct RecordGuard {
+    record_start: StdCell<u64>,
+    too_large: StdCell<Option<u64>>,
+}
+
+/// Decodes any encoding_rs encoding to UTF-8 as a `Read`, removing a BOM.
+struct DecodeReader<R> {
+    inner: BufReader<R>,
+    decoder: Decoder,
+    input: Vec<u8>,
+    input_pos: usize,
+    input_len: usize,
+    input_done: bool,
+    output: Vec<u8>,
+    output_pos: usize,
+    output_len: usize,
+    delivered: u64,
+    guard: Rc<RecordGuard>,
+}
+
+impl<R: Read> DecodeReader<R> {
+    fn new(inner: R, encoding: &'static Encoding, guard: Rc<RecordGuard>) -> Self {
+        DecodeReader {
+            inner: BufReader::with_capacity(64 * 1024, inner),
+            decoder: encoding.new_decoder_with_bom_removal(),
+            input: vec![0; 64 * 1024],
+            input_pos: 0,
+            input_len: 0,
+            input_done: false,
+            output: vec![0; 128 * 1024],
+            output_pos: 0,
+            output_len: 0,
+            delivered: 0,
+            guard,
+        }
+    }
+
+    /// Decodes the next chunk into `output`; false at the end of the input.
+    fn refill(&mut self) -> io::Result<bool> {
+        loop {
+            if self.input_pos == self.input_len && !self.input_done {
+                self.input_len = self.inner.read(&mut self.input)?;
+                self.input_pos = 0;
+                self.input_done = self.input_len == 0;
+            }
+            let pending = self
+                .input
+                .get(self.input_pos..self.input_len)
+                .unwrap_or_default();
+            let (_result, read, written, _replaced) =
+                self.decoder
+                    .decode_to_utf8(pending, &mut self.output, self.input_done);
+            self.input_pos += read;
+            self.output_pos = 0;
+            self.output_len = written;
+            if written > 0 {
+                return Ok(true);
+            }
+            if self.input_done {
+                return Ok(false);
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for DecodeReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.output_pos == self.output_len && !self.refill()? {
+            return Ok(0);
+        }
+        let record_bytes = self.delivered.saturating_sub(self.guard.record_start.get());
+        if record_bytes > MAX_RECORD_BYTES {
+            self.guard.too_large.set(Some(record_bytes));
+            return Err(io::Error::other("record too large"));
+        }
+        let available = self
+            .output
+            .get(self.output_pos..self.output_len)
+            .unwrap_or_default();
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.output_pos += n;
+        self.delivered += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(bytes: &[u8], encoding: &'static Encoding) -> String {
+        let mut out = String::new();
+        DecodeReader::new(bytes, encoding, Rc::default())
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn decoder_strips_utf8_bom_and_keeps_text() {
+        assert_eq!(
+            decode_all(b"\xEF\xBB\xBFa,b\n", encoding_rs::UTF_8),
+            "a,b\n"
+        );
+    }
+
+    #[test]
+    fn decoder_turns_gbk_into_utf8_across_chunk_boundaries() {
+        let text = "订单号,金额\n".repeat(20_000);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        assert_eq!(decode_all(&gbk, encoding_rs::GB18030), text);
+    }
+}

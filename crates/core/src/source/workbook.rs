@@ -1,0 +1,368 @@
+//! Spreadsheet sources through calamine: xlsx/xlsm/xlsb streamed cell by cell, xls/ods through
+//! ranges (calamine parses those whole when opening anyway).
+//!
+//! Rows are assembled into a reused buffer and handed out with their real sheet index, so row
+//! numbers match what Excel shows. calamine is guarded against panics on malformed input: a panic
+//! inside it becomes `Corrupt`, never a crash of the app.
+
+use std::fmt::Display;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use calamine::{Data, DataRef, ExcelDateTime, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
+
+use super::row::RowBuffer;
+use super::{Cell, Format, MAX_CELL_BYTES};
+use crate::error::{Error, Result};
+
+/// Excel's row limit: a spreadsheet row index beyond it comes from a broken or hostile file.
+const MAX_ROWS: u32 = 1_048_576;
+
+/// Integers beyond this lose digits as `f64`; they are ids, handed out as text.
+const MAX_EXACT_INT: u64 = 1 << 53;
+
+type FileReader = BufReader<File>;
+
+/// An opened calamine workbook.
+pub(crate) enum Workbook {
+    Xlsx(Box<Xlsx<FileReader>>),
+    Xlsb(Box<Xlsb<FileReader>>),
+    Xls(Box<Xls<FileReader>>),
+    Ods(Box<Ods<FileReader>>),
+}
+
+/// A workbook with what `Source` caches about it.
+pub(crate) struct Opened {
+    pub workbook: Workbook,
+    pub sheets: Vec<String>,
+    pub hints: Vec<Option<u64>>,
+}
+
+/// Opens `path` as `format` and reads the sheet list and row-count hints.
+///
+/// # Errors
+/// `Io`, `Corrupt`, or `NotSpreadsheet` for OLE2 files that are not workbooks (Word documents,
+/// password-protected files).
+pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let reader = BufReader::with_capacity(64 * 1024, file);
+    let mut workbook = match format {
+        Format::Xlsx | Format::Xlsm => Workbook::Xlsx(Box::new(
+            guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?,
+        )),
+        Format::Xlsb => Workbook::Xlsb(Box::new(
+            guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?,
+        )),
+        Format::Xls => Workbook::Xls(Box::new(
+            guard(path, || Xls::new(reader))?.map_err(|e| ole_error(path, e))?,
+        )),
+        Format::Ods => Workbook::Ods(Box::new(
+            guard(path, || Ods::new(reader))?.map_err(|e| corrupt(path, e))?,
+        )),
+        Format::Csv | Format::Tsv | Format::Html => {
+            return Err(Error::Corrupt {
+                path: path.to_owned(),
+                detail: format!("{format:?} 不是工作簿格式"),
+            })
+        }
+    };
+    let sheets = workbook.sheet_names();
+    let hints = sheets
+        .iter()
+        .map(|sheet| workbook.row_count_hint(sheet))
+        .collect();
+    Ok(Opened {
+        workbook,
+        sheets,
+        hints,
+    })
+}
+
+impl Workbook {
+    /// Worksheet names in workbook order, hidden ones included; chart sheets left out.
+    fn sheet_names(&self) -> Vec<String> {
+        let metadata = match self {
+            Workbook::Xlsx(wb) => wb.sheets_metadata(),
+            Workbook::Xlsb(wb) => wb.sheets_metadata(),
+            Workbook::Xls(wb) => wb.sheets_metadata(),
+            Workbook::Ods(wb) => wb.sheets_metadata(),
+        };
+        let worksheets: Vec<String> = metadata
+            .iter()
+            .filter(|s| s.typ == SheetType::WorkSheet)
+            .map(|s| s.name.clone())
+            .collect();
+        if worksheets.is_empty() {
+            metadata.iter().map(|s| s.name.clone()).collect()
+        } else {
+            worksheets
+        }
+    }
+
+    /// Rows in `sheet` as the file declares them (xlsx dimension), or as parsed (xls/ods).
+    fn row_count_hint(&mut self, sheet: &str) -> Option<u64> {
+        let from_dimensions = |d: calamine::Dimensions| {
+            (d.end != (0, 0) || d.start != (0, 0)).then_some(u64::from(d.end.0) + 1)
+        };
+        let hint = catch_unwind(AssertUnwindSafe(|| match self {
+            Workbook::Xlsx(wb) => wb
+                .worksheet_cells_reader(sheet)
+                .ok()
+                .and_then(|r| from_dimensions(r.dimensions())),
+            Workbook::Xlsb(wb) => wb
+                .worksheet_cells_reader(sheet)
+                .ok()
+                .and_then(|r| from_dimensions(r.dimensions())),
+            Workbook::Xls(wb) => range_end(wb.worksheet_range(sheet).ok()),
+            Workbook::Ods(wb) => range_end(wb.worksheet_range(sheet).ok()),
+        }));
+        hint.ok().flatten()
+    }
+
+    /// Streams the rows of `sheet` to `f`; see [`super::Source::for_each_row`].
+    ///
+    /// # Errors
+    /// `Corrupt`, `CellTooLarge`, or whatever `f` returns.
+    pub(crate) fn for_each_row(
+        &mut self,
+        path: &Path,
+        sheet: &str,
+        f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
+    ) -> Result<()> {
+        match self {
+            Workbook::Xlsx(wb) => {
+                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?
+                    .map_err(|e| corrupt(path, e))?;
+                stream_cells(path, || reader.next_cell(), f)
+            }
+            Workbook::Xlsb(wb) => {
+                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?
+                    .map_err(|e| corrupt(path, e))?;
+                stream_cells(path, || reader.next_cell(), f)
+            }
+            Workbook::Xls(wb) => {
+                let range =
+                    guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
+                range_rows(path, &range, f)
+            }
+            Workbook::Ods(wb) => {
+                let range =
+                    guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
+                range_rows(path, &range, f)
+            }
+        }
+    }
+}
+
+fn range_end(range: Option<Range<Data>>) -> Option<u64> {
+    range?.end().map(|(row, _)| u64::from(row) + 1)
+}
+
+/// Runs calamine code, turning a panic on malformed input into `Corrupt`.
+fn guard<T>(path: &Path, op: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(op)).map_err(|_| Error::Corrupt {
+        path: path.to_owned(),
+        detail: "文件内部结构异常，读取时无法解析".to_owned(),
+    })
+}
+
+fn corrupt(path: &Path, e: impl Display) -> Error {
+    Error::Corrupt {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    }
+}
+
+/// OLE2 files are also Word documents and password-protected workbooks: say which.
+fn ole_error(path: &Path, e: calamine::XlsError) -> Error {
+    let not_spreadsheet = |detail: &str| Error::NotSpreadsheet {
+        path: path.to_owned(),
+        detail: detail.to_owned(),
+    };
+    if matches!(e, calamine::XlsError::Password) {
+        return not_spreadsheet("文件设置了打开密码，请在 Excel/WPS 中取消密码后另存为 .xlsx");
+    }
+    let mut head = Vec::new();
+    if let Ok(file) = File::open(path) {
+        // Directory entries of small OLE2 files sit in the first megabytes; enough to name the kind.
+        let _ = file.take(8 << 20).read_to_end(&mut head);
+    }
+    let has = |name: &str| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        head.windows(utf16.len()).any(|w| w == utf16.as_slice())
+    };
+    if has("EncryptedPackage") {
+        not_spreadsheet("文件设置了打开密码（已加密），请在 Excel/WPS 中取消密码后另存为 .xlsx")
+    } else if has("WordDocument") {
+        not_spreadsheet("这是 Word 文档 (.doc)，不是表格")
+    } else if has("PowerPoint Document") {
+        not_spreadsheet("这是 PowerPoint 演示文稿 (.ppt)，不是表格")
+    } else {
+        corrupt(path, e)
+    }
+}
+
+/// Assembles rows from cells that arrive in sheet order and hands each one out.
+struct RowStream<'f> {
+    row: RowBuffer,
+    current: Option<u32>,
+    next_index: usize,
+    f: &'f mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
+}
+
+impl RowStream<'_> {
+    /// Hands out the current row, preceded by the blank rows before it; false when `f` stops.
+    fn emit(&mut self) -> Result<bool> {
+        let Some(current) = self.current.take() else {
+            return Ok(true);
+        };
+        let index = current as usize;
+        while self.next_index < index {
+            if !(self.f)(self.next_index, &[])? {
+                return Ok(false);
+            }
+            self.next_index += 1;
+        }
+        let more = (self.f)(index, self.row.cells())?;
+        self.next_index = self.next_index.max(index + 1);
+        self.row.clear();
+        Ok(more)
+    }
+}
+
+/// Streams the cells `next` yields (xlsx/xlsb cell readers) as rows.
+fn stream_cells<'a, E: Display>(
+    path: &Path,
+    mut next: impl FnMut() -> std::result::Result<Option<calamine::Cell<DataRef<'a>>>, E>,
+    f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
+) -> Result<()> {
+    let mut rows = RowStream {
+        row: RowBuffer::default(),
+        current: None,
+        next_index: 0,
+        f,
+    };
+    loop {
+        let Some(cell) = guard(path, &mut next)?.map_err(|e| corrupt(path, e))? else {
+            break;
+        };
+        let (r, c) = cell.get_position();
+        if r >= MAX_ROWS {
+            return Err(corrupt(
+                path,
+                format!("行号 {} 超出 Excel 的最大行数", u64::from(r) + 1),
+            ));
+        }
+        if rows.current != Some(r) {
+            if !rows.emit()? {
+                return Ok(());
+            }
+            rows.current = Some(r);
+        }
+        set_data_ref(&mut rows.row, c as usize, cell.get_value(), path, r)?;
+    }
+    rows.emit()?;
+    Ok(())
+}
+
+/// Hands out the rows of a parsed range, at their real sheet positions.
+fn range_rows(
+    path: &Path,
+    range: &Range<Data>,
+    f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
+) -> Result<()> {
+    let Some((first_row, first_col)) = range.start() else {
+        return Ok(());
+    };
+    let mut rows = RowStream {
+        row: RowBuffer::default(),
+        current: None,
+        next_index: 0,
+        f,
+    };
+    for (i, cells) in range.rows().enumerate() {
+        let r = first_row.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        rows.current = Some(r);
+        for (j, data) in cells.iter().enumerate() {
+            let col = first_col as usize + j;
+            set_data(&mut rows.row, col, data, path, r)?;
+        }
+        if !rows.emit()? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn set_text(row: &mut RowBuffer, col: usize, text: &str, path: &Path, r: u32) -> Result<()> {
+    if text.len() > MAX_CELL_BYTES {
+        return Err(Error::CellTooLarge {
+            path: path.to_owned(),
+            row: r.saturating_add(1),
+            bytes: text.len(),
+        });
+    }
+    if text.is_empty() {
+        row.set_empty(col);
+    } else {
+        row.set_text(col, text);
+    }
+    Ok(())
+}
+
+fn set_int(row: &mut RowBuffer, col: usize, value: i64) {
+    if value.unsigned_abs() > MAX_EXACT_INT {
+        row.set_text(col, &value.to_string());
+    } else {
+        row.set(col, Cell::Number(value as f64));
+    }
+}
+
+fn datetime_cell(value: &ExcelDateTime) -> Cell {
+    match value.is_datetime().then(|| value.as_datetime()).flatten() {
+        Some(datetime) => Cell::DateTime(datetime),
+        None => Cell::Number(value.as_f64()),
+    }
+}
+
+fn set_data_ref(
+    row: &mut RowBuffer,
+    col: usize,
+    value: &DataRef<'_>,
+    path: &Path,
+    r: u32,
+) -> Result<()> {
+    match value {
+        DataRef::Empty => row.set_empty(col),
+        DataRef::SharedString(s) => set_text(row, col, s, path, r)?,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            set_text(row, col, s, path, r)?
+        }
+        DataRef::Float(x) => row.set(col, Cell::Number(*x)),
+        DataRef::Int(i) => set_int(row, col, *i),
+        DataRef::Bool(b) => row.set(col, Cell::Bool(*b)),
+        DataRef::DateTime(dt) => row.set(col, datetime_cell(dt)),
+        DataRef::Error(e) => row.set(col, Cell::Error(e.to_string())),
+    }
+    Ok(())
+}
+
+fn set_data(row: &mut RowBuffer, col: usize, value: &Data, path: &Path, r: u32) -> Result<()> {
+    match value {
+        Data::Empty => row.set_empty(col),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            set_text(row, col, s, path, r)?
+        }
+        Data::Float(x) => row.set(col, Cell::Number(*x)),
+        Data::Int(i) => set_int(row, col, *i),
+        Data::Bool(b) => row.set(col, Cell::Bool(*b)),
+        Data::DateTime(dt) => row.set(col, datetime_cell(dt)),
+        Data::Error(e) => row.set(col, Cell::Error(e.to_string())),
+    }
+    Ok(())
+}

@@ -1,0 +1,517 @@
+//! Atomic, incremental imports into the workspace.
+//!
+//! A file already imported (same SHA-256) is skipped and reported as unchanged. New files are read
+//! first (no lock held), then written in ONE transaction: the source row, its new orders, sightings
+//! of orders the workspace already had, and the customer aggregates. Killing the process at any
+//! moment leaves the workspace as it was (SQLite rolls back the unfinished transaction on next open).
+//!
+//! Order identity: (platform, order id), where the platform is the header of the order-id column
+//! (订单号 / 订单编号 / 主订单编号 …, which differ between platforms); rows without an order id are
+//! identified by a hash of their content. The first source that brought an order owns it; later
+//! sources that contain it too are recorded as sightings, so removing the owner hands the order on
+//! instead of losing it. What this module does not do: update an order already stored when a later
+//! export shows it changed (a status or a late refund) — the first import wins.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+
+use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
+use crate::error::{Error, Result};
+use crate::import::{ImportOptions, ImportReport};
+use crate::mapping::{Mapping, Role};
+use crate::model::{Cents, Order};
+use crate::progress::{Progress, Stage};
+
+/// One file read by the importer, ready to be stored.
+#[derive(Clone, Debug)]
+pub struct ImportedFile {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub orders: Vec<Order>,
+    pub report: ImportReport,
+    /// True when the mapping came from a saved mapping of the same layout.
+    pub mapping_reused: bool,
+}
+
+/// Hex SHA-256 and size of a file, read in chunks.
+///
+/// # Errors
+/// `Io`.
+pub fn file_digest(path: &Path) -> Result<(u64, String)> {
+    let io = |e| Error::Io { path: path.to_path_buf(), source: e };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((size, format!("{:x}", hasher.finalize())))
+}
+
+/// The fingerprint of a column layout: a hash of the header row's texts in order. Exports of the same
+/// platform and settings share it, so their mapping can be reused without asking.
+pub fn layout_fingerprint(mapping: &Mapping) -> String {
+    let mut hasher = Sha256::new();
+    for column in &mapping.columns {
+        hasher.update(column.header.trim().as_bytes());
+        hasher.update([0x1f]);
+    }
+    let digest = hasher.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+impl Workspace {
+    /// Imports `paths` into the workspace: only files not imported before, only orders not stored
+    /// before, all in one transaction. A file whose layout (header row) was imported before reuses the
+    /// saved mapping unless `options` overrides roles or the key. `imported_at` is the caller's clock.
+    ///
+    /// # Errors
+    /// Whatever `import::import_files` returns for a file (naming it; nothing is stored then),
+    /// `Cancelled` (nothing stored), `Store`.
+    pub fn import(
+        &mut self,
+        paths: &[PathBuf],
+        options: &ImportOptions,
+        imported_at: NaiveDateTime,
+        progress: &dyn Progress,
+    ) -> Result<ImportOutcome> {
+        let mut files = Vec::new();
+        let mut unchanged = Vec::new();
+        let mut seen = Vec::new();
+        for path in paths {
+            let (size, sha256) = file_digest(path)?;
+            if seen.contains(&sha256) || self.source_by_hash(&sha256)?.is_some() {
+                unchanged.push(display_name(path));
+                continue;
+            }
+            seen.push(sha256.clone());
+            let (opts, mapping_reused) = self.options_for(path, options)?;
+            let dataset = crate::import::import_files(std::slice::from_ref(path), &opts, progress)?;
+            let report = dataset.reports.into_iter().next().ok_or_else(|| Error::NoValidOrders {
+                path: path.clone(),
+                detail: "导入没有返回报告 / the importer returned no report".into(),
+            })?;
+            files.push(ImportedFile {
+                path: path.clone(),
+                size,
+                sha256,
+                orders: dataset.orders,
+                report,
+                mapping_reused,
+            });
+        }
+        self.store_import(files, unchanged, imported_at, progress)
+    }
+
+    /// Stores files already read by the importer, in one transaction (what `import` does after reading).
+    /// Files whose hash is already stored are skipped as unchanged.
+    ///
+    /// # Errors
+    /// `Cancelled` (nothing stored), `Store`.
+    pub fn store_import(
+        &mut self,
+        files: Vec<ImportedFile>,
+        mut unchanged_files: Vec<String>,
+        imported_at: NaiveDateTime,
+        progress: &dyn Progress,
+    ) -> Result<ImportOutcome> {
+        let total: u64 = files.iter().map(|f| f.orders.len() as u64).sum();
+        let mut done = 0u64;
+        let mut outcome = ImportOutcome {
+            reports: Vec::new(),
+            new_orders: 0,
+            known_orders: 0,
+            unchanged_files: Vec::new(),
+            sources: Vec::new(),
+        };
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut new_sources = Vec::new();
+        for file in files {
+            let known_file: Option<i64> =
+                tx.query_row("SELECT id FROM sources WHERE sha256 = ?1", [&file.sha256], |r| r.get(0)).optional()?;
+            if known_file.is_some() {
+                unchanged_files.push(display_name(&file.path));
+                continue;
+            }
+            let (source_id, added, known) = store_file(&tx, &file, imported_at, progress, &mut done, total)?;
+            outcome.new_orders += added;
+            outcome.known_orders += known;
+            outcome.reports.push(file.report.clone());
+            new_sources.push(source_id);
+        }
+        progress.report(Stage::Saving, total, total);
+        tx.commit()?;
+        for id in new_sources {
+            if let Some(info) = self.source(id)? {
+                outcome.sources.push(info);
+            }
+        }
+        outcome.unchanged_files = unchanged_files;
+        Ok(outcome)
+    }
+
+    /// One source by id.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn source(&self, id: i64) -> Result<Option<SourceInfo>> {
+        Ok(self.sources()?.into_iter().find(|s| s.id == id))
+    }
+
+    fn source_by_hash(&self, sha256: &str) -> Result<Option<i64>> {
+        Ok(self.conn.query_row("SELECT id FROM sources WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?)
+    }
+
+    /// The saved mapping for a header layout, if this layout was imported before.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn saved_mapping(&self, fingerprint: &str) -> Result<Option<Mapping>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT mapping FROM saved_mappings WHERE fingerprint = ?1", [fingerprint], |r| r.get(0))
+            .optional()?;
+        Ok(match json {
+            Some(j) => Some(serde_json::from_str(&j)?),
+            None => None,
+        })
+    }
+
+    /// The options to import `path` with: the user's overrides when they gave any, else the saved
+    /// mapping of the same layout, else plain detection.
+    fn options_for(&self, path: &Path, options: &ImportOptions) -> Result<(ImportOptions, bool)> {
+        if !options.roles.is_empty() || options.key.is_some() {
+            return Ok((options.clone(), false));
+        }
+        // A file the preview cannot read fails again, with the right message, in the import itself.
+        let Ok(preview) = crate::import::preview(path, options) else {
+            return Ok((options.clone(), false));
+        };
+        let Some(saved) = self.saved_mapping(&layout_fingerprint(&preview.mapping))? else {
+            return Ok((options.clone(), false));
+        };
+        let mut opts = options.clone();
+        opts.roles = saved.columns.iter().map(|c| (c.header.clone(), c.role)).collect();
+        opts.key = Some(saved.key.clone());
+        Ok((opts, true))
+    }
+
+    /// Removes an imported source and everything only it contributed: its orders (an order that a
+    /// later source also contained stays, now owned by that source), customers left without orders,
+    /// and the aggregates of the customers it touched. Snapshots are history and stay.
+    ///
+    /// # Errors
+    /// `SourceNotFound`, `Store`.
+    pub fn remove_source(&mut self, id: i64) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: Option<i64> =
+            tx.query_row("SELECT id FROM sources WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        if exists.is_none() {
+            return Err(Error::SourceNotFound(id));
+        }
+        // Hand orders also seen by another source to the earliest of them.
+        tx.execute(
+            "UPDATE orders SET source_id = (SELECT min(s.source_id) FROM order_sightings s
+                                            WHERE s.order_id = orders.id AND s.source_id <> ?1)
+             WHERE source_id = ?1
+               AND EXISTS (SELECT 1 FROM order_sightings s WHERE s.order_id = orders.id AND s.source_id <> ?1)",
+            [id],
+        )?;
+        tx.execute(
+            "DELETE FROM order_sightings WHERE source_id = ?1
+                OR EXISTS (SELECT 1 FROM orders o WHERE o.id = order_sightings.order_id
+                           AND o.source_id = order_sightings.source_id)",
+            [id],
+        )?;
+        let affected: Vec<i64> = {
+            let mut stmt = tx.prepare("SELECT DISTINCT customer_id FROM orders WHERE source_id = ?1")?;
+            let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            ids
+        };
+        tx.execute("DELETE FROM orders WHERE source_id = ?1", [id])?;
+        recompute_customers(&tx, &affected)?;
+        tx.execute("DELETE FROM sources WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+/// Per-customer sums of the new orders of one import, merged into the stored aggregate at the end.
+struct Delta {
+    orders: i64,
+    revenue: Cents,
+    first: NaiveDate,
+    last: NaiveDate,
+    last_at: i64,
+    name: Option<String>,
+    phone: Option<String>,
+    interactions: Option<f64>,
+}
+
+fn store_file(
+    tx: &Transaction<'_>,
+    file: &ImportedFile,
+    imported_at: NaiveDateTime,
+    progress: &dyn Progress,
+    done: &mut u64,
+    total: u64,
+) -> Result<(i64, u64, u64)> {
+    let report_json = serde_json::to_string(&file.report)?;
+    let layout = layout_fingerprint(&file.report.mapping);
+    tx.execute(
+        "INSERT INTO sources(file_name, path, size, sha256, imported_at, rows, orders_added, orders_known, report,
+                             layout, mapping_reused)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7, ?8, ?9)",
+        rusqlite::params![
+            display_name(&file.path),
+            file.path.display().to_string(),
+            file.size,
+            file.sha256,
+            imported_at,
+            file.report.rows_read,
+            report_json,
+            layout,
+            file.mapping_reused,
+        ],
+    )?;
+    let source_id = tx.last_insert_rowid();
+    save_mapping(tx, &layout, &file.report.mapping, imported_at)?;
+
+    let platform = file
+        .report
+        .mapping
+        .columns
+        .iter()
+        .find(|c| c.role == Some(Role::OrderId))
+        .map(|c| c.header.trim().to_string())
+        .unwrap_or_default();
+
+    let mut find_customer = tx.prepare_cached("SELECT id FROM customers WHERE key = ?1")?;
+    let mut new_customer = tx.prepare_cached(
+        "INSERT INTO customers(key, name, phone, orders, revenue, first_order, last_order, last_at)
+         VALUES (?1, '', NULL, 0, 0, '9999-12-31', '0001-01-01', -9223372036854775808)",
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone, placed_at, paid, refund,
+                            quantity, status, order_count, first_date, interactions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT(platform, uid) DO NOTHING",
+    )?;
+    let mut find_order = tx.prepare_cached("SELECT id FROM orders WHERE platform = ?1 AND uid = ?2")?;
+    let mut sighting =
+        tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
+
+    let mut ids: HashMap<&str, i64> = HashMap::new();
+    let mut created: Vec<i64> = Vec::new();
+    let mut deltas: HashMap<i64, Delta> = HashMap::new();
+    let (mut added, mut known) = (0u64, 0u64);
+    for order in &file.orders {
+        if *done % 4096 == 0 {
+            if progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            progress.report(Stage::Saving, *done, total);
+        }
+        *done += 1;
+        let customer_id = match ids.get(order.customer_key.as_str()) {
+            Some(id) => *id,
+            None => {
+                let id = match find_customer.query_row([&order.customer_key], |r| r.get(0)).optional()? {
+                    Some(id) => id,
+                    None => {
+                        new_customer.execute([&order.customer_key])?;
+                        let id = tx.last_insert_rowid();
+                        created.push(id);
+                        id
+                    }
+                };
+                ids.insert(order.customer_key.as_str(), id);
+                id
+            }
+        };
+        let (uid, has_id, ns) = match &order.order_id {
+            Some(id) if !id.trim().is_empty() => (id.trim().to_string(), true, platform.as_str()),
+            _ => (content_uid(order), false, ""),
+        };
+        let placed = to_seconds(order.placed_at);
+        let changed = insert.execute(rusqlite::params![
+            ns,
+            uid,
+            has_id,
+            source_id,
+            customer_id,
+            order.row,
+            order.customer_name,
+            order.phone,
+            placed,
+            order.paid,
+            order.refund,
+            order.quantity,
+            order.status,
+            order.order_count,
+            order.first_date,
+            order.interactions,
+        ])?;
+        if changed == 0 {
+            known += 1;
+            let order_id: i64 = find_order.query_row((ns, &uid), |r| r.get(0))?;
+            sighting.execute((source_id, order_id))?;
+            continue;
+        }
+        added += 1;
+        let date = order.placed_at.date();
+        let first = order.first_date.map_or(date, |d| d.min(date));
+        let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty()).cloned();
+        let delta = deltas.entry(customer_id).or_insert_with(|| Delta {
+            orders: 0,
+            revenue: 0,
+            first,
+            last: date,
+            last_at: i64::MIN,
+            name: None,
+            phone: None,
+            interactions: None,
+        });
+        delta.orders += i64::from(order.order_count);
+        delta.revenue += order.net();
+        delta.first = delta.first.min(first);
+        delta.last = delta.last.max(date);
+        if placed >= delta.last_at {
+            delta.last_at = placed;
+            if name.is_some() {
+                delta.name = name;
+            }
+            if order.phone.is_some() {
+                delta.phone = order.phone.clone();
+            }
+        }
+        if let Some(i) = order.interactions {
+            delta.interactions = Some(delta.interactions.unwrap_or(0.0) + i);
+        }
+    }
+
+    // Merge the deltas into the stored aggregates; SET expressions see the old row, so the name and
+    // phone of the later of (stored latest order, new latest order) win.
+    let mut merge = tx.prepare_cached(
+        "UPDATE customers SET
+            orders = orders + ?2,
+            revenue = revenue + ?3,
+            first_order = min(first_order, ?4),
+            last_order = max(last_order, ?5),
+            name = CASE WHEN ?6 >= last_at AND ?7 IS NOT NULL THEN ?7 ELSE name END,
+            phone = CASE WHEN ?6 >= last_at AND ?8 IS NOT NULL THEN ?8 ELSE phone END,
+            last_at = max(last_at, ?6),
+            interactions = CASE WHEN ?9 IS NULL THEN interactions ELSE coalesce(interactions, 0) + ?9 END
+         WHERE id = ?1",
+    )?;
+    for (id, d) in &deltas {
+        merge.execute(rusqlite::params![
+            id,
+            d.orders,
+            d.revenue,
+            d.first,
+            d.last,
+            d.last_at,
+            d.name,
+            d.phone,
+            d.interactions
+        ])?;
+    }
+    // A customer row made for orders that all turned out to be known belongs to nobody.
+    let mut drop_empty = tx.prepare_cached("DELETE FROM customers WHERE id = ?1 AND orders = 0")?;
+    for id in created {
+        if !deltas.contains_key(&id) {
+            drop_empty.execute([id])?;
+        }
+    }
+    tx.execute(
+        "UPDATE sources SET orders_added = ?2, orders_known = ?3 WHERE id = ?1",
+        rusqlite::params![source_id, added, known],
+    )?;
+    Ok((source_id, added, known))
+}
+
+fn save_mapping(tx: &Transaction<'_>, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
+    let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
+    tx.execute(
+        "INSERT INTO saved_mappings(fingerprint, headers, mapping, saved_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(fingerprint) DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at,
+                                                uses = uses + 1",
+        rusqlite::params![fingerprint, serde_json::to_string(&headers)?, serde_json::to_string(mapping)?, at],
+    )?;
+    Ok(())
+}
+
+/// The identity of an order without an order id: a hash of everything it says.
+fn content_uid(order: &Order) -> String {
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update(bytes);
+        h.update([0x1f]);
+    };
+    field(order.customer_key.as_bytes());
+    field(&to_seconds(order.placed_at).to_le_bytes());
+    field(&order.paid.to_le_bytes());
+    field(&order.refund.to_le_bytes());
+    field(&order.quantity.map(f64::to_bits).unwrap_or(u64::MAX).to_le_bytes());
+    field(order.status.as_deref().unwrap_or("\u{0}").as_bytes());
+    field(&order.order_count.to_le_bytes());
+    field(order.customer_name.as_deref().unwrap_or("\u{0}").as_bytes());
+    field(order.phone.as_deref().unwrap_or("\u{0}").as_bytes());
+    field(order.first_date.map(|d| d.to_string()).unwrap_or_default().as_bytes());
+    field(&order.interactions.map(f64::to_bits).unwrap_or(u64::MAX).to_le_bytes());
+    let digest = h.finalize();
+    let mut uid = String::with_capacity(33);
+    uid.push('#');
+    for b in digest.iter().take(16) {
+        uid.push_str(&format!("{b:02x}"));
+    }
+    uid
+}
+
+/// Recomputes the aggregates of `ids` from their remaining orders; customers left without orders go.
+pub(super) fn recompute_customers(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
+    let mut update = tx.prepare_cached(
+        "UPDATE customers SET (orders, revenue, first_order, last_order, last_at, interactions) =
+            (SELECT sum(order_count), sum(paid - refund),
+                    min(coalesce(min(first_date, date(placed_at, 'unixepoch')), date(placed_at, 'unixepoch'))),
+                    max(date(placed_at, 'unixepoch')), max(placed_at), sum(interactions)
+             FROM orders WHERE customer_id = ?1)
+         WHERE id = ?1 AND EXISTS (SELECT 1 FROM orders WHERE customer_id = ?1)",
+    )?;
+    let mut name = tx.prepare_cached(
+        "UPDATE customers SET
+            name = coalesce((SELECT name FROM orders WHERE customer_id = ?1 AND trim(coalesce(name, '')) <> ''
+                             ORDER BY placed_at DESC, id DESC LIMIT 1), ''),
+            phone = (SELECT phone FROM orders WHERE customer_id = ?1 AND phone IS NOT NULL
+                     ORDER BY placed_at DESC, id DESC LIMIT 1)
+         WHERE id = ?1",
+    )?;
+    let mut delete = tx.prepare_cached(
+        "DELETE FROM customers WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM orders WHERE customer_id = ?1)",
+    )?;
+    for id in ids {
+        if delete.execute([id])? == 0 {
+            update.execute([id])?;
+            name.execute([id])?;
+        }
+    }
+    Ok(())
+}

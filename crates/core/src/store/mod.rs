@@ -1,0 +1,493 @@
+//! The workspace: one SQLite file per shop that remembers every import (sources and their orders,
+//! deduplicated), the per-customer aggregates, classification runs and their snapshots (tier history),
+//! saved column mappings, the edited playbook and settings.
+//!
+//! Submodules: `schema` (versioned migrations), `import` (atomic, incremental imports), `snapshots`
+//! (saving and loading classifications), `compare` (the migration between two snapshots).
+//!
+//! What it deliberately does not do: parse files (that is `import`), classify (`classify`) or read the
+//! clock — the caller passes `imported_at`, and snapshots are dated by their as-of date.
+//! Opening a workspace never re-reads source files or re-aggregates orders: customer aggregates are
+//! maintained on import and the last classification is stored whole.
+
+mod compare;
+pub mod import;
+pub mod schema;
+mod snapshots;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::import::ImportReport;
+use crate::model::{Cents, Customer, Order, Text, Tier};
+use crate::playbook::Playbook;
+
+pub use import::{file_digest, layout_fingerprint, ImportedFile};
+pub use snapshots::{SnapshotData, SnapshotInfo, SnapshotRow};
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(e.to_string())
+    }
+}
+
+impl From<rusqlite::types::FromSqlError> for Error {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        Error::Store(format!("数据格式错误 / bad stored data: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Store(format!("数据格式错误 / bad stored data: {e}"))
+    }
+}
+
+/// One imported file, as the workspace remembers it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourceInfo {
+    pub id: i64,
+    pub file_name: String,
+    /// The path it was imported from (the file may have moved since; it is never read again).
+    pub path: String,
+    pub size: u64,
+    /// Hex SHA-256 of the file's bytes: the same file imported again is recognized by it.
+    pub sha256: String,
+    /// When the caller says the import happened (the core never reads the clock).
+    pub imported_at: NaiveDateTime,
+    /// Data rows read from the file.
+    pub rows: u64,
+    /// Orders this file added to the workspace.
+    pub orders_added: u64,
+    /// Orders of this file the workspace already had (overlapping exports).
+    pub orders_known: u64,
+    /// True when the column mapping came from an earlier import of the same layout.
+    pub mapping_reused: bool,
+    pub report: ImportReport,
+}
+
+/// What `Workspace::import` did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportOutcome {
+    /// One report per newly imported file.
+    pub reports: Vec<ImportReport>,
+    /// Orders added by this import.
+    pub new_orders: u64,
+    /// Orders in the files that the workspace already had.
+    pub known_orders: u64,
+    /// File names skipped because the very same file (same SHA-256) was imported before.
+    pub unchanged_files: Vec<String>,
+    /// The sources this import added.
+    pub sources: Vec<SourceInfo>,
+}
+
+impl ImportOutcome {
+    /// True when the import changed nothing (every file was already imported, or added no order).
+    pub fn is_unchanged(&self) -> bool {
+        self.new_orders == 0 && self.sources.is_empty()
+    }
+
+    /// A one-line summary for the user, e.g. "新增 120 单，已有 880 单；1 个文件与之前导入的完全相同".
+    pub fn summary(&self) -> Text {
+        let mut zh = format!("新增 {} 单，已有 {} 单", self.new_orders, self.known_orders);
+        let mut en = format!("{} new orders, {} already known", self.new_orders, self.known_orders);
+        if !self.unchanged_files.is_empty() {
+            zh.push_str(&format!(
+                "；{} 个文件与之前导入的完全相同，未做任何更改（{}）",
+                self.unchanged_files.len(),
+                self.unchanged_files.join("、")
+            ));
+            en.push_str(&format!(
+                "; {} file(s) identical to an earlier import, nothing changed ({})",
+                self.unchanged_files.len(),
+                self.unchanged_files.join(", ")
+            ));
+        }
+        Text::new(zh, en)
+    }
+}
+
+/// Tier flows of one segment pair between two snapshots (the per-segment migration matrix).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SegmentFlow {
+    /// `None` = new customer (or no segment in the old snapshot's method).
+    pub from: Option<String>,
+    /// `None` = lost customer (or no segment in the new snapshot's method).
+    pub to: Option<String>,
+    pub customers: u64,
+    /// Revenue in the new snapshot (in the old one for lost customers).
+    pub revenue: Cents,
+}
+
+/// An open workspace file. Not `Sync`: give each thread its own `Workspace` (SQLite's WAL lets
+/// several connections read while one writes).
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace").field("path", &self.path).finish()
+    }
+}
+
+const PLAYBOOK_NAME: &str = "current";
+
+impl Workspace {
+    /// Opens the workspace at `path`, creating it when missing, and upgrades an older schema.
+    ///
+    /// # Errors
+    /// `NotAWorkspace` for a file that is not a TierBook workspace (text, another program's SQLite
+    /// database, a damaged file); `WorkspaceTooNew` for a workspace written by a newer TierBook (left
+    /// untouched); `Io` when the file cannot be read; `Store` when an upgrade fails (rolled back).
+    pub fn open(path: &Path) -> Result<Workspace> {
+        let conn = schema::open(path)?;
+        Ok(Workspace { conn, path: path.to_path_buf() })
+    }
+
+    /// The file this workspace lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file (always `schema::LATEST_VERSION` after `open`).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Every imported source, oldest first.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn sources(&self) -> Result<Vec<SourceInfo>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, file_name, path, size, sha256, imported_at, rows, orders_added, orders_known, report, layout, mapping_reused
+             FROM sources ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], source_from_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+
+    /// All customers with at least one order, sorted by key, from the stored aggregates (no orders are read).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn customers(&self) -> Result<Vec<Customer>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions
+             FROM customers WHERE orders > 0 ORDER BY key",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Customer {
+                key: r.get(0)?,
+                name: r.get(1)?,
+                phone: r.get(2)?,
+                orders: r.get(3)?,
+                revenue: r.get(4)?,
+                first_order: r.get(5)?,
+                last_order: r.get(6)?,
+                interactions: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The orders of one customer, oldest first (`Order::source` holds the source id).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn orders_of(&self, key: &str) -> Result<Vec<Order>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
+                    o.quantity, o.status, o.order_count, o.first_date, o.interactions
+             FROM orders o JOIN customers c ON c.id = o.customer_id
+             WHERE c.key = ?1 ORDER BY o.placed_at, o.id",
+        )?;
+        let rows = stmt.query_map([key], order_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Every stored order, by customer then date (for re-aggregation or export of the raw data).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn all_orders(&self) -> Result<Vec<Order>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
+                    o.quantity, o.status, o.order_count, o.first_date, o.interactions
+             FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY c.key, o.placed_at, o.id",
+        )?;
+        let rows = stmt.query_map([], order_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Number of stored orders.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn order_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
+    }
+
+    /// Number of customers with at least one order.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn customer_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM customers WHERE orders > 0", [], |r| r.get(0))?)
+    }
+
+    /// A setting saved with `set_setting`, or `None` when never set.
+    ///
+    /// # Errors
+    /// `Store` when the stored value does not fit `T` (e.g. written by another version as another type).
+    pub fn get_setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let value: Option<String> =
+            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        match value {
+            Some(v) => Ok(Some(serde_json::from_str(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a setting (as JSON), replacing any earlier value.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn set_setting<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<()> {
+        let json = serde_json::to_string(value)?;
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json),
+        )?;
+        Ok(())
+    }
+
+    /// Removes a setting (no error when it was not set).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn remove_setting(&mut self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// The user's edited playbook, or the default one when never edited.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn playbook(&self) -> Result<Playbook> {
+        let body: Option<String> = self
+            .conn
+            .query_row("SELECT body FROM playbooks WHERE name = ?1", [PLAYBOOK_NAME], |r| r.get(0))
+            .optional()?;
+        match body {
+            Some(b) => Ok(serde_json::from_str(&b)?),
+            None => Ok(Playbook::default()),
+        }
+    }
+
+    /// Saves the edited playbook; later `playbook()` calls return it.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn save_playbook(&mut self, playbook: &Playbook) -> Result<()> {
+        let body = serde_json::to_string(playbook)?;
+        self.conn.execute(
+            "INSERT INTO playbooks(name, body) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+            (PLAYBOOK_NAME, body),
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the edited playbook: `playbook()` returns the default again.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn reset_playbook(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM playbooks WHERE name = ?1", [PLAYBOOK_NAME])?;
+        Ok(())
+    }
+
+    /// Copies the whole workspace to `path` with SQLite's online backup API (consistent even while
+    /// other connections write), into a temporary file that is renamed into place when complete.
+    /// The copy is a single self-contained file (rollback journal mode; WAL is turned on again when
+    /// it is opened as a workspace).
+    ///
+    /// # Errors
+    /// `Write` when the target folder is not writable or `path` is this workspace's own file.
+    pub fn backup_to(&self, path: &Path) -> Result<()> {
+        let write_err = |detail: String| Error::Write { path: path.to_path_buf(), detail };
+        if same_file(path, &self.path) {
+            return Err(write_err("不能备份到工作区自身 / cannot back up onto the workspace itself".into()));
+        }
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{file_name}.tierbook-backup"));
+        let _ = std::fs::remove_file(&tmp);
+        let result = (|| -> rusqlite::Result<()> {
+            let mut dst = Connection::open(&tmp)?;
+            {
+                let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
+                backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+            }
+            let _mode: String = dst.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+            dst.close().map_err(|(_, e)| e)
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(write_err(e.to_string()));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            write_err(e.to_string())
+        })
+    }
+
+    /// Runs SQLite's integrity check; `Ok(())` when the file is sound.
+    ///
+    /// # Errors
+    /// `Store` with SQLite's findings.
+    pub fn check_integrity(&self) -> Result<()> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let found: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if found.len() == 1 && found[0] == "ok" {
+            Ok(())
+        } else {
+            Err(Error::Store(format!("工作区文件完整性检查失败 / integrity check failed: {}", found.join("; "))))
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>> {
+    let report: String = r.get(9)?;
+    let layout: Option<String> = r.get(10)?;
+    let report = match serde_json::from_str(&report) {
+        Ok(rep) => rep,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let _ = layout;
+    let mapping_reused: bool = r.get(11)?;
+    Ok(Ok(SourceInfo {
+        id: r.get(0)?,
+        file_name: r.get(1)?,
+        path: r.get(2)?,
+        size: r.get(3)?,
+        sha256: r.get(4)?,
+        imported_at: r.get(5)?,
+        rows: r.get(6)?,
+        orders_added: r.get(7)?,
+        orders_known: r.get(8)?,
+        mapping_reused,
+        report,
+    }))
+}
+
+fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
+    let has_id: bool = r.get(3)?;
+    let uid: String = r.get(2)?;
+    let placed: i64 = r.get(7)?;
+    Ok(Order {
+        source: r.get(0)?,
+        row: r.get(1)?,
+        order_id: if has_id { Some(uid) } else { None },
+        customer_key: r.get(4)?,
+        customer_name: r.get(5)?,
+        phone: r.get(6)?,
+        placed_at: from_seconds(placed),
+        paid: r.get(8)?,
+        refund: r.get(9)?,
+        quantity: r.get(10)?,
+        status: r.get(11)?,
+        order_count: r.get(12)?,
+        first_date: r.get(13)?,
+        interactions: r.get(14)?,
+    })
+}
+
+/// Order times are stored as seconds since 1970 (naive, no time zone): compact and ordered.
+pub(crate) fn to_seconds(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp()
+}
+
+pub(crate) fn from_seconds(s: i64) -> NaiveDateTime {
+    DateTime::from_timestamp(s, 0).map(|d| d.naive_utc()).unwrap_or_default()
+}
+
+pub(crate) fn tier_from_letter(s: &str) -> Option<Tier> {
+    match s {
+        "A" => Some(Tier::A),
+        "B" => Some(Tier::B),
+        "C" => Some(Tier::C),
+        "D" => Some(Tier::D),
+        _ => None,
+    }
+}
+
+/// One customer whose tier changed (or who appeared / disappeared) between two snapshots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Move {
+    pub key: String,
+    pub name: String,
+    /// `None` for a new customer.
+    pub from: Option<Tier>,
+    /// `None` for a lost customer.
+    pub to: Option<Tier>,
+    pub from_segment: Option<String>,
+    pub to_segment: Option<String>,
+    pub revenue: Cents,
+    /// The suggested action for this move (a customer who fell from A gets the win-back action first).
+    pub action: Text,
+}
+
+/// Tier flows between two snapshots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Migration {
+    pub old_snapshot: i64,
+    pub new_snapshot: i64,
+    pub old_as_of: NaiveDate,
+    pub new_as_of: NaiveDate,
+    /// (from, to, customers, revenue in the new snapshot); `None` = new (from) or lost (to).
+    pub flows: Vec<Flow>,
+    pub upgraded: Vec<Move>,
+    pub downgraded: Vec<Move>,
+    pub new: Vec<Move>,
+    pub lost: Vec<Move>,
+    /// The same matrix by segment (segment display names), for methods with segments.
+    #[serde(default)]
+    pub segment_flows: Vec<SegmentFlow>,
+}
+
+/// One cell of the migration matrix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Flow {
+    pub from: Option<Tier>,
+    pub to: Option<Tier>,
+    pub customers: u64,
+    pub revenue: Cents,
+}

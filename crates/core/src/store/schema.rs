@@ -1,0 +1,247 @@
+//! The workspace schema and its versioned migrations.
+//!
+//! `MIGRATIONS[i]` takes a workspace from version `i` to `i + 1`; the version lives in SQLite's
+//! `user_version` and the file is marked as ours with `application_id`. A step, once shipped, is never
+//! edited: old files in the wild were made by it (the migration tests keep frozen copies to enforce this).
+//! This module does not decide what is stored; `import`, `snapshots` and `Workspace` do.
+
+use std::io::Read;
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// `PRAGMA application_id` of every TierBook workspace ("TBKW").
+pub const APPLICATION_ID: i32 = 0x5442_4B57;
+
+/// One SQL batch per schema version; index 0 creates version 1.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: imports, orders, customer aggregates, settings, playbooks.
+    r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE playbooks (name TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    orders_added INTEGER NOT NULL,
+    orders_known INTEGER NOT NULL,
+    report TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    phone TEXT,
+    orders INTEGER NOT NULL,
+    revenue INTEGER NOT NULL,
+    first_order TEXT NOT NULL,
+    last_order TEXT NOT NULL,
+    last_at INTEGER NOT NULL,
+    interactions REAL
+);
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    platform TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    has_id INTEGER NOT NULL,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    row INTEGER NOT NULL,
+    name TEXT,
+    phone TEXT,
+    placed_at INTEGER NOT NULL,
+    paid INTEGER NOT NULL,
+    refund INTEGER NOT NULL,
+    quantity REAL,
+    status TEXT,
+    order_count INTEGER NOT NULL,
+    first_date TEXT,
+    interactions REAL
+);
+CREATE UNIQUE INDEX orders_identity ON orders(platform, uid);
+CREATE INDEX orders_customer ON orders(customer_id);
+CREATE INDEX orders_source ON orders(source_id);
+CREATE TABLE order_sightings (
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    PRIMARY KEY (source_id, order_id)
+) WITHOUT ROWID;
+CREATE INDEX order_sightings_order ON order_sightings(order_id);
+"#,
+    // v2: classification runs and snapshots (tier history).
+    r#"
+CREATE TABLE classification_runs (
+    id INTEGER PRIMARY KEY,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    as_of TEXT NOT NULL,
+    label TEXT,
+    customers INTEGER NOT NULL,
+    orders INTEGER NOT NULL,
+    revenue INTEGER NOT NULL
+);
+CREATE INDEX snapshots_run ON snapshots(run_id);
+CREATE TABLE snapshot_rows (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    phone TEXT,
+    orders INTEGER NOT NULL,
+    revenue INTEGER NOT NULL,
+    first_order TEXT NOT NULL,
+    last_order TEXT NOT NULL,
+    interactions REAL,
+    tier TEXT NOT NULL,
+    segment TEXT,
+    recency_days INTEGER NOT NULL,
+    r_score INTEGER NOT NULL,
+    f_score INTEGER NOT NULL,
+    m_score INTEGER NOT NULL,
+    abc TEXT NOT NULL,
+    rfm_type TEXT NOT NULL,
+    score REAL,
+    reason_zh TEXT NOT NULL,
+    reason_en TEXT NOT NULL,
+    gap_zh TEXT,
+    gap_en TEXT,
+    PRIMARY KEY (snapshot_id, key)
+) WITHOUT ROWID;
+"#,
+    // v3: saved column mappings per source layout; sources remember their layout.
+    r#"
+CREATE TABLE saved_mappings (
+    fingerprint TEXT PRIMARY KEY,
+    headers TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+ALTER TABLE sources ADD COLUMN layout TEXT;
+ALTER TABLE sources ADD COLUMN mapping_reused INTEGER NOT NULL DEFAULT 0;
+"#,
+];
+
+/// The schema version this build writes.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+fn not_a_workspace(path: &Path, detail: impl Into<String>) -> Error {
+    Error::NotAWorkspace { path: path.to_path_buf(), detail: detail.into() }
+}
+
+/// Opens (creating if missing) and migrates the workspace at `path`; never writes to a file that is
+/// not ours or is newer than this build.
+pub(crate) fn open(path: &Path) -> Result<Connection> {
+    check_magic(path)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_workspace(path, e.to_string()))?;
+    // Another window or the CLI may hold the write lock for a moment; wait rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| not_a_workspace(path, e.to_string()))?;
+
+    let read = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
+        let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok((app, version, objects))
+    };
+    let (app, version, objects) = read(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    let fresh = app == 0 && version == 0 && objects == 0;
+    if !fresh && app != APPLICATION_ID {
+        return Err(not_a_workspace(
+            path,
+            format!("这是其他程序的 SQLite 数据库（application_id = {app:#x}），不是 TierBook 工作区 / a SQLite database of another program"),
+        ));
+    }
+    if version > LATEST_VERSION {
+        return Err(Error::WorkspaceTooNew { path: path.to_path_buf(), found: version, supported: LATEST_VERSION });
+    }
+
+    let setup = |conn: &Connection| -> rusqlite::Result<()> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL in WAL mode cannot corrupt the file; a power cut may lose only the last commit.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    };
+    setup(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    if version < LATEST_VERSION {
+        migrate(&mut conn, version, fresh).map_err(|e| Error::Store(format!("升级工作区结构失败：{e}")))?;
+    }
+    Ok(conn)
+}
+
+/// Applies the missing steps in one transaction: a crash mid-migration leaves the old version intact.
+fn migrate(conn: &mut Connection, from: i64, fresh: bool) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Re-read inside the write lock: another process may have migrated since we looked.
+    let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let from = current.max(from);
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    if fresh && current == 0 {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('created_by', ?1)",
+            [concat!("TierBook ", env!("CARGO_PKG_VERSION"))],
+        )?;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('migrated_by', ?1)",
+        [concat!("TierBook ", env!("CARGO_PKG_VERSION"))],
+    )?;
+    tx.commit()
+}
+
+/// A non-empty file that does not start with SQLite's magic is refused before SQLite sees it, with a
+/// message that says what it is not.
+fn check_magic(path: &Path) -> Result<()> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
+    };
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(not_a_workspace(path, "这是一个文件夹 / this is a folder"));
+    }
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
+        }
+    }
+    if read == 0 {
+        // An empty file (e.g. just created by a save dialog) becomes a new workspace.
+        return Ok(());
+    }
+    if read < head.len() || &head != SQLITE_MAGIC {
+        return Err(not_a_workspace(path, "文件不是 SQLite 数据库 / not a SQLite database"));
+    }
+    Ok(())
+}
+
+fn sqlite_detail(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => "文件不是数据库或已加密 / file is not a database".into(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => "数据库已损坏 / database disk image is malformed".into(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,323 @@
+//! Snapshots: a saved classification (method, parameters, thresholds, per-tier summary) plus, per
+//! customer, the aggregates and the assignment at that run. Dated by the as-of date, never the clock.
+//!
+//! A snapshot is self-contained: removing a source later does not change history, and opening the
+//! workspace shows the last snapshot without re-aggregating or re-classifying anything.
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+use super::{tier_from_letter, Workspace};
+use crate::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold};
+use crate::error::{Error, Result};
+use crate::model::{Cents, Customer, Text, Tier};
+
+/// A saved classification, as listed in the history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SnapshotInfo {
+    pub id: i64,
+    /// The as-of date of the classification: what the snapshot is dated by.
+    pub as_of: NaiveDate,
+    pub label: Option<String>,
+    pub method: Method,
+    pub customers: u64,
+    pub orders: u64,
+    pub revenue: Cents,
+    /// Per-tier summary at that run.
+    pub tiers: Vec<GroupSummary>,
+}
+
+/// One customer in a snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SnapshotRow {
+    pub customer: Customer,
+    pub assignment: Assignment,
+}
+
+/// A whole snapshot, ready for the views and the export (customers and assignments share indexes).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SnapshotData {
+    pub info: SnapshotInfo,
+    pub customers: Vec<Customer>,
+    pub classification: Classification,
+}
+
+/// The parts of a `Classification` that are not per customer.
+#[derive(Serialize, Deserialize)]
+struct RunSummary {
+    thresholds: Vec<Threshold>,
+    tiers: Vec<GroupSummary>,
+    segments: Vec<GroupSummary>,
+    notes: Vec<Text>,
+}
+
+impl Workspace {
+    /// Saves `classification` of `customers` (same order, same length) as a snapshot dated by its as-of date.
+    ///
+    /// # Errors
+    /// `InvalidParams` when the lengths differ; `Store` (e.g. a customer key twice).
+    pub fn save_snapshot(
+        &mut self,
+        customers: &[Customer],
+        classification: &Classification,
+        label: Option<&str>,
+    ) -> Result<SnapshotInfo> {
+        if customers.len() != classification.assignments.len() {
+            return Err(Error::InvalidParams(format!(
+                "快照的客户数 {} 与分层结果数 {} 不一致 / customers and assignments differ in length",
+                customers.len(),
+                classification.assignments.len()
+            )));
+        }
+        let summary = RunSummary {
+            thresholds: classification.thresholds.clone(),
+            tiers: classification.tiers.clone(),
+            segments: classification.segments.clone(),
+            notes: classification.notes.clone(),
+        };
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO classification_runs(method, params, as_of, summary) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![
+                serde_json::to_string(&classification.params.method)?,
+                serde_json::to_string(&classification.params)?,
+                classification.as_of,
+                serde_json::to_string(&summary)?,
+            ],
+        )?;
+        let run_id = tx.last_insert_rowid();
+        let orders: u64 = customers.iter().map(|c| u64::from(c.orders)).sum();
+        let revenue: Cents = customers.iter().map(|c| c.revenue).sum();
+        tx.execute(
+            "INSERT INTO snapshots(run_id, as_of, label, customers, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![run_id, classification.as_of, label, customers.len() as u64, orders, revenue],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO snapshot_rows(snapshot_id, key, name, phone, orders, revenue, first_order, last_order,
+                    interactions, tier, segment, recency_days, r_score, f_score, m_score, abc, rfm_type, score,
+                    reason_zh, reason_en, gap_zh, gap_en)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                         ?21, ?22)",
+            )?;
+            for (c, a) in customers.iter().zip(&classification.assignments) {
+                insert.execute(rusqlite::params![
+                    id,
+                    c.key,
+                    c.name,
+                    c.phone,
+                    c.orders,
+                    c.revenue,
+                    c.first_order,
+                    c.last_order,
+                    c.interactions,
+                    a.tier.letter(),
+                    a.segment,
+                    a.recency_days,
+                    a.r_score,
+                    a.f_score,
+                    a.m_score,
+                    a.abc.letter(),
+                    a.rfm_type,
+                    a.score,
+                    a.reason.zh,
+                    a.reason.en,
+                    a.gap.as_ref().map(|g| g.zh.as_str()),
+                    a.gap.as_ref().map(|g| g.en.as_str()),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        self.snapshot_info(id)
+    }
+
+    /// All snapshots, oldest first.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotInfo>> {
+        self.query_infos("ORDER BY s.id", None)
+    }
+
+    /// The most recently saved snapshot, if any.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn latest_snapshot(&self) -> Result<Option<SnapshotInfo>> {
+        Ok(self.query_infos("ORDER BY s.id DESC LIMIT 1", None)?.into_iter().next())
+    }
+
+    /// The snapshot saved just before `id`, if any (what the Migration sheet compares against).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn previous_snapshot(&self, id: i64) -> Result<Option<SnapshotInfo>> {
+        Ok(self.query_infos("WHERE s.id < ?1 ORDER BY s.id DESC LIMIT 1", Some(id))?.into_iter().next())
+    }
+
+    /// One snapshot's header.
+    ///
+    /// # Errors
+    /// `SnapshotNotFound`, `Store`.
+    pub fn snapshot_info(&self, id: i64) -> Result<SnapshotInfo> {
+        self.query_infos("WHERE s.id = ?1", Some(id))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::SnapshotNotFound(id.to_string()))
+    }
+
+    fn query_infos(&self, tail: &str, id: Option<i64>) -> Result<Vec<SnapshotInfo>> {
+        let sql = format!(
+            "SELECT s.id, s.as_of, s.label, r.method, s.customers, s.orders, s.revenue, r.summary
+             FROM snapshots s JOIN classification_runs r ON r.id = s.run_id {tail}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(SnapshotInfo, String, String)> {
+            Ok((
+                SnapshotInfo {
+                    id: r.get(0)?,
+                    as_of: r.get(1)?,
+                    label: r.get(2)?,
+                    method: Method::AbcRevenue { a_pct: 0.0, b_pct: 0.0 },
+                    customers: r.get(4)?,
+                    orders: r.get(5)?,
+                    revenue: r.get(6)?,
+                    tiers: Vec::new(),
+                },
+                r.get(3)?,
+                r.get(7)?,
+            ))
+        };
+        let rows = match id {
+            Some(id) => stmt.query_map([id], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        rows.into_iter()
+            .map(|(mut info, method, summary)| {
+                info.method = serde_json::from_str(&method)?;
+                let summary: RunSummary = serde_json::from_str(&summary)?;
+                info.tiers = summary.tiers;
+                Ok(info)
+            })
+            .collect()
+    }
+
+    /// Every customer of a snapshot with the assignment it had, sorted by key.
+    ///
+    /// # Errors
+    /// `SnapshotNotFound`, `Store`.
+    pub fn snapshot_assignments(&self, id: i64) -> Result<Vec<SnapshotRow>> {
+        self.snapshot_info(id)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions, tier, segment,
+                    recency_days, r_score, f_score, m_score, abc, rfm_type, score, reason_zh, reason_en, gap_zh, gap_en
+             FROM snapshot_rows WHERE snapshot_id = ?1 ORDER BY key",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            let tier: String = r.get(8)?;
+            let abc: String = r.get(14)?;
+            let gap_zh: Option<String> = r.get(19)?;
+            let gap_en: Option<String> = r.get(20)?;
+            Ok(SnapshotRow {
+                customer: Customer {
+                    key: r.get(0)?,
+                    name: r.get(1)?,
+                    phone: r.get(2)?,
+                    orders: r.get(3)?,
+                    revenue: r.get(4)?,
+                    first_order: r.get(5)?,
+                    last_order: r.get(6)?,
+                    interactions: r.get(7)?,
+                },
+                assignment: Assignment {
+                    tier: tier_from_letter(&tier).unwrap_or(Tier::C),
+                    segment: r.get(9)?,
+                    recency_days: r.get(10)?,
+                    r_score: r.get(11)?,
+                    f_score: r.get(12)?,
+                    m_score: r.get(13)?,
+                    abc: tier_from_letter(&abc).unwrap_or(Tier::C),
+                    rfm_type: r.get(15)?,
+                    score: r.get(16)?,
+                    reason: Text::new(r.get::<_, String>(17)?, r.get::<_, String>(18)?),
+                    gap: match (gap_zh, gap_en) {
+                        (None, None) => None,
+                        (zh, en) => Some(Text::new(zh.unwrap_or_default(), en.unwrap_or_default())),
+                    },
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A whole snapshot as the views and the export need it: customers plus the classification.
+    ///
+    /// # Errors
+    /// `SnapshotNotFound`, `Store`.
+    pub fn load_snapshot(&self, id: i64) -> Result<SnapshotData> {
+        let info = self.snapshot_info(id)?;
+        let (params, summary): (String, String) = self
+            .conn
+            .query_row(
+                "SELECT r.params, r.summary FROM snapshots s JOIN classification_runs r ON r.id = s.run_id
+                 WHERE s.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Error::SnapshotNotFound(id.to_string()))?;
+        let params: ClassifyParams = serde_json::from_str(&params)?;
+        let summary: RunSummary = serde_json::from_str(&summary)?;
+        let rows = self.snapshot_assignments(id)?;
+        let mut customers = Vec::with_capacity(rows.len());
+        let mut assignments = Vec::with_capacity(rows.len());
+        for row in rows {
+            customers.push(row.customer);
+            assignments.push(row.assignment);
+        }
+        let classification = Classification {
+            params,
+            as_of: info.as_of,
+            thresholds: summary.thresholds,
+            tiers: summary.tiers,
+            segments: summary.segments,
+            assignments,
+            notes: summary.notes,
+        };
+        Ok(SnapshotData { info, customers, classification })
+    }
+
+    /// The last saved snapshot, whole: what the app shows on start.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn load_latest(&self) -> Result<Option<SnapshotData>> {
+        match self.latest_snapshot()? {
+            Some(info) => Ok(Some(self.load_snapshot(info.id)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes a snapshot (and its run); other snapshots are untouched.
+    ///
+    /// # Errors
+    /// `SnapshotNotFound`, `Store`.
+    pub fn delete_snapshot(&mut self, id: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let run: Option<i64> =
+            tx.query_row("SELECT run_id FROM snapshots WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let Some(run) = run else {
+            return Err(Error::SnapshotNotFound(id.to_string()));
+        };
+        tx.execute("DELETE FROM snapshot_rows WHERE snapshot_id = ?1", [id])?;
+        tx.execute("DELETE FROM snapshots WHERE id = ?1", [id])?;
+        tx.execute("DELETE FROM classification_runs WHERE id = ?1", [run])?;
+        tx.commit()?;
+        Ok(())
+    }
+}

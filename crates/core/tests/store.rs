@@ -1,0 +1,600 @@
+//! The workspace store on real SQLite files in temp folders: create/open, incremental and atomic
+//! imports (orders built by hand here; real exports in `store_files.rs`), removing a source,
+//! snapshots and their comparison, settings, playbook, backup, and files that are not workspaces.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method};
+use tierbook_core::import::ImportReport;
+use tierbook_core::mapping::{Column, KeySpec, Level, Mapping, Role};
+use tierbook_core::model::{Customer, Order, Text, Tier};
+use tierbook_core::playbook::{Action, Playbook};
+use tierbook_core::source::Format;
+use tierbook_core::store::import::ImportedFile;
+use tierbook_core::store::{schema, Workspace};
+use tierbook_core::{Error, NoProgress};
+
+fn at(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn order(id: Option<&str>, key: &str, name: &str, placed: &str, paid: i64, refund: i64) -> Order {
+    Order {
+        source: 0,
+        row: 2,
+        order_id: id.map(str::to_string),
+        customer_key: key.to_string(),
+        customer_name: Some(name.to_string()),
+        phone: None,
+        placed_at: at(placed),
+        paid,
+        refund,
+        quantity: Some(1.0),
+        status: Some("已完成".into()),
+        order_count: 1,
+        first_date: None,
+        interactions: None,
+    }
+}
+
+fn mapping(headers: &[(&str, Option<Role>)]) -> Mapping {
+    Mapping {
+        sheet: "订单列表".into(),
+        header_row: 0,
+        columns: headers
+            .iter()
+            .enumerate()
+            .map(|(i, (h, r))| Column { index: i as u32, header: h.to_string(), role: *r })
+            .collect(),
+        key: KeySpec::Column("买家ID".into()),
+        level: Level::Orders,
+        alternatives: vec![],
+    }
+}
+
+fn wechat_mapping() -> Mapping {
+    mapping(&[
+        ("订单号", Some(Role::OrderId)),
+        ("下单时间", Some(Role::Date)),
+        ("买家ID", Some(Role::CustomerKey)),
+        ("买家昵称", Some(Role::Name)),
+        ("实付金额", Some(Role::Amount)),
+    ])
+}
+
+/// A file "read" by the importer: its hash is derived from its name so two files differ.
+fn file(name: &str, orders: Vec<Order>, mapping: Mapping) -> ImportedFile {
+    ImportedFile {
+        path: PathBuf::from(format!("/exports/{name}")),
+        size: 1000,
+        sha256: format!("{:0>64}", name.bytes().map(|b| format!("{b:02x}")).collect::<String>()),
+        report: ImportReport {
+            file: name.to_string(),
+            format: Format::Csv,
+            mapping,
+            rows_read: orders.len() as u64,
+            orders_kept: orders.len() as u64,
+            skipped: vec![],
+            first_date: None,
+            last_date: None,
+            warnings: vec![],
+        },
+        orders,
+        mapping_reused: false,
+    }
+}
+
+fn store(ws: &mut Workspace, files: Vec<ImportedFile>) -> tierbook_core::store::ImportOutcome {
+    ws.store_import(files, vec![], at("2025-07-01 09:00:00"), &NoProgress).unwrap()
+}
+
+/// Orders `from..to` of a store with 7 customers; order n belongs to customer n % 7 and pays n yuan.
+fn numbered_orders(from: u32, to: u32) -> Vec<Order> {
+    (from..to)
+        .map(|n| {
+            let placed = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(10, 0, 0).unwrap()
+                + chrono::Duration::days(i64::from(n));
+            let mut o = order(
+                Some(&format!("{:019}", 3_700_000_000_000_000_000u64 + u64::from(n))),
+                "",
+                "",
+                "2025-01-01 00:00:00",
+                0,
+                0,
+            );
+            o.customer_key = format!("o_buyer_{}", n % 7);
+            o.customer_name = Some(format!("买家{}-{}", n % 7, n));
+            o.placed_at = placed;
+            o.paid = i64::from(n) * 100;
+            o
+        })
+        .collect()
+}
+
+/// The aggregates a workspace must hold for `orders`, computed here without the store.
+fn expected_customers(orders: &[Order]) -> Vec<Customer> {
+    let mut by: BTreeMap<String, Customer> = BTreeMap::new();
+    for o in orders {
+        let d = o.placed_at.date();
+        let c = by.entry(o.customer_key.clone()).or_insert_with(|| Customer {
+            key: o.customer_key.clone(),
+            name: String::new(),
+            phone: None,
+            orders: 0,
+            revenue: 0,
+            first_order: d,
+            last_order: d,
+            interactions: None,
+        });
+        c.orders += o.order_count;
+        c.revenue += o.net();
+        c.first_order = c.first_order.min(d);
+        if d >= c.last_order {
+            c.name = o.customer_name.clone().unwrap_or_default();
+        }
+        c.last_order = c.last_order.max(d);
+    }
+    by.into_values().collect()
+}
+
+#[test]
+fn new_workspace_is_created_in_wal_mode_at_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("店铺.tierbook");
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.schema_version().unwrap(), schema::LATEST_VERSION);
+    assert_eq!(ws.order_count().unwrap(), 0);
+    assert!(ws.customers().unwrap().is_empty());
+    assert!(ws.latest_snapshot().unwrap().is_none());
+    drop(ws);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = raw.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let app: i32 = raw.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
+    assert_eq!(app, schema::APPLICATION_ID);
+}
+
+#[test]
+fn empty_file_from_a_save_dialog_becomes_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.tierbook");
+    std::fs::write(&path, b"").unwrap();
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.schema_version().unwrap(), schema::LATEST_VERSION);
+}
+
+#[test]
+fn overlapping_exports_add_only_the_new_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let first = store(&mut ws, vec![file("jan-mar.csv", numbered_orders(0, 90), wechat_mapping())]);
+    assert_eq!((first.new_orders, first.known_orders), (90, 0));
+    let second = store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
+    assert_eq!((second.new_orders, second.known_orders), (60, 30));
+    assert_eq!(second.sources.len(), 1);
+    assert_eq!((second.sources[0].orders_added, second.sources[0].orders_known), (60, 30));
+    assert_eq!(ws.order_count().unwrap(), 150);
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 150)));
+}
+
+#[test]
+fn same_order_id_under_another_platform_header_is_another_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    store(&mut ws, vec![file("wx.csv", numbered_orders(0, 10), wechat_mapping())]);
+    let taobao = mapping(&[("订单编号", Some(Role::OrderId)), ("买家会员名", Some(Role::CustomerKey))]);
+    let outcome = store(&mut ws, vec![file("tb.csv", numbered_orders(0, 10), taobao)]);
+    assert_eq!((outcome.new_orders, outcome.known_orders), (10, 0));
+}
+
+#[test]
+fn orders_without_id_are_deduplicated_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let no_id =
+        mapping(&[("客户名称", Some(Role::CustomerKey)), ("日期", Some(Role::Date)), ("金额", Some(Role::Amount))]);
+    let a = vec![
+        order(None, "张三", "张三", "2025-03-01 00:00:00", 5000, 0),
+        order(None, "李四", "李四", "2025-03-02 00:00:00", 8000, 0),
+    ];
+    let mut b = a.clone();
+    b.push(order(None, "张三", "张三", "2025-03-01 00:00:00", 5100, 0));
+    store(&mut ws, vec![file("a.csv", a, no_id.clone())]);
+    let outcome = store(&mut ws, vec![file("b.csv", b, no_id)]);
+    assert_eq!((outcome.new_orders, outcome.known_orders), (1, 2));
+    assert_eq!(ws.orders_of("张三").unwrap().len(), 2);
+}
+
+#[test]
+fn same_file_again_changes_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.tierbook");
+    let mut ws = Workspace::open(&path).unwrap();
+    store(&mut ws, vec![file("jan.csv", numbered_orders(0, 40), wechat_mapping())]);
+    let before = (ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap());
+    let again = store(&mut ws, vec![file("jan.csv", numbered_orders(0, 40), wechat_mapping())]);
+    assert!(again.is_unchanged());
+    assert_eq!(again.unchanged_files, vec!["jan.csv".to_string()]);
+    assert!(again.summary().zh.contains("完全相同"));
+    assert_eq!((ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap()), before);
+}
+
+#[test]
+fn customer_name_comes_from_the_latest_order_across_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let late = vec![order(Some("2"), "k", "新昵称", "2025-05-01 12:00:00", 1000, 0)];
+    let early = vec![order(Some("1"), "k", "旧昵称", "2025-01-01 12:00:00", 2000, 500)];
+    store(&mut ws, vec![file("late.csv", late, wechat_mapping())]);
+    store(&mut ws, vec![file("early.csv", early, wechat_mapping())]);
+    let customers = ws.customers().unwrap();
+    assert_eq!(customers.len(), 1);
+    let c = &customers[0];
+    assert_eq!((c.name.as_str(), c.orders, c.revenue), ("新昵称", 2, 2500));
+    assert_eq!((c.first_order, c.last_order), (day("2025-01-01"), day("2025-05-01")));
+}
+
+#[test]
+fn removing_a_source_keeps_orders_a_later_source_also_had() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    store(&mut ws, vec![file("jan-mar.csv", numbered_orders(0, 90), wechat_mapping())]);
+    store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
+    let sources = ws.sources().unwrap();
+    ws.remove_source(sources[0].id).unwrap();
+    assert_eq!(ws.order_count().unwrap(), 90);
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(60, 150)));
+    assert_eq!(ws.sources().unwrap().len(), 1);
+
+    ws.remove_source(sources[1].id).unwrap();
+    assert_eq!(ws.order_count().unwrap(), 0);
+    assert!(ws.customers().unwrap().is_empty());
+    assert!(matches!(ws.remove_source(sources[1].id), Err(Error::SourceNotFound(_))));
+}
+
+#[test]
+fn removing_the_later_source_leaves_the_first_import_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    store(&mut ws, vec![file("jan-mar.csv", numbered_orders(0, 90), wechat_mapping())]);
+    store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
+    let later = ws.sources().unwrap()[1].id;
+    ws.remove_source(later).unwrap();
+    assert_eq!(ws.order_count().unwrap(), 90);
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 90)));
+    // The same later file can be imported again once removed.
+    let again = store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
+    assert_eq!((again.new_orders, again.known_orders), (60, 30));
+}
+
+#[test]
+fn cancelled_import_stores_nothing() {
+    struct CancelAfter(std::sync::atomic::AtomicU32);
+    impl tierbook_core::Progress for CancelAfter {
+        fn report(&self, _: tierbook_core::Stage, _: u64, _: u64) {}
+        fn cancelled(&self) -> bool {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= 2
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 10), wechat_mapping())]);
+    let big = file("b.csv", numbered_orders(0, 20_000), wechat_mapping());
+    let result = ws.store_import(vec![big], vec![], at("2025-07-01 09:00:00"), &CancelAfter(0.into()));
+    assert!(matches!(result, Err(Error::Cancelled)));
+    assert_eq!(ws.order_count().unwrap(), 10);
+    assert_eq!(ws.sources().unwrap().len(), 1);
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 10)));
+}
+
+// ---- snapshots and comparison ----
+
+fn assignment(tier: Tier, segment: Option<&str>) -> Assignment {
+    Assignment {
+        tier,
+        segment: segment.map(str::to_string),
+        recency_days: 3,
+        r_score: 5,
+        f_score: 4,
+        m_score: 3,
+        abc: tier,
+        rfm_type: "重要价值客户".into(),
+        score: None,
+        reason: Text::new("累计消费排名前 80%", "top 80% of revenue"),
+        gap: if tier == Tier::A {
+            None
+        } else {
+            Some(Text::new("再消费 ¥180 升至 A 类", "¥180 more to reach A"))
+        },
+    }
+}
+
+fn customer(key: &str, revenue: i64) -> Customer {
+    Customer {
+        key: key.into(),
+        name: format!("{key}的昵称"),
+        phone: Some("138****0000".into()),
+        orders: 2,
+        revenue,
+        first_order: day("2025-01-05"),
+        last_order: day("2025-03-05"),
+        interactions: None,
+    }
+}
+
+/// A classification of `rows` (key, tier, segment, revenue), as the classifier would return it.
+fn snapshot_of(rows: &[(&str, Tier, Option<&str>, i64)], as_of: &str) -> (Vec<Customer>, Classification) {
+    let customers: Vec<Customer> = rows.iter().map(|(k, _, _, r)| customer(k, *r)).collect();
+    let classification = Classification {
+        params: ClassifyParams {
+            method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
+            as_of: Some(day(as_of)),
+            segment_tiers: BTreeMap::new(),
+            segment_names: BTreeMap::new(),
+        },
+        as_of: day(as_of),
+        thresholds: vec![],
+        tiers: vec![GroupSummary {
+            group: "A".into(),
+            customers: 1,
+            customer_share: 0.5,
+            orders: 2,
+            revenue: 100,
+            revenue_share: 0.8,
+            aov: 50,
+        }],
+        segments: vec![],
+        assignments: rows.iter().map(|(_, t, s, _)| assignment(*t, *s)).collect(),
+        notes: vec![Text::new("说明", "note")],
+    };
+    (customers, classification)
+}
+
+fn playbook() -> Playbook {
+    let act = |zh: &str, en: &str| Action {
+        action: Text::new(zh, en),
+        channel: Text::new("企业微信", "WeCom"),
+        priority: 1,
+        contact_in_days: 7,
+    };
+    Playbook {
+        tiers: [
+            (Tier::A, act("专属客服一对一", "dedicated 1:1 service")),
+            (Tier::B, act("定期促销", "regular promotions")),
+            (Tier::C, act("自动化触达", "automated reach")),
+        ]
+        .into_iter()
+        .collect(),
+        segments: [("重要挽留客户".to_string(), act("立即回访 + 专属挽回券", "call back + win-back coupon"))]
+            .into_iter()
+            .collect(),
+    }
+}
+
+#[test]
+fn snapshot_round_trips_customers_and_classification() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let (customers, classification) =
+        snapshot_of(&[("k1", Tier::A, Some("重要价值客户"), 9000), ("k2", Tier::C, None, 100)], "2025-03-31");
+    let info = ws.save_snapshot(&customers, &classification, Some("三月")).unwrap();
+    assert_eq!(
+        (info.as_of, info.label.as_deref(), info.customers, info.revenue),
+        (day("2025-03-31"), Some("三月"), 2, 9100)
+    );
+    let loaded = ws.load_latest().unwrap().unwrap();
+    assert_eq!(loaded.customers, customers);
+    assert_eq!(loaded.classification, classification);
+    assert_eq!(ws.snapshots().unwrap(), vec![info.clone()]);
+    ws.delete_snapshot(info.id).unwrap();
+    assert!(ws.snapshots().unwrap().is_empty());
+    assert!(matches!(ws.delete_snapshot(info.id), Err(Error::SnapshotNotFound(_))));
+}
+
+#[test]
+fn snapshot_with_mismatched_lengths_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let (mut customers, classification) = snapshot_of(&[("k1", Tier::A, None, 1)], "2025-03-31");
+    customers.push(customer("k2", 5));
+    assert!(matches!(ws.save_snapshot(&customers, &classification, None), Err(Error::InvalidParams(_))));
+    assert!(ws.snapshots().unwrap().is_empty());
+}
+
+#[test]
+fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let (c1, k1) = snapshot_of(
+        &[
+            ("a", Tier::A, Some("重要价值客户"), 10_000),
+            ("b", Tier::A, Some("重要价值客户"), 9_000),
+            ("c", Tier::B, Some("重要发展客户"), 3_000),
+            ("d", Tier::C, None, 500),
+            ("e", Tier::B, None, 2_500),
+            ("g", Tier::A, None, 8_000),
+        ],
+        "2025-03-31",
+    );
+    let (c2, k2) = snapshot_of(
+        &[
+            ("a", Tier::A, Some("重要价值客户"), 12_000),
+            ("b", Tier::B, Some("重要挽留客户"), 9_100),
+            ("c", Tier::A, Some("重要价值客户"), 7_000),
+            ("d", Tier::C, None, 600),
+            ("f", Tier::B, None, 4_000),
+        ],
+        "2025-06-30",
+    );
+    let old = ws.save_snapshot(&c1, &k1, None).unwrap();
+    let new = ws.save_snapshot(&c2, &k2, None).unwrap();
+    let m = ws.compare(old.id, new.id, &playbook()).unwrap();
+    assert_eq!((m.old_as_of, m.new_as_of), (day("2025-03-31"), day("2025-06-30")));
+
+    let flows: HashMap<(Option<Tier>, Option<Tier>), (u64, i64)> =
+        m.flows.iter().map(|f| ((f.from, f.to), (f.customers, f.revenue))).collect();
+    use Tier::*;
+    let expected: HashMap<(Option<Tier>, Option<Tier>), (u64, i64)> = [
+        ((Some(A), Some(A)), (1, 12_000)),
+        ((Some(A), Some(B)), (1, 9_100)),
+        ((Some(B), Some(A)), (1, 7_000)),
+        ((Some(C), Some(C)), (1, 600)),
+        ((Some(B), None), (1, 2_500)),
+        ((Some(A), None), (1, 8_000)),
+        ((None, Some(B)), (1, 4_000)),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(flows, expected);
+
+    let keys = |v: &[tierbook_core::store::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+    assert_eq!(keys(&m.upgraded), ["c"]);
+    assert_eq!(keys(&m.downgraded), ["b"]);
+    assert_eq!(keys(&m.new), ["f"]);
+    // Lost: the former A customer comes first.
+    assert_eq!(keys(&m.lost), ["g", "e"]);
+
+    let b = &m.downgraded[0];
+    assert_eq!(
+        (b.from, b.to, b.from_segment.as_deref(), b.to_segment.as_deref()),
+        (Some(A), Some(B), Some("重要价值客户"), Some("重要挽留客户"))
+    );
+    assert!(b.action.zh.starts_with("挽回：立即回访"), "{}", b.action.zh);
+    assert!(m.lost[0].action.zh.starts_with("挽回："), "{}", m.lost[0].action.zh);
+    assert!(!m.lost[1].action.zh.starts_with("挽回："), "{}", m.lost[1].action.zh);
+    assert_eq!(m.upgraded[0].action.zh, "专属客服一对一");
+    assert_eq!(m.new[0].action.zh, "定期促销");
+
+    let seg: HashMap<(Option<String>, Option<String>), u64> =
+        m.segment_flows.iter().map(|f| ((f.from.clone(), f.to.clone()), f.customers)).collect();
+    assert_eq!(seg.get(&(Some("重要价值客户".into()), Some("重要挽留客户".into()))), Some(&1));
+    assert_eq!(seg.get(&(Some("重要发展客户".into()), Some("重要价值客户".into()))), Some(&1));
+    assert_eq!(seg.get(&(Some("重要价值客户".into()), Some("重要价值客户".into()))), Some(&1));
+    assert_eq!(seg.values().sum::<u64>(), 7);
+}
+
+#[test]
+fn compare_of_unknown_snapshot_is_snapshot_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    assert!(matches!(ws.compare(1, 2, &playbook()), Err(Error::SnapshotNotFound(_))));
+}
+
+// ---- settings, playbook, backup ----
+
+#[test]
+fn settings_and_playbook_persist_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.tierbook");
+    let mut ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.get_setting::<String>("lang").unwrap(), None);
+    ws.set_setting("lang", "en").unwrap();
+    ws.set_setting("cut_points", &vec![80.0, 95.0]).unwrap();
+    let mut edited = playbook();
+    edited.tiers.get_mut(&Tier::A).unwrap().action = Text::new("店长亲自回访", "owner calls personally");
+    ws.save_playbook(&edited).unwrap();
+    drop(ws);
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.get_setting::<String>("lang").unwrap().as_deref(), Some("en"));
+    assert_eq!(ws.get_setting::<Vec<f64>>("cut_points").unwrap(), Some(vec![80.0, 95.0]));
+    assert!(matches!(ws.get_setting::<u32>("lang"), Err(Error::Store(_))));
+    assert_eq!(ws.playbook().unwrap(), edited);
+}
+
+#[test]
+fn backup_copy_opens_and_holds_the_same_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 300), wechat_mapping())]);
+    let (customers, classification) = snapshot_of(&[("k1", Tier::A, None, 1)], "2025-03-31");
+    ws.save_snapshot(&customers, &classification, None).unwrap();
+    ws.set_setting("lang", "zh").unwrap();
+    let copy = dir.path().join("备份").join("copy.tierbook");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    ws.backup_to(&copy).unwrap();
+    // One self-contained file: no WAL beside it.
+    assert!(!Path::new(&format!("{}-wal", copy.display())).exists());
+    let back = Workspace::open(&copy).unwrap();
+    back.check_integrity().unwrap();
+    assert_eq!(back.customers().unwrap(), ws.customers().unwrap());
+    assert_eq!(back.order_count().unwrap(), 300);
+    assert_eq!(back.sources().unwrap(), ws.sources().unwrap());
+    assert_eq!(back.snapshots().unwrap(), ws.snapshots().unwrap());
+    assert_eq!(back.get_setting::<String>("lang").unwrap().as_deref(), Some("zh"));
+    assert!(matches!(ws.backup_to(ws.path()), Err(Error::Write { .. })));
+}
+
+// ---- files that are not (our) workspaces ----
+
+#[test]
+fn text_file_is_not_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.csv");
+    std::fs::write(&path, "订单号,买家ID,实付金额\n1,a,10\n").unwrap();
+    let err = Workspace::open(&path).unwrap_err();
+    assert!(matches!(err, Error::NotAWorkspace { .. }), "{err:?}");
+    assert!(err.to_string().contains("不是 TierBook 工作区"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "订单号,买家ID,实付金额\n1,a,10\n");
+}
+
+#[test]
+fn another_programs_sqlite_database_is_not_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wechat.db");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "CREATE TABLE message (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO message(body) VALUES ('hi');",
+    )
+    .unwrap();
+    drop(raw);
+    let before = std::fs::read(&path).unwrap();
+    let err = Workspace::open(&path).unwrap_err();
+    assert!(matches!(err, Error::NotAWorkspace { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "a foreign database must not be modified");
+}
+
+#[test]
+fn damaged_workspace_is_not_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.tierbook");
+    let mut bytes = b"SQLite format 3\0".to_vec();
+    bytes.extend((0..8000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Workspace::open(&path).unwrap_err();
+    assert!(matches!(err, Error::NotAWorkspace { .. }), "{err:?}");
+}
+
+#[test]
+fn folder_is_not_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Workspace::open(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::NotAWorkspace { .. }), "{err:?}");
+}
+
+#[test]
+fn workspace_from_a_newer_tierbook_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.tierbook");
+    let mut ws = Workspace::open(&path).unwrap();
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 5), wechat_mapping())]);
+    drop(ws);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.pragma_update(None, "user_version", schema::LATEST_VERSION + 1).unwrap();
+    raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(raw);
+    let before = std::fs::read(&path).unwrap();
+    let err = Workspace::open(&path).unwrap_err();
+    match err {
+        Error::WorkspaceTooNew { found, supported, .. } => {
+            assert_eq!((found, supported), (schema::LATEST_VERSION + 1, schema::LATEST_VERSION))
+        }
+        other => panic!("expected WorkspaceTooNew, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before, "a newer workspace must not be modified");
+}

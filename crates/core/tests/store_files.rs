@@ -1,0 +1,89 @@
+//! Real exports (CSV and xlsx written here) imported into a real workspace: overlapping exports add
+//! only their new orders, the same file again changes nothing, the same layout reuses the saved
+//! mapping, and the stored aggregates equal what the importer + `customers::aggregate` compute.
+
+mod store_support;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+use tierbook_core::customers::aggregate;
+use tierbook_core::import::{import_files, ImportOptions};
+use tierbook_core::store::Workspace;
+use tierbook_core::{Error, NoProgress};
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2025-07-01 09:30:00", "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+#[test]
+fn overlapping_csv_and_xlsx_exports_add_only_new_orders_and_match_a_fresh_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let jan_mar = dir.path().join("订单导出_1-3月.csv");
+    let mar_may = dir.path().join("订单导出_3-5月.xlsx");
+    store_support::write_csv(&jan_mar, 0, 3_000, 700);
+    store_support::write_xlsx(&mar_may, 2_000, 5_000, 700);
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+
+    let first = ws.import(&[jan_mar.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert_eq!((first.new_orders, first.known_orders), (3_000, 0));
+    let second = ws.import(&[mar_may.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert_eq!((second.new_orders, second.known_orders), (2_000, 1_000));
+    assert_eq!(second.reports.len(), 1);
+    assert_eq!(ws.order_count().unwrap(), 5_000);
+
+    // The workspace agrees with importing both files at once and aggregating from scratch.
+    let fresh = import_files(&[jan_mar, mar_may], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(fresh.orders.len(), 5_000);
+    assert_eq!(ws.customers().unwrap(), aggregate(&fresh.orders));
+}
+
+#[test]
+fn the_same_file_imported_again_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("orders.csv");
+    store_support::write_csv(&export, 0, 500, 100);
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    ws.import(&[export.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let before = (ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap());
+
+    // Same bytes under another name (users copy files around): still recognized.
+    let copy = dir.path().join("orders (1).csv");
+    std::fs::copy(&export, &copy).unwrap();
+    let again = ws.import(&[export, copy], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert!(again.is_unchanged());
+    assert_eq!(again.unchanged_files, vec!["orders.csv".to_string(), "orders (1).csv".to_string()]);
+    assert_eq!((ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap()), before);
+}
+
+#[test]
+fn same_layout_reuses_the_saved_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("一月.csv");
+    let b = dir.path().join("二月.csv");
+    store_support::write_csv(&a, 0, 200, 50);
+    store_support::write_csv(&b, 200, 400, 50);
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    let first = ws.import(&[a], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert!(!first.sources[0].mapping_reused);
+    let second = ws.import(&[b], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert!(second.sources[0].mapping_reused);
+    assert_eq!(second.sources[0].report.mapping.key, first.sources[0].report.mapping.key);
+    assert_eq!(ws.order_count().unwrap(), 400);
+}
+
+#[test]
+fn a_bad_file_in_the_batch_stores_nothing_and_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    let bad = dir.path().join("header_only.csv");
+    store_support::write_csv(&good, 0, 100, 10);
+    store_support::write_csv(&bad, 0, 0, 10);
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    let err = ws.import(&[good, bad.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap_err();
+    assert_eq!(err.path(), Some(bad.as_path()), "{err}");
+    assert_eq!(ws.order_count().unwrap(), 0);
+    assert!(ws.sources().unwrap().is_empty());
+    let missing = ws.import(&[PathBuf::from("/nonexistent/x.csv")], &ImportOptions::default(), now(), &NoProgress);
+    assert!(matches!(missing, Err(Error::Io { .. })));
+}

@@ -1,0 +1,112 @@
+//! The crash test: a real child process imports a large export into a workspace and is killed with
+//! SIGKILL while it writes; the workspace must be exactly as before (integrity check ok, same orders,
+//! customers and sources), and a full import afterwards must succeed.
+//!
+//! The child is this same test binary, started again with `TIERBOOK_KILL_CHILD_WS` set: it imports
+//! and prints `TIERBOOK SAVING <done> <total>` lines as it writes, which the parent waits for.
+
+mod store_support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use chrono::NaiveDateTime;
+use tierbook_core::import::ImportOptions;
+use tierbook_core::store::Workspace;
+use tierbook_core::{NoProgress, Progress, Stage};
+
+const TEST_NAME: &str = "import_killed_mid_way_leaves_the_workspace_as_before";
+
+fn now() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2025-07-01 09:30:00", "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+/// Tells the parent how far the write has come.
+struct Marker;
+
+impl Progress for Marker {
+    fn report(&self, stage: Stage, done: u64, total: u64) {
+        if stage == Stage::Saving {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "TIERBOOK SAVING {done} {total}");
+            let _ = out.flush();
+        }
+    }
+}
+
+fn child(workspace: &str, export: &str) {
+    let mut ws = Workspace::open(Path::new(workspace)).unwrap();
+    ws.import(&[PathBuf::from(export)], &ImportOptions::default(), now(), &Marker).unwrap();
+    println!("TIERBOOK DONE");
+}
+
+/// Starts the child and kills it once it has written `fraction` of the orders; returns true if the
+/// kill happened before the child finished.
+fn import_and_kill(workspace: &Path, export: &Path, fraction: f64) -> bool {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
+        .env("TIERBOOK_KILL_CHILD_WS", workspace)
+        .env("TIERBOOK_KILL_CHILD_FILE", export)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut killed = false;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let mut words = line.split_whitespace();
+        if words.next() != Some("TIERBOOK") {
+            continue;
+        }
+        match words.next() {
+            Some("SAVING") => {
+                let done: f64 = words.next().unwrap().parse().unwrap();
+                let total: f64 = words.next().unwrap().parse().unwrap();
+                if done > 0.0 && done >= total * fraction && done < total {
+                    child.kill().unwrap(); // SIGKILL on Unix
+                    killed = true;
+                    break;
+                }
+            }
+            Some("DONE") => break,
+            _ => {}
+        }
+    }
+    child.wait().unwrap();
+    killed
+}
+
+#[test]
+fn import_killed_mid_way_leaves_the_workspace_as_before() {
+    if let (Ok(ws), Ok(file)) = (std::env::var("TIERBOOK_KILL_CHILD_WS"), std::env::var("TIERBOOK_KILL_CHILD_FILE")) {
+        return child(&ws, &file);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("shop.tierbook");
+    let first = dir.path().join("一月.csv");
+    let big = dir.path().join("上半年.csv");
+    store_support::write_csv(&first, 0, 2_000, 500);
+    store_support::write_csv(&big, 1_000, 61_000, 15_000);
+    {
+        let mut ws = Workspace::open(&workspace).unwrap();
+        ws.import(&[first], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    }
+    let state = |ws: &Workspace| (ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap());
+    let before = state(&Workspace::open(&workspace).unwrap());
+    assert_eq!(before.0, 2_000);
+
+    for fraction in [0.05, 0.5, 0.95] {
+        assert!(import_and_kill(&workspace, &big, fraction), "the child finished before it could be killed");
+        let ws = Workspace::open(&workspace).unwrap();
+        ws.check_integrity().unwrap();
+        assert!(state(&ws) == before, "workspace changed by an import killed at {:.0}%", fraction * 100.0);
+    }
+
+    let mut ws = Workspace::open(&workspace).unwrap();
+    let outcome = ws.import(&[big], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert_eq!((outcome.new_orders, outcome.known_orders), (59_000, 1_000));
+    assert_eq!(ws.order_count().unwrap(), 61_000);
+    ws.check_integrity().unwrap();
+}

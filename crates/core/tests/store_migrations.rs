@@ -1,0 +1,278 @@
+//! Opening workspaces written by every earlier schema version: each file is made with that
+//! version's SQL exactly as it shipped (frozen copies below — never edit them), filled with data,
+//! then opened with the current code, which must migrate it and keep every row.
+
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use tierbook_core::import::ImportReport;
+use tierbook_core::mapping::{Column, KeySpec, Level, Mapping, Role};
+use tierbook_core::model::Order;
+use tierbook_core::source::Format;
+use tierbook_core::store::{schema, ImportedFile, Workspace};
+use tierbook_core::NoProgress;
+
+/// Schema version 1 as shipped.
+const V1_SQL: &str = r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE playbooks (name TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    orders_added INTEGER NOT NULL,
+    orders_known INTEGER NOT NULL,
+    report TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    phone TEXT,
+    orders INTEGER NOT NULL,
+    revenue INTEGER NOT NULL,
+    first_order TEXT NOT NULL,
+    last_order TEXT NOT NULL,
+    last_at INTEGER NOT NULL,
+    interactions REAL
+);
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    platform TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    has_id INTEGER NOT NULL,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    row INTEGER NOT NULL,
+    name TEXT,
+    phone TEXT,
+    placed_at INTEGER NOT NULL,
+    paid INTEGER NOT NULL,
+    refund INTEGER NOT NULL,
+    quantity REAL,
+    status TEXT,
+    order_count INTEGER NOT NULL,
+    first_date TEXT,
+    interactions REAL
+);
+CREATE UNIQUE INDEX orders_identity ON orders(platform, uid);
+CREATE INDEX orders_customer ON orders(customer_id);
+CREATE INDEX orders_source ON orders(source_id);
+CREATE TABLE order_sightings (
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    PRIMARY KEY (source_id, order_id)
+) WITHOUT ROWID;
+CREATE INDEX order_sightings_order ON order_sightings(order_id);
+"#;
+
+/// Schema version 2 as shipped (applied on top of version 1).
+const V2_SQL: &str = r#"
+CREATE TABLE classification_runs (
+    id INTEGER PRIMARY KEY,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    as_of TEXT NOT NULL,
+    label TEXT,
+    customers INTEGER NOT NULL,
+    orders INTEGER NOT NULL,
+    revenue INTEGER NOT NULL
+);
+CREATE INDEX snapshots_run ON snapshots(run_id);
+CREATE TABLE snapshot_rows (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    phone TEXT,
+    orders INTEGER NOT NULL,
+    revenue INTEGER NOT NULL,
+    first_order TEXT NOT NULL,
+    last_order TEXT NOT NULL,
+    interactions REAL,
+    tier TEXT NOT NULL,
+    segment TEXT,
+    recency_days INTEGER NOT NULL,
+    r_score INTEGER NOT NULL,
+    f_score INTEGER NOT NULL,
+    m_score INTEGER NOT NULL,
+    abc TEXT NOT NULL,
+    rfm_type TEXT NOT NULL,
+    score REAL,
+    reason_zh TEXT NOT NULL,
+    reason_en TEXT NOT NULL,
+    gap_zh TEXT,
+    gap_en TEXT,
+    PRIMARY KEY (snapshot_id, key)
+) WITHOUT ROWID;
+"#;
+
+fn report_json() -> String {
+    let report = ImportReport {
+        file: "一月.xlsx".into(),
+        format: Format::Xlsx,
+        mapping: Mapping {
+            sheet: "订单列表".into(),
+            header_row: 0,
+            columns: vec![
+                Column { index: 0, header: "订单号".into(), role: Some(Role::OrderId) },
+                Column { index: 1, header: "买家ID".into(), role: Some(Role::CustomerKey) },
+            ],
+            key: KeySpec::Column("买家ID".into()),
+            level: Level::Orders,
+            alternatives: vec![],
+        },
+        rows_read: 2,
+        orders_kept: 2,
+        skipped: vec![],
+        first_date: None,
+        last_date: None,
+        warnings: vec![],
+    };
+    serde_json::to_string(&report).unwrap()
+}
+
+/// A workspace at `version` with one source, one customer with two orders, a setting and a playbook.
+fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch(V1_SQL).unwrap();
+    conn.pragma_update(None, "application_id", schema::APPLICATION_ID).unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO meta(key, value) VALUES ('created_by', 'TierBook 0.1.0');
+         INSERT INTO settings(key, value) VALUES ('lang', '\"en\"');
+         INSERT INTO sources(id, file_name, path, size, sha256, imported_at, rows, orders_added, orders_known, report)
+           VALUES (1, '一月.xlsx', '/exports/一月.xlsx', 4096, '{sha}', '2025-02-01 09:00:00', 2, 2, 0, '{report}');
+         INSERT INTO customers(id, key, name, phone, orders, revenue, first_order, last_order, last_at, interactions)
+           VALUES (1, 'oBuyer1', '小明', '138****1234', 2, 15000, '2025-01-03', '2025-01-20', 1737367200, NULL);
+         INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone, placed_at, paid, refund,
+                            quantity, status, order_count, first_date, interactions)
+           VALUES ('订单号', '3700000000000000001', 1, 1, 1, 2, '小明', '138****1234', 1735898400, 10000, 0, 1.0,
+                   '已完成', 1, NULL, NULL),
+                  ('订单号', '3700000000000000002', 1, 1, 1, 3, '小明', '138****1234', 1737367200, 6000, 1000, 2.0,
+                   '已完成', 1, NULL, NULL);",
+        sha = "ab".repeat(32),
+        report = report_json().replace('\'', "''"),
+    ))
+    .unwrap();
+    if version >= 2 {
+        conn.execute_batch(V2_SQL).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO classification_runs(id, method, params, as_of, summary) VALUES (1,
+                 '{"kind":"abc_revenue","a_pct":80.0,"b_pct":95.0}',
+                 '{"method":{"kind":"abc_revenue","a_pct":80.0,"b_pct":95.0},"as_of":null,"segment_tiers":{},"segment_names":{}}',
+                 '2025-01-31', '{"thresholds":[],"tiers":[],"segments":[],"notes":[]}');
+               INSERT INTO snapshots(id, run_id, as_of, label, customers, orders, revenue)
+                 VALUES (1, 1, '2025-01-31', '一月', 1, 2, 15000);
+               INSERT INTO snapshot_rows(snapshot_id, key, name, phone, orders, revenue, first_order, last_order,
+                   interactions, tier, segment, recency_days, r_score, f_score, m_score, abc, rfm_type, score,
+                   reason_zh, reason_en, gap_zh, gap_en)
+                 VALUES (1, 'oBuyer1', '小明', NULL, 2, 15000, '2025-01-03', '2025-01-20', NULL, 'A', NULL, 11,
+                         5, 5, 5, 'A', '重要价值客户', NULL, '贡献前 80%', 'top 80%', NULL, NULL);"#,
+        )
+        .unwrap();
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+    conn
+}
+
+fn check_v1_data(ws: &Workspace) {
+    assert_eq!(ws.schema_version().unwrap(), schema::LATEST_VERSION);
+    assert_eq!(ws.order_count().unwrap(), 2);
+    let customers = ws.customers().unwrap();
+    assert_eq!(customers.len(), 1);
+    let c = &customers[0];
+    assert_eq!((c.key.as_str(), c.name.as_str(), c.orders, c.revenue), ("oBuyer1", "小明", 2, 15000));
+    assert_eq!(c.last_order, NaiveDate::from_ymd_opt(2025, 1, 20).unwrap());
+    let orders = ws.orders_of("oBuyer1").unwrap();
+    assert_eq!(orders.iter().map(|o| o.net()).collect::<Vec<_>>(), vec![10000, 5000]);
+    assert_eq!(orders[0].order_id.as_deref(), Some("3700000000000000001"));
+    let sources = ws.sources().unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!((sources[0].file_name.as_str(), sources[0].report.rows_read), ("一月.xlsx", 2));
+    assert!(!sources[0].mapping_reused);
+    assert_eq!(ws.get_setting::<String>("lang").unwrap().as_deref(), Some("en"));
+}
+
+/// After migrating, the new tables work: a later import adds to the old orders.
+fn check_new_import_works(ws: &mut Workspace) {
+    let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+    let order = Order {
+        source: 0,
+        row: 2,
+        order_id: Some("3700000000000000003".into()),
+        customer_key: "oBuyer1".into(),
+        customer_name: Some("小明".into()),
+        phone: None,
+        placed_at: at("2025-02-10 10:00:00"),
+        paid: 2000,
+        refund: 0,
+        quantity: None,
+        status: None,
+        order_count: 1,
+        first_date: None,
+        interactions: None,
+    };
+    let report: ImportReport = serde_json::from_str(&report_json()).unwrap();
+    let mut known = order.clone();
+    known.order_id = Some("3700000000000000002".into());
+    let file = ImportedFile {
+        path: "/exports/二月.xlsx".into(),
+        size: 10,
+        sha256: "cd".repeat(32),
+        orders: vec![known, order],
+        report,
+        mapping_reused: false,
+    };
+    let outcome = ws.store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress).unwrap();
+    assert_eq!((outcome.new_orders, outcome.known_orders), (1, 1));
+    assert_eq!(ws.customers().unwrap()[0].revenue, 17000);
+}
+
+#[test]
+fn version_1_workspace_is_migrated_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.tierbook");
+    drop(old_workspace(&path, 1));
+    let mut ws = Workspace::open(&path).unwrap();
+    check_v1_data(&ws);
+    assert!(ws.snapshots().unwrap().is_empty());
+    check_new_import_works(&mut ws);
+    ws.check_integrity().unwrap();
+}
+
+#[test]
+fn version_2_workspace_is_migrated_with_its_data_and_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.tierbook");
+    drop(old_workspace(&path, 2));
+    let mut ws = Workspace::open(&path).unwrap();
+    check_v1_data(&ws);
+    let snapshots = ws.snapshots().unwrap();
+    assert_eq!(snapshots.len(), 1);
+    assert_eq!(snapshots[0].label.as_deref(), Some("一月"));
+    let data = ws.load_snapshot(snapshots[0].id).unwrap();
+    assert_eq!(data.customers[0].key, "oBuyer1");
+    assert_eq!(data.classification.assignments[0].tier, tierbook_core::Tier::A);
+    check_new_import_works(&mut ws);
+    // Reopening an already migrated file changes nothing.
+    drop(ws);
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.order_count().unwrap(), 3);
+}
+
+#[test]
+fn every_shipped_version_has_a_migration_test() {
+    // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
+    assert_eq!(schema::LATEST_VERSION, 3);
+}
