@@ -34,6 +34,8 @@ export const state = reactive({
   pendingExport: null as string | null,
   dragging: false,
   busy: false,
+  /** Set by the tiers screen's "查看客户" to open the customer list filtered to one tier. */
+  customerTierFilter: null as Tier[] | null,
   /** Why a file the app was started with could not be opened (shown on the import screen). */
   startupError: null as unknown,
 });
