@@ -43,7 +43,8 @@ let mockInvoker: Promise<Invoker> | null = null;
 
 async function backend(): Promise<Invoker> {
   if (isTauri()) return tauriInvoke as Invoker;
-  if (import.meta.env.DEV) {
+  // VITE_TIERBOOK_MOCK=1 builds a bundle with the mock, to check the built UI under the strict CSP in a browser.
+  if (import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1") {
     mockInvoker ??= import("./mock").then((m) => m.mockInvoke as Invoker);
     return mockInvoker;
   }
@@ -114,7 +115,7 @@ export async function setWindowTitle(title: string): Promise<void> {
 
 /** The open-file dialog with the spreadsheet filters; `null` when the user closes it. */
 export async function pickSourceFiles(filterName: string): Promise<string[] | null> {
-  if (!isTauri()) return import.meta.env.DEV ? ["/mock/示例订单.xlsx"] : null;
+  if (!isTauri()) return import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1" ? ["/mock/示例订单.xlsx"] : null;
   try {
     const picked = await openDialog({ multiple: true, directory: false, filters: [{ name: filterName, extensions: SOURCE_EXTENSIONS }] });
     if (picked === null) return null;
@@ -126,7 +127,7 @@ export async function pickSourceFiles(filterName: string): Promise<string[] | nu
 
 /** The save dialog for the workbook; `null` when the user closes it. */
 export async function pickExportPath(defaultName: string, filterName: string): Promise<string | null> {
-  if (!isTauri()) return import.meta.env.DEV ? `/mock/${defaultName}` : null;
+  if (!isTauri()) return import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1" ? `/mock/${defaultName}` : null;
   try {
     return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["xlsx"] }] });
   } catch (e) {

@@ -5,6 +5,7 @@ import { useI18n } from "vue-i18n";
 import * as api from "./api";
 import { afterImport, reclassify, state } from "./state";
 import { describeError } from "./logic/errors";
+import { baseName } from "./logic/format";
 
 const running = ref(false);
 
@@ -17,7 +18,7 @@ export function useSample() {
     state.busy = true;
     try {
       const outcome = await api.openSample().promise;
-      afterImport(outcome, outcome.reports[0]?.file ?? t("common.openSample"));
+      afterImport(outcome, outcome.reports[0]?.file ? baseName(outcome.reports[0].file) : t("common.openSample"));
       await reclassify();
       state.screen = "tiers";
     } catch (e) {

@@ -7,7 +7,7 @@ import { i18n, langOf, localeOf } from "./i18n";
 import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type MethodForm } from "./logic/methods";
 import { isCancelled } from "./logic/errors";
 import { baseName } from "./logic/format";
-import type { AppInfo, CustomerRow, ImportOutcome, Lang, Settings, TierView } from "./types";
+import type { AppInfo, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
 
 export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "settings";
 
@@ -20,6 +20,8 @@ export const state = reactive({
   outcome: null as ImportOutcome | null,
   form: defaultForm() as MethodForm,
   asOf: null as string | null,
+  /** Segment → tier edits made on the tiers screen (on top of the saved defaults). */
+  segmentTiers: {} as Record<string, Tier>,
   view: null as TierView | null,
   classifying: false,
   classifyError: null as unknown,
@@ -32,6 +34,8 @@ export const state = reactive({
   pendingExport: null as string | null,
   dragging: false,
   busy: false,
+  /** Set by the tiers screen's "查看客户" to open the customer list filtered to one tier. */
+  customerTierFilter: null as Tier[] | null,
   /** Why a file the app was started with could not be opened (shown on the import screen). */
   startupError: null as unknown,
 });
@@ -63,7 +67,7 @@ export async function reclassify(): Promise<boolean> {
   try {
     const params = buildParams(state.form, {
       as_of: state.asOf,
-      segment_tiers: state.settings?.default_params.segment_tiers,
+      segment_tiers: { ...(state.settings?.default_params.segment_tiers ?? {}), ...state.segmentTiers },
       segment_names: state.settings?.segment_names,
     });
     state.view = await api.classify(params);

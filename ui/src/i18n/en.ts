@@ -171,6 +171,7 @@ const en: Messages = {
     snapshotPlaceholder: "e.g. month {month}",
     snapshotSaved: "Snapshot saved; compare it under History",
     updating: "Re-tiering…",
+    viewCustomers: "See customers",
     pareto80: "80% of revenue",
     customerShare: "Share of customers",
     revenueShare: "Cumulative share of revenue",

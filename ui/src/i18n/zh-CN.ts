@@ -170,6 +170,7 @@ const zh = {
     snapshotPlaceholder: "例如：{month} 月",
     snapshotSaved: "已保存快照，可在“历史”中对比",
     updating: "正在重新分层…",
+    viewCustomers: "查看客户",
     pareto80: "80% 销售额",
     customerShare: "客户占比",
     revenueShare: "累计销售额占比",

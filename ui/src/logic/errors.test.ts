@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ApiError, describeError, isCancelled, toApiError } from "./errors";
+import { ApiError, describeError, isCancelled, isMissingCommand, toApiError } from "./errors";
 
 const messages: Record<string, string> = {
   "errors.empty_file.title": "文件是空的",
@@ -43,6 +43,10 @@ describe("describeError", () => {
   });
   test("a message equal to the code is not repeated as detail", () => {
     expect(describeError({ code: "empty_file", message: "empty_file" }, t, te).detail).toBe("");
+  });
+  test("a command the shell does not have is recognised", () => {
+    expect(isMissingCommand("Command list_snapshots not found")).toBe(true);
+    expect(isMissingCommand({ code: "store", message: "not found" })).toBe(false);
   });
   test("cancel is recognised", () => {
     expect(isCancelled({ code: "cancelled", message: "已取消。" })).toBe(true);

@@ -96,6 +96,12 @@ export function describeError(
   return { title, detail, hint };
 }
 
+/** True when the shell does not have the command at all (an older shell): the screen degrades quietly. */
+export function isMissingCommand(err: unknown): boolean {
+  const e = toApiError(err);
+  return e.code === "unknown" && /command .* not found/i.test(e.message);
+}
+
 /** True for a user cancel, which the screens treat as a quiet return to the previous state. */
 export function isCancelled(err: unknown): boolean {
   return toApiError(err).code === "cancelled";

@@ -55,8 +55,9 @@ describe("import report in plain words", () => {
     const s = reportSentences({ ...report, skipped: [], first_date: null }, tz, "zh");
     expect(s).toEqual(["读取 12,345 行，保留 12,000 个订单。", "没有跳过任何行。"]);
   });
-  test("at most three example rows", () => {
+  test("at most three example rows, numbered as Excel shows them", () => {
     expect(exampleRows([1, 2, 3, 4, 5], tz)).toBe("第 1、2、3 行");
+    expect(exampleRows([4126], tz)).toBe("第 4126 行");
   });
   test("the mapping names the key and the amount column, and a combined key joins its columns", () => {
     expect(mappingSummary(report, tz)).toBe("客户：买家ID · 金额：实付金额 · 日期：下单时间 · 订单号：订单号");

@@ -11,7 +11,8 @@ export const textOf = (text: Text | null | undefined, lang: Lang): string => (te
 /** "第 5、9、12 行" / "rows 5, 9, 12" — at most `max` examples. */
 export function exampleRows(rows: number[], t: Translate, max = 3): string {
   if (!rows.length) return "";
-  const shown = rows.slice(0, max).map((r) => formatInt(r));
+  // Row numbers as Excel shows them: 4126, not 4,126.
+  const shown = rows.slice(0, max).map((r) => String(r));
   return t("report.examples", { rows: shown.join(t("report.listSep")) });
 }
 
