@@ -39,7 +39,10 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
                 let worker = state.clone();
                 let handle = app.handle().clone();
                 std::thread::spawn(move || {
-                    let title = files.last().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+                    let title = files
+                        .last()
+                        .and_then(|p| p.file_name())
+                        .map(|n| n.to_string_lossy().into_owned());
                     worker.import_at_start(files);
                     if let (Some(window), Some(name)) = (handle.get_webview_window("main"), title) {
                         let _ = window.set_title(&format!("客户分层助手 TierBook — {name}"));

@@ -33,12 +33,18 @@ pub struct ChannelProgress {
 
 impl ChannelProgress {
     pub fn new(channel: Channel<ProgressEvent>, cancel: Cancel) -> Self {
-        ChannelProgress { channel, cancel, last: Mutex::new(None) }
+        ChannelProgress {
+            channel,
+            cancel,
+            last: Mutex::new(None),
+        }
     }
 
     /// Whether an update should go out now: the first of a stage, the last of a stage, or after `INTERVAL`.
     fn due(&self, stage: Stage, done: u64, total: u64) -> bool {
-        let Ok(mut last) = self.last.lock() else { return true };
+        let Ok(mut last) = self.last.lock() else {
+            return true;
+        };
         let now = Instant::now();
         let finished = total > 0 && done >= total;
         let due = match *last {
@@ -75,7 +81,9 @@ mod tests {
         let sink = seen.clone();
         let channel = Channel::new(move |body| {
             if let tauri::ipc::InvokeResponseBody::Json(json) = body {
-                sink.lock().unwrap().push(serde_json::from_str(&json).unwrap());
+                sink.lock()
+                    .unwrap()
+                    .push(serde_json::from_str(&json).unwrap());
             }
             Ok(())
         });
@@ -91,7 +99,11 @@ mod tests {
         }
         let seen = seen.lock().unwrap();
         // A tight loop finishes well inside one interval on any machine: first and last only, give or take.
-        assert!(seen.len() < 100, "{} updates were not throttled", seen.len());
+        assert!(
+            seen.len() < 100,
+            "{} updates were not throttled",
+            seen.len()
+        );
         assert_eq!(seen.first().map(|e| e.done), Some(0));
         assert_eq!(seen.last().map(|e| e.done), Some(10_000));
     }

@@ -66,7 +66,11 @@ fn cpu_ms() -> Option<f64> {
 }
 
 fn main() {
-    let arg = |k: usize| std::env::args().nth(k).and_then(|s| s.parse::<usize>().ok());
+    let arg = |k: usize| {
+        std::env::args()
+            .nth(k)
+            .and_then(|s| s.parse::<usize>().ok())
+    };
     let n = arg(1).unwrap_or(100_000);
     // Optional: only method number `k` (0-based, in `method_defaults()` order) and `runs` runs,
     // e.g. for `perf stat`, whose cycle counts do not depend on how busy the machine is.
@@ -94,7 +98,9 @@ fn main() {
                 ms
             })
             .collect();
-        let cpu = cpu_start.zip(cpu_ms()).map(|(a, b)| (b - a) / runs_n as f64);
+        let cpu = cpu_start
+            .zip(cpu_ms())
+            .map(|(a, b)| (b - a) / runs_n as f64);
         runs.sort_by(f64::total_cmp);
         println!(
             "{:<28} wall best {:>7.2} ms   median {:>7.2} ms   process cpu incl. drop {}",

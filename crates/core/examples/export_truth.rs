@@ -26,7 +26,12 @@ use tierbook_core::{customers, Customer, Lang, NoProgress};
 fn read_truth(path: &Path) -> Vec<Customer> {
     let mut reader = csv::Reader::from_path(path).expect("truth csv");
     let headers = reader.headers().expect("header").clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
     let (key, nick, count, net, first, last) = (
         col("customer_key"),
         col("nickname"),
@@ -59,7 +64,9 @@ fn read_truth(path: &Path) -> Vec<Customer> {
 fn synthetic(n: usize) -> Vec<Customer> {
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let end = NaiveDate::from_ymd_opt(2025, 6, 30).expect("date");
@@ -98,22 +105,45 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reports = Vec::new();
     let (customers, out, rest) = if args.first().map(String::as_str) == Some("--synthetic") {
-        let n: usize = args.get(1).and_then(|s| s.parse().ok()).expect("--synthetic N");
-        (synthetic(n), args.get(2).expect("out.xlsx").clone(), &args[3..])
+        let n: usize = args
+            .get(1)
+            .and_then(|s| s.parse().ok())
+            .expect("--synthetic N");
+        (
+            synthetic(n),
+            args.get(2).expect("out.xlsx").clone(),
+            &args[3..],
+        )
     } else if args.first().map(String::as_str) == Some("--orders") {
         let started = Instant::now();
         let source = PathBuf::from(args.get(1).expect("--orders FILE"));
-        let dataset = import::import_files(&[source], &ImportOptions::default(), &NoProgress).expect("import");
+        let dataset = import::import_files(&[source], &ImportOptions::default(), &NoProgress)
+            .expect("import");
         let customers = customers::aggregate(&dataset.orders);
         println!("import + aggregate {:.3}s", started.elapsed().as_secs_f64());
         reports = dataset.reports;
-        (customers, args.get(2).expect("out.xlsx").clone(), &args[3..])
+        (
+            customers,
+            args.get(2).expect("out.xlsx").clone(),
+            &args[3..],
+        )
     } else {
-        (read_truth(Path::new(args.first().expect("truth.csv"))), args.get(1).expect("out.xlsx").clone(), &args[2..])
+        (
+            read_truth(Path::new(args.first().expect("truth.csv"))),
+            args.get(1).expect("out.xlsx").clone(),
+            &args[2..],
+        )
     };
-    let lang = if rest.first().map(String::as_str) == Some("en") { Lang::En } else { Lang::Zh };
+    let lang = if rest.first().map(String::as_str) == Some("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    };
     let params = ClassifyParams {
-        method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
+        method: Method::AbcRevenue {
+            a_pct: 80.0,
+            b_pct: 95.0,
+        },
         as_of: None,
         segment_tiers: BTreeMap::new(),
         segment_names: BTreeMap::new(),
@@ -129,7 +159,10 @@ fn main() {
         reports: &reports,
         migration: None,
     };
-    let options = ExportOptions { lang, ..ExportOptions::default() };
+    let options = ExportOptions {
+        lang,
+        ..ExportOptions::default()
+    };
     let peak_before = peak_rss_mb();
     let started = Instant::now();
     write_workbook(Path::new(&out), &input, &options, &NoProgress).expect("export");
@@ -140,7 +173,11 @@ fn main() {
         classified.as_secs_f64(),
         exported.as_secs_f64()
     );
-    println!("peak RSS before export {:.0} MB, after {:.0} MB", peak_before, peak_rss_mb());
+    println!(
+        "peak RSS before export {:.0} MB, after {:.0} MB",
+        peak_before,
+        peak_rss_mb()
+    );
     if let Some(dir) = rest.get(1) {
         let files = write_csv_per_tier(Path::new(dir), &input, &options).expect("csv");
         println!("csv: {files:?}");

@@ -24,7 +24,10 @@ use tierbook_core::store::Workspace;
 use tierbook_core::NoProgress;
 
 fn now() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 1, 2).unwrap().and_hms_opt(9, 0, 0).unwrap()
+    NaiveDate::from_ymd_opt(2026, 1, 2)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
 }
 
 fn secs(d: Duration) -> String {
@@ -44,25 +47,41 @@ fn best_of<T>(n: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 }
 
 fn file_size(p: &Path) -> String {
-    format!("{:.1} MB", std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6)
+    format!(
+        "{:.1} MB",
+        std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+    )
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let tmp = tempfile::tempdir().unwrap();
-    let dir = args.first().map(PathBuf::from).unwrap_or_else(|| tmp.path().to_path_buf());
+    let dir = args
+        .first()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&dir).unwrap();
-    let orders: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let orders: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let customers: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(250_000);
     let opts = ImportOptions::default();
 
     // 1. A 100k-order xlsx: import alone vs into an empty workspace.
     let small = dir.join("orders_100k.xlsx");
     if !small.exists() {
-        let g = GenerateOptions { orders: 100_000, seed: 7, format: FileFormat::Xlsx, ..GenerateOptions::default() };
+        let g = GenerateOptions {
+            orders: 100_000,
+            seed: 7,
+            format: FileFormat::Xlsx,
+            ..GenerateOptions::default()
+        };
         generate(&small, &g).unwrap();
     }
-    let (alone, dataset) = best_of(3, || import_files(std::slice::from_ref(&small), &opts, &NoProgress).unwrap());
+    let (alone, dataset) = best_of(3, || {
+        import_files(std::slice::from_ref(&small), &opts, &NoProgress).unwrap()
+    });
     let n100 = dataset.orders.len();
     drop(dataset);
     let (into_empty, _) = best_of(3, || {
@@ -71,9 +90,13 @@ fn main() {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
         let mut ws = Workspace::open(&path).unwrap();
-        ws.import(std::slice::from_ref(&small), &opts, now(), &NoProgress).unwrap()
+        ws.import(std::slice::from_ref(&small), &opts, now(), &NoProgress)
+            .unwrap()
     });
-    println!("100k-order xlsx ({}, {n100} orders kept):", file_size(&small));
+    println!(
+        "100k-order xlsx ({}, {n100} orders kept):",
+        file_size(&small)
+    );
     println!("  import alone (import_files)          {}", secs(alone));
     println!(
         "  Workspace::import into an empty ws   {}  (+{:.0}%)",
@@ -100,7 +123,8 @@ fn main() {
             mapping_reused: false,
         };
         let t = Instant::now();
-        ws.store_import(vec![file], vec![], now(), &NoProgress).unwrap();
+        ws.store_import(vec![file], vec![], now(), &NoProgress)
+            .unwrap();
         t.elapsed()
     });
     println!(
@@ -129,7 +153,10 @@ fn main() {
     }
     let part = dir.join(format!("orders_{orders}_jan_oct.csv"));
     if !part.exists() {
-        let g = GenerateOptions { rows_to: NaiveDate::from_ymd_opt(2025, 10, 31), ..base.clone() };
+        let g = GenerateOptions {
+            rows_to: NaiveDate::from_ymd_opt(2025, 10, 31),
+            ..base.clone()
+        };
         generate(&part, &g).unwrap();
     }
     let ws_path = dir.join("big.tierbook");
@@ -138,7 +165,9 @@ fn main() {
     }
     let mut ws = Workspace::open(&ws_path).unwrap();
     let t = Instant::now();
-    let first = ws.import(std::slice::from_ref(&part), &opts, now(), &NoProgress).unwrap();
+    let first = ws
+        .import(std::slice::from_ref(&part), &opts, now(), &NoProgress)
+        .unwrap();
     let t_first = t.elapsed();
     let t = Instant::now();
     let cs = ws.customers().unwrap();
@@ -148,18 +177,37 @@ fn main() {
     let s1 = ws.save_snapshot(&cs, &k1, Some("1-10月")).unwrap();
     let t_snap = t.elapsed();
     let t = Instant::now();
-    let second = ws.import(std::slice::from_ref(&big), &opts, now(), &NoProgress).unwrap();
+    let second = ws
+        .import(std::slice::from_ref(&big), &opts, now(), &NoProgress)
+        .unwrap();
     let t_second = t.elapsed();
     let cs = ws.customers().unwrap();
-    let params = ClassifyParams { method: Method::RfmCube { basis: CubeBasis::Mean }, ..ClassifyParams::default() };
+    let params = ClassifyParams {
+        method: Method::RfmCube {
+            basis: CubeBasis::Mean,
+        },
+        ..ClassifyParams::default()
+    };
     let k2 = classify(&cs, &params).unwrap();
     let s2 = ws.save_snapshot(&cs, &k2, Some("全年")).unwrap();
     ws.check_integrity().unwrap();
     drop(ws);
     println!("big workspace ({}):", file_size(&ws_path));
-    println!("  import Jan–Oct: {} new orders in {}", first.new_orders, secs(t_first));
-    println!("  customers() of {} customers: {}", cs.len(), secs(t_customers));
-    println!("  save_snapshot of {} customers: {}", s1.customers, secs(t_snap));
+    println!(
+        "  import Jan–Oct: {} new orders in {}",
+        first.new_orders,
+        secs(t_first)
+    );
+    println!(
+        "  customers() of {} customers: {}",
+        cs.len(),
+        secs(t_customers)
+    );
+    println!(
+        "  save_snapshot of {} customers: {}",
+        s1.customers,
+        secs(t_snap)
+    );
     println!(
         "  import whole year (overlapping): {} new, {} known in {}",
         second.new_orders,
@@ -173,9 +221,21 @@ fn main() {
         let latest = ws.load_latest().unwrap().unwrap();
         (ws.order_count().unwrap(), latest.customers.len())
     });
-    println!("  open + load_latest ({n_orders} orders, {n_customers} customers): {}", secs(t_open));
-    let (t_cust, _) = best_of(5, || Workspace::open(&ws_path).unwrap().customers().unwrap().len());
-    println!("  open + customers() (current aggregates): {}", secs(t_cust));
+    println!(
+        "  open + load_latest ({n_orders} orders, {n_customers} customers): {}",
+        secs(t_open)
+    );
+    let (t_cust, _) = best_of(5, || {
+        Workspace::open(&ws_path)
+            .unwrap()
+            .customers()
+            .unwrap()
+            .len()
+    });
+    println!(
+        "  open + customers() (current aggregates): {}",
+        secs(t_cust)
+    );
 
     // 4. Compare the two snapshots.
     let ws = Workspace::open(&ws_path).unwrap();
@@ -198,7 +258,9 @@ fn main() {
     Workspace::open(&ws_path).unwrap().backup_to(&copy).unwrap();
     let mut ws = Workspace::open(&copy).unwrap();
     let t = Instant::now();
-    let o = ws.import(std::slice::from_ref(&small), &opts, now(), &NoProgress).unwrap();
+    let o = ws
+        .import(std::slice::from_ref(&small), &opts, now(), &NoProgress)
+        .unwrap();
     let outcome = (t.elapsed(), o);
     println!(
         "  Workspace::import of the 100k xlsx into the big ws: {}  (+{:.0}% over import alone; {} new)",

@@ -25,9 +25,23 @@ fn overlapping_csv_and_xlsx_exports_add_only_new_orders_and_match_a_fresh_import
     store_support::write_xlsx(&mar_may, 2_000, 5_000, 700);
     let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
 
-    let first = ws.import(&[jan_mar.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let first = ws
+        .import(
+            &[jan_mar.clone()],
+            &ImportOptions::default(),
+            now(),
+            &NoProgress,
+        )
+        .unwrap();
     assert_eq!((first.new_orders, first.known_orders), (3_000, 0));
-    let second = ws.import(&[mar_may.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let second = ws
+        .import(
+            &[mar_may.clone()],
+            &ImportOptions::default(),
+            now(),
+            &NoProgress,
+        )
+        .unwrap();
     assert_eq!((second.new_orders, second.known_orders), (2_000, 1_000));
     assert_eq!(second.reports.len(), 1);
     assert_eq!(ws.order_count().unwrap(), 5_000);
@@ -44,16 +58,43 @@ fn the_same_file_imported_again_changes_nothing() {
     let export = dir.path().join("orders.csv");
     store_support::write_csv(&export, 0, 500, 100);
     let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
-    ws.import(&[export.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap();
-    let before = (ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap());
+    ws.import(
+        &[export.clone()],
+        &ImportOptions::default(),
+        now(),
+        &NoProgress,
+    )
+    .unwrap();
+    let before = (
+        ws.order_count().unwrap(),
+        ws.customers().unwrap(),
+        ws.sources().unwrap(),
+    );
 
     // Same bytes under another name (users copy files around): still recognized.
     let copy = dir.path().join("orders (1).csv");
     std::fs::copy(&export, &copy).unwrap();
-    let again = ws.import(&[export, copy], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let again = ws
+        .import(
+            &[export, copy],
+            &ImportOptions::default(),
+            now(),
+            &NoProgress,
+        )
+        .unwrap();
     assert!(again.is_unchanged());
-    assert_eq!(again.unchanged_files, vec!["orders.csv".to_string(), "orders (1).csv".to_string()]);
-    assert_eq!((ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap()), before);
+    assert_eq!(
+        again.unchanged_files,
+        vec!["orders.csv".to_string(), "orders (1).csv".to_string()]
+    );
+    assert_eq!(
+        (
+            ws.order_count().unwrap(),
+            ws.customers().unwrap(),
+            ws.sources().unwrap()
+        ),
+        before
+    );
 }
 
 #[test]
@@ -64,11 +105,18 @@ fn same_layout_reuses_the_saved_mapping() {
     store_support::write_csv(&a, 0, 200, 50);
     store_support::write_csv(&b, 200, 400, 50);
     let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
-    let first = ws.import(&[a], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let first = ws
+        .import(&[a], &ImportOptions::default(), now(), &NoProgress)
+        .unwrap();
     assert!(!first.sources[0].mapping_reused);
-    let second = ws.import(&[b], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let second = ws
+        .import(&[b], &ImportOptions::default(), now(), &NoProgress)
+        .unwrap();
     assert!(second.sources[0].mapping_reused);
-    assert_eq!(second.sources[0].report.mapping.key, first.sources[0].report.mapping.key);
+    assert_eq!(
+        second.sources[0].report.mapping.key,
+        first.sources[0].report.mapping.key
+    );
     assert_eq!(ws.order_count().unwrap(), 400);
 }
 
@@ -80,11 +128,23 @@ fn a_bad_file_in_the_batch_stores_nothing_and_names_the_file() {
     store_support::write_csv(&good, 0, 100, 10);
     store_support::write_csv(&bad, 0, 0, 10);
     let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
-    let err = ws.import(&[good, bad.clone()], &ImportOptions::default(), now(), &NoProgress).unwrap_err();
+    let err = ws
+        .import(
+            &[good, bad.clone()],
+            &ImportOptions::default(),
+            now(),
+            &NoProgress,
+        )
+        .unwrap_err();
     assert_eq!(err.path(), Some(bad.as_path()), "{err}");
     assert_eq!(ws.order_count().unwrap(), 0);
     assert!(ws.sources().unwrap().is_empty());
-    let missing = ws.import(&[PathBuf::from("/nonexistent/x.csv")], &ImportOptions::default(), now(), &NoProgress);
+    let missing = ws.import(
+        &[PathBuf::from("/nonexistent/x.csv")],
+        &ImportOptions::default(),
+        now(),
+        &NoProgress,
+    );
     assert!(matches!(missing, Err(Error::Io { .. })));
 }
 
@@ -102,9 +162,14 @@ fn a_key_the_user_chose_once_is_used_again_for_the_same_layout() {
     };
     ws.import(&[a], &by_receiver, now(), &NoProgress).unwrap();
     // Next month, nothing chosen: the saved mapping (key 收货人) applies without asking.
-    let second = ws.import(&[b], &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let second = ws
+        .import(&[b], &ImportOptions::default(), now(), &NoProgress)
+        .unwrap();
     assert!(second.sources[0].mapping_reused);
-    assert_eq!(second.sources[0].report.mapping.key, tierbook_core::mapping::KeySpec::Column("收货人".into()));
+    assert_eq!(
+        second.sources[0].report.mapping.key,
+        tierbook_core::mapping::KeySpec::Column("收货人".into())
+    );
     let keys: Vec<String> = ws.customers().unwrap().into_iter().map(|c| c.key).collect();
     assert_eq!(keys.len(), 20);
     assert!(keys.iter().all(|k| k.starts_with("收货人")), "{keys:?}");

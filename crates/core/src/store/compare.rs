@@ -68,7 +68,12 @@ impl Workspace {
                 from: from.map(|f| f.tier),
                 to: to.map(|t| t.tier),
                 from_segment: from.and_then(|f| seg_name(f.segment)),
-                action: move_action(playbook, from.map(|f| f.tier), to.map(|t| t.tier), to_segment.as_deref()),
+                action: move_action(
+                    playbook,
+                    from.map(|f| f.tier),
+                    to.map(|t| t.tier),
+                    to_segment.as_deref(),
+                ),
                 to_segment,
                 revenue,
             }
@@ -97,15 +102,23 @@ impl Workspace {
                 }
             };
             let revenue = to.or(from).map_or(0, |r| r.revenue);
-            let cell = flows.entry((from.map(|r| r.tier), to.map(|r| r.tier))).or_default();
+            let cell = flows
+                .entry((from.map(|r| r.tier), to.map(|r| r.tier)))
+                .or_default();
             cell.0 += 1;
             cell.1 += revenue;
-            let cell = seg_flows.entry((from.and_then(|r| r.segment), to.and_then(|r| r.segment))).or_default();
+            let cell = seg_flows
+                .entry((from.and_then(|r| r.segment), to.and_then(|r| r.segment)))
+                .or_default();
             cell.0 += 1;
             cell.1 += revenue;
             match (from, to) {
-                (Some(f), Some(t)) if t.tier < f.tier => migration.upgraded.push(make_move(from, to)),
-                (Some(f), Some(t)) if t.tier > f.tier => migration.downgraded.push(make_move(from, to)),
+                (Some(f), Some(t)) if t.tier < f.tier => {
+                    migration.upgraded.push(make_move(from, to))
+                }
+                (Some(f), Some(t)) if t.tier > f.tier => {
+                    migration.downgraded.push(make_move(from, to))
+                }
                 (None, Some(_)) => migration.new.push(make_move(from, to)),
                 (Some(_), None) => migration.lost.push(make_move(from, to)),
                 _ => {}
@@ -113,8 +126,15 @@ impl Workspace {
         }
 
         let rank = |t: Option<Tier>| t.map_or(Tier::ALL.len(), |t| t as usize);
-        migration.flows =
-            flows.into_iter().map(|((from, to), (customers, revenue))| Flow { from, to, customers, revenue }).collect();
+        migration.flows = flows
+            .into_iter()
+            .map(|((from, to), (customers, revenue))| Flow {
+                from,
+                to,
+                customers,
+                revenue,
+            })
+            .collect();
         migration.flows.sort_by_key(|f| (rank(f.from), rank(f.to)));
         if !segments.is_empty() {
             migration.segment_flows = seg_flows
@@ -138,7 +158,10 @@ impl Workspace {
         // Who to call first: the highest tier they came from (or reached), then the most revenue.
         let by = |tier: fn(&Move) -> Option<Tier>| {
             move |x: &Move, y: &Move| {
-                rank(tier(x)).cmp(&rank(tier(y))).then(y.revenue.cmp(&x.revenue)).then(x.key.cmp(&y.key))
+                rank(tier(x))
+                    .cmp(&rank(tier(y)))
+                    .then(y.revenue.cmp(&x.revenue))
+                    .then(x.key.cmp(&y.key))
             }
         };
         migration.upgraded.sort_by(by(|m| m.to));
@@ -166,7 +189,13 @@ impl Workspace {
                     }
                 }),
             };
-            out.push(Row { key: r.get(0)?, name: r.get(1)?, tier, segment, revenue: r.get(4)? });
+            out.push(Row {
+                key: r.get(0)?,
+                name: r.get(1)?,
+                tier,
+                segment,
+                revenue: r.get(4)?,
+            });
         }
         Ok(out)
     }
@@ -174,7 +203,12 @@ impl Workspace {
 
 /// The action for one move: the win-back action first for a customer who fell from A, a low-cost
 /// reactivation for other lost customers, else the action of the group they are in now.
-fn move_action(playbook: &Playbook, from: Option<Tier>, to: Option<Tier>, to_segment: Option<&str>) -> Text {
+fn move_action(
+    playbook: &Playbook,
+    from: Option<Tier>,
+    to: Option<Tier>,
+    to_segment: Option<&str>,
+) -> Text {
     let current = to.map(|t| {
         to_segment
             .and_then(|s| playbook.segments.get(s))
@@ -189,24 +223,38 @@ fn move_action(playbook: &Playbook, from: Option<Tier>, to: Option<Tier>, to_seg
     });
     let fell_from_a = from == Some(Tier::A) && to != Some(Tier::A);
     if fell_from_a {
-        let win_back = playbook.segments.get(WIN_BACK_SEGMENT).map(|a| a.action.clone()).unwrap_or_else(|| {
-            Text::new("立即回访了解原因 + 专属挽回券", "Call back at once to learn why + a personal win-back coupon")
-        });
+        let win_back = playbook
+            .segments
+            .get(WIN_BACK_SEGMENT)
+            .map(|a| a.action.clone())
+            .unwrap_or_else(|| {
+                Text::new(
+                    "立即回访了解原因 + 专属挽回券",
+                    "Call back at once to learn why + a personal win-back coupon",
+                )
+            });
         return match current {
             Some(c) => Text::new(
                 format!("挽回：{}；随后：{}", win_back.zh, c.zh),
                 format!("Win back: {}; then: {}", win_back.en, c.en),
             ),
-            None => Text::new(format!("挽回：{}", win_back.zh), format!("Win back: {}", win_back.en)),
+            None => Text::new(
+                format!("挽回：{}", win_back.zh),
+                format!("Win back: {}", win_back.en),
+            ),
         };
     }
     match current {
         Some(c) => c,
-        None => playbook.segments.get(REACTIVATE_SEGMENT).map(|a| a.action.clone()).unwrap_or_else(|| {
-            Text::new(
-                "低成本自动触达唤醒（短信/公众号推送 + 回归优惠）",
-                "Low-cost automated reminder (SMS / official-account push + come-back offer)",
-            )
-        }),
+        None => playbook
+            .segments
+            .get(REACTIVATE_SEGMENT)
+            .map(|a| a.action.clone())
+            .unwrap_or_else(|| {
+                Text::new(
+                    "低成本自动触达唤醒（短信/公众号推送 + 回归优惠）",
+                    "Low-cost automated reminder (SMS / official-account push + come-back offer)",
+                )
+            }),
     }
 }
