@@ -357,7 +357,11 @@ fn suggestion(action: Option<&Action>, as_of: NaiveDate) -> Suggestion {
 ///
 /// The segment is looked up by the assignment's (display) name, then by its canonical name when
 /// it is a built-in name in either language. For user renames use [`suggest_in`].
-pub fn suggest(playbook: &Playbook, assignment: &crate::classify::Assignment, as_of: NaiveDate) -> Suggestion {
+pub fn suggest(
+    playbook: &Playbook,
+    assignment: &crate::classify::Assignment,
+    as_of: NaiveDate,
+) -> Suggestion {
     suggestion(
         playbook.action_for(assignment.segment.as_deref(), assignment.tier),
         as_of,
@@ -366,7 +370,11 @@ pub fn suggest(playbook: &Playbook, assignment: &crate::classify::Assignment, as
 
 /// [`suggest`] for customer `index` of a classification, undoing the user's segment renames
 /// (`classification.params.segment_names`) so that a renamed segment keeps its action.
-pub fn suggest_in(playbook: &Playbook, classification: &Classification, index: usize) -> Option<Suggestion> {
+pub fn suggest_in(
+    playbook: &Playbook,
+    classification: &Classification,
+    index: usize,
+) -> Option<Suggestion> {
     let a = classification.assignments.get(index)?;
     let canonical = a.segment.as_deref().map(|shown| {
         classification
@@ -376,7 +384,10 @@ pub fn suggest_in(playbook: &Playbook, classification: &Classification, index: u
             .find(|(_, display)| display.as_str() == shown)
             .map_or(shown, |(canonical, _)| canonical.as_str())
     });
-    Some(suggestion(playbook.action_for(canonical, a.tier), classification.as_of))
+    Some(suggestion(
+        playbook.action_for(canonical, a.tier),
+        classification.as_of,
+    ))
 }
 
 #[cfg(test)]
@@ -406,7 +417,11 @@ mod tests {
 
     #[test]
     fn a_tier_gets_one_to_one_service_and_a_monthly_contact() {
-        let s = suggest(&Playbook::default(), &assignment(Tier::A, None), day("2025-06-30"));
+        let s = suggest(
+            &Playbook::default(),
+            &assignment(Tier::A, None),
+            day("2025-06-30"),
+        );
         assert!(s.action.zh.contains("专属客服"));
         assert!(s.channel.zh.contains("企业微信"));
         assert_eq!(s.priority, 1);
@@ -428,8 +443,16 @@ mod tests {
     #[test]
     fn chinese_display_names_of_english_segments_find_their_action() {
         let pb = Playbook::default();
-        let by_zh = suggest(&pb, &assignment(Tier::A, Some("冠军客户")), day("2025-01-01"));
-        let by_en = suggest(&pb, &assignment(Tier::A, Some("Champions")), day("2025-01-01"));
+        let by_zh = suggest(
+            &pb,
+            &assignment(Tier::A, Some("冠军客户")),
+            day("2025-01-01"),
+        );
+        let by_en = suggest(
+            &pb,
+            &assignment(Tier::A, Some("Champions")),
+            day("2025-01-01"),
+        );
         assert_eq!(by_zh, by_en);
     }
 
@@ -451,11 +474,16 @@ mod tests {
             },
             ..Default::default()
         };
-        params.segment_names.insert("一般挽留客户".into(), "沉睡老客".into());
+        params
+            .segment_names
+            .insert("一般挽留客户".into(), "沉睡老客".into());
         let c = crate::classify::classify(&customers, &params).unwrap();
         assert_eq!(c.assignments[0].segment.as_deref(), Some("沉睡老客"));
         let s = suggest_in(&Playbook::default(), &c, 0).unwrap();
-        assert_eq!(s.action, Playbook::default().segments["一般挽留客户"].action);
+        assert_eq!(
+            s.action,
+            Playbook::default().segments["一般挽留客户"].action
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use tierbook_core::classify::{
-    self, classify, default_segment_rules, method_defaults, pareto, rf_matrix, ClassifyParams, CubeBasis, Measure,
-    Method, SegmentRule, Weights, ZeroRevenue,
+    self, classify, default_segment_rules, method_defaults, pareto, rf_matrix, ClassifyParams,
+    CubeBasis, Measure, Method, SegmentRule, Weights, ZeroRevenue,
 };
 use tierbook_core::{Customer, Error, Tier};
 
@@ -42,24 +42,30 @@ fn tiers(c: &classify::Classification) -> Vec<Tier> {
 // ------------------------------------------------------------------------------ every method
 
 fn arb_customers() -> impl Strategy<Value = Vec<Customer>> {
-    prop::collection::vec((1u32..40, 0i64..2_000_000, 0i64..500, 0i64..300), 1..120).prop_map(|rows| {
-        rows.into_iter()
-            .enumerate()
-            .map(|(i, (orders, cents, last_ago, span))| {
-                let last = day("2025-06-30") - chrono::Duration::days(last_ago);
-                Customer {
-                    key: format!("k{:04}", (i * 7919) % 10007),
-                    name: String::new(),
-                    phone: None,
-                    orders,
-                    revenue: cents,
-                    first_order: last - chrono::Duration::days(span),
-                    last_order: last,
-                    interactions: if i % 3 == 0 { Some((i % 11) as f64) } else { None },
-                }
-            })
-            .collect()
-    })
+    prop::collection::vec((1u32..40, 0i64..2_000_000, 0i64..500, 0i64..300), 1..120).prop_map(
+        |rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, (orders, cents, last_ago, span))| {
+                    let last = day("2025-06-30") - chrono::Duration::days(last_ago);
+                    Customer {
+                        key: format!("k{:04}", (i * 7919) % 10007),
+                        name: String::new(),
+                        phone: None,
+                        orders,
+                        revenue: cents,
+                        first_order: last - chrono::Duration::days(span),
+                        last_order: last,
+                        interactions: if i % 3 == 0 {
+                            Some((i % 11) as f64)
+                        } else {
+                            None
+                        },
+                    }
+                })
+                .collect()
+        },
+    )
 }
 
 fn all_methods() -> Vec<Method> {
@@ -188,7 +194,10 @@ fn abc_customer_crossing_the_80_percent_line_is_a() {
         "Spent ¥500, within the first 80% of revenue (cumulative 50%)"
     );
     // The ABC class is the same field whatever the method.
-    assert_eq!(c.assignments.iter().map(|a| a.abc).collect::<Vec<_>>(), tiers(&c));
+    assert_eq!(
+        c.assignments.iter().map(|a| a.abc).collect::<Vec<_>>(),
+        tiers(&c)
+    );
 }
 
 #[test]
@@ -226,13 +235,19 @@ fn abc_gap_is_what_it_takes_to_pass_the_lowest_customer_of_the_tier_above() {
     // ¥800 − ¥100 + ¥0.01, rounded up to whole yuan.
     assert_eq!(gap.zh, "再消费 ¥701 升至 A 类");
     assert_eq!(gap.en, "Spend ¥701 more to reach tier A");
-    assert_eq!(c.assignments[3].gap.as_ref().unwrap().zh, "再消费 ¥21 升至 B 类");
+    assert_eq!(
+        c.assignments[3].gap.as_ref().unwrap().zh,
+        "再消费 ¥21 升至 B 类"
+    );
     assert!(c.assignments[0].gap.is_none());
     // Spending the gap really lifts the customer.
     let mut richer = customers.clone();
     richer[1].revenue += 70_100;
     assert_eq!(
-        classify(&richer, &ClassifyParams::default()).unwrap().assignments[1].tier,
+        classify(&richer, &ClassifyParams::default())
+            .unwrap()
+            .assignments[1]
+            .tier,
         Tier::A
     );
 }
@@ -242,7 +257,15 @@ fn abc_gap_is_what_it_takes_to_pass_the_lowest_customer_of_the_tier_above() {
 #[test]
 fn abc_by_customer_share_takes_the_top_fifth_and_puts_zero_spend_in_d_when_asked() {
     let mut customers: Vec<Customer> = (0..10)
-        .map(|i| customer(&format!("k{i}"), 1, 100.0 * (10 - i) as f64, "2025-01-01", "2025-01-01"))
+        .map(|i| {
+            customer(
+                &format!("k{i}"),
+                1,
+                100.0 * (10 - i) as f64,
+                "2025-01-01",
+                "2025-01-01",
+            )
+        })
         .collect();
     customers[9].revenue = 0;
     let c = classify(
@@ -288,9 +311,15 @@ fn monthly_average_of_exactly_1000_yuan_is_a() {
     ];
     let c = classify(&customers, &params(method_defaults()[2].clone())).unwrap();
     assert_eq!(tiers(&c), [Tier::A, Tier::B, Tier::B, Tier::C]);
-    assert_eq!(c.assignments[1].gap.as_ref().unwrap().zh, "再消费 ¥1 升至 A 类");
+    assert_eq!(
+        c.assignments[1].gap.as_ref().unwrap().zh,
+        "再消费 ¥1 升至 A 类"
+    );
     assert!(
-        c.assignments[0].reason.zh.starts_with("月均消费 ¥1,000（按 1 个月）"),
+        c.assignments[0]
+            .reason
+            .zh
+            .starts_with("月均消费 ¥1,000（按 1 个月）"),
         "{}",
         c.assignments[0].reason.zh
     );
@@ -326,7 +355,10 @@ fn order_thresholds_give_an_order_gap_and_a_fourth_tier_below_c_min() {
     };
     let c = classify(&customers, &params(m)).unwrap();
     assert_eq!(tiers(&c), [Tier::A, Tier::B, Tier::D]);
-    assert_eq!(c.assignments[1].gap.as_ref().unwrap().zh, "再下 2 单升至 A 类");
+    assert_eq!(
+        c.assignments[1].gap.as_ref().unwrap().zh,
+        "再下 2 单升至 A 类"
+    );
     assert_eq!(
         c.assignments[2].gap.as_ref().unwrap().en,
         "Place 1 more order to reach tier C"
@@ -338,7 +370,15 @@ fn order_thresholds_give_an_order_gap_and_a_fourth_tier_below_c_min() {
 #[test]
 fn mostly_one_time_buyers_get_a_note_and_count_bins_not_a_silent_collapse() {
     let mut customers: Vec<Customer> = (0..60)
-        .map(|i| customer(&format!("o{i:02}"), 1, 10.0 + i as f64, "2025-01-01", "2025-03-01"))
+        .map(|i| {
+            customer(
+                &format!("o{i:02}"),
+                1,
+                10.0 + i as f64,
+                "2025-01-01",
+                "2025-03-01",
+            )
+        })
         .collect();
     for (i, f) in [2, 2, 3, 4, 5, 8, 13, 21, 34, 55].iter().enumerate() {
         customers.push(customer(
@@ -359,12 +399,19 @@ fn mostly_one_time_buyers_get_a_note_and_count_bins_not_a_silent_collapse() {
     )
     .unwrap();
     assert!(
-        c.notes.iter().any(|n| n.zh.contains("F（购买次数）的分位点重合")),
+        c.notes
+            .iter()
+            .any(|n| n.zh.contains("F（购买次数）的分位点重合")),
         "{:?}",
         c.notes
     );
-    assert!(c.thresholds.iter().any(|t| t.name.zh.contains("按次数分档")));
-    let f_of = |orders: u32| c.assignments[customers.iter().position(|x| x.orders == orders).unwrap()].f_score;
+    assert!(c
+        .thresholds
+        .iter()
+        .any(|t| t.name.zh.contains("按次数分档")));
+    let f_of = |orders: u32| {
+        c.assignments[customers.iter().position(|x| x.orders == orders).unwrap()].f_score
+    };
     assert_eq!(
         [f_of(1), f_of(2), f_of(3), f_of(4), f_of(5), f_of(55)],
         [1, 2, 3, 4, 5, 5]
@@ -394,7 +441,10 @@ fn identical_customers_all_get_equal_scores_and_a_note() {
         .assignments
         .iter()
         .all(|a| (&a.r_score, &a.f_score, &a.m_score) == first));
-    assert_eq!(c.notes.iter().filter(|n| n.zh.contains("都相同")).count(), 3);
+    assert_eq!(
+        c.notes.iter().filter(|n| n.zh.contains("都相同")).count(),
+        3
+    );
 }
 
 #[test]
@@ -430,7 +480,11 @@ fn quintile_scores_spread_distinct_values_evenly() {
     // Most recent has the highest R.
     assert_eq!(c.assignments[0].r_score, 5);
     assert_eq!(c.assignments[99].r_score, 1);
-    assert!(!c.notes.iter().any(|n| n.zh.contains("分位点重合")), "{:?}", c.notes);
+    assert!(
+        !c.notes.iter().any(|n| n.zh.contains("分位点重合")),
+        "{:?}",
+        c.notes
+    );
 }
 
 #[test]
@@ -461,7 +515,10 @@ fn rfm_scores_support_three_and_four_bins() {
         .unwrap();
         assert_eq!(c.assignments.iter().map(|a| a.m_score).max(), Some(bins));
         assert_eq!(
-            c.thresholds.iter().filter(|t| t.name.en.starts_with("M ")).count(),
+            c.thresholds
+                .iter()
+                .filter(|t| t.name.en.starts_with("M "))
+                .count(),
             usize::from(bins) - 1
         );
     }
@@ -605,14 +662,23 @@ fn every_corner_of_the_cube_maps_to_its_type_on_mean_median_and_fixed() {
                 &customers,
                 &ClassifyParams {
                     as_of: Some(day("2025-06-30")),
-                    ..params(Method::RfmCube { basis: basis.clone() })
+                    ..params(Method::RfmCube {
+                        basis: basis.clone(),
+                    })
                 },
             )
             .unwrap();
             let probe = &c.assignments[2];
-            assert_eq!(probe.segment.as_deref(), Some(name), "{basis:?} {r} {f} {m}");
+            assert_eq!(
+                probe.segment.as_deref(),
+                Some(name),
+                "{basis:?} {r} {f} {m}"
+            );
             assert_eq!(probe.tier, tier);
-            assert_eq!(probe.rfm_type, name, "the mean-basis type agrees on the probe");
+            assert_eq!(
+                probe.rfm_type, name,
+                "the mean-basis type agrees on the probe"
+            );
         }
     }
 }
@@ -625,7 +691,13 @@ fn cube_comparisons_are_strict_on_the_mean_and_inclusive_on_fixed_values() {
         customer("b", 2, 100.0, "2025-01-01", "2025-06-30"),
         customer("c", 3, 100.0, "2025-01-01", "2025-06-30"),
     ];
-    let mean = classify(&customers, &params(Method::RfmCube { basis: CubeBasis::Mean })).unwrap();
+    let mean = classify(
+        &customers,
+        &params(Method::RfmCube {
+            basis: CubeBasis::Mean,
+        }),
+    )
+    .unwrap();
     assert_eq!(
         mean.assignments[1].segment.as_deref(),
         Some("一般挽留客户"),
@@ -639,7 +711,10 @@ fn cube_comparisons_are_strict_on_the_mean_and_inclusive_on_fixed_values() {
         },
     };
     let fixed = classify(&customers, &params(fixed)).unwrap();
-    assert_eq!(fixed.assignments[1].segment.as_deref(), Some("重要价值客户"));
+    assert_eq!(
+        fixed.assignments[1].segment.as_deref(),
+        Some("重要价值客户")
+    );
 }
 
 #[test]
@@ -649,12 +724,17 @@ fn cube_gap_names_the_orders_or_spend_to_the_next_type() {
         &customers,
         &ClassifyParams {
             as_of: Some(day("2025-06-30")),
-            ..params(Method::RfmCube { basis: CubeBasis::Mean })
+            ..params(Method::RfmCube {
+                basis: CubeBasis::Mean,
+            })
         },
     )
     .unwrap();
     // Mean F = (2 + 4 + 1) / 3 = 2.33: two more orders make 3 > 2.33.
-    assert_eq!(c.assignments[2].gap.as_ref().unwrap().zh, "再下 2 单升至重要价值客户");
+    assert_eq!(
+        c.assignments[2].gap.as_ref().unwrap().zh,
+        "再下 2 单升至重要价值客户"
+    );
     assert_eq!(
         c.assignments[2].gap.as_ref().unwrap().en,
         "Place 2 more orders to become Important value"
@@ -664,7 +744,9 @@ fn cube_gap_names_the_orders_or_spend_to_the_next_type() {
         &small,
         &ClassifyParams {
             as_of: Some(day("2025-06-30")),
-            ..params(Method::RfmCube { basis: CubeBasis::Mean })
+            ..params(Method::RfmCube {
+                basis: CubeBasis::Mean,
+            })
         },
     )
     .unwrap();
@@ -677,7 +759,9 @@ fn cube_gap_names_the_orders_or_spend_to_the_next_type() {
 
 #[test]
 fn renamed_segments_show_the_users_name_and_keep_the_tier() {
-    let mut p = params(Method::RfmCube { basis: CubeBasis::Mean });
+    let mut p = params(Method::RfmCube {
+        basis: CubeBasis::Mean,
+    });
     p.segment_names = BTreeMap::from([("一般发展客户".to_string(), "新客户".to_string())]);
     p.segment_tiers.insert("一般发展客户".into(), Tier::B);
     let customers = cube_probe(true, false, false);
@@ -692,7 +776,10 @@ fn renamed_segments_show_the_users_name_and_keep_the_tier() {
     assert_eq!(c.assignments[2].segment.as_deref(), Some("新客户"));
     assert_eq!(c.assignments[2].rfm_type, "新客户");
     assert_eq!(c.assignments[2].tier, Tier::B);
-    assert!(c.segments.iter().any(|s| s.group == "新客户" && s.customers == 1));
+    assert!(c
+        .segments
+        .iter()
+        .any(|s| s.group == "新客户" && s.customers == 1));
 }
 
 // --------------------------------------------------------------------------- named segments
@@ -735,7 +822,10 @@ fn named_segments_first_matching_rule_wins_and_the_rest_are_others() {
         assert_eq!(a.segment.as_deref(), Some(expected));
     }
     assert_eq!(
-        c.segments.iter().map(|s| s.group.as_str()).collect::<Vec<_>>(),
+        c.segments
+            .iter()
+            .map(|s| s.group.as_str())
+            .collect::<Vec<_>>(),
         ["Narrow", "Wide", "Others"]
     );
 }
@@ -749,7 +839,9 @@ fn default_named_rules_reach_every_segment_in_order() {
         for f in 1..=5u8 {
             for m in 1..=5u8 {
                 let hit = rules.iter().find(|x| {
-                    (x.r.0..=x.r.1).contains(&r) && (x.f.0..=x.f.1).contains(&f) && (x.m.0..=x.m.1).contains(&m)
+                    (x.r.0..=x.r.1).contains(&r)
+                        && (x.f.0..=x.f.1).contains(&f)
+                        && (x.m.0..=x.m.1).contains(&m)
                 });
                 if let Some(hit) = hit {
                     won.insert(hit.segment.clone());
@@ -761,7 +853,10 @@ fn default_named_rules_reach_every_segment_in_order() {
         won.len(),
         rules.len(),
         "unreachable rules: {:?}",
-        rules.iter().filter(|r| !won.contains(&r.segment)).collect::<Vec<_>>()
+        rules
+            .iter()
+            .filter(|r| !won.contains(&r.segment))
+            .collect::<Vec<_>>()
     );
     assert_eq!(classify::segment_text("Champions").unwrap().zh, "冠军客户");
     assert_eq!(classify::canonical_segment("冠军客户"), Some("Champions"));
@@ -815,7 +910,13 @@ fn composite_without_interaction_data_redistributes_that_weight() {
         .collect();
     let c = classify(&customers, &params(method_defaults()[6].clone())).unwrap();
     assert!(c.notes.iter().any(|n| n.zh.contains("没有互动次数")));
-    let weight = |name: &str| c.thresholds.iter().find(|t| t.name.en.contains(name)).unwrap().value;
+    let weight = |name: &str| {
+        c.thresholds
+            .iter()
+            .find(|t| t.name.en.contains(name))
+            .unwrap()
+            .value
+    };
     assert!((weight("value") - 40.0 / 0.9).abs() < 1e-9);
     assert_eq!(weight("interactions"), 0.0);
     // With interaction counts present, the interactions change the score.
@@ -971,7 +1072,10 @@ fn reclassifying_the_same_customers_with_new_params_needs_no_reimport() {
     let before = customers.clone();
     let abc = classify(&customers, &ClassifyParams::default()).unwrap();
     let rfm = classify(&customers, &params(method_defaults()[3].clone())).unwrap();
-    assert_eq!(customers, before, "classification never changes the customers");
+    assert_eq!(
+        customers, before,
+        "classification never changes the customers"
+    );
     assert_ne!(tiers(&abc), tiers(&rfm));
     // The shared facts do not depend on the method.
     for (a, b) in abc.assignments.iter().zip(&rfm.assignments) {
@@ -1056,12 +1160,16 @@ fn pareto_is_downsampled_monotone_and_marks_tier_changes() {
     let c = classify(&customers, &ClassifyParams::default()).unwrap();
     let points = pareto(&customers, Some(&c.assignments), 50);
     assert!(points.len() <= 50 && points.len() >= 10);
-    assert_eq!((points[0].customer_share, points[0].revenue_share), (0.0, 0.0));
+    assert_eq!(
+        (points[0].customer_share, points[0].revenue_share),
+        (0.0, 0.0)
+    );
     let last = points.last().unwrap();
     assert!((last.customer_share - 1.0).abs() < 1e-12 && (last.revenue_share - 1.0).abs() < 1e-12);
     assert!(points
         .windows(2)
-        .all(|w| w[0].customer_share <= w[1].customer_share && w[0].revenue_share <= w[1].revenue_share));
+        .all(|w| w[0].customer_share <= w[1].customer_share
+            && w[0].revenue_share <= w[1].revenue_share));
     // The last A customer is a point of its own.
     let a_count = c.tiers[0].customers as f64;
     assert!(points
@@ -1142,12 +1250,18 @@ fn docs_worked_example_holds_for_every_method() {
         "累计消费 ¥5,000，占总销售额前 80%（累计 50%）"
     );
     // 丁 sorts before 丙 (U+4E01 < U+4E19), so equal spend is enough.
-    assert_eq!(abc.assignments[3].gap.as_ref().unwrap().zh, "再消费 ¥900 升至 A 类");
+    assert_eq!(
+        abc.assignments[3].gap.as_ref().unwrap().zh,
+        "再消费 ¥900 升至 A 类"
+    );
     assert_eq!(
         abc.assignments[3].gap.as_ref().unwrap().en,
         "Spend ¥900 more to reach tier A"
     );
-    assert_eq!(abc.assignments[4].gap.as_ref().unwrap().zh, "再消费 ¥201 升至 B 类");
+    assert_eq!(
+        abc.assignments[4].gap.as_ref().unwrap().zh,
+        "再消费 ¥201 升至 B 类"
+    );
 
     let share = run(Method::AbcCustomers {
         a_pct: 20.0,
@@ -1156,8 +1270,14 @@ fn docs_worked_example_holds_for_every_method() {
     });
     assert_eq!(tiers(&share), [Tier::A, Tier::B, Tier::B, Tier::C, Tier::C]);
 
-    let cube = run(Method::RfmCube { basis: CubeBasis::Mean });
-    let segs: Vec<&str> = cube.assignments.iter().map(|a| a.segment.as_deref().unwrap()).collect();
+    let cube = run(Method::RfmCube {
+        basis: CubeBasis::Mean,
+    });
+    let segs: Vec<&str> = cube
+        .assignments
+        .iter()
+        .map(|a| a.segment.as_deref().unwrap())
+        .collect();
     assert_eq!(
         segs,
         [
@@ -1179,7 +1299,11 @@ fn docs_worked_example_holds_for_every_method() {
     );
 
     let composite = run(method_defaults()[6].clone());
-    let scores: Vec<f64> = composite.assignments.iter().map(|a| a.score.unwrap()).collect();
+    let scores: Vec<f64> = composite
+        .assignments
+        .iter()
+        .map(|a| a.score.unwrap())
+        .collect();
     assert!(
         (scores[0] - 90.0).abs() < 1e-9 && (scores[1] - 59.0 / 0.9).abs() < 1e-9,
         "{scores:?}"

@@ -27,9 +27,13 @@ fn generate_truth(dir: &Path, seed: u32, orders: u32) -> Option<PathBuf> {
         println!("note: {generator} not found; skipping the truth cross-check");
         return None;
     }
-    let deps = Command::new("python3").args(["-c", "import numpy, polars"]).output();
+    let deps = Command::new("python3")
+        .args(["-c", "import numpy, polars"])
+        .output();
     if !deps.is_ok_and(|o| o.status.success()) {
-        println!("note: python3 with numpy and polars is not available; skipping the truth cross-check");
+        println!(
+            "note: python3 with numpy and polars is not available; skipping the truth cross-check"
+        );
         return None;
     }
     let truth = dir.join("truth.csv");
@@ -118,7 +122,9 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
     assert!(truth.len() > 1000);
     let customers: Vec<Customer> = truth.iter().map(|t| t.customer.clone()).collect();
     let params = ClassifyParams {
-        method: Method::RfmCube { basis: CubeBasis::Mean },
+        method: Method::RfmCube {
+            basis: CubeBasis::Mean,
+        },
         // The truth measures recency from the last order date + 1; pass it explicitly.
         as_of: Some(truth[0].as_of),
         ..Default::default()
@@ -130,7 +136,9 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
     let seg_mismatch: Vec<&str> = truth
         .iter()
         .zip(&c.assignments)
-        .filter(|(t, a)| a.segment.as_deref() != Some(t.segment.as_str()) || a.rfm_type != t.segment)
+        .filter(|(t, a)| {
+            a.segment.as_deref() != Some(t.segment.as_str()) || a.rfm_type != t.segment
+        })
         .map(|(t, _)| t.customer.key.as_str())
         .collect();
     assert!(
@@ -141,21 +149,36 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
     );
 
     // R and M: plain quintiles here, so every score equals numpy's.
-    let fell_back = |dim: &str| c.notes.iter().any(|note| note.en.starts_with(&format!("The {dim}")));
+    let fell_back = |dim: &str| {
+        c.notes
+            .iter()
+            .any(|note| note.en.starts_with(&format!("The {dim}")))
+    };
     for (k, dim) in [(0usize, "R"), (2, "M")] {
-        assert!(!fell_back(dim), "{dim} unexpectedly fell back: {:?}", c.notes);
+        assert!(
+            !fell_back(dim),
+            "{dim} unexpectedly fell back: {:?}",
+            c.notes
+        );
         let differ = truth
             .iter()
             .zip(&c.assignments)
             .filter(|(t, a)| [a.r_score, a.f_score, a.m_score][k] != t.scores[k])
             .count();
-        assert_eq!(differ, 0, "{dim} scores differ for {differ} of {n} customers");
+        assert_eq!(
+            differ, 0,
+            "{dim} scores differ for {differ} of {n} customers"
+        );
     }
 
     // F: ~45 % bought once, so the 20 % and 40 % cut points are both 1 and numpy's scores skip
     // values (F = 1 → 1, 2 → 3 …). TierBook says so and uses count bins 1, 2, 3, 4, 5+; the two
     // agree exactly on one-time buyers and order the others the same way.
-    assert!(fell_back("F (orders)"), "expected the F fallback note: {:?}", c.notes);
+    assert!(
+        fell_back("F (orders)"),
+        "expected the F fallback note: {:?}",
+        c.notes
+    );
     for (t, a) in truth.iter().zip(&c.assignments) {
         let orders = t.customer.orders;
         assert_eq!(a.f_score, orders.min(5) as u8, "count bins");

@@ -22,7 +22,11 @@ pub struct ParetoPoint {
 /// The Pareto curve with at most `max_points` points (at least 2: the origin and the end), plus
 /// the exact points where the tier changes when `assignments` are given, so a chart can mark
 /// where A ends. Customers are ordered by revenue, high to low, ties by key.
-pub fn pareto(customers: &[Customer], assignments: Option<&[Assignment]>, max_points: usize) -> Vec<ParetoPoint> {
+pub fn pareto(
+    customers: &[Customer],
+    assignments: Option<&[Assignment]>,
+    max_points: usize,
+) -> Vec<ParetoPoint> {
     let n = customers.len();
     if n == 0 {
         return Vec::new();
@@ -34,7 +38,9 @@ pub fn pareto(customers: &[Customer], assignments: Option<&[Assignment]>, max_po
             .cmp(&customers[a].revenue)
             .then_with(|| customers[a].key.cmp(&customers[b].key))
     });
-    let total: i64 = customers.iter().fold(0i64, |t, c| t.saturating_add(c.revenue));
+    let total: i64 = customers
+        .iter()
+        .fold(0i64, |t, c| t.saturating_add(c.revenue));
     let tier_of = |i: usize| assignments.and_then(|a| a.get(i)).map(|a| a.tier);
     let max_points = max_points.max(2);
     // Every `step`-th customer; the step keeps the count within max_points with room for tier marks.
@@ -48,11 +54,17 @@ pub fn pareto(customers: &[Customer], assignments: Option<&[Assignment]>, max_po
     for (k, &i) in order.iter().enumerate() {
         cum = cum.saturating_add(customers[i].revenue);
         let last = k + 1 == n;
-        let tier_ends = order.get(k + 1).is_some_and(|&next| tier_of(next) != tier_of(i));
+        let tier_ends = order
+            .get(k + 1)
+            .is_some_and(|&next| tier_of(next) != tier_of(i));
         if last || tier_ends || (k + 1) % step == 0 {
             points.push(ParetoPoint {
                 customer_share: (k + 1) as f64 / n as f64,
-                revenue_share: if total > 0 { cum as f64 / total as f64 } else { 0.0 },
+                revenue_share: if total > 0 {
+                    cum as f64 / total as f64
+                } else {
+                    0.0
+                },
                 tier: tier_of(i),
             });
         }
@@ -61,7 +73,9 @@ pub fn pareto(customers: &[Customer], assignments: Option<&[Assignment]>, max_po
         // Many tier changes (methods that do not follow spend): keep an even subset, ends included.
         let keep = max_points;
         let len = points.len();
-        points = (0..keep).map(|j| points[j * (len - 1) / (keep - 1)].clone()).collect();
+        points = (0..keep)
+            .map(|j| points[j * (len - 1) / (keep - 1)].clone())
+            .collect();
     }
     points
 }

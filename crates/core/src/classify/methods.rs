@@ -11,8 +11,8 @@ use super::scores::{self, CutKind, Cuts, Dim};
 use super::segments::{self, CUBE, OTHERS};
 use super::wording::{push_dec1, push_dec2, push_int, push_pct, push_yuan, push_yuan_ceil};
 use super::{
-    customer_months, Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure, Method, SegmentRule,
-    Threshold, ZeroRevenue,
+    customer_months, Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure,
+    Method, SegmentRule, Threshold, ZeroRevenue,
 };
 use crate::model::{Cents, Customer, Text, Tier};
 
@@ -32,7 +32,11 @@ struct Base<'a> {
 
 impl<'a> Base<'a> {
     fn new(customers: &'a [Customer], as_of: Option<NaiveDate>) -> Self {
-        let latest = customers.iter().map(|c| c.last_order).max().unwrap_or_default();
+        let latest = customers
+            .iter()
+            .map(|c| c.last_order)
+            .max()
+            .unwrap_or_default();
         let as_of = as_of.unwrap_or(latest);
         let mut notes = Vec::new();
         if as_of < latest {
@@ -42,7 +46,9 @@ impl<'a> Base<'a> {
             ));
         }
         let recency: Vec<i64> = customers.iter().map(|c| c.recency_days(as_of)).collect();
-        let total = customers.iter().fold(0i64, |t, c| t.saturating_add(c.revenue));
+        let total = customers
+            .iter()
+            .fold(0i64, |t, c| t.saturating_add(c.revenue));
 
         // Ties are broken by key; most callers pass `customers::aggregate`'s key-sorted output, where
         // the index already is the key order, so only sort keys when they are not in order.
@@ -155,7 +161,12 @@ fn tier_en(t: Tier) -> &'static str {
     }
 }
 
-fn threshold(zh: impl Into<String>, en: impl Into<String>, value: f64, unit: (&str, &str)) -> Threshold {
+fn threshold(
+    zh: impl Into<String>,
+    en: impl Into<String>,
+    value: f64,
+    unit: (&str, &str),
+) -> Threshold {
     Threshold {
         name: Text::new(zh, en),
         value,
@@ -310,7 +321,9 @@ impl Line {
     /// F and M: the smallest integer that is high.
     fn min_high(self) -> i64 {
         match self {
-            Line::Mean { sum, n } => (sum.div_euclid(n) + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+            Line::Mean { sum, n } => {
+                (sum.div_euclid(n) + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+            }
             Line::Median(m) => (m.floor() as i64).saturating_add(1),
             Line::Fixed(t) => t.ceil() as i64,
         }
@@ -369,7 +382,11 @@ fn cube_lines(base: &Base, basis: &CubeBasis) -> CubeLines {
 }
 
 fn cube_type(lines: &CubeLines, recency: i64, orders: i64, revenue: i64) -> usize {
-    segments::cube_index(lines.r.recent(recency), lines.f.high(orders), lines.m.high(revenue))
+    segments::cube_index(
+        lines.r.recent(recency),
+        lines.f.high(orders),
+        lines.m.high(revenue),
+    )
 }
 
 // ------------------------------------------------------------------------------- segment names
@@ -383,7 +400,10 @@ struct SegmentLabel {
 }
 
 fn segment_label(params: &ClassifyParams, canonical: &str) -> SegmentLabel {
-    let renamed = params.segment_names.get(canonical).filter(|s| !s.trim().is_empty());
+    let renamed = params
+        .segment_names
+        .get(canonical)
+        .filter(|s| !s.trim().is_empty());
     let builtin = segments::segment_text(canonical);
     let (zh, en) = match (renamed, &builtin) {
         (Some(r), _) => (r.clone(), r.clone()),
@@ -447,7 +467,10 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
         .collect();
     let abc = abc_revenue(&base, 80.0, 95.0);
     let mean_lines = cube_lines(&base, &CubeBasis::Mean);
-    let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
+    let cube_labels: Vec<SegmentLabel> = CUBE
+        .iter()
+        .map(|(zh, _, _)| segment_label(params, zh))
+        .collect();
     let rfm_type: Vec<u8> = (0..n)
         .map(|i| {
             cube_type(
@@ -503,13 +526,15 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 threshold(
                     "A 类最低累计消费",
                     "Lowest spend in tier A",
-                    p.last_a.map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
+                    p.last_a
+                        .map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
                     YUAN,
                 ),
                 threshold(
                     "B 类最低累计消费",
                     "Lowest spend in tier B",
-                    p.last_b.map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
+                    p.last_b
+                        .map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
                     YUAN,
                 ),
             ];
@@ -567,7 +592,12 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                     *a_pct,
                     PCT,
                 ),
-                threshold("B 类：其后", "Tier B: the next share of customers", *b_pct, PCT),
+                threshold(
+                    "B 类：其后",
+                    "Tier B: the next share of customers",
+                    *b_pct,
+                    PCT,
+                ),
                 threshold("A 类人数", "Customers in tier A", n_a as f64, CUSTOMERS),
                 threshold(
                     "B 类人数（上限）",
@@ -619,7 +649,11 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 })
                 .collect();
             let label = measure.label();
-            let unit = if *measure == Measure::Orders { ORDERS } else { YUAN };
+            let unit = if *measure == Measure::Orders {
+                ORDERS
+            } else {
+                YUAN
+            };
             d.thresholds.push(threshold(
                 format!("A 类：{} ≥", label.zh),
                 format!("Tier A: {} ≥", label.en),
@@ -691,7 +725,10 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
         }
         Method::RfmCube { basis } => {
             let lines = cube_lines(&base, basis);
-            d.labels = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
+            d.labels = CUBE
+                .iter()
+                .map(|(zh, _, _)| segment_label(params, zh))
+                .collect();
             let seg: Vec<u16> = if matches!(basis, CubeBasis::Mean) {
                 rfm_type.iter().map(|&t| u16::from(t)).collect()
             } else {
@@ -777,13 +814,21 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 "R, F and M each score 1–5 by quintiles; rules are tried top to bottom, the first match decides the segment, no match is Others.",
             ));
         }
-        Method::Composite { weights, a_min, b_min } => {
+        Method::Composite {
+            weights,
+            a_min,
+            b_min,
+        } => {
             let has_interactions = customers.iter().any(|c| c.interactions.is_some());
             composite_w = [
                 weights.value,
                 weights.frequency,
                 weights.recency,
-                if has_interactions { weights.interactions } else { 0.0 },
+                if has_interactions {
+                    weights.interactions
+                } else {
+                    0.0
+                },
             ];
             let sum: f64 = composite_w.iter().sum();
             if sum <= 0.0 {
@@ -798,7 +843,10 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                     "The data has no interaction counts; the interaction weight is shared out among value, frequency and recency.",
                 ));
             }
-            let mut sorted_i: Vec<i64> = customers.iter().map(|c| interaction_units(c.interactions)).collect();
+            let mut sorted_i: Vec<i64> = customers
+                .iter()
+                .map(|c| interaction_units(c.interactions))
+                .collect();
             sorted_i.par_sort_unstable();
             let (p_r, p_f, p_i) = (
                 scores::Percentiles::new(&base.sorted_r),
@@ -872,7 +920,12 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                     w(composite_w[1]),
                     PCT,
                 ),
-                threshold("近度（最近购买）权重", "Weight of recency", w(composite_w[2]), PCT),
+                threshold(
+                    "近度（最近购买）权重",
+                    "Weight of recency",
+                    w(composite_w[2]),
+                    PCT,
+                ),
                 threshold("互动权重", "Weight of interactions", w(composite_w[3]), PCT),
                 threshold("A 类：综合得分 ≥", "Tier A: score ≥", *a_min, POINTS),
                 threshold("B 类：综合得分 ≥", "Tier B: score ≥", *b_min, POINTS),
@@ -886,16 +939,27 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
 
     // Summaries.
     let used_d = d.four_tiers || d.tier.contains(&Tier::D);
-    let tier_groups: Vec<Tier> = Tier::ALL.iter().copied().filter(|t| *t != Tier::D || used_d).collect();
+    let tier_groups: Vec<Tier> = Tier::ALL
+        .iter()
+        .copied()
+        .filter(|t| *t != Tier::D || used_d)
+        .collect();
     let tiers = summarize(
         &base,
         tier_groups.iter().map(|t| t.letter().to_string()).collect(),
-        |i| tier_groups.iter().position(|t| *t == d.tier[i]).unwrap_or(0),
+        |i| {
+            tier_groups
+                .iter()
+                .position(|t| *t == d.tier[i])
+                .unwrap_or(0)
+        },
     );
     let segments_summary = match &d.segment {
-        Some(seg) => summarize(&base, d.labels.iter().map(|l| l.display.clone()).collect(), |i| {
-            usize::from(seg[i])
-        }),
+        Some(seg) => summarize(
+            &base,
+            d.labels.iter().map(|l| l.display.clone()).collect(),
+            |i| usize::from(seg[i]),
+        ),
         None => Vec::new(),
     };
 
@@ -940,7 +1004,10 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 };
                 Assignment {
                     tier: d.tier[i],
-                    segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
+                    segment: d
+                        .segment
+                        .as_ref()
+                        .map(|s| d.labels[usize::from(s[i])].display.clone()),
                     recency_days: base.recency[i],
                     r_score: rfm[i][0],
                     f_score: rfm[i][1],
@@ -973,7 +1040,8 @@ fn rule_matches(rule: &SegmentRule, s: &[u8; 3]) -> bool {
 
 /// Interaction counts in thousandths, so percentiles can work on integers; none counts as 0.
 fn interaction_units(v: Option<f64>) -> i64 {
-    v.filter(|x| x.is_finite()).map_or(0, |x| (x * 1000.0).round() as i64)
+    v.filter(|x| x.is_finite())
+        .map_or(0, |x| (x * 1000.0).round() as i64)
 }
 
 fn composite_score(w: &[f64; 4], p: &[f64; 4]) -> f64 {
@@ -1052,7 +1120,11 @@ fn score_thresholds(cuts: &[Cuts; 3], bins: u8) -> Vec<Threshold> {
     out
 }
 
-fn summarize(base: &Base, groups: Vec<String>, group_of: impl Fn(usize) -> usize) -> Vec<GroupSummary> {
+fn summarize(
+    base: &Base,
+    groups: Vec<String>,
+    group_of: impl Fn(usize) -> usize,
+) -> Vec<GroupSummary> {
     let k = groups.len();
     let mut customers = vec![0u64; k];
     let mut orders = vec![0u64; k];
@@ -1127,22 +1199,38 @@ impl Wording<'_> {
         gap.en.clear();
         let tier = self.d.tier[i];
         match &self.params.method {
-            Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap),
-            Method::AbcCustomers { a_pct, b_pct, .. } => self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap),
+            Method::AbcRevenue { a_pct, b_pct } => {
+                self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap)
+            }
+            Method::AbcCustomers { a_pct, b_pct, .. } => {
+                self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap)
+            }
             Method::Thresholds {
                 measure,
                 a_min,
                 b_min,
                 c_min,
             } => self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, reason, gap),
-            Method::RfmScores { a_min, b_min, .. } => self.rfm_scores(i, tier, *a_min, *b_min, reason, gap),
+            Method::RfmScores { a_min, b_min, .. } => {
+                self.rfm_scores(i, tier, *a_min, *b_min, reason, gap)
+            }
             Method::RfmCube { .. } => self.cube(i, reason, gap),
             Method::RfmSegments { rules } => self.named(i, rules, reason),
-            Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, reason, gap),
+            Method::Composite { a_min, b_min, .. } => {
+                self.composite(i, tier, *a_min, *b_min, reason, gap)
+            }
         }
     }
 
-    fn abc_revenue(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
+    fn abc_revenue(
+        &self,
+        i: usize,
+        tier: Tier,
+        a_pct: f64,
+        b_pct: f64,
+        r: &mut Text,
+        gap: &mut Text,
+    ) -> bool {
         let c = &self.base.customers[i];
         let share = self.abc.cum_share[i];
         r.zh.push_str("累计消费 ");
@@ -1207,7 +1295,11 @@ impl Wording<'_> {
         r.en.push(')');
         let boundary = match tier {
             Tier::B => self.abc.last_a.map(|b| (b, Tier::A)),
-            Tier::C if self.base.total > 0 => self.abc.last_b.or(self.abc.last_a).map(|b| (b, self.d.tier[b])),
+            Tier::C if self.base.total > 0 => self
+                .abc
+                .last_b
+                .or(self.abc.last_a)
+                .map(|b| (b, self.d.tier[b])),
             _ => None,
         };
         match boundary {
@@ -1219,7 +1311,15 @@ impl Wording<'_> {
         }
     }
 
-    fn abc_customers(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
+    fn abc_customers(
+        &self,
+        i: usize,
+        tier: Tier,
+        a_pct: f64,
+        b_pct: f64,
+        r: &mut Text,
+        gap: &mut Text,
+    ) -> bool {
         let c = &self.base.customers[i];
         let n = self.base.n();
         if c.revenue <= 0 {
@@ -1388,18 +1488,25 @@ impl Wording<'_> {
             tier.up().unwrap_or(Tier::A)
         };
         match measure {
-            Measure::Revenue => push_spend_gap(gap, ((target * 100.0).round() as i64).saturating_sub(c.revenue), up),
+            Measure::Revenue => push_spend_gap(
+                gap,
+                ((target * 100.0).round() as i64).saturating_sub(c.revenue),
+                up,
+            ),
             Measure::MonthlyRevenue => push_spend_gap(
                 gap,
                 (((target * 100.0).round() * months).ceil() as i64).saturating_sub(c.revenue),
                 up,
             ),
             Measure::Aov => {
-                let need = (target * 100.0).round() * (f64::from(c.orders) + 1.0) - c.revenue as f64;
+                let need =
+                    (target * 100.0).round() * (f64::from(c.orders) + 1.0) - c.revenue as f64;
                 push_next_order_gap(gap, need.ceil() as i64, up)
             }
             Measure::Orders => {
-                let need = (target.ceil() as i64).saturating_sub(i64::from(c.orders)).max(1);
+                let need = (target.ceil() as i64)
+                    .saturating_sub(i64::from(c.orders))
+                    .max(1);
                 push_orders_gap(gap, need, tier_zh(up), tier_en(up))
             }
         }
@@ -1420,7 +1527,15 @@ impl Wording<'_> {
         }
     }
 
-    fn rfm_scores(&self, i: usize, tier: Tier, a_min: u32, b_min: u32, r: &mut Text, gap: &mut Text) -> bool {
+    fn rfm_scores(
+        &self,
+        i: usize,
+        tier: Tier,
+        a_min: u32,
+        b_min: u32,
+        r: &mut Text,
+        gap: &mut Text,
+    ) -> bool {
         let c = &self.base.customers[i];
         let s = self.rfm[i];
         let total = u32::from(s[0]) + u32::from(s[1]) + u32::from(s[2]);
@@ -1470,7 +1585,10 @@ impl Wording<'_> {
             return true;
         }
         let need_m = need_total.saturating_sub(r_after + f_after);
-        match u8::try_from(need_m).ok().and_then(|m| self.cuts[2].min_value_for(m)) {
+        match u8::try_from(need_m)
+            .ok()
+            .and_then(|m| self.cuts[2].min_value_for(m))
+        {
             Some(v) => {
                 push_next_order_gap(gap, v.saturating_sub(c.revenue), target);
                 true
@@ -1604,7 +1722,10 @@ impl Wording<'_> {
                 r.en.push_str(" matches ");
                 r.en.push_str(&label.en);
                 r.en.push_str(" (");
-                for (k, (letter, range)) in [("R", rule.r), ("F", rule.f), ("M", rule.m)].iter().enumerate() {
+                for (k, (letter, range)) in [("R", rule.r), ("F", rule.f), ("M", rule.m)]
+                    .iter()
+                    .enumerate()
+                {
                     if k > 0 {
                         r.zh.push('，');
                         r.en.push_str(", ");
@@ -1635,7 +1756,15 @@ impl Wording<'_> {
         false
     }
 
-    fn composite(&self, i: usize, tier: Tier, a_min: f64, b_min: f64, r: &mut Text, gap: &mut Text) -> bool {
+    fn composite(
+        &self,
+        i: usize,
+        tier: Tier,
+        a_min: f64,
+        b_min: f64,
+        r: &mut Text,
+        gap: &mut Text,
+    ) -> bool {
         let p = &self.composite_parts[i];
         let w = &self.composite_w;
         let score = composite_score(w, p);

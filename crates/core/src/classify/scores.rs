@@ -221,7 +221,10 @@ mod tests {
     fn quantile_interpolates_linearly_like_numpy() {
         // numpy.quantile([1, 2, 3, 4, 10], [0.2, 0.4, 0.6, 0.8]) == [1.8, 2.6, 3.4, 5.2]
         let v = [1, 2, 3, 4, 10];
-        let got: Vec<f64> = [0.2, 0.4, 0.6, 0.8].iter().map(|&q| quantile(&v, q)).collect();
+        let got: Vec<f64> = [0.2, 0.4, 0.6, 0.8]
+            .iter()
+            .map(|&q| quantile(&v, q))
+            .collect();
         for (g, want) in got.iter().zip([1.8, 2.6, 3.4, 5.2]) {
             assert!((g - want).abs() < 1e-12, "{got:?}");
         }

@@ -102,7 +102,12 @@ pub fn default_segment_tier(segment: &str) -> Option<Tier> {
     CUBE.iter()
         .find(|(zh, _, _)| *zh == segment)
         .map(|(_, _, t)| *t)
-        .or_else(|| NAMED.iter().find(|(en, _, _)| *en == segment).map(|(_, _, t)| *t))
+        .or_else(|| {
+            NAMED
+                .iter()
+                .find(|(en, _, _)| *en == segment)
+                .map(|(_, _, t)| *t)
+        })
 }
 
 /// Segment → tier for every built-in segment: 重要价值/重要保持 → A, 重要发展/重要挽留/一般价值 → B,

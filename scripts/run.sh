@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds and opens TierBook: installs what is missing, builds the UI and a debug app with the UI
+# embedded, then starts it. Extra arguments are files to open, e.g. scripts/run.sh 订单导出.xlsx
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+npx tauri build --debug --no-bundle   # runs `npm run build:ui` first (beforeBuildCommand)
+APP="$PWD/target/debug/tierbook-app"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  cat <<MSG
+TierBook is built: $APP
+There is no display here (DISPLAY is not set). To open it:
+  - on a desktop session:        $APP
+  - headless, to look at it:     Xvfb :99 -screen 0 1440x900x24 & DISPLAY=:99 $APP &
+                                 sleep 5; DISPLAY=:99 import -window root tierbook.png
+MSG
+  exit 0
+fi
+exec "$APP" "$@"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test run: setup, Rust unit/integration tests (core, CLI, app commands on the mock runtime,
+# bindings drift), the UI's Vitest suite, then the real app end to end under Xvfb with screenshots.
+# Fails on the first failing step. Used by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "UI bundle (the app embeds ui/dist)"
+npm run build:ui
+
+step "cargo test --workspace"
+cargo test --workspace
+
+if grep -q '"test"' package.json; then
+  step "vitest"
+  npm test
+fi
+
+step "end-to-end: the real window under Xvfb"
+tests/e2e/run.sh
+
+printf '\n\033[1;32mall tests passed\033[0m — screenshots: %s\n' "$PWD/target/e2e-screenshots/"

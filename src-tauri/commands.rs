@@ -1,0 +1,262 @@
+//! The IPC commands: thin adapters that unpack state, run the core off the main thread and map errors.
+//!
+//! Names and argument names are the UI's contract (`ui/src/api.ts`); arguments arrive camelCase from
+//! JavaScript. Long work (import, export) reports on a `Channel<ProgressEvent>` and stops on `cancel_job`.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
+use tierbook_core::classify::ClassifyParams;
+use tierbook_core::export::ExportOptions;
+use tierbook_core::import::{self, ImportOptions, Preview};
+use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
+
+use crate::error::ApiError;
+use crate::progress::{ChannelProgress, ProgressEvent};
+use crate::session::{ExportOutcome, ImportOutcome};
+use crate::state::{AppState, RecentFile};
+use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
+
+/// What the window shows before anything else.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AppInfo {
+    pub version: String,
+    /// The workspace file (settings, recent files and the sample sit beside it).
+    pub workspace_path: String,
+    /// The file shown in the title (the last one imported), if any.
+    pub current_file: Option<String>,
+    pub has_data: bool,
+    pub lang: tierbook_core::Lang,
+    /// Why the file the app was started with could not be opened.
+    pub open_error: Option<ApiError>,
+    /// Set when the end-to-end suite runs the app (`TIERBOOK_E2E=1`): the UI then exposes its
+    /// file-choosing hook, because WebDriver cannot drive native file dialogs.
+    pub e2e: bool,
+}
+
+/// Runs core work on the blocking pool so the window never freezes.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// "客户分层助手 TierBook — 订单.xlsx"
+fn set_title<R: Runtime>(window: &WebviewWindow<R>, file: Option<&str>) {
+    let name = file
+        .and_then(|f| std::path::Path::new(f).file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    let title = match name {
+        Some(name) => format!("客户分层助手 TierBook — {name}"),
+        None => "客户分层助手 TierBook".to_string(),
+    };
+    // A title that cannot be set is cosmetic; the import itself succeeded.
+    let _ = window.set_title(&title);
+}
+
+#[tauri::command]
+pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppInfo {
+    let session = state.session();
+    AppInfo {
+        version: app.package_info().version.to_string(),
+        workspace_path: state.workspace_path().display().to_string(),
+        current_file: session
+            .current_file
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        has_data: session.classification.is_some(),
+        lang: state.settings().lang,
+        open_error: session.open_error.clone(),
+        e2e: std::env::var_os("TIERBOOK_E2E").is_some_and(|v| v == "1"),
+    }
+}
+
+#[tauri::command]
+pub async fn preview_source(path: String, options: ImportOptions) -> Result<Preview, ApiError> {
+    blocking(move || Ok(import::preview(std::path::Path::new(&path), &options)?)).await
+}
+
+#[tauri::command]
+pub async fn import_sources<R: Runtime>(
+    window: WebviewWindow<R>,
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+    options: ImportOptions,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<ImportOutcome, ApiError> {
+    let state = state.inner().clone();
+    let progress = ChannelProgress::new(on_progress, state.start_job());
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let outcome = blocking(move || state.import(paths, options, &progress)).await?;
+    set_title(&window, outcome.files.last().map(String::as_str));
+    Ok(outcome)
+}
+
+#[tauri::command]
+pub async fn open_sample<R: Runtime>(
+    window: WebviewWindow<R>,
+    state: State<'_, AppState>,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<ImportOutcome, ApiError> {
+    let state = state.inner().clone();
+    let progress = ChannelProgress::new(on_progress, state.start_job());
+    let outcome = blocking(move || {
+        let path = state.write_sample()?;
+        state.import(vec![path], ImportOptions::default(), &progress)
+    })
+    .await?;
+    set_title(&window, outcome.files.last().map(String::as_str));
+    Ok(outcome)
+}
+
+#[tauri::command]
+pub fn cancel_job(state: State<'_, AppState>) {
+    state.cancel_job();
+}
+
+#[tauri::command]
+pub fn recent_files(state: State<'_, AppState>) -> Vec<RecentFile> {
+    state.recent_files()
+}
+
+#[tauri::command]
+pub async fn classify(
+    state: State<'_, AppState>,
+    params: ClassifyParams,
+) -> Result<TierView, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.classify(params)).await
+}
+
+#[tauri::command]
+pub async fn current_view(state: State<'_, AppState>) -> Result<TierView, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.current_view()).await
+}
+
+#[tauri::command]
+pub async fn customer_rows(state: State<'_, AppState>) -> Result<Vec<CustomerRow>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.customer_rows()).await
+}
+
+#[tauri::command]
+pub async fn customer_detail(
+    state: State<'_, AppState>,
+    key: String,
+) -> Result<CustomerDetail, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.customer_detail(&key)).await
+}
+
+#[tauri::command]
+pub async fn export_workbook(
+    state: State<'_, AppState>,
+    path: String,
+    options: ExportOptions,
+    csv: bool,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<ExportOutcome, ApiError> {
+    let state = state.inner().clone();
+    let progress = ChannelProgress::new(on_progress, state.start_job());
+    blocking(move || state.export(std::path::Path::new(&path), &options, csv, &progress)).await
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<(), ApiError> {
+    state.save_settings(settings)
+}
+
+#[tauri::command]
+pub async fn list_sources(state: State<'_, AppState>) -> Result<Vec<SourceInfo>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.sources()).await
+}
+
+#[tauri::command]
+pub async fn remove_source(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.remove_source(id)).await
+}
+
+#[tauri::command]
+pub async fn list_snapshots(state: State<'_, AppState>) -> Result<Vec<SnapshotInfo>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.snapshots()).await
+}
+
+#[tauri::command]
+pub async fn save_snapshot(
+    state: State<'_, AppState>,
+    label: Option<String>,
+) -> Result<SnapshotInfo, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.save_snapshot(label)).await
+}
+
+#[tauri::command]
+pub async fn compare_snapshots(
+    state: State<'_, AppState>,
+    old: i64,
+    new: i64,
+) -> Result<Migration, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.compare(old, new)).await
+}
+
+/// Shows `path` selected in the system file manager ("打开所在文件夹").
+#[tauri::command]
+pub fn reveal_path(path: String) -> Result<(), ApiError> {
+    tauri_plugin_opener::reveal_item_in_dir(&path).map_err(|e| {
+        ApiError::new(
+            "reveal_failed",
+            format!("无法打开文件夹：{e}。文件位于 {path}。"),
+        )
+        .with("path", path.clone())
+    })
+}
+
+/// The commands the window may call (one list for the app and the tests).
+pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app_info,
+        preview_source,
+        import_sources,
+        open_sample,
+        cancel_job,
+        recent_files,
+        classify,
+        current_view,
+        customer_rows,
+        customer_detail,
+        export_workbook,
+        get_settings,
+        save_settings,
+        list_sources,
+        remove_source,
+        list_snapshots,
+        save_snapshot,
+        compare_snapshots,
+        reveal_path,
+    ]
+}
+
+/// The data folder: `TIERBOOK_DATA_DIR` when set (portable use, tests), else the platform's app data dir.
+pub fn data_dir<R: Runtime>(app: &AppHandle<R>) -> PathBuf {
+    if let Some(dir) = std::env::var_os("TIERBOOK_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    app.path()
+        .app_data_dir()
+        .unwrap_or_else(|_| std::env::temp_dir().join("tierbook"))
+}

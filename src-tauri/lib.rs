@@ -1,0 +1,68 @@
+//! TierBook's desktop shell: Tauri commands over `tierbook-core`, app state, progress channels.
+//!
+//! Nothing here reads spreadsheets, classifies or writes workbooks: the core does, and this crate
+//! deliberately does not depend on calamine, rust_xlsxwriter or rusqlite.
+
+pub mod commands;
+pub mod error;
+pub mod progress;
+pub mod session;
+pub mod state;
+pub mod view;
+
+#[cfg(test)]
+mod bindings;
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+use crate::state::AppState;
+
+/// Plugins and commands, shared by `run()` and the mock-runtime tests.
+pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(commands::handler())
+        .setup(|app| {
+            let state = AppState::load(commands::data_dir(app.handle()), session::default_settings);
+            // The last session comes back from the workspace; a failure is shown, not fatal.
+            if let Err(err) = state.reload() {
+                state.session_now().open_error = Some(err);
+            }
+            let files = files_to_open(std::env::args_os().skip(1));
+            if !files.is_empty() {
+                state.set_busy();
+                let worker = state.clone();
+                let handle = app.handle().clone();
+                std::thread::spawn(move || {
+                    let title = files
+                        .last()
+                        .and_then(|p| p.file_name())
+                        .map(|n| n.to_string_lossy().into_owned());
+                    worker.import_at_start(files);
+                    if let (Some(window), Some(name)) = (handle.get_webview_window("main"), title) {
+                        let _ = window.set_title(&format!("客户分层助手 TierBook — {name}"));
+                    }
+                });
+            }
+            app.manage(state);
+            Ok(())
+        })
+}
+
+/// Files passed on the command line (the file manager's "open with", the end-to-end suite): existing
+/// paths only, so flags the platform adds are ignored.
+fn files_to_open(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<PathBuf> {
+    args.map(PathBuf::from).filter(|p| p.is_file()).collect()
+}
+
+/// Starts the app.
+pub fn run() {
+    setup(tauri::Builder::default())
+        .run(tauri::generate_context!())
+        .expect("error while running tauri application");
+}

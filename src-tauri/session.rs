@@ -1,0 +1,327 @@
+//! The steps behind the commands: import → aggregate → classify with the saved defaults, re-classify,
+//! export. Each step calls the core and keeps the result in the session; the commands only adapt.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tierbook_core::classify::{self, ClassifyParams};
+use tierbook_core::export::{self, ExportInput, ExportOptions};
+use tierbook_core::import::{ImportOptions, ImportReport};
+use tierbook_core::playbook::Playbook;
+use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
+use tierbook_core::{Error, Progress, Stage, Text};
+
+use crate::error::ApiError;
+use crate::state::{AppState, Session};
+use crate::view::{self, CustomerDetail, CustomerRow, Settings, TierView};
+
+/// What an import did (the store's outcome), and the tiers of the whole workspace after it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ImportOutcome {
+    /// The files given (full paths).
+    pub files: Vec<String>,
+    /// One report per newly imported file.
+    pub reports: Vec<ImportReport>,
+    /// Orders this import added to the workspace.
+    pub new_orders: u64,
+    /// Orders in the files that the workspace already had (overlapping exports).
+    pub known_orders: u64,
+    /// Files skipped because the very same file was imported before.
+    pub unchanged_files: Vec<String>,
+    /// The sources this import added.
+    pub sources: Vec<SourceInfo>,
+    /// "新增 120 单，已有 880 单…"
+    pub summary: Text,
+    /// Valid orders and customers in the workspace after the import.
+    pub orders: u64,
+    pub customers: u64,
+    /// The classification with the saved default parameters.
+    pub view: TierView,
+}
+
+/// Where the export went.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ExportOutcome {
+    pub path: String,
+    /// CSV per tier, when asked for.
+    pub csv_files: Vec<String>,
+}
+
+/// The first-run settings: ABC by revenue 80/95 (the method every seed article starts from).
+pub fn default_settings() -> Settings {
+    Settings {
+        lang: tierbook_core::Lang::Zh,
+        default_params: ClassifyParams::default(),
+        playbook: Playbook::default(),
+        status_rules: tierbook_core::orders::StatusRules::default(),
+        segment_names: BTreeMap::new(),
+    }
+}
+
+/// The user's segment names apply to every method unless the parameters name a segment themselves.
+fn with_settings_names(mut params: ClassifyParams, settings: &Settings) -> ClassifyParams {
+    for (canonical, shown) in &settings.segment_names {
+        params
+            .segment_names
+            .entry(canonical.clone())
+            .or_insert_with(|| shown.clone());
+    }
+    params
+}
+
+impl AppState {
+    /// Imports `paths` as the session's data and classifies it with the saved default parameters.
+    ///
+    /// # Errors
+    /// The core's import errors (naming the file), `cancelled`, or a classification error.
+    pub fn import(
+        &self,
+        paths: Vec<PathBuf>,
+        mut options: ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportOutcome, ApiError> {
+        let settings = self.settings();
+        if options.rules.is_none() {
+            options.rules = Some(settings.status_rules.clone());
+        }
+        let stored = self.with_workspace(|ws| {
+            let now = chrono::Local::now().naive_local();
+            let stored = ws.import(&paths, &options, now, progress)?;
+            let customers = ws.customers()?;
+            Ok((stored, customers))
+        })?;
+        let (stored, customers) = stored;
+        progress.report(Stage::Classifying, 0, 0);
+        let params = with_settings_names(settings.default_params.clone(), &settings);
+        let classification = classify::classify(&customers, &params)?;
+        progress.report(Stage::Classifying, 1, 1);
+        let orders = customers.iter().map(|c| u64::from(c.orders)).sum();
+        let outcome = ImportOutcome {
+            files: paths.iter().map(|p| p.display().to_string()).collect(),
+            summary: stored.summary(),
+            reports: stored.reports,
+            new_orders: stored.new_orders,
+            known_orders: stored.known_orders,
+            unchanged_files: stored.unchanged_files,
+            sources: stored.sources,
+            orders,
+            customers: customers.len() as u64,
+            view: view::tier_view(&customers, &classification, &settings.playbook),
+        };
+        self.remember(&paths, chrono::Utc::now());
+        let mut session = self.session_now();
+        session.current_file = paths.last().cloned();
+        session.customers = customers;
+        session.classification = Some(classification);
+        session.open_error = None;
+        Ok(outcome)
+    }
+
+    /// Writes the built-in sample (a generated 微信小店 export) into the data folder.
+    ///
+    /// # Errors
+    /// `write` when the data folder is not writable.
+    pub fn write_sample(&self) -> Result<PathBuf, ApiError> {
+        let path = self.data_dir().join("示例数据-微信小店订单.xlsx");
+        tierbook_core::generate::sample_workbook(&path)?;
+        Ok(path)
+    }
+
+    /// Imports the files given on the command line ("打开方式 → TierBook", the test suite), holding
+    /// every other command until it is done. A failure is kept for the window to show.
+    pub fn import_at_start(&self, paths: Vec<PathBuf>) {
+        let result = self.import(paths, ImportOptions::default(), &tierbook_core::NoProgress);
+        if let Err(err) = result {
+            self.session_now().open_error = Some(err);
+        }
+        self.set_ready();
+    }
+
+    /// Re-classifies the session's customers with `params` (no file is read again).
+    ///
+    /// # Errors
+    /// `no_customers` before any import; `invalid_params`.
+    pub fn classify(&self, params: ClassifyParams) -> Result<TierView, ApiError> {
+        let settings = self.settings();
+        let params = with_settings_names(params, &settings);
+        let mut session = self.session();
+        if session.customers.is_empty() {
+            return Err(Error::NoCustomers.into());
+        }
+        let classification = classify::classify(&session.customers, &params)?;
+        let view = view::tier_view(&session.customers, &classification, &settings.playbook);
+        session.classification = Some(classification);
+        Ok(view)
+    }
+
+    /// The current tiers screen, for a window that was reloaded.
+    ///
+    /// # Errors
+    /// `no_customers` before any import.
+    pub fn current_view(&self) -> Result<TierView, ApiError> {
+        let settings = self.settings();
+        let session = self.session();
+        let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
+        Ok(view::tier_view(
+            &session.customers,
+            classification,
+            &settings.playbook,
+        ))
+    }
+
+    /// Every customer of the current classification.
+    ///
+    /// # Errors
+    /// `no_customers` before any import.
+    pub fn customer_rows(&self) -> Result<Vec<CustomerRow>, ApiError> {
+        let playbook = self.settings().playbook;
+        let session = self.session();
+        let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
+        Ok(view::customer_rows(
+            &session.customers,
+            classification,
+            &playbook,
+        ))
+    }
+
+    /// One customer's detail.
+    ///
+    /// # Errors
+    /// `no_customers` before any import; `customer_not_found` for an unknown key.
+    pub fn customer_detail(&self, key: &str) -> Result<CustomerDetail, ApiError> {
+        let playbook = self.settings().playbook;
+        let orders = self.with_workspace(|ws| ws.orders_of(key))?;
+        let session = self.session();
+        let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
+        view::customer_detail(key, &session.customers, orders, classification, &playbook)
+            .ok_or_else(|| {
+                ApiError::new(
+                    "customer_not_found",
+                    format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"),
+                )
+                .with("key", key)
+            })
+    }
+
+    /// Writes the tiered workbook of the current classification to `path`, and CSV per tier into a
+    /// folder beside it when `csv` is set.
+    ///
+    /// # Errors
+    /// `no_customers` before any import; `write`; `cancelled`.
+    pub fn export(
+        &self,
+        path: &Path,
+        options: &ExportOptions,
+        csv: bool,
+        progress: &dyn Progress,
+    ) -> Result<ExportOutcome, ApiError> {
+        let playbook = self.settings().playbook;
+        let (reports, migration) = self.with_workspace(|ws| {
+            let reports = ws
+                .sources()?
+                .into_iter()
+                .map(|s| s.report)
+                .collect::<Vec<_>>();
+            // The Migration sheet compares the two latest snapshots, when there are two.
+            let snapshots = ws.snapshots()?;
+            let migration = match snapshots.as_slice() {
+                [.., old, new] => Some(ws.compare(old.id, new.id, &playbook)?),
+                _ => None,
+            };
+            Ok((reports, migration))
+        })?;
+        let session = self.session();
+        let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
+        let input = ExportInput {
+            customers: &session.customers,
+            classification,
+            playbook: &playbook,
+            reports: &reports,
+            migration: migration.as_ref(),
+        };
+        export::write_workbook(path, &input, options, progress)?;
+        let csv_files = if csv {
+            let dir = csv_dir(path);
+            std::fs::create_dir_all(&dir).map_err(|e| Error::Write {
+                path: dir.clone(),
+                detail: e.to_string(),
+            })?;
+            export::write_csv_per_tier(&dir, &input, options)?
+        } else {
+            Vec::new()
+        };
+        Ok(ExportOutcome {
+            path: path.display().to_string(),
+            csv_files: csv_files.iter().map(|p| p.display().to_string()).collect(),
+        })
+    }
+}
+
+impl AppState {
+    /// Classifies what the workspace already holds (at start: the last session comes back without
+    /// re-reading any file).
+    ///
+    /// # Errors
+    /// `store`; `invalid_params` when saved parameters no longer fit.
+    pub fn reload(&self) -> Result<(), ApiError> {
+        let customers = self.with_workspace(|ws| ws.customers())?;
+        let mut session = self.session_now();
+        if customers.is_empty() {
+            *session = Session::default();
+            return Ok(());
+        }
+        let settings = self.settings();
+        let params = with_settings_names(settings.default_params.clone(), &settings);
+        session.classification = Some(classify::classify(&customers, &params)?);
+        session.customers = customers;
+        Ok(())
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceInfo>, ApiError> {
+        self.with_workspace(|ws| ws.sources())
+    }
+
+    /// Removes a source and everything it contributed, then re-classifies what is left.
+    ///
+    /// # Errors
+    /// `store`.
+    pub fn remove_source(&self, id: i64) -> Result<(), ApiError> {
+        self.with_workspace(|ws| ws.remove_source(id))?;
+        self.reload()
+    }
+
+    pub fn snapshots(&self) -> Result<Vec<SnapshotInfo>, ApiError> {
+        self.with_workspace(|ws| ws.snapshots())
+    }
+
+    /// Saves the current classification as a snapshot.
+    ///
+    /// # Errors
+    /// `no_customers` before any import; `store`.
+    pub fn save_snapshot(&self, label: Option<String>) -> Result<SnapshotInfo, ApiError> {
+        let session = self.session();
+        let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
+        let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        self.with_workspace(|ws| ws.save_snapshot(&session.customers, classification, label))
+    }
+
+    /// Tier flows between two snapshots, with the playbook's actions.
+    ///
+    /// # Errors
+    /// `snapshot_not_found`, `store`.
+    pub fn compare(&self, old: i64, new: i64) -> Result<Migration, ApiError> {
+        let playbook = self.settings().playbook;
+        self.with_workspace(|ws| ws.compare(old, new, &playbook))
+    }
+}
+
+/// `客户分层.xlsx` → `客户分层_CSV/` beside it, so repeated exports do not mix their CSV files.
+fn csv_dir(workbook: &Path) -> PathBuf {
+    let stem = workbook
+        .file_stem()
+        .map_or("TierBook".into(), |s| s.to_string_lossy().into_owned());
+    workbook.with_file_name(format!("{stem}_CSV"))
+}

@@ -1,0 +1,246 @@
+//! What the app holds between commands: the workspace (the core's SQLite store in the app data
+//! folder: sources, orders, snapshots), the customers and their current classification, the
+//! settings and recent files (JSON beside the workspace), and the cancel flag of the running job.
+//!
+//! Re-classifying reuses the customers held here and never re-reads a file.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tierbook_core::classify::Classification;
+use tierbook_core::store::Workspace;
+use tierbook_core::{Cancel, Customer};
+
+use crate::error::ApiError;
+use crate::view::Settings;
+
+/// The workspace's customers and their current classification.
+#[derive(Default)]
+pub struct Session {
+    /// All customers of the workspace, sorted by key.
+    pub customers: Vec<Customer>,
+    pub classification: Option<Classification>,
+    /// The file shown in the window title (the last one imported).
+    pub current_file: Option<PathBuf>,
+    /// Why the files given on the command line could not be opened, for the UI to show.
+    pub open_error: Option<ApiError>,
+}
+
+/// A file the user opened before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct RecentFile {
+    pub path: String,
+    pub name: String,
+    /// RFC 3339, UTC.
+    pub opened_at: String,
+}
+
+/// Shared app state; cheap to clone into worker threads.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    data_dir: PathBuf,
+    /// `None` when the workspace file could not be opened (the error is in the session).
+    workspace: Mutex<Option<Workspace>>,
+    session: Mutex<Session>,
+    settings: Mutex<Settings>,
+    job: Mutex<Cancel>,
+    /// False while files given on the command line are being imported: commands wait for them, so the
+    /// window's first look already shows the opened file.
+    ready: Mutex<bool>,
+    ready_changed: Condvar,
+}
+
+/// How many recent files to remember.
+const RECENT_MAX: usize = 10;
+
+impl AppState {
+    /// State whose settings are read from `data_dir` (created when missing).
+    pub fn load(data_dir: PathBuf, default_settings: impl FnOnce() -> Settings) -> Self {
+        let _ = std::fs::create_dir_all(&data_dir);
+        // A missing or unreadable settings file (first run, or a newer format) falls back to the defaults.
+        let settings = read_json(&data_dir.join(SETTINGS_FILE)).unwrap_or_else(default_settings);
+        let mut session = Session::default();
+        let workspace = match Workspace::open(&data_dir.join(WORKSPACE_FILE)) {
+            Ok(ws) => Some(ws),
+            Err(err) => {
+                session.open_error = Some(err.into());
+                None
+            }
+        };
+        AppState {
+            inner: Arc::new(Inner {
+                data_dir,
+                workspace: Mutex::new(workspace),
+                session: Mutex::new(session),
+                settings: Mutex::new(settings),
+                job: Mutex::new(Cancel::new()),
+                ready: Mutex::new(true),
+                ready_changed: Condvar::new(),
+            }),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn workspace_path(&self) -> PathBuf {
+        self.inner.data_dir.join(WORKSPACE_FILE)
+    }
+
+    /// Runs `f` on the open workspace (one writer at a time).
+    ///
+    /// # Errors
+    /// `not_a_workspace`/`workspace_too_new` when it could not be opened; whatever `f` returns.
+    pub fn with_workspace<T>(
+        &self,
+        f: impl FnOnce(&mut Workspace) -> tierbook_core::Result<T>,
+    ) -> Result<T, ApiError> {
+        let mut guard = self
+            .inner
+            .workspace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(ws) => Ok(f(ws)?),
+            None => Err(Workspace::open(&self.workspace_path()).err().map_or_else(
+                || ApiError::new("store", "工作区未能打开，请重启 TierBook。"),
+                ApiError::from,
+            )),
+        }
+    }
+
+    /// The session, once a start-up import is over; a panic in another command must not lock the user
+    /// out, so poisoning is ignored.
+    pub fn session(&self) -> MutexGuard<'_, Session> {
+        let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
+        while !*ready {
+            ready = self
+                .inner
+                .ready_changed
+                .wait(ready)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        drop(ready);
+        self.session_now()
+    }
+
+    /// The session without waiting for a start-up import (used by that import itself).
+    pub(crate) fn session_now(&self) -> MutexGuard<'_, Session> {
+        self.inner.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks the session busy with a start-up import until `set_ready` is called.
+    pub fn set_busy(&self) {
+        *self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()) = false;
+    }
+
+    pub fn set_ready(&self) {
+        *self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.inner.ready_changed.notify_all();
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.inner
+            .settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the settings and writes them to the data folder.
+    ///
+    /// # Errors
+    /// `write` when the data folder is not writable.
+    pub fn save_settings(&self, settings: Settings) -> Result<(), ApiError> {
+        write_json(&self.inner.data_dir.join(SETTINGS_FILE), &settings)?;
+        *self
+            .inner
+            .settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = settings;
+        Ok(())
+    }
+
+    /// A fresh cancel flag for a new job; `cancel_job` sets it.
+    pub fn start_job(&self) -> Cancel {
+        let cancel = Cancel::new();
+        *self.inner.job.lock().unwrap_or_else(|e| e.into_inner()) = cancel.clone();
+        cancel
+    }
+
+    pub fn cancel_job(&self) {
+        self.inner
+            .job
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .cancel();
+    }
+
+    /// Recent files that still exist, newest first.
+    pub fn recent_files(&self) -> Vec<RecentFile> {
+        let list: Vec<RecentFile> =
+            read_json(&self.inner.data_dir.join(RECENT_FILE)).unwrap_or_default();
+        list.into_iter()
+            .filter(|f| Path::new(&f.path).exists())
+            .collect()
+    }
+
+    /// Puts `paths` at the top of the recent files.
+    pub fn remember(&self, paths: &[PathBuf], now: DateTime<Utc>) {
+        let mut list: Vec<RecentFile> =
+            read_json(&self.inner.data_dir.join(RECENT_FILE)).unwrap_or_default();
+        for path in paths {
+            let path_text = path.display().to_string();
+            list.retain(|f| f.path != path_text);
+            let name = path
+                .file_name()
+                .map_or(path_text.clone(), |n| n.to_string_lossy().into_owned());
+            list.insert(
+                0,
+                RecentFile {
+                    path: path_text,
+                    name,
+                    opened_at: now.to_rfc3339(),
+                },
+            );
+        }
+        list.truncate(RECENT_MAX);
+        // Losing the recent list is not worth an error in the user's face.
+        let _ = write_json(&self.inner.data_dir.join(RECENT_FILE), &list);
+    }
+}
+
+const SETTINGS_FILE: &str = "settings.json";
+const WORKSPACE_FILE: &str = "workspace.tierbook";
+const RECENT_FILE: &str = "recent.json";
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Writes through a temp file and a rename, so a crash never leaves half a settings file.
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ApiError> {
+    let failed = |detail: String| {
+        ApiError::new(
+            "write",
+            format!(
+                "无法保存 {}：{detail}。请确认应用数据文件夹可写。",
+                path.display()
+            ),
+        )
+        .with("path", path.display().to_string())
+    };
+    let json = serde_json::to_vec_pretty(value).map_err(|e| failed(e.to_string()))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(|e| failed(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(|e| failed(e.to_string()))
+}

@@ -1,0 +1,37 @@
+// Writes the suite's input files with the project's own generator (`tierbook generate`) and the figures
+// the window must show with the project's own CLI (`tierbook classify --json`), into $TIERBOOK_E2E_FIXTURES.
+// Two overlapping exports of one shop: January–June, then the whole year (the history view's two imports).
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const dir = process.env.TIERBOOK_E2E_FIXTURES;
+const cli = process.env.TIERBOOK_CLI;
+if (!dir || !cli) throw new Error("run through tests/e2e/run.sh (TIERBOOK_E2E_FIXTURES, TIERBOOK_CLI)");
+
+const run = (args) => execFileSync(cli, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const shop = ["generate", "--layout", "wechat", "--orders", "3000", "--seed", "11"];
+
+const half = path.join(dir, "微信小店订单-上半年.xlsx");
+const year = path.join(dir, "微信小店订单-全年.xlsx");
+run([...shop, "--rows-to", "2025-06-30", "--out", half]);
+run([...shop, "--out", year]);
+
+/** Tier counts {A: n, B: n, …} the core gives for `files` with `method`. */
+function counts(files, method) {
+  const out = path.join(dir, `expected-${method}-${files.length}.xlsx`);
+  const summary = JSON.parse(run(["classify", ...files, "--method", method, "--json", "--out", out]));
+  return Object.fromEntries(summary.tiers.map((t) => [t.group, t.customers]));
+}
+
+const expected = {
+  half,
+  year,
+  exportPath: path.join(dir, "导出-客户分层.xlsx"),
+  halfAbc: counts([half], "abc"),
+  halfCube: counts([half], "rfm-cube"),
+  // The workspace after both imports holds every order once (the overlap is not counted twice).
+  bothAbc: counts([half, year], "abc"),
+};
+fs.writeFileSync(path.join(dir, "expected.json"), JSON.stringify(expected, null, 2));
+console.log("[e2e] fixtures:", JSON.stringify(expected));

@@ -1,0 +1,153 @@
+// The only module that talks to Tauri. Every command is wrapped in a typed function; every failure
+// becomes an ApiError {code, message, details}; long jobs return {promise, cancel} and report progress
+// through a Channel. Outside Tauri (the Vite dev server in a plain browser) a mock backend with
+// generated data stands in, in development builds only.
+
+import { Channel, invoke as tauriInvoke, isTauri } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { getCurrentWindow } from "@tauri-apps/api/window";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import { ApiError, toApiError } from "./logic/errors";
+import type {
+  AppInfo,
+  ClassifyParams,
+  CustomerDetail,
+  CustomerRow,
+  ExportOptions,
+  ExportOutcome,
+  ImportOptions,
+  ImportOutcome,
+  Migration,
+  Preview,
+  ProgressEvent,
+  RecentFile,
+  Settings,
+  SnapshotInfo,
+  SourceInfo,
+  TierView,
+} from "./types";
+
+/** File types the importer reads (DESIGN §4). */
+export const SOURCE_EXTENSIONS = ["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv"];
+
+export interface Job<T> {
+  promise: Promise<T>;
+  cancel: () => Promise<void>;
+}
+
+type Invoker = (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+
+export const inTauri = (): boolean => isTauri();
+
+let mockInvoker: Promise<Invoker> | null = null;
+
+async function backend(): Promise<Invoker> {
+  if (isTauri()) return tauriInvoke as Invoker;
+  // VITE_TIERBOOK_MOCK=1 builds a bundle with the mock, to check the built UI under the strict CSP in a browser.
+  if (import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1") {
+    mockInvoker ??= import("./mock").then((m) => m.mockInvoke as Invoker);
+    return mockInvoker;
+  }
+  return () => Promise.reject(new ApiError("not_in_app", "TierBook must run inside its desktop app."));
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    const inv = await backend();
+    return (await inv(cmd, args)) as T;
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** A Channel in Tauri; a plain callback holder for the mock. */
+function progressChannel(onProgress?: (p: ProgressEvent) => void): unknown {
+  if (isTauri()) {
+    const ch = new Channel<ProgressEvent>();
+    ch.onmessage = (p) => onProgress?.(p);
+    return ch;
+  }
+  return { onmessage: (p: ProgressEvent) => onProgress?.(p) };
+}
+
+function job<T>(cmd: string, args: Record<string, unknown>, onProgress?: (p: ProgressEvent) => void): Job<T> {
+  const promise = call<T>(cmd, { ...args, onProgress: progressChannel(onProgress) });
+  return { promise, cancel: () => cancelJob() };
+}
+
+// ---- commands ----
+
+export const appInfo = () => call<AppInfo>("app_info");
+export const previewSource = (path: string, options: ImportOptions) => call<Preview>("preview_source", { path, options });
+export const importSources = (paths: string[], options: ImportOptions, onProgress?: (p: ProgressEvent) => void) =>
+  job<ImportOutcome>("import_sources", { paths, options }, onProgress);
+export const openSample = (onProgress?: (p: ProgressEvent) => void) => job<ImportOutcome>("open_sample", {}, onProgress);
+export const cancelJob = () => call<void>("cancel_job");
+export const recentFiles = () => call<RecentFile[]>("recent_files");
+export const classify = (params: ClassifyParams) => call<TierView>("classify", { params });
+/** The last classification as the shell holds it (no re-tiering), for the first paint. */
+export const currentView = () => call<TierView>("current_view");
+export const customerRows = () => call<CustomerRow[]>("customer_rows");
+export const customerDetail = (key: string) => call<CustomerDetail>("customer_detail", { key });
+export const exportWorkbook = (path: string, options: ExportOptions, csv: boolean, onProgress?: (p: ProgressEvent) => void) =>
+  job<ExportOutcome>("export_workbook", { path, options, csv }, onProgress);
+export const getSettings = () => call<Settings>("get_settings");
+export const saveSettings = (settings: Settings) => call<void>("save_settings", { settings });
+export const listSources = () => call<SourceInfo[]>("list_sources");
+export const removeSource = (id: number) => call<void>("remove_source", { id });
+export const listSnapshots = () => call<SnapshotInfo[]>("list_snapshots");
+export const saveSnapshot = (label?: string | null) => call<SnapshotInfo>("save_snapshot", { label: label || null });
+export const compareSnapshots = (oldId: number, newId: number) => call<Migration>("compare_snapshots", { old: oldId, new: newId });
+export const revealPath = (path: string) => call<void>("reveal_path", { path });
+
+// ---- window, dialogs, drag and drop ----
+
+/** Sets the window title ("客户分层助手 — orders.xlsx"); the document title follows for the browser. */
+export async function setWindowTitle(title: string): Promise<void> {
+  document.title = title;
+  if (!isTauri()) return;
+  try {
+    await getCurrentWindow().setTitle(title);
+  } catch {
+    // Without the set-title permission the document title is all we can do; not worth an error dialog.
+  }
+}
+
+/** The open-file dialog with the spreadsheet filters; `null` when the user closes it. */
+export async function pickSourceFiles(filterName: string): Promise<string[] | null> {
+  if (!isTauri()) return import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1" ? ["/mock/示例订单.xlsx"] : null;
+  try {
+    const picked = await openDialog({ multiple: true, directory: false, filters: [{ name: filterName, extensions: SOURCE_EXTENSIONS }] });
+    if (picked === null) return null;
+    return Array.isArray(picked) ? picked : [picked];
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** The save dialog for the workbook; `null` when the user closes it. */
+export async function pickExportPath(defaultName: string, filterName: string): Promise<string | null> {
+  if (!isTauri()) return import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1" ? `/mock/${defaultName}` : null;
+  try {
+    return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["xlsx"] }] });
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export type DropEvent = { type: "over" } | { type: "leave" } | { type: "drop"; paths: string[] };
+
+/** Files dragged onto the window (Tauri gives real paths; a browser drop does not). Returns an unlisten function. */
+export async function onFileDrop(handler: (e: DropEvent) => void): Promise<() => void> {
+  if (!isTauri()) return () => {};
+  try {
+    return await getCurrentWebview().onDragDropEvent((event) => {
+      const p = event.payload;
+      if (p.type === "enter" || p.type === "over") handler({ type: "over" });
+      else if (p.type === "leave") handler({ type: "leave" });
+      else if (p.type === "drop") handler({ type: "drop", paths: p.paths });
+    });
+  } catch {
+    return () => {};
+  }
+}

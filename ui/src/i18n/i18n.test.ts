@@ -1,0 +1,58 @@
+import { describe, expect, test } from "vitest";
+import zh from "./zh-CN";
+import en from "./en";
+import { KNOWN_ERROR_CODES } from "../logic/errors";
+import { METHOD_KINDS, MEASURES } from "../logic/methods";
+import { ROLES } from "../types";
+
+type Tree = { [k: string]: string | Tree };
+
+function keys(tree: Tree, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === "string" ? [prefix + k] : keys(v, `${prefix}${k}.`)));
+}
+function get(tree: Tree, path: string): string | Tree | undefined {
+  return path.split(".").reduce<string | Tree | undefined>((t, k) => (t && typeof t === "object" ? t[k] : undefined), tree);
+}
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe("i18n completeness", () => {
+  const zhKeys = keys(zh as unknown as Tree);
+  const enKeys = keys(en as unknown as Tree);
+
+  test("every Chinese key exists in English and vice versa", () => {
+    expect(zhKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
+    expect(enKeys.filter((k) => !zhKeys.includes(k))).toEqual([]);
+  });
+  test("no message is empty", () => {
+    for (const k of zhKeys) expect(get(zh as unknown as Tree, k), k).not.toBe("");
+    for (const k of enKeys) expect(get(en as unknown as Tree, k), k).not.toBe("");
+  });
+  test("both languages use the same placeholders", () => {
+    for (const k of zhKeys) {
+      const a = placeholders(get(zh as unknown as Tree, k) as string);
+      const b = placeholders(get(en as unknown as Tree, k) as string);
+      expect(b, k).toEqual(a);
+    }
+  });
+  test("no message uses vue-i18n syntax characters by accident (| plural, bare at-sign linked)", () => {
+    for (const [tree, ks] of [[zh, zhKeys], [en, enKeys]] as const) {
+      for (const k of ks) {
+        const s = get(tree as unknown as Tree, k) as string;
+        expect(s.includes("|"), k).toBe(false);
+        expect(/@/.test(s), k).toBe(false);
+      }
+    }
+  });
+  test("every error code, method, measure and column role has words", () => {
+    for (const code of KNOWN_ERROR_CODES) {
+      expect(get(zh as unknown as Tree, `errors.${code}.title`), code).toBeTypeOf("string");
+      expect(get(zh as unknown as Tree, `errors.${code}.hint`), code).toBeTypeOf("string");
+    }
+    for (const m of METHOD_KINDS) {
+      expect(get(zh as unknown as Tree, `method.${m}`), m).toBeTypeOf("string");
+      expect(get(zh as unknown as Tree, `method.desc.${m}`), m).toBeTypeOf("string");
+    }
+    for (const m of MEASURES) expect(get(zh as unknown as Tree, `method.measures.${m}`), m).toBeTypeOf("string");
+    for (const r of ROLES) expect(get(zh as unknown as Tree, `role.${r}`), r).toBeTypeOf("string");
+  });
+});

@@ -1,0 +1,188 @@
+// ECharts option builders: plain functions from view data (+ translated labels) to options, so the chart
+// components stay thin and the shapes are testable without a canvas.
+
+import type { GroupSummary, Migration, ParetoPoint, RfCell, Tier } from "../types";
+import { formatFen, formatInt, formatShare, formatYuanShort } from "./format";
+import { sankeyData, type FlowEnd } from "./migration";
+
+export const TIER_COLORS: Record<Tier, string> = { A: "#d4380d", B: "#d48806", C: "#1677ff", D: "#8c8c8c" };
+export const PALETTE = ["#1677ff", "#13a8a8", "#d48806", "#d4380d", "#722ed1", "#389e0d", "#c41d7f", "#08979c", "#7cb305", "#597ef7", "#8c8c8c"];
+
+const FONT = '"PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+const base = { textStyle: { fontFamily: FONT }, animationDuration: 300 };
+
+export function tierDoughnut(
+  tiers: GroupSummary[],
+  by: "count" | "revenue",
+  label: (tier: string) => string,
+  lang: "zh" | "en",
+) {
+  return {
+    ...base,
+    tooltip: {
+      trigger: "item",
+      formatter: (p: { name: string; value: number; percent: number }) =>
+        `${p.name}<br/>${by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)}（${p.percent.toFixed(1)}%）`,
+    },
+    legend: { bottom: 0, icon: "circle" },
+    series: [
+      {
+        type: "pie",
+        radius: ["42%", "64%"],
+        center: ["50%", "46%"],
+        avoidLabelOverlap: true,
+        minShowLabelAngle: 2,
+        itemStyle: { borderColor: "#fff", borderWidth: 2 },
+        // Never cut a label ("Tier C" became "Tie…" in a narrow card).
+        label: { formatter: "{b}\n{d}%", fontSize: 12, overflow: "none" },
+        labelLine: { length: 10, length2: 8 },
+        data: tiers.map((t) => ({
+          name: label(t.group),
+          value: by === "count" ? t.customers : t.revenue / 100,
+          itemStyle: { color: TIER_COLORS[t.group as Tier] ?? "#8c8c8c" },
+        })),
+      },
+    ],
+  };
+}
+
+/** Pareto: cumulative revenue share against customer share, with the 80% line and the A-tier share marked. */
+export function paretoChart(points: ParetoPoint[], labels: { x: string; y: string; line80: string }) {
+  const data = [[0, 0], ...points.map((p) => [p.customer_share * 100, p.revenue_share * 100])];
+  const at80 = points.find((p) => p.revenue_share >= 0.8);
+  return {
+    ...base,
+    grid: { left: 52, right: 24, top: 24, bottom: 44 },
+    tooltip: {
+      trigger: "axis",
+      formatter: (ps: { value: number[] }[]) => {
+        const v = ps[0]?.value ?? [0, 0];
+        return `${labels.x}：${v[0].toFixed(1)}%<br/>${labels.y}：${v[1].toFixed(1)}%`;
+      },
+    },
+    xAxis: { type: "value", min: 0, max: 100, name: labels.x, nameLocation: "middle", nameGap: 28, axisLabel: { formatter: "{value}%" } },
+    yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+    series: [
+      {
+        type: "line",
+        data,
+        showSymbol: false,
+        smooth: false,
+        lineStyle: { width: 2, color: "#1677ff" },
+        areaStyle: { color: "rgba(22,119,255,0.08)" },
+        markLine: {
+          symbol: "none",
+          silent: true,
+          lineStyle: { type: "dashed", color: "#d4380d" },
+          label: { formatter: labels.line80, position: "insideEndTop", color: "#d4380d" },
+          data: [{ yAxis: 80 }, ...(at80 ? [{ xAxis: +(at80.customer_share * 100).toFixed(1), label: { formatter: `${(at80.customer_share * 100).toFixed(1)}%`, position: "end" } }] : [])],
+        },
+      },
+    ],
+  };
+}
+
+export type RfCellMeasure = "customers" | "revenue" | "aov";
+
+export function rfHeatmap(
+  cells: RfCell[],
+  measure: RfCellMeasure,
+  labels: { r: string; f: string; measure: string },
+  lang: "zh" | "en",
+  rfMax?: number,
+) {
+  // The shell sends only non-empty cells; the grid still spans every score.
+  const maxR = Math.max(rfMax ?? 1, ...cells.map((c) => c.r));
+  const maxF = Math.max(rfMax ?? 1, ...cells.map((c) => c.f));
+  const valueOf = (c: RfCell) =>
+    measure === "customers"
+      ? c.customers
+      : measure === "revenue"
+        ? c.revenue / 100
+        : c.aov !== undefined
+          ? c.aov / 100
+          : c.customers
+            ? c.revenue / 100 / c.customers
+            : 0;
+  const data = cells.map((c) => [c.f - 1, c.r - 1, Math.round(valueOf(c) * 100) / 100]);
+  const max = Math.max(1, ...data.map((d) => d[2]));
+  const fmt = (v: number) => (measure === "customers" ? formatInt(v) : formatYuanShort(v, lang));
+  return {
+    ...base,
+    grid: { left: 56, right: 16, top: 16, bottom: 72 },
+    tooltip: {
+      formatter: (p: { value: number[] }) => `R${p.value[1] + 1} · F${p.value[0] + 1}<br/>${labels.measure}：${fmt(p.value[2])}`,
+    },
+    xAxis: { type: "category", name: labels.f, nameLocation: "middle", nameGap: 26, data: Array.from({ length: maxF }, (_, i) => `F${i + 1}`), splitArea: { show: true } },
+    yAxis: { type: "category", name: labels.r, nameLocation: "middle", nameGap: 36, data: Array.from({ length: maxR }, (_, i) => `R${i + 1}`), splitArea: { show: true } },
+    visualMap: { min: 0, max, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, inRange: { color: ["#f0f5ff", "#85a5ff", "#1d39c4"] }, formatter: (v: number) => fmt(v) },
+    series: [{ type: "heatmap", data, label: { show: true, formatter: (p: { value: number[] }) => (p.value[2] ? fmt(p.value[2]) : "") , fontSize: 11 } }],
+  };
+}
+
+export function segmentBars(segments: GroupSummary[], by: "count" | "revenue", lang: "zh" | "en") {
+  const sorted = segments.slice().sort((a, b) => (by === "count" ? a.customers - b.customers : a.revenue - b.revenue));
+  return {
+    ...base,
+    grid: { left: 8, right: 64, top: 8, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: "axis",
+      axisPointer: { type: "shadow" },
+      formatter: (ps: { name: string; value: number; dataIndex: number }[]) => {
+        const s = sorted[ps[0]?.dataIndex ?? 0];
+        return s ? `${s.group}<br/>${formatInt(s.customers)} · ${formatShare(s.customer_share)}<br/>${formatFen(s.revenue)} · ${formatShare(s.revenue_share)}` : "";
+      },
+    },
+    xAxis: { type: "value", axisLabel: { formatter: (v: number) => (by === "count" ? formatInt(v) : formatYuanShort(v, lang)) } },
+    yAxis: { type: "category", data: sorted.map((s) => s.group), axisTick: { show: false } },
+    series: [
+      {
+        type: "bar",
+        data: sorted.map((s, i) => ({ value: by === "count" ? s.customers : s.revenue / 100, itemStyle: { color: PALETTE[(sorted.length - 1 - i) % PALETTE.length] } })),
+        barMaxWidth: 22,
+        label: { show: true, position: "right", formatter: (p: { value: number }) => (by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)) },
+      },
+    ],
+  };
+}
+
+export function migrationSankey(m: Migration, nodeLabel: (side: "old" | "new", end: FlowEnd) => string) {
+  const { nodes, links } = sankeyData(m.flows);
+  const colorOf = (end: FlowEnd) => (end === "new" ? "#389e0d" : end === "lost" ? "#8c8c8c" : TIER_COLORS[end]);
+  return {
+    ...base,
+    tooltip: {
+      trigger: "item",
+      formatter: (p: { dataType: string; data: { source?: string; target?: string; value: number; revenue?: number; name?: string } }) => {
+        if (p.dataType === "edge") {
+          const s = nodes.find((n) => n.name === p.data.source);
+          const t = nodes.find((n) => n.name === p.data.target);
+          return `${s ? nodeLabel("old", s.end) : ""} → ${t ? nodeLabel("new", t.end) : ""}<br/>${formatInt(p.data.value)}`;
+        }
+        const n = nodes.find((x) => x.name === p.data.name);
+        return n ? `${nodeLabel(n.side, n.end)}：${formatInt(p.data.value)}` : "";
+      },
+    },
+    series: [
+      {
+        type: "sankey",
+        left: 120,
+        right: 120,
+        top: 16,
+        bottom: 16,
+        nodeWidth: 16,
+        nodeGap: 12,
+        layoutIterations: 0,
+        emphasis: { focus: "adjacency" },
+        lineStyle: { color: "gradient", curveness: 0.5, opacity: 0.35 },
+        label: { formatter: (p: { name: string; value: number }) => {
+          const n = nodes.find((x) => x.name === p.name);
+          return n ? `${nodeLabel(n.side, n.end)}  ${formatInt(p.value)}` : p.name;
+        } },
+        // Labels outside the flows: before-nodes on the left, after-nodes on the right.
+        data: nodes.map((n) => ({ name: n.name, itemStyle: { color: colorOf(n.end) }, label: { position: n.side === "old" ? "left" : "right" } })),
+        links,
+      },
+    ],
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, test } from "vitest";
+import { createI18n } from "vue-i18n";
+import zh from "../i18n/zh-CN";
+import en from "../i18n/en";
+import { exampleRows, mappingSummary, outcomeSummary, reportSentences } from "./report";
+import type { ImportOutcome, ImportReport } from "../types";
+
+// The real messages through the real vue-i18n, so a broken template shows up here.
+const i18n = createI18n({ legacy: false, locale: "zh-CN", messages: { "zh-CN": zh, en } });
+const tz = (k: string, n?: Record<string, unknown>) => i18n.global.t(k, n ?? {}, { locale: "zh-CN" });
+const ten = (k: string, n?: Record<string, unknown>) => i18n.global.t(k, n ?? {}, { locale: "en" });
+
+const report: ImportReport = {
+  file: "orders.xlsx",
+  format: "xlsx",
+  mapping: {
+    sheet: "订单列表",
+    header_row: 1,
+    columns: [
+      { index: 0, header: "订单号", role: "order_id" },
+      { index: 1, header: "下单时间", role: "date" },
+      { index: 2, header: "买家ID", role: "customer_key" },
+      { index: 3, header: "实付金额", role: "amount" },
+    ],
+    key: { kind: "column", columns: "买家ID" },
+    level: "orders",
+  },
+  rows_read: 12345,
+  orders_kept: 12000,
+  skipped: [
+    { reason: "refunded", count: 3, example_rows: [40] },
+    { reason: "closed", count: 12, example_rows: [5, 9, 31, 77] },
+    { reason: "blank", count: 0, example_rows: [] },
+  ],
+  first_date: "2025-01-01",
+  last_date: "2025-06-30",
+  warnings: [],
+};
+
+describe("import report in plain words", () => {
+  test("Chinese: rows read, orders kept, skips biggest first with example rows, date range", () => {
+    expect(reportSentences(report, tz, "zh")).toEqual([
+      "读取 12,345 行，保留 12,000 个订单。",
+      "跳过：已关闭/已取消 12 行（如第 5、9、31 行）；已全额退款 3 行（如第 40 行）",
+      "订单日期：2025年1月1日 至 2025年6月30日",
+    ]);
+  });
+  test("English reads as English", () => {
+    const s = reportSentences(report, ten, "en");
+    expect(s[0]).toBe("Read 12,345 rows and kept 12,000 orders.");
+    expect(s[1]).toBe("Skipped: 12 rows closed/cancelled (e.g. rows 5, 9, 31); 3 rows fully refunded (e.g. rows 40)");
+    expect(s[2]).toBe("Orders from 2025-01-01 to 2025-06-30");
+  });
+  test("nothing skipped is said, and a missing date range is left out", () => {
+    const s = reportSentences({ ...report, skipped: [], first_date: null }, tz, "zh");
+    expect(s).toEqual(["读取 12,345 行，保留 12,000 个订单。", "没有跳过任何行。"]);
+  });
+  test("at most three example rows, numbered as Excel shows them", () => {
+    expect(exampleRows([1, 2, 3, 4, 5], tz)).toBe("第 1、2、3 行");
+    expect(exampleRows([4126], tz)).toBe("第 4126 行");
+  });
+  test("the mapping names the key and the amount column, and a combined key joins its columns", () => {
+    expect(mappingSummary(report, tz)).toBe("客户：买家ID · 金额：实付金额 · 日期：下单时间 · 订单号：订单号");
+    const combined = { ...report, mapping: { ...report.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } } };
+    expect(mappingSummary(combined, tz)).toContain("客户：联系电话 + 收货人");
+  });
+  test("the workspace summary says what was new and what was already known", () => {
+    const o: ImportOutcome = { reports: [report], new_orders: 300, known_orders: 11700, unchanged_files: ["jan.xlsx"], sources: [] };
+    expect(outcomeSummary(o, tz)).toEqual([
+      "本次新增 300 个订单。",
+      "11,700 个订单之前已导入过，没有重复计算。",
+      "“jan.xlsx”与之前导入的文件相同，没有变化。",
+    ]);
+  });
+  test("a session outcome (no workspace) gives the totals instead", () => {
+    expect(outcomeSummary({ reports: [report], orders: 12000, customers: 3456 }, tz)).toEqual(["现在共有 12,000 个有效订单，3,456 位客户。"]);
+    expect(outcomeSummary({ reports: [report], orders: 12000, customers: 3456 }, ten)).toEqual(["12,000 valid orders from 3,456 customers in total."]);
+  });
+});

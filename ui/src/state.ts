@@ -1,0 +1,147 @@
+// App-wide state shared by the screens: what is imported, the current method form, the current
+// classification and customer rows, settings. Screens call these actions; only api.ts talks to Tauri.
+
+import { reactive, shallowRef } from "vue";
+import * as api from "./api";
+import { i18n, langOf, localeOf } from "./i18n";
+import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type MethodForm } from "./logic/methods";
+import { isCancelled } from "./logic/errors";
+import { baseName } from "./logic/format";
+import type { AppInfo, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
+
+export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "settings";
+
+export const state = reactive({
+  screen: "import" as Screen,
+  info: null as AppInfo | null,
+  settings: null as Settings | null,
+  /** Name of the file(s) last imported, for the title bar. */
+  openFile: "" as string,
+  outcome: null as ImportOutcome | null,
+  form: defaultForm() as MethodForm,
+  asOf: null as string | null,
+  /** Segment → tier edits made on the tiers screen (on top of the saved defaults). */
+  segmentTiers: {} as Record<string, Tier>,
+  view: null as TierView | null,
+  classifying: false,
+  classifyError: null as unknown,
+  hasData: false,
+  /** Bumped after each successful classify so the history list refreshes. */
+  generation: 0,
+  /** Files chosen outside the import screen (Ctrl+O, drag and drop, the e2e hook), for it to preview. */
+  pendingPaths: null as string[] | null,
+  /** A save path chosen outside the export screen (the e2e hook), or "" to ask with the dialog (Ctrl+E). */
+  pendingExport: null as string | null,
+  dragging: false,
+  busy: false,
+  /** Set by the tiers screen's "查看客户" to open the customer list filtered to one tier. */
+  customerTierFilter: null as Tier[] | null,
+  /** Why a file the app was started with could not be opened (shown on the import screen). */
+  startupError: null as unknown,
+});
+
+/** Customer rows are big (100k objects): kept out of deep reactivity. */
+export const rows = shallowRef<CustomerRow[]>([]);
+
+export const lang = (): Lang => langOf(i18n.global.locale.value);
+
+export function updateTitle() {
+  const name = i18n.global.t("app.name");
+  void api.setWindowTitle(state.openFile ? `${state.openFile} — ${name}` : name);
+}
+
+export async function setLanguage(l: Lang, persist = true) {
+  i18n.global.locale.value = localeOf(l);
+  document.documentElement.lang = l === "en" ? "en" : "zh-CN";
+  updateTitle();
+  if (persist && state.settings) {
+    state.settings = { ...state.settings, lang: l };
+    await api.saveSettings(state.settings);
+  }
+}
+
+/** Re-tiers with the current form; returns false when the form is invalid. */
+export async function reclassify(): Promise<boolean> {
+  if (validateForm(state.form).length) return false;
+  state.classifying = true;
+  try {
+    const params = buildParams(state.form, {
+      as_of: state.asOf,
+      segment_tiers: { ...(state.settings?.default_params.segment_tiers ?? {}), ...state.segmentTiers },
+      segment_names: state.settings?.segment_names,
+    });
+    state.view = await api.classify(params);
+    rows.value = await api.customerRows();
+    state.hasData = true;
+    state.classifyError = null;
+    state.generation++;
+    return true;
+  } catch (e) {
+    state.classifyError = e;
+    if ((e as { code?: string }).code === "no_customers") {
+      state.hasData = false;
+      state.view = null;
+      rows.value = [];
+    }
+    return false;
+  } finally {
+    state.classifying = false;
+  }
+}
+
+/** Debounced for sliders and number inputs (~150 ms). */
+export const reclassifySoon = debounce(() => void reclassify(), 150);
+
+export function afterImport(outcome: ImportOutcome, fileLabel: string) {
+  state.outcome = outcome;
+  state.openFile = fileLabel;
+  updateTitle();
+}
+
+/** Starts the app: info, settings (language, default method), and the workspace's last data if any. */
+export async function boot() {
+  try {
+    state.info = await api.appInfo();
+  } catch {
+    state.info = null;
+  }
+  try {
+    state.settings = await api.getSettings();
+    await setLanguage(state.settings.lang, false);
+    if (state.settings.default_params?.method) {
+      state.form = formFromMethod(state.settings.default_params.method);
+    }
+  } catch {
+    state.settings = null;
+  }
+  if (state.info?.current_file) state.openFile = baseName(state.info.current_file);
+  if (state.info?.open_error) state.startupError = state.info.open_error;
+  let hasData = state.info?.has_data ?? false;
+  if (state.info?.has_data === undefined) {
+    try {
+      const sources = await api.listSources();
+      hasData = sources.length > 0;
+      const last = sources[sources.length - 1];
+      if (last && !state.openFile) state.openFile = sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
+    } catch {
+      /* no workspace: stay on the import screen */
+    }
+  }
+  if (hasData) {
+    try {
+      // Show what the shell already holds, in the method it was classified with.
+      const view = await api.currentView();
+      state.form = formFromMethod(view.params.method, state.form);
+      state.asOf = view.params.as_of;
+      state.view = view;
+      rows.value = await api.customerRows();
+      state.hasData = true;
+    } catch {
+      await reclassify();
+    }
+    if (state.hasData) state.screen = "tiers";
+  }
+  updateTitle();
+}
+
+export { isCancelled };
