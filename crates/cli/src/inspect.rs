@@ -109,6 +109,12 @@ pub(crate) fn skip_label(reason: SkipReason, lang: Lang) -> &'static str {
             "duplicate order (counted once)",
         ),
         SkipReason::Blank => tr(lang, "空行", "blank row"),
+        SkipReason::RepeatedHeader => tr(lang, "重复的表头行", "repeated header row"),
+        SkipReason::ZeroAmount => tr(
+            lang,
+            "金额为 0（赠品或样品）",
+            "zero amount (gift or sample)",
+        ),
     }
 }
 

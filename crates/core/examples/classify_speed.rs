@@ -3,14 +3,15 @@
 //!     cargo run --release -p tierbook-core --example classify_speed [customers [method runs]]
 //!
 //! Customers are synthetic but shaped like real shops: heavy-tailed spend, ~45 % one-time buyers,
-//! 18 months of history. Each method runs 15 times; the best and median wall-clock run are printed,
+//! 18 months of history. Each method runs 15 times, through `classify` (full) and `classify_tiers`
+//! (no reasons or gaps); the best and median wall-clock run are printed,
 //! plus the mean CPU time of the process per run (all threads, freeing the result included; Linux
 //! /proc/self/stat). `RAYON_NUM_THREADS=1` measures one core.
 
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
-use tierbook_core::classify::{classify, method_defaults, ClassifyParams};
+use tierbook_core::classify::{classify, classify_tiers, method_defaults, ClassifyParams};
 use tierbook_core::Customer;
 
 /// A small deterministic generator (xorshift), so runs are comparable.
@@ -66,11 +67,7 @@ fn cpu_ms() -> Option<f64> {
 }
 
 fn main() {
-    let arg = |k: usize| {
-        std::env::args()
-            .nth(k)
-            .and_then(|s| s.parse::<usize>().ok())
-    };
+    let arg = |k: usize| std::env::args().nth(k).and_then(|s| s.parse::<usize>().ok());
     let n = arg(1).unwrap_or(100_000);
     // Optional: only method number `k` (0-based, in `method_defaults()` order) and `runs` runs,
     // e.g. for `perf stat`, whose cycle counts do not depend on how busy the machine is.
@@ -86,28 +83,31 @@ fn main() {
             method,
             ..Default::default()
         };
-        let cpu_start = cpu_ms();
-        let mut runs: Vec<f64> = (0..runs_n)
-            .map(|_| {
-                let start = Instant::now();
-                let c = classify(&customers, &params).expect("classify");
-                let ms = start.elapsed().as_secs_f64() * 1000.0;
-                // Dropped untimed, as the app drops the previous result when it shows the new one
-                // (and the allocator reuses that memory for the next run).
-                drop(c);
-                ms
-            })
-            .collect();
-        let cpu = cpu_start
-            .zip(cpu_ms())
-            .map(|(a, b)| (b - a) / runs_n as f64);
-        runs.sort_by(f64::total_cmp);
-        println!(
-            "{:<28} wall best {:>7.2} ms   median {:>7.2} ms   process cpu incl. drop {}",
-            params.method.name().en,
-            runs[0],
-            runs[runs.len() / 2],
-            cpu.map_or("n/a".to_string(), |c| format!("{c:.1} ms"))
-        );
+        type Run = fn(&[Customer], &ClassifyParams) -> tierbook_core::Result<tierbook_core::classify::Classification>;
+        let variants: [(&str, Run); 2] = [("full", classify), ("tiers only", classify_tiers)];
+        for (label, run) in variants {
+            let cpu_start = cpu_ms();
+            let mut runs: Vec<f64> = (0..runs_n)
+                .map(|_| {
+                    let start = Instant::now();
+                    let c = run(&customers, &params).expect("classify");
+                    let ms = start.elapsed().as_secs_f64() * 1000.0;
+                    // Dropped untimed, as the app drops the previous result when it shows the new one
+                    // (and the allocator reuses that memory for the next run).
+                    drop(c);
+                    ms
+                })
+                .collect();
+            let cpu = cpu_start.zip(cpu_ms()).map(|(a, b)| (b - a) / runs_n as f64);
+            runs.sort_by(f64::total_cmp);
+            println!(
+                "{:<28} {:<13} wall best {:>7.2} ms   median {:>7.2} ms   process cpu incl. drop {}",
+                params.method.name().en,
+                label,
+                runs[0],
+                runs[runs.len() / 2],
+                cpu.map_or("n/a".to_string(), |c| format!("{c:.1} ms"))
+            );
+        }
     }
 }

@@ -26,12 +26,7 @@ use tierbook_core::{customers, Customer, Lang, NoProgress};
 fn read_truth(path: &Path) -> Vec<Customer> {
     let mut reader = csv::Reader::from_path(path).expect("truth csv");
     let headers = reader.headers().expect("header").clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
-    };
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
     let (key, nick, count, net, first, last) = (
         col("customer_key"),
         col("nickname"),
@@ -64,9 +59,7 @@ fn read_truth(path: &Path) -> Vec<Customer> {
 fn synthetic(n: usize) -> Vec<Customer> {
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let end = NaiveDate::from_ymd_opt(2025, 6, 30).expect("date");
@@ -101,49 +94,37 @@ fn peak_rss_mb() -> f64 {
     kb / 1024.0
 }
 
+/// CPU seconds used by this process so far (Linux /proc, 100 ticks a second); 0 elsewhere. Wall
+/// time on a shared machine says little; CPU time says what the export costs.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reports = Vec::new();
     let (customers, out, rest) = if args.first().map(String::as_str) == Some("--synthetic") {
-        let n: usize = args
-            .get(1)
-            .and_then(|s| s.parse().ok())
-            .expect("--synthetic N");
-        (
-            synthetic(n),
-            args.get(2).expect("out.xlsx").clone(),
-            &args[3..],
-        )
+        let n: usize = args.get(1).and_then(|s| s.parse().ok()).expect("--synthetic N");
+        (synthetic(n), args.get(2).expect("out.xlsx").clone(), &args[3..])
     } else if args.first().map(String::as_str) == Some("--orders") {
         let started = Instant::now();
         let source = PathBuf::from(args.get(1).expect("--orders FILE"));
-        let dataset = import::import_files(&[source], &ImportOptions::default(), &NoProgress)
-            .expect("import");
+        let dataset = import::import_files(&[source], &ImportOptions::default(), &NoProgress).expect("import");
         let customers = customers::aggregate(&dataset.orders);
         println!("import + aggregate {:.3}s", started.elapsed().as_secs_f64());
         reports = dataset.reports;
-        (
-            customers,
-            args.get(2).expect("out.xlsx").clone(),
-            &args[3..],
-        )
+        (customers, args.get(2).expect("out.xlsx").clone(), &args[3..])
     } else {
-        (
-            read_truth(Path::new(args.first().expect("truth.csv"))),
-            args.get(1).expect("out.xlsx").clone(),
-            &args[2..],
-        )
+        (read_truth(Path::new(args.first().expect("truth.csv"))), args.get(1).expect("out.xlsx").clone(), &args[2..])
     };
-    let lang = if rest.first().map(String::as_str) == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    };
+    let lang = if rest.first().map(String::as_str) == Some("en") { Lang::En } else { Lang::Zh };
     let params = ClassifyParams {
-        method: Method::AbcRevenue {
-            a_pct: 80.0,
-            b_pct: 95.0,
-        },
+        method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
         as_of: None,
         segment_tiers: BTreeMap::new(),
         segment_names: BTreeMap::new(),
@@ -159,11 +140,9 @@ fn main() {
         reports: &reports,
         migration: None,
     };
-    let options = ExportOptions {
-        lang,
-        ..ExportOptions::default()
-    };
+    let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     write_workbook(Path::new(&out), &input, &options, &NoProgress).expect("export");
     let exported = started.elapsed();
@@ -174,7 +153,8 @@ fn main() {
         exported.as_secs_f64()
     );
     println!(
-        "peak RSS before export {:.0} MB, after {:.0} MB",
+        "export CPU {:.2}s; peak RSS before export {:.0} MB, after {:.0} MB",
+        cpu_seconds() - cpu_before,
         peak_before,
         peak_rss_mb()
     );

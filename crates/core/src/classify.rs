@@ -276,7 +276,7 @@ pub fn rfm_score_defaults(bins: u8) -> (u32, u32) {
 }
 
 impl Measure {
-    /// "月均消费" / "Monthly average spend".
+    /// "月均消费" / "Monthly average spend" (the same words as the reasons use).
     pub fn label(self) -> Text {
         match self {
             Measure::Revenue => Text::new("累计消费", "Total spend"),
@@ -455,5 +455,19 @@ pub fn classify(customers: &[Customer], params: &ClassifyParams) -> Result<Class
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
-    Ok(methods::run(customers, params))
+    Ok(methods::run(customers, params, methods::Wordings::Write))
+}
+
+/// [`classify`] without the per-customer reason and gap (left empty; everything else is the
+/// same): about half the work, for live re-tiering while the user drags a cut point. Call
+/// [`classify`] once the parameters settle, or when rows with reasons are shown or exported.
+///
+/// # Errors
+/// As [`classify`].
+pub fn classify_tiers(customers: &[Customer], params: &ClassifyParams) -> Result<Classification> {
+    if customers.is_empty() {
+        return Err(Error::NoCustomers);
+    }
+    params.method.validate()?;
+    Ok(methods::run(customers, params, methods::Wordings::Skip))
 }

@@ -980,7 +980,7 @@ fn lay_out(
                 Status::Pending => "待发货",
                 Status::Unpaid | Status::Closed => "已取消",
                 Status::Refunded => {
-                    if ord.seq % 2 == 0 {
+                    if ord.seq.is_multiple_of(2) {
                         "已收货"
                     } else {
                         "已发货，待收货"

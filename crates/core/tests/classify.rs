@@ -1092,6 +1092,37 @@ fn reclassifying_the_same_customers_with_new_params_needs_no_reimport() {
 }
 
 #[test]
+fn classify_tiers_matches_classify_without_the_wording() {
+    let customers: Vec<Customer> = (0..300)
+        .map(|i| {
+            customer(
+                &format!("k{i:03}"),
+                1 + i % 7,
+                ((i * 37) % 1000) as f64 + 1.0,
+                "2025-01-01",
+                "2025-06-01",
+            )
+        })
+        .collect();
+    for method in all_methods() {
+        let p = params(method);
+        let full = classify(&customers, &p).unwrap();
+        let fast = classify::classify_tiers(&customers, &p).unwrap();
+        assert_eq!(
+            (&full.tiers, &full.segments, &full.thresholds),
+            (&fast.tiers, &fast.segments, &fast.thresholds)
+        );
+        for (a, b) in full.assignments.iter().zip(&fast.assignments) {
+            assert_eq!(
+                (a.tier, &a.segment, a.score, a.abc, &a.rfm_type),
+                (b.tier, &b.segment, b.score, b.abc, &b.rfm_type)
+            );
+            assert!(b.reason.zh.is_empty() && b.gap.is_none());
+        }
+    }
+}
+
+#[test]
 fn as_of_defaults_to_the_latest_order_and_can_be_given() {
     let customers = vec![
         customer("a", 1, 10.0, "2025-01-01", "2025-03-01"),

@@ -634,6 +634,7 @@ fn migration_sheet_appears_with_history_and_lists_moves() {
         downgraded: vec![mv("k-down", Some(Tier::A), Some(Tier::B))],
         new: vec![mv("k-new", None, Some(Tier::C))],
         lost: vec![],
+        segment_flows: vec![],
     };
     let input = ExportInput {
         migration: Some(&migration),

@@ -437,7 +437,14 @@ struct Decisions {
     four_tiers: bool,
 }
 
-pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classification {
+/// Whether to write each customer's reason and gap (the bulk of the work) or leave them empty.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wordings {
+    Write,
+    Skip,
+}
+
+pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wordings) -> Classification {
     let mut base = Base::new(customers, params.as_of);
     let n = base.n();
 
@@ -981,15 +988,20 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams) -> Classifica
         .map_init(
             || (new_text(), new_text()),
             |(reason_buf, gap_buf), i| {
-                let has_gap = ctx.explain(i, reason_buf, gap_buf);
-                let reason = Text {
-                    zh: reason_buf.zh.as_str().into(),
-                    en: reason_buf.en.as_str().into(),
+                let (reason, gap) = if wordings == Wordings::Write {
+                    let has_gap = ctx.explain(i, reason_buf, gap_buf);
+                    let reason = Text {
+                        zh: reason_buf.zh.as_str().into(),
+                        en: reason_buf.en.as_str().into(),
+                    };
+                    let gap = has_gap.then(|| Text {
+                        zh: gap_buf.zh.as_str().into(),
+                        en: gap_buf.en.as_str().into(),
+                    });
+                    (reason, gap)
+                } else {
+                    (Text::default(), None)
                 };
-                let gap = has_gap.then(|| Text {
-                    zh: gap_buf.zh.as_str().into(),
-                    en: gap_buf.en.as_str().into(),
-                });
                 Assignment {
                     tier: d.tier[i],
                     segment: d
@@ -1034,6 +1046,34 @@ fn interaction_units(v: Option<f64>) -> i64 {
 
 fn composite_score(w: &[f64; 4], p: &[f64; 4]) -> f64 {
     100.0 * (w[0] * p[0] + w[1] * p[1] + w[2] * p[2] + w[3] * p[3])
+}
+
+/// The measure's name without allocating (the wording runs once per customer).
+fn measure_words(measure: Measure) -> Text2 {
+    match measure {
+        Measure::Revenue => Text2 {
+            zh: "累计消费",
+            en: "Total spend",
+        },
+        Measure::MonthlyRevenue => Text2 {
+            zh: "月均消费",
+            en: "Monthly average spend",
+        },
+        Measure::Aov => Text2 {
+            zh: "客单价",
+            en: "Average order value",
+        },
+        Measure::Orders => Text2 {
+            zh: "购买次数",
+            en: "Orders",
+        },
+    }
+}
+
+/// A borrowed pair of names.
+struct Text2 {
+    zh: &'static str,
+    en: &'static str,
 }
 
 /// The value a threshold method compares, in cents for money and in orders for `Orders`.
@@ -1382,14 +1422,14 @@ impl Wording<'_> {
                 push_dec1(s, t);
             }
         };
-        let label = measure.label();
-        r.zh.push_str(&label.zh);
+        let label = measure_words(measure);
+        r.zh.push_str(label.zh);
         r.zh.push(' ');
         push_value(&mut r.zh, value);
         if !money {
             r.zh.push('单');
         }
-        r.en.push_str(&label.en);
+        r.en.push_str(label.en);
         r.en.push(' ');
         push_value(&mut r.en, value);
         if !money {
@@ -1563,46 +1603,59 @@ impl Wording<'_> {
         let (zh_b, en_b) = lines.label;
         let seg = self.d.segment.as_ref().map_or(0, |s| usize::from(s[i]));
         let label = &self.d.labels[seg];
+        // The basis wording is the same for every customer: build it once (slots 4–6).
+        let after_r = self.fixed(4, |m| {
+            m.zh.push_str(" 天前（");
+            m.zh.push_str(zh_b);
+            m.zh.push(' ');
+            push_dec1(&mut m.zh, lines.r.value());
+            m.zh.push_str(" 天），");
+            m.en.push_str(" days ago (");
+            m.en.push_str(en_b);
+            m.en.push(' ');
+            push_dec1(&mut m.en, lines.r.value());
+            m.en.push_str("), ");
+        });
+        let after_f = self.fixed(5, |m| {
+            m.zh.push_str(" 单（");
+            m.zh.push_str(zh_b);
+            m.zh.push(' ');
+            push_dec1(&mut m.zh, lines.f.value());
+            m.zh.push_str("），累计 ");
+            m.en.push_str(" orders (");
+            m.en.push_str(en_b);
+            m.en.push(' ');
+            push_dec1(&mut m.en, lines.f.value());
+            m.en.push_str("), ");
+        });
+        let after_m = self.fixed(6, |m| {
+            m.zh.push('（');
+            m.zh.push_str(zh_b);
+            m.zh.push(' ');
+            push_yuan(&mut m.zh, lines.m.value().round() as i64);
+            m.zh.push_str("）→ ");
+            m.en.push_str(" spent (");
+            m.en.push_str(en_b);
+            m.en.push(' ');
+            push_yuan(&mut m.en, lines.m.value().round() as i64);
+            m.en.push_str(") → ");
+        });
         r.zh.push_str("最近一次购买在 ");
         push_int(&mut r.zh, self.base.recency[i]);
-        r.zh.push_str(" 天前（");
-        r.zh.push_str(zh_b);
-        r.zh.push(' ');
-        push_dec1(&mut r.zh, lines.r.value());
-        r.zh.push_str(" 天），");
+        r.zh.push_str(&after_r.zh);
         push_int(&mut r.zh, i64::from(c.orders));
-        r.zh.push_str(" 单（");
-        r.zh.push_str(zh_b);
-        r.zh.push(' ');
-        push_dec1(&mut r.zh, lines.f.value());
-        r.zh.push_str("），累计 ");
+        r.zh.push_str(&after_f.zh);
         push_yuan(&mut r.zh, c.revenue);
-        r.zh.push('（');
-        r.zh.push_str(zh_b);
-        r.zh.push(' ');
-        push_yuan(&mut r.zh, lines.m.value().round() as i64);
-        r.zh.push_str("）→ ");
+        r.zh.push_str(&after_m.zh);
         r.zh.push_str(&label.zh);
 
         r.en.push_str("Last order ");
         push_int(&mut r.en, self.base.recency[i]);
-        r.en.push_str(" days ago (");
-        r.en.push_str(en_b);
-        r.en.push(' ');
-        push_dec1(&mut r.en, lines.r.value());
-        r.en.push_str("), ");
+        r.en.push_str(&after_r.en);
         push_int(&mut r.en, i64::from(c.orders));
-        r.en.push_str(" orders (");
-        r.en.push_str(en_b);
-        r.en.push(' ');
-        push_dec1(&mut r.en, lines.f.value());
-        r.en.push_str("), ");
+        r.en.push_str(&after_f.en);
         push_yuan(&mut r.en, c.revenue);
-        r.en.push_str(" spent (");
-        r.en.push_str(en_b);
-        r.en.push(' ');
-        push_yuan(&mut r.en, lines.m.value().round() as i64);
-        r.en.push_str(") → ");
+        r.en.push_str(&after_m.en);
         r.en.push_str(&label.en);
 
         // The next step up: more spend if M is low, more orders if F is low, any order if only R is low.

@@ -4,7 +4,9 @@
 //! It knows nothing of xlsx or CSV; `workbook` and `csv` turn its `Value`s into cells.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use chrono::NaiveDate;
 
@@ -126,10 +128,10 @@ pub(crate) struct Table<'a> {
     pub tiers: BTreeMap<Tier, Vec<usize>>,
     /// Segment and RFM-type names as shown in `lang`, worked out once per distinct name rather
     /// than once per row.
-    segment_names: HashMap<&'a str, Cow<'a, str>>,
+    segment_names: FxHashMap<&'a str, Cow<'a, str>>,
     /// The playbook's suggestion per (segment, tier): it depends on nothing else, so it is worked
     /// out once per pair instead of once per customer.
-    suggestions: HashMap<(Option<&'a str>, Tier), Suggestion>,
+    suggestions: FxHashMap<(Option<&'a str>, Tier), Suggestion>,
 }
 
 impl<'a> Table<'a> {
@@ -199,7 +201,7 @@ impl<'a> Table<'a> {
             Column::NextContact,
         ]);
         let class = input.classification;
-        let mut suggestions = HashMap::new();
+        let mut suggestions = FxHashMap::default();
         for (i, a) in assignments.iter().enumerate() {
             suggestions
                 .entry((a.segment.as_deref(), a.tier))
@@ -209,7 +211,7 @@ impl<'a> Table<'a> {
                         .unwrap_or_else(|| playbook::suggest(input.playbook, a, class.as_of))
                 });
         }
-        let mut segment_names = HashMap::new();
+        let mut segment_names = FxHashMap::default();
         for a in assignments {
             for name in std::iter::once(a.rfm_type.as_str()).chain(a.segment.as_deref()) {
                 segment_names

@@ -25,7 +25,10 @@ pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
     };
     // Cheap test first: most cells are short and clean.
     let needs_cut = text.len() > MAX_CELL_UTF16 && text.encode_utf16().count() > MAX_CELL_UTF16;
-    if !needs_cut && !text.chars().any(unfit) {
+    // Byte scan: the characters to drop are C0 controls (one byte below 0x20) or U+FFFE/U+FFFF
+    // (lead byte 0xEF); text without such bytes is clean.
+    let suspect = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0xEF;
+    if !needs_cut && (!text.bytes().any(suspect) || !text.chars().any(unfit)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len().min(MAX_CELL_UTF16 * 3));
