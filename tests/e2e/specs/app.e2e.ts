@@ -70,7 +70,11 @@ async function saveSnapshot(label: string) {
   await input.waitForDisplayed();
   await input.setValue(label);
   await tid("btn-confirm-snapshot").click();
-  await browser.waitUntil(async () => !(await input.isDisplayed().catch(() => false)), { timeout: 15_000 });
+  // The history screen later checks that both snapshots were saved; here only let the save finish.
+  await browser.waitUntil(async () => !(await tid("btn-confirm-snapshot").getAttribute("class"))?.includes("loading"), {
+    timeout: 15_000,
+  });
+  await browser.keys("Escape");
 }
 
 /** Sheet names of an xlsx, read with Python's zipfile (no spreadsheet library involved). */
