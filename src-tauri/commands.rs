@@ -41,16 +41,12 @@ pub struct AppInfo {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)?
+    tauri::async_runtime::spawn_blocking(work).await.map_err(ApiError::internal)?
 }
 
 /// "客户分层助手 TierBook — 订单.xlsx"
 fn set_title<R: Runtime>(window: &WebviewWindow<R>, file: Option<&str>) {
-    let name = file
-        .and_then(|f| std::path::Path::new(f).file_name())
-        .map(|n| n.to_string_lossy().into_owned());
+    let name = file.and_then(|f| std::path::Path::new(f).file_name()).map(|n| n.to_string_lossy().into_owned());
     let title = match name {
         Some(name) => format!("客户分层助手 TierBook — {name}"),
         None => "客户分层助手 TierBook".to_string(),
@@ -65,10 +61,7 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Ap
     AppInfo {
         version: app.package_info().version.to_string(),
         workspace_path: state.workspace_path().display().to_string(),
-        current_file: session
-            .current_file
-            .as_ref()
-            .map(|p| p.display().to_string()),
+        current_file: session.current_file.as_ref().map(|p| p.display().to_string()),
         has_data: session.classification.is_some(),
         lang: state.settings().lang,
         open_error: session.open_error.clone(),
@@ -125,10 +118,7 @@ pub fn recent_files(state: State<'_, AppState>) -> Vec<RecentFile> {
 }
 
 #[tauri::command]
-pub async fn classify(
-    state: State<'_, AppState>,
-    params: ClassifyParams,
-) -> Result<TierView, ApiError> {
+pub async fn classify(state: State<'_, AppState>, params: ClassifyParams) -> Result<TierView, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.classify(params)).await
 }
@@ -146,10 +136,7 @@ pub async fn customer_rows(state: State<'_, AppState>) -> Result<Vec<CustomerRow
 }
 
 #[tauri::command]
-pub async fn customer_detail(
-    state: State<'_, AppState>,
-    key: String,
-) -> Result<CustomerDetail, ApiError> {
+pub async fn customer_detail(state: State<'_, AppState>, key: String) -> Result<CustomerDetail, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.customer_detail(&key)).await
 }
@@ -196,20 +183,13 @@ pub async fn list_snapshots(state: State<'_, AppState>) -> Result<Vec<SnapshotIn
 }
 
 #[tauri::command]
-pub async fn save_snapshot(
-    state: State<'_, AppState>,
-    label: Option<String>,
-) -> Result<SnapshotInfo, ApiError> {
+pub async fn save_snapshot(state: State<'_, AppState>, label: Option<String>) -> Result<SnapshotInfo, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.save_snapshot(label)).await
 }
 
 #[tauri::command]
-pub async fn compare_snapshots(
-    state: State<'_, AppState>,
-    old: i64,
-    new: i64,
-) -> Result<Migration, ApiError> {
+pub async fn compare_snapshots(state: State<'_, AppState>, old: i64, new: i64) -> Result<Migration, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.compare(old, new)).await
 }
@@ -218,11 +198,7 @@ pub async fn compare_snapshots(
 #[tauri::command]
 pub fn reveal_path(path: String) -> Result<(), ApiError> {
     tauri_plugin_opener::reveal_item_in_dir(&path).map_err(|e| {
-        ApiError::new(
-            "reveal_failed",
-            format!("无法打开文件夹：{e}。文件位于 {path}。"),
-        )
-        .with("path", path.clone())
+        ApiError::new("reveal_failed", format!("无法打开文件夹：{e}。文件位于 {path}。")).with("path", path.clone())
     })
 }
 
@@ -256,7 +232,5 @@ pub fn data_dir<R: Runtime>(app: &AppHandle<R>) -> PathBuf {
     if let Some(dir) = std::env::var_os("TIERBOOK_DATA_DIR") {
         return PathBuf::from(dir);
     }
-    app.path()
-        .app_data_dir()
-        .unwrap_or_else(|_| std::env::temp_dir().join("tierbook"))
+    app.path().app_data_dir().unwrap_or_else(|_| std::env::temp_dir().join("tierbook"))
 }

@@ -23,11 +23,7 @@ pub struct ApiError {
 impl ApiError {
     /// An error the shell itself raises (not the core).
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            code: code.to_string(),
-            message: message.into(),
-            details: BTreeMap::new(),
-        }
+        ApiError { code: code.to_string(), message: message.into(), details: BTreeMap::new() }
     }
 
     /// Adds one detail.
@@ -38,10 +34,7 @@ impl ApiError {
 
     /// The worker thread died (a bug, never user data): say so instead of hanging the UI.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        ApiError::new(
-            "internal",
-            format!("程序内部错误：{detail}。请重启 TierBook 后重试。"),
-        )
+        ApiError::new("internal", format!("程序内部错误：{detail}。请重启 TierBook 后重试。"))
     }
 }
 
@@ -49,8 +42,7 @@ impl From<tierbook_core::Error> for ApiError {
     fn from(err: tierbook_core::Error) -> Self {
         let mut api = ApiError::new(err.code(), err.to_string());
         if let Some(path) = err.path() {
-            api.details
-                .insert("path".into(), path.display().to_string());
+            api.details.insert("path".into(), path.display().to_string());
         }
         api
     }

@@ -39,10 +39,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
                 let worker = state.clone();
                 let handle = app.handle().clone();
                 std::thread::spawn(move || {
-                    let title = files
-                        .last()
-                        .and_then(|p| p.file_name())
-                        .map(|n| n.to_string_lossy().into_owned());
+                    let title = files.last().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
                     worker.import_at_start(files);
                     if let (Some(window), Some(name)) = (handle.get_webview_window("main"), title) {
                         let _ = window.set_title(&format!("客户分层助手 TierBook — {name}"));
@@ -62,7 +59,5 @@ fn files_to_open(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<PathBuf>
 
 /// Starts the app.
 pub fn run() {
-    setup(tauri::Builder::default())
-        .run(tauri::generate_context!())
-        .expect("error while running tauri application");
+    setup(tauri::Builder::default()).run(tauri::generate_context!()).expect("error while running tauri application");
 }

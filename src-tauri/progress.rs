@@ -33,11 +33,7 @@ pub struct ChannelProgress {
 
 impl ChannelProgress {
     pub fn new(channel: Channel<ProgressEvent>, cancel: Cancel) -> Self {
-        ChannelProgress {
-            channel,
-            cancel,
-            last: Mutex::new(None),
-        }
+        ChannelProgress { channel, cancel, last: Mutex::new(None) }
     }
 
     /// Whether an update should go out now: the first of a stage, the last of a stage, or after `INTERVAL`.
@@ -81,9 +77,7 @@ mod tests {
         let sink = seen.clone();
         let channel = Channel::new(move |body| {
             if let tauri::ipc::InvokeResponseBody::Json(json) = body {
-                sink.lock()
-                    .unwrap()
-                    .push(serde_json::from_str(&json).unwrap());
+                sink.lock().unwrap().push(serde_json::from_str(&json).unwrap());
             }
             Ok(())
         });
@@ -99,11 +93,7 @@ mod tests {
         }
         let seen = seen.lock().unwrap();
         // A tight loop finishes well inside one interval on any machine: first and last only, give or take.
-        assert!(
-            seen.len() < 100,
-            "{} updates were not throttled",
-            seen.len()
-        );
+        assert!(seen.len() < 100, "{} updates were not throttled", seen.len());
         assert_eq!(seen.first().map(|e| e["done"].clone()), Some(serde_json::json!(0)));
         assert_eq!(seen.last().map(|e| e["done"].clone()), Some(serde_json::json!(10_000)));
     }

@@ -64,10 +64,7 @@ pub fn default_settings() -> Settings {
 /// The user's segment names apply to every method unless the parameters name a segment themselves.
 fn with_settings_names(mut params: ClassifyParams, settings: &Settings) -> ClassifyParams {
     for (canonical, shown) in &settings.segment_names {
-        params
-            .segment_names
-            .entry(canonical.clone())
-            .or_insert_with(|| shown.clone());
+        params.segment_names.entry(canonical.clone()).or_insert_with(|| shown.clone());
     }
     params
 }
@@ -165,11 +162,7 @@ impl AppState {
         let settings = self.settings();
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        Ok(view::tier_view(
-            &session.customers,
-            classification,
-            &settings.playbook,
-        ))
+        Ok(view::tier_view(&session.customers, classification, &settings.playbook))
     }
 
     /// Every customer of the current classification.
@@ -180,11 +173,7 @@ impl AppState {
         let playbook = self.settings().playbook;
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        Ok(view::customer_rows(
-            &session.customers,
-            classification,
-            &playbook,
-        ))
+        Ok(view::customer_rows(&session.customers, classification, &playbook))
     }
 
     /// One customer's detail.
@@ -196,14 +185,10 @@ impl AppState {
         let orders = self.with_workspace(|ws| ws.orders_of(key))?;
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        view::customer_detail(key, &session.customers, orders, classification, &playbook)
-            .ok_or_else(|| {
-                ApiError::new(
-                    "customer_not_found",
-                    format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"),
-                )
+        view::customer_detail(key, &session.customers, orders, classification, &playbook).ok_or_else(|| {
+            ApiError::new("customer_not_found", format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"))
                 .with("key", key)
-            })
+        })
     }
 
     /// Writes the tiered workbook of the current classification to `path`, and CSV per tier into a
@@ -220,11 +205,7 @@ impl AppState {
     ) -> Result<ExportOutcome, ApiError> {
         let playbook = self.settings().playbook;
         let (reports, migration) = self.with_workspace(|ws| {
-            let reports = ws
-                .sources()?
-                .into_iter()
-                .map(|s| s.report)
-                .collect::<Vec<_>>();
+            let reports = ws.sources()?.into_iter().map(|s| s.report).collect::<Vec<_>>();
             // The Migration sheet compares the two latest snapshots, when there are two.
             let snapshots = ws.snapshots()?;
             let migration = match snapshots.as_slice() {
@@ -245,10 +226,7 @@ impl AppState {
         export::write_workbook(path, &input, options, progress)?;
         let csv_files = if csv {
             let dir = csv_dir(path);
-            std::fs::create_dir_all(&dir).map_err(|e| Error::Write {
-                path: dir.clone(),
-                detail: e.to_string(),
-            })?;
+            std::fs::create_dir_all(&dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
             export::write_csv_per_tier(&dir, &input, options)?
         } else {
             Vec::new()
@@ -320,8 +298,6 @@ impl AppState {
 
 /// `客户分层.xlsx` → `客户分层_CSV/` beside it, so repeated exports do not mix their CSV files.
 fn csv_dir(workbook: &Path) -> PathBuf {
-    let stem = workbook
-        .file_stem()
-        .map_or("TierBook".into(), |s| s.to_string_lossy().into_owned());
+    let stem = workbook.file_stem().map_or("TierBook".into(), |s| s.to_string_lossy().into_owned());
     workbook.with_file_name(format!("{stem}_CSV"))
 }

@@ -99,21 +99,13 @@ impl AppState {
     ///
     /// # Errors
     /// `not_a_workspace`/`workspace_too_new` when it could not be opened; whatever `f` returns.
-    pub fn with_workspace<T>(
-        &self,
-        f: impl FnOnce(&mut Workspace) -> tierbook_core::Result<T>,
-    ) -> Result<T, ApiError> {
-        let mut guard = self
-            .inner
-            .workspace
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+    pub fn with_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> tierbook_core::Result<T>) -> Result<T, ApiError> {
+        let mut guard = self.inner.workspace.lock().unwrap_or_else(|e| e.into_inner());
         match guard.as_mut() {
             Some(ws) => Ok(f(ws)?),
-            None => Err(Workspace::open(&self.workspace_path()).err().map_or_else(
-                || ApiError::new("store", "工作区未能打开，请重启 TierBook。"),
-                ApiError::from,
-            )),
+            None => Err(Workspace::open(&self.workspace_path())
+                .err()
+                .map_or_else(|| ApiError::new("store", "工作区未能打开，请重启 TierBook。"), ApiError::from)),
         }
     }
 
@@ -122,11 +114,7 @@ impl AppState {
     pub fn session(&self) -> MutexGuard<'_, Session> {
         let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
         while !*ready {
-            ready = self
-                .inner
-                .ready_changed
-                .wait(ready)
-                .unwrap_or_else(|e| e.into_inner());
+            ready = self.inner.ready_changed.wait(ready).unwrap_or_else(|e| e.into_inner());
         }
         drop(ready);
         self.session_now()
@@ -148,11 +136,7 @@ impl AppState {
     }
 
     pub fn settings(&self) -> Settings {
-        self.inner
-            .settings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Replaces the settings and writes them to the data folder.
@@ -161,11 +145,7 @@ impl AppState {
     /// `write` when the data folder is not writable.
     pub fn save_settings(&self, settings: Settings) -> Result<(), ApiError> {
         write_json(&self.inner.data_dir.join(SETTINGS_FILE), &settings)?;
-        *self
-            .inner
-            .settings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = settings;
+        *self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
         Ok(())
     }
 
@@ -177,40 +157,23 @@ impl AppState {
     }
 
     pub fn cancel_job(&self) {
-        self.inner
-            .job
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .cancel();
+        self.inner.job.lock().unwrap_or_else(|e| e.into_inner()).cancel();
     }
 
     /// Recent files that still exist, newest first.
     pub fn recent_files(&self) -> Vec<RecentFile> {
-        let list: Vec<RecentFile> =
-            read_json(&self.inner.data_dir.join(RECENT_FILE)).unwrap_or_default();
-        list.into_iter()
-            .filter(|f| Path::new(&f.path).exists())
-            .collect()
+        let list: Vec<RecentFile> = read_json(&self.inner.data_dir.join(RECENT_FILE)).unwrap_or_default();
+        list.into_iter().filter(|f| Path::new(&f.path).exists()).collect()
     }
 
     /// Puts `paths` at the top of the recent files.
     pub fn remember(&self, paths: &[PathBuf], now: DateTime<Utc>) {
-        let mut list: Vec<RecentFile> =
-            read_json(&self.inner.data_dir.join(RECENT_FILE)).unwrap_or_default();
+        let mut list: Vec<RecentFile> = read_json(&self.inner.data_dir.join(RECENT_FILE)).unwrap_or_default();
         for path in paths {
             let path_text = path.display().to_string();
             list.retain(|f| f.path != path_text);
-            let name = path
-                .file_name()
-                .map_or(path_text.clone(), |n| n.to_string_lossy().into_owned());
-            list.insert(
-                0,
-                RecentFile {
-                    path: path_text,
-                    name,
-                    opened_at: now.to_rfc3339(),
-                },
-            );
+            let name = path.file_name().map_or(path_text.clone(), |n| n.to_string_lossy().into_owned());
+            list.insert(0, RecentFile { path: path_text, name, opened_at: now.to_rfc3339() });
         }
         list.truncate(RECENT_MAX);
         // Losing the recent list is not worth an error in the user's face.
@@ -230,14 +193,8 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
 /// Writes through a temp file and a rename, so a crash never leaves half a settings file.
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ApiError> {
     let failed = |detail: String| {
-        ApiError::new(
-            "write",
-            format!(
-                "无法保存 {}：{detail}。请确认应用数据文件夹可写。",
-                path.display()
-            ),
-        )
-        .with("path", path.display().to_string())
+        ApiError::new("write", format!("无法保存 {}：{detail}。请确认应用数据文件夹可写。", path.display()))
+            .with("path", path.display().to_string())
     };
     let json = serde_json::to_vec_pretty(value).map_err(|e| failed(e.to_string()))?;
     let tmp = path.with_extension("json.tmp");

@@ -26,14 +26,8 @@ fn app() -> TestApp {
         .build(tauri::generate_context!())
         .unwrap();
     app.manage(AppState::load(data, crate::session::default_settings));
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    TestApp {
-        _app: app,
-        window,
-        dir,
-    }
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    TestApp { _app: app, window, dir }
 }
 
 impl TestApp {
@@ -57,17 +51,9 @@ impl TestApp {
 #[test]
 fn classify_before_any_import_returns_the_no_customers_error_with_a_code_and_a_message() {
     let app = app();
-    let err = app
-        .call(
-            "classify",
-            json!({ "params": crate::session::default_settings().default_params }),
-        )
-        .unwrap_err();
+    let err = app.call("classify", json!({ "params": crate::session::default_settings().default_params })).unwrap_err();
     assert_eq!(err["code"], "no_customers");
-    assert!(
-        err["message"].as_str().unwrap().contains("请先导入"),
-        "{err}"
-    );
+    assert!(err["message"].as_str().unwrap().contains("请先导入"), "{err}");
     assert!(err["details"].is_object());
 }
 
@@ -77,10 +63,7 @@ fn importing_an_empty_file_returns_its_code_and_names_the_file_in_details() {
     let path = app.dir.path().join("空文件.xlsx");
     std::fs::write(&path, b"").unwrap();
     let err = app
-        .call(
-            "import_sources",
-            json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:7" }),
-        )
+        .call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:7" }))
         .unwrap_err();
     assert_eq!(err["code"], "empty_file", "{err}");
     assert_eq!(err["details"]["path"], path.display().to_string());
@@ -101,23 +84,17 @@ fn saved_settings_come_back_and_survive_a_restart() {
     let mut settings = app.call("get_settings", json!({})).unwrap();
     settings["lang"] = json!("en");
     settings["segment_names"] = json!({ "一般发展客户": "新客户" });
-    app.call("save_settings", json!({ "settings": settings }))
-        .unwrap();
+    app.call("save_settings", json!({ "settings": settings })).unwrap();
     assert_eq!(app.call("get_settings", json!({})).unwrap(), settings);
     // A new app on the same data folder reads them back.
-    let again = AppState::load(
-        app.dir.path().join("data"),
-        crate::session::default_settings,
-    );
+    let again = AppState::load(app.dir.path().join("data"), crate::session::default_settings);
     assert_eq!(serde_json::to_value(again.settings()).unwrap(), settings);
 }
 
 #[test]
 fn a_customer_detail_for_an_unknown_key_before_import_says_there_is_no_data() {
     let app = app();
-    let err = app
-        .call("customer_detail", json!({ "key": "nobody" }))
-        .unwrap_err();
+    let err = app.call("customer_detail", json!({ "key": "nobody" })).unwrap_err();
     assert_eq!(err["code"], "no_customers");
 }
 
@@ -126,22 +103,12 @@ fn core_counts(
     path: &std::path::Path,
     params: &tierbook_core::classify::ClassifyParams,
 ) -> (usize, Vec<(String, u64)>) {
-    let dataset = tierbook_core::import::import_files(
-        &[path.to_path_buf()],
-        &Default::default(),
-        &tierbook_core::NoProgress,
-    )
-    .unwrap();
+    let dataset =
+        tierbook_core::import::import_files(&[path.to_path_buf()], &Default::default(), &tierbook_core::NoProgress)
+            .unwrap();
     let customers = tierbook_core::customers::aggregate(&dataset.orders);
     let classification = tierbook_core::classify::classify(&customers, params).unwrap();
-    (
-        customers.len(),
-        classification
-            .tiers
-            .iter()
-            .map(|g| (g.group.clone(), g.customers))
-            .collect(),
-    )
+    (customers.len(), classification.tiers.iter().map(|g| (g.group.clone(), g.customers)).collect())
 }
 
 fn tier_counts(view: &Value) -> Vec<(String, u64)> {
@@ -149,12 +116,7 @@ fn tier_counts(view: &Value) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| {
-            (
-                g["group"].as_str().unwrap().to_string(),
-                g["customers"].as_u64().unwrap(),
-            )
-        })
+        .map(|g| (g["group"].as_str().unwrap().to_string(), g["customers"].as_u64().unwrap()))
         .collect()
 }
 
@@ -166,21 +128,15 @@ fn importing_a_generated_export_classifies_it_as_the_core_does_and_lists_every_c
     let defaults = tierbook_core::classify::ClassifyParams::default();
     let (customers, tiers) = core_counts(&path, &defaults);
 
-    let outcome = app
-        .call(
-            "import_sources",
-            json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" }),
-        )
-        .unwrap();
+    let outcome =
+        app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" })).unwrap();
     assert_eq!(outcome["customers"].as_u64(), Some(customers as u64));
     assert!(outcome["new_orders"].as_u64().unwrap() > 0);
     assert_eq!(tier_counts(&outcome["view"]), tiers);
 
     let rows = app.call("customer_rows", json!({})).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), customers);
-    assert!(rows[0]["action"]["zh"]
-        .as_str()
-        .is_some_and(|a| !a.is_empty()));
+    assert!(rows[0]["action"]["zh"].as_str().is_some_and(|a| !a.is_empty()));
 
     let info = app.call("app_info", json!({})).unwrap();
     assert_eq!(info["has_data"], true);
@@ -188,9 +144,7 @@ fn importing_a_generated_export_classifies_it_as_the_core_does_and_lists_every_c
 
     // Re-tiering with another method gives the core's counts for that method, without re-importing.
     let cube = tierbook_core::classify::ClassifyParams {
-        method: tierbook_core::classify::Method::RfmCube {
-            basis: tierbook_core::classify::CubeBasis::Mean,
-        },
+        method: tierbook_core::classify::Method::RfmCube { basis: tierbook_core::classify::CubeBasis::Mean },
         ..defaults
     };
     let view = app.call("classify", json!({ "params": cube })).unwrap();
@@ -199,10 +153,7 @@ fn importing_a_generated_export_classifies_it_as_the_core_does_and_lists_every_c
     let key = rows[0]["key"].as_str().unwrap();
     let detail = app.call("customer_detail", json!({ "key": key })).unwrap();
     assert_eq!(detail["row"]["key"], key);
-    assert_eq!(
-        detail["orders"].as_array().unwrap().len() as u64,
-        rows[0]["orders"].as_u64().unwrap()
-    );
+    assert_eq!(detail["orders"].as_array().unwrap().len() as u64, rows[0]["orders"].as_u64().unwrap());
 }
 
 #[test]
@@ -212,40 +163,19 @@ fn the_same_file_imported_twice_adds_nothing_and_two_snapshots_compare() {
     tierbook_core::generate::sample_workbook(&path).unwrap();
     let args = json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" });
     let first = app.call("import_sources", args.clone()).unwrap();
-    let old = app
-        .call("save_snapshot", json!({ "label": "一月" }))
-        .unwrap();
+    let old = app.call("save_snapshot", json!({ "label": "一月" })).unwrap();
     let again = app.call("import_sources", args).unwrap();
     assert_eq!(again["new_orders"], 0);
     assert_eq!(again["unchanged_files"].as_array().unwrap().len(), 1);
     assert_eq!(again["customers"], first["customers"]);
     let new = app.call("save_snapshot", json!({ "label": null })).unwrap();
-    assert_eq!(
-        app.call("list_snapshots", json!({}))
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    let migration = app
-        .call(
-            "compare_snapshots",
-            json!({ "old": old["id"], "new": new["id"] }),
-        )
-        .unwrap();
+    assert_eq!(app.call("list_snapshots", json!({})).unwrap().as_array().unwrap().len(), 2);
+    let migration = app.call("compare_snapshots", json!({ "old": old["id"], "new": new["id"] })).unwrap();
     // Same data both times: nobody moved, appeared or left.
     assert_eq!(migration["upgraded"].as_array().unwrap().len(), 0);
     assert_eq!(migration["new"].as_array().unwrap().len(), 0);
     assert_eq!(migration["lost"].as_array().unwrap().len(), 0);
-    assert_eq!(
-        app.call("list_sources", json!({}))
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.call("list_sources", json!({})).unwrap().as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -253,20 +183,14 @@ fn exporting_writes_the_workbook_and_csv_per_tier_beside_it() {
     let app = app();
     let path = app.dir.path().join("订单.xlsx");
     tierbook_core::generate::sample_workbook(&path).unwrap();
-    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:1" }))
-        .unwrap();
+    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:1" })).unwrap();
     let target = app.dir.path().join("客户分层.xlsx");
     let outcome = app
-        .call(
-            "export_workbook",
-            json!({ "path": target, "options": {}, "csv": true, "onProgress": "__CHANNEL__:2" }),
-        )
+        .call("export_workbook", json!({ "path": target, "options": {}, "csv": true, "onProgress": "__CHANNEL__:2" }))
         .unwrap();
     assert!(target.is_file());
     assert_eq!(outcome["path"], target.display().to_string());
     let csv = outcome["csv_files"].as_array().unwrap();
     assert!(!csv.is_empty());
-    assert!(csv
-        .iter()
-        .all(|f| std::path::Path::new(f.as_str().unwrap()).is_file()));
+    assert!(csv.iter().all(|f| std::path::Path::new(f.as_str().unwrap()).is_file()));
 }

@@ -8,9 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tierbook_core::classify::{self as charts, ParetoPoint, RfCell};
-use tierbook_core::classify::{
-    Assignment, Classification, ClassifyParams, GroupSummary, Threshold,
-};
+use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Threshold};
 use tierbook_core::model::{yuan, Cents};
 use tierbook_core::playbook::{self, Playbook, Suggestion};
 use tierbook_core::{Customer, Order, Text, Tier};
@@ -124,18 +122,9 @@ pub fn mask_phone(phone: &str) -> String {
 }
 
 /// The tiers screen for `classification` of `customers`.
-pub fn tier_view(
-    customers: &[Customer],
-    classification: &Classification,
-    playbook: &Playbook,
-) -> TierView {
+pub fn tier_view(customers: &[Customer], classification: &Classification, playbook: &Playbook) -> TierView {
     let rf_matrix = charts::rf_matrix(customers, &classification.assignments);
-    let rf_max = rf_matrix
-        .iter()
-        .filter(|c| c.customers > 0)
-        .map(|c| c.r.max(c.f))
-        .max()
-        .unwrap_or(5);
+    let rf_max = rf_matrix.iter().filter(|c| c.customers > 0).map(|c| c.r.max(c.f)).max().unwrap_or(5);
     TierView {
         as_of: classification.as_of,
         params: classification.params.clone(),
@@ -172,10 +161,7 @@ fn per_order(revenue: Cents, orders: u64) -> Cents {
 pub fn kpis(customers: &[Customer], classification: &Classification) -> Kpis {
     let orders: u64 = customers.iter().map(|c| u64::from(c.orders)).sum();
     let revenue: i64 = customers.iter().map(|c| c.revenue).sum();
-    let a = classification
-        .tiers
-        .iter()
-        .find(|g| g.group == Tier::A.letter());
+    let a = classification.tiers.iter().find(|g| g.group == Tier::A.letter());
     let repeat = customers.iter().filter(|c| c.orders >= 2).count();
     Kpis {
         customers: customers.len() as u64,
@@ -191,28 +177,17 @@ pub fn kpis(customers: &[Customer], classification: &Classification) -> Kpis {
 }
 
 /// The table rows of every customer, in the core's order (sorted by key).
-pub fn customer_rows(
-    customers: &[Customer],
-    classification: &Classification,
-    playbook: &Playbook,
-) -> Vec<CustomerRow> {
+pub fn customer_rows(customers: &[Customer], classification: &Classification, playbook: &Playbook) -> Vec<CustomerRow> {
     customers
         .iter()
         .zip(&classification.assignments)
         .enumerate()
-        .map(|(index, (customer, a))| {
-            customer_row(customer, a, suggestion(playbook, classification, index, a))
-        })
+        .map(|(index, (customer, a))| customer_row(customer, a, suggestion(playbook, classification, index, a)))
         .collect()
 }
 
 /// The playbook's suggestion, keeping the action of a segment the user renamed.
-fn suggestion(
-    playbook: &Playbook,
-    classification: &Classification,
-    index: usize,
-    a: &Assignment,
-) -> Suggestion {
+fn suggestion(playbook: &Playbook, classification: &Classification, index: usize, a: &Assignment) -> Suggestion {
     playbook::suggest_in(playbook, classification, index)
         .unwrap_or_else(|| playbook::suggest(playbook, a, classification.as_of))
 }
@@ -253,9 +228,7 @@ pub fn customer_detail(
     playbook: &Playbook,
 ) -> Option<CustomerDetail> {
     // Customers are sorted by key (customers::aggregate), so a binary search finds one among 100k at once.
-    let index = customers
-        .binary_search_by(|c| c.key.as_str().cmp(key))
-        .ok()?;
+    let index = customers.binary_search_by(|c| c.key.as_str().cmp(key)).ok()?;
     let customer = customers.get(index)?;
     let a = classification.assignments.get(index)?;
     let suggestion = suggestion(playbook, classification, index, a);

@@ -19,13 +19,8 @@ fn main() {
     let started = Instant::now();
     let (rows, cells) = if cells_mode {
         let mut wb: Xlsx<_> = calamine::open_workbook(&path).unwrap_or_else(|e| fail(e));
-        let sheet = args
-            .get(1)
-            .cloned()
-            .unwrap_or_else(|| wb.sheet_names()[0].clone());
-        let mut reader = wb
-            .worksheet_cells_reader(&sheet)
-            .unwrap_or_else(|e| fail(e));
+        let sheet = args.get(1).cloned().unwrap_or_else(|| wb.sheet_names()[0].clone());
+        let mut reader = wb.worksheet_cells_reader(&sheet).unwrap_or_else(|e| fail(e));
         let (mut rows, mut cells) = (0u32, 0u64);
         while let Some(cell) = reader.next_cell().unwrap_or_else(|e| fail(e)) {
             // Touch the value so the reader cannot skip decoding it.
@@ -37,24 +32,14 @@ fn main() {
         (u64::from(rows), cells)
     } else {
         let mut wb = open_workbook_auto(&path).unwrap_or_else(|e| fail(e));
-        let sheet = args
-            .get(1)
-            .cloned()
-            .unwrap_or_else(|| wb.sheet_names()[0].clone());
+        let sheet = args.get(1).cloned().unwrap_or_else(|| wb.sheet_names()[0].clone());
         let range = wb.worksheet_range(&sheet).unwrap_or_else(|e| fail(e));
-        let cells = range
-            .used_cells()
-            .filter(|(_, _, d)| !matches!(d, Data::Empty))
-            .count() as u64;
+        let cells = range.used_cells().filter(|(_, _, d)| !matches!(d, Data::Empty)).count() as u64;
         (range.height() as u64, cells)
     };
     println!(
         "calamine ({}): {rows} rows, {cells} non-empty cells in {:.2} s",
-        if cells_mode {
-            "cells reader"
-        } else {
-            "worksheet_range"
-        },
+        if cells_mode { "cells reader" } else { "worksheet_range" },
         started.elapsed().as_secs_f64()
     );
 }

@@ -19,12 +19,7 @@ fn cpu() -> f64 {
     // Fields after the parenthesized command name; utime and stime are fields 14 and 15 (1-based).
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -52,17 +47,11 @@ fn main() -> Result<(), tierbook_core::Error> {
         Ok(cells)
     });
     let cells = cells?;
-    let (dataset, import_wall, import_cpu) = timed(|| {
-        import::import_files(
-            std::slice::from_ref(src),
-            &ImportOptions::default(),
-            &NoProgress,
-        )
-    });
+    let (dataset, import_wall, import_cpu) =
+        timed(|| import::import_files(std::slice::from_ref(src), &ImportOptions::default(), &NoProgress));
     let dataset = dataset?;
     let (customers, agg_wall, agg_cpu) = timed(|| customers::aggregate(&dataset.orders));
-    let (classification, cls_wall, cls_cpu) =
-        timed(|| classify::classify(&customers, &ClassifyParams::default()));
+    let (classification, cls_wall, cls_cpu) = timed(|| classify::classify(&customers, &ClassifyParams::default()));
     let classification = classification?;
     let playbook = Playbook::default();
     let input = ExportInput {
@@ -82,10 +71,7 @@ fn main() -> Result<(), tierbook_core::Error> {
         "| import: source + mapping + orders ({} orders) | {import_wall:.2} | {import_cpu:.2} |",
         dataset.orders.len()
     );
-    println!(
-        "| aggregate ({} customers) | {agg_wall:.2} | {agg_cpu:.2} |",
-        customers.len()
-    );
+    println!("| aggregate ({} customers) | {agg_wall:.2} | {agg_cpu:.2} |", customers.len());
     println!("| classify (ABC 80/95) | {cls_wall:.2} | {cls_cpu:.2} |");
     println!("| export workbook | {exp_wall:.2} | {exp_cpu:.2} |");
     println!(

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
-use tierbook_core::classify::{
-    self, Classification, ClassifyParams, CubeBasis, Measure, Method, Weights, ZeroRevenue,
-};
+use tierbook_core::classify::{self, Classification, ClassifyParams, CubeBasis, Measure, Method, Weights, ZeroRevenue};
 use tierbook_core::export::{self, ExportInput, ExportOptions};
 use tierbook_core::import::{self, Dataset, ImportOptions};
 use tierbook_core::mapping::KeySpec;
@@ -157,10 +155,7 @@ pub(crate) enum ZeroArg {
 /// The method and its parameters, with the command line's defaults.
 pub(crate) fn method(args: &Args) -> Result<Method> {
     Ok(match args.method {
-        MethodArg::Abc => Method::AbcRevenue {
-            a_pct: args.a.unwrap_or(80.0),
-            b_pct: args.b.unwrap_or(95.0),
-        },
+        MethodArg::Abc => Method::AbcRevenue { a_pct: args.a.unwrap_or(80.0), b_pct: args.b.unwrap_or(95.0) },
         MethodArg::AbcCustomers => Method::AbcCustomers {
             a_pct: args.a.unwrap_or(20.0),
             b_pct: args.b.unwrap_or(30.0),
@@ -193,16 +188,10 @@ pub(crate) fn method(args: &Args) -> Result<Method> {
             basis: match args.basis {
                 BasisArg::Mean => CubeBasis::Mean,
                 BasisArg::Median => CubeBasis::Median,
-                BasisArg::Fixed => CubeBasis::Fixed {
-                    r_days: args.r_days,
-                    f: args.f,
-                    m_yuan: args.m,
-                },
+                BasisArg::Fixed => CubeBasis::Fixed { r_days: args.r_days, f: args.f, m_yuan: args.m },
             },
         },
-        MethodArg::RfmSegments => Method::RfmSegments {
-            rules: classify::default_segment_rules(),
-        },
+        MethodArg::RfmSegments => Method::RfmSegments { rules: classify::default_segment_rules() },
         MethodArg::Composite => Method::Composite {
             weights: weights(&args.weights)?,
             a_min: args.a_min.unwrap_or(70.0),
@@ -228,18 +217,8 @@ fn weights(text: &str) -> Result<Weights> {
         .collect::<std::result::Result<_, _>>()
         .map_err(|_| bad_weights(text))?;
     match parts.as_slice() {
-        [v, f, r] => Ok(Weights {
-            value: *v,
-            frequency: *f,
-            recency: *r,
-            interactions: 0.0,
-        }),
-        [v, f, r, i] => Ok(Weights {
-            value: *v,
-            frequency: *f,
-            recency: *r,
-            interactions: *i,
-        }),
+        [v, f, r] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: 0.0 }),
+        [v, f, r, i] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: *i }),
         _ => Err(bad_weights(text)),
     }
 }
@@ -253,11 +232,7 @@ fn bad_weights(text: &str) -> Error {
 
 /// The key override: one column, or several joined with `+`.
 pub(crate) fn key_spec(key: &str) -> KeySpec {
-    let cols: Vec<String> = key
-        .split('+')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let cols: Vec<String> = key.split('+').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     match cols.as_slice() {
         [one] => KeySpec::Column(one.clone()),
         _ => KeySpec::Combined(cols),
@@ -285,11 +260,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         return crate::history::classify_into_workspace(args, workspace, lang);
     }
     check_out(&args.out, &args.files)?;
-    let params = ClassifyParams {
-        method: method(args)?,
-        as_of: args.as_of,
-        ..ClassifyParams::default()
-    };
+    let params = ClassifyParams { method: method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
     let options = ImportOptions {
         sheet: args.sheet.clone(),
         header_row: args.header_row.map(|n| n - 1),
@@ -333,17 +304,10 @@ fn pipeline(
         reports: &dataset.reports,
         migration: None,
     };
-    let export_options = ExportOptions {
-        lang,
-        keep_phones: args.keep_phones,
-        ..ExportOptions::default()
-    };
+    let export_options = ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() };
     export::write_workbook(&args.out, &input, &export_options, progress)?;
     if let Some(dir) = &args.csv_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-            path: dir.clone(),
-            detail: e.to_string(),
-        })?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
         export::write_csv_per_tier(dir, &input, &export_options)?;
     }
     Ok((dataset, classification))
@@ -351,18 +315,12 @@ fn pipeline(
 
 fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang) {
     let rows: u64 = dataset.reports.iter().map(|r| r.rows_read).sum();
-    let (files, kept, customers) = (
-        dataset.reports.len(),
-        dataset.orders.len(),
-        c.assignments.len(),
-    );
+    let (files, kept, customers) = (dataset.reports.len(), dataset.orders.len(), c.assignments.len());
     match lang {
         Lang::Zh => {
             println!("导入 {files} 个文件：{rows} 行 → {kept} 笔有效订单，{customers} 位客户")
         }
-        Lang::En => println!(
-            "Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"
-        ),
+        Lang::En => println!("Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"),
     }
     let mut seen = std::collections::BTreeSet::new();
     for report in &dataset.reports {
@@ -371,11 +329,7 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
                 println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
             }
         }
-        let file = if dataset.reports.len() > 1 {
-            format!("{} ", report.file)
-        } else {
-            String::new()
-        };
+        let file = if dataset.reports.len() > 1 { format!("{} ", report.file) } else { String::new() };
         for s in &report.skipped {
             println!(
                 "{file}{} {}: {}",
@@ -411,11 +365,7 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
     }
     println!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     if let Some(dir) = &args.csv_dir {
-        println!(
-            "{}: {}",
-            tr(lang, "分层 CSV 文件夹", "CSV folder"),
-            dir.display()
-        );
+        println!("{}: {}", tr(lang, "分层 CSV 文件夹", "CSV folder"), dir.display());
     }
 }
 
@@ -426,19 +376,13 @@ mod tests {
     #[test]
     fn key_with_plus_is_a_combined_key() {
         assert_eq!(key_spec("买家ID"), KeySpec::Column("买家ID".into()));
-        assert_eq!(
-            key_spec("联系电话 + 收货人"),
-            KeySpec::Combined(vec!["联系电话".into(), "收货人".into()])
-        );
+        assert_eq!(key_spec("联系电话 + 收货人"), KeySpec::Combined(vec!["联系电话".into(), "收货人".into()]));
     }
 
     #[test]
     fn weights_accept_three_or_four_numbers_and_full_width_commas() {
         let w = weights("0.5，0.3,0.2").unwrap();
-        assert_eq!(
-            (w.value, w.frequency, w.recency, w.interactions),
-            (0.5, 0.3, 0.2, 0.0)
-        );
+        assert_eq!((w.value, w.frequency, w.recency, w.interactions), (0.5, 0.3, 0.2, 0.0));
         assert!(weights("0.5,abc,0.2").is_err());
         assert_eq!(weights("1").unwrap_err().exit_code(), 3);
     }

@@ -46,10 +46,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         Some([old, new]) => {
             let migration = ws.compare(*old, *new, &ws.playbook()?)?;
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&migration).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string_pretty(&migration).unwrap_or_default());
             } else {
                 print_migration(&migration, lang);
             }
@@ -57,10 +54,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         _ => {
             let snapshots = ws.snapshots()?;
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&snapshots).unwrap_or_default()
-                );
+                println!("{}", serde_json::to_string_pretty(&snapshots).unwrap_or_default());
             } else {
                 print_snapshots(&snapshots, ws.order_count()?, ws.sources()?.len(), lang);
             }
@@ -76,11 +70,8 @@ pub(crate) fn classify_into_workspace(
     lang: Lang,
 ) -> Result<()> {
     crate::classify::check_out(&args.out, &args.files)?;
-    let params = ClassifyParams {
-        method: crate::classify::method(args)?,
-        as_of: args.as_of,
-        ..ClassifyParams::default()
-    };
+    let params =
+        ClassifyParams { method: crate::classify::method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
     let options = ImportOptions {
         sheet: args.sheet.clone(),
         header_row: args.header_row.map(|n| n - 1),
@@ -110,18 +101,11 @@ pub(crate) fn classify_into_workspace(
         reports: &reports,
         migration: migration.as_ref(),
     };
-    let export_options = ExportOptions {
-        lang,
-        keep_phones: args.keep_phones,
-        ..ExportOptions::default()
-    };
+    let export_options = ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() };
     let bar = Bar::new(lang);
     let written = export::write_workbook(&args.out, &input, &export_options, &bar).and_then(|()| {
         if let Some(dir) = &args.csv_dir {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-                path: dir.clone(),
-                detail: e.to_string(),
-            })?;
+            std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
             export::write_csv_per_tier(dir, &input, &export_options)?;
         }
         Ok(())
@@ -144,11 +128,7 @@ pub(crate) fn classify_into_workspace(
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return Ok(());
     }
-    println!(
-        "{}: {}",
-        tr(lang, "导入", "Import"),
-        outcome.summary().get(lang)
-    );
+    println!("{}: {}", tr(lang, "导入", "Import"), outcome.summary().get(lang));
     println!(
         "{}: {} {}, {} {}",
         tr(lang, "工作区", "Workspace"),
@@ -165,12 +145,7 @@ pub(crate) fn classify_into_workspace(
         snapshot.as_of
     );
     for t in &classification.tiers {
-        println!(
-            "  {:<4} {:>8} {:>14.2}",
-            t.group,
-            t.customers,
-            yuan(t.revenue)
-        );
+        println!("  {:<4} {:>8} {:>14.2}", t.group, t.customers, yuan(t.revenue));
     }
     if let Some(m) = &migration {
         print_counts(m, lang);
@@ -214,11 +189,7 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
         tr(lang, "各类客户数", "per tier")
     );
     for s in snapshots {
-        let tiers: Vec<String> = s
-            .tiers
-            .iter()
-            .map(|t| format!("{} {}", t.group, t.customers))
-            .collect();
+        let tiers: Vec<String> = s.tiers.iter().map(|t| format!("{} {}", t.group, t.customers)).collect();
         println!(
             "{:>4}  {:<10}  {:<20} {:>8} {:>14.2}  {}{}",
             s.id,
@@ -227,10 +198,7 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
             s.customers,
             yuan(s.revenue),
             tiers.join(" / "),
-            s.label
-                .as_deref()
-                .map(|l| format!("  « {l} »"))
-                .unwrap_or_default()
+            s.label.as_deref().map(|l| format!("  « {l} »")).unwrap_or_default()
         );
     }
 }
@@ -253,25 +221,14 @@ fn print_counts(m: &Migration, lang: Lang) {
 }
 
 fn print_migration(m: &Migration, lang: Lang) {
-    println!(
-        "{} {} → {}",
-        tr(lang, "基准日", "As of"),
-        m.old_as_of,
-        m.new_as_of
-    );
+    println!("{} {} → {}", tr(lang, "基准日", "As of"), m.old_as_of, m.new_as_of);
     let used = |pick: fn(&tierbook_core::store::Flow) -> Option<Tier>| -> Vec<Tier> {
-        Tier::ALL
-            .into_iter()
-            .filter(|t| m.flows.iter().any(|f| pick(f) == Some(*t)))
-            .collect()
+        Tier::ALL.into_iter().filter(|t| m.flows.iter().any(|f| pick(f) == Some(*t))).collect()
     };
     let from_tiers = used(|f| f.from);
     let to_tiers = used(|f| f.to);
     let cell = |from: Option<Tier>, to: Option<Tier>| {
-        m.flows
-            .iter()
-            .find(|f| f.from == from && f.to == to)
-            .map_or(0, |f| f.customers)
+        m.flows.iter().find(|f| f.from == from && f.to == to).map_or(0, |f| f.customers)
     };
     let mut header = format!("{:<10}", tr(lang, "原 \\ 现", "from \\ to"));
     for t in &to_tiers {
@@ -286,14 +243,7 @@ fn print_migration(m: &Migration, lang: Lang) {
         for t in &to_tiers {
             line.push_str(&format!("{:>10}", cell(from, Some(*t))));
         }
-        line.push_str(&format!(
-            "{:>10}",
-            if from.is_some() {
-                cell(from, None).to_string()
-            } else {
-                "-".into()
-            }
-        ));
+        line.push_str(&format!("{:>10}", if from.is_some() { cell(from, None).to_string() } else { "-".into() }));
         println!("{line}");
     }
     print_counts(m, lang);
@@ -318,10 +268,7 @@ fn print_migration(m: &Migration, lang: Lang) {
             println!("  … {} {}", moves.len() - 5, tr(lang, "位未列出", "more"));
         }
     };
-    top(
-        tr(lang, "降级（优先跟进）", "Downgraded (follow up first)"),
-        &m.downgraded,
-    );
+    top(tr(lang, "降级（优先跟进）", "Downgraded (follow up first)"), &m.downgraded);
     top(tr(lang, "流失", "Lost"), &m.lost);
     top(tr(lang, "升级", "Upgraded"), &m.upgraded);
     top(tr(lang, "新客户", "New"), &m.new);

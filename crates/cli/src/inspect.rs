@@ -40,9 +40,10 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
     let imported = import::import_files(std::slice::from_ref(&args.file), &options, &NoProgress);
     if args.json {
         let report = imported.as_ref().ok().and_then(|d| d.reports.first());
-        let error = imported.as_ref().err().map(|e| {
-            serde_json::json!({ "code": e.code(), "message": e.to_string(), "exit_code": e.exit_code() })
-        });
+        let error = imported
+            .as_ref()
+            .err()
+            .map(|e| serde_json::json!({ "code": e.code(), "message": e.to_string(), "exit_code": e.exit_code() }));
         let out = serde_json::json!({ "preview": preview, "report": report, "error": error });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return imported.map(|_| ());
@@ -74,11 +75,7 @@ pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
     match role {
         Role::CustomerKey => tr(lang, "客户标识", "customer key"),
         Role::OrderId => tr(lang, "订单号", "order id"),
-        Role::SubOrderId => tr(
-            lang,
-            "子订单号（不作订单号）",
-            "sub-order id (not the order)",
-        ),
+        Role::SubOrderId => tr(lang, "子订单号（不作订单号）", "sub-order id (not the order)"),
         Role::Date => tr(lang, "下单日期", "order date"),
         Role::Amount => tr(lang, "金额", "amount"),
         Role::Refund => tr(lang, "退款金额", "refund"),
@@ -103,18 +100,10 @@ pub(crate) fn skip_label(reason: SkipReason, lang: Lang) -> &'static str {
         SkipReason::UnreadableAmount => tr(lang, "金额无法识别", "unreadable amount"),
         SkipReason::UnreadableDate => tr(lang, "日期无法识别", "unreadable date"),
         SkipReason::TotalsRow => tr(lang, "合计/小计行", "totals row"),
-        SkipReason::Duplicate => tr(
-            lang,
-            "重复订单（已计入一次）",
-            "duplicate order (counted once)",
-        ),
+        SkipReason::Duplicate => tr(lang, "重复订单（已计入一次）", "duplicate order (counted once)"),
         SkipReason::Blank => tr(lang, "空行", "blank row"),
         SkipReason::RepeatedHeader => tr(lang, "重复的表头行", "repeated header row"),
-        SkipReason::ZeroAmount => tr(
-            lang,
-            "金额为 0（赠品或样品）",
-            "zero amount (gift or sample)",
-        ),
+        SkipReason::ZeroAmount => tr(lang, "金额为 0（赠品或样品）", "zero amount (gift or sample)"),
     }
 }
 
@@ -128,51 +117,20 @@ pub(crate) fn key_text(key: &KeySpec) -> String {
 fn print_preview(p: &Preview, lang: Lang, with_warnings: bool) {
     println!("{}: {}", tr(lang, "文件", "File"), p.file);
     println!("{}: {:?}", tr(lang, "格式", "Format"), p.format);
-    let sheets: Vec<String> = p
-        .sheets
-        .iter()
-        .map(|s| {
-            if *s == p.mapping.sheet {
-                format!("[{s}]")
-            } else {
-                s.clone()
-            }
-        })
-        .collect();
-    println!(
-        "{}: {}",
-        tr(lang, "工作表（[ ] 为使用的）", "Sheets ([ ] = used)"),
-        sheets.join("  ")
-    );
-    println!(
-        "{}: {}",
-        tr(lang, "表头所在行", "Header row"),
-        p.mapping.header_row + 1
-    );
+    let sheets: Vec<String> =
+        p.sheets.iter().map(|s| if *s == p.mapping.sheet { format!("[{s}]") } else { s.clone() }).collect();
+    println!("{}: {}", tr(lang, "工作表（[ ] 为使用的）", "Sheets ([ ] = used)"), sheets.join("  "));
+    println!("{}: {}", tr(lang, "表头所在行", "Header row"), p.mapping.header_row + 1);
     let level = match p.mapping.level {
-        Level::Orders => tr(
-            lang,
-            "订单明细（每行一单或一件商品）",
-            "orders (a row per order or item)",
-        ),
-        Level::Customers => tr(
-            lang,
-            "客户汇总（每行一位客户）",
-            "customers (a row per customer)",
-        ),
+        Level::Orders => tr(lang, "订单明细（每行一单或一件商品）", "orders (a row per order or item)"),
+        Level::Customers => tr(lang, "客户汇总（每行一位客户）", "customers (a row per customer)"),
     };
     println!("{}: {level}", tr(lang, "表格类型", "Table"));
-    println!(
-        "{}: {}",
-        tr(lang, "客户标识", "Customer key"),
-        key_text(&p.mapping.key)
-    );
+    println!("{}: {}", tr(lang, "客户标识", "Customer key"), key_text(&p.mapping.key));
     println!("{}:", tr(lang, "列的识别", "Columns"));
     for c in &p.mapping.columns {
-        let role = c.role.map_or_else(
-            || tr(lang, "（不使用）", "(unused)").to_string(),
-            |r| role_label(r, lang).to_string(),
-        );
+        let role =
+            c.role.map_or_else(|| tr(lang, "（不使用）", "(unused)").to_string(), |r| role_label(r, lang).to_string());
         println!("  {:>3}  {}  →  {}", column_letter(c.index), c.header, role);
     }
     if with_warnings {
@@ -196,16 +154,8 @@ fn example_rows(rows: &[u32], lang: Lang) -> String {
 
 pub(crate) fn print_report(r: &ImportReport, lang: Lang) {
     println!("{} ({}):", tr(lang, "导入报告", "Import report"), r.file);
-    println!(
-        "  {}: {}",
-        tr(lang, "读取数据行", "Data rows read"),
-        r.rows_read
-    );
-    println!(
-        "  {}: {}",
-        tr(lang, "有效订单", "Orders kept"),
-        r.orders_kept
-    );
+    println!("  {}: {}", tr(lang, "读取数据行", "Data rows read"), r.rows_read);
+    println!("  {}: {}", tr(lang, "有效订单", "Orders kept"), r.orders_kept);
     for s in &r.skipped {
         println!(
             "  {} {}: {}{}",

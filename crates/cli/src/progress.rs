@@ -33,19 +33,10 @@ impl Bar {
         {
             use signal_hook::consts::SIGINT;
             // Order matters: the conditional exit sees the flag set by the first Ctrl+C.
-            let _ = signal_hook::flag::register_conditional_shutdown(
-                SIGINT,
-                130,
-                Arc::clone(&interrupted),
-            );
+            let _ = signal_hook::flag::register_conditional_shutdown(SIGINT, 130, Arc::clone(&interrupted));
             let _ = signal_hook::flag::register(SIGINT, Arc::clone(&interrupted));
         }
-        Bar {
-            bar,
-            stage: Mutex::new(None),
-            interrupted,
-            lang,
-        }
+        Bar { bar, stage: Mutex::new(None), interrupted, lang }
     }
 
     pub(crate) fn finish(&self) {

@@ -20,10 +20,7 @@ use chrono::NaiveDate;
 use tierbook_core::generate::{self, FileFormat, GenerateOptions, Layout, Truth};
 
 fn tierbook(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tierbook"))
-        .args(args)
-        .output()
-        .expect("run tierbook")
+    Command::new(env!("CARGO_BIN_EXE_tierbook")).args(args).output().expect("run tierbook")
 }
 
 fn stdout(o: &Output) -> String {
@@ -39,13 +36,7 @@ fn s(p: &Path) -> &str {
 }
 
 fn options(layout: Layout, format: FileFormat, orders: u64) -> GenerateOptions {
-    GenerateOptions {
-        layout,
-        format,
-        orders,
-        seed: 11,
-        ..GenerateOptions::default()
-    }
+    GenerateOptions { layout, format, orders, seed: 11, ..GenerateOptions::default() }
 }
 
 fn gen(dir: &Path, name: &str, o: &GenerateOptions) -> (PathBuf, Truth) {
@@ -75,18 +66,9 @@ fn tier_rows(path: &Path) -> BTreeMap<String, Row> {
         let range = wb.worksheet_range(&sheet).unwrap();
         let mut rows = range.rows();
         let head: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
-        let col = |h: &str| {
-            head.iter()
-                .position(|x| x == h)
-                .unwrap_or_else(|| panic!("no {h} in {head:?}"))
-        };
-        let (k, rev, n, first, last) = (
-            col("客户ID"),
-            col("消费金额"),
-            col("订单数"),
-            col("首次下单日期"),
-            col("最近下单日期"),
-        );
+        let col = |h: &str| head.iter().position(|x| x == h).unwrap_or_else(|| panic!("no {h} in {head:?}"));
+        let (k, rev, n, first, last) =
+            (col("客户ID"), col("消费金额"), col("订单数"), col("首次下单日期"), col("最近下单日期"));
         for r in rows {
             let date = |d: &Data| d.as_date().unwrap_or_else(|| panic!("not a date: {d:?}"));
             let row = Row {
@@ -96,10 +78,7 @@ fn tier_rows(path: &Path) -> BTreeMap<String, Row> {
                 first: date(&r[first]),
                 last: date(&r[last]),
             };
-            assert!(
-                out.insert(r[k].to_string(), row).is_none(),
-                "customer on two tier sheets"
-            );
+            assert!(out.insert(r[k].to_string(), row).is_none(), "customer on two tier sheets");
         }
     }
     out
@@ -127,13 +106,7 @@ fn assert_matches_truth(report: &Path, truth: &Truth) {
 
 fn classify_ok(args: &[&str]) -> Output {
     let out = tierbook(args);
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        stdout(&out),
-        stderr(&out)
-    );
+    assert!(out.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", out.status, stdout(&out), stderr(&out));
     out
 }
 
@@ -161,11 +134,7 @@ fn usage_error_exits_with_1() {
 #[test]
 fn wechat_layout_xlsx_matches_truth_and_prints_tiers() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "微信小店.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 3000),
-    );
+    let (src, truth) = gen(dir.path(), "微信小店.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 3000));
     let report = dir.path().join("分层.xlsx");
     let out = classify_ok(&["classify", s(&src), "--out", s(&report)]);
     assert_matches_truth(&report, &truth);
@@ -176,11 +145,7 @@ fn wechat_layout_xlsx_matches_truth_and_prints_tiers() {
 #[test]
 fn wechat_layout_gbk_csv_with_title_and_totals_rows_matches_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let o = GenerateOptions {
-        title_rows: true,
-        totals_row: true,
-        ..options(Layout::Wechat, FileFormat::CsvGbk, 1500)
-    };
+    let o = GenerateOptions { title_rows: true, totals_row: true, ..options(Layout::Wechat, FileFormat::CsvGbk, 1500) };
     let (src, truth) = gen(dir.path(), "orders.csv", &o);
     let report = dir.path().join("out.xlsx");
     classify_ok(&["classify", s(&src), "--out", s(&report)]);
@@ -190,11 +155,7 @@ fn wechat_layout_gbk_csv_with_title_and_totals_rows_matches_truth() {
 #[test]
 fn taobao_layout_item_rows_do_not_double_count_the_order_amount() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "淘宝.xlsx",
-        &options(Layout::Taobao, FileFormat::Xlsx, 2000),
-    );
+    let (src, truth) = gen(dir.path(), "淘宝.xlsx", &options(Layout::Taobao, FileFormat::Xlsx, 2000));
     assert!(truth.rows > truth.orders);
     let report = dir.path().join("out.xlsx");
     classify_ok(&["classify", s(&src), "--out", s(&report)]);
@@ -204,60 +165,27 @@ fn taobao_layout_item_rows_do_not_double_count_the_order_amount() {
 #[test]
 fn pdd_layout_excludes_after_sales_refunds_and_uses_the_buyer_paid_amount() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "拼多多.csv",
-        &options(Layout::Pdd, FileFormat::Csv, 2000),
-    );
+    let (src, truth) = gen(dir.path(), "拼多多.csv", &options(Layout::Pdd, FileFormat::Csv, 2000));
     let report = dir.path().join("out.xlsx");
-    classify_ok(&[
-        "classify",
-        s(&src),
-        "--key",
-        Layout::Pdd.key_column(),
-        "--out",
-        s(&report),
-    ]);
+    classify_ok(&["classify", s(&src), "--key", Layout::Pdd.key_column(), "--out", s(&report)]);
     assert_matches_truth(&report, &truth);
 }
 
 #[test]
 fn youzan_layout_with_excel_dates_matches_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "有赞.xlsx",
-        &options(Layout::Youzan, FileFormat::Xlsx, 2000),
-    );
+    let (src, truth) = gen(dir.path(), "有赞.xlsx", &options(Layout::Youzan, FileFormat::Xlsx, 2000));
     let report = dir.path().join("out.xlsx");
-    classify_ok(&[
-        "classify",
-        s(&src),
-        "--key",
-        Layout::Youzan.key_column(),
-        "--out",
-        s(&report),
-    ]);
+    classify_ok(&["classify", s(&src), "--key", Layout::Youzan.key_column(), "--out", s(&report)]);
     assert_matches_truth(&report, &truth);
 }
 
 #[test]
 fn customers_layout_sheet_is_taken_as_aggregates() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "客户表.xlsx",
-        &options(Layout::Customers, FileFormat::Xlsx, 800),
-    );
+    let (src, truth) = gen(dir.path(), "客户表.xlsx", &options(Layout::Customers, FileFormat::Xlsx, 800));
     let report = dir.path().join("out.xlsx");
-    classify_ok(&[
-        "classify",
-        s(&src),
-        "--key",
-        Layout::Customers.key_column(),
-        "--out",
-        s(&report),
-    ]);
+    classify_ok(&["classify", s(&src), "--key", Layout::Customers.key_column(), "--out", s(&report)]);
     assert_matches_truth(&report, &truth);
 }
 
@@ -266,25 +194,11 @@ fn overlapping_exports_count_shared_orders_once() {
     let dir = tempfile::tempdir().unwrap();
     let base = options(Layout::Wechat, FileFormat::Xlsx, 3000);
     let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
-    let (a, ta) = gen(
-        dir.path(),
-        "1-7月.xlsx",
-        &GenerateOptions {
-            rows_to: Some(d(7, 31)),
-            ..base.clone()
-        },
-    );
-    let b_opts = GenerateOptions {
-        rows_from: Some(d(5, 1)),
-        format: FileFormat::Csv,
-        ..base.clone()
-    };
+    let (a, ta) = gen(dir.path(), "1-7月.xlsx", &GenerateOptions { rows_to: Some(d(7, 31)), ..base.clone() });
+    let b_opts = GenerateOptions { rows_from: Some(d(5, 1)), format: FileFormat::Csv, ..base.clone() };
     let (b, tb) = gen(dir.path(), "5-12月.csv", &b_opts);
     let whole = generate::truth(&base).unwrap();
-    assert!(
-        ta.orders + tb.orders > whole.orders,
-        "the windows must overlap"
-    );
+    assert!(ta.orders + tb.orders > whole.orders, "the windows must overlap");
     let report = dir.path().join("out.xlsx");
     classify_ok(&["classify", s(&a), s(&b), "--out", s(&report)]);
     assert_matches_truth(&report, &whole);
@@ -293,21 +207,10 @@ fn overlapping_exports_count_shared_orders_once() {
 #[test]
 fn csv_dir_gets_one_file_per_tier() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, _) = gen(
-        dir.path(),
-        "orders.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 600),
-    );
+    let (src, _) = gen(dir.path(), "orders.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 600));
     let report = dir.path().join("out.xlsx");
     let csv_dir = dir.path().join("名单");
-    classify_ok(&[
-        "classify",
-        s(&src),
-        "--out",
-        s(&report),
-        "--csv-dir",
-        s(&csv_dir),
-    ]);
+    classify_ok(&["classify", s(&src), "--out", s(&report), "--csv-dir", s(&csv_dir)]);
     let files: Vec<_> = std::fs::read_dir(&csv_dir).unwrap().collect();
     assert!(files.len() >= 3, "{files:?}");
 }
@@ -315,40 +218,18 @@ fn csv_dir_gets_one_file_per_tier() {
 #[test]
 fn method_rfm_cube_and_others_run_and_keep_every_customer() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "orders.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 1500),
-    );
+    let (src, truth) = gen(dir.path(), "orders.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 1500));
     for args in [
         vec!["--method", "rfm-cube"],
-        vec![
-            "--method", "rfm-cube", "--basis", "fixed", "--r-days", "60", "--f", "2", "--m", "300",
-        ],
+        vec!["--method", "rfm-cube", "--basis", "fixed", "--r-days", "60", "--f", "2", "--m", "300"],
         vec!["--method", "abc-customers", "--a", "20", "--b", "30"],
-        vec![
-            "--method",
-            "thresholds",
-            "--measure",
-            "revenue",
-            "--a-min",
-            "2000",
-            "--b-min",
-            "500",
-        ],
+        vec!["--method", "thresholds", "--measure", "revenue", "--a-min", "2000", "--b-min", "500"],
         vec!["--method", "rfm", "--bins", "4"],
         vec!["--method", "rfm-segments"],
         vec!["--method", "composite", "--weights", "0.5,0.3,0.2"],
     ] {
         let report = dir.path().join("out.xlsx");
-        let mut all = vec![
-            "classify",
-            s(&src),
-            "--out",
-            s(&report),
-            "--as-of",
-            "2026-01-01",
-        ];
+        let mut all = vec!["classify", s(&src), "--out", s(&report), "--as-of", "2026-01-01"];
         all.extend(args.iter().copied());
         classify_ok(&all);
         assert_eq!(tier_rows(&report).len(), truth.customers.len(), "{args:?}");
@@ -358,22 +239,9 @@ fn method_rfm_cube_and_others_run_and_keep_every_customer() {
 #[test]
 fn method_thresholds_put_customers_by_revenue() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "orders.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 1500),
-    );
+    let (src, truth) = gen(dir.path(), "orders.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 1500));
     let report = dir.path().join("out.xlsx");
-    let args = [
-        "classify",
-        s(&src),
-        "--out",
-        s(&report),
-        "--method",
-        "thresholds",
-        "--measure",
-        "revenue",
-    ];
+    let args = ["classify", s(&src), "--out", s(&report), "--method", "thresholds", "--measure", "revenue"];
     classify_ok(&[&args[..], &["--a-min", "2000", "--b-min", "500"]].concat());
     let rows = tier_rows(&report);
     for c in &truth.customers {
@@ -384,43 +252,19 @@ fn method_thresholds_put_customers_by_revenue() {
         } else {
             "C"
         };
-        assert_eq!(
-            rows[&c.key].tier, expected,
-            "{} with {} fen",
-            c.key, c.revenue
-        );
+        assert_eq!(rows[&c.key].tier, expected, "{} with {} fen", c.key, c.revenue);
     }
 }
 
 #[test]
 fn invalid_params_exit_with_3_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, _) = gen(
-        dir.path(),
-        "orders.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 300),
-    );
+    let (src, _) = gen(dir.path(), "orders.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 300));
     let report = dir.path().join("out.xlsx");
-    let out = tierbook(&[
-        "classify",
-        s(&src),
-        "--out",
-        s(&report),
-        "--a",
-        "95",
-        "--b",
-        "80",
-    ]);
+    let out = tierbook(&["classify", s(&src), "--out", s(&report), "--a", "95", "--b", "80"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(!report.exists());
-    let out = tierbook(&[
-        "classify",
-        s(&src),
-        "--out",
-        s(&report),
-        "--sheet",
-        "没有这个表",
-    ]);
+    let out = tierbook(&["classify", s(&src), "--out", s(&report), "--sheet", "没有这个表"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(!report.exists());
 }
@@ -428,11 +272,7 @@ fn invalid_params_exit_with_3_and_write_nothing() {
 #[test]
 fn out_equal_to_input_is_refused_and_the_input_is_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, _) = gen(
-        dir.path(),
-        "orders.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 300),
-    );
+    let (src, _) = gen(dir.path(), "orders.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 300));
     let before = std::fs::read(&src).unwrap();
     let out = tierbook(&["classify", s(&src), "--out", s(&src)]);
     assert_eq!(out.status.code(), Some(3));
@@ -449,24 +289,13 @@ fn assert_bad_input(name: &str, bytes: &[u8]) {
     let out = tierbook(&["classify", s(&src), "--out", s(&report)]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{name}: {err}");
-    assert!(
-        err.contains(name),
-        "{name}: message does not name the file: {err}"
-    );
+    assert!(err.contains(name), "{name}: message does not name the file: {err}");
     assert!(!err.contains("panicked"), "{name}: {err}");
     assert!(!report.exists(), "{name}: output left behind");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 1, "{name}: stray files {leftovers:?}");
     let out = tierbook(&["inspect", s(&src)]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "inspect {name}: {}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(2), "inspect {name}: {}", stderr(&out));
 }
 
 #[test]
@@ -490,10 +319,7 @@ fn bad_input_random_bytes() {
 
 #[test]
 fn bad_input_header_only_csv() {
-    assert_bad_input(
-        "只有表头.csv",
-        "\u{feff}订单号,下单时间,买家ID,实付金额\n".as_bytes(),
-    );
+    assert_bad_input("只有表头.csv", "\u{feff}订单号,下单时间,买家ID,实付金额\n".as_bytes());
 }
 
 #[test]
@@ -504,11 +330,7 @@ fn bad_input_plain_text_file() {
 #[test]
 fn bad_input_truncated_xlsx() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, _) = gen(
-        dir.path(),
-        "full.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 300),
-    );
+    let (src, _) = gen(dir.path(), "full.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 300));
     let bytes = std::fs::read(src).unwrap();
     assert_bad_input("truncated.xlsx", &bytes[..bytes.len() / 2]);
 }
@@ -516,38 +338,24 @@ fn bad_input_truncated_xlsx() {
 #[test]
 fn inspect_names_the_detected_key_and_reports_kept_orders() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, truth) = gen(
-        dir.path(),
-        "orders.xlsx",
-        &options(Layout::Wechat, FileFormat::Xlsx, 800),
-    );
+    let (src, truth) = gen(dir.path(), "orders.xlsx", &options(Layout::Wechat, FileFormat::Xlsx, 800));
     let out = tierbook(&["inspect", s(&src)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(
-        text.contains("买家ID") && text.contains("订单列表"),
-        "{text}"
-    );
+    assert!(text.contains("买家ID") && text.contains("订单列表"), "{text}");
     let out = tierbook(&["inspect", s(&src), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let kept: u64 = truth.customers.iter().map(|c| u64::from(c.orders)).sum();
     assert_eq!(json["report"]["orders_kept"].as_u64(), Some(kept));
     assert_eq!(json["report"]["rows_read"].as_u64(), Some(truth.rows));
-    assert_eq!(
-        json["preview"]["mapping"]["key"]["columns"].as_str(),
-        Some("买家ID")
-    );
+    assert_eq!(json["preview"]["mapping"]["key"]["columns"].as_str(), Some("买家ID"));
 }
 
 #[test]
 fn inspect_in_english() {
     let dir = tempfile::tempdir().unwrap();
-    let (src, _) = gen(
-        dir.path(),
-        "orders.csv",
-        &options(Layout::Taobao, FileFormat::Csv, 300),
-    );
+    let (src, _) = gen(dir.path(), "orders.csv", &options(Layout::Taobao, FileFormat::Csv, 300));
     let out = tierbook(&["--lang", "en", "inspect", s(&src)]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Import report"));
@@ -557,17 +365,7 @@ fn inspect_in_english() {
 fn generate_subcommand_writes_file_and_truth() {
     let dir = tempfile::tempdir().unwrap();
     let (file, truth) = (dir.path().join("g.xlsx"), dir.path().join("t.csv"));
-    let out = tierbook(&[
-        "generate",
-        "--layout",
-        "taobao",
-        "--orders",
-        "500",
-        "--out",
-        s(&file),
-        "--truth",
-        s(&truth),
-    ]);
+    let out = tierbook(&["generate", "--layout", "taobao", "--orders", "500", "--out", s(&file), "--truth", s(&truth)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let expected = generate::truth(&GenerateOptions {
         layout: Layout::Taobao,

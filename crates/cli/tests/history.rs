@@ -11,18 +11,11 @@ use std::process::{Command, Output};
 use calamine::{open_workbook_auto, Reader};
 
 fn tierbook(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tierbook"))
-        .args(args)
-        .output()
-        .expect("run tierbook")
+    Command::new(env!("CARGO_BIN_EXE_tierbook")).args(args).output().expect("run tierbook")
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn s(p: &Path) -> &str {
@@ -33,23 +26,12 @@ fn s(p: &Path) -> &str {
 fn write_csv(path: &Path, rows: &[(&str, &str, &str, &str, u32)]) {
     let mut out = String::from("\u{feff}订单号,下单时间,订单状态,买家昵称,买家ID,实付金额\n");
     for (id, date, key, name, paid) in rows {
-        out.push_str(&format!(
-            "{id},{date} 10:00:00,已完成,{name},{key},{paid}.00\n"
-        ));
+        out.push_str(&format!("{id},{date} 10:00:00,已完成,{name},{key},{paid}.00\n"));
     }
     std::fs::write(path, out).unwrap();
 }
 
-const THRESHOLDS: [&str; 8] = [
-    "--method",
-    "thresholds",
-    "--measure",
-    "revenue",
-    "--a-min",
-    "5000",
-    "--b-min",
-    "1000",
-];
+const THRESHOLDS: [&str; 8] = ["--method", "thresholds", "--measure", "revenue", "--a-min", "5000", "--b-min", "1000"];
 
 fn classify(ws: &Path, files: &[&Path], out: &Path) -> Output {
     let mut args = vec!["classify", "--workspace", s(ws)];
@@ -91,11 +73,7 @@ fn two_months_into_a_workspace_give_two_snapshots_and_a_migration_sheet() {
     let r1 = dir.path().join("一月分层.xlsx");
     let first = classify(&ws, &[&m1], &r1);
     assert!(first.status.success(), "{}", text(&first));
-    assert!(
-        !sheet_names(&r1).iter().any(|n| n == "分层变化"),
-        "{:?}",
-        sheet_names(&r1)
-    );
+    assert!(!sheet_names(&r1).iter().any(|n| n == "分层变化"), "{:?}", sheet_names(&r1));
 
     // The month-1 file again plus month 2: the first is unchanged, the second adds 2 of its 3 orders.
     let r2 = dir.path().join("二月分层.xlsx");
@@ -105,40 +83,22 @@ fn two_months_into_a_workspace_give_two_snapshots_and_a_migration_sheet() {
     assert!(out.contains("新增 2 单，已有 1 单"), "{out}");
     assert!(out.contains("1月.csv"), "{out}");
     assert!(out.contains("升级 1, 降级 0, 新客户 1, 流失 0"), "{out}");
-    assert!(
-        sheet_names(&r2).iter().any(|n| n == "分层变化"),
-        "{:?}",
-        sheet_names(&r2)
-    );
+    assert!(sheet_names(&r2).iter().any(|n| n == "分层变化"), "{:?}", sheet_names(&r2));
 
     let list = tierbook(&["history", "--workspace", s(&ws)]);
     assert!(list.status.success(), "{}", text(&list));
     let listing = text(&list);
-    assert!(
-        listing.contains("2025-01-20") && listing.contains("2025-02-10"),
-        "{listing}"
-    );
+    assert!(listing.contains("2025-01-20") && listing.contains("2025-02-10"), "{listing}");
     assert!(listing.contains("6 单"), "{listing}");
 
     let compare = tierbook(&["history", "--workspace", s(&ws), "--compare", "1", "2"]);
     assert!(compare.status.success(), "{}", text(&compare));
     let report = text(&compare);
-    assert!(
-        report.contains("升级 1, 降级 0, 新客户 1, 流失 0"),
-        "{report}"
-    );
+    assert!(report.contains("升级 1, 降级 0, 新客户 1, 流失 0"), "{report}");
     assert!(report.contains("oZ 小Z C→A"), "{report}");
     assert!(report.contains("oW 小W -→C"), "{report}");
 
-    let json = tierbook(&[
-        "history",
-        "--workspace",
-        s(&ws),
-        "--compare",
-        "1",
-        "2",
-        "--json",
-    ]);
+    let json = tierbook(&["history", "--workspace", s(&ws), "--compare", "1", "2", "--json"]);
     let migration: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let cell = |from: &str, to: &str| {
         migration["flows"]
@@ -168,10 +128,6 @@ fn a_file_that_is_not_a_workspace_is_refused_and_left_alone() {
     std::fs::write(&not_ws, "购物清单").unwrap();
     let out = tierbook(&["history", "--workspace", s(&not_ws)]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));
-    assert!(
-        text(&out).contains("不是 TierBook 工作区"),
-        "{}",
-        text(&out)
-    );
+    assert!(text(&out).contains("不是 TierBook 工作区"), "{}", text(&out));
     assert_eq!(std::fs::read_to_string(&not_ws).unwrap(), "购物清单");
 }

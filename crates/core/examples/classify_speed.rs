@@ -32,11 +32,7 @@ fn customers(n: usize) -> Vec<Customer> {
     let mut out: Vec<Customer> = (0..n)
         .map(|i| {
             let u = rng.next();
-            let orders = if u < 0.45 {
-                1
-            } else {
-                1 + (-(1.0 - rng.next()).ln() * 4.0) as u32
-            };
+            let orders = if u < 0.45 { 1 } else { 1 + (-(1.0 - rng.next()).ln() * 4.0) as u32 };
             let aov = (20.0 * (1.0 + 9.0 * rng.next()) * (1.0 + 5.0 * rng.next().powi(4))).round();
             let last_ago = (rng.next() * 540.0) as i64;
             let span = (rng.next() * (540 - last_ago) as f64) as i64;
@@ -79,10 +75,7 @@ fn main() {
         if only.is_some_and(|o| o != k) {
             continue;
         }
-        let params = ClassifyParams {
-            method,
-            ..Default::default()
-        };
+        let params = ClassifyParams { method, ..Default::default() };
         type Run = fn(&[Customer], &ClassifyParams) -> tierbook_core::Result<tierbook_core::classify::Classification>;
         let variants: [(&str, Run); 2] = [("full", classify), ("tiers only", classify_tiers)];
         for (label, run) in variants {

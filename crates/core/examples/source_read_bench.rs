@@ -44,19 +44,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (mode, path) = match (args.get(1), args.get(2)) {
         (Some(mode), Some(path)) => (mode.as_str(), Path::new(path)),
-        _ => {
-            return Err(
-                "usage: source_read_bench write|write-sst|source|calamine PATH [ROWS]".into(),
-            )
-        }
+        _ => return Err("usage: source_read_bench write|write-sst|source|calamine PATH [ROWS]".into()),
     };
     match mode {
         "write" | "write-sst" => {
-            let rows = args
-                .get(3)
-                .map(|r| r.parse())
-                .transpose()?
-                .unwrap_or(1_000_000);
+            let rows = args.get(3).map(|r| r.parse()).transpose()?.unwrap_or(1_000_000);
             write(path, rows, mode == "write-sst")
         }
         "source" => read_source(path),
@@ -87,11 +79,7 @@ fn write(path: &Path, rows: u32, shared_strings: bool) -> Result<(), Box<dyn std
         let customer = (u64::from(i) * 7_919) % 150_000;
         let serial = 45_658.0 + f64::from(i % 365) + f64::from(i % 86_400) / 86_400.0;
         let amount = f64::from(i % 50_000) / 100.0 + 9.9;
-        sheet.write_string(
-            row,
-            0,
-            format!("{}", 3_705_000_000_000_000_000u64 + u64::from(i)),
-        )?;
+        sheet.write_string(row, 0, format!("{}", 3_705_000_000_000_000_000u64 + u64::from(i)))?;
         sheet.write_number_with_format(row, 1, serial, &date)?;
         sheet.write_number_with_format(row, 2, serial + 0.001, &date)?;
         sheet.write_string(row, 3, format!("o{customer:012x}wx"))?;
@@ -113,11 +101,7 @@ fn write(path: &Path, rows: u32, shared_strings: bool) -> Result<(), Box<dyn std
         }
     }
     workbook.save(path)?;
-    println!(
-        "wrote {rows} rows to {} in {:.2?}",
-        path.display(),
-        started.elapsed()
-    );
+    println!("wrote {rows} rows to {} in {:.2?}", path.display(), started.elapsed());
     Ok(())
 }
 
@@ -155,9 +139,6 @@ fn read_calamine(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
             checksum += x;
         }
     }
-    println!(
-        "calamine: {rows} rows, {cells} cells, checksum {checksum:.2}, total {:.2?}",
-        started.elapsed()
-    );
+    println!("calamine: {rows} rows, {cells} cells, checksum {checksum:.2}, total {:.2?}", started.elapsed());
     Ok(())
 }

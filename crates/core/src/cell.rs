@@ -15,10 +15,8 @@ use crate::model::Cents;
 use crate::source::Cell;
 
 /// Texts that exports write for "no value".
-const PLACEHOLDERS: [&str; 14] = [
-    "-", "--", "---", "#NULL!", "#N/A", "null", "NULL", "Null", "None", "none", "nan", "NaN",
-    "N/A", "n/a",
-];
+const PLACEHOLDERS: [&str; 14] =
+    ["-", "--", "---", "#NULL!", "#N/A", "null", "NULL", "Null", "None", "none", "nan", "NaN", "N/A", "n/a"];
 
 /// True for text that means "empty": whitespace only (incl. full-width spaces and a lone tab) or a
 /// placeholder such as `-`, `--`, `#NULL!`, `null`, `None`, `nan`, `N/A`.
@@ -38,10 +36,7 @@ pub fn trim(text: &str) -> &str {
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}' | '\u{3000}'
-    )
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}' | '\u{3000}')
 }
 
 /// The cell's text content, trimmed, or `None` for an empty cell or a placeholder.
@@ -103,11 +98,7 @@ pub fn normalize_key(text: &str) -> String {
     if t.is_ascii() || !t.chars().any(needs_fold) {
         return t.to_owned();
     }
-    let folded: String = t
-        .chars()
-        .filter(|c| !is_invisible(*c) || *c == '\u{3000}')
-        .map(fold_char)
-        .collect();
+    let folded: String = t.chars().filter(|c| !is_invisible(*c) || *c == '\u{3000}').map(fold_char).collect();
     unwrap_excel_text(folded.trim()).to_owned()
 }
 
@@ -151,15 +142,9 @@ pub fn parse_id(cell: &Cell) -> Option<Id> {
             }
             let text = number_text(*x);
             let digits = text.bytes().filter(u8::is_ascii_digit).count();
-            Some(Id {
-                lossy: digits >= 16,
-                text,
-            })
+            Some(Id { lossy: digits >= 16, text })
         }
-        Cell::Bool(_) | Cell::DateTime(_) => text(cell).map(|t| Id {
-            text: t.into_owned(),
-            lossy: false,
-        }),
+        Cell::Bool(_) | Cell::DateTime(_) => text(cell).map(|t| Id { text: t.into_owned(), lossy: false }),
         Cell::Empty | Cell::Error(_) => None,
     }
 }
@@ -168,8 +153,7 @@ fn looks_scientific(t: &str) -> bool {
     let b = t.as_bytes();
     b.len() > 4
         && b.iter().any(|c| *c == b'E' || *c == b'e')
-        && b.iter()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'E' | b'e' | b'+' | b'-'))
+        && b.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'E' | b'e' | b'+' | b'-'))
         && b.first().is_some_and(u8::is_ascii_digit)
 }
 
@@ -238,11 +222,7 @@ pub fn parse_amount_text(s: &str) -> Option<Cents> {
 
 /// Only the currency words RMB/CNY may contribute letters (so "12abc" is unreadable, "RMB 12" is not).
 fn valid_letters(t: &str) -> bool {
-    let letters: String = t
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let letters: String = t.chars().filter(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase();
     letters.is_empty() || letters == "RMB" || letters == "CNY"
 }
 
@@ -288,9 +268,7 @@ fn parse_plain_decimal(b: &[u8]) -> Option<Cents> {
         frac *= 10;
         frac_digits += 1;
     }
-    let cents = whole
-        .checked_mul(100)?
-        .checked_add(frac + i64::from(round_up))?;
+    let cents = whole.checked_mul(100)?.checked_add(frac + i64::from(round_up))?;
     Some(if negative { -cents } else { cents })
 }
 
@@ -359,20 +337,15 @@ pub fn excel_serial(x: f64) -> Option<NaiveDateTime> {
     let days = x.trunc() as i64;
     // Round to the second: serials carry float noise (0.999999 of a second).
     let secs = ((x - x.trunc()) * 86_400.0).round() as i64;
-    epoch
-        .checked_add_signed(Duration::days(days))?
-        .checked_add_signed(Duration::seconds(secs))
+    epoch.checked_add_signed(Duration::days(days))?.checked_add_signed(Duration::seconds(secs))
 }
 
 fn datetime_from_digits(n: i64) -> Option<NaiveDateTime> {
     let digits = if n <= 0 { 0 } else { n.ilog10() + 1 };
     match digits {
-        8 => NaiveDate::from_ymd_opt(
-            (n / 10_000) as i32,
-            (n / 100 % 100) as u32,
-            (n % 100) as u32,
-        )?
-        .and_hms_opt(0, 0, 0),
+        8 => {
+            NaiveDate::from_ymd_opt((n / 10_000) as i32, (n / 100 % 100) as u32, (n % 100) as u32)?.and_hms_opt(0, 0, 0)
+        }
         10 => unix(n),
         13 => unix(n / 1000),
         _ => None,
@@ -389,11 +362,8 @@ pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
     if let Some(dt) = parse_iso_bytes(t.as_bytes()) {
         return Some(dt);
     }
-    let t: Cow<str> = if t.chars().any(needs_fold) {
-        Cow::Owned(t.chars().map(fold_char).collect())
-    } else {
-        Cow::Borrowed(t)
-    };
+    let t: Cow<str> =
+        if t.chars().any(needs_fold) { Cow::Owned(t.chars().map(fold_char).collect()) } else { Cow::Borrowed(t) };
     let b = t.as_bytes();
     if b.is_empty() {
         return None;
@@ -503,9 +473,7 @@ fn parse_iso_bytes(b: &[u8]) -> Option<NaiveDateTime> {
         if b.is_empty() || b.len() > 4 {
             return None;
         }
-        b.iter().try_fold(0u32, |acc, c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
+        b.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
     }
     if b.len() != 10 && b.len() != 16 && b.len() != 19 {
         return None;
@@ -514,11 +482,7 @@ fn parse_iso_bytes(b: &[u8]) -> Option<NaiveDateTime> {
     if !(sep == b'-' || sep == b'/') || b.get(7) != Some(&sep) {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(
-        num(b.get(0..4)?)? as i32,
-        num(b.get(5..7)?)?,
-        num(b.get(8..10)?)?,
-    )?;
+    let date = NaiveDate::from_ymd_opt(num(b.get(0..4)?)? as i32, num(b.get(5..7)?)?, num(b.get(8..10)?)?)?;
     if b.len() == 10 {
         return date.and_hms_opt(0, 0, 0);
     }
@@ -551,9 +515,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_empty() {
-        for p in [
-            "-", "--", "#NULL!", "null", "NULL", "None", "nan", "N/A", "\t", "  ", "\u{3000}", "",
-        ] {
+        for p in ["-", "--", "#NULL!", "null", "NULL", "None", "nan", "N/A", "\t", "  ", "\u{3000}", ""] {
             assert!(is_placeholder(p), "{p:?}");
             assert!(text(&t(p)).is_none(), "{p:?}");
             assert!(parse_amount(&t(p)).is_none(), "{p:?}");
@@ -616,15 +578,7 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(parse_amount(&t(s)), Some(*want), "{s}");
         }
-        for bad in [
-            "#VALUE!",
-            "abc",
-            "12abc",
-            "1.2.3",
-            "¥",
-            "999999999999999999",
-            "99999999999999999.99",
-        ] {
+        for bad in ["#VALUE!", "abc", "12abc", "1.2.3", "¥", "999999999999999999", "99999999999999999.99"] {
             assert_eq!(parse_amount(&t(bad)), None, "{bad}");
         }
         assert_eq!(parse_amount(&Cell::Error("#VALUE!".into())), None);
@@ -660,41 +614,18 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(parse_datetime(&t(s)), Some(dt(want)), "{s}");
         }
-        for bad in [
-            "3/5/2025",
-            "2025-13-01",
-            "2025-02-30",
-            "hello",
-            "12",
-            "",
-            "-",
-        ] {
+        for bad in ["3/5/2025", "2025-13-01", "2025-02-30", "hello", "12", "", "-"] {
             assert_eq!(parse_datetime(&t(bad)), None, "{bad}");
         }
     }
 
     #[test]
     fn excel_serials_and_numeric_dates() {
-        assert_eq!(
-            parse_datetime(&Cell::Number(45721.0)),
-            Some(dt("2025-03-05 00:00:00"))
-        );
-        assert_eq!(
-            parse_datetime(&Cell::Number(45721.5)),
-            Some(dt("2025-03-05 12:00:00"))
-        );
-        assert_eq!(
-            parse_datetime(&Cell::Number(20250305.0)),
-            Some(dt("2025-03-05 00:00:00"))
-        );
-        assert_eq!(
-            parse_datetime(&Cell::Number(1741155730.0)),
-            Some(dt("2025-03-05 14:22:10"))
-        );
-        assert_eq!(
-            parse_datetime(&Cell::DateTime(dt("2025-03-05 14:22:10"))),
-            Some(dt("2025-03-05 14:22:10"))
-        );
+        assert_eq!(parse_datetime(&Cell::Number(45721.0)), Some(dt("2025-03-05 00:00:00")));
+        assert_eq!(parse_datetime(&Cell::Number(45721.5)), Some(dt("2025-03-05 12:00:00")));
+        assert_eq!(parse_datetime(&Cell::Number(20250305.0)), Some(dt("2025-03-05 00:00:00")));
+        assert_eq!(parse_datetime(&Cell::Number(1741155730.0)), Some(dt("2025-03-05 14:22:10")));
+        assert_eq!(parse_datetime(&Cell::DateTime(dt("2025-03-05 14:22:10"))), Some(dt("2025-03-05 14:22:10")));
         assert_eq!(parse_datetime(&Cell::Number(-1.0)), None);
     }
 

@@ -34,8 +34,7 @@ use crate::model::{Cents, Customer, Text, Tier};
 
 pub use charts::{pareto, rf_matrix, ParetoPoint, RfCell};
 pub use segments::{
-    canonical_segment, default_segment_rules, default_segment_tier, default_segment_tiers,
-    segment_text, OTHERS,
+    canonical_segment, default_segment_rules, default_segment_tier, default_segment_tiers, segment_text, OTHERS,
 };
 
 /// The measure a threshold method compares.
@@ -107,18 +106,9 @@ pub enum Method {
     /// A = customers making up the first `a_pct`% of revenue, B up to `b_pct`%, C the rest.
     AbcRevenue { a_pct: f64, b_pct: f64 },
     /// Top `a_pct`% of customers A, the next `b_pct`% B, the rest C.
-    AbcCustomers {
-        a_pct: f64,
-        b_pct: f64,
-        zero_revenue: ZeroRevenue,
-    },
+    AbcCustomers { a_pct: f64, b_pct: f64, zero_revenue: ZeroRevenue },
     /// Fixed cut points on a measure: ≥ `a_min` A, ≥ `b_min` B, else C (or ≥ `c_min` C, else D).
-    Thresholds {
-        measure: Measure,
-        a_min: f64,
-        b_min: f64,
-        c_min: Option<f64>,
-    },
+    Thresholds { measure: Measure, a_min: f64, b_min: f64, c_min: Option<f64> },
     /// R/F/M scored 1..=`bins` by quantiles; tier by total score: ≥ `a_min` A, ≥ `b_min` B, else C.
     RfmScores { bins: u8, a_min: u32, b_min: u32 },
     /// The Chinese 8-type cube; tier from `ClassifyParams::segment_tiers`.
@@ -126,11 +116,7 @@ pub enum Method {
     /// Named segments on 1–5 scores, rules in order, first match wins; tier from `segment_tiers`.
     RfmSegments { rules: Vec<SegmentRule> },
     /// Weighted normalized score 0–100: ≥ `a_min` A, ≥ `b_min` B, else C.
-    Composite {
-        weights: Weights,
-        a_min: f64,
-        b_min: f64,
-    },
+    Composite { weights: Weights, a_min: f64, b_min: f64 },
 }
 
 /// A method plus everything shared by all methods.
@@ -212,10 +198,7 @@ impl Default for ClassifyParams {
     /// ABC by revenue 80/95, as-of = the latest order date, the built-in segment tiers, no renames.
     fn default() -> Self {
         ClassifyParams {
-            method: Method::AbcRevenue {
-                a_pct: 80.0,
-                b_pct: 95.0,
-            },
+            method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
             as_of: None,
             segment_tiers: default_segment_tiers(),
             segment_names: BTreeMap::new(),
@@ -226,39 +209,14 @@ impl Default for ClassifyParams {
 /// One method with its default parameters per method, in the order of DESIGN §5 (the UI's picker).
 pub fn method_defaults() -> Vec<Method> {
     vec![
-        Method::AbcRevenue {
-            a_pct: 80.0,
-            b_pct: 95.0,
-        },
-        Method::AbcCustomers {
-            a_pct: 20.0,
-            b_pct: 30.0,
-            zero_revenue: ZeroRevenue::C,
-        },
-        Method::Thresholds {
-            measure: Measure::MonthlyRevenue,
-            a_min: 1000.0,
-            b_min: 500.0,
-            c_min: None,
-        },
-        Method::RfmScores {
-            bins: 5,
-            a_min: 12,
-            b_min: 8,
-        },
-        Method::RfmCube {
-            basis: CubeBasis::Mean,
-        },
-        Method::RfmSegments {
-            rules: default_segment_rules(),
-        },
+        Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
+        Method::AbcCustomers { a_pct: 20.0, b_pct: 30.0, zero_revenue: ZeroRevenue::C },
+        Method::Thresholds { measure: Measure::MonthlyRevenue, a_min: 1000.0, b_min: 500.0, c_min: None },
+        Method::RfmScores { bins: 5, a_min: 12, b_min: 8 },
+        Method::RfmCube { basis: CubeBasis::Mean },
+        Method::RfmSegments { rules: default_segment_rules() },
         Method::Composite {
-            weights: Weights {
-                value: 0.4,
-                frequency: 0.3,
-                recency: 0.2,
-                interactions: 0.1,
-            },
+            weights: Weights { value: 0.4, frequency: 0.3, recency: 0.2, interactions: 0.1 },
             a_min: 70.0,
             b_min: 40.0,
         },
@@ -300,12 +258,8 @@ impl Method {
     /// The method's name: "ABC 分类（按销售额）" / "ABC by revenue" …
     pub fn name(&self) -> Text {
         match self {
-            Method::AbcRevenue { .. } => {
-                Text::new("ABC 分类（按销售额贡献）", "ABC by revenue (Pareto)")
-            }
-            Method::AbcCustomers { .. } => {
-                Text::new("ABC 分类（按客户数比例）", "ABC by customer share")
-            }
+            Method::AbcRevenue { .. } => Text::new("ABC 分类（按销售额贡献）", "ABC by revenue (Pareto)"),
+            Method::AbcCustomers { .. } => Text::new("ABC 分类（按客户数比例）", "ABC by customer share"),
             Method::Thresholds { .. } => Text::new("固定金额门槛", "Fixed thresholds"),
             Method::RfmScores { .. } => Text::new("RFM 评分", "RFM scores"),
             Method::RfmCube { .. } => Text::new("RFM 八类客户", "RFM 8-type cube"),
@@ -338,14 +292,8 @@ impl Method {
                     ));
                 }
             }
-            Method::Thresholds {
-                measure,
-                a_min,
-                b_min,
-                c_min,
-            } => {
-                let finite =
-                    a_min.is_finite() && b_min.is_finite() && c_min.is_none_or(|c| c.is_finite());
+            Method::Thresholds { measure, a_min, b_min, c_min } => {
+                let finite = a_min.is_finite() && b_min.is_finite() && c_min.is_none_or(|c| c.is_finite());
                 let ordered = a_min > b_min && c_min.is_none_or(|c| c < *b_min);
                 let non_negative = *b_min >= 0.0 && c_min.is_none_or(|c| c >= 0.0);
                 if !(finite && ordered && non_negative) {
@@ -370,10 +318,7 @@ impl Method {
             }
             Method::RfmCube { basis } => {
                 if let CubeBasis::Fixed { r_days, f, m_yuan } = basis {
-                    if ![r_days, f, m_yuan]
-                        .iter()
-                        .all(|v| v.is_finite() && **v >= 0.0)
-                    {
+                    if ![r_days, f, m_yuan].iter().all(|v| v.is_finite() && **v >= 0.0) {
                         return bad(format!(
                             "RFM 八类的固定基准必须是不小于 0 的数字，现在是 R = {r_days} 天、F = {f} 单、M = ¥{m_yuan}。"
                         ));
@@ -382,15 +327,10 @@ impl Method {
             }
             Method::RfmSegments { rules } => {
                 if rules.is_empty() {
-                    return bad(
-                        "RFM 命名分群的规则表是空的。请至少保留一条规则，或恢复默认规则。"
-                            .to_string(),
-                    );
+                    return bad("RFM 命名分群的规则表是空的。请至少保留一条规则，或恢复默认规则。".to_string());
                 }
                 for (i, rule) in rules.iter().enumerate() {
-                    let range_ok = |(lo, hi): (u8, u8)| {
-                        (1..=5).contains(&lo) && (1..=5).contains(&hi) && lo <= hi
-                    };
+                    let range_ok = |(lo, hi): (u8, u8)| (1..=5).contains(&lo) && (1..=5).contains(&hi) && lo <= hi;
                     if rule.segment.trim().is_empty() {
                         return bad(format!("RFM 命名分群第 {} 条规则没有分群名称。", i + 1));
                     }
@@ -409,29 +349,15 @@ impl Method {
                     }
                 }
             }
-            Method::Composite {
-                weights,
-                a_min,
-                b_min,
-            } => {
-                let w = [
-                    weights.value,
-                    weights.frequency,
-                    weights.recency,
-                    weights.interactions,
-                ];
+            Method::Composite { weights, a_min, b_min } => {
+                let w = [weights.value, weights.frequency, weights.recency, weights.interactions];
                 if !w.iter().all(|v| v.is_finite() && *v >= 0.0) || w.iter().sum::<f64>() <= 0.0 {
                     return bad(format!(
                         "综合评分的权重必须是不小于 0 的数字且不能全为 0，现在是 价值 {}、频次 {}、近度 {}、互动 {}。",
                         weights.value, weights.frequency, weights.recency, weights.interactions
                     ));
                 }
-                if !(a_min.is_finite()
-                    && b_min.is_finite()
-                    && 0.0 <= *b_min
-                    && b_min < a_min
-                    && *a_min <= 100.0)
-                {
+                if !(a_min.is_finite() && b_min.is_finite() && 0.0 <= *b_min && b_min < a_min && *a_min <= 100.0) {
                     return bad(format!(
                         "综合评分的门槛应满足 0 ≤ B 类门槛 < A 类门槛 ≤ 100，现在是 A = {a_min}、B = {b_min}。"
                     ));

@@ -42,18 +42,16 @@ pub fn aggregate(orders: &[Order]) -> Vec<Customer> {
     for order in orders {
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
-        let tally = by_key
-            .entry(order.customer_key.as_str())
-            .or_insert_with(|| Tally {
-                orders: 0,
-                revenue: 0,
-                first,
-                last: date,
-                latest: order,
-                latest_named: None,
-                latest_phoned: None,
-                interactions: None,
-            });
+        let tally = by_key.entry(order.customer_key.as_str()).or_insert_with(|| Tally {
+            orders: 0,
+            revenue: 0,
+            first,
+            last: date,
+            latest: order,
+            latest_named: None,
+            latest_phoned: None,
+            interactions: None,
+        });
         tally.orders = tally.orders.saturating_add(order.order_count);
         tally.revenue = tally.revenue.saturating_add(order.net());
         tally.first = tally.first.min(first);
@@ -128,21 +126,12 @@ mod tests {
             order("b", "3", "2025-02-01 10:00:00", 2990, 0),
         ];
         let customers = aggregate(&orders);
-        assert_eq!(
-            customers.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
-            ["a", "b"]
-        );
+        assert_eq!(customers.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(customers[0].revenue, 4000);
         assert_eq!(customers[1].orders, 2);
         assert_eq!(customers[1].revenue, 12990);
-        assert_eq!(
-            customers[1].first_order,
-            NaiveDate::from_ymd_opt(2025, 2, 1).unwrap()
-        );
-        assert_eq!(
-            customers[1].last_order,
-            NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()
-        );
+        assert_eq!(customers[1].first_order, NaiveDate::from_ymd_opt(2025, 2, 1).unwrap());
+        assert_eq!(customers[1].last_order, NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
     }
 
     #[test]

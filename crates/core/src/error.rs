@@ -61,28 +61,15 @@ pub enum Error {
 
     /// A column the user named does not exist.
     #[error("文件 {path} 中没有名为“{column}”的列。现有列：{columns}")]
-    ColumnNotFound {
-        path: PathBuf,
-        column: String,
-        columns: String,
-    },
+    ColumnNotFound { path: PathBuf, column: String, columns: String },
 
     /// Every amount cell failed to parse.
     #[error("文件 {path} 的金额列“{column}”没有一个能识别的数字（例如第 {example_row} 行：“{example}”）。请检查该列，或在映射中选择另一列作为金额。")]
-    AmountsUnreadable {
-        path: PathBuf,
-        column: String,
-        example_row: u32,
-        example: String,
-    },
+    AmountsUnreadable { path: PathBuf, column: String, example_row: u32, example: String },
 
     /// A cell larger than any real export holds (a sign of a broken or hostile file).
     #[error("文件 {path} 第 {row} 行有一个异常巨大的单元格（{bytes} 字节）。请检查文件是否损坏。")]
-    CellTooLarge {
-        path: PathBuf,
-        row: u32,
-        bytes: usize,
-    },
+    CellTooLarge { path: PathBuf, row: u32, bytes: usize },
 
     /// No valid order remained after the status and refund rules.
     #[error("文件 {path} 中没有有效订单：{detail}。请检查订单状态规则或导出范围。")]
@@ -110,11 +97,7 @@ pub enum Error {
 
     /// The workspace was written by a newer TierBook; we refuse to touch it rather than damage it.
     #[error("工作区 {path} 由更新版本的 TierBook 创建（版本 {found}，本程序支持到 {supported}）。请升级 TierBook 后再打开。")]
-    WorkspaceTooNew {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    WorkspaceTooNew { path: PathBuf, found: i64, supported: i64 },
 
     /// A snapshot id that does not exist in the workspace.
     #[error("找不到分层快照 {0}。")]
@@ -188,9 +171,7 @@ impl Error {
     /// CLI exit code: 2 for bad input files, 3 for bad parameters, 4 for write/store failures, 130 cancelled.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::InvalidParams(_)
-            | Error::ColumnNotFound { .. }
-            | Error::SheetNotFound { .. } => 3,
+            Error::InvalidParams(_) | Error::ColumnNotFound { .. } | Error::SheetNotFound { .. } => 3,
             Error::Write { .. }
             | Error::Store(_)
             | Error::NotAWorkspace { .. }

@@ -92,35 +92,26 @@ impl<'p> Ticker<'p> {
 
     fn new(progress: &'p dyn Progress, total: u64) -> Self {
         progress.report(Stage::Exporting, 0, total);
-        Ticker {
-            progress,
-            done: 0,
-            total,
-        }
+        Ticker { progress, done: 0, total }
     }
 
     /// Counts one row; true when the user asked to stop.
     pub(crate) fn tick(&mut self) -> bool {
         self.done += 1;
         if self.done.is_multiple_of(Self::EVERY) {
-            self.progress
-                .report(Stage::Exporting, self.done, self.total);
+            self.progress.report(Stage::Exporting, self.done, self.total);
             return self.progress.cancelled();
         }
         false
     }
 
     fn finish(&self) {
-        self.progress
-            .report(Stage::Exporting, self.total, self.total);
+        self.progress.report(Stage::Exporting, self.total, self.total);
     }
 }
 
 fn write_error(path: &Path, detail: impl std::fmt::Display) -> Error {
-    Error::Write {
-        path: path.to_path_buf(),
-        detail: detail.to_string(),
-    }
+    Error::Write { path: path.to_path_buf(), detail: detail.to_string() }
 }
 
 /// Writes `target` atomically: `write` fills a temp file in the same folder, which then replaces
@@ -131,10 +122,7 @@ fn write_atomically(target: &Path, write: impl FnOnce(&mut File) -> Result<()>) 
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".~{name}."))
         .suffix(".tmp")
@@ -147,15 +135,10 @@ fn write_atomically(target: &Path, write: impl FnOnce(&mut File) -> Result<()>) 
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode() & 0o777);
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(|e| write_error(target, e))?;
+        temp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| write_error(target, e))?;
     }
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| write_error(target, e))?;
-    temp.persist(target)
-        .map_err(|e| write_error(target, e.error))?;
+    temp.as_file().sync_all().map_err(|e| write_error(target, e))?;
+    temp.persist(target).map_err(|e| write_error(target, e.error))?;
     Ok(())
 }
 
@@ -212,11 +195,7 @@ pub fn write_workbook(
     progress: &dyn Progress,
 ) -> Result<()> {
     let table = Table::new(input, options.lang, options.keep_phones)?;
-    let rows = if options.include_tier_sheets {
-        table.len() as u64
-    } else {
-        0
-    };
+    let rows = if options.include_tier_sheets { table.len() as u64 } else { 0 };
     let mut ticker = Ticker::new(progress, rows);
     write_atomically(path, |file| {
         let mut book = Workbook::new();
@@ -228,11 +207,7 @@ pub fn write_workbook(
         // Level 2 instead of 6: compressing the tier sheets is the largest single cost of a big
         // export; this roughly halves it for files ~10% larger (rust_xlsxwriter's own measurements).
         book.set_zip_compression_level(2);
-        book.set_properties(
-            &DocProperties::new()
-                .set_title(pick_title(options.lang))
-                .set_author("TierBook"),
-        );
+        book.set_properties(&DocProperties::new().set_title(pick_title(options.lang)).set_author("TierBook"));
         workbook::build(&mut book, &table, options, &mut ticker).map_err(|stop| match stop {
             Stop::Cancelled => Error::Cancelled,
             Stop::Xlsx(e) => write_error(path, e),
@@ -240,8 +215,7 @@ pub fn write_workbook(
         if progress.cancelled() {
             return Err(Error::Cancelled);
         }
-        book.save_to_writer(BufWriter::new(file))
-            .map_err(|e| write_error(path, e))
+        book.save_to_writer(BufWriter::new(file)).map_err(|e| write_error(path, e))
     })?;
     ticker.finish();
     Ok(())
@@ -260,11 +234,7 @@ fn pick_title(lang: Lang) -> &'static str {
 /// # Errors
 /// `NoCustomers`, `InvalidParams` as `write_workbook`; `Write` when `dir` is missing or not
 /// writable or a file is open in Excel/WPS.
-pub fn write_csv_per_tier(
-    dir: &Path,
-    input: &ExportInput,
-    options: &ExportOptions,
-) -> Result<Vec<PathBuf>> {
+pub fn write_csv_per_tier(dir: &Path, input: &ExportInput, options: &ExportOptions) -> Result<Vec<PathBuf>> {
     let table = Table::new(input, options.lang, options.keep_phones)?;
     let mut written = Vec::new();
     for (tier, rows) in &table.tiers {

@@ -48,13 +48,7 @@ pub enum Layout {
 }
 
 impl Layout {
-    pub const ALL: [Layout; 5] = [
-        Layout::Wechat,
-        Layout::Taobao,
-        Layout::Pdd,
-        Layout::Youzan,
-        Layout::Customers,
-    ];
+    pub const ALL: [Layout; 5] = [Layout::Wechat, Layout::Taobao, Layout::Pdd, Layout::Youzan, Layout::Customers];
 
     /// The header of the column that identifies a customer in this layout (what the truth is keyed by).
     pub fn key_column(self) -> &'static str {
@@ -190,8 +184,9 @@ impl Layout {
             .iter()
             .map(|h| match *h {
                 "收货地址" | "街道" => 36.0,
-                "订单号" | "主订单编号" | "子订单编号" | "买家ID" | "商品名称" | "宝贝标题"
-                | "商品" => 24.0,
+                "订单号" | "主订单编号" | "子订单编号" | "买家ID" | "商品名称" | "宝贝标题" | "商品" => {
+                    24.0
+                }
                 h if h.contains("时间") => 20.0,
                 _ => 12.0,
             })
@@ -289,14 +284,7 @@ impl Truth {
     /// `Write` when the file cannot be written.
     pub fn write_csv(&self, path: &Path) -> Result<()> {
         let mut w = csv::Writer::from_path(path).map_err(|e| write_err(path, e))?;
-        let head = [
-            "customer_key",
-            "nickname",
-            "order_count",
-            "net_paid",
-            "first_order_date",
-            "last_order_date",
-        ];
+        let head = ["customer_key", "nickname", "order_count", "net_paid", "first_order_date", "last_order_date"];
         w.write_record(head).map_err(|e| write_err(path, e))?;
         for c in &self.customers {
             let net = format!("{}.{:02}", c.revenue / 100, c.revenue.rem_euclid(100));
@@ -323,18 +311,13 @@ pub fn generate(path: &Path, options: &GenerateOptions) -> Result<Truth> {
     match options.format {
         FileFormat::Xlsx => {
             let mut truth = None;
-            sink::write_xlsx(
-                path,
-                options.layout.sheet_name(),
-                &options.layout.widths(),
-                &mut |sink| {
-                    truth = Some(run(options, &mut |kind, cells| match kind {
-                        RowKind::Header => sink.header_row(cells),
-                        _ => sink.row(cells),
-                    })?);
-                    Ok(())
-                },
-            )?;
+            sink::write_xlsx(path, options.layout.sheet_name(), &options.layout.widths(), &mut |sink| {
+                truth = Some(run(options, &mut |kind, cells| match kind {
+                    RowKind::Header => sink.header_row(cells),
+                    _ => sink.row(cells),
+                })?);
+                Ok(())
+            })?;
             truth.ok_or_else(|| write_err(path, "no rows generated"))
         }
         FileFormat::Csv | FileFormat::CsvGbk => {
@@ -424,34 +407,20 @@ impl Person {
         let renamer = r.chance(0.02);
         let receiver = person_name(&mut r);
         // A bijection of idx mod 10^8 keeps phone numbers unique (they are keys in some layouts).
-        let tail = (idx
-            .wrapping_mul(48_271)
-            .wrapping_add(o.seed.wrapping_mul(7_919)))
-            % 100_000_000;
+        let tail = (idx.wrapping_mul(48_271).wrapping_add(o.seed.wrapping_mul(7_919))) % 100_000_000;
         let phone = format!("{}{:08}", r.pick(PHONE_PREFIXES), tail);
         let region = r.below(REGIONS.len() as u64) as usize;
         let (prov, city, districts) = REGIONS[region];
-        let mut address = format!(
-            "{prov} {city} {} {}{}号",
-            r.pick(districts),
-            r.pick(ROADS),
-            1 + r.below(299)
-        );
+        let mut address = format!("{prov} {city} {} {}{}号", r.pick(districts), r.pick(ROADS), 1 + r.below(299));
         if r.chance(0.5) {
-            address.push_str(&format!(
-                "{}栋{}0{}室",
-                1 + r.below(29),
-                1 + r.below(29),
-                1 + r.below(4)
-            ));
+            address.push_str(&format!("{}栋{}0{}室", 1 + r.below(29), 1 + r.below(29), 1 + r.below(4)));
         }
         // Beta-ish skew towards cheap products; a few customers love the expensive shelf.
         let taste = r.f64().powf(2.2);
         let wholesale = r.chance(0.01);
         let key = match o.layout {
             Layout::Wechat => {
-                const B64: &[u8] =
-                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
                 let mut id = String::with_capacity(28);
                 id.push('o');
                 for _ in 0..27 {
@@ -500,14 +469,7 @@ fn nickname(r: &mut SplitMix64, quirks: bool, idx: u64) -> String {
         return FORMULA_BAIT[(idx - 1) as usize].to_string();
     }
     let roll = r.f64();
-    let pet = |r: &mut SplitMix64| {
-        format!(
-            "{}{}{}",
-            r.pick(NICK_PREFIX),
-            r.pick(NICK_WORDS),
-            r.pick(NICK_SUFFIX)
-        )
-    };
+    let pet = |r: &mut SplitMix64| format!("{}{}{}", r.pick(NICK_PREFIX), r.pick(NICK_WORDS), r.pick(NICK_SUFFIX));
     if !quirks {
         return if roll < 0.7 {
             pet(r)
@@ -594,10 +556,8 @@ struct Agg {
 }
 
 /// Hour-of-day weights: quiet at night, peaks at noon and 20–22h.
-const HOUR_WEIGHTS: [f64; 24] = [
-    2., 1., 1., 1., 1., 1., 2., 4., 6., 7., 8., 9., 10., 9., 8., 8., 8., 8., 9., 11., 13., 13.,
-    11., 6.,
-];
+const HOUR_WEIGHTS: [f64; 24] =
+    [2., 1., 1., 1., 1., 1., 2., 4., 6., 7., 8., 9., 10., 9., 8., 8., 8., 8., 9., 11., 13., 13., 11., 6.];
 
 fn pick_hour(r: &mut SplitMix64) -> u32 {
     let total: f64 = HOUR_WEIGHTS.iter().sum();
@@ -616,22 +576,8 @@ fn run(o: &GenerateOptions, emit: &mut Emit) -> Result<Truth> {
     let mut totals = vec![0i64; headers.len()];
     let mut money_cols = vec![false; headers.len()];
     if o.title_rows {
-        emit(
-            RowKind::Title,
-            &[Value::Text(format!(
-                "{}（{} 至 {}）",
-                o.layout.title(),
-                o.start,
-                o.end
-            ))],
-        )?;
-        emit(
-            RowKind::Title,
-            &[Value::Text(format!(
-                "导出时间：{} 09:30:00",
-                o.end + Duration::days(1)
-            ))],
-        )?;
+        emit(RowKind::Title, &[Value::Text(format!("{}（{} 至 {}）", o.layout.title(), o.start, o.end))])?;
+        emit(RowKind::Title, &[Value::Text(format!("导出时间：{} 09:30:00", o.end + Duration::days(1)))])?;
     }
     let header: Vec<Value> = headers.iter().map(|h| Value::Text(h.to_string())).collect();
     emit(RowKind::Header, &header)?;
@@ -644,11 +590,7 @@ fn run(o: &GenerateOptions, emit: &mut Emit) -> Result<Truth> {
         }
         emit(RowKind::Data, cells)
     };
-    let truth = if o.layout == Layout::Customers {
-        run_customers(o, &mut data)?
-    } else {
-        run_orders(o, &mut data)?
-    };
+    let truth = if o.layout == Layout::Customers { run_customers(o, &mut data)? } else { run_orders(o, &mut data)? };
     if o.totals_row {
         let mut row = vec![Value::Empty; headers.len()];
         row[0] = Value::Text("合计".into());
@@ -759,8 +701,7 @@ fn make_order(
     let n = o.orders.max(1) as f64;
     let t = start + Duration::seconds(((seq as f64 + r.f64()) / n * span) as i64);
     let day_start = t.date().and_hms_opt(0, 0, 0).unwrap_or(t);
-    let placed =
-        (day_start + Duration::seconds(i64::from(pick_hour(r)) * 3600 + r.range(0, 3599))).min(end);
+    let placed = (day_start + Duration::seconds(i64::from(pick_hour(r)) * 3600 + r.range(0, 3599))).min(end);
     *id += r.range(10, 5000) as u64;
     let items_n = match o.layout {
         Layout::Taobao => {
@@ -779,9 +720,7 @@ fn make_order(
     let mut items = Vec::with_capacity(items_n);
     let mut goods = 0;
     for _ in 0..items_n {
-        let p = ((person.taste + 0.12 * r.normal()) * (k - 1.0))
-            .round()
-            .clamp(0.0, k - 1.0) as usize;
+        let p = ((person.taste + 0.12 * r.normal()) * (k - 1.0)).round().clamp(0.0, k - 1.0) as usize;
         let roll = r.f64();
         let mut qty = if roll < 0.72 {
             1
@@ -818,11 +757,7 @@ fn make_order(
     } else {
         0
     };
-    let platform_discount = if o.layout == Layout::Pdd && goods >= 3000 && r.chance(0.3) {
-        300
-    } else {
-        0
-    };
+    let platform_discount = if o.layout == Layout::Pdd && goods >= 3000 && r.chance(0.3) { 300 } else { 0 };
     let paid = goods + shipping - discount - platform_discount;
     let age_days = (end - placed).num_seconds() as f64 / 86_400.0;
     let roll = r.f64();
@@ -856,9 +791,7 @@ fn make_order(
         Status::Done if partial_ok && r.chance(0.02) => partial.max(1),
         _ => 0,
     };
-    let paid_at = status
-        .paid()
-        .then(|| placed + Duration::seconds(r.range(5, 900)));
+    let paid_at = status.paid().then(|| placed + Duration::seconds(r.range(5, 900)));
     let renamed = person.renamer && r.chance(0.3);
     let note = r.chance(0.15).then(|| *r.pick(NOTES));
     GenOrder {
@@ -928,11 +861,7 @@ fn lay_out(
                 Value::Money(ord.discount),
                 Value::Money(ord.paid),
                 Value::Money(ord.refund),
-                text(if ord.status.paid() {
-                    "微信支付"
-                } else {
-                    ""
-                }),
+                text(if ord.status.paid() { "微信支付" } else { "" }),
                 note,
             ]);
             data(cells)?;
@@ -987,20 +916,12 @@ fn lay_out(
                     }
                 }
             };
-            let after = if ord.status == Status::Refunded {
-                "退款成功"
-            } else {
-                "无售后或售后取消"
-            };
+            let after = if ord.status == Status::Refunded { "退款成功" } else { "无售后或售后取消" };
             let mut parts = p.address.split(' ');
             let (prov, city, district) = (parts.next(), parts.next(), parts.next());
             let street: Vec<&str> = parts.collect();
             cells.extend([
-                text(format!(
-                    "{}-{:015}",
-                    ord.placed.format("%y%m%d"),
-                    ord.id % 1_000_000_000_000_000
-                )),
+                text(format!("{}-{:015}", ord.placed.format("%y%m%d"), ord.id % 1_000_000_000_000_000)),
                 text(product_name),
                 Value::Int(qty),
                 Value::Money(ord.goods),
@@ -1019,10 +940,7 @@ fn lay_out(
                 text(district.unwrap_or_default()),
                 text(street.join(" ")),
                 if ord.status.paid() && ord.status != Status::Pending {
-                    text(format!(
-                        "YT{}",
-                        7_000_000_000_000 + ord.id % 1_000_000_000_000
-                    ))
+                    text(format!("YT{}", 7_000_000_000_000 + ord.id % 1_000_000_000_000))
                 } else {
                     Value::Empty
                 },
@@ -1039,11 +957,7 @@ fn lay_out(
                 Status::Closed | Status::Refunded => "交易关闭",
             };
             cells.extend([
-                text(format!(
-                    "E{}{:08}",
-                    ord.placed.format("%Y%m%d%H%M%S"),
-                    ord.seq % 100_000_000
-                )),
+                text(format!("E{}{:08}", ord.placed.format("%Y%m%d%H%M%S"), ord.seq % 100_000_000)),
                 text(status),
                 Value::Time(ord.placed),
                 ord.paid_at.map_or(Value::Empty, Value::Time),
@@ -1058,11 +972,7 @@ fn lay_out(
                 Value::Money(ord.shipping),
                 Value::Money(ord.discount),
                 Value::Money(ord.paid),
-                text(if ord.status == Status::Refunded {
-                    "退款成功"
-                } else {
-                    ""
-                }),
+                text(if ord.status == Status::Refunded { "退款成功" } else { "" }),
                 Value::Money(ord.refund),
                 note,
             ]);
@@ -1073,10 +983,7 @@ fn lay_out(
     }
 }
 
-fn run_customers(
-    o: &GenerateOptions,
-    data: &mut dyn FnMut(&[Value]) -> Result<()>,
-) -> Result<Truth> {
+fn run_customers(o: &GenerateOptions, data: &mut dyn FnMut(&[Value]) -> Result<()>) -> Result<Truth> {
     let n = o.orders.max(1);
     let days = (o.end - o.start).num_days().max(0);
     let mut customers = Vec::with_capacity(n as usize);
@@ -1089,22 +996,11 @@ fn run_customers(
         let mut revenue = 0;
         for _ in 0..orders {
             let k = PRODUCTS.len() as f64;
-            let prod = ((p.taste + 0.12 * r.normal()) * (k - 1.0))
-                .round()
-                .clamp(0.0, k - 1.0) as usize;
-            revenue += PRODUCTS[prod].1
-                * if p.wholesale {
-                    r.range(5, 30)
-                } else {
-                    r.range(1, 2)
-                };
+            let prod = ((p.taste + 0.12 * r.normal()) * (k - 1.0)).round().clamp(0.0, k - 1.0) as usize;
+            revenue += PRODUCTS[prod].1 * if p.wholesale { r.range(5, 30) } else { r.range(1, 2) };
         }
         let first = o.start + Duration::days(r.range(0, days));
-        let last = if orders > 1 {
-            first + Duration::days(r.range(0, (o.end - first).num_days()))
-        } else {
-            first
-        };
+        let last = if orders > 1 { first + Duration::days(r.range(0, (o.end - first).num_days())) } else { first };
         if !in_window(o, last) {
             continue;
         }
@@ -1135,31 +1031,14 @@ fn run_customers(
             Value::Date(last),
             Value::Int(r.range(0, 40)),
             text(region),
-            if r.chance(0.1) {
-                text(*r.pick(NOTES))
-            } else {
-                Value::Empty
-            },
+            if r.chance(0.1) { text(*r.pick(NOTES)) } else { Value::Empty },
         ]);
         data(&cells)?;
         rows += 1;
-        customers.push(TruthCustomer {
-            key: p.key,
-            name,
-            orders,
-            revenue,
-            first_order: first,
-            last_order: last,
-        });
+        customers.push(TruthCustomer { key: p.key, name, orders, revenue, first_order: first, last_order: last });
     }
     customers.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(Truth {
-        layout: o.layout,
-        key_column: o.layout.key_column().to_string(),
-        rows,
-        orders: rows,
-        customers,
-    })
+    Ok(Truth { layout: o.layout, key_column: o.layout.key_column().to_string(), rows, orders: rows, customers })
 }
 
 /// Months covered by a truth (for messages): first to last order, inclusive.
@@ -1167,9 +1046,7 @@ pub fn months_covered(truth: &Truth) -> u32 {
     let first = truth.customers.iter().map(|c| c.first_order).min();
     let last = truth.customers.iter().map(|c| c.last_order).max();
     match (first, last) {
-        (Some(f), Some(l)) => {
-            ((l.year() - f.year()) * 12 + l.month() as i32 - f.month() as i32 + 1).max(0) as u32
-        }
+        (Some(f), Some(l)) => ((l.year() - f.year()) * 12 + l.month() as i32 - f.month() as i32 + 1).max(0) as u32,
         _ => 0,
     }
 }

@@ -16,9 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell;
 use crate::error::{Error, Result};
-use crate::mapping::{
-    self, detect_header, header_score, KeySpec, Level, Mapping, Resolved, Role, HEADER_SEARCH_ROWS,
-};
+use crate::mapping::{self, detect_header, header_score, KeySpec, Level, Mapping, Resolved, Role, HEADER_SEARCH_ROWS};
 use crate::model::{Order, Text};
 use crate::orders::{FileOrders, FileOutcome, OrderSet, StatusRules};
 use crate::progress::{Progress, Stage};
@@ -90,11 +88,7 @@ pub struct Warning {
 impl Warning {
     /// A warning without a suggestion.
     pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Warning {
-        Warning {
-            code: code.to_owned(),
-            text: Text::new(zh, en),
-            suggestion: None,
-        }
+        Warning { code: code.to_owned(), text: Text::new(zh, en), suggestion: None }
     }
 }
 
@@ -144,17 +138,9 @@ pub struct Preview {
 pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
     let mut src = Source::open(path)?;
     let plan = plan_sheets(&mut src, path, options)?;
-    let first = plan.first().ok_or_else(|| Error::NoHeader {
-        path: path.to_owned(),
-    })?;
-    let head = read_head(
-        &mut src,
-        &first.0,
-        HEAD_ROWS.max(first.1.map_or(0, |h| h + 20)),
-    )?;
-    let header = locate_header(&head, first.1).ok_or_else(|| Error::NoHeader {
-        path: path.to_owned(),
-    })?;
+    let first = plan.first().ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
+    let head = read_head(&mut src, &first.0, HEAD_ROWS.max(first.1.map_or(0, |h| h + 20)))?;
+    let header = locate_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
     let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, header, options)?;
     warnings.extend(mapping_warnings(&mapping, &sample, options));
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -169,9 +155,7 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
                 .map(|c| match c {
                     Cell::Text(t) => t.clone(),
                     Cell::Error(e) => e.clone(),
-                    other => cell::text(other)
-                        .map(|t| t.into_owned())
-                        .unwrap_or_default(),
+                    other => cell::text(other).map(|t| t.into_owned()).unwrap_or_default(),
                 })
                 .collect(),
         );
@@ -192,11 +176,7 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
 /// `Error::Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`, `NoHeader`, `NoDataRows`, `NoAmountColumn`,
 /// `NoKeyColumn`, `NoDateColumn`, `AmountsUnreadable`, `NoValidOrders`, `CellTooLarge`, `Cancelled` —
 /// each naming the file.
-pub fn import_files(
-    paths: &[PathBuf],
-    options: &ImportOptions,
-    progress: &dyn Progress,
-) -> Result<Dataset> {
+pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn Progress) -> Result<Dataset> {
     let rules = options.rules.clone().unwrap_or_default();
     let mut set = OrderSet::new();
     let mut reports = Vec::with_capacity(paths.len());
@@ -208,13 +188,8 @@ pub fn import_files(
         let mut src = Source::open(path)?;
         let plan = plan_sheets(&mut src, path, options)?;
         set.prepare_next_file();
-        let mut reader =
-            FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
-        reader.total = rows_done
-            + plan
-                .iter()
-                .filter_map(|(s, _)| src.row_count_hint(s))
-                .sum::<u64>();
+        let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
+        reader.total = rows_done + plan.iter().filter_map(|(s, _)| src.row_count_hint(s)).sum::<u64>();
         for (sheet, header) in &plan {
             reader.begin_sheet(sheet, *header);
             src.for_each_row(sheet, &mut |i, cells| reader.row(i, cells).map(|()| true))?;
@@ -229,11 +204,7 @@ pub fn import_files(
     progress.report(Stage::Reading, rows_done, rows_done);
     let orders = set.into_orders();
     warn_customer_lists_overlap(&orders, &mut reports);
-    Ok(Dataset {
-        sources: paths.to_vec(),
-        orders,
-        reports,
-    })
+    Ok(Dataset { sources: paths.to_vec(), orders, reports })
 }
 
 /// Imports rows already in memory as one file named `file` (one sheet), for callers that have the
@@ -260,36 +231,23 @@ pub fn import_rows(
     let (mapping, file_orders, warnings) = reader.finish()?;
     let out = file_orders.finish();
     let report = finish_file(&mut set, &path, Format::Csv, mapping, out, warnings)?;
-    Ok(Dataset {
-        sources: vec![path],
-        orders: set.into_orders(),
-        reports: vec![report],
-    })
+    Ok(Dataset { sources: vec![path], orders: set.into_orders(), reports: vec![report] })
 }
 
 /// Two customer-level files with the same customers are added up (two stores' lists), which is
 /// wrong when they are two snapshots of one store's cumulative totals; only the user knows, so say it.
 fn warn_customer_lists_overlap(orders: &[Order], reports: &mut [ImportReport]) {
-    let customer_level: Vec<bool> = reports
-        .iter()
-        .map(|r| r.mapping.level == Level::Customers)
-        .collect();
+    let customer_level: Vec<bool> = reports.iter().map(|r| r.mapping.level == Level::Customers).collect();
     if customer_level.iter().filter(|c| **c).count() < 2 {
         return;
     }
     let mut first_source: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     let mut overlaps: BTreeMap<u32, u64> = BTreeMap::new();
     for o in orders {
-        if !customer_level
-            .get(o.source as usize)
-            .copied()
-            .unwrap_or(false)
-        {
+        if !customer_level.get(o.source as usize).copied().unwrap_or(false) {
             continue;
         }
-        let first = *first_source
-            .entry(o.customer_key.as_str())
-            .or_insert(o.source);
+        let first = *first_source.entry(o.customer_key.as_str()).or_insert(o.source);
         if first != o.source {
             *overlaps.entry(o.source).or_insert(0) += 1;
         }
@@ -312,19 +270,12 @@ const HEAD_ROWS: usize = HEADER_SEARCH_ROWS;
 const PROGRESS_EVERY: u64 = 8192;
 
 /// The sheets to read, in order, each with its header row when already known.
-fn plan_sheets(
-    src: &mut Source,
-    path: &Path,
-    options: &ImportOptions,
-) -> Result<Vec<(String, Option<usize>)>> {
+fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result<Vec<(String, Option<usize>)>> {
     let names = src.sheet_names().to_vec();
     let header = options.header_row.map(|h| h as usize);
     if let Some(sheet) = &options.sheet {
         if !names.iter().any(|n| n == sheet) {
-            return Err(Error::SheetNotFound {
-                path: path.to_owned(),
-                sheet: sheet.clone(),
-            });
+            return Err(Error::SheetNotFound { path: path.to_owned(), sheet: sheet.clone() });
         }
         return Ok(vec![(sheet.clone(), header)]);
     }
@@ -336,30 +287,17 @@ fn plan_sheets(
     for name in &names {
         let head = read_head(src, name, HEAD_ROWS)?;
         let found = locate_header(&head, header);
-        let score = found
-            .and_then(|i| head.get(i))
-            .map_or(0, |(_, cells)| header_score(cells));
+        let score = found.and_then(|i| head.get(i)).map_or(0, |(_, cells)| header_score(cells));
         let keys: Vec<String> = found
             .and_then(|i| head.get(i))
-            .map(|(_, cells)| {
-                cells
-                    .iter()
-                    .map(|c| mapping::match_key(&mapping::display_header(c)))
-                    .collect()
-            })
+            .map(|(_, cells)| cells.iter().map(|c| mapping::match_key(&mapping::display_header(c))).collect())
             .unwrap_or_default();
         let row = found.and_then(|i| head.get(i)).map(|(r, _)| *r);
         heads.push((name.clone(), score, keys, row));
     }
-    let best = heads
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(&a.0)))
-        .map(|(i, _)| i);
+    let best = heads.iter().enumerate().max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(&a.0))).map(|(i, _)| i);
     let Some(best) = best.filter(|i| heads.get(*i).is_some_and(|h| h.1 > 0)) else {
-        return Err(Error::NoHeader {
-            path: path.to_owned(),
-        });
+        return Err(Error::NoHeader { path: path.to_owned() });
     };
     let best_keys = heads[best].2.clone();
     Ok(heads
@@ -372,10 +310,7 @@ fn plan_sheets(
 
 /// Header keys without trailing empty columns (continuation sheets may be narrower by blanks).
 fn trim_keys(keys: &[String]) -> &[String] {
-    let end = keys
-        .iter()
-        .rposition(|k| !k.is_empty())
-        .map_or(0, |i| i + 1);
+    let end = keys.iter().rposition(|k| !k.is_empty()).map_or(0, |i| i + 1);
     &keys[..end]
 }
 
@@ -394,11 +329,7 @@ fn locate_header(head: &[(usize, Vec<Cell>)], forced: Option<usize>) -> Option<u
     if let Some(h) = forced {
         return head.iter().position(|(i, _)| *i == h);
     }
-    let rows: Vec<Vec<Cell>> = head
-        .iter()
-        .take(HEADER_SEARCH_ROWS)
-        .map(|(_, c)| c.clone())
-        .collect();
+    let rows: Vec<Vec<Cell>> = head.iter().take(HEADER_SEARCH_ROWS).map(|(_, c)| c.clone()).collect();
     detect_header(&rows).map(|(i, _)| i)
 }
 
@@ -411,14 +342,8 @@ fn build_mapping(
     header: usize,
     options: &ImportOptions,
 ) -> Result<(Mapping, Vec<Vec<Cell>>, Vec<Warning>)> {
-    let (header_index, header_cells) = head.get(header).ok_or_else(|| Error::NoHeader {
-        path: path.to_owned(),
-    })?;
-    let sample: Vec<Vec<Cell>> = head
-        .iter()
-        .skip(header + 1)
-        .map(|(_, c)| c.clone())
-        .collect();
+    let (header_index, header_cells) = head.get(header).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
+    let sample: Vec<Vec<Cell>> = head.iter().skip(header + 1).map(|(_, c)| c.clone()).collect();
     let mut m = mapping::detect(sheet, *header_index as u32, header_cells, &sample);
     let switched = mapping::prefer_filled(&mut m, &sample);
     mapping::apply_overrides(&mut m, path, &options.roles, options.key.as_ref())?;
@@ -440,10 +365,7 @@ fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) 
     let mut out = Vec::new();
     for alt in &m.alternatives {
         // An id-type key (买家ID, openid …) needs no note; a phone or nickname key does.
-        if alt.role == Role::CustomerKey
-            && m.column(Role::CustomerKey)
-                .is_some_and(|c| c.header == alt.chosen)
-        {
+        if alt.role == Role::CustomerKey && m.column(Role::CustomerKey).is_some_and(|c| c.header == alt.chosen) {
             continue;
         }
         let others = alt.others.join("、");
@@ -500,9 +422,7 @@ fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) 
 fn fingerprint(m: &Mapping) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    m.column(Role::OrderId)
-        .map(|c| mapping::match_key(&c.header))
-        .hash(&mut h);
+    m.column(Role::OrderId).map(|c| mapping::match_key(&c.header)).hash(&mut h);
     for k in m.key.headers() {
         mapping::match_key(k).hash(&mut h);
     }
@@ -569,11 +489,7 @@ impl<'a> FileReader<'a> {
     fn row(&mut self, index: usize, cells: &[Cell]) -> Result<()> {
         self.rows_done += 1;
         if self.rows_done.is_multiple_of(PROGRESS_EVERY) {
-            self.progress.report(
-                Stage::Reading,
-                self.rows_done,
-                self.total.max(self.rows_done),
-            );
+            self.progress.report(Stage::Reading, self.rows_done, self.total.max(self.rows_done));
             if self.progress.cancelled() {
                 return Err(Error::Cancelled);
             }
@@ -619,27 +535,16 @@ impl<'a> FileReader<'a> {
                 }
                 return Ok(());
             }
-            return Err(Error::NoHeader {
-                path: self.path.to_owned(),
-            });
+            return Err(Error::NoHeader { path: self.path.to_owned() });
         };
         let header_index = buffer.get(pos).map_or(0, |(i, _)| *i);
         if self.mapping.is_none() {
-            let (m, sample, notes) =
-                build_mapping(self.path, &self.sheet, &buffer, pos, self.options)?;
+            let (m, sample, notes) = build_mapping(self.path, &self.sheet, &buffer, pos, self.options)?;
             self.check_columns(&m)?;
             self.warnings = notes;
-            self.warnings
-                .extend(mapping_warnings(&m, &sample, self.options));
+            self.warnings.extend(mapping_warnings(&m, &sample, self.options));
             let fp = fingerprint(&m);
-            self.file = Some(FileOrders::new(
-                self.set,
-                self.source,
-                fp,
-                Resolved::new(&m),
-                m.level,
-                self.rules,
-            ));
+            self.file = Some(FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules));
             self.mapping = Some(m);
         }
         self.header = Some(header_index);
@@ -655,22 +560,13 @@ impl<'a> FileReader<'a> {
     fn check_columns(&self, m: &Mapping) -> Result<()> {
         let path = self.path.to_owned();
         if m.column(Role::Amount).is_none() {
-            return Err(Error::NoAmountColumn {
-                path,
-                columns: m.header_list(),
-            });
+            return Err(Error::NoAmountColumn { path, columns: m.header_list() });
         }
         if Resolved::new(m).key.is_empty() {
-            return Err(Error::NoKeyColumn {
-                path,
-                columns: m.header_list(),
-            });
+            return Err(Error::NoKeyColumn { path, columns: m.header_list() });
         }
         if m.column(Role::Date).is_none() {
-            return Err(Error::NoDateColumn {
-                path,
-                columns: m.header_list(),
-            });
+            return Err(Error::NoDateColumn { path, columns: m.header_list() });
         }
         Ok(())
     }
@@ -678,9 +574,7 @@ impl<'a> FileReader<'a> {
     fn finish(self) -> Result<(Mapping, FileOrders<'a>, Vec<Warning>)> {
         match (self.mapping, self.file) {
             (Some(m), Some(f)) => Ok((m, f, self.warnings)),
-            _ => Err(Error::NoHeader {
-                path: self.path.to_owned(),
-            }),
+            _ => Err(Error::NoHeader { path: self.path.to_owned() }),
         }
     }
 }
@@ -697,32 +591,15 @@ fn finish_file(
     // A rejected file fails the whole import, so adding before the checks leaves nothing half-done.
     set.add(&mut out);
     if out.data_rows == 0 {
-        return Err(Error::NoDataRows {
-            path: path.to_owned(),
-            sheet: mapping.sheet.clone(),
-        });
+        return Err(Error::NoDataRows { path: path.to_owned(), sheet: mapping.sheet.clone() });
     }
     if out.amount_readable == 0 {
-        let column = mapping
-            .column(Role::Amount)
-            .map(|c| c.header.clone())
-            .unwrap_or_default();
-        let (example_row, example) = out
-            .amount_example
-            .clone()
-            .unwrap_or((mapping.header_row + 2, "（空）".to_owned()));
-        return Err(Error::AmountsUnreadable {
-            path: path.to_owned(),
-            column,
-            example_row,
-            example,
-        });
+        let column = mapping.column(Role::Amount).map(|c| c.header.clone()).unwrap_or_default();
+        let (example_row, example) =
+            out.amount_example.clone().unwrap_or((mapping.header_row + 2, "（空）".to_owned()));
+        return Err(Error::AmountsUnreadable { path: path.to_owned(), column, example_row, example });
     }
-    let duplicates = out
-        .skipped
-        .iter()
-        .find(|s| s.reason == SkipReason::Duplicate)
-        .map_or(0, |s| s.count);
+    let duplicates = out.skipped.iter().find(|s| s.reason == SkipReason::Duplicate).map_or(0, |s| s.count);
     if out.orders_kept == 0 && duplicates == 0 {
         let detail = out
             .skipped
@@ -731,10 +608,7 @@ fn finish_file(
             .map(|s| format!("{} {} 行", reason_zh(s.reason), s.count))
             .collect::<Vec<_>>()
             .join("，");
-        return Err(Error::NoValidOrders {
-            path: path.to_owned(),
-            detail,
-        });
+        return Err(Error::NoValidOrders { path: path.to_owned(), detail });
     }
     let unreadable = out.amount_cells.saturating_sub(out.amount_readable);
     if unreadable > 0 {

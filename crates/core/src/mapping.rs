@@ -121,12 +121,7 @@ impl Mapping {
 
     /// Header texts joined for error messages.
     pub fn header_list(&self) -> String {
-        self.columns
-            .iter()
-            .filter(|c| !c.header.is_empty())
-            .map(|c| c.header.as_str())
-            .collect::<Vec<_>>()
-            .join("、")
+        self.columns.iter().filter(|c| !c.header.is_empty()).map(|c| c.header.as_str()).collect::<Vec<_>>().join("、")
     }
 }
 
@@ -434,20 +429,8 @@ pub fn match_key(header: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | ':' | '：'))
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    for unit in [
-        "(分)",
-        "(元)",
-        "(¥)",
-        "(￥)",
-        "(rmb)",
-        "(人民币)",
-        "(件)",
-        "(个)",
-        "(次)",
-        "(单)",
-        "[元]",
-        "元",
-    ] {
+    for unit in ["(分)", "(元)", "(¥)", "(￥)", "(rmb)", "(人民币)", "(件)", "(个)", "(次)", "(单)", "[元]", "元"]
+    {
         if s.len() > unit.len() && s.ends_with(unit) {
             s.truncate(s.len() - unit.len());
             break;
@@ -459,14 +442,8 @@ pub fn match_key(header: &str) -> String {
 /// The trimmed header text shown to users: outer whitespace, `*` required-markers and line breaks removed.
 pub fn display_header(cell: &Cell) -> String {
     let raw = cell::text(cell).map(|t| t.into_owned()).unwrap_or_default();
-    let t = cell::trim(&raw)
-        .trim_start_matches('*')
-        .trim_end_matches('*');
-    let joined: String = t
-        .split(['\n', '\r'])
-        .map(cell::trim)
-        .collect::<Vec<_>>()
-        .join("");
+    let t = cell::trim(&raw).trim_start_matches('*').trim_end_matches('*');
+    let joined: String = t.split(['\n', '\r']).map(cell::trim).collect::<Vec<_>>().join("");
     cell::trim(&joined).to_owned()
 }
 
@@ -482,10 +459,7 @@ pub fn match_header(header: &str) -> Option<(Role, u8)> {
     if key.chars().count() > 16 || NEVER.iter().any(|n| key.contains(n)) {
         return None;
     }
-    CONTAINS
-        .iter()
-        .find(|(frag, _, _)| key.contains(frag))
-        .map(|(_, role, prio)| (*role, *prio))
+    CONTAINS.iter().find(|(frag, _, _)| key.contains(frag)).map(|(_, role, prio)| (*role, *prio))
 }
 
 /// How much a row looks like a header: distinct roles matched ×10 + matched cells. Rows matching
@@ -505,17 +479,9 @@ pub fn header_score(row: &[Cell]) -> u32 {
             }
         }
     }
-    let central = roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::Amount
-                | Role::CustomerKey
-                | Role::OrderId
-                | Role::Date
-                | Role::Phone
-                | Role::Name
-        )
-    });
+    let central = roles
+        .iter()
+        .any(|r| matches!(r, Role::Amount | Role::CustomerKey | Role::OrderId | Role::Date | Role::Phone | Role::Name));
     if cells < 2 || !central {
         return 0;
     }
@@ -543,10 +509,7 @@ pub fn is_masked_phone(text: &str) -> bool {
     let t = cell::trim(text);
     let stars = t.chars().filter(|c| *c == '*' || *c == '＊').count();
     let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
-    stars >= 3
-        && digits >= 4
-        && t.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '*' | '＊' | '+' | ' ' | '-'))
+    stars >= 3 && digits >= 4 && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '*' | '＊' | '+' | ' ' | '-'))
 }
 
 /// How suitable a column is as the customer key (higher is better), or `None` when it is not.
@@ -567,15 +530,8 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
     let _ = sample;
     let headers: Vec<String> = header.iter().map(display_header).collect();
     let matches: Vec<Option<(Role, u8)>> = headers.iter().map(|h| match_header(h)).collect();
-    let mut columns: Vec<Column> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| Column {
-            index: i as u32,
-            header: h.clone(),
-            role: None,
-        })
-        .collect();
+    let mut columns: Vec<Column> =
+        headers.iter().enumerate().map(|(i, h)| Column { index: i as u32, header: h.clone(), role: None }).collect();
     let mut alternatives = Vec::new();
     // Each role goes to its best column; the others are listed as alternatives.
     let mut roles: Vec<Role> = matches.iter().flatten().map(|(r, _)| *r).collect();
@@ -598,10 +554,7 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
             alternatives.push(Alternative {
                 role,
                 chosen: headers[best].clone(),
-                others: cands[1..]
-                    .iter()
-                    .map(|(i, _)| headers[*i].clone())
-                    .collect(),
+                others: cands[1..].iter().map(|(i, _)| headers[*i].clone()).collect(),
             });
         }
     }
@@ -612,11 +565,8 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
         }
     }
     // The key: best id, else phone, else nickname/name, else receiver.
-    let mut key_cands: Vec<(usize, u32)> = matches
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| m.and_then(|(r, p)| key_score(r, p)).map(|s| (i, s)))
-        .collect();
+    let mut key_cands: Vec<(usize, u32)> =
+        matches.iter().enumerate().filter_map(|(i, m)| m.and_then(|(r, p)| key_score(r, p)).map(|s| (i, s))).collect();
     key_cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let key = match key_cands.first() {
         Some(&(i, _)) => KeySpec::Column(headers[i].clone()),
@@ -626,21 +576,11 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
         alternatives.push(Alternative {
             role: Role::CustomerKey,
             chosen: headers[key_cands[0].0].clone(),
-            others: key_cands[1..]
-                .iter()
-                .map(|(i, _)| headers[*i].clone())
-                .collect(),
+            others: key_cands[1..].iter().map(|(i, _)| headers[*i].clone()).collect(),
         });
     }
     let level = detect_level(&columns);
-    Mapping {
-        sheet: sheet.to_owned(),
-        header_row,
-        columns,
-        key,
-        level,
-        alternatives,
-    }
+    Mapping { sheet: sheet.to_owned(), header_row, columns, key, level, alternatives }
 }
 
 /// A column chosen by its header but empty in every sampled row gives way to the next candidate
@@ -648,28 +588,19 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
 /// Returns `(role, empty column, column used instead)` for each switch. Roles the user set are not
 /// touched: call this before [`apply_overrides`].
 pub fn prefer_filled(m: &mut Mapping, sample: &[Vec<Cell>]) -> Vec<(Role, String, String)> {
-    let data_rows = sample
-        .iter()
-        .filter(|r| r.iter().any(|c| !cell::is_empty(c)))
-        .count();
+    let data_rows = sample.iter().filter(|r| r.iter().any(|c| !cell::is_empty(c))).count();
     if data_rows == 0 {
         return Vec::new();
     }
     let filled = |m: &Mapping, header: &str| {
-        find_column(m, header).is_some_and(|i| {
-            sample
-                .iter()
-                .any(|r| r.get(i).is_some_and(|c| !cell::is_empty(c)))
-        })
+        find_column(m, header).is_some_and(|i| sample.iter().any(|r| r.get(i).is_some_and(|c| !cell::is_empty(c))))
     };
     let mut switched = Vec::new();
     for alt_index in 0..m.alternatives.len() {
         let Some(alt) = m.alternatives.get(alt_index).cloned() else {
             continue;
         };
-        if !matches!(alt.role, Role::Amount | Role::CustomerKey | Role::Date)
-            || filled(m, &alt.chosen)
-        {
+        if !matches!(alt.role, Role::Amount | Role::CustomerKey | Role::Date) || filled(m, &alt.chosen) {
             continue;
         }
         let Some(pos) = alt.others.iter().position(|o| filled(m, o)) else {
@@ -679,8 +610,7 @@ pub fn prefer_filled(m: &mut Mapping, sample: &[Vec<Cell>]) -> Vec<(Role, String
         if alt.role == Role::CustomerKey {
             m.key = KeySpec::Column(new.clone());
         } else {
-            let (Some(old_i), Some(new_i)) = (find_column(m, &alt.chosen), find_column(m, &new))
-            else {
+            let (Some(old_i), Some(new_i)) = (find_column(m, &alt.chosen), find_column(m, &new)) else {
                 continue;
             };
             m.columns[old_i].role = None;
@@ -704,10 +634,8 @@ fn detect_level(columns: &[Column]) -> Level {
     }
     let cumulative = columns.iter().any(|c| {
         let k = match_key(&c.header);
-        (c.role == Some(Role::Amount)
-            && (k.contains("累计") || k.contains("总消费") || k.contains("消费总")))
-            || (c.role == Some(Role::Date)
-                && (k.contains("最近") || k.contains("最后") || k.contains("上次")))
+        (c.role == Some(Role::Amount) && (k.contains("累计") || k.contains("总消费") || k.contains("消费总")))
+            || (c.role == Some(Role::Date) && (k.contains("最近") || k.contains("最后") || k.contains("上次")))
     });
     if has(Role::OrderCount) || cumulative {
         Level::Customers
@@ -771,17 +699,10 @@ pub fn find_column(mapping: &Mapping, header: &str) -> Option<usize> {
     if h.is_empty() {
         return None;
     }
-    mapping
-        .columns
-        .iter()
-        .position(|c| c.header == h)
-        .or_else(|| {
-            let k = match_key(h);
-            mapping
-                .columns
-                .iter()
-                .position(|c| match_key(&c.header) == k)
-        })
+    mapping.columns.iter().position(|c| c.header == h).or_else(|| {
+        let k = match_key(h);
+        mapping.columns.iter().position(|c| match_key(&c.header) == k)
+    })
 }
 
 /// The mapping turned into column indices once, for the per-row hot loop.
@@ -812,18 +733,9 @@ impl Resolved {
     /// Resolves `mapping` to indices. Unknown key headers resolve to no key column.
     pub fn new(mapping: &Mapping) -> Resolved {
         let idx = |r: Role| mapping.column(r).map(|c| c.index as usize);
-        let in_fen = |r: Role| {
-            mapping
-                .column(r)
-                .is_some_and(|c| cell::normalize_key(&c.header).contains("(分)"))
-        };
+        let in_fen = |r: Role| mapping.column(r).is_some_and(|c| cell::normalize_key(&c.header).contains("(分)"));
         Resolved {
-            key: mapping
-                .key
-                .headers()
-                .iter()
-                .filter_map(|h| find_column(mapping, h))
-                .collect(),
+            key: mapping.key.headers().iter().filter_map(|h| find_column(mapping, h)).collect(),
             order_id: idx(Role::OrderId),
             sub_order_id: idx(Role::SubOrderId),
             date: idx(Role::Date),
@@ -833,9 +745,7 @@ impl Resolved {
             status: idx(Role::Status),
             after_sales: idx(Role::AfterSales),
             quantity: idx(Role::Quantity),
-            name: idx(Role::Name)
-                .or(idx(Role::CustomerKey))
-                .or(idx(Role::Receiver)),
+            name: idx(Role::Name).or(idx(Role::CustomerKey)).or(idx(Role::Receiver)),
             phone: idx(Role::Phone),
             receiver: idx(Role::Receiver),
             order_count: idx(Role::OrderCount),
@@ -867,14 +777,9 @@ pub fn masked_key_suggestion(mapping: &Mapping, sample: &[Vec<Cell>]) -> Option<
     if filled == 0 || masked * 2 <= filled {
         return None;
     }
-    let partner = mapping
-        .column(Role::Receiver)
-        .or_else(|| mapping.column(Role::Name))
-        .filter(|c| c.index as usize != idx)?;
-    Some(KeySpec::Combined(vec![
-        key_header.clone(),
-        partner.header.clone(),
-    ]))
+    let partner =
+        mapping.column(Role::Receiver).or_else(|| mapping.column(Role::Name)).filter(|c| c.index as usize != idx)?;
+    Some(KeySpec::Combined(vec![key_header.clone(), partner.header.clone()]))
 }
 
 #[cfg(test)]
@@ -886,10 +791,7 @@ mod tests {
     }
 
     fn role_of(m: &Mapping, header: &str) -> Option<Role> {
-        m.columns
-            .iter()
-            .find(|c| c.header == header)
-            .and_then(|c| c.role)
+        m.columns.iter().find(|c| c.header == header).and_then(|c| c.role)
     }
 
     #[test]
@@ -905,121 +807,58 @@ mod tests {
 
     #[test]
     fn headers_are_trimmed_of_spaces_markers_and_newlines() {
-        assert_eq!(
-            display_header(&Cell::Text("\u{3000}*实付金额\n(元) ".into())),
-            "实付金额(元)"
-        );
+        assert_eq!(display_header(&Cell::Text("\u{3000}*实付金额\n(元) ".into())), "实付金额(元)");
         assert_eq!(match_header("实付金额(元)"), Some((Role::Amount, 100)));
         assert_eq!(match_header(" 订单号\u{3000}"), Some((Role::OrderId, 100)));
-        assert_eq!(
-            match_header("用户实付金额（元）"),
-            Some((Role::Amount, 100))
-        );
+        assert_eq!(match_header("用户实付金额（元）"), Some((Role::Amount, 100)));
     }
 
     #[test]
     fn paid_amount_beats_order_amount_and_postage_is_never_amount() {
-        let m = detect(
-            "s",
-            0,
-            &row(&[
-                "订单号",
-                "买家ID",
-                "订单金额",
-                "运费",
-                "优惠金额",
-                "实付金额",
-                "商品单价",
-            ]),
-            &[],
-        );
+        let m =
+            detect("s", 0, &row(&["订单号", "买家ID", "订单金额", "运费", "优惠金额", "实付金额", "商品单价"]), &[]);
         assert_eq!(role_of(&m, "实付金额"), Some(Role::Amount));
         assert_eq!(role_of(&m, "订单金额"), None);
         assert_eq!(role_of(&m, "运费"), None);
         assert_eq!(role_of(&m, "商品单价"), None);
-        let alt = m
-            .alternatives
-            .iter()
-            .find(|a| a.role == Role::Amount)
-            .unwrap();
+        let alt = m.alternatives.iter().find(|a| a.role == Role::Amount).unwrap();
         assert_eq!(alt.chosen, "实付金额");
         assert_eq!(alt.others, vec!["订单金额".to_owned()]);
     }
 
     #[test]
     fn order_time_beats_payment_time_which_is_the_fallback() {
-        let m = detect(
-            "s",
-            0,
-            &row(&["订单号", "买家ID", "支付时间", "下单时间", "实付金额"]),
-            &[],
-        );
+        let m = detect("s", 0, &row(&["订单号", "买家ID", "支付时间", "下单时间", "实付金额"]), &[]);
         assert_eq!(role_of(&m, "下单时间"), Some(Role::Date));
         assert_eq!(role_of(&m, "支付时间"), Some(Role::PaidAt));
-        let m = detect(
-            "s",
-            0,
-            &row(&["订单号", "买家ID", "订单付款时间", "实付金额"]),
-            &[],
-        );
+        let m = detect("s", 0, &row(&["订单号", "买家ID", "订单付款时间", "实付金额"]), &[]);
         assert_eq!(role_of(&m, "订单付款时间"), Some(Role::Date));
     }
 
     #[test]
     fn id_key_beats_nickname_and_phone() {
-        let m = detect(
-            "s",
-            0,
-            &row(&["买家昵称", "联系电话", "买家ID", "实付金额"]),
-            &[],
-        );
+        let m = detect("s", 0, &row(&["买家昵称", "联系电话", "买家ID", "实付金额"]), &[]);
         assert_eq!(m.key, KeySpec::Column("买家ID".into()));
         let m = detect("s", 0, &row(&["买家昵称", "联系电话", "实付金额"]), &[]);
         assert_eq!(m.key, KeySpec::Column("联系电话".into()));
         // 拼多多: the buyer's own phone beats the receiver's.
-        let m = detect(
-            "s",
-            0,
-            &row(&["收货人", "手机", "用户购买手机号", "用户实付金额(元)"]),
-            &[],
-        );
+        let m = detect("s", 0, &row(&["收货人", "手机", "用户购买手机号", "用户实付金额(元)"]), &[]);
         assert_eq!(m.key, KeySpec::Column("用户购买手机号".into()));
-        let m = detect(
-            "s",
-            0,
-            &row(&[
-                "买家会员名",
-                "收货人姓名",
-                "联系手机",
-                "买家实际支付金额",
-                "总金额",
-            ]),
-            &[],
-        );
+        let m = detect("s", 0, &row(&["买家会员名", "收货人姓名", "联系手机", "买家实际支付金额", "总金额"]), &[]);
         assert_eq!(m.key, KeySpec::Column("买家会员名".into()));
         assert_eq!(role_of(&m, "买家实际支付金额"), Some(Role::Amount));
     }
 
     #[test]
     fn sub_order_id_is_never_the_order_id() {
-        let m = detect(
-            "s",
-            0,
-            &row(&["子订单编号", "主订单编号", "买家会员名", "买家实付金额"]),
-            &[],
-        );
+        let m = detect("s", 0, &row(&["子订单编号", "主订单编号", "买家会员名", "买家实付金额"]), &[]);
         assert_eq!(role_of(&m, "主订单编号"), Some(Role::OrderId));
         assert_eq!(role_of(&m, "子订单编号"), Some(Role::SubOrderId));
     }
 
     #[test]
     fn customer_level_sheet_is_detected() {
-        let m = detect(
-            "s",
-            0,
-            &row(&["客户名称", "累计消费金额", "消费次数", "最近消费时间"]),
-            &[],
-        );
+        let m = detect("s", 0, &row(&["客户名称", "累计消费金额", "消费次数", "最近消费时间"]), &[]);
         assert_eq!(m.level, Level::Customers);
         assert_eq!(m.key, KeySpec::Column("客户名称".into()));
         let m = detect("s", 0, &row(&["订单号", "客户名称", "金额", "日期"]), &[]);
@@ -1029,26 +868,15 @@ mod tests {
     #[test]
     fn masked_phones_suggest_combined_key() {
         let m = detect("s", 0, &row(&["收货人", "手机", "订单号", "实付金额"]), &[]);
-        let sample = vec![
-            row(&["张三", "138****1234", "1", "1"]),
-            row(&["李四", "139****5678", "2", "1"]),
-        ];
-        assert_eq!(
-            masked_key_suggestion(&m, &sample),
-            Some(KeySpec::Combined(vec!["手机".into(), "收货人".into()]))
-        );
+        let sample = vec![row(&["张三", "138****1234", "1", "1"]), row(&["李四", "139****5678", "2", "1"])];
+        assert_eq!(masked_key_suggestion(&m, &sample), Some(KeySpec::Combined(vec!["手机".into(), "收货人".into()])));
         let sample = vec![row(&["张三", "13812341234", "1", "1"])];
         assert_eq!(masked_key_suggestion(&m, &sample), None);
     }
 
     #[test]
     fn overrides_move_roles_and_reject_unknown_headers() {
-        let mut m = detect(
-            "s",
-            0,
-            &row(&["订单号", "买家ID", "订单金额", "实付金额"]),
-            &[],
-        );
+        let mut m = detect("s", 0, &row(&["订单号", "买家ID", "订单金额", "实付金额"]), &[]);
         let mut roles = BTreeMap::new();
         roles.insert("订单金额".to_owned(), Some(Role::Amount));
         apply_overrides(&mut m, Path::new("f.xlsx"), &roles, None).unwrap();
@@ -1061,10 +889,7 @@ mod tests {
     }
 
     fn roles(m: &Mapping) -> Vec<(Role, &str)> {
-        m.columns
-            .iter()
-            .filter_map(|c| c.role.map(|r| (r, c.header.as_str())))
-            .collect()
+        m.columns.iter().filter_map(|c| c.role.map(|r| (r, c.header.as_str()))).collect()
     }
 
     #[test]

@@ -122,15 +122,7 @@ impl Default for StatusRules {
             ("待成团", Count),
             ("拼团成功", Count),
         ];
-        StatusRules {
-            rules: table
-                .iter()
-                .map(|(p, e)| StatusRule {
-                    pattern: (*p).to_owned(),
-                    effect: *e,
-                })
-                .collect(),
-        }
+        StatusRules { rules: table.iter().map(|(p, e)| StatusRule { pattern: (*p).to_owned(), effect: *e }).collect() }
     }
 }
 
@@ -141,10 +133,7 @@ impl StatusRules {
         if s.is_empty() {
             return None;
         }
-        self.rules
-            .iter()
-            .find(|r| !r.pattern.is_empty() && s.contains(r.pattern.as_str()))
-            .map(|r| r.effect)
+        self.rules.iter().find(|r| !r.pattern.is_empty() && s.contains(r.pattern.as_str())).map(|r| r.effect)
     }
 }
 
@@ -266,8 +255,7 @@ impl OrderSet {
     /// Moves a finished file's orders into the set (the outcome keeps its counts).
     pub fn add(&mut self, out: &mut FileOutcome) {
         let n = out.orders.len();
-        self.fingerprints
-            .resize(self.fingerprints.len() + n, out.fingerprint);
+        self.fingerprints.resize(self.fingerprints.len() + n, out.fingerprint);
         if self.orders.is_empty() {
             self.orders = std::mem::take(&mut out.orders);
         } else {
@@ -431,13 +419,7 @@ impl<'a> FileOrders<'a> {
 
         // Amount (counted for the "all amounts unreadable" check).
         let amount_cell = get(self.map.amount);
-        let amount = cell::parse_amount(amount_cell).map(|c| {
-            if self.map.amount_in_fen {
-                fen_to_cents(c)
-            } else {
-                c
-            }
-        });
+        let amount = cell::parse_amount(amount_cell).map(|c| if self.map.amount_in_fen { fen_to_cents(c) } else { c });
         if amount.is_none() && mapping::header_score(cells) > 0 {
             // The header again (several exports pasted into one sheet).
             self.skip(SkipReason::RepeatedHeader, row);
@@ -458,13 +440,7 @@ impl<'a> FileOrders<'a> {
             }
         }
         let refund = cell::parse_amount(get(self.map.refund))
-            .map(|c| {
-                if self.map.refund_in_fen {
-                    fen_to_cents(c)
-                } else {
-                    c
-                }
-            })
+            .map(|c| if self.map.refund_in_fen { fen_to_cents(c) } else { c })
             .unwrap_or(0);
 
         // Row effect from the status, the after-sales status and the payment time.
@@ -488,15 +464,10 @@ impl<'a> FileOrders<'a> {
         let explicit = effect;
         let effect = effect.unwrap_or(Effect::Count);
 
-        let placed_at =
-            parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
+        let placed_at = parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
 
         // The order this row belongs to.
-        let id = if self.level == Level::Orders {
-            id_text(get(self.map.order_id))
-        } else {
-            None
-        };
+        let id = if self.level == Level::Orders { id_text(get(self.map.order_id)) } else { None };
         if let Some(id) = &id {
             if matches!(get(self.map.order_id), Cell::Number(_)) && id.len() >= 16 {
                 self.lossy_ids += 1;
@@ -514,25 +485,10 @@ impl<'a> FileOrders<'a> {
             if let Some(i) = self.ids.get(h, self.fingerprint, id, |i| {
                 orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
             }) {
-                let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) {
-                    self.key(cells)
-                } else {
-                    None
-                };
+                let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
                 self.last_order = Some(i);
-                if let (Some(acc), Some(order)) = (
-                    self.accs.get_mut(i as usize),
-                    self.orders.get_mut(i as usize),
-                ) {
-                    merge_row(
-                        acc,
-                        order,
-                        amount,
-                        refund,
-                        Some(effect),
-                        placed_at,
-                        get(self.map.quantity),
-                    );
+                if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                    merge_row(acc, order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
                     if let Some(k) = key {
                         order.customer_key = k;
                         acc.has_key = true;
@@ -540,25 +496,14 @@ impl<'a> FileOrders<'a> {
                 }
                 return;
             }
-        } else if let Some(i) = self.last_order.filter(|_| {
-            self.map.order_id.is_some() && placed_at.is_none() && self.key(cells).is_none()
-        }) {
+        } else if let Some(i) =
+            self.last_order.filter(|_| self.map.order_id.is_some() && placed_at.is_none() && self.key(cells).is_none())
+        {
             // Neither order id nor customer: an item row under merged order cells (ERP exports
             // merge the order-level cells of an order's item rows; only the first row has values).
             self.merged_rows += 1;
-            if let (Some(acc), Some(order)) = (
-                self.accs.get_mut(i as usize),
-                self.orders.get_mut(i as usize),
-            ) {
-                merge_row(
-                    acc,
-                    order,
-                    amount,
-                    refund,
-                    explicit,
-                    placed_at,
-                    get(self.map.quantity),
-                );
+            if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
+                merge_row(acc, order, amount, refund, explicit, placed_at, get(self.map.quantity));
             }
             return;
         } else {
@@ -576,9 +521,7 @@ impl<'a> FileOrders<'a> {
             let parsed = [m.amount, m.refund, m.date, m.paid_at];
             for (i, c) in cells.iter().enumerate() {
                 // Empty cells are left out: readers differ in whether trailing blanks exist.
-                if let Some(t) =
-                    cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i))
-                {
+                if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
                     i.hash(&mut h);
                     t.hash(&mut h);
                 }
@@ -595,30 +538,14 @@ impl<'a> FileOrders<'a> {
 
         let key = self.key(cells);
         // Only number cells can have lost digits (text ids are exact): 16+ digits is ≥ 1e15.
-        if self
-            .map
-            .key
-            .iter()
-            .any(|i| matches!(cells.get(*i), Some(Cell::Number(x)) if x.abs() >= 1e15))
-        {
+        if self.map.key.iter().any(|i| matches!(cells.get(*i), Some(Cell::Number(x)) if x.abs() >= 1e15)) {
             self.lossy_keys += 1;
         }
-        let name = self
-            .map
-            .name
-            .and_then(|i| cells.get(i))
-            .and_then(cell::text)
-            .map(|t| clean_name(&t));
-        let phone = self
-            .map
-            .phone
-            .and_then(|i| cells.get(i))
-            .and_then(cell::text)
-            .map(Cow::into_owned);
+        let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| clean_name(&t));
+        let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(Cow::into_owned);
         let status = cell::text(get(self.map.status)).map(Cow::into_owned);
         let (order_count, first_date, interactions) = if self.level == Level::Customers {
-            let n =
-                cell::parse_number(get(self.map.order_count)).map(|x| x.round().max(0.0) as u32);
+            let n = cell::parse_number(get(self.map.order_count)).map(|x| x.round().max(0.0) as u32);
             (
                 n.unwrap_or(1),
                 parse_date_cell(get(self.map.first_date)).map(|d| d.date()),
@@ -659,20 +586,11 @@ impl<'a> FileOrders<'a> {
             has_date: false,
             has_key: key.is_some(),
         };
-        merge_row(
-            &mut acc,
-            &mut order,
-            amount,
-            refund,
-            Some(effect),
-            placed_at,
-            get(self.map.quantity),
-        );
+        merge_row(&mut acc, &mut order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
         let i = self.accs.len() as u32;
         self.last_order = id.is_some().then_some(i);
         if let Some(id) = &id {
-            self.ids
-                .insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
+            self.ids.insert(hash_id(self.fingerprint, id), self.fingerprint, id, i);
         }
         self.accs.push(acc);
         self.orders.push(order);
@@ -682,20 +600,11 @@ impl<'a> FileOrders<'a> {
     fn key(&self, cells: &[Cell]) -> Option<String> {
         match self.map.key.as_slice() {
             [] => None,
-            [i] => cells
-                .get(*i)
-                .and_then(cell::text)
-                .map(|t| cell::normalize_key(&t))
-                .filter(|k| !k.is_empty()),
+            [i] => cells.get(*i).and_then(cell::text).map(|t| cell::normalize_key(&t)).filter(|k| !k.is_empty()),
             many => {
                 let parts: Vec<String> = many
                     .iter()
-                    .filter_map(|i| {
-                        cells
-                            .get(*i)
-                            .and_then(cell::text)
-                            .map(|t| cell::normalize_key(&t))
-                    })
+                    .filter_map(|i| cells.get(*i).and_then(cell::text).map(|t| cell::normalize_key(&t)))
                     .filter(|k| !k.is_empty())
                     .collect();
                 (!parts.is_empty()).then(|| parts.join("/"))
@@ -736,11 +645,7 @@ impl<'a> FileOrders<'a> {
                 }
             }
         }
-        let mode = if differ > 0 && differ * 5 >= multi {
-            ItemAmounts::PerItem
-        } else {
-            ItemAmounts::Repeated
-        };
+        let mode = if differ > 0 && differ * 5 >= multi { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
         let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
         if collapsed > 0 {
             let (zh, en) = match mode {
@@ -849,11 +754,7 @@ impl<'a> FileOrders<'a> {
             } else {
                 // One amount for the order (single row, repeated amount, or merged cells): refunds
                 // repeated per row are counted once, refunds that differ per row are summed.
-                let refund = if a.refunds_equal {
-                    a.refund_first.unwrap_or(0)
-                } else {
-                    a.refund_all
-                };
+                let refund = if a.refunds_equal { a.refund_first.unwrap_or(0) } else { a.refund_all };
                 (amount_first, refund)
             };
             if paid > 0 && refund >= paid {
@@ -888,14 +789,8 @@ impl<'a> FileOrders<'a> {
                 format!("{returns} rows have negative amounts and were read as returns: they reduce the customer's revenue but do not count as orders."),
             ));
         }
-        let skipped = skips
-            .into_iter()
-            .map(|(reason, (count, example_rows))| Skipped {
-                reason,
-                count,
-                example_rows,
-            })
-            .collect();
+        let skipped =
+            skips.into_iter().map(|(reason, (count, example_rows))| Skipped { reason, count, example_rows }).collect();
         FileOutcome {
             orders_kept: orders.len() as u64,
             orders,
@@ -988,11 +883,7 @@ fn parse_date_cell(c: &Cell) -> Option<NaiveDateTime> {
 fn id_text(c: &Cell) -> Option<Cow<'_, str>> {
     if let Cell::Text(s) = c {
         let b = s.as_bytes();
-        if b.len() > 6
-            && b.len() <= 64
-            && b.iter()
-                .all(|x| x.is_ascii_alphanumeric() || matches!(x, b'-' | b'_'))
-        {
+        if b.len() > 6 && b.len() <= 64 && b.iter().all(|x| x.is_ascii_alphanumeric() || matches!(x, b'-' | b'_')) {
             return Some(Cow::Borrowed(s.as_str()));
         }
     }
@@ -1015,18 +906,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                (
-                    i,
-                    r.iter()
-                        .map(|s| {
-                            if s.is_empty() {
-                                Cell::Empty
-                            } else {
-                                Cell::Text((*s).to_owned())
-                            }
-                        })
-                        .collect(),
-                )
+                (i, r.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).to_owned()) }).collect())
             })
             .collect()
     }
@@ -1051,25 +931,11 @@ mod tests {
         ] {
             assert_eq!(r.effect(s), Some(Effect::Count), "{s}");
         }
-        for s in [
-            "已关闭",
-            "交易关闭",
-            "已取消",
-            "取消",
-            "待付款",
-            "等待买家付款",
-            "未付款",
-        ] {
+        for s in ["已关闭", "交易关闭", "已取消", "取消", "待付款", "等待买家付款", "未付款"] {
             assert_eq!(r.effect(s), Some(Effect::Exclude), "{s}");
         }
-        for s in [
-            "已退款",
-            "退款成功",
-            "全额退款",
-            "未发货，退款成功",
-            "退货退款成功",
-            "已拒收",
-        ] {
+        for s in ["已退款", "退款成功", "全额退款", "未发货，退款成功", "退货退款成功", "已拒收"]
+        {
             assert_eq!(r.effect(s), Some(Effect::Refunded), "{s}");
         }
         assert_eq!(r.effect("某种新状态"), None);
@@ -1086,17 +952,8 @@ mod tests {
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders.len(), 2);
         let mut rules = StatusRules::default();
-        rules.rules.insert(
-            0,
-            StatusRule {
-                pattern: "待发货".into(),
-                effect: Effect::Exclude,
-            },
-        );
-        let options = ImportOptions {
-            rules: Some(rules),
-            ..Default::default()
-        };
+        rules.rules.insert(0, StatusRule { pattern: "待发货".into(), effect: Effect::Exclude });
+        let options = ImportOptions { rules: Some(rules), ..Default::default() };
         let ds = import_rows("t.csv", rows(table), &options, &NoProgress).unwrap();
         assert_eq!(ds.orders.len(), 1);
     }
@@ -1104,61 +961,34 @@ mod tests {
     #[test]
     fn after_sales_closed_does_not_exclude_but_refund_success_does() {
         let table: &[&[&str]] = &[
-            &[
-                "订单号",
-                "买家ID",
-                "下单时间",
-                "实付金额",
-                "订单状态",
-                "售后状态",
-            ],
+            &["订单号", "买家ID", "下单时间", "实付金额", "订单状态", "售后状态"],
             &["1", "o1", "2025-03-05", "10", "已完成", "售后关闭"],
             &["2", "o1", "2025-03-06", "20", "已完成", "退款成功"],
             &["3", "o1", "2025-03-07", "30", "已完成", "无售后或售后取消"],
         ];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
-        let ids: Vec<_> = ds
-            .orders
-            .iter()
-            .map(|o| o.order_id.clone().unwrap())
-            .collect();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
         assert_eq!(ids, vec!["1", "3"]);
     }
 
     #[test]
     fn completed_order_with_empty_pay_time_counts_but_statusless_one_does_not() {
         let table: &[&[&str]] = &[
-            &[
-                "订单号",
-                "买家ID",
-                "下单时间",
-                "支付时间",
-                "实付金额",
-                "订单状态",
-            ],
+            &["订单号", "买家ID", "下单时间", "支付时间", "实付金额", "订单状态"],
             &["1", "o1", "2025-03-05", "", "10", "已完成"],
             &["2", "o1", "2025-03-06", "", "20", ""],
             &["3", "o1", "2025-03-07", "2025-03-07", "30", ""],
         ];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
-        let ids: Vec<_> = ds
-            .orders
-            .iter()
-            .map(|o| o.order_id.clone().unwrap())
-            .collect();
+        let ids: Vec<_> = ds.orders.iter().map(|o| o.order_id.clone().unwrap()).collect();
         assert_eq!(ids, vec!["1", "3"]);
-        assert!(ds.reports[0]
-            .warnings
-            .iter()
-            .any(|w| w.code == "unpaid_excluded"));
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "unpaid_excluded"));
     }
 
     #[test]
     fn empty_order_time_falls_back_to_pay_time() {
-        let table: &[&[&str]] = &[
-            &["订单号", "买家ID", "下单时间", "支付时间", "实付金额"],
-            &["1", "o1", "", "2025-03-05 10:00:00", "10"],
-        ];
+        let table: &[&[&str]] =
+            &[&["订单号", "买家ID", "下单时间", "支付时间", "实付金额"], &["1", "o1", "", "2025-03-05 10:00:00", "10"]];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 10:00:00");
     }
@@ -1172,14 +1002,7 @@ mod tests {
         ];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders.len(), 1);
-        assert_eq!(
-            ds.reports[0]
-                .skipped
-                .iter()
-                .find(|s| s.reason == SkipReason::ZeroAmount)
-                .map(|s| s.count),
-            Some(1)
-        );
+        assert_eq!(ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::ZeroAmount).map(|s| s.count), Some(1));
     }
 
     #[test]
@@ -1192,12 +1015,7 @@ mod tests {
         ];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         let r = &ds.reports[0];
-        let by = |reason| {
-            r.skipped
-                .iter()
-                .find(|s| s.reason == reason)
-                .map(|s| (s.count, s.example_rows.clone()))
-        };
+        let by = |reason| r.skipped.iter().find(|s| s.reason == reason).map(|s| (s.count, s.example_rows.clone()));
         assert_eq!(by(SkipReason::NoCustomerKey), Some((1, vec![2])));
         assert_eq!(by(SkipReason::UnreadableDate), Some((1, vec![3])));
         assert_eq!(r.orders_kept, 1);
@@ -1212,10 +1030,7 @@ mod tests {
         ];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
         assert_eq!(ds.orders.iter().map(Order::net).sum::<i64>(), 3000);
-        assert!(ds.reports[0]
-            .warnings
-            .iter()
-            .any(|w| w.code == "empty_column_skipped"));
+        assert!(ds.reports[0].warnings.iter().any(|w| w.code == "empty_column_skipped"));
     }
 
     #[test]
@@ -1224,14 +1039,7 @@ mod tests {
         assert!(is_totals_row(&[t("合计"), Cell::Empty, Cell::Number(3.0)]));
         assert!(is_totals_row(&[Cell::Empty, t("总计：")]));
         assert!(is_totals_row(&[t("Total")]));
-        assert!(!is_totals_row(&[
-            t("1"),
-            t("o1"),
-            t("2025-01-01"),
-            t("合计")
-        ]));
-        assert!(!is_totals_row(&[t(
-            "合计一下这个很长的商品名称真的很长很长"
-        )]));
+        assert!(!is_totals_row(&[t("1"), t("o1"), t("2025-01-01"), t("合计")]));
+        assert!(!is_totals_row(&[t("合计一下这个很长的商品名称真的很长很长")]));
     }
 }

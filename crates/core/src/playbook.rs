@@ -44,20 +44,12 @@ pub struct Suggestion {
 }
 
 fn act(zh: &str, en: &str, channel: (&str, &str), priority: u8, contact_in_days: u32) -> Action {
-    Action {
-        action: Text::new(zh, en),
-        channel: Text::new(channel.0, channel.1),
-        priority,
-        contact_in_days,
-    }
+    Action { action: Text::new(zh, en), channel: Text::new(channel.0, channel.1), priority, contact_in_days }
 }
 
 const ONE_TO_ONE: (&str, &str) = ("电话 / 企业微信 1:1", "Phone / WeCom 1:1");
 const WECOM_SMS: (&str, &str) = ("企业微信 / 短信", "WeCom / SMS");
-const AUTOMATED: (&str, &str) = (
-    "短信 / 邮件 / 公众号推送（自动）",
-    "SMS / email / official-account push (automated)",
-);
+const AUTOMATED: (&str, &str) = ("短信 / 邮件 / 公众号推送（自动）", "SMS / email / official-account push (automated)");
 
 /// The action for a customer who fell from tier A since the last snapshot (history view):
 /// call back now with a personal win-back coupon, within 3 days.
@@ -322,13 +314,9 @@ impl Playbook {
     /// are recognised) falling back to the tier's action, then to tier C's.
     pub fn action_for(&self, segment: Option<&str>, tier: Tier) -> Option<&Action> {
         let by_segment = segment.and_then(|name| {
-            self.segments
-                .get(name)
-                .or_else(|| canonical_segment(name).and_then(|c| self.segments.get(c)))
+            self.segments.get(name).or_else(|| canonical_segment(name).and_then(|c| self.segments.get(c)))
         });
-        by_segment
-            .or_else(|| self.tiers.get(&tier))
-            .or_else(|| self.tiers.get(&Tier::C))
+        by_segment.or_else(|| self.tiers.get(&tier)).or_else(|| self.tiers.get(&Tier::C))
     }
 }
 
@@ -338,9 +326,7 @@ fn suggestion(action: Option<&Action>, as_of: NaiveDate) -> Suggestion {
             action: a.action.clone(),
             channel: a.channel.clone(),
             priority: a.priority,
-            next_contact: as_of
-                .checked_add_days(Days::new(u64::from(a.contact_in_days)))
-                .unwrap_or(as_of),
+            next_contact: as_of.checked_add_days(Days::new(u64::from(a.contact_in_days))).unwrap_or(as_of),
         },
         // An emptied playbook: say so rather than invent an action.
         None => Suggestion {
@@ -357,24 +343,13 @@ fn suggestion(action: Option<&Action>, as_of: NaiveDate) -> Suggestion {
 ///
 /// The segment is looked up by the assignment's (display) name, then by its canonical name when
 /// it is a built-in name in either language. For user renames use [`suggest_in`].
-pub fn suggest(
-    playbook: &Playbook,
-    assignment: &crate::classify::Assignment,
-    as_of: NaiveDate,
-) -> Suggestion {
-    suggestion(
-        playbook.action_for(assignment.segment.as_deref(), assignment.tier),
-        as_of,
-    )
+pub fn suggest(playbook: &Playbook, assignment: &crate::classify::Assignment, as_of: NaiveDate) -> Suggestion {
+    suggestion(playbook.action_for(assignment.segment.as_deref(), assignment.tier), as_of)
 }
 
 /// [`suggest`] for customer `index` of a classification, undoing the user's segment renames
 /// (`classification.params.segment_names`) so that a renamed segment keeps its action.
-pub fn suggest_in(
-    playbook: &Playbook,
-    classification: &Classification,
-    index: usize,
-) -> Option<Suggestion> {
+pub fn suggest_in(playbook: &Playbook, classification: &Classification, index: usize) -> Option<Suggestion> {
     let a = classification.assignments.get(index)?;
     let canonical = a.segment.as_deref().map(|shown| {
         classification
@@ -384,10 +359,7 @@ pub fn suggest_in(
             .find(|(_, display)| display.as_str() == shown)
             .map_or(shown, |(canonical, _)| canonical.as_str())
     });
-    Some(suggestion(
-        playbook.action_for(canonical, a.tier),
-        classification.as_of,
-    ))
+    Some(suggestion(playbook.action_for(canonical, a.tier), classification.as_of))
 }
 
 #[cfg(test)]
@@ -417,11 +389,7 @@ mod tests {
 
     #[test]
     fn a_tier_gets_one_to_one_service_and_a_monthly_contact() {
-        let s = suggest(
-            &Playbook::default(),
-            &assignment(Tier::A, None),
-            day("2025-06-30"),
-        );
+        let s = suggest(&Playbook::default(), &assignment(Tier::A, None), day("2025-06-30"));
         assert!(s.action.zh.contains("专属客服"));
         assert!(s.channel.zh.contains("企业微信"));
         assert_eq!(s.priority, 1);
@@ -430,11 +398,7 @@ mod tests {
 
     #[test]
     fn segment_action_beats_the_tier_action() {
-        let s = suggest(
-            &Playbook::default(),
-            &assignment(Tier::B, Some("重要挽留客户")),
-            day("2025-06-30"),
-        );
+        let s = suggest(&Playbook::default(), &assignment(Tier::B, Some("重要挽留客户")), day("2025-06-30"));
         assert!(s.action.zh.contains("立即回访") && s.action.zh.contains("挽回券"));
         assert_eq!(s.priority, 1);
         assert_eq!(s.next_contact, day("2025-07-03"));
@@ -443,16 +407,8 @@ mod tests {
     #[test]
     fn chinese_display_names_of_english_segments_find_their_action() {
         let pb = Playbook::default();
-        let by_zh = suggest(
-            &pb,
-            &assignment(Tier::A, Some("冠军客户")),
-            day("2025-01-01"),
-        );
-        let by_en = suggest(
-            &pb,
-            &assignment(Tier::A, Some("Champions")),
-            day("2025-01-01"),
-        );
+        let by_zh = suggest(&pb, &assignment(Tier::A, Some("冠军客户")), day("2025-01-01"));
+        let by_en = suggest(&pb, &assignment(Tier::A, Some("Champions")), day("2025-01-01"));
         assert_eq!(by_zh, by_en);
     }
 
@@ -469,42 +425,26 @@ mod tests {
             interactions: None,
         }];
         let mut params = crate::classify::ClassifyParams {
-            method: crate::classify::Method::RfmCube {
-                basis: crate::classify::CubeBasis::Mean,
-            },
+            method: crate::classify::Method::RfmCube { basis: crate::classify::CubeBasis::Mean },
             ..Default::default()
         };
-        params
-            .segment_names
-            .insert("一般挽留客户".into(), "沉睡老客".into());
+        params.segment_names.insert("一般挽留客户".into(), "沉睡老客".into());
         let c = crate::classify::classify(&customers, &params).unwrap();
         assert_eq!(c.assignments[0].segment.as_deref(), Some("沉睡老客"));
         let s = suggest_in(&Playbook::default(), &c, 0).unwrap();
-        assert_eq!(
-            s.action,
-            Playbook::default().segments["一般挽留客户"].action
-        );
+        assert_eq!(s.action, Playbook::default().segments["一般挽留客户"].action);
     }
 
     #[test]
     fn unknown_segment_falls_back_to_the_tier() {
-        let s = suggest(
-            &Playbook::default(),
-            &assignment(Tier::C, Some("我的分群")),
-            day("2025-01-01"),
-        );
+        let s = suggest(&Playbook::default(), &assignment(Tier::C, Some("我的分群")), day("2025-01-01"));
         assert_eq!(s.action, Playbook::default().tiers[&Tier::C].action);
     }
 
     #[test]
     fn every_default_action_is_bilingual_with_priority_1_to_3() {
         let pb = Playbook::default();
-        for a in pb
-            .tiers
-            .values()
-            .chain(pb.segments.values())
-            .chain([&win_back_action()])
-        {
+        for a in pb.tiers.values().chain(pb.segments.values()).chain([&win_back_action()]) {
             assert!(!a.action.zh.is_empty() && !a.action.en.is_empty() && !a.channel.zh.is_empty());
             assert!((1..=3).contains(&a.priority));
         }
@@ -513,10 +453,7 @@ mod tests {
     #[test]
     fn every_built_in_segment_has_an_action() {
         let pb = Playbook::default();
-        for name in crate::classify::default_segment_tiers()
-            .keys()
-            .filter(|n| *n != crate::classify::OTHERS)
-        {
+        for name in crate::classify::default_segment_tiers().keys().filter(|n| *n != crate::classify::OTHERS) {
             assert!(pb.segments.contains_key(name), "{name}");
         }
     }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use tierbook_core::classify::{
-    self, classify, default_segment_rules, method_defaults, pareto, rf_matrix, ClassifyParams,
-    CubeBasis, Measure, Method, SegmentRule, Weights, ZeroRevenue,
+    self, classify, default_segment_rules, method_defaults, pareto, rf_matrix, ClassifyParams, CubeBasis, Measure,
+    Method, SegmentRule, Weights, ZeroRevenue,
 };
 use tierbook_core::{Customer, Error, Tier};
 
@@ -29,10 +29,7 @@ fn customer(key: &str, orders: u32, yuan: f64, first: &str, last: &str) -> Custo
 }
 
 fn params(method: Method) -> ClassifyParams {
-    ClassifyParams {
-        method,
-        ..Default::default()
-    }
+    ClassifyParams { method, ..Default::default() }
 }
 
 fn tiers(c: &classify::Classification) -> Vec<Tier> {
@@ -42,71 +39,35 @@ fn tiers(c: &classify::Classification) -> Vec<Tier> {
 // ------------------------------------------------------------------------------ every method
 
 fn arb_customers() -> impl Strategy<Value = Vec<Customer>> {
-    prop::collection::vec((1u32..40, 0i64..2_000_000, 0i64..500, 0i64..300), 1..120).prop_map(
-        |rows| {
-            rows.into_iter()
-                .enumerate()
-                .map(|(i, (orders, cents, last_ago, span))| {
-                    let last = day("2025-06-30") - chrono::Duration::days(last_ago);
-                    Customer {
-                        key: format!("k{:04}", (i * 7919) % 10007),
-                        name: String::new(),
-                        phone: None,
-                        orders,
-                        revenue: cents,
-                        first_order: last - chrono::Duration::days(span),
-                        last_order: last,
-                        interactions: if i % 3 == 0 {
-                            Some((i % 11) as f64)
-                        } else {
-                            None
-                        },
-                    }
-                })
-                .collect()
-        },
-    )
+    prop::collection::vec((1u32..40, 0i64..2_000_000, 0i64..500, 0i64..300), 1..120).prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (orders, cents, last_ago, span))| {
+                let last = day("2025-06-30") - chrono::Duration::days(last_ago);
+                Customer {
+                    key: format!("k{:04}", (i * 7919) % 10007),
+                    name: String::new(),
+                    phone: None,
+                    orders,
+                    revenue: cents,
+                    first_order: last - chrono::Duration::days(span),
+                    last_order: last,
+                    interactions: if i % 3 == 0 { Some((i % 11) as f64) } else { None },
+                }
+            })
+            .collect()
+    })
 }
 
 fn all_methods() -> Vec<Method> {
     let mut m = method_defaults();
-    m.push(Method::AbcCustomers {
-        a_pct: 20.0,
-        b_pct: 70.0,
-        zero_revenue: ZeroRevenue::D,
-    });
-    m.push(Method::Thresholds {
-        measure: Measure::Aov,
-        a_min: 500.0,
-        b_min: 100.0,
-        c_min: Some(20.0),
-    });
-    m.push(Method::Thresholds {
-        measure: Measure::Orders,
-        a_min: 5.0,
-        b_min: 2.0,
-        c_min: None,
-    });
-    m.push(Method::RfmScores {
-        bins: 3,
-        a_min: 7,
-        b_min: 5,
-    });
-    m.push(Method::RfmScores {
-        bins: 4,
-        a_min: 10,
-        b_min: 7,
-    });
-    m.push(Method::RfmCube {
-        basis: CubeBasis::Median,
-    });
-    m.push(Method::RfmCube {
-        basis: CubeBasis::Fixed {
-            r_days: 30.0,
-            f: 3.0,
-            m_yuan: 200.0,
-        },
-    });
+    m.push(Method::AbcCustomers { a_pct: 20.0, b_pct: 70.0, zero_revenue: ZeroRevenue::D });
+    m.push(Method::Thresholds { measure: Measure::Aov, a_min: 500.0, b_min: 100.0, c_min: Some(20.0) });
+    m.push(Method::Thresholds { measure: Measure::Orders, a_min: 5.0, b_min: 2.0, c_min: None });
+    m.push(Method::RfmScores { bins: 3, a_min: 7, b_min: 5 });
+    m.push(Method::RfmScores { bins: 4, a_min: 10, b_min: 7 });
+    m.push(Method::RfmCube { basis: CubeBasis::Median });
+    m.push(Method::RfmCube { basis: CubeBasis::Fixed { r_days: 30.0, f: 3.0, m_yuan: 200.0 } });
     m
 }
 
@@ -160,10 +121,7 @@ proptest! {
 
 #[test]
 fn no_customers_is_an_error_not_an_empty_result() {
-    assert!(matches!(
-        classify(&[], &ClassifyParams::default()),
-        Err(Error::NoCustomers)
-    ));
+    assert!(matches!(classify(&[], &ClassifyParams::default()), Err(Error::NoCustomers)));
 }
 
 // ---------------------------------------------------------------------------- ABC by revenue
@@ -180,24 +138,11 @@ fn abc_customer_crossing_the_80_percent_line_is_a() {
     ];
     let c = classify(&customers, &ClassifyParams::default()).unwrap();
     assert_eq!(tiers(&c), [Tier::A, Tier::A, Tier::A, Tier::B, Tier::C]);
-    assert!(
-        c.assignments[2].reason.zh.contains("跨过"),
-        "{}",
-        c.assignments[2].reason.zh
-    );
-    assert_eq!(
-        c.assignments[0].reason.zh,
-        "累计消费 ¥500，占总销售额前 80%（累计 50%）"
-    );
-    assert_eq!(
-        c.assignments[0].reason.en,
-        "Spent ¥500, within the first 80% of revenue (cumulative 50%)"
-    );
+    assert!(c.assignments[2].reason.zh.contains("跨过"), "{}", c.assignments[2].reason.zh);
+    assert_eq!(c.assignments[0].reason.zh, "累计消费 ¥500，占总销售额前 80%（累计 50%）");
+    assert_eq!(c.assignments[0].reason.en, "Spent ¥500, within the first 80% of revenue (cumulative 50%)");
     // The ABC class is the same field whatever the method.
-    assert_eq!(
-        c.assignments.iter().map(|a| a.abc).collect::<Vec<_>>(),
-        tiers(&c)
-    );
+    assert_eq!(c.assignments.iter().map(|a| a.abc).collect::<Vec<_>>(), tiers(&c));
 }
 
 #[test]
@@ -209,14 +154,7 @@ fn abc_equal_revenue_is_ordered_by_key() {
         customer("q", 1, 100.0, "2025-01-01", "2025-01-01"),
         customer("b", 1, 100.0, "2025-01-01", "2025-01-01"),
     ];
-    let c = classify(
-        &customers,
-        &params(Method::AbcRevenue {
-            a_pct: 40.0,
-            b_pct: 80.0,
-        }),
-    )
-    .unwrap();
+    let c = classify(&customers, &params(Method::AbcRevenue { a_pct: 40.0, b_pct: 80.0 })).unwrap();
     // Sorted a, b, m, q, z: before a 0%, before b 20% → A; m 40%, q 60% → B; z 80% → C.
     assert_eq!(tiers(&c), [Tier::C, Tier::A, Tier::B, Tier::B, Tier::A]);
 }
@@ -235,65 +173,32 @@ fn abc_gap_is_what_it_takes_to_pass_the_lowest_customer_of_the_tier_above() {
     // ¥800 − ¥100 + ¥0.01, rounded up to whole yuan.
     assert_eq!(gap.zh, "再消费 ¥701 升至 A 类");
     assert_eq!(gap.en, "Spend ¥701 more to reach tier A");
-    assert_eq!(
-        c.assignments[3].gap.as_ref().unwrap().zh,
-        "再消费 ¥21 升至 B 类"
-    );
+    assert_eq!(c.assignments[3].gap.as_ref().unwrap().zh, "再消费 ¥21 升至 B 类");
     assert!(c.assignments[0].gap.is_none());
     // Spending the gap really lifts the customer.
     let mut richer = customers.clone();
     richer[1].revenue += 70_100;
-    assert_eq!(
-        classify(&richer, &ClassifyParams::default())
-            .unwrap()
-            .assignments[1]
-            .tier,
-        Tier::A
-    );
+    assert_eq!(classify(&richer, &ClassifyParams::default()).unwrap().assignments[1].tier, Tier::A);
 }
 
 // ----------------------------------------------------------------------- ABC by customer share
 
 #[test]
 fn abc_by_customer_share_takes_the_top_fifth_and_puts_zero_spend_in_d_when_asked() {
-    let mut customers: Vec<Customer> = (0..10)
-        .map(|i| {
-            customer(
-                &format!("k{i}"),
-                1,
-                100.0 * (10 - i) as f64,
-                "2025-01-01",
-                "2025-01-01",
-            )
-        })
-        .collect();
+    let mut customers: Vec<Customer> =
+        (0..10).map(|i| customer(&format!("k{i}"), 1, 100.0 * (10 - i) as f64, "2025-01-01", "2025-01-01")).collect();
     customers[9].revenue = 0;
-    let c = classify(
-        &customers,
-        &params(Method::AbcCustomers {
-            a_pct: 20.0,
-            b_pct: 30.0,
-            zero_revenue: ZeroRevenue::D,
-        }),
-    )
-    .unwrap();
+    let c =
+        classify(&customers, &params(Method::AbcCustomers { a_pct: 20.0, b_pct: 30.0, zero_revenue: ZeroRevenue::D }))
+            .unwrap();
     let t = tiers(&c);
     assert_eq!(&t[..2], [Tier::A, Tier::A]);
     assert_eq!(&t[2..5], [Tier::B, Tier::B, Tier::B]);
     assert_eq!(t[9], Tier::D);
-    assert_eq!(
-        c.tiers.iter().map(|g| g.group.as_str()).collect::<Vec<_>>(),
-        ["A", "B", "C", "D"]
-    );
-    let with_c = classify(
-        &customers,
-        &params(Method::AbcCustomers {
-            a_pct: 20.0,
-            b_pct: 30.0,
-            zero_revenue: ZeroRevenue::C,
-        }),
-    )
-    .unwrap();
+    assert_eq!(c.tiers.iter().map(|g| g.group.as_str()).collect::<Vec<_>>(), ["A", "B", "C", "D"]);
+    let with_c =
+        classify(&customers, &params(Method::AbcCustomers { a_pct: 20.0, b_pct: 30.0, zero_revenue: ZeroRevenue::C }))
+            .unwrap();
     assert_eq!(with_c.assignments[9].tier, Tier::C);
     assert_eq!(with_c.tiers.len(), 3, "D only when used");
 }
@@ -311,18 +216,8 @@ fn monthly_average_of_exactly_1000_yuan_is_a() {
     ];
     let c = classify(&customers, &params(method_defaults()[2].clone())).unwrap();
     assert_eq!(tiers(&c), [Tier::A, Tier::B, Tier::B, Tier::C]);
-    assert_eq!(
-        c.assignments[1].gap.as_ref().unwrap().zh,
-        "再消费 ¥1 升至 A 类"
-    );
-    assert!(
-        c.assignments[0]
-            .reason
-            .zh
-            .starts_with("月均消费 ¥1,000（按 1 个月）"),
-        "{}",
-        c.assignments[0].reason.zh
-    );
+    assert_eq!(c.assignments[1].gap.as_ref().unwrap().zh, "再消费 ¥1 升至 A 类");
+    assert!(c.assignments[0].reason.zh.starts_with("月均消费 ¥1,000（按 1 个月）"), "{}", c.assignments[0].reason.zh);
 }
 
 #[test]
@@ -347,104 +242,37 @@ fn order_thresholds_give_an_order_gap_and_a_fourth_tier_below_c_min() {
         customer("b", 3, 10.0, "2025-01-01", "2025-06-30"),
         customer("c", 1, 10.0, "2025-01-01", "2025-06-30"),
     ];
-    let m = Method::Thresholds {
-        measure: Measure::Orders,
-        a_min: 5.0,
-        b_min: 3.0,
-        c_min: Some(2.0),
-    };
+    let m = Method::Thresholds { measure: Measure::Orders, a_min: 5.0, b_min: 3.0, c_min: Some(2.0) };
     let c = classify(&customers, &params(m)).unwrap();
     assert_eq!(tiers(&c), [Tier::A, Tier::B, Tier::D]);
-    assert_eq!(
-        c.assignments[1].gap.as_ref().unwrap().zh,
-        "再下 2 单升至 A 类"
-    );
-    assert_eq!(
-        c.assignments[2].gap.as_ref().unwrap().en,
-        "Place 1 more order to reach tier C"
-    );
+    assert_eq!(c.assignments[1].gap.as_ref().unwrap().zh, "再下 2 单升至 A 类");
+    assert_eq!(c.assignments[2].gap.as_ref().unwrap().en, "Place 1 more order to reach tier C");
 }
 
 // ------------------------------------------------------------------------------- RFM scores
 
 #[test]
 fn mostly_one_time_buyers_get_a_note_and_count_bins_not_a_silent_collapse() {
-    let mut customers: Vec<Customer> = (0..60)
-        .map(|i| {
-            customer(
-                &format!("o{i:02}"),
-                1,
-                10.0 + i as f64,
-                "2025-01-01",
-                "2025-03-01",
-            )
-        })
-        .collect();
+    let mut customers: Vec<Customer> =
+        (0..60).map(|i| customer(&format!("o{i:02}"), 1, 10.0 + i as f64, "2025-01-01", "2025-03-01")).collect();
     for (i, f) in [2, 2, 3, 4, 5, 8, 13, 21, 34, 55].iter().enumerate() {
-        customers.push(customer(
-            &format!("r{i}"),
-            *f,
-            500.0 + i as f64,
-            "2025-01-01",
-            "2025-06-01",
-        ));
+        customers.push(customer(&format!("r{i}"), *f, 500.0 + i as f64, "2025-01-01", "2025-06-01"));
     }
-    let c = classify(
-        &customers,
-        &params(Method::RfmScores {
-            bins: 5,
-            a_min: 12,
-            b_min: 8,
-        }),
-    )
-    .unwrap();
-    assert!(
-        c.notes
-            .iter()
-            .any(|n| n.zh.contains("F（购买次数）的分位点重合")),
-        "{:?}",
-        c.notes
-    );
-    assert!(c
-        .thresholds
-        .iter()
-        .any(|t| t.name.zh.contains("按次数分档")));
-    let f_of = |orders: u32| {
-        c.assignments[customers.iter().position(|x| x.orders == orders).unwrap()].f_score
-    };
-    assert_eq!(
-        [f_of(1), f_of(2), f_of(3), f_of(4), f_of(5), f_of(55)],
-        [1, 2, 3, 4, 5, 5]
-    );
+    let c = classify(&customers, &params(Method::RfmScores { bins: 5, a_min: 12, b_min: 8 })).unwrap();
+    assert!(c.notes.iter().any(|n| n.zh.contains("F（购买次数）的分位点重合")), "{:?}", c.notes);
+    assert!(c.thresholds.iter().any(|t| t.name.zh.contains("按次数分档")));
+    let f_of = |orders: u32| c.assignments[customers.iter().position(|x| x.orders == orders).unwrap()].f_score;
+    assert_eq!([f_of(1), f_of(2), f_of(3), f_of(4), f_of(5), f_of(55)], [1, 2, 3, 4, 5, 5]);
 }
 
 #[test]
 fn identical_customers_all_get_equal_scores_and_a_note() {
-    let customers: Vec<Customer> = (0..20)
-        .map(|i| customer(&format!("k{i:02}"), 2, 99.0, "2025-01-01", "2025-05-01"))
-        .collect();
-    let c = classify(
-        &customers,
-        &params(Method::RfmScores {
-            bins: 5,
-            a_min: 12,
-            b_min: 8,
-        }),
-    )
-    .unwrap();
-    let first = (
-        &c.assignments[0].r_score,
-        &c.assignments[0].f_score,
-        &c.assignments[0].m_score,
-    );
-    assert!(c
-        .assignments
-        .iter()
-        .all(|a| (&a.r_score, &a.f_score, &a.m_score) == first));
-    assert_eq!(
-        c.notes.iter().filter(|n| n.zh.contains("都相同")).count(),
-        3
-    );
+    let customers: Vec<Customer> =
+        (0..20).map(|i| customer(&format!("k{i:02}"), 2, 99.0, "2025-01-01", "2025-05-01")).collect();
+    let c = classify(&customers, &params(Method::RfmScores { bins: 5, a_min: 12, b_min: 8 })).unwrap();
+    let first = (&c.assignments[0].r_score, &c.assignments[0].f_score, &c.assignments[0].m_score);
+    assert!(c.assignments.iter().all(|a| (&a.r_score, &a.f_score, &a.m_score) == first));
+    assert_eq!(c.notes.iter().filter(|n| n.zh.contains("都相同")).count(), 3);
 }
 
 #[test]
@@ -453,26 +281,12 @@ fn quintile_scores_spread_distinct_values_evenly() {
     let customers: Vec<Customer> = (0..100)
         .map(|i| {
             let last = day("2025-06-30") - chrono::Duration::days(i);
-            let mut c = customer(
-                &format!("k{i:03}"),
-                1 + i as u32,
-                10.0 * (i + 1) as f64,
-                "2024-01-01",
-                "2025-01-01",
-            );
+            let mut c = customer(&format!("k{i:03}"), 1 + i as u32, 10.0 * (i + 1) as f64, "2024-01-01", "2025-01-01");
             c.last_order = last;
             c
         })
         .collect();
-    let c = classify(
-        &customers,
-        &params(Method::RfmScores {
-            bins: 5,
-            a_min: 12,
-            b_min: 8,
-        }),
-    )
-    .unwrap();
+    let c = classify(&customers, &params(Method::RfmScores { bins: 5, a_min: 12, b_min: 8 })).unwrap();
     for s in 1..=5u8 {
         assert_eq!(c.assignments.iter().filter(|a| a.m_score == s).count(), 20);
         assert_eq!(c.assignments.iter().filter(|a| a.r_score == s).count(), 20);
@@ -480,47 +294,23 @@ fn quintile_scores_spread_distinct_values_evenly() {
     // Most recent has the highest R.
     assert_eq!(c.assignments[0].r_score, 5);
     assert_eq!(c.assignments[99].r_score, 1);
-    assert!(
-        !c.notes.iter().any(|n| n.zh.contains("分位点重合")),
-        "{:?}",
-        c.notes
-    );
+    assert!(!c.notes.iter().any(|n| n.zh.contains("分位点重合")), "{:?}", c.notes);
 }
 
 #[test]
 fn rfm_scores_support_three_and_four_bins() {
     let customers: Vec<Customer> = (0..30)
         .map(|i| {
-            let mut c = customer(
-                &format!("k{i:02}"),
-                1 + i,
-                10.0 * (i + 1) as f64,
-                "2024-01-01",
-                "2025-01-01",
-            );
+            let mut c = customer(&format!("k{i:02}"), 1 + i, 10.0 * (i + 1) as f64, "2024-01-01", "2025-01-01");
             c.last_order = day("2025-06-30") - chrono::Duration::days(i as i64);
             c
         })
         .collect();
     for bins in [3u8, 4] {
         let (a, b) = classify::rfm_score_defaults(bins);
-        let c = classify(
-            &customers,
-            &params(Method::RfmScores {
-                bins,
-                a_min: a,
-                b_min: b,
-            }),
-        )
-        .unwrap();
+        let c = classify(&customers, &params(Method::RfmScores { bins, a_min: a, b_min: b })).unwrap();
         assert_eq!(c.assignments.iter().map(|a| a.m_score).max(), Some(bins));
-        assert_eq!(
-            c.thresholds
-                .iter()
-                .filter(|t| t.name.en.starts_with("M "))
-                .count(),
-            usize::from(bins) - 1
-        );
+        assert_eq!(c.thresholds.iter().filter(|t| t.name.en.starts_with("M ")).count(), usize::from(bins) - 1);
     }
 }
 
@@ -528,22 +318,12 @@ fn rfm_scores_support_three_and_four_bins() {
 fn rfm_score_gap_is_one_order_worth_enough_to_reach_the_next_total() {
     let customers: Vec<Customer> = (0..50)
         .map(|i| {
-            let mut c = customer(
-                &format!("k{i:02}"),
-                1 + i % 7,
-                10.0 * (i + 1) as f64,
-                "2024-01-01",
-                "2025-01-01",
-            );
+            let mut c = customer(&format!("k{i:02}"), 1 + i % 7, 10.0 * (i + 1) as f64, "2024-01-01", "2025-01-01");
             c.last_order = day("2025-06-30") - chrono::Duration::days(3 * i as i64);
             c
         })
         .collect();
-    let p = params(Method::RfmScores {
-        bins: 5,
-        a_min: 12,
-        b_min: 8,
-    });
+    let p = params(Method::RfmScores { bins: 5, a_min: 12, b_min: 8 });
     let c = classify(&customers, &p).unwrap();
     for (i, a) in c.assignments.iter().enumerate() {
         let Some(gap) = &a.gap else { continue };
@@ -558,19 +338,8 @@ fn rfm_score_gap_is_one_order_worth_enough_to_reach_the_next_total() {
             assert!(gap.zh.starts_with("再下 1 单"), "{}", gap.zh);
             moved[i].revenue += 1;
         }
-        let after = classify(
-            &moved,
-            &ClassifyParams {
-                as_of: Some(day("2025-06-30")),
-                ..p.clone()
-            },
-        )
-        .unwrap();
-        assert!(
-            after.assignments[i].tier < a.tier,
-            "{} did not lift customer {i}",
-            gap.zh
-        );
+        let after = classify(&moved, &ClassifyParams { as_of: Some(day("2025-06-30")), ..p.clone() }).unwrap();
+        assert!(after.assignments[i].tier < a.tier, "{} did not lift customer {i}", gap.zh);
     }
 }
 
@@ -578,21 +347,13 @@ fn rfm_score_gap_is_one_order_worth_enough_to_reach_the_next_total() {
 fn composite_gap_is_one_order_worth_enough_to_reach_the_next_score() {
     let customers: Vec<Customer> = (0..60)
         .map(|i| {
-            let mut c = customer(
-                &format!("k{i:02}"),
-                1 + i % 5,
-                10.0 * ((i * 7) % 60 + 1) as f64,
-                "2024-01-01",
-                "2025-01-01",
-            );
+            let mut c =
+                customer(&format!("k{i:02}"), 1 + i % 5, 10.0 * ((i * 7) % 60 + 1) as f64, "2024-01-01", "2025-01-01");
             c.last_order = day("2025-06-30") - chrono::Duration::days(2 * i as i64);
             c
         })
         .collect();
-    let p = ClassifyParams {
-        as_of: Some(day("2025-06-30")),
-        ..params(method_defaults()[6].clone())
-    };
+    let p = ClassifyParams { as_of: Some(day("2025-06-30")), ..params(method_defaults()[6].clone()) };
     let c = classify(&customers, &p).unwrap();
     let mut checked = 0;
     for (i, a) in c.assignments.iter().enumerate() {
@@ -601,17 +362,10 @@ fn composite_gap_is_one_order_worth_enough_to_reach_the_next_score() {
         let mut moved = customers.clone();
         moved[i].orders += 1;
         moved[i].last_order = day("2025-06-30");
-        moved[i].revenue += if gap.zh.starts_with("下一单消费") {
-            digits.parse::<i64>().unwrap() * 100
-        } else {
-            1
-        };
+        moved[i].revenue +=
+            if gap.zh.starts_with("下一单消费") { digits.parse::<i64>().unwrap() * 100 } else { 1 };
         let after = classify(&moved, &p).unwrap();
-        assert!(
-            after.assignments[i].tier < a.tier,
-            "{} did not lift customer {i}",
-            gap.zh
-        );
+        assert!(after.assignments[i].tier < a.tier, "{} did not lift customer {i}", gap.zh);
         checked += 1;
     }
     assert!(checked > 10, "only {checked} gaps");
@@ -646,39 +400,19 @@ fn every_corner_of_the_cube_maps_to_its_type_on_mean_median_and_fixed() {
         ((false, true, false), "一般保持客户", Tier::C),
         ((false, false, false), "一般挽留客户", Tier::C),
     ];
-    let bases = [
-        CubeBasis::Mean,
-        CubeBasis::Median,
-        CubeBasis::Fixed {
-            r_days: 30.0,
-            f: 3.0,
-            m_yuan: 300.0,
-        },
-    ];
+    let bases = [CubeBasis::Mean, CubeBasis::Median, CubeBasis::Fixed { r_days: 30.0, f: 3.0, m_yuan: 300.0 }];
     for ((r, f, m), name, tier) in corners {
         for basis in &bases {
             let customers = cube_probe(r, f, m);
             let c = classify(
                 &customers,
-                &ClassifyParams {
-                    as_of: Some(day("2025-06-30")),
-                    ..params(Method::RfmCube {
-                        basis: basis.clone(),
-                    })
-                },
+                &ClassifyParams { as_of: Some(day("2025-06-30")), ..params(Method::RfmCube { basis: basis.clone() }) },
             )
             .unwrap();
             let probe = &c.assignments[2];
-            assert_eq!(
-                probe.segment.as_deref(),
-                Some(name),
-                "{basis:?} {r} {f} {m}"
-            );
+            assert_eq!(probe.segment.as_deref(), Some(name), "{basis:?} {r} {f} {m}");
             assert_eq!(probe.tier, tier);
-            assert_eq!(
-                probe.rfm_type, name,
-                "the mean-basis type agrees on the probe"
-            );
+            assert_eq!(probe.rfm_type, name, "the mean-basis type agrees on the probe");
         }
     }
 }
@@ -691,30 +425,11 @@ fn cube_comparisons_are_strict_on_the_mean_and_inclusive_on_fixed_values() {
         customer("b", 2, 100.0, "2025-01-01", "2025-06-30"),
         customer("c", 3, 100.0, "2025-01-01", "2025-06-30"),
     ];
-    let mean = classify(
-        &customers,
-        &params(Method::RfmCube {
-            basis: CubeBasis::Mean,
-        }),
-    )
-    .unwrap();
-    assert_eq!(
-        mean.assignments[1].segment.as_deref(),
-        Some("一般挽留客户"),
-        "R = mean is not recent either"
-    );
-    let fixed = Method::RfmCube {
-        basis: CubeBasis::Fixed {
-            r_days: 0.0,
-            f: 2.0,
-            m_yuan: 100.0,
-        },
-    };
+    let mean = classify(&customers, &params(Method::RfmCube { basis: CubeBasis::Mean })).unwrap();
+    assert_eq!(mean.assignments[1].segment.as_deref(), Some("一般挽留客户"), "R = mean is not recent either");
+    let fixed = Method::RfmCube { basis: CubeBasis::Fixed { r_days: 0.0, f: 2.0, m_yuan: 100.0 } };
     let fixed = classify(&customers, &params(fixed)).unwrap();
-    assert_eq!(
-        fixed.assignments[1].segment.as_deref(),
-        Some("重要价值客户")
-    );
+    assert_eq!(fixed.assignments[1].segment.as_deref(), Some("重要价值客户"));
 }
 
 #[test]
@@ -722,64 +437,33 @@ fn cube_gap_names_the_orders_or_spend_to_the_next_type() {
     let customers = cube_probe(true, false, true); // 重要发展: recent, big, infrequent
     let c = classify(
         &customers,
-        &ClassifyParams {
-            as_of: Some(day("2025-06-30")),
-            ..params(Method::RfmCube {
-                basis: CubeBasis::Mean,
-            })
-        },
+        &ClassifyParams { as_of: Some(day("2025-06-30")), ..params(Method::RfmCube { basis: CubeBasis::Mean }) },
     )
     .unwrap();
     // Mean F = (2 + 4 + 1) / 3 = 2.33: two more orders make 3 > 2.33.
-    assert_eq!(
-        c.assignments[2].gap.as_ref().unwrap().zh,
-        "再下 2 单升至重要价值客户"
-    );
-    assert_eq!(
-        c.assignments[2].gap.as_ref().unwrap().en,
-        "Place 2 more orders to become Important value"
-    );
+    assert_eq!(c.assignments[2].gap.as_ref().unwrap().zh, "再下 2 单升至重要价值客户");
+    assert_eq!(c.assignments[2].gap.as_ref().unwrap().en, "Place 2 more orders to become Important value");
     let small = cube_probe(true, true, false); // 一般价值: needs spend
     let c = classify(
         &small,
-        &ClassifyParams {
-            as_of: Some(day("2025-06-30")),
-            ..params(Method::RfmCube {
-                basis: CubeBasis::Mean,
-            })
-        },
+        &ClassifyParams { as_of: Some(day("2025-06-30")), ..params(Method::RfmCube { basis: CubeBasis::Mean }) },
     )
     .unwrap();
     // Mean M = (200 + 400 + 10) / 3 = 203.33: spend ¥193.34 more, rounded up to ¥194.
-    assert_eq!(
-        c.assignments[2].gap.as_ref().unwrap().zh,
-        "再消费 ¥194 升至重要价值客户"
-    );
+    assert_eq!(c.assignments[2].gap.as_ref().unwrap().zh, "再消费 ¥194 升至重要价值客户");
 }
 
 #[test]
 fn renamed_segments_show_the_users_name_and_keep_the_tier() {
-    let mut p = params(Method::RfmCube {
-        basis: CubeBasis::Mean,
-    });
+    let mut p = params(Method::RfmCube { basis: CubeBasis::Mean });
     p.segment_names = BTreeMap::from([("一般发展客户".to_string(), "新客户".to_string())]);
     p.segment_tiers.insert("一般发展客户".into(), Tier::B);
     let customers = cube_probe(true, false, false);
-    let c = classify(
-        &customers,
-        &ClassifyParams {
-            as_of: Some(day("2025-06-30")),
-            ..p
-        },
-    )
-    .unwrap();
+    let c = classify(&customers, &ClassifyParams { as_of: Some(day("2025-06-30")), ..p }).unwrap();
     assert_eq!(c.assignments[2].segment.as_deref(), Some("新客户"));
     assert_eq!(c.assignments[2].rfm_type, "新客户");
     assert_eq!(c.assignments[2].tier, Tier::B);
-    assert!(c
-        .segments
-        .iter()
-        .any(|s| s.group == "新客户" && s.customers == 1));
+    assert!(c.segments.iter().any(|s| s.group == "新客户" && s.customers == 1));
 }
 
 // --------------------------------------------------------------------------- named segments
@@ -788,28 +472,14 @@ fn renamed_segments_show_the_users_name_and_keep_the_tier() {
 fn named_segments_first_matching_rule_wins_and_the_rest_are_others() {
     let customers: Vec<Customer> = (0..25)
         .map(|i| {
-            let mut c = customer(
-                &format!("k{i:02}"),
-                1 + i,
-                10.0 * (i + 1) as f64,
-                "2024-01-01",
-                "2025-01-01",
-            );
+            let mut c = customer(&format!("k{i:02}"), 1 + i, 10.0 * (i + 1) as f64, "2024-01-01", "2025-01-01");
             c.last_order = day("2025-06-30") - chrono::Duration::days(i as i64);
             c
         })
         .collect();
-    let rule = |s: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule {
-        segment: s.into(),
-        r,
-        f,
-        m,
-    };
+    let rule = |s: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule { segment: s.into(), r, f, m };
     // Everything matches "Wide", but "Narrow" comes first for its box.
-    let rules = vec![
-        rule("Narrow", (1, 5), (5, 5), (5, 5)),
-        rule("Wide", (1, 5), (3, 5), (1, 5)),
-    ];
+    let rules = vec![rule("Narrow", (1, 5), (5, 5), (5, 5)), rule("Wide", (1, 5), (3, 5), (1, 5))];
     let c = classify(&customers, &params(Method::RfmSegments { rules })).unwrap();
     for a in &c.assignments {
         let expected = if a.f_score == 5 && a.m_score == 5 {
@@ -821,13 +491,7 @@ fn named_segments_first_matching_rule_wins_and_the_rest_are_others() {
         };
         assert_eq!(a.segment.as_deref(), Some(expected));
     }
-    assert_eq!(
-        c.segments
-            .iter()
-            .map(|s| s.group.as_str())
-            .collect::<Vec<_>>(),
-        ["Narrow", "Wide", "Others"]
-    );
+    assert_eq!(c.segments.iter().map(|s| s.group.as_str()).collect::<Vec<_>>(), ["Narrow", "Wide", "Others"]);
 }
 
 #[test]
@@ -839,9 +503,7 @@ fn default_named_rules_reach_every_segment_in_order() {
         for f in 1..=5u8 {
             for m in 1..=5u8 {
                 let hit = rules.iter().find(|x| {
-                    (x.r.0..=x.r.1).contains(&r)
-                        && (x.f.0..=x.f.1).contains(&f)
-                        && (x.m.0..=x.m.1).contains(&m)
+                    (x.r.0..=x.r.1).contains(&r) && (x.f.0..=x.f.1).contains(&f) && (x.m.0..=x.m.1).contains(&m)
                 });
                 if let Some(hit) = hit {
                     won.insert(hit.segment.clone());
@@ -853,10 +515,7 @@ fn default_named_rules_reach_every_segment_in_order() {
         won.len(),
         rules.len(),
         "unreachable rules: {:?}",
-        rules
-            .iter()
-            .filter(|r| !won.contains(&r.segment))
-            .collect::<Vec<_>>()
+        rules.iter().filter(|r| !won.contains(&r.segment)).collect::<Vec<_>>()
     );
     assert_eq!(classify::segment_text("Champions").unwrap().zh, "冠军客户");
     assert_eq!(classify::canonical_segment("冠军客户"), Some("Champions"));
@@ -867,23 +526,10 @@ fn default_named_rules_reach_every_segment_in_order() {
 #[test]
 fn composite_with_value_weight_only_ranks_by_spend() {
     let customers: Vec<Customer> = (0..10)
-        .map(|i| {
-            customer(
-                &format!("k{i}"),
-                10 - i,
-                100.0 * (i + 1) as f64,
-                "2025-01-01",
-                "2025-06-01",
-            )
-        })
+        .map(|i| customer(&format!("k{i}"), 10 - i, 100.0 * (i + 1) as f64, "2025-01-01", "2025-06-01"))
         .collect();
     let m = Method::Composite {
-        weights: Weights {
-            value: 1.0,
-            frequency: 0.0,
-            recency: 0.0,
-            interactions: 0.0,
-        },
+        weights: Weights { value: 1.0, frequency: 0.0, recency: 0.0, interactions: 0.0 },
         a_min: 80.0,
         b_min: 50.0,
     };
@@ -898,25 +544,11 @@ fn composite_with_value_weight_only_ranks_by_spend() {
 #[test]
 fn composite_without_interaction_data_redistributes_that_weight() {
     let customers: Vec<Customer> = (0..10)
-        .map(|i| {
-            customer(
-                &format!("k{i}"),
-                1 + i,
-                100.0 * (i + 1) as f64,
-                "2025-01-01",
-                "2025-06-01",
-            )
-        })
+        .map(|i| customer(&format!("k{i}"), 1 + i, 100.0 * (i + 1) as f64, "2025-01-01", "2025-06-01"))
         .collect();
     let c = classify(&customers, &params(method_defaults()[6].clone())).unwrap();
     assert!(c.notes.iter().any(|n| n.zh.contains("没有互动次数")));
-    let weight = |name: &str| {
-        c.thresholds
-            .iter()
-            .find(|t| t.name.en.contains(name))
-            .unwrap()
-            .value
-    };
+    let weight = |name: &str| c.thresholds.iter().find(|t| t.name.en.contains(name)).unwrap().value;
     assert!((weight("value") - 40.0 / 0.9).abs() < 1e-9);
     assert_eq!(weight("interactions"), 0.0);
     // With interaction counts present, the interactions change the score.
@@ -925,10 +557,7 @@ fn composite_without_interaction_data_redistributes_that_weight() {
         c.interactions = Some(i as f64);
     }
     let with = classify(&chatty, &params(method_defaults()[6].clone())).unwrap();
-    assert!(with
-        .thresholds
-        .iter()
-        .any(|t| t.name.en.contains("interactions") && (t.value - 10.0).abs() < 1e-9));
+    assert!(with.thresholds.iter().any(|t| t.name.en.contains("interactions") && (t.value - 10.0).abs() < 1e-9));
     assert!(!with.notes.iter().any(|n| n.zh.contains("没有互动次数")));
 }
 
@@ -937,92 +566,22 @@ fn composite_without_interaction_data_redistributes_that_weight() {
 #[test]
 fn invalid_parameters_say_what_to_fix() {
     let cases = [
-        (
-            Method::AbcRevenue {
-                a_pct: 95.0,
-                b_pct: 80.0,
-            },
-            "80 和 95",
-        ),
-        (
-            Method::AbcRevenue {
-                a_pct: 80.0,
-                b_pct: 120.0,
-            },
-            "≤ 100",
-        ),
-        (
-            Method::AbcCustomers {
-                a_pct: 60.0,
-                b_pct: 50.0,
-                zero_revenue: ZeroRevenue::C,
-            },
-            "不超过 100",
-        ),
-        (
-            Method::Thresholds {
-                measure: Measure::MonthlyRevenue,
-                a_min: 500.0,
-                b_min: 1000.0,
-                c_min: None,
-            },
-            "月均消费",
-        ),
-        (
-            Method::Thresholds {
-                measure: Measure::Revenue,
-                a_min: 1000.0,
-                b_min: 500.0,
-                c_min: Some(600.0),
-            },
-            "C 类门槛",
-        ),
-        (
-            Method::RfmScores {
-                bins: 6,
-                a_min: 12,
-                b_min: 8,
-            },
-            "3、4 或 5",
-        ),
-        (
-            Method::RfmScores {
-                bins: 5,
-                a_min: 8,
-                b_min: 12,
-            },
-            "B 类门槛 < A 类门槛",
-        ),
-        (
-            Method::RfmCube {
-                basis: CubeBasis::Fixed {
-                    r_days: -1.0,
-                    f: 3.0,
-                    m_yuan: 200.0,
-                },
-            },
-            "不小于 0",
-        ),
+        (Method::AbcRevenue { a_pct: 95.0, b_pct: 80.0 }, "80 和 95"),
+        (Method::AbcRevenue { a_pct: 80.0, b_pct: 120.0 }, "≤ 100"),
+        (Method::AbcCustomers { a_pct: 60.0, b_pct: 50.0, zero_revenue: ZeroRevenue::C }, "不超过 100"),
+        (Method::Thresholds { measure: Measure::MonthlyRevenue, a_min: 500.0, b_min: 1000.0, c_min: None }, "月均消费"),
+        (Method::Thresholds { measure: Measure::Revenue, a_min: 1000.0, b_min: 500.0, c_min: Some(600.0) }, "C 类门槛"),
+        (Method::RfmScores { bins: 6, a_min: 12, b_min: 8 }, "3、4 或 5"),
+        (Method::RfmScores { bins: 5, a_min: 8, b_min: 12 }, "B 类门槛 < A 类门槛"),
+        (Method::RfmCube { basis: CubeBasis::Fixed { r_days: -1.0, f: 3.0, m_yuan: 200.0 } }, "不小于 0"),
         (Method::RfmSegments { rules: vec![] }, "规则表是空的"),
         (
-            Method::RfmSegments {
-                rules: vec![SegmentRule {
-                    segment: "X".into(),
-                    r: (4, 2),
-                    f: (1, 5),
-                    m: (1, 5),
-                }],
-            },
+            Method::RfmSegments { rules: vec![SegmentRule { segment: "X".into(), r: (4, 2), f: (1, 5), m: (1, 5) }] },
             "第 1 条规则",
         ),
         (
             Method::Composite {
-                weights: Weights {
-                    value: 0.0,
-                    frequency: 0.0,
-                    recency: 0.0,
-                    interactions: 0.0,
-                },
+                weights: Weights { value: 0.0, frequency: 0.0, recency: 0.0, interactions: 0.0 },
                 a_min: 70.0,
                 b_min: 40.0,
             },
@@ -1030,12 +589,7 @@ fn invalid_parameters_say_what_to_fix() {
         ),
         (
             Method::Composite {
-                weights: Weights {
-                    value: 1.0,
-                    frequency: 0.0,
-                    recency: 0.0,
-                    interactions: 0.0,
-                },
+                weights: Weights { value: 1.0, frequency: 0.0, recency: 0.0, interactions: 0.0 },
                 a_min: 40.0,
                 b_min: 70.0,
             },
@@ -1059,23 +613,12 @@ fn invalid_parameters_say_what_to_fix() {
 #[test]
 fn reclassifying_the_same_customers_with_new_params_needs_no_reimport() {
     let customers: Vec<Customer> = (0..200)
-        .map(|i| {
-            customer(
-                &format!("k{i:03}"),
-                1 + i % 9,
-                (i * i % 997) as f64 + 1.0,
-                "2025-01-01",
-                "2025-06-01",
-            )
-        })
+        .map(|i| customer(&format!("k{i:03}"), 1 + i % 9, (i * i % 997) as f64 + 1.0, "2025-01-01", "2025-06-01"))
         .collect();
     let before = customers.clone();
     let abc = classify(&customers, &ClassifyParams::default()).unwrap();
     let rfm = classify(&customers, &params(method_defaults()[3].clone())).unwrap();
-    assert_eq!(
-        customers, before,
-        "classification never changes the customers"
-    );
+    assert_eq!(customers, before, "classification never changes the customers");
     assert_ne!(tiers(&abc), tiers(&rfm));
     // The shared facts do not depend on the method.
     for (a, b) in abc.assignments.iter().zip(&rfm.assignments) {
@@ -1084,34 +627,19 @@ fn reclassifying_the_same_customers_with_new_params_needs_no_reimport() {
             (b.abc, &b.rfm_type, b.r_score, b.f_score, b.m_score)
         );
     }
-    assert_eq!(
-        classify(&customers, &ClassifyParams::default()).unwrap(),
-        abc,
-        "deterministic"
-    );
+    assert_eq!(classify(&customers, &ClassifyParams::default()).unwrap(), abc, "deterministic");
 }
 
 #[test]
 fn classify_tiers_matches_classify_without_the_wording() {
     let customers: Vec<Customer> = (0..300)
-        .map(|i| {
-            customer(
-                &format!("k{i:03}"),
-                1 + i % 7,
-                ((i * 37) % 1000) as f64 + 1.0,
-                "2025-01-01",
-                "2025-06-01",
-            )
-        })
+        .map(|i| customer(&format!("k{i:03}"), 1 + i % 7, ((i * 37) % 1000) as f64 + 1.0, "2025-01-01", "2025-06-01"))
         .collect();
     for method in all_methods() {
         let p = params(method);
         let full = classify(&customers, &p).unwrap();
         let fast = classify::classify_tiers(&customers, &p).unwrap();
-        assert_eq!(
-            (&full.tiers, &full.segments, &full.thresholds),
-            (&fast.tiers, &fast.segments, &fast.thresholds)
-        );
+        assert_eq!((&full.tiers, &full.segments, &full.thresholds), (&fast.tiers, &fast.segments, &fast.thresholds));
         for (a, b) in full.assignments.iter().zip(&fast.assignments) {
             assert_eq!(
                 (a.tier, &a.segment, a.score, a.abc, &a.rfm_type),
@@ -1124,21 +652,12 @@ fn classify_tiers_matches_classify_without_the_wording() {
 
 #[test]
 fn as_of_defaults_to_the_latest_order_and_can_be_given() {
-    let customers = vec![
-        customer("a", 1, 10.0, "2025-01-01", "2025-03-01"),
-        customer("b", 1, 10.0, "2025-01-01", "2025-06-30"),
-    ];
+    let customers =
+        vec![customer("a", 1, 10.0, "2025-01-01", "2025-03-01"), customer("b", 1, 10.0, "2025-01-01", "2025-06-30")];
     let c = classify(&customers, &ClassifyParams::default()).unwrap();
     assert_eq!(c.as_of, day("2025-06-30"));
     assert_eq!(c.assignments[1].recency_days, 0);
-    let c = classify(
-        &customers,
-        &ClassifyParams {
-            as_of: Some(day("2025-07-01")),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let c = classify(&customers, &ClassifyParams { as_of: Some(day("2025-07-01")), ..Default::default() }).unwrap();
     assert_eq!(c.assignments[0].recency_days, 122);
 }
 
@@ -1147,61 +666,35 @@ fn as_of_defaults_to_the_latest_order_and_can_be_given() {
 #[test]
 fn pareto_is_downsampled_monotone_and_marks_tier_changes() {
     let customers: Vec<Customer> = (0..1000)
-        .map(|i| {
-            customer(
-                &format!("k{i:04}"),
-                1,
-                1.0 + (i * 37 % 1000) as f64,
-                "2025-01-01",
-                "2025-06-01",
-            )
-        })
+        .map(|i| customer(&format!("k{i:04}"), 1, 1.0 + (i * 37 % 1000) as f64, "2025-01-01", "2025-06-01"))
         .collect();
     let c = classify(&customers, &ClassifyParams::default()).unwrap();
     let points = pareto(&customers, Some(&c.assignments), 50);
     assert!(points.len() <= 50 && points.len() >= 10);
-    assert_eq!(
-        (points[0].customer_share, points[0].revenue_share),
-        (0.0, 0.0)
-    );
+    assert_eq!((points[0].customer_share, points[0].revenue_share), (0.0, 0.0));
     let last = points.last().unwrap();
     assert!((last.customer_share - 1.0).abs() < 1e-12 && (last.revenue_share - 1.0).abs() < 1e-12);
     assert!(points
         .windows(2)
-        .all(|w| w[0].customer_share <= w[1].customer_share
-            && w[0].revenue_share <= w[1].revenue_share));
+        .all(|w| w[0].customer_share <= w[1].customer_share && w[0].revenue_share <= w[1].revenue_share));
     // The last A customer is a point of its own.
     let a_count = c.tiers[0].customers as f64;
-    assert!(points
-        .iter()
-        .any(|p| (p.customer_share - a_count / 1000.0).abs() < 1e-12 && p.tier == Some(Tier::A)));
+    assert!(points.iter().any(|p| (p.customer_share - a_count / 1000.0).abs() < 1e-12 && p.tier == Some(Tier::A)));
 }
 
 #[test]
 fn rf_matrix_has_25_cells_that_add_up() {
     let customers: Vec<Customer> = (0..100)
-        .map(|i| {
-            customer(
-                &format!("k{i:03}"),
-                1 + i % 6,
-                10.0 * (i + 1) as f64,
-                "2025-01-01",
-                "2025-06-01",
-            )
-        })
+        .map(|i| customer(&format!("k{i:03}"), 1 + i % 6, 10.0 * (i + 1) as f64, "2025-01-01", "2025-06-01"))
         .collect();
     let c = classify(&customers, &params(method_defaults()[3].clone())).unwrap();
     let cells = rf_matrix(&customers, &c.assignments);
     assert_eq!(cells.len(), 25);
     assert_eq!(cells.iter().map(|x| x.customers).sum::<u64>(), 100);
-    assert_eq!(
-        cells.iter().map(|x| x.revenue).sum::<i64>(),
-        customers.iter().map(|c| c.revenue).sum::<i64>()
-    );
+    assert_eq!(cells.iter().map(|x| x.revenue).sum::<i64>(), customers.iter().map(|c| c.revenue).sum::<i64>());
     for cell in &cells {
-        let members: Vec<usize> = (0..100)
-            .filter(|&i| c.assignments[i].r_score == cell.r && c.assignments[i].f_score == cell.f)
-            .collect();
+        let members: Vec<usize> =
+            (0..100).filter(|&i| c.assignments[i].r_score == cell.r && c.assignments[i].f_score == cell.f).collect();
         assert_eq!(members.len() as u64, cell.customers);
     }
 }
@@ -1217,116 +710,44 @@ fn docs_example() -> (Vec<Customer>, ClassifyParams) {
         customer("丁", 1, 600.0, "2025-06-20", "2025-06-20"),
         customer("戊", 1, 400.0, "2025-01-15", "2025-01-15"),
     ];
-    (
-        customers,
-        ClassifyParams {
-            as_of: Some(day("2025-06-30")),
-            ..Default::default()
-        },
-    )
+    (customers, ClassifyParams { as_of: Some(day("2025-06-30")), ..Default::default() })
 }
 
 #[test]
 fn docs_worked_example_holds_for_every_method() {
     let (customers, base) = docs_example();
-    let run = |m: Method| {
-        classify(
-            &customers,
-            &ClassifyParams {
-                method: m,
-                ..base.clone()
-            },
-        )
-        .unwrap()
-    };
+    let run = |m: Method| classify(&customers, &ClassifyParams { method: m, ..base.clone() }).unwrap();
 
-    let abc = run(Method::AbcRevenue {
-        a_pct: 80.0,
-        b_pct: 95.0,
-    });
+    let abc = run(Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 });
     assert_eq!(tiers(&abc), [Tier::A, Tier::A, Tier::A, Tier::B, Tier::C]);
-    assert_eq!(
-        abc.assignments[0].reason.zh,
-        "累计消费 ¥5,000，占总销售额前 80%（累计 50%）"
-    );
+    assert_eq!(abc.assignments[0].reason.zh, "累计消费 ¥5,000，占总销售额前 80%（累计 50%）");
     // 丁 sorts before 丙 (U+4E01 < U+4E19), so equal spend is enough.
-    assert_eq!(
-        abc.assignments[3].gap.as_ref().unwrap().zh,
-        "再消费 ¥900 升至 A 类"
-    );
-    assert_eq!(
-        abc.assignments[3].gap.as_ref().unwrap().en,
-        "Spend ¥900 more to reach tier A"
-    );
-    assert_eq!(
-        abc.assignments[4].gap.as_ref().unwrap().zh,
-        "再消费 ¥201 升至 B 类"
-    );
+    assert_eq!(abc.assignments[3].gap.as_ref().unwrap().zh, "再消费 ¥900 升至 A 类");
+    assert_eq!(abc.assignments[3].gap.as_ref().unwrap().en, "Spend ¥900 more to reach tier A");
+    assert_eq!(abc.assignments[4].gap.as_ref().unwrap().zh, "再消费 ¥201 升至 B 类");
 
-    let share = run(Method::AbcCustomers {
-        a_pct: 20.0,
-        b_pct: 30.0,
-        zero_revenue: ZeroRevenue::C,
-    });
+    let share = run(Method::AbcCustomers { a_pct: 20.0, b_pct: 30.0, zero_revenue: ZeroRevenue::C });
     assert_eq!(tiers(&share), [Tier::A, Tier::B, Tier::B, Tier::C, Tier::C]);
 
-    let cube = run(Method::RfmCube {
-        basis: CubeBasis::Mean,
-    });
-    let segs: Vec<&str> = cube
-        .assignments
-        .iter()
-        .map(|a| a.segment.as_deref().unwrap())
-        .collect();
-    assert_eq!(
-        segs,
-        [
-            "重要价值客户",
-            "重要发展客户",
-            "一般挽留客户",
-            "一般发展客户",
-            "一般挽留客户"
-        ]
-    );
+    let cube = run(Method::RfmCube { basis: CubeBasis::Mean });
+    let segs: Vec<&str> = cube.assignments.iter().map(|a| a.segment.as_deref().unwrap()).collect();
+    assert_eq!(segs, ["重要价值客户", "重要发展客户", "一般挽留客户", "一般发展客户", "一般挽留客户"]);
     assert_eq!(cube.thresholds[0].value, 58.2);
-    assert_eq!(
-        cube.assignments[1].gap.as_ref().unwrap().zh,
-        "再下 1 单升至重要价值客户"
-    );
-    assert_eq!(
-        cube.assignments[2].gap.as_ref().unwrap().zh,
-        "再消费 ¥501 升至重要发展客户"
-    );
+    assert_eq!(cube.assignments[1].gap.as_ref().unwrap().zh, "再下 1 单升至重要价值客户");
+    assert_eq!(cube.assignments[2].gap.as_ref().unwrap().zh, "再消费 ¥501 升至重要发展客户");
 
     let composite = run(method_defaults()[6].clone());
-    let scores: Vec<f64> = composite
-        .assignments
-        .iter()
-        .map(|a| a.score.unwrap())
-        .collect();
-    assert!(
-        (scores[0] - 90.0).abs() < 1e-9 && (scores[1] - 59.0 / 0.9).abs() < 1e-9,
-        "{scores:?}"
-    );
+    let scores: Vec<f64> = composite.assignments.iter().map(|a| a.score.unwrap()).collect();
+    assert!((scores[0] - 90.0).abs() < 1e-9 && (scores[1] - 59.0 / 0.9).abs() < 1e-9, "{scores:?}");
     assert_eq!(composite.assignments[0].tier, Tier::A);
     assert_eq!(composite.assignments[1].tier, Tier::B);
 
     // Method 3's example: ¥4,200 since 2025-03-01 is ¥1,056.51 a month over 3.98 months.
     let monthly = vec![customer("x", 4, 4200.0, "2025-03-01", "2025-06-30")];
-    let c = classify(
-        &monthly,
-        &ClassifyParams {
-            method: method_defaults()[2].clone(),
-            ..base.clone()
-        },
-    )
-    .unwrap();
+    let c = classify(&monthly, &ClassifyParams { method: method_defaults()[2].clone(), ..base.clone() }).unwrap();
     assert_eq!(c.assignments[0].tier, Tier::A);
     assert!(
-        c.assignments[0]
-            .reason
-            .zh
-            .starts_with("月均消费 ¥1,056.51（按 3.98 个月）"),
+        c.assignments[0].reason.zh.starts_with("月均消费 ¥1,056.51（按 3.98 个月）"),
         "{}",
         c.assignments[0].reason.zh
     );
@@ -1344,13 +765,7 @@ fn absurd_amounts_and_counts_do_not_panic() {
     customers[0].interactions = Some(f64::NAN);
     customers[2].interactions = Some(1e300);
     let mut methods = all_methods();
-    methods.push(Method::RfmCube {
-        basis: CubeBasis::Fixed {
-            r_days: 1e300,
-            f: 1e300,
-            m_yuan: 1e300,
-        },
-    });
+    methods.push(Method::RfmCube { basis: CubeBasis::Fixed { r_days: 1e300, f: 1e300, m_yuan: 1e300 } });
     for method in methods {
         let c = classify(&customers, &params(method)).unwrap();
         assert_eq!(c.assignments.len(), 3);

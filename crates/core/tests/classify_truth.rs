@@ -27,27 +27,15 @@ fn generate_truth(dir: &Path, seed: u32, orders: u32) -> Option<PathBuf> {
         println!("note: {generator} not found; skipping the truth cross-check");
         return None;
     }
-    let deps = Command::new("python3")
-        .args(["-c", "import numpy, polars"])
-        .output();
+    let deps = Command::new("python3").args(["-c", "import numpy, polars"]).output();
     if !deps.is_ok_and(|o| o.status.success()) {
-        println!(
-            "note: python3 with numpy and polars is not available; skipping the truth cross-check"
-        );
+        println!("note: python3 with numpy and polars is not available; skipping the truth cross-check");
         return None;
     }
     let truth = dir.join("truth.csv");
     let status = Command::new("python3")
         .arg(&generator)
-        .args([
-            "--seed",
-            &seed.to_string(),
-            "--orders",
-            &orders.to_string(),
-            "--format",
-            "csv",
-            "--out",
-        ])
+        .args(["--seed", &seed.to_string(), "--orders", &orders.to_string(), "--format", "csv", "--out"])
         .arg(dir.join("in.csv"))
         .arg("--truth")
         .arg(&truth)
@@ -60,12 +48,7 @@ fn generate_truth(dir: &Path, seed: u32, orders: u32) -> Option<PathBuf> {
 fn read_truth(path: &Path) -> Vec<TruthRow> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader.headers().unwrap().clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("truth has no {name}"))
-    };
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("truth has no {name}"));
     let (key, nick, count, net, first, last, as_of) = (
         col("customer_key"),
         col("nickname"),
@@ -75,13 +58,7 @@ fn read_truth(path: &Path) -> Vec<TruthRow> {
         col("last_order_date"),
         col("as_of"),
     );
-    let (r, f, m, seg, abc) = (
-        col("r_score"),
-        col("f_score"),
-        col("m_score"),
-        col("segment"),
-        col("abc"),
-    );
+    let (r, f, m, seg, abc) = (col("r_score"), col("f_score"), col("m_score"), col("segment"), col("abc"));
     let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     reader
         .records()
@@ -100,11 +77,7 @@ fn read_truth(path: &Path) -> Vec<TruthRow> {
                     interactions: None,
                 },
                 as_of: date(&rec[as_of]),
-                scores: [
-                    rec[r].parse().unwrap(),
-                    rec[f].parse().unwrap(),
-                    rec[m].parse().unwrap(),
-                ],
+                scores: [rec[r].parse().unwrap(), rec[f].parse().unwrap(), rec[m].parse().unwrap()],
                 segment: rec[seg].to_string(),
                 abc: rec[abc].to_string(),
             }
@@ -122,9 +95,7 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
     assert!(truth.len() > 1000);
     let customers: Vec<Customer> = truth.iter().map(|t| t.customer.clone()).collect();
     let params = ClassifyParams {
-        method: Method::RfmCube {
-            basis: CubeBasis::Mean,
-        },
+        method: Method::RfmCube { basis: CubeBasis::Mean },
         // The truth measures recency from the last order date + 1; pass it explicitly.
         as_of: Some(truth[0].as_of),
         ..Default::default()
@@ -136,9 +107,7 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
     let seg_mismatch: Vec<&str> = truth
         .iter()
         .zip(&c.assignments)
-        .filter(|(t, a)| {
-            a.segment.as_deref() != Some(t.segment.as_str()) || a.rfm_type != t.segment
-        })
+        .filter(|(t, a)| a.segment.as_deref() != Some(t.segment.as_str()) || a.rfm_type != t.segment)
         .map(|(t, _)| t.customer.key.as_str())
         .collect();
     assert!(
@@ -149,36 +118,21 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
     );
 
     // R and M: plain quintiles here, so every score equals numpy's.
-    let fell_back = |dim: &str| {
-        c.notes
-            .iter()
-            .any(|note| note.en.starts_with(&format!("The {dim}")))
-    };
+    let fell_back = |dim: &str| c.notes.iter().any(|note| note.en.starts_with(&format!("The {dim}")));
     for (k, dim) in [(0usize, "R"), (2, "M")] {
-        assert!(
-            !fell_back(dim),
-            "{dim} unexpectedly fell back: {:?}",
-            c.notes
-        );
+        assert!(!fell_back(dim), "{dim} unexpectedly fell back: {:?}", c.notes);
         let differ = truth
             .iter()
             .zip(&c.assignments)
             .filter(|(t, a)| [a.r_score, a.f_score, a.m_score][k] != t.scores[k])
             .count();
-        assert_eq!(
-            differ, 0,
-            "{dim} scores differ for {differ} of {n} customers"
-        );
+        assert_eq!(differ, 0, "{dim} scores differ for {differ} of {n} customers");
     }
 
     // F: ~45 % bought once, so the 20 % and 40 % cut points are both 1 and numpy's scores skip
     // values (F = 1 → 1, 2 → 3 …). TierBook says so and uses count bins 1, 2, 3, 4, 5+; the two
     // agree exactly on one-time buyers and order the others the same way.
-    assert!(
-        fell_back("F (orders)"),
-        "expected the F fallback note: {:?}",
-        c.notes
-    );
+    assert!(fell_back("F (orders)"), "expected the F fallback note: {:?}", c.notes);
     for (t, a) in truth.iter().zip(&c.assignments) {
         let orders = t.customer.orders;
         assert_eq!(a.f_score, orders.min(5) as u8, "count bins");
@@ -186,27 +140,16 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
             assert_eq!(t.scores[1], 1);
         }
     }
-    let mut pairs: Vec<(u8, u8)> = truth
-        .iter()
-        .zip(&c.assignments)
-        .map(|(t, a)| (a.f_score, t.scores[1]))
-        .collect();
+    let mut pairs: Vec<(u8, u8)> = truth.iter().zip(&c.assignments).map(|(t, a)| (a.f_score, t.scores[1])).collect();
     pairs.sort_unstable();
     pairs.dedup();
-    assert!(
-        pairs.windows(2).all(|w| w[0].1 <= w[1].1),
-        "F orders customers the same way as numpy: {pairs:?}"
-    );
+    assert!(pairs.windows(2).all(|w| w[0].1 <= w[1].1), "F orders customers the same way as numpy: {pairs:?}");
     println!("F score (TierBook count bins, numpy quintiles) pairs seen: {pairs:?}");
 
     // ABC: DESIGN puts the customer who crosses 80 % / 95 % in the upper tier, the checker in the
     // lower one; nothing else may differ.
-    let differ: Vec<(&TruthRow, Tier)> = truth
-        .iter()
-        .zip(&c.assignments)
-        .filter(|(t, a)| a.abc.letter() != t.abc)
-        .map(|(t, a)| (t, a.abc))
-        .collect();
+    let differ: Vec<(&TruthRow, Tier)> =
+        truth.iter().zip(&c.assignments).filter(|(t, a)| a.abc.letter() != t.abc).map(|(t, a)| (t, a.abc)).collect();
     assert!(differ.len() <= 2, "{} ABC differences", differ.len());
     for (t, ours) in &differ {
         assert_eq!(

@@ -18,9 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
-use tierbook_core::classify::{
-    Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold,
-};
+use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold};
 use tierbook_core::export::{write_csv_per_tier, write_workbook, ExportInput, ExportOptions};
 use tierbook_core::import::{ImportReport, SkipReason, Skipped, Warning};
 use tierbook_core::mapping::{Alternative, Column as MapColumn, KeySpec, Level, Mapping, Role};
@@ -44,14 +42,7 @@ const FORMULA_BAIT: [&str; 7] = [
     "=SUM(A1:A9)",
 ];
 
-fn customer(
-    key: &str,
-    name: &str,
-    orders: u32,
-    revenue: i64,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Customer {
+fn customer(key: &str, name: &str, orders: u32, revenue: i64, first: NaiveDate, last: NaiveDate) -> Customer {
     Customer {
         key: key.to_string(),
         name: name.to_string(),
@@ -77,26 +68,13 @@ fn fixture(n: usize, with_d: bool, segments: bool) -> Fixture {
     let mut customers = Vec::with_capacity(n);
     let mut assignments = Vec::with_capacity(n);
     for i in 0..n {
-        let key = if i == 1 {
-            "1234567890123456789".to_string()
-        } else {
-            format!("o{i:05}_key")
-        };
-        let name = FORMULA_BAIT
-            .get(i)
-            .map_or_else(|| format!("客户{i} 🙂"), |s| s.to_string());
+        let key = if i == 1 { "1234567890123456789".to_string() } else { format!("o{i:05}_key") };
+        let name = FORMULA_BAIT.get(i).map_or_else(|| format!("客户{i} 🙂"), |s| s.to_string());
         // Revenue not in rank order of index, so the export's sort is exercised.
         let revenue = ((i as i64 * 7919) % 100_003) * 100 + 37;
         let first = date(2024, 1 + (i % 12) as u32, 1 + (i % 28) as u32);
         let last = date(2025, 1 + (i % 6) as u32, 1 + (i % 27) as u32);
-        customers.push(customer(
-            &key,
-            &name,
-            1 + (i % 9) as u32,
-            revenue,
-            first,
-            last,
-        ));
+        customers.push(customer(&key, &name, 1 + (i % 9) as u32, revenue, first, last));
         let tier = match (i % 10, with_d && i == n - 1) {
             (_, true) => Tier::D,
             (0..=1, _) => Tier::A,
@@ -120,41 +98,28 @@ fn fixture(n: usize, with_d: bool, segments: bool) -> Fixture {
             rfm_type: "重要价值客户".to_string(),
             score: None,
             reason: Text::new(format!("理由{i}"), format!("reason {i}")),
-            gap: (tier != Tier::A)
-                .then(|| Text::new("再消费 ¥180 升至 A 类", "¥180 more to reach A")),
+            gap: (tier != Tier::A).then(|| Text::new("再消费 ¥180 升至 A 类", "¥180 more to reach A")),
         });
     }
     let mut segment_tiers = BTreeMap::new();
     segment_tiers.insert("重要挽留客户".to_string(), Tier::B);
     let classification = Classification {
         params: ClassifyParams {
-            method: Method::AbcRevenue {
-                a_pct: 80.0,
-                b_pct: 95.0,
-            },
+            method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
             as_of: None,
             segment_tiers,
             segment_names: BTreeMap::new(),
         },
         as_of,
         thresholds: vec![Threshold {
-            name: Text::new("A 类门槛", "A cut"),
-            value: 1234.5,
-            unit: Text::new("¥", "¥"),
+            name: Text::new("A 类门槛", "A cut"), value: 1234.5, unit: Text::new("¥", "¥")
         }],
         tiers: Vec::<GroupSummary>::new(),
         segments: Vec::new(),
         assignments,
-        notes: vec![Text::new(
-            "大多数客户只买过一次",
-            "Most customers bought once",
-        )],
+        notes: vec![Text::new("大多数客户只买过一次", "Most customers bought once")],
     };
-    Fixture {
-        customers,
-        classification,
-        playbook: Playbook::default(),
-    }
+    Fixture { customers, classification, playbook: Playbook::default() }
 }
 
 fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
@@ -168,10 +133,7 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
 }
 
 fn options(lang: Lang) -> ExportOptions {
-    ExportOptions {
-        lang,
-        ..ExportOptions::default()
-    }
+    ExportOptions { lang, ..ExportOptions::default() }
 }
 
 /// A sheet as rows of cells.
@@ -189,11 +151,8 @@ fn sheet_names(path: &Path) -> Vec<String> {
 /// The xlsx zip's parts whose names match `prefix`, as text.
 fn zip_parts(path: &Path, prefix: &str) -> Vec<(String, String)> {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let names: Vec<String> = zip
-        .file_names()
-        .map(|n| n.unwrap().into_owned())
-        .filter(|n| n.starts_with(prefix))
-        .collect();
+    let names: Vec<String> =
+        zip.file_names().map(|n| n.unwrap().into_owned()).filter(|n| n.starts_with(prefix)).collect();
     names
         .into_iter()
         .map(|n| {
@@ -227,10 +186,7 @@ fn text(cell: &Data) -> String {
 }
 
 fn column_of(header: &[Data], name: &str) -> usize {
-    header
-        .iter()
-        .position(|c| *c == Data::String(name.to_string()))
-        .unwrap_or_else(|| panic!("no column {name}"))
+    header.iter().position(|c| *c == Data::String(name.to_string())).unwrap_or_else(|| panic!("no column {name}"))
 }
 
 #[test]
@@ -241,16 +197,9 @@ fn every_customer_lands_on_exactly_one_tier_sheet_with_values_to_the_cent() {
     write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
 
     let names = sheet_names(&path);
-    assert_eq!(
-        names,
-        ["概览", "A类客户", "B类客户", "C类客户", "服务策略", "说明"]
-    );
-    let by_key: HashMap<&str, (usize, &Customer)> = f
-        .customers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.key.as_str(), (i, c)))
-        .collect();
+    assert_eq!(names, ["概览", "A类客户", "B类客户", "C类客户", "服务策略", "说明"]);
+    let by_key: HashMap<&str, (usize, &Customer)> =
+        f.customers.iter().enumerate().map(|(i, c)| (c.key.as_str(), (i, c))).collect();
     let mut seen: HashMap<String, String> = HashMap::new();
     for tier in [Tier::A, Tier::B, Tier::C] {
         let name = format!("{}类客户", tier.letter());
@@ -270,30 +219,20 @@ fn every_customer_lands_on_exactly_one_tier_sheet_with_values_to_the_cent() {
         let mut previous = f64::INFINITY;
         for row in &rows[1..] {
             let k = text(&row[key]);
-            assert!(
-                seen.insert(k.clone(), name.clone()).is_none(),
-                "{k} on two sheets"
-            );
+            assert!(seen.insert(k.clone(), name.clone()).is_none(), "{k} on two sheets");
             let (i, c) = by_key[k.as_str()];
             let a = &f.classification.assignments[i];
             assert_eq!(a.tier, tier, "{k} on the wrong sheet");
             assert_eq!(text(&row[tier_col]), format!("{}类", tier.letter()));
             assert_eq!(text(&row[name_col]), c.name);
             let revenue = row[rev].num();
-            assert_eq!(
-                (revenue * 100.0).round() as i64,
-                c.revenue,
-                "revenue of {k}"
-            );
+            assert_eq!((revenue * 100.0).round() as i64, c.revenue, "revenue of {k}");
             assert_eq!((row[aov].num() * 100.0).round() as i64, c.aov());
             assert!(revenue <= previous, "not sorted by revenue");
             previous = revenue;
             assert_eq!(row[orders].num() as u32, c.orders);
             assert_eq!(row[recency].num() as i64, a.recency_days);
-            assert!(
-                row[first].is_datetime() && row[last].is_datetime(),
-                "dates must be real dates"
-            );
+            assert!(row[first].is_datetime() && row[last].is_datetime(), "dates must be real dates");
             assert_eq!(row[first].as_datetime().unwrap().date(), c.first_order);
             assert_eq!(row[last].as_datetime().unwrap().date(), c.last_order);
         }
@@ -327,10 +266,7 @@ fn formula_bait_names_come_back_as_text_and_no_sheet_holds_a_formula() {
     let parts = zip_parts(&path, "xl/worksheets/sheet");
     assert!(parts.len() >= 5);
     for (part, xml) in parts {
-        assert!(
-            !xml.contains("<f>") && !xml.contains("<f "),
-            "{part} holds a formula"
-        );
+        assert!(!xml.contains("<f>") && !xml.contains("<f "), "{part} holds a formula");
     }
 }
 
@@ -340,10 +276,7 @@ fn headers_and_sheet_names_follow_the_language() {
     let path = dir.path().join("report.xlsx");
     let f = fixture(30, false, true);
     write_workbook(&path, &input(&f), &options(Lang::En), &NoProgress).unwrap();
-    assert_eq!(
-        sheet_names(&path),
-        ["Summary", "Tier A", "Tier B", "Tier C", "Playbook", "Method"]
-    );
+    assert_eq!(sheet_names(&path), ["Summary", "Tier A", "Tier B", "Tier C", "Playbook", "Method"]);
     let rows = sheet(&path, "Tier A");
     let header: Vec<String> = rows[0].iter().map(text).collect();
     assert_eq!(
@@ -383,9 +316,7 @@ fn headers_and_sheet_names_follow_the_language() {
     let header: Vec<String> = sheet(&zh, "A类客户")[0].iter().map(text).collect();
     assert_eq!(&header[..3], ["客户ID", "客户名称", "手机号"]);
     assert!(header.contains(&"细分群组".to_string()) && header.contains(&"客户类型".to_string()));
-    assert!(
-        header.contains(&"ABC分类".to_string()) && header.contains(&"下次联系日期".to_string())
-    );
+    assert!(header.contains(&"ABC分类".to_string()) && header.contains(&"下次联系日期".to_string()));
 }
 
 #[test]
@@ -414,10 +345,7 @@ fn phones_are_masked_unless_the_user_keeps_them() {
     let col = column_of(&rows[0], "手机号");
     assert_eq!(text(&rows[1][col]), "138****5678");
 
-    let keep = ExportOptions {
-        keep_phones: true,
-        ..options(Lang::Zh)
-    };
+    let keep = ExportOptions { keep_phones: true, ..options(Lang::Zh) };
     write_workbook(&path, &input(&f), &keep, &NoProgress).unwrap();
     let rows = sheet(&path, "A类客户");
     assert_eq!(text(&rows[1][col]), "13812345678");
@@ -433,10 +361,7 @@ fn control_characters_in_names_are_dropped_instead_of_failing() {
     write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
     let tier = f.classification.assignments[0].tier;
     let rows = sheet(&path, &format!("{}类客户", tier.letter()));
-    let row = rows
-        .iter()
-        .find(|r| r[0] == Data::String("key0".into()))
-        .expect("cleaned key");
+    let row = rows.iter().find(|r| r[0] == Data::String("key0".into())).expect("cleaned key");
     assert_eq!(text(&row[1]), "小明[31m");
 }
 
@@ -453,17 +378,10 @@ fn summary_holds_kpis_tier_table_and_three_native_charts() {
     assert!(all.contains("<c:doughnutChart>"));
     assert!(all.contains("<c:barChart>") && all.contains("<c:barDir val=\"col\"/>"));
     assert!(all.contains("<c:lineChart>"));
-    assert!(
-        all.contains("<c:f>概览!$A$") || all.contains("<c:f>'概览'!$A$"),
-        "charts read the summary's cells"
-    );
+    assert!(all.contains("<c:f>概览!$A$") || all.contains("<c:f>'概览'!$A$"), "charts read the summary's cells");
 
     let rows = sheet(&path, "概览");
-    let find = |label: &str| {
-        rows.iter()
-            .position(|r| r.first() == Some(&Data::String(label.into())))
-            .unwrap()
-    };
+    let find = |label: &str| rows.iter().position(|r| r.first() == Some(&Data::String(label.into()))).unwrap();
     let total_revenue: i64 = f.customers.iter().map(|c| c.revenue).sum();
     let kpi = &rows[find("消费总额")];
     assert_eq!((kpi[1].num() * 100.0).round() as i64, total_revenue);
@@ -486,16 +404,11 @@ fn summary_holds_kpis_tier_table_and_three_native_charts() {
     assert_eq!((a[3].num() * 100.0).round() as i64, a_revenue);
     // The Pareto block has at most 100 points and ends at 100%.
     let start = find("累计客户占比") + 1;
-    let points: Vec<&Vec<Data>> = rows[start..]
-        .iter()
-        .take_while(|r| !r[0].is_empty())
-        .collect();
+    let points: Vec<&Vec<Data>> = rows[start..].iter().take_while(|r| !r[0].is_empty()).collect();
     assert_eq!(points.len(), 100);
     assert!((points[99][2].num() - 1.0).abs() < 1e-9);
     // Segments table present when the method has segments.
-    assert!(rows
-        .iter()
-        .any(|r| r.first() == Some(&Data::String("重要挽留客户".into()))));
+    assert!(rows.iter().any(|r| r.first() == Some(&Data::String("重要挽留客户".into()))));
 }
 
 fn report() -> ImportReport {
@@ -506,26 +419,10 @@ fn report() -> ImportReport {
             sheet: "订单列表".to_string(),
             header_row: 1,
             columns: vec![
-                MapColumn {
-                    index: 0,
-                    header: "订单号".into(),
-                    role: Some(Role::OrderId),
-                },
-                MapColumn {
-                    index: 1,
-                    header: "买家ID".into(),
-                    role: Some(Role::CustomerKey),
-                },
-                MapColumn {
-                    index: 2,
-                    header: "实付金额".into(),
-                    role: Some(Role::Amount),
-                },
-                MapColumn {
-                    index: 3,
-                    header: "买家备注".into(),
-                    role: None,
-                },
+                MapColumn { index: 0, header: "订单号".into(), role: Some(Role::OrderId) },
+                MapColumn { index: 1, header: "买家ID".into(), role: Some(Role::CustomerKey) },
+                MapColumn { index: 2, header: "实付金额".into(), role: Some(Role::Amount) },
+                MapColumn { index: 3, header: "买家备注".into(), role: None },
             ],
             key: KeySpec::Column("买家ID".into()),
             level: Level::Orders,
@@ -537,11 +434,7 @@ fn report() -> ImportReport {
         },
         rows_read: 1234,
         orders_kept: 1100,
-        skipped: vec![Skipped {
-            reason: SkipReason::Closed,
-            count: 134,
-            example_rows: vec![5, 9, 12],
-        }],
+        skipped: vec![Skipped { reason: SkipReason::Closed, count: 134, example_rows: vec![5, 9, 12] }],
         first_date: Some(date(2025, 4, 1)),
         last_date: Some(date(2025, 6, 30)),
         warnings: vec![Warning {
@@ -558,17 +451,10 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
     let path = dir.path().join("report.xlsx");
     let f = fixture(20, false, false);
     let reports = [report()];
-    let input = ExportInput {
-        reports: &reports,
-        ..input(&f)
-    };
+    let input = ExportInput { reports: &reports, ..input(&f) };
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();
     let rows = sheet(&path, "说明");
-    let cells: Vec<String> = rows
-        .iter()
-        .flatten()
-        .filter_map(|c| c.get_string().map(str::to_string))
-        .collect();
+    let cells: Vec<String> = rows.iter().flatten().filter_map(|c| c.get_string().map(str::to_string)).collect();
     let method_name = f.classification.params.method.name().zh;
     for expected in [
         method_name.as_str(),
@@ -584,15 +470,9 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
         "（未使用）",
         "金额：实付金额；其他候选：订单金额、商家实收金额",
     ] {
-        assert!(
-            cells.iter().any(|c| c.contains(expected)),
-            "method sheet lacks {expected:?}"
-        );
+        assert!(cells.iter().any(|c| c.contains(expected)), "method sheet lacks {expected:?}");
     }
-    let as_of = rows
-        .iter()
-        .find(|r| r.first() == Some(&Data::String("截至日期".into())))
-        .unwrap();
+    let as_of = rows.iter().find(|r| r.first() == Some(&Data::String("截至日期".into()))).unwrap();
     assert_eq!(as_of[1].as_datetime().unwrap().date(), date(2025, 6, 30));
 }
 
@@ -617,18 +497,8 @@ fn migration_sheet_appears_with_history_and_lists_moves() {
         old_as_of: date(2025, 3, 31),
         new_as_of: date(2025, 6, 30),
         flows: vec![
-            Flow {
-                from: Some(Tier::A),
-                to: Some(Tier::B),
-                customers: 7,
-                revenue: 70000,
-            },
-            Flow {
-                from: None,
-                to: Some(Tier::C),
-                customers: 3,
-                revenue: 900,
-            },
+            Flow { from: Some(Tier::A), to: Some(Tier::B), customers: 7, revenue: 70000 },
+            Flow { from: None, to: Some(Tier::C), customers: 3, revenue: 900 },
         ],
         upgraded: vec![],
         downgraded: vec![mv("k-down", Some(Tier::A), Some(Tier::B))],
@@ -636,40 +506,22 @@ fn migration_sheet_appears_with_history_and_lists_moves() {
         lost: vec![],
         segment_flows: vec![],
     };
-    let input = ExportInput {
-        migration: Some(&migration),
-        ..input(&f)
-    };
+    let input = ExportInput { migration: Some(&migration), ..input(&f) };
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();
     assert!(sheet_names(&path).contains(&"分层变化".to_string()));
     let rows = sheet(&path, "分层变化");
     // Matrix: row "A类", column "B类" holds 7.
-    let header_row = rows
-        .iter()
-        .position(|r| r.first() == Some(&Data::String("原分层 \\ 新分层".into())))
-        .unwrap();
+    let header_row = rows.iter().position(|r| r.first() == Some(&Data::String("原分层 \\ 新分层".into()))).unwrap();
     let b_col = column_of(&rows[header_row], "B类");
     let a_row = &rows[header_row + 1];
     assert_eq!(a_row[b_col].num(), 7.0);
-    let down = rows
-        .iter()
-        .find(|r| r.first() == Some(&Data::String("k-down".into())))
-        .unwrap();
+    let down = rows.iter().find(|r| r.first() == Some(&Data::String("k-down".into()))).unwrap();
     assert_eq!(text(&down[1]), "=1+1");
     assert_eq!(text(&down[2]), "A类");
     assert_eq!(down[6].num(), 123.45);
 
     // Without history there is no migration sheet.
-    write_workbook(
-        &path,
-        &ExportInput {
-            migration: None,
-            ..input
-        },
-        &options(Lang::Zh),
-        &NoProgress,
-    )
-    .unwrap();
+    write_workbook(&path, &ExportInput { migration: None, ..input }, &options(Lang::Zh), &NoProgress).unwrap();
     assert!(!sheet_names(&path).contains(&"分层变化".to_string()));
 }
 
@@ -687,10 +539,8 @@ impl Progress for CancelMidway {
 }
 
 fn folder_entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names
 }
@@ -704,10 +554,7 @@ fn cancelling_midway_leaves_the_existing_file_untouched_and_no_temp_file() {
     let progress = CancelMidway(AtomicU64::new(0));
     let err = write_workbook(&path, &input(&f), &options(Lang::Zh), &progress).unwrap_err();
     assert!(matches!(err, Error::Cancelled), "{err}");
-    assert!(
-        progress.0.load(Ordering::Relaxed) < 10_000,
-        "stopped before the end"
-    );
+    assert!(progress.0.load(Ordering::Relaxed) < 10_000, "stopped before the end");
     assert_eq!(std::fs::read(&path).unwrap(), b"last month's report");
     assert_eq!(folder_entries(dir.path()), ["report.xlsx"]);
 }
@@ -745,10 +592,7 @@ fn stale_or_empty_classifications_are_refused() {
     assert!(matches!(err, Error::InvalidParams(_)), "{err}");
     let empty = Fixture {
         customers: vec![],
-        classification: Classification {
-            assignments: vec![],
-            ..f.classification
-        },
+        classification: Classification { assignments: vec![], ..f.classification },
         playbook: f.playbook,
     };
     let err = write_workbook(&path, &input(&empty), &options(Lang::Zh), &NoProgress).unwrap_err();
@@ -761,10 +605,7 @@ fn csv_per_tier_has_a_bom_parses_back_and_neutralizes_formulas() {
     let dir = tempfile::tempdir().unwrap();
     let f = fixture(60, false, false);
     let files = write_csv_per_tier(dir.path(), &input(&f), &options(Lang::Zh)).unwrap();
-    let names: Vec<String> = files
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["A类客户.csv", "B类客户.csv", "C类客户.csv"]);
     assert_eq!(folder_entries(dir.path()), names);
 
@@ -773,43 +614,24 @@ fn csv_per_tier_has_a_bom_parses_back_and_neutralizes_formulas() {
         let bytes = std::fs::read(file).unwrap();
         assert!(bytes.starts_with("\u{FEFF}".as_bytes()), "BOM");
         let mut reader = csv::Reader::from_reader(&bytes[3..]);
-        let header: Vec<String> = reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(str::to_string)
-            .collect();
-        assert_eq!(
-            &header[..5],
-            ["客户ID", "客户名称", "手机号", "订单数", "消费金额"]
-        );
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+        assert_eq!(&header[..5], ["客户ID", "客户名称", "手机号", "订单数", "消费金额"]);
         for record in reader.records() {
             let record = record.unwrap();
             seen += 1;
             let raw_key = &record[0];
             let key = raw_key.strip_prefix('\t').unwrap_or(raw_key);
-            let (i, c) = f
-                .customers
-                .iter()
-                .enumerate()
-                .find(|(_, c)| c.key == key)
-                .expect("known key");
+            let (i, c) = f.customers.iter().enumerate().find(|(_, c)| c.key == key).expect("known key");
             assert_eq!(f.classification.assignments[i].tier, tier);
             if key.len() == 19 {
                 assert!(raw_key.starts_with('\t'), "19-digit id kept as text");
             }
-            let expected_name = if c.name.starts_with(['=', '+', '-', '@']) {
-                format!("'{}", c.name)
-            } else {
-                c.name.clone()
-            };
+            let expected_name =
+                if c.name.starts_with(['=', '+', '-', '@']) { format!("'{}", c.name) } else { c.name.clone() };
             assert_eq!(&record[1], expected_name);
             let revenue: f64 = record[4].parse().unwrap();
             assert_eq!((revenue * 100.0).round() as i64, c.revenue);
-            assert_eq!(
-                NaiveDate::parse_from_str(&record[6], "%Y-%m-%d").unwrap(),
-                c.first_order
-            );
+            assert_eq!(NaiveDate::parse_from_str(&record[6], "%Y-%m-%d").unwrap(), c.first_order);
         }
     }
     assert_eq!(seen, f.customers.len());
@@ -817,16 +639,7 @@ fn csv_per_tier_has_a_bom_parses_back_and_neutralizes_formulas() {
 
 /// One order row of the hand-written source file: (order id, date, status, nickname, key, phone,
 /// paid yuan, refund yuan).
-type OrderRow = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    f64,
-    f64,
-);
+type OrderRow = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, f64, f64);
 
 const ORDERS: [OrderRow; 14] = [
     (
@@ -859,116 +672,17 @@ const ORDERS: [OrderRow; 14] = [
         99.9,
         0.0,
     ),
-    (
-        "9000000000000000004",
-        "2025-02-10 09:30:00",
-        "已完成",
-        "+86 138 0013 8000",
-        "oB",
-        "13800002222",
-        450.0,
-        50.0,
-    ),
-    (
-        "9000000000000000005",
-        "2025-06-20 20:00:00",
-        "已完成",
-        "+86 138 0013 8000",
-        "oB",
-        "13800002222",
-        300.0,
-        0.0,
-    ),
-    (
-        "9000000000000000006",
-        "2024-12-01 08:00:00",
-        "已完成",
-        "-_-",
-        "oC",
-        "13800003333",
-        35.0,
-        0.0,
-    ),
-    (
-        "9000000000000000007",
-        "2025-06-28 21:00:00",
-        "已关闭",
-        "-_-",
-        "oC",
-        "13800003333",
-        999.0,
-        0.0,
-    ),
-    (
-        "9000000000000000008",
-        "2025-05-15 13:00:00",
-        "已完成",
-        "@echo off",
-        "oD",
-        "13800004444",
-        60.0,
-        0.0,
-    ),
-    (
-        "9000000000000000009",
-        "2025-05-16 13:00:00",
-        "已完成",
-        "@echo off",
-        "oD",
-        "13800004444",
-        60.0,
-        0.0,
-    ),
-    (
-        "9000000000000000010",
-        "2025-06-29 18:00:00",
-        "已完成",
-        "小明",
-        "oE",
-        "13800005555",
-        19.9,
-        0.0,
-    ),
-    (
-        "9000000000000000011",
-        "2025-04-01 10:00:00",
-        "已完成",
-        "李女士",
-        "oF",
-        "13800006666",
-        2980.0,
-        0.0,
-    ),
-    (
-        "9000000000000000012",
-        "2025-04-02 10:00:00",
-        "已退款",
-        "李女士",
-        "oF",
-        "13800006666",
-        2980.0,
-        2980.0,
-    ),
-    (
-        "9000000000000000013",
-        "2025-06-30 23:59:59",
-        "已完成",
-        "王先生",
-        "oG",
-        "13800007777",
-        9.9,
-        0.0,
-    ),
-    (
-        "9000000000000000014",
-        "2025-03-03 03:03:03",
-        "已完成",
-        "微信用户",
-        "oH",
-        "13800008888",
-        128.0,
-        0.0,
-    ),
+    ("9000000000000000004", "2025-02-10 09:30:00", "已完成", "+86 138 0013 8000", "oB", "13800002222", 450.0, 50.0),
+    ("9000000000000000005", "2025-06-20 20:00:00", "已完成", "+86 138 0013 8000", "oB", "13800002222", 300.0, 0.0),
+    ("9000000000000000006", "2024-12-01 08:00:00", "已完成", "-_-", "oC", "13800003333", 35.0, 0.0),
+    ("9000000000000000007", "2025-06-28 21:00:00", "已关闭", "-_-", "oC", "13800003333", 999.0, 0.0),
+    ("9000000000000000008", "2025-05-15 13:00:00", "已完成", "@echo off", "oD", "13800004444", 60.0, 0.0),
+    ("9000000000000000009", "2025-05-16 13:00:00", "已完成", "@echo off", "oD", "13800004444", 60.0, 0.0),
+    ("9000000000000000010", "2025-06-29 18:00:00", "已完成", "小明", "oE", "13800005555", 19.9, 0.0),
+    ("9000000000000000011", "2025-04-01 10:00:00", "已完成", "李女士", "oF", "13800006666", 2980.0, 0.0),
+    ("9000000000000000012", "2025-04-02 10:00:00", "已退款", "李女士", "oF", "13800006666", 2980.0, 2980.0),
+    ("9000000000000000013", "2025-06-30 23:59:59", "已完成", "王先生", "oG", "13800007777", 9.9, 0.0),
+    ("9000000000000000014", "2025-03-03 03:03:03", "已完成", "微信用户", "oH", "13800008888", 128.0, 0.0),
 ];
 
 /// Writes `ORDERS` as a 微信小店-style order export (text ids and dates, number amounts).
@@ -976,18 +690,8 @@ fn write_orders(path: &Path) {
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name("订单列表").unwrap();
-    for (c, h) in [
-        "订单号",
-        "下单时间",
-        "订单状态",
-        "买家昵称",
-        "买家ID",
-        "联系电话",
-        "实付金额",
-        "退款金额",
-    ]
-    .iter()
-    .enumerate()
+    for (c, h) in
+        ["订单号", "下单时间", "订单状态", "买家昵称", "买家ID", "联系电话", "实付金额", "退款金额"].iter().enumerate()
     {
         ws.write_string(0, c as u16, *h).unwrap();
     }
@@ -1011,17 +715,10 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("订单导出.xlsx");
     write_orders(&source);
-    let dataset = import_files(
-        std::slice::from_ref(&source),
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .unwrap();
+    let dataset = import_files(std::slice::from_ref(&source), &ImportOptions::default(), &NoProgress).unwrap();
     let customers = aggregate(&dataset.orders);
     let params = ClassifyParams {
-        method: Method::RfmCube {
-            basis: CubeBasis::Mean,
-        },
+        method: Method::RfmCube { basis: CubeBasis::Mean },
         as_of: None,
         segment_tiers: default_segment_tiers(),
         segment_names: BTreeMap::new(),
@@ -1069,23 +766,12 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         .map(|c| column_of(h, c));
         for row in &rows[1..] {
             let key = text(&row[cols[0]]);
-            let i = customers
-                .iter()
-                .position(|c| c.key == key)
-                .expect("exported key was imported");
+            let i = customers.iter().position(|c| c.key == key).expect("exported key was imported");
             let a = &classification.assignments[i];
             let s = playbook::suggest_in(&book, &classification, i).unwrap();
             let (revenue, orders, nick) = expected[key.as_str()];
-            assert_eq!(
-                text(&row[cols[1]]),
-                nick,
-                "name comes back as the same text"
-            );
-            assert_eq!(
-                (row[cols[2]].num() * 100.0).round() as i64,
-                revenue,
-                "{key}"
-            );
+            assert_eq!(text(&row[cols[1]]), nick, "name comes back as the same text");
+            assert_eq!((row[cols[2]].num() * 100.0).round() as i64, revenue, "{key}");
             assert_eq!(row[cols[3]].num() as u32, orders, "{key}");
             assert_eq!(name.as_str(), format!("{}类客户", a.tier.letter()));
             assert_eq!(text(&row[cols[4]]), a.tier.label(Lang::Zh));
@@ -1093,36 +779,21 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
             assert_eq!(Some(text(&row[cols[6]])), a.segment);
             assert_eq!(text(&row[cols[7]]), s.action.zh);
             assert_eq!(row[cols[8]].as_datetime().unwrap().date(), s.next_contact);
-            assert!(
-                text(&row[cols[9]]).contains("****"),
-                "phones masked by default"
-            );
+            assert!(text(&row[cols[9]]).contains("****"), "phones masked by default");
             seen.insert(key, ());
         }
     }
-    assert_eq!(
-        seen.len(),
-        expected.len(),
-        "every imported customer exactly once"
-    );
+    assert_eq!(seen.len(), expected.len(), "every imported customer exactly once");
     assert!(seen.keys().map(String::as_str).eq(expected.keys().copied()));
 
     // The method sheet carries the import report of the real source file.
-    let cells: Vec<String> = sheet(&path, "说明")
-        .iter()
-        .flatten()
-        .filter_map(|c| c.get_string().map(str::to_string))
-        .collect();
+    let cells: Vec<String> =
+        sheet(&path, "说明").iter().flatten().filter_map(|c| c.get_string().map(str::to_string)).collect();
     assert!(cells.iter().any(|c| c.contains("订单导出.xlsx")));
-    assert!(cells
-        .iter()
-        .any(|c| c == tierbook_core::import::reason_zh(SkipReason::Closed)));
+    assert!(cells.iter().any(|c| c == tierbook_core::import::reason_zh(SkipReason::Closed)));
     // No formula anywhere, and the source file was not touched by the export.
     for (part, xml) in zip_parts(&path, "xl/worksheets/sheet") {
-        assert!(
-            !xml.contains("<f>") && !xml.contains("<f "),
-            "{part} holds a formula"
-        );
+        assert!(!xml.contains("<f>") && !xml.contains("<f "), "{part} holds a formula");
     }
     let again = import_files(&[source], &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!(again.orders, dataset.orders);
@@ -1134,33 +805,19 @@ fn a_renamed_segment_keeps_its_playbook_action() {
     let path = dir.path().join("report.xlsx");
     let mut f = fixture(20, false, true);
     // The user calls 重要挽留客户 "老客召回"; assignments carry the display name.
-    f.classification
-        .params
-        .segment_names
-        .insert("重要挽留客户".into(), "老客召回".into());
+    f.classification.params.segment_names.insert("重要挽留客户".into(), "老客召回".into());
     for a in &mut f.classification.assignments {
         if a.segment.as_deref() == Some("重要挽留客户") {
             a.segment = Some("老客召回".into());
         }
     }
-    let win_back = f
-        .playbook
-        .segments
-        .get("重要挽留客户")
-        .expect("default playbook has the win-back action")
-        .clone();
+    let win_back = f.playbook.segments.get("重要挽留客户").expect("default playbook has the win-back action").clone();
     write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
     let mut checked = 0;
     for name in ["A类客户", "B类客户", "C类客户"] {
         let rows = sheet(&path, name);
-        let (seg, action) = (
-            column_of(&rows[0], "细分群组"),
-            column_of(&rows[0], "建议动作"),
-        );
-        for row in rows[1..]
-            .iter()
-            .filter(|r| r[seg] == Data::String("老客召回".into()))
-        {
+        let (seg, action) = (column_of(&rows[0], "细分群组"), column_of(&rows[0], "建议动作"));
+        for row in rows[1..].iter().filter(|r| r[seg] == Data::String("老客召回".into())) {
             assert_eq!(text(&row[action]), win_back.action.zh);
             checked += 1;
         }
@@ -1173,12 +830,8 @@ fn options_turn_sheets_off() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.xlsx");
     let f = fixture(20, false, false);
-    let only_tiers = ExportOptions {
-        include_summary: false,
-        include_playbook: false,
-        include_method: false,
-        ..options(Lang::En)
-    };
+    let only_tiers =
+        ExportOptions { include_summary: false, include_playbook: false, include_method: false, ..options(Lang::En) };
     write_workbook(&path, &input(&f), &only_tiers, &NoProgress).unwrap();
     assert_eq!(sheet_names(&path), ["Tier A", "Tier B", "Tier C"]);
     assert!(zip_parts(&path, "xl/charts/").is_empty());
@@ -1188,19 +841,13 @@ fn options_turn_sheets_off() {
 fn csv_into_a_missing_folder_fails_cleanly_and_english_files_are_named_by_tier() {
     let dir = tempfile::tempdir().unwrap();
     let f = fixture(20, false, false);
-    let err = write_csv_per_tier(&dir.path().join("missing"), &input(&f), &options(Lang::Zh))
-        .unwrap_err();
+    let err = write_csv_per_tier(&dir.path().join("missing"), &input(&f), &options(Lang::Zh)).unwrap_err();
     assert!(matches!(err, Error::Write { .. }), "{err}");
     let files = write_csv_per_tier(dir.path(), &input(&f), &options(Lang::En)).unwrap();
-    let names: Vec<String> = files
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["Tier A.csv", "Tier B.csv", "Tier C.csv"]);
     let text = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(text
-        .trim_start_matches('\u{FEFF}')
-        .starts_with("Customer ID,Name,Phone,Orders,Revenue"));
+    assert!(text.trim_start_matches('\u{FEFF}').starts_with("Customer ID,Name,Phone,Orders,Revenue"));
 }
 
 #[cfg(unix)]
@@ -1211,15 +858,9 @@ fn the_report_gets_an_ordinary_file_mode_not_the_temp_files_private_one() {
     let path = dir.path().join("report.xlsx");
     let f = fixture(10, false, false);
     write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
-    assert_eq!(
-        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-        0o644
-    );
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
     // Replacing a file keeps the mode the user gave it.
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
-    assert_eq!(
-        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 }

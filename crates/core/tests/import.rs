@@ -61,9 +61,7 @@ fn write_xlsx(path: &Path, sheets: &[(&str, Vec<Vec<V>>)]) {
 }
 
 fn write_csv(path: &Path, rows: &[Vec<&str>], gbk: bool) {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
     for row in rows {
         w.write_record(row).unwrap();
     }
@@ -99,19 +97,11 @@ fn per_customer(orders: &[Order]) -> BTreeMap<String, (u32, i64, NaiveDate, Naiv
 }
 
 fn skipped(ds: &tierbook_core::import::Dataset, reason: SkipReason) -> u64 {
-    ds.reports
-        .iter()
-        .flat_map(|r| &r.skipped)
-        .filter(|s| s.reason == reason)
-        .map(|s| s.count)
-        .sum()
+    ds.reports.iter().flat_map(|r| &r.skipped).filter(|s| s.reason == reason).map(|s| s.count).sum()
 }
 
 fn has_warning(ds: &tierbook_core::import::Dataset, code: &str) -> bool {
-    ds.reports
-        .iter()
-        .flat_map(|r| &r.warnings)
-        .any(|w| w.code == code)
+    ds.reports.iter().flat_map(|r| &r.warnings).any(|w| w.code == code)
 }
 
 fn wechat_header() -> Vec<V> {
@@ -224,30 +214,13 @@ fn totals_row_is_skipped() {
         50.0,
         0.0,
     ));
-    rows.push(vec![
-        S("合计"),
-        E,
-        E,
-        E,
-        E,
-        E,
-        E,
-        E,
-        N(150.0),
-        E,
-        N(150.0),
-        N(0.0),
-    ]);
+    rows.push(vec![S("合计"), E, E, E, E, E, E, E, N(150.0), E, N(150.0), N(0.0)]);
     write_xlsx(&path, &[("Sheet1", rows)]);
     let ds = import_one(&path);
     assert_eq!(ds.orders.len(), 2);
     assert_eq!(ds.orders.iter().map(Order::net).sum::<i64>(), 15000);
     assert_eq!(skipped(&ds, SkipReason::TotalsRow), 1);
-    let totals = ds.reports[0]
-        .skipped
-        .iter()
-        .find(|s| s.reason == SkipReason::TotalsRow)
-        .unwrap();
+    let totals = ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::TotalsRow).unwrap();
     assert_eq!(totals.example_rows, vec![4]);
 }
 
@@ -258,42 +231,10 @@ fn gbk_csv_with_chinese_headers_imports() {
     write_csv(
         &path,
         &[
-            vec![
-                "订单编号",
-                "买家会员名",
-                "订单创建时间",
-                "订单付款时间",
-                "买家实际支付金额",
-                "总金额",
-                "订单状态",
-            ],
-            vec![
-                "2890001",
-                "tb_张三",
-                "2025/3/5 9:05",
-                "2025/3/5 9:06",
-                "99.50",
-                "120.00",
-                "交易成功",
-            ],
-            vec![
-                "2890002",
-                "tb_李四",
-                "2025/3/6 10:00",
-                "",
-                "10.00",
-                "10.00",
-                "等待买家付款",
-            ],
-            vec![
-                "2890003",
-                "tb_张三",
-                "2025/3/7 11:00",
-                "2025/3/7 11:01",
-                "0.50",
-                "0.50",
-                "卖家已发货",
-            ],
+            vec!["订单编号", "买家会员名", "订单创建时间", "订单付款时间", "买家实际支付金额", "总金额", "订单状态"],
+            vec!["2890001", "tb_张三", "2025/3/5 9:05", "2025/3/5 9:06", "99.50", "120.00", "交易成功"],
+            vec!["2890002", "tb_李四", "2025/3/6 10:00", "", "10.00", "10.00", "等待买家付款"],
+            vec!["2890003", "tb_张三", "2025/3/7 11:00", "2025/3/7 11:01", "0.50", "0.50", "卖家已发货"],
         ],
         true,
     );
@@ -305,29 +246,18 @@ fn gbk_csv_with_chinese_headers_imports() {
     assert_eq!(c.len(), 1, "the unpaid order of tb_李四 is excluded");
     assert_eq!(c["tb_张三"].0, 2);
     assert_eq!(c["tb_张三"].1, 10000);
-    assert!(
-        has_warning(&ds, "column_choice"),
-        "the choice of 买家实际支付金额 over 总金额 is reported"
-    );
+    assert!(has_warning(&ds, "column_choice"), "the choice of 买家实际支付金额 over 总金额 is reported");
 }
 
 #[test]
 fn taobao_item_rows_collapse_without_double_counting() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("taobao.xlsx");
-    let h: Vec<V> = [
-        "主订单编号",
-        "子订单编号",
-        "买家会员名",
-        "订单创建时间",
-        "宝贝标题",
-        "宝贝数量",
-        "买家实付金额",
-        "订单状态",
-    ]
-    .into_iter()
-    .map(S)
-    .collect();
+    let h: Vec<V> =
+        ["主订单编号", "子订单编号", "买家会员名", "订单创建时间", "宝贝标题", "宝贝数量", "买家实付金额", "订单状态"]
+            .into_iter()
+            .map(S)
+            .collect();
     let rows = vec![
         h,
         // Order 1: three items, the order amount 300 repeated on each item row.
@@ -401,15 +331,8 @@ fn taobao_item_rows_collapse_without_double_counting() {
     assert_eq!(c["buyer1"], (2, 35000, d(2025, 3, 1), d(2025, 3, 3)));
     assert_eq!(c["buyer2"].1, 8000);
     assert_eq!(ds.orders[0].quantity, Some(4.0));
-    assert_eq!(
-        ds.orders[0].order_id.as_deref(),
-        Some("4000000000000000001")
-    );
-    let w = ds.reports[0]
-        .warnings
-        .iter()
-        .find(|w| w.code == "item_rows_collapsed")
-        .unwrap();
+    assert_eq!(ds.orders[0].order_id.as_deref(), Some("4000000000000000001"));
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "item_rows_collapsed").unwrap();
     assert!(w.text.zh.contains("只计一次"), "{}", w.text.zh);
 }
 
@@ -430,61 +353,18 @@ fn per_item_amounts_are_summed() {
                 "订单状态",
                 "售后状态",
             ],
-            vec![
-                "E2025001",
-                "13800000001",
-                "阿花",
-                "2025-03-01 10:00:00",
-                "A",
-                "¥120.00",
-                "交易成功",
-                "",
-            ],
-            vec![
-                "E2025001",
-                "13800000001",
-                "阿花",
-                "2025-03-01 10:00:00",
-                "B",
-                "¥30.50",
-                "交易成功",
-                "退款成功",
-            ],
-            vec![
-                "E2025002",
-                "13800000002",
-                "阿草",
-                "2025-03-02 10:00:00",
-                "C",
-                "¥1,000.00",
-                "交易成功",
-                "",
-            ],
-            vec![
-                "E2025002",
-                "13800000002",
-                "阿草",
-                "2025-03-02 10:00:00",
-                "D",
-                "¥20.00",
-                "交易成功",
-                "",
-            ],
+            vec!["E2025001", "13800000001", "阿花", "2025-03-01 10:00:00", "A", "¥120.00", "交易成功", ""],
+            vec!["E2025001", "13800000001", "阿花", "2025-03-01 10:00:00", "B", "¥30.50", "交易成功", "退款成功"],
+            vec!["E2025002", "13800000002", "阿草", "2025-03-02 10:00:00", "C", "¥1,000.00", "交易成功", ""],
+            vec!["E2025002", "13800000002", "阿草", "2025-03-02 10:00:00", "D", "¥20.00", "交易成功", ""],
         ],
         false,
     );
     let ds = import_one(&path);
     let c = per_customer(&ds.orders);
-    assert_eq!(
-        c["13800000001"].1, 12000,
-        "the refunded item's amount is taken off"
-    );
+    assert_eq!(c["13800000001"].1, 12000, "the refunded item's amount is taken off");
     assert_eq!(c["13800000002"].1, 102000);
-    let w = ds.reports[0]
-        .warnings
-        .iter()
-        .find(|w| w.code == "item_rows_collapsed")
-        .unwrap();
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "item_rows_collapsed").unwrap();
     assert!(w.text.zh.contains("已相加"), "{}", w.text.zh);
 }
 
@@ -494,50 +374,20 @@ fn nineteen_digit_order_id_stays_text() {
     let path = dir.path().join("orders.xlsx");
     let rows = vec![
         wechat_header(),
-        wechat_row(
-            "3718230000012671722",
-            "2025-03-05 14:22:10",
-            "2025-03-05 14:25:00",
-            "已完成",
-            "oA",
-            1.0,
-            0.0,
-        ),
-        wechat_row(
-            "3718230000012671723",
-            "2025-03-05 14:22:11",
-            "2025-03-05 14:25:00",
-            "已完成",
-            "oA",
-            2.0,
-            0.0,
-        ),
+        wechat_row("3718230000012671722", "2025-03-05 14:22:10", "2025-03-05 14:25:00", "已完成", "oA", 1.0, 0.0),
+        wechat_row("3718230000012671723", "2025-03-05 14:22:11", "2025-03-05 14:25:00", "已完成", "oA", 2.0, 0.0),
     ];
     write_xlsx(&path, &[("订单列表", rows)]);
     let ds = import_one(&path);
     // As floats both ids are 3718230000012671700: they would collapse into one order.
     assert_eq!(ds.orders.len(), 2);
-    assert_eq!(
-        ds.orders[0].order_id.as_deref(),
-        Some("3718230000012671722")
-    );
-    assert_eq!(
-        ds.orders[1].order_id.as_deref(),
-        Some("3718230000012671723")
-    );
+    assert_eq!(ds.orders[0].order_id.as_deref(), Some("3718230000012671722"));
+    assert_eq!(ds.orders[1].order_id.as_deref(), Some("3718230000012671723"));
     assert!(!has_warning(&ds, "id_digits_may_be_lost"));
 
     // The same ids stored as numbers: digits are already lost in the file; say so.
     let path = dir.path().join("numeric.xlsx");
-    let mut row = wechat_row(
-        "x",
-        "2025-03-05 14:22:10",
-        "2025-03-05 14:25:00",
-        "已完成",
-        "oA",
-        1.0,
-        0.0,
-    );
+    let mut row = wechat_row("x", "2025-03-05 14:22:10", "2025-03-05 14:25:00", "已完成", "oA", 1.0, 0.0);
     row[0] = N(3718230000012671722.0);
     write_xlsx(&path, &[("订单列表", vec![wechat_header(), row])]);
     let ds = import_one(&path);
@@ -550,41 +400,14 @@ fn partial_refund_reduces_revenue() {
     let path = dir.path().join("orders.xlsx");
     let rows = vec![
         wechat_header(),
-        wechat_row(
-            "1000000000000000001",
-            "2025-03-05 14:22:10",
-            "2025-03-05 14:25:00",
-            "已完成",
-            "oA",
-            200.0,
-            50.25,
-        ),
-        wechat_row(
-            "1000000000000000002",
-            "2025-03-06 14:22:10",
-            "2025-03-06 14:25:00",
-            "售后中",
-            "oA",
-            100.0,
-            30.0,
-        ),
-        wechat_row(
-            "1000000000000000003",
-            "2025-03-07 14:22:10",
-            "2025-03-07 14:25:00",
-            "已完成",
-            "oA",
-            80.0,
-            80.0,
-        ),
+        wechat_row("1000000000000000001", "2025-03-05 14:22:10", "2025-03-05 14:25:00", "已完成", "oA", 200.0, 50.25),
+        wechat_row("1000000000000000002", "2025-03-06 14:22:10", "2025-03-06 14:25:00", "售后中", "oA", 100.0, 30.0),
+        wechat_row("1000000000000000003", "2025-03-07 14:22:10", "2025-03-07 14:25:00", "已完成", "oA", 80.0, 80.0),
     ];
     write_xlsx(&path, &[("订单列表", rows)]);
     let ds = import_one(&path);
     let c = per_customer(&ds.orders);
-    assert_eq!(
-        c["oA"].0, 2,
-        "a refund equal to the amount is a full refund"
-    );
+    assert_eq!(c["oA"].0, 2, "a refund equal to the amount is a full refund");
     assert_eq!(c["oA"].1, 20000 - 5025 + 10000 - 3000);
     assert_eq!(skipped(&ds, SkipReason::Refunded), 1);
 }
@@ -595,62 +418,14 @@ fn closed_and_unpaid_orders_excluded() {
     let path = dir.path().join("orders.xlsx");
     let rows = vec![
         wechat_header(),
-        wechat_row(
-            "1000000000000000001",
-            "2025-03-05 14:22:10",
-            "2025-03-05 14:25:00",
-            "已完成",
-            "oA",
-            200.0,
-            0.0,
-        ),
+        wechat_row("1000000000000000001", "2025-03-05 14:22:10", "2025-03-05 14:25:00", "已完成", "oA", 200.0, 0.0),
         // Closed: non-zero 实付金额 but never paid.
-        wechat_row(
-            "1000000000000000002",
-            "2025-03-06 14:22:10",
-            "",
-            "已关闭",
-            "oA",
-            100.0,
-            0.0,
-        ),
-        wechat_row(
-            "1000000000000000003",
-            "2025-03-06 15:22:10",
-            "",
-            "交易关闭",
-            "oB",
-            100.0,
-            0.0,
-        ),
-        wechat_row(
-            "1000000000000000004",
-            "2025-03-06 16:22:10",
-            "",
-            "待付款",
-            "oB",
-            100.0,
-            0.0,
-        ),
-        wechat_row(
-            "1000000000000000005",
-            "2025-03-06 17:22:10",
-            "2025-03-06 17:23:00",
-            "已退款",
-            "oB",
-            100.0,
-            100.0,
-        ),
+        wechat_row("1000000000000000002", "2025-03-06 14:22:10", "", "已关闭", "oA", 100.0, 0.0),
+        wechat_row("1000000000000000003", "2025-03-06 15:22:10", "", "交易关闭", "oB", 100.0, 0.0),
+        wechat_row("1000000000000000004", "2025-03-06 16:22:10", "", "待付款", "oB", 100.0, 0.0),
+        wechat_row("1000000000000000005", "2025-03-06 17:22:10", "2025-03-06 17:23:00", "已退款", "oB", 100.0, 100.0),
         // No status and no payment time: unpaid.
-        wechat_row(
-            "1000000000000000006",
-            "2025-03-06 18:22:10",
-            "",
-            "",
-            "oB",
-            100.0,
-            0.0,
-        ),
+        wechat_row("1000000000000000006", "2025-03-06 18:22:10", "", "", "oB", 100.0, 0.0),
     ];
     write_xlsx(&path, &[("订单列表", rows)]);
     let ds = import_one(&path);
@@ -658,11 +433,7 @@ fn closed_and_unpaid_orders_excluded() {
     assert_eq!(ds.orders[0].customer_key, "oA");
     assert_eq!(skipped(&ds, SkipReason::Closed), 4);
     assert_eq!(skipped(&ds, SkipReason::Refunded), 1);
-    let closed = ds.reports[0]
-        .skipped
-        .iter()
-        .find(|s| s.reason == SkipReason::Closed)
-        .unwrap();
+    let closed = ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::Closed).unwrap();
     assert_eq!(closed.example_rows, vec![3, 4, 5, 7]);
 }
 
@@ -751,19 +522,8 @@ fn overlapping_exports_count_each_order_once() {
     let c = per_customer(&ds.orders);
     assert_eq!(c["oA"], (3, 7000, d(2025, 1, 5), d(2025, 5, 6)));
     assert_eq!(ds.reports[1].orders_kept, 1);
-    assert_eq!(
-        ds.reports[1]
-            .skipped
-            .iter()
-            .find(|s| s.reason == SkipReason::Duplicate)
-            .unwrap()
-            .example_rows,
-        vec![2]
-    );
-    assert!(ds.reports[1]
-        .warnings
-        .iter()
-        .any(|w| w.code == "duplicate_orders"));
+    assert_eq!(ds.reports[1].skipped.iter().find(|s| s.reason == SkipReason::Duplicate).unwrap().example_rows, vec![2]);
+    assert!(ds.reports[1].warnings.iter().any(|w| w.code == "duplicate_orders"));
 }
 
 #[test]
@@ -803,58 +563,22 @@ fn masked_phone_key_warns_and_offers_combined_key() {
                 "2025-03-05 11:00:00",
                 "无售后或售后取消",
             ],
-            vec![
-                "250305-003",
-                "已签收",
-                "30.00",
-                "28.50",
-                "张三",
-                "138****1234",
-                "2025-03-06 11:00:00",
-                "",
-            ],
-            vec![
-                "250305-004",
-                "已签收",
-                "40.00",
-                "38.00",
-                "王五",
-                "139****9999",
-                "2025-03-06 12:00:00",
-                "退款成功",
-            ],
+            vec!["250305-003", "已签收", "30.00", "28.50", "张三", "138****1234", "2025-03-06 11:00:00", ""],
+            vec!["250305-004", "已签收", "40.00", "38.00", "王五", "139****9999", "2025-03-06 12:00:00", "退款成功"],
         ],
         false,
     );
     let ds = import_one(&path);
-    let w = ds.reports[0]
-        .warnings
-        .iter()
-        .find(|w| w.code == "masked_phone_key")
-        .expect("warning");
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "masked_phone_key").expect("warning");
     let suggestion = w.suggestion.clone().unwrap();
-    assert_eq!(
-        suggestion,
-        KeySpec::Combined(vec!["手机".into(), "收货人".into()])
-    );
-    assert_eq!(
-        per_customer(&ds.orders).len(),
-        1,
-        "the masked phone merges 张三 and 李四"
-    );
-    assert_eq!(
-        skipped(&ds, SkipReason::Refunded),
-        1,
-        "售后状态 退款成功 is a full refund"
-    );
+    assert_eq!(suggestion, KeySpec::Combined(vec!["手机".into(), "收货人".into()]));
+    assert_eq!(per_customer(&ds.orders).len(), 1, "the masked phone merges 张三 and 李四");
+    assert_eq!(skipped(&ds, SkipReason::Refunded), 1, "售后状态 退款成功 is a full refund");
 
     let p = preview(&path, &ImportOptions::default()).unwrap();
     assert!(p.warnings.iter().any(|w| w.code == "masked_phone_key"));
 
-    let options = ImportOptions {
-        key: Some(suggestion),
-        ..Default::default()
-    };
+    let options = ImportOptions { key: Some(suggestion), ..Default::default() };
     let ds = import_files(&[path], &options, &NoProgress).unwrap();
     let c = per_customer(&ds.orders);
     assert_eq!(c.len(), 2);
@@ -886,15 +610,7 @@ fn customer_level_sheet_imports() {
             S("2024-01-03"),
             N(4.0),
         ],
-        vec![
-            S("李氏建材"),
-            S("13800000002"),
-            N(980.5),
-            N(2.0),
-            S("2025年5月3日"),
-            E,
-            E,
-        ],
+        vec![S("李氏建材"), S("13800000002"), N(980.5), N(2.0), S("2025年5月3日"), E, E],
         vec![S("总计"), E, N(13780.5), N(17.0), E, E, E],
     ];
     write_xlsx(&path, &[("客户列表", rows)]);
@@ -902,10 +618,7 @@ fn customer_level_sheet_imports() {
     assert_eq!(ds.reports[0].mapping.level, Level::Customers);
     assert_eq!(ds.orders.len(), 2);
     let a = &ds.orders[0];
-    assert_eq!(
-        (a.customer_key.as_str(), a.paid, a.order_count),
-        ("张记五金", 1_280_000, 15)
-    );
+    assert_eq!((a.customer_key.as_str(), a.paid, a.order_count), ("张记五金", 1_280_000, 15));
     assert_eq!(a.placed_at.date(), d(2025, 6, 1));
     assert_eq!(a.first_date, Some(d(2024, 1, 3)));
     assert_eq!(a.interactions, Some(4.0));
@@ -955,57 +668,22 @@ fn best_sheet_is_chosen_and_continuation_sheets_are_read() {
     let notes = vec![vec![S("说明")], vec![S("本文件由系统导出")]];
     let s1 = vec![
         wechat_header(),
-        wechat_row(
-            "1000000000000000001",
-            "2025-03-05 14:22:10",
-            "2025-03-05 14:25:00",
-            "已完成",
-            "oA",
-            10.0,
-            0.0,
-        ),
+        wechat_row("1000000000000000001", "2025-03-05 14:22:10", "2025-03-05 14:25:00", "已完成", "oA", 10.0, 0.0),
     ];
     let s2 = vec![
         wechat_header(),
-        wechat_row(
-            "1000000000000000002",
-            "2025-03-06 14:22:10",
-            "2025-03-06 14:25:00",
-            "已完成",
-            "oB",
-            20.0,
-            0.0,
-        ),
+        wechat_row("1000000000000000002", "2025-03-06 14:22:10", "2025-03-06 14:25:00", "已完成", "oB", 20.0, 0.0),
     ];
     let other = vec![vec![S("商品名称"), S("库存")], vec![S("T恤"), N(3.0)]];
-    write_xlsx(
-        &path,
-        &[
-            ("说明", notes),
-            ("订单列表", s1),
-            ("订单列表2", s2),
-            ("库存", other),
-        ],
-    );
+    write_xlsx(&path, &[("说明", notes), ("订单列表", s1), ("订单列表2", s2), ("库存", other)]);
     let ds = import_one(&path);
     assert_eq!(ds.reports[0].mapping.sheet, "订单列表");
     assert_eq!(ds.orders.len(), 2);
-    let options = ImportOptions {
-        sheet: Some("订单列表2".into()),
-        ..Default::default()
-    };
+    let options = ImportOptions { sheet: Some("订单列表2".into()), ..Default::default() };
     let ds = import_files(std::slice::from_ref(&path), &options, &NoProgress).unwrap();
     assert_eq!(ds.orders.len(), 1);
-    let options = ImportOptions {
-        sheet: Some("没有".into()),
-        ..Default::default()
-    };
-    assert_eq!(
-        import_files(&[path], &options, &NoProgress)
-            .unwrap_err()
-            .code(),
-        "sheet_not_found"
-    );
+    let options = ImportOptions { sheet: Some("没有".into()), ..Default::default() };
+    assert_eq!(import_files(&[path], &options, &NoProgress).unwrap_err().code(), "sheet_not_found");
 }
 
 #[test]
@@ -1015,31 +693,10 @@ fn yuan_text_amounts_placeholders_and_messy_headers_import() {
     write_csv(
         &path,
         &[
-            vec![
-                "\u{3000}订单号 ",
-                "*买家ID",
-                "下单\n时间",
-                "实付金额（元）",
-                "退款金额",
-                "订单状态 ",
-            ],
-            vec![
-                "A1",
-                "\u{FF4F}\u{FF41}",
-                "2025年3月5日 14:22",
-                "¥1,234.50",
-                "-",
-                "已完成",
-            ],
+            vec!["\u{3000}订单号 ", "*买家ID", "下单\n时间", "实付金额（元）", "退款金额", "订单状态 "],
+            vec!["A1", "\u{FF4F}\u{FF41}", "2025年3月5日 14:22", "¥1,234.50", "-", "已完成"],
             vec!["A2", "oa ", "20250306", "(10.00)", "--", "已完成"],
-            vec![
-                "A3",
-                "oa",
-                "2025-03-07T08:00:00",
-                "12.5元",
-                "null",
-                "已完成",
-            ],
+            vec!["A3", "oa", "2025-03-07T08:00:00", "12.5元", "null", "已完成"],
             vec!["A4", "ob", "2025-03-08", "#VALUE!", "", "已完成"],
             vec!["A5", "-", "2025-03-08", "5", "", "已完成"],
         ],
@@ -1047,10 +704,7 @@ fn yuan_text_amounts_placeholders_and_messy_headers_import() {
     );
     let ds = import_one(&path);
     let c = per_customer(&ds.orders);
-    assert_eq!(
-        c["oa"].0, 2,
-        "full-width ｏａ and 'oa ' are oa; (10.00) is a return, not an order"
-    );
+    assert_eq!(c["oa"].0, 2, "full-width ｏａ and 'oa ' are oa; (10.00) is a return, not an order");
     assert_eq!(c["oa"].1, 123450 - 1000 + 1250);
     assert_eq!(skipped(&ds, SkipReason::UnreadableAmount), 1);
     assert_eq!(skipped(&ds, SkipReason::NoCustomerKey), 1);
@@ -1070,38 +724,18 @@ fn excel_dates_and_serials_are_read() {
     ];
     write_xlsx(&path, &[("Sheet1", rows)]);
     let ds = import_one(&path);
-    assert_eq!(
-        per_customer(&ds.orders)["m1"],
-        (2, 2000, d(2025, 3, 5), d(2025, 3, 10))
-    );
-    assert_eq!(
-        (ds.reports[0].first_date, ds.reports[0].last_date),
-        (Some(d(2025, 3, 5)), Some(d(2025, 3, 10)))
-    );
+    assert_eq!(per_customer(&ds.orders)["m1"], (2, 2000, d(2025, 3, 5), d(2025, 3, 10)));
+    assert_eq!((ds.reports[0].first_date, ds.reports[0].last_date), (Some(d(2025, 3, 5)), Some(d(2025, 3, 10))));
 }
 
 #[test]
 fn header_without_rows_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.xlsx");
-    write_xlsx(
-        &path,
-        &[(
-            "订单列表",
-            vec![vec![S("导出时间 2025-03-01")], wechat_header()],
-        )],
-    );
-    let err = import_files(
-        std::slice::from_ref(&path),
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .unwrap_err();
+    write_xlsx(&path, &[("订单列表", vec![vec![S("导出时间 2025-03-01")], wechat_header()])]);
+    let err = import_files(std::slice::from_ref(&path), &ImportOptions::default(), &NoProgress).unwrap_err();
     assert_eq!(err.code(), "no_data_rows", "{err}");
-    assert!(
-        err.to_string().contains("empty.xlsx") && err.to_string().contains("只有表头"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("empty.xlsx") && err.to_string().contains("只有表头"), "{err}");
 }
 
 #[test]
@@ -1121,10 +755,7 @@ fn all_amounts_value_error_is_a_clear_error() {
     assert_eq!(err.code(), "amounts_unreadable", "{err}");
     let msg = err.to_string();
     assert!(
-        msg.contains("broken.csv")
-            && msg.contains("实付金额")
-            && msg.contains("#VALUE!")
-            && msg.contains("第 2 行"),
+        msg.contains("broken.csv") && msg.contains("实付金额") && msg.contains("#VALUE!") && msg.contains("第 2 行"),
         "{msg}"
     );
 }
@@ -1133,26 +764,12 @@ fn all_amounts_value_error_is_a_clear_error() {
 fn missing_amount_or_key_column_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no_amount.csv");
-    write_csv(
-        &path,
-        &[
-            vec!["订单号", "买家ID", "下单时间", "运费"],
-            vec!["1", "o1", "2025-03-05", "5"],
-        ],
-        false,
-    );
+    write_csv(&path, &[vec!["订单号", "买家ID", "下单时间", "运费"], vec!["1", "o1", "2025-03-05", "5"]], false);
     let err = import_files(&[path], &ImportOptions::default(), &NoProgress).unwrap_err();
     assert_eq!(err.code(), "no_amount_column", "{err}");
     assert!(err.to_string().contains("运费"), "lists the columns: {err}");
     let path = dir.path().join("no_key.csv");
-    write_csv(
-        &path,
-        &[
-            vec!["订单号", "下单时间", "实付金额"],
-            vec!["1", "2025-03-05", "5"],
-        ],
-        false,
-    );
+    write_csv(&path, &[vec!["订单号", "下单时间", "实付金额"], vec!["1", "2025-03-05", "5"]], false);
     let err = import_files(&[path], &ImportOptions::default(), &NoProgress).unwrap_err();
     assert_eq!(err.code(), "no_key_column", "{err}");
 }
@@ -1163,10 +780,7 @@ fn only_closed_orders_is_a_clear_error() {
     let path = dir.path().join("closed.csv");
     write_csv(
         &path,
-        &[
-            vec!["订单号", "买家ID", "下单时间", "实付金额", "订单状态"],
-            vec!["1", "o1", "2025-03-05", "5", "已取消"],
-        ],
+        &[vec!["订单号", "买家ID", "下单时间", "实付金额", "订单状态"], vec!["1", "o1", "2025-03-05", "5", "已取消"]],
         false,
     );
     let err = import_files(&[path], &ImportOptions::default(), &NoProgress).unwrap_err();
@@ -1231,11 +845,7 @@ fn check_against_truth(format: &str, ext: &str, orders: u32) {
         let net = tierbook_core::cell::parse_amount_text(&rec[4]).unwrap();
         let first = NaiveDate::parse_from_str(&rec[5], "%Y-%m-%d").unwrap();
         let last = NaiveDate::parse_from_str(&rec[6], "%Y-%m-%d").unwrap();
-        assert_eq!(
-            ours.get(key),
-            Some(&(count, net, first, last)),
-            "{format}: customer {key}"
-        );
+        assert_eq!(ours.get(key), Some(&(count, net, first, last)), "{format}: customer {key}");
         n += 1;
     }
     assert_eq!(ours.len(), n, "{format}: no customer outside the truth");
@@ -1244,12 +854,7 @@ fn check_against_truth(format: &str, ext: &str, orders: u32) {
 #[test]
 #[ignore = "needs python3 and /work/shared/tools/gen_orders.py; run with --ignored"]
 fn generated_wechat_exports_match_independent_truth() {
-    for (format, ext) in [
-        ("xlsx", "xlsx"),
-        ("csv", "csv"),
-        ("csv-gbk", "csv"),
-        ("xls", "xls"),
-    ] {
+    for (format, ext) in [("xlsx", "xlsx"), ("csv", "csv"), ("csv-gbk", "csv"), ("xls", "xls")] {
         check_against_truth(format, ext, 5000);
     }
 }
@@ -1269,33 +874,18 @@ fn merged_order_cells_in_item_rows_are_one_order() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let plain = Format::new();
-    for (c, h) in [
-        "订单编号",
-        "会员名",
-        "下单时间",
-        "实付金额",
-        "商品名称",
-        "数量",
-    ]
-    .iter()
-    .enumerate()
+    for (c, h) in ["订单编号", "会员名", "下单时间", "实付金额", "商品名称", "数量"].iter().enumerate()
     {
         ws.write_string(0, c as u16, *h).unwrap();
     }
-    for (c, v) in ["9001", "m1", "2025-03-05 10:00:00", "300"]
-        .iter()
-        .enumerate()
-    {
+    for (c, v) in ["9001", "m1", "2025-03-05 10:00:00", "300"].iter().enumerate() {
         ws.merge_range(1, c as u16, 3, c as u16, v, &plain).unwrap();
     }
     for (r, (item, q)) in [("A", 1.0), ("B", 2.0), ("C", 1.0)].iter().enumerate() {
         ws.write_string(1 + r as u32, 4, *item).unwrap();
         ws.write_number(1 + r as u32, 5, *q).unwrap();
     }
-    for (c, v) in ["9002", "m1", "2025-03-06 10:00:00", "50"]
-        .iter()
-        .enumerate()
-    {
+    for (c, v) in ["9002", "m1", "2025-03-06 10:00:00", "50"].iter().enumerate() {
         ws.write_string(4, c as u16, *v).unwrap();
     }
     ws.write_string(4, 4, "D").unwrap();
@@ -1314,16 +904,7 @@ fn header_repeated_inside_the_sheet_is_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pasted.csv");
     let h = vec!["订单号", "买家ID", "下单时间", "实付金额"];
-    write_csv(
-        &path,
-        &[
-            h.clone(),
-            vec!["1", "o1", "2025-03-05", "10"],
-            h,
-            vec!["2", "o1", "2025-04-05", "20"],
-        ],
-        false,
-    );
+    write_csv(&path, &[h.clone(), vec!["1", "o1", "2025-03-05", "10"], h, vec!["2", "o1", "2025-04-05", "20"]], false);
     let ds = import_one(&path);
     assert_eq!(per_customer(&ds.orders)["o1"].1, 3000);
     assert_eq!(skipped(&ds, SkipReason::RepeatedHeader), 1);
@@ -1337,24 +918,14 @@ fn amounts_in_fen_are_converted() {
     write_csv(
         &path,
         &[
-            vec![
-                "订单号",
-                "openid",
-                "支付时间",
-                "实付金额(分)",
-                "退款金额（分）",
-            ],
+            vec!["订单号", "openid", "支付时间", "实付金额(分)", "退款金额（分）"],
             vec!["1", "oX", "1741155730", "14800", "150"],
         ],
         false,
     );
     let ds = import_one(&path);
     assert_eq!((ds.orders[0].paid, ds.orders[0].refund), (14800, 150));
-    assert_eq!(
-        ds.orders[0].placed_at.to_string(),
-        "2025-03-05 14:22:10",
-        "Unix seconds in Beijing time"
-    );
+    assert_eq!(ds.orders[0].placed_at.to_string(), "2025-03-05 14:22:10", "Unix seconds in Beijing time");
 }
 
 #[test]
@@ -1364,46 +935,15 @@ fn refund_success_with_a_partial_refund_keeps_the_order() {
     write_csv(
         &path,
         &[
-            vec![
-                "订单号",
-                "手机",
-                "订单成交时间",
-                "用户实付金额(元)",
-                "退款金额(元)",
-                "售后状态",
-            ],
-            vec![
-                "1",
-                "13800000001",
-                "2025-03-05 10:00:00",
-                "100.00",
-                "30.00",
-                "退款成功",
-            ],
-            vec![
-                "2",
-                "13800000001",
-                "2025-03-06 10:00:00",
-                "100.00",
-                "100.00",
-                "退款成功",
-            ],
-            vec![
-                "3",
-                "13800000001",
-                "2025-03-07 10:00:00",
-                "100.00",
-                "",
-                "退款成功",
-            ],
+            vec!["订单号", "手机", "订单成交时间", "用户实付金额(元)", "退款金额(元)", "售后状态"],
+            vec!["1", "13800000001", "2025-03-05 10:00:00", "100.00", "30.00", "退款成功"],
+            vec!["2", "13800000001", "2025-03-06 10:00:00", "100.00", "100.00", "退款成功"],
+            vec!["3", "13800000001", "2025-03-07 10:00:00", "100.00", "", "退款成功"],
         ],
         false,
     );
     let ds = import_one(&path);
-    assert_eq!(
-        per_customer(&ds.orders)["13800000001"],
-        (1, 7000, d(2025, 3, 5), d(2025, 3, 5))
-    );
+    assert_eq!(per_customer(&ds.orders)["13800000001"], (1, 7000, d(2025, 3, 5), d(2025, 3, 5)));
     assert_eq!(skipped(&ds, SkipReason::Refunded), 2);
 }
 
@@ -1438,14 +978,8 @@ fn user_overrides_pick_header_row_amount_and_key() {
     assert_eq!(ds.reports[0].mapping.header_row, 1);
     let p = preview(&path, &options).unwrap();
     assert_eq!(p.mapping.column(Role::Amount).unwrap().header, "实收");
-    let bad = ImportOptions {
-        key: Some(KeySpec::Column("客户".into())),
-        ..options
-    };
-    assert_eq!(
-        import_files(&[path], &bad, &NoProgress).unwrap_err().code(),
-        "column_not_found"
-    );
+    let bad = ImportOptions { key: Some(KeySpec::Column("客户".into())), ..options };
+    assert_eq!(import_files(&[path], &bad, &NoProgress).unwrap_err().code(), "column_not_found");
 }
 
 #[test]
@@ -1463,10 +997,7 @@ fn html_table_saved_as_xls_imports() {
     std::fs::write(&path, html).unwrap();
     let ds = import_one(&path);
     assert_eq!(ds.reports[0].mapping.header_row, 1);
-    assert_eq!(
-        per_customer(&ds.orders)["13800000001"],
-        (2, 102050, d(2025, 3, 5), d(2025, 3, 7))
-    );
+    assert_eq!(per_customer(&ds.orders)["13800000001"], (2, 102050, d(2025, 3, 5), d(2025, 3, 7)));
 }
 
 #[test]
@@ -1474,10 +1005,8 @@ fn rows_without_order_id_differing_only_in_product_are_not_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.xlsx");
     let b = dir.path().join("b.csv");
-    let rows = vec![
-        vec![S("日期"), S("客户"), S("商品"), S("金额")],
-        vec![S("2025-03-05"), S("张记"), S("水泥"), N(500.0)],
-    ];
+    let rows =
+        vec![vec![S("日期"), S("客户"), S("商品"), S("金额")], vec![S("2025-03-05"), S("张记"), S("水泥"), N(500.0)]];
     write_xlsx(&a, &[("Sheet1", rows)]);
     // Same day, customer and amount but another product: a new order. The cement row is the same
     // order as in the xlsx even though it is text here.
@@ -1501,34 +1030,11 @@ fn two_customer_lists_with_the_same_customers_warn() {
     let a = dir.path().join("march.csv");
     let b = dir.path().join("may.csv");
     let h = vec!["会员ID", "累计消费金额", "累计消费次数", "最近消费时间"];
-    write_csv(
-        &a,
-        &[
-            h.clone(),
-            vec!["m1", "100", "2", "2025-03-01"],
-            vec!["m2", "50", "1", "2025-03-02"],
-        ],
-        false,
-    );
-    write_csv(
-        &b,
-        &[
-            h,
-            vec!["m1", "300", "5", "2025-05-01"],
-            vec!["m3", "20", "1", "2025-05-02"],
-        ],
-        false,
-    );
+    write_csv(&a, &[h.clone(), vec!["m1", "100", "2", "2025-03-01"], vec!["m2", "50", "1", "2025-03-02"]], false);
+    write_csv(&b, &[h, vec!["m1", "300", "5", "2025-05-01"], vec!["m3", "20", "1", "2025-05-02"]], false);
     let ds = import_files(&[a, b], &ImportOptions::default(), &NoProgress).unwrap();
     assert_eq!(per_customer(&ds.orders)["m1"].0, 7);
-    let w = ds.reports[1]
-        .warnings
-        .iter()
-        .find(|w| w.code == "customer_lists_overlap")
-        .expect("warning");
+    let w = ds.reports[1].warnings.iter().find(|w| w.code == "customer_lists_overlap").expect("warning");
     assert!(w.text.zh.starts_with("1 个客户"), "{}", w.text.zh);
-    assert!(!ds.reports[0]
-        .warnings
-        .iter()
-        .any(|w| w.code == "customer_lists_overlap"));
+    assert!(!ds.reports[0].warnings.iter().any(|w| w.code == "customer_lists_overlap"));
 }

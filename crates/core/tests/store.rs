@@ -50,11 +50,7 @@ fn mapping(headers: &[(&str, Option<Role>)]) -> Mapping {
         columns: headers
             .iter()
             .enumerate()
-            .map(|(i, (h, r))| Column {
-                index: i as u32,
-                header: h.to_string(),
-                role: *r,
-            })
+            .map(|(i, (h, r))| Column { index: i as u32, header: h.to_string(), role: *r })
             .collect(),
         key: KeySpec::Column("买家ID".into()),
         level: Level::Orders,
@@ -77,10 +73,7 @@ fn file(name: &str, orders: Vec<Order>, mapping: Mapping) -> ImportedFile {
     ImportedFile {
         path: PathBuf::from(format!("/exports/{name}")),
         size: 1000,
-        sha256: format!(
-            "{:0>64}",
-            name.bytes().map(|b| format!("{b:02x}")).collect::<String>()
-        ),
+        sha256: format!("{:0>64}", name.bytes().map(|b| format!("{b:02x}")).collect::<String>()),
         report: ImportReport {
             file: name.to_string(),
             format: Format::Csv,
@@ -98,24 +91,17 @@ fn file(name: &str, orders: Vec<Order>, mapping: Mapping) -> ImportedFile {
 }
 
 fn store(ws: &mut Workspace, files: Vec<ImportedFile>) -> tierbook_core::store::ImportOutcome {
-    ws.store_import(files, vec![], at("2025-07-01 09:00:00"), &NoProgress)
-        .unwrap()
+    ws.store_import(files, vec![], at("2025-07-01 09:00:00"), &NoProgress).unwrap()
 }
 
 /// Orders `from..to` of a store with 7 customers; order n belongs to customer n % 7 and pays n yuan.
 fn numbered_orders(from: u32, to: u32) -> Vec<Order> {
     (from..to)
         .map(|n| {
-            let placed = NaiveDate::from_ymd_opt(2025, 1, 1)
-                .unwrap()
-                .and_hms_opt(10, 0, 0)
-                .unwrap()
+            let placed = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(10, 0, 0).unwrap()
                 + chrono::Duration::days(i64::from(n));
             let mut o = order(
-                Some(&format!(
-                    "{:019}",
-                    3_700_000_000_000_000_000u64 + u64::from(n)
-                )),
+                Some(&format!("{:019}", 3_700_000_000_000_000_000u64 + u64::from(n))),
                 "",
                 "",
                 "2025-01-01 00:00:00",
@@ -136,18 +122,16 @@ fn expected_customers(orders: &[Order]) -> Vec<Customer> {
     let mut by: BTreeMap<String, Customer> = BTreeMap::new();
     for o in orders {
         let d = o.placed_at.date();
-        let c = by
-            .entry(o.customer_key.clone())
-            .or_insert_with(|| Customer {
-                key: o.customer_key.clone(),
-                name: String::new(),
-                phone: None,
-                orders: 0,
-                revenue: 0,
-                first_order: d,
-                last_order: d,
-                interactions: None,
-            });
+        let c = by.entry(o.customer_key.clone()).or_insert_with(|| Customer {
+            key: o.customer_key.clone(),
+            name: String::new(),
+            phone: None,
+            orders: 0,
+            revenue: 0,
+            first_order: d,
+            last_order: d,
+            interactions: None,
+        });
         c.orders += o.order_count;
         c.revenue += o.net();
         c.first_order = c.first_order.min(d);
@@ -170,13 +154,9 @@ fn new_workspace_is_created_in_wal_mode_at_the_latest_schema() {
     assert!(ws.latest_snapshot().unwrap().is_none());
     drop(ws);
     let raw = rusqlite::Connection::open(&path).unwrap();
-    let mode: String = raw
-        .pragma_query_value(None, "journal_mode", |r| r.get(0))
-        .unwrap();
+    let mode: String = raw.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
-    let app: i32 = raw
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .unwrap();
+    let app: i32 = raw.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
     assert_eq!(app, schema::APPLICATION_ID);
 }
 
@@ -193,55 +173,23 @@ fn empty_file_from_a_save_dialog_becomes_a_workspace() {
 fn overlapping_exports_add_only_the_new_orders() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    let first = store(
-        &mut ws,
-        vec![file(
-            "jan-mar.csv",
-            numbered_orders(0, 90),
-            wechat_mapping(),
-        )],
-    );
+    let first = store(&mut ws, vec![file("jan-mar.csv", numbered_orders(0, 90), wechat_mapping())]);
     assert_eq!((first.new_orders, first.known_orders), (90, 0));
-    let second = store(
-        &mut ws,
-        vec![file(
-            "mar-may.csv",
-            numbered_orders(60, 150),
-            wechat_mapping(),
-        )],
-    );
+    let second = store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
     assert_eq!((second.new_orders, second.known_orders), (60, 30));
     assert_eq!(second.sources.len(), 1);
-    assert_eq!(
-        (
-            second.sources[0].orders_added,
-            second.sources[0].orders_known
-        ),
-        (60, 30)
-    );
+    assert_eq!((second.sources[0].orders_added, second.sources[0].orders_known), (60, 30));
     assert_eq!(ws.order_count().unwrap(), 150);
-    assert_eq!(
-        ws.customers().unwrap(),
-        expected_customers(&numbered_orders(0, 150))
-    );
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 150)));
 }
 
 #[test]
 fn same_order_id_under_another_platform_header_is_another_order() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    store(
-        &mut ws,
-        vec![file("wx.csv", numbered_orders(0, 10), wechat_mapping())],
-    );
-    let taobao = mapping(&[
-        ("订单编号", Some(Role::OrderId)),
-        ("买家会员名", Some(Role::CustomerKey)),
-    ]);
-    let outcome = store(
-        &mut ws,
-        vec![file("tb.csv", numbered_orders(0, 10), taobao)],
-    );
+    store(&mut ws, vec![file("wx.csv", numbered_orders(0, 10), wechat_mapping())]);
+    let taobao = mapping(&[("订单编号", Some(Role::OrderId)), ("买家会员名", Some(Role::CustomerKey))]);
+    let outcome = store(&mut ws, vec![file("tb.csv", numbered_orders(0, 10), taobao)]);
     assert_eq!((outcome.new_orders, outcome.known_orders), (10, 0));
 }
 
@@ -249,11 +197,8 @@ fn same_order_id_under_another_platform_header_is_another_order() {
 fn orders_without_id_are_deduplicated_by_content() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    let no_id = mapping(&[
-        ("客户名称", Some(Role::CustomerKey)),
-        ("日期", Some(Role::Date)),
-        ("金额", Some(Role::Amount)),
-    ]);
+    let no_id =
+        mapping(&[("客户名称", Some(Role::CustomerKey)), ("日期", Some(Role::Date)), ("金额", Some(Role::Amount))]);
     let a = vec![
         order(None, "张三", "张三", "2025-03-01 00:00:00", 5000, 0),
         order(None, "李四", "李四", "2025-03-02 00:00:00", 8000, 0),
@@ -271,138 +216,60 @@ fn same_file_again_changes_nothing_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.tierbook");
     let mut ws = Workspace::open(&path).unwrap();
-    store(
-        &mut ws,
-        vec![file("jan.csv", numbered_orders(0, 40), wechat_mapping())],
-    );
-    let before = (
-        ws.order_count().unwrap(),
-        ws.customers().unwrap(),
-        ws.sources().unwrap(),
-    );
-    let again = store(
-        &mut ws,
-        vec![file("jan.csv", numbered_orders(0, 40), wechat_mapping())],
-    );
+    store(&mut ws, vec![file("jan.csv", numbered_orders(0, 40), wechat_mapping())]);
+    let before = (ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap());
+    let again = store(&mut ws, vec![file("jan.csv", numbered_orders(0, 40), wechat_mapping())]);
     assert!(again.is_unchanged());
     assert_eq!(again.unchanged_files, vec!["jan.csv".to_string()]);
     assert!(again.summary().zh.contains("完全相同"));
-    assert_eq!(
-        (
-            ws.order_count().unwrap(),
-            ws.customers().unwrap(),
-            ws.sources().unwrap()
-        ),
-        before
-    );
+    assert_eq!((ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap()), before);
 }
 
 #[test]
 fn customer_name_comes_from_the_latest_order_across_imports() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    let late = vec![order(
-        Some("2"),
-        "k",
-        "新昵称",
-        "2025-05-01 12:00:00",
-        1000,
-        0,
-    )];
-    let early = vec![order(
-        Some("1"),
-        "k",
-        "旧昵称",
-        "2025-01-01 12:00:00",
-        2000,
-        500,
-    )];
+    let late = vec![order(Some("2"), "k", "新昵称", "2025-05-01 12:00:00", 1000, 0)];
+    let early = vec![order(Some("1"), "k", "旧昵称", "2025-01-01 12:00:00", 2000, 500)];
     store(&mut ws, vec![file("late.csv", late, wechat_mapping())]);
     store(&mut ws, vec![file("early.csv", early, wechat_mapping())]);
     let customers = ws.customers().unwrap();
     assert_eq!(customers.len(), 1);
     let c = &customers[0];
     assert_eq!((c.name.as_str(), c.orders, c.revenue), ("新昵称", 2, 2500));
-    assert_eq!(
-        (c.first_order, c.last_order),
-        (day("2025-01-01"), day("2025-05-01"))
-    );
+    assert_eq!((c.first_order, c.last_order), (day("2025-01-01"), day("2025-05-01")));
 }
 
 #[test]
 fn removing_a_source_keeps_orders_a_later_source_also_had() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    store(
-        &mut ws,
-        vec![file(
-            "jan-mar.csv",
-            numbered_orders(0, 90),
-            wechat_mapping(),
-        )],
-    );
-    store(
-        &mut ws,
-        vec![file(
-            "mar-may.csv",
-            numbered_orders(60, 150),
-            wechat_mapping(),
-        )],
-    );
+    store(&mut ws, vec![file("jan-mar.csv", numbered_orders(0, 90), wechat_mapping())]);
+    store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
     let sources = ws.sources().unwrap();
     ws.remove_source(sources[0].id).unwrap();
     assert_eq!(ws.order_count().unwrap(), 90);
-    assert_eq!(
-        ws.customers().unwrap(),
-        expected_customers(&numbered_orders(60, 150))
-    );
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(60, 150)));
     assert_eq!(ws.sources().unwrap().len(), 1);
 
     ws.remove_source(sources[1].id).unwrap();
     assert_eq!(ws.order_count().unwrap(), 0);
     assert!(ws.customers().unwrap().is_empty());
-    assert!(matches!(
-        ws.remove_source(sources[1].id),
-        Err(Error::SourceNotFound(_))
-    ));
+    assert!(matches!(ws.remove_source(sources[1].id), Err(Error::SourceNotFound(_))));
 }
 
 #[test]
 fn removing_the_later_source_leaves_the_first_import_whole() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    store(
-        &mut ws,
-        vec![file(
-            "jan-mar.csv",
-            numbered_orders(0, 90),
-            wechat_mapping(),
-        )],
-    );
-    store(
-        &mut ws,
-        vec![file(
-            "mar-may.csv",
-            numbered_orders(60, 150),
-            wechat_mapping(),
-        )],
-    );
+    store(&mut ws, vec![file("jan-mar.csv", numbered_orders(0, 90), wechat_mapping())]);
+    store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
     let later = ws.sources().unwrap()[1].id;
     ws.remove_source(later).unwrap();
     assert_eq!(ws.order_count().unwrap(), 90);
-    assert_eq!(
-        ws.customers().unwrap(),
-        expected_customers(&numbered_orders(0, 90))
-    );
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 90)));
     // The same later file can be imported again once removed.
-    let again = store(
-        &mut ws,
-        vec![file(
-            "mar-may.csv",
-            numbered_orders(60, 150),
-            wechat_mapping(),
-        )],
-    );
+    let again = store(&mut ws, vec![file("mar-may.csv", numbered_orders(60, 150), wechat_mapping())]);
     assert_eq!((again.new_orders, again.known_orders), (60, 30));
 }
 
@@ -417,24 +284,13 @@ fn cancelled_import_stores_nothing() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    store(
-        &mut ws,
-        vec![file("a.csv", numbered_orders(0, 10), wechat_mapping())],
-    );
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 10), wechat_mapping())]);
     let big = file("b.csv", numbered_orders(0, 20_000), wechat_mapping());
-    let result = ws.store_import(
-        vec![big],
-        vec![],
-        at("2025-07-01 09:00:00"),
-        &CancelAfter(0.into()),
-    );
+    let result = ws.store_import(vec![big], vec![], at("2025-07-01 09:00:00"), &CancelAfter(0.into()));
     assert!(matches!(result, Err(Error::Cancelled)));
     assert_eq!(ws.order_count().unwrap(), 10);
     assert_eq!(ws.sources().unwrap().len(), 1);
-    assert_eq!(
-        ws.customers().unwrap(),
-        expected_customers(&numbered_orders(0, 10))
-    );
+    assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 10)));
 }
 
 // ---- snapshots and comparison ----
@@ -473,17 +329,11 @@ fn customer(key: &str, revenue: i64) -> Customer {
 }
 
 /// A classification of `rows` (key, tier, segment, revenue), as the classifier would return it.
-fn snapshot_of(
-    rows: &[(&str, Tier, Option<&str>, i64)],
-    as_of: &str,
-) -> (Vec<Customer>, Classification) {
+fn snapshot_of(rows: &[(&str, Tier, Option<&str>, i64)], as_of: &str) -> (Vec<Customer>, Classification) {
     let customers: Vec<Customer> = rows.iter().map(|(k, _, _, r)| customer(k, *r)).collect();
     let classification = Classification {
         params: ClassifyParams {
-            method: Method::AbcRevenue {
-                a_pct: 80.0,
-                b_pct: 95.0,
-            },
+            method: Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 },
             as_of: Some(day(as_of)),
             segment_tiers: BTreeMap::new(),
             segment_names: BTreeMap::new(),
@@ -521,12 +371,9 @@ fn playbook() -> Playbook {
         ]
         .into_iter()
         .collect(),
-        segments: [(
-            "重要挽留客户".to_string(),
-            act("立即回访 + 专属挽回券", "call back + win-back coupon"),
-        )]
-        .into_iter()
-        .collect(),
+        segments: [("重要挽留客户".to_string(), act("立即回访 + 专属挽回券", "call back + win-back coupon"))]
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -534,23 +381,11 @@ fn playbook() -> Playbook {
 fn snapshot_round_trips_customers_and_classification() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    let (customers, classification) = snapshot_of(
-        &[
-            ("k1", Tier::A, Some("重要价值客户"), 9000),
-            ("k2", Tier::C, None, 100),
-        ],
-        "2025-03-31",
-    );
-    let info = ws
-        .save_snapshot(&customers, &classification, Some("三月"))
-        .unwrap();
+    let (customers, classification) =
+        snapshot_of(&[("k1", Tier::A, Some("重要价值客户"), 9000), ("k2", Tier::C, None, 100)], "2025-03-31");
+    let info = ws.save_snapshot(&customers, &classification, Some("三月")).unwrap();
     assert_eq!(
-        (
-            info.as_of,
-            info.label.as_deref(),
-            info.customers,
-            info.revenue
-        ),
+        (info.as_of, info.label.as_deref(), info.customers, info.revenue),
         (day("2025-03-31"), Some("三月"), 2, 9100)
     );
     let loaded = ws.load_latest().unwrap().unwrap();
@@ -559,10 +394,7 @@ fn snapshot_round_trips_customers_and_classification() {
     assert_eq!(ws.snapshots().unwrap(), vec![info.clone()]);
     ws.delete_snapshot(info.id).unwrap();
     assert!(ws.snapshots().unwrap().is_empty());
-    assert!(matches!(
-        ws.delete_snapshot(info.id),
-        Err(Error::SnapshotNotFound(_))
-    ));
+    assert!(matches!(ws.delete_snapshot(info.id), Err(Error::SnapshotNotFound(_))));
 }
 
 #[test]
@@ -571,10 +403,7 @@ fn snapshot_with_mismatched_lengths_is_refused() {
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
     let (mut customers, classification) = snapshot_of(&[("k1", Tier::A, None, 1)], "2025-03-31");
     customers.push(customer("k2", 5));
-    assert!(matches!(
-        ws.save_snapshot(&customers, &classification, None),
-        Err(Error::InvalidParams(_))
-    ));
+    assert!(matches!(ws.save_snapshot(&customers, &classification, None), Err(Error::InvalidParams(_))));
     assert!(ws.snapshots().unwrap().is_empty());
 }
 
@@ -606,16 +435,10 @@ fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
     let old = ws.save_snapshot(&c1, &k1, None).unwrap();
     let new = ws.save_snapshot(&c2, &k2, None).unwrap();
     let m = ws.compare(old.id, new.id, &playbook()).unwrap();
-    assert_eq!(
-        (m.old_as_of, m.new_as_of),
-        (day("2025-03-31"), day("2025-06-30"))
-    );
+    assert_eq!((m.old_as_of, m.new_as_of), (day("2025-03-31"), day("2025-06-30")));
 
-    let flows: HashMap<(Option<Tier>, Option<Tier>), (u64, i64)> = m
-        .flows
-        .iter()
-        .map(|f| ((f.from, f.to), (f.customers, f.revenue)))
-        .collect();
+    let flows: HashMap<(Option<Tier>, Option<Tier>), (u64, i64)> =
+        m.flows.iter().map(|f| ((f.from, f.to), (f.customers, f.revenue))).collect();
     use Tier::*;
     let expected: HashMap<(Option<Tier>, Option<Tier>), (u64, i64)> = [
         ((Some(A), Some(A)), (1, 12_000)),
@@ -630,8 +453,7 @@ fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
     .collect();
     assert_eq!(flows, expected);
 
-    let keys =
-        |v: &[tierbook_core::store::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+    let keys = |v: &[tierbook_core::store::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&m.upgraded), ["c"]);
     assert_eq!(keys(&m.downgraded), ["b"]);
     assert_eq!(keys(&m.new), ["f"]);
@@ -640,45 +462,20 @@ fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
 
     let b = &m.downgraded[0];
     assert_eq!(
-        (
-            b.from,
-            b.to,
-            b.from_segment.as_deref(),
-            b.to_segment.as_deref()
-        ),
+        (b.from, b.to, b.from_segment.as_deref(), b.to_segment.as_deref()),
         (Some(A), Some(B), Some("重要价值客户"), Some("重要挽留客户"))
     );
     assert!(b.action.zh.starts_with("挽回：立即回访"), "{}", b.action.zh);
-    assert!(
-        m.lost[0].action.zh.starts_with("挽回："),
-        "{}",
-        m.lost[0].action.zh
-    );
-    assert!(
-        !m.lost[1].action.zh.starts_with("挽回："),
-        "{}",
-        m.lost[1].action.zh
-    );
+    assert!(m.lost[0].action.zh.starts_with("挽回："), "{}", m.lost[0].action.zh);
+    assert!(!m.lost[1].action.zh.starts_with("挽回："), "{}", m.lost[1].action.zh);
     assert_eq!(m.upgraded[0].action.zh, "专属客服一对一");
     assert_eq!(m.new[0].action.zh, "定期促销");
 
-    let seg: HashMap<(Option<String>, Option<String>), u64> = m
-        .segment_flows
-        .iter()
-        .map(|f| ((f.from.clone(), f.to.clone()), f.customers))
-        .collect();
-    assert_eq!(
-        seg.get(&(Some("重要价值客户".into()), Some("重要挽留客户".into()))),
-        Some(&1)
-    );
-    assert_eq!(
-        seg.get(&(Some("重要发展客户".into()), Some("重要价值客户".into()))),
-        Some(&1)
-    );
-    assert_eq!(
-        seg.get(&(Some("重要价值客户".into()), Some("重要价值客户".into()))),
-        Some(&1)
-    );
+    let seg: HashMap<(Option<String>, Option<String>), u64> =
+        m.segment_flows.iter().map(|f| ((f.from.clone(), f.to.clone()), f.customers)).collect();
+    assert_eq!(seg.get(&(Some("重要价值客户".into()), Some("重要挽留客户".into()))), Some(&1));
+    assert_eq!(seg.get(&(Some("重要发展客户".into()), Some("重要价值客户".into()))), Some(&1));
+    assert_eq!(seg.get(&(Some("重要价值客户".into()), Some("重要价值客户".into()))), Some(&1));
     assert_eq!(seg.values().sum::<u64>(), 7);
 }
 
@@ -686,10 +483,7 @@ fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
 fn compare_of_unknown_snapshot_is_snapshot_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    assert!(matches!(
-        ws.compare(1, 2, &playbook()),
-        Err(Error::SnapshotNotFound(_))
-    ));
+    assert!(matches!(ws.compare(1, 2, &playbook()), Err(Error::SnapshotNotFound(_))));
 }
 
 // ---- settings, playbook, backup ----
@@ -703,23 +497,13 @@ fn settings_and_playbook_persist_across_reopen() {
     ws.set_setting("lang", "en").unwrap();
     ws.set_setting("cut_points", &vec![80.0, 95.0]).unwrap();
     let mut edited = playbook();
-    edited.tiers.get_mut(&Tier::A).unwrap().action =
-        Text::new("店长亲自回访", "owner calls personally");
+    edited.tiers.get_mut(&Tier::A).unwrap().action = Text::new("店长亲自回访", "owner calls personally");
     ws.save_playbook(&edited).unwrap();
     drop(ws);
     let ws = Workspace::open(&path).unwrap();
-    assert_eq!(
-        ws.get_setting::<String>("lang").unwrap().as_deref(),
-        Some("en")
-    );
-    assert_eq!(
-        ws.get_setting::<Vec<f64>>("cut_points").unwrap(),
-        Some(vec![80.0, 95.0])
-    );
-    assert!(matches!(
-        ws.get_setting::<u32>("lang"),
-        Err(Error::Store(_))
-    ));
+    assert_eq!(ws.get_setting::<String>("lang").unwrap().as_deref(), Some("en"));
+    assert_eq!(ws.get_setting::<Vec<f64>>("cut_points").unwrap(), Some(vec![80.0, 95.0]));
+    assert!(matches!(ws.get_setting::<u32>("lang"), Err(Error::Store(_))));
     assert_eq!(ws.playbook().unwrap(), edited);
 }
 
@@ -727,10 +511,7 @@ fn settings_and_playbook_persist_across_reopen() {
 fn backup_copy_opens_and_holds_the_same_data() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    store(
-        &mut ws,
-        vec![file("a.csv", numbered_orders(0, 300), wechat_mapping())],
-    );
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 300), wechat_mapping())]);
     let (customers, classification) = snapshot_of(&[("k1", Tier::A, None, 1)], "2025-03-31");
     ws.save_snapshot(&customers, &classification, None).unwrap();
     ws.set_setting("lang", "zh").unwrap();
@@ -745,10 +526,7 @@ fn backup_copy_opens_and_holds_the_same_data() {
     assert_eq!(back.order_count().unwrap(), 300);
     assert_eq!(back.sources().unwrap(), ws.sources().unwrap());
     assert_eq!(back.snapshots().unwrap(), ws.snapshots().unwrap());
-    assert_eq!(
-        back.get_setting::<String>("lang").unwrap().as_deref(),
-        Some("zh")
-    );
+    assert_eq!(back.get_setting::<String>("lang").unwrap().as_deref(), Some("zh"));
     assert!(matches!(ws.backup_to(ws.path()), Err(Error::Write { .. })));
 }
 
@@ -762,10 +540,7 @@ fn text_file_is_not_a_workspace() {
     let err = Workspace::open(&path).unwrap_err();
     assert!(matches!(err, Error::NotAWorkspace { .. }), "{err:?}");
     assert!(err.to_string().contains("不是 TierBook 工作区"));
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        "订单号,买家ID,实付金额\n1,a,10\n"
-    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "订单号,买家ID,实付金额\n1,a,10\n");
 }
 
 #[test]
@@ -781,11 +556,7 @@ fn another_programs_sqlite_database_is_not_a_workspace() {
     let before = std::fs::read(&path).unwrap();
     let err = Workspace::open(&path).unwrap_err();
     assert!(matches!(err, Error::NotAWorkspace { .. }), "{err:?}");
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        before,
-        "a foreign database must not be modified"
-    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "a foreign database must not be modified");
 }
 
 #[test]
@@ -811,56 +582,34 @@ fn workspace_from_a_newer_tierbook_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.tierbook");
     let mut ws = Workspace::open(&path).unwrap();
-    store(
-        &mut ws,
-        vec![file("a.csv", numbered_orders(0, 5), wechat_mapping())],
-    );
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 5), wechat_mapping())]);
     drop(ws);
     let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.pragma_update(None, "user_version", schema::LATEST_VERSION + 1)
-        .unwrap();
+    raw.pragma_update(None, "user_version", schema::LATEST_VERSION + 1).unwrap();
     raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
     drop(raw);
     let before = std::fs::read(&path).unwrap();
     let err = Workspace::open(&path).unwrap_err();
     match err {
-        Error::WorkspaceTooNew {
-            found, supported, ..
-        } => {
-            assert_eq!(
-                (found, supported),
-                (schema::LATEST_VERSION + 1, schema::LATEST_VERSION)
-            )
+        Error::WorkspaceTooNew { found, supported, .. } => {
+            assert_eq!((found, supported), (schema::LATEST_VERSION + 1, schema::LATEST_VERSION))
         }
         other => panic!("expected WorkspaceTooNew, got {other:?}"),
     }
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        before,
-        "a newer workspace must not be modified"
-    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "a newer workspace must not be modified");
 }
 
 #[test]
 fn snapshot_is_current_until_new_orders_arrive() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    store(
-        &mut ws,
-        vec![file("a.csv", numbered_orders(0, 30), wechat_mapping())],
-    );
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 30), wechat_mapping())]);
     let customers = ws.customers().unwrap();
     let (_, mut classification) = snapshot_of(&[], "2025-03-31");
-    classification.assignments = customers
-        .iter()
-        .map(|_| assignment(Tier::B, None))
-        .collect();
+    classification.assignments = customers.iter().map(|_| assignment(Tier::B, None)).collect();
     let info = ws.save_snapshot(&customers, &classification, None).unwrap();
     assert!(ws.snapshot_is_current(info.id).unwrap());
-    store(
-        &mut ws,
-        vec![file("b.csv", numbered_orders(30, 31), wechat_mapping())],
-    );
+    store(&mut ws, vec![file("b.csv", numbered_orders(30, 31), wechat_mapping())]);
     assert!(!ws.snapshot_is_current(info.id).unwrap());
 }
 
@@ -868,13 +617,7 @@ fn snapshot_is_current_until_new_orders_arrive() {
 fn snapshot_with_a_customer_twice_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
-    let (customers, classification) = snapshot_of(
-        &[("k1", Tier::A, None, 1), ("k1", Tier::B, None, 2)],
-        "2025-03-31",
-    );
-    assert!(matches!(
-        ws.save_snapshot(&customers, &classification, None),
-        Err(Error::InvalidParams(_))
-    ));
+    let (customers, classification) = snapshot_of(&[("k1", Tier::A, None, 1), ("k1", Tier::B, None, 2)], "2025-03-31");
+    assert!(matches!(ws.save_snapshot(&customers, &classification, None), Err(Error::InvalidParams(_))));
     assert!(ws.snapshots().unwrap().is_empty());
 }

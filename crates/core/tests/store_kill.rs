@@ -37,13 +37,7 @@ impl Progress for Marker {
 
 fn child(workspace: &str, export: &str) {
     let mut ws = Workspace::open(Path::new(workspace)).unwrap();
-    ws.import(
-        &[PathBuf::from(export)],
-        &ImportOptions::default(),
-        now(),
-        &Marker,
-    )
-    .unwrap();
+    ws.import(&[PathBuf::from(export)], &ImportOptions::default(), now(), &Marker).unwrap();
     println!("TIERBOOK DONE");
 }
 
@@ -86,10 +80,7 @@ fn import_and_kill(workspace: &Path, export: &Path, fraction: f64) -> bool {
 
 #[test]
 fn import_killed_mid_way_leaves_the_workspace_as_before() {
-    if let (Ok(ws), Ok(file)) = (
-        std::env::var("TIERBOOK_KILL_CHILD_WS"),
-        std::env::var("TIERBOOK_KILL_CHILD_FILE"),
-    ) {
+    if let (Ok(ws), Ok(file)) = (std::env::var("TIERBOOK_KILL_CHILD_WS"), std::env::var("TIERBOOK_KILL_CHILD_FILE")) {
         return child(&ws, &file);
     }
     let dir = tempfile::tempdir().unwrap();
@@ -100,37 +91,21 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
     store_support::write_csv(&big, 1_000, 61_000, 15_000);
     {
         let mut ws = Workspace::open(&workspace).unwrap();
-        ws.import(&[first], &ImportOptions::default(), now(), &NoProgress)
-            .unwrap();
+        ws.import(&[first], &ImportOptions::default(), now(), &NoProgress).unwrap();
     }
-    let state = |ws: &Workspace| {
-        (
-            ws.order_count().unwrap(),
-            ws.customers().unwrap(),
-            ws.sources().unwrap(),
-        )
-    };
+    let state = |ws: &Workspace| (ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap());
     let before = state(&Workspace::open(&workspace).unwrap());
     assert_eq!(before.0, 2_000);
 
     for fraction in [0.05, 0.5, 0.95] {
-        assert!(
-            import_and_kill(&workspace, &big, fraction),
-            "the child finished before it could be killed"
-        );
+        assert!(import_and_kill(&workspace, &big, fraction), "the child finished before it could be killed");
         let ws = Workspace::open(&workspace).unwrap();
         ws.check_integrity().unwrap();
-        assert!(
-            state(&ws) == before,
-            "workspace changed by an import killed at {:.0}%",
-            fraction * 100.0
-        );
+        assert!(state(&ws) == before, "workspace changed by an import killed at {:.0}%", fraction * 100.0);
     }
 
     let mut ws = Workspace::open(&workspace).unwrap();
-    let outcome = ws
-        .import(&[big], &ImportOptions::default(), now(), &NoProgress)
-        .unwrap();
+    let outcome = ws.import(&[big], &ImportOptions::default(), now(), &NoProgress).unwrap();
     assert_eq!((outcome.new_orders, outcome.known_orders), (59_000, 1_000));
     assert_eq!(ws.order_count().unwrap(), 61_000);
     ws.check_integrity().unwrap();

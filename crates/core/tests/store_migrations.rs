@@ -132,16 +132,8 @@ fn report_json() -> String {
             sheet: "订单列表".into(),
             header_row: 0,
             columns: vec![
-                Column {
-                    index: 0,
-                    header: "订单号".into(),
-                    role: Some(Role::OrderId),
-                },
-                Column {
-                    index: 1,
-                    header: "买家ID".into(),
-                    role: Some(Role::CustomerKey),
-                },
+                Column { index: 0, header: "订单号".into(), role: Some(Role::OrderId) },
+                Column { index: 1, header: "买家ID".into(), role: Some(Role::CustomerKey) },
             ],
             key: KeySpec::Column("买家ID".into()),
             level: Level::Orders,
@@ -162,8 +154,7 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.execute_batch(V1_SQL).unwrap();
-    conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
-        .unwrap();
+    conn.pragma_update(None, "application_id", schema::APPLICATION_ID).unwrap();
     conn.execute_batch(&format!(
         "INSERT INTO meta(key, value) VALUES ('created_by', 'TierBook 0.1.0');
          INSERT INTO settings(key, value) VALUES ('lang', '\"en\"');
@@ -208,28 +199,16 @@ fn check_v1_data(ws: &Workspace) {
     let customers = ws.customers().unwrap();
     assert_eq!(customers.len(), 1);
     let c = &customers[0];
-    assert_eq!(
-        (c.key.as_str(), c.name.as_str(), c.orders, c.revenue),
-        ("oBuyer1", "小明", 2, 15000)
-    );
+    assert_eq!((c.key.as_str(), c.name.as_str(), c.orders, c.revenue), ("oBuyer1", "小明", 2, 15000));
     assert_eq!(c.last_order, NaiveDate::from_ymd_opt(2025, 1, 20).unwrap());
     let orders = ws.orders_of("oBuyer1").unwrap();
-    assert_eq!(
-        orders.iter().map(|o| o.net()).collect::<Vec<_>>(),
-        vec![10000, 5000]
-    );
+    assert_eq!(orders.iter().map(|o| o.net()).collect::<Vec<_>>(), vec![10000, 5000]);
     assert_eq!(orders[0].order_id.as_deref(), Some("3700000000000000001"));
     let sources = ws.sources().unwrap();
     assert_eq!(sources.len(), 1);
-    assert_eq!(
-        (sources[0].file_name.as_str(), sources[0].report.rows_read),
-        ("一月.xlsx", 2)
-    );
+    assert_eq!((sources[0].file_name.as_str(), sources[0].report.rows_read), ("一月.xlsx", 2));
     assert!(!sources[0].mapping_reused);
-    assert_eq!(
-        ws.get_setting::<String>("lang").unwrap().as_deref(),
-        Some("en")
-    );
+    assert_eq!(ws.get_setting::<String>("lang").unwrap().as_deref(), Some("en"));
 }
 
 /// After migrating, the new tables work: a later import adds to the old orders.
@@ -262,9 +241,7 @@ fn check_new_import_works(ws: &mut Workspace) {
         report,
         mapping_reused: false,
     };
-    let outcome = ws
-        .store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress)
-        .unwrap();
+    let outcome = ws.store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress).unwrap();
     assert_eq!((outcome.new_orders, outcome.known_orders), (1, 1));
     assert_eq!(ws.customers().unwrap()[0].revenue, 17000);
 }
@@ -293,10 +270,7 @@ fn version_2_workspace_is_migrated_with_its_data_and_snapshots() {
     assert_eq!(snapshots[0].label.as_deref(), Some("一月"));
     let data = ws.load_snapshot(snapshots[0].id).unwrap();
     assert_eq!(data.customers[0].key, "oBuyer1");
-    assert_eq!(
-        data.classification.assignments[0].tier,
-        tierbook_core::Tier::A
-    );
+    assert_eq!(data.classification.assignments[0].tier, tierbook_core::Tier::A);
     check_new_import_works(&mut ws);
     // Reopening an already migrated file changes nothing.
     drop(ws);

@@ -11,8 +11,8 @@ use super::scores::{self, CutKind, Cuts, Dim};
 use super::segments::{self, CUBE, OTHERS};
 use super::wording::{push_dec1, push_dec2, push_int, push_pct, push_yuan, push_yuan_ceil};
 use super::{
-    customer_months, Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure,
-    Method, SegmentRule, Threshold, ZeroRevenue,
+    customer_months, Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure, Method, SegmentRule,
+    Threshold, ZeroRevenue,
 };
 use crate::model::{Cents, Customer, Text, Tier};
 
@@ -32,11 +32,7 @@ struct Base<'a> {
 
 impl<'a> Base<'a> {
     fn new(customers: &'a [Customer], as_of: Option<NaiveDate>) -> Self {
-        let latest = customers
-            .iter()
-            .map(|c| c.last_order)
-            .max()
-            .unwrap_or_default();
+        let latest = customers.iter().map(|c| c.last_order).max().unwrap_or_default();
         let as_of = as_of.unwrap_or(latest);
         let mut notes = Vec::new();
         if as_of < latest {
@@ -46,9 +42,7 @@ impl<'a> Base<'a> {
             ));
         }
         let recency: Vec<i64> = customers.iter().map(|c| c.recency_days(as_of)).collect();
-        let total = customers
-            .iter()
-            .fold(0i64, |t, c| t.saturating_add(c.revenue));
+        let total = customers.iter().fold(0i64, |t, c| t.saturating_add(c.revenue));
 
         // Ties are broken by key; most callers pass `customers::aggregate`'s key-sorted output, where
         // the index already is the key order, so only sort keys when they are not in order.
@@ -56,12 +50,7 @@ impl<'a> Base<'a> {
             (0..customers.len() as u32).collect()
         } else {
             let mut idx: Vec<u32> = (0..customers.len() as u32).collect();
-            idx.sort_unstable_by(|&a, &b| {
-                customers[a as usize]
-                    .key
-                    .cmp(&customers[b as usize].key)
-                    .then(a.cmp(&b))
-            });
+            idx.sort_unstable_by(|&a, &b| customers[a as usize].key.cmp(&customers[b as usize].key).then(a.cmp(&b)));
             let mut rank = vec![0u32; customers.len()];
             for (r, &i) in idx.iter().enumerate() {
                 rank[i as usize] = r as u32;
@@ -89,17 +78,7 @@ impl<'a> Base<'a> {
         let sorted_r = sorted(&|i| recency[i]);
         let sorted_f = sorted(&|i| i64::from(customers[i].orders));
         let sorted_m = sorted(&|i| customers[i].revenue);
-        Base {
-            customers,
-            as_of,
-            recency,
-            total,
-            by_revenue,
-            sorted_r,
-            sorted_f,
-            sorted_m,
-            notes,
-        }
+        Base { customers, as_of, recency, total, by_revenue, sorted_r, sorted_f, sorted_m, notes }
     }
 
     fn n(&self) -> usize {
@@ -161,17 +140,8 @@ fn tier_en(t: Tier) -> &'static str {
     }
 }
 
-fn threshold(
-    zh: impl Into<String>,
-    en: impl Into<String>,
-    value: f64,
-    unit: (&str, &str),
-) -> Threshold {
-    Threshold {
-        name: Text::new(zh, en),
-        value,
-        unit: Text::new(unit.0, unit.1),
-    }
+fn threshold(zh: impl Into<String>, en: impl Into<String>, value: f64, unit: (&str, &str)) -> Threshold {
+    Threshold { name: Text::new(zh, en), value, unit: Text::new(unit.0, unit.1) }
 }
 
 const YUAN: (&str, &str) = ("¥", "¥");
@@ -182,10 +152,7 @@ const POINTS: (&str, &str) = ("分", "points");
 const CUSTOMERS: (&str, &str) = ("人", "customers");
 
 fn new_text() -> Text {
-    Text {
-        zh: String::with_capacity(96),
-        en: String::with_capacity(112),
-    }
+    Text { zh: String::with_capacity(96), en: String::with_capacity(112) }
 }
 
 // ---------------------------------------------------------------------------------------- ABC
@@ -224,22 +191,14 @@ fn abc_revenue(base: &Base, a_pct: f64, b_pct: f64) -> AbcPass {
             }
         }
     }
-    AbcPass {
-        tier,
-        cum_share,
-        last_a,
-        last_b,
-    }
+    AbcPass { tier, cum_share, last_a, last_b }
 }
 
 /// Cents customer `i` must add to rank above customer `boundary` (ties go to the smaller key).
 fn overtake(base: &Base, i: usize, boundary: usize) -> i64 {
     let (me, them) = (&base.customers[i], &base.customers[boundary]);
     let tie_wins = me.key < them.key;
-    them.revenue
-        .saturating_sub(me.revenue)
-        .saturating_add(if tie_wins { 0 } else { 1 })
-        .max(1)
+    them.revenue.saturating_sub(me.revenue).saturating_add(if tie_wins { 0 } else { 1 }).max(1)
 }
 
 fn push_spend_gap(gap: &mut Text, cents: i64, target: Tier) {
@@ -260,11 +219,7 @@ fn push_orders_gap(gap: &mut Text, orders: i64, target_zh: &str, target_en: &str
     gap.zh.push_str(target_zh);
     gap.en.push_str("Place ");
     push_int(&mut gap.en, orders);
-    gap.en.push_str(if orders == 1 {
-        " more order to reach "
-    } else {
-        " more orders to reach "
-    });
+    gap.en.push_str(if orders == 1 { " more order to reach " } else { " more orders to reach " });
     gap.en.push_str(target_en);
 }
 
@@ -321,9 +276,7 @@ impl Line {
     /// F and M: the smallest integer that is high.
     fn min_high(self) -> i64 {
         match self {
-            Line::Mean { sum, n } => {
-                (sum.div_euclid(n) + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
-            }
+            Line::Mean { sum, n } => (sum.div_euclid(n) + 1).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
             Line::Median(m) => (m.floor() as i64).saturating_add(1),
             Line::Fixed(t) => t.ceil() as i64,
         }
@@ -352,18 +305,9 @@ fn cube_lines(base: &Base, basis: &CubeBasis) -> CubeLines {
     let sum = |v: &[i64]| v.iter().map(|&x| i128::from(x)).sum::<i128>();
     match basis {
         CubeBasis::Mean => CubeLines {
-            r: Line::Mean {
-                sum: sum(&base.sorted_r),
-                n,
-            },
-            f: Line::Mean {
-                sum: sum(&base.sorted_f),
-                n,
-            },
-            m: Line::Mean {
-                sum: sum(&base.sorted_m),
-                n,
-            },
+            r: Line::Mean { sum: sum(&base.sorted_r), n },
+            f: Line::Mean { sum: sum(&base.sorted_f), n },
+            m: Line::Mean { sum: sum(&base.sorted_m), n },
             label: ("均值", "mean"),
         },
         CubeBasis::Median => CubeLines {
@@ -382,11 +326,7 @@ fn cube_lines(base: &Base, basis: &CubeBasis) -> CubeLines {
 }
 
 fn cube_type(lines: &CubeLines, recency: i64, orders: i64, revenue: i64) -> usize {
-    segments::cube_index(
-        lines.r.recent(recency),
-        lines.f.high(orders),
-        lines.m.high(revenue),
-    )
+    segments::cube_index(lines.r.recent(recency), lines.f.high(orders), lines.m.high(revenue))
 }
 
 // ------------------------------------------------------------------------------- segment names
@@ -400,10 +340,7 @@ struct SegmentLabel {
 }
 
 fn segment_label(params: &ClassifyParams, canonical: &str) -> SegmentLabel {
-    let renamed = params
-        .segment_names
-        .get(canonical)
-        .filter(|s| !s.trim().is_empty());
+    let renamed = params.segment_names.get(canonical).filter(|s| !s.trim().is_empty());
     let builtin = segments::segment_text(canonical);
     let (zh, en) = match (renamed, &builtin) {
         (Some(r), _) => (r.clone(), r.clone()),
@@ -416,12 +353,7 @@ fn segment_label(params: &ClassifyParams, canonical: &str) -> SegmentLabel {
         .copied()
         .or_else(|| segments::default_segment_tier(canonical))
         .unwrap_or(Tier::C);
-    SegmentLabel {
-        display: renamed.cloned().unwrap_or_else(|| canonical.to_string()),
-        zh,
-        en,
-        tier,
-    }
+    SegmentLabel { display: renamed.cloned().unwrap_or_else(|| canonical.to_string()), zh, en, tier }
 }
 
 // ------------------------------------------------------------------------------------- running
@@ -458,28 +390,14 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
     let rfm: Vec<[u8; 3]> = (0..n)
         .map(|i| {
             let c = &customers[i];
-            [
-                cuts[0].score(base.recency[i]),
-                cuts[1].score(i64::from(c.orders)),
-                cuts[2].score(c.revenue),
-            ]
+            [cuts[0].score(base.recency[i]), cuts[1].score(i64::from(c.orders)), cuts[2].score(c.revenue)]
         })
         .collect();
     let abc = abc_revenue(&base, 80.0, 95.0);
     let mean_lines = cube_lines(&base, &CubeBasis::Mean);
-    let cube_labels: Vec<SegmentLabel> = CUBE
-        .iter()
-        .map(|(zh, _, _)| segment_label(params, zh))
-        .collect();
+    let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
     let rfm_type: Vec<u8> = (0..n)
-        .map(|i| {
-            cube_type(
-                &mean_lines,
-                base.recency[i],
-                i64::from(customers[i].orders),
-                customers[i].revenue,
-            ) as u8
-        })
+        .map(|i| cube_type(&mean_lines, base.recency[i], i64::from(customers[i].orders), customers[i].revenue) as u8)
         .collect();
 
     let mut d = Decisions {
@@ -503,38 +421,22 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
 
     match &params.method {
         Method::AbcRevenue { a_pct, b_pct } => {
-            let pass = if *a_pct == 80.0 && *b_pct == 95.0 {
-                None
-            } else {
-                Some(abc_revenue(&base, *a_pct, *b_pct))
-            };
+            let pass = if *a_pct == 80.0 && *b_pct == 95.0 { None } else { Some(abc_revenue(&base, *a_pct, *b_pct)) };
             let p = pass.as_ref().unwrap_or(&abc);
             d.tier = p.tier.clone();
             d.thresholds = vec![
-                threshold(
-                    "A 类：累计销售额占比上限",
-                    "Tier A: cumulative revenue share up to",
-                    *a_pct,
-                    PCT,
-                ),
-                threshold(
-                    "B 类：累计销售额占比上限",
-                    "Tier B: cumulative revenue share up to",
-                    *b_pct,
-                    PCT,
-                ),
+                threshold("A 类：累计销售额占比上限", "Tier A: cumulative revenue share up to", *a_pct, PCT),
+                threshold("B 类：累计销售额占比上限", "Tier B: cumulative revenue share up to", *b_pct, PCT),
                 threshold(
                     "A 类最低累计消费",
                     "Lowest spend in tier A",
-                    p.last_a
-                        .map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
+                    p.last_a.map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
                     YUAN,
                 ),
                 threshold(
                     "B 类最低累计消费",
                     "Lowest spend in tier B",
-                    p.last_b
-                        .map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
+                    p.last_b.map_or(0.0, |i| customers[i].revenue as f64 / 100.0),
                     YUAN,
                 ),
             ];
@@ -550,11 +452,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
             }
             abc_own = pass;
         }
-        Method::AbcCustomers {
-            a_pct,
-            b_pct,
-            zero_revenue,
-        } => {
+        Method::AbcCustomers { a_pct, b_pct, zero_revenue } => {
             let n_a = ((n as f64) * a_pct / 100.0).round() as usize;
             let n_ab = (((n as f64) * (a_pct + b_pct) / 100.0).round() as usize).max(n_a);
             positions = vec![0; n];
@@ -586,49 +484,19 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
             }
             share_bounds = (last_a, last_b);
             d.thresholds = vec![
-                threshold(
-                    "A 类：消费额排名前",
-                    "Tier A: top share of customers by spend",
-                    *a_pct,
-                    PCT,
-                ),
-                threshold(
-                    "B 类：其后",
-                    "Tier B: the next share of customers",
-                    *b_pct,
-                    PCT,
-                ),
+                threshold("A 类：消费额排名前", "Tier A: top share of customers by spend", *a_pct, PCT),
+                threshold("B 类：其后", "Tier B: the next share of customers", *b_pct, PCT),
                 threshold("A 类人数", "Customers in tier A", n_a as f64, CUSTOMERS),
-                threshold(
-                    "B 类人数（上限）",
-                    "Customers in tier B (at most)",
-                    (n_ab - n_a) as f64,
-                    CUSTOMERS,
-                ),
-                threshold(
-                    "A 类最低累计消费",
-                    "Lowest spend in tier A",
-                    min_a.unwrap_or(0) as f64 / 100.0,
-                    YUAN,
-                ),
-                threshold(
-                    "B 类最低累计消费",
-                    "Lowest spend in tier B",
-                    min_b.unwrap_or(0) as f64 / 100.0,
-                    YUAN,
-                ),
+                threshold("B 类人数（上限）", "Customers in tier B (at most)", (n_ab - n_a) as f64, CUSTOMERS),
+                threshold("A 类最低累计消费", "Lowest spend in tier A", min_a.unwrap_or(0) as f64 / 100.0, YUAN),
+                threshold("B 类最低累计消费", "Lowest spend in tier B", min_b.unwrap_or(0) as f64 / 100.0, YUAN),
             ];
             base.notes.push(Text::new(
                 format!("按累计消费从高到低排序（金额相同按客户编号），前 {a_pct}% 的客户（四舍五入为 {n_a} 人）为 A 类，其后 {b_pct}% 为 B 类，其余为 C 类；消费为 0 的客户归入{}。", tier_zh(zero_tier)),
                 format!("Customers sorted by spend, high to low (ties by key); the top {a_pct}% ({n_a} customers, rounded) are A, the next {b_pct}% B, the rest C; customers with no spend go to {}.", tier_en(zero_tier)),
             ));
         }
-        Method::Thresholds {
-            measure,
-            a_min,
-            b_min,
-            c_min,
-        } => {
+        Method::Thresholds { measure, a_min, b_min, c_min } => {
             d.four_tiers = c_min.is_some();
             d.tier = (0..n)
                 .map(|i| {
@@ -649,11 +517,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 })
                 .collect();
             let label = measure.label();
-            let unit = if *measure == Measure::Orders {
-                ORDERS
-            } else {
-                YUAN
-            };
+            let unit = if *measure == Measure::Orders { ORDERS } else { YUAN };
             d.thresholds.push(threshold(
                 format!("A 类：{} ≥", label.zh),
                 format!("Tier A: {} ≥", label.en),
@@ -706,18 +570,8 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 })
                 .collect();
             d.thresholds = score_thresholds(&cuts, *bins);
-            d.thresholds.push(threshold(
-                "A 类：总分 ≥",
-                "Tier A: total score ≥",
-                f64::from(*a_min),
-                POINTS,
-            ));
-            d.thresholds.push(threshold(
-                "B 类：总分 ≥",
-                "Tier B: total score ≥",
-                f64::from(*b_min),
-                POINTS,
-            ));
+            d.thresholds.push(threshold("A 类：总分 ≥", "Tier A: total score ≥", f64::from(*a_min), POINTS));
+            d.thresholds.push(threshold("B 类：总分 ≥", "Tier B: total score ≥", f64::from(*b_min), POINTS));
             base.notes.push(Text::new(
                 format!("R、F、M 各按 {bins} 分位打 1–{bins} 分：分数 = 1 + 取值严格高于的分位点个数（R 为严格低于，越近越高），相同取值得分相同。总分 ≥ {a_min} 为 A 类，≥ {b_min} 为 B 类，其余为 C 类。"),
                 format!("R, F and M each score 1–{bins} by {bins}-quantiles: score = 1 + cut points the value is strictly above (R: strictly below — recent is high); equal values score equally. Total ≥ {a_min} is A, ≥ {b_min} B, else C."),
@@ -725,32 +579,20 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
         }
         Method::RfmCube { basis } => {
             let lines = cube_lines(&base, basis);
-            d.labels = CUBE
-                .iter()
-                .map(|(zh, _, _)| segment_label(params, zh))
-                .collect();
+            d.labels = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
             let seg: Vec<u16> = if matches!(basis, CubeBasis::Mean) {
                 rfm_type.iter().map(|&t| u16::from(t)).collect()
             } else {
                 (0..n)
                     .map(|i| {
-                        cube_type(
-                            &lines,
-                            base.recency[i],
-                            i64::from(customers[i].orders),
-                            customers[i].revenue,
-                        ) as u16
+                        cube_type(&lines, base.recency[i], i64::from(customers[i].orders), customers[i].revenue) as u16
                     })
                     .collect()
             };
             d.tier = seg.iter().map(|&s| d.labels[usize::from(s)].tier).collect();
             d.segment = Some(seg);
             let (zh_b, en_b) = lines.label;
-            let (r_cmp, fm_cmp) = if matches!(basis, CubeBasis::Fixed { .. }) {
-                ("≤", "≥")
-            } else {
-                ("<", ">")
-            };
+            let (r_cmp, fm_cmp) = if matches!(basis, CubeBasis::Fixed { .. }) { ("≤", "≥") } else { ("<", ">") };
             d.thresholds = vec![
                 threshold(
                     format!("R 高：最近购买天数 {r_cmp} {zh_b}"),
@@ -795,17 +637,10 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
             d.labels = names.iter().map(|n| segment_label(params, n)).collect();
             rule_of = rfm
                 .iter()
-                .map(|s| {
-                    rules
-                        .iter()
-                        .position(|r| rule_matches(r, s))
-                        .map_or(u16::MAX, |p| p as u16)
-                })
+                .map(|s| rules.iter().position(|r| rule_matches(r, s)).map_or(u16::MAX, |p| p as u16))
                 .collect();
-            let seg: Vec<u16> = rule_of
-                .iter()
-                .map(|&r| rule_segment.get(usize::from(r)).copied().unwrap_or(others))
-                .collect();
+            let seg: Vec<u16> =
+                rule_of.iter().map(|&r| rule_segment.get(usize::from(r)).copied().unwrap_or(others)).collect();
             d.tier = seg.iter().map(|&s| d.labels[usize::from(s)].tier).collect();
             d.segment = Some(seg);
             d.thresholds = score_thresholds(&cuts, 5);
@@ -814,21 +649,13 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 "R, F and M each score 1–5 by quintiles; rules are tried top to bottom, the first match decides the segment, no match is Others.",
             ));
         }
-        Method::Composite {
-            weights,
-            a_min,
-            b_min,
-        } => {
+        Method::Composite { weights, a_min, b_min } => {
             let has_interactions = customers.iter().any(|c| c.interactions.is_some());
             composite_w = [
                 weights.value,
                 weights.frequency,
                 weights.recency,
-                if has_interactions {
-                    weights.interactions
-                } else {
-                    0.0
-                },
+                if has_interactions { weights.interactions } else { 0.0 },
             ];
             let sum: f64 = composite_w.iter().sum();
             if sum <= 0.0 {
@@ -843,10 +670,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                     "The data has no interaction counts; the interaction weight is shared out among value, frequency and recency.",
                 ));
             }
-            let mut sorted_i: Vec<i64> = customers
-                .iter()
-                .map(|c| interaction_units(c.interactions))
-                .collect();
+            let mut sorted_i: Vec<i64> = customers.iter().map(|c| interaction_units(c.interactions)).collect();
             sorted_i.par_sort_unstable();
             let (p_r, p_f, p_i) = (
                 scores::Percentiles::new(&base.sorted_r),
@@ -859,10 +683,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
             while start < n {
                 let rev = customers[base.by_revenue[start] as usize].revenue;
                 let end = start
-                    + base.by_revenue[start..]
-                        .iter()
-                        .take_while(|&&j| customers[j as usize].revenue == rev)
-                        .count();
+                    + base.by_revenue[start..].iter().take_while(|&&j| customers[j as usize].revenue == rev).count();
                 let p = ((n - end) as f64 + 0.5 * (end - start) as f64) / n as f64;
                 for &j in &base.by_revenue[start..end] {
                     p_m[j as usize] = p;
@@ -883,16 +704,9 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
                 .collect();
             let max_f = base.sorted_f.last().copied().unwrap_or(0);
             // A table only for realistic order counts; a customer-level sheet could claim billions.
-            let by_count = if max_f <= 1 << 20 {
-                (0..=max_f + 1).map(|f| p_f.of(f)).collect()
-            } else {
-                Vec::new()
-            };
+            let by_count = if max_f <= 1 << 20 { (0..=max_f + 1).map(|f| p_f.of(f)).collect() } else { Vec::new() };
             composite_gap = Some((1.0 - p_r.of(0), by_count));
-            let score: Vec<f64> = composite_parts
-                .iter()
-                .map(|p| composite_score(&composite_w, p))
-                .collect();
+            let score: Vec<f64> = composite_parts.iter().map(|p| composite_score(&composite_w, p)).collect();
             d.tier = score
                 .iter()
                 .map(|&s| {
@@ -908,24 +722,9 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
             d.score = Some(score);
             let w = |v: f64| v * 100.0;
             d.thresholds = vec![
-                threshold(
-                    "价值（累计消费）权重",
-                    "Weight of value (spend)",
-                    w(composite_w[0]),
-                    PCT,
-                ),
-                threshold(
-                    "频次（购买次数）权重",
-                    "Weight of frequency (orders)",
-                    w(composite_w[1]),
-                    PCT,
-                ),
-                threshold(
-                    "近度（最近购买）权重",
-                    "Weight of recency",
-                    w(composite_w[2]),
-                    PCT,
-                ),
+                threshold("价值（累计消费）权重", "Weight of value (spend)", w(composite_w[0]), PCT),
+                threshold("频次（购买次数）权重", "Weight of frequency (orders)", w(composite_w[1]), PCT),
+                threshold("近度（最近购买）权重", "Weight of recency", w(composite_w[2]), PCT),
                 threshold("互动权重", "Weight of interactions", w(composite_w[3]), PCT),
                 threshold("A 类：综合得分 ≥", "Tier A: score ≥", *a_min, POINTS),
                 threshold("B 类：综合得分 ≥", "Tier B: score ≥", *b_min, POINTS),
@@ -939,27 +738,12 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
 
     // Summaries.
     let used_d = d.four_tiers || d.tier.contains(&Tier::D);
-    let tier_groups: Vec<Tier> = Tier::ALL
-        .iter()
-        .copied()
-        .filter(|t| *t != Tier::D || used_d)
-        .collect();
-    let tiers = summarize(
-        &base,
-        tier_groups.iter().map(|t| t.letter().to_string()).collect(),
-        |i| {
-            tier_groups
-                .iter()
-                .position(|t| *t == d.tier[i])
-                .unwrap_or(0)
-        },
-    );
+    let tier_groups: Vec<Tier> = Tier::ALL.iter().copied().filter(|t| *t != Tier::D || used_d).collect();
+    let tiers = summarize(&base, tier_groups.iter().map(|t| t.letter().to_string()).collect(), |i| {
+        tier_groups.iter().position(|t| *t == d.tier[i]).unwrap_or(0)
+    });
     let segments_summary = match &d.segment {
-        Some(seg) => summarize(
-            &base,
-            d.labels.iter().map(|l| l.display.clone()).collect(),
-            |i| usize::from(seg[i]),
-        ),
+        Some(seg) => summarize(&base, d.labels.iter().map(|l| l.display.clone()).collect(), |i| usize::from(seg[i])),
         None => Vec::new(),
     };
 
@@ -990,24 +774,15 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
             |(reason_buf, gap_buf), i| {
                 let (reason, gap) = if wordings == Wordings::Write {
                     let has_gap = ctx.explain(i, reason_buf, gap_buf);
-                    let reason = Text {
-                        zh: reason_buf.zh.as_str().into(),
-                        en: reason_buf.en.as_str().into(),
-                    };
-                    let gap = has_gap.then(|| Text {
-                        zh: gap_buf.zh.as_str().into(),
-                        en: gap_buf.en.as_str().into(),
-                    });
+                    let reason = Text { zh: reason_buf.zh.as_str().into(), en: reason_buf.en.as_str().into() };
+                    let gap = has_gap.then(|| Text { zh: gap_buf.zh.as_str().into(), en: gap_buf.en.as_str().into() });
                     (reason, gap)
                 } else {
                     (Text::default(), None)
                 };
                 Assignment {
                     tier: d.tier[i],
-                    segment: d
-                        .segment
-                        .as_ref()
-                        .map(|s| d.labels[usize::from(s[i])].display.clone()),
+                    segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
                     recency_days: base.recency[i],
                     r_score: rfm[i][0],
                     f_score: rfm[i][1],
@@ -1040,8 +815,7 @@ fn rule_matches(rule: &SegmentRule, s: &[u8; 3]) -> bool {
 
 /// Interaction counts in thousandths, so percentiles can work on integers; none counts as 0.
 fn interaction_units(v: Option<f64>) -> i64 {
-    v.filter(|x| x.is_finite())
-        .map_or(0, |x| (x * 1000.0).round() as i64)
+    v.filter(|x| x.is_finite()).map_or(0, |x| (x * 1000.0).round() as i64)
 }
 
 fn composite_score(w: &[f64; 4], p: &[f64; 4]) -> f64 {
@@ -1051,22 +825,10 @@ fn composite_score(w: &[f64; 4], p: &[f64; 4]) -> f64 {
 /// The measure's name without allocating (the wording runs once per customer).
 fn measure_words(measure: Measure) -> Text2 {
     match measure {
-        Measure::Revenue => Text2 {
-            zh: "累计消费",
-            en: "Total spend",
-        },
-        Measure::MonthlyRevenue => Text2 {
-            zh: "月均消费",
-            en: "Monthly average spend",
-        },
-        Measure::Aov => Text2 {
-            zh: "客单价",
-            en: "Average order value",
-        },
-        Measure::Orders => Text2 {
-            zh: "购买次数",
-            en: "Orders",
-        },
+        Measure::Revenue => Text2 { zh: "累计消费", en: "Total spend" },
+        Measure::MonthlyRevenue => Text2 { zh: "月均消费", en: "Monthly average spend" },
+        Measure::Aov => Text2 { zh: "客单价", en: "Average order value" },
+        Measure::Orders => Text2 { zh: "购买次数", en: "Orders" },
     }
 }
 
@@ -1104,15 +866,9 @@ fn score_thresholds(cuts: &[Cuts; 3], bins: u8) -> Vec<Threshold> {
                 Dim::M => ("M", "M", *p / 100.0, YUAN),
             };
             let (zh, en) = if c.kind == CutKind::ValueBins {
-                (
-                    format!("{name_zh} {}（{} {}）", how.0, k + 1, "次"),
-                    format!("{name_en} {} {}", how.1, k + 1),
-                )
+                (format!("{name_zh} {}（{} {}）", how.0, k + 1, "次"), format!("{name_en} {} {}", how.1, k + 1))
             } else {
-                (
-                    format!("{name_zh} {}（{q}%）", how.0),
-                    format!("{name_en} {} ({q}%)", how.1),
-                )
+                (format!("{name_zh} {}（{q}%）", how.0), format!("{name_en} {} ({q}%)", how.1))
             };
             out.push(threshold(zh, en, value, unit));
         }
@@ -1120,11 +876,7 @@ fn score_thresholds(cuts: &[Cuts; 3], bins: u8) -> Vec<Threshold> {
     out
 }
 
-fn summarize(
-    base: &Base,
-    groups: Vec<String>,
-    group_of: impl Fn(usize) -> usize,
-) -> Vec<GroupSummary> {
+fn summarize(base: &Base, groups: Vec<String>, group_of: impl Fn(usize) -> usize) -> Vec<GroupSummary> {
     let k = groups.len();
     let mut customers = vec![0u64; k];
     let mut orders = vec![0u64; k];
@@ -1145,16 +897,8 @@ fn summarize(
             customer_share: customers[g] as f64 / n,
             orders: orders[g],
             revenue: revenue[g],
-            revenue_share: if base.total > 0 {
-                revenue[g] as f64 / base.total as f64
-            } else {
-                0.0
-            },
-            aov: if orders[g] == 0 {
-                0
-            } else {
-                (revenue[g] as f64 / orders[g] as f64).round() as Cents
-            },
+            revenue_share: if base.total > 0 { revenue[g] as f64 / base.total as f64 } else { 0.0 },
+            aov: if orders[g] == 0 { 0 } else { (revenue[g] as f64 / orders[g] as f64).round() as Cents },
         })
         .collect()
 }
@@ -1199,38 +943,19 @@ impl Wording<'_> {
         gap.en.clear();
         let tier = self.d.tier[i];
         match &self.params.method {
-            Method::AbcRevenue { a_pct, b_pct } => {
-                self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap)
+            Method::AbcRevenue { a_pct, b_pct } => self.abc_revenue(i, tier, *a_pct, *b_pct, reason, gap),
+            Method::AbcCustomers { a_pct, b_pct, .. } => self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap),
+            Method::Thresholds { measure, a_min, b_min, c_min } => {
+                self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, reason, gap)
             }
-            Method::AbcCustomers { a_pct, b_pct, .. } => {
-                self.abc_customers(i, tier, *a_pct, *b_pct, reason, gap)
-            }
-            Method::Thresholds {
-                measure,
-                a_min,
-                b_min,
-                c_min,
-            } => self.thresholds(i, tier, *measure, [*a_min, *b_min], *c_min, reason, gap),
-            Method::RfmScores { a_min, b_min, .. } => {
-                self.rfm_scores(i, tier, *a_min, *b_min, reason, gap)
-            }
+            Method::RfmScores { a_min, b_min, .. } => self.rfm_scores(i, tier, *a_min, *b_min, reason, gap),
             Method::RfmCube { .. } => self.cube(i, reason, gap),
             Method::RfmSegments { rules } => self.named(i, rules, reason),
-            Method::Composite { a_min, b_min, .. } => {
-                self.composite(i, tier, *a_min, *b_min, reason, gap)
-            }
+            Method::Composite { a_min, b_min, .. } => self.composite(i, tier, *a_min, *b_min, reason, gap),
         }
     }
 
-    fn abc_revenue(
-        &self,
-        i: usize,
-        tier: Tier,
-        a_pct: f64,
-        b_pct: f64,
-        r: &mut Text,
-        gap: &mut Text,
-    ) -> bool {
+    fn abc_revenue(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
         let c = &self.base.customers[i];
         let share = self.abc.cum_share[i];
         r.zh.push_str("累计消费 ");
@@ -1295,11 +1020,7 @@ impl Wording<'_> {
         r.en.push(')');
         let boundary = match tier {
             Tier::B => self.abc.last_a.map(|b| (b, Tier::A)),
-            Tier::C if self.base.total > 0 => self
-                .abc
-                .last_b
-                .or(self.abc.last_a)
-                .map(|b| (b, self.d.tier[b])),
+            Tier::C if self.base.total > 0 => self.abc.last_b.or(self.abc.last_a).map(|b| (b, self.d.tier[b])),
             _ => None,
         };
         match boundary {
@@ -1311,15 +1032,7 @@ impl Wording<'_> {
         }
     }
 
-    fn abc_customers(
-        &self,
-        i: usize,
-        tier: Tier,
-        a_pct: f64,
-        b_pct: f64,
-        r: &mut Text,
-        gap: &mut Text,
-    ) -> bool {
+    fn abc_customers(&self, i: usize, tier: Tier, a_pct: f64, b_pct: f64, r: &mut Text, gap: &mut Text) -> bool {
         let c = &self.base.customers[i];
         let n = self.base.n();
         if c.revenue <= 0 {
@@ -1482,31 +1195,18 @@ impl Wording<'_> {
         r.en.push_str(tier_en(tier));
 
         let Some(target) = upper else { return false };
-        let up = if tier == Tier::D {
-            Tier::C
-        } else {
-            tier.up().unwrap_or(Tier::A)
-        };
+        let up = if tier == Tier::D { Tier::C } else { tier.up().unwrap_or(Tier::A) };
         match measure {
-            Measure::Revenue => push_spend_gap(
-                gap,
-                ((target * 100.0).round() as i64).saturating_sub(c.revenue),
-                up,
-            ),
-            Measure::MonthlyRevenue => push_spend_gap(
-                gap,
-                (((target * 100.0).round() * months).ceil() as i64).saturating_sub(c.revenue),
-                up,
-            ),
+            Measure::Revenue => push_spend_gap(gap, ((target * 100.0).round() as i64).saturating_sub(c.revenue), up),
+            Measure::MonthlyRevenue => {
+                push_spend_gap(gap, (((target * 100.0).round() * months).ceil() as i64).saturating_sub(c.revenue), up)
+            }
             Measure::Aov => {
-                let need =
-                    (target * 100.0).round() * (f64::from(c.orders) + 1.0) - c.revenue as f64;
+                let need = (target * 100.0).round() * (f64::from(c.orders) + 1.0) - c.revenue as f64;
                 push_next_order_gap(gap, need.ceil() as i64, up)
             }
             Measure::Orders => {
-                let need = (target.ceil() as i64)
-                    .saturating_sub(i64::from(c.orders))
-                    .max(1);
+                let need = (target.ceil() as i64).saturating_sub(i64::from(c.orders)).max(1);
                 push_orders_gap(gap, need, tier_zh(up), tier_en(up))
             }
         }
@@ -1527,15 +1227,7 @@ impl Wording<'_> {
         }
     }
 
-    fn rfm_scores(
-        &self,
-        i: usize,
-        tier: Tier,
-        a_min: u32,
-        b_min: u32,
-        r: &mut Text,
-        gap: &mut Text,
-    ) -> bool {
+    fn rfm_scores(&self, i: usize, tier: Tier, a_min: u32, b_min: u32, r: &mut Text, gap: &mut Text) -> bool {
         let c = &self.base.customers[i];
         let s = self.rfm[i];
         let total = u32::from(s[0]) + u32::from(s[1]) + u32::from(s[2]);
@@ -1585,10 +1277,7 @@ impl Wording<'_> {
             return true;
         }
         let need_m = need_total.saturating_sub(r_after + f_after);
-        match u8::try_from(need_m)
-            .ok()
-            .and_then(|m| self.cuts[2].min_value_for(m))
-        {
+        match u8::try_from(need_m).ok().and_then(|m| self.cuts[2].min_value_for(m)) {
             Some(v) => {
                 push_next_order_gap(gap, v.saturating_sub(c.revenue), target);
                 true
@@ -1664,11 +1353,7 @@ impl Wording<'_> {
         let recent_after = lines.r.recent(0);
         let (target, spend, more_orders) = if !m_high {
             let spend = lines.m.min_high().saturating_sub(c.revenue).max(1);
-            (
-                segments::cube_index(recent_after, lines.f.high(orders + 1), true),
-                Some(spend),
-                1,
-            )
+            (segments::cube_index(recent_after, lines.f.high(orders + 1), true), Some(spend), 1)
         } else if !f_high {
             let more = lines.f.min_high().saturating_sub(orders).max(1);
             (segments::cube_index(recent_after, true, true), None, more)
@@ -1699,11 +1384,7 @@ impl Wording<'_> {
                 gap.zh.push_str(&to.zh);
                 gap.en.push_str("Place ");
                 push_int(&mut gap.en, more_orders);
-                gap.en.push_str(if more_orders == 1 {
-                    " more order to become "
-                } else {
-                    " more orders to become "
-                });
+                gap.en.push_str(if more_orders == 1 { " more order to become " } else { " more orders to become " });
                 gap.en.push_str(&to.en);
             }
         }
@@ -1722,10 +1403,7 @@ impl Wording<'_> {
                 r.en.push_str(" matches ");
                 r.en.push_str(&label.en);
                 r.en.push_str(" (");
-                for (k, (letter, range)) in [("R", rule.r), ("F", rule.f), ("M", rule.m)]
-                    .iter()
-                    .enumerate()
-                {
+                for (k, (letter, range)) in [("R", rule.r), ("F", rule.f), ("M", rule.m)].iter().enumerate() {
                     if k > 0 {
                         r.zh.push('，');
                         r.en.push_str(", ");
@@ -1756,15 +1434,7 @@ impl Wording<'_> {
         false
     }
 
-    fn composite(
-        &self,
-        i: usize,
-        tier: Tier,
-        a_min: f64,
-        b_min: f64,
-        r: &mut Text,
-        gap: &mut Text,
-    ) -> bool {
+    fn composite(&self, i: usize, tier: Tier, a_min: f64, b_min: f64, r: &mut Text, gap: &mut Text) -> bool {
         let p = &self.composite_parts[i];
         let w = &self.composite_w;
         let score = composite_score(w, p);

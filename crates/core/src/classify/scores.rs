@@ -73,9 +73,7 @@ fn quantile_points(sorted: &[i64], bins: u8) -> Vec<f64> {
 }
 
 fn shifted_points(sorted: &[i64], bins: u8, shift: f64) -> Vec<f64> {
-    (1..bins)
-        .map(|k| quantile_at(sorted, f64::from(k) / f64::from(bins), shift))
-        .collect()
+    (1..bins).map(|k| quantile_at(sorted, f64::from(k) / f64::from(bins), shift)).collect()
 }
 
 fn strictly_increasing(points: &[f64]) -> bool {
@@ -101,13 +99,7 @@ pub(super) fn cuts(dim: Dim, sorted: &[i64], bins: u8) -> Cuts {
     match dim {
         Dim::F => {
             let points: Vec<f64> = (1..bins).map(f64::from).collect();
-            Cuts {
-                dim,
-                kind: CutKind::ValueBins,
-                moved_up: points.clone(),
-                moved_down: points.clone(),
-                points,
-            }
+            Cuts { dim, kind: CutKind::ValueBins, moved_up: points.clone(), moved_down: points.clone(), points }
         }
         Dim::R | Dim::M => {
             let mut distinct = sorted.to_vec();
@@ -172,19 +164,11 @@ pub(super) struct Percentiles<'a> {
 impl<'a> Percentiles<'a> {
     pub fn new(sorted: &'a [i64]) -> Self {
         let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
-            return Percentiles {
-                sorted,
-                min: 0,
-                below: Vec::new(),
-            };
+            return Percentiles { sorted, min: 0, below: Vec::new() };
         };
         let range = max.saturating_sub(min);
         if !(0..=1 << 20).contains(&range) || sorted.len() > u32::MAX as usize {
-            return Percentiles {
-                sorted,
-                min,
-                below: Vec::new(),
-            };
+            return Percentiles { sorted, min, below: Vec::new() };
         }
         let mut below = vec![0u32; range as usize + 2];
         for &v in sorted {
@@ -221,10 +205,7 @@ mod tests {
     fn quantile_interpolates_linearly_like_numpy() {
         // numpy.quantile([1, 2, 3, 4, 10], [0.2, 0.4, 0.6, 0.8]) == [1.8, 2.6, 3.4, 5.2]
         let v = [1, 2, 3, 4, 10];
-        let got: Vec<f64> = [0.2, 0.4, 0.6, 0.8]
-            .iter()
-            .map(|&q| quantile(&v, q))
-            .collect();
+        let got: Vec<f64> = [0.2, 0.4, 0.6, 0.8].iter().map(|&q| quantile(&v, q)).collect();
         for (g, want) in got.iter().zip([1.8, 2.6, 3.4, 5.2]) {
             assert!((g - want).abs() < 1e-12, "{got:?}");
         }

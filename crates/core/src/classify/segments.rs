@@ -76,12 +76,8 @@ const NAMED: [(&str, &str, Tier); 12] = [
 /// frequency and monetary scores") and Hibernating takes the rest of the package's Lost box
 /// (R 1–2, F 1–2, M 1–2) last. Scores no rule covers are Others.
 pub fn default_segment_rules() -> Vec<SegmentRule> {
-    let rule = |segment: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule {
-        segment: segment.to_string(),
-        r,
-        f,
-        m,
-    };
+    let rule =
+        |segment: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule { segment: segment.to_string(), r, f, m };
     vec![
         rule("Champions", (4, 5), (4, 5), (4, 5)),
         rule("Loyal Customers", (2, 5), (3, 5), (3, 5)),
@@ -102,12 +98,7 @@ pub fn default_segment_tier(segment: &str) -> Option<Tier> {
     CUBE.iter()
         .find(|(zh, _, _)| *zh == segment)
         .map(|(_, _, t)| *t)
-        .or_else(|| {
-            NAMED
-                .iter()
-                .find(|(en, _, _)| *en == segment)
-                .map(|(_, _, t)| *t)
-        })
+        .or_else(|| NAMED.iter().find(|(en, _, _)| *en == segment).map(|(_, _, t)| *t))
 }
 
 /// Segment → tier for every built-in segment: 重要价值/重要保持 → A, 重要发展/重要挽留/一般价值 → B,
@@ -126,26 +117,17 @@ pub fn segment_text(segment: &str) -> Option<Text> {
     if let Some((zh, en, _)) = CUBE.iter().find(|(zh, _, _)| *zh == segment) {
         return Some(Text::new(*zh, *en));
     }
-    NAMED
-        .iter()
-        .find(|(en, _, _)| *en == segment)
-        .map(|(en, zh, _)| Text::new(*zh, *en))
+    NAMED.iter().find(|(en, _, _)| *en == segment).map(|(en, zh, _)| Text::new(*zh, *en))
 }
 
 /// The canonical name of a built-in segment given any of its built-in names in either language
 /// (`冠军客户` → `Champions`, `Important value` → `重要价值客户`), plus the renames DESIGN names
 /// (`流失客户` → `一般挽留客户`). `新客户` resolves to `New Customers`.
 pub fn canonical_segment(name: &str) -> Option<&'static str> {
-    if let Some((zh, _, _)) = CUBE
-        .iter()
-        .find(|(zh, en, _)| *zh == name || en.eq_ignore_ascii_case(name))
-    {
+    if let Some((zh, _, _)) = CUBE.iter().find(|(zh, en, _)| *zh == name || en.eq_ignore_ascii_case(name)) {
         return Some(zh);
     }
-    if let Some((en, _, _)) = NAMED
-        .iter()
-        .find(|(en, zh, _)| *zh == name || en.eq_ignore_ascii_case(name))
-    {
+    if let Some((en, _, _)) = NAMED.iter().find(|(en, zh, _)| *zh == name || en.eq_ignore_ascii_case(name)) {
         return Some(en);
     }
     match name {

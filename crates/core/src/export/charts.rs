@@ -4,8 +4,8 @@
 //! Charts only point at cells the summary sheet already holds; this module writes no data.
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
-    ChartSolidFill, ChartType, RowNum,
+    Chart, ChartDataLabel, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType, ChartSolidFill, ChartType,
+    RowNum,
 };
 
 use super::labels::pick;
@@ -34,27 +34,15 @@ const TIER_COLORS: [u32; 4] = [0x2E7D32, 0x1565C0, 0xF9A825, 0x9E9E9E];
 
 pub(crate) fn tier_doughnut(block: &TierBlock, lang: Lang) -> Chart {
     let mut chart = Chart::new(ChartType::Doughnut);
-    let colors: Vec<u32> = TIER_COLORS
-        .iter()
-        .copied()
-        .take((block.last - block.first + 1) as usize)
-        .collect();
+    let colors: Vec<u32> = TIER_COLORS.iter().copied().take((block.last - block.first + 1) as usize).collect();
     chart
         .add_series()
         .set_name(pick(lang, "客户数", "Customers"))
         .set_categories((block.sheet, block.first, 0, block.last, 0))
-        .set_values((
-            block.sheet,
-            block.first,
-            block.customers_col,
-            block.last,
-            block.customers_col,
-        ))
+        .set_values((block.sheet, block.first, block.customers_col, block.last, block.customers_col))
         .set_point_colors(&colors)
         .set_data_label(ChartDataLabel::new().show_percentage().show_category_name());
-    chart
-        .title()
-        .set_name(pick(lang, "各层客户数占比", "Customers by tier"));
+    chart.title().set_name(pick(lang, "各层客户数占比", "Customers by tier"));
     // The data labels already name each tier.
     chart.legend().set_hidden();
     chart.set_hole_size(50);
@@ -64,27 +52,15 @@ pub(crate) fn tier_doughnut(block: &TierBlock, lang: Lang) -> Chart {
 
 pub(crate) fn tier_revenue(block: &TierBlock, lang: Lang) -> Chart {
     let mut chart = Chart::new(ChartType::Column);
-    let colors: Vec<u32> = TIER_COLORS
-        .iter()
-        .copied()
-        .take((block.last - block.first + 1) as usize)
-        .collect();
+    let colors: Vec<u32> = TIER_COLORS.iter().copied().take((block.last - block.first + 1) as usize).collect();
     chart
         .add_series()
         .set_name(pick(lang, "消费金额", "Revenue"))
         .set_categories((block.sheet, block.first, 0, block.last, 0))
-        .set_values((
-            block.sheet,
-            block.first,
-            block.revenue_col,
-            block.last,
-            block.revenue_col,
-        ))
+        .set_values((block.sheet, block.first, block.revenue_col, block.last, block.revenue_col))
         .set_point_colors(&colors)
         .set_data_label(ChartDataLabel::new().show_value().set_num_format("¥#,##0"));
-    chart
-        .title()
-        .set_name(pick(lang, "各层消费金额", "Revenue by tier"));
+    chart.title().set_name(pick(lang, "各层消费金额", "Revenue by tier"));
     chart.y_axis().set_num_format("¥#,##0");
     chart.legend().set_hidden();
     chart.set_width(480).set_height(300);
@@ -106,9 +82,7 @@ pub(crate) fn pareto(block: &ParetoBlock, lang: Lang) -> Chart {
         .set_name((sheet, first - 1, col + 2))
         .set_categories((sheet, first, col, last, col))
         .set_values((sheet, first, col + 2, last, col + 2))
-        .set_format(
-            ChartFormat::new().set_line(ChartLine::new().set_color(0xC62828).set_width(2.0)),
-        )
+        .set_format(ChartFormat::new().set_line(ChartLine::new().set_color(0xC62828).set_width(2.0)))
         .set_secondary_axis(true);
     lines
         .add_series()
@@ -116,29 +90,19 @@ pub(crate) fn pareto(block: &ParetoBlock, lang: Lang) -> Chart {
         .set_categories((sheet, first, col, last, col))
         .set_values((sheet, first, col + 3, last, col + 3))
         .set_format(
-            ChartFormat::new().set_line(
-                ChartLine::new()
-                    .set_color(0x616161)
-                    .set_width(1.25)
-                    .set_dash_type(ChartLineDashType::Dash),
-            ),
+            ChartFormat::new()
+                .set_line(ChartLine::new().set_color(0x616161).set_width(1.25).set_dash_type(ChartLineDashType::Dash)),
         )
         .set_secondary_axis(true);
     bars.combine(&lines);
-    bars.title().set_name(pick(
-        lang,
-        "帕累托：客户按消费额排序",
-        "Pareto: customers by revenue",
-    ));
+    bars.title().set_name(pick(lang, "帕累托：客户按消费额排序", "Pareto: customers by revenue"));
     let every = ((block.last - block.first + 1) / 10).max(1) as u16;
     bars.x_axis()
         .set_name(pick(lang, "累计客户占比", "Share of customers"))
         .set_num_format("0%")
         .set_label_interval(every)
         .set_tick_interval(every);
-    bars.y_axis()
-        .set_name(pick(lang, "消费金额", "Revenue"))
-        .set_num_format("¥#,##0");
+    bars.y_axis().set_name(pick(lang, "消费金额", "Revenue")).set_num_format("¥#,##0");
     bars.y2_axis()
         .set_name(pick(lang, "累计金额占比", "Cumulative share of revenue"))
         .set_num_format("0%")
@@ -175,11 +139,7 @@ pub(crate) fn pareto_points(revenues: &[Cents], max_points: usize) -> Vec<Pareto
         out.push(ParetoPoint {
             customer_share: end as f64 / n as f64,
             revenue: bucket as Cents,
-            cumulative_share: if total > 0 {
-                (cumulative as f64 / total as f64).clamp(0.0, 1.0)
-            } else {
-                0.0
-            },
+            cumulative_share: if total > 0 { (cumulative as f64 / total as f64).clamp(0.0, 1.0) } else { 0.0 },
         });
         start = end;
     }
@@ -198,22 +158,14 @@ mod tests {
         let sum: Cents = points.iter().map(|p| p.revenue).sum();
         assert_eq!(sum, revenues.iter().sum::<Cents>());
         let last = points.last().unwrap();
-        assert!(
-            (last.customer_share - 1.0).abs() < 1e-12
-                && (last.cumulative_share - 1.0).abs() < 1e-12
-        );
-        assert!(points
-            .windows(2)
-            .all(|w| w[0].cumulative_share <= w[1].cumulative_share));
+        assert!((last.customer_share - 1.0).abs() < 1e-12 && (last.cumulative_share - 1.0).abs() < 1e-12);
+        assert!(points.windows(2).all(|w| w[0].cumulative_share <= w[1].cumulative_share));
     }
 
     #[test]
     fn few_customers_give_one_point_each() {
         let points = pareto_points(&[500, 300, 200], 100);
-        assert_eq!(
-            points.iter().map(|p| p.revenue).collect::<Vec<_>>(),
-            vec![500, 300, 200]
-        );
+        assert_eq!(points.iter().map(|p| p.revenue).collect::<Vec<_>>(), vec![500, 300, 200]);
         assert!((points[0].cumulative_share - 0.5).abs() < 1e-12);
     }
 }

@@ -53,9 +53,7 @@ fn date(d: NaiveDate) -> String {
 pub(crate) fn write_tier<W: Write>(out: W, table: &Table, rows: &[usize]) -> ::csv::Result<()> {
     let mut out = out;
     out.write_all("\u{FEFF}".as_bytes())?;
-    let mut writer = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
     writer.write_record(table.columns.iter().map(|c| c.header(table.lang)))?;
     let mut record: Vec<String> = Vec::with_capacity(table.columns.len());
     for &index in rows {
@@ -100,10 +98,7 @@ mod tests {
 
     #[test]
     fn long_numeric_ids_get_a_tab_but_openids_do_not() {
-        assert_eq!(
-            keep_id_as_text("1234567890123456789"),
-            "\t1234567890123456789"
-        );
+        assert_eq!(keep_id_as_text("1234567890123456789"), "\t1234567890123456789");
         assert_eq!(keep_id_as_text("00123"), "\t00123");
         assert_eq!(keep_id_as_text("oAbc_123"), "oAbc_123");
         assert_eq!(keep_id_as_text("=1+1"), "'=1+1");

@@ -90,16 +90,8 @@ pub(crate) fn key_spec(key: &KeySpec, lang: Lang) -> String {
 
 pub(crate) fn level(level: Level, lang: Lang) -> &'static str {
     match level {
-        Level::Orders => pick(
-            lang,
-            "订单明细（每行一笔订单）",
-            "orders (one row per order)",
-        ),
-        Level::Customers => pick(
-            lang,
-            "客户汇总（每行一位客户）",
-            "customers (one row per customer)",
-        ),
+        Level::Orders => pick(lang, "订单明细（每行一笔订单）", "orders (one row per order)"),
+        Level::Customers => pick(lang, "客户汇总（每行一位客户）", "customers (one row per customer)"),
     }
 }
 
@@ -114,11 +106,7 @@ pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
                 format!("Customers sorted by revenue: those making up the first {a_pct}% of revenue are A, up to {b_pct}% B, the rest C.")
             }
         }
-        Method::AbcCustomers {
-            a_pct,
-            b_pct,
-            zero_revenue,
-        } => {
+        Method::AbcCustomers { a_pct, b_pct, zero_revenue } => {
             let zero = match (zero_revenue, zh) {
                 (ZeroRevenue::C, true) => "零消费客户归入 C 类。",
                 (ZeroRevenue::D, true) => "零消费客户单独归入 D 类。",
@@ -131,29 +119,12 @@ pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
                 format!("Customers sorted by revenue: the top {a_pct}% are A, the next {b_pct}% B, the rest C. {zero}")
             }
         }
-        Method::Thresholds {
-            measure: m,
-            a_min,
-            b_min,
-            c_min,
-        } => {
+        Method::Thresholds { measure: m, a_min, b_min, c_min } => {
             let m = m.label();
             let m = m.get(lang);
-            let unit = if matches!(
-                method,
-                Method::Thresholds {
-                    measure: Measure::Orders,
-                    ..
-                }
-            ) {
-                ""
-            } else {
-                "¥"
-            };
+            let unit = if matches!(method, Method::Thresholds { measure: Measure::Orders, .. }) { "" } else { "¥" };
             match (c_min, zh) {
-                (None, true) => format!(
-                    "按{m}：≥ {unit}{a_min} 为 A 类，≥ {unit}{b_min} 为 B 类，其余为 C 类。"
-                ),
+                (None, true) => format!("按{m}：≥ {unit}{a_min} 为 A 类，≥ {unit}{b_min} 为 B 类，其余为 C 类。"),
                 (Some(c), true) => {
                     format!(
                         "按{m}：≥ {unit}{a_min} 为 A 类，≥ {unit}{b_min} 为 B 类，≥ {unit}{c} 为 C 类，其余为 D 类。"
@@ -200,11 +171,7 @@ pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
                 format!("R, F and M scored 1–5; {} segment rules evaluated in order (first match wins, the rest is Others); each segment's tier is on the playbook sheet.", rules.len())
             }
         }
-        Method::Composite {
-            weights,
-            a_min,
-            b_min,
-        } => {
+        Method::Composite { weights, a_min, b_min } => {
             let w = weights;
             if zh {
                 format!(

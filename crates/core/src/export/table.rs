@@ -203,38 +203,24 @@ impl<'a> Table<'a> {
         let class = input.classification;
         let mut suggestions = FxHashMap::default();
         for (i, a) in assignments.iter().enumerate() {
-            suggestions
-                .entry((a.segment.as_deref(), a.tier))
-                .or_insert_with(|| {
-                    // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
-                    playbook::suggest_in(input.playbook, class, i)
-                        .unwrap_or_else(|| playbook::suggest(input.playbook, a, class.as_of))
-                });
+            suggestions.entry((a.segment.as_deref(), a.tier)).or_insert_with(|| {
+                // `suggest_in` undoes the user's segment renames so a renamed segment keeps its action.
+                playbook::suggest_in(input.playbook, class, i)
+                    .unwrap_or_else(|| playbook::suggest(input.playbook, a, class.as_of))
+            });
         }
         let mut segment_names = FxHashMap::default();
         for a in assignments {
             for name in std::iter::once(a.rfm_type.as_str()).chain(a.segment.as_deref()) {
-                segment_names
-                    .entry(name)
-                    .or_insert_with(|| labels::segment_name(name, lang));
+                segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
             }
         }
-        Ok(Table {
-            input,
-            lang,
-            keep_phones,
-            columns,
-            tiers,
-            segment_names,
-            suggestions,
-        })
+        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names, suggestions })
     }
 
     /// A segment or RFM type of these customers as shown in the export's language.
     pub(crate) fn segment<'s>(&'s self, name: &'s str) -> &'s str {
-        self.segment_names
-            .get(name)
-            .map_or(name, |shown| shown.as_ref())
+        self.segment_names.get(name).map_or(name, |shown| shown.as_ref())
     }
 
     /// Number of customer rows over all tiers.
@@ -247,11 +233,7 @@ impl<'a> Table<'a> {
         let assignment = &self.input.classification.assignments[index];
         // Every (segment, tier) pair of these assignments was filled in by `new`.
         let suggestion = &self.suggestions[&(assignment.segment.as_deref(), assignment.tier)];
-        Row {
-            customer,
-            assignment,
-            suggestion,
-        }
+        Row { customer, assignment, suggestion }
     }
 
     pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
@@ -285,13 +267,8 @@ impl<'a> Table<'a> {
             Column::Tier => Value::Text(Cow::Owned(labels::tier_cell(a.tier, lang))),
             Column::Abc => text(a.abc.letter()),
             Column::RfmType => text(self.segment(&a.rfm_type)),
-            Column::Segment => a
-                .segment
-                .as_deref()
-                .map_or(Value::Empty, |s| text(self.segment(s))),
-            Column::Score => a
-                .score
-                .map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
+            Column::Segment => a.segment.as_deref().map_or(Value::Empty, |s| text(self.segment(s))),
+            Column::Score => a.score.map_or(Value::Empty, |s| Value::Number((s * 10.0).round() / 10.0)),
             Column::Reason => text(a.reason.get(lang)),
             Column::Gap => a.gap.as_ref().map_or(Value::Empty, |g| text(g.get(lang))),
             Column::Action => text(s.action.get(lang)),

@@ -18,11 +18,8 @@ const MAX_CELL_UTF16: usize = 32_767;
 /// Dropping rather than failing: a stray control character in a nickname must not cost the user
 /// the whole export. Borrowed when nothing needs changing, which is nearly always.
 pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
-    let unfit = |c: char| {
-        (c.is_control() && c != '\t' && c != '\n' && (c as u32) < 0x20)
-            || c == '\u{FFFE}'
-            || c == '\u{FFFF}'
-    };
+    let unfit =
+        |c: char| (c.is_control() && c != '\t' && c != '\n' && (c as u32) < 0x20) || c == '\u{FFFE}' || c == '\u{FFFF}';
     // Cheap test first: most cells are short and clean.
     let needs_cut = text.len() > MAX_CELL_UTF16 && text.encode_utf16().count() > MAX_CELL_UTF16;
     // Byte scan: the characters to drop are C0 controls (one byte below 0x20) or U+FFFE/U+FFFF
@@ -91,10 +88,7 @@ mod tests {
         assert_eq!(cell_text(&long).chars().count(), MAX_CELL_UTF16);
         // An astral character (two UTF-16 units) never gets split in half.
         let astral = "𠮷".repeat(20_000);
-        assert_eq!(
-            cell_text(&astral).encode_utf16().count(),
-            MAX_CELL_UTF16 - 1
-        );
+        assert_eq!(cell_text(&astral).encode_utf16().count(), MAX_CELL_UTF16 - 1);
     }
 
     #[test]

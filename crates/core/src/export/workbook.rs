@@ -73,16 +73,11 @@ impl Formats {
         Formats {
             title: Format::new().set_bold().set_font_size(16),
             subtitle: Format::new().set_font_color(0x595959),
-            section: Format::new()
-                .set_bold()
-                .set_font_size(12)
-                .set_font_color(0x1F4E79),
+            section: Format::new().set_bold().set_font_size(12).set_font_color(0x1F4E79),
             header,
             label: Format::new().set_bold().set_align(FormatAlign::Top),
             money: Format::new().set_num_format(MONEY),
-            date: Format::new()
-                .set_num_format(DATE)
-                .set_align(FormatAlign::Center),
+            date: Format::new().set_num_format(DATE).set_align(FormatAlign::Center),
             percent: Format::new().set_num_format(PERCENT),
             int: Format::new().set_num_format("#,##0"),
             total_label: total.clone(),
@@ -92,10 +87,7 @@ impl Formats {
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             center: Format::new().set_align(FormatAlign::Center),
             top: Format::new().set_align(FormatAlign::Top),
-            date_left: Format::new()
-                .set_num_format(DATE)
-                .set_align(FormatAlign::Left)
-                .set_align(FormatAlign::Top),
+            date_left: Format::new().set_num_format(DATE).set_align(FormatAlign::Left).set_align(FormatAlign::Top),
         }
     }
 }
@@ -131,9 +123,7 @@ fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format
 /// rows of generated files by itself: set the height from the text's width in the column.
 fn fit_row(ws: &mut Worksheet, row: RowNum, text: &str, column_chars: f64) -> Step {
     // Renderers fit fewer wide characters than the nominal width; 0.85 keeps the last line visible.
-    let lines = (display_width(text) as f64 / (column_chars * 0.85).max(1.0))
-        .ceil()
-        .max(1.0);
+    let lines = (display_width(text) as f64 / (column_chars * 0.85).max(1.0)).ceil().max(1.0);
     if lines > 1.0 {
         ws.set_row_height(row, 15.0 * lines.min(20.0))?;
     }
@@ -150,9 +140,7 @@ fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Formats)
 /// Landscape, one page wide, header row repeated: wide sheets print readably (LibreOffice and
 /// Excel otherwise split the columns across pages).
 fn print_setup(ws: &mut Worksheet, repeat_header: Option<RowNum>) -> Step {
-    ws.set_landscape()
-        .set_paper_size(9)
-        .set_print_fit_to_pages(1, 0);
+    ws.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
     if let Some(row) = repeat_header {
         ws.set_repeat_rows(row, row)?;
     }
@@ -186,12 +174,7 @@ fn share(part: f64, whole: f64) -> f64 {
 }
 
 /// Builds every sheet the options ask for into `workbook`.
-pub(crate) fn build(
-    workbook: &mut Workbook,
-    table: &Table,
-    options: &ExportOptions,
-    ticker: &mut Ticker,
-) -> Step {
+pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOptions, ticker: &mut Ticker) -> Step {
     let f = Formats::new();
     let lang = table.lang;
     if options.include_summary {
@@ -202,14 +185,7 @@ pub(crate) fn build(
             // A tier larger than Excel's 1,048,576 rows continues on "C类客户 (2)", …
             let mut parts = rows.chunks(MAX_DATA_ROWS).enumerate().peekable();
             if parts.peek().is_none() {
-                tier_sheet(
-                    workbook,
-                    table,
-                    labels::tier_sheet(*tier, lang),
-                    &[],
-                    &f,
-                    ticker,
-                )?;
+                tier_sheet(workbook, table, labels::tier_sheet(*tier, lang), &[], &f, ticker)?;
             }
             for (part, chunk) in parts {
                 let name = match part {
@@ -251,9 +227,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
             t.revenue += c.revenue;
         }
         if let Some(s) = a.segment.as_deref() {
-            let (t, _) = segments
-                .entry(s)
-                .or_insert_with(|| (Totals::default(), a.tier));
+            let (t, _) = segments.entry(s).or_insert_with(|| (Totals::default(), a.tier));
             t.customers += 1;
             t.orders += u64::from(c.orders);
             t.revenue += c.revenue;
@@ -277,13 +251,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     for c in 1..=7 {
         ws.set_column_width(c, 14)?;
     }
-    write_text_with(
-        ws,
-        0,
-        0,
-        pick(lang, "客户分层报告", "Customer tier report"),
-        &f.title,
-    )?;
+    write_text_with(ws, 0, 0, pick(lang, "客户分层报告", "Customer tier report"), &f.title)?;
     let subtitle = format!(
         "{}{}    {}{}",
         pick(lang, "方法：", "Method: "),
@@ -301,35 +269,11 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         (pick(lang, "客户数", "Customers"), n, &f.int),
         (pick(lang, "订单数", "Orders"), all.orders as f64, &f.int),
         (pick(lang, "消费总额", "Net revenue"), revenue, &f.money),
-        (
-            pick(lang, "客单价", "Average order value"),
-            yuan(all.aov()),
-            &f.money,
-        ),
-        (
-            pick(lang, "人均消费", "Revenue per customer"),
-            share(revenue, n),
-            &f.money,
-        ),
-        (
-            pick(
-                lang,
-                "复购客户占比（≥2 单）",
-                "Repeat customers (≥ 2 orders)",
-            ),
-            share(repeat as f64, n),
-            &f.percent,
-        ),
-        (
-            pick(lang, "A类客户数占比", "Tier A share of customers"),
-            share(a_tier.customers as f64, n),
-            &f.percent,
-        ),
-        (
-            pick(lang, "A类客户金额占比", "Tier A share of revenue"),
-            share(yuan(a_tier.revenue), revenue),
-            &f.percent,
-        ),
+        (pick(lang, "客单价", "Average order value"), yuan(all.aov()), &f.money),
+        (pick(lang, "人均消费", "Revenue per customer"), share(revenue, n), &f.money),
+        (pick(lang, "复购客户占比（≥2 单）", "Repeat customers (≥ 2 orders)"), share(repeat as f64, n), &f.percent),
+        (pick(lang, "A类客户数占比", "Tier A share of customers"), share(a_tier.customers as f64, n), &f.percent),
+        (pick(lang, "A类客户金额占比", "Tier A share of revenue"), share(yuan(a_tier.revenue), revenue), &f.percent),
         (
             pick(lang, "平均距今天数", "Average recency (days)"),
             (share(recency_sum as f64, n) * 10.0).round() / 10.0,
@@ -344,13 +288,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     write_text_with(ws, r, 0, pick(lang, "截至日期", "As-of date"), &f.label)?;
     write_date(ws, r, 1, class.as_of, &f.date)?;
     r += 1;
-    write_text_with(
-        ws,
-        r,
-        0,
-        pick(lang, "数据区间", "Orders from – to"),
-        &f.label,
-    )?;
+    write_text_with(ws, r, 0, pick(lang, "数据区间", "Orders from – to"), &f.label)?;
     write_text(ws, r, 1, &format!("{first} – {last}"))?;
     r += 2;
 
@@ -375,16 +313,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         r += 1;
     }
     let tier_last = r - 1;
-    group_row(
-        ws,
-        r,
-        pick(lang, "合计", "Total"),
-        &all,
-        n,
-        revenue,
-        f,
-        true,
-    )?;
+    group_row(ws, r, pick(lang, "合计", "Total"), &all, n, revenue, f, true)?;
     r += 2;
 
     if !segments.is_empty() {
@@ -397,23 +326,9 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         ws.set_row_height(r, 30)?;
         r += 1;
         let mut rows: Vec<_> = segments.iter().collect();
-        rows.sort_by(|a, b| {
-            b.1 .0
-                .revenue
-                .cmp(&a.1 .0.revenue)
-                .then_with(|| a.0.cmp(b.0))
-        });
+        rows.sort_by(|a, b| b.1 .0.revenue.cmp(&a.1 .0.revenue).then_with(|| a.0.cmp(b.0)));
         for (name, (t, tier)) in rows {
-            group_row(
-                ws,
-                r,
-                &labels::segment_name(name, lang),
-                t,
-                n,
-                revenue,
-                f,
-                false,
-            )?;
+            group_row(ws, r, &labels::segment_name(name, lang), t, n, revenue, f, false)?;
             write_text(ws, r, 7, &tier.label(lang))?;
             r += 1;
         }
@@ -421,13 +336,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     }
 
     // Pareto data (≤ 100 points) for the chart, visible so the numbers can be checked.
-    write_text_with(
-        ws,
-        r,
-        0,
-        pick(lang, "帕累托数据（图表用）", "Pareto data (for the chart)"),
-        &f.section,
-    )?;
+    write_text_with(ws, r, 0, pick(lang, "帕累托数据（图表用）", "Pareto data (for the chart)"), &f.section)?;
     r += 1;
     let pareto_headers = [
         pick(lang, "累计客户占比", "Share of customers"),
@@ -450,23 +359,13 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         r += 1;
     }
 
-    let tiers_block = TierBlock {
-        sheet: sheet_name,
-        first: tier_first,
-        last: tier_last,
-        customers_col: 1,
-        revenue_col: 3,
-    };
+    let tiers_block =
+        TierBlock { sheet: sheet_name, first: tier_first, last: tier_last, customers_col: 1, revenue_col: 3 };
     ws.insert_chart_with_offset(3, 8, &charts::tier_doughnut(&tiers_block, lang), 10, 0)?;
     // Offsets from the same anchor cell, so the charts never overlap whatever the column widths.
     ws.insert_chart_with_offset(3, 8, &charts::tier_revenue(&tiers_block, lang), 500, 0)?;
     if !points.is_empty() {
-        let block = ParetoBlock {
-            sheet: sheet_name,
-            first: pareto_first,
-            last: r - 1,
-            col: 0,
-        };
+        let block = ParetoBlock { sheet: sheet_name, first: pareto_first, last: r - 1, col: 0 };
         ws.insert_chart_with_offset(3, 8, &charts::pareto(&block, lang), 10, 320)?;
     }
     ws.set_active(true);
@@ -485,12 +384,7 @@ fn group_row(
     total: bool,
 ) -> Step {
     let (lf, int, money, pct) = if total {
-        (
-            &f.total_label,
-            &f.total_int,
-            &f.total_money,
-            &f.total_percent,
-        )
+        (&f.total_label, &f.total_int, &f.total_money, &f.total_percent)
     } else {
         (&f.label, &f.int, &f.money, &f.percent)
     };
@@ -514,28 +408,17 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
     let content = match column {
         Column::Key => widest(&mut rows.iter().map(|&i| display_width(&customers[i].key))),
         Column::Name => widest(&mut rows.iter().map(|&i| display_width(&customers[i].name))),
-        Column::RfmType => widest(
-            &mut rows
-                .iter()
-                .map(|&i| display_width(table.segment(&assignments[i].rfm_type))),
-        ),
+        Column::RfmType => widest(&mut rows.iter().map(|&i| display_width(table.segment(&assignments[i].rfm_type)))),
         Column::Segment => widest(
             &mut rows
                 .iter()
                 .filter_map(|&i| assignments[i].segment.as_deref())
                 .map(|s| display_width(table.segment(s))),
         ),
-        Column::Reason => widest(
-            &mut rows
-                .iter()
-                .map(|&i| display_width(assignments[i].reason.get(lang))),
-        ),
-        Column::Gap => widest(
-            &mut rows
-                .iter()
-                .filter_map(|&i| assignments[i].gap.as_ref())
-                .map(|g| display_width(g.get(lang))),
-        ),
+        Column::Reason => widest(&mut rows.iter().map(|&i| display_width(assignments[i].reason.get(lang)))),
+        Column::Gap => {
+            widest(&mut rows.iter().filter_map(|&i| assignments[i].gap.as_ref()).map(|g| display_width(g.get(lang))))
+        }
         Column::Action | Column::Channel => {
             let texts = playbook.tiers.values().chain(playbook.segments.values());
             let pick_text = |a: &crate::playbook::Action| {
@@ -568,15 +451,9 @@ fn tier_sheet(
     ws.set_name(name)?;
     print_setup(ws, Some(0))?;
     // Widths from an even sample of at most ~5,000 rows: enough to see typical names, cheap for 250k.
-    let sample: Vec<usize> = rows
-        .iter()
-        .copied()
-        .step_by((rows.len() / 5000).max(1))
-        .collect();
+    let sample: Vec<usize> = rows.iter().copied().step_by((rows.len() / 5000).max(1)).collect();
     for (c, column) in columns.iter().enumerate() {
-        let width = column
-            .fixed_width()
-            .unwrap_or_else(|| text_column_width(table, &sample, *column));
+        let width = column.fixed_width().unwrap_or_else(|| text_column_width(table, &sample, *column));
         ws.set_column_width(c as u16, width)?;
     }
     ws.set_freeze_panes(1, 0)?;
@@ -631,11 +508,7 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         ws,
         0,
         0,
-        pick(
-            lang,
-            "服务策略（每层 / 每个群组的建议动作）",
-            "Playbook: suggested action per tier and segment",
-        ),
+        pick(lang, "服务策略（每层 / 每个群组的建议动作）", "Playbook: suggested action per tier and segment"),
         &f.title,
     )?;
     let headers = [
@@ -657,31 +530,21 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         }
     }
     let mut r: RowNum = 3;
-    let action_row = |ws: &mut Worksheet,
-                      r: RowNum,
-                      label: &str,
-                      count: Option<u64>,
-                      a: &crate::playbook::Action|
-     -> Step {
-        write_text_with(ws, r, 0, label, &f.label)?;
-        if let Some(count) = count {
-            ws.write_number_with_format(r, 1, count as f64, &f.top)?;
-        }
-        write_text_with(ws, r, 2, a.action.get(lang), &f.wrap)?;
-        fit_row(ws, r, a.action.get(lang), 60.0)?;
-        write_text_with(ws, r, 3, a.channel.get(lang), &f.wrap)?;
-        ws.write_number_with_format(r, 4, f64::from(a.priority), &f.top)?;
-        ws.write_number_with_format(r, 5, f64::from(a.contact_in_days), &f.top)?;
-        Ok(())
-    };
+    let action_row =
+        |ws: &mut Worksheet, r: RowNum, label: &str, count: Option<u64>, a: &crate::playbook::Action| -> Step {
+            write_text_with(ws, r, 0, label, &f.label)?;
+            if let Some(count) = count {
+                ws.write_number_with_format(r, 1, count as f64, &f.top)?;
+            }
+            write_text_with(ws, r, 2, a.action.get(lang), &f.wrap)?;
+            fit_row(ws, r, a.action.get(lang), 60.0)?;
+            write_text_with(ws, r, 3, a.channel.get(lang), &f.wrap)?;
+            ws.write_number_with_format(r, 4, f64::from(a.priority), &f.top)?;
+            ws.write_number_with_format(r, 5, f64::from(a.contact_in_days), &f.top)?;
+            Ok(())
+        };
     for (tier, action) in &playbook.tiers {
-        action_row(
-            ws,
-            r,
-            &tier.label(lang),
-            Some(counts_tier.get(tier).copied().unwrap_or(0)),
-            action,
-        )?;
+        action_row(ws, r, &tier.label(lang), Some(counts_tier.get(tier).copied().unwrap_or(0)), action)?;
         r += 1;
     }
     if !playbook.segments.is_empty() {
@@ -690,51 +553,27 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
             ws,
             r,
             0,
-            pick(
-                lang,
-                "按客户群组（优先于分层动作）",
-                "By segment (takes precedence over the tier)",
-            ),
+            pick(lang, "按客户群组（优先于分层动作）", "By segment (takes precedence over the tier)"),
             &f.section,
         )?;
         r += 1;
         for (segment, action) in &playbook.segments {
             // Counts are by display name; a renamed segment shows the count under its display name.
-            let shown = class
-                .params
-                .segment_names
-                .get(segment)
-                .map_or(segment.as_str(), String::as_str);
+            let shown = class.params.segment_names.get(segment).map_or(segment.as_str(), String::as_str);
             // A method without segments has no count to show (rather than a misleading 0).
-            let count = (!counts_segment.is_empty())
-                .then(|| counts_segment.get(shown).copied().unwrap_or(0));
+            let count = (!counts_segment.is_empty()).then(|| counts_segment.get(shown).copied().unwrap_or(0));
             action_row(ws, r, &labels::segment_name(shown, lang), count, action)?;
             r += 1;
         }
     }
     if !class.params.segment_tiers.is_empty() {
         r += 1;
-        write_text_with(
-            ws,
-            r,
-            0,
-            pick(lang, "群组对应的分层", "Tier of each segment"),
-            &f.section,
-        )?;
+        write_text_with(ws, r, 0, pick(lang, "群组对应的分层", "Tier of each segment"), &f.section)?;
         r += 1;
-        write_headers(
-            ws,
-            r,
-            &[pick(lang, "群组", "Segment"), pick(lang, "分层", "Tier")],
-            f,
-        )?;
+        write_headers(ws, r, &[pick(lang, "群组", "Segment"), pick(lang, "分层", "Tier")], f)?;
         r += 1;
         for (segment, tier) in &class.params.segment_tiers {
-            let shown = class
-                .params
-                .segment_names
-                .get(segment)
-                .map_or(segment.as_str(), String::as_str);
+            let shown = class.params.segment_names.get(segment).map_or(segment.as_str(), String::as_str);
             write_text(ws, r, 0, &labels::segment_name(shown, lang))?;
             write_text(ws, r, 1, &tier.label(lang))?;
             r += 1;
@@ -743,25 +582,11 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     Ok(())
 }
 
-fn migration_sheet(
-    workbook: &mut Workbook,
-    m: &crate::store::Migration,
-    lang: Lang,
-    f: &Formats,
-) -> Step {
+fn migration_sheet(workbook: &mut Workbook, m: &crate::store::Migration, lang: Lang, f: &Formats) -> Step {
     let ws = workbook.add_worksheet();
     ws.set_name(pick(lang, "分层变化", "Migration"))?;
     print_setup(ws, None)?;
-    for (c, w) in [
-        (0, 22),
-        (1, 18),
-        (2, 12),
-        (3, 12),
-        (4, 16),
-        (5, 16),
-        (6, 14),
-        (7, 50),
-    ] {
+    for (c, w) in [(0, 22), (1, 18), (2, 12), (3, 12), (4, 16), (5, 16), (6, 14), (7, 50)] {
         ws.set_column_width(c, w)?;
     }
     let title = match lang {
@@ -772,12 +597,7 @@ fn migration_sheet(
 
     let used: Vec<Tier> = Tier::ALL
         .into_iter()
-        .filter(|t| {
-            *t != Tier::D
-                || m.flows
-                    .iter()
-                    .any(|fl| fl.from == Some(Tier::D) || fl.to == Some(Tier::D))
-        })
+        .filter(|t| *t != Tier::D || m.flows.iter().any(|fl| fl.from == Some(Tier::D) || fl.to == Some(Tier::D)))
         .collect();
     let from_labels: Vec<(Option<Tier>, String)> = used
         .iter()
@@ -792,14 +612,7 @@ fn migration_sheet(
 
     let mut r: RowNum = 2;
     for (money, heading) in [
-        (
-            false,
-            pick(
-                lang,
-                "客户数（行：原分层，列：新分层）",
-                "Customers (rows: from, columns: to)",
-            ),
-        ),
+        (false, pick(lang, "客户数（行：原分层，列：新分层）", "Customers (rows: from, columns: to)")),
         (
             true,
             pick(
@@ -811,13 +624,7 @@ fn migration_sheet(
     ] {
         write_text_with(ws, r, 0, heading, &f.section)?;
         r += 1;
-        write_text_with(
-            ws,
-            r,
-            0,
-            pick(lang, "原分层 \\ 新分层", "From \\ to"),
-            &f.header,
-        )?;
+        write_text_with(ws, r, 0, pick(lang, "原分层 \\ 新分层", "From \\ to"), &f.header)?;
         for (c, (_, label)) in to_labels.iter().enumerate() {
             write_text_with(ws, r, c as u16 + 1, label, &f.header)?;
         }
@@ -828,18 +635,9 @@ fn migration_sheet(
                 let flow = m.flows.iter().find(|fl| fl.from == *from && fl.to == *to);
                 let c = c as u16 + 1;
                 match (flow, money) {
-                    (Some(fl), true) => {
-                        ws.write_number_with_format(r, c, yuan(fl.revenue), &f.money)?
-                    }
-                    (Some(fl), false) => {
-                        ws.write_number_with_format(r, c, fl.customers as f64, &f.int)?
-                    }
-                    (None, _) => ws.write_number_with_format(
-                        r,
-                        c,
-                        0.0,
-                        if money { &f.money } else { &f.int },
-                    )?,
+                    (Some(fl), true) => ws.write_number_with_format(r, c, yuan(fl.revenue), &f.money)?,
+                    (Some(fl), false) => ws.write_number_with_format(r, c, fl.customers as f64, &f.int)?,
+                    (None, _) => ws.write_number_with_format(r, c, 0.0, if money { &f.money } else { &f.int })?,
                 };
             }
             r += 1;
@@ -864,13 +662,7 @@ fn migration_sheet(
         (&m.new, pick(lang, "新客户", "New customers")),
         (&m.lost, pick(lang, "流失客户", "Lost customers")),
     ] {
-        write_text_with(
-            ws,
-            r,
-            0,
-            &format!("{heading}（{}）", moves.len()),
-            &f.section,
-        )?;
+        write_text_with(ws, r, 0, &format!("{heading}（{}）", moves.len()), &f.section)?;
         r += 1;
         write_headers(ws, r, &headers, f)?;
         r += 1;
@@ -896,11 +688,7 @@ fn migration_sheet(
 
 /// A threshold as people write it: `¥2,015.10`, `80%`, `30 天`.
 fn threshold_text(value: f64, unit: &str) -> String {
-    let number = if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.2}")
-    };
+    let number = if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.2}") };
     match unit.trim() {
         "¥" | "￥" | "元" => format!("¥{number}"),
         "%" => format!("{number}%"),
@@ -918,13 +706,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     for (c, w) in [(0, 30), (1, 70), (2, 16), (3, 30)] {
         ws.set_column_width(c, w)?;
     }
-    write_text_with(
-        ws,
-        0,
-        0,
-        pick(lang, "分层方法与数据说明", "Method and data"),
-        &f.title,
-    )?;
+    write_text_with(ws, 0, 0, pick(lang, "分层方法与数据说明", "Method and data"), &f.title)?;
     let mut r: RowNum = 2;
     let pair = |ws: &mut Worksheet, r: &mut RowNum, label: &str, value: &str| -> Step {
         write_text_with(ws, *r, 0, label, &f.label)?;
@@ -933,18 +715,8 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         *r += 1;
         Ok(())
     };
-    pair(
-        ws,
-        &mut r,
-        pick(lang, "方法", "Method"),
-        class.params.method.name().get(lang),
-    )?;
-    pair(
-        ws,
-        &mut r,
-        pick(lang, "规则", "Rule"),
-        &labels::method_words(&class.params.method, lang),
-    )?;
+    pair(ws, &mut r, pick(lang, "方法", "Method"), class.params.method.name().get(lang))?;
+    pair(ws, &mut r, pick(lang, "规则", "Rule"), &labels::method_words(&class.params.method, lang))?;
     write_text_with(ws, r, 0, pick(lang, "截至日期", "As-of date"), &f.label)?;
     write_date(ws, r, 1, class.as_of, &f.date_left)?;
     r += 1;
@@ -968,26 +740,12 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     r += 1;
 
     if !class.thresholds.is_empty() {
-        write_text_with(
-            ws,
-            r,
-            0,
-            pick(
-                lang,
-                "阈值表（实际使用的分界值）",
-                "Thresholds actually used",
-            ),
-            &f.section,
-        )?;
+        write_text_with(ws, r, 0, pick(lang, "阈值表（实际使用的分界值）", "Thresholds actually used"), &f.section)?;
         r += 1;
         write_headers(
             ws,
             r,
-            &[
-                pick(lang, "名称", "Name"),
-                pick(lang, "分界值", "Value"),
-                pick(lang, "数值", "Number"),
-            ],
+            &[pick(lang, "名称", "Name"), pick(lang, "分界值", "Value"), pick(lang, "数值", "Number")],
             f,
         )?;
         r += 1;
@@ -1011,11 +769,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     }
 
     for report in table.input.reports {
-        let heading = format!(
-            "{}{}",
-            pick(lang, "导入报告：", "Import report: "),
-            report.file
-        );
+        let heading = format!("{}{}", pick(lang, "导入报告：", "Import report: "), report.file);
         write_text_with(ws, r, 0, &heading, &f.section)?;
         r += 1;
         let m = &report.mapping;
@@ -1025,23 +779,11 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         };
         let rows: [(&str, String); 8] = [
             (pick(lang, "文件", "File"), report.file.clone()),
-            (
-                pick(lang, "格式", "Format"),
-                format!("{:?}", report.format).to_lowercase(),
-            ),
+            (pick(lang, "格式", "Format"), format!("{:?}", report.format).to_lowercase()),
             (pick(lang, "工作表", "Sheet"), m.sheet.clone()),
-            (
-                pick(lang, "表头所在行", "Header row"),
-                (m.header_row + 1).to_string(),
-            ),
-            (
-                pick(lang, "数据类型", "Rows are"),
-                labels::level(m.level, lang).to_string(),
-            ),
-            (
-                pick(lang, "客户标识", "Customer key"),
-                labels::key_spec(&m.key, lang),
-            ),
+            (pick(lang, "表头所在行", "Header row"), (m.header_row + 1).to_string()),
+            (pick(lang, "数据类型", "Rows are"), labels::level(m.level, lang).to_string()),
+            (pick(lang, "客户标识", "Customer key"), labels::key_spec(&m.key, lang)),
             (
                 pick(lang, "读取行数 / 保留订单数", "Rows read / orders kept"),
                 format!("{} / {}", report.rows_read, report.orders_kept),
@@ -1071,22 +813,12 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
                 r += 1;
             }
         }
-        write_headers(
-            ws,
-            r,
-            &[
-                pick(lang, "列（原表头）", "Column (header)"),
-                pick(lang, "用途", "Used as"),
-            ],
-            f,
-        )?;
+        write_headers(ws, r, &[pick(lang, "列（原表头）", "Column (header)"), pick(lang, "用途", "Used as")], f)?;
         r += 1;
         for column in &m.columns {
             write_text(ws, r, 0, &column.header)?;
-            let role = column.role.map_or_else(
-                || pick(lang, "（未使用）", "(not used)"),
-                |role| labels::role(role, lang),
-            );
+            let role =
+                column.role.map_or_else(|| pick(lang, "（未使用）", "(not used)"), |role| labels::role(role, lang));
             write_text(ws, r, 1, role)?;
             r += 1;
         }
@@ -1094,12 +826,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         for alt in &m.alternatives {
             let line = match lang {
                 Lang::Zh => {
-                    format!(
-                        "{}：{}；其他候选：{}",
-                        labels::role(alt.role, lang),
-                        alt.chosen,
-                        alt.others.join("、")
-                    )
+                    format!("{}：{}；其他候选：{}", labels::role(alt.role, lang), alt.chosen, alt.others.join("、"))
                 }
                 Lang::En => format!(
                     "{}: {}; other candidates: {}",

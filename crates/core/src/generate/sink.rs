@@ -45,10 +45,7 @@ pub enum FileFormat {
 }
 
 pub(crate) fn write_err(path: &Path, detail: impl std::fmt::Display) -> Error {
-    Error::Write {
-        path: path.to_path_buf(),
-        detail: detail.to_string(),
-    }
+    Error::Write { path: path.to_path_buf(), detail: detail.to_string() }
 }
 
 fn money_text(c: Cents) -> String {
@@ -110,20 +107,13 @@ impl Sink for XlsxSink<'_> {
                 Value::Empty => continue,
                 // write_string never turns "=1+1" into a formula: formula bait stays text.
                 Value::Text(s) => ws.write_string(r, c, s),
-                Value::Money(m) => {
-                    ws.write_number_with_format(r, c, *m as f64 / 100.0, &self.money)
-                }
+                Value::Money(m) => ws.write_number_with_format(r, c, *m as f64 / 100.0, &self.money),
                 Value::Int(i) => ws.write_number(r, c, *i as f64),
-                Value::TimeText(t) => {
-                    ws.write_string(r, c, t.format("%Y-%m-%d %H:%M:%S").to_string())
-                }
+                Value::TimeText(t) => ws.write_string(r, c, t.format("%Y-%m-%d %H:%M:%S").to_string()),
                 Value::Time(t) => ws.write_number_with_format(r, c, excel_serial(*t), &self.time),
-                Value::Date(d) => ws.write_number_with_format(
-                    r,
-                    c,
-                    excel_serial(d.and_time(Default::default())),
-                    &self.date,
-                ),
+                Value::Date(d) => {
+                    ws.write_number_with_format(r, c, excel_serial(d.and_time(Default::default())), &self.date)
+                }
             };
             written.map_err(|e| write_err(self.path, e))?;
         }
@@ -140,14 +130,10 @@ pub(crate) fn write_xlsx(
     fill: &mut dyn FnMut(&mut XlsxSink) -> Result<()>,
 ) -> Result<()> {
     let mut workbook = Workbook::new();
-    let sheet = workbook
-        .add_worksheet_with_constant_memory()
-        .map_err(|e| write_err(path, e))?;
+    let sheet = workbook.add_worksheet_with_constant_memory().map_err(|e| write_err(path, e))?;
     sheet.set_name(sheet_name).map_err(|e| write_err(path, e))?;
     for (c, w) in widths.iter().enumerate() {
-        sheet
-            .set_column_width(c as u16, *w)
-            .map_err(|e| write_err(path, e))?;
+        sheet.set_column_width(c as u16, *w).map_err(|e| write_err(path, e))?;
     }
     {
         let mut sink = XlsxSink::new(sheet, path);
@@ -168,20 +154,12 @@ impl<'a> CsvSink<'a> {
         let file = File::create(path).map_err(|e| write_err(path, e))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let inner: Box<dyn Write> = if gbk {
-            Box::new(GbkWriter {
-                inner: out,
-                pending: Vec::new(),
-            })
+            Box::new(GbkWriter { inner: out, pending: Vec::new() })
         } else {
-            out.write_all(b"\xEF\xBB\xBF")
-                .map_err(|e| write_err(path, e))?;
+            out.write_all(b"\xEF\xBB\xBF").map_err(|e| write_err(path, e))?;
             Box::new(out)
         };
-        Ok(CsvSink {
-            writer: csv::WriterBuilder::new().flexible(true).from_writer(inner),
-            path,
-            record: Vec::new(),
-        })
+        Ok(CsvSink { writer: csv::WriterBuilder::new().flexible(true).from_writer(inner), path, record: Vec::new() })
     }
 
     pub(crate) fn finish(mut self) -> Result<()> {
@@ -200,9 +178,7 @@ impl Sink for CsvSink<'_> {
             Value::TimeText(t) | Value::Time(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
         }));
-        self.writer
-            .write_record(&self.record)
-            .map_err(|e| write_err(self.path, e))
+        self.writer.write_record(&self.record).map_err(|e| write_err(self.path, e))
     }
 }
 
@@ -225,8 +201,7 @@ impl<W: Write> Write for GbkWriter<W> {
         let mut out = vec![0u8; text.len() * 2 + 16];
         let mut rest = text;
         loop {
-            let (result, read, written) =
-                encoder.encode_from_utf8_without_replacement(rest, &mut out, true);
+            let (result, read, written) = encoder.encode_from_utf8_without_replacement(rest, &mut out, true);
             self.inner.write_all(&out[..written])?;
             rest = &rest[read..];
             match result {
@@ -250,10 +225,7 @@ mod tests {
 
     #[test]
     fn gbk_writer_turns_emoji_into_question_marks_and_survives_split_characters() {
-        let mut out = GbkWriter {
-            inner: Vec::new(),
-            pending: Vec::new(),
-        };
+        let mut out = GbkWriter { inner: Vec::new(), pending: Vec::new() };
         let text = "晴天🌸,12.30\n".as_bytes();
         // Split inside the 3-byte 晴 on purpose.
         out.write_all(&text[..1]).unwrap();
@@ -271,10 +243,7 @@ mod tests {
 
     #[test]
     fn excel_serial_of_a_known_date() {
-        let t = NaiveDate::from_ymd_opt(2025, 1, 1)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap();
+        let t = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(12, 0, 0).unwrap();
         assert_eq!(excel_serial(t), 45658.5);
     }
 }

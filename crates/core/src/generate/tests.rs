@@ -9,31 +9,14 @@ use calamine::{open_workbook_auto, Data, DataType, Reader};
 use super::*;
 
 fn opts(layout: Layout, format: FileFormat, orders: u64) -> GenerateOptions {
-    GenerateOptions {
-        layout,
-        format,
-        orders,
-        seed: 7,
-        ..GenerateOptions::default()
-    }
+    GenerateOptions { layout, format, orders, seed: 7, ..GenerateOptions::default() }
 }
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8(
-        bytes
-            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap();
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    r.records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect()
+    let text = String::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap().to_vec()).unwrap();
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
 }
 
 fn cents(s: &str) -> i64 {
@@ -47,17 +30,7 @@ fn to_per_key(truth: &Truth) -> PerKey {
     truth
         .customers
         .iter()
-        .map(|c| {
-            (
-                c.key.clone(),
-                (
-                    c.orders,
-                    c.revenue,
-                    c.first_order.to_string(),
-                    c.last_order.to_string(),
-                ),
-            )
-        })
+        .map(|c| (c.key.clone(), (c.orders, c.revenue, c.first_order.to_string(), c.last_order.to_string())))
         .collect()
 }
 
@@ -69,13 +42,8 @@ fn wechat_csv_rows_agree_with_the_truth_under_the_documented_rules() {
     let rows = read_csv(&path);
     let head = &rows[0];
     let col = |name: &str| head.iter().position(|h| h == name).unwrap();
-    let (key, status, paid, refund, date) = (
-        col("买家ID"),
-        col("订单状态"),
-        col("实付金额"),
-        col("退款金额"),
-        col("下单时间"),
-    );
+    let (key, status, paid, refund, date) =
+        (col("买家ID"), col("订单状态"), col("实付金额"), col("退款金额"), col("下单时间"));
     assert_eq!(head.len(), 18);
     let mut per: PerKey = BTreeMap::new();
     for row in &rows[1..] {
@@ -84,9 +52,7 @@ fn wechat_csv_rows_agree_with_the_truth_under_the_documented_rules() {
             continue;
         }
         let day = row[date][..10].to_string();
-        let e = per
-            .entry(row[key].clone())
-            .or_insert((0, 0, day.clone(), day.clone()));
+        let e = per.entry(row[key].clone()).or_insert((0, 0, day.clone(), day.clone()));
         e.0 += 1;
         e.1 += p - r;
         e.2 = e.2.clone().min(day.clone());
@@ -104,11 +70,7 @@ fn same_seed_gives_identical_bytes() {
     generate(&a, &o).unwrap();
     generate(&b, &o).unwrap();
     assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
-    let other = truth(&GenerateOptions {
-        seed: 8,
-        ..o.clone()
-    })
-    .unwrap();
+    let other = truth(&GenerateOptions { seed: 8, ..o.clone() }).unwrap();
     assert_ne!(other, truth(&o).unwrap());
 }
 
@@ -122,17 +84,12 @@ fn xlsx_keeps_19_digit_order_ids_and_formula_bait_as_text() {
     let range = wb.worksheet_range("订单列表").unwrap();
     assert_eq!(range.height() as u64, truth.rows + 1);
     let ids: Vec<&Data> = range.rows().skip(1).map(|r| &r[0]).collect();
-    assert!(ids
-        .iter()
-        .all(|d| matches!(d, Data::String(s) if s.len() == 19)));
+    assert!(ids.iter().all(|d| matches!(d, Data::String(s) if s.len() == 19)));
     let nicks: Vec<String> = range.rows().skip(1).map(|r| r[4].to_string()).collect();
     for bait in ["=1+1", "@echo off", "-_-", "+86 138 0013 8000"] {
         assert!(nicks.iter().any(|n| n == bait), "missing {bait}");
     }
-    assert!(range
-        .rows()
-        .skip(1)
-        .all(|r| matches!(r[14], Data::Float(_))));
+    assert!(range.rows().skip(1).all(|r| matches!(r[14], Data::Float(_))));
 }
 
 #[test]
@@ -143,19 +100,11 @@ fn taobao_repeats_the_order_amount_on_every_item_row() {
     let rows = read_csv(&path);
     let mut per_order: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for row in &rows[1..] {
-        per_order
-            .entry(row[0].as_str())
-            .or_default()
-            .push(row[3].as_str());
+        per_order.entry(row[0].as_str()).or_default().push(row[3].as_str());
     }
     assert_eq!(per_order.len() as u64, truth.orders);
-    assert!(
-        truth.rows > truth.orders,
-        "some orders must have several items"
-    );
-    assert!(per_order
-        .values()
-        .all(|amounts| amounts.iter().all(|a| *a == amounts[0])));
+    assert!(truth.rows > truth.orders, "some orders must have several items");
+    assert!(per_order.values().all(|amounts| amounts.iter().all(|a| *a == amounts[0])));
     // Sub-order ids never collide with order ids.
     let subs: std::collections::BTreeSet<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
     assert_eq!(subs.len() as u64, truth.rows);
@@ -167,30 +116,17 @@ fn two_overlapping_windows_hold_identical_rows_and_their_union_is_the_whole() {
     let dir = tempfile::tempdir().unwrap();
     let base = opts(Layout::Wechat, FileFormat::Csv, 2000);
     let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
-    let first = GenerateOptions {
-        rows_to: Some(d(7, 31)),
-        ..base.clone()
-    };
-    let second = GenerateOptions {
-        rows_from: Some(d(6, 1)),
-        ..base.clone()
-    };
+    let first = GenerateOptions { rows_to: Some(d(7, 31)), ..base.clone() };
+    let second = GenerateOptions { rows_from: Some(d(6, 1)), ..base.clone() };
     let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
     let ta = generate(&a, &first).unwrap();
     let tb = generate(&b, &second).unwrap();
     let whole = truth(&base).unwrap();
     let (ra, rb) = (read_csv(&a), read_csv(&b));
-    let mut ids: std::collections::BTreeSet<String> =
-        ra[1..].iter().map(|r| r[0].clone()).collect();
-    let june: Vec<&Vec<String>> = rb[1..]
-        .iter()
-        .filter(|r| r[1].as_str() < "2025-08")
-        .collect();
+    let mut ids: std::collections::BTreeSet<String> = ra[1..].iter().map(|r| r[0].clone()).collect();
+    let june: Vec<&Vec<String>> = rb[1..].iter().filter(|r| r[1].as_str() < "2025-08").collect();
     assert!(!june.is_empty());
-    assert!(
-        june.iter().all(|r| ra.contains(r)),
-        "overlap rows must be byte-identical"
-    );
+    assert!(june.iter().all(|r| ra.contains(r)), "overlap rows must be byte-identical");
     ids.extend(rb[1..].iter().map(|r| r[0].clone()));
     assert_eq!(ids.len() as u64, whole.orders);
     assert!(ta.orders + tb.orders > whole.orders);
@@ -204,8 +140,7 @@ fn spend_is_heavy_tailed() {
     let top: i64 = revenue[..revenue.len() / 5].iter().sum();
     let share = top as f64 / t.total_revenue() as f64;
     assert!(share > 0.6, "top 20% share {share}");
-    let once =
-        t.customers.iter().filter(|c| c.orders == 1).count() as f64 / t.customers.len() as f64;
+    let once = t.customers.iter().filter(|c| c.orders == 1).count() as f64 / t.customers.len() as f64;
     assert!(once > 0.2 && once < 0.8, "one-time buyers {once}");
 }
 
@@ -219,22 +154,14 @@ fn gbk_csv_decodes_as_gbk_and_keeps_keys() {
     let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
     assert!(!bad);
     assert!(text.starts_with("订单号,下单时间"));
-    assert!(truth
-        .customers
-        .iter()
-        .take(20)
-        .all(|c| text.contains(&c.key)));
+    assert!(truth.customers.iter().take(20).all(|c| text.contains(&c.key)));
 }
 
 #[test]
 fn title_and_totals_rows_surround_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pdd.xlsx");
-    let o = GenerateOptions {
-        title_rows: true,
-        totals_row: true,
-        ..opts(Layout::Pdd, FileFormat::Xlsx, 200)
-    };
+    let o = GenerateOptions { title_rows: true, totals_row: true, ..opts(Layout::Pdd, FileFormat::Xlsx, 200) };
     let truth = generate(&path, &o).unwrap();
     let mut wb = open_workbook_auto(&path).unwrap();
     let range = wb.worksheet_range("Sheet1").unwrap();
@@ -243,14 +170,8 @@ fn title_and_totals_rows_surround_the_table() {
     assert_eq!(rows[2][0].to_string(), "订单号");
     let last = rows.last().unwrap();
     assert_eq!(last[0].to_string(), "合计");
-    let paid_col = rows[2]
-        .iter()
-        .position(|c| c.to_string() == "用户实付金额(元)")
-        .unwrap();
-    let sum: f64 = rows[3..rows.len() - 1]
-        .iter()
-        .map(|r| r[paid_col].get_float().unwrap())
-        .sum();
+    let paid_col = rows[2].iter().position(|c| c.to_string() == "用户实付金额(元)").unwrap();
+    let sum: f64 = rows[3..rows.len() - 1].iter().map(|r| r[paid_col].get_float().unwrap()).sum();
     assert!((last[paid_col].get_float().unwrap() - sum).abs() < 0.005);
     assert_eq!(rows.len() as u64, truth.rows + 4);
 }
@@ -262,10 +183,7 @@ fn pdd_refunds_are_marked_in_after_sales_and_merchant_amount_differs() {
     generate(&path, &opts(Layout::Pdd, FileFormat::Csv, 3000)).unwrap();
     let rows = read_csv(&path);
     assert!(rows[1..].iter().any(|r| r[10] == "退款成功"));
-    assert!(
-        rows[1..].iter().any(|r| r[7] != r[8]),
-        "用户实付 and 商家实收 must differ sometimes"
-    );
+    assert!(rows[1..].iter().any(|r| r[7] != r[8]), "用户实付 and 商家实收 must differ sometimes");
 }
 
 #[test]
@@ -281,12 +199,7 @@ fn customer_sheet_truth_is_the_sheet() {
         let first = r[6].as_date().unwrap();
         seen.insert(
             r[1].to_string(),
-            (
-                r[4].get_float().unwrap() as u32,
-                cents,
-                first.to_string(),
-                r[7].as_date().unwrap().to_string(),
-            ),
+            (r[4].get_float().unwrap() as u32, cents, first.to_string(), r[7].as_date().unwrap().to_string()),
         );
     }
     assert_eq!(seen, to_per_key(&truth));
@@ -310,16 +223,9 @@ fn sample_workbook_is_a_pleasant_year_of_a_small_shop() {
     let path = dir.path().join("sample.xlsx");
     let truth = sample_workbook(&path).unwrap();
     assert_eq!(truth.orders, 2000);
-    assert!(
-        (400..=500).contains(&truth.customers.len()),
-        "{}",
-        truth.customers.len()
-    );
+    assert!((400..=500).contains(&truth.customers.len()), "{}", truth.customers.len());
     assert_eq!(months_covered(&truth), 12);
-    assert!(truth
-        .customers
-        .iter()
-        .all(|c| !c.name.starts_with(['=', '+', '-', '@'])));
+    assert!(truth.customers.iter().all(|c| !c.name.starts_with(['=', '+', '-', '@'])));
 }
 
 #[test]
@@ -329,8 +235,6 @@ fn truth_csv_has_the_checker_columns() {
     let t = truth(&opts(Layout::Wechat, FileFormat::Csv, 200)).unwrap();
     t.write_csv(&path).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with(
-        "customer_key,nickname,order_count,net_paid,first_order_date,last_order_date\n"
-    ));
+    assert!(text.starts_with("customer_key,nickname,order_count,net_paid,first_order_date,last_order_date\n"));
     assert_eq!(text.lines().count(), t.customers.len() + 1);
 }

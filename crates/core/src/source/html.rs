@@ -19,16 +19,10 @@ pub(crate) struct Table {
 
 /// Parses the first table that has at least one row.
 pub(crate) fn parse_first_table(html: &str, max_cell_bytes: usize) -> Table {
-    let mut parser = Parser {
-        max_cell_bytes,
-        ..Parser::default()
-    };
+    let mut parser = Parser { max_cell_bytes, ..Parser::default() };
     parser.run(html);
     parser.finish_table();
-    Table {
-        rows: parser.done.unwrap_or_default(),
-        too_large: parser.too_large,
-    }
+    Table { rows: parser.done.unwrap_or_default(), too_large: parser.too_large }
 }
 
 #[derive(Default)]
@@ -110,9 +104,7 @@ impl Parser {
             Some(t) => (true, t),
             None => (false, tag),
         };
-        let name_len = tag
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(tag.len());
+        let name_len = tag.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(tag.len());
         if name_len == 0 {
             // "< 5" or "<!DOCTYPE …": not an element we care about.
             if !tag.starts_with('!') && !tag.starts_with('?') {
@@ -156,10 +148,7 @@ impl Parser {
                         .and_then(|v| v.trim().parse::<usize>().ok())
                         .filter(|&n| (1..=MAX_COLSPAN).contains(&n))
                         .unwrap_or(1);
-                    self.cell = Some(CellText {
-                        colspan,
-                        ..CellText::default()
-                    });
+                    self.cell = Some(CellText { colspan, ..CellText::default() });
                 }
             }
             ("br", _) => {
@@ -207,24 +196,14 @@ impl Parser {
             self.too_large = Some((row_index, text.len()));
         }
         let row = self.row.get_or_insert_with(Vec::new);
-        row.push(if text.is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(text.to_owned())
-        });
-        row.extend(std::iter::repeat_n(
-            Cell::Empty,
-            cell.colspan.saturating_sub(1),
-        ));
+        row.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_owned()) });
+        row.extend(std::iter::repeat_n(Cell::Empty, cell.colspan.saturating_sub(1)));
     }
 
     fn finish_row(&mut self) {
         self.finish_cell();
         if let Some(mut row) = self.row.take() {
-            let end = row
-                .iter()
-                .rposition(|c| !matches!(c, Cell::Empty))
-                .map_or(0, |i| i + 1);
+            let end = row.iter().rposition(|c| !matches!(c, Cell::Empty)).map_or(0, |i| i + 1);
             row.truncate(end);
             self.rows.push(row);
         }
@@ -259,18 +238,14 @@ fn tag_end(s: &str) -> Option<usize> {
 /// The value of attribute `name` in a tag's text (`td colspan="2" class=x`).
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let at = find_ascii_ci(tag, name)?;
-    let rest = tag[at + name.len()..]
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
+    let rest = tag[at + name.len()..].trim_start().strip_prefix('=')?.trim_start();
     if let Some(quoted) = rest.strip_prefix('"') {
         return quoted.split('"').next();
     }
     if let Some(quoted) = rest.strip_prefix('\'') {
         return quoted.split('\'').next();
     }
-    rest.split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
-        .next()
+    rest.split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').next()
 }
 
 /// Case-insensitive search for an ASCII needle.
@@ -336,18 +311,12 @@ mod tests {
             "<table><tr><td> A&amp;B\n  C </td><td>&#x4E2D;&#25991;</td><td>&nbsp;</td><td>x<br/>y</td></tr></table>",
             1 << 20,
         );
-        assert_eq!(
-            t.rows,
-            vec![vec![text("A&B C"), text("中文"), Cell::Empty, text("x\ny")]]
-        );
+        assert_eq!(t.rows, vec![vec![text("A&B C"), text("中文"), Cell::Empty, text("x\ny")]]);
     }
 
     #[test]
     fn html_colspan_leaves_empty_cells_like_excel_merges() {
-        let t = parse_first_table(
-            "<TABLE><TR><TH colspan=\"2\">标题</TH><TH>c</TH></TR></TABLE>",
-            1 << 20,
-        );
+        let t = parse_first_table("<TABLE><TR><TH colspan=\"2\">标题</TH><TH>c</TH></TR></TABLE>", 1 << 20);
         assert_eq!(t.rows, vec![vec![text("标题"), Cell::Empty, text("c")]]);
     }
 
@@ -364,9 +333,6 @@ mod tests {
     #[test]
     fn html_unclosed_tags_and_lone_angle_brackets_do_not_break_parsing() {
         let t = parse_first_table("<table><tr><td>a < b<td>c &unknown; d<tr><td>2", 1 << 20);
-        assert_eq!(
-            t.rows,
-            vec![vec![text("a < b"), text("c &unknown; d")], vec![text("2")]]
-        );
+        assert_eq!(t.rows, vec![vec![text("a < b"), text("c &unknown; d")], vec![text("2")]]);
     }
 }

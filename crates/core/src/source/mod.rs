@@ -104,25 +104,14 @@ impl Source {
     /// # Errors
     /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`, `Encrypted`.
     pub fn open(path: &Path) -> Result<Source> {
-        let io = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
+        let io = |source| Error::Io { path: path.to_owned(), source };
         let mut file = File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         let mut head = Vec::with_capacity(usize::try_from(size).unwrap_or(HEAD_LEN).min(HEAD_LEN));
-        (&mut file)
-            .take(HEAD_LEN as u64)
-            .read_to_end(&mut head)
-            .map_err(io)?;
+        (&mut file).take(HEAD_LEN as u64).read_to_end(&mut head).map_err(io)?;
         let complete = head.len() < HEAD_LEN || head.len() as u64 == size;
-        if !complete
-            && head.iter().all(u8::is_ascii_whitespace)
-            && rest_is_blank(&mut file).map_err(io)?
-        {
-            return Err(Error::EmptyFile {
-                path: path.to_owned(),
-            });
+        if !complete && head.iter().all(u8::is_ascii_whitespace) && rest_is_blank(&mut file).map_err(io)? {
+            return Err(Error::EmptyFile { path: path.to_owned() });
         }
         let format = match sniff::sniff_head(&head, complete).map_err(|e| e.into_error(path))? {
             Head::Zip => {
@@ -156,10 +145,7 @@ impl Source {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "Sheet1".to_owned());
         let (hint, backend) = if kind.format == Format::Html {
-            let bytes = std::fs::read(path).map_err(|source| Error::Io {
-                path: path.to_owned(),
-                source,
-            })?;
+            let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
             let (text, _, _) = kind.encoding.decode(&bytes);
             let table = html::parse_first_table(&text, MAX_CELL_BYTES);
             if table.rows.is_empty() {
@@ -170,20 +156,10 @@ impl Source {
             }
             (Some(table.rows.len() as u64), Backend::Html { kind, table })
         } else {
-            let hint = kind
-                .bytes_per_line
-                .filter(|b| *b > 0.0)
-                .map(|b| (size as f64 / b).round() as u64);
+            let hint = kind.bytes_per_line.filter(|b| *b > 0.0).map(|b| (size as f64 / b).round() as u64);
             (hint, Backend::Text(kind))
         };
-        Ok(Source {
-            path: path.to_owned(),
-            format: kind.format,
-            size,
-            sheets: vec![sheet],
-            hints: vec![hint],
-            backend,
-        })
+        Ok(Source { path: path.to_owned(), format: kind.format, size, sheets: vec![sheet], hints: vec![hint], backend })
     }
 
     /// Sheet names in workbook order, hidden sheets included (one pseudo-sheet named after the file
@@ -216,16 +192,9 @@ impl Source {
     ///
     /// # Errors
     /// `SheetNotFound`, `Corrupt`, `CellTooLarge`, `Io`, or whatever `f` returns.
-    pub fn for_each_row(
-        &mut self,
-        sheet: &str,
-        f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
-    ) -> Result<()> {
+    pub fn for_each_row(&mut self, sheet: &str, f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>) -> Result<()> {
         if !self.sheets.iter().any(|s| s == sheet) {
-            return Err(Error::SheetNotFound {
-                path: self.path.clone(),
-                sheet: sheet.to_owned(),
-            });
+            return Err(Error::SheetNotFound { path: self.path.clone(), sheet: sheet.to_owned() });
         }
         match &mut self.backend {
             Backend::Workbook(workbook) => workbook.for_each_row(&self.path, sheet, f),
@@ -308,12 +277,7 @@ fn rest_is_blank(file: &mut File) -> std::io::Result<bool> {
         if n == 0 {
             return Ok(true);
         }
-        if !buf
-            .get(..n)
-            .unwrap_or_default()
-            .iter()
-            .all(u8::is_ascii_whitespace)
-        {
+        if !buf.get(..n).unwrap_or_default().iter().all(u8::is_ascii_whitespace) {
             return Ok(false);
         }
     }

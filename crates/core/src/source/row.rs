@@ -65,10 +65,7 @@ impl RowBuffer {
     /// The row's cells up to the last non-empty one.
     pub(crate) fn cells(&self) -> &[Cell] {
         let row = self.cells.get(..self.len).unwrap_or_default();
-        let end = row
-            .iter()
-            .rposition(|c| *c != Cell::Empty)
-            .map_or(0, |i| i + 1);
+        let end = row.iter().rposition(|c| *c != Cell::Empty).map_or(0, |i| i + 1);
         row.get(..end).unwrap_or_default()
     }
 }
@@ -82,10 +79,7 @@ mod tests {
         let mut row = RowBuffer::default();
         row.set_text(2, "x");
         row.set(4, Cell::Empty);
-        assert_eq!(
-            row.cells(),
-            &[Cell::Empty, Cell::Empty, Cell::Text("x".into())]
-        );
+        assert_eq!(row.cells(), &[Cell::Empty, Cell::Empty, Cell::Text("x".into())]);
     }
 
     #[test]
@@ -96,10 +90,7 @@ mod tests {
         row.set_text(2, "c");
         row.clear();
         row.set_text(2, "z");
-        assert_eq!(
-            row.cells(),
-            &[Cell::Empty, Cell::Empty, Cell::Text("z".into())]
-        );
+        assert_eq!(row.cells(), &[Cell::Empty, Cell::Empty, Cell::Text("z".into())]);
         row.clear();
         assert!(row.cells().is_empty());
     }

@@ -117,10 +117,7 @@ fn known_binary(head: &[u8]) -> Option<&'static str> {
         (b"\x1F\x8B", "这是 gzip 压缩包，请先解压"),
         (b"SQLite format 3\0", "这是 SQLite 数据库文件"),
     ];
-    table
-        .iter()
-        .find(|(magic, _)| head.starts_with(magic))
-        .map(|(_, what)| *what)
+    table.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, what)| *what)
 }
 
 /// Decides the encoding, rejects binary data, then tells HTML from CSV/TSV.
@@ -136,51 +133,25 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
         return if complete {
             Err(SniffError::Empty)
         } else {
-            Err(SniffError::NotSpreadsheet(
-                "文件开头全是空白字符".to_owned(),
-            ))
+            Err(SniffError::NotSpreadsheet("文件开头全是空白字符".to_owned()))
         };
     }
     if looks_binary(&text) {
-        return Err(SniffError::NotSpreadsheet(
-            "内容是二进制数据，不是表格或文本".to_owned(),
-        ));
+        return Err(SniffError::NotSpreadsheet("内容是二进制数据，不是表格或文本".to_owned()));
     }
     let start = text.trim_start_matches(is_blank);
     if let Some(format) = sniff_markup(start)? {
-        let encoding = if bom_len == 0 {
-            html_charset(&text).unwrap_or(encoding)
-        } else {
-            encoding
-        };
-        return Ok(TextKind {
-            format,
-            encoding,
-            delimiter: b',',
-            bytes_per_line: None,
-            crlf: false,
-            sep_line: false,
-        });
+        let encoding = if bom_len == 0 { html_charset(&text).unwrap_or(encoding) } else { encoding };
+        return Ok(TextKind { format, encoding, delimiter: b',', bytes_per_line: None, crlf: false, sep_line: false });
     }
     // Excel's "sep=;" first line names the delimiter and is not a row.
     let sep_line = excel_sep_line(&text);
     let delimiter = sep_line.unwrap_or_else(|| sniff_delimiter(&text));
     let lines = text.lines().count();
     let bytes_per_line = (lines > 0).then(|| body.len() as f64 / lines as f64);
-    let format = if delimiter == b'\t' {
-        Format::Tsv
-    } else {
-        Format::Csv
-    };
+    let format = if delimiter == b'\t' { Format::Tsv } else { Format::Csv };
     let crlf = text.contains("\r\n");
-    Ok(TextKind {
-        format,
-        encoding,
-        delimiter,
-        bytes_per_line,
-        crlf,
-        sep_line: sep_line.is_some(),
-    })
+    Ok(TextKind { format, encoding, delimiter, bytes_per_line, crlf, sep_line: sep_line.is_some() })
 }
 
 /// The delimiter named by an Excel `sep=X` first line.
@@ -218,15 +189,7 @@ fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
     if pairs < 4 {
         return None;
     }
-    let zeros_at = |parity: usize| {
-        sample
-            .iter()
-            .skip(parity)
-            .step_by(2)
-            .take(pairs)
-            .filter(|&&b| b == 0)
-            .count()
-    };
+    let zeros_at = |parity: usize| sample.iter().skip(parity).step_by(2).take(pairs).filter(|&&b| b == 0).count();
     let (even, odd) = (zeros_at(0), zeros_at(1));
     if odd * 10 >= pairs * 3 && even * 10 < pairs {
         Some(encoding_rs::UTF_16LE)
@@ -268,49 +231,28 @@ fn sniff_markup(start: &str) -> Result<Option<Format>, SniffError> {
     if !start.starts_with('<') {
         return Ok(None);
     }
-    let lower: String = start
-        .chars()
-        .take(HEAD_LEN)
-        .flat_map(char::to_lowercase)
-        .collect();
+    let lower: String = start.chars().take(HEAD_LEN).flat_map(char::to_lowercase).collect();
     if lower.contains("urn:schemas-microsoft-com:office:spreadsheet") && !lower.contains("<table") {
         return Err(SniffError::NotSpreadsheet(
             "这是 Excel 2003 XML 表格，请用 Excel 或 WPS 打开后另存为 .xlsx".to_owned(),
         ));
     }
-    let html_starts = [
-        "<html",
-        "<!doctype html",
-        "<table",
-        "<head",
-        "<body",
-        "<meta",
-        "<style",
-        "<!--",
-    ];
+    let html_starts = ["<html", "<!doctype html", "<table", "<head", "<body", "<meta", "<style", "<!--"];
     if html_starts.iter().any(|s| lower.starts_with(s)) || lower.contains("<table") {
         return Ok(Some(Format::Html));
     }
     if lower.starts_with("<?xml") {
-        return Err(SniffError::NotSpreadsheet(
-            "这是 XML 文件，其中没有表格".to_owned(),
-        ));
+        return Err(SniffError::NotSpreadsheet("这是 XML 文件，其中没有表格".to_owned()));
     }
     Ok(None)
 }
 
 /// The charset an HTML page declares in a `<meta>` tag, if encoding_rs knows the label.
 pub(crate) fn html_charset(text: &str) -> Option<&'static Encoding> {
-    let lower = text
-        .get(..text.len().min(8192))
-        .unwrap_or(text)
-        .to_ascii_lowercase();
+    let lower = text.get(..text.len().min(8192)).unwrap_or(text).to_ascii_lowercase();
     let at = lower.find("charset=")? + "charset=".len();
     let rest = lower.get(at..)?.trim_start_matches(['"', '\'', ' ']);
-    let label: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-        .collect();
+    let label: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
     Encoding::for_label(label.as_bytes())
 }
 
@@ -377,19 +319,13 @@ fn mode_of(values: impl Iterator<Item = usize>) -> (usize, usize) {
 /// `Corrupt` when the zip directory cannot be read (a truncated download), `NotSpreadsheet` for
 /// other zip documents (.docx, .pptx, plain archives).
 pub(crate) fn sniff_zip<R: Read + Seek>(reader: R) -> Result<Format, SniffError> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
-        SniffError::Corrupt(format!("压缩结构无法读取，文件可能只下载了一部分：{e}"))
-    })?;
+    let mut zip = zip::ZipArchive::new(reader)
+        .map_err(|e| SniffError::Corrupt(format!("压缩结构无法读取，文件可能只下载了一部分：{e}")))?;
     let has = |zip: &zip::ZipArchive<R>, name: &str| zip.index_for_name(name).is_some();
     if has(&zip, "xl/workbook.xml") {
         let macro_enabled = has(&zip, "xl/vbaProject.bin")
-            || read_entry(&mut zip, "[Content_Types].xml")
-                .is_some_and(|t| contains(&t, b"macroEnabled"));
-        return Ok(if macro_enabled {
-            Format::Xlsm
-        } else {
-            Format::Xlsx
-        });
+            || read_entry(&mut zip, "[Content_Types].xml").is_some_and(|t| contains(&t, b"macroEnabled"));
+        return Ok(if macro_enabled { Format::Xlsm } else { Format::Xlsx });
     }
     if has(&zip, "xl/workbook.bin") {
         return Ok(Format::Xlsb);
@@ -415,11 +351,7 @@ pub(crate) fn sniff_zip<R: Read + Seek>(reader: R) -> Result<Format, SniffError>
         "这是 Word 文档 (.docx)，不是表格"
     } else if has(&zip, "ppt/presentation.xml") {
         "这是 PowerPoint 演示文稿 (.pptx)，不是表格"
-    } else if zip.file_names_raw().any(|n| {
-        [&b".xlsx"[..], b".xls", b".csv"]
-            .iter()
-            .any(|ext| n.ends_with(ext))
-    }) {
+    } else if zip.file_names_raw().any(|n| [&b".xlsx"[..], b".xls", b".csv"].iter().any(|ext| n.ends_with(ext))) {
         "这是包含表格的 zip 压缩包，请先解压再导入其中的表格"
     } else {
         "这是 zip 压缩包，里面没有工作簿"

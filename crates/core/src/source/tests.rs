@@ -44,12 +44,7 @@ fn open_rows(path: &Path) -> (Source, Vec<Vec<Cell>>) {
 }
 
 fn datetime(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Cell {
-    Cell::DateTime(
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, s)
-            .unwrap(),
-    )
+    Cell::DateTime(NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, s).unwrap())
 }
 
 /// An order export like 微信小店's: a title row, a blank row, the header, then orders.
@@ -58,31 +53,19 @@ fn write_orders_xlsx(path: &Path) {
     let date = XlsxFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let sheet = workbook.add_worksheet();
     sheet.set_name("订单列表").unwrap();
-    sheet
-        .write_string(0, 0, "订单导出 2025-01-01 至 2025-03-31")
-        .unwrap();
-    for (col, header) in ["订单号", "下单时间", "买家ID", "实付金额", "已评价"]
-        .iter()
-        .enumerate()
-    {
+    sheet.write_string(0, 0, "订单导出 2025-01-01 至 2025-03-31").unwrap();
+    for (col, header) in ["订单号", "下单时间", "买家ID", "实付金额", "已评价"].iter().enumerate() {
         sheet.write_string(2, col as u16, *header).unwrap();
     }
     sheet.write_string(3, 0, "3705123456789012345").unwrap();
-    let when = ExcelDateTime::from_ymd(2025, 3, 5)
-        .unwrap()
-        .and_hms(14, 22, 10)
-        .unwrap();
-    sheet
-        .write_datetime_with_format(3, 1, &when, &date)
-        .unwrap();
+    let when = ExcelDateTime::from_ymd(2025, 3, 5).unwrap().and_hms(14, 22, 10).unwrap();
+    sheet.write_datetime_with_format(3, 1, &when, &date).unwrap();
     sheet.write_string(3, 2, "o_abc123").unwrap();
     sheet.write_number(3, 3, 128.5).unwrap();
     sheet.write_boolean(3, 4, true).unwrap();
     // A second order with the amount in error and the buyer only (sparse row).
     sheet.write_string(4, 2, "o_def456").unwrap();
-    sheet
-        .write_formula(4, 3, Formula::new("=1/0").set_result("#DIV/0!"))
-        .unwrap();
+    sheet.write_formula(4, 3, Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
     workbook.save(path).unwrap();
 }
 
@@ -107,13 +90,7 @@ fn xlsx_title_rows_keep_excel_row_numbers_and_cell_types() {
         vec![
             vec![text("订单导出 2025-01-01 至 2025-03-31")],
             vec![],
-            vec![
-                text("订单号"),
-                text("下单时间"),
-                text("买家ID"),
-                text("实付金额"),
-                text("已评价")
-            ],
+            vec![text("订单号"), text("下单时间"), text("买家ID"), text("实付金额"), text("已评价")],
             vec![
                 text("3705123456789012345"),
                 datetime(2025, 3, 5, 14, 22, 10),
@@ -121,12 +98,7 @@ fn xlsx_title_rows_keep_excel_row_numbers_and_cell_types() {
                 Cell::Number(128.5),
                 Cell::Bool(true),
             ],
-            vec![
-                Cell::Empty,
-                Cell::Empty,
-                text("o_def456"),
-                Cell::Error("#DIV/0!".to_owned())
-            ],
+            vec![Cell::Empty, Cell::Empty, text("o_def456"), Cell::Error("#DIV/0!".to_owned())],
         ]
     );
     assert_eq!(source.row_count_hint("订单列表"), Some(5));
@@ -193,8 +165,7 @@ fn xlsm_is_detected_by_its_vba_project() {
     for i in 0..archive.len() {
         out.raw_copy_file(archive.by_index(i).unwrap()).unwrap();
     }
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     out.start_file("xl/vbaProject.bin", stored).unwrap();
     out.write_all(b"not really vba").unwrap();
     let bytes = out.finish().unwrap().into_inner();
@@ -214,13 +185,7 @@ fn xlsx_nineteen_digit_id_text_cell_stays_exact() {
     sheet.write_string(1, 0, "000123456789012345678").unwrap();
     workbook.save(&path).unwrap();
     let (_, rows) = open_rows(&path);
-    assert_eq!(
-        rows,
-        vec![
-            vec![text("9223372036854775807")],
-            vec![text("000123456789012345678")]
-        ]
-    );
+    assert_eq!(rows, vec![vec![text("9223372036854775807")], vec![text("000123456789012345678")]]);
 }
 
 #[test]
@@ -234,17 +199,10 @@ fn xlsx_giant_cell_is_refused_with_its_row() {
     // is made by rewriting the shared-strings part by hand.
     workbook.save(&path).unwrap();
     let giant = "x".repeat(MAX_CELL_BYTES + 1);
-    let bytes = replace_in_zip(
-        &std::fs::read(&path).unwrap(),
-        "xl/sharedStrings.xml",
-        "订单号",
-        &giant,
-    );
+    let bytes = replace_in_zip(&std::fs::read(&path).unwrap(), "xl/sharedStrings.xml", "订单号", &giant);
     let path = write_file(dir.path(), "giant2.xlsx", &bytes);
     let mut source = Source::open(&path).unwrap();
-    let err = source
-        .for_each_row("Sheet1", &mut |_, _| Ok(true))
-        .unwrap_err();
+    let err = source.for_each_row("Sheet1", &mut |_, _| Ok(true)).unwrap_err();
     assert!(matches!(err, Error::CellTooLarge { row: 1, .. }), "{err:?}");
     assert_eq!(err.path(), Some(path.as_path()));
 }
@@ -254,8 +212,7 @@ fn stored_xlsx_bytes() -> Vec<u8> {
     let original = xlsx_bytes();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&original)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).unwrap();
         let name = file.name().unwrap().to_string();
@@ -271,8 +228,7 @@ fn stored_xlsx_bytes() -> Vec<u8> {
 fn replace_in_zip(bytes: &[u8], entry: &str, from: &str, to: &str) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).unwrap();
         if file.name().is_ok_and(|n| n == entry) {
@@ -302,8 +258,7 @@ fn truncated_xlsx_is_corrupt_not_a_crash() {
 fn docx_like_zip_is_not_a_spreadsheet() {
     let dir = tempfile::tempdir().unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     out.start_file("[Content_Types].xml", options).unwrap();
     out.write_all(b"<Types/>").unwrap();
     out.start_file("word/document.xml", options).unwrap();
@@ -335,19 +290,14 @@ fn ods_bytes_with(encrypted: bool) -> Vec<u8> {
  <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
 </manifest:manifest>"#;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     out.start_file("mimetype", stored).unwrap();
-    out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
-        .unwrap();
+    out.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
     out.start_file("META-INF/manifest.xml", stored).unwrap();
-    let encryption =
-        "<manifest:encryption-data manifest:checksum-type=\"SHA1/1K\"/></manifest:file-entry>";
+    let encryption = "<manifest:encryption-data manifest:checksum-type=\"SHA1/1K\"/></manifest:file-entry>";
     let manifest = if encrypted {
-        manifest.replace(
-            r#"manifest:media-type="text/xml"/>"#,
-            &format!(r#"manifest:media-type="text/xml">{encryption}"#),
-        )
+        manifest
+            .replace(r#"manifest:media-type="text/xml"/>"#, &format!(r#"manifest:media-type="text/xml">{encryption}"#))
     } else {
         manifest.to_owned()
     };
@@ -368,13 +318,7 @@ fn ods_minimal_workbook_is_read() {
     let (source, rows) = open_rows(&path);
     assert_eq!(source.format, Format::Ods);
     assert_eq!(source.sheet_names(), ["客户"]);
-    assert_eq!(
-        rows,
-        vec![
-            vec![text("客户编号"), text("累计消费金额")],
-            vec![text("C001"), Cell::Number(1280.5)]
-        ]
-    );
+    assert_eq!(rows, vec![vec![text("客户编号"), text("累计消费金额")], vec![text("C001"), Cell::Number(1280.5)]]);
 }
 
 fn xls_fixture() -> PathBuf {
@@ -390,46 +334,21 @@ fn xls_split_export_sheets_and_cells() {
     assert_eq!(source.row_count_hint("订单列表"), Some(4));
     let rows = read_sheet(&mut source, "订单列表");
     assert_eq!(rows[0], vec![text("订单导出 2025-03-01 至 2025-03-31")]);
-    assert_eq!(
-        rows[1],
-        vec![
-            text("订单号"),
-            text("下单时间"),
-            text("买家ID"),
-            text("实付金额")
-        ]
-    );
+    assert_eq!(rows[1], vec![text("订单号"), text("下单时间"), text("买家ID"), text("实付金额")]);
     assert_eq!(
         rows[2],
-        vec![
-            text("3705123456789012345"),
-            datetime(2025, 3, 5, 14, 22, 10),
-            text("tb_alice"),
-            Cell::Number(128.5)
-        ]
+        vec![text("3705123456789012345"), datetime(2025, 3, 5, 14, 22, 10), text("tb_alice"), Cell::Number(128.5)]
     );
     assert_eq!(rows[3][3], Cell::Number(66.0));
     assert_eq!(rows.len(), 4);
     let second = read_sheet(&mut source, "订单列表2");
-    assert_eq!(
-        second[1],
-        vec![
-            text("3705123456789012347"),
-            Cell::Empty,
-            text("tb_carol"),
-            Cell::Number(9.9)
-        ]
-    );
+    assert_eq!(second[1], vec![text("3705123456789012347"), Cell::Empty, text("tb_carol"), Cell::Number(9.9)]);
 }
 
 #[test]
 fn xls_renamed_to_xlsx_is_still_read_as_xls() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "orders.xlsx",
-        &std::fs::read(xls_fixture()).unwrap(),
-    );
+    let path = write_file(dir.path(), "orders.xlsx", &std::fs::read(xls_fixture()).unwrap());
     let source = Source::open(&path).unwrap();
     assert_eq!(source.format, Format::Xls);
 }
@@ -451,12 +370,7 @@ fn csv_utf8_plain_keeps_raw_text() {
         rows,
         vec![
             vec![text("订单号"), text("买家昵称"), text("实付金额")],
-            vec![
-                text("3705123456789012345"),
-                text(" 小王 "),
-                text("¥1"),
-                text("280.00")
-            ],
+            vec![text("3705123456789012345"), text(" 小王 "), text("¥1"), text("280.00")],
         ]
     );
 }
@@ -464,11 +378,7 @@ fn csv_utf8_plain_keeps_raw_text() {
 #[test]
 fn csv_utf8_bom_is_stripped_from_first_header() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "bom.csv",
-        "\u{FEFF}订单号,金额\n1,2\n".as_bytes(),
-    );
+    let path = write_file(dir.path(), "bom.csv", "\u{FEFF}订单号,金额\n1,2\n".as_bytes());
     let (_, rows) = open_rows(&path);
     assert_eq!(rows[0], vec![text("订单号"), text("金额")]);
 }
@@ -496,23 +406,13 @@ fn csv_utf16le_with_bom_is_decoded() {
     let path = write_file(dir.path(), "unicode.txt", &bytes);
     let (source, rows) = open_rows(&path);
     assert_eq!(source.format, Format::Tsv);
-    assert_eq!(
-        rows,
-        vec![
-            vec![text("客户编号"), text("消费金额")],
-            vec![text("C01"), text("12.5")]
-        ]
-    );
+    assert_eq!(rows, vec![vec![text("客户编号"), text("消费金额")], vec![text("C01"), text("12.5")]]);
 }
 
 #[test]
 fn tsv_is_detected_from_tabs_even_with_commas_in_text() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "x.xls",
-        "商品\t备注\n杯子\t红色, 大号\n".as_bytes(),
-    );
+    let path = write_file(dir.path(), "x.xls", "商品\t备注\n杯子\t红色, 大号\n".as_bytes());
     let (source, rows) = open_rows(&path);
     assert_eq!(source.format, Format::Tsv);
     assert_eq!(rows[1], vec![text("杯子"), text("红色, 大号")]);
@@ -521,11 +421,7 @@ fn tsv_is_detected_from_tabs_even_with_commas_in_text() {
 #[test]
 fn semicolon_csv_from_european_excel() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "semi.csv",
-        b"id;name;amount\n1;\"a,b\";12,50\n2;c;3\n",
-    );
+    let path = write_file(dir.path(), "semi.csv", b"id;name;amount\n1;\"a,b\";12,50\n2;c;3\n");
     let (source, rows) = open_rows(&path);
     assert_eq!(source.format, Format::Csv);
     assert_eq!(rows[1], vec![text("1"), text("a,b"), text("12,50")]);
@@ -534,11 +430,7 @@ fn semicolon_csv_from_european_excel() {
 #[test]
 fn csv_quoted_newline_stays_in_one_cell() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "q.csv",
-        "订单号,地址\n1,\"北京市\n朝阳区\"\n2,上海\n".as_bytes(),
-    );
+    let path = write_file(dir.path(), "q.csv", "订单号,地址\n1,\"北京市\n朝阳区\"\n2,上海\n".as_bytes());
     let (_, rows) = open_rows(&path);
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[1], vec![text("1"), text("北京市\n朝阳区")]);
@@ -548,11 +440,7 @@ fn csv_quoted_newline_stays_in_one_cell() {
 #[test]
 fn csv_title_row_and_blank_lines_keep_excel_row_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "t.csv",
-        "订单导出 2025年3月\n\n订单号,金额\n1,\"a\nb\"\n\n2,3\n,,\n".as_bytes(),
-    );
+    let path = write_file(dir.path(), "t.csv", "订单导出 2025年3月\n\n订单号,金额\n1,\"a\nb\"\n\n2,3\n,,\n".as_bytes());
     let (source, rows) = open_rows(&path);
     assert_eq!(source.format, Format::Csv);
     assert_eq!(
@@ -577,9 +465,7 @@ fn csv_giant_cell_is_refused_with_its_row() {
     content.push('\n');
     let path = write_file(dir.path(), "big.csv", content.as_bytes());
     let mut source = Source::open(&path).unwrap();
-    let err = source
-        .for_each_row("big", &mut |_, _| Ok(true))
-        .unwrap_err();
+    let err = source.for_each_row("big", &mut |_, _| Ok(true)).unwrap_err();
     assert!(matches!(err, Error::CellTooLarge { row: 3, .. }), "{err:?}");
 }
 
@@ -595,17 +481,14 @@ fn csv_unclosed_quote_in_huge_file_stops_instead_of_filling_memory() {
     }
     drop(file);
     let mut source = Source::open(&path).unwrap();
-    let err = source
-        .for_each_row("runaway", &mut |_, _| Ok(true))
-        .unwrap_err();
+    let err = source.for_each_row("runaway", &mut |_, _| Ok(true)).unwrap_err();
     assert!(matches!(err, Error::CellTooLarge { row: 2, .. }), "{err:?}");
 }
 
 #[test]
 fn html_table_saved_as_xls_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let html =
-        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">\
+    let html = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">\
         <style>td { mso-number-format:'\\@'; }</style></head><body>\
         <table border=1><tr><th>订单号</th><th>买家昵称</th><th>实付金额</th></tr>\
         <tr><td>3705123456789012345</td><td>A&amp;B 小店</td><td>&yen;128.50</td></tr>\
@@ -619,11 +502,7 @@ fn html_table_saved_as_xls_is_read() {
         rows,
         vec![
             vec![text("订单号"), text("买家昵称"), text("实付金额")],
-            vec![
-                text("3705123456789012345"),
-                text("A&B 小店"),
-                text("¥128.50")
-            ],
+            vec![text("3705123456789012345"), text("A&B 小店"), text("¥128.50")],
             vec![text("3705123456789012346"), Cell::Empty, text("66")],
         ]
     );
@@ -632,11 +511,7 @@ fn html_table_saved_as_xls_is_read() {
 #[test]
 fn html_page_without_table_is_not_a_spreadsheet() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "login.xls",
-        b"<!DOCTYPE html><html><body>please log in</body></html>",
-    );
+    let path = write_file(dir.path(), "login.xls", b"<!DOCTYPE html><html><body>please log in</body></html>");
     let err = Source::open(&path).err().unwrap();
     assert!(matches!(err, Error::NotSpreadsheet { .. }), "{err:?}");
 }
@@ -694,10 +569,7 @@ fn truncated_ole2_is_an_error_not_a_crash() {
     let bytes = std::fs::read(xls_fixture()).unwrap();
     let path = write_file(dir.path(), "cut.xls", &bytes[..bytes.len() / 3]);
     let err = Source::open(&path).err().unwrap();
-    assert!(
-        matches!(err, Error::Corrupt { .. } | Error::NotSpreadsheet { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Corrupt { .. } | Error::NotSpreadsheet { .. }), "{err:?}");
 }
 
 #[test]
@@ -705,9 +577,7 @@ fn unknown_sheet_is_sheet_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(dir.path(), "a.csv", b"a,b\n");
     let mut source = Source::open(&path).unwrap();
-    let err = source
-        .for_each_row("Sheet9", &mut |_, _| Ok(true))
-        .unwrap_err();
+    let err = source.for_each_row("Sheet9", &mut |_, _| Ok(true)).unwrap_err();
     assert!(matches!(err, Error::SheetNotFound { .. }));
 }
 
@@ -732,10 +602,7 @@ fn for_each_row_stops_when_callback_says_so_and_head_returns_first_rows() {
 
     let csv = write_file(dir.path(), "c.csv", b"a\nb\nc\nd\n");
     let mut source = Source::open(&csv).unwrap();
-    assert_eq!(
-        source.head("c", 2).unwrap(),
-        vec![vec![text("a")], vec![text("b")]]
-    );
+    assert_eq!(source.head("c", 2).unwrap(), vec![vec![text("a")], vec![text("b")]]);
     assert!(source.head("c", 0).unwrap().is_empty());
 }
 
@@ -744,9 +611,7 @@ fn callback_error_is_passed_through() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_file(dir.path(), "a.csv", b"a\nb\n");
     let mut source = Source::open(&path).unwrap();
-    let err = source
-        .for_each_row("a", &mut |_, _| Err(Error::Cancelled))
-        .unwrap_err();
+    let err = source.for_each_row("a", &mut |_, _| Err(Error::Cancelled)).unwrap_err();
     assert!(matches!(err, Error::Cancelled));
 }
 
@@ -765,44 +630,23 @@ fn csv_row_count_hint_is_near_the_real_count() {
 fn sniff_tells_formats_apart_from_bytes() {
     assert_eq!(sniff(&xlsx_bytes()), Ok(Format::Xlsx));
     assert_eq!(sniff(&ods_bytes()), Ok(Format::Ods));
-    assert_eq!(
-        sniff(&std::fs::read(xls_fixture()).unwrap()),
-        Ok(Format::Xls)
-    );
-    assert_eq!(
-        sniff(b"<table><tr><td>1</td></tr></table>"),
-        Ok(Format::Html)
-    );
-    assert_eq!(
-        sniff(b"\xEF\xBB\xBF  <!DOCTYPE html><html>"),
-        Ok(Format::Html)
-    );
-    assert_eq!(
-        sniff(b"<?xml version=\"1.0\"?><html><table>"),
-        Ok(Format::Html)
-    );
+    assert_eq!(sniff(&std::fs::read(xls_fixture()).unwrap()), Ok(Format::Xls));
+    assert_eq!(sniff(b"<table><tr><td>1</td></tr></table>"), Ok(Format::Html));
+    assert_eq!(sniff(b"\xEF\xBB\xBF  <!DOCTYPE html><html>"), Ok(Format::Html));
+    assert_eq!(sniff(b"<?xml version=\"1.0\"?><html><table>"), Ok(Format::Html));
     assert!(matches!(
         sniff(b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
         Err(SniffError::NotSpreadsheet(_))
     ));
     assert_eq!(sniff(b""), Err(SniffError::Empty));
     assert_eq!(sniff(b"\n \t"), Err(SniffError::Empty));
-    assert!(matches!(
-        sniff(b"PK\x03\x04garbage"),
-        Err(SniffError::Corrupt(_))
-    ));
+    assert!(matches!(sniff(b"PK\x03\x04garbage"), Err(SniffError::Corrupt(_))));
 }
 
 #[test]
 fn sniff_delimiter_ignores_title_rows_and_quoted_delimiters() {
-    assert_eq!(
-        sniff("订单导出 2025-03\n订单号;备注;金额\n1;\"a,b,c,d\";2\n3;x;4\n".as_bytes()),
-        Ok(Format::Csv)
-    );
-    assert_eq!(
-        sniff::sniff_delimiter("订单导出\n订单号;备注;金额\n1;\"a,b,c,d\";2\n3;x;4\n"),
-        b';'
-    );
+    assert_eq!(sniff("订单导出 2025-03\n订单号;备注;金额\n1;\"a,b,c,d\";2\n3;x;4\n".as_bytes()), Ok(Format::Csv));
+    assert_eq!(sniff::sniff_delimiter("订单导出\n订单号;备注;金额\n1;\"a,b,c,d\";2\n3;x;4\n"), b';');
     assert_eq!(sniff::sniff_delimiter("a,b\n\"x\ny\",z\n"), b',');
     assert_eq!(sniff::sniff_delimiter("only one column\nvalue\n"), b',');
     assert_eq!(sniff::sniff_delimiter("a|b|c\n1|2|3\n"), b'|');
@@ -858,11 +702,7 @@ proptest! {
 #[test]
 fn csv_crlf_blank_lines_keep_excel_row_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "w.csv",
-        "\r\n标题\r\n\r\n订单号,备注\r\n1,\"a\r\nb\"\r\n\r\n2,x\r\n".as_bytes(),
-    );
+    let path = write_file(dir.path(), "w.csv", "\r\n标题\r\n\r\n订单号,备注\r\n1,\"a\r\nb\"\r\n\r\n2,x\r\n".as_bytes());
     let (_, rows) = open_rows(&path);
     assert_eq!(
         rows,
@@ -897,20 +737,13 @@ fn xlsx_inline_strings_from_streaming_writers_are_read() {
     sheet.write_number(1, 1, 9.9).unwrap();
     workbook.save(&path).unwrap();
     let (_, rows) = open_rows(&path);
-    assert_eq!(
-        rows,
-        vec![
-            vec![text("买家ID"), text("实付金额")],
-            vec![text("o_1"), Cell::Number(9.9)]
-        ]
-    );
+    assert_eq!(rows, vec![vec![text("买家ID"), text("实付金额")], vec![text("o_1"), Cell::Number(9.9)]]);
 }
 
 #[test]
 fn html_gbk_without_charset_is_guessed() {
     let dir = tempfile::tempdir().unwrap();
-    let (gbk, _, _) =
-        encoding_rs::GBK.encode("<table><tr><td>买家昵称</td></tr><tr><td>张三</td></tr></table>");
+    let (gbk, _, _) = encoding_rs::GBK.encode("<table><tr><td>买家昵称</td></tr><tr><td>张三</td></tr></table>");
     let path = write_file(dir.path(), "nocharset.xls", &gbk);
     let (source, rows) = open_rows(&path);
     assert_eq!(source.format, Format::Html);
@@ -920,15 +753,10 @@ fn html_gbk_without_charset_is_guessed() {
 #[test]
 fn html_giant_cell_is_refused_with_its_row() {
     let dir = tempfile::tempdir().unwrap();
-    let html = format!(
-        "<table><tr><td>备注</td></tr><tr><td>{}</td></tr></table>",
-        "x".repeat(MAX_CELL_BYTES + 1)
-    );
+    let html = format!("<table><tr><td>备注</td></tr><tr><td>{}</td></tr></table>", "x".repeat(MAX_CELL_BYTES + 1));
     let path = write_file(dir.path(), "big.html", html.as_bytes());
     let mut source = Source::open(&path).unwrap();
-    let err = source
-        .for_each_row("big", &mut |_, _| Ok(true))
-        .unwrap_err();
+    let err = source.for_each_row("big", &mut |_, _| Ok(true)).unwrap_err();
     assert!(matches!(err, Error::CellTooLarge { row: 2, .. }), "{err:?}");
 }
 
@@ -936,8 +764,7 @@ fn html_giant_cell_is_refused_with_its_row() {
 fn zip_of_exports_asks_to_unzip_first() {
     let dir = tempfile::tempdir().unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     out.start_file("订单导出/orders.xlsx", stored).unwrap();
     out.write_all(&xlsx_bytes()).unwrap();
     let path = write_file(dir.path(), "导出.zip", &out.finish().unwrap().into_inner());
@@ -953,13 +780,7 @@ fn csv_excel_sep_hint_line_sets_delimiter_and_is_not_a_row() {
     let path = write_file(dir.path(), "sep.csv", b"sep=;\r\nid;note\r\n1;a,b,c\r\n");
     let (source, rows) = open_rows(&path);
     assert_eq!(source.format, Format::Csv);
-    assert_eq!(
-        rows,
-        vec![
-            vec![text("id"), text("note")],
-            vec![text("1"), text("a,b,c")]
-        ]
-    );
+    assert_eq!(rows, vec![vec![text("id"), text("note")], vec![text("1"), text("a,b,c")]]);
 }
 
 #[test]
@@ -976,10 +797,7 @@ fn csv_gbk_after_a_long_ascii_start_is_still_decoded() {
     let path = write_file(dir.path(), "late.csv", &gbk);
     let (source, rows) = open_rows(&path);
     assert_eq!(source.encoding(), Some("gb18030"));
-    assert_eq!(
-        rows.last().unwrap(),
-        &vec![text("99"), text("张三"), text("8.00")]
-    );
+    assert_eq!(rows.last().unwrap(), &vec![text("99"), text("张三"), text("8.00")]);
 }
 
 #[test]
@@ -991,13 +809,7 @@ fn csv_utf16_without_bom_is_recognised() {
     for bytes in [le, be] {
         let path = write_file(dir.path(), "nobom.csv", &bytes);
         let (_, rows) = open_rows(&path);
-        assert_eq!(
-            rows,
-            vec![
-                vec![text("客户编号"), text("消费金额")],
-                vec![text("C01"), text("12.5")]
-            ]
-        );
+        assert_eq!(rows, vec![vec![text("客户编号"), text("消费金额")], vec![text("C01"), text("12.5")]]);
     }
 }
 
@@ -1023,10 +835,7 @@ fn corpus_of_real_exports_reads_or_explains() {
     let Ok(dir) = std::env::var("TIERBOOK_SOURCE_CORPUS") else {
         return;
     };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
     for path in paths {
         match Source::open(&path) {
@@ -1037,13 +846,8 @@ fn corpus_of_real_exports_reads_or_explains() {
                     // TIERBOOK_SOURCE_DUMP=/dir writes every row as JSON lines, to diff against
                     // another reader (openpyxl, Python's csv).
                     let mut dump = std::env::var("TIERBOOK_SOURCE_DUMP").ok().map(|d| {
-                        let name = format!(
-                            "{}.{sheet}.jsonl",
-                            path.file_name().unwrap().to_string_lossy()
-                        );
-                        std::io::BufWriter::new(
-                            std::fs::File::create(Path::new(&d).join(name)).unwrap(),
-                        )
+                        let name = format!("{}.{sheet}.jsonl", path.file_name().unwrap().to_string_lossy());
+                        std::io::BufWriter::new(std::fs::File::create(Path::new(&d).join(name)).unwrap())
                     });
                     let result = source.for_each_row(&sheet, &mut |_, cells| {
                         if rows < 3 {
@@ -1097,11 +901,7 @@ fn ole2_with_stream_names(names: &[&str]) -> Vec<u8> {
 fn password_protected_workbook_says_remove_the_password() {
     // Excel saves an xlsx with an opening password as an OLE2 file holding "EncryptedPackage".
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "订单.xlsx",
-        &ole2_with_stream_names(&["EncryptionInfo", "EncryptedPackage"]),
-    );
+    let path = write_file(dir.path(), "订单.xlsx", &ole2_with_stream_names(&["EncryptionInfo", "EncryptedPackage"]));
     let err = Source::open(&path).err().unwrap();
     assert_eq!(err.code(), "encrypted", "{err:?}");
     assert!(err.to_string().contains("密码"));
@@ -1110,11 +910,7 @@ fn password_protected_workbook_says_remove_the_password() {
 #[test]
 fn word_97_document_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
-        "订单.xls",
-        &ole2_with_stream_names(&["WordDocument", "1Table"]),
-    );
+    let path = write_file(dir.path(), "订单.xls", &ole2_with_stream_names(&["WordDocument", "1Table"]));
     match Source::open(&path) {
         Err(Error::NotSpreadsheet { detail, .. }) => assert!(detail.contains("Word"), "{detail}"),
         other => panic!("{:?}", other.err()),

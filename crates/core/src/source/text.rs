@@ -31,10 +31,7 @@ pub(crate) fn for_each_row(
     kind: &TextKind,
     f: &mut dyn FnMut(usize, &[super::Cell]) -> Result<bool>,
 ) -> Result<()> {
-    let file = File::open(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let guard = Rc::new(RecordGuard::default());
     let decoded = DecodeReader::new(file, kind.encoding, Rc::clone(&guard));
     let mut reader = csv::ReaderBuilder::new()
@@ -61,9 +58,7 @@ pub(crate) fn for_each_row(
         let lines_after = reader.position().line();
         let inner = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
         let terminator = u64::from(!(first && kind.crlf));
-        let blanks = lines_after
-            .saturating_sub(lines_before)
-            .saturating_sub(inner + terminator);
+        let blanks = lines_after.saturating_sub(lines_before).saturating_sub(inner + terminator);
         lines_before = lines_after;
         guard.record_start.set(reader.position().byte());
         let sep_line = first && kind.sep_line;
@@ -101,11 +96,7 @@ pub(crate) fn for_each_row(
 }
 
 fn too_large(path: &Path, index: usize, bytes: usize) -> Error {
-    Error::CellTooLarge {
-        path: path.to_owned(),
-        row: u32::try_from(index + 1).unwrap_or(u32::MAX),
-        bytes,
-    }
+    Error::CellTooLarge { path: path.to_owned(), row: u32::try_from(index + 1).unwrap_or(u32::MAX), bytes }
 }
 
 fn read_error(path: &Path, guard: &RecordGuard, index: usize, e: csv::Error) -> Error {
@@ -113,14 +104,8 @@ fn read_error(path: &Path, guard: &RecordGuard, index: usize, e: csv::Error) -> 
         return too_large(path, index, usize::try_from(bytes).unwrap_or(usize::MAX));
     }
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io {
-            path: path.to_owned(),
-            source,
-        },
-        other => Error::Corrupt {
-            path: path.to_owned(),
-            detail: format!("CSV 文本无法解析：{other:?}"),
-        },
+        csv::ErrorKind::Io(source) => Error::Io { path: path.to_owned(), source },
+        other => Error::Corrupt { path: path.to_owned(), detail: format!("CSV 文本无法解析：{other:?}") },
     }
 }
 
@@ -175,13 +160,9 @@ impl<R: Read> DecodeReader<R> {
                 self.input_pos = 0;
                 self.input_done = self.input_len == 0;
             }
-            let pending = self
-                .input
-                .get(self.input_pos..self.input_len)
-                .unwrap_or_default();
+            let pending = self.input.get(self.input_pos..self.input_len).unwrap_or_default();
             let (result, read, written, _replaced) =
-                self.decoder
-                    .decode_to_utf8(pending, &mut self.output, self.input_done);
+                self.decoder.decode_to_utf8(pending, &mut self.output, self.input_done);
             self.input_pos += read;
             self.output_pos = 0;
             self.output_len = written;
@@ -206,10 +187,7 @@ impl<R: Read> Read for DecodeReader<R> {
             self.guard.too_large.set(Some(record_bytes));
             return Err(io::Error::other("record too large"));
         }
-        let available = self
-            .output
-            .get(self.output_pos..self.output_len)
-            .unwrap_or_default();
+        let available = self.output.get(self.output_pos..self.output_len).unwrap_or_default();
         let n = available.len().min(buf.len());
         buf[..n].copy_from_slice(&available[..n]);
         self.output_pos += n;
@@ -224,18 +202,13 @@ mod tests {
 
     fn decode_all(bytes: &[u8], encoding: &'static Encoding) -> String {
         let mut out = String::new();
-        DecodeReader::new(bytes, encoding, Rc::default())
-            .read_to_string(&mut out)
-            .unwrap();
+        DecodeReader::new(bytes, encoding, Rc::default()).read_to_string(&mut out).unwrap();
         out
     }
 
     #[test]
     fn decoder_strips_utf8_bom_and_keeps_text() {
-        assert_eq!(
-            decode_all(b"\xEF\xBB\xBFa,b\n", encoding_rs::UTF_8),
-            "a,b\n"
-        );
+        assert_eq!(decode_all(b"\xEF\xBB\xBFa,b\n", encoding_rs::UTF_8), "a,b\n");
     }
 
     #[test]

@@ -46,43 +46,26 @@ pub(crate) struct Opened {
 /// `Io`, `Corrupt`, `Encrypted` (password-protected workbooks), or `NotSpreadsheet` for OLE2
 /// files that are not workbooks (Word documents).
 pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
-    let file = File::open(path).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let reader = BufReader::with_capacity(64 * 1024, file);
     let mut workbook = match format {
-        Format::Xlsx | Format::Xlsm => Workbook::Xlsx(Box::new(
-            guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?,
-        )),
-        Format::Xlsb => Workbook::Xlsb(Box::new(
-            guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?,
-        )),
+        Format::Xlsx | Format::Xlsm => {
+            Workbook::Xlsx(Box::new(guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?))
+        }
+        Format::Xlsb => Workbook::Xlsb(Box::new(guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?)),
         Format::Xls => match guard(path, || Xls::new(reader)) {
             Ok(Ok(workbook)) => Workbook::Xls(Box::new(workbook)),
             Ok(Err(e)) => return Err(ole_error(path, e)),
             Err(panicked) => return Err(ole_kind(path).unwrap_or(panicked)),
         },
-        Format::Ods => Workbook::Ods(Box::new(
-            guard(path, || Ods::new(reader))?.map_err(|e| ods_error(path, e))?,
-        )),
+        Format::Ods => Workbook::Ods(Box::new(guard(path, || Ods::new(reader))?.map_err(|e| ods_error(path, e))?)),
         Format::Csv | Format::Tsv | Format::Html => {
-            return Err(Error::Corrupt {
-                path: path.to_owned(),
-                detail: format!("{format:?} 不是工作簿格式"),
-            })
+            return Err(Error::Corrupt { path: path.to_owned(), detail: format!("{format:?} 不是工作簿格式") })
         }
     };
     let sheets = workbook.sheet_names();
-    let hints = sheets
-        .iter()
-        .map(|sheet| workbook.row_count_hint(sheet))
-        .collect();
-    Ok(Opened {
-        workbook,
-        sheets,
-        hints,
-    })
+    let hints = sheets.iter().map(|sheet| workbook.row_count_hint(sheet)).collect();
+    Ok(Opened { workbook, sheets, hints })
 }
 
 impl Workbook {
@@ -94,11 +77,8 @@ impl Workbook {
             Workbook::Xls(wb) => wb.sheets_metadata(),
             Workbook::Ods(wb) => wb.sheets_metadata(),
         };
-        let worksheets: Vec<String> = metadata
-            .iter()
-            .filter(|s| s.typ == SheetType::WorkSheet)
-            .map(|s| s.name.clone())
-            .collect();
+        let worksheets: Vec<String> =
+            metadata.iter().filter(|s| s.typ == SheetType::WorkSheet).map(|s| s.name.clone()).collect();
         if worksheets.is_empty() {
             metadata.iter().map(|s| s.name.clone()).collect()
         } else {
@@ -108,18 +88,11 @@ impl Workbook {
 
     /// Rows in `sheet` as the file declares them (xlsx dimension), or as parsed (xls/ods).
     fn row_count_hint(&mut self, sheet: &str) -> Option<u64> {
-        let from_dimensions = |d: calamine::Dimensions| {
-            (d.end != (0, 0) || d.start != (0, 0)).then_some(u64::from(d.end.0) + 1)
-        };
+        let from_dimensions =
+            |d: calamine::Dimensions| (d.end != (0, 0) || d.start != (0, 0)).then_some(u64::from(d.end.0) + 1);
         let hint = catch_unwind(AssertUnwindSafe(|| match self {
-            Workbook::Xlsx(wb) => wb
-                .worksheet_cells_reader(sheet)
-                .ok()
-                .and_then(|r| from_dimensions(r.dimensions())),
-            Workbook::Xlsb(wb) => wb
-                .worksheet_cells_reader(sheet)
-                .ok()
-                .and_then(|r| from_dimensions(r.dimensions())),
+            Workbook::Xlsx(wb) => wb.worksheet_cells_reader(sheet).ok().and_then(|r| from_dimensions(r.dimensions())),
+            Workbook::Xlsb(wb) => wb.worksheet_cells_reader(sheet).ok().and_then(|r| from_dimensions(r.dimensions())),
             Workbook::Xls(wb) => range_end(wb.worksheet_range(sheet).ok()),
             Workbook::Ods(wb) => range_end(wb.worksheet_range(sheet).ok()),
         }));
@@ -138,23 +111,19 @@ impl Workbook {
     ) -> Result<()> {
         match self {
             Workbook::Xlsx(wb) => {
-                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?
-                    .map_err(|e| corrupt(path, e))?;
+                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?.map_err(|e| corrupt(path, e))?;
                 stream_cells(path, || reader.next_cell(), f)
             }
             Workbook::Xlsb(wb) => {
-                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?
-                    .map_err(|e| corrupt(path, e))?;
+                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?.map_err(|e| corrupt(path, e))?;
                 stream_cells(path, || reader.next_cell(), f)
             }
             Workbook::Xls(wb) => {
-                let range =
-                    guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
+                let range = guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
                 range_rows(path, &range, f)
             }
             Workbook::Ods(wb) => {
-                let range =
-                    guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
+                let range = guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
                 range_rows(path, &range, f)
             }
         }
@@ -167,17 +136,14 @@ fn range_end(range: Option<Range<Data>>) -> Option<u64> {
 
 /// Runs calamine code, turning a panic on malformed input into `Corrupt`.
 fn guard<T>(path: &Path, op: impl FnOnce() -> T) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(op)).map_err(|_| Error::Corrupt {
-        path: path.to_owned(),
-        detail: "文件内部结构异常，读取时无法解析".to_owned(),
-    })
+    catch_unwind(AssertUnwindSafe(op))
+        .map_err(|_| Error::Corrupt {
+            path: path.to_owned(), detail: "文件内部结构异常，读取时无法解析".to_owned()
+        })
 }
 
 fn corrupt(path: &Path, e: impl Display) -> Error {
-    Error::Corrupt {
-        path: path.to_owned(),
-        detail: e.to_string(),
-    }
+    Error::Corrupt { path: path.to_owned(), detail: e.to_string() }
 }
 
 /// A password-protected ods is a normal zip whose manifest lists encryption data.
@@ -193,9 +159,7 @@ fn ods_error(path: &Path, e: calamine::OdsError) -> Error {
         })
         .unwrap_or(false);
     if encrypted {
-        Error::Encrypted {
-            path: path.to_owned(),
-        }
+        Error::Encrypted { path: path.to_owned() }
     } else {
         corrupt(path, e)
     }
@@ -204,19 +168,14 @@ fn ods_error(path: &Path, e: calamine::OdsError) -> Error {
 /// OLE2 files are also Word documents and password-protected (encrypted) workbooks: say which.
 fn ole_error(path: &Path, e: calamine::XlsError) -> Error {
     if matches!(e, calamine::XlsError::Password) {
-        return Error::Encrypted {
-            path: path.to_owned(),
-        };
+        return Error::Encrypted { path: path.to_owned() };
     }
     ole_kind(path).unwrap_or_else(|| corrupt(path, e))
 }
 
 /// Names an OLE2 file that is not a legacy workbook, from the stream names in its directory.
 fn ole_kind(path: &Path) -> Option<Error> {
-    let not_spreadsheet = |detail: &str| Error::NotSpreadsheet {
-        path: path.to_owned(),
-        detail: detail.to_owned(),
-    };
+    let not_spreadsheet = |detail: &str| Error::NotSpreadsheet { path: path.to_owned(), detail: detail.to_owned() };
     let mut head = Vec::new();
     if let Ok(file) = File::open(path) {
         // Directory entries of small OLE2 files sit in the first megabytes; enough to name the kind.
@@ -228,9 +187,7 @@ fn ole_kind(path: &Path) -> Option<Error> {
     };
     if has("EncryptedPackage") {
         // Password-protected xlsx/xlsb are OLE2 containers around the encrypted zip.
-        Some(Error::Encrypted {
-            path: path.to_owned(),
-        })
+        Some(Error::Encrypted { path: path.to_owned() })
     } else if has("WordDocument") {
         Some(not_spreadsheet("这是 Word 文档 (.doc)，不是表格"))
     } else if has("PowerPoint Document") {
@@ -274,22 +231,14 @@ fn stream_cells<'a, E: Display>(
     mut next: impl FnMut() -> std::result::Result<Option<calamine::Cell<DataRef<'a>>>, E>,
     f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
 ) -> Result<()> {
-    let mut rows = RowStream {
-        row: RowBuffer::default(),
-        current: None,
-        next_index: 0,
-        f,
-    };
+    let mut rows = RowStream { row: RowBuffer::default(), current: None, next_index: 0, f };
     loop {
         let Some(cell) = guard(path, &mut next)?.map_err(|e| corrupt(path, e))? else {
             break;
         };
         let (r, c) = cell.get_position();
         if r >= MAX_ROWS {
-            return Err(corrupt(
-                path,
-                format!("行号 {} 超出 Excel 的最大行数", u64::from(r) + 1),
-            ));
+            return Err(corrupt(path, format!("行号 {} 超出 Excel 的最大行数", u64::from(r) + 1)));
         }
         if rows.current != Some(r) {
             if !rows.emit()? {
@@ -304,20 +253,11 @@ fn stream_cells<'a, E: Display>(
 }
 
 /// Hands out the rows of a parsed range, at their real sheet positions.
-fn range_rows(
-    path: &Path,
-    range: &Range<Data>,
-    f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
-) -> Result<()> {
+fn range_rows(path: &Path, range: &Range<Data>, f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>) -> Result<()> {
     let Some((first_row, first_col)) = range.start() else {
         return Ok(());
     };
-    let mut rows = RowStream {
-        row: RowBuffer::default(),
-        current: None,
-        next_index: 0,
-        f,
-    };
+    let mut rows = RowStream { row: RowBuffer::default(), current: None, next_index: 0, f };
     for (i, cells) in range.rows().enumerate() {
         let r = first_row.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
         rows.current = Some(r);
@@ -334,11 +274,7 @@ fn range_rows(
 
 fn set_text(row: &mut RowBuffer, col: usize, text: &str, path: &Path, r: u32) -> Result<()> {
     if text.len() > MAX_CELL_BYTES {
-        return Err(Error::CellTooLarge {
-            path: path.to_owned(),
-            row: r.saturating_add(1),
-            bytes: text.len(),
-        });
+        return Err(Error::CellTooLarge { path: path.to_owned(), row: r.saturating_add(1), bytes: text.len() });
     }
     if text.is_empty() {
         row.set_empty(col);
@@ -363,19 +299,11 @@ fn datetime_cell(value: &ExcelDateTime) -> Cell {
     }
 }
 
-fn set_data_ref(
-    row: &mut RowBuffer,
-    col: usize,
-    value: &DataRef<'_>,
-    path: &Path,
-    r: u32,
-) -> Result<()> {
+fn set_data_ref(row: &mut RowBuffer, col: usize, value: &DataRef<'_>, path: &Path, r: u32) -> Result<()> {
     match value {
         DataRef::Empty => row.set_empty(col),
         DataRef::SharedString(s) => set_text(row, col, s, path, r)?,
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-            set_text(row, col, s, path, r)?
-        }
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => set_text(row, col, s, path, r)?,
         DataRef::Float(x) => row.set(col, Cell::Number(*x)),
         DataRef::Int(i) => set_int(row, col, *i),
         DataRef::Bool(b) => row.set(col, Cell::Bool(*b)),
@@ -388,9 +316,7 @@ fn set_data_ref(
 fn set_data(row: &mut RowBuffer, col: usize, value: &Data, path: &Path, r: u32) -> Result<()> {
     match value {
         Data::Empty => row.set_empty(col),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-            set_text(row, col, s, path, r)?
-        }
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => set_text(row, col, s, path, r)?,
         Data::Float(x) => row.set(col, Cell::Number(*x)),
         Data::Int(i) => set_int(row, col, *i),
         Data::Bool(b) => row.set(col, Cell::Bool(*b)),
@@ -408,14 +334,7 @@ mod tests {
     fn integers_beyond_f64_precision_stay_exact_text() {
         let mut row = RowBuffer::default();
         let path = Path::new("x.xlsx");
-        set_data_ref(
-            &mut row,
-            0,
-            &DataRef::Int(3_705_123_456_789_012_345),
-            path,
-            0,
-        )
-        .unwrap();
+        set_data_ref(&mut row, 0, &DataRef::Int(3_705_123_456_789_012_345), path, 0).unwrap();
         set_data_ref(&mut row, 1, &DataRef::Int(42), path, 0).unwrap();
         set_data(&mut row, 2, &Data::Int(-9_007_199_254_740_993), path, 0).unwrap();
         assert_eq!(
@@ -432,22 +351,9 @@ mod tests {
     fn iso_dates_and_durations_are_text_and_empty_strings_are_empty() {
         let mut row = RowBuffer::default();
         let path = Path::new("x.ods");
-        set_data(
-            &mut row,
-            0,
-            &Data::DateTimeIso("2025-03-05T14:22:10".to_owned()),
-            path,
-            0,
-        )
-        .unwrap();
+        set_data(&mut row, 0, &Data::DateTimeIso("2025-03-05T14:22:10".to_owned()), path, 0).unwrap();
         set_data(&mut row, 1, &Data::DurationIso("PT1H".to_owned()), path, 0).unwrap();
         set_data(&mut row, 2, &Data::String(String::new()), path, 0).unwrap();
-        assert_eq!(
-            row.cells(),
-            &[
-                Cell::Text("2025-03-05T14:22:10".to_owned()),
-                Cell::Text("PT1H".to_owned())
-            ]
-        );
+        assert_eq!(row.cells(), &[Cell::Text("2025-03-05T14:22:10".to_owned()), Cell::Text("PT1H".to_owned())]);
     }
 }

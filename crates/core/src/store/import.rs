@@ -45,10 +45,7 @@ pub struct ImportedFile {
 /// # Errors
 /// `Io`.
 pub fn file_digest(path: &Path) -> Result<(u64, String)> {
-    let io = |e| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
+    let io = |e| Error::Io { path: path.to_path_buf(), source: e };
     let mut file = std::fs::File::open(path).map_err(io)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -102,15 +99,10 @@ impl Workspace {
             }
             seen.push(sha256.clone());
             let (dataset, mapping_reused) = self.read_file(path, options, progress)?;
-            let report =
-                dataset
-                    .reports
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| Error::NoValidOrders {
-                        path: path.clone(),
-                        detail: "导入没有返回报告 / the importer returned no report".into(),
-                    })?;
+            let report = dataset.reports.into_iter().next().ok_or_else(|| Error::NoValidOrders {
+                path: path.clone(),
+                detail: "导入没有返回报告 / the importer returned no report".into(),
+            })?;
             files.push(ImportedFile {
                 path: path.clone(),
                 size,
@@ -144,24 +136,16 @@ impl Workspace {
             unchanged_files: Vec::new(),
             sources: Vec::new(),
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut new_sources = Vec::new();
         for file in files {
-            let known_file: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM sources WHERE sha256 = ?1",
-                    [&file.sha256],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let known_file: Option<i64> =
+                tx.query_row("SELECT id FROM sources WHERE sha256 = ?1", [&file.sha256], |r| r.get(0)).optional()?;
             if known_file.is_some() {
                 unchanged_files.push(display_name(&file.path));
                 continue;
             }
-            let (source_id, added, known) =
-                store_file(&tx, &file, imported_at, progress, &mut done, total)?;
+            let (source_id, added, known) = store_file(&tx, &file, imported_at, progress, &mut done, total)?;
             outcome.new_orders += added;
             outcome.known_orders += known;
             outcome.reports.push(file.report.clone());
@@ -187,12 +171,7 @@ impl Workspace {
     }
 
     fn source_by_hash(&self, sha256: &str) -> Result<Option<i64>> {
-        Ok(self
-            .conn
-            .query_row("SELECT id FROM sources WHERE sha256 = ?1", [sha256], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(self.conn.query_row("SELECT id FROM sources WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?)
     }
 
     /// The saved mapping for a header layout, if this layout was imported before.
@@ -202,11 +181,7 @@ impl Workspace {
     pub fn saved_mapping(&self, fingerprint: &str) -> Result<Option<Mapping>> {
         let json: Option<String> = self
             .conn
-            .query_row(
-                "SELECT mapping FROM saved_mappings WHERE fingerprint = ?1",
-                [fingerprint],
-                |r| r.get(0),
-            )
+            .query_row("SELECT mapping FROM saved_mappings WHERE fingerprint = ?1", [fingerprint], |r| r.get(0))
             .optional()?;
         Ok(match json {
             Some(j) => Some(serde_json::from_str(&j)?),
@@ -218,31 +193,18 @@ impl Workspace {
     /// detected layout has a saved mapping that differs (the user corrected it once), or detection
     /// fails but the layout is known, the file is read again with the saved mapping. The user's own
     /// overrides in `options` always win.
-    fn read_file(
-        &self,
-        path: &PathBuf,
-        options: &ImportOptions,
-        progress: &dyn Progress,
-    ) -> Result<(Dataset, bool)> {
+    fn read_file(&self, path: &PathBuf, options: &ImportOptions, progress: &dyn Progress) -> Result<(Dataset, bool)> {
         let files = std::slice::from_ref(path);
         let overridden = !options.roles.is_empty() || options.key.is_some();
         if overridden {
-            return Ok((
-                crate::import::import_files(files, options, progress)?,
-                false,
-            ));
+            return Ok((crate::import::import_files(files, options, progress)?, false));
         }
         let detected = crate::import::import_files(files, options, progress);
         let layout = match &detected {
-            Ok(dataset) => dataset
-                .reports
-                .first()
-                .map(|r| layout_fingerprint(&r.mapping)),
+            Ok(dataset) => dataset.reports.first().map(|r| layout_fingerprint(&r.mapping)),
             // A known layout may still import with its saved mapping; if even the preview fails, the
             // detection error is the one to show.
-            Err(_) => crate::import::preview(path, options)
-                .ok()
-                .map(|p| layout_fingerprint(&p.mapping)),
+            Err(_) => crate::import::preview(path, options).ok().map(|p| layout_fingerprint(&p.mapping)),
         };
         let saved = match layout {
             Some(fp) => self.saved_mapping(&fp)?,
@@ -252,20 +214,12 @@ impl Workspace {
             return Ok((detected?, false));
         };
         if let Ok(dataset) = &detected {
-            if dataset
-                .reports
-                .first()
-                .is_some_and(|r| same_roles(&r.mapping, &saved))
-            {
+            if dataset.reports.first().is_some_and(|r| same_roles(&r.mapping, &saved)) {
                 return Ok((detected?, true));
             }
         }
         let mut opts = options.clone();
-        opts.roles = saved
-            .columns
-            .iter()
-            .map(|c| (c.header.clone(), c.role))
-            .collect();
+        opts.roles = saved.columns.iter().map(|c| (c.header.clone(), c.role)).collect();
         opts.key = Some(saved.key.clone());
         Ok((crate::import::import_files(files, &opts, progress)?, true))
     }
@@ -277,12 +231,9 @@ impl Workspace {
     /// # Errors
     /// `SourceNotFound`, `Store`.
     pub fn remove_source(&mut self, id: i64) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let exists: Option<i64> = tx
-            .query_row("SELECT id FROM sources WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: Option<i64> =
+            tx.query_row("SELECT id FROM sources WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         if exists.is_none() {
             return Err(Error::SourceNotFound(id));
         }
@@ -301,11 +252,8 @@ impl Workspace {
             [id],
         )?;
         let affected: Vec<i64> = {
-            let mut stmt =
-                tx.prepare("SELECT DISTINCT customer_id FROM orders WHERE source_id = ?1")?;
-            let ids = stmt
-                .query_map([id], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            let mut stmt = tx.prepare("SELECT DISTINCT customer_id FROM orders WHERE source_id = ?1")?;
+            let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
             ids
         };
         tx.execute("DELETE FROM orders WHERE source_id = ?1", [id])?;
@@ -320,16 +268,11 @@ impl Workspace {
 fn same_roles(a: &Mapping, b: &Mapping) -> bool {
     a.key == b.key
         && a.columns.len() == b.columns.len()
-        && a.columns
-            .iter()
-            .zip(&b.columns)
-            .all(|(x, y)| x.header == y.header && x.role == y.role)
+        && a.columns.iter().zip(&b.columns).all(|(x, y)| x.header == y.header && x.role == y.role)
 }
 
 fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
 /// Per-customer sums of the new orders of one import, merged into the stored aggregate at the end.
@@ -393,11 +336,9 @@ fn store_file(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT(platform, uid) DO NOTHING",
     )?;
-    let mut find_order =
-        tx.prepare_cached("SELECT id FROM orders WHERE platform = ?1 AND uid = ?2")?;
-    let mut sighting = tx.prepare_cached(
-        "INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)",
-    )?;
+    let mut find_order = tx.prepare_cached("SELECT id FROM orders WHERE platform = ?1 AND uid = ?2")?;
+    let mut sighting =
+        tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
 
     let mut ids: HashMap<&str, i64> = HashMap::new();
     let mut created: Vec<i64> = Vec::new();
@@ -414,10 +355,7 @@ fn store_file(
         let customer_id = match ids.get(order.customer_key.as_str()) {
             Some(id) => *id,
             None => {
-                let id = match find_customer
-                    .query_row([&order.customer_key], |r| r.get(0))
-                    .optional()?
-                {
+                let id = match find_customer.query_row([&order.customer_key], |r| r.get(0)).optional()? {
                     Some(id) => id,
                     None => {
                         new_customer.execute([&order.customer_key])?;
@@ -462,11 +400,7 @@ fn store_file(
         added += 1;
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
-        let name = order
-            .customer_name
-            .as_ref()
-            .filter(|n| !n.trim().is_empty())
-            .cloned();
+        let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty()).cloned();
         let delta = deltas.entry(customer_id).or_insert_with(|| Delta {
             orders: 0,
             revenue: 0,
@@ -536,12 +470,7 @@ fn store_file(
     Ok((source_id, added, known))
 }
 
-fn save_mapping(
-    tx: &Transaction<'_>,
-    fingerprint: &str,
-    mapping: &Mapping,
-    at: NaiveDateTime,
-) -> Result<()> {
+fn save_mapping(tx: &Transaction<'_>, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
     let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
     tx.execute(
         "INSERT INTO saved_mappings(fingerprint, headers, mapping, saved_at) VALUES (?1, ?2, ?3, ?4)
@@ -563,31 +492,13 @@ fn content_uid(order: &Order) -> String {
     field(&to_seconds(order.placed_at).to_le_bytes());
     field(&order.paid.to_le_bytes());
     field(&order.refund.to_le_bytes());
-    field(
-        &order
-            .quantity
-            .map(f64::to_bits)
-            .unwrap_or(u64::MAX)
-            .to_le_bytes(),
-    );
+    field(&order.quantity.map(f64::to_bits).unwrap_or(u64::MAX).to_le_bytes());
     field(order.status.as_deref().unwrap_or("\u{0}").as_bytes());
     field(&order.order_count.to_le_bytes());
     field(order.customer_name.as_deref().unwrap_or("\u{0}").as_bytes());
     field(order.phone.as_deref().unwrap_or("\u{0}").as_bytes());
-    field(
-        order
-            .first_date
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    field(
-        &order
-            .interactions
-            .map(f64::to_bits)
-            .unwrap_or(u64::MAX)
-            .to_le_bytes(),
-    );
+    field(order.first_date.map(|d| d.to_string()).unwrap_or_default().as_bytes());
+    field(&order.interactions.map(f64::to_bits).unwrap_or(u64::MAX).to_le_bytes());
     let digest = h.finalize();
     let mut uid = String::with_capacity(33);
     uid.push('#');

@@ -100,10 +100,7 @@ impl ImportOutcome {
     /// A one-line summary for the user, e.g. "新增 120 单，已有 880 单；1 个文件与之前导入的完全相同".
     pub fn summary(&self) -> Text {
         let mut zh = format!("新增 {} 单，已有 {} 单", self.new_orders, self.known_orders);
-        let mut en = format!(
-            "{} new orders, {} already known",
-            self.new_orders, self.known_orders
-        );
+        let mut en = format!("{} new orders, {} already known", self.new_orders, self.known_orders);
         if !self.unchanged_files.is_empty() {
             zh.push_str(&format!(
                 "；{} 个文件与之前导入的完全相同，未做任何更改（{}）",
@@ -142,9 +139,7 @@ pub struct Workspace {
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace")
-            .field("path", &self.path)
-            .finish()
+        f.debug_struct("Workspace").field("path", &self.path).finish()
     }
 }
 
@@ -159,10 +154,7 @@ impl Workspace {
     /// untouched); `Io` when the file cannot be read; `Store` when an upgrade fails (rolled back).
     pub fn open(path: &Path) -> Result<Workspace> {
         let conn = schema::open(path)?;
-        Ok(Workspace {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(Workspace { conn, path: path.to_path_buf() })
     }
 
     /// The file this workspace lives in.
@@ -175,9 +167,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// Every imported source, oldest first.
@@ -258,9 +248,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn order_count(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
     }
 
     /// Number of customers with at least one order.
@@ -268,11 +256,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn customer_count(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM customers WHERE orders > 0", [], |r| {
-                r.get(0)
-            })?)
+        Ok(self.conn.query_row("SELECT count(*) FROM customers WHERE orders > 0", [], |r| r.get(0))?)
     }
 
     /// A setting saved with `set_setting`, or `None` when never set.
@@ -280,12 +264,8 @@ impl Workspace {
     /// # Errors
     /// `Store` when the stored value does not fit `T` (e.g. written by another version as another type).
     pub fn get_setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let value: Option<String> =
+            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
         match value {
             Some(v) => Ok(Some(serde_json::from_str(&v)?)),
             None => Ok(None),
@@ -310,8 +290,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn remove_setting(&mut self, key: &str) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        self.conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
         Ok(())
     }
 
@@ -322,11 +301,7 @@ impl Workspace {
     pub fn playbook(&self) -> Result<Playbook> {
         let body: Option<String> = self
             .conn
-            .query_row(
-                "SELECT body FROM playbooks WHERE name = ?1",
-                [PLAYBOOK_NAME],
-                |r| r.get(0),
-            )
+            .query_row("SELECT body FROM playbooks WHERE name = ?1", [PLAYBOOK_NAME], |r| r.get(0))
             .optional()?;
         match body {
             Some(b) => Ok(serde_json::from_str(&b)?),
@@ -352,8 +327,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn reset_playbook(&mut self) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM playbooks WHERE name = ?1", [PLAYBOOK_NAME])?;
+        self.conn.execute("DELETE FROM playbooks WHERE name = ?1", [PLAYBOOK_NAME])?;
         Ok(())
     }
 
@@ -365,19 +339,11 @@ impl Workspace {
     /// # Errors
     /// `Write` when the target folder is not writable or `path` is this workspace's own file.
     pub fn backup_to(&self, path: &Path) -> Result<()> {
-        let write_err = |detail: String| Error::Write {
-            path: path.to_path_buf(),
-            detail,
-        };
+        let write_err = |detail: String| Error::Write { path: path.to_path_buf(), detail };
         if same_file(path, &self.path) {
-            return Err(write_err(
-                "不能备份到工作区自身 / cannot back up onto the workspace itself".into(),
-            ));
+            return Err(write_err("不能备份到工作区自身 / cannot back up onto the workspace itself".into()));
         }
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = path.with_file_name(format!(".{file_name}.tierbook-backup"));
         let _ = std::fs::remove_file(&tmp);
         let result = (|| -> rusqlite::Result<()> {
@@ -386,8 +352,7 @@ impl Workspace {
                 let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
                 backup.run_to_completion(1024, std::time::Duration::ZERO, None)?;
             }
-            let _mode: String =
-                dst.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
+            let _mode: String = dst.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
             dst.close().map_err(|(_, e)| e)
         })();
         if let Err(e) = result {
@@ -406,16 +371,11 @@ impl Workspace {
     /// `Store` with SQLite's findings.
     pub fn check_integrity(&self) -> Result<()> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let found: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let found: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         if found.len() == 1 && found[0] == "ok" {
             Ok(())
         } else {
-            Err(Error::Store(format!(
-                "工作区文件完整性检查失败 / integrity check failed: {}",
-                found.join("; ")
-            )))
+            Err(Error::Store(format!("工作区文件完整性检查失败 / integrity check failed: {}", found.join("; "))))
         }
     }
 }
@@ -479,9 +439,7 @@ pub(crate) fn to_seconds(t: NaiveDateTime) -> i64 {
 }
 
 pub(crate) fn from_seconds(s: i64) -> NaiveDateTime {
-    DateTime::from_timestamp(s, 0)
-        .map(|d| d.naive_utc())
-        .unwrap_or_default()
+    DateTime::from_timestamp(s, 0).map(|d| d.naive_utc()).unwrap_or_default()
 }
 
 pub(crate) fn tier_from_letter(s: &str) -> Option<Tier> {

@@ -147,34 +147,25 @@ pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 fn not_a_workspace(path: &Path, detail: impl Into<String>) -> Error {
-    Error::NotAWorkspace {
-        path: path.to_path_buf(),
-        detail: detail.into(),
-    }
+    Error::NotAWorkspace { path: path.to_path_buf(), detail: detail.into() }
 }
 
 /// Opens (creating if missing) and migrates the workspace at `path`; never writes to a file that is
 /// not ours or is newer than this build.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     check_magic(path)?;
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let mut conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| not_a_workspace(path, e.to_string()))?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_workspace(path, e.to_string()))?;
     // Another window or the CLI may hold the write lock for a moment; wait rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(|e| not_a_workspace(path, e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| not_a_workspace(path, e.to_string()))?;
 
     let read = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let objects: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
         Ok((app, version, objects))
     };
-    let (app, version, objects) =
-        read(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    let (app, version, objects) = read(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
     let fresh = app == 0 && version == 0 && objects == 0;
     if !fresh && app != APPLICATION_ID {
         return Err(not_a_workspace(
@@ -183,11 +174,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         ));
     }
     if version > LATEST_VERSION {
-        return Err(Error::WorkspaceTooNew {
-            path: path.to_path_buf(),
-            found: version,
-            supported: LATEST_VERSION,
-        });
+        return Err(Error::WorkspaceTooNew { path: path.to_path_buf(), found: version, supported: LATEST_VERSION });
     }
 
     let setup = |conn: &Connection| -> rusqlite::Result<()> {
@@ -201,8 +188,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     };
     setup(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
     if version < LATEST_VERSION {
-        migrate(&mut conn, version, fresh)
-            .map_err(|e| Error::Store(format!("升级工作区结构失败：{e}")))?;
+        migrate(&mut conn, version, fresh).map_err(|e| Error::Store(format!("升级工作区结构失败：{e}")))?;
     }
     Ok(conn)
 }
@@ -237,12 +223,7 @@ fn check_magic(path: &Path) -> Result<()> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => {
-            return Err(Error::Io {
-                path: path.to_path_buf(),
-                source: e,
-            })
-        }
+        Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
     };
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(not_a_workspace(path, "这是一个文件夹 / this is a folder"));
@@ -253,12 +234,7 @@ fn check_magic(path: &Path) -> Result<()> {
         match file.read(&mut head[read..]) {
             Ok(0) => break,
             Ok(n) => read += n,
-            Err(e) => {
-                return Err(Error::Io {
-                    path: path.to_path_buf(),
-                    source: e,
-                })
-            }
+            Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
         }
     }
     if read == 0 {
@@ -266,22 +242,15 @@ fn check_magic(path: &Path) -> Result<()> {
         return Ok(());
     }
     if read < head.len() || &head != SQLITE_MAGIC {
-        return Err(not_a_workspace(
-            path,
-            "文件不是 SQLite 数据库 / not a SQLite database",
-        ));
+        return Err(not_a_workspace(path, "文件不是 SQLite 数据库 / not a SQLite database"));
     }
     Ok(())
 }
 
 fn sqlite_detail(e: &rusqlite::Error) -> String {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => {
-            "文件不是数据库或已加密 / file is not a database".into()
-        }
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-            "数据库已损坏 / database disk image is malformed".into()
-        }
+        Some(rusqlite::ErrorCode::NotADatabase) => "文件不是数据库或已加密 / file is not a database".into(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => "数据库已损坏 / database disk image is malformed".into(),
         _ => e.to_string(),
     }
 }

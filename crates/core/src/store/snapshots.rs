@@ -9,9 +9,7 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use super::{tier_from_letter, Workspace};
-use crate::classify::{
-    Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold,
-};
+use crate::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold};
 use crate::error::{Error, Result};
 use crate::model::{Cents, Customer, Text, Tier};
 
@@ -88,9 +86,7 @@ impl Workspace {
             segments: classification.segments.clone(),
             notes: classification.notes.clone(),
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO classification_runs(method, params, as_of, summary) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![
@@ -146,10 +142,7 @@ impl Workspace {
                 rows = (rows.0.or(Some(row)), Some(row));
             }
         }
-        tx.execute(
-            "UPDATE snapshots SET first_row = ?2, last_row = ?3 WHERE id = ?1",
-            (id, rows.0, rows.1),
-        )?;
+        tx.execute("UPDATE snapshots SET first_row = ?2, last_row = ?3 WHERE id = ?1", (id, rows.0, rows.1))?;
         tx.commit()?;
         self.snapshot_info(id)
     }
@@ -167,10 +160,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn latest_snapshot(&self) -> Result<Option<SnapshotInfo>> {
-        Ok(self
-            .query_infos("ORDER BY s.id DESC LIMIT 1", None)?
-            .into_iter()
-            .next())
+        Ok(self.query_infos("ORDER BY s.id DESC LIMIT 1", None)?.into_iter().next())
     }
 
     /// The snapshot saved just before `id`, if any (what the Migration sheet compares against).
@@ -178,10 +168,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn previous_snapshot(&self, id: i64) -> Result<Option<SnapshotInfo>> {
-        Ok(self
-            .query_infos("WHERE s.id < ?1 ORDER BY s.id DESC LIMIT 1", Some(id))?
-            .into_iter()
-            .next())
+        Ok(self.query_infos("WHERE s.id < ?1 ORDER BY s.id DESC LIMIT 1", Some(id))?.into_iter().next())
     }
 
     /// One snapshot's header.
@@ -207,10 +194,7 @@ impl Workspace {
                     id: r.get(0)?,
                     as_of: r.get(1)?,
                     label: r.get(2)?,
-                    method: Method::AbcRevenue {
-                        a_pct: 0.0,
-                        b_pct: 0.0,
-                    },
+                    method: Method::AbcRevenue { a_pct: 0.0, b_pct: 0.0 },
                     customers: r.get(4)?,
                     orders: r.get(5)?,
                     revenue: r.get(6)?,
@@ -221,12 +205,8 @@ impl Workspace {
             ))
         };
         let rows = match id {
-            Some(id) => stmt
-                .query_map([id], map)?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
-            None => stmt
-                .query_map([], map)?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
+            Some(id) => stmt.query_map([id], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
         };
         rows.into_iter()
             .map(|(mut info, method, summary)| {
@@ -244,27 +224,18 @@ impl Workspace {
     /// `SnapshotNotFound`, `Store`.
     pub fn snapshot_assignments(&self, id: i64) -> Result<Vec<SnapshotRow>> {
         self.snapshot_info(id)?;
-        let (first, last): (Option<i64>, Option<i64>) = self.conn.query_row(
-            "SELECT first_row, last_row FROM snapshots WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (first, last): (Option<i64>, Option<i64>) =
+            self.conn.query_row("SELECT first_row, last_row FROM snapshots WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         // The rowid range is one sequential read; without it (never in files written by this build)
         // fall back to the index.
         let columns = "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions, tier,
                     segment, recency_days, r_score, f_score, m_score, abc, rfm_type, score, reason_zh, reason_en,
                     gap_zh, gap_en FROM snapshot_rows";
         let (sql, lo, hi) = match (first, last) {
-            (Some(lo), Some(hi)) => (
-                format!("{columns} WHERE id BETWEEN ?1 AND ?2 ORDER BY id"),
-                lo,
-                hi,
-            ),
-            _ => (
-                format!("{columns} WHERE snapshot_id = ?1 AND ?2 = ?2 ORDER BY id"),
-                id,
-                0,
-            ),
+            (Some(lo), Some(hi)) => (format!("{columns} WHERE id BETWEEN ?1 AND ?2 ORDER BY id"), lo, hi),
+            _ => (format!("{columns} WHERE snapshot_id = ?1 AND ?2 = ?2 ORDER BY id"), id, 0),
         };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map((lo, hi), |r| {
@@ -338,11 +309,7 @@ impl Workspace {
             assignments,
             notes: summary.notes,
         };
-        Ok(SnapshotData {
-            info,
-            customers,
-            classification,
-        })
+        Ok(SnapshotData { info, customers, classification })
     }
 
     /// The last saved snapshot, whole: what the app shows on start.
@@ -378,11 +345,8 @@ impl Workspace {
     /// `SnapshotNotFound`, `Store`.
     pub fn delete_snapshot(&mut self, id: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let run: Option<i64> = tx
-            .query_row("SELECT run_id FROM snapshots WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let run: Option<i64> =
+            tx.query_row("SELECT run_id FROM snapshots WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let Some(run) = run else {
             return Err(Error::SnapshotNotFound(id.to_string()));
         };

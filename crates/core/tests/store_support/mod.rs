@@ -6,24 +6,11 @@
 
 use std::path::Path;
 
-pub const HEADER: [&str; 10] = [
-    "订单号",
-    "下单时间",
-    "支付时间",
-    "订单状态",
-    "买家昵称",
-    "买家ID",
-    "收货人",
-    "联系电话",
-    "实付金额",
-    "退款金额",
-];
+pub const HEADER: [&str; 10] =
+    ["订单号", "下单时间", "支付时间", "订单状态", "买家昵称", "买家ID", "收货人", "联系电话", "实付金额", "退款金额"];
 
 pub fn row(n: u64, customers: u64) -> [String; 10] {
-    let placed = chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
-        .unwrap()
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
+    let placed = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap()
         + chrono::Duration::minutes(17 * n as i64);
     let c = n % customers;
     let t = placed.format("%Y-%m-%d %H:%M:%S").to_string();
@@ -60,9 +47,7 @@ pub fn write_xlsx(path: &Path, from: u64, to: u64, customers: u64) {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("订单列表").unwrap();
-    sheet
-        .write_string(0, 0, "订单导出 2025-01-01 至 2025-06-30")
-        .unwrap();
+    sheet.write_string(0, 0, "订单导出 2025-01-01 至 2025-06-30").unwrap();
     for (c, h) in HEADER.iter().enumerate() {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
