@@ -24,7 +24,7 @@ use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AppInfo {
     pub version: String,
-    /// The workspace file (settings, recent files and the sample sit beside it).
+    /// The workspace file (it holds the settings; recent files and the sample sit beside it).
     pub workspace_path: String,
     /// The file shown in the title (the last one imported), if any.
     pub current_file: Option<String>,

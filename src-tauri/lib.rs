@@ -7,6 +7,7 @@ pub mod commands;
 pub mod error;
 pub mod progress;
 pub mod session;
+pub mod settings;
 pub mod state;
 pub mod view;
 

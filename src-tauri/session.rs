@@ -203,8 +203,9 @@ impl AppState {
         csv: bool,
         progress: &dyn Progress,
     ) -> Result<ExportOutcome, ApiError> {
-        let playbook = self.settings().playbook;
-        let (reports, migration) = self.with_workspace(|ws| {
+        let (playbook, reports, migration) = self.with_workspace(|ws| {
+            // The workspace's playbook: the one the user edited travels with it.
+            let playbook = ws.playbook()?;
             let reports = ws.sources()?.into_iter().map(|s| s.report).collect::<Vec<_>>();
             // The Migration sheet compares the two latest snapshots, when there are two.
             let snapshots = ws.snapshots()?;
@@ -212,7 +213,7 @@ impl AppState {
                 [.., old, new] => Some(ws.compare(old.id, new.id, &playbook)?),
                 _ => None,
             };
-            Ok((reports, migration))
+            Ok((playbook, reports, migration))
         })?;
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
@@ -291,8 +292,10 @@ impl AppState {
     /// # Errors
     /// `snapshot_not_found`, `store`.
     pub fn compare(&self, old: i64, new: i64) -> Result<Migration, ApiError> {
-        let playbook = self.settings().playbook;
-        self.with_workspace(|ws| ws.compare(old, new, &playbook))
+        self.with_workspace(|ws| {
+            let playbook = ws.playbook()?;
+            ws.compare(old, new, &playbook)
+        })
     }
 }
 

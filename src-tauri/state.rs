@@ -1,6 +1,7 @@
 //! What the app holds between commands: the workspace (the core's SQLite store in the app data
-//! folder: sources, orders, snapshots), the customers and their current classification, the
-//! settings and recent files (JSON beside the workspace), and the cancel flag of the running job.
+//! folder: sources, orders, snapshots, settings and the edited playbook), the customers and their
+//! current classification, a copy of the workspace's settings, the recent files (JSON beside the
+//! workspace: they are about this machine), and the cancel flag of the running job.
 //!
 //! Re-classifying reuses the customers held here and never re-reads a file.
 
@@ -49,6 +50,8 @@ struct Inner {
     /// `None` when the workspace file could not be opened (the error is in the session).
     workspace: Mutex<Option<Workspace>>,
     session: Mutex<Session>,
+    /// The workspace's settings as last read or saved; kept here so reading them never waits for an
+    /// import holding the workspace.
     settings: Mutex<Settings>,
     job: Mutex<Cancel>,
     /// False while files given on the command line are being imported: commands wait for them, so the
@@ -61,17 +64,26 @@ struct Inner {
 const RECENT_MAX: usize = 10;
 
 impl AppState {
-    /// State whose settings are read from `data_dir` (created when missing).
+    /// State on the workspace in `data_dir` (created when missing), with the settings it holds.
+    /// A `settings.json` left by an earlier version is imported into a workspace that has none.
     pub fn load(data_dir: PathBuf, default_settings: impl FnOnce() -> Settings) -> Self {
         let _ = std::fs::create_dir_all(&data_dir);
-        // A missing or unreadable settings file (first run, or a newer format) falls back to the defaults.
-        let settings = read_json(&data_dir.join(SETTINGS_FILE)).unwrap_or_else(default_settings);
+        // A missing or unreadable old settings file (or a newer format) is simply not imported.
+        let legacy: Option<Settings> = read_json(&data_dir.join(LEGACY_SETTINGS_FILE));
+        let defaults = default_settings();
         let mut session = Session::default();
-        let workspace = match Workspace::open(&data_dir.join(WORKSPACE_FILE)) {
-            Ok(ws) => Some(ws),
+        let (workspace, settings) = match Workspace::open(&data_dir.join(WORKSPACE_FILE)) {
+            Ok(mut ws) => match crate::settings::load(&mut ws, legacy, defaults.clone()) {
+                Ok(settings) => (Some(ws), settings),
+                Err(err) => {
+                    session.open_error = Some(err.into());
+                    (Some(ws), defaults)
+                }
+            },
+            // Without a workspace nothing can be saved; show the old file's settings meanwhile.
             Err(err) => {
                 session.open_error = Some(err.into());
-                None
+                (None, legacy.unwrap_or(defaults))
             }
         };
         AppState {
@@ -139,12 +151,12 @@ impl AppState {
         self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Replaces the settings and writes them to the data folder.
+    /// Replaces the settings and saves them (the playbook included) into the workspace.
     ///
     /// # Errors
-    /// `write` when the data folder is not writable.
+    /// `store` when the workspace cannot be written or was not opened.
     pub fn save_settings(&self, settings: Settings) -> Result<(), ApiError> {
-        write_json(&self.inner.data_dir.join(SETTINGS_FILE), &settings)?;
+        self.with_workspace(|ws| crate::settings::save(ws, &settings))?;
         *self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
         Ok(())
     }
@@ -181,7 +193,8 @@ impl AppState {
     }
 }
 
-const SETTINGS_FILE: &str = "settings.json";
+/// Where versions before the workspace kept the settings; read once for the import, never written.
+const LEGACY_SETTINGS_FILE: &str = "settings.json";
 const WORKSPACE_FILE: &str = "workspace.tierbook";
 const RECENT_FILE: &str = "recent.json";
 
@@ -190,7 +203,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Writes through a temp file and a rename, so a crash never leaves half a settings file.
+/// Writes through a temp file and a rename, so a crash never leaves half a file.
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ApiError> {
     let failed = |detail: String| {
         ApiError::new("write", format!("无法保存 {}：{detail}。请确认应用数据文件夹可写。", path.display()))

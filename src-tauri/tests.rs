@@ -78,17 +78,85 @@ fn app_info_before_an_import_has_no_data_and_the_version_of_the_package() {
     assert_eq!(info["current_file"], Value::Null);
 }
 
-#[test]
-fn saved_settings_come_back_and_survive_a_restart() {
-    let app = app();
+/// The workspace file of a test app's data folder, opened as a second connection (as the CLI would).
+fn workspace_of(app: &TestApp) -> tierbook_core::store::Workspace {
+    tierbook_core::store::Workspace::open(&app.dir.path().join("data").join("workspace.tierbook")).unwrap()
+}
+
+/// The settings the UI would send after the user edited tier A's action and a few other fields.
+fn edited_settings(app: &TestApp, action: &str) -> Value {
     let mut settings = app.call("get_settings", json!({})).unwrap();
     settings["lang"] = json!("en");
     settings["segment_names"] = json!({ "一般发展客户": "新客户" });
+    settings["playbook"]["tiers"]["A"]["action"]["zh"] = json!(action);
+    settings
+}
+
+#[test]
+fn saved_settings_and_an_edited_playbook_live_in_the_workspace_and_survive_a_restart() {
+    let app = app();
+    let settings = edited_settings(&app, "店主亲自打电话致谢");
     app.call("save_settings", json!({ "settings": settings })).unwrap();
     assert_eq!(app.call("get_settings", json!({})).unwrap(), settings);
+
+    // The workspace file itself holds them: the playbook in its table, the rest under one key.
+    let ws = workspace_of(&app);
+    let playbook = ws.playbook().unwrap();
+    assert_eq!(playbook.tiers[&tierbook_core::Tier::A].action.zh, "店主亲自打电话致谢");
+    let stored: Value = ws.get_setting(crate::settings::SETTINGS_KEY).unwrap().unwrap();
+    assert_eq!(stored["lang"], "en");
+    assert_eq!(stored["segment_names"], settings["segment_names"]);
+    assert!(!app.dir.path().join("data").join("settings.json").exists(), "no settings file beside the workspace");
+
     // A new app on the same data folder reads them back.
     let again = AppState::load(app.dir.path().join("data"), crate::session::default_settings);
     assert_eq!(serde_json::to_value(again.settings()).unwrap(), settings);
+}
+
+#[test]
+fn an_old_settings_json_is_imported_into_the_workspace_once_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut old = crate::session::default_settings();
+    old.lang = tierbook_core::Lang::En;
+    if let Some(a) = old.playbook.tiers.get_mut(&tierbook_core::Tier::A) {
+        a.action.zh = "老版本里改过的动作".into();
+    }
+    let legacy = data.join("settings.json");
+    let legacy_bytes = serde_json::to_vec_pretty(&old).unwrap();
+    std::fs::write(&legacy, &legacy_bytes).unwrap();
+
+    let first = AppState::load(data.clone(), crate::session::default_settings);
+    assert_eq!(first.settings(), old);
+    let ws = tierbook_core::store::Workspace::open(&first.workspace_path()).unwrap();
+    assert_eq!(ws.playbook().unwrap(), old.playbook);
+    drop(ws);
+
+    // Settings saved afterwards win over the old file at the next start; the file is not touched.
+    let mut newer = old.clone();
+    newer.lang = tierbook_core::Lang::Zh;
+    first.save_settings(newer.clone()).unwrap();
+    let second = AppState::load(data, crate::session::default_settings);
+    assert_eq!(second.settings(), newer);
+    assert_eq!(std::fs::read(&legacy).unwrap(), legacy_bytes);
+}
+
+#[test]
+fn a_stored_setting_another_version_wrote_differently_falls_back_alone_and_keeps_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut ws = tierbook_core::store::Workspace::open(&data.join("workspace.tierbook")).unwrap();
+    let stored = json!({ "lang": "klingon", "segment_names": { "重要价值客户": "金牌客户" }, "future_field": 1 });
+    ws.set_setting(crate::settings::SETTINGS_KEY, &stored).unwrap();
+    drop(ws);
+
+    let settings = AppState::load(data, crate::session::default_settings).settings();
+    let defaults = crate::session::default_settings();
+    assert_eq!(settings.lang, defaults.lang);
+    assert_eq!(settings.default_params, defaults.default_params);
+    assert_eq!(settings.segment_names.get("重要价值客户").map(String::as_str), Some("金牌客户"));
 }
 
 #[test]
@@ -193,4 +261,40 @@ fn exporting_writes_the_workbook_and_csv_per_tier_beside_it() {
     let csv = outcome["csv_files"].as_array().unwrap();
     assert!(!csv.is_empty());
     assert!(csv.iter().all(|f| std::path::Path::new(f.as_str().unwrap()).is_file()));
+}
+
+/// Column `header`'s text cells of sheet `sheet` in the workbook at `path` (header in the first row).
+fn sheet_column(path: &std::path::Path, sheet: &str, header: &str) -> Vec<String> {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut workbook = open_workbook_auto(path).unwrap();
+    let range = workbook.worksheet_range(sheet).unwrap();
+    let mut rows = range.rows();
+    let col = rows.next().unwrap().iter().position(|c| c == &Data::String(header.into())).unwrap();
+    rows.map(|r| r.get(col).map(|c| c.to_string()).unwrap_or_default()).collect()
+}
+
+#[test]
+fn an_export_after_editing_the_playbook_carries_the_edited_action_even_after_a_restart() {
+    let app = app();
+    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:1" })).unwrap();
+    let mut settings = app.call("get_settings", json!({})).unwrap();
+    settings["playbook"]["tiers"]["A"]["action"]["zh"] = json!("店主亲自打电话致谢");
+    app.call("save_settings", json!({ "settings": settings })).unwrap();
+
+    let target = app.dir.path().join("客户分层.xlsx");
+    let args = json!({ "path": target, "options": {}, "csv": false, "onProgress": "__CHANNEL__:2" });
+    app.call("export_workbook", args).unwrap();
+    let actions = sheet_column(&target, "A类客户", "建议动作");
+    assert!(!actions.is_empty());
+    assert!(actions.iter().all(|a| a == "店主亲自打电话致谢"), "{actions:?}");
+    // The other tiers keep the default actions.
+    let default_b = &tierbook_core::playbook::Playbook::default().tiers[&tierbook_core::Tier::B].action.zh;
+    assert!(sheet_column(&target, "B类客户", "建议动作").iter().all(|a| a == default_b));
+
+    // After a restart the workspace's playbook is still the one used.
+    let again = AppState::load(app.dir.path().join("data"), crate::session::default_settings);
+    again.reload().unwrap();
+    let second = app.dir.path().join("重启后.xlsx");
+    again.export(&second, &Default::default(), false, &tierbook_core::NoProgress).unwrap();
+    assert!(sheet_column(&second, "A类客户", "建议动作").iter().all(|a| a == "店主亲自打电话致谢"));
 }

@@ -7,7 +7,7 @@ import type { Lang } from "./Lang";
  */
 export type AppInfo = { version: string, 
 /**
- * The workspace file (settings, recent files and the sample sit beside it).
+ * The workspace file (it holds the settings; recent files and the sample sit beside it).
  */
 workspace_path: string, 
 /**

@@ -32,4 +32,9 @@ orders_known: number,
 /**
  * True when the column mapping came from an earlier import of the same layout.
  */
-mapping_reused: boolean, report: ImportReport, };
+mapping_reused: boolean, 
+/**
+ * Fingerprint of the file's header row (`layout_fingerprint`); `None` for sources imported
+ * before schema version 3.
+ */
+layout: string | null, report: ImportReport, };
