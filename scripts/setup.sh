@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# --- system packages: Tauri's WebKitGTK build deps, headless X, the WebDriver, CJK fonts, ImageMagick.
+# --- system packages: Tauri's WebKitGTK build deps, headless X, the WebDriver, CJK and emoji fonts, ImageMagick.
 packages=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config
-  xvfb webkit2gtk-driver fonts-noto-cjk imagemagick)
+  xvfb webkit2gtk-driver fonts-noto-cjk fonts-noto-color-emoji imagemagick)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

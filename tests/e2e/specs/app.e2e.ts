@@ -25,7 +25,40 @@ const expected: Expected = JSON.parse(
 );
 
 const tid = (id: string) => $(`[data-testid="${id}"]`);
-const shot = (name: string) => browser.saveScreenshot(path.join(shotDir, `${name}.png`));
+/** Screens whose page (the scrolling main area) was wider than the window when photographed. */
+const sideways: string[] = [];
+async function shot(name: string) {
+  await browser.saveScreenshot(path.join(shotDir, `${name}.png`));
+  // A page-level horizontal scrollbar means something does not wrap or fit; wide tables scroll
+  // inside their own box instead.
+  const over = await browser.execute(() => {
+    const main = document.querySelector(".main");
+    return main ? main.scrollWidth - main.clientWidth : 0;
+  });
+  if (over > 1) sideways.push(`${name} (+${over}px)`);
+}
+/** Waits until the element's bounding rect is the same on two reads 150 ms apart (an open/slide
+ *  animation has finished) and lies horizontally inside the window. */
+async function waitForStableOnScreen(selector: string) {
+  const rect = () =>
+    browser.execute((sel: string) => {
+      const el = document.querySelector(sel);
+      if (!el) return null;
+      const r = el.getBoundingClientRect();
+      return { x: Math.round(r.left), y: Math.round(r.top), w: Math.round(r.width), h: Math.round(r.height), vw: window.innerWidth };
+    }, selector);
+  let last = JSON.stringify(await rect());
+  await browser.waitUntil(
+    async () => {
+      await browser.pause(150);
+      const now = await rect();
+      const same = JSON.stringify(now) === last;
+      last = JSON.stringify(now);
+      return same && now !== null && now.w > 0 && now.x >= 0 && now.x + now.w <= now.vw;
+    },
+    { timeout: 10_000, timeoutMsg: `${selector} did not come to rest inside the window` },
+  );
+}
 /** "1,234" → 1234 */
 const num = async (id: string) => Number((await tid(id).getText()).replace(/[^\d.]/g, ""));
 
@@ -121,8 +154,13 @@ describe("TierBook in its real window", () => {
     // The <tr> itself is not "interactable" for WebKitWebDriver; its name cell is.
     await row.$("td").click();
     await tid("customer-drawer").waitForDisplayed();
+    // "Displayed" is true as soon as the drawer is in the DOM, even while it still slides in from
+    // off-screen; wait for the loaded content and for the panel to stand still inside the window.
+    await tid("drawer-name").waitForDisplayed({ timeout: 20_000 });
+    await waitForStableOnScreen('[data-testid="customer-drawer"]');
     const drawer = await tid("customer-drawer").getText();
     expect(drawer).toMatch(/类/); // the tier and the reason are shown
+    expect(await tid("drawer-name").getText()).not.toBe("");
     await shot("06-customer-detail");
     await browser.keys("Escape");
   });
@@ -175,5 +213,9 @@ describe("TierBook in its real window", () => {
     await tid("tier-count-A").waitForDisplayed();
     await browser.pause(800);
     await shot("11-tiers-english");
+  });
+
+  it("never needs a page-level horizontal scrollbar", () => {
+    expect(sideways).toEqual([]);
   });
 });
