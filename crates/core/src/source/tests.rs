@@ -924,3 +924,25 @@ fn password_protected_ods_says_remove_the_password() {
     let err = Source::open(&path).err().unwrap();
     assert_eq!(err.code(), "encrypted", "{err:?}");
 }
+
+/// Found by `damaged_workbooks_never_panic`: a Dimensions record claiming billions of rows made
+/// calamine reserve ~100 GB and abort the process. The sheet must be refused as damaged instead.
+#[test]
+fn xls_with_impossible_sheet_dimensions_is_corrupt_not_an_abort() {
+    let mut bytes = std::fs::read(xls_fixture()).unwrap();
+    let record = bytes.windows(4).position(|w| w == [0x00, 0x02, 0x0E, 0x00]).expect("a Dimensions record");
+    // rwMic = 0, rwMac = 3,000,000,000 rows; columns as they were.
+    bytes[record + 4..record + 8].copy_from_slice(&0u32.to_le_bytes());
+    bytes[record + 8..record + 12].copy_from_slice(&3_000_000_000u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "damaged.xls", &bytes);
+    let err = Source::open(&path).err().expect("refused");
+    assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
+    assert!(err.to_string().contains("damaged.xls"), "{err}");
+
+    // A first row past the last one wraps around inside calamine: refused too.
+    bytes[record + 4..record + 8].copy_from_slice(&70u32.to_le_bytes());
+    bytes[record + 8..record + 12].copy_from_slice(&5u32.to_le_bytes());
+    let path = write_file(dir.path(), "wrapped.xls", &bytes);
+    assert!(matches!(Source::open(&path), Err(Error::Corrupt { .. })));
+}

@@ -53,7 +53,7 @@ pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
             Workbook::Xlsx(Box::new(guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?))
         }
         Format::Xlsb => Workbook::Xlsb(Box::new(guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?)),
-        Format::Xls => match guard(path, || Xls::new(reader)) {
+        Format::Xls => match xls_dimensions_are_sane(path).and_then(|()| guard(path, || Xls::new(reader))) {
             Ok(Ok(workbook)) => Workbook::Xls(Box::new(workbook)),
             Ok(Err(e)) => return Err(ole_error(path, e)),
             Err(panicked) => return Err(ole_kind(path).unwrap_or(panicked)),
@@ -135,6 +135,54 @@ fn range_end(range: Option<Range<Data>>) -> Option<u64> {
 }
 
 /// Runs calamine code, turning a panic on malformed input into `Corrupt`.
+/// The most cells a BIFF8 sheet can hold (65,536 rows × 256 columns).
+const XLS_MAX_CELLS: u64 = 65_536 * 256;
+
+/// Refuses an xls whose sheet Dimensions records claim more cells than BIFF8 allows.
+///
+/// Why: calamine reserves rows × columns cells from each sheet's Dimensions record before it reads a
+/// single cell, and a damaged file that claims billions of rows (or a first row past the last one,
+/// which wraps around) makes that allocation abort the whole process — an abort, not a panic, so
+/// `guard` cannot catch it. Files we cannot walk here are left to calamine to judge.
+fn xls_dimensions_are_sane(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let Ok(file) = File::open(path) else { return Ok(()) };
+    let Ok(mut compound) = cfb::CompoundFile::open(BufReader::new(file)) else { return Ok(()) };
+    let name = ["/Workbook", "/Book"].into_iter().find(|name| compound.is_stream(name));
+    let Some(Ok(mut stream)) = name.map(|name| compound.open_stream(name)) else { return Ok(()) };
+    let (mut header, mut data) = ([0u8; 4], vec![0u8; usize::from(u16::MAX)]);
+    while stream.read_exact(&mut header).is_ok() {
+        let typ = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        if stream.read_exact(&mut data[..len]).is_err() {
+            break;
+        }
+        if typ != 0x0200 || (len != 14 && len != 16) {
+            continue;
+        }
+        let u32_at = |i: usize| u64::from(u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]));
+        let u16_at = |i: usize| u64::from(u16::from_le_bytes([data[i], data[i + 1]]));
+        let (first_row, row_end, mut first_col, col_end) = (u32_at(0), u32_at(4), u16_at(8), u16_at(10));
+        if first_col > 0xFF || col_end < first_col {
+            first_col = 0; // what calamine does with an out-of-range first column
+        }
+        let too_big = row_end >= 1
+            && col_end >= 1
+            && (first_row >= row_end || (row_end - first_row).saturating_mul(col_end - first_col) > XLS_MAX_CELLS);
+        if too_big {
+            return Err(Error::Corrupt {
+                path: path.to_owned(),
+                detail: format!(
+                    "工作表声明了 {} 行 × {} 列，超出 xls 格式上限",
+                    row_end.saturating_sub(first_row),
+                    col_end - first_col
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn guard<T>(path: &Path, op: impl FnOnce() -> T) -> Result<T> {
     catch_unwind(AssertUnwindSafe(op))
         .map_err(|_| Error::Corrupt {
