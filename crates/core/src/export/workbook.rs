@@ -137,6 +137,15 @@ fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Formats)
     Ok(())
 }
 
+/// A titled table on the summary sheet: the section title, then a header row tall enough for two
+/// lines; returns the first data row.
+fn write_section(ws: &mut Worksheet, row: RowNum, title: &str, headers: &[&str], f: &Formats) -> Step<RowNum> {
+    write_text_with(ws, row, 0, title, &f.section)?;
+    write_headers(ws, row + 1, headers, f)?;
+    ws.set_row_height(row + 1, 30)?;
+    Ok(row + 2)
+}
+
 /// Landscape, one page wide, header row repeated: wide sheets print readably (LibreOffice and
 /// Excel otherwise split the columns across pages).
 fn print_setup(ws: &mut Worksheet, repeat_header: Option<RowNum>) -> Step {
@@ -293,8 +302,6 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     r += 2;
 
     // Per-tier table; the charts read its rows.
-    write_text_with(ws, r, 0, pick(lang, "分层汇总", "Tiers"), &f.section)?;
-    r += 1;
     let group_headers = [
         pick(lang, "分层", "Tier"),
         pick(lang, "客户数", "Customers"),
@@ -304,9 +311,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         pick(lang, "客单价", "AOV"),
         pick(lang, "订单数", "Orders"),
     ];
-    write_headers(ws, r, &group_headers, f)?;
-    ws.set_row_height(r, 30)?;
-    r += 1;
+    r = write_section(ws, r, pick(lang, "分层汇总", "Tiers"), &group_headers, f)?;
     let tier_first = r;
     for (tier, t) in &tiers {
         group_row(ws, r, &tier.label(lang), t, n, revenue, f, false)?;
@@ -317,14 +322,10 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     r += 2;
 
     if !segments.is_empty() {
-        write_text_with(ws, r, 0, pick(lang, "细分群组汇总", "Segments"), &f.section)?;
-        r += 1;
         let mut headers = group_headers.to_vec();
         headers[0] = pick(lang, "细分群组", "Segment");
         headers.push(pick(lang, "对应分层", "Tier"));
-        write_headers(ws, r, &headers, f)?;
-        ws.set_row_height(r, 30)?;
-        r += 1;
+        r = write_section(ws, r, pick(lang, "细分群组汇总", "Segments"), &headers, f)?;
         let mut rows: Vec<_> = segments.iter().collect();
         rows.sort_by(|a, b| b.1 .0.revenue.cmp(&a.1 .0.revenue).then_with(|| a.0.cmp(b.0)));
         for (name, (t, tier)) in rows {
@@ -336,17 +337,13 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     }
 
     // Pareto data (≤ 100 points) for the chart, visible so the numbers can be checked.
-    write_text_with(ws, r, 0, pick(lang, "帕累托数据（图表用）", "Pareto data (for the chart)"), &f.section)?;
-    r += 1;
     let pareto_headers = [
         pick(lang, "累计客户占比", "Share of customers"),
         pick(lang, "区间消费金额", "Revenue in bucket"),
         pick(lang, "累计金额占比", "Cumulative share"),
         pick(lang, "80% 线", "80% line"),
     ];
-    write_headers(ws, r, &pareto_headers, f)?;
-    ws.set_row_height(r, 30)?;
-    r += 1;
+    r = write_section(ws, r, pick(lang, "帕累托数据（图表用）", "Pareto data (for the chart)"), &pareto_headers, f)?;
     let mut revenues: Vec<Cents> = customers.iter().map(|c| c.revenue).collect();
     revenues.sort_unstable_by(|a, b| b.cmp(a));
     let points = charts::pareto_points(&revenues, 100);
