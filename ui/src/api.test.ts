@@ -1,6 +1,7 @@
 // api.ts against a fake Tauri core: command names, argument names (camelCase, as Tauri expects),
 // progress through a Channel, cancel, and every failure turned into an ApiError.
 import { beforeEach, describe, expect, test, vi } from "vitest";
+import { detectAll } from "./logic/preview";
 
 const calls: { cmd: string; args: Record<string, unknown> | undefined }[] = [];
 let reply: (cmd: string, args?: Record<string, unknown>) => unknown = () => null;
@@ -55,10 +56,10 @@ describe("long jobs", () => {
       ch.onmessage({ stage: "reading", done: 5, total: 10 });
       return { reports: [] };
     };
-    const job = api.importSources(["/a.xlsx"], {}, (p) => seen.push(p));
+    const job = api.importSources(["/a.xlsx"], detectAll(), (p) => seen.push(p));
     await job.promise;
     expect(calls[0].cmd).toBe("import_sources");
-    expect(calls[0].args).toMatchObject({ paths: ["/a.xlsx"], options: {} });
+    expect(calls[0].args).toMatchObject({ paths: ["/a.xlsx"], options: detectAll() });
     expect(seen).toEqual([{ stage: "reading", done: 5, total: 10 }]);
   });
   test("cancel calls cancel_job", async () => {
@@ -76,7 +77,7 @@ describe("errors", () => {
     reply = () => {
       throw { code: "empty_file", message: "文件 a.xlsx 是空的。", details: { path: "a.xlsx" } };
     };
-    const err = await api.previewSource("a.xlsx", {}).catch((e) => e);
+    const err = await api.previewSource("a.xlsx", detectAll()).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe("empty_file");
     expect(err.details).toEqual({ path: "a.xlsx" });

@@ -7,11 +7,15 @@ import type {
   CustomerDetail,
   CustomerRow,
   ImportOutcome,
+  ImportReport,
   Migration,
+  ParetoPoint,
   Preview,
   ProgressEvent,
+  RfCell,
   Settings,
   SnapshotInfo,
+  SourceInfo,
   Tier,
   TierView,
 } from "./types";
@@ -66,29 +70,42 @@ async function runJob(ch: unknown) {
   }
 }
 
-function outcome(file: string): ImportOutcome {
+function report(file: string): ImportReport {
   return {
-    reports: [
-      {
-        file,
-        format: "xlsx",
-        mapping: preview(file).mapping,
-        rows_read: 4123,
-        orders_kept: 3890,
-        skipped: [
-          { reason: "closed", count: 121, example_rows: [5, 9, 31] },
-          { reason: "refunded", count: 98, example_rows: [12, 40] },
-          { reason: "totals_row", count: 1, example_rows: [4126] },
-        ],
-        first_date: "2024-01-01",
-        last_date: "2025-06-30",
-        warnings: [{ code: "masked_phone", text: { zh: "联系电话为打码手机号，未用作客户标识。", en: "Phones are masked; not used as the key." } }],
-      },
+    file,
+    format: "xlsx",
+    mapping: preview(file).mapping,
+    rows_read: 4123,
+    orders_kept: 3890,
+    skipped: [
+      { reason: "closed", count: 121, example_rows: [5, 9, 31] },
+      { reason: "refunded", count: 98, example_rows: [12, 40] },
+      { reason: "totals_row", count: 1, example_rows: [4126] },
     ],
+    first_date: "2024-01-01",
+    last_date: "2025-06-30",
+    warnings: [{ code: "masked_phone", text: { zh: "联系电话为打码手机号，未用作客户标识。", en: "Phones are masked; not used as the key." }, suggestion: null }],
+  };
+}
+
+function source(path: string): SourceInfo {
+  const file_name = path.split("/").pop() ?? path;
+  return { id: 1, file_name, path, size: 1024, sha256: "0".repeat(64), imported_at: "2025-07-01T10:00:00", rows: 4123, orders_added: 3890, orders_known: 0, mapping_reused: false, layout: null, report: report(file_name) };
+}
+
+function outcome(file: string): ImportOutcome {
+  const view = classify(buildParams(defaultForm()));
+  return {
+    files: [file],
+    reports: [report(file)],
     new_orders: 3890,
     known_orders: 0,
     unchanged_files: [],
-    sources: [{ id: 1, file_name: file, path: file, size: 1024, imported_at: "2025-07-01T10:00:00", rows: 4123, orders_added: 3890, orders_known: 0, mapping_reused: false }],
+    sources: [source(file)],
+    summary: { zh: "新增 3890 单。", en: "3890 new orders." },
+    orders: view.kpis.orders,
+    customers: view.kpis.customers,
+    view,
   };
 }
 
@@ -109,6 +126,7 @@ function preview(file: string): Preview {
       columns: headers.map((h, i) => ({ index: i, header: h, role: roles[i] })),
       key: { kind: "column", columns: "买家ID" },
       level: "orders",
+      alternatives: [],
     },
     rows,
     warnings: [],
@@ -155,7 +173,9 @@ function classify(params: ClassifyParams): TierView {
       segment: m.kind === "rfm_cube" ? ["重要价值客户", "一般发展客户", "重要挽留客户", "一般挽留客户"][i % 4] : null,
       abc: tier,
       rfm_type: "重要价值客户",
+      score: null,
       action: { zh: tier === "A" ? "专属客服一对一回访" : tier === "B" ? "节日关怀+满减券" : "公众号推送低门槛活动", en: "Action" },
+      channel: { zh: tier === "A" ? "电话 / 企业微信 1:1" : "短信 / 公众号推送", en: tier === "A" ? "Phone / WeCom" : "SMS / official account" },
       priority: tier === "A" ? 1 : tier === "B" ? 2 : 3,
       next_contact: "2025-07-30",
       gap: tier === "A" ? null : { zh: `再消费 ¥${Math.round(100 + (i % 50) * 10)} 升至 ${tier === "B" ? "A" : "B"} 类`, en: "gap" },
@@ -170,17 +190,19 @@ function classify(params: ClassifyParams): TierView {
       return { group: t, customers: rs.length, customer_share: rs.length / rows.length, orders: ord, revenue: Math.round(rev * 100), revenue_share: rev / total, aov: ord ? Math.round((rev / ord) * 100) : 0 };
     })
     .filter((g) => g.customers > 0);
-  const pareto = [];
+  const pareto: ParetoPoint[] = [];
   let acc = 0;
   for (let i = 0; i < sorted.length; i++) {
     acc += sorted[i].revenue;
-    if (i % 10 === 0 || i === sorted.length - 1) pareto.push({ customer_share: (i + 1) / sorted.length, revenue_share: acc / total });
+    if (i % 10 === 0 || i === sorted.length - 1) pareto.push({ customer_share: (i + 1) / sorted.length, revenue_share: acc / total, tier: tierOf.get(sorted[i].key) ?? null });
   }
-  const rf = [];
+  const rf: RfCell[] = [];
   for (let r = 1; r <= 5; r++)
     for (let f = 1; f <= 5; f++) {
       const cs = rows.filter((x) => x.r_score === r && x.f_score === f);
-      rf.push({ r, f, customers: cs.length, revenue: Math.round(cs.reduce((s, x) => s + x.revenue, 0) * 100) });
+      const revenue = Math.round(cs.reduce((s, x) => s + x.revenue, 0) * 100);
+      const orders = cs.reduce((s, x) => s + x.orders, 0);
+      rf.push({ r, f, customers: cs.length, revenue, aov: orders ? Math.round(revenue / orders) : 0 });
     }
   const orders = rows.reduce((s, r) => s + r.orders, 0);
   const a = tiers.find((t) => t.group === "A");
@@ -194,9 +216,10 @@ function classify(params: ClassifyParams): TierView {
     tiers,
     segments: m.kind === "rfm_cube" ? ["重要价值客户", "一般发展客户", "重要挽留客户", "一般挽留客户"].map((g, i) => ({ group: g, customers: 250 - i * 20, customer_share: 0.25, orders: 900, revenue: 5000000 - i * 900000, revenue_share: 0.25, aov: 12000 })) : [],
     notes: [{ zh: "大多数客户只购买过一次，F 评分改用数值分档。", en: "Most customers bought once; F uses value bins." }],
-    kpis: { customers: rows.length, orders, revenue: Math.round(total * 100), aov: Math.round((total / orders) * 100), a_revenue_share: a?.revenue_share ?? 0, a_customer_share: a?.customer_share ?? 0 },
+    kpis: { customers: rows.length, orders, revenue: Math.round(total * 100), aov: Math.round((total / orders) * 100), a_revenue_share: a?.revenue_share ?? 0, a_customer_share: a?.customer_share ?? 0, repeat_rate: rows.filter((r) => r.orders > 1).length / rows.length, first_order: "2024-01-01", last_order: "2025-06-30" },
     pareto,
     rf_matrix: rf,
+    rf_max: 5,
     playbook: {
       tiers: {
         A: { action: { zh: "专属客服一对一服务，VIP 活动与专属优惠，每月回访", en: "1:1 service" }, channel: { zh: "电话 / 企业微信 1:1", en: "Phone / WeCom" }, priority: 1, contact_in_days: 30 },
@@ -253,7 +276,7 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
       if (!row) throw { code: "unknown", message: "no such customer" };
       const d: CustomerDetail = {
         row,
-        orders: Array.from({ length: row.orders }, (_, i) => ({ source: 0, row: 10 + i, order_id: `37288123456789${i}`, customer_key: row.key, customer_name: row.name, phone: row.phone, placed_at: `${row.last_order}T14:22:10`, paid: Math.round((row.revenue / row.orders) * 100), refund: 0, quantity: 1, status: "已完成", order_count: 1 })),
+        orders: Array.from({ length: row.orders }, (_, i) => ({ source: 0, row: 10 + i, order_id: `37288123456789${i}`, customer_key: row.key, customer_name: row.name, phone: row.phone, placed_at: `${row.last_order}T14:22:10`, paid: Math.round((row.revenue / row.orders) * 100), refund: 0, quantity: 1, status: "已完成", order_count: 1, first_date: null, interactions: null })),
         reason: { zh: `累计消费 ¥${row.revenue.toFixed(2)}，位于贡献前 80% 的客户中`, en: "reason" },
         gap: row.gap,
         suggestion: { action: row.action, channel: { zh: "企业微信 1:1", en: "WeCom" }, priority: row.priority, next_contact: row.next_contact },
@@ -269,7 +292,7 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
       settings = args.settings as Settings;
       return null;
     case "list_sources":
-      return loaded ? [{ id: 1, file_name: "示例订单.xlsx", path: "/sample/示例订单.xlsx", size: 1024, rows: 4123, orders_added: 3890, orders_known: 0, mapping_reused: false, imported_at: "2025-07-01T10:00:00" }] : [];
+      return loaded ? [source("/sample/示例订单.xlsx")] : [];
     case "remove_source":
       loaded = false;
       return null;
@@ -305,6 +328,7 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
         downgraded: pick(12),
         new: pick(8).map((m) => ({ ...m, from: null })),
         lost: pick(5).map((m) => ({ ...m, to: null })),
+        segment_flows: [],
       };
       return m;
     }

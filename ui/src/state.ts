@@ -117,7 +117,8 @@ export async function boot() {
   if (state.info?.current_file) state.openFile = baseName(state.info.current_file);
   if (state.info?.open_error) state.startupError = state.info.open_error;
   let hasData = state.info?.has_data ?? false;
-  if (state.info?.has_data === undefined) {
+  if (!state.info) {
+    // app_info failed: ask the workspace directly whether anything was imported.
     try {
       const sources = await api.listSources();
       hasData = sources.length > 0;

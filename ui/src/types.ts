@@ -1,434 +1,116 @@
-// The IPC contract as the UI sees it: mirrors crates/core/src/*.rs (serde shapes) and the shell's
-// command DTOs. One place, so switching to the ts-rs bindings in src/bindings/ is a one-file change.
+// The IPC contract as the UI sees it. Every type that crosses IPC is generated from the Rust types by
+// ts-rs into src/bindings/ (see src-tauri/bindings.rs; a Rust test fails when they drift) and only
+// re-exported here, so the rest of the UI keeps importing from "./types". What stays hand-written below
+// has no Rust counterpart: UI-side constants and helper types derived from the generated ones.
 // Money: `Cents` fields are fen (1/100 yuan) as in the core; CustomerRow money is yuan (the shell's DTO).
+// u64/i64 fields arrive as plain JSON numbers: the bindings are generated with `with_large_int("number")`.
 
+import type { Role } from "./bindings/Role";
+import type { SkipReason } from "./bindings/SkipReason";
+import type { Method } from "./bindings/Method";
+import type { Tier } from "./bindings/Tier";
+
+export type { Action } from "./bindings/Action";
+export type { Alternative } from "./bindings/Alternative";
+export type { AppInfo } from "./bindings/AppInfo";
+export type { ClassifyParams } from "./bindings/ClassifyParams";
+export type { Column } from "./bindings/Column";
+export type { CubeBasis } from "./bindings/CubeBasis";
+export type { CustomerDetail } from "./bindings/CustomerDetail";
+export type { CustomerRow } from "./bindings/CustomerRow";
+export type { Effect } from "./bindings/Effect";
+export type { ExportOptions } from "./bindings/ExportOptions";
+export type { ExportOutcome } from "./bindings/ExportOutcome";
+export type { Flow } from "./bindings/Flow";
+export type { Format } from "./bindings/Format";
+export type { GroupSummary } from "./bindings/GroupSummary";
+export type { ImportOptions } from "./bindings/ImportOptions";
+export type { ImportOutcome } from "./bindings/ImportOutcome";
+export type { ImportReport } from "./bindings/ImportReport";
+export type { KeySpec } from "./bindings/KeySpec";
+export type { Kpis } from "./bindings/Kpis";
+export type { Lang } from "./bindings/Lang";
+export type { Level } from "./bindings/Level";
+export type { Mapping } from "./bindings/Mapping";
+export type { Measure } from "./bindings/Measure";
+export type { Method } from "./bindings/Method";
+export type { Migration } from "./bindings/Migration";
+export type { Move } from "./bindings/Move";
+export type { Order } from "./bindings/Order";
+export type { ParetoPoint } from "./bindings/ParetoPoint";
+export type { Playbook } from "./bindings/Playbook";
+export type { Preview } from "./bindings/Preview";
+export type { ProgressEvent } from "./bindings/ProgressEvent";
+export type { RecentFile } from "./bindings/RecentFile";
+export type { RfCell } from "./bindings/RfCell";
+export type { Role } from "./bindings/Role";
+export type { SegmentFlow } from "./bindings/SegmentFlow";
+export type { SegmentRule } from "./bindings/SegmentRule";
+export type { Settings } from "./bindings/Settings";
+export type { SkipReason } from "./bindings/SkipReason";
+export type { Skipped } from "./bindings/Skipped";
+export type { SnapshotInfo } from "./bindings/SnapshotInfo";
+export type { SourceInfo } from "./bindings/SourceInfo";
+export type { Stage } from "./bindings/Stage";
+export type { StatusRule } from "./bindings/StatusRule";
+export type { StatusRules } from "./bindings/StatusRules";
+export type { Suggestion } from "./bindings/Suggestion";
+export type { Text } from "./bindings/Text";
+export type { Threshold } from "./bindings/Threshold";
+export type { Tier } from "./bindings/Tier";
+export type { TierView } from "./bindings/TierView";
+export type { Warning } from "./bindings/Warning";
+export type { Weights } from "./bindings/Weights";
+export type { ZeroRevenue } from "./bindings/ZeroRevenue";
+
+/** Fen (1/100 yuan). UI-only alias: ts-rs inlines the core's `type Cents = i64` as plain `number`. */
 export type Cents = number;
-export type Tier = "A" | "B" | "C" | "D";
-export type Lang = "zh" | "en";
-export const TIERS: Tier[] = ["A", "B", "C", "D"];
 
-export interface Text {
-  zh: string;
-  en: string;
-}
-
-export type Format = "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "csv" | "tsv" | "html";
-
-export type Role =
-  | "customer_key"
-  | "order_id"
-  | "sub_order_id"
-  | "date"
-  | "amount"
-  | "refund"
-  | "status"
-  | "after_sales"
-  | "quantity"
-  | "name"
-  | "phone"
-  | "receiver"
-  | "order_count"
-  | "first_date"
-  | "interactions";
-
-export const ROLES: Role[] = [
-  "customer_key",
-  "order_id",
-  "sub_order_id",
-  "date",
-  "amount",
-  "refund",
-  "status",
-  "after_sales",
-  "quantity",
-  "name",
-  "phone",
-  "receiver",
-  "order_count",
-  "first_date",
-  "interactions",
-];
-
-export interface Column {
-  index: number;
-  header: string;
-  role: Role | null;
-}
-
-export type KeySpec = { kind: "column"; columns: string } | { kind: "combined"; columns: string[] };
-
-export type Level = "orders" | "customers";
-
-/** Several columns could play one role: the chosen one and the others passed over. */
-export interface Alternative {
-  role: Role;
-  chosen: string;
-  others: string[];
-}
-
-export interface Mapping {
-  sheet: string;
-  header_row: number;
-  columns: Column[];
-  key: KeySpec;
-  level: Level;
-  alternatives?: Alternative[];
-}
-
-export type Effect = "count" | "exclude" | "refunded";
-export interface StatusRule {
-  pattern: string;
-  effect: Effect;
-}
-export interface StatusRules {
-  rules: StatusRule[];
-}
-
-export interface ImportOptions {
-  sheet?: string | null;
-  header_row?: number | null;
-  roles?: Record<string, Role | null>;
-  key?: KeySpec | null;
-  rules?: StatusRules | null;
-}
-
-export type SkipReason =
-  | "closed"
-  | "refunded"
-  | "no_customer_key"
-  | "unreadable_amount"
-  | "unreadable_date"
-  | "totals_row"
-  | "duplicate"
-  | "blank";
-
-export interface Skipped {
-  reason: SkipReason;
-  count: number;
-  example_rows: number[];
-}
-
-export interface Warning {
-  code: string;
-  text: Text;
-  /** A key the user can switch to with one click (masked phone + receiver); sent back as ImportOptions.key. */
-  suggestion?: KeySpec | null;
-}
-
-export interface ImportReport {
-  file: string;
-  format: Format;
-  mapping: Mapping;
-  rows_read: number;
-  orders_kept: number;
-  skipped: Skipped[];
-  first_date: string | null;
-  last_date: string | null;
-  warnings: Warning[];
-}
-
-export interface Preview {
-  file: string;
-  format: Format;
-  sheets: string[];
-  mapping: Mapping;
-  rows: string[][];
-  warnings: Warning[];
-}
-
-export interface SourceInfo {
-  id: number;
-  file_name: string;
-  path: string;
-  size: number;
-  sha256?: string;
-  imported_at: string;
-  rows: number;
-  orders_added: number;
-  orders_known: number;
-  mapping_reused: boolean;
-  report?: ImportReport;
-}
-
-/**
- * What an import did. The workspace fields (new/known orders, unchanged files, sources) come from the
- * store; the session fields (files, orders, customers, view) from the shell. Either set may be absent.
- */
-export interface ImportOutcome {
-  reports: ImportReport[];
-  new_orders?: number;
-  known_orders?: number;
-  unchanged_files?: string[];
-  sources?: SourceInfo[];
-  files?: string[];
-  /** Valid orders in the workspace after the import. */
-  orders?: number;
-  customers?: number;
-  view?: TierView;
-}
-
-export type Stage = "reading" | "classifying" | "exporting" | "saving";
-export interface ProgressEvent {
-  stage: Stage;
-  done: number;
-  total: number;
-}
-
-export interface RecentFile {
-  path: string;
-  name: string;
-  opened_at: string;
-}
-
-export interface AppInfo {
-  version: string;
-  /** Where TierBook keeps its data. */
-  workspace_path?: string;
-  /** The file shown in the title (the last one imported). */
-  current_file?: string | null;
-  has_data?: boolean;
-  lang?: Lang;
-  /** Why a file the app was started with could not be opened. */
-  open_error?: { code: string; message: string; details?: unknown } | null;
-  /** True when the shell runs under the end-to-end suite (TIERBOOK_E2E=1). */
-  e2e?: boolean;
-}
-
-// ---- classification ----
-
-export type Measure = "revenue" | "monthly_revenue" | "aov" | "orders";
-export type CubeBasis =
-  | { kind: "mean" }
-  | { kind: "median" }
-  | { kind: "fixed"; r_days: number; f: number; m_yuan: number };
-export type ZeroRevenue = "c" | "d";
-
-export interface SegmentRule {
-  segment: string;
-  r: [number, number];
-  f: [number, number];
-  m: [number, number];
-}
-
-export interface Weights {
-  value: number;
-  frequency: number;
-  recency: number;
-  interactions: number;
-}
-
-export type Method =
-  | { kind: "abc_revenue"; a_pct: number; b_pct: number }
-  | { kind: "abc_customers"; a_pct: number; b_pct: number; zero_revenue: ZeroRevenue }
-  | { kind: "thresholds"; measure: Measure; a_min: number; b_min: number; c_min: number | null }
-  | { kind: "rfm_scores"; bins: number; a_min: number; b_min: number }
-  | { kind: "rfm_cube"; basis: CubeBasis }
-  | { kind: "rfm_segments"; rules: SegmentRule[] }
-  | { kind: "composite"; weights: Weights; a_min: number; b_min: number };
-
+/** The method's tag, for the method picker. UI-only: derived from the generated `Method`. */
 export type MethodKind = Method["kind"];
 
-export interface ClassifyParams {
-  method: Method;
-  as_of: string | null;
-  segment_tiers: Record<string, Tier>;
-  segment_names: Record<string, string>;
+/**
+ * The keys of `members` in the order written. Called with an explicit union (`listAll<Role>({...})`),
+ * the object literal must name every member exactly once: a variant added in Rust (and so in the
+ * bindings) without a place in the list fails vue-tsc, and so does a stray one.
+ */
+function listAll<K extends string>(members: Record<K, true>): K[] {
+  return Object.keys(members) as K[];
 }
 
-export interface Threshold {
-  name: Text;
-  value: number;
-  unit: Text;
-}
+/** Every tier, in display order. UI-only constant (Rust has no list of tiers to generate). */
+export const TIERS = listAll<Tier>({ A: true, B: true, C: true, D: true });
 
-export interface GroupSummary {
-  group: string;
-  customers: number;
-  customer_share: number;
-  orders: number;
-  revenue: Cents;
-  revenue_share: number;
-  aov: Cents;
-}
+/** The import screen's role picker, in display order. UI-only constant; complete by construction (see listAll). */
+export const ROLES = listAll<Role>({
+  customer_key: true,
+  order_id: true,
+  sub_order_id: true,
+  date: true,
+  paid_at: true,
+  amount: true,
+  refund: true,
+  status: true,
+  after_sales: true,
+  quantity: true,
+  name: true,
+  phone: true,
+  receiver: true,
+  order_count: true,
+  first_date: true,
+  interactions: true,
+});
 
-export interface Action {
-  action: Text;
-  channel: Text;
-  priority: number;
-  contact_in_days: number;
-}
-
-export interface Playbook {
-  tiers: Partial<Record<Tier, Action>>;
-  segments: Record<string, Action>;
-}
-
-export interface Kpis {
-  customers: number;
-  orders: number;
-  /** fen */
-  revenue: Cents;
-  /** fen */
-  aov: Cents;
-  /** 0–1 */
-  a_revenue_share: number;
-  a_customer_share?: number;
-  repeat_rate?: number;
-}
-
-export interface ParetoPoint {
-  customer_share: number;
-  revenue_share: number;
-}
-
-/** One cell of the R×F matrix (scores 1..bins). */
-export interface RfCell {
-  r: number;
-  f: number;
-  customers: number;
-  revenue: Cents;
-  aov?: Cents;
-}
-
-export interface TierView {
-  as_of: string;
-  params: ClassifyParams;
-  thresholds: Threshold[];
-  tiers: GroupSummary[];
-  segments: GroupSummary[];
-  notes: Text[];
-  kpis: Kpis;
-  pareto: ParetoPoint[];
-  rf_matrix: RfCell[];
-  /** Highest R/F score in the matrix (its size). */
-  rf_max?: number;
-  playbook: Playbook;
-}
-
-export interface CustomerRow {
-  key: string;
-  name: string;
-  phone: string | null;
-  orders: number;
-  /** yuan */
-  revenue: number;
-  /** yuan */
-  aov: number;
-  first_order: string;
-  last_order: string;
-  recency_days: number;
-  r_score: number;
-  f_score: number;
-  m_score: number;
-  tier: Tier;
-  segment: string | null;
-  abc: Tier;
-  rfm_type: string;
-  score?: number | null;
-  action: Text;
-  channel?: Text;
-  priority: number;
-  next_contact: string;
-  gap: Text | null;
-}
-
-export interface Order {
-  source: number;
-  row: number;
-  order_id: string | null;
-  customer_key: string;
-  customer_name: string | null;
-  phone: string | null;
-  placed_at: string;
-  paid: Cents;
-  refund: Cents;
-  quantity: number | null;
-  status: string | null;
-  order_count: number;
-}
-
-export interface Suggestion {
-  action: Text;
-  channel: Text;
-  priority: number;
-  next_contact: string;
-}
-
-export interface CustomerDetail {
-  row: CustomerRow;
-  orders: Order[];
-  reason: Text;
-  gap: Text | null;
-  suggestion: Suggestion;
-}
-
-export interface ExportOptions {
-  lang: Lang;
-  keep_phones: boolean;
-  include_summary: boolean;
-  include_tier_sheets: boolean;
-  include_playbook: boolean;
-  include_method: boolean;
-}
-
-export interface ExportOutcome {
-  path: string;
-  csv_files: string[];
-}
-
-export interface Settings {
-  lang: Lang;
-  default_params: ClassifyParams;
-  playbook: Playbook;
-  status_rules: StatusRules;
-  segment_names: Record<string, string>;
-}
-
-export interface SnapshotInfo {
-  id: number;
-  as_of: string;
-  label: string | null;
-  method: Method;
-  customers: number;
-  orders: number;
-  revenue: Cents;
-  tiers: GroupSummary[];
-}
-
-export interface Move {
-  key: string;
-  name: string;
-  from: Tier | null;
-  to: Tier | null;
-  from_segment: string | null;
-  to_segment: string | null;
-  revenue: Cents;
-  action: Text;
-}
-
-export interface Flow {
-  from: Tier | null;
-  to: Tier | null;
-  customers: number;
-  revenue: Cents;
-}
-
-export interface SegmentFlow {
-  from: string | null;
-  to: string | null;
-  customers: number;
-  revenue: Cents;
-}
-
-export interface Migration {
-  segment_flows?: SegmentFlow[];
-  old_snapshot: number;
-  new_snapshot: number;
-  old_as_of: string;
-  new_as_of: string;
-  flows: Flow[];
-  upgraded: Move[];
-  downgraded: Move[];
-  new: Move[];
-  lost: Move[];
-}
+/** Every skip reason, so the i18n test can check each has words. UI-only constant; complete by construction. */
+export const SKIP_REASONS = listAll<SkipReason>({
+  closed: true,
+  refunded: true,
+  no_customer_key: true,
+  unreadable_amount: true,
+  unreadable_date: true,
+  totals_row: true,
+  duplicate: true,
+  blank: true,
+  repeated_header: true,
+  zero_amount: true,
+});

@@ -105,6 +105,8 @@ const en: Messages = {
     order_count: "Order count",
     first_date: "First purchase",
     interactions: "Interactions",
+    paid_at: "Paid at",
+    unit_price: "Unit price",
   },
   skip: {
     closed: "closed/cancelled",
@@ -115,6 +117,8 @@ const en: Messages = {
     totals_row: "totals row",
     duplicate: "duplicate order",
     blank: "blank",
+    repeated_header: "repeating the header",
+    zero_amount: "with a zero amount",
   },
   report: {
     headline: "Read {rows} rows and kept {orders} orders.",

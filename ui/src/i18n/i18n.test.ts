@@ -3,7 +3,7 @@ import zh from "./zh-CN";
 import en from "./en";
 import { KNOWN_ERROR_CODES } from "../logic/errors";
 import { METHOD_KINDS, MEASURES } from "../logic/methods";
-import { ROLES } from "../types";
+import { ROLES, SKIP_REASONS } from "../types";
 
 type Tree = { [k: string]: string | Tree };
 
@@ -43,7 +43,7 @@ describe("i18n completeness", () => {
       }
     }
   });
-  test("every error code, method, measure and column role has words", () => {
+  test("every error code, method, measure, column role and skip reason has words", () => {
     for (const code of KNOWN_ERROR_CODES) {
       expect(get(zh as unknown as Tree, `errors.${code}.title`), code).toBeTypeOf("string");
       expect(get(zh as unknown as Tree, `errors.${code}.hint`), code).toBeTypeOf("string");
@@ -54,5 +54,6 @@ describe("i18n completeness", () => {
     }
     for (const m of MEASURES) expect(get(zh as unknown as Tree, `method.measures.${m}`), m).toBeTypeOf("string");
     for (const r of ROLES) expect(get(zh as unknown as Tree, `role.${r}`), r).toBeTypeOf("string");
+    for (const s of SKIP_REASONS) expect(get(zh as unknown as Tree, `skip.${s}`), s).toBeTypeOf("string");
   });
 });

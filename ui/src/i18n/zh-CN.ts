@@ -104,6 +104,8 @@ const zh = {
     order_count: "消费次数",
     first_date: "首次消费",
     interactions: "互动次数",
+    paid_at: "支付时间",
+    unit_price: "单价",
   },
   skip: {
     closed: "已关闭/已取消",
@@ -114,6 +116,8 @@ const zh = {
     totals_row: "合计行",
     duplicate: "重复订单",
     blank: "空行",
+    repeated_header: "重复的表头",
+    zero_amount: "0 元订单",
   },
   report: {
     headline: "读取 {rows} 行，保留 {orders} 个订单。",

@@ -99,11 +99,7 @@ export function rfHeatmap(
       ? c.customers
       : measure === "revenue"
         ? c.revenue / 100
-        : c.aov !== undefined
-          ? c.aov / 100
-          : c.customers
-            ? c.revenue / 100 / c.customers
-            : 0;
+        : c.aov / 100;
   const data = cells.map((c) => [c.f - 1, c.r - 1, Math.round(valueOf(c) * 100) / 100]);
   const max = Math.max(1, ...data.map((d) => d[2]));
   const fmt = (v: number) => (measure === "customers" ? formatInt(v) : formatYuanShort(v, lang));

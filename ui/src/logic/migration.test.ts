@@ -19,6 +19,7 @@ const m: Migration = {
   downgraded: [],
   new: [],
   lost: [],
+  segment_flows: [],
 };
 
 describe("sankey", () => {
@@ -61,7 +62,7 @@ describe("R×F heat matrix", () => {
     expect(o.series[0].data).toEqual([[1, 0, 12.5]]);
   });
   test("revenue cells are yuan from fen", () => {
-    const o = rfHeatmap([{ r: 2, f: 1, customers: 4, revenue: 10000 }], "revenue", { r: "R", f: "F", measure: "" }, "zh");
+    const o = rfHeatmap([{ r: 2, f: 1, customers: 4, revenue: 10000, aov: 2500 }], "revenue", { r: "R", f: "F", measure: "" }, "zh");
     expect(o.series[0].data).toEqual([[0, 1, 100]]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { alternativeLines, combinedKeyOffer, isMaskedColumn, withKey, withRole, withSheet } from "./preview";
+import { alternativeLines, combinedKeyOffer, detectAll, isMaskedColumn, withKey, withRole, withSheet } from "./preview";
 import type { Preview } from "../types";
 
 const preview: Preview = {
@@ -17,6 +17,7 @@ const preview: Preview = {
     ],
     key: { kind: "column", columns: "联系电话" },
     level: "orders",
+    alternatives: [],
   },
   rows: [
     ["订单导出 2025-01-01 至 2025-03-31"],
@@ -58,18 +59,18 @@ describe("core suggestions", () => {
 
 describe("option edits", () => {
   test("choosing another amount column clears the role from the old one", () => {
-    const o = withRole({}, preview, "订单金额", "amount");
+    const o = withRole(detectAll(), preview, "订单金额", "amount");
     expect(o.roles).toEqual({ 实付金额: null, 订单金额: "amount" });
   });
   test("a combined key is sent as the core's KeySpec", () => {
-    expect(withKey({}, preview, ["联系电话", "收货人"]).key).toEqual({ kind: "combined", columns: ["联系电话", "收货人"] });
+    expect(withKey(detectAll(), preview, ["联系电话", "收货人"]).key).toEqual({ kind: "combined", columns: ["联系电话", "收货人"] });
   });
   test("a single key column also sets its role", () => {
-    const o = withKey({}, preview, ["收货人"]);
+    const o = withKey(detectAll(), preview, ["收货人"]);
     expect(o.key).toEqual({ kind: "column", columns: "收货人" });
-    expect(o.roles?.["联系电话"]).toBeNull();
+    expect(o.roles["联系电话"]).toBeNull();
   });
   test("switching sheet forgets the old sheet's header row and roles", () => {
-    expect(withSheet({ header_row: 3, roles: { a: "amount" } }, "说明")).toEqual({ sheet: "说明", header_row: null, roles: {}, key: null });
+    expect(withSheet({ ...detectAll(), header_row: 3, roles: { a: "amount" } }, "说明")).toEqual({ ...detectAll(), sheet: "说明" });
   });
 });

@@ -47,14 +47,17 @@ export function combinedKeyOffer(preview: Preview): string[] | null {
 
 /** "金额：实付金额（其他候选：订单金额、商家实收金额）" lines for roles where several columns fitted. */
 export function alternativeLines(preview: Preview, roleName: (role: Role) => string, others: (list: string) => string): string[] {
-  return (preview.mapping.alternatives ?? [])
+  return preview.mapping.alternatives
     .filter((a) => a.others.length)
     .map((a) => `${roleName(a.role)}：${a.chosen}${others(a.others.join("、"))}`);
 }
 
+/** Options that leave everything to detection (the shell also accepts missing fields; the bindings spell them out). */
+export const detectAll = (): ImportOptions => ({ sheet: null, header_row: null, roles: {}, key: null, rules: null });
+
 /** Options with one column's role changed; a unique role (key, amount, date, order id) moves off its old column. */
 export function withRole(options: ImportOptions, preview: Preview, header: string, role: Role | null): ImportOptions {
-  const roles: Record<string, Role | null> = { ...(options.roles ?? {}) };
+  const roles: Record<string, Role | null> = { ...options.roles };
   const unique: Role[] = ["customer_key", "order_id", "date", "amount", "refund", "status"];
   if (role && unique.includes(role)) {
     for (const c of preview.mapping.columns) {

@@ -2,8 +2,8 @@ import { describe, expect, test } from "vitest";
 import { createI18n } from "vue-i18n";
 import zh from "../i18n/zh-CN";
 import en from "../i18n/en";
-import { exampleRows, mappingSummary, outcomeSummary, reportSentences } from "./report";
-import type { ImportOutcome, ImportReport } from "../types";
+import { exampleRows, mappingSummary, outcomeSummary, reportSentences, type OutcomeCounts } from "./report";
+import type { ImportReport } from "../types";
 
 // The real messages through the real vue-i18n, so a broken template shows up here.
 const i18n = createI18n({ legacy: false, locale: "zh-CN", messages: { "zh-CN": zh, en } });
@@ -24,6 +24,7 @@ const report: ImportReport = {
     ],
     key: { kind: "column", columns: "买家ID" },
     level: "orders",
+    alternatives: [],
   },
   rows_read: 12345,
   orders_kept: 12000,
@@ -64,16 +65,17 @@ describe("import report in plain words", () => {
     const combined = { ...report, mapping: { ...report.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } } };
     expect(mappingSummary(combined, tz)).toContain("客户：联系电话 + 收货人");
   });
-  test("the workspace summary says what was new and what was already known", () => {
-    const o: ImportOutcome = { reports: [report], new_orders: 300, known_orders: 11700, unchanged_files: ["jan.xlsx"], sources: [] };
+  test("the workspace summary says what was new, what was already known, and the totals after", () => {
+    const o: OutcomeCounts = { new_orders: 300, known_orders: 11700, unchanged_files: ["jan.xlsx"], orders: 12000, customers: 3456 };
     expect(outcomeSummary(o, tz)).toEqual([
       "本次新增 300 个订单。",
       "11,700 个订单之前已导入过，没有重复计算。",
       "“jan.xlsx”与之前导入的文件相同，没有变化。",
+      "现在共有 12,000 个有效订单，3,456 位客户。",
     ]);
   });
-  test("a session outcome (no workspace) gives the totals instead", () => {
-    expect(outcomeSummary({ reports: [report], orders: 12000, customers: 3456 }, tz)).toEqual(["现在共有 12,000 个有效订单，3,456 位客户。"]);
-    expect(outcomeSummary({ reports: [report], orders: 12000, customers: 3456 }, ten)).toEqual(["12,000 valid orders from 3,456 customers in total."]);
+  test("nothing known before and no unchanged file: only the new orders and the totals", () => {
+    const o: OutcomeCounts = { new_orders: 12000, known_orders: 0, unchanged_files: [], orders: 12000, customers: 3456 };
+    expect(outcomeSummary(o, ten)).toEqual(["12,000 new orders added.", "12,000 valid orders from 3,456 customers in total."]);
   });
 });

@@ -68,14 +68,14 @@ export function reportSentences(report: ImportReport, t: Translate, lang: Lang):
   return out;
 }
 
-/** The workspace-level summary: new vs already known orders, unchanged files. */
-export function outcomeSummary(outcome: ImportOutcome, t: Translate): string[] {
-  const out: string[] = [];
-  if (outcome.new_orders !== undefined) out.push(t("report.newOrders", { count: formatInt(outcome.new_orders) }));
+/** The fields of an import outcome that the workspace summary reads. */
+export type OutcomeCounts = Pick<ImportOutcome, "new_orders" | "known_orders" | "unchanged_files" | "orders" | "customers">;
+
+/** The workspace-level summary: new vs already known orders, unchanged files, then the totals. */
+export function outcomeSummary(outcome: OutcomeCounts, t: Translate): string[] {
+  const out = [t("report.newOrders", { count: formatInt(outcome.new_orders) })];
   if (outcome.known_orders) out.push(t("report.knownOrders", { count: formatInt(outcome.known_orders) }));
-  for (const f of outcome.unchanged_files ?? []) out.push(t("report.unchangedFile", { file: f }));
-  if (outcome.orders !== undefined && outcome.customers !== undefined) {
-    out.push(t("report.totals", { orders: formatInt(outcome.orders), customers: formatInt(outcome.customers) }));
-  }
+  for (const f of outcome.unchanged_files) out.push(t("report.unchangedFile", { file: f }));
+  out.push(t("report.totals", { orders: formatInt(outcome.orders), customers: formatInt(outcome.customers) }));
   return out;
 }
