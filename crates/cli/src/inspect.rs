@@ -89,6 +89,9 @@ pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
         Role::FirstDate => tr(lang, "首次消费日期", "first purchase date"),
         Role::Interactions => tr(lang, "互动次数", "interactions"),
         Role::PaidAt => tr(lang, "支付时间（空 = 未付款）", "paid at (empty = unpaid)"),
+        Role::UnitPrice => {
+            tr(lang, "单价（无金额列时：数量 × 单价）", "unit price (no amount column: quantity × price)")
+        }
     }
 }
 

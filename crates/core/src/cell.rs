@@ -300,16 +300,47 @@ const BEIJING_OFFSET_SECS: i64 = 8 * 3600;
 /// numbers or text of 8 digits (`20250305`), 10 digits (Unix seconds) or 13 digits (Unix
 /// milliseconds; both read as Beijing time); and text such as `2025-03-05 14:22:10`,
 /// `2025-03-05T14:22:10`, `2025/3/5`, `2025/3/5 9:05`, `2025.03.05`, `2025年3月5日`,
-/// `2025年3月5日 14:22`, and `3/5/2025` (US order; only when the day is > 12 or equals the month,
-/// otherwise it is ambiguous and `None`). Dates outside 1970–2100 are rejected as not plausible.
+/// `2025年3月5日 14:22`, and year-last `3/25/2025` or `25/3/2025` when a part > 12 (or equal parts)
+/// proves the order; `3/5/2025` is ambiguous and `None` here (see [`parse_datetime_ordered`]).
+/// Dates outside 1970–2100 are rejected as not plausible.
 pub fn parse_datetime(cell: &Cell) -> Option<NaiveDateTime> {
-    let dt = match cell {
-        Cell::DateTime(d) => Some(*d),
-        Cell::Number(x) => datetime_from_number(*x),
-        Cell::Text(s) => parse_datetime_text(s),
-        _ => None,
-    }?;
-    plausible(dt)
+    match parse_datetime_ordered(cell)? {
+        (_, DayOrder::Ambiguous) => None,
+        (dt, _) => Some(dt),
+    }
+}
+
+/// What a date written with the year last (`3/5/2025`, `25/12/2025`) says about the file's order of
+/// day and month. Other spellings (year first, serials, …) are [`DayOrder::YearFirst`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayOrder {
+    /// Not a year-last date: nothing to decide.
+    YearFirst,
+    /// Proven month first (`3/25/2025`: 25 cannot be a month).
+    MonthFirst,
+    /// Proven day first (`25/3/2025`).
+    DayFirst,
+    /// Both readings are valid (`3/5/2025`); the value returned reads it month first.
+    Ambiguous,
+}
+
+/// Like [`parse_datetime`], but a year-last date whose day and month could be swapped is read month
+/// first and flagged [`DayOrder::Ambiguous`], so the importer can decide the order for the whole
+/// column from the dates that prove it (a day > 12 somewhere in the file) and swap afterwards.
+pub fn parse_datetime_ordered(cell: &Cell) -> Option<(NaiveDateTime, DayOrder)> {
+    let (dt, order) = match cell {
+        Cell::DateTime(d) => (*d, DayOrder::YearFirst),
+        Cell::Number(x) => (datetime_from_number(*x)?, DayOrder::YearFirst),
+        Cell::Text(s) => parse_datetime_text_ordered(s)?,
+        _ => return None,
+    };
+    Some((plausible(dt)?, order))
+}
+
+/// `dt` with day and month swapped: the other reading of an ambiguous year-last date.
+pub fn swap_day_month(dt: NaiveDateTime) -> Option<NaiveDateTime> {
+    use chrono::Datelike;
+    NaiveDate::from_ymd_opt(dt.year(), dt.day(), dt.month()).map(|d| d.and_time(dt.time()))
 }
 
 fn plausible(dt: NaiveDateTime) -> Option<NaiveDateTime> {
@@ -358,9 +389,17 @@ fn unix(secs: i64) -> Option<NaiveDateTime> {
 
 /// Parses date/time text; see [`parse_datetime`].
 pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
+    match parse_datetime_text_ordered(s)? {
+        (_, DayOrder::Ambiguous) => None,
+        (dt, _) => Some(dt),
+    }
+}
+
+/// Parses date/time text; see [`parse_datetime_ordered`].
+pub fn parse_datetime_text_ordered(s: &str) -> Option<(NaiveDateTime, DayOrder)> {
     let t = trim(s);
     if let Some(dt) = parse_iso_bytes(t.as_bytes()) {
-        return Some(dt);
+        return Some((dt, DayOrder::YearFirst));
     }
     let t: Cow<str> =
         if t.chars().any(needs_fold) { Cow::Owned(t.chars().map(fold_char).collect()) } else { Cow::Borrowed(t) };
@@ -370,7 +409,7 @@ pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
     }
     if b.iter().all(u8::is_ascii_digit) {
         let n: i64 = t.parse().ok()?;
-        return datetime_from_digits(n);
+        return datetime_from_digits(n).map(|d| (d, DayOrder::YearFirst));
     }
     let mut nums = [0u32; 7];
     let mut lens = [0u8; 7];
@@ -379,8 +418,35 @@ pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
     let mut i = 0usize;
     let chars: Vec<char> = t.chars().collect();
     let mut pm = None;
+    // Index in `nums` of a month written as a word (`11-Feb-13`, `Jan 5, 2021`).
+    let mut month_at: Option<usize> = None;
     while i < chars.len() {
         let c = chars[i];
+        if c.is_ascii_alphabetic() {
+            let start = i;
+            while chars.get(i).is_some_and(char::is_ascii_alphabetic) {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().map(char::to_ascii_lowercase).collect();
+            match word.as_str() {
+                "am" => pm = Some(false),
+                "pm" => pm = Some(true),
+                // ISO `T` between date and time, `Z`/UTC/GMT zones: the local time is what the shop saw.
+                "t" | "z" | "utc" | "gmt" => {}
+                w if weekday_word(w) => {}
+                w => {
+                    let month = month_word(w)?;
+                    if month_at.is_some() || count >= nums.len() {
+                        return None;
+                    }
+                    month_at = Some(count);
+                    nums[count] = month;
+                    lens[count] = 0;
+                    count += 1;
+                }
+            }
+            continue;
+        }
         if let Some(d) = c.to_digit(10) {
             if count >= nums.len() {
                 return None;
@@ -404,7 +470,7 @@ pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
             '日' | '号' => b' ',
             ':' | '时' | '分' | '点' => b't',
             '秒' => b' ',
-            'T' | ' ' | '\t' => b' ',
+            ' ' | '\t' | ',' => b' ',
             '上' if chars.get(i + 1) == Some(&'午') => {
                 pm = Some(false);
                 i += 1;
@@ -415,17 +481,6 @@ pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
                 i += 1;
                 b' '
             }
-            'A' | 'a' if matches!(chars.get(i + 1), Some('M' | 'm')) => {
-                pm = Some(false);
-                i += 1;
-                b' '
-            }
-            'P' | 'p' if matches!(chars.get(i + 1), Some('M' | 'm')) => {
-                pm = Some(true);
-                i += 1;
-                b' '
-            }
-            'Z' => b' ',
             '+' if count >= 6 => break, // a time-zone offset; the local time is what the shop saw
             _ => return None,
         };
@@ -437,15 +492,39 @@ pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
     if count < 3 {
         return None;
     }
-    let (y, m, d) = if lens[0] == 4 {
-        (nums[0] as i32, nums[1], nums[2])
-    } else if lens[2] == 4 {
-        // US order m/d/yyyy, accepted only when it cannot be d/m/yyyy.
-        let (a, b) = (nums[0], nums[1]);
-        if b > 12 || a == b {
-            (nums[2] as i32, a, b)
+    // Two-digit years occur only beside a month word (`11-Feb-13`): 00–69 are 2000s.
+    let full_year = |n: u32, len: u8| {
+        if len <= 2 {
+            if n < 70 {
+                2000 + n as i32
+            } else {
+                1900 + n as i32
+            }
         } else {
-            return None;
+            n as i32
+        }
+    };
+    let (y, m, d, order) = if let Some(at) = month_at {
+        match at {
+            // 11-Feb-2013, 5 Jan 2021, 2021-Jan-05
+            1 if lens[0] == 4 => (nums[0] as i32, nums[1], nums[2], DayOrder::YearFirst),
+            1 => (full_year(nums[2], lens[2]), nums[1], nums[0], DayOrder::YearFirst),
+            // Jan 5, 2021
+            0 => (full_year(nums[2], lens[2]), nums[0], nums[1], DayOrder::YearFirst),
+            _ => return None,
+        }
+    } else if lens[0] == 4 {
+        (nums[0] as i32, nums[1], nums[2], DayOrder::YearFirst)
+    } else if lens[2] == 4 {
+        // Year last: m/d/yyyy (US, Excel en-US CSV) or d/m/yyyy (UK, Europe). A part > 12 proves
+        // the order; otherwise it is read month first and flagged for the caller to decide.
+        let (a, b) = (nums[0], nums[1]);
+        match (a > 12, b > 12) {
+            (false, true) => (nums[2] as i32, a, b, DayOrder::MonthFirst),
+            (true, false) => (nums[2] as i32, b, a, DayOrder::DayFirst),
+            (false, false) if a == b => (nums[2] as i32, a, b, DayOrder::YearFirst),
+            (false, false) => (nums[2] as i32, a, b, DayOrder::Ambiguous),
+            (true, true) => return None,
         }
     } else {
         return None;
@@ -463,7 +542,36 @@ pub fn parse_datetime_text(s: &str) -> Option<NaiveDateTime> {
         _ => {}
     }
     let time = NaiveTime::from_hms_opt(hh, mm, ss)?;
-    Some(date.and_time(time))
+    Some((date.and_time(time), order))
+}
+
+/// The month of an English month name or its abbreviation (`jan`, `sept`, `september`), lower case.
+fn month_word(w: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if w.len() < 3 {
+        return None;
+    }
+    let w = if w == "sept" { "sep" } else { w };
+    MONTHS.iter().position(|m| m.starts_with(w)).map(|i| i as u32 + 1)
+}
+
+/// An English weekday name or abbreviation (`Tue, 05 Jan 2021`), ignored.
+fn weekday_word(w: &str) -> bool {
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    w.len() >= 3 && DAYS.iter().any(|d| d.starts_with(w))
 }
 
 /// Fast path for the most common export spelling, `YYYY-MM-DD[ HH:MM[:SS]]` (also `/` and `T`),
@@ -614,9 +722,32 @@ mod tests {
         for (s, want) in cases {
             assert_eq!(parse_datetime(&t(s)), Some(dt(want)), "{s}");
         }
-        for bad in ["3/5/2025", "2025-13-01", "2025-02-30", "hello", "12", "", "-"] {
+        for bad in
+            ["3/5/2025", "2025-13-01", "2025-02-30", "13/13/2025", "hello", "12", "", "-", "Ma 5 2021", "5 Foo 2021"]
+        {
             assert_eq!(parse_datetime(&t(bad)), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn year_last_dates_report_which_order_they_prove() {
+        let cases: &[(&str, &str, DayOrder)] = &[
+            ("12/25/2010 8:26", "2010-12-25 08:26:00", DayOrder::MonthFirst),
+            ("25/12/2010", "2010-12-25 00:00:00", DayOrder::DayFirst),
+            ("25.12.2010 14:05", "2010-12-25 14:05:00", DayOrder::DayFirst),
+            ("12/1/2010 8:26", "2010-12-01 08:26:00", DayOrder::Ambiguous),
+            ("5/5/2011", "2011-05-05 00:00:00", DayOrder::YearFirst),
+            ("11-Feb-13", "2013-02-11 00:00:00", DayOrder::YearFirst),
+            ("05-Jan-2021 10:30", "2021-01-05 10:30:00", DayOrder::YearFirst),
+            ("Jan 5, 2021 1:05 PM", "2021-01-05 13:05:00", DayOrder::YearFirst),
+            ("Tue, 05 Sept 2023 08:00:00 GMT", "2023-09-05 08:00:00", DayOrder::YearFirst),
+            ("2021-Mar-07", "2021-03-07 00:00:00", DayOrder::YearFirst),
+            ("2011-05-06", "2011-05-06 00:00:00", DayOrder::YearFirst),
+        ];
+        for (s, want, order) in cases {
+            assert_eq!(parse_datetime_ordered(&t(s)), Some((dt(want), *order)), "{s}");
+        }
+        assert_eq!(swap_day_month(dt("2010-12-01 08:26:00")), Some(dt("2010-01-12 08:26:00")));
     }
 
     #[test]

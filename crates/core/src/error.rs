@@ -48,7 +48,7 @@ pub enum Error {
     NoDataRows { path: PathBuf, sheet: String },
 
     /// No column can serve as the amount.
-    #[error("文件 {path} 中找不到金额列（如“实付金额”“订单金额”“累计消费金额”）。现有列：{columns}。请在映射中手动指定金额列。")]
+    #[error("文件 {path} 中找不到金额列（如“实付金额”“订单金额”“累计消费金额”，或“数量”+“单价”）。现有列：{columns}。请在映射中手动指定金额列。")]
     NoAmountColumn { path: PathBuf, columns: String },
 
     /// No column can serve as the customer key.

@@ -559,7 +559,8 @@ impl<'a> FileReader<'a> {
     /// The columns an import cannot do without.
     fn check_columns(&self, m: &Mapping) -> Result<()> {
         let path = self.path.to_owned();
-        if m.column(Role::Amount).is_none() {
+        // Without an amount column, quantity × unit price makes each row's amount.
+        if m.column(Role::Amount).is_none() && m.column(Role::UnitPrice).is_none() {
             return Err(Error::NoAmountColumn { path, columns: m.header_list() });
         }
         if Resolved::new(m).key.is_empty() {
@@ -594,7 +595,11 @@ fn finish_file(
         return Err(Error::NoDataRows { path: path.to_owned(), sheet: mapping.sheet.clone() });
     }
     if out.amount_readable == 0 {
-        let column = mapping.column(Role::Amount).map(|c| c.header.clone()).unwrap_or_default();
+        let column = mapping
+            .column(Role::Amount)
+            .or_else(|| mapping.column(Role::UnitPrice))
+            .map(|c| c.header.clone())
+            .unwrap_or_default();
         let (example_row, example) =
             out.amount_example.clone().unwrap_or((mapping.header_row + 2, "（空）".to_owned()));
         return Err(Error::AmountsUnreadable { path: path.to_owned(), column, example_row, example });

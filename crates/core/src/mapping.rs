@@ -45,6 +45,9 @@ pub enum Role {
     /// 支付时间/付款时间 when another column is the order date: an empty payment time marks an unpaid
     /// order, and it stands in for an empty order date.
     PaidAt,
+    /// 单价 / Unit Price: used only when the sheet has no amount column (line amount = quantity ×
+    /// unit price, as in public retail data sets such as UCI Online Retail).
+    UnitPrice,
 }
 
 /// One column of the detected header and the role it was given.
@@ -346,6 +349,129 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("互动次数", Role::Interactions, 100),
     ("咨询次数", Role::Interactions, 100),
     ("互动数", Role::Interactions, 95),
+    // English headers (public data sets, cross-border and ERP exports). Matched after `match_key`:
+    // lower case, no spaces, `_` or `-`, so "Customer ID", "customer_id" and "CustomerID" are one name.
+    ("customerid", Role::CustomerKey, 100),
+    ("customerno", Role::CustomerKey, 100),
+    ("customernumber", Role::CustomerKey, 100),
+    ("customercode", Role::CustomerKey, 100),
+    ("custid", Role::CustomerKey, 98),
+    ("clientid", Role::CustomerKey, 100),
+    ("buyerid", Role::CustomerKey, 100),
+    ("userid", Role::CustomerKey, 100),
+    ("memberid", Role::CustomerKey, 100),
+    ("accountid", Role::CustomerKey, 95),
+    ("customeruniqueid", Role::CustomerKey, 101),
+    ("customer", Role::CustomerKey, 78),
+    ("client", Role::CustomerKey, 76),
+    ("buyer", Role::CustomerKey, 74),
+    ("email", Role::CustomerKey, 85),
+    ("customeremail", Role::CustomerKey, 88),
+    ("emailaddress", Role::CustomerKey, 85),
+    ("customername", Role::Name, 90),
+    ("clientname", Role::Name, 88),
+    ("buyername", Role::Name, 88),
+    ("billingname", Role::Name, 80),
+    ("fullname", Role::Name, 80),
+    ("name", Role::Name, 60),
+    ("nickname", Role::Name, 90),
+    ("phone", Role::Phone, 95),
+    ("phonenumber", Role::Phone, 95),
+    ("mobile", Role::Phone, 95),
+    ("mobilephone", Role::Phone, 95),
+    ("telephone", Role::Phone, 90),
+    ("tel", Role::Phone, 88),
+    ("orderid", Role::OrderId, 100),
+    ("orderno", Role::OrderId, 100),
+    ("ordernumber", Role::OrderId, 100),
+    ("ordercode", Role::OrderId, 98),
+    ("order", Role::OrderId, 80),
+    ("invoiceno", Role::OrderId, 98),
+    ("invoice", Role::OrderId, 96),
+    ("invoiceid", Role::OrderId, 98),
+    ("invoicenumber", Role::OrderId, 98),
+    ("transactionid", Role::OrderId, 95),
+    ("transactionno", Role::OrderId, 95),
+    ("receiptno", Role::OrderId, 90),
+    ("billno", Role::OrderId, 90),
+    ("orderitemid", Role::SubOrderId, 100),
+    ("lineitemid", Role::SubOrderId, 100),
+    ("orderdate", Role::Date, 100),
+    ("orderdatetime", Role::Date, 100),
+    ("ordertime", Role::Date, 98),
+    ("invoicedate", Role::Date, 98),
+    ("purchasedate", Role::Date, 98),
+    ("orderpurchasetimestamp", Role::Date, 100),
+    ("transactiondate", Role::Date, 96),
+    ("saledate", Role::Date, 95),
+    ("salesdate", Role::Date, 95),
+    ("createdat", Role::Date, 94),
+    ("createdate", Role::Date, 94),
+    ("date", Role::Date, 60),
+    ("datetime", Role::Date, 58),
+    ("lastorderdate", Role::Date, 80),
+    ("lastpurchasedate", Role::Date, 80),
+    ("firstorderdate", Role::FirstDate, 100),
+    ("firstpurchasedate", Role::FirstDate, 100),
+    ("paidat", Role::PaidAt, 100),
+    ("paymentdate", Role::PaidAt, 95),
+    ("paymenttime", Role::PaidAt, 95),
+    ("amountpaid", Role::Amount, 100),
+    ("paidamount", Role::Amount, 100),
+    ("netamount", Role::Amount, 92),
+    ("netsales", Role::Amount, 92),
+    ("ordertotal", Role::Amount, 90),
+    ("ordervalue", Role::Amount, 88),
+    ("orderamount", Role::Amount, 88),
+    ("totalamount", Role::Amount, 85),
+    ("grandtotal", Role::Amount, 85),
+    ("total", Role::Amount, 70),
+    ("totalprice", Role::Amount, 75),
+    ("totalsales", Role::Amount, 75),
+    ("lineitemtotal", Role::Amount, 75),
+    ("linetotal", Role::Amount, 75),
+    ("sales", Role::Amount, 70),
+    ("salesamount", Role::Amount, 72),
+    ("revenue", Role::Amount, 70),
+    ("paymentvalue", Role::Amount, 80),
+    ("amount", Role::Amount, 65),
+    ("totalspent", Role::Amount, 85),
+    ("totalspend", Role::Amount, 85),
+    ("lifetimevalue", Role::Amount, 80),
+    ("monetary", Role::Amount, 80),
+    ("unitprice", Role::UnitPrice, 100),
+    ("price", Role::UnitPrice, 90),
+    ("itemprice", Role::UnitPrice, 95),
+    ("lineitemprice", Role::UnitPrice, 95),
+    ("saleprice", Role::UnitPrice, 90),
+    ("refundamount", Role::Refund, 95),
+    ("refundedamount", Role::Refund, 95),
+    ("refund", Role::Refund, 80),
+    ("orderstatus", Role::Status, 100),
+    ("status", Role::Status, 80),
+    ("financialstatus", Role::Status, 95),
+    ("paymentstatus", Role::Status, 90),
+    ("refundstatus", Role::AfterSales, 95),
+    ("returnstatus", Role::AfterSales, 90),
+    ("quantity", Role::Quantity, 100),
+    ("qty", Role::Quantity, 100),
+    ("units", Role::Quantity, 90),
+    ("lineitemquantity", Role::Quantity, 100),
+    ("orders", Role::OrderCount, 90),
+    ("ordercount", Role::OrderCount, 100),
+    ("orderscount", Role::OrderCount, 100),
+    ("numberoforders", Role::OrderCount, 100),
+    ("totalorders", Role::OrderCount, 98),
+    ("purchasecount", Role::OrderCount, 95),
+    ("frequency", Role::OrderCount, 85),
+    // Unit prices (Chinese): used only when there is no amount column (see `Role::UnitPrice`).
+    ("单价", Role::UnitPrice, 100),
+    ("商品单价", Role::UnitPrice, 100),
+    ("销售单价", Role::UnitPrice, 100),
+    ("成交单价", Role::UnitPrice, 100),
+    ("售价", Role::UnitPrice, 90),
+    ("商品价格", Role::UnitPrice, 90),
+    ("价格", Role::UnitPrice, 85),
 ];
 
 /// Fragments for header names not in [`SYNONYMS`] (checked in order, first match wins; only for
@@ -385,6 +511,36 @@ const CONTAINS: &[(&str, Role, u8)] = &[
     ("订单编号", Role::OrderId, 95),
     ("订单号", Role::OrderId, 95),
     ("数量", Role::Quantity, 80),
+    // English fragments ("trans_date", "tran_amount", "Cust ID No"), after the Chinese ones.
+    ("customerid", Role::CustomerKey, 95),
+    ("custid", Role::CustomerKey, 94),
+    ("clientid", Role::CustomerKey, 94),
+    ("memberid", Role::CustomerKey, 94),
+    ("buyerid", Role::CustomerKey, 94),
+    ("userid", Role::CustomerKey, 90),
+    ("email", Role::CustomerKey, 80),
+    ("orderid", Role::OrderId, 95),
+    ("orderno", Role::OrderId, 95),
+    ("ordernumber", Role::OrderId, 95),
+    ("invoiceno", Role::OrderId, 92),
+    ("invoiceid", Role::OrderId, 92),
+    ("phone", Role::Phone, 75),
+    ("mobile", Role::Phone, 75),
+    ("name", Role::Name, 60),
+    ("customer", Role::CustomerKey, 70),
+    ("client", Role::CustomerKey, 68),
+    ("quantity", Role::Quantity, 80),
+    ("qty", Role::Quantity, 80),
+    ("unitprice", Role::UnitPrice, 90),
+    ("price", Role::UnitPrice, 80),
+    ("refundamount", Role::Refund, 75),
+    ("refundamt", Role::Refund, 75),
+    ("amount", Role::Amount, 60),
+    ("amt", Role::Amount, 55),
+    ("revenue", Role::Amount, 60),
+    ("status", Role::Status, 70),
+    ("date", Role::Date, 55),
+    ("timestamp", Role::Date, 50),
 ];
 
 /// Header fragments that never make an amount (or any role through [`CONTAINS`]): postage,
@@ -418,6 +574,25 @@ const NEVER: &[&str] = &[
     "规格",
     "编码",
     "条码",
+    // English: shipping, taxes, discounts, fees, costs, addresses and product codes.
+    "ship",
+    "freight",
+    "tax",
+    "discount",
+    "coupon",
+    "fee",
+    "postage",
+    "delivery",
+    "cost",
+    "profit",
+    "margin",
+    "postal",
+    "zip",
+    "sku",
+    "stockcode",
+    "address",
+    "note",
+    "birth",
 ];
 
 /// Normalizes a header for matching: full-width folded, whitespace/newlines/zero-width and `*`
@@ -426,11 +601,28 @@ pub fn match_key(header: &str) -> String {
     let folded = cell::normalize_key(header);
     let mut s: String = folded
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | ':' | '：'))
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '\u{200B}' | '\u{FEFF}' | ':' | '：' | '_' | '-'))
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    for unit in ["(分)", "(元)", "(¥)", "(￥)", "(rmb)", "(人民币)", "(件)", "(个)", "(次)", "(单)", "[元]", "元"]
-    {
+    for unit in [
+        "(分)",
+        "(元)",
+        "(¥)",
+        "(￥)",
+        "(rmb)",
+        "(人民币)",
+        "(件)",
+        "(个)",
+        "(次)",
+        "(单)",
+        "[元]",
+        "元",
+        "(usd)",
+        "($)",
+        "(£)",
+        "(eur)",
+        "(cny)",
+    ] {
         if s.len() > unit.len() && s.ends_with(unit) {
             s.truncate(s.len() - unit.len());
             break;
@@ -456,7 +648,10 @@ pub fn match_header(header: &str) -> Option<(Role, u8)> {
     if let Some((_, role, prio)) = SYNONYMS.iter().find(|(name, _, _)| *name == key) {
         return Some((*role, *prio));
     }
-    if key.chars().count() > 16 || NEVER.iter().any(|n| key.contains(n)) {
+    // Only short headers: a title row ("订单导出 2025-01-01 至 2025-03-31") is longer. English
+    // words are longer than Chinese ones for the same meaning.
+    let limit = if key.is_ascii() { 28 } else { 16 };
+    if key.chars().count() > limit || NEVER.iter().any(|n| key.contains(n)) {
         return None;
     }
     CONTAINS.iter().find(|(frag, _, _)| key.contains(frag)).map(|(_, role, prio)| (*role, *prio))
@@ -724,6 +919,8 @@ pub struct Resolved {
     pub order_count: Option<usize>,
     pub first_date: Option<usize>,
     pub interactions: Option<usize>,
+    /// Read only when `amount` is `None`: each row's amount is quantity × unit price.
+    pub unit_price: Option<usize>,
     /// The amount / refund header says the values are in fen (`实付金额(分)`).
     pub amount_in_fen: bool,
     pub refund_in_fen: bool,
@@ -751,6 +948,7 @@ impl Resolved {
             order_count: idx(Role::OrderCount),
             first_date: idx(Role::FirstDate),
             interactions: idx(Role::Interactions),
+            unit_price: idx(Role::UnitPrice),
             amount_in_fen: in_fen(Role::Amount),
             refund_in_fen: in_fen(Role::Refund),
         }
@@ -814,13 +1012,75 @@ mod tests {
     }
 
     #[test]
+    fn english_headers_of_public_data_sets_are_recognized() {
+        // UCI Online Retail.
+        let m = detect(
+            "s",
+            0,
+            &row(&[
+                "InvoiceNo",
+                "StockCode",
+                "Description",
+                "Quantity",
+                "InvoiceDate",
+                "UnitPrice",
+                "CustomerID",
+                "Country",
+            ]),
+            &[],
+        );
+        assert_eq!(role_of(&m, "InvoiceNo"), Some(Role::OrderId));
+        assert_eq!(role_of(&m, "InvoiceDate"), Some(Role::Date));
+        assert_eq!(role_of(&m, "UnitPrice"), Some(Role::UnitPrice));
+        assert_eq!(role_of(&m, "Quantity"), Some(Role::Quantity));
+        assert_eq!(m.key, KeySpec::Column("CustomerID".into()));
+        // Superstore-style: spaces, a name beside the id, "Sales" as the amount, ship date ignored.
+        let m = detect(
+            "s",
+            0,
+            &row(&[
+                "Row ID",
+                "Order ID",
+                "Order Date",
+                "Ship Date",
+                "Customer ID",
+                "Customer Name",
+                "Sales",
+                "Quantity",
+            ]),
+            &[],
+        );
+        assert_eq!(role_of(&m, "Order ID"), Some(Role::OrderId));
+        assert_eq!(role_of(&m, "Order Date"), Some(Role::Date));
+        assert_eq!(role_of(&m, "Ship Date"), None);
+        assert_eq!(role_of(&m, "Sales"), Some(Role::Amount));
+        assert_eq!(role_of(&m, "Customer Name"), Some(Role::Name));
+        assert_eq!(m.key, KeySpec::Column("Customer ID".into()));
+        // snake_case and a customer-level list.
+        let m = detect("s", 0, &row(&["customer_id", "total_spent", "orders_count", "last_order_date"]), &[]);
+        assert_eq!(role_of(&m, "total_spent"), Some(Role::Amount));
+        assert_eq!(role_of(&m, "orders_count"), Some(Role::OrderCount));
+        assert_eq!(m.level, Level::Customers);
+        // Fragments: Kaggle's "Retail Data Transactions".
+        let m = detect("s", 0, &row(&["customer_id", "trans_date", "tran_amount"]), &[]);
+        assert_eq!(role_of(&m, "trans_date"), Some(Role::Date));
+        assert_eq!(role_of(&m, "tran_amount"), Some(Role::Amount));
+        assert_eq!(m.level, Level::Orders);
+        assert_eq!(match_header("Ship Date"), None);
+        assert_eq!(match_header("Shipping Cost"), None);
+        assert_eq!(match_header("Discount Amount"), None);
+        assert_eq!(match_header("Customer Full Name"), Some((Role::Name, 60)));
+    }
+
+    #[test]
     fn paid_amount_beats_order_amount_and_postage_is_never_amount() {
         let m =
             detect("s", 0, &row(&["订单号", "买家ID", "订单金额", "运费", "优惠金额", "实付金额", "商品单价"]), &[]);
         assert_eq!(role_of(&m, "实付金额"), Some(Role::Amount));
         assert_eq!(role_of(&m, "订单金额"), None);
         assert_eq!(role_of(&m, "运费"), None);
-        assert_eq!(role_of(&m, "商品单价"), None);
+        // A unit price is only read when there is no amount column.
+        assert_eq!(role_of(&m, "商品单价"), Some(Role::UnitPrice));
         let alt = m.alternatives.iter().find(|a| a.role == Role::Amount).unwrap();
         assert_eq!(alt.chosen, "实付金额");
         assert_eq!(alt.others, vec!["订单金额".to_owned()]);

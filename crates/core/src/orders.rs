@@ -78,6 +78,9 @@ impl Default for StatusRules {
         use Effect::*;
         let table: &[(&str, Effect)] = &[
             ("部分退款", Count),
+            ("partially refunded", Count),
+            ("partially_refunded", Count),
+            ("partial refund", Count),
             ("退款关闭", Count),
             ("已退款", Refunded),
             ("退款成功", Refunded),
@@ -87,6 +90,8 @@ impl Default for StatusRules {
             ("退货成功", Refunded),
             ("已拒收", Refunded),
             ("拒签", Refunded),
+            ("refunded", Refunded),
+            ("returned", Refunded),
             ("已关闭", Exclude),
             ("交易关闭", Exclude),
             ("订单关闭", Exclude),
@@ -100,6 +105,16 @@ impl Default for StatusRules {
             ("待支付", Exclude),
             ("未支付", Exclude),
             ("已失效", Exclude),
+            ("cancel", Exclude),
+            ("void", Exclude),
+            ("closed", Exclude),
+            ("unpaid", Exclude),
+            ("not paid", Exclude),
+            ("awaiting payment", Exclude),
+            ("pending", Exclude),
+            ("failed", Exclude),
+            ("expired", Exclude),
+            ("unavailable", Exclude),
             ("已完成", Count),
             ("交易成功", Count),
             ("交易完成", Count),
@@ -121,19 +136,27 @@ impl Default for StatusRules {
             ("退款中", Count),
             ("待成团", Count),
             ("拼团成功", Count),
+            ("completed", Count),
+            ("delivered", Count),
+            ("shipped", Count),
+            ("paid", Count),
         ];
         StatusRules { rules: table.iter().map(|(p, e)| StatusRule { pattern: (*p).to_owned(), effect: *e }).collect() }
     }
 }
 
 impl StatusRules {
-    /// The effect of the first rule whose pattern the status contains; `None` when no rule matches.
+    /// The effect of the first rule whose pattern the status contains (ASCII letters compared
+    /// without case: `Cancelled` matches `cancel`); `None` when no rule matches.
     pub fn effect(&self, status: &str) -> Option<Effect> {
-        let s = cell::trim(status);
+        let s = cell::trim(status).to_ascii_lowercase();
         if s.is_empty() {
             return None;
         }
-        self.rules.iter().find(|r| !r.pattern.is_empty() && s.contains(r.pattern.as_str())).map(|r| r.effect)
+        self.rules
+            .iter()
+            .find(|r| !r.pattern.is_empty() && s.contains(r.pattern.to_ascii_lowercase().as_str()))
+            .map(|r| r.effect)
     }
 }
 
@@ -307,6 +330,9 @@ struct Acc {
     refund_all: Cents,
     first_row: u32,
     has_date: bool,
+    /// The order's date was a year-last date like `3/5/2025`, read month first until the file
+    /// shows which order it uses (see `finish`).
+    date_ambiguous: bool,
     has_key: bool,
 }
 
@@ -340,6 +366,11 @@ pub struct FileOrders<'a> {
     /// The order of the previous row, for item rows under merged cells.
     last_order: Option<u32>,
     merged_rows: u64,
+    /// Year-last dates that prove month-first (`12/25/2010`) or day-first (`25/12/2010`) order, and
+    /// those that could be either.
+    month_first_dates: u64,
+    day_first_dates: u64,
+    ambiguous_dates: u64,
 }
 
 impl<'a> FileOrders<'a> {
@@ -378,7 +409,43 @@ impl<'a> FileOrders<'a> {
             lossy_keys: 0,
             last_order: None,
             merged_rows: 0,
+            month_first_dates: 0,
+            day_first_dates: 0,
+            ambiguous_dates: 0,
         }
+    }
+
+    /// The row's amount: the amount column, or quantity × unit price when the sheet has none (an
+    /// empty quantity is one piece). `None` when unreadable.
+    fn row_amount(&self, cells: &[Cell]) -> Option<Cents> {
+        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
+        if self.map.amount.is_some() {
+            return cell::parse_amount(get(self.map.amount)).map(|c| {
+                if self.map.amount_in_fen {
+                    fen_to_cents(c)
+                } else {
+                    c
+                }
+            });
+        }
+        let price = cell::parse_amount(get(self.map.unit_price))?;
+        let quantity = match get(self.map.quantity) {
+            q if cell::is_empty(q) => 1.0,
+            q => cell::parse_number(q)?,
+        };
+        cell::cents_from_f64(price as f64 * quantity / 100.0)
+    }
+
+    /// Parses a date cell, counting what year-last dates say about the file's day order.
+    fn row_date(&mut self, c: &Cell) -> Option<(NaiveDateTime, bool)> {
+        let (dt, order) = cell::parse_datetime_ordered(c)?;
+        match order {
+            cell::DayOrder::MonthFirst => self.month_first_dates += 1,
+            cell::DayOrder::DayFirst => self.day_first_dates += 1,
+            cell::DayOrder::Ambiguous => self.ambiguous_dates += 1,
+            cell::DayOrder::YearFirst => {}
+        }
+        Some((dt, order == cell::DayOrder::Ambiguous))
     }
 
     fn skip(&mut self, reason: SkipReason, row: u32) {
@@ -418,8 +485,8 @@ impl<'a> FileOrders<'a> {
         let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
 
         // Amount (counted for the "all amounts unreadable" check).
-        let amount_cell = get(self.map.amount);
-        let amount = cell::parse_amount(amount_cell).map(|c| if self.map.amount_in_fen { fen_to_cents(c) } else { c });
+        let amount_cell = get(self.map.amount.or(self.map.unit_price));
+        let amount = self.row_amount(cells);
         if amount.is_none() && mapping::header_score(cells) > 0 {
             // The header again (several exports pasted into one sheet).
             self.skip(SkipReason::RepeatedHeader, row);
@@ -464,7 +531,9 @@ impl<'a> FileOrders<'a> {
         let explicit = effect;
         let effect = effect.unwrap_or(Effect::Count);
 
-        let placed_at = parse_date_cell(get(self.map.date)).or_else(|| parse_date_cell(get(self.map.paid_at)));
+        let date = self.row_date(get(self.map.date));
+        let date = date.or_else(|| self.row_date(get(self.map.paid_at)));
+        let placed_at = date.map(|d| d.0);
 
         // The order this row belongs to.
         let id = if self.level == Level::Orders { id_text(get(self.map.order_id)) } else { None };
@@ -488,7 +557,7 @@ impl<'a> FileOrders<'a> {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
                 self.last_order = Some(i);
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
-                    merge_row(acc, order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
+                    merge_row(acc, order, amount, refund, Some(effect), date, get(self.map.quantity));
                     if let Some(k) = key {
                         order.customer_key = k;
                         acc.has_key = true;
@@ -503,7 +572,7 @@ impl<'a> FileOrders<'a> {
             // merge the order-level cells of an order's item rows; only the first row has values).
             self.merged_rows += 1;
             if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
-                merge_row(acc, order, amount, refund, explicit, placed_at, get(self.map.quantity));
+                merge_row(acc, order, amount, refund, explicit, date, get(self.map.quantity));
             }
             return;
         } else {
@@ -584,9 +653,10 @@ impl<'a> FileOrders<'a> {
             refund_all: 0,
             first_row: row,
             has_date: false,
+            date_ambiguous: false,
             has_key: key.is_some(),
         };
-        merge_row(&mut acc, &mut order, amount, refund, Some(effect), placed_at, get(self.map.quantity));
+        merge_row(&mut acc, &mut order, amount, refund, Some(effect), date, get(self.map.quantity));
         let i = self.accs.len() as u32;
         self.last_order = id.is_some().then_some(i);
         if let Some(id) = &id {
@@ -630,6 +700,10 @@ impl<'a> FileOrders<'a> {
             amount_example,
             contents,
             fingerprint,
+            map,
+            month_first_dates,
+            day_first_dates,
+            ambiguous_dates,
             ..
         } = self;
         let mut warnings = Vec::new();
@@ -645,7 +719,10 @@ impl<'a> FileOrders<'a> {
                 }
             }
         }
-        let mode = if differ > 0 && differ * 5 >= multi { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
+        // Amounts computed as quantity × unit price are line amounts by construction.
+        let computed = map.amount.is_none() && map.unit_price.is_some();
+        let mode =
+            if computed || (differ > 0 && differ * 5 >= multi) { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
         let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
         if collapsed > 0 {
             let (zh, en) = match mode {
@@ -703,6 +780,42 @@ impl<'a> FileOrders<'a> {
                     "{} orders were already imported from an earlier file and were not counted again.",
                     duplicate_orders
                 ),
+            ));
+        }
+
+        // Year-last dates: the dates with a part > 12 decide the file's order; ambiguous ones were
+        // read month first and are swapped when the file proves day first.
+        let day_first = day_first_dates > month_first_dates;
+        if ambiguous_dates > 0 {
+            if day_first {
+                for (a, order) in accs.iter().zip(orders.iter_mut()) {
+                    if a.date_ambiguous {
+                        if let Some(d) = cell::swap_day_month(order.placed_at) {
+                            order.placed_at = d;
+                        }
+                    }
+                }
+            }
+            let (zh_order, en_order) =
+                if day_first { ("日/月/年", "day/month/year") } else { ("月/日/年", "month/day/year") };
+            let (zh, en) = if day_first_dates + month_first_dates > 0 {
+                (
+                    format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月；文件中其他日期表明是“{zh_order}”，已按此读取。"),
+                    format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first; other dates in the file show {en_order}, so they were read that way."),
+                )
+            } else {
+                (
+                    format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月，文件中没有能确定顺序的日期，按“月/日/年”读取。如不对，请把日期列改为“年-月-日”格式后重新导入。"),
+                    format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first and no date in the file settles it; they were read month/day/year. If that is wrong, save the dates as year-month-day and import again."),
+                )
+            };
+            warnings.push(Warning::new("ambiguous_day_order", zh, en));
+        }
+        if computed {
+            warnings.push(Warning::new(
+                "amount_from_unit_price",
+                "没有金额列，每行金额按“数量 × 单价”计算。".to_owned(),
+                "There is no amount column; each row's amount is quantity × unit price.".to_owned(),
             ));
         }
 
@@ -816,7 +929,7 @@ fn merge_row(
     amount: Option<Cents>,
     refund: Cents,
     effect: Option<Effect>,
-    placed_at: Option<NaiveDateTime>,
+    date: Option<(NaiveDateTime, bool)>,
     quantity: &Cell,
 ) {
     acc.rows += 1;
@@ -854,9 +967,10 @@ fn merge_row(
     }
     acc.refund_all = acc.refund_all.saturating_add(refund);
     if !acc.has_date {
-        if let Some(d) = placed_at {
+        if let Some((d, ambiguous)) = date {
             order.placed_at = d;
             acc.has_date = true;
+            acc.date_ambiguous = ambiguous;
         }
     }
     if let Some(q) = cell::parse_number(quantity) {

@@ -1038,3 +1038,134 @@ fn two_customer_lists_with_the_same_customers_warn() {
     assert!(w.text.zh.starts_with("1 个客户"), "{}", w.text.zh);
     assert!(!ds.reports[0].warnings.iter().any(|w| w.code == "customer_lists_overlap"));
 }
+
+/// One line of a retail data set shaped like UCI "Online Retail": invoice, quantity, date text,
+/// unit price, customer id (None = the 25 % of lines without one).
+struct RetailLine {
+    invoice: &'static str,
+    quantity: i64,
+    date: &'static str,
+    price: &'static str,
+    customer: Option<&'static str>,
+}
+
+fn retail_lines(dates: [&'static str; 4]) -> Vec<RetailLine> {
+    let l = |invoice, quantity, date, price, customer| RetailLine { invoice, quantity, date, price, customer };
+    vec![
+        l("536365", 6, dates[0], "2.55", Some("17850")),
+        l("536365", 6, dates[0], "3.39", Some("17850")),
+        // Two lines with equal amounts in one invoice: still two lines, not a repeated order amount.
+        l("536365", 8, dates[0], "2.75", Some("17850")),
+        l("536365", 8, dates[0], "2.75", Some("17850")),
+        l("536366", 6, dates[1], "1.85", Some("13047")),
+        l("536367", 32, dates[1], "1.69", None),
+        l("536368", 3, dates[2], "4.25", Some("13047")),
+        // A cancellation: negative quantity on a "C" invoice reduces revenue, adds no order.
+        l("C536379", -1, dates[3], "27.50", Some("17850")),
+        l("536370", 24, dates[3], "0.85", Some("12583")),
+    ]
+}
+
+/// Per customer from the lines themselves: (orders, net cents), computed here independently of the
+/// importer (an invoice is one order unless its net is negative).
+fn retail_truth(lines: &[RetailLine]) -> BTreeMap<String, (u32, i64)> {
+    let mut invoices: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for l in lines {
+        let Some(c) = l.customer else { continue };
+        let (units, cents) = l.price.split_once('.').unwrap();
+        let price_cents: i64 = units.parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap();
+        *invoices.entry((c, l.invoice)).or_default() += l.quantity * price_cents;
+    }
+    let mut out: BTreeMap<String, (u32, i64)> = BTreeMap::new();
+    for ((c, _), net) in invoices {
+        let e = out.entry(c.to_owned()).or_default();
+        e.0 += u32::from(net > 0);
+        e.1 += net;
+    }
+    out
+}
+
+#[test]
+fn english_retail_csv_without_amount_column_uses_quantity_times_unit_price() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("online_retail.csv");
+    // Month first, proven by 12/13/2010; 12/1/2010 alone could be either.
+    let lines = retail_lines(["12/1/2010 8:26", "12/1/2010 8:34", "12/5/2010 10:03", "12/13/2010 9:41"]);
+    let header =
+        ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for l in &lines {
+        rows.push(vec![
+            l.invoice.into(),
+            "85123A".into(),
+            "WHITE HANGING HEART T-LIGHT HOLDER".into(),
+            l.quantity.to_string(),
+            l.date.into(),
+            l.price.into(),
+            l.customer.unwrap_or("").into(),
+            "United Kingdom".into(),
+        ]);
+    }
+    let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    write_csv(&path, &rows, false);
+
+    let ds = import_one(&path);
+    let m = &ds.reports[0].mapping;
+    assert_eq!(m.column(Role::OrderId).unwrap().header, "InvoiceNo");
+    assert_eq!(m.column(Role::UnitPrice).unwrap().header, "UnitPrice");
+    assert_eq!(m.key, KeySpec::Column("CustomerID".into()));
+    assert!(has_warning(&ds, "amount_from_unit_price"));
+    assert!(has_warning(&ds, "ambiguous_day_order"));
+    assert_eq!(skipped(&ds, SkipReason::NoCustomerKey), 1);
+
+    let got: BTreeMap<String, (u32, i64)> =
+        per_customer(&ds.orders).into_iter().map(|(k, (n, net, _, _))| (k, (n, net))).collect();
+    assert_eq!(got, retail_truth(&lines));
+    let first = ds.orders.iter().map(|o| o.placed_at.date()).min().unwrap();
+    let last = ds.orders.iter().map(|o| o.placed_at.date()).max().unwrap();
+    assert_eq!((first, last), (d(2010, 12, 1), d(2010, 12, 13)), "12/1/2010 is 1 December, not 12 January");
+}
+
+#[test]
+fn day_first_dates_are_decided_by_the_file_and_ambiguous_ones_swapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("uk_orders.csv");
+    // A British export: 25/12/2010 proves day first, so 01/12/2010 is 1 December.
+    write_csv(
+        &path,
+        &[
+            vec!["Order ID", "Order Date", "Customer ID", "Customer Name", "Sales", "Status"],
+            vec!["A-1", "01/12/2010", "C1", "Ann", "10.00", "Completed"],
+            vec!["A-2", "05/12/2010 14:05", "C2", "Bob", "20.00", "Cancelled"],
+            vec!["A-3", "25/12/2010", "C1", "Ann", "30.50", "Delivered"],
+            vec!["A-4", "03/01/2011", "C3", "Cy", "7.25", "REFUNDED"],
+        ],
+        false,
+    );
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.get("C1"), Some(&(2, 4050, d(2010, 12, 1), d(2010, 12, 25))));
+    assert_eq!(got.len(), 1, "cancelled and refunded (any letter case) are excluded: {got:?}");
+    assert_eq!(skipped(&ds, SkipReason::Closed), 1);
+    assert_eq!(skipped(&ds, SkipReason::Refunded), 1);
+    assert_eq!(ds.orders[0].customer_name.as_deref(), Some("Ann"));
+}
+
+#[test]
+fn numeric_customer_ids_in_an_english_workbook_read_as_whole_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("online_retail.xlsx");
+    let rows = vec![
+        vec![S("Invoice"), S("StockCode"), S("Quantity"), S("InvoiceDate"), S("Price"), S("Customer ID"), S("Country")],
+        vec![S("489434"), S("85048"), N(12.0), D("2009-12-01 07:45:00"), N(6.95), N(13085.0), S("United Kingdom")],
+        vec![S("489434"), S("79323P"), N(12.0), D("2009-12-01 07:45:00"), N(6.75), N(13085.0), S("United Kingdom")],
+        vec![S("489435"), S("22350"), N(12.0), D("2009-12-01 07:46:00"), N(2.55), N(13085.0), S("United Kingdom")],
+        vec![S("489436"), S("48173C"), N(10.0), D("2009-12-01 09:06:00"), N(5.95), E, S("United Kingdom")],
+    ];
+    write_xlsx(&path, &[("Year 2009-2010", rows)]);
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    // 12 × 6.95 + 12 × 6.75 = 164.40 in the first invoice, 30.60 in the second.
+    assert_eq!(got.get("13085"), Some(&(2, 16440 + 3060, d(2009, 12, 1), d(2009, 12, 1))), "{got:?}");
+    assert_eq!(skipped(&ds, SkipReason::NoCustomerKey), 1);
+}

@@ -59,6 +59,7 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
         Role::OrderCount => pick(lang, "消费次数", "order count"),
         Role::FirstDate => pick(lang, "首次消费时间", "first order date"),
         Role::Interactions => pick(lang, "互动次数", "interactions"),
+        Role::UnitPrice => pick(lang, "单价", "unit price"),
     }
 }
 

@@ -1,14 +1,19 @@
 //! HTML tables saved as ".xls" by some platforms' "Excel export": the first `<table>` with rows.
 //!
 //! A small, forgiving tokenizer rather than a browser-grade parser: exports are machine-written
-//! tables, so `<tr>`, `<td>`/`<th>` (with `colspan`), `<br>` and entities are what matter. Nested
-//! tables contribute their text to the enclosing cell; `rowspan` is not expanded. Every step
-//! advances through the input, so no input can make it loop forever.
+//! tables, so `<tr>`, `<td>`/`<th>` (with `colspan` and `rowspan`), `<br>` and entities are what
+//! matter. Spans become empty cells, as Excel shows a merged area (the value in its top-left cell):
+//! an ERP that merges an order's cells over its item rows reads like the same export saved as xlsx.
+//! Nested tables contribute their text to the enclosing cell. Every step advances through the
+//! input, so no input can make it loop forever.
 
 use super::Cell;
 
 /// Colspans beyond this are treated as 1 (a hostile `colspan=1000000000` must not allocate).
 const MAX_COLSPAN: usize = 1000;
+/// Rowspans beyond this are treated as 1 (they cost nothing but a counter, yet a hostile value
+/// must not make every later row of a huge table carry filler cells forever).
+const MAX_ROWSPAN: usize = 100_000;
 
 /// One parsed row with a flag for cells over the size limit.
 pub(crate) struct Table {
@@ -34,12 +39,15 @@ struct Parser {
     cell: Option<CellText>,
     done: Option<Vec<Vec<Cell>>>,
     too_large: Option<(usize, usize)>,
+    /// Per column: how many more rows a `rowspan` cell above still covers.
+    spans: Vec<usize>,
 }
 
 #[derive(Default)]
 struct CellText {
     text: String,
     colspan: usize,
+    rowspan: usize,
     /// Whitespace seen and not yet written (HTML collapses runs of whitespace to one space).
     pending_space: bool,
 }
@@ -148,7 +156,11 @@ impl Parser {
                         .and_then(|v| v.trim().parse::<usize>().ok())
                         .filter(|&n| (1..=MAX_COLSPAN).contains(&n))
                         .unwrap_or(1);
-                    self.cell = Some(CellText { colspan, ..CellText::default() });
+                    let rowspan = attribute(tag, "rowspan")
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .filter(|&n| (1..=MAX_ROWSPAN).contains(&n))
+                        .unwrap_or(1);
+                    self.cell = Some(CellText { colspan, rowspan, ..CellText::default() });
                 }
             }
             ("br", _) => {
@@ -196,12 +208,31 @@ impl Parser {
             self.too_large = Some((row_index, text.len()));
         }
         let row = self.row.get_or_insert_with(Vec::new);
+        // Columns still covered by a rowspan from above come first, as empty cells.
+        while self.spans.get(row.len()).is_some_and(|&n| n > 0) {
+            row.push(Cell::Empty);
+        }
+        let start = row.len();
         row.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_owned()) });
         row.extend(std::iter::repeat_n(Cell::Empty, cell.colspan.saturating_sub(1)));
+        if cell.rowspan > 1 {
+            if self.spans.len() < row.len() {
+                self.spans.resize(row.len(), 0);
+            }
+            for n in &mut self.spans[start..row.len()] {
+                // Counted down at the end of this row, so it covers `rowspan - 1` rows below.
+                *n = cell.rowspan;
+            }
+        }
     }
 
     fn finish_row(&mut self) {
         self.finish_cell();
+        if self.row.is_some() {
+            for n in &mut self.spans {
+                *n = n.saturating_sub(1);
+            }
+        }
         if let Some(mut row) = self.row.take() {
             let end = row.iter().rposition(|c| !matches!(c, Cell::Empty)).map_or(0, |i| i + 1);
             row.truncate(end);
@@ -211,6 +242,7 @@ impl Parser {
 
     fn finish_table(&mut self) {
         self.finish_row();
+        self.spans.clear();
         let rows = std::mem::take(&mut self.rows);
         if self.done.is_none() && rows.iter().any(|r| !r.is_empty()) {
             self.done = Some(rows);
@@ -318,6 +350,18 @@ mod tests {
     fn html_colspan_leaves_empty_cells_like_excel_merges() {
         let t = parse_first_table("<TABLE><TR><TH colspan=\"2\">标题</TH><TH>c</TH></TR></TABLE>", 1 << 20);
         assert_eq!(t.rows, vec![vec![text("标题"), Cell::Empty, text("c")]]);
+    }
+
+    #[test]
+    fn html_rowspan_leaves_empty_cells_below_like_excel_merges() {
+        let html = "<table><tr><th>订单号</th><th>商品</th><th>实付金额</th></tr>\
+            <tr><td rowspan=\"2\">A1</td><td>杯子</td><td rowspan=2>30</td></tr>\
+            <tr><td>碟子</td></tr>\
+            <tr><td>A2</td><td>碗</td><td>8</td></tr></table>";
+        let t = parse_first_table(html, 1 << 20);
+        assert_eq!(t.rows[1], vec![text("A1"), text("杯子"), text("30")]);
+        assert_eq!(t.rows[2], vec![Cell::Empty, text("碟子")]);
+        assert_eq!(t.rows[3], vec![text("A2"), text("碗"), text("8")]);
     }
 
     #[test]
