@@ -13,6 +13,7 @@ import type {
   Preview,
   ProgressEvent,
   RfCell,
+  SegmentFlow,
   Settings,
   SnapshotInfo,
   SourceInfo,
@@ -38,6 +39,8 @@ let customers: Base[] = [];
 let loaded = false;
 const snapshots: SnapshotInfo[] = [];
 let lastRows: CustomerRow[] = [];
+/** What the last classify used: a snapshot saves the current classification, as in the shell. */
+let lastParams: ClassifyParams | null = null;
 
 const day = (offset: number) => new Date(Date.UTC(2025, 5, 30) - offset * 86400000).toISOString().slice(0, 10);
 
@@ -134,6 +137,7 @@ function preview(file: string): Preview {
 }
 
 function classify(params: ClassifyParams): TierView {
+  lastParams = params;
   const sorted = customers.slice().sort((a, b) => b.revenue - a.revenue);
   const total = sorted.reduce((s, c) => s + c.revenue, 0);
   const m = params.method;
@@ -299,13 +303,25 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
     case "list_snapshots":
       return snapshots;
     case "save_snapshot": {
-      const v = classify(buildParams(defaultForm()));
+      const v = classify(lastParams ?? buildParams(defaultForm()));
       const s: SnapshotInfo = { id: snapshots.length + 1, label: (args.label as string) ?? null, as_of: snapshots.length ? "2025-06-30" : "2025-05-31", method: v.params.method, customers: customers.length, orders: v.kpis.orders, revenue: v.kpis.revenue, tiers: v.tiers };
       snapshots.push(s);
       return s;
     }
     case "compare_snapshots": {
-      const pick = (n: number) => lastRows.slice(0, n).map((r, i) => ({ key: r.key, name: r.name, from: (["B", "C", "A"] as Tier[])[i % 3], to: r.tier, from_segment: null, to_segment: null, revenue: Math.round(r.revenue * 100), action: r.action }));
+      // Segments only when the last classification had them (?demo=history&method=rfm_cube), as the shell does.
+      const segs = [...new Set(lastRows.flatMap((r) => (r.segment ? [r.segment] : [])))];
+      const pick = (n: number) =>
+        lastRows.slice(0, n).map((r, i) => ({
+          key: r.key,
+          name: r.name,
+          from: (["B", "C", "A"] as Tier[])[i % 3],
+          to: r.tier,
+          from_segment: segs.length ? segs[(i + 1) % segs.length] : null,
+          to_segment: r.segment,
+          revenue: Math.round(r.revenue * 100),
+          action: r.action,
+        }));
       const m: Migration = {
         old_snapshot: args.old as number,
         new_snapshot: args.new as number,
@@ -326,9 +342,10 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
         ],
         upgraded: pick(20),
         downgraded: pick(12),
-        new: pick(8).map((m) => ({ ...m, from: null })),
-        lost: pick(5).map((m) => ({ ...m, to: null })),
-        segment_flows: [],
+        new: pick(8).map((m) => ({ ...m, from: null, from_segment: null })),
+        lost: pick(5).map((m) => ({ ...m, to: null, to_segment: null })),
+        // The same 900 → 937 customers as `flows`, by RFM type (63 lost, 100 new).
+        segment_flows: segs.length ? mockSegmentFlows() : [],
       };
       return m;
     }
@@ -337,4 +354,20 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
     default:
       throw { code: "unknown", message: `mock: unknown command ${cmd}` };
   }
+}
+
+function mockSegmentFlows(): SegmentFlow[] {
+  const [v, d, k, w, gv, gd, gk, gw] = ["重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户", "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"];
+  const rows: [string | null, string | null, number][] = [
+    [v, v, 70], [v, k, 10], [v, w, 6], [v, null, 3],
+    [d, v, 12], [d, d, 40], [d, gd, 8],
+    [k, k, 60], [k, w, 15],
+    [w, w, 30], [w, v, 5],
+    [gv, gv, 50], [gv, v, 10],
+    [gd, gd, 120], [gd, d, 20], [gd, gk, 40],
+    [gk, gk, 150], [gk, gw, 60], [gk, null, 20],
+    [gw, gw, 121], [gw, gk, 10], [gw, null, 40],
+    [null, gd, 80], [null, d, 10], [null, gv, 10],
+  ];
+  return rows.map(([from, to, customers]) => ({ from, to, customers, revenue: customers * 3200 }));
 }

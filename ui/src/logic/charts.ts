@@ -3,7 +3,7 @@
 
 import type { GroupSummary, Migration, ParetoPoint, RfCell, Tier } from "../types";
 import { formatFen, formatInt, formatShare, formatYuanShort } from "./format";
-import { sankeyData, type FlowEnd } from "./migration";
+import { sankeyData, segmentOrder, segmentSankeyData, segmentSides, type FlowEnd, type SankeyData, type SegmentEnd } from "./migration";
 
 export const TIER_COLORS: Record<Tier, string> = { A: "#d4380d", B: "#d48806", C: "#1677ff", D: "#8c8c8c" };
 export const PALETTE = ["#1677ff", "#13a8a8", "#d48806", "#d4380d", "#722ed1", "#389e0d", "#c41d7f", "#08979c", "#7cb305", "#597ef7", "#8c8c8c"];
@@ -143,27 +143,60 @@ export function segmentBars(segments: GroupSummary[], by: "count" | "revenue", l
 }
 
 export function migrationSankey(m: Migration, nodeLabel: (side: "old" | "new", end: FlowEnd) => string) {
-  const { nodes, links } = sankeyData(m.flows);
-  const colorOf = (end: FlowEnd) => (end === "new" ? "#389e0d" : end === "lost" ? "#8c8c8c" : TIER_COLORS[end]);
+  const colorOf = (end: FlowEnd) => (end === "new" ? NEW_COLOR : end === "lost" ? NONE_COLOR : TIER_COLORS[end]);
+  return flowSankey(sankeyData(m.flows), nodeLabel, colorOf);
+}
+
+/**
+ * The Sankey of segment flows. Each segment keeps one colour on both sides (its place in `segmentOrder`);
+ * the `null` end is green on the old side when it means new customers, grey otherwise (lost, or a side
+ * whose method has no segments).
+ */
+export function segmentSankey(m: Migration, nodeLabel: (side: "old" | "new", end: SegmentEnd) => string) {
+  const order = segmentOrder(m.segment_flows);
+  const segmented = segmentSides(m.segment_flows);
+  // The palette less the new/none colours, so a segment never looks like new or lost customers.
+  const palette = PALETTE.filter((c) => c !== NEW_COLOR && c !== NONE_COLOR);
+  const colorOf = (end: SegmentEnd, side: "old" | "new") =>
+    end !== null ? palette[order.indexOf(end) % palette.length] : side === "old" && segmented.old ? NEW_COLOR : NONE_COLOR;
+  return flowSankey(segmentSankeyData(m.segment_flows), nodeLabel, colorOf);
+}
+
+const NEW_COLOR = "#389e0d";
+const NONE_COLOR = "#8c8c8c";
+
+/** Rough canvas width of a 12px label: CJK and full-width characters are about twice as wide as Latin ones. */
+const labelWidth = (s: string) => [...s].reduce((w, ch) => w + (ch.charCodeAt(0) >= 0x2e80 ? 12 : 7), 0);
+
+function flowSankey<E>(
+  { nodes, links }: SankeyData<E>,
+  nodeLabel: (side: "old" | "new", end: E) => string,
+  colorOf: (end: E, side: "old" | "new") => string,
+) {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const label = (name: string) => {
+    const n = byName.get(name);
+    return n ? nodeLabel(n.side, n.end) : name;
+  };
+  // Labels sit outside the flows (before-nodes on the left, after-nodes on the right): leave room for the
+  // longest one and its count, so "重要价值客户  1,234" is not cut, without squeezing short tier labels.
+  const total = links.reduce((s, l) => s + l.value, 0);
+  const widest = Math.max(0, ...nodes.map((n) => labelWidth(`${nodeLabel(n.side, n.end)}  ${formatInt(total)}`)));
+  const margin = Math.min(220, Math.max(120, widest + 16));
   return {
     ...base,
     tooltip: {
       trigger: "item",
       formatter: (p: { dataType: string; data: { source?: string; target?: string; value: number; revenue?: number; name?: string } }) => {
-        if (p.dataType === "edge") {
-          const s = nodes.find((n) => n.name === p.data.source);
-          const t = nodes.find((n) => n.name === p.data.target);
-          return `${s ? nodeLabel("old", s.end) : ""} → ${t ? nodeLabel("new", t.end) : ""}<br/>${formatInt(p.data.value)}`;
-        }
-        const n = nodes.find((x) => x.name === p.data.name);
-        return n ? `${nodeLabel(n.side, n.end)}：${formatInt(p.data.value)}` : "";
+        if (p.dataType === "edge") return `${label(p.data.source ?? "")} → ${label(p.data.target ?? "")}<br/>${formatInt(p.data.value)}`;
+        return p.data.name !== undefined && byName.has(p.data.name) ? `${label(p.data.name)}：${formatInt(p.data.value)}` : "";
       },
     },
     series: [
       {
         type: "sankey",
-        left: 120,
-        right: 120,
+        left: margin,
+        right: margin,
         top: 16,
         bottom: 16,
         nodeWidth: 16,
@@ -171,12 +204,8 @@ export function migrationSankey(m: Migration, nodeLabel: (side: "old" | "new", e
         layoutIterations: 0,
         emphasis: { focus: "adjacency" },
         lineStyle: { color: "gradient", curveness: 0.5, opacity: 0.35 },
-        label: { formatter: (p: { name: string; value: number }) => {
-          const n = nodes.find((x) => x.name === p.name);
-          return n ? `${nodeLabel(n.side, n.end)}  ${formatInt(p.value)}` : p.name;
-        } },
-        // Labels outside the flows: before-nodes on the left, after-nodes on the right.
-        data: nodes.map((n) => ({ name: n.name, itemStyle: { color: colorOf(n.end) }, label: { position: n.side === "old" ? "left" : "right" } })),
+        label: { formatter: (p: { name: string; value: number }) => `${label(p.name)}  ${formatInt(p.value)}` },
+        data: nodes.map((n) => ({ name: n.name, itemStyle: { color: colorOf(n.end, n.side) }, label: { position: n.side === "old" ? "left" : "right" } })),
         links,
       },
     ],

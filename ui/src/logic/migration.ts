@@ -1,36 +1,82 @@
-// Tier flows between two snapshots → the Sankey's nodes/links and the migration matrix.
-// Sankey nodes are "before" and "after" copies of each tier (ECharts needs an acyclic graph: A→A would be a loop).
+// Flows between two snapshots → the Sankey's nodes/links and the migration matrix, by tier and by segment.
+// Sankey nodes are "before" and "after" copies of each tier or segment (ECharts needs an acyclic graph with
+// distinct node names: A→A or 重要价值客户→重要价值客户 would otherwise be a loop).
 
-import type { Flow, Migration, Tier } from "../types";
+import type { Flow, Migration, SegmentFlow, Tier } from "../types";
 
 export type FlowEnd = Tier | "new" | "lost";
 
-export interface SankeyData {
-  nodes: { name: string; end: FlowEnd; side: "old" | "new" }[];
-  links: { source: string; target: string; value: number; revenue: number }[];
+/**
+ * One end of a segment flow: the segment's display name, or `null` for "none on this side". On the old
+ * side that is a new customer, on the new side a lost one, and — when that snapshot's method has no
+ * segments (a tier-only method) — every customer of that side. `null` rather than a "new"/"lost" marker
+ * because segment names are the shop owner's own words and could be anything.
+ */
+export type SegmentEnd = string | null;
+
+export interface SankeyNode<E> {
+  name: string;
+  end: E;
+  side: "old" | "new";
+}
+export interface SankeyLink {
+  source: string;
+  target: string;
+  value: number;
+  revenue: number;
+}
+export interface SankeyData<E = FlowEnd> {
+  nodes: SankeyNode<E>[];
+  links: SankeyLink[];
 }
 
 /** Node id of one side; labels are set by the chart through the `label` callback. */
 export const nodeId = (side: "old" | "new", end: FlowEnd) => `${side}:${end}`;
+/** Node id of a segment on one side; the `s:` prefix keeps a segment named "none" apart from `null`. */
+export const segmentNodeId = (side: "old" | "new", end: SegmentEnd) => (end === null ? `${side}:none` : `${side}:s:${end}`);
 
-export function sankeyData(flows: Flow[]): SankeyData {
-  const nodes = new Map<string, SankeyData["nodes"][number]>();
-  const links: SankeyData["links"] = [];
-  const order: FlowEnd[] = ["A", "B", "C", "D", "new", "lost"];
+/**
+ * Nodes (old side first, each side in `rank` order) and links (one per from → to pair, flows of the same
+ * pair summed, empty ones dropped).
+ */
+function sankeyOf<X, E>(
+  flows: { from: X | null; to: X | null; customers: number; revenue: number }[],
+  endOf: (x: X | null, side: "old" | "new") => E,
+  id: (side: "old" | "new", end: E) => string,
+  rank: (end: E) => number,
+): SankeyData<E> {
+  const nodes = new Map<string, SankeyNode<E>>();
+  const links = new Map<string, SankeyLink>();
   for (const f of flows) {
     if (f.customers <= 0) continue;
-    const from: FlowEnd = f.from ?? "new";
-    const to: FlowEnd = f.to ?? "lost";
-    const s = nodeId("old", from);
-    const d = nodeId("new", to);
+    const from = endOf(f.from, "old");
+    const to = endOf(f.to, "new");
+    const s = id("old", from);
+    const d = id("new", to);
     if (!nodes.has(s)) nodes.set(s, { name: s, end: from, side: "old" });
     if (!nodes.has(d)) nodes.set(d, { name: d, end: to, side: "new" });
-    links.push({ source: s, target: d, value: f.customers, revenue: f.revenue });
+    const key = JSON.stringify([s, d]);
+    const link = links.get(key);
+    if (link) {
+      link.value += f.customers;
+      link.revenue += f.revenue;
+    } else {
+      links.set(key, { source: s, target: d, value: f.customers, revenue: f.revenue });
+    }
   }
-  const sorted = [...nodes.values()].sort(
-    (a, b) => (a.side === b.side ? order.indexOf(a.end) - order.indexOf(b.end) : a.side === "old" ? -1 : 1),
+  const sorted = [...nodes.values()].sort((a, b) => (a.side === b.side ? rank(a.end) - rank(b.end) : a.side === "old" ? -1 : 1));
+  return { nodes: sorted, links: [...links.values()] };
+}
+
+const TIER_ORDER: FlowEnd[] = ["A", "B", "C", "D", "new", "lost"];
+
+export function sankeyData(flows: Flow[]): SankeyData {
+  return sankeyOf<Tier, FlowEnd>(
+    flows,
+    (t, side) => t ?? (side === "old" ? "new" : "lost"),
+    nodeId,
+    (e) => TIER_ORDER.indexOf(e),
   );
-  return { nodes: sorted, links };
 }
 
 export interface MatrixData {
@@ -57,6 +103,58 @@ export function migrationMatrix(migration: Migration): MatrixData {
   }
   const present = tiers.filter((t) => used.has(t));
   return { rows: [...present, "new"], cols: [...present, "lost"], cells };
+}
+
+/**
+ * The segments of a migration, biggest first: by customers on both sides together, ties by name. One order
+ * for rows and columns keeps the "stayed in the same segment" cells on the diagonal, and the same segment
+ * keeps its colour on both sides of the Sankey. Segments have no rank like tiers do (is 重要发展 above
+ * 一般价值?), so size is the order a shop owner reads first.
+ */
+export function segmentOrder(flows: SegmentFlow[]): string[] {
+  const size = new Map<string, number>();
+  for (const f of flows) {
+    for (const s of [f.from, f.to]) if (s !== null) size.set(s, (size.get(s) ?? 0) + f.customers);
+  }
+  return [...size.keys()].sort((a, b) => size.get(b)! - size.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Whether each snapshot's method has segments. Within one snapshot every customer has a segment or none
+ * does, so one named segment on a side means that side's `null` is only new (old side) or lost (new side)
+ * customers; without any, `null` is everybody on that side.
+ */
+export function segmentSides(flows: SegmentFlow[]): { old: boolean; new: boolean } {
+  return { old: flows.some((f) => f.from !== null), new: flows.some((f) => f.to !== null) };
+}
+
+export function segmentSankeyData(flows: SegmentFlow[]): SankeyData<SegmentEnd> {
+  const order = segmentOrder(flows);
+  return sankeyOf<string, SegmentEnd>(flows, (s) => s, segmentNodeId, (e) => (e === null ? order.length : order.indexOf(e)));
+}
+
+export interface SegmentMatrixData {
+  /** Segments before, then `null` (new customers); the same segments as `cols`, in `segmentOrder`. */
+  rows: SegmentEnd[];
+  /** Segments after, then `null` (lost customers). */
+  cols: SegmentEnd[];
+  /** cells[row index][column index]; `null` where no customer moved that way. */
+  cells: ({ customers: number; revenue: number } | null)[][];
+}
+
+/** The from-segment × to-segment matrix, laid out like the tier one: every segment seen on either side, then new / lost. */
+export function segmentMatrix(flows: SegmentFlow[]): SegmentMatrixData {
+  const ends: SegmentEnd[] = [...segmentOrder(flows), null];
+  const index = new Map(ends.map((e, i) => [e, i]));
+  const cells: SegmentMatrixData["cells"] = ends.map(() => ends.map(() => null));
+  for (const f of flows) {
+    const row = cells[index.get(f.from)!];
+    const c = index.get(f.to)!;
+    const cell = (row[c] ??= { customers: 0, revenue: 0 });
+    cell.customers += f.customers;
+    cell.revenue += f.revenue;
+  }
+  return { rows: ends, cols: ends, cells };
 }
 
 /** Totals of a migration for the summary cards. */
