@@ -89,6 +89,7 @@ export const ROLES = listAll<Role>({
   date: true,
   paid_at: true,
   amount: true,
+  unit_price: true,
   refund: true,
   status: true,
   after_sales: true,
