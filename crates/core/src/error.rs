@@ -40,7 +40,7 @@ pub enum Error {
     SheetNotFound { path: PathBuf, sheet: String },
 
     /// No row looks like a header of an order or customer table.
-    #[error("文件 {path} 中找不到表头（如“订单号”“买家ID”“实付金额”）。请确认导出的是订单列表或客户列表。")]
+    #[error("文件 {path} 中找不到表头（如“订单号”“买家ID”“实付金额”）。请确认导出的是订单列表或客户列表；如果文件第一行就是数据、没有列名，请在最前面加一行列名（如“客户ID 日期 金额”）后再导入。")]
     NoHeader { path: PathBuf },
 
     /// A header was found, but no data rows follow it.

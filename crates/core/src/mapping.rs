@@ -398,6 +398,7 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("lineitemid", Role::SubOrderId, 100),
     ("orderdate", Role::Date, 100),
     ("orderdatetime", Role::Date, 100),
+    ("orderdt", Role::Date, 95),
     ("ordertime", Role::Date, 98),
     ("invoicedate", Role::Date, 98),
     ("purchasedate", Role::Date, 98),
@@ -457,6 +458,7 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("qty", Role::Quantity, 100),
     ("units", Role::Quantity, 90),
     ("lineitemquantity", Role::Quantity, 100),
+    ("orderproducts", Role::Quantity, 90),
     ("orders", Role::OrderCount, 90),
     ("ordercount", Role::OrderCount, 100),
     ("orderscount", Role::OrderCount, 100),
@@ -537,6 +539,7 @@ const CONTAINS: &[(&str, Role, u8)] = &[
     ("refundamt", Role::Refund, 75),
     ("amount", Role::Amount, 60),
     ("amt", Role::Amount, 55),
+    ("value", Role::Amount, 50),
     ("revenue", Role::Amount, 60),
     ("status", Role::Status, 70),
     ("date", Role::Date, 55),
@@ -1066,6 +1069,14 @@ mod tests {
         assert_eq!(role_of(&m, "trans_date"), Some(Role::Date));
         assert_eq!(role_of(&m, "tran_amount"), Some(Role::Amount));
         assert_eq!(m.level, Level::Orders);
+        // CDNOW, as shipped with `lifetimes` and in many tutorials.
+        let m = detect("s", 0, &row(&["customer_id", "date", "number_of_cds", "dollar_value"]), &[]);
+        assert_eq!(role_of(&m, "date"), Some(Role::Date));
+        assert_eq!(role_of(&m, "dollar_value"), Some(Role::Amount));
+        let m = detect("s", 0, &row(&["user_id", "order_dt", "order_products", "order_amount"]), &[]);
+        assert_eq!(role_of(&m, "order_dt"), Some(Role::Date));
+        assert_eq!(role_of(&m, "order_amount"), Some(Role::Amount));
+        assert_eq!(m.key, KeySpec::Column("user_id".into()));
         assert_eq!(match_header("Ship Date"), None);
         assert_eq!(match_header("Shipping Cost"), None);
         assert_eq!(match_header("Discount Amount"), None);

@@ -413,7 +413,7 @@ const en: Messages = {
     not_spreadsheet: { title: "Not a spreadsheet we can read", hint: "Export as Excel (.xlsx) or CSV and import again." },
     corrupt: { title: "The file is damaged or incomplete", hint: "Export or download the file again." },
     sheet_not_found: { title: "Sheet not found", hint: "Choose the sheet again above." },
-    no_header: { title: "No header row found", hint: "Make sure this is an order or customer list (with columns like order ID, buyer ID, amount paid)." },
+    no_header: { title: "No header row found", hint: "Make sure this is an order or customer list (with columns like order ID, buyer ID, amount paid). If the first line is already data, add a line of column names (e.g. customer ID, date, amount) at the top." },
     no_data_rows: { title: "The table has no data", hint: "There is a header but no orders; check the date range of the export." },
     no_amount_column: { title: "No amount column", hint: "In the preview, set one column's role to Amount." },
     no_key_column: { title: "No customer column", hint: "In the preview, set one column's role to Customer (buyer ID, phone…)." },

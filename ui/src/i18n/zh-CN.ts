@@ -412,7 +412,7 @@ const zh = {
     not_spreadsheet: { title: "这不是可识别的表格文件", hint: "请导出为 Excel（.xlsx）或 CSV 后再导入。" },
     corrupt: { title: "文件已损坏或不完整", hint: "请重新导出或重新下载该文件。" },
     sheet_not_found: { title: "找不到该工作表", hint: "请在上方重新选择工作表。" },
-    no_header: { title: "找不到表头", hint: "请确认导出的是订单列表或客户列表（要有“订单号”“买家ID”“实付金额”这类列）。" },
+    no_header: { title: "找不到表头", hint: "请确认导出的是订单列表或客户列表（要有“订单号”“买家ID”“实付金额”这类列）。如果第一行就是数据、没有列名，请在最前面加一行列名（如“客户ID、日期、金额”）。" },
     no_data_rows: { title: "表格里没有数据", hint: "只有表头没有订单，请检查导出时选择的时间范围。" },
     no_amount_column: { title: "找不到金额列", hint: "请在预览中把某一列的用途改为“金额”。" },
     no_key_column: { title: "找不到客户列", hint: "请在预览中把某一列的用途改为“客户”（如买家ID、手机号）。" },

@@ -30,7 +30,8 @@ pub enum SniffError {
 pub(crate) struct TextKind {
     pub format: Format,
     pub encoding: &'static Encoding,
-    /// CSV field delimiter (`b'\t'` for TSV); unused for HTML.
+    /// CSV field delimiter (`b'\t'` for TSV); [`WHITESPACE`] for a text table aligned with
+    /// spaces; unused for HTML.
     pub delimiter: u8,
     /// Average bytes per line in the sample, for a row-count estimate.
     pub bytes_per_line: Option<f64>,
@@ -39,6 +40,10 @@ pub(crate) struct TextKind {
     /// The first line is Excel's `sep=X` hint, which Excel does not show as a row.
     pub sep_line: bool,
 }
+
+/// The "delimiter" of a text table whose columns are separated by runs of spaces (`CDNOW_master.txt`,
+/// fixed-width printouts): fields never contain spaces, so any run of whitespace ends one.
+pub(crate) const WHITESPACE: u8 = b' ';
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
@@ -295,7 +300,21 @@ pub(crate) fn sniff_delimiter(text: &str) -> u8 {
             best = (freq, mode, delimiter);
         }
     }
+    if best.0 == 0 && splits_on_spaces(&lines_of(text, MAX_LINES)) {
+        return WHITESPACE;
+    }
     best.2
+}
+
+fn lines_of(text: &str, max: usize) -> Vec<&str> {
+    text.lines().take(max).collect()
+}
+
+/// True when most non-blank lines split into the same number (≥ 2) of space-separated fields.
+fn splits_on_spaces(lines: &[&str]) -> bool {
+    let fields: Vec<usize> = lines.iter().map(|l| l.split_whitespace().count()).filter(|&n| n > 0).collect();
+    let (mode, freq) = mode_of(fields.iter().copied());
+    mode >= 2 && freq >= 2 && freq * 5 >= fields.len() * 4
 }
 
 /// The most common value and how often it occurs (larger value on ties).

@@ -946,3 +946,19 @@ fn xls_with_impossible_sheet_dimensions_is_corrupt_not_an_abort() {
     let path = write_file(dir.path(), "wrapped.xls", &bytes);
     assert!(matches!(Source::open(&path), Err(Error::Corrupt { .. })));
 }
+
+#[test]
+fn text_table_aligned_with_spaces_splits_on_runs_of_whitespace() {
+    let dir = tempfile::tempdir().unwrap();
+    // CDNOW_master.txt as shipped with the `lifetimes` package: a leading space, runs of spaces.
+    let body = " customer_id  date number_of_cds  dollar_value\n 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n\n 00002 19970112  5   77.00\n";
+    let path = write_file(dir.path(), "CDNOW_master.txt", body.as_bytes());
+    let (source, rows) = open_rows(&path);
+    assert_eq!(source.format, Format::Csv);
+    assert_eq!(rows[0], vec![text("customer_id"), text("date"), text("number_of_cds"), text("dollar_value")]);
+    assert_eq!(rows[1], vec![text("00001"), text("19970101"), text("1"), text("11.77")]);
+    assert!(rows[3].iter().all(|c| matches!(c, Cell::Empty)), "a blank line stays a row: {:?}", rows[3]);
+    assert_eq!(rows[4][3], text("77.00"));
+    // A one-column list with spaces inside its values is not a space-aligned table.
+    assert_eq!(sniff::sniff_delimiter("only one column\nvalue\n"), b',');
+}

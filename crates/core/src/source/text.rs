@@ -6,7 +6,7 @@
 
 use std::cell::Cell as StdCell;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
 
@@ -34,6 +34,9 @@ pub(crate) fn for_each_row(
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let guard = Rc::new(RecordGuard::default());
     let decoded = DecodeReader::new(file, kind.encoding, Rc::clone(&guard));
+    if kind.delimiter == super::sniff::WHITESPACE {
+        return for_each_spaced_row(path, decoded, f);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -87,6 +90,43 @@ pub(crate) fn for_each_row(
                     Err(_) => row.set_text(col, &String::from_utf8_lossy(field)),
                 }
             }
+        }
+        if !f(index, row.cells())? {
+            return Ok(());
+        }
+        index += 1;
+    }
+}
+
+/// A text table aligned with spaces: one row per line, fields split on runs of whitespace.
+fn for_each_spaced_row(
+    path: &Path,
+    decoded: impl Read,
+    f: &mut dyn FnMut(usize, &[super::Cell]) -> Result<bool>,
+) -> Result<()> {
+    let mut reader = BufReader::with_capacity(64 * 1024, decoded);
+    let mut line = String::new();
+    let mut row = RowBuffer::default();
+    let mut index = 0usize;
+    loop {
+        line.clear();
+        // `take` bounds a line without a newline (a hostile file) to the record limit.
+        let read = (&mut reader)
+            .take(MAX_RECORD_BYTES + 1)
+            .read_line(&mut line)
+            .map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        if read == 0 {
+            return Ok(());
+        }
+        if read as u64 > MAX_RECORD_BYTES {
+            return Err(too_large(path, index, read));
+        }
+        row.clear();
+        for (col, field) in line.split_whitespace().enumerate() {
+            if field.len() > MAX_CELL_BYTES {
+                return Err(too_large(path, index, field.len()));
+            }
+            row.set_text(col, field);
         }
         if !f(index, row.cells())? {
             return Ok(());
