@@ -31,7 +31,7 @@ const expected = {
   halfAbc: counts([half], "abc"),
   halfCube: counts([half], "rfm-cube"),
   // The workspace after both imports holds every order once (the overlap is not counted twice).
-  bothAbc: counts([half, year], "abc"),
+  bothCube: counts([half, year], "rfm-cube"),
 };
 fs.writeFileSync(path.join(dir, "expected.json"), JSON.stringify(expected, null, 2));
 console.log("[e2e] fixtures:", JSON.stringify(expected));

@@ -153,6 +153,9 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("买家会员名", Role::CustomerKey, 92),
     ("会员名", Role::CustomerKey, 90),
     ("买家账号", Role::CustomerKey, 90),
+    // 京东: the buyer's account.
+    ("下单帐号", Role::CustomerKey, 92),
+    ("下单账号", Role::CustomerKey, 92),
     ("买家用户名", Role::CustomerKey, 90),
     ("会员账号", Role::CustomerKey, 90),
     ("用户名", Role::CustomerKey, 86),
@@ -240,6 +243,9 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("下单日期", Role::Date, 98),
     ("订单日期", Role::Date, 98),
     ("订单时间", Role::Date, 97),
+    // 抖店.
+    ("订单提交时间", Role::Date, 100),
+    ("提交时间", Role::Date, 90),
     ("成交时间", Role::Date, 92),
     ("订单成交时间", Role::Date, 92),
     ("拼单成功时间", Role::Date, 88),
@@ -267,6 +273,8 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("买家付款时间", Role::PaidAt, 100),
     ("支付日期", Role::PaidAt, 95),
     ("付款日期", Role::PaidAt, 95),
+    ("支付完成时间", Role::PaidAt, 100),
+    ("付款确认时间", Role::PaidAt, 98),
     ("首次消费时间", Role::FirstDate, 100),
     ("首次购买时间", Role::FirstDate, 100),
     ("首次下单时间", Role::FirstDate, 100),
@@ -292,7 +300,9 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("订单金额", Role::Amount, 70),
     ("订单总金额", Role::Amount, 68),
     ("订单总额", Role::Amount, 68),
-    ("应付金额", Role::Amount, 62),
+    // 京东/抖店: what the buyer owes after discounts, above the list-price 订单金额.
+    ("应付金额", Role::Amount, 72),
+    ("订单应付金额", Role::Amount, 88),
     ("总金额", Role::Amount, 60),
     ("商品总价", Role::Amount, 55),
     ("商品金额", Role::Amount, 55),
@@ -1012,6 +1022,35 @@ mod tests {
         assert_eq!(match_header("实付金额(元)"), Some((Role::Amount, 100)));
         assert_eq!(match_header(" 订单号\u{3000}"), Some((Role::OrderId, 100)));
         assert_eq!(match_header("用户实付金额（元）"), Some((Role::Amount, 100)));
+    }
+
+    #[test]
+    fn douyin_and_jd_exports_find_their_amount_date_and_key() {
+        // 抖店: no 实付金额; 订单应付金额 is what the buyer paid, 订单提交时间 the order time.
+        let m = detect(
+            "s",
+            0,
+            &row(&[
+                "主订单编号",
+                "子订单编号",
+                "商品单价",
+                "订单应付金额",
+                "运费",
+                "订单提交时间",
+                "支付完成时间",
+                "收件人",
+                "收件人手机号",
+            ]),
+            &[],
+        );
+        assert_eq!(role_of(&m, "订单应付金额"), Some(Role::Amount));
+        assert_eq!(role_of(&m, "订单提交时间"), Some(Role::Date));
+        assert_eq!(role_of(&m, "支付完成时间"), Some(Role::PaidAt));
+        assert_eq!(role_of(&m, "主订单编号"), Some(Role::OrderId));
+        // 京东: 应付金额 (after discounts) over 订单金额; the account is the key.
+        let m = detect("s", 0, &row(&["订单号", "下单帐号", "订单金额", "应付金额", "下单时间", "客户姓名"]), &[]);
+        assert_eq!(role_of(&m, "应付金额"), Some(Role::Amount));
+        assert_eq!(m.key, KeySpec::Column("下单帐号".into()));
     }
 
     #[test]
