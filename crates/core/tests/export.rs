@@ -336,6 +336,29 @@ fn segment_column_only_when_the_method_has_segments_and_d_sheet_only_when_used()
 }
 
 #[test]
+fn name_and_phone_columns_only_when_some_customer_has_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let mut f = fixture(20, false, false);
+    let header = |path: &Path| -> Vec<String> { sheet(path, "A类客户")[0].iter().map(text).collect() };
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    assert!(header(&path).contains(&"客户名称".to_string()) && header(&path).contains(&"手机号".to_string()));
+    // An id-only data set (CDNOW, UCI Online Retail): the name is the key, nobody has a phone.
+    for c in &mut f.customers {
+        c.name = c.key.clone();
+        c.phone = None;
+    }
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    let h = header(&path);
+    assert!(!h.contains(&"客户名称".to_string()) && !h.contains(&"手机号".to_string()), "{h:?}");
+    assert_eq!(h[0], "客户ID");
+    // One real name is enough to keep the column.
+    f.customers[3].name = "王小明".to_string();
+    write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+    assert!(header(&path).contains(&"客户名称".to_string()));
+}
+
+#[test]
 fn phones_are_masked_unless_the_user_keeps_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.xlsx");

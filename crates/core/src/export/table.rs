@@ -169,10 +169,18 @@ impl<'a> Table<'a> {
 
         let has_segments = assignments.iter().any(|a| a.segment.is_some());
         let has_score = assignments.iter().any(|a| a.score.is_some());
-        let mut columns = vec![
-            Column::Key,
-            Column::Name,
-            Column::Phone,
+        // A name that only repeats the key, or a phone column nobody has (public data sets, plain
+        // id lists), would be an empty or duplicate column on every printed page.
+        let has_names = customers.iter().any(|c| !c.name.is_empty() && c.name != c.key);
+        let has_phones = customers.iter().any(|c| c.phone.as_deref().is_some_and(|p| !p.is_empty()));
+        let mut columns = vec![Column::Key];
+        if has_names {
+            columns.push(Column::Name);
+        }
+        if has_phones {
+            columns.push(Column::Phone);
+        }
+        columns.extend([
             Column::Orders,
             Column::Revenue,
             Column::Aov,
@@ -185,7 +193,7 @@ impl<'a> Table<'a> {
             Column::Tier,
             Column::Abc,
             Column::RfmType,
-        ];
+        ]);
         if has_segments {
             columns.push(Column::Segment);
         }

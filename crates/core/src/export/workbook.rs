@@ -156,6 +156,18 @@ fn print_setup(ws: &mut Worksheet, repeat_header: Option<RowNum>) -> Step {
     Ok(())
 }
 
+/// Customer lists are too wide for one readable page (reasons, gaps and actions are sentences):
+/// they print at full size over several pages, across then down, each page repeating the header
+/// row and the customer's key and name so every printed page says whose row it is.
+fn list_print_setup(ws: &mut Worksheet, identity_columns: u16) -> Step {
+    ws.set_landscape().set_paper_size(9).set_page_order(false);
+    ws.set_repeat_rows(0, 0)?;
+    if identity_columns > 0 {
+        ws.set_repeat_columns(0, identity_columns - 1)?;
+    }
+    Ok(())
+}
+
 /// Totals of one group of customers (a tier or a segment).
 #[derive(Default, Clone)]
 struct Totals {
@@ -256,6 +268,9 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let ws = workbook.add_worksheet();
     ws.set_name(sheet_name)?;
     print_setup(ws, None)?;
+    // The summary is a narrow report (tables with the charts below them): portrait prints it near
+    // full size, where landscape fit-to-width would shrink it.
+    ws.set_portrait();
     ws.set_column_width(0, 32)?;
     for c in 1..=7 {
         ws.set_column_width(c, 14)?;
@@ -336,6 +351,14 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         r += 1;
     }
 
+    // The charts go below the tables, within their width (A–H ≈ 950 px): on screen they follow the
+    // figures they show, and the page prints at a readable size. Rows reserved: 310 + 360 px of
+    // charts at the default 20 px per row, plus a margin.
+    let chart_row = r;
+    r += 36;
+    // The chart data starts on its own printed page.
+    ws.set_page_breaks(&[r])?;
+
     // Pareto data (≤ 100 points) for the chart, visible so the numbers can be checked.
     let pareto_headers = [
         pick(lang, "累计客户占比", "Share of customers"),
@@ -358,12 +381,12 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
 
     let tiers_block =
         TierBlock { sheet: sheet_name, first: tier_first, last: tier_last, customers_col: 1, revenue_col: 3 };
-    ws.insert_chart_with_offset(3, 8, &charts::tier_doughnut(&tiers_block, lang), 10, 0)?;
     // Offsets from the same anchor cell, so the charts never overlap whatever the column widths.
-    ws.insert_chart_with_offset(3, 8, &charts::tier_revenue(&tiers_block, lang), 500, 0)?;
+    ws.insert_chart_with_offset(chart_row, 0, &charts::tier_doughnut(&tiers_block, lang), 0, 0)?;
+    ws.insert_chart_with_offset(chart_row, 0, &charts::tier_revenue(&tiers_block, lang), 490, 0)?;
     if !points.is_empty() {
         let block = ParetoBlock { sheet: sheet_name, first: pareto_first, last: r - 1, col: 0 };
-        ws.insert_chart_with_offset(3, 8, &charts::pareto(&block, lang), 10, 320)?;
+        ws.insert_chart_with_offset(chart_row, 0, &charts::pareto(&block, lang), 0, 310)?;
     }
     ws.set_active(true);
     Ok(())
@@ -446,7 +469,8 @@ fn tier_sheet(
     let last_col = (columns.len() - 1) as u16;
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name(name)?;
-    print_setup(ws, Some(0))?;
+    let identity = columns.iter().take_while(|c| matches!(c, Column::Key | Column::Name)).count() as u16;
+    list_print_setup(ws, identity)?;
     // Widths from an even sample of at most ~5,000 rows: enough to see typical names, cheap for 250k.
     let sample: Vec<usize> = rows.iter().copied().step_by((rows.len() / 5000).max(1)).collect();
     for (c, column) in columns.iter().enumerate() {
