@@ -197,8 +197,10 @@ pub fn parse_amount_text(s: &str) -> Option<Cents> {
             '+' => {}
             '(' | '（' => in_parens = true,
             ')' | '）' if in_parens => negative = !negative,
-            ',' | '，' | '\'' | '_' | ' ' | '¥' | '￥' | '元' | '$' => {}
-            'e' | 'E' if !body.is_empty() => {
+            ',' | '，' | '\'' | '_' | ' ' | '¥' | '￥' | '元' | '$' | '£' | '€' => {}
+            'e' | 'E'
+                if !body.is_empty() && chars.peek().is_some_and(|n| n.is_ascii_digit() || matches!(n, '+' | '-')) =>
+            {
                 // Scientific notation: fall back to a float for the rest.
                 let rest: String = chars.by_ref().collect();
                 let x: f64 = format!("{body}e{rest}").parse().ok()?;
@@ -206,8 +208,8 @@ pub fn parse_amount_text(s: &str) -> Option<Cents> {
                 return cents_from_f64(x);
             }
             _ if c.is_whitespace() || is_invisible(c) => {}
-            'R' | 'M' | 'B' | 'C' | 'N' | 'Y' | 'r' | 'm' | 'b' | 'c' | 'n' | 'y' => {
-                // RMB / CNY prefixes or suffixes; any other letter makes the text unreadable.
+            c if c.is_ascii_alphabetic() => {
+                // Currency codes (RMB, CNY, USD …) are checked as a whole by `valid_letters`.
                 let _ = c;
             }
             _ => return None,
@@ -220,10 +222,10 @@ pub fn parse_amount_text(s: &str) -> Option<Cents> {
     Some(if negative { -c } else { c })
 }
 
-/// Only the currency words RMB/CNY may contribute letters (so "12abc" is unreadable, "RMB 12" is not).
+/// Only a currency code may contribute letters (so "12abc" is unreadable, "RMB 12" and "US$12" are not).
 fn valid_letters(t: &str) -> bool {
     let letters: String = t.chars().filter(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_uppercase();
-    letters.is_empty() || letters == "RMB" || letters == "CNY"
+    letters.is_empty() || ["RMB", "CNY", "USD", "US", "EUR", "GBP", "HKD", "HK"].contains(&letters.as_str())
 }
 
 /// `[-+]digits[.digits]` → fen, rounding half away from zero at the cent; `None` for anything else.
@@ -682,11 +684,17 @@ mod tests {
             ("9.9", 990),
             (" 7 ", 700),
             ("1.2E+3", 120000),
+            ("US$12.50", 1250),
+            ("£3.39", 339),
+            ("12.00 EUR", 1200),
+            ("HK$100", 10000),
         ];
         for (s, want) in cases {
             assert_eq!(parse_amount(&t(s)), Some(*want), "{s}");
         }
-        for bad in ["#VALUE!", "abc", "12abc", "1.2.3", "¥", "999999999999999999", "99999999999999999.99"] {
+        for bad in
+            ["#VALUE!", "abc", "12abc", "12 kg", "E12", "1.2.3", "¥", "999999999999999999", "99999999999999999.99"]
+        {
             assert_eq!(parse_amount(&t(bad)), None, "{bad}");
         }
         assert_eq!(parse_amount(&Cell::Error("#VALUE!".into())), None);
