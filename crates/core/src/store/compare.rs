@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::{tier_from_letter, Flow, Migration, Move, SegmentFlow, Workspace};
+use super::{Flow, Migration, Move, SegmentFlow, Workspace};
 use crate::error::Result;
 use crate::model::{Cents, Text, Tier};
 use crate::playbook::Playbook;
@@ -23,8 +23,10 @@ const REACTIVATE_SEGMENT: &str = "一般挽留客户";
 struct Cursor<'s> {
     rows: rusqlite::Rows<'s>,
     live: bool,
-    key: String,
-    name: String,
+    /// Raw bytes of the key and name: compared and copied as bytes, checked as UTF-8 only when a
+    /// customer enters a move list.
+    key: Vec<u8>,
+    name: Vec<u8>,
     tier: Tier,
     segment: Option<u16>,
     revenue: Cents,
@@ -32,7 +34,7 @@ struct Cursor<'s> {
 
 impl<'s> Cursor<'s> {
     fn new(rows: rusqlite::Rows<'s>) -> Self {
-        Cursor { rows, live: true, key: String::new(), name: String::new(), tier: Tier::C, segment: None, revenue: 0 }
+        Cursor { rows, live: true, key: Vec::new(), name: Vec::new(), tier: Tier::C, segment: None, revenue: 0 }
     }
 
     /// Moves to the next row (`live` turns false after the last one); segment names are interned in
@@ -43,17 +45,25 @@ impl<'s> Cursor<'s> {
             return Ok(());
         };
         self.key.clear();
-        self.key.push_str(r.get_ref(0)?.as_str()?);
+        self.key.extend_from_slice(r.get_ref(0)?.as_bytes()?);
         self.name.clear();
-        self.name.push_str(r.get_ref(1)?.as_str()?);
-        self.tier = tier_from_letter(r.get_ref(2)?.as_str()?).unwrap_or(Tier::C);
-        self.segment = r.get_ref(3)?.as_str_or_null()?.map(|s| match segments.iter().position(|x| x == s) {
-            Some(i) => i as u16,
-            None => {
-                segments.push(s.to_string());
-                (segments.len() - 1) as u16
-            }
-        });
+        self.name.extend_from_slice(r.get_ref(1)?.as_bytes()?);
+        self.tier = match r.get_ref(2)?.as_bytes()? {
+            b"A" => Tier::A,
+            b"B" => Tier::B,
+            b"D" => Tier::D,
+            _ => Tier::C,
+        };
+        self.segment = match r.get_ref(3)?.as_bytes_or_null()? {
+            None => None,
+            Some(s) => Some(match segments.iter().position(|x| x.as_bytes() == s) {
+                Some(i) => i as u16,
+                None => {
+                    segments.push(std::str::from_utf8(s).map_err(rusqlite::types::FromSqlError::other)?.to_string());
+                    (segments.len() - 1) as u16
+                }
+            }),
+        };
         self.revenue = r.get(4)?;
         Ok(())
     }
@@ -111,7 +121,7 @@ impl Workspace {
 
         while a.live || b.live {
             let order = match (a.live, b.live) {
-                (true, true) => a.key.as_bytes().cmp(b.key.as_bytes()),
+                (true, true) => a.key.cmp(&b.key),
                 (true, false) => Ordering::Less,
                 _ => Ordering::Greater,
             };
@@ -152,9 +162,12 @@ impl Workspace {
                     .entry((from_tier, to_tier, to_seg))
                     .or_insert_with(|| move_action(playbook, from_tier, to_tier, to_segment.as_deref()))
                     .clone();
+                let text = |bytes: &[u8]| -> Result<String> {
+                    Ok(std::str::from_utf8(bytes).map_err(rusqlite::types::FromSqlError::other)?.to_string())
+                };
                 list.push(Move {
-                    key: shown.key.clone(),
-                    name: shown.name.clone(),
+                    key: text(&shown.key)?,
+                    name: text(&shown.name)?,
                     from: from_tier,
                     to: to_tier,
                     from_segment: seg_name(from_seg),
@@ -188,7 +201,12 @@ impl Workspace {
             for (i, row) in seg_flows.iter().enumerate() {
                 for (j, &(customers, revenue)) in row.iter().enumerate() {
                     if customers > 0 {
-                        migration.segment_flows.push(SegmentFlow { from: seg_at(i), to: seg_at(j), customers, revenue });
+                        migration.segment_flows.push(SegmentFlow {
+                            from: seg_at(i),
+                            to: seg_at(j),
+                            customers,
+                            revenue,
+                        });
                     }
                 }
             }
@@ -201,17 +219,13 @@ impl Workspace {
                 ))
             });
         }
-        // Who to call first: the highest tier they came from (or reached), then the most revenue.
-        let rank = tier_index;
-        let by = |tier: fn(&Move) -> Option<Tier>| {
-            move |x: &Move, y: &Move| {
-                rank(tier(x)).cmp(&rank(tier(y))).then(y.revenue.cmp(&x.revenue)).then(x.key.cmp(&y.key))
-            }
-        };
-        migration.upgraded.sort_by(by(|m| m.to));
-        migration.downgraded.sort_by(by(|m| m.from));
-        migration.new.sort_by(by(|m| m.to));
-        migration.lost.sort_by(by(|m| m.from));
+        // Who to call first: the highest tier they came from (or reached), then the most revenue, then
+        // by key — which is the order the merge pushed them in, so a stable sort on the first two keeps it.
+        let by = |tier: fn(&Move) -> Option<Tier>| move |m: &Move| (tier_index(tier(m)), std::cmp::Reverse(m.revenue));
+        migration.upgraded.sort_by_key(by(|m| m.to));
+        migration.downgraded.sort_by_key(by(|m| m.from));
+        migration.new.sort_by_key(by(|m| m.to));
+        migration.lost.sort_by_key(by(|m| m.from));
         Ok(migration)
     }
 }
