@@ -41,8 +41,10 @@ fn cpu_time() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// Best wall time of `n` runs, printed with the CPU time of that run.
+/// Best wall time of `n` runs (`STORE_BENCH_RUNS` overrides `n`), printed with the CPU time of that run.
 fn best_of<T>(n: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    // STORE_BENCH_RUNS=1 runs everything once (e.g. under callgrind).
+    let n = std::env::var("STORE_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(n);
     let mut best = Duration::MAX;
     let mut best_cpu = Duration::ZERO;
     let mut last = None;
