@@ -219,15 +219,24 @@ impl Workspace {
                 ))
             });
         }
-        // Who to call first: the highest tier they came from (or reached), then the most revenue, then
-        // by key — which is the order the merge pushed them in, so a stable sort on the first two keeps it.
-        let by = |tier: fn(&Move) -> Option<Tier>| move |m: &Move| (tier_index(tier(m)), std::cmp::Reverse(m.revenue));
-        migration.upgraded.sort_by_key(by(|m| m.to));
-        migration.downgraded.sort_by_key(by(|m| m.from));
-        migration.new.sort_by_key(by(|m| m.to));
-        migration.lost.sort_by_key(by(|m| m.from));
+        sort_moves(&mut migration.upgraded, |m| m.to);
+        sort_moves(&mut migration.downgraded, |m| m.from);
+        sort_moves(&mut migration.new, |m| m.to);
+        sort_moves(&mut migration.lost, |m| m.from);
         Ok(migration)
     }
+}
+
+/// Who to call first: the highest tier they came from (or reached), then the most revenue, then by
+/// key — the order the merge pushed them in, so the position breaks ties. Small (tier, revenue,
+/// position) tuples are sorted and the moves put in place once, instead of moving the wide `Move`s
+/// around during the sort.
+fn sort_moves(list: &mut Vec<Move>, tier: fn(&Move) -> Option<Tier>) {
+    let mut order: Vec<(usize, std::cmp::Reverse<Cents>, usize)> =
+        list.iter().enumerate().map(|(i, m)| (tier_index(tier(m)), std::cmp::Reverse(m.revenue), i)).collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<Move>> = std::mem::take(list).into_iter().map(Some).collect();
+    *list = order.into_iter().filter_map(|(_, _, i)| slots[i].take()).collect();
 }
 
 /// The action for one move: the win-back action first for a customer who fell from A, a low-cost
