@@ -69,6 +69,9 @@ impl<'s> Cursor<'s> {
     }
 }
 
+/// What a move's action depends on: from tier, to tier, to segment (interned).
+type ActionKey = (Option<Tier>, Option<Tier>, Option<u16>);
+
 /// Index of a tier in the flow matrix, in display order (`None`, i.e. new or lost, last).
 fn tier_index(t: Option<Tier>) -> usize {
     t.map_or(Tier::ALL.len(), |t| t as usize)
@@ -117,7 +120,7 @@ impl Workspace {
         let mut flows = [[(0u64, 0 as Cents); TIERS]; TIERS];
         let mut seg_flows: Vec<Vec<(u64, Cents)>> = Vec::new();
         // Few distinct (from, to, segment) combinations: each action is built once and cloned.
-        let mut actions: HashMap<(Option<Tier>, Option<Tier>, Option<u16>), Text> = HashMap::new();
+        let mut actions: HashMap<ActionKey, Text> = HashMap::new();
 
         while a.live || b.live {
             let order = match (a.live, b.live) {
