@@ -41,8 +41,10 @@ fn cpu_time() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// Best wall time of `n` runs, printed with the CPU time of that run.
+/// Best wall time of `n` runs (`STORE_BENCH_RUNS` overrides `n`), printed with the CPU time of that run.
 fn best_of<T>(n: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    // STORE_BENCH_RUNS=1 runs everything once (e.g. under callgrind).
+    let n = std::env::var("STORE_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(n);
     let mut best = Duration::MAX;
     let mut best_cpu = Duration::ZERO;
     let mut last = None;
@@ -72,6 +74,11 @@ fn main() {
     let orders: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let customers: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(250_000);
     let opts = ImportOptions::default();
+    if let Some(runs) = std::env::var_os("STORE_BENCH_COMPARE_ONLY") {
+        // Only the comparison, on DIR/big.tierbook from an earlier run (short enough for callgrind).
+        let runs = runs.to_str().and_then(|s| s.parse().ok()).unwrap_or(5);
+        return compare_only(&dir.join("big.tierbook"), runs);
+    }
 
     // 1. A 100k-order xlsx: import alone vs into an empty workspace.
     let small = dir.join("orders_100k.xlsx");
@@ -229,5 +236,22 @@ fn measure_big(ws_path: &Path, s1: i64, s2: i64) {
         m.downgraded.len(),
         m.new.len(),
         m.lost.len()
+    );
+}
+
+fn compare_only(ws_path: &Path, runs: usize) {
+    let ws = Workspace::open(ws_path).unwrap();
+    let snaps = ws.snapshots().unwrap();
+    let playbook = tierbook_core::playbook::Playbook::default();
+    let (t_cmp, m) = best_of(runs, || ws.compare(snaps[0].id, snaps[1].id, &playbook).unwrap());
+    // A fingerprint of the whole result, to check that a faster version computes the same thing.
+    let json = serde_json::to_string(&m).unwrap();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&json, &mut h);
+    println!(
+        "  compare: {}  (result {} bytes, fingerprint {:016x})",
+        secs(t_cmp),
+        json.len(),
+        std::hash::Hasher::finish(&h)
     );
 }

@@ -12,6 +12,7 @@
 //! instead of losing it. What this module does not do: update an order already stored when a later
 //! export shows it changed (a status or a late refund) — the first import wins.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -326,10 +327,10 @@ fn store_file(
         .unwrap_or_default();
 
     let mut find_customer = tx.prepare_cached("SELECT id FROM customers WHERE key = ?1")?;
-    let mut new_customer = tx.prepare_cached(
-        "INSERT INTO customers(key, name, phone, orders, revenue, first_order, last_order, last_at)
-         VALUES (?1, '', NULL, 0, 0, '9999-12-31', '0001-01-01', -9223372036854775808)",
-    )?;
+    // New customers get their ids now (the orders need them) but are inserted once, whole, after the
+    // loop: one write instead of a placeholder row plus an update, and none for customers whose
+    // orders all turn out to be known. The store's write transaction makes max(id) + 1 ours.
+    let mut next_customer: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone, placed_at, paid, refund,
                             quantity, status, order_count, first_date, interactions)
@@ -341,7 +342,7 @@ fn store_file(
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
 
     let mut ids: HashMap<&str, i64> = HashMap::new();
-    let mut created: Vec<i64> = Vec::new();
+    let mut created: Vec<(i64, &str)> = Vec::new();
     let mut deltas: HashMap<i64, Delta> = HashMap::new();
     let (mut added, mut known) = (0u64, 0u64);
     for order in &file.orders {
@@ -358,9 +359,9 @@ fn store_file(
                 let id = match find_customer.query_row([&order.customer_key], |r| r.get(0)).optional()? {
                     Some(id) => id,
                     None => {
-                        new_customer.execute([&order.customer_key])?;
-                        let id = tx.last_insert_rowid();
-                        created.push(id);
+                        let id = next_customer;
+                        next_customer += 1;
+                        created.push((id, order.customer_key.as_str()));
                         id
                     }
                 };
@@ -369,8 +370,8 @@ fn store_file(
             }
         };
         let (uid, has_id, ns) = match &order.order_id {
-            Some(id) if !id.trim().is_empty() => (id.trim().to_string(), true, platform.as_str()),
-            _ => (content_uid(order), false, ""),
+            Some(id) if !id.trim().is_empty() => (Cow::Borrowed(id.trim()), true, platform.as_str()),
+            _ => (Cow::Owned(content_uid(order)), false, ""),
         };
         let placed = to_seconds(order.placed_at);
         let changed = insert.execute(rusqlite::params![
@@ -393,14 +394,14 @@ fn store_file(
         ])?;
         if changed == 0 {
             known += 1;
-            let order_id: i64 = find_order.query_row((ns, &uid), |r| r.get(0))?;
+            let order_id: i64 = find_order.query_row((ns, uid.as_ref()), |r| r.get(0))?;
             sighting.execute((source_id, order_id))?;
             continue;
         }
         added += 1;
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
-        let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty()).cloned();
+        let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty());
         let delta = deltas.entry(customer_id).or_insert_with(|| Delta {
             orders: 0,
             revenue: 0,
@@ -418,7 +419,7 @@ fn store_file(
         if placed >= delta.last_at {
             delta.last_at = placed;
             if name.is_some() {
-                delta.name = name;
+                delta.name = name.cloned();
             }
             if order.phone.is_some() {
                 delta.phone = order.phone.clone();
@@ -443,6 +444,27 @@ fn store_file(
             interactions = CASE WHEN ?9 IS NULL THEN interactions ELSE coalesce(interactions, 0) + ?9 END
          WHERE id = ?1",
     )?;
+    let mut insert_customer = tx.prepare_cached(
+        "INSERT INTO customers(id, key, name, phone, orders, revenue, first_order, last_order, last_at, interactions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    // New customers (in id order, as the placeholder rows used to be): the delta is the whole aggregate.
+    for &(id, key) in &created {
+        if let Some(d) = deltas.remove(&id) {
+            insert_customer.execute(rusqlite::params![
+                id,
+                key,
+                d.name.as_deref().unwrap_or(""),
+                d.phone,
+                d.orders,
+                d.revenue,
+                d.first,
+                d.last,
+                d.last_at,
+                d.interactions
+            ])?;
+        }
+    }
     for (id, d) in &deltas {
         merge.execute(rusqlite::params![
             id,
@@ -455,13 +477,6 @@ fn store_file(
             d.phone,
             d.interactions
         ])?;
-    }
-    // A customer row made for orders that all turned out to be known belongs to nobody.
-    let mut drop_empty = tx.prepare_cached("DELETE FROM customers WHERE id = ?1 AND orders = 0")?;
-    for id in created {
-        if !deltas.contains_key(&id) {
-            drop_empty.execute([id])?;
-        }
     }
     tx.execute(
         "UPDATE sources SET orders_added = ?2, orders_known = ?3 WHERE id = ?1",
