@@ -28,6 +28,10 @@ pub struct ImportOutcome {
     pub new_orders: u64,
     /// Orders in the files that the workspace already had (overlapping exports).
     pub known_orders: u64,
+    /// Known orders the newer export changed (a late partial refund) and that were updated.
+    pub updated_orders: u64,
+    /// Known orders the newer export shows closed or fully refunded, taken out.
+    pub withdrawn_orders: u64,
     /// Files skipped because the very same file was imported before.
     pub unchanged_files: Vec<String>,
     /// The sources this import added.
@@ -102,6 +106,8 @@ impl AppState {
             reports: stored.reports,
             new_orders: stored.new_orders,
             known_orders: stored.known_orders,
+            updated_orders: stored.updated_orders,
+            withdrawn_orders: stored.withdrawn_orders,
             unchanged_files: stored.unchanged_files,
             sources: stored.sources,
             orders,

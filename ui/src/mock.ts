@@ -103,6 +103,8 @@ function outcome(file: string): ImportOutcome {
     reports: [report(file)],
     new_orders: 3890,
     known_orders: 0,
+    updated_orders: 0,
+    withdrawn_orders: 0,
     unchanged_files: [],
     sources: [source(file)],
     summary: { zh: "新增 3890 单。", en: "3890 new orders." },

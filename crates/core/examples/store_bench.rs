@@ -122,6 +122,7 @@ fn main() {
             orders: dataset.orders.clone(),
             report: report.clone(),
             mapping_reused: false,
+            withdrawn: vec![],
         };
         let t = Instant::now();
         ws.store_import(vec![file], vec![], now(), &NoProgress).unwrap();

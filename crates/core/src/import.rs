@@ -114,6 +114,10 @@ pub struct Dataset {
     pub sources: Vec<PathBuf>,
     pub orders: Vec<Order>,
     pub reports: Vec<ImportReport>,
+    /// Order ids the files show closed, cancelled or fully refunded. Within one import the first
+    /// file that has an order decides it; the workspace uses these to take out orders that an
+    /// earlier import stored while they still counted (a late refund).
+    pub withdrawn: Vec<String>,
 }
 
 /// A look at a file before importing: sheets, detected header and roles, first rows as text.
@@ -180,6 +184,7 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
     let rules = options.rules.clone().unwrap_or_default();
     let mut set = OrderSet::new();
     let mut reports = Vec::with_capacity(paths.len());
+    let mut withdrawn = Vec::new();
     let mut rows_done = 0u64;
     for (fi, path) in paths.iter().enumerate() {
         if progress.cancelled() {
@@ -197,14 +202,15 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         }
         rows_done = reader.rows_done;
         let (mapping, file, warnings) = reader.finish()?;
-        let out = file.finish();
+        let mut out = file.finish();
+        withdrawn.append(&mut out.withdrawn);
         let report = finish_file(&mut set, path, src.format, mapping, out, warnings)?;
         reports.push(report);
     }
     progress.report(Stage::Reading, rows_done, rows_done);
     let orders = set.into_orders();
     warn_customer_lists_overlap(&orders, &mut reports);
-    Ok(Dataset { sources: paths.to_vec(), orders, reports })
+    Ok(Dataset { sources: paths.to_vec(), orders, reports, withdrawn })
 }
 
 /// Imports rows already in memory as one file named `file` (one sheet), for callers that have the
@@ -229,9 +235,10 @@ pub fn import_rows(
     }
     reader.end_sheet()?;
     let (mapping, file_orders, warnings) = reader.finish()?;
-    let out = file_orders.finish();
+    let mut out = file_orders.finish();
+    let withdrawn = std::mem::take(&mut out.withdrawn);
     let report = finish_file(&mut set, &path, Format::Csv, mapping, out, warnings)?;
-    Ok(Dataset { sources: vec![path], orders: set.into_orders(), reports: vec![report] })
+    Ok(Dataset { sources: vec![path], orders: set.into_orders(), reports: vec![report], withdrawn })
 }
 
 /// Two customer-level files with the same customers are added up (two stores' lists), which is

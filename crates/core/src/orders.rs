@@ -308,6 +308,9 @@ pub struct FileOutcome {
     pub amount_example: Option<(u32, String)>,
     /// Rows that were neither blank nor totals rows.
     pub data_rows: u64,
+    /// Order ids this file shows closed, cancelled or fully refunded: a workspace that stored one of
+    /// them from an earlier export (when it still counted) takes it out.
+    pub withdrawn: Vec<String>,
     fingerprint: u64,
     contents: HashMap<u64, u32>,
 }
@@ -820,6 +823,7 @@ impl<'a> FileOrders<'a> {
         }
 
         let mut keep = Vec::with_capacity(accs.len());
+        let mut withdrawn = Vec::new();
         let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
         let mut returns = 0u64;
         let mut add_skip = |reason: SkipReason, row: u32| {
@@ -839,13 +843,20 @@ impl<'a> FileOrders<'a> {
             } else {
                 Effect::Exclude
             };
+            let mut withdraw = || {
+                if let Some(id) = &order.order_id {
+                    withdrawn.push(id.clone());
+                }
+            };
             match effect {
                 Effect::Exclude => {
                     add_skip(SkipReason::Closed, row);
+                    withdraw();
                     continue;
                 }
                 Effect::Refunded => {
                     add_skip(SkipReason::Refunded, row);
+                    withdraw();
                     continue;
                 }
                 Effect::Count => {}
@@ -872,6 +883,7 @@ impl<'a> FileOrders<'a> {
             };
             if paid > 0 && refund >= paid {
                 add_skip(SkipReason::Refunded, row);
+                withdraw();
                 continue;
             }
             if paid == 0 && refund == 0 && order.order_count <= 1 {
@@ -916,6 +928,7 @@ impl<'a> FileOrders<'a> {
             amount_readable,
             amount_example,
             data_rows,
+            withdrawn,
             fingerprint,
             contents,
         }

@@ -87,6 +87,7 @@ fn file(name: &str, orders: Vec<Order>, mapping: Mapping) -> ImportedFile {
         },
         orders,
         mapping_reused: false,
+        withdrawn: vec![],
     }
 }
 

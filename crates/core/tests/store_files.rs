@@ -109,3 +109,47 @@ fn a_key_the_user_chose_once_is_used_again_for_the_same_layout() {
     assert_eq!(keys.len(), 20);
     assert!(keys.iter().all(|k| k.starts_with("收货人")), "{keys:?}");
 }
+
+#[test]
+fn a_later_export_updates_partial_refunds_and_takes_out_orders_refunded_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "订单号,买家ID,下单时间,订单状态,实付金额,退款金额\n";
+    let jan_mar = dir.path().join("1-3月.csv");
+    std::fs::write(
+        &jan_mar,
+        format!(
+            "{header}A1,u1,2025-01-05 10:00:00,已完成,100.00,0\nA2,u1,2025-02-05 10:00:00,已完成,50.00,0\n\
+             A3,u2,2025-03-01 10:00:00,已发货,80.00,0\nA4,u3,2025-03-02 10:00:00,已完成,40.00,0\n"
+        ),
+    )
+    .unwrap();
+    // Two months later: A3 was partly refunded, A4 fully refunded, A5 is new.
+    let mar_may = dir.path().join("3-5月.csv");
+    std::fs::write(
+        &mar_may,
+        format!(
+            "{header}A3,u2,2025-03-01 10:00:00,已完成,80.00,30.00\nA4,u3,2025-03-02 10:00:00,已退款,40.00,40.00\n\
+             A5,u2,2025-04-01 10:00:00,已完成,60.00,0\n"
+        ),
+    )
+    .unwrap();
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    ws.import(std::slice::from_ref(&jan_mar), &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let later = ws.import(std::slice::from_ref(&mar_may), &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert_eq!(
+        (later.new_orders, later.known_orders, later.updated_orders, later.withdrawn_orders),
+        (1, 1, 1, 1),
+        "{:?}",
+        later.summary()
+    );
+    assert!(later.summary().zh.contains("已移除"), "{}", later.summary().zh);
+    let customers: Vec<(String, u32, i64)> =
+        ws.customers().unwrap().into_iter().map(|c| (c.key, c.orders, c.revenue)).collect();
+    // u1: 100 + 50; u2: 80 − 30 refunded + 60; u3 had only the refunded order.
+    assert_eq!(customers, vec![("u1".to_string(), 2, 15_000), ("u2".to_string(), 2, 11_000)]);
+    assert_eq!(ws.order_count().unwrap(), 4);
+
+    // The same later file again: nothing left to change.
+    let again = ws.import(std::slice::from_ref(&mar_may), &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert!(again.is_unchanged());
+}

@@ -233,6 +233,8 @@ fn check_new_import_works(ws: &mut Workspace) {
     let report: ImportReport = serde_json::from_str(&report_json()).unwrap();
     let mut known = order.clone();
     known.order_id = Some("3700000000000000002".into());
+    // The stored order seen again as it was (a different amount would update it).
+    (known.paid, known.refund) = (6000, 1000);
     let file = ImportedFile {
         path: "/exports/二月.xlsx".into(),
         size: 10,
@@ -240,9 +242,10 @@ fn check_new_import_works(ws: &mut Workspace) {
         orders: vec![known, order],
         report,
         mapping_reused: false,
+        withdrawn: vec![],
     };
     let outcome = ws.store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress).unwrap();
-    assert_eq!((outcome.new_orders, outcome.known_orders), (1, 1));
+    assert_eq!((outcome.new_orders, outcome.known_orders, outcome.updated_orders), (1, 1, 0));
     assert_eq!(ws.customers().unwrap()[0].revenue, 17000);
 }
 

@@ -25,6 +25,14 @@ new_orders: number,
  */
 known_orders: number, 
 /**
+ * Known orders the newer export changed (a late partial refund) and that were updated.
+ */
+updated_orders: number, 
+/**
+ * Known orders the newer export shows closed or fully refunded, taken out.
+ */
+withdrawn_orders: number, 
+/**
  * Files skipped because the very same file was imported before.
  */
 unchanged_files: Array<string>, 

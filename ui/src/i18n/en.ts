@@ -132,6 +132,8 @@ const en: Messages = {
     dateRange: "Orders from {from} to {to}",
     newOrders: "{count} new orders added.",
     knownOrders: "{count} orders were already imported and were not counted twice.",
+    updatedOrders: "{count} of them changed since (e.g. a later partial refund) and were updated from the new file.",
+    withdrawnOrders: "{count} orders imported earlier are now closed or fully refunded and were taken out.",
     unchangedFile: "\"{file}\" is identical to a file imported before; nothing changed.",
     totals: "{orders} valid orders from {customers} customers in total.",
   },

@@ -131,6 +131,8 @@ const zh = {
     dateRange: "订单日期：{from} 至 {to}",
     newOrders: "本次新增 {count} 个订单。",
     knownOrders: "{count} 个订单之前已导入过，没有重复计算。",
+    updatedOrders: "其中 {count} 个订单的金额或退款有变化（如后来部分退款），已按新文件更新。",
+    withdrawnOrders: "{count} 个之前导入的订单在新文件中已关闭或全额退款，已从统计中移除。",
     unchangedFile: "“{file}”与之前导入的文件相同，没有变化。",
     totals: "现在共有 {orders} 个有效订单，{customers} 位客户。",
   },

@@ -66,7 +66,15 @@ describe("import report in plain words", () => {
     expect(mappingSummary(combined, tz)).toContain("客户：联系电话 + 收货人");
   });
   test("the workspace summary says what was new, what was already known, and the totals after", () => {
-    const o: OutcomeCounts = { new_orders: 300, known_orders: 11700, unchanged_files: ["jan.xlsx"], orders: 12000, customers: 3456 };
+    const o: OutcomeCounts = {
+      new_orders: 300,
+      known_orders: 11700,
+      updated_orders: 0,
+      withdrawn_orders: 0,
+      unchanged_files: ["jan.xlsx"],
+      orders: 12000,
+      customers: 3456,
+    };
     expect(outcomeSummary(o, tz)).toEqual([
       "本次新增 300 个订单。",
       "11,700 个订单之前已导入过，没有重复计算。",
@@ -75,7 +83,31 @@ describe("import report in plain words", () => {
     ]);
   });
   test("nothing known before and no unchanged file: only the new orders and the totals", () => {
-    const o: OutcomeCounts = { new_orders: 12000, known_orders: 0, unchanged_files: [], orders: 12000, customers: 3456 };
+    const o: OutcomeCounts = {
+      new_orders: 12000,
+      known_orders: 0,
+      updated_orders: 0,
+      withdrawn_orders: 0,
+      unchanged_files: [],
+      orders: 12000,
+      customers: 3456,
+    };
     expect(outcomeSummary(o, ten)).toEqual(["12,000 new orders added.", "12,000 valid orders from 3,456 customers in total."]);
+  });
+  test("late refunds in a newer export: updated and withdrawn orders get a line each, right after the known ones", () => {
+    const o: OutcomeCounts = {
+      new_orders: 5,
+      known_orders: 1200,
+      updated_orders: 3,
+      withdrawn_orders: 2,
+      unchanged_files: [],
+      orders: 1203,
+      customers: 400,
+    };
+    const lines = outcomeSummary(o, tz);
+    expect(lines).toHaveLength(5);
+    expect(lines[2]).toContain("3 个订单的金额或退款有变化");
+    expect(lines[3]).toContain("2 个之前导入的订单");
+    expect(outcomeSummary({ ...o, updated_orders: 0, withdrawn_orders: 0 }, tz)).toHaveLength(3);
   });
 });

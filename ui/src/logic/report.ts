@@ -69,12 +69,17 @@ export function reportSentences(report: ImportReport, t: Translate, lang: Lang):
 }
 
 /** The fields of an import outcome that the workspace summary reads. */
-export type OutcomeCounts = Pick<ImportOutcome, "new_orders" | "known_orders" | "unchanged_files" | "orders" | "customers">;
+export type OutcomeCounts = Pick<
+  ImportOutcome,
+  "new_orders" | "known_orders" | "updated_orders" | "withdrawn_orders" | "unchanged_files" | "orders" | "customers"
+>;
 
 /** The workspace-level summary: new vs already known orders, unchanged files, then the totals. */
 export function outcomeSummary(outcome: OutcomeCounts, t: Translate): string[] {
   const out = [t("report.newOrders", { count: formatInt(outcome.new_orders) })];
   if (outcome.known_orders) out.push(t("report.knownOrders", { count: formatInt(outcome.known_orders) }));
+  if (outcome.updated_orders) out.push(t("report.updatedOrders", { count: formatInt(outcome.updated_orders) }));
+  if (outcome.withdrawn_orders) out.push(t("report.withdrawnOrders", { count: formatInt(outcome.withdrawn_orders) }));
   for (const f of outcome.unchanged_files) out.push(t("report.unchangedFile", { file: f }));
   out.push(t("report.totals", { orders: formatInt(outcome.orders), customers: formatInt(outcome.customers) }));
   return out;

@@ -9,8 +9,9 @@
 //! (订单号 / 订单编号 / 主订单编号 …, which differ between platforms); rows without an order id are
 //! identified by a hash of their content. The first source that brought an order owns it; later
 //! sources that contain it too are recorded as sightings, so removing the owner hands the order on
-//! instead of losing it. What this module does not do: update an order already stored when a later
-//! export shows it changed (a status or a late refund) — the first import wins.
+//! instead of losing it. A later export is newer knowledge: a known order whose amount or refund
+//! changed is updated, and one it shows closed or fully refunded is taken out (removing that later
+//! source does not bring it back). Within one import the first file that has an order decides it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ pub struct ImportedFile {
     pub report: ImportReport,
     /// True when the mapping came from a saved mapping of the same layout.
     pub mapping_reused: bool,
+    /// Order ids the file shows closed, cancelled or fully refunded (see `Dataset::withdrawn`).
+    pub withdrawn: Vec<String>,
 }
 
 /// Hex SHA-256 and size of a file, read in chunks.
@@ -111,6 +114,7 @@ impl Workspace {
                 orders: dataset.orders,
                 report,
                 mapping_reused,
+                withdrawn: dataset.withdrawn,
             });
         }
         self.store_import(files, unchanged, imported_at, progress)
@@ -134,6 +138,8 @@ impl Workspace {
             reports: Vec::new(),
             new_orders: 0,
             known_orders: 0,
+            updated_orders: 0,
+            withdrawn_orders: 0,
             unchanged_files: Vec::new(),
             sources: Vec::new(),
         };
@@ -146,9 +152,12 @@ impl Workspace {
                 unchanged_files.push(display_name(&file.path));
                 continue;
             }
-            let (source_id, added, known) = store_file(&tx, &file, imported_at, progress, &mut done, total)?;
-            outcome.new_orders += added;
-            outcome.known_orders += known;
+            let counts = store_file(&tx, &file, imported_at, progress, &mut done, total)?;
+            let source_id = counts.source_id;
+            outcome.new_orders += counts.added;
+            outcome.known_orders += counts.known;
+            outcome.updated_orders += counts.updated;
+            outcome.withdrawn_orders += counts.withdrawn;
             outcome.reports.push(file.report.clone());
             new_sources.push(source_id);
         }
@@ -288,6 +297,15 @@ struct Delta {
     interactions: Option<f64>,
 }
 
+/// What storing one file did.
+struct FileCounts {
+    source_id: i64,
+    added: u64,
+    known: u64,
+    updated: u64,
+    withdrawn: u64,
+}
+
 fn store_file(
     tx: &Transaction<'_>,
     file: &ImportedFile,
@@ -295,7 +313,7 @@ fn store_file(
     progress: &dyn Progress,
     done: &mut u64,
     total: u64,
-) -> Result<(i64, u64, u64)> {
+) -> Result<FileCounts> {
     let report_json = serde_json::to_string(&file.report)?;
     let layout = layout_fingerprint(&file.report.mapping);
     tx.execute(
@@ -337,7 +355,14 @@ fn store_file(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT(platform, uid) DO NOTHING",
     )?;
-    let mut find_order = tx.prepare_cached("SELECT id FROM orders WHERE platform = ?1 AND uid = ?2")?;
+    let mut find_order = tx.prepare_cached(
+        "SELECT id, customer_id, paid, refund, order_count, status FROM orders WHERE platform = ?1 AND uid = ?2",
+    )?;
+    let mut update_order =
+        tx.prepare_cached("UPDATE orders SET paid = ?2, refund = ?3, order_count = ?4, status = ?5 WHERE id = ?1")?;
+    // Customers whose stored orders changed: their aggregates are recomputed from the orders.
+    let mut touched: Vec<i64> = Vec::new();
+    let mut updated = 0u64;
     let mut sighting =
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
 
@@ -394,8 +419,22 @@ fn store_file(
         ])?;
         if changed == 0 {
             known += 1;
-            let order_id: i64 = find_order.query_row((ns, uid.as_ref()), |r| r.get(0))?;
+            let (order_id, stored_customer, paid, refund, count, status): StoredOrder = find_order
+                .query_row((ns, uid.as_ref()), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                })?;
             sighting.execute((source_id, order_id))?;
+            // An order with an id seen again with other money: the newer export knows better (a
+            // partial refund since). Content-hashed orders cannot differ: their content is their id.
+            let (new_count, new_status) = (i64::from(order.order_count), order.status.as_deref());
+            if has_id && (paid != order.paid || refund != order.refund || count != new_count) {
+                update_order.execute(rusqlite::params![order_id, order.paid, order.refund, new_count, new_status])?;
+                updated += 1;
+                touched.push(stored_customer);
+            } else if has_id && status.as_deref() != new_status && new_status.is_some() {
+                // Same money, newer status (已发货 → 已完成): keep the status current, nothing to recompute.
+                update_order.execute(rusqlite::params![order_id, paid, refund, count, new_status])?;
+            }
             continue;
         }
         added += 1;
@@ -478,12 +517,41 @@ fn store_file(
             d.interactions
         ])?;
     }
+    // Orders this file shows closed or fully refunded that an earlier import stored: out.
+    let mut withdrawn = 0u64;
+    if !platform.is_empty() {
+        let mut find = tx.prepare_cached("SELECT id, customer_id FROM orders WHERE platform = ?1 AND uid = ?2")?;
+        let mut drop_sightings = tx.prepare_cached("DELETE FROM order_sightings WHERE order_id = ?1")?;
+        let mut drop_order = tx.prepare_cached("DELETE FROM orders WHERE id = ?1")?;
+        for id in &file.withdrawn {
+            let id = id.trim();
+            if id.is_empty() {
+                continue;
+            }
+            if let Some((order_id, customer_id)) = find
+                .query_row((platform.as_str(), id), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .optional()?
+            {
+                drop_sightings.execute([order_id])?;
+                drop_order.execute([order_id])?;
+                withdrawn += 1;
+                touched.push(customer_id);
+            }
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    recompute_customers(tx, &touched)?;
+
     tx.execute(
         "UPDATE sources SET orders_added = ?2, orders_known = ?3 WHERE id = ?1",
         rusqlite::params![source_id, added, known],
     )?;
-    Ok((source_id, added, known))
+    Ok(FileCounts { source_id, added, known, updated, withdrawn })
 }
+
+/// id, customer id, paid, refund, order count and status of a stored order.
+type StoredOrder = (i64, i64, Cents, Cents, i64, Option<String>);
 
 fn save_mapping(tx: &Transaction<'_>, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
     let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();

@@ -85,6 +85,13 @@ pub struct ImportOutcome {
     pub new_orders: u64,
     /// Orders in the files that the workspace already had.
     pub known_orders: u64,
+    /// Known orders whose amount, refund or status the newer export changed (a partial refund
+    /// after the last import); the stored order now says what the newer export says.
+    #[serde(default)]
+    pub updated_orders: u64,
+    /// Known orders the newer export shows closed, cancelled or fully refunded: taken out.
+    #[serde(default)]
+    pub withdrawn_orders: u64,
     /// File names skipped because the very same file (same SHA-256) was imported before.
     pub unchanged_files: Vec<String>,
     /// The sources this import added.
@@ -94,13 +101,21 @@ pub struct ImportOutcome {
 impl ImportOutcome {
     /// True when the import changed nothing (every file was already imported, or added no order).
     pub fn is_unchanged(&self) -> bool {
-        self.new_orders == 0 && self.sources.is_empty()
+        self.new_orders == 0 && self.updated_orders == 0 && self.withdrawn_orders == 0 && self.sources.is_empty()
     }
 
     /// A one-line summary for the user, e.g. "新增 120 单，已有 880 单；1 个文件与之前导入的完全相同".
     pub fn summary(&self) -> Text {
         let mut zh = format!("新增 {} 单，已有 {} 单", self.new_orders, self.known_orders);
         let mut en = format!("{} new orders, {} already known", self.new_orders, self.known_orders);
+        if self.updated_orders > 0 {
+            zh.push_str(&format!("；{} 单的金额或退款有变化，已按新文件更新", self.updated_orders));
+            en.push_str(&format!("; {} changed (amount or refund) and were updated", self.updated_orders));
+        }
+        if self.withdrawn_orders > 0 {
+            zh.push_str(&format!("；{} 单在新文件中已关闭或全额退款，已移除", self.withdrawn_orders));
+            en.push_str(&format!("; {} are now closed or fully refunded and were taken out", self.withdrawn_orders));
+        }
         if !self.unchanged_files.is_empty() {
             zh.push_str(&format!(
                 "；{} 个文件与之前导入的完全相同，未做任何更改（{}）",
