@@ -153,3 +153,29 @@ fn a_later_export_updates_partial_refunds_and_takes_out_orders_refunded_since() 
     let again = ws.import(std::slice::from_ref(&mar_may), &ImportOptions::default(), now(), &NoProgress).unwrap();
     assert!(again.is_unchanged());
 }
+
+#[test]
+fn a_newer_customer_list_replaces_each_customers_totals_instead_of_adding_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "客户名称,累计消费金额,消费次数,最近消费时间\n";
+    let march = dir.path().join("会员_3月.csv");
+    std::fs::write(&march, format!("{header}王姐,100.00,2,2025-03-01\n李哥,50.00,1,2025-02-11\n")).unwrap();
+    // May's list: 王姐 bought again (cumulative 180 over 3 orders), 赵总 is new, 李哥 unchanged.
+    let may = dir.path().join("会员_5月.csv");
+    std::fs::write(
+        &may,
+        format!("{header}王姐,180.00,3,2025-05-01\n李哥,50.00,1,2025-02-11\n赵总,30.00,1,2025-04-20\n"),
+    )
+    .unwrap();
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    ws.import(std::slice::from_ref(&march), &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let later = ws.import(std::slice::from_ref(&may), &ImportOptions::default(), now(), &NoProgress).unwrap();
+    assert_eq!((later.new_orders, later.known_orders, later.updated_orders), (2, 1, 1));
+    let mut customers: Vec<(String, u32, i64)> =
+        ws.customers().unwrap().into_iter().map(|c| (c.key, c.orders, c.revenue)).collect();
+    customers.sort();
+    assert_eq!(
+        customers,
+        vec![("李哥".to_string(), 1, 5_000), ("王姐".to_string(), 3, 18_000), ("赵总".to_string(), 1, 3_000)]
+    );
+}

@@ -12,6 +12,8 @@
 //! instead of losing it. A later export is newer knowledge: a known order whose amount or refund
 //! changed is updated, and one it shows closed or fully refunded is taken out (removing that later
 //! source does not bring it back). Within one import the first file that has an order decides it.
+//! A customer list (totals per customer, no order ids) is a statement as of its export: a newer list
+//! of the same layout replaces a customer's row from the older one rather than adding to it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -363,6 +365,19 @@ fn store_file(
     // Customers whose stored orders changed: their aggregates are recomputed from the orders.
     let mut touched: Vec<i64> = Vec::new();
     let mut updated = 0u64;
+    // A customer list (累计消费金额 per customer, no order ids) is a statement of totals as of its
+    // export: a newer list of the same layout replaces the customer's row from the older one
+    // instead of adding to it.
+    let customer_list = file.report.mapping.level == crate::mapping::Level::Customers;
+    let mut drop_older_sightings = tx.prepare_cached(
+        "DELETE FROM order_sightings WHERE order_id IN (
+             SELECT id FROM orders WHERE customer_id = ?1 AND has_id = 0 AND source_id <> ?2
+                AND source_id IN (SELECT id FROM sources WHERE layout = ?3))",
+    )?;
+    let mut drop_older_rows = tx.prepare_cached(
+        "DELETE FROM orders WHERE customer_id = ?1 AND has_id = 0 AND source_id <> ?2
+            AND source_id IN (SELECT id FROM sources WHERE layout = ?3)",
+    )?;
     let mut sighting =
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
 
@@ -438,6 +453,14 @@ fn store_file(
             continue;
         }
         added += 1;
+        if customer_list && !has_id {
+            drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;
+            let replaced = drop_older_rows.execute(rusqlite::params![customer_id, source_id, layout])?;
+            if replaced > 0 {
+                updated += replaced as u64;
+                touched.push(customer_id);
+            }
+        }
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
         let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty());
