@@ -65,6 +65,21 @@ describe("import report in plain words", () => {
     const combined = { ...report, mapping: { ...report.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } } };
     expect(mappingSummary(combined, tz)).toContain("客户：联系电话 + 收货人");
   });
+  test("without an amount column the summary names the unit price and quantity the amount came from", () => {
+    const columns = [
+      { index: 0, header: "InvoiceNo", role: "order_id" as const },
+      { index: 1, header: "Quantity", role: "quantity" as const },
+      { index: 2, header: "InvoiceDate", role: "date" as const },
+      { index: 3, header: "UnitPrice", role: "unit_price" as const },
+      { index: 4, header: "CustomerID", role: "customer_key" as const },
+    ];
+    const retail = { ...report, mapping: { ...report.mapping, columns, key: { kind: "column" as const, columns: "CustomerID" } } };
+    const s = mappingSummary(retail, tz);
+    expect(s).toContain("单价：UnitPrice");
+    expect(s).toContain("数量：Quantity");
+    expect(s).not.toContain("金额");
+    expect(mappingSummary(report, tz)).not.toContain("单价");
+  });
   test("the workspace summary says what was new, what was already known, and the totals after", () => {
     const o: OutcomeCounts = {
       new_orders: 300,

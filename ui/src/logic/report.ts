@@ -45,7 +45,10 @@ export function dateRange(report: ImportReport, t: Translate, lang: Lang): strin
 
 /** The mapping used, "客户：买家ID · 金额：实付金额 · 日期：下单时间". */
 export function mappingSummary(report: ImportReport, t: Translate): string {
-  const wanted: Role[] = ["customer_key", "amount", "date", "order_id", "status", "refund"];
+  // Without an amount column the core computes quantity × unit price: name those two instead.
+  const computed = !report.mapping.columns.some((c) => c.role === "amount");
+  const money: Role[] = computed ? ["unit_price", "quantity"] : ["amount"];
+  const wanted: Role[] = ["customer_key", ...money, "date", "order_id", "status", "refund"];
   const parts: string[] = [];
   const key = report.mapping.key;
   const keyText = key.kind === "combined" ? key.columns.join(" + ") : key.columns;
