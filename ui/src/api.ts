@@ -28,7 +28,7 @@ import type {
 } from "./types";
 
 /** File types the importer reads (DESIGN §4). */
-export const SOURCE_EXTENSIONS = ["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv"];
+export const SOURCE_EXTENSIONS = ["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv", "txt"];
 
 export interface Job<T> {
   promise: Promise<T>;

@@ -51,7 +51,7 @@ const en: Messages = {
   import: {
     title: "Import orders or customers",
     dropTitle: "Drop your order export here",
-    dropHint: "Excel (xlsx / xlsm / xlsb / xls), ODS and CSV / TSV. Exports from WeChat stores, Taobao, Pinduoduo and Youzan work as they are",
+    dropHint: "Excel (xlsx / xlsm / xlsb / xls), ODS and CSV / TSV / TXT. Exports from WeChat stores, Taobao, Pinduoduo, Douyin, JD and Youzan, and data sets with English headers, work as they are",
     dropActive: "Release to read the file",
     pick: "Choose file",
     sampleHint: "No file at hand? See how tiering works on the built-in sample orders first.",

@@ -50,7 +50,7 @@ const zh = {
   import: {
     title: "导入订单或客户表",
     dropTitle: "把订单表拖到这里",
-    dropHint: "支持 Excel（xlsx / xlsm / xlsb / xls）、WPS/LibreOffice（ods）和 CSV / TSV，微信小店、视频号小店、淘宝、拼多多、有赞导出的表格都可以直接用",
+    dropHint: "支持 Excel（xlsx / xlsm / xlsb / xls）、WPS/LibreOffice（ods）和 CSV / TSV / TXT，微信小店、视频号小店、淘宝、拼多多、抖店、京东、有赞导出的表格和英文表头的数据集都可以直接用",
     dropActive: "松开鼠标即可读取",
     pick: "选择文件",
     sampleHint: "还没有自己的表格？先用内置的示例订单看看分层效果，不会影响你自己的数据。",
