@@ -345,7 +345,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         rows.sort_by(|a, b| b.1 .0.revenue.cmp(&a.1 .0.revenue).then_with(|| a.0.cmp(b.0)));
         for (name, (t, tier)) in rows {
             group_row(ws, r, &labels::segment_name(name, lang), t, n, revenue, f, false)?;
-            write_text(ws, r, 7, &tier.label(lang))?;
+            write_text_with(ws, r, 7, &tier.label(lang), &f.center)?;
             r += 1;
         }
         r += 1;
