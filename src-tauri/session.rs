@@ -10,7 +10,7 @@ use tierbook_core::export::{self, ExportInput, ExportOptions};
 use tierbook_core::import::{ImportOptions, ImportReport};
 use tierbook_core::playbook::Playbook;
 use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
-use tierbook_core::{Error, Progress, Stage, Text};
+use tierbook_core::{Error, Progress, Stage};
 
 use crate::error::ApiError;
 use crate::state::{AppState, Session};
@@ -36,8 +36,6 @@ pub struct ImportOutcome {
     pub unchanged_files: Vec<String>,
     /// The sources this import added.
     pub sources: Vec<SourceInfo>,
-    /// "新增 120 单，已有 880 单…"
-    pub summary: Text,
     /// Valid orders and customers in the workspace after the import.
     pub orders: u64,
     pub customers: u64,
@@ -102,7 +100,6 @@ impl AppState {
         let orders = customers.iter().map(|c| u64::from(c.orders)).sum();
         let outcome = ImportOutcome {
             files: paths.iter().map(|p| p.display().to_string()).collect(),
-            summary: stored.summary(),
             reports: stored.reports,
             new_orders: stored.new_orders,
             known_orders: stored.known_orders,

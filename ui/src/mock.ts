@@ -107,7 +107,6 @@ function outcome(file: string): ImportOutcome {
     withdrawn_orders: 0,
     unchanged_files: [],
     sources: [source(file)],
-    summary: { zh: "新增 3890 单。", en: "3890 new orders." },
     orders: view.kpis.orders,
     customers: view.kpis.customers,
     view,

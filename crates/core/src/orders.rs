@@ -423,13 +423,7 @@ impl<'a> FileOrders<'a> {
     fn row_amount(&self, cells: &[Cell]) -> Option<Cents> {
         let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
         if self.map.amount.is_some() {
-            return cell::parse_amount(get(self.map.amount)).map(|c| {
-                if self.map.amount_in_fen {
-                    fen_to_cents(c)
-                } else {
-                    c
-                }
-            });
+            return parse_money(get(self.map.amount), self.map.amount_in_fen);
         }
         let price = cell::parse_amount(get(self.map.unit_price))?;
         let quantity = match get(self.map.quantity) {
@@ -509,9 +503,7 @@ impl<'a> FileOrders<'a> {
                 self.amount_example = Some((row, shown));
             }
         }
-        let refund = cell::parse_amount(get(self.map.refund))
-            .map(|c| if self.map.refund_in_fen { fen_to_cents(c) } else { c })
-            .unwrap_or(0);
+        let refund = parse_money(get(self.map.refund), self.map.refund_in_fen).unwrap_or(0);
 
         // Row effect from the status, the after-sales status and the payment time.
         let mut effect = match cell::text(get(self.map.status)) {
@@ -989,6 +981,11 @@ fn merge_row(
     if let Some(q) = cell::parse_number(quantity) {
         order.quantity = Some(order.quantity.unwrap_or(0.0) + q);
     }
+}
+
+/// A money cell in cents; `in_fen` for a column in fen (`实付金额(分)`).
+fn parse_money(c: &Cell, in_fen: bool) -> Option<Cents> {
+    cell::parse_amount(c).map(|v| if in_fen { fen_to_cents(v) } else { v })
 }
 
 /// A column in fen (`实付金额(分)`): 14800 fen is ¥148.00, i.e. 14800 cents of the parsed number.

@@ -1293,41 +1293,16 @@ impl Wording<'_> {
         let seg = self.d.segment.as_ref().map_or(0, |s| usize::from(s[i]));
         let label = &self.d.labels[seg];
         // The basis wording is the same for every customer: build it once (slots 4–6).
+        let basis = (zh_b, en_b);
         let after_r = self.fixed(4, |m| {
-            m.zh.push_str(" 天前（");
-            m.zh.push_str(zh_b);
-            m.zh.push(' ');
-            push_dec1(&mut m.zh, lines.r.value());
-            m.zh.push_str(" 天），");
-            m.en.push_str(" days ago (");
-            m.en.push_str(en_b);
-            m.en.push(' ');
-            push_dec1(&mut m.en, lines.r.value());
-            m.en.push_str("), ");
+            basis_fragment(m, (" 天前（", " days ago ("), basis, &dec1(lines.r.value()), (" 天），", "), "));
         });
         let after_f = self.fixed(5, |m| {
-            m.zh.push_str(" 单（");
-            m.zh.push_str(zh_b);
-            m.zh.push(' ');
-            push_dec1(&mut m.zh, lines.f.value());
-            m.zh.push_str("），累计 ");
-            m.en.push_str(" orders (");
-            m.en.push_str(en_b);
-            m.en.push(' ');
-            push_dec1(&mut m.en, lines.f.value());
-            m.en.push_str("), ");
+            basis_fragment(m, (" 单（", " orders ("), basis, &dec1(lines.f.value()), ("），累计 ", "), "));
         });
         let after_m = self.fixed(6, |m| {
-            m.zh.push('（');
-            m.zh.push_str(zh_b);
-            m.zh.push(' ');
-            push_yuan(&mut m.zh, lines.m.value().round() as i64);
-            m.zh.push_str("）→ ");
-            m.en.push_str(" spent (");
-            m.en.push_str(en_b);
-            m.en.push(' ');
-            push_yuan(&mut m.en, lines.m.value().round() as i64);
-            m.en.push_str(") → ");
+            let yuan = lines.m.value().round() as i64;
+            basis_fragment(m, ("（", " spent ("), basis, &yuan_text(yuan), ("）→ ", ") → "));
         });
         r.zh.push_str("最近一次购买在 ");
         push_int(&mut r.zh, self.base.recency[i]);
@@ -1515,4 +1490,27 @@ impl Wording<'_> {
         push_next_order_gap(gap, v.saturating_sub(c.revenue), target);
         true
     }
+}
+
+/// `open basis value close` in both languages, e.g. " 天前（均值 63.2 天），" / " days ago (mean 63.2), ".
+fn basis_fragment(m: &mut Text, open: (&str, &str), basis: (&str, &str), value: &str, close: (&str, &str)) {
+    for (s, o, b, c) in [(&mut m.zh, open.0, basis.0, close.0), (&mut m.en, open.1, basis.1, close.1)] {
+        s.push_str(o);
+        s.push_str(b);
+        s.push(' ');
+        s.push_str(value);
+        s.push_str(c);
+    }
+}
+
+fn dec1(v: f64) -> String {
+    let mut s = String::new();
+    push_dec1(&mut s, v);
+    s
+}
+
+fn yuan_text(cents: i64) -> String {
+    let mut s = String::new();
+    push_yuan(&mut s, cents);
+    s
 }

@@ -49,44 +49,39 @@ pub(super) fn push_int(s: &mut String, v: i64) {
 
 /// Appends `v` with one decimal (`63.2`); whole numbers without one (`80`).
 pub(super) fn push_dec1(s: &mut String, v: f64) {
-    if !v.is_finite() {
-        s.push('-');
-        return;
-    }
-    // Round half away from zero without a libm call; `as` truncates towards zero.
-    let scaled = v * 10.0;
-    let tenths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
-    if tenths < 0 {
-        s.push('-');
-    }
-    let abs = tenths.unsigned_abs();
-    let mut buf = itoa::Buffer::new();
-    s.push_str(buf.format(abs / 10));
-    if !abs.is_multiple_of(10) {
-        s.extend([b'.', b'0' + (abs % 10) as u8].map(char::from));
-    }
+    push_decimal(s, v, 1);
 }
 
 /// Appends `v` with two decimals, dropping trailing zeros (`3.98`, `1.5`, `4`).
 pub(super) fn push_dec2(s: &mut String, v: f64) {
+    push_decimal(s, v, 2);
+}
+
+/// Appends `v` rounded to `places` (1 or 2) decimals, half away from zero, without trailing zeros.
+fn push_decimal(s: &mut String, v: f64, places: u32) {
     if !v.is_finite() {
         s.push('-');
         return;
     }
-    let scaled = v * 100.0;
-    let hundredths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
-    if hundredths < 0 {
+    let unit = 10i64.pow(places);
+    // Round half away from zero without a libm call; `as` truncates towards zero.
+    let scaled = v * unit as f64;
+    let units = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
+    if units < 0 {
         s.push('-');
     }
-    let abs = hundredths.unsigned_abs();
+    let abs = units.unsigned_abs();
+    let unit = unit.unsigned_abs();
     let mut buf = itoa::Buffer::new();
-    s.push_str(buf.format(abs / 100));
-    let frac = abs % 100;
+    s.push_str(buf.format(abs / unit));
+    let mut frac = abs % unit;
     if frac != 0 {
         s.push('.');
-        s.push(char::from(b'0' + (frac / 10) as u8));
-        if !frac.is_multiple_of(10) {
-            s.push(char::from(b'0' + (frac % 10) as u8));
+        let mut divisor = unit / 10;
+        while frac != 0 {
+            s.push(char::from(b'0' + (frac / divisor) as u8));
+            frac %= divisor;
+            divisor /= 10;
         }
     }
 }

@@ -543,7 +543,6 @@ fn store_file(
     // Orders this file shows closed or fully refunded that an earlier import stored: out.
     let mut withdrawn = 0u64;
     if !platform.is_empty() {
-        let mut find = tx.prepare_cached("SELECT id, customer_id FROM orders WHERE platform = ?1 AND uid = ?2")?;
         let mut drop_sightings = tx.prepare_cached("DELETE FROM order_sightings WHERE order_id = ?1")?;
         let mut drop_order = tx.prepare_cached("DELETE FROM orders WHERE id = ?1")?;
         for id in &file.withdrawn {
@@ -551,7 +550,7 @@ fn store_file(
             if id.is_empty() {
                 continue;
             }
-            if let Some((order_id, customer_id)) = find
+            if let Some((order_id, customer_id)) = find_order
                 .query_row((platform.as_str(), id), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
                 .optional()?
             {
