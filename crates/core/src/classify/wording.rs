@@ -1,8 +1,102 @@
-//! Cheap number formatting for reasons and gaps: one classification writes several strings per
-//! customer, so these append digits to a `String` instead of going through `format!`.
+//! The words every method's reasons and gaps share: tier names, the three gap sentences (spend
+//! more, order more, one order of ¥N), threshold rows and their units, and cheap number formatting.
+//!
+//! One classification writes several strings per customer, so these append to a `String` instead
+//! of going through `format!`. Below the method files: it knows no method.
+
+use super::types::Threshold;
+use crate::model::{Text, Tier};
+
+/// "A 类" …
+pub(crate) fn tier_zh(t: Tier) -> &'static str {
+    match t {
+        Tier::A => "A 类",
+        Tier::B => "B 类",
+        Tier::C => "C 类",
+        Tier::D => "D 类",
+    }
+}
+
+/// "tier A" …
+pub(crate) fn tier_en(t: Tier) -> &'static str {
+    match t {
+        Tier::A => "tier A",
+        Tier::B => "tier B",
+        Tier::C => "tier C",
+        Tier::D => "tier D",
+    }
+}
+
+/// A scratch buffer for one customer's reason or gap, sized for the usual sentence.
+pub(crate) fn new_text() -> Text {
+    Text { zh: String::with_capacity(96), en: String::with_capacity(112) }
+}
+
+/// A row of the threshold table.
+pub(crate) fn threshold(zh: impl Into<String>, en: impl Into<String>, value: f64, unit: (&str, &str)) -> Threshold {
+    Threshold { name: Text::new(zh, en), value, unit: Text::new(unit.0, unit.1) }
+}
+
+/// Units of threshold rows, (zh, en).
+pub(crate) const YUAN: (&str, &str) = ("¥", "¥");
+pub(crate) const DAYS: (&str, &str) = ("天", "days");
+pub(crate) const ORDERS: (&str, &str) = ("单", "orders");
+pub(crate) const PCT: (&str, &str) = ("%", "%");
+pub(crate) const POINTS: (&str, &str) = ("分", "points");
+pub(crate) const CUSTOMERS: (&str, &str) = ("人", "customers");
+
+/// "再消费 ¥180 升至 A 类" / "Spend ¥180 more to reach tier A".
+pub(crate) fn push_spend_gap(gap: &mut Text, cents: i64, target: Tier) {
+    gap.zh.push_str("再消费 ");
+    push_yuan_ceil(&mut gap.zh, cents);
+    gap.zh.push_str(" 升至 ");
+    gap.zh.push_str(tier_zh(target));
+    gap.en.push_str("Spend ");
+    push_yuan_ceil(&mut gap.en, cents);
+    gap.en.push_str(" more to reach ");
+    gap.en.push_str(tier_en(target));
+}
+
+/// "再下 2 单升至 B 类" / "Place 2 more orders to reach tier B".
+pub(crate) fn push_orders_gap(gap: &mut Text, orders: i64, target: Tier) {
+    gap.zh.push_str("再下 ");
+    push_int(&mut gap.zh, orders);
+    gap.zh.push_str(" 单升至 ");
+    gap.zh.push_str(tier_zh(target));
+    gap.en.push_str("Place ");
+    push_int(&mut gap.en, orders);
+    gap.en.push_str(if orders == 1 { " more order to reach " } else { " more orders to reach " });
+    gap.en.push_str(tier_en(target));
+}
+
+/// "下一单消费 ¥90 即可升至 A 类" / "One more order of ¥90 reaches tier A".
+pub(crate) fn push_next_order_gap(gap: &mut Text, cents: i64, target: Tier) {
+    gap.zh.push_str("下一单消费 ");
+    push_yuan_ceil(&mut gap.zh, cents);
+    gap.zh.push_str(" 即可升至 ");
+    gap.zh.push_str(tier_zh(target));
+    gap.en.push_str("One more order of ");
+    push_yuan_ceil(&mut gap.en, cents);
+    gap.en.push_str(" reaches ");
+    gap.en.push_str(tier_en(target));
+}
+
+/// "R5 F3 M4" in both languages.
+pub(crate) fn push_scores(r: &mut Text, scores: [u8; 3]) {
+    for (k, letter) in ["R", "F", "M"].iter().enumerate() {
+        if k > 0 {
+            r.zh.push(' ');
+            r.en.push(' ');
+        }
+        r.zh.push_str(letter);
+        r.en.push_str(letter);
+        push_int(&mut r.zh, i64::from(scores[k]));
+        push_int(&mut r.en, i64::from(scores[k]));
+    }
+}
 
 /// Appends `¥12,345` (whole yuan) or `¥12,345.60`; negatives as `-¥12`.
-pub(super) fn push_yuan(s: &mut String, cents: i64) {
+pub(crate) fn push_yuan(s: &mut String, cents: i64) {
     if cents < 0 {
         s.push('-');
     }
@@ -16,7 +110,7 @@ pub(super) fn push_yuan(s: &mut String, cents: i64) {
 }
 
 /// Appends `¥N` for a gap: cents rounded up to whole yuan, at least ¥1.
-pub(super) fn push_yuan_ceil(s: &mut String, cents: i64) {
+pub(crate) fn push_yuan_ceil(s: &mut String, cents: i64) {
     let yuan = cents.max(1).saturating_add(99) / 100;
     s.push('¥');
     push_grouped(s, yuan.unsigned_abs());
@@ -42,18 +136,18 @@ fn push_grouped(s: &mut String, v: u64) {
 }
 
 /// Appends an integer as is.
-pub(super) fn push_int(s: &mut String, v: i64) {
+pub(crate) fn push_int(s: &mut String, v: i64) {
     let mut buf = itoa::Buffer::new();
     s.push_str(buf.format(v));
 }
 
 /// Appends `v` with one decimal (`63.2`); whole numbers without one (`80`).
-pub(super) fn push_dec1(s: &mut String, v: f64) {
+pub(crate) fn push_dec1(s: &mut String, v: f64) {
     push_decimal(s, v, 1);
 }
 
 /// Appends `v` with two decimals, dropping trailing zeros (`3.98`, `1.5`, `4`).
-pub(super) fn push_dec2(s: &mut String, v: f64) {
+pub(crate) fn push_dec2(s: &mut String, v: f64) {
     push_decimal(s, v, 2);
 }
 
@@ -87,7 +181,7 @@ fn push_decimal(s: &mut String, v: f64, places: u32) {
 }
 
 /// Appends a 0–1 share as a percentage with one decimal: `63.2%`.
-pub(super) fn push_pct(s: &mut String, share: f64) {
+pub(crate) fn push_pct(s: &mut String, share: f64) {
     push_dec1(s, share * 100.0);
     s.push('%');
 }
