@@ -10,6 +10,9 @@ use crate::classify::wording::{push_int, push_scores, tier_en, tier_zh};
 use crate::error::Result;
 use crate::model::Text;
 
+/// An inclusive score range, (from, to).
+type Range = (u8, u8);
+
 /// The default rules as data: (segment, R range, F range, M range), evaluated in order.
 ///
 /// Source: the `rfm` R package (Hebbali, CRAN), `rfm_segment()` example rule table, with two
@@ -19,7 +22,7 @@ use crate::model::Text;
 /// adds Hibernating: Lost becomes the lowest box only (R 1, F 1, M 1, Putler's "lowest recency,
 /// frequency and monetary scores") and Hibernating takes the rest of the package's Lost box
 /// (R 1–2, F 1–2, M 1–2) last. Scores no rule covers are Others.
-const DEFAULT_RULES: [(&str, (u8, u8), (u8, u8), (u8, u8)); 11] = [
+const DEFAULT_RULES: [(&str, Range, Range, Range); 11] = [
     ("Champions", (4, 5), (4, 5), (4, 5)),
     ("Loyal Customers", (2, 5), (3, 5), (3, 5)),
     ("New Customers", (4, 5), (1, 1), (1, 1)),
