@@ -45,54 +45,86 @@ pub(crate) const PCT: (&str, &str) = ("%", "%");
 pub(crate) const POINTS: (&str, &str) = ("分", "points");
 pub(crate) const CUSTOMERS: (&str, &str) = ("人", "customers");
 
+/// Appends one sentence to both languages of a [`Text`] at once: the words differ, the numbers
+/// and their order are the same. Allocation-free like the appenders below.
+pub(crate) struct Both<'a>(pub &'a mut Text);
+
+impl Both<'_> {
+    /// Words: `zh` to the Chinese, `en` to the English.
+    pub fn words(&mut self, zh: &str, en: &str) -> &mut Self {
+        self.0.zh.push_str(zh);
+        self.0.en.push_str(en);
+        self
+    }
+
+    /// "A 类" / "tier A".
+    pub fn tier(&mut self, t: Tier) -> &mut Self {
+        self.words(tier_zh(t), tier_en(t))
+    }
+
+    /// The same number in both: `push` appends it to one string.
+    fn each(&mut self, push: impl Fn(&mut String)) -> &mut Self {
+        push(&mut self.0.zh);
+        push(&mut self.0.en);
+        self
+    }
+
+    /// [`push_int`] in both.
+    pub fn int(&mut self, v: i64) -> &mut Self {
+        self.each(|s| push_int(s, v))
+    }
+
+    /// [`push_dec1`] in both.
+    pub fn dec1(&mut self, v: f64) -> &mut Self {
+        self.each(|s| push_dec1(s, v))
+    }
+
+    /// [`push_dec2`] in both.
+    pub fn dec2(&mut self, v: f64) -> &mut Self {
+        self.each(|s| push_dec2(s, v))
+    }
+
+    /// [`push_yuan`] in both.
+    pub fn yuan(&mut self, cents: i64) -> &mut Self {
+        self.each(|s| push_yuan(s, cents))
+    }
+
+    /// [`push_yuan_ceil`] in both.
+    pub fn yuan_ceil(&mut self, cents: i64) -> &mut Self {
+        self.each(|s| push_yuan_ceil(s, cents))
+    }
+
+    /// [`push_pct`] in both.
+    pub fn pct(&mut self, share: f64) -> &mut Self {
+        self.each(|s| push_pct(s, share))
+    }
+
+    /// "R5 F3 M4".
+    pub fn scores(&mut self, scores: [u8; 3]) -> &mut Self {
+        for (k, letter) in ["R", "F", "M"].iter().enumerate() {
+            if k > 0 {
+                self.words(" ", " ");
+            }
+            self.words(letter, letter).int(i64::from(scores[k]));
+        }
+        self
+    }
+}
+
 /// "再消费 ¥180 升至 A 类" / "Spend ¥180 more to reach tier A".
 pub(crate) fn push_spend_gap(gap: &mut Text, cents: i64, target: Tier) {
-    gap.zh.push_str("再消费 ");
-    push_yuan_ceil(&mut gap.zh, cents);
-    gap.zh.push_str(" 升至 ");
-    gap.zh.push_str(tier_zh(target));
-    gap.en.push_str("Spend ");
-    push_yuan_ceil(&mut gap.en, cents);
-    gap.en.push_str(" more to reach ");
-    gap.en.push_str(tier_en(target));
+    Both(gap).words("再消费 ", "Spend ").yuan_ceil(cents).words(" 升至 ", " more to reach ").tier(target);
 }
 
 /// "再下 2 单升至 B 类" / "Place 2 more orders to reach tier B".
 pub(crate) fn push_orders_gap(gap: &mut Text, orders: i64, target: Tier) {
-    gap.zh.push_str("再下 ");
-    push_int(&mut gap.zh, orders);
-    gap.zh.push_str(" 单升至 ");
-    gap.zh.push_str(tier_zh(target));
-    gap.en.push_str("Place ");
-    push_int(&mut gap.en, orders);
-    gap.en.push_str(if orders == 1 { " more order to reach " } else { " more orders to reach " });
-    gap.en.push_str(tier_en(target));
+    let en = if orders == 1 { " more order to reach " } else { " more orders to reach " };
+    Both(gap).words("再下 ", "Place ").int(orders).words(" 单升至 ", en).tier(target);
 }
 
 /// "下一单消费 ¥90 即可升至 A 类" / "One more order of ¥90 reaches tier A".
 pub(crate) fn push_next_order_gap(gap: &mut Text, cents: i64, target: Tier) {
-    gap.zh.push_str("下一单消费 ");
-    push_yuan_ceil(&mut gap.zh, cents);
-    gap.zh.push_str(" 即可升至 ");
-    gap.zh.push_str(tier_zh(target));
-    gap.en.push_str("One more order of ");
-    push_yuan_ceil(&mut gap.en, cents);
-    gap.en.push_str(" reaches ");
-    gap.en.push_str(tier_en(target));
-}
-
-/// "R5 F3 M4" in both languages.
-pub(crate) fn push_scores(r: &mut Text, scores: [u8; 3]) {
-    for (k, letter) in ["R", "F", "M"].iter().enumerate() {
-        if k > 0 {
-            r.zh.push(' ');
-            r.en.push(' ');
-        }
-        r.zh.push_str(letter);
-        r.en.push_str(letter);
-        push_int(&mut r.zh, i64::from(scores[k]));
-        push_int(&mut r.en, i64::from(scores[k]));
-    }
+    Both(gap).words("下一单消费 ", "One more order of ").yuan_ceil(cents).words(" 即可升至 ", " reaches ").tier(target);
 }
 
 /// Appends `¥12,345` (whole yuan) or `¥12,345.60`; negatives as `-¥12`.

@@ -5,9 +5,7 @@
 use crate::classify::base::Base;
 use crate::classify::rule::{invalid, is_percent, Context, Decision, Explain, MethodRule, Outcome};
 use crate::classify::types::{Method, ZeroRevenue};
-use crate::classify::wording::{
-    push_dec1, push_int, push_pct, push_spend_gap, push_yuan, threshold, tier_en, tier_zh, CUSTOMERS, PCT, YUAN,
-};
+use crate::classify::wording::{push_spend_gap, threshold, tier_en, tier_zh, Both, CUSTOMERS, PCT, YUAN};
 use crate::error::Result;
 use crate::model::{Text, Tier};
 
@@ -102,65 +100,38 @@ struct Wording<'a> {
 }
 
 impl Explain for Wording<'_> {
-    fn explain(&self, d: &Outcome, i: usize, r: &mut Text, gap: &mut Text) -> bool {
+    fn explain(&self, d: &Outcome, i: usize, reason: &mut Text, gap: &mut Text) -> bool {
         let (a_pct, b_pct) = (self.a_pct, self.b_pct);
         let c = &self.base.customers[i];
         let n = self.base.n();
         let tier = d.tier[i];
+        let r = &mut Both(reason);
         if c.revenue <= 0 {
-            r.zh.push_str("退款后消费为 ");
-            push_yuan(&mut r.zh, c.revenue);
-            r.zh.push_str("，零消费客户归入 ");
-            r.zh.push_str(tier_zh(tier));
-            r.en.push_str("No net spend (");
-            push_yuan(&mut r.en, c.revenue);
-            r.en.push_str(" after refunds): customers with no spend go to ");
-            r.en.push_str(tier_en(tier));
+            r.words("退款后消费为 ", "No net spend (")
+                .yuan(c.revenue)
+                .words("，零消费客户归入 ", " after refunds): customers with no spend go to ")
+                .tier(tier);
             return false;
         }
         let pos = self.positions[i] as usize;
-        r.zh.push_str("消费额排名第 ");
-        push_int(&mut r.zh, pos as i64 + 1);
-        r.zh.push('/');
-        push_int(&mut r.zh, n as i64);
-        r.zh.push_str("（前 ");
-        push_pct(&mut r.zh, (pos + 1) as f64 / n as f64);
-        r.en.push_str("Ranked ");
-        push_int(&mut r.en, pos as i64 + 1);
-        r.en.push_str(" of ");
-        push_int(&mut r.en, n as i64);
-        r.en.push_str(" by spend (top ");
-        push_pct(&mut r.en, (pos + 1) as f64 / n as f64);
+        r.words("消费额排名第 ", "Ranked ")
+            .int(pos as i64 + 1)
+            .words("/", " of ")
+            .int(n as i64)
+            .words("（前 ", " by spend (top ")
+            .pct((pos + 1) as f64 / n as f64);
         match tier {
             Tier::A => {
-                r.zh.push_str("），前 ");
-                push_dec1(&mut r.zh, a_pct);
-                r.zh.push_str("% 的客户为 A 类");
-                r.en.push_str("); the top ");
-                push_dec1(&mut r.en, a_pct);
-                r.en.push_str("% of customers are tier A");
+                r.words("），前 ", "); the top ").dec1(a_pct).words("% 的客户为 A 类", "% of customers are tier A")
             }
-            Tier::B => {
-                r.zh.push_str("），");
-                push_dec1(&mut r.zh, a_pct);
-                r.zh.push_str("%–");
-                push_dec1(&mut r.zh, a_pct + b_pct);
-                r.zh.push_str("% 为 B 类");
-                r.en.push_str("); ");
-                push_dec1(&mut r.en, a_pct);
-                r.en.push_str("%–");
-                push_dec1(&mut r.en, a_pct + b_pct);
-                r.en.push_str("% are tier B");
-            }
-            _ => {
-                r.zh.push_str("），");
-                push_dec1(&mut r.zh, a_pct + b_pct);
-                r.zh.push_str("% 之后为 C 类");
-                r.en.push_str("); after ");
-                push_dec1(&mut r.en, a_pct + b_pct);
-                r.en.push_str("% is tier C");
-            }
-        }
+            Tier::B => r
+                .words("），", "); ")
+                .dec1(a_pct)
+                .words("%–", "%–")
+                .dec1(a_pct + b_pct)
+                .words("% 为 B 类", "% are tier B"),
+            _ => r.words("），", "); after ").dec1(a_pct + b_pct).words("% 之后为 C 类", "% is tier C"),
+        };
         // The lowest customer of the tier above: overtaking them swaps places with them.
         // An empty B (b_pct = 0) sends C customers to the lowest A instead.
         let boundary = match tier {

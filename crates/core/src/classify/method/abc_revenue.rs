@@ -5,7 +5,7 @@
 use crate::classify::base::{AbcPass, Base};
 use crate::classify::rule::{invalid, is_percent, Context, Decision, Explain, MethodRule, Outcome};
 use crate::classify::types::Method;
-use crate::classify::wording::{push_dec1, push_pct, push_spend_gap, push_yuan, threshold, PCT, YUAN};
+use crate::classify::wording::{push_spend_gap, threshold, Both, PCT, YUAN};
 use crate::error::Result;
 use crate::model::{Text, Tier};
 
@@ -126,43 +126,29 @@ enum Standing {
 /// a standing, so they are written once per call.
 fn fixed_words(a_pct: f64, b_pct: f64) -> [Text; 4] {
     [Standing::A, Standing::CrossingA, Standing::B, Standing::C].map(|standing| {
-        let mut m = Text::default();
-        let (zh_tail, en_tail) = match standing {
-            Standing::CrossingA => ("，跨过前 ", ", crossing the first "),
-            Standing::A => ("，占总销售额前 ", ", within the first "),
-            Standing::B => ("，位于总销售额累计 ", ", within cumulative revenue "),
-            Standing::C => ("，位于总销售额累计 ", ", after cumulative revenue "),
-        };
-        m.zh.push_str(zh_tail);
-        m.en.push_str(en_tail);
+        let mut text = Text::default();
+        let m = &mut Both(&mut text);
         match standing {
-            Standing::A | Standing::CrossingA => {
-                let crossing = matches!(standing, Standing::CrossingA);
-                push_dec1(&mut m.zh, a_pct);
-                m.zh.push_str(if crossing { "% 分界线，按规则计入 A 类（累计 " } else { "%（累计 " });
-                push_dec1(&mut m.en, a_pct);
-                m.en.push_str(if crossing {
-                    "% line, counted in tier A by rule (cumulative "
-                } else {
-                    "% of revenue (cumulative "
-                });
-            }
-            Standing::B => {
-                for (s, tail) in [(&mut m.zh, "% 区间（累计 "), (&mut m.en, "% (cumulative ")] {
-                    push_dec1(s, a_pct);
-                    s.push_str("%–");
-                    push_dec1(s, b_pct);
-                    s.push_str(tail);
-                }
-            }
-            Standing::C => {
-                for (s, tail) in [(&mut m.zh, "% 之后（累计 "), (&mut m.en, "% (cumulative ")] {
-                    push_dec1(s, b_pct);
-                    s.push_str(tail);
-                }
-            }
-        }
-        m
+            Standing::A => m
+                .words("，占总销售额前 ", ", within the first ")
+                .dec1(a_pct)
+                .words("%（累计 ", "% of revenue (cumulative "),
+            Standing::CrossingA => m
+                .words("，跨过前 ", ", crossing the first ")
+                .dec1(a_pct)
+                .words("% 分界线，按规则计入 A 类（累计 ", "% line, counted in tier A by rule (cumulative "),
+            Standing::B => m
+                .words("，位于总销售额累计 ", ", within cumulative revenue ")
+                .dec1(a_pct)
+                .words("%–", "%–")
+                .dec1(b_pct)
+                .words("% 区间（累计 ", "% (cumulative "),
+            Standing::C => m
+                .words("，位于总销售额累计 ", ", after cumulative revenue ")
+                .dec1(b_pct)
+                .words("% 之后（累计 ", "% (cumulative "),
+        };
+        text
     })
 }
 
@@ -180,10 +166,6 @@ impl Explain for Wording<'_> {
         let c = &self.base.customers[i];
         let share = pass.cum_share[i];
         let tier = d.tier[i];
-        r.zh.push_str("累计消费 ");
-        push_yuan(&mut r.zh, c.revenue);
-        r.en.push_str("Spent ");
-        push_yuan(&mut r.en, c.revenue);
         let standing = match tier {
             Tier::A if share * 100.0 > self.a_pct => Standing::CrossingA,
             Tier::A => Standing::A,
@@ -191,12 +173,7 @@ impl Explain for Wording<'_> {
             _ => Standing::C,
         };
         let fixed = &self.fixed[standing as usize];
-        r.zh.push_str(&fixed.zh);
-        r.en.push_str(&fixed.en);
-        push_pct(&mut r.zh, share);
-        r.zh.push('）');
-        push_pct(&mut r.en, share);
-        r.en.push(')');
+        Both(r).words("累计消费 ", "Spent ").yuan(c.revenue).words(&fixed.zh, &fixed.en).pct(share).words("）", ")");
         let boundary = match tier {
             Tier::B => pass.last_a.map(|b| (b, Tier::A)),
             Tier::C if self.base.total > 0 => pass.last_b.or(pass.last_a).map(|b| (b, d.tier[b])),

@@ -8,9 +8,7 @@ use crate::classify::base::Base;
 use crate::classify::rule::{invalid, tier_at_least, Context, Decision, Explain, MethodRule, Outcome};
 use crate::classify::scores::{self, Percentiles};
 use crate::classify::types::{Method, Weights};
-use crate::classify::wording::{
-    push_dec1, push_int, push_next_order_gap, push_orders_gap, threshold, tier_en, tier_zh, PCT, POINTS,
-};
+use crate::classify::wording::{push_next_order_gap, push_orders_gap, threshold, Both, PCT, POINTS};
 use crate::error::Result;
 use crate::model::{Customer, Text, Tier};
 
@@ -173,47 +171,36 @@ struct Wording<'a> {
 }
 
 impl Explain for Wording<'_> {
-    fn explain(&self, d: &Outcome, i: usize, r: &mut Text, gap: &mut Text) -> bool {
+    fn explain(&self, d: &Outcome, i: usize, reason: &mut Text, gap: &mut Text) -> bool {
         let tier = d.tier[i];
         let p = &self.parts[i];
         let w = &self.w;
-        let score = composite_score(w, p);
-        r.zh.push_str("综合得分 ");
-        push_dec1(&mut r.zh, score);
-        r.en.push_str("Score ");
-        push_dec1(&mut r.en, score);
         let (cmp, limit) = match tier {
             Tier::A => ("≥ ", self.a_min),
             Tier::B => ("≥ ", self.b_min),
             _ => ("< ", self.b_min),
         };
-        r.zh.push('（');
-        r.zh.push_str(cmp);
-        push_dec1(&mut r.zh, limit);
-        r.zh.push_str(" 为 ");
-        r.zh.push_str(tier_zh(tier));
-        r.zh.push_str("）：价值 ");
-        r.en.push_str(" (");
-        r.en.push_str(cmp);
-        push_dec1(&mut r.en, limit);
-        r.en.push_str(" is ");
-        r.en.push_str(tier_en(tier));
-        r.en.push_str("): value ");
-        let parts_zh = ["价值 ", "、频次 ", "、近度 ", "、互动 "];
-        let parts_en = ["value ", ", frequency ", ", recency ", ", interactions "];
-        for k in 0..4 {
-            if k == 3 && w[3] == 0.0 {
-                break;
-            }
-            if k > 0 {
-                r.zh.push_str(parts_zh[k]);
-                r.en.push_str(parts_en[k]);
-            }
-            push_int(&mut r.zh, (p[k] * 100.0).round() as i64);
-            push_int(&mut r.en, (p[k] * 100.0).round() as i64);
+        let r = &mut Both(reason);
+        r.words("综合得分 ", "Score ")
+            .dec1(composite_score(w, p))
+            .words("（", " (")
+            .words(cmp, cmp)
+            .dec1(limit)
+            .words(" 为 ", " is ")
+            .tier(tier)
+            .words("）：", "): ");
+        let parts = [
+            ("价值 ", "value "),
+            ("、频次 ", ", frequency "),
+            ("、近度 ", ", recency "),
+            ("、互动 ", ", interactions "),
+        ];
+        // Interactions only when they weigh in.
+        let shown = if w[3] == 0.0 { 3 } else { 4 };
+        for (k, (zh, en)) in parts.into_iter().enumerate().take(shown) {
+            r.words(zh, en).int((p[k] * 100.0).round() as i64);
         }
-        r.zh.push_str("（百分位）");
-        r.en.push_str(" (percentiles)");
+        r.words("（百分位）", " (percentiles)");
         self.gap(i, tier, gap)
     }
 }

@@ -9,7 +9,7 @@ use crate::classify::base::Base;
 use crate::classify::rule::{invalid, Context, Decision, Explain, MethodRule, Outcome};
 use crate::classify::segments::{segment_label, CUBE};
 use crate::classify::types::{CubeBasis, Method};
-use crate::classify::wording::{push_dec1, push_int, push_yuan, push_yuan_ceil, threshold, DAYS, ORDERS, YUAN};
+use crate::classify::wording::{push_dec1, push_yuan, threshold, Both, DAYS, ORDERS, YUAN};
 use crate::error::Result;
 use crate::model::Text;
 
@@ -239,28 +239,20 @@ impl<'a> Wording<'a> {
 }
 
 impl Explain for Wording<'_> {
-    fn explain(&self, d: &Outcome, i: usize, r: &mut Text, gap: &mut Text) -> bool {
+    fn explain(&self, d: &Outcome, i: usize, reason: &mut Text, gap: &mut Text) -> bool {
         let lines = &self.lines;
         let c = &self.base.customers[i];
         let seg = d.segment.as_ref().map_or(0, |s| usize::from(s[i]));
         let label = &d.labels[seg];
-        r.zh.push_str("最近一次购买在 ");
-        push_int(&mut r.zh, self.base.recency[i]);
-        r.zh.push_str(&self.after_r.zh);
-        push_int(&mut r.zh, i64::from(c.orders));
-        r.zh.push_str(&self.after_f.zh);
-        push_yuan(&mut r.zh, c.revenue);
-        r.zh.push_str(&self.after_m.zh);
-        r.zh.push_str(&label.zh);
-
-        r.en.push_str("Last order ");
-        push_int(&mut r.en, self.base.recency[i]);
-        r.en.push_str(&self.after_r.en);
-        push_int(&mut r.en, i64::from(c.orders));
-        r.en.push_str(&self.after_f.en);
-        push_yuan(&mut r.en, c.revenue);
-        r.en.push_str(&self.after_m.en);
-        r.en.push_str(&label.en);
+        Both(reason)
+            .words("最近一次购买在 ", "Last order ")
+            .int(self.base.recency[i])
+            .words(&self.after_r.zh, &self.after_r.en)
+            .int(i64::from(c.orders))
+            .words(&self.after_f.zh, &self.after_f.en)
+            .yuan(c.revenue)
+            .words(&self.after_m.zh, &self.after_m.en)
+            .words(&label.zh, &label.en);
 
         // The next step up: more spend if M is low, more orders if F is low, any order if only R is low.
         let (r_high, f_high, m_high) = cube_flags(seg);
@@ -281,43 +273,29 @@ impl Explain for Wording<'_> {
             return false;
         }
         let to = &d.labels[target];
+        let gap = &mut Both(gap);
         match spend {
-            Some(cents) => {
-                gap.zh.push_str("再消费 ");
-                push_yuan_ceil(&mut gap.zh, cents);
-                gap.zh.push_str(" 升至");
-                gap.zh.push_str(&to.zh);
-                gap.en.push_str("Spend ");
-                push_yuan_ceil(&mut gap.en, cents);
-                gap.en.push_str(" more to become ");
-                gap.en.push_str(&to.en);
-            }
+            Some(cents) => gap.words("再消费 ", "Spend ").yuan_ceil(cents).words(" 升至", " more to become "),
             None => {
-                gap.zh.push_str("再下 ");
-                push_int(&mut gap.zh, more_orders);
-                gap.zh.push_str(" 单升至");
-                gap.zh.push_str(&to.zh);
-                gap.en.push_str("Place ");
-                push_int(&mut gap.en, more_orders);
-                gap.en.push_str(if more_orders == 1 { " more order to become " } else { " more orders to become " });
-                gap.en.push_str(&to.en);
+                let en = if more_orders == 1 { " more order to become " } else { " more orders to become " };
+                gap.words("再下 ", "Place ").int(more_orders).words(" 单升至", en)
             }
         }
+        .words(&to.zh, &to.en);
         true
     }
 }
 
 /// `open basis value close` in both languages, e.g. " 天前（均值 63.2 天），" / " days ago (mean 63.2), ".
 fn basis_fragment(open: (&str, &str), basis: (&str, &str), value: &str, close: (&str, &str)) -> Text {
-    let mut m = Text::default();
-    for (s, o, b, c) in [(&mut m.zh, open.0, basis.0, close.0), (&mut m.en, open.1, basis.1, close.1)] {
-        s.push_str(o);
-        s.push_str(b);
-        s.push(' ');
-        s.push_str(value);
-        s.push_str(c);
-    }
-    m
+    let mut text = Text::default();
+    Both(&mut text)
+        .words(open.0, open.1)
+        .words(basis.0, basis.1)
+        .words(" ", " ")
+        .words(value, value)
+        .words(close.0, close.1);
+    text
 }
 
 fn dec1(v: f64) -> String {

@@ -5,9 +5,7 @@
 use crate::classify::base::Base;
 use crate::classify::rule::{invalid, tier_at_least, Context, Decision, Explain, MethodRule, Outcome};
 use crate::classify::types::Method;
-use crate::classify::wording::{
-    push_int, push_next_order_gap, push_orders_gap, push_scores, push_yuan, threshold, tier_en, tier_zh, POINTS,
-};
+use crate::classify::wording::{push_next_order_gap, push_orders_gap, threshold, Both, POINTS};
 use crate::error::Result;
 use crate::model::{Text, Tier};
 
@@ -88,38 +86,26 @@ impl Explain for Wording<'_> {
         let (base, a_min, b_min) = (self.base, self.a_min, self.b_min);
         let tier = d.tier[i];
         let c = &base.customers[i];
-        let total = total(base.rfm[i]);
-        push_scores(r, base.rfm[i]);
-        r.zh.push_str("，总分 ");
-        push_int(&mut r.zh, i64::from(total));
-        r.en.push_str(", total ");
-        push_int(&mut r.en, i64::from(total));
         let (cmp_zh, cmp_en, limit) = match tier {
             Tier::A => ("（≥", " (≥", a_min),
             Tier::B => ("（≥", " (≥", b_min),
             _ => ("（<", " (<", b_min),
         };
-        r.zh.push_str(cmp_zh);
-        push_int(&mut r.zh, i64::from(limit));
-        r.zh.push_str(" 为 ");
-        r.zh.push_str(tier_zh(tier));
-        r.zh.push_str("）：最近一次购买在 ");
-        push_int(&mut r.zh, base.recency[i]);
-        r.zh.push_str(" 天前，共 ");
-        push_int(&mut r.zh, i64::from(c.orders));
-        r.zh.push_str(" 单，累计 ");
-        push_yuan(&mut r.zh, c.revenue);
-        r.en.push_str(cmp_en);
-        push_int(&mut r.en, i64::from(limit));
-        r.en.push_str(" is ");
-        r.en.push_str(tier_en(tier));
-        r.en.push_str("): last order ");
-        push_int(&mut r.en, base.recency[i]);
-        r.en.push_str(" days ago, ");
-        push_int(&mut r.en, i64::from(c.orders));
-        r.en.push_str(" orders, ");
-        push_yuan(&mut r.en, c.revenue);
-        r.en.push_str(" spent");
+        Both(r)
+            .scores(base.rfm[i])
+            .words("，总分 ", ", total ")
+            .int(i64::from(total(base.rfm[i])))
+            .words(cmp_zh, cmp_en)
+            .int(i64::from(limit))
+            .words(" 为 ", " is ")
+            .tier(tier)
+            .words("）：最近一次购买在 ", "): last order ")
+            .int(base.recency[i])
+            .words(" 天前，共 ", " days ago, ")
+            .int(i64::from(c.orders))
+            .words(" 单，累计 ", " orders, ")
+            .yuan(c.revenue)
+            .words("", " spent");
 
         // One more order: recency becomes 0 and F grows by one; how much must it be worth?
         let (target, need_total) = match tier {

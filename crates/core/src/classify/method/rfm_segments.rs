@@ -6,7 +6,7 @@ use crate::classify::base::Base;
 use crate::classify::rule::{invalid, Context, Decision, Explain, MethodRule, Outcome};
 use crate::classify::segments::{segment_label, OTHERS};
 use crate::classify::types::{Method, SegmentRule};
-use crate::classify::wording::{push_int, push_scores, tier_en, tier_zh};
+use crate::classify::wording::Both;
 use crate::error::Result;
 use crate::model::Text;
 
@@ -135,46 +135,27 @@ struct Wording<'a> {
 }
 
 impl Explain for Wording<'_> {
-    fn explain(&self, d: &Outcome, i: usize, r: &mut Text, _gap: &mut Text) -> bool {
+    fn explain(&self, d: &Outcome, i: usize, reason: &mut Text, _gap: &mut Text) -> bool {
         let seg = d.segment.as_ref().map_or(0, |s| usize::from(s[i]));
         let label = &d.labels[seg];
-        push_scores(r, self.base.rfm[i]);
+        let r = &mut Both(reason);
+        r.scores(self.base.rfm[i]);
         match self.rules.get(usize::from(self.rule_of[i])) {
             Some(rule) => {
-                r.zh.push_str(" 符合“");
-                r.zh.push_str(&label.zh);
-                r.zh.push_str("”规则（");
-                r.en.push_str(" matches ");
-                r.en.push_str(&label.en);
-                r.en.push_str(" (");
-                for (k, (letter, range)) in [("R", rule.r), ("F", rule.f), ("M", rule.m)].iter().enumerate() {
+                r.words(" 符合“", " matches ").words(&label.zh, &label.en).words("”规则（", " (");
+                for (k, (letter, (lo, hi))) in [("R", rule.r), ("F", rule.f), ("M", rule.m)].into_iter().enumerate() {
                     if k > 0 {
-                        r.zh.push('，');
-                        r.en.push_str(", ");
+                        r.words("，", ", ");
                     }
-                    for s in [&mut r.zh, &mut r.en] {
-                        s.push_str(letter);
-                        s.push(' ');
-                        push_int(s, i64::from(range.0));
-                        s.push('–');
-                        push_int(s, i64::from(range.1));
-                    }
+                    r.words(letter, letter).words(" ", " ").int(i64::from(lo)).words("–", "–").int(i64::from(hi));
                 }
-                r.zh.push('）');
-                r.en.push(')');
+                r.words("）", ")");
             }
             None => {
-                r.zh.push_str(" 不符合任何规则，归为“");
-                r.zh.push_str(&label.zh);
-                r.zh.push('”');
-                r.en.push_str(" matches no rule: ");
-                r.en.push_str(&label.en);
+                r.words(" 不符合任何规则，归为“", " matches no rule: ").words(&label.zh, &label.en).words("”", "");
             }
         }
-        r.zh.push('，');
-        r.zh.push_str(tier_zh(label.tier));
-        r.en.push_str(", ");
-        r.en.push_str(tier_en(label.tier));
+        r.words("，", ", ").tier(label.tier);
         false
     }
 }

@@ -8,8 +8,7 @@ use crate::classify::base::Base;
 use crate::classify::rule::{invalid, Context, Decision, Explain, MethodRule, Outcome};
 use crate::classify::types::{Measure, Method};
 use crate::classify::wording::{
-    push_dec1, push_dec2, push_int, push_next_order_gap, push_orders_gap, push_spend_gap, push_yuan, threshold,
-    tier_en, tier_zh, DAYS, ORDERS, YUAN,
+    push_next_order_gap, push_orders_gap, push_spend_gap, threshold, Both, DAYS, ORDERS, YUAN,
 };
 use crate::error::Result;
 use crate::model::{Customer, Text, Tier};
@@ -148,50 +147,32 @@ struct Wording<'a> {
 }
 
 impl Wording<'_> {
-    /// The measure's value: `¥1,234` for money, `3 ` for orders (the unit follows).
-    fn push_value(&self, s: &mut String, v: f64) {
-        if self.rule.measure != Measure::Orders {
-            push_yuan(s, v as i64);
-        } else {
-            push_int(s, v as i64);
-            s.push(' ');
-        }
-    }
-
     /// A threshold: `¥1,000` for money, `2.5` for orders.
-    fn push_limit(&self, s: &mut String, t: f64) {
+    fn limit(&self, r: &mut Both, t: f64) {
         if self.rule.measure != Measure::Orders {
-            push_yuan(s, (t * 100.0).round() as i64);
+            r.yuan((t * 100.0).round() as i64);
         } else {
-            push_dec1(s, t);
+            r.dec1(t);
         }
     }
 
     /// "，介于 ¥500 与 ¥1,000 之间" / ", between ¥500 and ¥1,000" and the like.
-    fn push_range(&self, r: &mut Text, lower: Option<f64>, upper: Option<f64>) {
+    fn range(&self, r: &mut Both, lower: Option<f64>, upper: Option<f64>) {
         match (lower, upper) {
             (Some(lo), None) => {
-                r.zh.push_str("，≥ ");
-                self.push_limit(&mut r.zh, lo);
-                r.en.push_str(" ≥ ");
-                self.push_limit(&mut r.en, lo);
+                r.words("，≥ ", " ≥ ");
+                self.limit(r, lo);
             }
             (Some(lo), Some(hi)) => {
-                r.zh.push_str("，介于 ");
-                self.push_limit(&mut r.zh, lo);
-                r.zh.push_str(" 与 ");
-                self.push_limit(&mut r.zh, hi);
-                r.zh.push_str(" 之间");
-                r.en.push_str(", between ");
-                self.push_limit(&mut r.en, lo);
-                r.en.push_str(" and ");
-                self.push_limit(&mut r.en, hi);
+                r.words("，介于 ", ", between ");
+                self.limit(r, lo);
+                r.words(" 与 ", " and ");
+                self.limit(r, hi);
+                r.words(" 之间", "");
             }
             (None, Some(hi)) => {
-                r.zh.push_str("，低于 ");
-                self.push_limit(&mut r.zh, hi);
-                r.en.push_str(", below ");
-                self.push_limit(&mut r.en, hi);
+                r.words("，低于 ", ", below ");
+                self.limit(r, hi);
             }
             (None, None) => {}
         }
@@ -199,33 +180,22 @@ impl Wording<'_> {
 }
 
 impl Explain for Wording<'_> {
-    fn explain(&self, d: &Outcome, i: usize, r: &mut Text, gap: &mut Text) -> bool {
+    fn explain(&self, d: &Outcome, i: usize, reason: &mut Text, gap: &mut Text) -> bool {
         let Thresholds { measure, a_min, b_min, c_min } = *self.rule;
         let tier = d.tier[i];
         let c = &self.base.customers[i];
         let value = measure_value(self.base, measure, i);
-        let money = measure != Measure::Orders;
         let (label_zh, label_en) = measure_words(measure);
-        r.zh.push_str(label_zh);
-        r.zh.push(' ');
-        self.push_value(&mut r.zh, value);
-        if !money {
-            r.zh.push('单');
-        }
-        r.en.push_str(label_en);
-        r.en.push(' ');
-        self.push_value(&mut r.en, value);
-        if !money {
-            r.en.push_str("orders");
+        let r = &mut Both(reason);
+        r.words(label_zh, label_en).words(" ", " ");
+        if measure == Measure::Orders {
+            r.int(value as i64).words(" 单", " orders");
+        } else {
+            r.yuan(value as i64);
         }
         let months = customer_months(c, self.base.as_of);
         if measure == Measure::MonthlyRevenue {
-            r.zh.push_str("（按 ");
-            push_dec2(&mut r.zh, months);
-            r.zh.push_str(" 个月）");
-            r.en.push_str(" (over ");
-            push_dec2(&mut r.en, months);
-            r.en.push_str(" months)");
+            r.words("（按 ", " (over ").dec2(months).words(" 个月）", " months)");
         }
         let (lower, upper) = match tier {
             Tier::A => (Some(a_min), None),
@@ -233,11 +203,8 @@ impl Explain for Wording<'_> {
             Tier::C => (c_min, Some(b_min)),
             Tier::D => (None, c_min),
         };
-        self.push_range(r, lower, upper);
-        r.zh.push_str("，为 ");
-        r.zh.push_str(tier_zh(tier));
-        r.en.push_str(": ");
-        r.en.push_str(tier_en(tier));
+        self.range(r, lower, upper);
+        r.words("，为 ", ": ").tier(tier);
 
         let Some(target) = upper else { return false };
         let up = if tier == Tier::D { Tier::C } else { tier.up().unwrap_or(Tier::A) };
