@@ -17,7 +17,7 @@
 //! It deliberately does not suggest actions (that is `playbook`) or format money for sheets
 //! (`export`). Sorting and the per-customer wording run on all cores (rayon), because one call
 //! writes several strings for each of up to 100k customers and must stay interactive.
-
+//!
 //! Layout, from the top down (a module only uses the ones below it):
 //! - this file: the entry points [`classify`] and [`classify_tiers`];
 //! - `engine`: shared facts, the chosen method's decision, summaries, the parallel explanation pass;

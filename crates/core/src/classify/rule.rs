@@ -1,7 +1,7 @@
 //! The contract between the engine and the method files: what a method is given ([`Context`]),
 //! what it decides for every customer at once ([`Outcome`]) and how it then explains one customer
 //! ([`Explain`]). Each file under `classify/method/` implements [`MethodRule`] for its variant of
-//! [`Method`](super::Method); the engine never looks inside a method.
+//! [`Method`](super::types::Method); the engine never looks inside a method.
 
 use super::base::{AbcPass, Base};
 use super::segments::SegmentLabel;
