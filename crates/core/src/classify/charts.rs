@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Assignment;
+use super::types::Assignment;
 use crate::model::{Cents, Customer, Tier};
 
 /// One point of the Pareto curve: after the top `customer_share` of customers (by spend),

@@ -1,14 +1,17 @@
 //! Segment vocabularies: the Chinese RFM 8-type cube and the English named-segment scheme, their
-//! display names in both languages, default rules and default tiers.
+//! display names in both languages and default tiers, and a segment's label as a run shows it.
+//!
+//! Below the method files: the cube and named-segment methods, the engine's 8-type column and the
+//! export all read the same two tables.
 
 use std::collections::BTreeMap;
 
-use super::SegmentRule;
+use super::types::ClassifyParams;
 use crate::model::{Text, Tier};
 
 /// The eight RFM types in display order, with their English names and default tiers.
-/// Index bits: R high = 4, F high = 2, M high = 1 (see [`cube_index`]).
-pub(super) const CUBE: [(&str, &str, Tier); 8] = [
+/// The RFM-cube method file maps high/low flags to a position (`rfm_cube::cube_index`).
+pub(crate) const CUBE: [(&str, &str, Tier); 8] = [
     ("重要价值客户", "Important value", Tier::A),
     ("重要发展客户", "Important to develop", Tier::B),
     ("重要保持客户", "Important to keep", Tier::A),
@@ -18,34 +21,6 @@ pub(super) const CUBE: [(&str, &str, Tier); 8] = [
     ("一般保持客户", "General to keep", Tier::C),
     ("一般挽留客户", "General to win back", Tier::C),
 ];
-
-/// Position in [`CUBE`] of the type with these high/low flags.
-pub(super) fn cube_index(r_high: bool, f_high: bool, m_high: bool) -> usize {
-    match (r_high, f_high, m_high) {
-        (true, true, true) => 0,
-        (true, false, true) => 1,
-        (false, true, true) => 2,
-        (false, false, true) => 3,
-        (true, true, false) => 4,
-        (true, false, false) => 5,
-        (false, true, false) => 6,
-        (false, false, false) => 7,
-    }
-}
-
-/// The flags of the type at `index` in [`CUBE`]: (R high, F high, M high).
-pub(super) fn cube_flags(index: usize) -> (bool, bool, bool) {
-    match index {
-        0 => (true, true, true),
-        1 => (true, false, true),
-        2 => (false, true, true),
-        3 => (false, false, true),
-        4 => (true, true, false),
-        5 => (true, false, false),
-        6 => (false, true, false),
-        _ => (false, false, false),
-    }
-}
 
 /// The name of customers no named-segment rule matches.
 pub const OTHERS: &str = "Others";
@@ -65,33 +40,6 @@ const NAMED: [(&str, &str, Tier); 12] = [
     ("Lost", "已流失客户", Tier::C),
     (OTHERS, "其他", Tier::C),
 ];
-
-/// The default named-segment rules, evaluated in order (first match wins).
-///
-/// Source: the `rfm` R package (Hebbali, CRAN), `rfm_segment()` example rule table, with two
-/// documented changes so that every segment can actually be reached under first-match-wins:
-/// the narrow rules New Customers and Promising come before the broad Potential Loyalist that
-/// contains them, and Can't Lose Them comes before At Risk. Putler's widely cited 11-segment table
-/// adds Hibernating: Lost becomes the lowest box only (R 1, F 1, M 1, Putler's "lowest recency,
-/// frequency and monetary scores") and Hibernating takes the rest of the package's Lost box
-/// (R 1–2, F 1–2, M 1–2) last. Scores no rule covers are Others.
-pub fn default_segment_rules() -> Vec<SegmentRule> {
-    let rule =
-        |segment: &str, r: (u8, u8), f: (u8, u8), m: (u8, u8)| SegmentRule { segment: segment.to_string(), r, f, m };
-    vec![
-        rule("Champions", (4, 5), (4, 5), (4, 5)),
-        rule("Loyal Customers", (2, 5), (3, 5), (3, 5)),
-        rule("New Customers", (4, 5), (1, 1), (1, 1)),
-        rule("Promising", (3, 4), (1, 1), (1, 1)),
-        rule("Potential Loyalist", (3, 5), (1, 3), (1, 3)),
-        rule("Need Attention", (2, 3), (2, 3), (2, 3)),
-        rule("About To Sleep", (2, 3), (1, 2), (1, 2)),
-        rule("Can't Lose Them", (1, 1), (4, 5), (4, 5)),
-        rule("At Risk", (1, 2), (2, 5), (2, 5)),
-        rule("Lost", (1, 1), (1, 1), (1, 1)),
-        rule("Hibernating", (1, 2), (1, 2), (1, 2)),
-    ]
-}
 
 /// The built-in tier of a segment (canonical name), if it is one TierBook knows.
 pub fn default_segment_tier(segment: &str) -> Option<Tier> {
@@ -135,4 +83,27 @@ pub fn canonical_segment(name: &str) -> Option<&'static str> {
         "其它" => Some(OTHERS),
         _ => None,
     }
+}
+
+/// Names of one segment as a run shows it: the stored display name, the zh / en wording in
+/// reasons, and the tier it gives.
+pub(crate) struct SegmentLabel {
+    pub display: String,
+    pub zh: String,
+    pub en: String,
+    pub tier: Tier,
+}
+
+/// The label of segment `canonical` under `params`' renames and segment tiers.
+pub(crate) fn segment_label(params: &ClassifyParams, canonical: &str) -> SegmentLabel {
+    let renamed = params.segment_names.get(canonical).filter(|s| !s.trim().is_empty());
+    let builtin = segment_text(canonical);
+    let (zh, en) = match (renamed, &builtin) {
+        (Some(r), _) => (r.clone(), r.clone()),
+        (None, Some(t)) => (t.zh.clone(), t.en.clone()),
+        (None, None) => (canonical.to_string(), canonical.to_string()),
+    };
+    let tier =
+        params.segment_tiers.get(canonical).copied().or_else(|| default_segment_tier(canonical)).unwrap_or(Tier::C);
+    SegmentLabel { display: renamed.cloned().unwrap_or_else(|| canonical.to_string()), zh, en, tier }
 }

@@ -1,0 +1,125 @@
+//! The engine behind `classify()`: the shared facts (`Base`: recency, scores; ABC 80/95 and the
+//! 8-type on the mean, shown for every method), the chosen method's decision through
+//! `method::rule`, the per-tier and per-segment summaries, and the explanation pass that writes
+//! every customer's reason and gap on all cores.
+//!
+//! It knows no method: anything one method does is in that method's file.
+
+use rayon::prelude::*;
+
+use super::base::Base;
+use super::method;
+use super::rule::{Context, Decision, Outcome};
+use super::segments::{segment_label, SegmentLabel, CUBE};
+use super::types::{Assignment, Classification, ClassifyParams, GroupSummary};
+use super::wording::new_text;
+use crate::model::{Cents, Customer, Text, Tier};
+
+/// Whether to write each customer's reason and gap (the bulk of the work) or leave them empty.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wordings {
+    Write,
+    Skip,
+}
+
+/// Classifies `customers` (not empty) with `params` (validated).
+pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wordings) -> Classification {
+    let rule = method::rule(&params.method);
+    let base = Base::new(customers, params.as_of, rule.score_bins());
+    // Shown for every method: ABC 80/95 and the 8-type on the mean.
+    let abc = method::abc_pass(&base, 80.0, 95.0);
+    let rfm_type = method::rfm_mean_types(&base);
+    let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
+
+    let ctx = Context { base: &base, params, abc: &abc, rfm_type: &rfm_type };
+    let Decision { outcome: d, explain } = rule.decide(&ctx);
+
+    // Summaries.
+    let used_d = d.four_tiers || d.tier.contains(&Tier::D);
+    let tier_groups: Vec<Tier> = Tier::ALL.iter().copied().filter(|t| *t != Tier::D || used_d).collect();
+    let tiers = summarize(&base, tier_groups.iter().map(|t| t.letter().to_string()).collect(), |i| {
+        tier_groups.iter().position(|t| *t == d.tier[i]).unwrap_or(0)
+    });
+    let segments = match &d.segment {
+        Some(seg) => summarize(&base, d.labels.iter().map(|l| l.display.clone()).collect(), |i| usize::from(seg[i])),
+        None => Vec::new(),
+    };
+
+    // Customers are independent here, so the wording runs on all cores (rayon keeps the order).
+    // Two scratch buffers per thread; each kept string is one exact-size allocation.
+    let assignment = |i: usize, wording: Option<(Text, Option<Text>)>| {
+        let (reason, gap) = wording.unwrap_or_default();
+        Assignment {
+            tier: d.tier[i],
+            segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
+            recency_days: base.recency[i],
+            r_score: base.rfm[i][0],
+            f_score: base.rfm[i][1],
+            m_score: base.rfm[i][2],
+            abc: abc.tier[i],
+            rfm_type: cube_labels[usize::from(rfm_type[i])].display.clone(),
+            score: d.score.as_ref().map(|s| s[i]),
+            reason,
+            gap,
+        }
+    };
+    let assignments: Vec<Assignment> = (0..base.n())
+        .into_par_iter()
+        .with_min_len(1024)
+        .map_init(
+            || (new_text(), new_text()),
+            |(reason, gap), i| {
+                let wording = (wordings == Wordings::Write).then(|| {
+                    for s in [&mut reason.zh, &mut reason.en, &mut gap.zh, &mut gap.en] {
+                        s.clear();
+                    }
+                    let has_gap = explain.explain(&d, i, reason, gap);
+                    let kept = |t: &Text| Text { zh: t.zh.as_str().into(), en: t.en.as_str().into() };
+                    (kept(reason), has_gap.then(|| kept(gap)))
+                });
+                assignment(i, wording)
+            },
+        )
+        .collect();
+
+    drop(explain);
+    let Outcome { thresholds, notes, .. } = d;
+    let mut all_notes = base.notes;
+    all_notes.extend(notes);
+    Classification {
+        params: params.clone(),
+        as_of: base.as_of,
+        thresholds,
+        tiers,
+        segments,
+        assignments,
+        notes: all_notes,
+    }
+}
+
+fn summarize(base: &Base, groups: Vec<String>, group_of: impl Fn(usize) -> usize) -> Vec<GroupSummary> {
+    let k = groups.len();
+    let mut customers = vec![0u64; k];
+    let mut orders = vec![0u64; k];
+    let mut revenue = vec![0i64; k];
+    for (i, c) in base.customers.iter().enumerate() {
+        let g = group_of(i).min(k.saturating_sub(1));
+        customers[g] += 1;
+        orders[g] += u64::from(c.orders);
+        revenue[g] = revenue[g].saturating_add(c.revenue);
+    }
+    let n = base.n() as f64;
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(g, group)| GroupSummary {
+            group,
+            customers: customers[g],
+            customer_share: customers[g] as f64 / n,
+            orders: orders[g],
+            revenue: revenue[g],
+            revenue_share: if base.total > 0 { revenue[g] as f64 / base.total as f64 } else { 0.0 },
+            aov: if orders[g] == 0 { 0 } else { (revenue[g] as f64 / orders[g] as f64).round() as Cents },
+        })
+        .collect()
+}
