@@ -35,11 +35,9 @@ export interface Job<T> {
   cancel: () => Promise<void>;
 }
 
-export const inTauri = (): boolean => isTauri();
-
 /** What every command gives outside the desktop app: a plain browser has no core to call. */
 const notInApp = (): Promise<never> =>
-  Promise.reject(new ApiError("not_in_app", "TierBook must run inside its desktop app."));
+  Promise.reject(new ApiError("not_in_app", "请在 TierBook 桌面程序中使用。/ TierBook must run inside its desktop app."));
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   if (!isTauri()) return notInApp();
