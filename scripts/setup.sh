@@ -40,13 +40,12 @@ if need_node; then
   as_root apt-get install -y -qq nodejs
 fi
 
-# --- npm packages (UI, Tauri CLI, WebdriverIO): only when package-lock.json changed since the last install.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install`, not `npm ci`: npm 11 writes locks without the other platforms' optional packages
-  # (rollup, @tauri-apps/cli binaries) and then its own `npm ci` refuses them as "out of sync".
-  # The lock still pins every version installed here.
-  say "npm install"
-  npm install --no-audit --no-fund --loglevel=error
+# --- npm packages (UI, Tauri CLI, WebdriverIO, ESLint, Prettier): `npm ci` installs exactly what
+# package-lock.json pins (it holds every platform's optional binaries, so the lock is never rewritten),
+# and only when node_modules is missing or older than the lock.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # --- tauri-driver (WebDriver proxy for the end-to-end suite); 2.x, never the 3.0 alpha.

@@ -9,7 +9,11 @@ step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 step "setup"
 scripts/setup.sh
 
-step "UI bundle (the app embeds ui/dist)"
+step "UI lint: ESLint, Prettier (vue-tsc type-checks in the UI bundle step, its one place)"
+npm run lint
+npm run format:check
+
+step "UI bundle: vue-tsc, then Vite (the app embeds ui/dist)"
 npm run build:ui
 
 step "cargo test --workspace"

@@ -1,27 +1,25 @@
-// api.ts against a fake Tauri core: command names, argument names (camelCase, as Tauri expects),
-// progress through a Channel, cancel, and every failure turned into an ApiError.
-import { beforeEach, describe, expect, test, vi } from "vitest";
+// api.ts against Tauri's own IPC mock (@tauri-apps/api/mocks): command names, argument names (camelCase,
+// as Tauri expects), progress through a real Channel, cancel, every failure turned into an ApiError, and
+// the dialog plugin's commands. No module of @tauri-apps is replaced: only the IPC underneath them.
+import { afterAll, beforeEach, describe, expect, test } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { Channel } from "@tauri-apps/api/core";
 import { detectAll } from "./logic/preview";
+
+// mockIPC installs the IPC on `window`; under Vitest (Node) the global object stands in for it, and
+// `isTauri` is what the app's IPC sets on it.
+const global = globalThis as unknown as Record<string, unknown>;
+global.window = globalThis;
+global.isTauri = true;
 
 const calls: { cmd: string; args: Record<string, unknown> | undefined }[] = [];
 let reply: (cmd: string, args?: Record<string, unknown>) => unknown = () => null;
 
-vi.mock("@tauri-apps/api/core", () => {
-  class Channel<T> {
-    onmessage: (m: T) => void = () => {};
-  }
-  return {
-    Channel,
-    isTauri: () => true,
-    invoke: async (cmd: string, args?: Record<string, unknown>) => {
-      calls.push({ cmd, args });
-      return reply(cmd, args);
-    },
-  };
-});
-vi.mock("@tauri-apps/api/webview", () => ({ getCurrentWebview: () => ({ onDragDropEvent: async () => () => {} }) }));
-vi.mock("@tauri-apps/api/window", () => ({ getCurrentWindow: () => ({ setTitle: async () => {} }) }));
-vi.mock("@tauri-apps/plugin-dialog", () => ({ open: async () => "/tmp/a.xlsx", save: async () => null }));
+/** What the core does to report progress: a message on the Channel the UI passed, in order. */
+function send(channel: unknown, index: number, message: unknown) {
+  const ipc = global.__TAURI_INTERNALS__ as { runCallback: (id: number, data: unknown) => void };
+  ipc.runCallback((channel as Channel<unknown>).id, { index, message });
+}
 
 const api = await import("./api");
 const { ApiError } = await import("./logic/errors");
@@ -29,7 +27,13 @@ const { ApiError } = await import("./logic/errors");
 beforeEach(() => {
   calls.length = 0;
   reply = () => null;
+  mockIPC((cmd, args) => {
+    const plain = args as Record<string, unknown> | undefined;
+    calls.push({ cmd, args: plain });
+    return reply(cmd, plain);
+  });
 });
+afterAll(() => clearMocks());
 
 describe("commands", () => {
   test("classify sends the params under `params`", async () => {
@@ -49,18 +53,23 @@ describe("commands", () => {
 });
 
 describe("long jobs", () => {
-  test("import passes a Channel as onProgress and forwards its messages", async () => {
+  test("import passes a Channel as onProgress and forwards its messages in order", async () => {
     const seen: unknown[] = [];
     reply = (_cmd, args) => {
-      const ch = args?.onProgress as { onmessage: (m: unknown) => void };
-      ch.onmessage({ stage: "reading", done: 5, total: 10 });
+      // Delivered out of order: the Channel puts them back in order before the UI sees them.
+      send(args?.onProgress, 1, { stage: "saving", done: 10, total: 10 });
+      send(args?.onProgress, 0, { stage: "reading", done: 5, total: 10 });
       return { reports: [] };
     };
     const job = api.importSources(["/a.xlsx"], detectAll(), (p) => seen.push(p));
     await job.promise;
     expect(calls[0].cmd).toBe("import_sources");
     expect(calls[0].args).toMatchObject({ paths: ["/a.xlsx"], options: detectAll() });
-    expect(seen).toEqual([{ stage: "reading", done: 5, total: 10 }]);
+    expect(calls[0].args?.onProgress).toBeInstanceOf(Channel);
+    expect(seen).toEqual([
+      { stage: "reading", done: 5, total: 10 },
+      { stage: "saving", done: 10, total: 10 },
+    ]);
   });
   test("cancel calls cancel_job", async () => {
     reply = () => ({ path: "/x.xlsx", csv_files: [] });
@@ -91,7 +100,26 @@ describe("errors", () => {
     expect(err.code).toBe("unknown");
   });
   test("the open dialog's single path comes back as a list", async () => {
+    reply = (cmd) => (cmd === "plugin:dialog|open" ? "/tmp/a.xlsx" : null);
     expect(await api.pickSourceFiles("表格")).toEqual(["/tmp/a.xlsx"]);
     expect(await api.pickExportPath("x.xlsx", "Excel")).toBeNull();
+    expect(calls.map((c) => c.cmd)).toEqual(["plugin:dialog|open", "plugin:dialog|save"]);
+  });
+});
+
+describe("outside the desktop app", () => {
+  test("every command and job fails with not_in_app without touching the IPC", async () => {
+    global.isTauri = false;
+    try {
+      const err = await api.appInfo().catch((e) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err.code).toBe("not_in_app");
+      const job = await api.openSample().promise.catch((e) => e);
+      expect(job.code).toBe("not_in_app");
+      expect(await api.pickSourceFiles("表格")).toBeNull();
+      expect(calls).toEqual([]);
+    } finally {
+      global.isTauri = true;
+    }
   });
 });

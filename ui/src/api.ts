@@ -1,9 +1,9 @@
 // The only module that talks to Tauri. Every command is wrapped in a typed function; every failure
 // becomes an ApiError {code, message, details}; long jobs return {promise, cancel} and report progress
-// through a Channel. Outside Tauri (the Vite dev server in a plain browser) a mock backend with
-// generated data stands in, in development builds only.
+// through a Channel. Outside the desktop app (the Vite dev server in a plain browser) every command
+// fails with `not_in_app`: the real core is the only backend (`npm run tauri dev` for live reload).
 
-import { Channel, invoke as tauriInvoke, isTauri } from "@tauri-apps/api/core";
+import { Channel, invoke, isTauri } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
@@ -35,43 +35,24 @@ export interface Job<T> {
   cancel: () => Promise<void>;
 }
 
-type Invoker = (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
-
-export const inTauri = (): boolean => isTauri();
-
-let mockInvoker: Promise<Invoker> | null = null;
-
-async function backend(): Promise<Invoker> {
-  if (isTauri()) return tauriInvoke as Invoker;
-  // VITE_TIERBOOK_MOCK=1 builds a bundle with the mock, to check the built UI under the strict CSP in a browser.
-  if (import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1") {
-    mockInvoker ??= import("./mock").then((m) => m.mockInvoke as Invoker);
-    return mockInvoker;
-  }
-  return () => Promise.reject(new ApiError("not_in_app", "TierBook must run inside its desktop app."));
-}
+/** What every command gives outside the desktop app: a plain browser has no core to call. */
+const notInApp = (): Promise<never> =>
+  Promise.reject(new ApiError("not_in_app", "请在 TierBook 桌面程序中使用。/ TierBook must run inside its desktop app."));
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  if (!isTauri()) return notInApp();
   try {
-    const inv = await backend();
-    return (await inv(cmd, args)) as T;
+    return await invoke<T>(cmd, args);
   } catch (e) {
     throw toApiError(e);
   }
 }
 
-/** A Channel in Tauri; a plain callback holder for the mock. */
-function progressChannel(onProgress?: (p: ProgressEvent) => void): unknown {
-  if (isTauri()) {
-    const ch = new Channel<ProgressEvent>();
-    ch.onmessage = (p) => onProgress?.(p);
-    return ch;
-  }
-  return { onmessage: (p: ProgressEvent) => onProgress?.(p) };
-}
-
 function job<T>(cmd: string, args: Record<string, unknown>, onProgress?: (p: ProgressEvent) => void): Job<T> {
-  const promise = call<T>(cmd, { ...args, onProgress: progressChannel(onProgress) });
+  // A Channel registers a callback with the app's IPC, so it is only made inside the app.
+  const promise = isTauri()
+    ? call<T>(cmd, { ...args, onProgress: new Channel<ProgressEvent>((p) => onProgress?.(p)) })
+    : notInApp();
   return { promise, cancel: () => cancelJob() };
 }
 
@@ -115,7 +96,7 @@ export async function setWindowTitle(title: string): Promise<void> {
 
 /** The open-file dialog with the spreadsheet filters; `null` when the user closes it. */
 export async function pickSourceFiles(filterName: string): Promise<string[] | null> {
-  if (!isTauri()) return import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1" ? ["/mock/示例订单.xlsx"] : null;
+  if (!isTauri()) return null;
   try {
     const picked = await openDialog({ multiple: true, directory: false, filters: [{ name: filterName, extensions: SOURCE_EXTENSIONS }] });
     if (picked === null) return null;
@@ -127,7 +108,7 @@ export async function pickSourceFiles(filterName: string): Promise<string[] | nu
 
 /** The save dialog for the workbook; `null` when the user closes it. */
 export async function pickExportPath(defaultName: string, filterName: string): Promise<string | null> {
-  if (!isTauri()) return import.meta.env.DEV || import.meta.env.VITE_TIERBOOK_MOCK === "1" ? `/mock/${defaultName}` : null;
+  if (!isTauri()) return null;
   try {
     return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["xlsx"] }] });
   } catch (e) {

@@ -1,11 +1,12 @@
 // App-wide state shared by the screens: what is imported, the current method form, the current
 // classification and customer rows, settings. Screens call these actions; only api.ts talks to Tauri.
 
-import { reactive, shallowRef } from "vue";
+import { reactive, shallowRef, toRaw } from "vue";
 import * as api from "./api";
 import { i18n, langOf, localeOf } from "./i18n";
 import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type MethodForm } from "./logic/methods";
 import { isCancelled } from "./logic/errors";
+import { request } from "./logic/request";
 import { baseName } from "./logic/format";
 import type { AppInfo, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
 
@@ -28,17 +29,41 @@ export const state = reactive({
   hasData: false,
   /** Bumped after each successful classify so the history list refreshes. */
   generation: 0,
-  /** Files chosen outside the import screen (Ctrl+O, drag and drop, the e2e hook), for it to preview. */
-  pendingPaths: null as string[] | null,
-  /** A save path chosen outside the export screen (the e2e hook), or "" to ask with the dialog (Ctrl+E). */
-  pendingExport: null as string | null,
   dragging: false,
   busy: false,
-  /** Set by the tiers screen's "查看客户" to open the customer list filtered to one tier. */
-  customerTierFilter: null as Tier[] | null,
   /** Why a file the app was started with could not be opened (shown on the import screen). */
   startupError: null as unknown,
 });
+
+// ---- requests to one screen, from anywhere (shortcuts, drops, other screens, the e2e hook) ----
+
+const importRequest = request<string[]>();
+const exportRequest = request<string | null>();
+const tierRequest = request<Tier>();
+
+/** Opens 导入 and previews `paths`, as choosing them in the open dialog does (Ctrl+O, a drop, the e2e hook). */
+export function importFiles(paths: string[]) {
+  state.screen = "import";
+  importRequest.send(paths);
+}
+/** For the import screen: carry out importFiles(). */
+export const onImportFiles = importRequest.handle;
+
+/** Opens 导出 and exports with the options on screen: to `path`, or to where the save dialog says (Ctrl+E). */
+export function startExport(path: string | null = null) {
+  state.screen = "export";
+  if (state.hasData) exportRequest.send(path);
+}
+/** For the export screen: carry out startExport(). */
+export const onStartExport = exportRequest.handle;
+
+/** Opens 客户 showing the customers of one tier (the tiers screen's 「查看客户」). */
+export function showCustomersOfTier(tier: Tier) {
+  state.screen = "customers";
+  tierRequest.send(tier);
+}
+/** For the customers screen: carry out showCustomersOfTier(). */
+export const onShowCustomersOfTier = tierRequest.handle;
 
 /** Customer rows are big (100k objects): kept out of deep reactivity. */
 export const rows = shallowRef<CustomerRow[]>([]);
@@ -55,7 +80,8 @@ export async function setLanguage(l: Lang, persist = true) {
   document.documentElement.lang = l === "en" ? "en" : "zh-CN";
   updateTitle();
   if (persist && state.settings) {
-    state.settings = { ...state.settings, lang: l };
+    // From the data, not the proxy: nested proxies in a plain object would defeat structuredClone later.
+    state.settings = { ...toRaw(state.settings), lang: l };
     await api.saveSettings(state.settings);
   }
 }

@@ -57,3 +57,18 @@ describe("i18n completeness", () => {
     for (const s of SKIP_REASONS) expect(get(zh as unknown as Tree, `skip.${s}`), s).toBeTypeOf("string");
   });
 });
+
+describe("number formats", () => {
+  test("templates' n() and logic/format.ts read a figure the same, in the language's words", async () => {
+    const { i18n } = await import("./index");
+    const { formatInt, formatShare, formatYuan, formatYuanShort } = await import("../logic/format");
+    const n = i18n.global.n;
+    expect(n(1234.5, "yuan")).toBe(formatYuan(1234.5));
+    expect(n(1234.5, "yuan")).toBe("¥1,234.50");
+    expect(n(12345, "integer")).toBe(formatInt(12345));
+    expect(n(0.8, "share")).toBe(formatShare(0.8));
+    expect(n(513820, "yuanShort", "zh-CN")).toBe(formatYuanShort(513820, "zh"));
+    expect(n(513820, "yuanShort", "en")).toBe(formatYuanShort(513820, "en"));
+    expect(n(513820, "yuanShort", "zh-CN")).toBe("¥51.4万");
+  });
+});

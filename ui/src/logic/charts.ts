@@ -2,7 +2,7 @@
 // components stay thin and the shapes are testable without a canvas.
 
 import type { GroupSummary, Migration, ParetoPoint, RfCell, Tier } from "../types";
-import { formatFen, formatInt, formatShare, formatYuanShort } from "./format";
+import { formatFen, formatInt, formatPct, formatShare, formatYuanShort } from "./format";
 import { sankeyData, segmentOrder, segmentSankeyData, segmentSides, type FlowEnd, type SankeyData, type SegmentEnd } from "./migration";
 
 export const TIER_COLORS: Record<Tier, string> = { A: "#d4380d", B: "#d48806", C: "#1677ff", D: "#8c8c8c" };
@@ -22,7 +22,7 @@ export function tierDoughnut(
     tooltip: {
       trigger: "item",
       formatter: (p: { name: string; value: number; percent: number }) =>
-        `${p.name}<br/>${by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)}（${p.percent.toFixed(1)}%）`,
+        `${p.name}<br/>${by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)}（${formatPct(p.percent, 1)}）`,
     },
     legend: { bottom: 0, icon: "circle" },
     series: [
@@ -57,7 +57,7 @@ export function paretoChart(points: ParetoPoint[], labels: { x: string; y: strin
       trigger: "axis",
       formatter: (ps: { value: number[] }[]) => {
         const v = ps[0]?.value ?? [0, 0];
-        return `${labels.x}：${v[0].toFixed(1)}%<br/>${labels.y}：${v[1].toFixed(1)}%`;
+        return `${labels.x}：${formatPct(v[0], 1)}<br/>${labels.y}：${formatPct(v[1], 1)}`;
       },
     },
     xAxis: { type: "value", min: 0, max: 100, name: labels.x, nameLocation: "middle", nameGap: 28, axisLabel: { formatter: "{value}%" } },
@@ -75,7 +75,7 @@ export function paretoChart(points: ParetoPoint[], labels: { x: string; y: strin
           silent: true,
           lineStyle: { type: "dashed", color: "#d4380d" },
           label: { formatter: labels.line80, position: "insideEndTop", color: "#d4380d" },
-          data: [{ yAxis: 80 }, ...(at80 ? [{ xAxis: +(at80.customer_share * 100).toFixed(1), label: { formatter: `${(at80.customer_share * 100).toFixed(1)}%`, position: "end" } }] : [])],
+          data: [{ yAxis: 80 }, ...(at80 ? [{ xAxis: +(at80.customer_share * 100).toFixed(1), label: { formatter: formatShare(at80.customer_share), position: "end" } }] : [])],
         },
       },
     ],

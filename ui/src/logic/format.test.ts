@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { baseName, daysBetween, dirName, formatBytes, formatDate, formatDateTime, formatFen, formatInt, formatShare, formatThreshold, formatYuan, formatYuanShort, isMaskedPhone } from "./format";
+import { baseName, daysBetween, dirName, formatBytes, formatDate, formatDateTime, formatDecimal, formatFen, formatInt, formatPct, formatShare, formatThreshold, formatYuan, formatYuanShort, isMaskedPhone } from "./format";
 
 describe("money", () => {
   test("yuan gets ¥, thousands separators and two decimals", () => {
@@ -23,13 +23,17 @@ describe("money", () => {
     expect(formatYuan(NaN)).toBe("—");
     expect(formatFen(Infinity)).toBe("—");
   });
-  test("short money uses 万 and 亿 in Chinese, k/M in English", () => {
+  test("short money has three significant digits with 万 and 亿 in Chinese, K/M in English", () => {
     expect(formatYuanShort(513820.37, "zh")).toBe("¥51.4万");
     expect(formatYuanShort(123456789, "zh")).toBe("¥1.23亿");
-    expect(formatYuanShort(8560, "zh")).toBe("¥8,560");
-    expect(formatYuanShort(92.5, "zh")).toBe("¥92.50");
+    expect(formatYuanShort(12345, "zh")).toBe("¥1.23万");
+    expect(formatYuanShort(8560, "zh")).toBe("¥8560");
+    expect(formatYuanShort(92.5, "zh")).toBe("¥92.5");
+    expect(formatYuanShort(-5000000, "zh")).toBe("-¥500万");
     expect(formatYuanShort(2500000, "en")).toBe("¥2.5M");
-    expect(formatYuanShort(513820, "en")).toBe("¥513.8k");
+    expect(formatYuanShort(513820, "en")).toBe("¥514K");
+    expect(formatYuanShort(8560, "en")).toBe("¥8.56K");
+    expect(formatYuanShort(NaN, "en")).toBe("—");
   });
 });
 
@@ -37,6 +41,14 @@ describe("numbers and shares", () => {
   test("shares 0–1 become percentages", () => {
     expect(formatShare(0.8)).toBe("80.0%");
     expect(formatShare(0.12345, 2)).toBe("12.35%");
+    expect(formatPct(80)).toBe("80%");
+    expect(formatPct(33.333, 1)).toBe("33.3%");
+  });
+  test("decimals only as many as needed, with separators", () => {
+    expect(formatDecimal(2.5)).toBe("2.5");
+    expect(formatDecimal(3)).toBe("3");
+    expect(formatDecimal(12345.678)).toBe("12,345.68");
+    expect(formatDecimal(4.04, 1)).toBe("4");
   });
   test("integers get separators", () => {
     expect(formatInt(1234567)).toBe("1,234,567");
@@ -47,6 +59,7 @@ describe("numbers and shares", () => {
     expect(formatThreshold(30, "天")).toBe("30 天");
     expect(formatThreshold(2.5, "单")).toBe("2.5 单");
     expect(formatThreshold(80, "%")).toBe("80%");
+    expect(formatThreshold(12345.5, "分")).toBe("12,345.5 分");
   });
   test("bytes", () => {
     expect(formatBytes(1536)).toBe("1.5 KB");

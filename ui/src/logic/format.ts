@@ -1,65 +1,67 @@
 // Number, money and date formatting for the screens. Money arrives either in fen (core structs) or in
 // yuan (customer rows); the two entry points keep that explicit so nobody divides by 100 twice.
 
-const groups = (intPart: string): string => intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+import { localeOf } from "../i18n/locale";
+import { numberFormats, type NumberFormatName } from "../i18n/numbers";
 
-/** ¥1,234.50 from yuan; negative amounts read "-¥12.00". Non-finite input gives "—". */
-export function formatYuan(yuan: number, digits = 2): string {
-  if (!Number.isFinite(yuan)) return "—";
-  const negative = yuan < 0;
-  const fixed = Math.abs(yuan).toFixed(digits);
-  const [intPart, frac] = fixed.split(".");
-  const body = groups(intPart) + (frac !== undefined ? "." + frac : "");
-  // "-0.00" would look like a refund; treat a value that rounds to zero as zero.
-  return (negative && Number(fixed) !== 0 ? "-¥" : "¥") + body;
+type Lang = "zh" | "en";
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** The Intl formatter of a named format (i18n/numbers.ts) in a language, with optional overrides; made once. */
+function formatter(name: NumberFormatName, lang: Lang, overrides: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${name}|${lang}|${JSON.stringify(overrides)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const locale = localeOf(lang);
+    f = new Intl.NumberFormat(locale, { ...numberFormats[locale][name], ...overrides });
+    formatters.set(key, f);
+  }
+  return f;
 }
 
-/** ¥ from fen (integer cents), exact: 123456 → "¥1,234.56". */
+/** ¥1,234.50 from yuan; negative amounts read "-¥12.00", a value that rounds to zero "¥0.00". Non-finite input gives "—". */
+export function formatYuan(yuan: number): string {
+  if (!Number.isFinite(yuan)) return "—";
+  return formatter("yuan", "zh").format(yuan);
+}
+
+/** ¥ from fen (integer cents), exact: 123456 → "¥1,234.56" (the decimal is written out, never divided in floating point). */
 export function formatFen(cents: number): string {
   if (!Number.isFinite(cents)) return "—";
-  const negative = cents < 0;
-  const abs = Math.round(Math.abs(cents));
-  const intPart = Math.floor(abs / 100).toString();
-  const frac = (abs % 100).toString().padStart(2, "0");
-  return (negative && abs !== 0 ? "-¥" : "¥") + groups(intPart) + "." + frac;
+  const abs = Math.abs(Math.round(cents));
+  const fen = abs % 100;
+  const decimal = `${cents < 0 ? "-" : ""}${(abs - fen) / 100}.${String(fen).padStart(2, "0")}`;
+  return formatter("yuan", "zh").format(decimal as Intl.StringNumericLiteral);
 }
 
-/**
- * Short money for KPI cards and chart axes: ¥8,560 / ¥12.3万 / ¥1.25亿 in Chinese, ¥12.3k / ¥1.25M in English.
- */
-export function formatYuanShort(yuan: number, lang: "zh" | "en" = "zh"): string {
+/** Short money for KPI cards and chart axes: ¥8560 / ¥51.4万 / ¥1.23亿 in Chinese, ¥8.56K / ¥514K / ¥2.5M in English. */
+export function formatYuanShort(yuan: number, lang: Lang = "zh"): string {
   if (!Number.isFinite(yuan)) return "—";
-  const sign = yuan < 0 ? "-" : "";
-  const abs = Math.abs(yuan);
-  const trim = (n: number, d: number) => n.toFixed(d).replace(/\.?0+$/, "");
-  if (lang === "zh") {
-    if (abs >= 1e8) return `${sign}¥${trim(abs / 1e8, 2)}亿`;
-    if (abs >= 1e5) return `${sign}¥${trim(abs / 1e4, 1)}万`;
-  } else {
-    if (abs >= 1e9) return `${sign}¥${trim(abs / 1e9, 2)}B`;
-    if (abs >= 1e6) return `${sign}¥${trim(abs / 1e6, 2)}M`;
-    if (abs >= 1e5) return `${sign}¥${trim(abs / 1e3, 1)}k`;
-  }
-  return sign + formatYuan(abs, abs >= 1000 ? 0 : 2);
+  return formatter("yuanShort", lang).format(yuan);
 }
 
 /** A share 0–1 as "80.0%". */
 export function formatShare(share: number, digits = 1): string {
   if (!Number.isFinite(share)) return "—";
-  return (share * 100).toFixed(digits) + "%";
+  return formatter("share", "zh", { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(share);
 }
 
-/** A percentage already in 0–100 as "80%" (parameters are edited in 0–100). */
+/** A percentage already in 0–100 as "80%" (parameters are edited in 0–100; ECharts gives pie percents so). */
 export function formatPct(pct: number, digits = 0): string {
-  if (!Number.isFinite(pct)) return "—";
-  return pct.toFixed(digits) + "%";
+  return formatShare(pct / 100, digits);
 }
 
 /** 12345 → "12,345". */
 export function formatInt(n: number): string {
   if (!Number.isFinite(n)) return "—";
-  const rounded = Math.round(n);
-  return (rounded < 0 ? "-" : "") + groups(Math.abs(rounded).toString());
+  return formatter("integer", "zh").format(n);
+}
+
+/** Up to `digits` decimals, as needed: 2.5 → "2.5", 3 → "3", 12345.678 → "12,345.68". */
+export function formatDecimal(n: number, digits = 2): string {
+  if (!Number.isFinite(n)) return "—";
+  return formatter("decimal", "zh", { maximumFractionDigits: digits }).format(n);
 }
 
 /**
@@ -124,7 +126,7 @@ export function isMaskedPhone(value: string): boolean {
 /** A threshold-table value with its unit: "¥1,280.50", "30 天", "80%", "3 单", "12.5 分". */
 export function formatThreshold(value: number, unit: string): string {
   if (unit === "¥" || unit === "￥") return formatYuan(value);
-  const shown = Number.isInteger(value) ? formatInt(value) : value.toFixed(2).replace(/0+$/, "").replace(/\.$/, "");
+  const shown = formatDecimal(value);
   if (unit === "%") return `${shown}%`;
   return unit ? `${shown} ${unit}` : shown;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test, vi } from "vitest";
+import { isProxy, reactive } from "vue";
 import { buildMethod, buildParams, canHaveD, debounce, defaultForm, formFromMethod, hasSegments, METHOD_KINDS, segmentNamesFor, validateForm } from "./methods";
 import type { Method } from "../types";
 
@@ -101,5 +102,24 @@ describe("debounce", () => {
     expect(fn).toHaveBeenCalledWith(3);
     d.cancel();
     vi.useRealTimers();
+  });
+});
+
+describe("the form as it lives in the app's reactive state", () => {
+  // structuredClone refuses Vue's proxies: params and forms built from the reactive form must be plain data.
+  test("params built from a reactive form are plain data that structuredClone copies", () => {
+    for (const kind of METHOD_KINDS) {
+      const form = reactive(defaultForm());
+      form.kind = kind;
+      const params = buildParams(form, { segment_tiers: reactive({ 冠军客户: "A" as const }) });
+      expect(structuredClone(params)).toEqual(params);
+    }
+  });
+  test("a method loaded into a reactive form gives a new form and leaves the old one alone", () => {
+    const old = reactive(defaultForm());
+    const next = formFromMethod({ kind: "abc_revenue", a_pct: 70, b_pct: 90 }, old);
+    expect(next.abcRevenue).toEqual({ a_pct: 70, b_pct: 90 });
+    expect(old.abcRevenue).toEqual({ a_pct: 80, b_pct: 95 });
+    expect(isProxy(next)).toBe(false);
   });
 });

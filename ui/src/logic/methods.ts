@@ -2,6 +2,7 @@
 // `Method` JSON. The form keeps every method's values at once so switching methods back and forth does
 // not lose what the user typed.
 
+import { toRaw } from "vue";
 import type { ClassifyParams, CubeBasis, Measure, Method, MethodKind, SegmentRule, Tier, Weights, ZeroRevenue } from "../types";
 
 export const METHOD_KINDS: MethodKind[] = [
@@ -160,6 +161,8 @@ export function validateForm(form: MethodForm): string[] {
 
 /** The core's `Method` for the form's current kind. */
 export function buildMethod(form: MethodForm): Method {
+  // Often the reactive state's form: read its data, not its proxies, so the result is plain data.
+  form = toRaw(form);
   switch (form.kind) {
     case "abc_revenue":
       return { kind: "abc_revenue", a_pct: form.abcRevenue.a_pct, b_pct: form.abcRevenue.b_pct };
@@ -188,7 +191,7 @@ export function buildMethod(form: MethodForm): Method {
 
 /** Loads a saved `Method` (settings' default, a snapshot's params) into the form, keeping other kinds' values. */
 export function formFromMethod(method: Method, base: MethodForm = defaultForm()): MethodForm {
-  const form: MethodForm = JSON.parse(JSON.stringify(base)) as MethodForm;
+  const form = structuredClone(toRaw(base));
   form.kind = method.kind;
   switch (method.kind) {
     case "abc_revenue":

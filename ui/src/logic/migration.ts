@@ -2,7 +2,7 @@
 // Sankey nodes are "before" and "after" copies of each tier or segment (ECharts needs an acyclic graph with
 // distinct node names: A→A or 重要价值客户→重要价值客户 would otherwise be a loop).
 
-import type { Flow, Migration, SegmentFlow, Tier } from "../types";
+import { TIERS, type Flow, type Migration, type SegmentFlow, type Tier } from "../types";
 
 export type FlowEnd = Tier | "new" | "lost";
 
@@ -68,7 +68,7 @@ function sankeyOf<X, E>(
   return { nodes: sorted, links: [...links.values()] };
 }
 
-const TIER_ORDER: FlowEnd[] = ["A", "B", "C", "D", "new", "lost"];
+const TIER_ORDER: FlowEnd[] = [...TIERS, "new", "lost"];
 
 export function sankeyData(flows: Flow[]): SankeyData {
   return sankeyOf<Tier, FlowEnd>(
@@ -88,7 +88,6 @@ export interface MatrixData {
 
 /** Rows: tier before (and "new"); columns: tier after (and "lost"). Tiers without customers on either side are left out. */
 export function migrationMatrix(migration: Migration): MatrixData {
-  const tiers: Tier[] = ["A", "B", "C", "D"];
   const used = new Set<FlowEnd>();
   const cells: MatrixData["cells"] = {};
   for (const f of migration.flows) {
@@ -101,7 +100,7 @@ export function migrationMatrix(migration: Migration): MatrixData {
     cell.customers += f.customers;
     cell.revenue += f.revenue;
   }
-  const present = tiers.filter((t) => used.has(t));
+  const present = TIERS.filter((t) => used.has(t));
   return { rows: [...present, "new"], cols: [...present, "lost"], cells };
 }
 
