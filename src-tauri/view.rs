@@ -107,6 +107,10 @@ pub struct Settings {
     pub status_rules: tierbook_core::orders::StatusRules,
     /// Canonical segment name → display name (e.g. 一般发展客户 → 新客户).
     pub segment_names: std::collections::BTreeMap<String, String>,
+    /// Leave paid ¥0 orders (free gifts, 0 元试用) out of the next imports; by default they count as
+    /// orders with ¥0 revenue (`ImportOptions::skip_zero_amount`).
+    #[serde(default)]
+    pub skip_zero_amount: bool,
 }
 
 /// Masks the middle of a phone number (13812341234 → 138****1234); already masked or short values

@@ -250,6 +250,7 @@ let settings: Settings = {
     ],
   },
   segment_names: {},
+  skip_zero_amount: false,
 };
 
 export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
