@@ -164,7 +164,7 @@ fn per_order(revenue: Cents, orders: u64) -> Cents {
 /// Headline figures; tier A's share comes from the classification's own summary.
 pub fn kpis(customers: &[Customer], classification: &Classification) -> Kpis {
     let orders: u64 = customers.iter().map(|c| u64::from(c.orders)).sum();
-    let revenue: i64 = customers.iter().map(|c| c.revenue).sum();
+    let revenue = tierbook_core::model::sum_cents(customers.iter().map(|c| c.revenue));
     let a = classification.tiers.iter().find(|g| g.group == Tier::A.letter());
     let repeat = customers.iter().filter(|c| c.orders >= 2).count();
     Kpis {

@@ -1436,7 +1436,7 @@ fn zero_amount_orders_count_as_purchases_and_keep_their_customers() {
 
     // The setting leaves them out, and says how many customers went with them.
     let options = ImportOptions { skip_zero_amount: true, ..Default::default() };
-    let ds = import_files(&[path.clone()], &options, &NoProgress).unwrap();
+    let ds = import_files(std::slice::from_ref(&path), &options, &NoProgress).unwrap();
     let got = per_customer(&ds.orders);
     assert_eq!(got.keys().collect::<Vec<_>>(), ["c1", "c3"]);
     assert_eq!(got["c1"].0, 1);
@@ -1490,7 +1490,7 @@ fn absurd_amounts_are_skipped_with_their_row_and_never_wrap_a_total() {
     // A file of nothing but absurd amounts fails, naming the file, the row and the value.
     let path = dir.path().join("only_absurd.csv");
     write_csv(&path, &[rows[0].to_vec(), rows[2].to_vec(), rows[3].to_vec()], false);
-    let err = import_files(&[path.clone()], &ImportOptions::default(), &NoProgress).unwrap_err();
+    let err = import_files(std::slice::from_ref(&path), &ImportOptions::default(), &NoProgress).unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, Error::NoValidOrders { .. }), "{msg}");
     assert!(msg.contains("only_absurd.csv") && msg.contains("第 2 行") && msg.contains("90000000000000000"), "{msg}");
