@@ -60,6 +60,7 @@ pub fn default_settings() -> Settings {
         playbook: Playbook::default(),
         status_rules: tierbook_core::orders::StatusRules::default(),
         segment_names: BTreeMap::new(),
+        skip_zero_amount: false,
     }
 }
 
@@ -86,6 +87,7 @@ impl AppState {
         if options.rules.is_none() {
             options.rules = Some(settings.status_rules.clone());
         }
+        options.skip_zero_amount |= settings.skip_zero_amount;
         let stored = self.with_workspace(|ws| {
             let now = chrono::Local::now().naive_local();
             let stored = ws.import(&paths, &options, now, progress)?;

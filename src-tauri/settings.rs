@@ -27,6 +27,7 @@ struct StoredSettings<'a> {
     default_params: &'a ClassifyParams,
     status_rules: &'a StatusRules,
     segment_names: &'a BTreeMap<String, String>,
+    skip_zero_amount: bool,
 }
 
 /// The settings saved in `ws`, each field falling back to `defaults` when never saved or no longer
@@ -58,6 +59,9 @@ pub fn load(ws: &mut Workspace, legacy: Option<Settings>, defaults: Settings) ->
     if let Some(names) = field("segment_names").and_then(|v| serde_json::from_value(v).ok()) {
         settings.segment_names = names;
     }
+    if let Some(skip) = field("skip_zero_amount").and_then(|v| serde_json::from_value(v).ok()) {
+        settings.skip_zero_amount = skip;
+    }
     Ok(settings)
 }
 
@@ -72,6 +76,7 @@ pub fn save(ws: &mut Workspace, settings: &Settings) -> tierbook_core::Result<()
         default_params: &settings.default_params,
         status_rules: &settings.status_rules,
         segment_names: &settings.segment_names,
+        skip_zero_amount: settings.skip_zero_amount,
     };
     ws.set_setting(SETTINGS_KEY, &stored)
 }

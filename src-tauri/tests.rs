@@ -88,6 +88,7 @@ fn edited_settings(app: &TestApp, action: &str) -> Value {
     let mut settings = app.call("get_settings", json!({})).unwrap();
     settings["lang"] = json!("en");
     settings["segment_names"] = json!({ "一般发展客户": "新客户" });
+    settings["skip_zero_amount"] = json!(true);
     settings["playbook"]["tiers"]["A"]["action"]["zh"] = json!(action);
     settings
 }
@@ -222,6 +223,26 @@ fn importing_a_generated_export_classifies_it_as_the_core_does_and_lists_every_c
     let detail = app.call("customer_detail", json!({ "key": key })).unwrap();
     assert_eq!(detail["row"]["key"], key);
     assert_eq!(detail["orders"].as_array().unwrap().len() as u64, rows[0]["orders"].as_u64().unwrap());
+}
+
+#[test]
+fn zero_amount_orders_keep_their_customers_unless_the_setting_leaves_them_out() {
+    let csv = "订单号,买家ID,下单时间,实付金额\n1,paying,2025-03-01,88.00\n2,gift_only,2025-03-02,0.00\n";
+    for (skip, customers) in [(false, 2), (true, 1)] {
+        let app = app();
+        let path = app.dir.path().join("订单.csv");
+        std::fs::write(&path, csv).unwrap();
+        let mut settings = app.call("get_settings", json!({})).unwrap();
+        settings["skip_zero_amount"] = json!(skip);
+        app.call("save_settings", json!({ "settings": settings })).unwrap();
+        let outcome = app
+            .call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" }))
+            .unwrap();
+        assert_eq!(outcome["customers"], customers, "skip_zero_amount = {skip}");
+        let code = if skip { "zero_amount_orders_left_out" } else { "zero_amount_orders" };
+        let warnings = outcome["reports"][0]["warnings"].as_array().unwrap();
+        assert!(warnings.iter().any(|w| w["code"] == code), "{warnings:?}");
+    }
 }
 
 #[test]

@@ -107,6 +107,10 @@ pub struct Settings {
     pub status_rules: tierbook_core::orders::StatusRules,
     /// Canonical segment name → display name (e.g. 一般发展客户 → 新客户).
     pub segment_names: std::collections::BTreeMap<String, String>,
+    /// Leave paid ¥0 orders (free gifts, 0 元试用) out of the next imports; by default they count as
+    /// orders with ¥0 revenue (`ImportOptions::skip_zero_amount`).
+    #[serde(default)]
+    pub skip_zero_amount: bool,
 }
 
 /// Masks the middle of a phone number (13812341234 → 138****1234); already masked or short values
@@ -160,7 +164,7 @@ fn per_order(revenue: Cents, orders: u64) -> Cents {
 /// Headline figures; tier A's share comes from the classification's own summary.
 pub fn kpis(customers: &[Customer], classification: &Classification) -> Kpis {
     let orders: u64 = customers.iter().map(|c| u64::from(c.orders)).sum();
-    let revenue: i64 = customers.iter().map(|c| c.revenue).sum();
+    let revenue = tierbook_core::model::sum_cents(customers.iter().map(|c| c.revenue));
     let a = classification.tiers.iter().find(|g| g.group == Tier::A.letter());
     let repeat = customers.iter().filter(|c| c.orders >= 2).count();
     Kpis {

@@ -114,4 +114,5 @@ export const SKIP_REASONS = listAll<SkipReason>({
   blank: true,
   repeated_header: true,
   zero_amount: true,
+  amount_too_large: true,
 });

@@ -102,6 +102,9 @@ pub(crate) struct Args {
     /// 表头在第几行（Excel 行号，从 1 开始）/ header row as Excel numbers it
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) header_row: Option<u32>,
+    /// 不计实付 ¥0 的订单（赠品、0 元试用；默认按 ¥0 订单计入）/ leave out orders paid ¥0 (default: count them as ¥0 orders)
+    #[arg(long)]
+    pub(crate) skip_zero_orders: bool,
     /// 导出完整手机号（默认打码 138****1234）/ keep full phone numbers in the export
     #[arg(long)]
     pub(crate) keep_phones: bool,
@@ -265,6 +268,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         sheet: args.sheet.clone(),
         header_row: args.header_row.map(|n| n - 1),
         key: args.key.as_deref().map(key_spec),
+        skip_zero_amount: args.skip_zero_orders,
         ..ImportOptions::default()
     };
     let bar = Bar::new(lang);

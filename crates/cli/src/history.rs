@@ -76,6 +76,7 @@ pub(crate) fn classify_into_workspace(
         sheet: args.sheet.clone(),
         header_row: args.header_row.map(|n| n - 1),
         key: args.key.as_deref().map(crate::classify::key_spec),
+        skip_zero_amount: args.skip_zero_orders,
         ..ImportOptions::default()
     };
     let mut ws = Workspace::open(workspace)?;

@@ -25,6 +25,9 @@ pub(crate) struct Args {
     /// 表头在第几行（按 Excel 行号，从 1 开始；默认自动识别）/ header row as Excel numbers it (default: detect)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) header_row: Option<u32>,
+    /// 不计实付 ¥0 的订单（赠品、0 元试用）/ leave out orders paid ¥0
+    #[arg(long)]
+    pub(crate) skip_zero_orders: bool,
     /// 输出 JSON（给程序用）/ print JSON for machines
     #[arg(long)]
     pub(crate) json: bool,
@@ -34,6 +37,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
     let options = ImportOptions {
         sheet: args.sheet.clone(),
         header_row: args.header_row.map(|n| n - 1),
+        skip_zero_amount: args.skip_zero_orders,
         ..ImportOptions::default()
     };
     let preview = import::preview(&args.file, &options)?;
@@ -106,7 +110,10 @@ pub(crate) fn skip_label(reason: SkipReason, lang: Lang) -> &'static str {
         SkipReason::Duplicate => tr(lang, "重复订单（已计入一次）", "duplicate order (counted once)"),
         SkipReason::Blank => tr(lang, "空行", "blank row"),
         SkipReason::RepeatedHeader => tr(lang, "重复的表头行", "repeated header row"),
-        SkipReason::ZeroAmount => tr(lang, "金额为 0（赠品或样品）", "zero amount (gift or sample)"),
+        SkipReason::ZeroAmount => tr(lang, "金额为 0（按设置不计）", "zero amount (left out as set)"),
+        SkipReason::AmountTooLarge => {
+            tr(lang, "金额超过每单 ¥1 亿的上限", "amount above the ¥100,000,000 per-order ceiling")
+        }
     }
 }
 

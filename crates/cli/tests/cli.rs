@@ -378,3 +378,23 @@ fn generate_subcommand_writes_file_and_truth() {
     assert_eq!(lines, expected.customers.len() + 1);
     assert!(file.exists());
 }
+
+#[test]
+fn zero_amount_orders_count_unless_skip_zero_orders_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("订单.csv");
+    std::fs::write(&src, "订单号,买家ID,下单时间,实付金额\n1,paying,2025-03-01,88.00\n2,gift_only,2025-03-02,0.00\n")
+        .unwrap();
+    let out = dir.path().join("分层.xlsx");
+    for (flag, customers, code) in
+        [(None, 2, "zero_amount_orders"), (Some("--skip-zero-orders"), 1, "zero_amount_orders_left_out")]
+    {
+        let mut args = vec!["classify", s(&src), "--out", s(&out), "--json"];
+        args.extend(flag);
+        let o = classify_ok(&args);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(json["customers"].as_u64(), Some(customers), "{flag:?}");
+        let warnings = json["reports"][0]["warnings"].as_array().unwrap();
+        assert!(warnings.iter().any(|w| w["code"] == code), "{flag:?}: {warnings:?}");
+    }
+}

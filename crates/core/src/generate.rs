@@ -274,7 +274,7 @@ pub struct Truth {
 impl Truth {
     /// Net revenue of all customers in fen.
     pub fn total_revenue(&self) -> Cents {
-        self.customers.iter().map(|c| c.revenue).sum()
+        crate::model::sum_cents(self.customers.iter().map(|c| c.revenue))
     }
 
     /// Writes the truth as CSV (UTF-8, header `customer_key,nickname,order_count,net_paid,
@@ -648,7 +648,7 @@ fn run_orders(o: &GenerateOptions, data: &mut dyn FnMut(&[Value]) -> Result<()>)
             let a = &mut aggs[customer as usize];
             let day = order.placed.date();
             a.orders += 1;
-            a.revenue += order.paid - order.refund;
+            a.revenue = a.revenue.saturating_add(order.paid.saturating_sub(order.refund));
             a.first = Some(a.first.map_or(day, |f| f.min(day)));
             if a.last.is_none_or(|l| day >= l) {
                 a.last = Some(day);

@@ -37,6 +37,9 @@ pub struct ImportOptions {
     pub key: Option<KeySpec>,
     /// Status rules; `None` uses `StatusRules::default()`.
     pub rules: Option<StatusRules>,
+    /// Leave paid ¥0 orders (free gifts, 0 元试用) out. By default they count as orders with ¥0
+    /// revenue, and a customer whose only orders are ¥0 stays in the results.
+    pub skip_zero_amount: bool,
 }
 
 /// Why a row did not become (part of) an order.
@@ -58,8 +61,11 @@ pub enum SkipReason {
     Blank,
     /// The header row repeated inside the data (several exports pasted into one sheet).
     RepeatedHeader,
-    /// A ¥0 order (gift, free sample): not a purchase.
+    /// A ¥0 order (gift, free sample), left out because `ImportOptions::skip_zero_amount` asks so.
     ZeroAmount,
+    /// An amount beyond the per-order ceiling (`orders::MAX_ORDER_CENTS`, ¥1 亿): a broken cell,
+    /// not an order.
+    AmountTooLarge,
 }
 
 /// Count and examples for one skip reason.
@@ -551,7 +557,10 @@ impl<'a> FileReader<'a> {
             self.warnings = notes;
             self.warnings.extend(mapping_warnings(&m, &sample, self.options));
             let fp = fingerprint(&m);
-            self.file = Some(FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules));
+            self.file = Some(
+                FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
+                    .skip_zero_amount(self.options.skip_zero_amount),
+            );
             self.mapping = Some(m);
         }
         self.header = Some(header_index);
@@ -617,10 +626,23 @@ fn finish_file(
             .skipped
             .iter()
             .filter(|s| !matches!(s.reason, SkipReason::Blank | SkipReason::TotalsRow))
-            .map(|s| format!("{} {} 行", reason_zh(s.reason), s.count))
+            .map(|s| match (&s.reason, &out.too_large_example) {
+                (SkipReason::AmountTooLarge, Some((row, text))) => {
+                    format!("{} {} 行（例如第 {row} 行：“{text}”）", reason_zh(s.reason), s.count)
+                }
+                _ => format!("{} {} 行", reason_zh(s.reason), s.count),
+            })
             .collect::<Vec<_>>()
             .join("，");
         return Err(Error::NoValidOrders { path: path.to_owned(), detail });
+    }
+    let too_large = out.skipped.iter().find(|s| s.reason == SkipReason::AmountTooLarge).map_or(0, |s| s.count);
+    if let (true, Some((row, text))) = (too_large > 0, &out.too_large_example) {
+        warnings.push(Warning::new(
+            "amount_too_large",
+            format!("{too_large} 个订单的金额超过每单 ¥1 亿的上限（例如第 {row} 行：“{text}”），不可能是真实订单，未计入。请检查文件中的这些行。"),
+            format!("{too_large} orders have amounts above the ceiling of ¥100,000,000 per order (e.g. row {row}: \u{201c}{text}\u{201d}); they cannot be real orders and were left out. Check those rows in the file."),
+        ));
     }
     let unreadable = out.amount_cells.saturating_sub(out.amount_readable);
     if unreadable > 0 {
@@ -658,6 +680,7 @@ pub fn reason_zh(r: SkipReason) -> &'static str {
         SkipReason::Duplicate => "重复订单",
         SkipReason::Blank => "空行",
         SkipReason::RepeatedHeader => "重复的表头行",
-        SkipReason::ZeroAmount => "金额为 0",
+        SkipReason::ZeroAmount => "金额为 0（按设置不计）",
+        SkipReason::AmountTooLarge => "金额超过每单 ¥1 亿的上限",
     }
 }

@@ -6,7 +6,18 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// Money in fen (1/100 yuan). Integers so that sums over a million orders stay exact to the cent.
+///
+/// Never wraps: one order carries at most `orders::MAX_ORDER_CENTS` (¥1 亿, enforced at import),
+/// so a sum over fewer than 9 × 10^8 orders cannot reach `i64::MAX`; and every sum of money in the
+/// core is saturating all the same ([`sum_cents`], `saturating_add`), so that a value that slipped
+/// past the ceiling shows as an absurdly large total, never as a negative one. SQLite's `sum()`
+/// over the stored orders is checked (it fails with "integer overflow" instead of wrapping).
 pub type Cents = i64;
+
+/// The saturating sum of amounts (see [`Cents`]).
+pub fn sum_cents(amounts: impl IntoIterator<Item = Cents>) -> Cents {
+    amounts.into_iter().fold(0, Cents::saturating_add)
+}
 
 /// Converts fen to yuan for display and for spreadsheet cells.
 pub fn yuan(cents: Cents) -> f64 {
@@ -126,7 +137,7 @@ pub struct Order {
 impl Order {
     /// Revenue this order contributes: paid minus refunds.
     pub fn net(&self) -> Cents {
-        self.paid - self.refund
+        self.paid.saturating_sub(self.refund)
     }
 }
 

@@ -4,9 +4,13 @@
 //! The rules, in the order they are applied to an order:
 //!
 //! 1. Totals rows (合计/总计/小计/汇总 in the first cells) and blank rows are skipped.
-//! 2. Rows sharing an order id (in one file) are the item rows of one order. When the amount is the
-//!    same on every item row it is an order-level amount repeated per row and counted once; when it
-//!    differs it is a per-item amount and summed (decided per file, reported as a warning).
+//! 2. Rows sharing an order id (in one file) are the item rows of one order. Whether a money column
+//!    is order-level (the same value repeated on every item row: counted once) or item-level (one
+//!    value per item: summed) is decided per file from evidence over all its orders, and reported:
+//!    the amount is per item when it differs between the rows of an order in at least a fifth of
+//!    the multi-row orders; the refund is per item when the amounts are, or when the refund or the
+//!    after-sales status differs between the rows of any one order in the file. A per-item refund
+//!    is then summed over the order's rows even where two items were refunded the same amount.
 //!    子订单编号 never identifies an order.
 //! 3. An order id already imported from an earlier file (same platform layout) is a duplicate.
 //!    Rows without an order id are deduplicated by their full content (key, time, amount and refund
@@ -15,16 +19,22 @@
 //!    rows inside one file are kept, because without an id nothing says they are not two orders.
 //! 4. Status: the rule table ([`StatusRules`], first match wins) decides Count / Exclude / Refunded;
 //!    an after-sales status (售后状态) can only mark an order refunded (退款成功), never exclude it
-//!    (售后关闭 means the refund was closed and the order stands).
+//!    (售后关闭 means the refund was closed and the order stands), and never revives an order whose
+//!    own status excludes it: a closed order (交易关闭) is never revenue, whatever the refund columns say.
 //! 5. Unpaid: when the file has a payment-time column besides the order date, an order whose
 //!    payment time is empty is excluded as unpaid — unless its status explicitly says it counts
 //!    (e.g. 已完成 with an empty time is a cash-on-delivery or platform quirk; we trust the status).
 //!    A status-less row with an empty payment time is therefore excluded: in every export we know,
 //!    an empty 支付时间 means the order was never paid.
-//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a ¥0 order (gift, free
-//!    sample) is not a purchase and is skipped; a partial refund is kept in
+//! 6. Refunds: refund ≥ paid (paid > 0) is a full refund (excluded); a partial refund is kept in
 //!    `Order::refund` and subtracted from revenue. A negative net (a return line in a wholesaler's
 //!    sheet) is kept with `order_count = 0` so it reduces revenue without adding an order.
+//! 7. A paid ¥0 order (free gift, 0 元试用) is a purchase: an order with ¥0 revenue, which also
+//!    keeps a customer whose only orders are ¥0 (it is their recency). The report counts them;
+//!    `ImportOptions::skip_zero_amount` leaves them out instead (skip reason `ZeroAmount`).
+//! 8. Money beyond [`MAX_ORDER_CENTS`] (¥1 亿) on a row or summed over an order is no real order
+//!    (a broken cell, a hostile file): the order is skipped as `AmountTooLarge` with the row and
+//!    value as an example, so that no sum downstream can come near the range of the money type.
 //!
 //! What this module does not do: read files (`source`), choose columns (`mapping`), aggregate
 //! customers (`customers`).
@@ -159,6 +169,12 @@ impl StatusRules {
             .map(|r| r.effect)
     }
 }
+
+/// The most money one order (one row, or one order's item rows together) may carry: ¥1 亿
+/// (100,000,000 yuan) in fen. Far above any retail order, and small enough that a billion such
+/// orders still sum inside `i64` — so a file with absurd amounts (a broken cell, a hostile file)
+/// is reported instead of wrapping a total negative.
+pub const MAX_ORDER_CENTS: Cents = 100_000_000 * 100;
 
 /// Words that mark a totals row in the first cells.
 const TOTALS: [&str; 6] = ["合计", "总计", "小计", "汇总", "total", "Total"];
@@ -311,6 +327,9 @@ pub struct FileOutcome {
     /// Order ids this file shows closed, cancelled or fully refunded: a workspace that stored one of
     /// them from an earlier export (when it still counted) takes it out.
     pub withdrawn: Vec<String>,
+    /// The first amount beyond [`MAX_ORDER_CENTS`] (row, cell text), for the report and the error
+    /// of a file that has nothing else.
+    pub too_large_example: Option<(u32, String)>,
     fingerprint: u64,
     contents: HashMap<u64, u32>,
 }
@@ -331,6 +350,12 @@ struct Acc {
     refund_first: Option<Cents>,
     refunds_equal: bool,
     refund_all: Cents,
+    /// The first row's effect, and whether every row had the same one (an item refunded on its
+    /// own row shows that the refund column is per item).
+    effect_first: Option<Effect>,
+    effects_equal: bool,
+    /// A row's amount or refund is beyond [`MAX_ORDER_CENTS`].
+    too_large: bool,
     first_row: u32,
     has_date: bool,
     /// The order's date was a year-last date like `3/5/2025`, read month first until the file
@@ -374,6 +399,10 @@ pub struct FileOrders<'a> {
     month_first_dates: u64,
     day_first_dates: u64,
     ambiguous_dates: u64,
+    /// Leave ¥0 orders out instead of counting them as ¥0 purchases.
+    skip_zero_amount: bool,
+    /// The first amount beyond [`MAX_ORDER_CENTS`]: row and cell text.
+    too_large_example: Option<(u32, String)>,
 }
 
 impl<'a> FileOrders<'a> {
@@ -415,7 +444,15 @@ impl<'a> FileOrders<'a> {
             month_first_dates: 0,
             day_first_dates: 0,
             ambiguous_dates: 0,
+            skip_zero_amount: false,
+            too_large_example: None,
         }
+    }
+
+    /// Leaves paid ¥0 orders out (skip reason `ZeroAmount`) instead of counting them as ¥0 purchases.
+    pub fn skip_zero_amount(mut self, skip: bool) -> Self {
+        self.skip_zero_amount = skip;
+        self
     }
 
     /// The row's amount: the amount column, or quantity × unit price when the sheet has none (an
@@ -504,13 +541,29 @@ impl<'a> FileOrders<'a> {
             }
         }
         let refund = parse_money(get(self.map.refund), self.map.refund_in_fen).unwrap_or(0);
+        let too_large = amount.is_some_and(|a| a.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs())
+            || refund.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs();
+        if too_large && self.too_large_example.is_none() {
+            let big = if amount.is_some_and(|a| a.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs()) {
+                amount_cell
+            } else {
+                get(self.map.refund)
+            };
+            self.too_large_example = Some((row, cell::text(big).map(Cow::into_owned).unwrap_or_default()));
+        }
+        // Beyond the ceiling the order is skipped in `finish`; clamped here so that no running sum
+        // gets near the limits of the money type meanwhile.
+        let amount = amount.map(|a| a.clamp(-MAX_ORDER_CENTS - 1, MAX_ORDER_CENTS + 1));
+        let refund = refund.clamp(-MAX_ORDER_CENTS - 1, MAX_ORDER_CENTS + 1);
 
         // Row effect from the status, the after-sales status and the payment time.
         let mut effect = match cell::text(get(self.map.status)) {
             Some(s) => self.status_effect(&s),
             None => None,
         };
-        if let Some(s) = cell::text(get(self.map.after_sales)) {
+        if let Some(s) = cell::text(get(self.map.after_sales)).filter(|_| effect != Some(Effect::Exclude)) {
+            // A closed or cancelled order stays excluded: 交易关闭 with 退款成功 is a refunded,
+            // closed order, and its refund columns must not turn it back into a partial refund.
             if self.status_effect(&s) == Some(Effect::Refunded) {
                 effect = Some(Effect::Refunded);
             }
@@ -553,6 +606,7 @@ impl<'a> FileOrders<'a> {
                 self.last_order = Some(i);
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
                     merge_row(acc, order, amount, refund, Some(effect), date, get(self.map.quantity));
+                    acc.too_large |= too_large;
                     if let Some(k) = key {
                         order.customer_key = k;
                         acc.has_key = true;
@@ -568,6 +622,7 @@ impl<'a> FileOrders<'a> {
             self.merged_rows += 1;
             if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
                 merge_row(acc, order, amount, refund, explicit, date, get(self.map.quantity));
+                acc.too_large |= too_large;
             }
             return;
         } else {
@@ -646,6 +701,9 @@ impl<'a> FileOrders<'a> {
             refund_first: None,
             refunds_equal: true,
             refund_all: 0,
+            effect_first: None,
+            effects_equal: true,
+            too_large,
             first_row: row,
             has_date: false,
             date_ambiguous: false,
@@ -699,13 +757,24 @@ impl<'a> FileOrders<'a> {
             month_first_dates,
             day_first_dates,
             ambiguous_dates,
+            skip_zero_amount,
+            too_large_example,
             ..
         } = self;
         let mut warnings = Vec::new();
         let (mut multi, mut differ, mut item_rows) = (0u64, 0u64, 0u64);
+        // Orders whose rows carry different refunds, or a refund on some item rows only (their row
+        // statuses differ): evidence that the refund column is per item.
+        let (mut refund_multi, mut refund_differ) = (0u64, 0u64);
         for a in &accs {
             if a.rows > 1 {
                 item_rows += u64::from(a.rows);
+                if map.refund.is_some() {
+                    refund_multi += 1;
+                    if !a.refunds_equal || !a.effects_equal {
+                        refund_differ += 1;
+                    }
+                }
             }
             if a.amounts_seen > 1 {
                 multi += 1;
@@ -718,7 +787,22 @@ impl<'a> FileOrders<'a> {
         let computed = map.amount.is_none() && map.unit_price.is_some();
         let mode =
             if computed || (differ > 0 && differ * 5 >= multi) { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
+        let refunds_per_item = mode == ItemAmounts::PerItem || refund_differ > 0;
         let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
+        if collapsed > 0 && refund_multi > 0 && mode == ItemAmounts::Repeated {
+            let (zh, en) = if refunds_per_item {
+                (
+                    format!("退款金额按商品行累加：有 {refund_differ} 个订单的各商品行退款金额或退款状态不同，说明退款金额是每件商品的；实付金额为订单级，每单只计一次。"),
+                    format!("Refunds were summed over item rows: in {refund_differ} orders the item rows have different refunds or refund states, so the refund column is per item; the paid amount is per order and counted once."),
+                )
+            } else {
+                (
+                    "退款金额为订单级：每个订单的各商品行退款金额都相同，每单只计一次；实付金额为订单级，每单只计一次。".to_owned(),
+                    "Refunds are per order: every order has the same refund on all its item rows, so it was counted once per order, like the paid amount.".to_owned(),
+                )
+            };
+            warnings.push(Warning::new("item_refunds", zh, en));
+        }
         if collapsed > 0 {
             let (zh, en) = match mode {
                 ItemAmounts::Repeated => (
@@ -818,6 +902,9 @@ impl<'a> FileOrders<'a> {
         let mut withdrawn = Vec::new();
         let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
         let mut returns = 0u64;
+        // ¥0 orders kept (or left out, with their customers' keys) for the report line.
+        let mut zero_orders = 0u64;
+        let mut zero_left_out: Vec<String> = Vec::new();
         let mut add_skip = |reason: SkipReason, row: u32| {
             let e = skips.entry(reason).or_insert((0, Vec::new()));
             e.0 += 1;
@@ -868,20 +955,30 @@ impl<'a> FileOrders<'a> {
             let (paid, refund) = if mode == ItemAmounts::PerItem && a.amounts_seen > 1 {
                 (a.paid_live, a.refund_live)
             } else {
-                // One amount for the order (single row, repeated amount, or merged cells): refunds
-                // repeated per row are counted once, refunds that differ per row are summed.
-                let refund = if a.refunds_equal { a.refund_first.unwrap_or(0) } else { a.refund_all };
+                // One amount for the order (single row, repeated amount, or merged cells): an
+                // order-level refund repeated per row is counted once, a per-item refund is summed
+                // over the item rows (decided for the whole file above).
+                let refund = if refunds_per_item { a.refund_all } else { a.refund_first.unwrap_or(0) };
                 (amount_first, refund)
             };
+            if a.too_large || paid.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs() || refund > MAX_ORDER_CENTS {
+                add_skip(SkipReason::AmountTooLarge, row);
+                continue;
+            }
             if paid > 0 && refund >= paid {
                 add_skip(SkipReason::Refunded, row);
                 withdraw();
                 continue;
             }
-            if paid == 0 && refund == 0 && order.order_count <= 1 {
-                // A ¥0 order (gift, lottery prize, free sample) is not a purchase.
+            let zero = paid == 0 && refund == 0;
+            if zero && skip_zero_amount {
                 add_skip(SkipReason::ZeroAmount, row);
+                zero_left_out.push(order.customer_key.clone());
                 continue;
+            }
+            // A ¥0 order (free gift, 0 元试用) is a purchase of ¥0: kept, and it keeps its customer.
+            if zero {
+                zero_orders += 1;
             }
             order.paid = paid;
             order.refund = refund.max(0);
@@ -899,6 +996,7 @@ impl<'a> FileOrders<'a> {
         drop(accs);
         let mut keep = keep.into_iter();
         orders.retain(|_| keep.next().unwrap_or(false));
+        warnings.extend(zero_amount_warning(&orders, zero_orders, &zero_left_out));
         if returns > 0 {
             warnings.push(Warning::new(
                 "negative_amounts",
@@ -921,10 +1019,41 @@ impl<'a> FileOrders<'a> {
             amount_example,
             data_rows,
             withdrawn,
+            too_large_example,
             fingerprint,
             contents,
         }
     }
+}
+
+/// The report line about ¥0 orders: how many were counted (and how many customers have nothing
+/// else), or how many were left out by the setting and how many customers went with them.
+fn zero_amount_warning(kept: &[Order], zero_orders: u64, left_out: &[String]) -> Option<Warning> {
+    if zero_orders == 0 && left_out.is_empty() {
+        return None;
+    }
+    // Customer key → whether any kept order of theirs has revenue.
+    let mut paying: HashMap<&str, bool> = HashMap::default();
+    for o in kept {
+        *paying.entry(o.customer_key.as_str()).or_insert(false) |= o.paid != 0 || o.refund != 0;
+    }
+    if !left_out.is_empty() {
+        let mut gone: Vec<&str> = left_out.iter().map(String::as_str).filter(|k| !paying.contains_key(k)).collect();
+        gone.sort_unstable();
+        gone.dedup();
+        let (n, m) = (left_out.len(), gone.len());
+        return Some(Warning::new(
+            "zero_amount_orders_left_out",
+            format!("按设置，{n} 个实付 ¥0 的订单（赠品、0 元试用等）未计入；本文件中 {m} 个只有 ¥0 订单的客户因此不在结果中。"),
+            format!("As set, {n} orders paid ¥0 (free gifts, free trials) were left out; {m} customers of this file who have only ¥0 orders are therefore not in the results."),
+        ));
+    }
+    let zero_only = paying.values().filter(|p| !**p).count();
+    Some(Warning::new(
+        "zero_amount_orders",
+        format!("{zero_orders} 个订单实付 ¥0（赠品、0 元试用等），按 ¥0 订单计入（计订单数和最近消费，不计金额）；其中 {zero_only} 个客户只有 ¥0 订单。如不想计入，请在设置中打开“不计 ¥0 订单”。"),
+        format!("{zero_orders} orders were paid ¥0 (free gifts, free trials); they count as orders with ¥0 revenue (order count and recency, no revenue), and {zero_only} customers have only ¥0 orders. To leave them out, turn on \u{201c}Leave out ¥0 orders\u{201d} in the settings."),
+    ))
 }
 
 /// Adds one row's values to the order it belongs to.
@@ -938,6 +1067,14 @@ fn merge_row(
     quantity: &Cell,
 ) {
     acc.rows += 1;
+    // Rows without a status of their own (merged cells) say nothing about the item.
+    if let Some(e) = effect {
+        match acc.effect_first {
+            None => acc.effect_first = Some(e),
+            Some(f) if f != e => acc.effects_equal = false,
+            Some(_) => {}
+        }
+    }
     match effect {
         Some(Effect::Count) => acc.any_count = true,
         Some(Effect::Refunded) => acc.any_refunded = true,
@@ -1118,15 +1255,23 @@ mod tests {
     }
 
     #[test]
-    fn zero_amount_orders_are_not_purchases() {
+    fn zero_amount_orders_count_unless_left_out() {
         let table: &[&[&str]] = &[
             &["订单号", "买家ID", "下单时间", "实付金额"],
             &["1", "o1", "2025-03-05", "0.00"],
             &["2", "o1", "2025-03-06", "9.90"],
+            &["3", "o2", "2025-03-07", "0"],
         ];
         let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        assert_eq!(ds.orders.len(), 3);
+        let w = ds.reports[0].warnings.iter().find(|w| w.code == "zero_amount_orders").unwrap();
+        assert!(w.text.zh.starts_with("2 个订单") && w.text.zh.contains("其中 1 个客户"), "{}", w.text.zh);
+        let options = ImportOptions { skip_zero_amount: true, ..Default::default() };
+        let ds = import_rows("t.csv", rows(table), &options, &NoProgress).unwrap();
         assert_eq!(ds.orders.len(), 1);
-        assert_eq!(ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::ZeroAmount).map(|s| s.count), Some(1));
+        assert_eq!(ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::ZeroAmount).map(|s| s.count), Some(2));
+        let w = ds.reports[0].warnings.iter().find(|w| w.code == "zero_amount_orders_left_out").unwrap();
+        assert!(w.text.zh.contains("1 个只有 ¥0 订单的客户"), "{}", w.text.zh);
     }
 
     #[test]

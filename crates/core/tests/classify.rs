@@ -773,3 +773,81 @@ fn absurd_amounts_and_counts_do_not_panic() {
         let _ = rf_matrix(&customers, &c.assignments);
     }
 }
+
+// ------------------------------------------------------------ zero-revenue customers (issue 9)
+
+/// Every method on `customers`: a tier per customer, finite shares and scores, a reason each,
+/// summaries that add up to the customers and the revenue.
+fn check_every_method_copes(customers: &[Customer]) -> Vec<(Method, classify::Classification)> {
+    let total: i64 = customers.iter().map(|c| c.revenue).sum();
+    let mut out = Vec::new();
+    for method in all_methods() {
+        let c = classify(customers, &params(method.clone())).unwrap();
+        assert_eq!(c.assignments.len(), customers.len(), "{method:?}");
+        assert_eq!(c.tiers.iter().map(|t| t.customers).sum::<u64>(), customers.len() as u64, "{method:?}");
+        assert_eq!(c.tiers.iter().map(|t| t.revenue).sum::<i64>(), total, "{method:?}");
+        for t in c.tiers.iter().chain(&c.segments) {
+            assert!(t.revenue_share.is_finite() && t.customer_share.is_finite(), "{method:?}: {t:?}");
+            assert!(t.aov >= 0, "{method:?}: {t:?}");
+        }
+        for th in &c.thresholds {
+            assert!(th.value.is_finite(), "{method:?}: {th:?}");
+        }
+        for a in &c.assignments {
+            assert!((1..=5).contains(&a.m_score), "{method:?}: {a:?}");
+            assert!(a.score.is_none_or(f64::is_finite), "{method:?}: {a:?}");
+            assert!(!a.reason.zh.is_empty() && !a.reason.en.is_empty(), "{method:?}");
+        }
+        out.push((method, c));
+    }
+    out
+}
+
+#[test]
+fn customers_with_only_zero_amount_orders_are_classified_by_every_method() {
+    // Six paying customers and four whose only orders were ¥0 (free gifts, trials).
+    let mut customers: Vec<Customer> = (0..6)
+        .map(|i| customer(&format!("p{i}"), 1 + i, 100.0 * f64::from(6 - i), "2025-01-01", "2025-05-01"))
+        .collect();
+    for i in 0..4 {
+        customers.push(customer(&format!("z{i}"), 1 + i % 2, 0.0, "2025-02-01", "2025-06-01"));
+    }
+    let zero = |key: &str| key.starts_with('z');
+    for (method, c) in check_every_method_copes(&customers) {
+        for (cust, a) in customers.iter().zip(&c.assignments) {
+            if !zero(&cust.key) {
+                continue;
+            }
+            // The lowest M score: ¥0 is below every paying customer.
+            let lowest_m = c.assignments.iter().map(|a| a.m_score).min().unwrap();
+            assert_eq!(a.m_score, lowest_m, "{method:?}: {}", cust.key);
+            match &method {
+                Method::AbcRevenue { .. } => assert_eq!(a.tier, Tier::C, "{}", cust.key),
+                Method::AbcCustomers { zero_revenue: ZeroRevenue::D, .. } => assert_eq!(a.tier, Tier::D),
+                Method::AbcCustomers { zero_revenue: ZeroRevenue::C, .. } => assert_eq!(a.tier, Tier::C),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn a_data_set_where_every_customer_spent_nothing_classifies_without_dividing_by_zero() {
+    let customers: Vec<Customer> =
+        (0..5).map(|i| customer(&format!("z{i}"), 1 + i, 0.0, "2025-01-01", &format!("2025-0{}-01", 1 + i))).collect();
+    for (method, c) in check_every_method_copes(&customers) {
+        for t in &c.tiers {
+            assert_eq!(t.revenue_share, 0.0, "{method:?}: {t:?}");
+        }
+        match &method {
+            Method::AbcRevenue { .. } => assert!(c.assignments.iter().all(|a| a.tier == Tier::C)),
+            Method::AbcCustomers { zero_revenue: ZeroRevenue::D, .. } => {
+                assert!(c.assignments.iter().all(|a| a.tier == Tier::D), "{method:?}")
+            }
+            Method::AbcCustomers { zero_revenue: ZeroRevenue::C, .. } => {
+                assert!(c.assignments.iter().all(|a| a.tier == Tier::C), "{method:?}")
+            }
+            _ => {}
+        }
+    }
+}

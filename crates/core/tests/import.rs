@@ -1169,3 +1169,330 @@ fn numeric_customer_ids_in_an_english_workbook_read_as_whole_numbers() {
     assert_eq!(got.get("13085"), Some(&(2, 16440 + 3060, d(2009, 12, 1), d(2009, 12, 1))), "{got:?}");
     assert_eq!(skipped(&ds, SkipReason::NoCustomerKey), 1);
 }
+
+// ------------------------------------------------------------------ issue 9: wrong numbers
+
+/// One row of a 天猫 item-level export (宝贝报表): one row per 子订单, the order's 买家实付金额
+/// repeated on each row, 退款状态 and 退款金额 per item.
+struct TmallItem {
+    order: &'static str,
+    sub: &'static str,
+    buyer: &'static str,
+    at: &'static str,
+    title: &'static str,
+    paid: f64,
+    status: &'static str,
+    refund_state: &'static str,
+    refund: f64,
+}
+
+fn tmall_items() -> Vec<TmallItem> {
+    let item = |order, sub, buyer, at, title, paid, status, refund_state, refund| TmallItem {
+        order,
+        sub,
+        buyer,
+        at,
+        title,
+        paid,
+        status,
+        refund_state,
+        refund,
+    };
+    vec![
+        // Closed after both items were refunded, each for the same amount: never revenue.
+        item(
+            "5100000000000000001",
+            "51001",
+            "tm_a",
+            "2025-04-01 10:00:00",
+            "连衣裙",
+            198.0,
+            "交易关闭",
+            "退款成功",
+            99.0,
+        ),
+        item(
+            "5100000000000000001",
+            "51002",
+            "tm_a",
+            "2025-04-01 10:00:00",
+            "腰带",
+            198.0,
+            "交易关闭",
+            "退款成功",
+            99.0,
+        ),
+        // One of two items refunded.
+        item(
+            "5100000000000000002",
+            "52001",
+            "tm_a",
+            "2025-04-02 10:00:00",
+            "衬衫",
+            300.0,
+            "交易成功",
+            "退款成功",
+            50.0,
+        ),
+        item("5100000000000000002", "52002", "tm_a", "2025-04-02 10:00:00", "领带", 300.0, "交易成功", "", 0.0),
+        // Two of three items refunded for the same amount each: both refunds count.
+        item(
+            "5100000000000000003",
+            "53001",
+            "tm_b",
+            "2025-04-03 10:00:00",
+            "杯子",
+            200.0,
+            "交易成功",
+            "退款成功",
+            40.0,
+        ),
+        item(
+            "5100000000000000003",
+            "53002",
+            "tm_b",
+            "2025-04-03 10:00:00",
+            "杯垫",
+            200.0,
+            "交易成功",
+            "退款成功",
+            40.0,
+        ),
+        item("5100000000000000003", "53003", "tm_b", "2025-04-03 10:00:00", "茶叶", 200.0, "交易成功", "", 0.0),
+        // Two items, both refunded for the same amount, adding up to what was paid: fully refunded.
+        item(
+            "5100000000000000004",
+            "54001",
+            "tm_b",
+            "2025-04-04 10:00:00",
+            "台灯",
+            120.0,
+            "交易成功",
+            "退款成功",
+            60.0,
+        ),
+        item(
+            "5100000000000000004",
+            "54002",
+            "tm_b",
+            "2025-04-04 10:00:00",
+            "灯泡",
+            120.0,
+            "交易成功",
+            "退款成功",
+            60.0,
+        ),
+        // Three items, no refund.
+        item("5100000000000000005", "55001", "tm_c", "2025-04-05 10:00:00", "袜子", 90.0, "交易成功", "", 0.0),
+        item("5100000000000000005", "55002", "tm_c", "2025-04-05 10:00:00", "手套", 90.0, "交易成功", "", 0.0),
+        item("5100000000000000005", "55003", "tm_c", "2025-04-05 10:00:00", "帽子", 90.0, "交易成功", "", 0.0),
+        // One item, closed unpaid.
+        item("5100000000000000006", "56001", "tm_c", "2025-04-06 10:00:00", "围巾", 66.0, "交易关闭", "", 0.0),
+    ]
+}
+
+/// The truth, by hand over the rows: a closed order (交易关闭 on its rows) is never revenue; the
+/// paid amount is the order's (the same on each row, counted once); refunds are per item and
+/// summed over the order's rows; refunds reaching the paid amount leave nothing.
+fn tmall_truth(items: &[TmallItem]) -> BTreeMap<String, (u32, i64)> {
+    let mut orders: BTreeMap<&str, Vec<&TmallItem>> = BTreeMap::new();
+    for it in items {
+        orders.entry(it.order).or_default().push(it);
+    }
+    let mut truth: BTreeMap<String, (u32, i64)> = BTreeMap::new();
+    for rows in orders.values() {
+        if rows.iter().all(|r| r.status == "交易关闭") {
+            continue;
+        }
+        let paid = (rows[0].paid * 100.0).round() as i64;
+        assert!(rows.iter().all(|r| r.paid == rows[0].paid), "the test writes the order amount on every row");
+        let refund: i64 = rows.iter().map(|r| (r.refund * 100.0).round() as i64).sum();
+        if refund >= paid {
+            continue;
+        }
+        let e = truth.entry(rows[0].buyer.to_owned()).or_insert((0, 0));
+        e.0 += 1;
+        e.1 += paid - refund;
+    }
+    truth
+}
+
+#[test]
+fn tmall_item_export_closed_orders_and_equal_item_refunds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tmall_items.xlsx");
+    let items = tmall_items();
+    let mut rows = vec![[
+        "主订单编号",
+        "子订单编号",
+        "买家会员名",
+        "订单创建时间",
+        "宝贝标题",
+        "宝贝数量",
+        "买家实付金额",
+        "订单状态",
+        "退款状态",
+        "退款金额",
+    ]
+    .into_iter()
+    .map(S)
+    .collect::<Vec<V>>()];
+    for it in &items {
+        rows.push(vec![
+            S(it.order),
+            S(it.sub),
+            S(it.buyer),
+            S(it.at),
+            S(it.title),
+            N(1.0),
+            N(it.paid),
+            S(it.status),
+            if it.refund_state.is_empty() { E } else { S(it.refund_state) },
+            N(it.refund),
+        ]);
+    }
+    write_xlsx(&path, &[("宝贝报表", rows)]);
+    let ds = import_one(&path);
+    let got: BTreeMap<String, (u32, i64)> =
+        per_customer(&ds.orders).into_iter().map(|(k, (n, net, _, _))| (k, (n, net))).collect();
+    let truth = tmall_truth(&items);
+    assert_eq!(got, truth);
+    // The figures the truth gives, spelled out: 300 − 50 for tm_a, 200 − 2 × 40 for tm_b, 90 for tm_c.
+    assert_eq!(truth["tm_a"], (1, 25000));
+    assert_eq!(truth["tm_b"], (1, 12000));
+    assert_eq!(skipped(&ds, SkipReason::Closed), 2);
+    assert_eq!(skipped(&ds, SkipReason::Refunded), 1);
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "item_refunds").expect("the decision is reported");
+    assert!(w.text.zh.contains("退款金额按商品行累加") && w.text.zh.contains("实付金额为订单级"), "{}", w.text.zh);
+    assert!(w.text.en.contains("summed over item rows"), "{}", w.text.en);
+    // Closed and fully refunded orders are withdrawn from a workspace that stored them earlier.
+    for id in ["5100000000000000001", "5100000000000000004", "5100000000000000006"] {
+        assert!(ds.withdrawn.iter().any(|w| w == id), "{id} withdrawn: {:?}", ds.withdrawn);
+    }
+}
+
+#[test]
+fn order_level_refund_repeated_on_item_rows_is_counted_once() {
+    // Every multi-row order carries the same refund on each of its rows and the same refund
+    // state: nothing in the file says the refund is per item, so it is the order's, counted once.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("erp_items.csv");
+    let rows = [
+        ["订单号", "子订单编号", "买家ID", "下单时间", "商品名称", "实付金额", "退款金额", "订单状态"],
+        ["E1", "E1-1", "b1", "2025-04-01 10:00:00", "A", "100.00", "30.00", "已完成"],
+        ["E1", "E1-2", "b1", "2025-04-01 10:00:00", "B", "100.00", "30.00", "已完成"],
+        ["E2", "E2-1", "b2", "2025-04-02 10:00:00", "C", "80.00", "0", "已完成"],
+        ["E2", "E2-2", "b2", "2025-04-02 10:00:00", "D", "80.00", "0", "已完成"],
+    ];
+    write_csv(&path, &rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(), false);
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    assert_eq!((got["b1"].0, got["b1"].1), (1, 10000 - 3000));
+    assert_eq!((got["b2"].0, got["b2"].1), (1, 8000));
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "item_refunds").expect("the decision is reported");
+    assert!(w.text.zh.contains("退款金额为订单级"), "{}", w.text.zh);
+}
+
+#[test]
+fn zero_amount_orders_count_as_purchases_and_keep_their_customers() {
+    // CDNOW-style: a space-free CSV of purchases where some are $0 (free gifts, trials).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("purchases.csv");
+    let rows: Vec<[&str; 4]> = vec![
+        ["order_id", "customer_id", "date", "amount"],
+        ["1", "c1", "1997-01-01", "29.33"],
+        ["2", "c1", "1997-02-03", "0.00"],
+        ["3", "c2", "1997-01-12", "0"],
+        ["4", "c2", "1997-03-01", "0.00"],
+        ["5", "c3", "1997-01-20", "12.00"],
+        ["6", "c4", "1997-04-30", "$0.00"],
+    ];
+    write_csv(&path, &rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(), false);
+
+    // Truth by hand: every paid row is an order; revenue sums the amounts; the last date is recency.
+    let mut truth: BTreeMap<String, (u32, i64, NaiveDate)> = BTreeMap::new();
+    for r in &rows[1..] {
+        let cents = (r[3].trim_start_matches('$').parse::<f64>().unwrap() * 100.0).round() as i64;
+        let date = NaiveDate::parse_from_str(r[2], "%Y-%m-%d").unwrap();
+        let e = truth.entry(r[1].to_owned()).or_insert((0, 0, date));
+        e.0 += 1;
+        e.1 += cents;
+        e.2 = e.2.max(date);
+    }
+    let ds = import_one(&path);
+    let got: BTreeMap<String, (u32, i64, NaiveDate)> =
+        per_customer(&ds.orders).into_iter().map(|(k, (n, net, _, last))| (k, (n, net, last))).collect();
+    assert_eq!(got, truth);
+    assert_eq!(got["c2"], (2, 0, d(1997, 3, 1)), "a customer with only ¥0 orders stays, with recency");
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "zero_amount_orders").expect("reported");
+    assert!(w.text.zh.starts_with("4 个订单") && w.text.zh.contains("其中 2 个客户只有 ¥0 订单"), "{}", w.text.zh);
+    assert!(w.text.en.contains("2 customers have only ¥0 orders"), "{}", w.text.en);
+
+    // Customers aggregate and classify with them (ABC by customer share puts ¥0 customers in C).
+    let customers = tierbook_core::customers::aggregate(&ds.orders);
+    assert_eq!(customers.len(), 4);
+    let c = tierbook_core::classify::classify(&customers, &Default::default()).unwrap();
+    assert_eq!(c.assignments.len(), 4);
+
+    // The setting leaves them out, and says how many customers went with them.
+    let options = ImportOptions { skip_zero_amount: true, ..Default::default() };
+    let ds = import_files(std::slice::from_ref(&path), &options, &NoProgress).unwrap();
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.keys().collect::<Vec<_>>(), ["c1", "c3"]);
+    assert_eq!(got["c1"].0, 1);
+    assert_eq!(skipped(&ds, SkipReason::ZeroAmount), 4);
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "zero_amount_orders_left_out").expect("reported");
+    assert!(w.text.zh.contains("4 个实付 ¥0 的订单") && w.text.zh.contains("2 个只有 ¥0 订单的客户"), "{}", w.text.zh);
+}
+
+#[test]
+fn absurd_amounts_are_skipped_with_their_row_and_never_wrap_a_total() {
+    // 9 × 10^16 yuan per order: two of them in fen overflow i64.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("absurd.csv");
+    let rows: Vec<[&str; 4]> = vec![
+        ["订单号", "买家ID", "下单时间", "实付金额"],
+        ["1", "a", "2025-05-01", "120.00"],
+        ["2", "a", "2025-05-02", "90000000000000000"],
+        ["3", "b", "2025-05-03", "90000000000000000"],
+        ["4", "b", "2025-05-04", "35.50"],
+        ["5", "c", "2025-05-05", "99999999.99"],
+    ];
+    write_csv(&path, &rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>(), false);
+    // Truth by hand: orders up to ¥1 亿 count, beyond it they are no orders.
+    let ceiling = 100_000_000.0;
+    let mut truth: BTreeMap<String, (u32, i64)> = BTreeMap::new();
+    for r in &rows[1..] {
+        let yuan: f64 = r[3].parse().unwrap();
+        if yuan <= ceiling {
+            let e = truth.entry(r[1].to_owned()).or_insert((0, 0));
+            e.0 += 1;
+            e.1 += (yuan * 100.0).round() as i64;
+        }
+    }
+    let ds = import_one(&path);
+    let got: BTreeMap<String, (u32, i64)> =
+        per_customer(&ds.orders).into_iter().map(|(k, (n, net, _, _))| (k, (n, net))).collect();
+    assert_eq!(got, truth);
+    let skip = ds.reports[0].skipped.iter().find(|s| s.reason == SkipReason::AmountTooLarge).expect("skipped");
+    assert_eq!((skip.count, skip.example_rows.clone()), (2, vec![3, 4]));
+    let w = ds.reports[0].warnings.iter().find(|w| w.code == "amount_too_large").expect("reported");
+    assert!(w.text.zh.contains("第 3 行") && w.text.zh.contains("90000000000000000"), "{}", w.text.zh);
+
+    // Every total downstream stays the truth's total (no wrap, no panic in a debug build).
+    let total: i64 = truth.values().map(|v| v.1).sum();
+    let customers = tierbook_core::customers::aggregate(&ds.orders);
+    assert_eq!(customers.iter().map(|c| c.revenue).sum::<i64>(), total);
+    let c = tierbook_core::classify::classify(&customers, &Default::default()).unwrap();
+    assert_eq!(c.tiers.iter().map(|t| t.revenue).sum::<i64>(), total);
+    assert!(c.tiers.iter().all(|t| t.revenue >= 0));
+
+    // A file of nothing but absurd amounts fails, naming the file, the row and the value.
+    let path = dir.path().join("only_absurd.csv");
+    write_csv(&path, &[rows[0].to_vec(), rows[2].to_vec(), rows[3].to_vec()], false);
+    let err = import_files(std::slice::from_ref(&path), &ImportOptions::default(), &NoProgress).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::NoValidOrders { .. }), "{msg}");
+    assert!(msg.contains("only_absurd.csv") && msg.contains("第 2 行") && msg.contains("90000000000000000"), "{msg}");
+    assert!(msg.contains("1 亿"), "{msg}");
+}

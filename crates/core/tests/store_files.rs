@@ -179,3 +179,28 @@ fn a_newer_customer_list_replaces_each_customers_totals_instead_of_adding_to_the
         vec![("李哥".to_string(), 1, 5_000), ("王姐".to_string(), 3, 18_000), ("赵总".to_string(), 1, 3_000)]
     );
 }
+
+#[test]
+fn zero_amount_customers_and_absurd_amounts_reach_the_workspace_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("orders.csv");
+    std::fs::write(
+        &export,
+        "订单号,买家ID,下单时间,实付金额\n\
+         1,paying,2025-03-01,88.00\n\
+         2,gift_only,2025-03-02,0.00\n\
+         3,paying,2025-03-03,90000000000000000\n\
+         4,absurd_only,2025-03-04,90000000000000000\n\
+         5,absurd_only,2025-03-05,-90000000000000000\n",
+    )
+    .unwrap();
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    ws.import(std::slice::from_ref(&export), &ImportOptions::default(), now(), &NoProgress).unwrap();
+    let stored = ws.customers().unwrap();
+    // By hand: paying has one ¥88 order (the absurd one is no order), gift_only one ¥0 order,
+    // absurd_only nothing at all.
+    let got: Vec<(&str, u32, i64)> = stored.iter().map(|c| (c.key.as_str(), c.orders, c.revenue)).collect();
+    assert_eq!(got, [("gift_only", 1, 0), ("paying", 1, 8800)]);
+    let fresh = import_files(&[export], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(stored, aggregate(&fresh.orders));
+}

@@ -26,4 +26,9 @@ key: KeySpec | null,
 /**
  * Status rules; `None` uses `StatusRules::default()`.
  */
-rules: StatusRules | null, };
+rules: StatusRules | null, 
+/**
+ * Leave paid ¥0 orders (free gifts, 0 元试用) out. By default they count as orders with ¥0
+ * revenue, and a customer whose only orders are ¥0 stays in the results.
+ */
+skip_zero_amount: boolean, };

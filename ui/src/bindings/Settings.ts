@@ -15,4 +15,9 @@ default_params: ClassifyParams, playbook: Playbook, status_rules: StatusRules,
 /**
  * Canonical segment name → display name (e.g. 一般发展客户 → 新客户).
  */
-segment_names: { [key in string]: string }, };
+segment_names: { [key in string]: string }, 
+/**
+ * Leave paid ¥0 orders (free gifts, 0 元试用) out of the next imports; by default they count as
+ * orders with ¥0 revenue (`ImportOptions::skip_zero_amount`).
+ */
+skip_zero_amount: boolean, };

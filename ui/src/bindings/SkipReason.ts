@@ -3,4 +3,4 @@
 /**
  * Why a row did not become (part of) an order.
  */
-export type SkipReason = "closed" | "refunded" | "no_customer_key" | "unreadable_amount" | "unreadable_date" | "totals_row" | "duplicate" | "blank" | "repeated_header" | "zero_amount";
+export type SkipReason = "closed" | "refunded" | "no_customer_key" | "unreadable_amount" | "unreadable_date" | "totals_row" | "duplicate" | "blank" | "repeated_header" | "zero_amount" | "amount_too_large";

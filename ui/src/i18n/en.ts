@@ -118,7 +118,8 @@ const en: Messages = {
     duplicate: "duplicate order",
     blank: "blank",
     repeated_header: "repeating the header",
-    zero_amount: "with a zero amount",
+    zero_amount: "with a zero amount (left out as set)",
+    amount_too_large: "with an amount above the ¥100,000,000 per-order ceiling",
   },
   report: {
     headline: "Read {rows} rows and kept {orders} orders.",
@@ -390,6 +391,8 @@ const en: Messages = {
     display: "Shown as",
     statusRules: "Order status rules",
     statusRulesHint: "What to do with an order whose status contains the text on the left; first match wins; unmatched statuses count. Applies to the next import.",
+    skipZeroAmount: "Leave out ¥0 orders",
+    skipZeroAmountHint: "By default an order paid ¥0 (free gift, free trial) counts as an order with ¥0 revenue: it adds to the order count and recency, not to revenue, and customers with only ¥0 orders appear in the results. Turn this on to leave such orders out. Applies to the next import.",
     pattern: "Status contains",
     effect: "Effect",
     effects: {

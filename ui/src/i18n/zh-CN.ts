@@ -117,7 +117,8 @@ const zh = {
     duplicate: "重复订单",
     blank: "空行",
     repeated_header: "重复的表头",
-    zero_amount: "0 元订单",
+    zero_amount: "0 元订单（按设置不计）",
+    amount_too_large: "金额超过每单 ¥1 亿的上限",
   },
   report: {
     headline: "读取 {rows} 行，保留 {orders} 个订单。",
@@ -389,6 +390,8 @@ const zh = {
     display: "显示为",
     statusRules: "订单状态规则",
     statusRulesHint: "订单状态包含左侧文字时如何处理，从上到下先匹配先生效；没有匹配的状态按有效订单计算。下次导入时生效。",
+    skipZeroAmount: "不计 ¥0 订单",
+    skipZeroAmountHint: "默认实付 ¥0 的订单（赠品、0 元试用）按 ¥0 订单计入：计订单数和最近消费，不计金额，只有 ¥0 订单的客户也会出现在结果中。打开后这些订单不计入。下次导入时生效。",
     pattern: "状态包含",
     effect: "处理方式",
     effects: {

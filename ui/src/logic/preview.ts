@@ -52,8 +52,11 @@ export function alternativeLines(preview: Preview, roleName: (role: Role) => str
     .map((a) => `${roleName(a.role)}：${a.chosen}${others(a.others.join("、"))}`);
 }
 
-/** Options that leave everything to detection (the shell also accepts missing fields; the bindings spell them out). */
-export const detectAll = (): ImportOptions => ({ sheet: null, header_row: null, roles: {}, key: null, rules: null });
+/**
+ * Options that leave everything to detection (the shell also accepts missing fields; the bindings spell them out).
+ * skip_zero_amount stays false: the saved setting (设置 → 不计 ¥0 订单) decides it in the app.
+ */
+export const detectAll = (): ImportOptions => ({ sheet: null, header_row: null, roles: {}, key: null, rules: null, skip_zero_amount: false });
 
 /** Options with one column's role changed; a unique role (key, amount, date, order id) moves off its old column. */
 export function withRole(options: ImportOptions, preview: Preview, header: string, role: Role | null): ImportOptions {

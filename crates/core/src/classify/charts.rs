@@ -84,7 +84,7 @@ pub fn rf_matrix(customers: &[Customer], assignments: &[Assignment]) -> Vec<RfCe
         let f = usize::from(a.f_score.clamp(1, 5) - 1);
         let cell = &mut cells[r * 5 + f];
         cell.customers += 1;
-        cell.revenue += c.revenue;
+        cell.revenue = cell.revenue.saturating_add(c.revenue);
         orders[r * 5 + f] += u64::from(c.orders);
     }
     for (cell, o) in cells.iter_mut().zip(orders) {

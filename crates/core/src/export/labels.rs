@@ -77,7 +77,8 @@ pub(crate) fn skip_reason(reason: SkipReason, lang: Lang) -> &'static str {
             SkipReason::Duplicate => "duplicate order",
             SkipReason::Blank => "blank row",
             SkipReason::RepeatedHeader => "repeated header row",
-            SkipReason::ZeroAmount => "zero amount (gift or sample)",
+            SkipReason::ZeroAmount => "zero amount (left out as set)",
+            SkipReason::AmountTooLarge => "amount above the ¥100,000,000 per-order ceiling",
         },
     }
 }

@@ -245,13 +245,13 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         for t in [tiers.entry(a.tier).or_default(), &mut all] {
             t.customers += 1;
             t.orders += u64::from(c.orders);
-            t.revenue += c.revenue;
+            t.revenue = t.revenue.saturating_add(c.revenue);
         }
         if let Some(s) = a.segment.as_deref() {
             let (t, _) = segments.entry(s).or_insert_with(|| (Totals::default(), a.tier));
             t.customers += 1;
             t.orders += u64::from(c.orders);
-            t.revenue += c.revenue;
+            t.revenue = t.revenue.saturating_add(c.revenue);
         }
         repeat += u64::from(c.orders >= 2);
         recency_sum += a.recency_days;

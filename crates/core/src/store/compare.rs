@@ -138,7 +138,7 @@ impl Workspace {
             let (from_seg, to_seg) = (from.and_then(|r| r.segment), to.and_then(|r| r.segment));
             let cell = &mut flows[tier_index(from_tier)][tier_index(to_tier)];
             cell.0 += 1;
-            cell.1 += revenue;
+            cell.1 = cell.1.saturating_add(revenue);
             let (si, sj) = (segment_index(from_seg), segment_index(to_seg));
             if seg_flows.len() <= si {
                 seg_flows.resize_with(si + 1, Vec::new);
@@ -148,7 +148,7 @@ impl Workspace {
                 row.resize(sj + 1, (0, 0));
             }
             row[sj].0 += 1;
-            row[sj].1 += revenue;
+            row[sj].1 = row[sj].1.saturating_add(revenue);
 
             let list = match (from_tier, to_tier) {
                 (Some(f), Some(t)) if t < f => Some(&mut migration.upgraded),

@@ -475,7 +475,7 @@ fn store_file(
             interactions: None,
         });
         delta.orders += i64::from(order.order_count);
-        delta.revenue += order.net();
+        delta.revenue = delta.revenue.saturating_add(order.net());
         delta.first = delta.first.min(first);
         delta.last = delta.last.max(date);
         if placed >= delta.last_at {

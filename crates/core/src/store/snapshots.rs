@@ -98,7 +98,7 @@ impl Workspace {
         )?;
         let run_id = tx.last_insert_rowid();
         let orders: u64 = customers.iter().map(|c| u64::from(c.orders)).sum();
-        let revenue: Cents = customers.iter().map(|c| c.revenue).sum();
+        let revenue: Cents = crate::model::sum_cents(customers.iter().map(|c| c.revenue));
         tx.execute(
             "INSERT INTO snapshots(run_id, as_of, label, customers, orders, revenue) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             rusqlite::params![run_id, classification.as_of, label, customers.len() as u64, orders, revenue],
