@@ -18,8 +18,22 @@ use crate::error::Error;
 /// Cells one file may hand out (10× a one-million-order export's ~20 million).
 pub const MAX_FILE_CELLS: u64 = 200_000_000;
 
-/// Bytes of cell text one file may hand out (all cells, all sheets).
+/// Bytes of cell text one file may hand out (all cells, all sheets), whatever its size.
 pub const MAX_FILE_TEXT_BYTES: u64 = 4 << 30;
+
+/// Bytes of cell text any file may hand out, however small.
+pub const MIN_TEXT_BUDGET: u64 = 256 << 20;
+
+/// Bytes of cell text a file may hand out per byte of file, above [`MIN_TEXT_BUDGET`]. Shared
+/// strings let an xlsx refer to one text from many cells; real exports hand out 2–10× their size
+/// (a status or product name repeated), a hostile one thousands of times (one long text in every
+/// cell), and the import keeps some of that text per order.
+pub const TEXT_BYTES_PER_FILE_BYTE: u64 = 32;
+
+/// The cell-text budget of a file of `size` bytes.
+pub fn text_budget(size: u64) -> u64 {
+    MAX_FILE_TEXT_BYTES.min(MIN_TEXT_BUDGET.max(size.saturating_mul(TEXT_BYTES_PER_FILE_BYTE)))
+}
 
 /// Cells a sheet read whole into memory may hold (xls, ods, HTML tables, all sheets together):
 /// about 65,536 rows × 150 columns, far beyond any xls (65,536 rows at most) or HTML export.
@@ -66,22 +80,47 @@ pub(crate) fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// Cells and text bytes handed out so far for one file.
-#[derive(Debug, Default, Clone, Copy)]
+/// Cells and text bytes handed out so far for one file, and its text budget.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Budget {
     pub cells: u64,
     pub text_bytes: u64,
+    /// From [`text_budget`] of the file's size.
+    pub text_limit: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget { cells: 0, text_bytes: 0, text_limit: MAX_FILE_TEXT_BYTES }
+    }
 }
 
 impl Budget {
+    /// The budget of a file of `size` bytes.
+    pub(crate) fn for_file(size: u64) -> Budget {
+        Budget { text_limit: text_budget(size), ..Budget::default() }
+    }
+
     /// Why this file is over budget, as a message detail; `None` while it is within.
     pub(crate) fn exceeded(&self) -> Option<String> {
         if self.cells > MAX_FILE_CELLS {
             Some(format!("单元格超过 {} 万个", MAX_FILE_CELLS / 10_000))
-        } else if self.text_bytes > MAX_FILE_TEXT_BYTES {
-            Some(format!("单元格文字合计超过 {}", human_bytes(MAX_FILE_TEXT_BYTES)))
+        } else if self.text_bytes > self.text_limit {
+            Some(format!("单元格文字合计超过 {}（大量单元格重复引用同一段长文字）", human_bytes(self.text_limit)))
         } else {
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_budget_grows_with_the_file_between_a_floor_and_a_ceiling() {
+        assert_eq!(text_budget(4096), MIN_TEXT_BUDGET);
+        assert_eq!(text_budget(100 << 20), 3200 << 20);
+        assert_eq!(text_budget(1 << 40), MAX_FILE_TEXT_BYTES);
     }
 }

@@ -184,8 +184,8 @@ impl Source {
             hints: opened.hints,
             backend: Backend::Workbook(opened.workbook),
             state: ReadState {
+                budget: limits::Budget::for_file(size),
                 notes: SourceNotes { duplicate_sheets: opened.duplicate_sheets, ..SourceNotes::default() },
-                ..ReadState::default()
             },
         })
     }
@@ -228,7 +228,7 @@ impl Source {
             sheets: vec![sheet],
             hints: vec![hint],
             backend,
-            state: ReadState { notes, ..ReadState::default() },
+            state: ReadState { budget: limits::Budget::for_file(size), notes },
         })
     }
 

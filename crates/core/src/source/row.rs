@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn row_buffer_counts_cells_and_text_and_notes_dropped_columns() {
-        let mut row = RowBuffer::with_budget(Budget { cells: 10, text_bytes: 100 });
+        let mut row = RowBuffer::with_budget(Budget { cells: 10, text_bytes: 100, ..Budget::default() });
         row.set_text(0, "订单");
         row.set(1, Cell::Number(1.0));
         row.check(Path::new("x.csv"), 0).unwrap();
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn row_buffer_over_budget_is_file_too_large() {
-        let mut row = RowBuffer::with_budget(Budget { cells: limits::MAX_FILE_CELLS, text_bytes: 0 });
+        let mut row = RowBuffer::with_budget(Budget { cells: limits::MAX_FILE_CELLS, ..Budget::default() });
         row.set(0, Cell::Bool(true));
         let err = row.check(Path::new("x.csv"), 0).unwrap_err();
         assert_eq!(err.code(), "file_too_large");

@@ -230,7 +230,7 @@ fn decode_utf16_mostly(encoding: &'static Encoding, bytes: &[u8], complete: bool
     let (text, _) = encoding.decode_without_bom_handling(bytes);
     let replaced = text.chars().filter(|&c| c == '\u{FFFD}').count();
     let chars = text.chars().count();
-    (replaced * 100 <= chars).then(|| text.into_owned())
+    (replaced <= (chars / 100).max(8)).then(|| text.into_owned())
 }
 
 /// Text tables have almost no control characters; binary data decoded as GB18030 has many.
