@@ -52,6 +52,8 @@ fn tierbook(args: &[&str]) -> Run {
             Ok(())
         });
     }
+    // Reaped below by wait4, which also gives its rusage (std's wait does not).
+    #[allow(clippy::zombie_processes)]
     let child = command.spawn().expect("run tierbook");
     let pid = child.id() as libc::pid_t;
     let started = Instant::now();

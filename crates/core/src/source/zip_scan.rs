@@ -129,6 +129,9 @@ fn held_limit(packed: u64) -> u64 {
     MAX_HELD_PART_BYTES.min(RATIO_CHECKED_FROM.max(packed.saturating_mul(MAX_COMPRESSION_RATIO)))
 }
 
+/// An XML reader over one capped zip part.
+type PartXml<'z, R> = quick_xml::Reader<BufReader<Capped<zip::read::ZipFile<'z, R>>>>;
+
 struct Scan<'a> {
     path: &'a Path,
     progress: &'a dyn Progress,
@@ -140,11 +143,7 @@ impl Scan<'_> {
     }
 
     /// An XML reader over part `name` (looked up without case, as calamine does), capped.
-    fn part<'z, R: Read + io::Seek>(
-        &self,
-        zip: &'z mut ZipArchive<R>,
-        name: &str,
-    ) -> Option<(quick_xml::Reader<BufReader<Capped<zip::read::ZipFile<'z, R>>>>, u64)> {
+    fn part<'z, R: Read + io::Seek>(&self, zip: &'z mut ZipArchive<R>, name: &str) -> Option<(PartXml<'z, R>, u64)> {
         let index = (0..zip.len())
             .find(|&i| zip.name_for_index(i).and_then(|n| n.ok()).is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
         let entry = zip.by_index(index).ok()?;
