@@ -53,10 +53,12 @@ pub(crate) struct Opened {
 /// that are not workbooks (Word documents), `FileTooLarge`, `Cancelled`.
 pub(crate) fn open(path: &Path, format: Format, progress: &dyn Progress) -> Result<Opened> {
     let duplicate_sheets = match format {
-        Format::Xls => {
-            xls_scan::check(path, progress)?;
-            Vec::new()
-        }
+        Format::Xls => match xls_scan::check(path, progress) {
+            // A damaged container may still be recognisably a Word document or an encrypted workbook.
+            Err(e @ Error::Corrupt { .. }) => return Err(ole_kind(path).unwrap_or(e)),
+            Err(e) => return Err(e),
+            Ok(()) => Vec::new(),
+        },
         _ => zip_scan::check(path, format, progress)?,
     };
     if progress.cancelled() {
@@ -259,6 +261,11 @@ fn stream_cells<'a, E: Display>(
             return Err(corrupt(path, format!("行号 {} 超出 Excel 的最大行数", u64::from(r) + 1)));
         }
         if rows.current != Some(r) {
+            // Rows are handed out in order from 0; a row written after a later one (no writer
+            // does this) would break that, so the file is refused rather than misnumbered.
+            if (r as usize) < rows.next_index || rows.current.is_some_and(|current| r < current) {
+                return Err(corrupt(path, format!("第 {} 行出现在后面的行之后，行的顺序错乱", u64::from(r) + 1)));
+            }
             if !rows.emit()? {
                 return Ok(());
             }

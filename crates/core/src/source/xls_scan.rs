@@ -37,14 +37,18 @@ const TEXT_RECORDS: [u16; 3] = [0x0204, 0x00D6, 0x0207];
 
 /// Refuses an xls whose sheets would make calamine allocate beyond the limits.
 ///
-/// Files this module cannot walk are left to calamine to judge.
+/// A container the `cfb` crate refuses is refused too: calamine's own OLE2 reader follows a
+/// sector chain that points back at itself until memory runs out (an abort).
 ///
 /// # Errors
-/// `Corrupt` for DIMENSIONS beyond what BIFF8 allows, `FileTooLarge` for sheets whose dense layout
-/// or copied text is over the limits, `Cancelled`.
+/// `Corrupt` for a damaged container or DIMENSIONS beyond what BIFF8 allows, `FileTooLarge` for
+/// sheets whose dense layout or copied text is over the limits, `Cancelled`.
 pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
     let Ok(file) = File::open(path) else { return Ok(()) };
-    let Ok(mut compound) = cfb::CompoundFile::open(BufReader::new(file)) else { return Ok(()) };
+    let mut compound = cfb::CompoundFile::open(BufReader::new(file))
+        .map_err(|e| Error::Corrupt {
+            path: path.to_owned(), detail: format!("文件内部的目录结构已损坏：{e}")
+        })?;
     let name = ["/Workbook", "/Book"].into_iter().find(|name| compound.is_stream(name));
     let Some(Ok(stream)) = name.map(|name| compound.open_stream(name)) else { return Ok(()) };
     let mut walk = Walk::new(path);

@@ -203,7 +203,7 @@ impl Scan<'_> {
         let Some((mut xml, limit)) = self.part(zip, name) else { return Ok(()) };
         let mut ods = OdsEstimate::default();
         let mut buf = Vec::with_capacity(1024);
-        let mut events = 0u32;
+        let (mut events, mut depth) = (0u32, 0u64);
         loop {
             buf.clear();
             events = events.wrapping_add(1);
@@ -211,8 +211,23 @@ impl Scan<'_> {
                 return Err(Error::Cancelled);
             }
             let event = match xml.read_event_into(&mut buf) {
+                // calamine 0.38's ods loops have no end-of-file arm: a content.xml cut off inside
+                // a table makes it spin forever, so a cut document is refused here.
+                Ok(Event::Eof) if depth > 0 => {
+                    return Err(Error::Corrupt {
+                        path: self.path.to_owned(),
+                        detail: "表格内容 (content.xml) 在中途就结束了，文件不完整".to_owned(),
+                    })
+                }
                 Ok(Event::Eof) => break,
-                Ok(event) => event,
+                Ok(event) => {
+                    match &event {
+                        Event::Start(_) => depth += 1,
+                        Event::End(_) => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    event
+                }
                 Err(e) if is_part_too_large(&e) => return Err(self.too_large_part(name, limit)),
                 Err(_) => return Ok(()),
             };
