@@ -71,6 +71,11 @@ pub enum Error {
     #[error("文件 {path} 第 {row} 行有一个异常巨大的单元格（{bytes} 字节）。请检查文件是否损坏。")]
     CellTooLarge { path: PathBuf, row: u32, bytes: usize },
 
+    /// The file is over one of the limits of `source::limits` (far above any real export): a
+    /// damaged or hostile file, or an export that must be split.
+    #[error("文件 {path} 超出了 TierBook 能安全读取的范围：{detail}。真实的店铺导出远小于这个上限，这个文件可能已损坏；如果它确实这么大，请按时间段分成几个文件导出后一起导入。")]
+    FileTooLarge { path: PathBuf, detail: String },
+
     /// No valid order remained after the status and refund rules.
     #[error("文件 {path} 中没有有效订单：{detail}。请检查订单状态规则或导出范围。")]
     NoValidOrders { path: PathBuf, detail: String },
@@ -130,6 +135,7 @@ impl Error {
             Error::ColumnNotFound { .. } => "column_not_found",
             Error::AmountsUnreadable { .. } => "amounts_unreadable",
             Error::CellTooLarge { .. } => "cell_too_large",
+            Error::FileTooLarge { .. } => "file_too_large",
             Error::NoValidOrders { .. } => "no_valid_orders",
             Error::InvalidParams(_) => "invalid_params",
             Error::NoCustomers => "no_customers",
@@ -160,6 +166,7 @@ impl Error {
             | Error::ColumnNotFound { path, .. }
             | Error::AmountsUnreadable { path, .. }
             | Error::CellTooLarge { path, .. }
+            | Error::FileTooLarge { path, .. }
             | Error::NoValidOrders { path, .. }
             | Error::Write { path, .. }
             | Error::NotAWorkspace { path, .. }

@@ -20,7 +20,7 @@ use crate::mapping::{self, detect_header, header_score, KeySpec, Level, Mapping,
 use crate::model::{Order, Text};
 use crate::orders::{FileOrders, FileOutcome, OrderSet, StatusRules};
 use crate::progress::{Progress, Stage};
-use crate::source::{Cell, Format, Source};
+use crate::source::{Cell, Format, Source, SourceNotes};
 
 /// What the user chose; everything is optional and defaults to detection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -153,6 +153,7 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
     let header = locate_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
     let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, header, options)?;
     warnings.extend(mapping_warnings(&mapping, &sample, options));
+    warnings.extend(source_warnings(src.notes()));
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (index, cells) in &head {
         while rows.len() < *index {
@@ -196,7 +197,7 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         if progress.cancelled() {
             return Err(Error::Cancelled);
         }
-        let mut src = Source::open(path)?;
+        let mut src = Source::open_with(path, progress)?;
         let plan = plan_sheets(&mut src, path, options)?;
         set.prepare_next_file();
         let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
@@ -207,7 +208,8 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
             reader.end_sheet()?;
         }
         rows_done = reader.rows_done;
-        let (mapping, file, warnings) = reader.finish()?;
+        let (mapping, file, mut warnings) = reader.finish()?;
+        warnings.extend(source_warnings(src.notes()));
         let mut out = file.finish();
         withdrawn.append(&mut out.withdrawn);
         let report = finish_file(&mut set, path, src.format, mapping, out, warnings)?;
@@ -325,6 +327,34 @@ fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result
 fn trim_keys(keys: &[String]) -> &[String] {
     let end = keys.iter().rposition(|k| !k.is_empty()).map_or(0, |i| i + 1);
     &keys[..end]
+}
+
+/// What the readers noticed about a file, as warnings for the report.
+fn source_warnings(notes: &SourceNotes) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if let Some(row) = notes.columns_dropped_at_row {
+        warnings.push(Warning::new(
+            "columns_dropped",
+            format!("第 {row} 行起有超过 16,384 列（Excel 的上限）的单元格，这些列没有读取。"),
+            format!("From row {row} on, cells past column 16,384 (Excel's limit) were not read."),
+        ));
+    }
+    if notes.characters_replaced {
+        warnings.push(Warning::new(
+            "characters_replaced",
+            "文件中有少量无法识别的字符（例如被截断的表情符号），已显示为“�”。",
+            "A few characters could not be decoded (e.g. a cut-off emoji); they are shown as \"�\".",
+        ));
+    }
+    if !notes.duplicate_sheets.is_empty() {
+        let names = notes.duplicate_sheets.join("、");
+        warnings.push(Warning::new(
+            "duplicate_sheets",
+            format!("工作表“{names}”与前面的工作表指向同一份数据，只读取了一次。"),
+            format!("Sheets \"{names}\" point at the same data as an earlier sheet; it was read once."),
+        ));
+    }
+    warnings
 }
 
 /// The first `n` rows of a sheet (with their 0-based indices).

@@ -425,6 +425,7 @@ const en: Messages = {
     column_not_found: { title: "Column not found", hint: "Choose the column again." },
     amounts_unreadable: { title: "Amounts cannot be read", hint: "Check that column, or choose another column as the amount." },
     cell_too_large: { title: "A cell is abnormally large", hint: "The file may be damaged; export it again." },
+    file_too_large: { title: "The file is larger than TierBook can safely read", hint: "Real exports are far smaller, so the file may be damaged; if it really is this large, export it in several date ranges and import them together." },
     no_valid_orders: { title: "No valid orders", hint: "Every order was excluded by the status rules; check them under Settings, or the export's range." },
     invalid_params: { title: "Invalid parameters", hint: "Adjust the parameters and try again." },
     no_customers: { title: "No customer data yet", hint: "Import an order or customer list first." },

@@ -424,6 +424,7 @@ const zh = {
     column_not_found: { title: "找不到指定的列", hint: "请重新选择列。" },
     amounts_unreadable: { title: "金额列无法识别", hint: "请检查该列，或在预览中选择另一列作为金额。" },
     cell_too_large: { title: "文件中有异常巨大的单元格", hint: "文件可能已损坏，请重新导出。" },
+    file_too_large: { title: "文件超出了能安全读取的范围", hint: "真实的导出远小于这个上限，文件可能已损坏；如果它确实这么大，请按时间段分成几个文件导出后一起导入。" },
     no_valid_orders: { title: "没有有效订单", hint: "全部订单都被状态规则排除了，请检查“设置”中的订单状态规则或导出范围。" },
     invalid_params: { title: "分层参数无效", hint: "请调整参数后再试。" },
     no_customers: { title: "还没有客户数据", hint: "请先导入订单表或客户表。" },

@@ -28,6 +28,7 @@ export const KNOWN_ERROR_CODES = [
   "column_not_found",
   "amounts_unreadable",
   "cell_too_large",
+  "file_too_large",
   "no_valid_orders",
   "invalid_params",
   "no_customers",

@@ -6,28 +6,70 @@
 //! an ERP that merges an order's cells over its item rows reads like the same export saved as xlsx.
 //! Nested tables contribute their text to the enclosing cell. Every step advances through the
 //! input, so no input can make it loop forever.
+//!
+//! Why not html5ever (through `scraper`) or `tl`: both build a whole DOM first (several times the
+//! file in memory) and neither knows a table model, so colspan/rowspan bombs would still have to be
+//! defused here; the tokenizer below is linear, already forgiving of the unclosed tags real ERPs
+//! write, and small enough to fuzz thoroughly.
+//!
+//! Cost is linear in the input plus the cells it produces: rowspans are kept as "covered until
+//! row n" per column (no per-row bookkeeping), every cell pushed — fillers under spans included —
+//! counts against [`MAX_DENSE_CELLS`], and cells past Excel's 16,384 columns are left out.
 
+use super::limits::{self, MAX_DENSE_CELLS};
+use super::row::MAX_COLUMNS;
 use super::Cell;
 
 /// Colspans beyond this are treated as 1 (a hostile `colspan=1000000000` must not allocate).
 const MAX_COLSPAN: usize = 1000;
-/// Rowspans beyond this are treated as 1 (they cost nothing but a counter, yet a hostile value
-/// must not make every later row of a huge table carry filler cells forever).
+/// Rowspans beyond this are treated as 1 (a merged cell taller than Excel's sheet is not real).
 const MAX_ROWSPAN: usize = 100_000;
+/// A tag longer than this is text with a stray `<` (no real tag is this long).
+const MAX_TAG_BYTES: usize = 1 << 20;
+/// How many tags are handled between two looks at the cancel flag.
+const CANCEL_EVERY: u32 = 4096;
 
 /// One parsed row with a flag for cells over the size limit.
 pub(crate) struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// (0-based row, bytes) of the first cell over `max_cell_bytes`.
     pub too_large: Option<(usize, usize)>,
+    /// The 0-based row of the first row with cells past [`MAX_COLUMNS`] (they were left out).
+    pub columns_dropped_at: Option<usize>,
 }
 
-/// Parses the first table that has at least one row.
-pub(crate) fn parse_first_table(html: &str, max_cell_bytes: usize) -> Table {
+/// Why parsing stopped.
+#[derive(Debug)]
+pub(crate) enum HtmlError {
+    /// Over [`MAX_DENSE_CELLS`]; the detail is for the message.
+    TooLarge(String),
+    Cancelled,
+}
+
+impl HtmlError {
+    pub(crate) fn into_error(self, path: &std::path::Path) -> crate::error::Error {
+        match self {
+            HtmlError::TooLarge(detail) => limits::too_large(path, detail),
+            HtmlError::Cancelled => crate::error::Error::Cancelled,
+        }
+    }
+}
+
+/// Parses the first table that has at least one row; `cancelled` is asked every few thousand tags.
+pub(crate) fn parse_first_table(
+    html: &str,
+    max_cell_bytes: usize,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Table, HtmlError> {
     let mut parser = Parser { max_cell_bytes, ..Parser::default() };
-    parser.run(html);
+    parser.run(html, cancelled)?;
     parser.finish_table();
-    Table { rows: parser.done.unwrap_or_default(), too_large: parser.too_large }
+    parser.error.take().map_or(Ok(()), Err)?;
+    Ok(Table {
+        rows: parser.done.unwrap_or_default(),
+        too_large: parser.too_large,
+        columns_dropped_at: parser.columns_dropped_at,
+    })
 }
 
 #[derive(Default)]
@@ -39,8 +81,12 @@ struct Parser {
     cell: Option<CellText>,
     done: Option<Vec<Vec<Cell>>>,
     too_large: Option<(usize, usize)>,
-    /// Per column: how many more rows a `rowspan` cell above still covers.
-    spans: Vec<usize>,
+    columns_dropped_at: Option<usize>,
+    /// Per column: the first row index (`rows.len()`) no longer covered by a `rowspan` from above.
+    covered_until: Vec<usize>,
+    /// Cells pushed so far, span fillers included, against [`MAX_DENSE_CELLS`].
+    cells_pushed: u64,
+    error: Option<HtmlError>,
 }
 
 #[derive(Default)]
@@ -83,17 +129,23 @@ impl CellText {
 }
 
 impl Parser {
-    fn run(&mut self, html: &str) {
+    fn run(&mut self, html: &str, cancelled: &dyn Fn() -> bool) -> Result<(), HtmlError> {
         let mut rest = html;
-        while !rest.is_empty() && self.done.is_none() {
+        let mut tags = 0u32;
+        while !rest.is_empty() && self.done.is_none() && self.error.is_none() {
+            tags = tags.wrapping_add(1);
+            if tags.is_multiple_of(CANCEL_EVERY) && cancelled() {
+                return Err(HtmlError::Cancelled);
+            }
             let Some(lt) = rest.find('<') else {
                 self.text(rest);
-                return;
+                return Ok(());
             };
             let (text, from_lt) = rest.split_at(lt);
             self.text(text);
             rest = self.markup(from_lt);
         }
+        Ok(())
     }
 
     /// Handles the markup at the start of `s` (which starts with `<`); returns what follows it.
@@ -209,30 +261,39 @@ impl Parser {
         }
         let row = self.row.get_or_insert_with(Vec::new);
         // Columns still covered by a rowspan from above come first, as empty cells.
-        while self.spans.get(row.len()).is_some_and(|&n| n > 0) {
-            row.push(Cell::Empty);
+        let start = (row.len()..MAX_COLUMNS)
+            .find(|&col| self.covered_until.get(col).is_none_or(|&until| until <= row_index))
+            .unwrap_or(MAX_COLUMNS);
+        let end = start.saturating_add(cell.colspan.max(1)).min(MAX_COLUMNS);
+        if start + cell.colspan.max(1) > MAX_COLUMNS {
+            self.columns_dropped_at.get_or_insert(row_index);
         }
-        let start = row.len();
+        self.cells_pushed += (end.max(row.len()) - row.len()) as u64;
+        if self.cells_pushed > MAX_DENSE_CELLS {
+            self.error = Some(HtmlError::TooLarge(format!(
+                "网页表格展开合并单元格后超过 {} 万个单元格",
+                MAX_DENSE_CELLS / 10_000
+            )));
+            return;
+        }
+        if start >= end {
+            return;
+        }
+        row.resize(start, Cell::Empty);
         row.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_owned()) });
-        row.extend(std::iter::repeat_n(Cell::Empty, cell.colspan.saturating_sub(1)));
+        row.resize(end, Cell::Empty);
         if cell.rowspan > 1 {
-            if self.spans.len() < row.len() {
-                self.spans.resize(row.len(), 0);
+            if self.covered_until.len() < end {
+                self.covered_until.resize(end, 0);
             }
-            for n in &mut self.spans[start..row.len()] {
-                // Counted down at the end of this row, so it covers `rowspan - 1` rows below.
-                *n = cell.rowspan;
+            for until in &mut self.covered_until[start..end] {
+                *until = row_index + cell.rowspan;
             }
         }
     }
 
     fn finish_row(&mut self) {
         self.finish_cell();
-        if self.row.is_some() {
-            for n in &mut self.spans {
-                *n = n.saturating_sub(1);
-            }
-        }
         if let Some(mut row) = self.row.take() {
             let end = row.iter().rposition(|c| !matches!(c, Cell::Empty)).map_or(0, |i| i + 1);
             row.truncate(end);
@@ -242,7 +303,7 @@ impl Parser {
 
     fn finish_table(&mut self) {
         self.finish_row();
-        self.spans.clear();
+        self.covered_until.clear();
         let rows = std::mem::take(&mut self.rows);
         if self.done.is_none() && rows.iter().any(|r| !r.is_empty()) {
             self.done = Some(rows);
@@ -253,7 +314,7 @@ impl Parser {
 /// The index of the `>` closing the tag at the start of `s`, skipping quoted attribute values.
 fn tag_end(s: &str) -> Option<usize> {
     let mut quote: Option<u8> = None;
-    for (i, b) in s.bytes().enumerate().skip(1) {
+    for (i, b) in s.bytes().enumerate().skip(1).take(MAX_TAG_BYTES) {
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
@@ -342,13 +403,17 @@ mod tests {
         let t = parse_first_table(
             "<table><tr><td> A&amp;B\n  C </td><td>&#x4E2D;&#25991;</td><td>&nbsp;</td><td>x<br/>y</td></tr></table>",
             1 << 20,
-        );
+            &|| false,
+        )
+        .unwrap();
         assert_eq!(t.rows, vec![vec![text("A&B C"), text("中文"), Cell::Empty, text("x\ny")]]);
     }
 
     #[test]
     fn html_colspan_leaves_empty_cells_like_excel_merges() {
-        let t = parse_first_table("<TABLE><TR><TH colspan=\"2\">标题</TH><TH>c</TH></TR></TABLE>", 1 << 20);
+        let t =
+            parse_first_table("<TABLE><TR><TH colspan=\"2\">标题</TH><TH>c</TH></TR></TABLE>", 1 << 20, &|| false)
+                .unwrap();
         assert_eq!(t.rows, vec![vec![text("标题"), Cell::Empty, text("c")]]);
     }
 
@@ -358,7 +423,7 @@ mod tests {
             <tr><td rowspan=\"2\">A1</td><td>杯子</td><td rowspan=2>30</td></tr>\
             <tr><td>碟子</td></tr>\
             <tr><td>A2</td><td>碗</td><td>8</td></tr></table>";
-        let t = parse_first_table(html, 1 << 20);
+        let t = parse_first_table(html, 1 << 20, &|| false).unwrap();
         assert_eq!(t.rows[1], vec![text("A1"), text("杯子"), text("30")]);
         assert_eq!(t.rows[2], vec![Cell::Empty, text("碟子")]);
         assert_eq!(t.rows[3], vec![text("A2"), text("碗"), text("8")]);
@@ -370,13 +435,15 @@ mod tests {
             "<table></table><table><tr><td>a<table><tr><td>in</td></tr></table>b</td></tr></table>\
              <table><tr><td>second</td></tr></table>",
             1 << 20,
-        );
+            &|| false,
+        )
+        .unwrap();
         assert_eq!(t.rows, vec![vec![text("a in b")]]);
     }
 
     #[test]
     fn html_unclosed_tags_and_lone_angle_brackets_do_not_break_parsing() {
-        let t = parse_first_table("<table><tr><td>a < b<td>c &unknown; d<tr><td>2", 1 << 20);
+        let t = parse_first_table("<table><tr><td>a < b<td>c &unknown; d<tr><td>2", 1 << 20, &|| false).unwrap();
         assert_eq!(t.rows, vec![vec![text("a < b"), text("c &unknown; d")], vec![text("2")]]);
     }
 }

@@ -6,13 +6,18 @@
 //! handed out as the exact text in the file, so long ids survive.
 //!
 //! Submodules: `sniff` (format from bytes), `text` (CSV/TSV), `html` (HTML tables saved as .xls),
-//! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer).
+//! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer), `limits`
+//! (what one file may cost, and the budget every reader charges), `zip_scan` and `xls_scan` (what
+//! calamine would allocate from a file's declared sizes, checked before calamine sees it).
 
 mod html;
+pub mod limits;
 mod row;
 mod sniff;
 mod text;
 mod workbook;
+mod xls_scan;
+mod zip_scan;
 
 #[cfg(test)]
 mod tests;
@@ -25,6 +30,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::progress::{NoProgress, Progress};
 
 pub use sniff::{sniff, SniffError, HEAD_LEN};
 
@@ -33,6 +39,37 @@ use sniff::{Head, TextKind};
 /// A cell with more text than this is refused with `CellTooLarge`: no real export holds one, and a
 /// broken or hostile file must not make the import allocate without bound.
 pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+/// What the readers noticed about a file that the import report should mention.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceNotes {
+    /// The 1-based row of the first row with cells past Excel's 16,384 columns (they are left out).
+    pub columns_dropped_at_row: Option<u64>,
+    /// Bytes that are not text in the file's encoding (e.g. a lone UTF-16 surrogate) were read as
+    /// U+FFFD "�".
+    pub characters_replaced: bool,
+    /// Sheets left out because they point at the same data as an earlier sheet.
+    pub duplicate_sheets: Vec<String>,
+}
+
+/// A file's running budget and notes, shared by every read of it.
+#[derive(Debug, Default)]
+pub(crate) struct ReadState {
+    pub budget: limits::Budget,
+    pub notes: SourceNotes,
+}
+
+impl ReadState {
+    /// Takes over what a finished (or stopped) row buffer counted and noticed.
+    pub(crate) fn absorb(&mut self, row: &row::RowBuffer) {
+        self.budget = row.budget;
+        if let Some(at) = row.columns_dropped_at {
+            let at = at as u64 + 1;
+            let first = self.notes.columns_dropped_at_row.map_or(at, |old| old.min(at));
+            self.notes.columns_dropped_at_row = Some(first);
+        }
+    }
+}
 
 /// The container format, decided from the bytes (users rename files; platforms save CSV or HTML as .xls).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +112,7 @@ pub struct Source {
     sheets: Vec<String>,
     hints: Vec<Option<u64>>,
     backend: Backend,
+    state: ReadState,
 }
 
 enum Backend {
@@ -102,8 +140,18 @@ impl Source {
     /// table is parsed whole.
     ///
     /// # Errors
-    /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`, `Encrypted`.
+    /// `Io`, `EmptyFile`, `NotSpreadsheet`, `Corrupt`, `Encrypted`, `FileTooLarge`.
     pub fn open(path: &Path) -> Result<Source> {
+        Source::open_with(path, &NoProgress)
+    }
+
+    /// [`Source::open`], stopping with `Cancelled` when `progress` asks to: the size pre-scans and
+    /// the HTML parser check it as they go. (calamine's own parse of an xls or ods cannot be
+    /// interrupted; the pre-scan bounds what it may cost first.)
+    ///
+    /// # Errors
+    /// As [`Source::open`], and `Cancelled`.
+    pub fn open_with(path: &Path, progress: &dyn Progress) -> Result<Source> {
         let io = |source| Error::Io { path: path.to_owned(), source };
         let mut file = File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
@@ -124,10 +172,10 @@ impl Source {
                     // An ASCII head says nothing about the encoding; GBK text may start later.
                     kind.encoding = encoding_after_ascii(&mut file).map_err(io)?;
                 }
-                return Source::open_text(path, size, kind);
+                return Source::open_text(path, size, kind, progress);
             }
         };
-        let opened = workbook::open(path, format)?;
+        let opened = workbook::open(path, format, progress)?;
         Ok(Source {
             path: path.to_owned(),
             format,
@@ -135,19 +183,33 @@ impl Source {
             sheets: opened.sheets,
             hints: opened.hints,
             backend: Backend::Workbook(opened.workbook),
+            state: ReadState {
+                budget: limits::Budget::for_file(size),
+                notes: SourceNotes { duplicate_sheets: opened.duplicate_sheets, ..SourceNotes::default() },
+            },
         })
     }
 
-    fn open_text(path: &Path, size: u64, kind: TextKind) -> Result<Source> {
+    fn open_text(path: &Path, size: u64, kind: TextKind, progress: &dyn Progress) -> Result<Source> {
         let sheet = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "Sheet1".to_owned());
+        let mut notes = SourceNotes::default();
         let (hint, backend) = if kind.format == Format::Html {
+            if size > limits::MAX_HTML_BYTES {
+                return Err(limits::too_large(
+                    path,
+                    format!("网页表格文件超过 {}", limits::human_bytes(limits::MAX_HTML_BYTES)),
+                ));
+            }
             let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
-            let (text, _, _) = kind.encoding.decode(&bytes);
-            let table = html::parse_first_table(&text, MAX_CELL_BYTES);
+            let (text, _, replaced) = kind.encoding.decode(&bytes);
+            notes.characters_replaced = replaced;
+            let table = html::parse_first_table(&text, MAX_CELL_BYTES, &|| progress.cancelled())
+                .map_err(|e| e.into_error(path))?;
+            notes.columns_dropped_at_row = table.columns_dropped_at.map(|row| row as u64 + 1);
             if table.rows.is_empty() {
                 return Err(Error::NotSpreadsheet {
                     path: path.to_owned(),
@@ -159,7 +221,20 @@ impl Source {
             let hint = kind.bytes_per_line.filter(|b| *b > 0.0).map(|b| (size as f64 / b).round() as u64);
             (hint, Backend::Text(kind))
         };
-        Ok(Source { path: path.to_owned(), format: kind.format, size, sheets: vec![sheet], hints: vec![hint], backend })
+        Ok(Source {
+            path: path.to_owned(),
+            format: kind.format,
+            size,
+            sheets: vec![sheet],
+            hints: vec![hint],
+            backend,
+            state: ReadState { budget: limits::Budget::for_file(size), notes },
+        })
+    }
+
+    /// What the reads so far noticed (dropped columns, replaced characters, duplicate sheets).
+    pub fn notes(&self) -> &SourceNotes {
+        &self.state.notes
     }
 
     /// Sheet names in workbook order, hidden sheets included (one pseudo-sheet named after the file
@@ -197,8 +272,8 @@ impl Source {
             return Err(Error::SheetNotFound { path: self.path.clone(), sheet: sheet.to_owned() });
         }
         match &mut self.backend {
-            Backend::Workbook(workbook) => workbook.for_each_row(&self.path, sheet, f),
-            Backend::Text(kind) => text::for_each_row(&self.path, kind, f),
+            Backend::Workbook(workbook) => workbook.for_each_row(&self.path, sheet, &mut self.state, f),
+            Backend::Text(kind) => text::for_each_row(&self.path, kind, &mut self.state, f),
             Backend::Html { table, .. } => {
                 if let Some((row, bytes)) = table.too_large {
                     return Err(Error::CellTooLarge {

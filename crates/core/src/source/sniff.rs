@@ -133,6 +133,7 @@ pub(crate) fn sniff_text(head: &[u8], complete: bool) -> Result<TextKind, SniffE
     };
     let body = head.get(bom_len..).unwrap_or_default();
     let text = decode_strict(encoding, body, complete)
+        .or_else(|| decode_utf16_mostly(encoding, body, complete))
         .ok_or_else(|| SniffError::NotSpreadsheet("内容是二进制数据，不是表格或文本".to_owned()))?;
     if text.trim_matches(is_blank).is_empty() {
         return if complete {
@@ -215,6 +216,21 @@ fn decode_strict(encoding: &'static Encoding, bytes: &[u8], complete: bool) -> O
         encoding_rs::DecoderResult::Malformed(_, _) => None,
         _ => Some(text),
     }
+}
+
+/// UTF-16 text with a few unpaired surrogates (a cell cut in the middle of an emoji by the
+/// exporting program): decoded with U+FFFD for them, as the reader will, when they are rare.
+/// Other encodings stay strict: a wrong guess there must fall through to "binary".
+fn decode_utf16_mostly(encoding: &'static Encoding, bytes: &[u8], complete: bool) -> Option<String> {
+    if encoding != encoding_rs::UTF_16LE && encoding != encoding_rs::UTF_16BE {
+        return None;
+    }
+    // The sample may end inside a pair; leave an odd last byte out.
+    let bytes = if complete { bytes } else { bytes.get(..bytes.len() & !1).unwrap_or(bytes) };
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let replaced = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    let chars = text.chars().count();
+    (replaced <= (chars / 100).max(8)).then(|| text.into_owned())
 }
 
 /// Text tables have almost no control characters; binary data decoded as GB18030 has many.

@@ -14,7 +14,7 @@ use encoding_rs::{Decoder, Encoding};
 
 use super::row::RowBuffer;
 use super::sniff::TextKind;
-use super::MAX_CELL_BYTES;
+use super::{ReadState, MAX_CELL_BYTES};
 use crate::error::{Error, Result};
 
 /// A record larger than this cannot be a real order row; stop reading before memory runs out.
@@ -25,18 +25,37 @@ const MAX_RECORD_BYTES: u64 = 64 << 20;
 /// Blank lines are handed out as empty rows so that row indices match what Excel shows.
 ///
 /// # Errors
-/// `Io`, `CellTooLarge`, `Corrupt` (unreadable bytes mid-file), or whatever `f` returns.
+/// `Io`, `CellTooLarge`, `FileTooLarge`, `Corrupt` (unreadable bytes mid-file, a record that never
+/// ends), or whatever `f` returns.
 pub(crate) fn for_each_row(
     path: &Path,
     kind: &TextKind,
+    state: &mut ReadState,
     f: &mut dyn FnMut(usize, &[super::Cell]) -> Result<bool>,
 ) -> Result<()> {
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let guard = Rc::new(RecordGuard::default());
     let decoded = DecodeReader::new(file, kind.encoding, Rc::clone(&guard));
-    if kind.delimiter == super::sniff::WHITESPACE {
-        return for_each_spaced_row(path, decoded, f);
-    }
+    let mut row = RowBuffer::with_budget(state.budget);
+    let result = if kind.delimiter == super::sniff::WHITESPACE {
+        for_each_spaced_row(path, decoded, &mut row, f)
+    } else {
+        for_each_record(path, kind, decoded, &guard, &mut row, f)
+    };
+    state.absorb(&row);
+    state.notes.characters_replaced |= guard.replaced.get();
+    result
+}
+
+/// The CSV/TSV loop of [`for_each_row`].
+fn for_each_record(
+    path: &Path,
+    kind: &TextKind,
+    decoded: DecodeReader<File>,
+    guard: &RecordGuard,
+    row: &mut RowBuffer,
+    f: &mut dyn FnMut(usize, &[super::Cell]) -> Result<bool>,
+) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -44,7 +63,6 @@ pub(crate) fn for_each_row(
         .buffer_capacity(64 * 1024)
         .from_reader(decoded);
     let mut record = csv::ByteRecord::new();
-    let mut row = RowBuffer::default();
     let mut index = 0usize;
     // csv skips blank lines; to keep Excel's row numbers, count the lines each read consumed beyond
     // the record's own (its quoted newlines and its terminator). With CRLF the terminator's '\n' is
@@ -56,7 +74,7 @@ pub(crate) fn for_each_row(
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return Ok(()),
-            Err(e) => return Err(read_error(path, &guard, index, e)),
+            Err(e) => return Err(read_error(path, guard, index, e)),
         }
         let lines_after = reader.position().line();
         let inner = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
@@ -91,6 +109,7 @@ pub(crate) fn for_each_row(
                 }
             }
         }
+        row.check(path, index)?;
         if !f(index, row.cells())? {
             return Ok(());
         }
@@ -102,11 +121,11 @@ pub(crate) fn for_each_row(
 fn for_each_spaced_row(
     path: &Path,
     decoded: impl Read,
+    row: &mut RowBuffer,
     f: &mut dyn FnMut(usize, &[super::Cell]) -> Result<bool>,
 ) -> Result<()> {
     let mut reader = BufReader::with_capacity(64 * 1024, decoded);
     let mut line = String::new();
-    let mut row = RowBuffer::default();
     let mut index = 0usize;
     loop {
         line.clear();
@@ -119,7 +138,7 @@ fn for_each_spaced_row(
             return Ok(());
         }
         if read as u64 > MAX_RECORD_BYTES {
-            return Err(too_large(path, index, read));
+            return Err(record_too_large(path, index));
         }
         row.clear();
         for (col, field) in line.split_whitespace().enumerate() {
@@ -128,6 +147,7 @@ fn for_each_spaced_row(
             }
             row.set_text(col, field);
         }
+        row.check(path, index)?;
         if !f(index, row.cells())? {
             return Ok(());
         }
@@ -139,9 +159,23 @@ fn too_large(path: &Path, index: usize, bytes: usize) -> Error {
     Error::CellTooLarge { path: path.to_owned(), row: u32::try_from(index + 1).unwrap_or(u32::MAX), bytes }
 }
 
+/// A record (a line, or a quoted field spanning lines) that does not end within
+/// [`MAX_RECORD_BYTES`]: almost always a quote that is never closed, so it is a damaged file, not a
+/// large cell.
+fn record_too_large(path: &Path, index: usize) -> Error {
+    Error::Corrupt {
+        path: path.to_owned(),
+        detail: format!(
+            "从第 {} 行开始的一条记录超过 {} 仍未结束，多半是某个引号没有闭合",
+            index + 1,
+            super::limits::human_bytes(MAX_RECORD_BYTES)
+        ),
+    }
+}
+
 fn read_error(path: &Path, guard: &RecordGuard, index: usize, e: csv::Error) -> Error {
-    if let Some(bytes) = guard.too_large.get() {
-        return too_large(path, index, usize::try_from(bytes).unwrap_or(usize::MAX));
+    if guard.too_large.get().is_some() {
+        return record_too_large(path, index);
     }
     match e.into_kind() {
         csv::ErrorKind::Io(source) => Error::Io { path: path.to_owned(), source },
@@ -155,6 +189,8 @@ fn read_error(path: &Path, guard: &RecordGuard, index: usize, e: csv::Error) -> 
 struct RecordGuard {
     record_start: StdCell<u64>,
     too_large: StdCell<Option<u64>>,
+    /// The decoder replaced bytes that are not text in the encoding with U+FFFD.
+    replaced: StdCell<bool>,
 }
 
 /// Decodes any encoding_rs encoding to UTF-8 as a `Read`, removing a BOM.
@@ -201,8 +237,11 @@ impl<R: Read> DecodeReader<R> {
                 self.input_done = self.input_len == 0;
             }
             let pending = self.input.get(self.input_pos..self.input_len).unwrap_or_default();
-            let (result, read, written, _replaced) =
+            let (result, read, written, replaced) =
                 self.decoder.decode_to_utf8(pending, &mut self.output, self.input_done);
+            if replaced {
+                self.guard.replaced.set(true);
+            }
             self.input_pos += read;
             self.output_pos = 0;
             self.output_len = written;

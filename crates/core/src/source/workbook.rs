@@ -14,8 +14,9 @@ use std::path::Path;
 use calamine::{Data, DataRef, ExcelDateTime, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
 
 use super::row::RowBuffer;
-use super::{Cell, Format, MAX_CELL_BYTES};
+use super::{xls_scan, zip_scan, Cell, Format, ReadState, MAX_CELL_BYTES};
 use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// Excel's row limit: a spreadsheet row index beyond it comes from a broken or hostile file.
 const MAX_ROWS: u32 = 1_048_576;
@@ -38,14 +39,31 @@ pub(crate) struct Opened {
     pub workbook: Workbook,
     pub sheets: Vec<String>,
     pub hints: Vec<Option<u64>>,
+    /// Sheets left out of `sheets` because they point at an earlier sheet's data.
+    pub duplicate_sheets: Vec<String>,
 }
 
 /// Opens `path` as `format` and reads the sheet list and row-count hints.
 ///
+/// The file is first checked against what calamine would allocate from its declared sizes
+/// (`zip_scan`, `xls_scan`): calamine trusts them, and a failed allocation aborts the process.
+///
 /// # Errors
-/// `Io`, `Corrupt`, `Encrypted` (password-protected workbooks), or `NotSpreadsheet` for OLE2
-/// files that are not workbooks (Word documents).
-pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
+/// `Io`, `Corrupt`, `Encrypted` (password-protected workbooks), `NotSpreadsheet` for OLE2 files
+/// that are not workbooks (Word documents), `FileTooLarge`, `Cancelled`.
+pub(crate) fn open(path: &Path, format: Format, progress: &dyn Progress) -> Result<Opened> {
+    let duplicate_sheets = match format {
+        Format::Xls => match xls_scan::check(path, progress) {
+            // A damaged container may still be recognisably a Word document or an encrypted workbook.
+            Err(e @ Error::Corrupt { .. }) => return Err(ole_kind(path).unwrap_or(e)),
+            Err(e) => return Err(e),
+            Ok(()) => Vec::new(),
+        },
+        _ => zip_scan::check(path, format, progress)?,
+    };
+    if progress.cancelled() {
+        return Err(Error::Cancelled);
+    }
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let reader = BufReader::with_capacity(64 * 1024, file);
     let mut workbook = match format {
@@ -53,7 +71,7 @@ pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
             Workbook::Xlsx(Box::new(guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?))
         }
         Format::Xlsb => Workbook::Xlsb(Box::new(guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?)),
-        Format::Xls => match xls_dimensions_are_sane(path).and_then(|()| guard(path, || Xls::new(reader))) {
+        Format::Xls => match guard(path, || Xls::new(reader)) {
             Ok(Ok(workbook)) => Workbook::Xls(Box::new(workbook)),
             Ok(Err(e)) => return Err(ole_error(path, e)),
             Err(panicked) => return Err(ole_kind(path).unwrap_or(panicked)),
@@ -63,9 +81,10 @@ pub(crate) fn open(path: &Path, format: Format) -> Result<Opened> {
             return Err(Error::Corrupt { path: path.to_owned(), detail: format!("{format:?} 不是工作簿格式") })
         }
     };
-    let sheets = workbook.sheet_names();
+    let mut sheets = workbook.sheet_names();
+    sheets.retain(|sheet| !duplicate_sheets.contains(sheet));
     let hints = sheets.iter().map(|sheet| workbook.row_count_hint(sheet)).collect();
-    Ok(Opened { workbook, sheets, hints })
+    Ok(Opened { workbook, sheets, hints, duplicate_sheets })
 }
 
 impl Workbook {
@@ -102,31 +121,31 @@ impl Workbook {
     /// Streams the rows of `sheet` to `f`; see [`super::Source::for_each_row`].
     ///
     /// # Errors
-    /// `Corrupt`, `CellTooLarge`, or whatever `f` returns.
+    /// `Corrupt`, `CellTooLarge`, `FileTooLarge`, or whatever `f` returns.
     pub(crate) fn for_each_row(
         &mut self,
         path: &Path,
         sheet: &str,
+        state: &mut ReadState,
         f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
     ) -> Result<()> {
-        match self {
-            Workbook::Xlsx(wb) => {
-                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?.map_err(|e| corrupt(path, e))?;
-                stream_cells(path, || reader.next_cell(), f)
-            }
-            Workbook::Xlsb(wb) => {
-                let mut reader = guard(path, || wb.worksheet_cells_reader(sheet))?.map_err(|e| corrupt(path, e))?;
-                stream_cells(path, || reader.next_cell(), f)
-            }
-            Workbook::Xls(wb) => {
-                let range = guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
-                range_rows(path, &range, f)
-            }
-            Workbook::Ods(wb) => {
-                let range = guard(path, || wb.worksheet_range(sheet))?.map_err(|e| corrupt(path, e))?;
-                range_rows(path, &range, f)
-            }
-        }
+        let mut rows = RowStream { path, row: RowBuffer::with_budget(state.budget), current: None, next_index: 0, f };
+        let result = match self {
+            Workbook::Xlsx(wb) => guard(path, || wb.worksheet_cells_reader(sheet))?
+                .map_err(|e| corrupt(path, e))
+                .and_then(|mut reader| stream_cells(&mut rows, || reader.next_cell())),
+            Workbook::Xlsb(wb) => guard(path, || wb.worksheet_cells_reader(sheet))?
+                .map_err(|e| corrupt(path, e))
+                .and_then(|mut reader| stream_cells(&mut rows, || reader.next_cell())),
+            Workbook::Xls(wb) => guard(path, || wb.worksheet_range(sheet))?
+                .map_err(|e| corrupt(path, e))
+                .and_then(|range| range_rows(&mut rows, &range)),
+            Workbook::Ods(wb) => guard(path, || wb.worksheet_range(sheet))?
+                .map_err(|e| corrupt(path, e))
+                .and_then(|range| range_rows(&mut rows, &range)),
+        };
+        state.absorb(&rows.row);
+        result
     }
 }
 
@@ -135,54 +154,6 @@ fn range_end(range: Option<Range<Data>>) -> Option<u64> {
 }
 
 /// Runs calamine code, turning a panic on malformed input into `Corrupt`.
-/// The most cells a BIFF8 sheet can hold (65,536 rows × 256 columns).
-const XLS_MAX_CELLS: u64 = 65_536 * 256;
-
-/// Refuses an xls whose sheet Dimensions records claim more cells than BIFF8 allows.
-///
-/// Why: calamine reserves rows × columns cells from each sheet's Dimensions record before it reads a
-/// single cell, and a damaged file that claims billions of rows (or a first row past the last one,
-/// which wraps around) makes that allocation abort the whole process — an abort, not a panic, so
-/// `guard` cannot catch it. Files we cannot walk here are left to calamine to judge.
-fn xls_dimensions_are_sane(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let Ok(file) = File::open(path) else { return Ok(()) };
-    let Ok(mut compound) = cfb::CompoundFile::open(BufReader::new(file)) else { return Ok(()) };
-    let name = ["/Workbook", "/Book"].into_iter().find(|name| compound.is_stream(name));
-    let Some(Ok(mut stream)) = name.map(|name| compound.open_stream(name)) else { return Ok(()) };
-    let (mut header, mut data) = ([0u8; 4], vec![0u8; usize::from(u16::MAX)]);
-    while stream.read_exact(&mut header).is_ok() {
-        let typ = u16::from_le_bytes([header[0], header[1]]);
-        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
-        if stream.read_exact(&mut data[..len]).is_err() {
-            break;
-        }
-        if typ != 0x0200 || (len != 14 && len != 16) {
-            continue;
-        }
-        let u32_at = |i: usize| u64::from(u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]));
-        let u16_at = |i: usize| u64::from(u16::from_le_bytes([data[i], data[i + 1]]));
-        let (first_row, row_end, mut first_col, col_end) = (u32_at(0), u32_at(4), u16_at(8), u16_at(10));
-        if first_col > 0xFF || col_end < first_col {
-            first_col = 0; // what calamine does with an out-of-range first column
-        }
-        let too_big = row_end >= 1
-            && col_end >= 1
-            && (first_row >= row_end || (row_end - first_row).saturating_mul(col_end - first_col) > XLS_MAX_CELLS);
-        if too_big {
-            return Err(Error::Corrupt {
-                path: path.to_owned(),
-                detail: format!(
-                    "工作表声明了 {} 行 × {} 列，超出 xls 格式上限",
-                    row_end.saturating_sub(first_row),
-                    col_end - first_col
-                ),
-            });
-        }
-    }
-    Ok(())
-}
-
 fn guard<T>(path: &Path, op: impl FnOnce() -> T) -> Result<T> {
     catch_unwind(AssertUnwindSafe(op))
         .map_err(|_| Error::Corrupt {
@@ -246,14 +217,15 @@ fn ole_kind(path: &Path) -> Option<Error> {
 }
 
 /// Assembles rows from cells that arrive in sheet order and hands each one out.
-struct RowStream<'f> {
+struct RowStream<'p, 'f> {
+    path: &'p Path,
     row: RowBuffer,
     current: Option<u32>,
     next_index: usize,
     f: &'f mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
 }
 
-impl RowStream<'_> {
+impl RowStream<'_, '_> {
     /// Hands out the current row, preceded by the blank rows before it; false when `f` stops.
     fn emit(&mut self) -> Result<bool> {
         let Some(current) = self.current.take() else {
@@ -266,6 +238,7 @@ impl RowStream<'_> {
             }
             self.next_index += 1;
         }
+        self.row.check(self.path, index)?;
         let more = (self.f)(index, self.row.cells())?;
         self.next_index = self.next_index.max(index + 1);
         self.row.clear();
@@ -275,11 +248,10 @@ impl RowStream<'_> {
 
 /// Streams the cells `next` yields (xlsx/xlsb cell readers) as rows.
 fn stream_cells<'a, E: Display>(
-    path: &Path,
+    rows: &mut RowStream<'_, '_>,
     mut next: impl FnMut() -> std::result::Result<Option<calamine::Cell<DataRef<'a>>>, E>,
-    f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
 ) -> Result<()> {
-    let mut rows = RowStream { row: RowBuffer::default(), current: None, next_index: 0, f };
+    let path = rows.path;
     loop {
         let Some(cell) = guard(path, &mut next)?.map_err(|e| corrupt(path, e))? else {
             break;
@@ -289,6 +261,11 @@ fn stream_cells<'a, E: Display>(
             return Err(corrupt(path, format!("行号 {} 超出 Excel 的最大行数", u64::from(r) + 1)));
         }
         if rows.current != Some(r) {
+            // Rows are handed out in order from 0; a row written after a later one (no writer
+            // does this) would break that, so the file is refused rather than misnumbered.
+            if (r as usize) < rows.next_index || rows.current.is_some_and(|current| r < current) {
+                return Err(corrupt(path, format!("第 {} 行出现在后面的行之后，行的顺序错乱", u64::from(r) + 1)));
+            }
             if !rows.emit()? {
                 return Ok(());
             }
@@ -301,11 +278,11 @@ fn stream_cells<'a, E: Display>(
 }
 
 /// Hands out the rows of a parsed range, at their real sheet positions.
-fn range_rows(path: &Path, range: &Range<Data>, f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>) -> Result<()> {
+fn range_rows(rows: &mut RowStream<'_, '_>, range: &Range<Data>) -> Result<()> {
+    let path = rows.path;
     let Some((first_row, first_col)) = range.start() else {
         return Ok(());
     };
-    let mut rows = RowStream { row: RowBuffer::default(), current: None, next_index: 0, f };
     for (i, cells) in range.rows().enumerate() {
         let r = first_row.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
         rows.current = Some(r);
