@@ -34,7 +34,8 @@ use crate::model::{Cents, Customer, Text, Tier};
 
 pub use charts::{pareto, rf_matrix, ParetoPoint, RfCell};
 pub use segments::{
-    canonical_segment, default_segment_rules, default_segment_tier, default_segment_tiers, segment_text, OTHERS,
+    canonical_segment, cube_types, default_segment_rules, default_segment_tier, default_segment_tiers, segment_text,
+    OTHERS,
 };
 
 /// The measure a threshold method compares.

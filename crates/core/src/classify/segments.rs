@@ -47,6 +47,17 @@ pub(super) fn cube_flags(index: usize) -> (bool, bool, bool) {
     }
 }
 
+/// The eight RFM cube types in display order: (canonical name, R high, F high, M high).
+pub fn cube_types() -> Vec<(&'static str, bool, bool, bool)> {
+    CUBE.iter()
+        .enumerate()
+        .map(|(i, (zh, _, _))| {
+            let (r, f, m) = cube_flags(i);
+            (*zh, r, f, m)
+        })
+        .collect()
+}
+
 /// The name of customers no named-segment rule matches.
 pub const OTHERS: &str = "Others";
 
