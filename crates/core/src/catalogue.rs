@@ -3,7 +3,7 @@
 //! desktop UI keeps no copy of a method, a rule, a segment name or an error code's words.
 //!
 //! The app sends it once at start-up (`catalogue` command); the CLI takes its `--method` defaults
-//! from the same [`Catalogue::methods`]. The parameter ranges are the ones [`Method::validate`]
+//! from the same defaults ([`method_default`]). The parameter ranges are the ones [`Method::validate`]
 //! accepts (a unit test walks one step past each bound and expects the core to refuse it).
 
 use std::collections::BTreeMap;
@@ -208,13 +208,17 @@ pub fn catalogue() -> Catalogue {
     }
 }
 
-/// The default method of the same kind as `method` (its parameters ignored): what the UI sends
-/// when the user picks it, and what `tierbook classify --method …` uses for flags not given.
-pub fn default_method(method: &Method) -> Method {
-    method_defaults()
-        .into_iter()
-        .find(|m| std::mem::discriminant(m) == std::mem::discriminant(method))
-        .unwrap_or_else(|| method.clone())
+/// The default method of a kind, by its tag in JSON (`"abc_revenue"`, `"rfm_segments"`, …): what
+/// the UI sends when the user picks it, and what `tierbook classify --method …` uses for flags not
+/// given. `None` for a kind the core does not have.
+pub fn method_default(kind: &str) -> Option<Method> {
+    method_defaults().into_iter().find(|m| method_kind(m) == kind)
+}
+
+/// The tag of a method in JSON: `"abc_revenue"`, …
+pub fn method_kind(method: &Method) -> String {
+    // The tag is serde's (`rename_all = "snake_case"`); reading it back keeps one spelling.
+    serde_json::to_value(method).ok().and_then(|v| v["kind"].as_str().map(str::to_string)).unwrap_or_default()
 }
 
 const PCT: (&str, &str) = ("%", "%");
@@ -314,8 +318,6 @@ fn method_info(default: Method) -> MethodInfo {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Value;
-
     use super::*;
 
     /// `method` with the parameter at `key` (dotted path) set to `value`; the cube's basis
@@ -346,7 +348,7 @@ mod tests {
         for m in &cat.methods {
             m.default.validate().unwrap();
             assert_eq!(m.name, m.default.name());
-            assert_eq!(default_method(&m.default), m.default);
+            assert_eq!(method_default(&method_kind(&m.default)), Some(m.default.clone()));
         }
     }
 
