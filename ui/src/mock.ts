@@ -21,6 +21,13 @@ import type {
   TierView,
 } from "./types";
 import { defaultForm, buildParams } from "./logic/methods";
+import type { Catalogue } from "./types";
+// The core's catalogue as `catalogue` returns it (dumped by src-tauri/bindings.rs).
+import catalogueJson from "./bindings/catalogue.json";
+
+const catalogue = catalogueJson as unknown as Catalogue;
+const cube = catalogue.cube_types.map((c) => c.name);
+const defaultParams = () => buildParams(defaultForm(catalogue), catalogue);
 
 let seed = 7;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -97,7 +104,7 @@ function source(path: string): SourceInfo {
 }
 
 function outcome(file: string): ImportOutcome {
-  const view = classify(buildParams(defaultForm()));
+  const view = classify(defaultParams());
   return {
     files: [file],
     reports: [report(file)],
@@ -175,9 +182,9 @@ function classify(params: ClassifyParams): TierView {
       f_score: Math.min(5, c.orders),
       m_score: 5 - Math.min(4, Math.floor((i / sorted.length) * 5)),
       tier,
-      segment: m.kind === "rfm_cube" ? ["重要价值客户", "一般发展客户", "重要挽留客户", "一般挽留客户"][i % 4] : null,
+      segment: m.kind === "rfm_cube" ? [cube[0], cube[5], cube[3], cube[7]][i % 4] : null,
       abc: tier,
-      rfm_type: "重要价值客户",
+      rfm_type: cube[0],
       score: null,
       action: { zh: tier === "A" ? "专属客服一对一回访" : tier === "B" ? "节日关怀+满减券" : "公众号推送低门槛活动", en: "Action" },
       channel: { zh: tier === "A" ? "电话 / 企业微信 1:1" : "短信 / 公众号推送", en: tier === "A" ? "Phone / WeCom" : "SMS / official account" },
@@ -219,7 +226,7 @@ function classify(params: ClassifyParams): TierView {
       { name: { zh: "B 类最低累计消费", en: "Tier B minimum" }, value: 320, unit: { zh: "¥", en: "¥" } },
     ],
     tiers,
-    segments: m.kind === "rfm_cube" ? ["重要价值客户", "一般发展客户", "重要挽留客户", "一般挽留客户"].map((g, i) => ({ group: g, customers: 250 - i * 20, customer_share: 0.25, orders: 900, revenue: 5000000 - i * 900000, revenue_share: 0.25, aov: 12000 })) : [],
+    segments: m.kind === "rfm_cube" ? [cube[0], cube[5], cube[3], cube[7]].map((g, i) => ({ group: g, customers: 250 - i * 20, customer_share: 0.25, orders: 900, revenue: 5000000 - i * 900000, revenue_share: 0.25, aov: 12000 })) : [],
     notes: [{ zh: "大多数客户只购买过一次，F 评分改用数值分档。", en: "Most customers bought once; F uses value bins." }],
     kpis: { customers: rows.length, orders, revenue: Math.round(total * 100), aov: Math.round((total / orders) * 100), a_revenue_share: a?.revenue_share ?? 0, a_customer_share: a?.customer_share ?? 0, repeat_rate: rows.filter((r) => r.orders > 1).length / rows.length, first_order: "2024-01-01", last_order: "2025-06-30" },
     pareto,
@@ -238,7 +245,7 @@ function classify(params: ClassifyParams): TierView {
 
 let settings: Settings = {
   lang: "zh",
-  default_params: buildParams(defaultForm()),
+  default_params: defaultParams(),
   playbook: { tiers: {}, segments: {} },
   status_rules: {
     rules: [
@@ -255,6 +262,8 @@ let settings: Settings = {
 export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
   await sleep(80);
   switch (cmd) {
+    case "catalogue":
+      return catalogue;
     case "app_info":
       return { version: "0.1.0 (mock)", e2e: false, workspace_path: "/home/user/.local/share/tierbook", has_data: loaded, current_file: null, lang: "zh", open_error: null };
     case "recent_files":
@@ -270,7 +279,7 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
       return null;
     case "current_view":
       if (!loaded) throw { code: "no_customers", message: "没有可分层的客户。请先导入订单或客户表。" };
-      return classify(buildParams(defaultForm()));
+      return classify(defaultParams());
     case "classify":
       if (!loaded) throw { code: "no_customers", message: "没有可分层的客户。请先导入订单或客户表。" };
       return classify(args.params as ClassifyParams);
@@ -304,7 +313,7 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
     case "list_snapshots":
       return snapshots;
     case "save_snapshot": {
-      const v = classify(lastParams ?? buildParams(defaultForm()));
+      const v = classify(lastParams ?? defaultParams());
       const s: SnapshotInfo = { id: snapshots.length + 1, label: (args.label as string) ?? null, as_of: snapshots.length ? "2025-06-30" : "2025-05-31", method: v.params.method, customers: customers.length, orders: v.kpis.orders, revenue: v.kpis.revenue, tiers: v.tiers };
       snapshots.push(s);
       return s;
@@ -358,7 +367,7 @@ export async function mockInvoke(cmd: string, args: Record<string, unknown> = {}
 }
 
 function mockSegmentFlows(): SegmentFlow[] {
-  const [v, d, k, w, gv, gd, gk, gw] = ["重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户", "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户"];
+  const [v, d, k, w, gv, gd, gk, gw] = cube;
   const rows: [string | null, string | null, number][] = [
     [v, v, 70], [v, k, 10], [v, w, 6], [v, null, 3],
     [d, v, 12], [d, d, 40], [d, gd, 8],
