@@ -339,8 +339,7 @@ mod tests {
     #[test]
     fn the_seven_methods_come_in_picker_order_with_their_names_and_valid_defaults() {
         let cat = catalogue();
-        let kinds: Vec<Value> =
-            cat.methods.iter().map(|m| serde_json::to_value(&m.default).unwrap()["kind"].clone()).collect();
+        let kinds: Vec<String> = cat.methods.iter().map(|m| method_kind(&m.default)).collect();
         assert_eq!(
             kinds,
             ["abc_revenue", "abc_customers", "thresholds", "rfm_scores", "rfm_cube", "rfm_segments", "composite"]
