@@ -1,5 +1,5 @@
 //! The TypeScript bindings in `ui/src/bindings/` are generated from the Rust types that cross IPC.
-//! This test regenerates them into a temp folder and fails when the committed files differ.
+//! This test regenerates them (and `catalogue.json`) into a temp folder and fails when the committed files differ.
 //!
 //! Regenerate after changing a DTO: `TIERBOOK_BLESS=1 cargo test bindings` (or `npm run bindings`).
 
@@ -14,6 +14,7 @@ use crate::progress::ProgressEvent;
 use crate::session::{ExportOutcome, ImportOutcome};
 use crate::state::RecentFile;
 use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
+use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::import::{ImportOptions, Preview};
@@ -23,11 +24,14 @@ fn committed_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui").join("src").join("bindings")
 }
 
-/// Writes every IPC type (and the types they use) into `dir`, plus an `index.ts` re-exporting them.
+/// Writes every IPC type (and the types they use) into `dir`, plus an `index.ts` re-exporting them and
+/// `catalogue.json`, the catalogue as the `catalogue` command returns it, for the UI's tests (they build
+/// from the core's data, never from a hand-written copy).
 fn export_all(dir: &Path) {
     // Cents and counts are i64/u64 in Rust but always far below 2^53: plain `number` in JSON.
     let cfg = Config::new().with_out_dir(dir).with_large_int("number");
     AppInfo::export_all(&cfg).unwrap();
+    Catalogue::export_all(&cfg).unwrap();
     ApiError::export_all(&cfg).unwrap();
     ProgressEvent::export_all(&cfg).unwrap();
     ImportOptions::export_all(&cfg).unwrap();
@@ -55,6 +59,8 @@ fn export_all(dir: &Path) {
         .chain(names.iter().map(|n| format!("export type {{ {n} }} from \"./{n}\";\n")))
         .collect();
     std::fs::write(dir.join("index.ts"), index).unwrap();
+    let catalogue = serde_json::to_string_pretty(&tierbook_core::catalogue::catalogue()).unwrap() + "\n";
+    std::fs::write(dir.join("catalogue.json"), catalogue).unwrap();
 }
 
 fn read_dir_files(dir: &Path) -> BTreeMap<String, String> {
@@ -62,7 +68,7 @@ fn read_dir_files(dir: &Path) -> BTreeMap<String, String> {
         .map(|entries| {
             entries
                 .filter_map(|e| e.ok())
-                .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+                .filter(|e| e.path().extension().is_some_and(|x| x == "ts" || x == "json"))
                 .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
                 .collect()
         })

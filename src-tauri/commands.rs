@@ -8,10 +8,12 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
+use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::import::{self, ImportOptions, Preview};
 use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
+use tierbook_core::ErrorCode;
 
 use crate::error::ApiError;
 use crate::progress::{ChannelProgress, ProgressEvent};
@@ -67,6 +69,13 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Ap
         open_error: session.open_error.clone(),
         e2e: std::env::var_os("TIERBOOK_E2E").is_some_and(|v| v == "1"),
     }
+}
+
+/// Every method with its defaults and ranges, segment rules, names, measures and error words: what the
+/// UI builds its pickers from, so that it keeps no copy of them.
+#[tauri::command]
+pub fn catalogue() -> Catalogue {
+    tierbook_core::catalogue::catalogue()
 }
 
 #[tauri::command]
@@ -198,7 +207,8 @@ pub async fn compare_snapshots(state: State<'_, AppState>, old: i64, new: i64) -
 #[tauri::command]
 pub fn reveal_path(path: String) -> Result<(), ApiError> {
     tauri_plugin_opener::reveal_item_in_dir(&path).map_err(|e| {
-        ApiError::new("reveal_failed", format!("无法打开文件夹：{e}。文件位于 {path}。")).with("path", path.clone())
+        ApiError::new(ErrorCode::RevealFailed, format!("无法打开文件夹：{e}。文件位于 {path}。"))
+            .with("path", path.clone())
     })
 }
 
@@ -206,6 +216,7 @@ pub fn reveal_path(path: String) -> Result<(), ApiError> {
 pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_info,
+        catalogue,
         preview_source,
         import_sources,
         open_sample,

@@ -1,19 +1,21 @@
 //! The error every command returns: `{ code, message, details }`, built from the core's `Error`.
 //!
-//! The UI branches and translates on `code` (the core's stable codes plus the few the shell adds);
+//! The UI branches and translates on `code` (the core's `ErrorCode`, which also lists the few the shell adds);
 //! `message` is the core's Chinese sentence, shown as is when the UI has no translation;
 //! `details` carries what the message refers to (e.g. `path`) so the UI can offer "打开所在文件夹".
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use tierbook_core::ErrorCode;
 
 /// An error as the UI sees it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ApiError {
-    /// Stable machine-readable code, e.g. `empty_file`, `no_customers`, `customer_not_found`.
-    pub code: String,
+    /// Stable machine-readable code, e.g. `empty_file`, `no_customers`, `customer_not_found`: one of
+    /// the closed [`ErrorCode`] set, whose words the UI takes from the catalogue.
+    pub code: ErrorCode,
     /// What happened and what to do, in Chinese.
     pub message: String,
     /// Extra facts, e.g. `path` of the file concerned.
@@ -22,8 +24,8 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error the shell itself raises (not the core).
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        ApiError { code: code.to_string(), message: message.into(), details: BTreeMap::new() }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { code, message: message.into(), details: BTreeMap::new() }
     }
 
     /// Adds one detail.
@@ -34,7 +36,7 @@ impl ApiError {
 
     /// The worker thread died (a bug, never user data): say so instead of hanging the UI.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        ApiError::new("internal", format!("程序内部错误：{detail}。请重启 TierBook 后重试。"))
+        ApiError::new(ErrorCode::Internal, format!("程序内部错误：{detail}。请重启 TierBook 后重试。"))
     }
 }
 

@@ -10,7 +10,7 @@ use tierbook_core::export::{self, ExportInput, ExportOptions};
 use tierbook_core::import::{ImportOptions, ImportReport};
 use tierbook_core::playbook::Playbook;
 use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
-use tierbook_core::{Error, Progress, Stage};
+use tierbook_core::{Error, ErrorCode, Progress, Stage};
 
 use crate::error::ApiError;
 use crate::state::{AppState, Session};
@@ -191,8 +191,11 @@ impl AppState {
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
         view::customer_detail(key, &session.customers, orders, classification, &playbook).ok_or_else(|| {
-            ApiError::new("customer_not_found", format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"))
-                .with("key", key)
+            ApiError::new(
+                ErrorCode::CustomerNotFound,
+                format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"),
+            )
+            .with("key", key)
         })
     }
 

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tierbook_core::classify::Classification;
 use tierbook_core::store::Workspace;
-use tierbook_core::{Cancel, Customer};
+use tierbook_core::{Cancel, Customer, ErrorCode};
 
 use crate::error::ApiError;
 use crate::view::Settings;
@@ -117,7 +117,7 @@ impl AppState {
             Some(ws) => Ok(f(ws)?),
             None => Err(Workspace::open(&self.workspace_path())
                 .err()
-                .map_or_else(|| ApiError::new("store", "工作区未能打开，请重启 TierBook。"), ApiError::from)),
+                .map_or_else(|| ApiError::new(ErrorCode::Store, "工作区未能打开，请重启 TierBook。"), ApiError::from)),
         }
     }
 
@@ -206,7 +206,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
 /// Writes through a temp file and a rename, so a crash never leaves half a file.
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ApiError> {
     let failed = |detail: String| {
-        ApiError::new("write", format!("无法保存 {}：{detail}。请确认应用数据文件夹可写。", path.display()))
+        ApiError::new(ErrorCode::Write, format!("无法保存 {}：{detail}。请确认应用数据文件夹可写。", path.display()))
             .with("path", path.display().to_string())
     };
     let json = serde_json::to_vec_pretty(value).map_err(|e| failed(e.to_string()))?;

@@ -17,12 +17,16 @@ const year = path.join(dir, "微信小店订单-全年.xlsx");
 run([...shop, "--rows-to", "2025-06-30", "--out", half]);
 run([...shop, "--out", year]);
 
-/** Tier counts {A: n, B: n, …} the core gives for `files` with `method`. */
-function counts(files, method) {
+/** The CLI's `--json` summary for `files` with `method` (its own defaults, which are the catalogue's). */
+function summary(files, method) {
   const out = path.join(dir, `expected-${method}-${files.length}.xlsx`);
-  const summary = JSON.parse(run(["classify", ...files, "--method", method, "--json", "--out", out]));
-  return Object.fromEntries(summary.tiers.map((t) => [t.group, t.customers]));
+  return JSON.parse(run(["classify", ...files, "--method", method, "--json", "--out", out]));
 }
+/** Tier counts {A: n, B: n, …} the core gives for `files` with `method`. */
+const counts = (files, method) => Object.fromEntries(summary(files, method).tiers.map((t) => [t.group, t.customers]));
+/** Customers per segment {name: n} (segments with customers only) the core gives for `files` with `method`. */
+const segmentCounts = (files, method) =>
+  Object.fromEntries(summary(files, method).segments.filter((s) => s.customers > 0).map((s) => [s.group, s.customers]));
 
 const expected = {
   half,
@@ -30,6 +34,8 @@ const expected = {
   exportPath: path.join(dir, "导出-客户分层.xlsx"),
   halfAbc: counts([half], "abc"),
   halfCube: counts([half], "rfm-cube"),
+  halfSegments: counts([half], "rfm-segments"),
+  halfSegmentCounts: segmentCounts([half], "rfm-segments"),
   // The workspace after both imports holds every order once (the overlap is not counted twice).
   bothCube: counts([half, year], "rfm-cube"),
 };

@@ -10,6 +10,7 @@ import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialo
 import { ApiError, toApiError } from "./logic/errors";
 import type {
   AppInfo,
+  Catalogue,
   ClassifyParams,
   CustomerDetail,
   CustomerRow,
@@ -59,6 +60,8 @@ function job<T>(cmd: string, args: Record<string, unknown>, onProgress?: (p: Pro
 // ---- commands ----
 
 export const appInfo = () => call<AppInfo>("app_info");
+/** Methods, defaults, ranges, segment rules and names, measures, error words: the core's catalogue. */
+export const catalogue = () => call<Catalogue>("catalogue");
 export const previewSource = (path: string, options: ImportOptions) => call<Preview>("preview_source", { path, options });
 export const importSources = (paths: string[], options: ImportOptions, onProgress?: (p: ProgressEvent) => void) =>
   job<ImportOutcome>("import_sources", { paths, options }, onProgress);

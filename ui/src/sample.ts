@@ -3,15 +3,14 @@ import { ref } from "vue";
 import { useMessage } from "naive-ui";
 import { useI18n } from "vue-i18n";
 import * as api from "./api";
-import { afterImport, reclassify, state } from "./state";
-import { describeError } from "./logic/errors";
+import { afterImport, errorWords, reclassify, state } from "./state";
 import { baseName } from "./logic/format";
 
 const running = ref(false);
 
 export function useSample() {
   const message = useMessage();
-  const { t, te } = useI18n();
+  const { t } = useI18n();
   async function start() {
     if (running.value || state.busy) return;
     running.value = true;
@@ -22,7 +21,7 @@ export function useSample() {
       await reclassify();
       state.screen = "tiers";
     } catch (e) {
-      const d = describeError(e, (k) => t(k), (k) => te(k));
+      const d = errorWords(e);
       message.error(`${d.title}：${d.detail || d.hint}`, { duration: 6000 });
     } finally {
       running.value = false;

@@ -5,12 +5,33 @@ import { reactive, shallowRef, toRaw } from "vue";
 import * as api from "./api";
 import { i18n, langOf, localeOf } from "./i18n";
 import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type MethodForm } from "./logic/methods";
-import { isCancelled } from "./logic/errors";
+import { describeError, isCancelled, toApiError, type ErrorText } from "./logic/errors";
 import { request } from "./logic/request";
 import { baseName } from "./logic/format";
-import type { AppInfo, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
+import type { AppInfo, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
 
 export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "settings";
+
+/** The core's catalogue (methods, defaults, ranges, segments, error words), fetched once before mount. */
+let loadedCatalogue: Catalogue | null = null;
+
+/** The catalogue; `loadCatalogue` has run before any screen exists (see main.ts). */
+export function catalogue(): Catalogue {
+  if (!loadedCatalogue) throw new Error("the catalogue is not loaded yet");
+  return loadedCatalogue;
+}
+
+/** The title, detail and advice shown for an error, in the current language. */
+export function errorWords(err: unknown): ErrorText {
+  const fallback = { title: i18n.global.t("errors.fallback.title"), hint: i18n.global.t("errors.fallback.hint") };
+  return describeError(err, loadedCatalogue, lang(), fallback);
+}
+
+/** Fetches the catalogue and sets the form to its defaults. Called once by main.ts before mounting. */
+export async function loadCatalogue(): Promise<void> {
+  loadedCatalogue = await api.catalogue();
+  state.form = defaultForm(loadedCatalogue);
+}
 
 export const state = reactive({
   screen: "import" as Screen,
@@ -19,7 +40,8 @@ export const state = reactive({
   /** Name of the file(s) last imported, for the title bar. */
   openFile: "" as string,
   outcome: null as ImportOutcome | null,
-  form: defaultForm() as MethodForm,
+  /** Set from the catalogue by `loadCatalogue` before the app mounts. */
+  form: null as unknown as MethodForm,
   asOf: null as string | null,
   /** Segment → tier edits made on the tiers screen (on top of the saved defaults). */
   segmentTiers: {} as Record<string, Tier>,
@@ -91,7 +113,7 @@ export async function reclassify(): Promise<boolean> {
   if (validateForm(state.form).length) return false;
   state.classifying = true;
   try {
-    const params = buildParams(state.form, {
+    const params = buildParams(state.form, catalogue(), {
       as_of: state.asOf,
       segment_tiers: { ...(state.settings?.default_params.segment_tiers ?? {}), ...state.segmentTiers },
       segment_names: state.settings?.segment_names,
@@ -104,7 +126,7 @@ export async function reclassify(): Promise<boolean> {
     return true;
   } catch (e) {
     state.classifyError = e;
-    if ((e as { code?: string }).code === "no_customers") {
+    if (toApiError(e).code === "no_customers") {
       state.hasData = false;
       state.view = null;
       rows.value = [];
@@ -135,7 +157,7 @@ export async function boot() {
     state.settings = await api.getSettings();
     await setLanguage(state.settings.lang, false);
     if (state.settings.default_params?.method) {
-      state.form = formFromMethod(state.settings.default_params.method);
+      state.form = formFromMethod(state.settings.default_params.method, defaultForm(catalogue()));
     }
   } catch {
     state.settings = null;

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
+use tierbook_core::catalogue;
 use tierbook_core::classify::{self, Classification, ClassifyParams, CubeBasis, Measure, Method, Weights, ZeroRevenue};
 use tierbook_core::export::{self, ExportInput, ExportOptions};
 use tierbook_core::import::{self, Dataset, ImportOptions};
 use tierbook_core::mapping::KeySpec;
 use tierbook_core::playbook::Playbook;
-use tierbook_core::{customers, model::yuan, Error, Lang, Progress, Result};
+use tierbook_core::{customers, model::yuan, Customer, Error, Lang, Progress, Result};
 
 use crate::progress::Bar;
 use crate::tr;
@@ -57,9 +58,9 @@ pub(crate) struct Args {
     /// B 类分界（百分比）：abc 默认 95，abc-customers 默认 30 / B cut point in %
     #[arg(long)]
     pub(crate) b: Option<f64>,
-    /// thresholds 比较的指标 / the measure thresholds compare
-    #[arg(long, value_enum, default_value = "monthly")]
-    pub(crate) measure: MeasureArg,
+    /// thresholds 比较的指标（默认 monthly）/ the measure thresholds compare (default monthly)
+    #[arg(long, value_enum)]
+    pub(crate) measure: Option<MeasureArg>,
     /// A 类下限（thresholds：元或单；rfm/composite：分）/ A minimum (yuan/orders or score)
     #[arg(long)]
     pub(crate) a_min: Option<f64>,
@@ -69,27 +70,27 @@ pub(crate) struct Args {
     /// C 类下限，低于它为 D 类（仅 thresholds）/ C minimum, below it D (thresholds only)
     #[arg(long)]
     pub(crate) c_min: Option<f64>,
-    /// RFM 打分档数 3–5 / RFM score bins
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(3..=5))]
-    pub(crate) bins: u8,
-    /// RFM 八类的高低线：均值、中位数或固定值 / high/low line of the RFM cube
-    #[arg(long, value_enum, default_value = "mean")]
-    pub(crate) basis: BasisArg,
-    /// 固定线：最近 N 天内消费算“近” / fixed basis: R high when recency ≤ N days
-    #[arg(long, default_value_t = 30.0)]
-    pub(crate) r_days: f64,
-    /// 固定线：消费次数 ≥ F 算“高频” / fixed basis: F high when orders ≥ F
-    #[arg(long, default_value_t = 3.0)]
-    pub(crate) f: f64,
-    /// 固定线：消费金额 ≥ M 元算“高额” / fixed basis: M high when revenue ≥ M yuan
-    #[arg(long, default_value_t = 200.0)]
-    pub(crate) m: f64,
-    /// 综合得分权重：价值,频次,近度,互动 / composite weights value,frequency,recency,interactions
-    #[arg(long, default_value = "0.4,0.3,0.2,0.1")]
-    pub(crate) weights: String,
-    /// 按人数分层时，零消费客户归入 C 或单独的 D / zero-revenue customers in C or D (abc-customers)
-    #[arg(long, value_enum, default_value = "c")]
-    pub(crate) zero_revenue: ZeroArg,
+    /// RFM 打分档数 3–5（默认 5）/ RFM score bins (default 5)
+    #[arg(long, value_parser = clap::value_parser!(u8).range(3..=5))]
+    pub(crate) bins: Option<u8>,
+    /// RFM 八类的高低线：均值（默认）、中位数或固定值 / high/low line of the RFM cube (default mean)
+    #[arg(long, value_enum)]
+    pub(crate) basis: Option<BasisArg>,
+    /// 固定线：最近 N 天内消费算“近”（默认 30）/ fixed basis: R high when recency ≤ N days (30)
+    #[arg(long)]
+    pub(crate) r_days: Option<f64>,
+    /// 固定线：消费次数 ≥ F 算“高频”（默认 3）/ fixed basis: F high when orders ≥ F (3)
+    #[arg(long)]
+    pub(crate) f: Option<f64>,
+    /// 固定线：消费金额 ≥ M 元算“高额”（默认 200）/ fixed basis: M high when revenue ≥ M yuan (200)
+    #[arg(long)]
+    pub(crate) m: Option<f64>,
+    /// 综合得分权重：价值,频次,近度,互动（默认 0.4,0.3,0.2,0.1）/ composite weights value,frequency,recency,interactions
+    #[arg(long)]
+    pub(crate) weights: Option<String>,
+    /// 按人数分层时，零消费客户归入 C（默认）或单独的 D / zero-revenue customers in C (default) or D
+    #[arg(long, value_enum)]
+    pub(crate) zero_revenue: Option<ZeroArg>,
     /// 计算近度的基准日 YYYY-MM-DD（默认：最后一笔订单的日期）/ as-of date (default: latest order date)
     #[arg(long)]
     pub(crate) as_of: Option<NaiveDate>,
@@ -155,50 +156,75 @@ pub(crate) enum ZeroArg {
     D,
 }
 
-/// The method and its parameters, with the command line's defaults.
+/// The method and its parameters: every flag not given takes the core's default for the method
+/// (`catalogue::method_default`, the same value the app sends when the user picks the method).
 pub(crate) fn method(args: &Args) -> Result<Method> {
-    Ok(match args.method {
-        MethodArg::Abc => Method::AbcRevenue { a_pct: args.a.unwrap_or(80.0), b_pct: args.b.unwrap_or(95.0) },
-        MethodArg::AbcCustomers => Method::AbcCustomers {
-            a_pct: args.a.unwrap_or(20.0),
-            b_pct: args.b.unwrap_or(30.0),
+    let kind = match args.method {
+        MethodArg::Abc => "abc_revenue",
+        MethodArg::AbcCustomers => "abc_customers",
+        MethodArg::Thresholds => "thresholds",
+        MethodArg::Rfm => "rfm_scores",
+        MethodArg::RfmCube => "rfm_cube",
+        MethodArg::RfmSegments => "rfm_segments",
+        MethodArg::Composite => "composite",
+    };
+    let default = catalogue::method_default(kind).expect("every --method is a core method");
+    Ok(match default {
+        Method::AbcRevenue { a_pct, b_pct } => {
+            Method::AbcRevenue { a_pct: args.a.unwrap_or(a_pct), b_pct: args.b.unwrap_or(b_pct) }
+        }
+        Method::AbcCustomers { a_pct, b_pct, zero_revenue } => Method::AbcCustomers {
+            a_pct: args.a.unwrap_or(a_pct),
+            b_pct: args.b.unwrap_or(b_pct),
             zero_revenue: match args.zero_revenue {
-                ZeroArg::C => ZeroRevenue::C,
-                ZeroArg::D => ZeroRevenue::D,
+                Some(ZeroArg::C) => ZeroRevenue::C,
+                Some(ZeroArg::D) => ZeroRevenue::D,
+                None => zero_revenue,
             },
         },
-        MethodArg::Thresholds => Method::Thresholds {
+        Method::Thresholds { measure, a_min, b_min, c_min } => Method::Thresholds {
             measure: match args.measure {
-                MeasureArg::Revenue => Measure::Revenue,
-                MeasureArg::Monthly => Measure::MonthlyRevenue,
-                MeasureArg::Aov => Measure::Aov,
-                MeasureArg::Orders => Measure::Orders,
+                Some(MeasureArg::Revenue) => Measure::Revenue,
+                Some(MeasureArg::Monthly) => Measure::MonthlyRevenue,
+                Some(MeasureArg::Aov) => Measure::Aov,
+                Some(MeasureArg::Orders) => Measure::Orders,
+                None => measure,
             },
-            // Seed 000's example: monthly average ≥ ¥1000 A, ¥500–1000 B.
-            a_min: args.a_min.unwrap_or(1000.0),
-            b_min: args.b_min.unwrap_or(500.0),
-            c_min: args.c_min,
+            a_min: args.a_min.unwrap_or(a_min),
+            b_min: args.b_min.unwrap_or(b_min),
+            c_min: args.c_min.or(c_min),
         },
-        MethodArg::Rfm => {
-            let (a_default, b_default) = classify::rfm_score_defaults(args.bins);
+        Method::RfmScores { bins, .. } => {
+            let bins = args.bins.unwrap_or(bins);
+            let (a_default, b_default) = classify::rfm_score_defaults(bins);
             Method::RfmScores {
-                bins: args.bins,
+                bins,
                 a_min: score(args.a_min, f64::from(a_default), "--a-min")?,
                 b_min: score(args.b_min, f64::from(b_default), "--b-min")?,
             }
         }
-        MethodArg::RfmCube => Method::RfmCube {
+        Method::RfmCube { basis } => Method::RfmCube {
             basis: match args.basis {
-                BasisArg::Mean => CubeBasis::Mean,
-                BasisArg::Median => CubeBasis::Median,
-                BasisArg::Fixed => CubeBasis::Fixed { r_days: args.r_days, f: args.f, m_yuan: args.m },
+                Some(BasisArg::Mean) => CubeBasis::Mean,
+                Some(BasisArg::Median) => CubeBasis::Median,
+                Some(BasisArg::Fixed) => {
+                    let CubeBasis::Fixed { r_days, f, m_yuan } = catalogue::FIXED_CUBE_BASIS else {
+                        unreachable!("the fixed basis default is fixed")
+                    };
+                    CubeBasis::Fixed {
+                        r_days: args.r_days.unwrap_or(r_days),
+                        f: args.f.unwrap_or(f),
+                        m_yuan: args.m.unwrap_or(m_yuan),
+                    }
+                }
+                None => basis,
             },
         },
-        MethodArg::RfmSegments => Method::RfmSegments { rules: classify::default_segment_rules() },
-        MethodArg::Composite => Method::Composite {
-            weights: weights(&args.weights)?,
-            a_min: args.a_min.unwrap_or(70.0),
-            b_min: args.b_min.unwrap_or(40.0),
+        Method::RfmSegments { rules } => Method::RfmSegments { rules },
+        Method::Composite { weights: default_weights, a_min, b_min } => Method::Composite {
+            weights: args.weights.as_deref().map(weights).transpose()?.unwrap_or(default_weights),
+            a_min: args.a_min.unwrap_or(a_min),
+            b_min: args.b_min.unwrap_or(b_min),
         },
     })
 }
@@ -274,13 +300,23 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
     let bar = Bar::new(lang);
     let result = pipeline(args, &options, &params, lang, &bar);
     bar.finish();
-    let (dataset, classification) = result?;
+    let (dataset, customers, classification) = result?;
     if args.json {
+        // Per customer: key, tier and segment, so that scripts (and the app/CLI agreement test) can
+        // compare customer by customer.
+        let assignments: Vec<serde_json::Value> = customers
+            .iter()
+            .zip(&classification.assignments)
+            .map(|(c, a)| serde_json::json!({ "key": c.key, "tier": a.tier, "segment": a.segment }))
+            .collect();
         let out = serde_json::json!({
             "out": args.out,
             "customers": classification.assignments.len(),
             "as_of": classification.as_of,
+            "method": classification.params.method,
             "tiers": classification.tiers,
+            "segments": classification.segments,
+            "assignments": assignments,
             "reports": dataset.reports,
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
@@ -296,7 +332,7 @@ fn pipeline(
     params: &ClassifyParams,
     lang: Lang,
     progress: &dyn Progress,
-) -> Result<(Dataset, Classification)> {
+) -> Result<(Dataset, Vec<Customer>, Classification)> {
     let dataset = import::import_files(&args.files, options, progress)?;
     let customers = customers::aggregate(&dataset.orders);
     let classification = classify::classify(&customers, params)?;
@@ -314,7 +350,7 @@ fn pipeline(
         std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
         export::write_csv_per_tier(dir, &input, &export_options)?;
     }
-    Ok((dataset, classification))
+    Ok((dataset, customers, classification))
 }
 
 fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang) {
@@ -389,5 +425,40 @@ mod tests {
         assert_eq!((w.value, w.frequency, w.recency, w.interactions), (0.5, 0.3, 0.2, 0.0));
         assert!(weights("0.5,abc,0.2").is_err());
         assert_eq!(weights("1").unwrap_err().exit_code(), 3);
+    }
+
+    /// `tierbook classify` arguments as clap parses them from a command line.
+    fn parse(line: &[&str]) -> Args {
+        #[derive(clap::Parser)]
+        struct Line {
+            #[command(flatten)]
+            args: Args,
+        }
+        <Line as clap::Parser>::try_parse_from(["classify", "orders.csv", "--out", "out.xlsx"].iter().chain(line))
+            .unwrap()
+            .args
+    }
+
+    #[test]
+    fn each_method_without_flags_is_the_catalogue_default_the_app_sends() {
+        let catalogue = tierbook_core::catalogue::catalogue();
+        let arg_names = ["abc", "abc-customers", "thresholds", "rfm", "rfm-cube", "rfm-segments", "composite"];
+        assert_eq!(arg_names.len(), catalogue.methods.len());
+        for (arg, info) in arg_names.iter().zip(&catalogue.methods) {
+            assert_eq!(method(&parse(&["--method", arg])).unwrap(), info.default, "--method {arg}");
+        }
+        assert_eq!(method(&parse(&[])).unwrap(), catalogue.methods[0].default, "no --method");
+    }
+
+    #[test]
+    fn flags_override_the_defaults_and_the_fixed_basis_starts_from_the_catalogue() {
+        let m = method(&parse(&["--method", "rfm", "--bins", "3"])).unwrap();
+        assert_eq!(m, Method::RfmScores { bins: 3, a_min: 7, b_min: 5 });
+        let m = method(&parse(&["--method", "rfm-cube", "--basis", "fixed", "--r-days", "60"])).unwrap();
+        let CubeBasis::Fixed { f, m_yuan, .. } = catalogue::FIXED_CUBE_BASIS else { unreachable!() };
+        assert_eq!(m, Method::RfmCube { basis: CubeBasis::Fixed { r_days: 60.0, f, m_yuan } });
+        let m =
+            method(&parse(&["--method", "thresholds", "--measure", "orders", "--a-min", "5", "--b-min", "2"])).unwrap();
+        assert_eq!(m, Method::Thresholds { measure: Measure::Orders, a_min: 5.0, b_min: 2.0, c_min: None });
     }
 }

@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+pub use crate::error_code::ErrorCode;
+
 /// Result with the core's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -118,34 +120,34 @@ pub enum Error {
 }
 
 impl Error {
-    /// A stable machine-readable code, e.g. `"empty_file"`; the UI translates by it.
-    pub fn code(&self) -> &'static str {
+    /// The stable machine-readable code, e.g. `empty_file`; the UI branches and translates by it.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Io { .. } => "io",
-            Error::EmptyFile { .. } => "empty_file",
-            Error::NotSpreadsheet { .. } => "not_spreadsheet",
-            Error::Corrupt { .. } => "corrupt",
-            Error::Encrypted { .. } => "encrypted",
-            Error::SheetNotFound { .. } => "sheet_not_found",
-            Error::NoHeader { .. } => "no_header",
-            Error::NoDataRows { .. } => "no_data_rows",
-            Error::NoAmountColumn { .. } => "no_amount_column",
-            Error::NoKeyColumn { .. } => "no_key_column",
-            Error::NoDateColumn { .. } => "no_date_column",
-            Error::ColumnNotFound { .. } => "column_not_found",
-            Error::AmountsUnreadable { .. } => "amounts_unreadable",
-            Error::CellTooLarge { .. } => "cell_too_large",
-            Error::FileTooLarge { .. } => "file_too_large",
-            Error::NoValidOrders { .. } => "no_valid_orders",
-            Error::InvalidParams(_) => "invalid_params",
-            Error::NoCustomers => "no_customers",
-            Error::Cancelled => "cancelled",
-            Error::Write { .. } => "write",
-            Error::NotAWorkspace { .. } => "not_a_workspace",
-            Error::WorkspaceTooNew { .. } => "workspace_too_new",
-            Error::SnapshotNotFound(_) => "snapshot_not_found",
-            Error::SourceNotFound(_) => "source_not_found",
-            Error::Store(_) => "store",
+            Error::Io { .. } => ErrorCode::Io,
+            Error::EmptyFile { .. } => ErrorCode::EmptyFile,
+            Error::NotSpreadsheet { .. } => ErrorCode::NotSpreadsheet,
+            Error::Corrupt { .. } => ErrorCode::Corrupt,
+            Error::Encrypted { .. } => ErrorCode::Encrypted,
+            Error::SheetNotFound { .. } => ErrorCode::SheetNotFound,
+            Error::NoHeader { .. } => ErrorCode::NoHeader,
+            Error::NoDataRows { .. } => ErrorCode::NoDataRows,
+            Error::NoAmountColumn { .. } => ErrorCode::NoAmountColumn,
+            Error::NoKeyColumn { .. } => ErrorCode::NoKeyColumn,
+            Error::NoDateColumn { .. } => ErrorCode::NoDateColumn,
+            Error::ColumnNotFound { .. } => ErrorCode::ColumnNotFound,
+            Error::AmountsUnreadable { .. } => ErrorCode::AmountsUnreadable,
+            Error::CellTooLarge { .. } => ErrorCode::CellTooLarge,
+            Error::FileTooLarge { .. } => ErrorCode::FileTooLarge,
+            Error::NoValidOrders { .. } => ErrorCode::NoValidOrders,
+            Error::InvalidParams(_) => ErrorCode::InvalidParams,
+            Error::NoCustomers => ErrorCode::NoCustomers,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Write { .. } => ErrorCode::Write,
+            Error::NotAWorkspace { .. } => ErrorCode::NotAWorkspace,
+            Error::WorkspaceTooNew { .. } => ErrorCode::WorkspaceTooNew,
+            Error::SnapshotNotFound(_) => ErrorCode::SnapshotNotFound,
+            Error::SourceNotFound(_) => ErrorCode::SourceNotFound,
+            Error::Store(_) => ErrorCode::Store,
         }
     }
 

@@ -11,10 +11,12 @@
 //! `import` ties the first three arrows together; the desktop shell and the CLI only orchestrate.
 //! Time is always passed in (`as_of`), never read from the clock here.
 
+pub mod catalogue;
 pub mod cell;
 pub mod classify;
 pub mod customers;
 pub mod error;
+pub mod error_code;
 pub mod export;
 pub mod generate;
 pub mod import;
@@ -26,6 +28,6 @@ pub mod progress;
 pub mod source;
 pub mod store;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use model::{Cents, Customer, Lang, Order, Text, Tier};
 pub use progress::{Cancel, NoProgress, Progress, Stage};

@@ -18,6 +18,8 @@ interface Expected {
   exportPath: string;
   halfAbc: Record<string, number>;
   halfCube: Record<string, number>;
+  halfSegments: Record<string, number>;
+  halfSegmentCounts: Record<string, number>;
   bothCube: Record<string, number>;
 }
 const expected: Expected = JSON.parse(
@@ -144,6 +146,29 @@ describe("TierBook in its real window", () => {
     expect(await tierCounts()).not.toEqual(expected.halfAbc);
     await browser.pause(800);
     await shot("04-tiers-rfm-cube");
+  });
+
+  it("with RFM named segments, shows the CLI's customers per segment and per tier", async () => {
+    await chooseOption("method-select", "RFM 命名分群");
+    await expectTierCounts(expected.halfSegments);
+    const segmentCounts = async () => {
+      const out: Record<string, number> = {};
+      for (const el of await $$('[data-testid^="segment-count-"]')) {
+        const n = Number((await el.getText()).replace(/[^\d]/g, ""));
+        if (n > 0) out[((await el.getAttribute("data-testid")) ?? "").replace("segment-count-", "")] = n;
+      }
+      return out;
+    };
+    const sorted = (o: Record<string, number>) => JSON.stringify(Object.entries(o).sort());
+    await browser.waitUntil(async () => sorted(await segmentCounts()) === sorted(expected.halfSegmentCounts), {
+      timeout: 20_000,
+      timeoutMsg: `segment counts never showed ${JSON.stringify(expected.halfSegmentCounts)}`,
+    });
+    await browser.pause(800);
+    await shot("04b-tiers-rfm-segments");
+    // Back to the 8 types, which the later tests (history) expect.
+    await chooseOption("method-select", "RFM 八类");
+    await expectTierCounts(expected.halfCube);
   });
 
   it("lists every customer and opens one's details", async () => {

@@ -1,8 +1,6 @@
 import { describe, expect, test } from "vitest";
 import zh from "./zh-CN";
 import en from "./en";
-import { KNOWN_ERROR_CODES } from "../logic/errors";
-import { METHOD_KINDS, MEASURES } from "../logic/methods";
 import { ROLES, SKIP_REASONS } from "../types";
 
 type Tree = { [k: string]: string | Tree };
@@ -43,16 +41,9 @@ describe("i18n completeness", () => {
       }
     }
   });
-  test("every error code, method, measure, column role and skip reason has words", () => {
-    for (const code of KNOWN_ERROR_CODES) {
-      expect(get(zh as unknown as Tree, `errors.${code}.title`), code).toBeTypeOf("string");
-      expect(get(zh as unknown as Tree, `errors.${code}.hint`), code).toBeTypeOf("string");
-    }
-    for (const m of METHOD_KINDS) {
-      expect(get(zh as unknown as Tree, `method.${m}`), m).toBeTypeOf("string");
-      expect(get(zh as unknown as Tree, `method.desc.${m}`), m).toBeTypeOf("string");
-    }
-    for (const m of MEASURES) expect(get(zh as unknown as Tree, `method.measures.${m}`), m).toBeTypeOf("string");
+  // Error codes, methods, measures and segments are worded by the core (the catalogue; a Rust match over
+  // every ErrorCode fails to compile without words), so only the UI's own lists are checked here.
+  test("every column role and skip reason has words", () => {
     for (const r of ROLES) expect(get(zh as unknown as Tree, `role.${r}`), r).toBeTypeOf("string");
     for (const s of SKIP_REASONS) expect(get(zh as unknown as Tree, `skip.${s}`), s).toBeTypeOf("string");
   });

@@ -179,7 +179,7 @@ function flowSankey<E>(
     return n ? nodeLabel(n.side, n.end) : name;
   };
   // Labels sit outside the flows (before-nodes on the left, after-nodes on the right): leave room for the
-  // longest one and its count, so "重要价值客户  1,234" is not cut, without squeezing short tier labels.
+  // longest one and its count, so a long segment name with its count is not cut, without squeezing short tier labels.
   const total = links.reduce((s, l) => s + l.value, 0);
   const widest = Math.max(0, ...nodes.map((n) => labelWidth(`${nodeLabel(n.side, n.end)}  ${formatInt(total)}`)));
   const margin = Math.min(220, Math.max(120, widest + 16));

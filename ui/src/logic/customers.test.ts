@@ -1,6 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { countByTier, filterCustomers, normalizeSearch, segmentsOf, sortCustomers } from "./customers";
-import type { CustomerRow, Tier } from "../types";
+import type { Catalogue, CustomerRow, Tier } from "../types";
+// Segment names from the core's catalogue (dumped by src-tauri/bindings.rs), never written by hand.
+import catalogueJson from "../bindings/catalogue.json";
+const cube = (catalogueJson as unknown as Catalogue).cube_types.map((c) => c.name);
+const [VALUE, , , , , DEVELOP, , GENERAL_WIN_BACK] = cube;
+
 
 function row(p: Partial<CustomerRow> & { key: string }): CustomerRow {
   return {
@@ -18,7 +23,7 @@ function row(p: Partial<CustomerRow> & { key: string }): CustomerRow {
     tier: "C" as Tier,
     segment: null,
     abc: "C" as Tier,
-    rfm_type: "一般挽留客户",
+    rfm_type: GENERAL_WIN_BACK,
     score: null,
     action: { zh: "", en: "" },
     channel: { zh: "", en: "" },
@@ -30,10 +35,10 @@ function row(p: Partial<CustomerRow> & { key: string }): CustomerRow {
 }
 
 const rows = [
-  row({ key: "oAAA1", name: "张伟", phone: "138****1234", revenue: 500, tier: "A", segment: "重要价值客户", orders: 5 }),
-  row({ key: "oBBB2", name: "微信用户", phone: "13800138000", revenue: 80, tier: "B", segment: "一般发展客户", orders: 1 }),
-  row({ key: "oCCC3", name: "Ｌｉｌｙ 李", phone: null, revenue: 80, tier: "C", segment: "一般挽留客户", orders: 2 }),
-  row({ key: "oDDD4", name: "=HYPERLINK(\"x\")", phone: "139 0000 1111", revenue: 1200, tier: "A", segment: "重要价值客户", orders: 9 }),
+  row({ key: "oAAA1", name: "张伟", phone: "138****1234", revenue: 500, tier: "A", segment: VALUE, orders: 5 }),
+  row({ key: "oBBB2", name: "微信用户", phone: "13800138000", revenue: 80, tier: "B", segment: DEVELOP, orders: 1 }),
+  row({ key: "oCCC3", name: "Ｌｉｌｙ 李", phone: null, revenue: 80, tier: "C", segment: GENERAL_WIN_BACK, orders: 2 }),
+  row({ key: "oDDD4", name: "=HYPERLINK(\"x\")", phone: "139 0000 1111", revenue: 1200, tier: "A", segment: VALUE, orders: 9 }),
 ];
 
 describe("search", () => {
@@ -67,8 +72,8 @@ describe("search", () => {
 describe("filters", () => {
   test("by tier and by segment, combined with search", () => {
     expect(filterCustomers(rows, { query: "", tiers: ["A"], segments: [] }).map((r) => r.key)).toEqual(["oAAA1", "oDDD4"]);
-    expect(filterCustomers(rows, { query: "", tiers: [], segments: ["一般挽留客户"] }).map((r) => r.key)).toEqual(["oCCC3"]);
-    expect(filterCustomers(rows, { query: "张", tiers: ["A"], segments: ["重要价值客户"] }).map((r) => r.key)).toEqual(["oAAA1"]);
+    expect(filterCustomers(rows, { query: "", tiers: [], segments: [GENERAL_WIN_BACK] }).map((r) => r.key)).toEqual(["oCCC3"]);
+    expect(filterCustomers(rows, { query: "张", tiers: ["A"], segments: [VALUE] }).map((r) => r.key)).toEqual(["oAAA1"]);
   });
   test("tier counts and segment list", () => {
     expect(countByTier(rows)).toEqual({ A: 2, B: 1, C: 1, D: 0 });

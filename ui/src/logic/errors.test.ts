@@ -1,14 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { ApiError, describeError, isCancelled, isMissingCommand, toApiError } from "./errors";
+import type { Catalogue } from "../types";
+// The core's catalogue (dumped by src-tauri/bindings.rs): the words for each code come from it.
+import catalogueJson from "../bindings/catalogue.json";
 
-const messages: Record<string, string> = {
-  "errors.empty_file.title": "文件是空的",
-  "errors.empty_file.hint": "请重新导出",
-  "errors.unknown.title": "出了点问题",
-  "errors.unknown.hint": "请重试",
-};
-const t = (k: string) => messages[k] ?? k;
-const te = (k: string) => k in messages;
+const cat = catalogueJson as unknown as Catalogue;
+const fallback = { title: "generic title", hint: "generic hint" };
 
 describe("toApiError", () => {
   test("an IPC error object keeps code, message and details", () => {
@@ -32,17 +29,20 @@ describe("toApiError", () => {
 });
 
 describe("describeError", () => {
-  test("a known code is translated and keeps the core's message as detail", () => {
-    const d = describeError({ code: "empty_file", message: "文件 a.xlsx 是空的。" }, t, te);
-    expect(d).toEqual({ title: "文件是空的", detail: "文件 a.xlsx 是空的。", hint: "请重新导出" });
+  test("every code the core knows is worded from the catalogue in the chosen language, with the core's message as detail", () => {
+    for (const e of cat.errors) {
+      const zh = describeError({ code: e.code, message: "文件 a.xlsx 出错。" }, cat, "zh", fallback);
+      expect(zh, e.code).toEqual({ title: e.title.zh, detail: "文件 a.xlsx 出错。", hint: e.hint.zh });
+      expect(describeError({ code: e.code, message: "x" }, cat, "en", fallback).title, e.code).toBe(e.title.en);
+    }
   });
-  test("an unknown code falls back to the generic title and still shows the message", () => {
-    const d = describeError({ code: "brand_new_code", message: "新的错误" }, t, te);
-    expect(d.title).toBe("出了点问题");
-    expect(d.detail).toBe("新的错误");
+  test("a code the catalogue does not know, or no catalogue yet, falls back and still shows the message", () => {
+    const d = describeError({ code: "brand_new_code", message: "新的错误" }, cat, "zh", fallback);
+    expect(d).toEqual({ title: "generic title", detail: "新的错误", hint: "generic hint" });
+    expect(describeError({ code: "write", message: "m" }, null, "zh", fallback).title).toBe("generic title");
   });
   test("a message equal to the code is not repeated as detail", () => {
-    expect(describeError({ code: "empty_file", message: "empty_file" }, t, te).detail).toBe("");
+    expect(describeError({ code: "empty_file", message: "empty_file" }, cat, "zh", fallback).detail).toBe("");
   });
   test("a command the shell does not have is recognised", () => {
     expect(isMissingCommand("Command list_snapshots not found")).toBe(true);

@@ -1,49 +1,20 @@
 // Errors as the UI handles them: every failure from the shell becomes an ApiError {code, message,
-// details}; the screens show a translated title and advice by code and fall back to the core's own
-// (Chinese) message when the code is unknown.
+// details}, `code` one of the core's closed `ErrorCode` set. The screens show the title and advice the
+// core's catalogue gives for the code (no code is translated here), with the core's own message.
+
+import type { Catalogue, ErrorCode, Lang } from "../types";
 
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details: unknown;
 
-  constructor(code: string, message: string, details?: unknown) {
+  constructor(code: ErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.details = details ?? null;
   }
 }
-
-/** Codes the UI has its own words for (i18n keys `errors.<code>.title` and `.hint`). */
-export const KNOWN_ERROR_CODES = [
-  "io",
-  "empty_file",
-  "not_spreadsheet",
-  "corrupt",
-  "sheet_not_found",
-  "no_header",
-  "no_data_rows",
-  "no_amount_column",
-  "no_key_column",
-  "column_not_found",
-  "amounts_unreadable",
-  "cell_too_large",
-  "file_too_large",
-  "no_valid_orders",
-  "invalid_params",
-  "no_customers",
-  "cancelled",
-  "write",
-  "not_a_workspace",
-  "workspace_too_new",
-  "snapshot_not_found",
-  "store",
-  "busy",
-  "not_in_app",
-  "unknown",
-] as const;
-
-export type KnownErrorCode = (typeof KNOWN_ERROR_CODES)[number];
 
 /** Turns whatever a rejected invoke gives (object, string, Error) into an ApiError. */
 export function toApiError(raw: unknown): ApiError {
@@ -52,7 +23,8 @@ export function toApiError(raw: unknown): ApiError {
     const o = raw as Record<string, unknown>;
     if (typeof o.code === "string") {
       const message = typeof o.message === "string" ? o.message : o.code;
-      return new ApiError(o.code, message, o.details);
+      // The shell only sends codes of the generated ErrorCode union (the bindings are drift-checked).
+      return new ApiError(o.code as ErrorCode, message, o.details);
     }
     if (raw instanceof Error) return new ApiError("unknown", raw.message);
   }
@@ -80,19 +52,21 @@ export interface ErrorText {
 }
 
 /**
- * The words shown for an error. `t`/`te` are vue-i18n's translate / key-exists (passed in so this stays
- * testable without Vue). In English the core's Chinese message is still shown as the detail when there is
- * nothing better, because it names the file and the row.
+ * The words shown for an error: title and advice from the catalogue's entry for its code, in `lang`;
+ * `fallback` (the UI's generic words) only when the catalogue is not loaded or does not know the code.
+ * In English the core's Chinese message is still shown as the detail when there is nothing better,
+ * because it names the file and the row.
  */
 export function describeError(
   err: unknown,
-  t: (key: string) => string,
-  te: (key: string) => boolean,
+  catalogue: Pick<Catalogue, "errors"> | null,
+  lang: Lang,
+  fallback: { title: string; hint: string },
 ): ErrorText {
   const e = toApiError(err);
-  const known = te(`errors.${e.code}.title`);
-  const title = known ? t(`errors.${e.code}.title`) : t("errors.unknown.title");
-  const hint = known ? t(`errors.${e.code}.hint`) : t("errors.unknown.hint");
+  const words = catalogue?.errors.find((x) => x.code === e.code);
+  const title = words ? words.title[lang] : fallback.title;
+  const hint = words ? words.hint[lang] : fallback.hint;
   const detail = e.message && e.message !== e.code ? e.message : "";
   return { title, detail, hint };
 }

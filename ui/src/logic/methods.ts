@@ -1,88 +1,25 @@
 // Method parameters as the tiers screen edits them, and the builders that turn them into the core's
 // `Method` JSON. The form keeps every method's values at once so switching methods back and forth does
-// not lose what the user typed.
+// not lose what the user typed. Every default, range, rule and name comes from the core's catalogue
+// (the `catalogue` command); nothing here restates one.
 
 import { toRaw } from "vue";
-import type { ClassifyParams, CubeBasis, Measure, Method, MethodKind, SegmentRule, Tier, Weights, ZeroRevenue } from "../types";
-
-export const METHOD_KINDS: MethodKind[] = [
-  "abc_revenue",
-  "abc_customers",
-  "thresholds",
-  "rfm_scores",
-  "rfm_cube",
-  "rfm_segments",
-  "composite",
-];
-
-export const MEASURES: Measure[] = ["revenue", "monthly_revenue", "aov", "orders"];
-
-/** The 8 canonical RFM cube types (DESIGN §5.5), R/F/M high or low. */
-export const CUBE_SEGMENTS: { name: string; r: boolean; f: boolean; m: boolean }[] = [
-  { name: "重要价值客户", r: true, f: true, m: true },
-  { name: "重要发展客户", r: true, f: false, m: true },
-  { name: "重要保持客户", r: false, f: true, m: true },
-  { name: "重要挽留客户", r: false, f: false, m: true },
-  { name: "一般价值客户", r: true, f: true, m: false },
-  { name: "一般发展客户", r: true, f: false, m: false },
-  { name: "一般保持客户", r: false, f: true, m: false },
-  { name: "一般挽留客户", r: false, f: false, m: false },
-];
-
-/** English-scheme named segments (DESIGN §5.6), evaluated in order, first match wins. */
-export const DEFAULT_SEGMENT_RULES: SegmentRule[] = [
-  { segment: "Champions", r: [4, 5], f: [4, 5], m: [4, 5] },
-  { segment: "Loyal Customers", r: [3, 5], f: [3, 5], m: [3, 5] },
-  { segment: "Potential Loyalist", r: [4, 5], f: [2, 3], m: [2, 5] },
-  { segment: "New Customers", r: [5, 5], f: [1, 1], m: [1, 5] },
-  { segment: "Promising", r: [4, 4], f: [1, 1], m: [1, 5] },
-  { segment: "Need Attention", r: [3, 3], f: [2, 3], m: [2, 3] },
-  { segment: "About To Sleep", r: [3, 3], f: [1, 2], m: [1, 2] },
-  { segment: "Can't Lose Them", r: [1, 1], f: [4, 5], m: [4, 5] },
-  { segment: "At Risk", r: [1, 2], f: [3, 5], m: [3, 5] },
-  { segment: "Hibernating", r: [1, 2], f: [1, 2], m: [2, 5] },
-  { segment: "Lost", r: [1, 2], f: [1, 2], m: [1, 2] },
-];
-
-/** Segment → tier defaults (DESIGN §5 last paragraph). */
-export const DEFAULT_SEGMENT_TIERS: Record<string, Tier> = {
-  重要价值客户: "A",
-  重要保持客户: "A",
-  重要发展客户: "B",
-  重要挽留客户: "B",
-  一般价值客户: "B",
-  一般发展客户: "C",
-  一般保持客户: "C",
-  一般挽留客户: "C",
-  Champions: "A",
-  "Loyal Customers": "A",
-  "Can't Lose Them": "A",
-  "Potential Loyalist": "B",
-  "At Risk": "B",
-  "New Customers": "B",
-  Promising: "C",
-  "Need Attention": "B",
-  "About To Sleep": "C",
-  Hibernating: "C",
-  Lost: "C",
-  Others: "C",
-};
-
-/** Chinese names for the English segments, shown beside the canonical name. */
-export const SEGMENT_ZH: Record<string, string> = {
-  Champions: "冠军客户",
-  "Loyal Customers": "忠诚客户",
-  "Potential Loyalist": "潜力忠诚客户",
-  "New Customers": "新客户",
-  Promising: "有潜力客户",
-  "Need Attention": "需要关注",
-  "About To Sleep": "即将沉睡",
-  "At Risk": "有流失风险",
-  "Can't Lose Them": "不能失去的客户",
-  Hibernating: "休眠客户",
-  Lost: "已流失",
-  Others: "其他",
-};
+import type {
+  Catalogue,
+  ClassifyParams,
+  CubeBasis,
+  Lang,
+  Measure,
+  Method,
+  MethodInfo,
+  MethodKind,
+  ParamRange,
+  SegmentRule,
+  Text,
+  Tier,
+  Weights,
+  ZeroRevenue,
+} from "../types";
 
 export interface MethodForm {
   kind: MethodKind;
@@ -95,17 +32,60 @@ export interface MethodForm {
   composite: { weights: Weights; a_min: number; b_min: number };
 }
 
-export function defaultForm(): MethodForm {
-  return {
-    kind: "abc_revenue",
-    abcRevenue: { a_pct: 80, b_pct: 95 },
-    abcCustomers: { a_pct: 20, b_pct: 30, zero_revenue: "c" },
-    thresholds: { measure: "revenue", a_min: 1000, b_min: 500, useD: false, c_min: 100 },
-    rfmScores: { bins: 5, a_min: 12, b_min: 8 },
-    rfmCube: { basis: "mean", r_days: 30, f: 3, m_yuan: 200 },
-    rfmSegments: { rules: DEFAULT_SEGMENT_RULES.map((r) => ({ ...r, r: [...r.r], f: [...r.f], m: [...r.m] }) as SegmentRule) },
-    composite: { weights: { value: 0.5, frequency: 0.3, recency: 0.2, interactions: 0 }, a_min: 70, b_min: 40 },
+/** The catalogue's entry for a method kind. */
+export function methodInfo(cat: Catalogue, kind: MethodKind): MethodInfo {
+  const info = cat.methods.find((m) => m.default.kind === kind);
+  if (!info) throw new Error(`the catalogue has no method ${kind}`);
+  return info;
+}
+
+/** The method kinds in picker order. */
+export const methodKinds = (cat: Catalogue): MethodKind[] => cat.methods.map((m) => m.default.kind);
+
+/** The method's name in `lang`: "RFM 命名分群" / "RFM named segments". */
+export const methodName = (cat: Catalogue, kind: MethodKind, lang: Lang): string => methodInfo(cat, kind).name[lang];
+
+/** Range, step, unit and default of one parameter (`a_pct`, `weights.value`, `basis.r_days` …). */
+export function paramRange(cat: Catalogue, kind: MethodKind, key: string): ParamRange {
+  const range = methodInfo(cat, kind).params.find((p) => p.key === key);
+  if (!range) throw new Error(`the catalogue has no parameter ${key} for ${kind}`);
+  return range;
+}
+
+/** The RFM-scores method's default A/B cut points for `bins`, if the catalogue has them. */
+export function scoreDefaults(cat: Catalogue, bins: number): { a_min: number; b_min: number } | undefined {
+  return cat.rfm_score_defaults.find((d) => d.bins === bins);
+}
+
+/** Both-language names of a built-in segment (canonical name); `undefined` for the user's own. */
+export function segmentText(cat: Catalogue, name: string): Text | undefined {
+  return cat.segments.find((s) => s.name === name)?.text;
+}
+
+/** A segment's name for display in `lang` (its own name when the core does not know it). */
+export const segmentLabel = (cat: Catalogue, name: string, lang: Lang): string => segmentText(cat, name)?.[lang] ?? name;
+
+/** Every method's values at the catalogue's defaults, the first method (picker order) chosen. */
+export function defaultForm(cat: Catalogue): MethodForm {
+  const start = (kind: MethodKind, key: string) => paramRange(cat, kind, key).default;
+  let form: MethodForm = {
+    kind: cat.methods[0].default.kind,
+    abcRevenue: { a_pct: 0, b_pct: 0 },
+    abcCustomers: { a_pct: 0, b_pct: 0, zero_revenue: "c" },
+    thresholds: { measure: "revenue", a_min: 0, b_min: 0, useD: false, c_min: start("thresholds", "c_min") },
+    rfmScores: { bins: 0, a_min: 0, b_min: 0 },
+    rfmCube: {
+      basis: "mean",
+      r_days: start("rfm_cube", "basis.r_days"),
+      f: start("rfm_cube", "basis.f"),
+      m_yuan: start("rfm_cube", "basis.m_yuan"),
+    },
+    rfmSegments: { rules: [] },
+    composite: { weights: { value: 0, frequency: 0, recency: 0, interactions: 0 }, a_min: 0, b_min: 0 },
   };
+  // Each method's section from its default; the first method last, so that it is the chosen one.
+  for (const m of [...cat.methods].reverse()) form = formFromMethod(m.default, form);
+  return form;
 }
 
 /** Validation problems as i18n keys (empty = OK). The core checks again; this keeps the UI from sending nonsense. */
@@ -181,7 +161,7 @@ export function buildMethod(form: MethodForm): Method {
       return { kind: "rfm_cube", basis };
     }
     case "rfm_segments":
-      return { kind: "rfm_segments", rules: form.rfmSegments.rules.map((r) => ({ ...r })) };
+      return { kind: "rfm_segments", rules: form.rfmSegments.rules.map(copyRule) };
     case "composite": {
       const w = form.composite.weights;
       return { kind: "composite", weights: { ...w }, a_min: form.composite.a_min, b_min: form.composite.b_min };
@@ -189,8 +169,11 @@ export function buildMethod(form: MethodForm): Method {
   }
 }
 
+/** A rule with its own score ranges (editing the copy never changes the catalogue's). */
+const copyRule = (r: SegmentRule): SegmentRule => ({ segment: r.segment, r: [r.r[0], r.r[1]], f: [r.f[0], r.f[1]], m: [r.m[0], r.m[1]] });
+
 /** Loads a saved `Method` (settings' default, a snapshot's params) into the form, keeping other kinds' values. */
-export function formFromMethod(method: Method, base: MethodForm = defaultForm()): MethodForm {
+export function formFromMethod(method: Method, base: MethodForm): MethodForm {
   const form = structuredClone(toRaw(base));
   form.kind = method.kind;
   switch (method.kind) {
@@ -219,7 +202,7 @@ export function formFromMethod(method: Method, base: MethodForm = defaultForm())
           : { ...form.rfmCube, basis: method.basis.kind };
       break;
     case "rfm_segments":
-      form.rfmSegments = { rules: method.rules.map((r) => ({ ...r })) };
+      form.rfmSegments = { rules: method.rules.map(copyRule) };
       break;
     case "composite":
       form.composite = { weights: { ...method.weights }, a_min: method.a_min, b_min: method.b_min };
@@ -228,15 +211,16 @@ export function formFromMethod(method: Method, base: MethodForm = defaultForm())
   return form;
 }
 
-/** Full params for classify(): the method plus shared settings. */
+/** Full params for classify(): the method plus shared settings, segment tiers over the catalogue's defaults. */
 export function buildParams(
   form: MethodForm,
+  cat: Catalogue,
   shared: { as_of?: string | null; segment_tiers?: Record<string, Tier>; segment_names?: Record<string, string> } = {},
 ): ClassifyParams {
   return {
     method: buildMethod(form),
     as_of: shared.as_of ?? null,
-    segment_tiers: { ...DEFAULT_SEGMENT_TIERS, ...(shared.segment_tiers ?? {}) },
+    segment_tiers: { ...cat.segment_tiers, ...(shared.segment_tiers ?? {}) },
     segment_names: { ...(shared.segment_names ?? {}) },
   };
 }
@@ -255,9 +239,9 @@ export function canHaveD(method: Method): boolean {
 }
 
 /** Canonical segment names a method can yield, for the segment→tier editor. */
-export function segmentNamesFor(kind: MethodKind, rules: SegmentRule[] = DEFAULT_SEGMENT_RULES): string[] {
-  if (kind === "rfm_cube") return CUBE_SEGMENTS.map((s) => s.name);
-  if (kind === "rfm_segments") return [...rules.map((r) => r.segment), "Others"];
+export function segmentNamesFor(cat: Catalogue, kind: MethodKind, rules: SegmentRule[] = cat.segment_rules): string[] {
+  if (kind === "rfm_cube") return cat.cube_types.map((s) => s.name);
+  if (kind === "rfm_segments") return [...new Set([...rules.map((r) => r.segment), cat.others])];
   return [];
 }
 

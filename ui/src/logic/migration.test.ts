@@ -1,7 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { migrationCounts, migrationMatrix, sankeyData, segmentMatrix, segmentNodeId, segmentOrder, segmentSankeyData, segmentSides } from "./migration";
 import { segmentSankey } from "./charts";
-import type { Migration, SegmentFlow } from "../types";
+import type { Catalogue, Migration, SegmentFlow } from "../types";
+// Segment names from the core's catalogue (dumped by src-tauri/bindings.rs), never written by hand.
+import catalogueJson from "../bindings/catalogue.json";
+const cube = (catalogueJson as unknown as Catalogue).cube_types.map((c) => c.name);
+const [VALUE, , , WIN_BACK, , DEVELOP] = cube;
+
 
 const m: Migration = {
   old_snapshot: 1,
@@ -56,20 +61,20 @@ describe("matrix", () => {
 
 // Segment flows as the shell sends them: one row per (from, to) pair, `null` = new (from) / lost (to).
 // "none" is a segment name on purpose: a shop owner's own name must not be taken for the empty end. It has
-// more flows but fewer customers than 重要挽留客户, so ordering by flows instead of customers shows.
+// more flows but fewer customers than WIN_BACK, so ordering by flows instead of customers shows.
 const segFlows: SegmentFlow[] = [
-  { from: "重要价值客户", to: "重要价值客户", customers: 40, revenue: 400000 },
-  { from: "重要价值客户", to: "重要挽留客户", customers: 6, revenue: 30000 },
-  { from: "重要价值客户", to: null, customers: 2, revenue: 9000 },
-  { from: "一般发展客户", to: "重要价值客户", customers: 5, revenue: 50000 },
-  { from: "一般发展客户", to: "一般发展客户", customers: 70, revenue: 70000 },
-  { from: "一般发展客户", to: "none", customers: 3, revenue: 600 },
-  { from: "重要挽留客户", to: "重要挽留客户", customers: 0, revenue: 0 },
+  { from: VALUE, to: VALUE, customers: 40, revenue: 400000 },
+  { from: VALUE, to: WIN_BACK, customers: 6, revenue: 30000 },
+  { from: VALUE, to: null, customers: 2, revenue: 9000 },
+  { from: DEVELOP, to: VALUE, customers: 5, revenue: 50000 },
+  { from: DEVELOP, to: DEVELOP, customers: 70, revenue: 70000 },
+  { from: DEVELOP, to: "none", customers: 3, revenue: 600 },
+  { from: WIN_BACK, to: WIN_BACK, customers: 0, revenue: 0 },
   { from: "none", to: "none", customers: 1, revenue: 100 },
-  { from: "none", to: "重要价值客户", customers: 1, revenue: 800 },
+  { from: "none", to: VALUE, customers: 1, revenue: 800 },
   { from: "none", to: null, customers: 1, revenue: 50 },
-  { from: null, to: "一般发展客户", customers: 25, revenue: 12500 },
-  { from: null, to: "重要挽留客户", customers: 4, revenue: 2000 },
+  { from: null, to: DEVELOP, customers: 25, revenue: 12500 },
+  { from: null, to: WIN_BACK, customers: 4, revenue: 2000 },
 ];
 const sum = (fs: { customers: number }[]) => fs.reduce((s, f) => s + f.customers, 0);
 const names = [...new Set(segFlows.flatMap((f) => [f.from, f.to]).filter((x): x is string => x !== null))];
@@ -122,7 +127,7 @@ describe("segment sankey", () => {
 
   test("before and after are distinct nodes, so staying in a segment is not a cycle", () => {
     expect(new Set(d.nodes.map((n) => n.name)).size).toBe(d.nodes.length);
-    expect(d.links).toContainEqual({ source: segmentNodeId("old", "重要价值客户"), target: segmentNodeId("new", "重要价值客户"), value: 40, revenue: 400000 });
+    expect(d.links).toContainEqual({ source: segmentNodeId("old", VALUE), target: segmentNodeId("new", VALUE), value: 40, revenue: 400000 });
     const side = new Map(d.nodes.map((n) => [n.name, n.side]));
     for (const l of d.links) expect([side.get(l.source), side.get(l.target)]).toEqual(["old", "new"]);
   });
@@ -154,15 +159,15 @@ describe("segment sankey", () => {
     expect(o.series[0].links).toEqual(d.links);
     // One colour per segment on both sides.
     const colour = (id: string) => data.find((n) => n.name === id)?.itemStyle.color;
-    expect(colour(segmentNodeId("old", "重要价值客户"))).toBe(colour(segmentNodeId("new", "重要价值客户")));
+    expect(colour(segmentNodeId("old", VALUE))).toBe(colour(segmentNodeId("new", VALUE)));
   });
 });
 
 describe("segment sides", () => {
   test("a side whose method has no segments has only the empty end", () => {
     const tierOnlyBefore: SegmentFlow[] = [
-      { from: null, to: "重要价值客户", customers: 9, revenue: 900 },
-      { from: null, to: "一般发展客户", customers: 30, revenue: 300 },
+      { from: null, to: VALUE, customers: 9, revenue: 900 },
+      { from: null, to: DEVELOP, customers: 30, revenue: 300 },
     ];
     expect(segmentSides(tierOnlyBefore)).toEqual({ old: false, new: true });
     expect(segmentSides(segFlows)).toEqual({ old: true, new: true });

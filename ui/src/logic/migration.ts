@@ -1,6 +1,6 @@
 // Flows between two snapshots → the Sankey's nodes/links and the migration matrix, by tier and by segment.
 // Sankey nodes are "before" and "after" copies of each tier or segment (ECharts needs an acyclic graph with
-// distinct node names: A→A or 重要价值客户→重要价值客户 would otherwise be a loop).
+// distinct node names: A→A or a segment to itself would otherwise be a loop).
 
 import { TIERS, type Flow, type Migration, type SegmentFlow, type Tier } from "../types";
 
@@ -107,7 +107,7 @@ export function migrationMatrix(migration: Migration): MatrixData {
 /**
  * The segments of a migration, biggest first: by customers on both sides together, ties by name. One order
  * for rows and columns keeps the "stayed in the same segment" cells on the diagonal, and the same segment
- * keeps its colour on both sides of the Sankey. Segments have no rank like tiers do (is 重要发展 above
+ * keeps its colour on both sides of the Sankey. Segments have no rank like tiers do (is one cube type above
  * 一般价值?), so size is the order a shop owner reads first.
  */
 export function segmentOrder(flows: SegmentFlow[]): string[] {

@@ -13,6 +13,7 @@ mod rfm_scores;
 mod rfm_segments;
 mod thresholds;
 
+pub use rfm_cube::cube_types;
 pub use rfm_scores::rfm_score_defaults;
 pub use rfm_segments::default_segment_rules;
 pub use thresholds::{customer_months, DAYS_PER_MONTH};

@@ -46,6 +46,17 @@ fn cube_flags(index: usize) -> (bool, bool, bool) {
     }
 }
 
+/// The eight RFM cube types in display order: (canonical name, R high, F high, M high).
+pub fn cube_types() -> Vec<(&'static str, bool, bool, bool)> {
+    CUBE.iter()
+        .enumerate()
+        .map(|(i, (zh, _, _))| {
+            let (r, f, m) = cube_flags(i);
+            (*zh, r, f, m)
+        })
+        .collect()
+}
+
 /// Where the high/low line of one cube dimension sits.
 #[derive(Clone, Copy, Debug)]
 enum Line {
