@@ -10,8 +10,9 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
+use tierbook_core::history::Migration;
 use tierbook_core::import::{self, ImportOptions, Preview};
-use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
+use tierbook_core::store::{SnapshotInfo, SourceInfo};
 
 use crate::error::ApiError;
 use crate::progress::{ChannelProgress, ProgressEvent};

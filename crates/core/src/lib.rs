@@ -17,12 +17,14 @@ pub mod customers;
 pub mod error;
 pub mod export;
 pub mod generate;
+pub mod history;
 pub mod import;
 pub mod mapping;
 pub mod model;
 pub mod orders;
 pub mod playbook;
 pub mod progress;
+pub mod report;
 pub mod source;
 pub mod store;
 

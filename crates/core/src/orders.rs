@@ -39,9 +39,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::cell;
-use crate::import::{SkipReason, Skipped, Warning};
 use crate::mapping::{self, Level, Resolved};
 use crate::model::{Cents, Order};
+use crate::report::{SkipReason, Skipped, Warning};
 use crate::source::Cell;
 
 /// What a status rule does to an order whose status (or after-sales status) matches.

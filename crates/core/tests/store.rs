@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method};
-use tierbook_core::import::ImportReport;
 use tierbook_core::mapping::{Column, KeySpec, Level, Mapping, Role};
 use tierbook_core::model::{Customer, Order, Text, Tier};
 use tierbook_core::playbook::{Action, Playbook};
+use tierbook_core::report::ImportReport;
 use tierbook_core::source::Format;
 use tierbook_core::store::import::ImportedFile;
 use tierbook_core::store::{schema, Workspace};
@@ -454,7 +454,7 @@ fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
     .collect();
     assert_eq!(flows, expected);
 
-    let keys = |v: &[tierbook_core::store::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+    let keys = |v: &[tierbook_core::history::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&m.upgraded), ["c"]);
     assert_eq!(keys(&m.downgraded), ["b"]);
     assert_eq!(keys(&m.new), ["f"]);

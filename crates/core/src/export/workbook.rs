@@ -603,7 +603,7 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     Ok(())
 }
 
-fn migration_sheet(workbook: &mut Workbook, m: &crate::store::Migration, lang: Lang, f: &Formats) -> Step {
+fn migration_sheet(workbook: &mut Workbook, m: &crate::history::Migration, lang: Lang, f: &Formats) -> Step {
     let ws = workbook.add_worksheet();
     ws.set_name(pick(lang, "分层变化", "Migration"))?;
     print_setup(ws, None)?;
@@ -827,7 +827,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
             )?;
             r += 1;
             for s in &report.skipped {
-                write_text(ws, r, 0, labels::skip_reason(s.reason, lang))?;
+                write_text(ws, r, 0, s.reason.label(lang))?;
                 let examples: Vec<String> = s.example_rows.iter().map(u32::to_string).collect();
                 write_text(ws, r, 1, &examples.join(", "))?;
                 ws.write_number(r, 2, s.count as f64)?;

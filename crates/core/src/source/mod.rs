@@ -6,9 +6,11 @@
 //! handed out as the exact text in the file, so long ids survive.
 //!
 //! Submodules: `sniff` (format from bytes), `text` (CSV/TSV), `html` (HTML tables saved as .xls),
-//! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer).
+//! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer), `raw` (what
+//! every reader hands out: `Cell`, `Format`, the cell size limit).
 
 mod html;
+mod raw;
 mod row;
 mod sniff;
 mod text;
@@ -21,47 +23,12 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
+pub use raw::{Cell, Format, MAX_CELL_BYTES};
 pub use sniff::{sniff, SniffError, HEAD_LEN};
 
 use sniff::{Head, TextKind};
-
-/// A cell with more text than this is refused with `CellTooLarge`: no real export holds one, and a
-/// broken or hostile file must not make the import allocate without bound.
-pub const MAX_CELL_BYTES: usize = 1 << 20;
-
-/// The container format, decided from the bytes (users rename files; platforms save CSV or HTML as .xls).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Xlsx,
-    Xlsm,
-    Xlsb,
-    Xls,
-    Ods,
-    Csv,
-    Tsv,
-    /// An HTML table saved under .xls (some platforms' "Excel" export).
-    Html,
-}
-
-/// One cell as read, before any role-specific parsing.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-    Bool(bool),
-    /// A cell Excel formatted as a date/time.
-    DateTime(NaiveDateTime),
-    /// An Excel error value such as `#VALUE!`.
-    Error(String),
-}
 
 /// An opened source file.
 ///

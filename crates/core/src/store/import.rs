@@ -26,10 +26,11 @@ use sha2::{Digest, Sha256};
 
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
 use crate::error::{Error, Result};
-use crate::import::{Dataset, ImportOptions, ImportReport};
+use crate::import::{Dataset, ImportOptions};
 use crate::mapping::{Mapping, Role};
 use crate::model::{Cents, Order};
 use crate::progress::{Progress, Stage};
+use crate::report::ImportReport;
 
 /// One file read by the importer, ready to be stored.
 #[derive(Clone, Debug)]
