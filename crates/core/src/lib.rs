@@ -11,6 +11,8 @@
 //! `import` ties the first three arrows together; the desktop shell and the CLI only orchestrate.
 //! Time is always passed in (`as_of`), never read from the clock here.
 
+#![warn(missing_docs)]
+
 pub mod cell;
 pub mod classify;
 pub mod customers;

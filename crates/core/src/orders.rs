@@ -339,6 +339,29 @@ struct Acc {
     has_key: bool,
 }
 
+impl Acc {
+    /// A fresh order's accumulator, first seen on `row`.
+    fn new(row: u32, has_key: bool) -> Acc {
+        Acc {
+            any_count: false,
+            any_refunded: false,
+            rows: 0,
+            amount_first: None,
+            amounts_equal: true,
+            amounts_seen: 0,
+            paid_live: 0,
+            refund_live: 0,
+            refund_first: None,
+            refunds_equal: true,
+            refund_all: 0,
+            first_row: row,
+            has_date: false,
+            date_ambiguous: false,
+            has_key,
+        }
+    }
+}
+
 /// Accumulates the rows of one file (all its sheets) into orders.
 pub struct FileOrders<'a> {
     set: &'a OrderSet,
@@ -464,6 +487,59 @@ impl<'a> FileOrders<'a> {
         e
     }
 
+    /// The row's effect from the status, the after-sales status and the payment time; `None` when
+    /// nothing on the row decides it (it counts).
+    fn row_effect(&mut self, cells: &[Cell], amount: Option<Cents>, refund: Cents) -> Option<Effect> {
+        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
+        let mut effect = match cell::text(get(self.map.status)) {
+            Some(s) => self.status_effect(&s),
+            None => None,
+        };
+        if let Some(s) = cell::text(get(self.map.after_sales)) {
+            if self.status_effect(&s) == Some(Effect::Refunded) {
+                effect = Some(Effect::Refunded);
+            }
+        }
+        if effect.is_none() && self.map.paid_at.is_some() && cell::is_empty(get(self.map.paid_at)) {
+            self.unpaid += 1;
+            effect = Some(Effect::Exclude);
+        }
+        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
+        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
+            effect = Some(Effect::Count);
+        }
+        effect
+    }
+
+    /// The identity of an order without an id: its customer, date, money and other cells' text.
+    fn content_hash(
+        &self,
+        cells: &[Cell],
+        placed_at: Option<NaiveDateTime>,
+        amount: Option<Cents>,
+        refund: Cents,
+    ) -> u64 {
+        let mut h = DefaultHasher::default();
+        self.fingerprint.hash(&mut h);
+        self.key(cells).hash(&mut h);
+        placed_at.hash(&mut h);
+        amount.hash(&mut h);
+        refund.hash(&mut h);
+        // The other cells too (product, quantity, note …), as text so that a number cell in
+        // an xlsx and the same number in a CSV hash alike; the parsed roles above already
+        // absorb the formatting differences of money and dates.
+        let m = &self.map;
+        let parsed = [m.amount, m.refund, m.date, m.paid_at];
+        for (i, c) in cells.iter().enumerate() {
+            // Empty cells are left out: readers differ in whether trailing blanks exist.
+            if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
+                i.hash(&mut h);
+                t.hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
     /// Feeds one data row (`index` is the 0-based row index in the sheet).
     pub fn push_row(&mut self, index: usize, cells: &[Cell]) {
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
@@ -505,26 +581,8 @@ impl<'a> FileOrders<'a> {
         }
         let refund = parse_money(get(self.map.refund), self.map.refund_in_fen).unwrap_or(0);
 
-        // Row effect from the status, the after-sales status and the payment time.
-        let mut effect = match cell::text(get(self.map.status)) {
-            Some(s) => self.status_effect(&s),
-            None => None,
-        };
-        if let Some(s) = cell::text(get(self.map.after_sales)) {
-            if self.status_effect(&s) == Some(Effect::Refunded) {
-                effect = Some(Effect::Refunded);
-            }
-        }
-        if effect.is_none() && self.map.paid_at.is_some() && cell::is_empty(get(self.map.paid_at)) {
-            self.unpaid += 1;
-            effect = Some(Effect::Exclude);
-        }
-        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
-        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
-            effect = Some(Effect::Count);
-        }
-        let explicit = effect;
-        let effect = effect.unwrap_or(Effect::Count);
+        let explicit = self.row_effect(cells, amount, refund);
+        let effect = explicit.unwrap_or(Effect::Count);
 
         let date = self.row_date(get(self.map.date));
         let date = date.or_else(|| self.row_date(get(self.map.paid_at)));
@@ -572,25 +630,7 @@ impl<'a> FileOrders<'a> {
             return;
         } else {
             // No order id: deduplicate by content against earlier files.
-            let mut h = DefaultHasher::default();
-            self.fingerprint.hash(&mut h);
-            self.key(cells).hash(&mut h);
-            placed_at.hash(&mut h);
-            amount.hash(&mut h);
-            refund.hash(&mut h);
-            // The other cells too (product, quantity, note …), as text so that a number cell in
-            // an xlsx and the same number in a CSV hash alike; the parsed roles above already
-            // absorb the formatting differences of money and dates.
-            let m = &self.map;
-            let parsed = [m.amount, m.refund, m.date, m.paid_at];
-            for (i, c) in cells.iter().enumerate() {
-                // Empty cells are left out: readers differ in whether trailing blanks exist.
-                if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
-                    i.hash(&mut h);
-                    t.hash(&mut h);
-                }
-            }
-            let h = h.finish();
+            let h = self.content_hash(cells, placed_at, amount, refund);
             let n = self.contents.entry(h).or_insert(0);
             *n += 1;
             if *n <= self.set.contents.get(&h).copied().unwrap_or(0) {
@@ -634,23 +674,7 @@ impl<'a> FileOrders<'a> {
             first_date,
             interactions,
         };
-        let mut acc = Acc {
-            any_count: false,
-            any_refunded: false,
-            rows: 0,
-            amount_first: None,
-            amounts_equal: true,
-            amounts_seen: 0,
-            paid_live: 0,
-            refund_live: 0,
-            refund_first: None,
-            refunds_equal: true,
-            refund_all: 0,
-            first_row: row,
-            has_date: false,
-            date_ambiguous: false,
-            has_key: key.is_some(),
-        };
+        let mut acc = Acc::new(row, key.is_some());
         merge_row(&mut acc, &mut order, amount, refund, Some(effect), date, get(self.map.quantity));
         let i = self.accs.len() as u32;
         self.last_order = id.is_some().then_some(i);
@@ -702,110 +726,11 @@ impl<'a> FileOrders<'a> {
             ..
         } = self;
         let mut warnings = Vec::new();
-        let (mut multi, mut differ, mut item_rows) = (0u64, 0u64, 0u64);
-        for a in &accs {
-            if a.rows > 1 {
-                item_rows += u64::from(a.rows);
-            }
-            if a.amounts_seen > 1 {
-                multi += 1;
-                if !a.amounts_equal {
-                    differ += 1;
-                }
-            }
-        }
-        // Amounts computed as quantity × unit price are line amounts by construction.
-        let computed = map.amount.is_none() && map.unit_price.is_some();
-        let mode =
-            if computed || (differ > 0 && differ * 5 >= multi) { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
-        let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
-        if collapsed > 0 {
-            let (zh, en) = match mode {
-                ItemAmounts::Repeated => (
-                    format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额相同，判断为整单金额重复填写，只计一次。"),
-                    format!("{item_rows} item rows collapsed into {collapsed} orders; the amount is the same on every row of an order, so it was read as the order amount repeated per row and counted once."),
-                ),
-                ItemAmounts::PerItem => (
-                    format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额不同，判断为每件商品的金额，已相加。"),
-                    format!("{item_rows} item rows collapsed into {collapsed} orders; amounts differ between rows of an order, so they were read as per-item amounts and summed."),
-                ),
-            };
-            warnings.push(Warning::new("item_rows_collapsed", zh, en));
-            if mode == ItemAmounts::Repeated && differ > 0 {
-                warnings.push(Warning::new(
-                    "item_amounts_inconsistent",
-                    format!("有 {differ} 个订单的各行金额不一致，按第一行计。"),
-                    format!("{differ} orders have different amounts on their rows; the first row's amount was used."),
-                ));
-            }
-        }
-        if merged_rows > 0 {
-            warnings.push(Warning::new(
-                "merged_item_rows",
-                format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
-                format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
-            ));
-        }
-        if unpaid > 0 {
-            warnings.push(Warning::new(
-                "unpaid_excluded",
-                format!("{} 行没有订单状态且支付时间为空，按未付款订单排除。", unpaid),
-                format!("{} rows without a status and with an empty payment time were excluded as unpaid.", unpaid),
-            ));
-        }
-        if lossy_ids > 0 {
-            warnings.push(Warning::new(
-                "id_digits_may_be_lost",
-                format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
-                format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
-            ));
-        }
-        if lossy_keys > 0 {
-            warnings.push(Warning::new(
-                "id_digits_may_be_lost",
-                format!("{lossy_keys} 个客户标识以数字保存且超过 15 位，末几位可能已被 Excel 改变，不同客户可能被合并。请导出为文本格式。"),
-                format!("{lossy_keys} customer ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so different customers may be merged. Export them as text."),
-            ));
-        }
-        if duplicate_orders > 0 {
-            warnings.push(Warning::new(
-                "duplicate_orders",
-                format!("{} 个订单已在之前的文件中导入，未重复计算。", duplicate_orders),
-                format!(
-                    "{} orders were already imported from an earlier file and were not counted again.",
-                    duplicate_orders
-                ),
-            ));
-        }
+        let (mode, computed) = item_amounts(&accs, &map, &mut warnings);
+        warnings.extend(count_warnings(merged_rows, unpaid, lossy_ids, lossy_keys, duplicate_orders));
 
-        // Year-last dates: the dates with a part > 12 decide the file's order; ambiguous ones were
-        // read month first and are swapped when the file proves day first.
-        let day_first = day_first_dates > month_first_dates;
-        if ambiguous_dates > 0 {
-            if day_first {
-                for (a, order) in accs.iter().zip(orders.iter_mut()) {
-                    if a.date_ambiguous {
-                        if let Some(d) = cell::swap_day_month(order.placed_at) {
-                            order.placed_at = d;
-                        }
-                    }
-                }
-            }
-            let (zh_order, en_order) =
-                if day_first { ("日/月/年", "day/month/year") } else { ("月/日/年", "month/day/year") };
-            let (zh, en) = if day_first_dates + month_first_dates > 0 {
-                (
-                    format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月；文件中其他日期表明是“{zh_order}”，已按此读取。"),
-                    format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first; other dates in the file show {en_order}, so they were read that way."),
-                )
-            } else {
-                (
-                    format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月，文件中没有能确定顺序的日期，按“月/日/年”读取。如不对，请把日期列改为“年-月-日”格式后重新导入。"),
-                    format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first and no date in the file settles it; they were read month/day/year. If that is wrong, save the dates as year-month-day and import again."),
-                )
-            };
-            warnings.push(Warning::new("ambiguous_day_order", zh, en));
-        }
+        let day_counts = (day_first_dates, month_first_dates, ambiguous_dates);
+        warnings.extend(settle_day_order(&accs, &mut orders, day_counts));
         if computed {
             warnings.push(Warning::new(
                 "amount_from_unit_price",
@@ -925,6 +850,136 @@ impl<'a> FileOrders<'a> {
             contents,
         }
     }
+}
+
+/// Whether an order's item rows carry the order amount repeated or one amount per item (decided
+/// once per file), and whether amounts are quantity × unit price; says what it decided in `warnings`.
+fn item_amounts(accs: &[Acc], map: &Resolved, warnings: &mut Vec<Warning>) -> (ItemAmounts, bool) {
+    let (mut multi, mut differ, mut item_rows) = (0u64, 0u64, 0u64);
+    for a in accs {
+        if a.rows > 1 {
+            item_rows += u64::from(a.rows);
+        }
+        if a.amounts_seen > 1 {
+            multi += 1;
+            if !a.amounts_equal {
+                differ += 1;
+            }
+        }
+    }
+    // Amounts computed as quantity × unit price are line amounts by construction.
+    let computed = map.amount.is_none() && map.unit_price.is_some();
+    let mode =
+        if computed || (differ > 0 && differ * 5 >= multi) { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
+    let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
+    if collapsed > 0 {
+        let (zh, en) = match mode {
+            ItemAmounts::Repeated => (
+                format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额相同，判断为整单金额重复填写，只计一次。"),
+                format!("{item_rows} item rows collapsed into {collapsed} orders; the amount is the same on every row of an order, so it was read as the order amount repeated per row and counted once."),
+            ),
+            ItemAmounts::PerItem => (
+                format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额不同，判断为每件商品的金额，已相加。"),
+                format!("{item_rows} item rows collapsed into {collapsed} orders; amounts differ between rows of an order, so they were read as per-item amounts and summed."),
+            ),
+        };
+        warnings.push(Warning::new("item_rows_collapsed", zh, en));
+        if mode == ItemAmounts::Repeated && differ > 0 {
+            warnings.push(Warning::new(
+                "item_amounts_inconsistent",
+                format!("有 {differ} 个订单的各行金额不一致，按第一行计。"),
+                format!("{differ} orders have different amounts on their rows; the first row's amount was used."),
+            ));
+        }
+    }
+    (mode, computed)
+}
+
+/// The warnings that only need a count: merged item rows, unpaid rows excluded, ids and keys that
+/// may have lost digits, orders already imported.
+fn count_warnings(
+    merged_rows: u64,
+    unpaid: u64,
+    lossy_ids: u64,
+    lossy_keys: u64,
+    duplicate_orders: u64,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if merged_rows > 0 {
+        warnings.push(Warning::new(
+            "merged_item_rows",
+            format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
+            format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
+        ));
+    }
+    if unpaid > 0 {
+        warnings.push(Warning::new(
+            "unpaid_excluded",
+            format!("{} 行没有订单状态且支付时间为空，按未付款订单排除。", unpaid),
+            format!("{} rows without a status and with an empty payment time were excluded as unpaid.", unpaid),
+        ));
+    }
+    if lossy_ids > 0 {
+        warnings.push(Warning::new(
+            "id_digits_may_be_lost",
+            format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
+            format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
+        ));
+    }
+    if lossy_keys > 0 {
+        warnings.push(Warning::new(
+            "id_digits_may_be_lost",
+            format!("{lossy_keys} 个客户标识以数字保存且超过 15 位，末几位可能已被 Excel 改变，不同客户可能被合并。请导出为文本格式。"),
+            format!("{lossy_keys} customer ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so different customers may be merged. Export them as text."),
+        ));
+    }
+    if duplicate_orders > 0 {
+        warnings.push(Warning::new(
+            "duplicate_orders",
+            format!("{} 个订单已在之前的文件中导入，未重复计算。", duplicate_orders),
+            format!(
+                "{} orders were already imported from an earlier file and were not counted again.",
+                duplicate_orders
+            ),
+        ));
+    }
+    warnings
+}
+
+/// Year-last dates: the dates with a part > 12 decide the file's order; ambiguous ones were read
+/// month first and are swapped here when the file proves day first. Says so when any was ambiguous.
+fn settle_day_order(
+    accs: &[Acc],
+    orders: &mut [Order],
+    (day_first_dates, month_first_dates, ambiguous_dates): (u64, u64, u64),
+) -> Option<Warning> {
+    let day_first = day_first_dates > month_first_dates;
+    if ambiguous_dates == 0 {
+        return None;
+    }
+    if day_first {
+        for (a, order) in accs.iter().zip(orders.iter_mut()) {
+            if a.date_ambiguous {
+                if let Some(d) = cell::swap_day_month(order.placed_at) {
+                    order.placed_at = d;
+                }
+            }
+        }
+    }
+    let (zh_order, en_order) =
+        if day_first { ("日/月/年", "day/month/year") } else { ("月/日/年", "month/day/year") };
+    let (zh, en) = if day_first_dates + month_first_dates > 0 {
+        (
+            format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月；文件中其他日期表明是“{zh_order}”，已按此读取。"),
+            format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first; other dates in the file show {en_order}, so they were read that way."),
+        )
+    } else {
+        (
+            format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月，文件中没有能确定顺序的日期，按“月/日/年”读取。如不对，请把日期列改为“年-月-日”格式后重新导入。"),
+            format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first and no date in the file settles it; they were read month/day/year. If that is wrong, save the dates as year-month-day and import again."),
+        )
+    };
+    Some(Warning::new("ambiguous_day_order", zh, en))
 }
 
 /// Adds one row's values to the order it belongs to.

@@ -229,6 +229,50 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     Ok(())
 }
 
+/// The summary's figures, summed in one pass over the customers.
+struct Figures<'a> {
+    tiers: BTreeMap<Tier, Totals>,
+    segments: BTreeMap<&'a str, (Totals, Tier)>,
+    all: Totals,
+    /// Customers with two orders or more.
+    repeat: u64,
+    recency_sum: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+impl<'a> Figures<'a> {
+    fn of(table: &Table<'a>) -> Self {
+        let class = table.input.classification;
+        let mut tiers: BTreeMap<Tier, Totals> = BTreeMap::new();
+        let mut segments: BTreeMap<&str, (Totals, Tier)> = BTreeMap::new();
+        let mut all = Totals::default();
+        let (mut repeat, mut recency_sum) = (0u64, 0i64);
+        let (mut first, mut last) = (NaiveDate::MAX, NaiveDate::MIN);
+        for (c, a) in table.input.customers.iter().zip(&class.assignments) {
+            for t in [tiers.entry(a.tier).or_default(), &mut all] {
+                t.customers += 1;
+                t.orders += u64::from(c.orders);
+                t.revenue += c.revenue;
+            }
+            if let Some(s) = a.segment.as_deref() {
+                let (t, _) = segments.entry(s).or_insert_with(|| (Totals::default(), a.tier));
+                t.customers += 1;
+                t.orders += u64::from(c.orders);
+                t.revenue += c.revenue;
+            }
+            repeat += u64::from(c.orders >= 2);
+            recency_sum += a.recency_days;
+            first = first.min(c.first_order);
+            last = last.max(c.last_order);
+        }
+        for tier in table.tiers.keys() {
+            tiers.entry(*tier).or_default();
+        }
+        Figures { tiers, segments, all, repeat, recency_sum, first, last }
+    }
+}
+
 fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let lang = table.lang;
     let input = table.input;
@@ -236,31 +280,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let sheet_name = pick(lang, "概览", "Summary");
     let customers = input.customers;
 
-    let mut tiers: BTreeMap<Tier, Totals> = BTreeMap::new();
-    let mut segments: BTreeMap<&str, (Totals, Tier)> = BTreeMap::new();
-    let mut all = Totals::default();
-    let (mut repeat, mut recency_sum) = (0u64, 0i64);
-    let (mut first, mut last) = (NaiveDate::MAX, NaiveDate::MIN);
-    for (c, a) in customers.iter().zip(&class.assignments) {
-        for t in [tiers.entry(a.tier).or_default(), &mut all] {
-            t.customers += 1;
-            t.orders += u64::from(c.orders);
-            t.revenue += c.revenue;
-        }
-        if let Some(s) = a.segment.as_deref() {
-            let (t, _) = segments.entry(s).or_insert_with(|| (Totals::default(), a.tier));
-            t.customers += 1;
-            t.orders += u64::from(c.orders);
-            t.revenue += c.revenue;
-        }
-        repeat += u64::from(c.orders >= 2);
-        recency_sum += a.recency_days;
-        first = first.min(c.first_order);
-        last = last.max(c.last_order);
-    }
-    for tier in table.tiers.keys() {
-        tiers.entry(*tier).or_default();
-    }
+    let Figures { tiers, segments, all, repeat, recency_sum, first, last } = Figures::of(table);
     let n = all.customers as f64;
     let revenue = yuan(all.revenue);
     let a_tier = tiers.get(&Tier::A).cloned().unwrap_or_default();
