@@ -9,6 +9,9 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong from reading a source file to writing a workbook.
+///
+/// The fields (`path`, `detail`, `columns` …) are what each variant's message says.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be opened or read at all.

@@ -48,6 +48,7 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// Every layout, in the order the CLI lists them.
     pub const ALL: [Layout; 5] = [Layout::Wechat, Layout::Taobao, Layout::Pdd, Layout::Youzan, Layout::Customers];
 
     /// The header of the column that identifies a customer in this layout (what the truth is keyed by).
@@ -198,15 +199,19 @@ impl Layout {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GenerateOptions {
+    /// Whose export to imitate.
     pub layout: Layout,
+    /// The file type to write.
     pub format: FileFormat,
     /// Orders (for order layouts; an item-level file has more rows) or customers (customer layout).
     pub orders: u64,
     /// Distinct customers; default a quarter of `orders`.
     pub customers: Option<u64>,
+    /// Seed of the generator: the same options and seed give the same file.
     pub seed: u64,
     /// First and last day of the period the orders fall in.
     pub start: NaiveDate,
+    /// See `start`.
     pub end: NaiveDate,
     /// Two title rows above the header ("微信小店 订单导出", "导出时间：…").
     pub title_rows: bool,
@@ -219,6 +224,7 @@ pub struct GenerateOptions {
     /// Only write orders placed on or after / on or before these days; the rest of the data (ids,
     /// customers) is unchanged, so two windows of one seed overlap exactly like two real exports.
     pub rows_from: Option<NaiveDate>,
+    /// See `rows_from`.
     pub rows_to: Option<NaiveDate>,
 }
 
@@ -253,13 +259,16 @@ pub struct TruthCustomer {
     pub orders: u32,
     /// Net revenue in fen (M).
     pub revenue: Cents,
+    /// Date of the first valid order.
     pub first_order: NaiveDate,
+    /// Date of the latest valid order.
     pub last_order: NaiveDate,
 }
 
 /// The expected result of importing a generated file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Truth {
+    /// The layout the file was written in.
     pub layout: Layout,
     /// Header of the key column.
     pub key_column: String,

@@ -21,14 +21,19 @@ use crate::playbook::Playbook;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Move {
+    /// The customer key.
     pub key: String,
+    /// The customer's display name.
     pub name: String,
     /// `None` for a new customer.
     pub from: Option<Tier>,
     /// `None` for a lost customer.
     pub to: Option<Tier>,
+    /// The segment in the old snapshot, when its method has segments.
     pub from_segment: Option<String>,
+    /// The segment in the new snapshot, when its method has segments.
     pub to_segment: Option<String>,
+    /// Revenue in the new snapshot (in the old one for a lost customer).
     pub revenue: Cents,
     /// The suggested action for this move (a customer who fell from A gets the win-back action first).
     pub action: Text,
@@ -38,15 +43,23 @@ pub struct Move {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Migration {
+    /// Id of the earlier snapshot.
     pub old_snapshot: i64,
+    /// Id of the later snapshot.
     pub new_snapshot: i64,
+    /// As-of date of the earlier snapshot.
     pub old_as_of: NaiveDate,
+    /// As-of date of the later snapshot.
     pub new_as_of: NaiveDate,
     /// (from, to, customers, revenue in the new snapshot); `None` = new (from) or lost (to).
     pub flows: Vec<Flow>,
+    /// Customers now in a better tier, highest tier reached first, then by revenue.
     pub upgraded: Vec<Move>,
+    /// Customers now in a worse tier, highest tier left first, then by revenue.
     pub downgraded: Vec<Move>,
+    /// Customers only in the later snapshot.
     pub new: Vec<Move>,
+    /// Customers only in the earlier snapshot.
     pub lost: Vec<Move>,
     /// The same matrix by segment (segment display names), for methods with segments.
     #[serde(default)]
@@ -57,9 +70,13 @@ pub struct Migration {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Flow {
+    /// Tier in the earlier snapshot; `None` for new customers.
     pub from: Option<Tier>,
+    /// Tier in the later snapshot; `None` for lost customers.
     pub to: Option<Tier>,
+    /// Customers who made this move.
     pub customers: u64,
+    /// Their revenue (in the new snapshot; in the old one for lost customers).
     pub revenue: Cents,
 }
 
@@ -71,6 +88,7 @@ pub struct SegmentFlow {
     pub from: Option<String>,
     /// `None` = lost customer (or no segment in the new snapshot's method).
     pub to: Option<String>,
+    /// Customers who made this move.
     pub customers: u64,
     /// Revenue in the new snapshot (in the old one for lost customers).
     pub revenue: Cents,

@@ -42,8 +42,11 @@ pub struct ImportOptions {
 /// The orders of one or more source files, deduplicated, with one report per file.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
+    /// The files read, in the order given.
     pub sources: Vec<PathBuf>,
+    /// The valid orders of all files, each order once.
     pub orders: Vec<Order>,
+    /// One report per file.
     pub reports: Vec<ImportReport>,
     /// Order ids the files show closed, cancelled or fully refunded. Within one import the first
     /// file that has an order decides it; the workspace uses these to take out orders that an
@@ -55,12 +58,17 @@ pub struct Dataset {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Preview {
+    /// The file's name.
     pub file: String,
+    /// The format sniffed from its bytes.
     pub format: Format,
+    /// Every sheet of the file (one for CSV and HTML).
     pub sheets: Vec<String>,
+    /// The detected (or overridden) header and column roles.
     pub mapping: Mapping,
     /// Rows from the top of the sheet (title rows included) as display text, so the UI can mark the header.
     pub rows: Vec<Vec<String>>,
+    /// What the user should check before importing.
     pub warnings: Vec<Warning>,
 }
 

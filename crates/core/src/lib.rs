@@ -14,6 +14,8 @@
 #![warn(missing_docs)]
 
 pub mod cell;
+// Being split into one file per method (issue 8, item 3), which documents its items; then drop this.
+#[allow(missing_docs)]
 pub mod classify;
 pub mod customers;
 pub mod error;

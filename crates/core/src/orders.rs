@@ -49,7 +49,9 @@ use crate::source::Cell;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
+    /// The order counts.
     Count,
+    /// Exclude as closed, cancelled or unpaid.
     Exclude,
     /// Exclude as fully refunded (reported separately from closed/cancelled).
     Refunded,
@@ -59,7 +61,9 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusRule {
+    /// Text a status must contain for the rule to apply.
     pub pattern: String,
+    /// What a matching status does to the order.
     pub effect: Effect,
 }
 
@@ -67,6 +71,7 @@ pub struct StatusRule {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusRules {
+    /// The rules, first match wins.
     pub rules: Vec<StatusRule>,
 }
 
@@ -235,6 +240,7 @@ pub struct OrderSet {
 }
 
 impl OrderSet {
+    /// An empty set.
     pub fn new() -> Self {
         Self::default()
     }
@@ -295,16 +301,25 @@ impl OrderSet {
 /// The result of one file: its orders (moved into the [`OrderSet`]) and report material.
 #[derive(Default)]
 pub struct FileOutcome {
+    /// The file's valid orders.
     pub orders: Vec<Order>,
+    /// Data rows read.
     pub rows_read: u64,
+    /// Orders kept.
     pub orders_kept: u64,
+    /// Rows skipped, by reason.
     pub skipped: Vec<Skipped>,
+    /// What the user should know about this file.
     pub warnings: Vec<Warning>,
+    /// Date of the earliest kept order.
     pub first_date: Option<NaiveDate>,
+    /// Date of the latest kept order.
     pub last_date: Option<NaiveDate>,
     /// Non-empty amount cells and how many of them parsed; the first unreadable one as an example.
     pub amount_cells: u64,
+    /// See `amount_cells`.
     pub amount_readable: u64,
+    /// See `amount_cells`: (row, cell text).
     pub amount_example: Option<(u32, String)>,
     /// Rows that were neither blank nor totals rows.
     pub data_rows: u64,

@@ -16,7 +16,9 @@ use crate::model::{Text, Tier};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Action {
+    /// What to do.
     pub action: Text,
+    /// How to reach the customer.
     pub channel: Text,
     /// 1 = most urgent.
     pub priority: u8,
@@ -28,6 +30,7 @@ pub struct Action {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Playbook {
+    /// The action per tier.
     pub tiers: BTreeMap<Tier, Action>,
     /// By canonical segment name; a segment action takes precedence over the tier action.
     pub segments: BTreeMap<String, Action>,
@@ -37,9 +40,13 @@ pub struct Playbook {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Suggestion {
+    /// What to do.
     pub action: Text,
+    /// How to reach the customer.
     pub channel: Text,
+    /// 1 = most urgent.
     pub priority: u8,
+    /// When to contact the customer next.
     pub next_contact: NaiveDate,
 }
 

@@ -20,13 +20,17 @@ pub enum SkipReason {
     Closed,
     /// Fully refunded.
     Refunded,
+    /// No customer key on the row.
     NoCustomerKey,
+    /// The amount cell could not be read as money.
     UnreadableAmount,
+    /// The date cell could not be read as a date.
     UnreadableDate,
     /// 合计/总计/小计 rows.
     TotalsRow,
     /// The same order already seen (in this file or an earlier one).
     Duplicate,
+    /// An empty row.
     Blank,
     /// The header row repeated inside the data (several exports pasted into one sheet).
     RepeatedHeader,
@@ -38,7 +42,9 @@ pub enum SkipReason {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Skipped {
+    /// Why the rows were skipped.
     pub reason: SkipReason,
+    /// How many rows.
     pub count: u64,
     /// Up to 5 example row numbers (1-based, as Excel shows them).
     pub example_rows: Vec<u32>,
@@ -50,6 +56,7 @@ pub struct Skipped {
 pub struct Warning {
     /// Stable code, e.g. `masked_phone_key`.
     pub code: String,
+    /// What to know, in both languages.
     pub text: Text,
     /// A key the user can switch to with one click (`masked_phone_key` offers masked phone +
     /// receiver name); pass it back as `ImportOptions::key`.
@@ -68,15 +75,23 @@ impl Warning {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
+    /// The file's name.
     pub file: String,
+    /// The format sniffed from its bytes.
     pub format: Format,
+    /// The header and column roles used.
     pub mapping: Mapping,
     /// Data rows read (after the header).
     pub rows_read: u64,
+    /// Orders kept (several item rows make one order).
     pub orders_kept: u64,
+    /// Rows skipped, by reason.
     pub skipped: Vec<Skipped>,
+    /// Date of the earliest kept order.
     pub first_date: Option<NaiveDate>,
+    /// Date of the latest kept order.
     pub last_date: Option<NaiveDate>,
+    /// What the user should know about this file.
     pub warnings: Vec<Warning>,
 }
 

@@ -139,7 +139,7 @@ impl Graph {
     fn load(root: &Path) -> Graph {
         let mut graph = Graph { modules: BTreeMap::new(), edges: Vec::new() };
         let code = blank_literals(&fs::read_to_string(root).unwrap_or_else(|e| panic!("{}: {e}", root.display())));
-        graph.add(Vec::new(), &code, root, &root.parent().unwrap().to_path_buf());
+        graph.add(Vec::new(), &code, root, root.parent().unwrap());
         let names: Vec<String> = graph.modules.keys().cloned().collect();
         for name in names {
             graph.collect_edges(&name);
@@ -278,9 +278,9 @@ impl Graph {
         };
         let reachable: Vec<Vec<bool>> = (0..names.len()).map(reach).collect();
         let mut groups: BTreeSet<Vec<String>> = BTreeSet::new();
-        for a in 0..names.len() {
+        for (a, from_a) in reachable.iter().enumerate() {
             let group: Vec<String> =
-                (0..names.len()).filter(|&b| reachable[a][b] && reachable[b][a]).map(|b| names[b].clone()).collect();
+                (0..names.len()).filter(|&b| from_a[b] && reachable[b][a]).map(|b| names[b].clone()).collect();
             if group.len() > 1 {
                 groups.insert(group);
             }

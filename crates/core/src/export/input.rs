@@ -15,12 +15,17 @@ use crate::report::ImportReport;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct ExportOptions {
+    /// Language of sheet names, headers and wording.
     pub lang: Lang,
     /// Keep full phone numbers (default: masked 138****1234).
     pub keep_phones: bool,
+    /// Write the 概览/Summary sheet (figures and charts).
     pub include_summary: bool,
+    /// Write one sheet per tier.
     pub include_tier_sheets: bool,
+    /// Write the 服务策略/Playbook sheet.
     pub include_playbook: bool,
+    /// Write the 说明/Method sheet (method, parameters, import reports).
     pub include_method: bool,
 }
 
@@ -39,8 +44,11 @@ impl Default for ExportOptions {
 
 /// Everything the export reads; nothing here is modified.
 pub struct ExportInput<'a> {
+    /// The classified customers, in the classification's order.
     pub customers: &'a [Customer],
+    /// Their tiers, segments and reasons (same indexes as `customers`).
     pub classification: &'a Classification,
+    /// The actions suggested per tier and segment.
     pub playbook: &'a Playbook,
     /// Import reports of the sources, for the method sheet.
     pub reports: &'a [ImportReport],

@@ -36,8 +36,11 @@ use sniff::{Head, TextKind};
 /// out with its 0-based index (index `i` is the row Excel shows as `i + 1`), blank rows as empty
 /// slices, and each row without its trailing empty cells (a cell past the slice is empty).
 pub struct Source {
+    /// The file opened.
     pub path: PathBuf,
+    /// Its format, from its bytes.
     pub format: Format,
+    /// Its size in bytes.
     pub size: u64,
     sheets: Vec<String>,
     hints: Vec<Option<u64>>,

@@ -14,12 +14,19 @@ pub const MAX_CELL_BYTES: usize = 1 << 20;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// Excel 2007+ workbook.
     Xlsx,
+    /// Excel 2007+ workbook with macros.
     Xlsm,
+    /// Excel binary workbook.
     Xlsb,
+    /// Excel 97–2003 workbook.
     Xls,
+    /// OpenDocument spreadsheet.
     Ods,
+    /// Delimited text other than tab-separated (comma, semicolon, aligned columns).
     Csv,
+    /// Tab-separated text.
     Tsv,
     /// An HTML table saved under .xls (some platforms' "Excel" export).
     Html,
@@ -28,9 +35,13 @@ pub enum Format {
 /// One cell as read, before any role-specific parsing.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
+    /// No value.
     Empty,
+    /// Text, exactly as in the file.
     Text(String),
+    /// A number cell.
     Number(f64),
+    /// A boolean cell.
     Bool(bool),
     /// A cell Excel formatted as a date/time.
     DateTime(NaiveDateTime),

@@ -35,11 +35,15 @@ use crate::report::ImportReport;
 /// One file read by the importer, ready to be stored.
 #[derive(Clone, Debug)]
 pub struct ImportedFile {
+    /// The file read.
     pub path: PathBuf,
+    /// Its size in bytes.
     pub size: u64,
     /// Hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// Its valid orders.
     pub orders: Vec<Order>,
+    /// Its import report.
     pub report: ImportReport,
     /// True when the mapping came from a saved mapping of the same layout.
     pub mapping_reused: bool,

@@ -52,10 +52,13 @@ impl From<serde_json::Error> for Error {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourceInfo {
+    /// The source's id in the workspace.
     pub id: i64,
+    /// The file's name.
     pub file_name: String,
     /// The path it was imported from (the file may have moved since; it is never read again).
     pub path: String,
+    /// Size in bytes.
     pub size: u64,
     /// Hex SHA-256 of the file's bytes: the same file imported again is recognized by it.
     pub sha256: String,
@@ -72,6 +75,7 @@ pub struct SourceInfo {
     /// Fingerprint of the file's header row (`layout_fingerprint`); `None` for sources imported
     /// before schema version 3.
     pub layout: Option<String>,
+    /// The import report of the file.
     pub report: ImportReport,
 }
 
