@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test run: setup, Rust unit/integration tests (core, CLI, app commands on the mock runtime,
+# The whole test run: setup, lints (formatting, clippy), Rust unit/integration tests (core, CLI, app commands on the mock runtime,
 # bindings drift), the UI's Vitest suite, then the real app end to end under Xvfb with screenshots.
 # Fails on the first failing step. Used by .ci/run.
 set -euo pipefail
@@ -8,6 +8,11 @@ step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 
 step "setup"
 scripts/setup.sh
+
+# Module circles are checked by a test (crates/core/tests/module_cycles.rs), with the Rust tests below.
+step "Rust lint"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 
 step "UI bundle (the app embeds ui/dist)"
 npm run build:ui

@@ -420,3 +420,90 @@ fn move_action(playbook: &Playbook, from: Option<Tier>, to: Option<Tier>, to_seg
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of one snapshot from a list: (key, tier, segment, revenue).
+    struct Listed(std::vec::IntoIter<(&'static str, Tier, Option<&'static str>, Cents)>);
+
+    impl Rows for Listed {
+        fn next_into(&mut self, entry: &mut Entry) -> Result<bool> {
+            let Some((key, tier, segment, revenue)) = self.0.next() else { return Ok(false) };
+            entry.key = key.as_bytes().to_vec();
+            entry.name = format!("name of {key}").into_bytes();
+            entry.tier = tier;
+            entry.has_segment = segment.is_some();
+            entry.segment = segment.unwrap_or_default().as_bytes().to_vec();
+            entry.revenue = revenue;
+            Ok(true)
+        }
+    }
+
+    fn side(snapshot: i64, day: u32) -> Side {
+        Side { snapshot, as_of: NaiveDate::from_ymd_opt(2025, 6, day).unwrap() }
+    }
+
+    #[test]
+    fn merges_two_snapshots_into_flows_and_move_lists() {
+        let mut old = Listed(
+            vec![
+                ("a", Tier::A, Some("重要价值客户"), 900),
+                ("b", Tier::B, None, 500),
+                ("c", Tier::C, None, 100),
+                ("d", Tier::A, None, 800),
+            ]
+            .into_iter(),
+        );
+        let mut new = Listed(
+            vec![
+                ("a", Tier::B, Some("重要保持客户"), 950),
+                ("b", Tier::A, None, 700),
+                ("c", Tier::C, None, 120),
+                ("e", Tier::C, None, 50),
+            ]
+            .into_iter(),
+        );
+        let m = compare(side(1, 1), &mut old, side(2, 30), &mut new, &Playbook::default()).unwrap();
+        assert_eq!((m.old_snapshot, m.new_snapshot), (1, 2));
+        let keys = |v: &[Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&m.upgraded), ["b"]);
+        assert_eq!(keys(&m.downgraded), ["a"]);
+        assert_eq!(keys(&m.new), ["e"]);
+        assert_eq!(keys(&m.lost), ["d"]);
+        // A lost customer keeps the old revenue; the others show the new one.
+        assert_eq!(m.lost[0].revenue, 800);
+        assert_eq!(m.downgraded[0].revenue, 950);
+        assert_eq!(m.downgraded[0].name, "name of a");
+        assert_eq!(m.downgraded[0].from_segment.as_deref(), Some("重要价值客户"));
+        // Fell from A: the win-back action comes first.
+        assert!(m.downgraded[0].action.zh.starts_with("挽回："), "{}", m.downgraded[0].action.zh);
+        let flow = |from, to| m.flows.iter().find(|f| f.from == from && f.to == to).map(|f| (f.customers, f.revenue));
+        assert_eq!(flow(Some(Tier::C), Some(Tier::C)), Some((1, 120)));
+        assert_eq!(flow(None, Some(Tier::C)), Some((1, 50)));
+        assert_eq!(flow(Some(Tier::A), None), Some((1, 800)));
+        assert_eq!(m.flows.iter().map(|f| f.customers).sum::<u64>(), 5);
+        assert_eq!(m.segment_flows.iter().map(|f| f.customers).sum::<u64>(), 5);
+    }
+
+    #[test]
+    fn stored_text_that_is_not_utf8_is_a_store_error() {
+        struct Broken(bool);
+        impl Rows for Broken {
+            fn next_into(&mut self, entry: &mut Entry) -> Result<bool> {
+                if std::mem::replace(&mut self.0, true) {
+                    return Ok(false);
+                }
+                entry.key = vec![0xff, 0xfe];
+                entry.name = b"x".to_vec();
+                entry.tier = Tier::A;
+                Ok(true)
+            }
+        }
+        let mut empty = Listed(Vec::new().into_iter());
+        let err = compare(side(1, 1), &mut empty, side(2, 2), &mut Broken(false), &Playbook::default()).unwrap_err();
+        assert!(matches!(err, Error::Store(StoreError::Text(_))), "{err:?}");
+        assert!(std::error::Error::source(&err).is_some());
+    }
+}

@@ -622,3 +622,24 @@ fn snapshot_with_a_customer_twice_is_refused() {
     assert!(matches!(ws.save_snapshot(&customers, &classification, None), Err(Error::InvalidParams(_))));
     assert!(ws.snapshots().unwrap().is_empty());
 }
+
+#[test]
+fn a_store_error_keeps_its_cause_and_speaks_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    ws.set_setting("lang", "en").unwrap();
+    let err = ws.get_setting::<u32>("lang").unwrap_err();
+    // The JSON error is reachable down the source chain, not pasted into the message.
+    let mut cause = std::error::Error::source(&err);
+    let mut found = false;
+    while let Some(c) = cause {
+        found |= c.downcast_ref::<serde_json::Error>().is_some();
+        cause = c.source();
+    }
+    assert!(found, "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with("工作区存储出错"), "{message}");
+    assert!(!message.contains("invalid type"), "{message}");
+    assert!(err.cause().is_some_and(|c| c.contains("invalid type")), "{:?}", err.cause());
+    assert_eq!(err.code(), "store");
+}
