@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test run: setup, Rust unit/integration tests (core, CLI, app commands on the mock runtime,
+# The whole test run: setup, lints (formatting, clippy), Rust unit/integration tests (core, CLI, app commands on the mock runtime,
 # bindings drift), the UI's Vitest suite, then the real app end to end under Xvfb with screenshots.
 # Fails on the first failing step. Used by .ci/run.
 set -euo pipefail
@@ -15,6 +15,12 @@ npm run format:check
 
 step "UI bundle: vue-tsc, then Vite (the app embeds ui/dist)"
 npm run build:ui
+
+# Clippy needs ui/dist (the app embeds it), so it runs after the bundle. Module circles are checked by a
+# test (crates/core/tests/module_cycles.rs), with the Rust tests below.
+step "Rust lint"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test --workspace"
 cargo test --workspace

@@ -17,8 +17,9 @@ use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
+use tierbook_core::history::Migration;
 use tierbook_core::import::{ImportOptions, Preview};
-use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
+use tierbook_core::store::{SnapshotInfo, SourceInfo};
 
 fn committed_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui").join("src").join("bindings")

@@ -11,8 +11,9 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
+use tierbook_core::history::Migration;
 use tierbook_core::import::{self, ImportOptions, Preview};
-use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
+use tierbook_core::store::{SnapshotInfo, SourceInfo};
 use tierbook_core::ErrorCode;
 
 use crate::error::ApiError;

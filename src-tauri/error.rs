@@ -46,6 +46,9 @@ impl From<tierbook_core::Error> for ApiError {
         if let Some(path) = err.path() {
             api.details.insert("path".into(), path.display().to_string());
         }
+        if let Some(cause) = err.cause() {
+            api.details.insert("cause".into(), cause);
+        }
         api
     }
 }

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tierbook_core::classify::{self, ClassifyParams};
 use tierbook_core::export::{self, ExportInput, ExportOptions};
-use tierbook_core::import::{ImportOptions, ImportReport};
+use tierbook_core::history::Migration;
+use tierbook_core::import::ImportOptions;
 use tierbook_core::playbook::Playbook;
-use tierbook_core::store::{Migration, SnapshotInfo, SourceInfo};
+use tierbook_core::report::ImportReport;
+use tierbook_core::store::{SnapshotInfo, SourceInfo};
 use tierbook_core::{Error, ErrorCode, Progress, Stage};
 
 use crate::error::ApiError;

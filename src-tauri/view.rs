@@ -237,7 +237,7 @@ pub fn customer_detail(
     let a = classification.assignments.get(index)?;
     let suggestion = suggestion(playbook, classification, index, a);
     let mut own = orders;
-    own.sort_by(|x, y| y.placed_at.cmp(&x.placed_at));
+    own.sort_by_key(|x| std::cmp::Reverse(x.placed_at));
     Some(CustomerDetail {
         row: customer_row(customer, a, suggestion.clone()),
         orders: own,

@@ -16,8 +16,8 @@ use tierbook_core::mapping::KeySpec;
 use tierbook_core::playbook::Playbook;
 use tierbook_core::{customers, model::yuan, Customer, Error, Lang, Progress, Result};
 
+use crate::lang::tr;
 use crate::progress::Bar;
-use crate::tr;
 
 pub(crate) const AFTER_HELP: &str = "\
 分层方法 / Methods (--method):

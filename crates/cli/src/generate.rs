@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use tierbook_core::generate::{self, FileFormat, GenerateOptions, Layout};
 use tierbook_core::{Lang, Result};
 
-use crate::tr;
+use crate::lang::tr;
 
 pub(crate) const AFTER_HELP: &str = "\
 示例 / Examples:

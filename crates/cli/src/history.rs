@@ -9,13 +9,14 @@ use std::path::PathBuf;
 
 use tierbook_core::classify::{self, ClassifyParams, Method};
 use tierbook_core::export::{self, ExportInput, ExportOptions};
+use tierbook_core::history::{Flow, Migration, Move};
 use tierbook_core::import::ImportOptions;
 use tierbook_core::model::yuan;
-use tierbook_core::store::{Migration, SnapshotInfo, Workspace};
+use tierbook_core::store::{SnapshotInfo, Workspace};
 use tierbook_core::{Error, Lang, Result, Tier};
 
+use crate::lang::tr;
 use crate::progress::Bar;
-use crate::tr;
 
 pub(crate) const AFTER_HELP: &str = "\
 示例 / Examples:
@@ -223,7 +224,7 @@ fn print_counts(m: &Migration, lang: Lang) {
 
 fn print_migration(m: &Migration, lang: Lang) {
     println!("{} {} → {}", tr(lang, "基准日", "As of"), m.old_as_of, m.new_as_of);
-    let used = |pick: fn(&tierbook_core::store::Flow) -> Option<Tier>| -> Vec<Tier> {
+    let used = |pick: fn(&Flow) -> Option<Tier>| -> Vec<Tier> {
         Tier::ALL.into_iter().filter(|t| m.flows.iter().any(|f| pick(f) == Some(*t))).collect()
     };
     let from_tiers = used(|f| f.from);
@@ -248,7 +249,7 @@ fn print_migration(m: &Migration, lang: Lang) {
         println!("{line}");
     }
     print_counts(m, lang);
-    let top = |title: &str, moves: &[tierbook_core::store::Move]| {
+    let top = |title: &str, moves: &[Move]| {
         if moves.is_empty() {
             return;
         }

@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 
-use tierbook_core::import::{self, ImportOptions, ImportReport, Preview, SkipReason};
+use tierbook_core::import::{self, ImportOptions, Preview};
 use tierbook_core::mapping::{KeySpec, Level, Role};
+use tierbook_core::report::{ImportReport, SkipReason};
 use tierbook_core::{Lang, NoProgress, Result};
 
-use crate::tr;
+use crate::lang::tr;
 
 pub(crate) const AFTER_HELP: &str = "\
 示例 / Examples:

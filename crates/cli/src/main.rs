@@ -6,6 +6,7 @@ mod classify;
 mod generate;
 mod history;
 mod inspect;
+mod lang;
 mod progress;
 
 use std::process::ExitCode;
@@ -78,17 +79,12 @@ impl From<LangArg> for Lang {
     }
 }
 
-/// Picks the sentence in the user's language.
-pub(crate) fn tr<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
 /// Prints a core error and returns its exit code.
 fn report_error(err: &Error) -> ExitCode {
     eprintln!("错误 / error [{}]: {err}", err.code());
+    if let Some(cause) = err.cause() {
+        eprintln!("原因 / cause: {cause}");
+    }
     let code = err.exit_code();
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

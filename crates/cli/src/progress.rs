@@ -9,7 +9,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tierbook_core::{Lang, Progress, Stage};
 
-use crate::tr;
+use crate::lang::tr;
 
 /// The bar plus the Ctrl+C flag.
 pub(crate) struct Bar {

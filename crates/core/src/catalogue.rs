@@ -73,9 +73,11 @@ pub struct ParamRange {
     /// The field in the method's JSON, nested fields joined by a dot (`a_pct`, `weights.value`,
     /// `basis.r_days`); `score` stands for every bound of a named-segment rule's R/F/M ranges.
     pub key: String,
+    /// The smallest value `validate` accepts.
     pub min: f64,
     /// `None`: no upper bound (money and order counts).
     pub max: Option<f64>,
+    /// How far one click of the input moves.
     pub step: f64,
     /// "%", "¥", "天"/"days" …; empty for the thresholds method, whose unit is the measure's.
     pub unit: Text,
@@ -88,8 +90,11 @@ pub struct ParamRange {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScoreDefaults {
+    /// The number of bins (3, 4 or 5).
     pub bins: u8,
+    /// Total score from which a customer is A.
     pub a_min: u32,
+    /// Total score from which a customer is B.
     pub b_min: u32,
 }
 
@@ -99,10 +104,15 @@ pub struct ScoreDefaults {
 pub struct CubeType {
     /// The canonical (Chinese) name, e.g. `重要价值客户`.
     pub name: String,
+    /// Its display names in both languages.
     pub text: Text,
+    /// Recency is high (a recent buyer).
     pub r_high: bool,
+    /// Frequency is high.
     pub f_high: bool,
+    /// Monetary value is high.
     pub m_high: bool,
+    /// The tier the type maps to by default.
     pub tier: Tier,
 }
 
@@ -112,7 +122,9 @@ pub struct CubeType {
 pub struct SegmentInfo {
     /// The canonical name the core uses (`重要价值客户`, `Champions`).
     pub name: String,
+    /// Its display names in both languages.
     pub text: Text,
+    /// The tier the segment maps to by default.
     pub tier: Tier,
 }
 
@@ -120,8 +132,11 @@ pub struct SegmentInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MeasureInfo {
+    /// The measure.
     pub measure: Measure,
+    /// Its name, as the reasons say it.
     pub label: Text,
+    /// The unit of its cut points.
     pub unit: Text,
     /// The step of the cut-point inputs for this measure.
     pub step: f64,
@@ -131,7 +146,9 @@ pub struct MeasureInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ZeroRevenueInfo {
+    /// The choice.
     pub value: ZeroRevenue,
+    /// What it does, in both languages.
     pub label: Text,
 }
 
@@ -139,7 +156,9 @@ pub struct ZeroRevenueInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierInfo {
+    /// The tier.
     pub tier: Tier,
+    /// Its label in both languages.
     pub label: Text,
 }
 
@@ -147,8 +166,11 @@ pub struct TierInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorInfo {
+    /// The code.
     pub code: ErrorCode,
+    /// A short title for the error.
     pub title: Text,
+    /// What the user can do about it.
     pub hint: Text,
 }
 

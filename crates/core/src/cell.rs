@@ -116,6 +116,7 @@ fn unwrap_excel_text(t: &str) -> &str {
 /// An id read from a cell (order id, buyer id) and whether digits may have been lost.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Id {
+    /// The id as text, exactly as it will be stored.
     pub text: String,
     /// The id came from a Number cell with 16 or more digits: a float holds only ~15–17 significant
     /// digits, so the trailing digits may already be wrong in the file itself.

@@ -11,6 +11,9 @@ pub use crate::error_code::ErrorCode;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong from reading a source file to writing a workbook.
+///
+/// The fields (`path`, `detail`, `columns` …) are what each variant's message says.
+#[allow(missing_docs)]
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be opened or read at all.
@@ -100,7 +103,13 @@ pub enum Error {
 
     /// The workspace file is not a TierBook workspace (or is damaged).
     #[error("{path} 不是 TierBook 工作区文件，或已损坏（{detail}）。")]
-    NotAWorkspace { path: PathBuf, detail: String },
+    NotAWorkspace {
+        path: PathBuf,
+        detail: String,
+        /// SQLite's own error, when SQLite refused the file.
+        #[source]
+        source: Option<rusqlite::Error>,
+    },
 
     /// The workspace was written by a newer TierBook; we refuse to touch it rather than damage it.
     #[error("工作区 {path} 由更新版本的 TierBook 创建（版本 {found}，本程序支持到 {supported}）。请升级 TierBook 后再打开。")]
@@ -114,9 +123,34 @@ pub enum Error {
     #[error("找不到导入记录 {0}（可能已被移除）。请刷新导入列表。")]
     SourceNotFound(i64),
 
-    /// Any other storage failure.
-    #[error("工作区存储出错：{0}")]
-    Store(String),
+    /// Any other storage failure; what failed is said in plain words, the SQLite or JSON error
+    /// behind it stays reachable through `source()`.
+    #[error("工作区存储出错：{0}。请确认磁盘空间充足、没有其他程序正在使用该工作区文件，然后重试。")]
+    Store(#[source] StoreError),
+}
+
+/// What failed inside the workspace database. The message is plain Chinese; the SQLite or JSON
+/// error that caused it is the `source()` (for logs and `Error::cause`).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed a read or a write (locked, disk full, I/O error, …).
+    #[error("数据库读写失败")]
+    Sqlite(#[source] rusqlite::Error),
+    /// A stored column does not hold the type this version reads.
+    #[error("存储的数据格式不对")]
+    Value(#[source] rusqlite::types::FromSqlError),
+    /// A stored JSON document (import report, setting, playbook) could not be read or written.
+    #[error("存储的数据格式不对")]
+    Json(#[source] serde_json::Error),
+    /// Stored text (a key, name or segment) is not valid UTF-8.
+    #[error("存储的文字已损坏")]
+    Text(#[source] std::str::Utf8Error),
+    /// SQLite's integrity check found damage; its findings.
+    #[error("工作区文件完整性检查失败（{0}）")]
+    Integrity(String),
+    /// Upgrading the workspace to this version's schema failed (and was rolled back).
+    #[error("升级工作区结构失败")]
+    Upgrade(#[source] rusqlite::Error),
 }
 
 impl Error {
@@ -175,6 +209,17 @@ impl Error {
             | Error::WorkspaceTooNew { path, .. } => Some(path),
             _ => None,
         }
+    }
+
+    /// The innermost cause's own message (e.g. SQLite's "database is locked") when the plain
+    /// message does not already say it: a technical detail for support and logs, shown apart.
+    pub fn cause(&self) -> Option<String> {
+        let mut cause = std::error::Error::source(self)?;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        let cause = cause.to_string();
+        (!self.to_string().contains(&cause)).then_some(cause)
     }
 
     /// CLI exit code: 2 for bad input files, 3 for bad parameters, 4 for write/store failures, 130 cancelled.

@@ -2,12 +2,12 @@
 //! tier, playbook, migration (when history exists) and method sheets. Atomic writes; never touches
 //! the source file.
 //!
-//! Layout of this module: `table` decides the customer columns and row order shared by both outputs,
+//! Layout of this module: `input` holds what the caller passes in (and the progress ticker), `table` decides the customer columns and row order shared by both outputs,
 //! `workbook` and `charts` write the xlsx, `csv` the CSV files, `text` cleans customer text and
 //! `labels` holds the wording in both languages.
 //!
 //! What it deliberately does not do: compute tiers, suggestions or migrations (it shows what
-//! `classify`, `playbook` and `store` produced), or read the clock (dates come from the
+//! `classify`, `playbook` and `history` produced), or read the clock (dates come from the
 //! classification's as-of date).
 //!
 //! Safety rules every output follows:
@@ -19,6 +19,7 @@
 
 mod charts;
 mod csv;
+mod input;
 mod labels;
 mod table;
 mod text;
@@ -29,86 +30,15 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{DocProperties, Workbook};
-use serde::{Deserialize, Serialize};
 
+use self::input::Ticker;
 use self::table::Table;
 use self::workbook::Stop;
-use crate::classify::Classification;
 use crate::error::{Error, Result};
-use crate::import::ImportReport;
-use crate::model::{Customer, Lang};
-use crate::playbook::Playbook;
-use crate::progress::{Progress, Stage};
-use crate::store::Migration;
+use crate::model::Lang;
+use crate::progress::Progress;
 
-/// What to put in the export.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(default)]
-pub struct ExportOptions {
-    pub lang: Lang,
-    /// Keep full phone numbers (default: masked 138****1234).
-    pub keep_phones: bool,
-    pub include_summary: bool,
-    pub include_tier_sheets: bool,
-    pub include_playbook: bool,
-    pub include_method: bool,
-}
-
-impl Default for ExportOptions {
-    fn default() -> Self {
-        ExportOptions {
-            lang: Lang::Zh,
-            keep_phones: false,
-            include_summary: true,
-            include_tier_sheets: true,
-            include_playbook: true,
-            include_method: true,
-        }
-    }
-}
-
-/// Everything the export reads; nothing here is modified.
-pub struct ExportInput<'a> {
-    pub customers: &'a [Customer],
-    pub classification: &'a Classification,
-    pub playbook: &'a Playbook,
-    /// Import reports of the sources, for the method sheet.
-    pub reports: &'a [ImportReport],
-    /// Tier changes since the previous snapshot, when there is one.
-    pub migration: Option<&'a Migration>,
-}
-
-/// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one
-/// counter increment.
-pub(crate) struct Ticker<'p> {
-    progress: &'p dyn Progress,
-    done: u64,
-    total: u64,
-}
-
-impl<'p> Ticker<'p> {
-    const EVERY: u64 = 4096;
-
-    fn new(progress: &'p dyn Progress, total: u64) -> Self {
-        progress.report(Stage::Exporting, 0, total);
-        Ticker { progress, done: 0, total }
-    }
-
-    /// Counts one row; true when the user asked to stop.
-    pub(crate) fn tick(&mut self) -> bool {
-        self.done += 1;
-        if self.done.is_multiple_of(Self::EVERY) {
-            self.progress.report(Stage::Exporting, self.done, self.total);
-            return self.progress.cancelled();
-        }
-        false
-    }
-
-    fn finish(&self) {
-        self.progress.report(Stage::Exporting, self.total, self.total);
-    }
-}
+pub use self::input::{ExportInput, ExportOptions};
 
 fn write_error(path: &Path, detail: impl std::fmt::Display) -> Error {
     Error::Write { path: path.to_path_buf(), detail: detail.to_string() }

@@ -48,6 +48,7 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// Every layout, in the order the CLI lists them.
     pub const ALL: [Layout; 5] = [Layout::Wechat, Layout::Taobao, Layout::Pdd, Layout::Youzan, Layout::Customers];
 
     /// The header of the column that identifies a customer in this layout (what the truth is keyed by).
@@ -198,15 +199,19 @@ impl Layout {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GenerateOptions {
+    /// Whose export to imitate.
     pub layout: Layout,
+    /// The file type to write.
     pub format: FileFormat,
     /// Orders (for order layouts; an item-level file has more rows) or customers (customer layout).
     pub orders: u64,
     /// Distinct customers; default a quarter of `orders`.
     pub customers: Option<u64>,
+    /// Seed of the generator: the same options and seed give the same file.
     pub seed: u64,
     /// First and last day of the period the orders fall in.
     pub start: NaiveDate,
+    /// See `start`.
     pub end: NaiveDate,
     /// Two title rows above the header ("微信小店 订单导出", "导出时间：…").
     pub title_rows: bool,
@@ -219,6 +224,7 @@ pub struct GenerateOptions {
     /// Only write orders placed on or after / on or before these days; the rest of the data (ids,
     /// customers) is unchanged, so two windows of one seed overlap exactly like two real exports.
     pub rows_from: Option<NaiveDate>,
+    /// See `rows_from`.
     pub rows_to: Option<NaiveDate>,
 }
 
@@ -253,13 +259,16 @@ pub struct TruthCustomer {
     pub orders: u32,
     /// Net revenue in fen (M).
     pub revenue: Cents,
+    /// Date of the first valid order.
     pub first_order: NaiveDate,
+    /// Date of the latest valid order.
     pub last_order: NaiveDate,
 }
 
 /// The expected result of importing a generated file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Truth {
+    /// The layout the file was written in.
     pub layout: Layout,
     /// Header of the key column.
     pub key_column: String,
@@ -867,87 +876,8 @@ fn lay_out(
             data(cells)?;
             Ok(1)
         }
-        Layout::Taobao => {
-            let status = match ord.status {
-                Status::Done | Status::AfterSale => "交易成功",
-                Status::Shipped => "卖家已发货，等待买家确认",
-                Status::Pending => "买家已付款，等待卖家发货",
-                Status::Unpaid => "等待买家付款",
-                // A fully refunded paid order is closed by Taobao, with the refund on the item.
-                Status::Closed | Status::Refunded => "交易关闭",
-            };
-            for (i, (prod, q)) in ord.items.iter().enumerate() {
-                cells.clear();
-                cells.extend([
-                    text(ord.id.to_string()),
-                    text((ord.id + 1 + i as u64).to_string()),
-                    text(p.key.as_str()),
-                    // The order-level amount repeated on every item row: the classic double-count trap.
-                    Value::Money(ord.paid),
-                    text(status),
-                    Value::TimeText(ord.placed),
-                    opt_time(ord.paid_at),
-                    text(PRODUCTS[*prod].0),
-                    Value::Money(PRODUCTS[*prod].1),
-                    Value::Int(*q),
-                    // The refund is booked on the first item.
-                    Value::Money(if i == 0 { ord.refund } else { 0 }),
-                    text(p.receiver.as_str()),
-                    text(p.shown_phone(o.mask_phones)),
-                    text(p.address.as_str()),
-                    text("快递"),
-                    if i == 0 { note.clone() } else { Value::Empty },
-                ]);
-                data(cells)?;
-            }
-            Ok(ord.items.len() as u64)
-        }
-        Layout::Pdd => {
-            let status = match ord.status {
-                Status::Done | Status::AfterSale => "已收货",
-                Status::Shipped => "已发货，待收货",
-                Status::Pending => "待发货",
-                Status::Unpaid | Status::Closed => "已取消",
-                Status::Refunded => {
-                    if ord.seq.is_multiple_of(2) {
-                        "已收货"
-                    } else {
-                        "已发货，待收货"
-                    }
-                }
-            };
-            let after = if ord.status == Status::Refunded { "退款成功" } else { "无售后或售后取消" };
-            let mut parts = p.address.split(' ');
-            let (prov, city, district) = (parts.next(), parts.next(), parts.next());
-            let street: Vec<&str> = parts.collect();
-            cells.extend([
-                text(format!("{}-{:015}", ord.placed.format("%y%m%d"), ord.id % 1_000_000_000_000_000)),
-                text(product_name),
-                Value::Int(qty),
-                Value::Money(ord.goods),
-                Value::Money(ord.discount),
-                Value::Money(ord.platform_discount),
-                Value::Money(ord.shipping),
-                Value::Money(ord.paid),
-                Value::Money(ord.paid + ord.platform_discount),
-                text(status),
-                text(after),
-                Value::TimeText(ord.placed),
-                text(p.receiver.as_str()),
-                text(p.phone.as_str()),
-                text(prov.unwrap_or_default()),
-                text(city.unwrap_or_default()),
-                text(district.unwrap_or_default()),
-                text(street.join(" ")),
-                if ord.status.paid() && ord.status != Status::Pending {
-                    text(format!("YT{}", 7_000_000_000_000 + ord.id % 1_000_000_000_000))
-                } else {
-                    Value::Empty
-                },
-            ]);
-            data(cells)?;
-            Ok(1)
-        }
+        Layout::Taobao => taobao_rows(o, p, ord, note, cells, data),
+        Layout::Pdd => pdd_row(p, ord, cells, data),
         Layout::Youzan => {
             let status = match ord.status {
                 Status::Done | Status::AfterSale => "交易成功",
@@ -981,6 +911,105 @@ fn lay_out(
         }
         Layout::Customers => Ok(0),
     }
+}
+
+/// Taobao: one row per item, the order's amount repeated on each (see the comments inside).
+fn taobao_rows(
+    o: &GenerateOptions,
+    p: &Person,
+    ord: &GenOrder,
+    note: Value,
+    cells: &mut Vec<Value>,
+    data: &mut dyn FnMut(&[Value]) -> Result<()>,
+) -> Result<u64> {
+    let status = match ord.status {
+        Status::Done | Status::AfterSale => "交易成功",
+        Status::Shipped => "卖家已发货，等待买家确认",
+        Status::Pending => "买家已付款，等待卖家发货",
+        Status::Unpaid => "等待买家付款",
+        // A fully refunded paid order is closed by Taobao, with the refund on the item.
+        Status::Closed | Status::Refunded => "交易关闭",
+    };
+    for (i, (prod, q)) in ord.items.iter().enumerate() {
+        cells.clear();
+        cells.extend([
+            text(ord.id.to_string()),
+            text((ord.id + 1 + i as u64).to_string()),
+            text(p.key.as_str()),
+            // The order-level amount repeated on every item row: the classic double-count trap.
+            Value::Money(ord.paid),
+            text(status),
+            Value::TimeText(ord.placed),
+            opt_time(ord.paid_at),
+            text(PRODUCTS[*prod].0),
+            Value::Money(PRODUCTS[*prod].1),
+            Value::Int(*q),
+            // The refund is booked on the first item.
+            Value::Money(if i == 0 { ord.refund } else { 0 }),
+            text(p.receiver.as_str()),
+            text(p.shown_phone(o.mask_phones)),
+            text(p.address.as_str()),
+            text("快递"),
+            if i == 0 { note.clone() } else { Value::Empty },
+        ]);
+        data(cells)?;
+    }
+    Ok(ord.items.len() as u64)
+}
+
+/// Pinduoduo: one row per order, the address split into columns, the platform discount shown apart.
+fn pdd_row(
+    p: &Person,
+    ord: &GenOrder,
+    cells: &mut Vec<Value>,
+    data: &mut dyn FnMut(&[Value]) -> Result<()>,
+) -> Result<u64> {
+    let (product, qty) = ord.items.first().copied().unwrap_or((0, 1));
+    let product_name = PRODUCTS[product].0;
+    let status = match ord.status {
+        Status::Done | Status::AfterSale => "已收货",
+        Status::Shipped => "已发货，待收货",
+        Status::Pending => "待发货",
+        Status::Unpaid | Status::Closed => "已取消",
+        Status::Refunded => {
+            if ord.seq.is_multiple_of(2) {
+                "已收货"
+            } else {
+                "已发货，待收货"
+            }
+        }
+    };
+    let after = if ord.status == Status::Refunded { "退款成功" } else { "无售后或售后取消" };
+    let mut parts = p.address.split(' ');
+    let (prov, city, district) = (parts.next(), parts.next(), parts.next());
+    let street: Vec<&str> = parts.collect();
+    cells.extend([
+        text(format!("{}-{:015}", ord.placed.format("%y%m%d"), ord.id % 1_000_000_000_000_000)),
+        text(product_name),
+        Value::Int(qty),
+        Value::Money(ord.goods),
+        Value::Money(ord.discount),
+        Value::Money(ord.platform_discount),
+        Value::Money(ord.shipping),
+        Value::Money(ord.paid),
+        Value::Money(ord.paid + ord.platform_discount),
+        text(status),
+        text(after),
+        Value::TimeText(ord.placed),
+        text(p.receiver.as_str()),
+        text(p.phone.as_str()),
+        text(prov.unwrap_or_default()),
+        text(city.unwrap_or_default()),
+        text(district.unwrap_or_default()),
+        text(street.join(" ")),
+        if ord.status.paid() && ord.status != Status::Pending {
+            text(format!("YT{}", 7_000_000_000_000 + ord.id % 1_000_000_000_000))
+        } else {
+            Value::Empty
+        },
+    ]);
+    data(cells)?;
+    Ok(1)
 }
 
 fn run_customers(o: &GenerateOptions, data: &mut dyn FnMut(&[Value]) -> Result<()>) -> Result<Truth> {

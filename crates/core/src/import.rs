@@ -11,15 +11,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::cell;
 use crate::error::{Error, Result};
 use crate::mapping::{self, detect_header, header_score, KeySpec, Level, Mapping, Resolved, Role, HEADER_SEARCH_ROWS};
-use crate::model::{Order, Text};
+use crate::model::{Lang, Order};
 use crate::orders::{FileOrders, FileOutcome, OrderSet, StatusRules};
 use crate::progress::{Progress, Stage};
+use crate::report::{ImportReport, SkipReason, Warning};
 use crate::source::{Cell, Format, Source, SourceNotes};
 
 /// What the user chose; everything is optional and defaults to detection.
@@ -42,83 +42,14 @@ pub struct ImportOptions {
     pub skip_zero_amount: bool,
 }
 
-/// Why a row did not become (part of) an order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum SkipReason {
-    /// 已关闭/已取消/待付款 …
-    Closed,
-    /// Fully refunded.
-    Refunded,
-    NoCustomerKey,
-    UnreadableAmount,
-    UnreadableDate,
-    /// 合计/总计/小计 rows.
-    TotalsRow,
-    /// The same order already seen (in this file or an earlier one).
-    Duplicate,
-    Blank,
-    /// The header row repeated inside the data (several exports pasted into one sheet).
-    RepeatedHeader,
-    /// A ¥0 order (gift, free sample), left out because `ImportOptions::skip_zero_amount` asks so.
-    ZeroAmount,
-    /// An amount beyond the per-order ceiling (`orders::MAX_ORDER_CENTS`, ¥1 亿): a broken cell,
-    /// not an order.
-    AmountTooLarge,
-}
-
-/// Count and examples for one skip reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Skipped {
-    pub reason: SkipReason,
-    pub count: u64,
-    /// Up to 5 example row numbers (1-based, as Excel shows them).
-    pub example_rows: Vec<u32>,
-}
-
-/// Something the user should know (masked-phone key, item-level rows collapsed, …).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Warning {
-    /// Stable code, e.g. `masked_phone_key`.
-    pub code: String,
-    pub text: Text,
-    /// A key the user can switch to with one click (`masked_phone_key` offers masked phone +
-    /// receiver name); pass it back as `ImportOptions::key`.
-    #[serde(default)]
-    pub suggestion: Option<KeySpec>,
-}
-
-impl Warning {
-    /// A warning without a suggestion.
-    pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Warning {
-        Warning { code: code.to_owned(), text: Text::new(zh, en), suggestion: None }
-    }
-}
-
-/// What one import did, in numbers a shop owner can check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ImportReport {
-    pub file: String,
-    pub format: Format,
-    pub mapping: Mapping,
-    /// Data rows read (after the header).
-    pub rows_read: u64,
-    pub orders_kept: u64,
-    pub skipped: Vec<Skipped>,
-    pub first_date: Option<NaiveDate>,
-    pub last_date: Option<NaiveDate>,
-    pub warnings: Vec<Warning>,
-}
-
 /// The orders of one or more source files, deduplicated, with one report per file.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
+    /// The files read, in the order given.
     pub sources: Vec<PathBuf>,
+    /// The valid orders of all files, each order once.
     pub orders: Vec<Order>,
+    /// One report per file.
     pub reports: Vec<ImportReport>,
     /// Order ids the files show closed, cancelled or fully refunded. Within one import the first
     /// file that has an order decides it; the workspace uses these to take out orders that an
@@ -130,12 +61,17 @@ pub struct Dataset {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Preview {
+    /// The file's name.
     pub file: String,
+    /// The format sniffed from its bytes.
     pub format: Format,
+    /// Every sheet of the file (one for CSV and HTML).
     pub sheets: Vec<String>,
+    /// The detected (or overridden) header and column roles.
     pub mapping: Mapping,
     /// Rows from the top of the sheet (title rows included) as display text, so the UI can mark the header.
     pub rows: Vec<Vec<String>>,
+    /// What the user should check before importing.
     pub warnings: Vec<Warning>,
 }
 
@@ -658,9 +594,9 @@ fn finish_file(
             .filter(|s| !matches!(s.reason, SkipReason::Blank | SkipReason::TotalsRow))
             .map(|s| match (&s.reason, &out.too_large_example) {
                 (SkipReason::AmountTooLarge, Some((row, text))) => {
-                    format!("{} {} 行（例如第 {row} 行：“{text}”）", reason_zh(s.reason), s.count)
+                    format!("{} {} 行（例如第 {row} 行：“{text}”）", s.reason.label(Lang::Zh), s.count)
                 }
-                _ => format!("{} {} 行", reason_zh(s.reason), s.count),
+                _ => format!("{} {} 行", s.reason.label(Lang::Zh), s.count),
             })
             .collect::<Vec<_>>()
             .join("，");
@@ -696,21 +632,4 @@ fn finish_file(
         last_date: out.last_date,
         warnings,
     })
-}
-
-/// The Chinese name of a skip reason, for messages.
-pub fn reason_zh(r: SkipReason) -> &'static str {
-    match r {
-        SkipReason::Closed => "已关闭/未付款",
-        SkipReason::Refunded => "已全额退款",
-        SkipReason::NoCustomerKey => "缺少客户标识",
-        SkipReason::UnreadableAmount => "金额无法识别",
-        SkipReason::UnreadableDate => "日期无法识别",
-        SkipReason::TotalsRow => "合计行",
-        SkipReason::Duplicate => "重复订单",
-        SkipReason::Blank => "空行",
-        SkipReason::RepeatedHeader => "重复的表头行",
-        SkipReason::ZeroAmount => "金额为 0（按设置不计）",
-        SkipReason::AmountTooLarge => "金额超过每单 ¥1 亿的上限",
-    }
 }

@@ -11,20 +11,26 @@
 //! `import` ties the first three arrows together; the desktop shell and the CLI only orchestrate.
 //! Time is always passed in (`as_of`), never read from the clock here.
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 pub mod cell;
+// Being split into one file per method (issue 8, item 3), which documents its items; then drop this.
+#[allow(missing_docs)]
 pub mod classify;
 pub mod customers;
 pub mod error;
 pub mod error_code;
 pub mod export;
 pub mod generate;
+pub mod history;
 pub mod import;
 pub mod mapping;
 pub mod model;
 pub mod orders;
 pub mod playbook;
 pub mod progress;
+pub mod report;
 pub mod source;
 pub mod store;
 

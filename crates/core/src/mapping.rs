@@ -22,17 +22,27 @@ use crate::source::Cell;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Who the customer is (buyer id, member id, phone, receiver …).
     CustomerKey,
+    /// The order number.
     OrderId,
     /// 子订单编号: identifies an item row, never the order.
     SubOrderId,
+    /// When the order was placed.
     Date,
+    /// The amount paid.
     Amount,
+    /// The amount refunded.
     Refund,
+    /// The order status (已完成, 已关闭 …).
     Status,
+    /// The after-sales / refund status.
     AfterSales,
+    /// Number of items.
     Quantity,
+    /// Customer name or nickname.
     Name,
+    /// Phone number.
     Phone,
     /// 收货人 (receiver name), used in the combined key for masked phones.
     Receiver,
@@ -58,6 +68,7 @@ pub struct Column {
     pub index: u32,
     /// The trimmed header text.
     pub header: String,
+    /// What the column means; `None` when it plays no part.
     pub role: Option<Role>,
 }
 
@@ -87,7 +98,9 @@ impl KeySpec {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// One row per order (or per item of an order).
     Orders,
+    /// One row per customer with their totals (a customer list).
     Customers,
 }
 
@@ -96,8 +109,11 @@ pub enum Level {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Alternative {
+    /// The role in question.
     pub role: Role,
+    /// The header of the column chosen.
     pub chosen: String,
+    /// Headers of the other candidates.
     pub others: Vec<String>,
 }
 
@@ -105,11 +121,15 @@ pub struct Alternative {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Mapping {
+    /// The sheet read.
     pub sheet: String,
     /// 0-based index of the header row in the sheet.
     pub header_row: u32,
+    /// Every column of the header row, with its role.
     pub columns: Vec<Column>,
+    /// How the customer is identified.
     pub key: KeySpec,
+    /// Orders or a customer list.
     pub level: Level,
     /// Roles (and the key, as `CustomerKey`) for which several columns were candidates.
     #[serde(default)]
@@ -916,26 +936,43 @@ pub fn find_column(mapping: &Mapping, header: &str) -> Option<usize> {
 /// The mapping turned into column indices once, for the per-row hot loop.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resolved {
+    /// Columns of the customer key (several are joined).
     pub key: Vec<usize>,
+    /// Column of the order id.
     pub order_id: Option<usize>,
+    /// Column of the sub-order (item) id.
     pub sub_order_id: Option<usize>,
+    /// Column of the order date.
     pub date: Option<usize>,
+    /// Column of the payment time.
     pub paid_at: Option<usize>,
+    /// Column of the amount.
     pub amount: Option<usize>,
+    /// Column of the refund.
     pub refund: Option<usize>,
+    /// Column of the order status.
     pub status: Option<usize>,
+    /// Column of the after-sales status.
     pub after_sales: Option<usize>,
+    /// Column of the quantity.
     pub quantity: Option<usize>,
+    /// Column of the customer's name.
     pub name: Option<usize>,
+    /// Column of the phone number.
     pub phone: Option<usize>,
+    /// Column of the receiver.
     pub receiver: Option<usize>,
+    /// Column of the order count (customer lists).
     pub order_count: Option<usize>,
+    /// Column of the first order date (customer lists).
     pub first_date: Option<usize>,
+    /// Column of the interactions count (customer lists).
     pub interactions: Option<usize>,
     /// Read only when `amount` is `None`: each row's amount is quantity × unit price.
     pub unit_price: Option<usize>,
     /// The amount / refund header says the values are in fen (`实付金额(分)`).
     pub amount_in_fen: bool,
+    /// See `amount_in_fen`.
     pub refund_in_fen: bool,
 }
 

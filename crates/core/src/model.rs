@@ -28,9 +28,13 @@ pub fn yuan(cents: Cents) -> f64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Tier {
+    /// The best tier.
     A,
+    /// The second tier.
     B,
+    /// The third tier.
     C,
+    /// A fourth tier, used by some methods (zero revenue, a fourth threshold).
     D,
 }
 
@@ -73,7 +77,9 @@ impl Tier {
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
+    /// Chinese.
     Zh,
+    /// English.
     En,
 }
 
@@ -81,15 +87,19 @@ pub enum Lang {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Text {
+    /// The Chinese text.
     pub zh: String,
+    /// The English text.
     pub en: String,
 }
 
 impl Text {
+    /// A text in both languages.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
         Text { zh: zh.into(), en: en.into() }
     }
 
+    /// The text in `lang`.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
@@ -114,7 +124,9 @@ pub struct Order {
     pub order_id: Option<String>,
     /// The normalized customer key (trimmed, full-width folded).
     pub customer_key: String,
+    /// The customer's name or nickname on this order, when the file has one.
     pub customer_name: Option<String>,
+    /// The phone number on this order, when the file has one.
     pub phone: Option<String>,
     /// When the order was placed (or paid, if that is the only date); midnight when only a date is known.
     pub placed_at: NaiveDateTime,
@@ -145,15 +157,19 @@ impl Order {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Customer {
+    /// The customer key (normalized).
     pub key: String,
     /// Name or nickname on the customer's latest order.
     pub name: String,
+    /// The phone number on the latest order, when known.
     pub phone: Option<String>,
     /// F: number of valid orders.
     pub orders: u32,
     /// M: net revenue in fen.
     pub revenue: Cents,
+    /// Date of the first order.
     pub first_order: NaiveDate,
+    /// Date of the latest order.
     pub last_order: NaiveDate,
     /// Interaction count, when the source has one.
     pub interactions: Option<f64>,

@@ -49,9 +49,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::cell;
-use crate::import::{SkipReason, Skipped, Warning};
 use crate::mapping::{self, Level, Resolved};
 use crate::model::{Cents, Order};
+use crate::report::{SkipReason, Skipped, Warning};
 use crate::source::Cell;
 
 /// What a status rule does to an order whose status (or after-sales status) matches.
@@ -59,7 +59,9 @@ use crate::source::Cell;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
+    /// The order counts.
     Count,
+    /// Exclude as closed, cancelled or unpaid.
     Exclude,
     /// Exclude as fully refunded (reported separately from closed/cancelled).
     Refunded,
@@ -69,7 +71,9 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusRule {
+    /// Text a status must contain for the rule to apply.
     pub pattern: String,
+    /// What a matching status does to the order.
     pub effect: Effect,
 }
 
@@ -77,6 +81,7 @@ pub struct StatusRule {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusRules {
+    /// The rules, first match wins.
     pub rules: Vec<StatusRule>,
 }
 
@@ -251,6 +256,7 @@ pub struct OrderSet {
 }
 
 impl OrderSet {
+    /// An empty set.
     pub fn new() -> Self {
         Self::default()
     }
@@ -311,16 +317,25 @@ impl OrderSet {
 /// The result of one file: its orders (moved into the [`OrderSet`]) and report material.
 #[derive(Default)]
 pub struct FileOutcome {
+    /// The file's valid orders.
     pub orders: Vec<Order>,
+    /// Data rows read.
     pub rows_read: u64,
+    /// Orders kept.
     pub orders_kept: u64,
+    /// Rows skipped, by reason.
     pub skipped: Vec<Skipped>,
+    /// What the user should know about this file.
     pub warnings: Vec<Warning>,
+    /// Date of the earliest kept order.
     pub first_date: Option<NaiveDate>,
+    /// Date of the latest kept order.
     pub last_date: Option<NaiveDate>,
     /// Non-empty amount cells and how many of them parsed; the first unreadable one as an example.
     pub amount_cells: u64,
+    /// See `amount_cells`.
     pub amount_readable: u64,
+    /// See `amount_cells`: (row, cell text).
     pub amount_example: Option<(u32, String)>,
     /// Rows that were neither blank nor totals rows.
     pub data_rows: u64,
@@ -362,6 +377,32 @@ struct Acc {
     /// shows which order it uses (see `finish`).
     date_ambiguous: bool,
     has_key: bool,
+}
+
+impl Acc {
+    /// A fresh order's accumulator, first seen on `row`.
+    fn new(row: u32, has_key: bool) -> Acc {
+        Acc {
+            any_count: false,
+            any_refunded: false,
+            rows: 0,
+            amount_first: None,
+            amounts_equal: true,
+            amounts_seen: 0,
+            paid_live: 0,
+            refund_live: 0,
+            refund_first: None,
+            refunds_equal: true,
+            refund_all: 0,
+            effect_first: None,
+            effects_equal: true,
+            too_large: false,
+            first_row: row,
+            has_date: false,
+            date_ambiguous: false,
+            has_key,
+        }
+    }
 }
 
 /// Accumulates the rows of one file (all its sheets) into orders.
@@ -501,6 +542,61 @@ impl<'a> FileOrders<'a> {
         e
     }
 
+    /// The row's effect from the status, the after-sales status and the payment time; `None` when
+    /// nothing on the row decides it (it counts).
+    fn row_effect(&mut self, cells: &[Cell], amount: Option<Cents>, refund: Cents) -> Option<Effect> {
+        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
+        let mut effect = match cell::text(get(self.map.status)) {
+            Some(s) => self.status_effect(&s),
+            None => None,
+        };
+        if let Some(s) = cell::text(get(self.map.after_sales)).filter(|_| effect != Some(Effect::Exclude)) {
+            // A closed or cancelled order stays excluded: 交易关闭 with 退款成功 is a refunded,
+            // closed order, and its refund columns must not turn it back into a partial refund.
+            if self.status_effect(&s) == Some(Effect::Refunded) {
+                effect = Some(Effect::Refunded);
+            }
+        }
+        if effect.is_none() && self.map.paid_at.is_some() && cell::is_empty(get(self.map.paid_at)) {
+            self.unpaid += 1;
+            effect = Some(Effect::Exclude);
+        }
+        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
+        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
+            effect = Some(Effect::Count);
+        }
+        effect
+    }
+
+    /// The identity of an order without an id: its customer, date, money and other cells' text.
+    fn content_hash(
+        &self,
+        cells: &[Cell],
+        placed_at: Option<NaiveDateTime>,
+        amount: Option<Cents>,
+        refund: Cents,
+    ) -> u64 {
+        let mut h = DefaultHasher::default();
+        self.fingerprint.hash(&mut h);
+        self.key(cells).hash(&mut h);
+        placed_at.hash(&mut h);
+        amount.hash(&mut h);
+        refund.hash(&mut h);
+        // The other cells too (product, quantity, note …), as text so that a number cell in
+        // an xlsx and the same number in a CSV hash alike; the parsed roles above already
+        // absorb the formatting differences of money and dates.
+        let m = &self.map;
+        let parsed = [m.amount, m.refund, m.date, m.paid_at];
+        for (i, c) in cells.iter().enumerate() {
+            // Empty cells are left out: readers differ in whether trailing blanks exist.
+            if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
+                i.hash(&mut h);
+                t.hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
     /// Feeds one data row (`index` is the 0-based row index in the sheet).
     pub fn push_row(&mut self, index: usize, cells: &[Cell]) {
         let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
@@ -556,28 +652,8 @@ impl<'a> FileOrders<'a> {
         let amount = amount.map(|a| a.clamp(-MAX_ORDER_CENTS - 1, MAX_ORDER_CENTS + 1));
         let refund = refund.clamp(-MAX_ORDER_CENTS - 1, MAX_ORDER_CENTS + 1);
 
-        // Row effect from the status, the after-sales status and the payment time.
-        let mut effect = match cell::text(get(self.map.status)) {
-            Some(s) => self.status_effect(&s),
-            None => None,
-        };
-        if let Some(s) = cell::text(get(self.map.after_sales)).filter(|_| effect != Some(Effect::Exclude)) {
-            // A closed or cancelled order stays excluded: 交易关闭 with 退款成功 is a refunded,
-            // closed order, and its refund columns must not turn it back into a partial refund.
-            if self.status_effect(&s) == Some(Effect::Refunded) {
-                effect = Some(Effect::Refunded);
-            }
-        }
-        if effect.is_none() && self.map.paid_at.is_some() && cell::is_empty(get(self.map.paid_at)) {
-            self.unpaid += 1;
-            effect = Some(Effect::Exclude);
-        }
-        // 退款成功 with a refund smaller than the amount is a partial refund: the order stands.
-        if effect == Some(Effect::Refunded) && refund > 0 && amount.is_some_and(|a| refund < a) {
-            effect = Some(Effect::Count);
-        }
-        let explicit = effect;
-        let effect = effect.unwrap_or(Effect::Count);
+        let explicit = self.row_effect(cells, amount, refund);
+        let effect = explicit.unwrap_or(Effect::Count);
 
         let date = self.row_date(get(self.map.date));
         let date = date.or_else(|| self.row_date(get(self.map.paid_at)));
@@ -627,25 +703,7 @@ impl<'a> FileOrders<'a> {
             return;
         } else {
             // No order id: deduplicate by content against earlier files.
-            let mut h = DefaultHasher::default();
-            self.fingerprint.hash(&mut h);
-            self.key(cells).hash(&mut h);
-            placed_at.hash(&mut h);
-            amount.hash(&mut h);
-            refund.hash(&mut h);
-            // The other cells too (product, quantity, note …), as text so that a number cell in
-            // an xlsx and the same number in a CSV hash alike; the parsed roles above already
-            // absorb the formatting differences of money and dates.
-            let m = &self.map;
-            let parsed = [m.amount, m.refund, m.date, m.paid_at];
-            for (i, c) in cells.iter().enumerate() {
-                // Empty cells are left out: readers differ in whether trailing blanks exist.
-                if let Some(t) = cell::text(c).filter(|_| !parsed.contains(&Some(i)) && !m.key.contains(&i)) {
-                    i.hash(&mut h);
-                    t.hash(&mut h);
-                }
-            }
-            let h = h.finish();
+            let h = self.content_hash(cells, placed_at, amount, refund);
             let n = self.contents.entry(h).or_insert(0);
             *n += 1;
             if *n <= self.set.contents.get(&h).copied().unwrap_or(0) {
@@ -689,26 +747,8 @@ impl<'a> FileOrders<'a> {
             first_date,
             interactions,
         };
-        let mut acc = Acc {
-            any_count: false,
-            any_refunded: false,
-            rows: 0,
-            amount_first: None,
-            amounts_equal: true,
-            amounts_seen: 0,
-            paid_live: 0,
-            refund_live: 0,
-            refund_first: None,
-            refunds_equal: true,
-            refund_all: 0,
-            effect_first: None,
-            effects_equal: true,
-            too_large,
-            first_row: row,
-            has_date: false,
-            date_ambiguous: false,
-            has_key: key.is_some(),
-        };
+        let mut acc = Acc::new(row, key.is_some());
+        acc.too_large = too_large;
         merge_row(&mut acc, &mut order, amount, refund, Some(effect), date, get(self.map.quantity));
         let i = self.accs.len() as u32;
         self.last_order = id.is_some().then_some(i);
@@ -762,134 +802,11 @@ impl<'a> FileOrders<'a> {
             ..
         } = self;
         let mut warnings = Vec::new();
-        let (mut multi, mut differ, mut item_rows) = (0u64, 0u64, 0u64);
-        // Orders whose rows carry different refunds, or a refund on some item rows only (their row
-        // statuses differ): evidence that the refund column is per item.
-        let (mut refund_multi, mut refund_differ) = (0u64, 0u64);
-        for a in &accs {
-            if a.rows > 1 {
-                item_rows += u64::from(a.rows);
-                if map.refund.is_some() {
-                    refund_multi += 1;
-                    if !a.refunds_equal || !a.effects_equal {
-                        refund_differ += 1;
-                    }
-                }
-            }
-            if a.amounts_seen > 1 {
-                multi += 1;
-                if !a.amounts_equal {
-                    differ += 1;
-                }
-            }
-        }
-        // Amounts computed as quantity × unit price are line amounts by construction.
-        let computed = map.amount.is_none() && map.unit_price.is_some();
-        let mode =
-            if computed || (differ > 0 && differ * 5 >= multi) { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
-        let refunds_per_item = mode == ItemAmounts::PerItem || refund_differ > 0;
-        let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
-        if collapsed > 0 && refund_multi > 0 && mode == ItemAmounts::Repeated {
-            let (zh, en) = if refunds_per_item {
-                (
-                    format!("退款金额按商品行累加：有 {refund_differ} 个订单的各商品行退款金额或退款状态不同，说明退款金额是每件商品的；实付金额为订单级，每单只计一次。"),
-                    format!("Refunds were summed over item rows: in {refund_differ} orders the item rows have different refunds or refund states, so the refund column is per item; the paid amount is per order and counted once."),
-                )
-            } else {
-                (
-                    "退款金额为订单级：每个订单的各商品行退款金额都相同，每单只计一次；实付金额为订单级，每单只计一次。".to_owned(),
-                    "Refunds are per order: every order has the same refund on all its item rows, so it was counted once per order, like the paid amount.".to_owned(),
-                )
-            };
-            warnings.push(Warning::new("item_refunds", zh, en));
-        }
-        if collapsed > 0 {
-            let (zh, en) = match mode {
-                ItemAmounts::Repeated => (
-                    format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额相同，判断为整单金额重复填写，只计一次。"),
-                    format!("{item_rows} item rows collapsed into {collapsed} orders; the amount is the same on every row of an order, so it was read as the order amount repeated per row and counted once."),
-                ),
-                ItemAmounts::PerItem => (
-                    format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额不同，判断为每件商品的金额，已相加。"),
-                    format!("{item_rows} item rows collapsed into {collapsed} orders; amounts differ between rows of an order, so they were read as per-item amounts and summed."),
-                ),
-            };
-            warnings.push(Warning::new("item_rows_collapsed", zh, en));
-            if mode == ItemAmounts::Repeated && differ > 0 {
-                warnings.push(Warning::new(
-                    "item_amounts_inconsistent",
-                    format!("有 {differ} 个订单的各行金额不一致，按第一行计。"),
-                    format!("{differ} orders have different amounts on their rows; the first row's amount was used."),
-                ));
-            }
-        }
-        if merged_rows > 0 {
-            warnings.push(Warning::new(
-                "merged_item_rows",
-                format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
-                format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
-            ));
-        }
-        if unpaid > 0 {
-            warnings.push(Warning::new(
-                "unpaid_excluded",
-                format!("{} 行没有订单状态且支付时间为空，按未付款订单排除。", unpaid),
-                format!("{} rows without a status and with an empty payment time were excluded as unpaid.", unpaid),
-            ));
-        }
-        if lossy_ids > 0 {
-            warnings.push(Warning::new(
-                "id_digits_may_be_lost",
-                format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
-                format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
-            ));
-        }
-        if lossy_keys > 0 {
-            warnings.push(Warning::new(
-                "id_digits_may_be_lost",
-                format!("{lossy_keys} 个客户标识以数字保存且超过 15 位，末几位可能已被 Excel 改变，不同客户可能被合并。请导出为文本格式。"),
-                format!("{lossy_keys} customer ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so different customers may be merged. Export them as text."),
-            ));
-        }
-        if duplicate_orders > 0 {
-            warnings.push(Warning::new(
-                "duplicate_orders",
-                format!("{} 个订单已在之前的文件中导入，未重复计算。", duplicate_orders),
-                format!(
-                    "{} orders were already imported from an earlier file and were not counted again.",
-                    duplicate_orders
-                ),
-            ));
-        }
+        let (mode, computed, refunds_per_item) = item_amounts(&accs, &map, &mut warnings);
+        warnings.extend(count_warnings(merged_rows, unpaid, lossy_ids, lossy_keys, duplicate_orders));
 
-        // Year-last dates: the dates with a part > 12 decide the file's order; ambiguous ones were
-        // read month first and are swapped when the file proves day first.
-        let day_first = day_first_dates > month_first_dates;
-        if ambiguous_dates > 0 {
-            if day_first {
-                for (a, order) in accs.iter().zip(orders.iter_mut()) {
-                    if a.date_ambiguous {
-                        if let Some(d) = cell::swap_day_month(order.placed_at) {
-                            order.placed_at = d;
-                        }
-                    }
-                }
-            }
-            let (zh_order, en_order) =
-                if day_first { ("日/月/年", "day/month/year") } else { ("月/日/年", "month/day/year") };
-            let (zh, en) = if day_first_dates + month_first_dates > 0 {
-                (
-                    format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月；文件中其他日期表明是“{zh_order}”，已按此读取。"),
-                    format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first; other dates in the file show {en_order}, so they were read that way."),
-                )
-            } else {
-                (
-                    format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月，文件中没有能确定顺序的日期，按“月/日/年”读取。如不对，请把日期列改为“年-月-日”格式后重新导入。"),
-                    format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first and no date in the file settles it; they were read month/day/year. If that is wrong, save the dates as year-month-day and import again."),
-                )
-            };
-            warnings.push(Warning::new("ambiguous_day_order", zh, en));
-        }
+        let day_counts = (day_first_dates, month_first_dates, ambiguous_dates);
+        warnings.extend(settle_day_order(&accs, &mut orders, day_counts));
         if computed {
             warnings.push(Warning::new(
                 "amount_from_unit_price",
@@ -1054,6 +971,165 @@ fn zero_amount_warning(kept: &[Order], zero_orders: u64, left_out: &[String]) ->
         format!("{zero_orders} 个订单实付 ¥0（赠品、0 元试用等），按 ¥0 订单计入（计订单数和最近消费，不计金额）；其中 {zero_only} 个客户只有 ¥0 订单。如不想计入，请在设置中打开“不计 ¥0 订单”。"),
         format!("{zero_orders} orders were paid ¥0 (free gifts, free trials); they count as orders with ¥0 revenue (order count and recency, no revenue), and {zero_only} customers have only ¥0 orders. To leave them out, turn on \u{201c}Leave out ¥0 orders\u{201d} in the settings."),
     ))
+}
+
+/// Whether an order's item rows carry the order amount repeated or one amount per item (decided
+/// once per file), and whether amounts are quantity × unit price; says what it decided in `warnings`.
+fn item_amounts(accs: &[Acc], map: &Resolved, warnings: &mut Vec<Warning>) -> (ItemAmounts, bool, bool) {
+    let (mut multi, mut differ, mut item_rows) = (0u64, 0u64, 0u64);
+    // Orders whose rows carry different refunds, or a refund on some item rows only (their row
+    // statuses differ): evidence that the refund column is per item.
+    let (mut refund_multi, mut refund_differ) = (0u64, 0u64);
+    for a in accs {
+        if a.rows > 1 {
+            item_rows += u64::from(a.rows);
+            if map.refund.is_some() {
+                refund_multi += 1;
+                if !a.refunds_equal || !a.effects_equal {
+                    refund_differ += 1;
+                }
+            }
+        }
+        if a.amounts_seen > 1 {
+            multi += 1;
+            if !a.amounts_equal {
+                differ += 1;
+            }
+        }
+    }
+    // Amounts computed as quantity × unit price are line amounts by construction.
+    let computed = map.amount.is_none() && map.unit_price.is_some();
+    let mode =
+        if computed || (differ > 0 && differ * 5 >= multi) { ItemAmounts::PerItem } else { ItemAmounts::Repeated };
+    let refunds_per_item = mode == ItemAmounts::PerItem || refund_differ > 0;
+    let collapsed = accs.iter().filter(|a| a.rows > 1).count() as u64;
+    if collapsed > 0 && refund_multi > 0 && mode == ItemAmounts::Repeated {
+        warnings.push(item_refunds_warning(refunds_per_item, refund_differ));
+    }
+    if collapsed > 0 {
+        let (zh, en) = match mode {
+            ItemAmounts::Repeated => (
+                format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额相同，判断为整单金额重复填写，只计一次。"),
+                format!("{item_rows} item rows collapsed into {collapsed} orders; the amount is the same on every row of an order, so it was read as the order amount repeated per row and counted once."),
+            ),
+            ItemAmounts::PerItem => (
+                format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额不同，判断为每件商品的金额，已相加。"),
+                format!("{item_rows} item rows collapsed into {collapsed} orders; amounts differ between rows of an order, so they were read as per-item amounts and summed."),
+            ),
+        };
+        warnings.push(Warning::new("item_rows_collapsed", zh, en));
+        if mode == ItemAmounts::Repeated && differ > 0 {
+            warnings.push(Warning::new(
+                "item_amounts_inconsistent",
+                format!("有 {differ} 个订单的各行金额不一致，按第一行计。"),
+                format!("{differ} orders have different amounts on their rows; the first row's amount was used."),
+            ));
+        }
+    }
+    (mode, computed, refunds_per_item)
+}
+
+/// What the import decided about a refund column on item rows, for the report.
+fn item_refunds_warning(per_item: bool, differ: u64) -> Warning {
+    let (zh, en) = if per_item {
+        (
+            format!("退款金额按商品行累加：有 {differ} 个订单的各商品行退款金额或退款状态不同，说明退款金额是每件商品的；实付金额为订单级，每单只计一次。"),
+            format!("Refunds were summed over item rows: in {differ} orders the item rows have different refunds or refund states, so the refund column is per item; the paid amount is per order and counted once."),
+        )
+    } else {
+        (
+            "退款金额为订单级：每个订单的各商品行退款金额都相同，每单只计一次；实付金额为订单级，每单只计一次。".to_owned(),
+            "Refunds are per order: every order has the same refund on all its item rows, so it was counted once per order, like the paid amount.".to_owned(),
+        )
+    };
+    Warning::new("item_refunds", zh, en)
+}
+
+/// The warnings that only need a count: merged item rows, unpaid rows excluded, ids and keys that
+/// may have lost digits, orders already imported.
+fn count_warnings(
+    merged_rows: u64,
+    unpaid: u64,
+    lossy_ids: u64,
+    lossy_keys: u64,
+    duplicate_orders: u64,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if merged_rows > 0 {
+        warnings.push(Warning::new(
+            "merged_item_rows",
+            format!("{merged_rows} 行没有订单号和客户（合并单元格），按上一行订单的商品明细处理。"),
+            format!("{merged_rows} rows without order id and customer (merged cells) were read as item rows of the order above."),
+        ));
+    }
+    if unpaid > 0 {
+        warnings.push(Warning::new(
+            "unpaid_excluded",
+            format!("{} 行没有订单状态且支付时间为空，按未付款订单排除。", unpaid),
+            format!("{} rows without a status and with an empty payment time were excluded as unpaid.", unpaid),
+        ));
+    }
+    if lossy_ids > 0 {
+        warnings.push(Warning::new(
+            "id_digits_may_be_lost",
+            format!("{} 个订单号以数字保存且超过 15 位，末几位可能已被 Excel 改变，订单去重可能不准。请导出为文本格式的订单号。", lossy_ids),
+            format!("{} order ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so de-duplication may be off. Export ids as text.", lossy_ids),
+        ));
+    }
+    if lossy_keys > 0 {
+        warnings.push(Warning::new(
+            "id_digits_may_be_lost",
+            format!("{lossy_keys} 个客户标识以数字保存且超过 15 位，末几位可能已被 Excel 改变，不同客户可能被合并。请导出为文本格式。"),
+            format!("{lossy_keys} customer ids are stored as numbers with 16+ digits; Excel may have changed their last digits, so different customers may be merged. Export them as text."),
+        ));
+    }
+    if duplicate_orders > 0 {
+        warnings.push(Warning::new(
+            "duplicate_orders",
+            format!("{} 个订单已在之前的文件中导入，未重复计算。", duplicate_orders),
+            format!(
+                "{} orders were already imported from an earlier file and were not counted again.",
+                duplicate_orders
+            ),
+        ));
+    }
+    warnings
+}
+
+/// Year-last dates: the dates with a part > 12 decide the file's order; ambiguous ones were read
+/// month first and are swapped here when the file proves day first. Says so when any was ambiguous.
+fn settle_day_order(
+    accs: &[Acc],
+    orders: &mut [Order],
+    (day_first_dates, month_first_dates, ambiguous_dates): (u64, u64, u64),
+) -> Option<Warning> {
+    let day_first = day_first_dates > month_first_dates;
+    if ambiguous_dates == 0 {
+        return None;
+    }
+    if day_first {
+        for (a, order) in accs.iter().zip(orders.iter_mut()) {
+            if a.date_ambiguous {
+                if let Some(d) = cell::swap_day_month(order.placed_at) {
+                    order.placed_at = d;
+                }
+            }
+        }
+    }
+    let (zh_order, en_order) =
+        if day_first { ("日/月/年", "day/month/year") } else { ("月/日/年", "month/day/year") };
+    let (zh, en) = if day_first_dates + month_first_dates > 0 {
+        (
+            format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月；文件中其他日期表明是“{zh_order}”，已按此读取。"),
+            format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first; other dates in the file show {en_order}, so they were read that way."),
+        )
+    } else {
+        (
+            format!("{ambiguous_dates} 个日期（如 3/5/2025）既可读作月/日也可读作日/月，文件中没有能确定顺序的日期，按“月/日/年”读取。如不对，请把日期列改为“年-月-日”格式后重新导入。"),
+            format!("{ambiguous_dates} dates (like 3/5/2025) could be read month first or day first and no date in the file settles it; they were read month/day/year. If that is wrong, save the dates as year-month-day and import again."),
+        )
+    };
+    Some(Warning::new("ambiguous_day_order", zh, en))
 }
 
 /// Adds one row's values to the order it belongs to.

@@ -16,7 +16,9 @@ use crate::model::{Text, Tier};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Action {
+    /// What to do.
     pub action: Text,
+    /// How to reach the customer.
     pub channel: Text,
     /// 1 = most urgent.
     pub priority: u8,
@@ -28,6 +30,7 @@ pub struct Action {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Playbook {
+    /// The action per tier.
     pub tiers: BTreeMap<Tier, Action>,
     /// By canonical segment name; a segment action takes precedence over the tier action.
     pub segments: BTreeMap<String, Action>,
@@ -37,9 +40,13 @@ pub struct Playbook {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Suggestion {
+    /// What to do.
     pub action: Text,
+    /// How to reach the customer.
     pub channel: Text,
+    /// 1 = most urgent.
     pub priority: u8,
+    /// When to contact the customer next.
     pub next_contact: NaiveDate,
 }
 
@@ -63,13 +70,21 @@ pub fn win_back_action() -> Action {
     )
 }
 
-impl Default for Playbook {
-    /// The seed articles' service strategy per tier and per RFM type, in Chinese and English.
-    fn default() -> Self {
-        let tiers = BTreeMap::from([
+/// One default action as data: Chinese, English, channel, priority (1 = most urgent), days to the
+/// next contact.
+struct Seed(&'static str, &'static str, (&'static str, &'static str), u8, u32);
+
+impl Seed {
+    fn action(&self) -> Action {
+        act(self.0, self.1, self.2, self.3, self.4)
+    }
+}
+
+/// The seed articles' service strategy per tier.
+const TIER_SEEDS: [(Tier, Seed); 4] = [
             (
                 Tier::A,
-                act(
+                Seed(
                     "专属客服一对一服务；建立专属档案与完整服务记录；需求第一时间响应；VIP 活动与专属优惠；个性化定制；每月定期回访",
                     "Dedicated one-to-one service; a personal file and full service record; respond to needs first; VIP events and exclusive offers; personalised products; monthly check-in call",
                     ONE_TO_ONE,
@@ -79,7 +94,7 @@ impl Default for Playbook {
             ),
             (
                 Tier::B,
-                act(
+                Seed(
                     "定期促销与折扣；节日/生日关怀消息；优化购物体验；不定期跟进需求；满额升级礼，激励升级为 A 类",
                     "Regular promotions and discounts; holiday and birthday care messages; a better shopping experience; follow up on needs from time to time; a spend-more upgrade gift to move up to tier A",
                     WECOM_SMS,
@@ -89,7 +104,7 @@ impl Default for Playbook {
             ),
             (
                 Tier::C,
-                act(
+                Seed(
                     "基础服务；自动化低成本触达（短信、邮件、公众号推送）；低门槛活动；内容营销与客户教育；自助服务 FAQ",
                     "Basic service; automated low-cost outreach (SMS, email, official-account posts); low-threshold events; content marketing and customer education; self-service FAQ",
                     AUTOMATED,
@@ -99,7 +114,7 @@ impl Default for Playbook {
             ),
             (
                 Tier::D,
-                act(
+                Seed(
                     "仅自动化触达（公众号内容、大促通知），不投入人工",
                     "Automated outreach only (posts, big-sale notices); no staff time",
                     AUTOMATED,
@@ -107,205 +122,205 @@ impl Default for Playbook {
                     180,
                 ),
             ),
-        ]);
-        let segments = [
-            // The Chinese RFM 8-type cube.
-            (
-                "重要价值客户",
-                act(
-                    "保持现有高品质服务：VIP 专属权益、新品优先体验、一对一维护",
-                    "Keep the premium service: VIP benefits, early access to new products, one-to-one care",
-                    ONE_TO_ONE,
-                    1,
-                    30,
-                ),
-            ),
-            (
-                "重要保持客户",
-                act(
-                    "主动联系保持：电话或企业微信回访了解近况，推送专属优惠，防止流失",
-                    "Reach out to keep them: call or WeCom check-in, a personal offer, before they drift away",
-                    ONE_TO_ONE,
-                    1,
-                    7,
-                ),
-            ),
-            (
-                "重要发展客户",
-                act(
-                    "提高购买频次：邀请加入会员、发放复购券",
-                    "Raise purchase frequency: membership invitation and repeat-purchase coupons",
-                    WECOM_SMS,
-                    2,
-                    14,
-                ),
-            ),
-            (
-                "重要挽留客户",
-                act(
-                    "立即回访 + 专属挽回券，了解不再购买的原因",
-                    "Call back now with a personal win-back coupon; find out why they stopped buying",
-                    ONE_TO_ONE,
-                    1,
-                    3,
-                ),
-            ),
-            (
-                "一般价值客户",
-                act(
-                    "推荐新品 / 搭配套餐，提高客单价",
-                    "Recommend new products and bundles to raise the order value",
-                    WECOM_SMS,
-                    2,
-                    30,
-                ),
-            ),
-            (
-                "一般发展客户",
-                act(
-                    "新客关怀：首单回访，复购券引导第二单",
-                    "New-customer care: first-order follow-up, a coupon for the second order",
-                    WECOM_SMS,
-                    3,
-                    30,
-                ),
-            ),
-            (
-                "一般保持客户",
-                act(
-                    "定期推送促销活动唤醒，低成本维系",
-                    "Wake them with regular promotions; keep costs low",
-                    AUTOMATED,
-                    3,
-                    60,
-                ),
-            ),
-            (
-                "一般挽留客户",
-                act(
-                    "低成本自动触达（短信 / 公众号），不投入人工",
-                    "Low-cost automated outreach (SMS / official account); no staff time",
-                    AUTOMATED,
-                    3,
-                    90,
-                ),
-            ),
-            // The English named segments.
-            (
-                "Champions",
-                act(
-                    "奖励与尊享：VIP 专属权益、新品抢先体验，邀请推荐新客户",
-                    "Reward them: VIP benefits, early access, invite them to refer friends",
-                    ONE_TO_ONE,
-                    1,
-                    30,
-                ),
-            ),
-            (
-                "Loyal Customers",
-                act(
-                    "会员升级与积分加倍，征求评价，推荐高价值商品",
-                    "Membership upgrade and double points, ask for reviews, upsell higher-value products",
-                    WECOM_SMS,
-                    1,
-                    30,
-                ),
-            ),
-            (
-                "Potential Loyalist",
-                act(
-                    "邀请加入会员，推荐相关商品，提高复购",
-                    "Offer membership and related products to build repeat purchases",
-                    WECOM_SMS,
-                    2,
-                    30,
-                ),
-            ),
-            (
-                "New Customers",
-                act(
-                    "新客欢迎与使用指导，首单回访，复购券",
-                    "Welcome and onboarding, first-order follow-up, a repeat-purchase coupon",
-                    WECOM_SMS,
-                    2,
-                    14,
-                ),
-            ),
-            (
-                "Promising",
-                act(
-                    "品牌与产品介绍，小额优惠券引导再次购买",
-                    "Build awareness with product stories and a small coupon for the next order",
-                    AUTOMATED,
-                    3,
-                    30,
-                ),
-            ),
-            (
-                "Need Attention",
-                act(
-                    "限时优惠，按购买记录推荐商品，重新激活",
-                    "Limited-time offers and recommendations from their history to re-engage",
-                    WECOM_SMS,
-                    2,
-                    30,
-                ),
-            ),
-            (
-                "About To Sleep",
-                act(
-                    "推送热门商品与折扣，唤醒兴趣",
-                    "Share popular products and discounts to rekindle interest",
-                    AUTOMATED,
-                    3,
-                    30,
-                ),
-            ),
-            (
-                "At Risk",
-                act(
-                    "个性化关怀与挽回优惠，了解近况",
-                    "Personal outreach and a win-back offer; ask how they are doing",
-                    ONE_TO_ONE,
-                    1,
-                    7,
-                ),
-            ),
-            (
-                "Can't Lose Them",
-                act(
-                    "立即专人回访 + 专属挽回券，了解流失原因",
-                    "Call now with a personal win-back coupon; learn why they left",
-                    ONE_TO_ONE,
-                    1,
-                    3,
-                ),
-            ),
-            (
-                "Hibernating",
-                act(
-                    "推送相关商品与特价，低成本唤醒",
-                    "Relevant products and special prices, low-cost reactivation",
-                    AUTOMATED,
-                    3,
-                    90,
-                ),
-            ),
-            (
-                "Lost",
-                act(
-                    "低成本自动触达，大促时尝试召回，不投入人工",
-                    "Low-cost automated outreach, try to recall them at big sales; no staff time",
-                    AUTOMATED,
-                    3,
-                    180,
-                ),
-            ),
-        ]
-        .into_iter()
-        .map(|(name, action)| (name.to_string(), action))
-        .collect();
-        Playbook { tiers, segments }
+];
+
+/// The seed articles' service strategy per RFM type (Chinese cube) and named segment (English).
+const SEGMENT_SEEDS: [(&str, Seed); 19] = [
+    // The Chinese RFM 8-type cube.
+    (
+        "重要价值客户",
+        Seed(
+            "保持现有高品质服务：VIP 专属权益、新品优先体验、一对一维护",
+            "Keep the premium service: VIP benefits, early access to new products, one-to-one care",
+            ONE_TO_ONE,
+            1,
+            30,
+        ),
+    ),
+    (
+        "重要保持客户",
+        Seed(
+            "主动联系保持：电话或企业微信回访了解近况，推送专属优惠，防止流失",
+            "Reach out to keep them: call or WeCom check-in, a personal offer, before they drift away",
+            ONE_TO_ONE,
+            1,
+            7,
+        ),
+    ),
+    (
+        "重要发展客户",
+        Seed(
+            "提高购买频次：邀请加入会员、发放复购券",
+            "Raise purchase frequency: membership invitation and repeat-purchase coupons",
+            WECOM_SMS,
+            2,
+            14,
+        ),
+    ),
+    (
+        "重要挽留客户",
+        Seed(
+            "立即回访 + 专属挽回券，了解不再购买的原因",
+            "Call back now with a personal win-back coupon; find out why they stopped buying",
+            ONE_TO_ONE,
+            1,
+            3,
+        ),
+    ),
+    (
+        "一般价值客户",
+        Seed(
+            "推荐新品 / 搭配套餐，提高客单价",
+            "Recommend new products and bundles to raise the order value",
+            WECOM_SMS,
+            2,
+            30,
+        ),
+    ),
+    (
+        "一般发展客户",
+        Seed(
+            "新客关怀：首单回访，复购券引导第二单",
+            "New-customer care: first-order follow-up, a coupon for the second order",
+            WECOM_SMS,
+            3,
+            30,
+        ),
+    ),
+    (
+        "一般保持客户",
+        Seed("定期推送促销活动唤醒，低成本维系", "Wake them with regular promotions; keep costs low", AUTOMATED, 3, 60),
+    ),
+    (
+        "一般挽留客户",
+        Seed(
+            "低成本自动触达（短信 / 公众号），不投入人工",
+            "Low-cost automated outreach (SMS / official account); no staff time",
+            AUTOMATED,
+            3,
+            90,
+        ),
+    ),
+    // The English named segments.
+    (
+        "Champions",
+        Seed(
+            "奖励与尊享：VIP 专属权益、新品抢先体验，邀请推荐新客户",
+            "Reward them: VIP benefits, early access, invite them to refer friends",
+            ONE_TO_ONE,
+            1,
+            30,
+        ),
+    ),
+    (
+        "Loyal Customers",
+        Seed(
+            "会员升级与积分加倍，征求评价，推荐高价值商品",
+            "Membership upgrade and double points, ask for reviews, upsell higher-value products",
+            WECOM_SMS,
+            1,
+            30,
+        ),
+    ),
+    (
+        "Potential Loyalist",
+        Seed(
+            "邀请加入会员，推荐相关商品，提高复购",
+            "Offer membership and related products to build repeat purchases",
+            WECOM_SMS,
+            2,
+            30,
+        ),
+    ),
+    (
+        "New Customers",
+        Seed(
+            "新客欢迎与使用指导，首单回访，复购券",
+            "Welcome and onboarding, first-order follow-up, a repeat-purchase coupon",
+            WECOM_SMS,
+            2,
+            14,
+        ),
+    ),
+    (
+        "Promising",
+        Seed(
+            "品牌与产品介绍，小额优惠券引导再次购买",
+            "Build awareness with product stories and a small coupon for the next order",
+            AUTOMATED,
+            3,
+            30,
+        ),
+    ),
+    (
+        "Need Attention",
+        Seed(
+            "限时优惠，按购买记录推荐商品，重新激活",
+            "Limited-time offers and recommendations from their history to re-engage",
+            WECOM_SMS,
+            2,
+            30,
+        ),
+    ),
+    (
+        "About To Sleep",
+        Seed(
+            "推送热门商品与折扣，唤醒兴趣",
+            "Share popular products and discounts to rekindle interest",
+            AUTOMATED,
+            3,
+            30,
+        ),
+    ),
+    (
+        "At Risk",
+        Seed(
+            "个性化关怀与挽回优惠，了解近况",
+            "Personal outreach and a win-back offer; ask how they are doing",
+            ONE_TO_ONE,
+            1,
+            7,
+        ),
+    ),
+    (
+        "Can't Lose Them",
+        Seed(
+            "立即专人回访 + 专属挽回券，了解流失原因",
+            "Call now with a personal win-back coupon; learn why they left",
+            ONE_TO_ONE,
+            1,
+            3,
+        ),
+    ),
+    (
+        "Hibernating",
+        Seed(
+            "推送相关商品与特价，低成本唤醒",
+            "Relevant products and special prices, low-cost reactivation",
+            AUTOMATED,
+            3,
+            90,
+        ),
+    ),
+    (
+        "Lost",
+        Seed(
+            "低成本自动触达，大促时尝试召回，不投入人工",
+            "Low-cost automated outreach, try to recall them at big sales; no staff time",
+            AUTOMATED,
+            3,
+            180,
+        ),
+    ),
+];
+
+impl Default for Playbook {
+    /// The seed articles' service strategy per tier and per RFM type, in Chinese and English.
+    fn default() -> Self {
+        Playbook {
+            tiers: TIER_SEEDS.iter().map(|(tier, seed)| (*tier, seed.action())).collect(),
+            segments: SEGMENT_SEEDS.iter().map(|(name, seed)| (name.to_string(), seed.action())).collect(),
+        }
     }
 }
 

@@ -13,9 +13,13 @@ use serde::Serialize;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Reading source files.
     Reading,
+    /// Classifying customers.
     Classifying,
+    /// Writing the export.
     Exporting,
+    /// Saving to the workspace.
     Saving,
 }
 
@@ -41,12 +45,15 @@ impl Progress for NoProgress {
 pub struct Cancel(Arc<AtomicBool>);
 
 impl Cancel {
+    /// A flag not yet set.
     pub fn new() -> Self {
         Self::default()
     }
+    /// Asks the operation to stop.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
     }
+    /// True once `cancel` was called.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }

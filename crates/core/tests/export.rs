@@ -20,11 +20,11 @@ use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
 use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold};
 use tierbook_core::export::{write_csv_per_tier, write_workbook, ExportInput, ExportOptions};
-use tierbook_core::import::{ImportReport, SkipReason, Skipped, Warning};
+use tierbook_core::history::{Flow, Migration, Move};
 use tierbook_core::mapping::{Alternative, Column as MapColumn, KeySpec, Level, Mapping, Role};
 use tierbook_core::playbook::Playbook;
+use tierbook_core::report::{ImportReport, SkipReason, Skipped, Warning};
 use tierbook_core::source::Format;
-use tierbook_core::store::{Flow, Migration, Move};
 use tierbook_core::{Customer, Error, Lang, NoProgress, Progress, Stage, Text, Tier};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -485,7 +485,7 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
         "大多数客户只买过一次",
         "订单导出_2025Q2.xlsx",
         "1234 / 1100",
-        tierbook_core::import::reason_zh(SkipReason::Closed),
+        SkipReason::Closed.label(Lang::Zh),
         "5, 9, 12",
         "2025-04-01 – 2025-06-30",
         "手机号已打码",
@@ -813,7 +813,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
     let cells: Vec<String> =
         sheet(&path, "说明").iter().flatten().filter_map(|c| c.get_string().map(str::to_string)).collect();
     assert!(cells.iter().any(|c| c.contains("订单导出.xlsx")));
-    assert!(cells.iter().any(|c| c == tierbook_core::import::reason_zh(SkipReason::Closed)));
+    assert!(cells.iter().any(|c| c == SkipReason::Closed.label(Lang::Zh)));
     // No formula anywhere, and the source file was not touched by the export.
     for (part, xml) in zip_parts(&path, "xl/worksheets/sheet") {
         assert!(!xml.contains("<f>") && !xml.contains("<f "), "{part} holds a formula");

@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use tierbook_core::import::{import_files, preview, ImportOptions, SkipReason};
+use tierbook_core::import::{import_files, preview, ImportOptions};
 use tierbook_core::mapping::{KeySpec, Level, Role};
+use tierbook_core::report::SkipReason;
 use tierbook_core::{Error, NoProgress, Order, Progress, Stage};
 
 /// A cell to write.

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method};
-use tierbook_core::import::ImportReport;
 use tierbook_core::mapping::{Column, KeySpec, Level, Mapping, Role};
 use tierbook_core::model::{Customer, Order, Text, Tier};
 use tierbook_core::playbook::{Action, Playbook};
+use tierbook_core::report::ImportReport;
 use tierbook_core::source::Format;
 use tierbook_core::store::import::ImportedFile;
 use tierbook_core::store::{schema, Workspace};
@@ -454,7 +454,7 @@ fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
     .collect();
     assert_eq!(flows, expected);
 
-    let keys = |v: &[tierbook_core::store::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+    let keys = |v: &[tierbook_core::history::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
     assert_eq!(keys(&m.upgraded), ["c"]);
     assert_eq!(keys(&m.downgraded), ["b"]);
     assert_eq!(keys(&m.new), ["f"]);
@@ -621,4 +621,25 @@ fn snapshot_with_a_customer_twice_is_refused() {
     let (customers, classification) = snapshot_of(&[("k1", Tier::A, None, 1), ("k1", Tier::B, None, 2)], "2025-03-31");
     assert!(matches!(ws.save_snapshot(&customers, &classification, None), Err(Error::InvalidParams(_))));
     assert!(ws.snapshots().unwrap().is_empty());
+}
+
+#[test]
+fn a_store_error_keeps_its_cause_and_speaks_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    ws.set_setting("lang", "en").unwrap();
+    let err = ws.get_setting::<u32>("lang").unwrap_err();
+    // The JSON error is reachable down the source chain, not pasted into the message.
+    let mut cause = std::error::Error::source(&err);
+    let mut found = false;
+    while let Some(c) = cause {
+        found |= c.downcast_ref::<serde_json::Error>().is_some();
+        cause = c.source();
+    }
+    assert!(found, "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with("工作区存储出错"), "{message}");
+    assert!(!message.contains("invalid type"), "{message}");
+    assert!(err.cause().is_some_and(|c| c.contains("invalid type")), "{:?}", err.cause());
+    assert_eq!(err.code(), "store");
 }

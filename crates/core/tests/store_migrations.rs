@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use tierbook_core::import::ImportReport;
 use tierbook_core::mapping::{Column, KeySpec, Level, Mapping, Role};
 use tierbook_core::model::Order;
+use tierbook_core::report::ImportReport;
 use tierbook_core::source::Format;
 use tierbook_core::store::{schema, ImportedFile, Workspace};
 use tierbook_core::NoProgress;

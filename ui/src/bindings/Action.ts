@@ -4,7 +4,15 @@ import type { Text } from "./Text";
 /**
  * What to do for a group of customers.
  */
-export type Action = { action: Text, channel: Text, 
+export type Action = { 
+/**
+ * What to do.
+ */
+action: Text, 
+/**
+ * How to reach the customer.
+ */
+channel: Text, 
 /**
  * 1 = most urgent.
  */

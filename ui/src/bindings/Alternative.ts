@@ -5,4 +5,16 @@ import type { Role } from "./Role";
  * Several columns could play one role: which one was chosen and which were passed over, so the
  * user can see ("金额：实付金额；其他候选：订单金额、商家实收金额") and change it.
  */
-export type Alternative = { role: Role, chosen: string, others: Array<string>, };
+export type Alternative = { 
+/**
+ * The role in question.
+ */
+role: Role, 
+/**
+ * The header of the column chosen.
+ */
+chosen: string, 
+/**
+ * Headers of the other candidates.
+ */
+others: Array<string>, };

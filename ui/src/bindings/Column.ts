@@ -12,4 +12,8 @@ index: number,
 /**
  * The trimmed header text.
  */
-header: string, role: Role | null, };
+header: string, 
+/**
+ * What the column means; `None` when it plays no part.
+ */
+role: Role | null, };

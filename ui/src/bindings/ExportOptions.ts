@@ -4,8 +4,28 @@ import type { Lang } from "./Lang";
 /**
  * What to put in the export.
  */
-export type ExportOptions = { lang: Lang, 
+export type ExportOptions = { 
+/**
+ * Language of sheet names, headers and wording.
+ */
+lang: Lang, 
 /**
  * Keep full phone numbers (default: masked 138****1234).
  */
-keep_phones: boolean, include_summary: boolean, include_tier_sheets: boolean, include_playbook: boolean, include_method: boolean, };
+keep_phones: boolean, 
+/**
+ * Write the 概览/Summary sheet (figures and charts).
+ */
+include_summary: boolean, 
+/**
+ * Write one sheet per tier.
+ */
+include_tier_sheets: boolean, 
+/**
+ * Write the 服务策略/Playbook sheet.
+ */
+include_playbook: boolean, 
+/**
+ * Write the 说明/Method sheet (method, parameters, import reports).
+ */
+include_method: boolean, };

@@ -4,4 +4,20 @@ import type { Tier } from "./Tier";
 /**
  * One cell of the migration matrix.
  */
-export type Flow = { from: Tier | null, to: Tier | null, customers: number, revenue: number, };
+export type Flow = { 
+/**
+ * Tier in the earlier snapshot; `None` for new customers.
+ */
+from: Tier | null, 
+/**
+ * Tier in the later snapshot; `None` for lost customers.
+ */
+to: Tier | null, 
+/**
+ * Customers who made this move.
+ */
+customers: number, 
+/**
+ * Their revenue (in the new snapshot; in the old one for lost customers).
+ */
+revenue: number, };

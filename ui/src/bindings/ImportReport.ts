@@ -7,8 +7,40 @@ import type { Warning } from "./Warning";
 /**
  * What one import did, in numbers a shop owner can check.
  */
-export type ImportReport = { file: string, format: Format, mapping: Mapping, 
+export type ImportReport = { 
+/**
+ * The file's name.
+ */
+file: string, 
+/**
+ * The format sniffed from its bytes.
+ */
+format: Format, 
+/**
+ * The header and column roles used.
+ */
+mapping: Mapping, 
 /**
  * Data rows read (after the header).
  */
-rows_read: number, orders_kept: number, skipped: Array<Skipped>, first_date: string | null, last_date: string | null, warnings: Array<Warning>, };
+rows_read: number, 
+/**
+ * Orders kept (several item rows make one order).
+ */
+orders_kept: number, 
+/**
+ * Rows skipped, by reason.
+ */
+skipped: Array<Skipped>, 
+/**
+ * Date of the earliest kept order.
+ */
+first_date: string | null, 
+/**
+ * Date of the latest kept order.
+ */
+last_date: string | null, 
+/**
+ * What the user should know about this file.
+ */
+warnings: Array<Warning>, };

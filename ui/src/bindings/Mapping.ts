@@ -7,11 +7,27 @@ import type { Level } from "./Level";
 /**
  * The full mapping of one sheet.
  */
-export type Mapping = { sheet: string, 
+export type Mapping = { 
+/**
+ * The sheet read.
+ */
+sheet: string, 
 /**
  * 0-based index of the header row in the sheet.
  */
-header_row: number, columns: Array<Column>, key: KeySpec, level: Level, 
+header_row: number, 
+/**
+ * Every column of the header row, with its role.
+ */
+columns: Array<Column>, 
+/**
+ * How the customer is identified.
+ */
+key: KeySpec, 
+/**
+ * Orders or a customer list.
+ */
+level: Level, 
 /**
  * Roles (and the key, as `CustomerKey`) for which several columns were candidates.
  */

@@ -6,11 +6,43 @@ import type { SegmentFlow } from "./SegmentFlow";
 /**
  * Tier flows between two snapshots.
  */
-export type Migration = { old_snapshot: number, new_snapshot: number, old_as_of: string, new_as_of: string, 
+export type Migration = { 
+/**
+ * Id of the earlier snapshot.
+ */
+old_snapshot: number, 
+/**
+ * Id of the later snapshot.
+ */
+new_snapshot: number, 
+/**
+ * As-of date of the earlier snapshot.
+ */
+old_as_of: string, 
+/**
+ * As-of date of the later snapshot.
+ */
+new_as_of: string, 
 /**
  * (from, to, customers, revenue in the new snapshot); `None` = new (from) or lost (to).
  */
-flows: Array<Flow>, upgraded: Array<Move>, downgraded: Array<Move>, new: Array<Move>, lost: Array<Move>, 
+flows: Array<Flow>, 
+/**
+ * Customers now in a better tier, highest tier reached first, then by revenue.
+ */
+upgraded: Array<Move>, 
+/**
+ * Customers now in a worse tier, highest tier left first, then by revenue.
+ */
+downgraded: Array<Move>, 
+/**
+ * Customers only in the later snapshot.
+ */
+new: Array<Move>, 
+/**
+ * Customers only in the earlier snapshot.
+ */
+lost: Array<Move>, 
 /**
  * The same matrix by segment (segment display names), for methods with segments.
  */

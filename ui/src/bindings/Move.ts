@@ -5,7 +5,15 @@ import type { Tier } from "./Tier";
 /**
  * One customer whose tier changed (or who appeared / disappeared) between two snapshots.
  */
-export type Move = { key: string, name: string, 
+export type Move = { 
+/**
+ * The customer key.
+ */
+key: string, 
+/**
+ * The customer's display name.
+ */
+name: string, 
 /**
  * `None` for a new customer.
  */
@@ -13,7 +21,19 @@ from: Tier | null,
 /**
  * `None` for a lost customer.
  */
-to: Tier | null, from_segment: string | null, to_segment: string | null, revenue: number, 
+to: Tier | null, 
+/**
+ * The segment in the old snapshot, when its method has segments.
+ */
+from_segment: string | null, 
+/**
+ * The segment in the new snapshot, when its method has segments.
+ */
+to_segment: string | null, 
+/**
+ * Revenue in the new snapshot (in the old one for a lost customer).
+ */
+revenue: number, 
 /**
  * The suggested action for this move (a customer who fell from A gets the win-back action first).
  */

@@ -23,7 +23,15 @@ order_id: string | null,
 /**
  * The normalized customer key (trimmed, full-width folded).
  */
-customer_key: string, customer_name: string | null, phone: string | null, 
+customer_key: string, 
+/**
+ * The customer's name or nickname on this order, when the file has one.
+ */
+customer_name: string | null, 
+/**
+ * The phone number on this order, when the file has one.
+ */
+phone: string | null, 
 /**
  * When the order was placed (or paid, if that is the only date); midnight when only a date is known.
  */

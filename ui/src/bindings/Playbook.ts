@@ -5,7 +5,11 @@ import type { Tier } from "./Tier";
 /**
  * The editable playbook.
  */
-export type Playbook = { tiers: { [key in Tier]?: Action }, 
+export type Playbook = { 
+/**
+ * The action per tier.
+ */
+tiers: { [key in Tier]?: Action }, 
 /**
  * By canonical segment name; a segment action takes precedence over the tier action.
  */

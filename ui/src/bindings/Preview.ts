@@ -6,8 +6,28 @@ import type { Warning } from "./Warning";
 /**
  * A look at a file before importing: sheets, detected header and roles, first rows as text.
  */
-export type Preview = { file: string, format: Format, sheets: Array<string>, mapping: Mapping, 
+export type Preview = { 
+/**
+ * The file's name.
+ */
+file: string, 
+/**
+ * The format sniffed from its bytes.
+ */
+format: Format, 
+/**
+ * Every sheet of the file (one for CSV and HTML).
+ */
+sheets: Array<string>, 
+/**
+ * The detected (or overridden) header and column roles.
+ */
+mapping: Mapping, 
 /**
  * Rows from the top of the sheet (title rows included) as display text, so the UI can mark the header.
  */
-rows: Array<Array<string>>, warnings: Array<Warning>, };
+rows: Array<Array<string>>, 
+/**
+ * What the user should check before importing.
+ */
+warnings: Array<Warning>, };

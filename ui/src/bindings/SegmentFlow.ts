@@ -11,7 +11,11 @@ from: string | null,
 /**
  * `None` = lost customer (or no segment in the new snapshot's method).
  */
-to: string | null, customers: number, 
+to: string | null, 
+/**
+ * Customers who made this move.
+ */
+customers: number, 
 /**
  * Revenue in the new snapshot (in the old one for lost customers).
  */

@@ -4,7 +4,15 @@ import type { SkipReason } from "./SkipReason";
 /**
  * Count and examples for one skip reason.
  */
-export type Skipped = { reason: SkipReason, count: number, 
+export type Skipped = { 
+/**
+ * Why the rows were skipped.
+ */
+reason: SkipReason, 
+/**
+ * How many rows.
+ */
+count: number, 
 /**
  * Up to 5 example row numbers (1-based, as Excel shows them).
  */

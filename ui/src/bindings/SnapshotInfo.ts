@@ -5,11 +5,35 @@ import type { Method } from "./Method";
 /**
  * A saved classification, as listed in the history.
  */
-export type SnapshotInfo = { id: number, 
+export type SnapshotInfo = { 
+/**
+ * The snapshot's id in the workspace.
+ */
+id: number, 
 /**
  * The as-of date of the classification: what the snapshot is dated by.
  */
-as_of: string, label: string | null, method: Method, customers: number, orders: number, revenue: number, 
+as_of: string, 
+/**
+ * A name the user gave it.
+ */
+label: string | null, 
+/**
+ * The method (and parameters) of the classification.
+ */
+method: Method, 
+/**
+ * Customers classified.
+ */
+customers: number, 
+/**
+ * Their orders.
+ */
+orders: number, 
+/**
+ * Their revenue.
+ */
+revenue: number, 
 /**
  * Per-tier summary at that run.
  */

@@ -4,11 +4,23 @@ import type { ImportReport } from "./ImportReport";
 /**
  * One imported file, as the workspace remembers it.
  */
-export type SourceInfo = { id: number, file_name: string, 
+export type SourceInfo = { 
+/**
+ * The source's id in the workspace.
+ */
+id: number, 
+/**
+ * The file's name.
+ */
+file_name: string, 
 /**
  * The path it was imported from (the file may have moved since; it is never read again).
  */
-path: string, size: number, 
+path: string, 
+/**
+ * Size in bytes.
+ */
+size: number, 
 /**
  * Hex SHA-256 of the file's bytes: the same file imported again is recognized by it.
  */
@@ -37,4 +49,8 @@ mapping_reused: boolean,
  * Fingerprint of the file's header row (`layout_fingerprint`); `None` for sources imported
  * before schema version 3.
  */
-layout: string | null, report: ImportReport, };
+layout: string | null, 
+/**
+ * The import report of the file.
+ */
+report: ImportReport, };

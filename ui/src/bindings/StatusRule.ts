@@ -4,4 +4,12 @@ import type { Effect } from "./Effect";
 /**
  * One visible, editable rule: statuses containing `pattern` get `effect`. First match wins.
  */
-export type StatusRule = { pattern: string, effect: Effect, };
+export type StatusRule = { 
+/**
+ * Text a status must contain for the rule to apply.
+ */
+pattern: string, 
+/**
+ * What a matching status does to the order.
+ */
+effect: Effect, };

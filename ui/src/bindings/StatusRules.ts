@@ -4,4 +4,8 @@ import type { StatusRule } from "./StatusRule";
 /**
  * The rule table; statuses that match no rule are counted.
  */
-export type StatusRules = { rules: Array<StatusRule>, };
+export type StatusRules = { 
+/**
+ * The rules, first match wins.
+ */
+rules: Array<StatusRule>, };

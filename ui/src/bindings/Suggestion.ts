@@ -4,4 +4,20 @@ import type { Text } from "./Text";
 /**
  * The suggestion for one customer.
  */
-export type Suggestion = { action: Text, channel: Text, priority: number, next_contact: string, };
+export type Suggestion = { 
+/**
+ * What to do.
+ */
+action: Text, 
+/**
+ * How to reach the customer.
+ */
+channel: Text, 
+/**
+ * 1 = most urgent.
+ */
+priority: number, 
+/**
+ * When to contact the customer next.
+ */
+next_contact: string, };

@@ -3,4 +3,12 @@
 /**
  * A user-facing sentence in both languages (reasons, gaps, playbook actions).
  */
-export type Text = { zh: string, en: string, };
+export type Text = { 
+/**
+ * The Chinese text.
+ */
+zh: string, 
+/**
+ * The English text.
+ */
+en: string, };

@@ -9,7 +9,11 @@ export type Warning = {
 /**
  * Stable code, e.g. `masked_phone_key`.
  */
-code: string, text: Text, 
+code: string, 
+/**
+ * What to know, in both languages.
+ */
+text: Text, 
 /**
  * A key the user can switch to with one click (`masked_phone_key` offers masked phone +
  * receiver name); pass it back as `ImportOptions::key`.

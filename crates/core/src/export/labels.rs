@@ -1,10 +1,9 @@
 //! The words of the export in Chinese and English: sheet names, column headers, the method in a
-//! sentence, import roles and skip reasons. Only wording; no layout and no numbers.
+//! sentence and import roles (skip reasons are worded by `report`). Only wording; no layout and no numbers.
 
 use std::borrow::Cow;
 
 use crate::classify::{self, CubeBasis, Measure, Method, ZeroRevenue};
-use crate::import::SkipReason;
 use crate::mapping::{KeySpec, Level, Role};
 use crate::model::{Lang, Tier};
 
@@ -60,26 +59,6 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
         Role::FirstDate => pick(lang, "首次消费时间", "first order date"),
         Role::Interactions => pick(lang, "互动次数", "interactions"),
         Role::UnitPrice => pick(lang, "单价", "unit price"),
-    }
-}
-
-/// Why rows were skipped; the Chinese wording is the importer's own, so report and export agree.
-pub(crate) fn skip_reason(reason: SkipReason, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => crate::import::reason_zh(reason),
-        Lang::En => match reason {
-            SkipReason::Closed => "closed, cancelled or unpaid",
-            SkipReason::Refunded => "fully refunded",
-            SkipReason::NoCustomerKey => "no customer key",
-            SkipReason::UnreadableAmount => "unreadable amount",
-            SkipReason::UnreadableDate => "unreadable date",
-            SkipReason::TotalsRow => "totals row",
-            SkipReason::Duplicate => "duplicate order",
-            SkipReason::Blank => "blank row",
-            SkipReason::RepeatedHeader => "repeated header row",
-            SkipReason::ZeroAmount => "zero amount (left out as set)",
-            SkipReason::AmountTooLarge => "amount above the ¥100,000,000 per-order ceiling",
-        },
     }
 }
 

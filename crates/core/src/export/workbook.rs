@@ -229,6 +229,50 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     Ok(())
 }
 
+/// The summary's figures, summed in one pass over the customers.
+struct Figures<'a> {
+    tiers: BTreeMap<Tier, Totals>,
+    segments: BTreeMap<&'a str, (Totals, Tier)>,
+    all: Totals,
+    /// Customers with two orders or more.
+    repeat: u64,
+    recency_sum: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+impl<'a> Figures<'a> {
+    fn of(table: &Table<'a>) -> Self {
+        let class = table.input.classification;
+        let mut tiers: BTreeMap<Tier, Totals> = BTreeMap::new();
+        let mut segments: BTreeMap<&str, (Totals, Tier)> = BTreeMap::new();
+        let mut all = Totals::default();
+        let (mut repeat, mut recency_sum) = (0u64, 0i64);
+        let (mut first, mut last) = (NaiveDate::MAX, NaiveDate::MIN);
+        for (c, a) in table.input.customers.iter().zip(&class.assignments) {
+            for t in [tiers.entry(a.tier).or_default(), &mut all] {
+                t.customers += 1;
+                t.orders += u64::from(c.orders);
+                t.revenue = t.revenue.saturating_add(c.revenue);
+            }
+            if let Some(s) = a.segment.as_deref() {
+                let (t, _) = segments.entry(s).or_insert_with(|| (Totals::default(), a.tier));
+                t.customers += 1;
+                t.orders += u64::from(c.orders);
+                t.revenue = t.revenue.saturating_add(c.revenue);
+            }
+            repeat += u64::from(c.orders >= 2);
+            recency_sum += a.recency_days;
+            first = first.min(c.first_order);
+            last = last.max(c.last_order);
+        }
+        for tier in table.tiers.keys() {
+            tiers.entry(*tier).or_default();
+        }
+        Figures { tiers, segments, all, repeat, recency_sum, first, last }
+    }
+}
+
 fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let lang = table.lang;
     let input = table.input;
@@ -236,31 +280,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let sheet_name = pick(lang, "概览", "Summary");
     let customers = input.customers;
 
-    let mut tiers: BTreeMap<Tier, Totals> = BTreeMap::new();
-    let mut segments: BTreeMap<&str, (Totals, Tier)> = BTreeMap::new();
-    let mut all = Totals::default();
-    let (mut repeat, mut recency_sum) = (0u64, 0i64);
-    let (mut first, mut last) = (NaiveDate::MAX, NaiveDate::MIN);
-    for (c, a) in customers.iter().zip(&class.assignments) {
-        for t in [tiers.entry(a.tier).or_default(), &mut all] {
-            t.customers += 1;
-            t.orders += u64::from(c.orders);
-            t.revenue = t.revenue.saturating_add(c.revenue);
-        }
-        if let Some(s) = a.segment.as_deref() {
-            let (t, _) = segments.entry(s).or_insert_with(|| (Totals::default(), a.tier));
-            t.customers += 1;
-            t.orders += u64::from(c.orders);
-            t.revenue = t.revenue.saturating_add(c.revenue);
-        }
-        repeat += u64::from(c.orders >= 2);
-        recency_sum += a.recency_days;
-        first = first.min(c.first_order);
-        last = last.max(c.last_order);
-    }
-    for tier in table.tiers.keys() {
-        tiers.entry(*tier).or_default();
-    }
+    let Figures { tiers, segments, all, repeat, recency_sum, first, last } = Figures::of(table);
     let n = all.customers as f64;
     let revenue = yuan(all.revenue);
     let a_tier = tiers.get(&Tier::A).cloned().unwrap_or_default();
@@ -603,7 +623,7 @@ fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     Ok(())
 }
 
-fn migration_sheet(workbook: &mut Workbook, m: &crate::store::Migration, lang: Lang, f: &Formats) -> Step {
+fn migration_sheet(workbook: &mut Workbook, m: &crate::history::Migration, lang: Lang, f: &Formats) -> Step {
     let ws = workbook.add_worksheet();
     ws.set_name(pick(lang, "分层变化", "Migration"))?;
     print_setup(ws, None)?;
@@ -827,7 +847,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
             )?;
             r += 1;
             for s in &report.skipped {
-                write_text(ws, r, 0, labels::skip_reason(s.reason, lang))?;
+                write_text(ws, r, 0, s.reason.label(lang))?;
                 let examples: Vec<String> = s.example_rows.iter().map(u32::to_string).collect();
                 write_text(ws, r, 1, &examples.join(", "))?;
                 ws.write_number(r, 2, s.count as f64)?;

@@ -37,6 +37,7 @@ pub(crate) trait Sink {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileFormat {
+    /// An Excel workbook.
     Xlsx,
     /// UTF-8 with BOM.
     Csv,

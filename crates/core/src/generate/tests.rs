@@ -170,7 +170,7 @@ fn title_and_totals_rows_surround_the_table() {
     assert_eq!(rows[2][0].to_string(), "订单号");
     let last = rows.last().unwrap();
     assert_eq!(last[0].to_string(), "合计");
-    let paid_col = rows[2].iter().position(|c| c.to_string() == "用户实付金额(元)").unwrap();
+    let paid_col = rows[2].iter().position(|c| *c == "用户实付金额(元)").unwrap();
     let sum: f64 = rows[3..rows.len() - 1].iter().map(|r| r[paid_col].get_float().unwrap()).sum();
     assert!((last[paid_col].get_float().unwrap() - sum).abs() < 0.005);
     assert_eq!(rows.len() as u64, truth.rows + 4);

@@ -6,14 +6,17 @@
 //! handed out as the exact text in the file, so long ids survive.
 //!
 //! Submodules: `sniff` (format from bytes), `text` (CSV/TSV), `html` (HTML tables saved as .xls),
-//! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer), `limits`
-//! (what one file may cost, and the budget every reader charges), `zip_scan` and `xls_scan` (what
-//! calamine would allocate from a file's declared sizes, checked before calamine sees it).
+//! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer), `raw` (what
+//! every reader hands out: `Cell`, `Format`, the cell size limit), `limits` (what one file may cost,
+//! and the budget every reader charges), `state` (a file's running budget and notes), `zip_scan` and
+//! `xls_scan` (what calamine would allocate from a file's declared sizes, checked before calamine sees it).
 
 mod html;
 pub mod limits;
+mod raw;
 mod row;
 mod sniff;
+mod state;
 mod text;
 mod workbook;
 mod xls_scan;
@@ -26,79 +29,15 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
 
+pub use raw::{Cell, Format, MAX_CELL_BYTES};
+pub use state::SourceNotes;
+pub(crate) use state::ReadState;
 pub use sniff::{sniff, SniffError, HEAD_LEN};
 
 use sniff::{Head, TextKind};
-
-/// A cell with more text than this is refused with `CellTooLarge`: no real export holds one, and a
-/// broken or hostile file must not make the import allocate without bound.
-pub const MAX_CELL_BYTES: usize = 1 << 20;
-
-/// What the readers noticed about a file that the import report should mention.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SourceNotes {
-    /// The 1-based row of the first row with cells past Excel's 16,384 columns (they are left out).
-    pub columns_dropped_at_row: Option<u64>,
-    /// Bytes that are not text in the file's encoding (e.g. a lone UTF-16 surrogate) were read as
-    /// U+FFFD "�".
-    pub characters_replaced: bool,
-    /// Sheets left out because they point at the same data as an earlier sheet.
-    pub duplicate_sheets: Vec<String>,
-}
-
-/// A file's running budget and notes, shared by every read of it.
-#[derive(Debug, Default)]
-pub(crate) struct ReadState {
-    pub budget: limits::Budget,
-    pub notes: SourceNotes,
-}
-
-impl ReadState {
-    /// Takes over what a finished (or stopped) row buffer counted and noticed.
-    pub(crate) fn absorb(&mut self, row: &row::RowBuffer) {
-        self.budget = row.budget;
-        if let Some(at) = row.columns_dropped_at {
-            let at = at as u64 + 1;
-            let first = self.notes.columns_dropped_at_row.map_or(at, |old| old.min(at));
-            self.notes.columns_dropped_at_row = Some(first);
-        }
-    }
-}
-
-/// The container format, decided from the bytes (users rename files; platforms save CSV or HTML as .xls).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Xlsx,
-    Xlsm,
-    Xlsb,
-    Xls,
-    Ods,
-    Csv,
-    Tsv,
-    /// An HTML table saved under .xls (some platforms' "Excel" export).
-    Html,
-}
-
-/// One cell as read, before any role-specific parsing.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-    Bool(bool),
-    /// A cell Excel formatted as a date/time.
-    DateTime(NaiveDateTime),
-    /// An Excel error value such as `#VALUE!`.
-    Error(String),
-}
 
 /// An opened source file.
 ///
@@ -106,8 +45,11 @@ pub enum Cell {
 /// out with its 0-based index (index `i` is the row Excel shows as `i + 1`), blank rows as empty
 /// slices, and each row without its trailing empty cells (a cell past the slice is empty).
 pub struct Source {
+    /// The file opened.
     pub path: PathBuf,
+    /// Its format, from its bytes.
     pub format: Format,
+    /// Its size in bytes.
     pub size: u64,
     sheets: Vec<String>,
     hints: Vec<Option<u64>>,

@@ -26,19 +26,24 @@ use sha2::{Digest, Sha256};
 
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
 use crate::error::{Error, Result};
-use crate::import::{Dataset, ImportOptions, ImportReport};
+use crate::import::{Dataset, ImportOptions};
 use crate::mapping::{Mapping, Role};
 use crate::model::{Cents, Order};
 use crate::progress::{Progress, Stage};
+use crate::report::ImportReport;
 
 /// One file read by the importer, ready to be stored.
 #[derive(Clone, Debug)]
 pub struct ImportedFile {
+    /// The file read.
     pub path: PathBuf,
+    /// Its size in bytes.
     pub size: u64,
     /// Hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// Its valid orders.
     pub orders: Vec<Order>,
+    /// Its import report.
     pub report: ImportReport,
     /// True when the mapping came from a saved mapping of the same layout.
     pub mapping_reused: bool,
@@ -316,26 +321,7 @@ fn store_file(
     done: &mut u64,
     total: u64,
 ) -> Result<FileCounts> {
-    let report_json = serde_json::to_string(&file.report)?;
-    let layout = layout_fingerprint(&file.report.mapping);
-    tx.execute(
-        "INSERT INTO sources(file_name, path, size, sha256, imported_at, rows, orders_added, orders_known, report,
-                             layout, mapping_reused)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7, ?8, ?9)",
-        rusqlite::params![
-            display_name(&file.path),
-            file.path.display().to_string(),
-            file.size,
-            file.sha256,
-            imported_at,
-            file.report.rows_read,
-            report_json,
-            layout,
-            file.mapping_reused,
-        ],
-    )?;
-    let source_id = tx.last_insert_rowid();
-    save_mapping(tx, &layout, &file.report.mapping, imported_at)?;
+    let (source_id, layout) = insert_source(tx, file, imported_at)?;
 
     let platform = file
         .report
@@ -357,9 +343,7 @@ fn store_file(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT(platform, uid) DO NOTHING",
     )?;
-    let mut find_order = tx.prepare_cached(
-        "SELECT id, customer_id, paid, refund, order_count, status FROM orders WHERE platform = ?1 AND uid = ?2",
-    )?;
+    let mut find_order = tx.prepare_cached(FIND_ORDER)?;
     let mut update_order =
         tx.prepare_cached("UPDATE orders SET paid = ?2, refund = ?3, order_count = ?4, status = ?5 WHERE id = ?1")?;
     // Customers whose stored orders changed: their aggregates are recomputed from the orders.
@@ -461,37 +445,94 @@ fn store_file(
                 touched.push(customer_id);
             }
         }
+        let entry = deltas.entry(customer_id);
+        entry.or_insert_with(|| Delta::new(order)).add(order, placed);
+    }
+
+    merge_deltas(tx, &created, deltas)?;
+    let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, &mut touched)?;
+    touched.sort_unstable();
+    touched.dedup();
+    recompute_customers(tx, &touched)?;
+
+    tx.execute(
+        "UPDATE sources SET orders_added = ?2, orders_known = ?3 WHERE id = ?1",
+        rusqlite::params![source_id, added, known],
+    )?;
+    Ok(FileCounts { source_id, added, known, updated, withdrawn })
+}
+
+/// A stored order by platform and uid: id, customer id, paid, refund, order count, status.
+const FIND_ORDER: &str =
+    "SELECT id, customer_id, paid, refund, order_count, status FROM orders WHERE platform = ?1 AND uid = ?2";
+
+/// Records the file in `sources` (its counts are filled in at the end) and remembers its mapping;
+/// returns the new source id and the layout fingerprint.
+fn insert_source(tx: &Transaction<'_>, file: &ImportedFile, imported_at: NaiveDateTime) -> Result<(i64, String)> {
+    let report_json = serde_json::to_string(&file.report)?;
+    let layout = layout_fingerprint(&file.report.mapping);
+    tx.execute(
+        "INSERT INTO sources(file_name, path, size, sha256, imported_at, rows, orders_added, orders_known, report,
+                             layout, mapping_reused)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7, ?8, ?9)",
+        rusqlite::params![
+            display_name(&file.path),
+            file.path.display().to_string(),
+            file.size,
+            file.sha256,
+            imported_at,
+            file.report.rows_read,
+            report_json,
+            layout,
+            file.mapping_reused,
+        ],
+    )?;
+    let source_id = tx.last_insert_rowid();
+    save_mapping(tx, &layout, &file.report.mapping, imported_at)?;
+    Ok((source_id, layout))
+}
+
+impl Delta {
+    fn new(order: &Order) -> Delta {
         let date = order.placed_at.date();
-        let first = order.first_date.map_or(date, |d| d.min(date));
-        let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty());
-        let delta = deltas.entry(customer_id).or_insert_with(|| Delta {
+        Delta {
             orders: 0,
             revenue: 0,
-            first,
+            first: order.first_date.map_or(date, |d| d.min(date)),
             last: date,
             last_at: i64::MIN,
             name: None,
             phone: None,
             interactions: None,
-        });
-        delta.orders += i64::from(order.order_count);
-        delta.revenue = delta.revenue.saturating_add(order.net());
-        delta.first = delta.first.min(first);
-        delta.last = delta.last.max(date);
-        if placed >= delta.last_at {
-            delta.last_at = placed;
-            if name.is_some() {
-                delta.name = name.cloned();
-            }
-            if order.phone.is_some() {
-                delta.phone = order.phone.clone();
-            }
-        }
-        if let Some(i) = order.interactions {
-            delta.interactions = Some(delta.interactions.unwrap_or(0.0) + i);
         }
     }
 
+    /// Adds one new order (placed at `placed`, in stored seconds); the latest order's name and phone win.
+    fn add(&mut self, order: &Order, placed: i64) {
+        let date = order.placed_at.date();
+        let first = order.first_date.map_or(date, |d| d.min(date));
+        let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty());
+        self.orders += i64::from(order.order_count);
+        self.revenue = self.revenue.saturating_add(order.net());
+        self.first = self.first.min(first);
+        self.last = self.last.max(date);
+        if placed >= self.last_at {
+            self.last_at = placed;
+            if name.is_some() {
+                self.name = name.cloned();
+            }
+            if order.phone.is_some() {
+                self.phone = order.phone.clone();
+            }
+        }
+        if let Some(i) = order.interactions {
+            self.interactions = Some(self.interactions.unwrap_or(0.0) + i);
+        }
+    }
+}
+
+/// Writes the new customers whole and adds the deltas to the stored aggregates of the others.
+fn merge_deltas(tx: &Transaction<'_>, created: &[(i64, &str)], mut deltas: HashMap<i64, Delta>) -> Result<()> {
     // Merge the deltas into the stored aggregates; SET expressions see the old row, so the name and
     // phone of the later of (stored latest order, new latest order) win.
     let mut merge = tx.prepare_cached(
@@ -511,7 +552,7 @@ fn store_file(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     // New customers (in id order, as the placeholder rows used to be): the delta is the whole aggregate.
-    for &(id, key) in &created {
+    for &(id, key) in created {
         if let Some(d) = deltas.remove(&id) {
             insert_customer.execute(rusqlite::params![
                 id,
@@ -540,19 +581,30 @@ fn store_file(
             d.interactions
         ])?;
     }
-    // Orders this file shows closed or fully refunded that an earlier import stored: out.
+    Ok(())
+}
+
+/// Takes out the orders this file shows closed or fully refunded that an earlier import stored;
+/// their customers go to `touched`. Returns how many were taken out.
+fn withdraw_orders(
+    tx: &Transaction<'_>,
+    platform: &str,
+    withdrawn_ids: &[String],
+    touched: &mut Vec<i64>,
+) -> Result<u64> {
     let mut withdrawn = 0u64;
+    let mut find_order = tx.prepare_cached(FIND_ORDER)?;
+    // Orders this file shows closed or fully refunded that an earlier import stored: out.
     if !platform.is_empty() {
         let mut drop_sightings = tx.prepare_cached("DELETE FROM order_sightings WHERE order_id = ?1")?;
         let mut drop_order = tx.prepare_cached("DELETE FROM orders WHERE id = ?1")?;
-        for id in &file.withdrawn {
+        for id in withdrawn_ids {
             let id = id.trim();
             if id.is_empty() {
                 continue;
             }
-            if let Some((order_id, customer_id)) = find_order
-                .query_row((platform.as_str(), id), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
-                .optional()?
+            if let Some((order_id, customer_id)) =
+                find_order.query_row((platform, id), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?
             {
                 drop_sightings.execute([order_id])?;
                 drop_order.execute([order_id])?;
@@ -561,15 +613,7 @@ fn store_file(
             }
         }
     }
-    touched.sort_unstable();
-    touched.dedup();
-    recompute_customers(tx, &touched)?;
-
-    tx.execute(
-        "UPDATE sources SET orders_added = ?2, orders_known = ?3 WHERE id = ?1",
-        rusqlite::params![source_id, added, known],
-    )?;
-    Ok(FileCounts { source_id, added, known, updated, withdrawn })
+    Ok(withdrawn)
 }
 
 /// id, customer id, paid, refund, order count and status of a stored order.

@@ -3,7 +3,7 @@
 //! saved column mappings, the edited playbook and settings.
 //!
 //! Submodules: `schema` (versioned migrations), `import` (atomic, incremental imports), `snapshots`
-//! (saving and loading classifications), `compare` (the migration between two snapshots).
+//! (saving and loading classifications), `compare` (feeds two snapshots to `history::compare`).
 //!
 //! What it deliberately does not do: parse files (that is `import`), classify (`classify`) or read the
 //! clock — the caller passes `imported_at`, and snapshots are dated by their as-of date.
@@ -17,34 +17,34 @@ mod snapshots;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::import::ImportReport;
-use crate::model::{Cents, Customer, Order, Text, Tier};
+use crate::error::{Error, Result, StoreError};
+use crate::model::{Customer, Order, Text, Tier};
 use crate::playbook::Playbook;
+use crate::report::ImportReport;
 
 pub use import::{file_digest, layout_fingerprint, ImportedFile};
 pub use snapshots::{SnapshotData, SnapshotInfo, SnapshotRow};
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Store(e.to_string())
+        Error::Store(StoreError::Sqlite(e))
     }
 }
 
 impl From<rusqlite::types::FromSqlError> for Error {
     fn from(e: rusqlite::types::FromSqlError) -> Self {
-        Error::Store(format!("数据格式错误 / bad stored data: {e}"))
+        Error::Store(StoreError::Value(e))
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Error::Store(format!("数据格式错误 / bad stored data: {e}"))
+        Error::Store(StoreError::Json(e))
     }
 }
 
@@ -52,10 +52,13 @@ impl From<serde_json::Error> for Error {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourceInfo {
+    /// The source's id in the workspace.
     pub id: i64,
+    /// The file's name.
     pub file_name: String,
     /// The path it was imported from (the file may have moved since; it is never read again).
     pub path: String,
+    /// Size in bytes.
     pub size: u64,
     /// Hex SHA-256 of the file's bytes: the same file imported again is recognized by it.
     pub sha256: String,
@@ -72,6 +75,7 @@ pub struct SourceInfo {
     /// Fingerprint of the file's header row (`layout_fingerprint`); `None` for sources imported
     /// before schema version 3.
     pub layout: Option<String>,
+    /// The import report of the file.
     pub report: ImportReport,
 }
 
@@ -130,19 +134,6 @@ impl ImportOutcome {
         }
         Text::new(zh, en)
     }
-}
-
-/// Tier flows of one segment pair between two snapshots (the per-segment migration matrix).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct SegmentFlow {
-    /// `None` = new customer (or no segment in the old snapshot's method).
-    pub from: Option<String>,
-    /// `None` = lost customer (or no segment in the new snapshot's method).
-    pub to: Option<String>,
-    pub customers: u64,
-    /// Revenue in the new snapshot (in the old one for lost customers).
-    pub revenue: Cents,
 }
 
 /// An open workspace file. Not `Sync`: give each thread its own `Workspace` (SQLite's WAL lets
@@ -390,7 +381,7 @@ impl Workspace {
         if found.len() == 1 && found[0] == "ok" {
             Ok(())
         } else {
-            Err(Error::Store(format!("工作区文件完整性检查失败 / integrity check failed: {}", found.join("; "))))
+            Err(Error::Store(StoreError::Integrity(found.join("; "))))
         }
     }
 }
@@ -465,50 +456,4 @@ pub(crate) fn tier_from_letter(s: &str) -> Option<Tier> {
         "D" => Some(Tier::D),
         _ => None,
     }
-}
-
-/// One customer whose tier changed (or who appeared / disappeared) between two snapshots.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Move {
-    pub key: String,
-    pub name: String,
-    /// `None` for a new customer.
-    pub from: Option<Tier>,
-    /// `None` for a lost customer.
-    pub to: Option<Tier>,
-    pub from_segment: Option<String>,
-    pub to_segment: Option<String>,
-    pub revenue: Cents,
-    /// The suggested action for this move (a customer who fell from A gets the win-back action first).
-    pub action: Text,
-}
-
-/// Tier flows between two snapshots.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Migration {
-    pub old_snapshot: i64,
-    pub new_snapshot: i64,
-    pub old_as_of: NaiveDate,
-    pub new_as_of: NaiveDate,
-    /// (from, to, customers, revenue in the new snapshot); `None` = new (from) or lost (to).
-    pub flows: Vec<Flow>,
-    pub upgraded: Vec<Move>,
-    pub downgraded: Vec<Move>,
-    pub new: Vec<Move>,
-    pub lost: Vec<Move>,
-    /// The same matrix by segment (segment display names), for methods with segments.
-    #[serde(default)]
-    pub segment_flows: Vec<SegmentFlow>,
-}
-
-/// One cell of the migration matrix.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Flow {
-    pub from: Option<Tier>,
-    pub to: Option<Tier>,
-    pub customers: u64,
-    pub revenue: Cents,
 }

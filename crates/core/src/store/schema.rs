@@ -10,7 +10,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 
 /// `PRAGMA application_id` of every TierBook workspace ("TBKW").
 pub const APPLICATION_ID: i32 = 0x5442_4B57;
@@ -147,7 +147,12 @@ pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 fn not_a_workspace(path: &Path, detail: impl Into<String>) -> Error {
-    Error::NotAWorkspace { path: path.to_path_buf(), detail: detail.into() }
+    Error::NotAWorkspace { path: path.to_path_buf(), detail: detail.into(), source: None }
+}
+
+/// SQLite refused the file: the detail in plain words, SQLite's error kept as the source.
+fn refused_by_sqlite(path: &Path, e: rusqlite::Error) -> Error {
+    Error::NotAWorkspace { path: path.to_path_buf(), detail: sqlite_detail(&e), source: Some(e) }
 }
 
 /// Opens (creating if missing) and migrates the workspace at `path`; never writes to a file that is
@@ -155,9 +160,9 @@ fn not_a_workspace(path: &Path, detail: impl Into<String>) -> Error {
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     check_magic(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_workspace(path, e.to_string()))?;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(|e| refused_by_sqlite(path, e))?;
     // Another window or the CLI may hold the write lock for a moment; wait rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| not_a_workspace(path, e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| refused_by_sqlite(path, e))?;
 
     let read = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -165,7 +170,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
         Ok((app, version, objects))
     };
-    let (app, version, objects) = read(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    let (app, version, objects) = read(&conn).map_err(|e| refused_by_sqlite(path, e))?;
     let fresh = app == 0 && version == 0 && objects == 0;
     if !fresh && app != APPLICATION_ID {
         return Err(not_a_workspace(
@@ -186,9 +191,9 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         conn.pragma_update(None, "cache_size", -65536)?;
         Ok(())
     };
-    setup(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    setup(&conn).map_err(|e| refused_by_sqlite(path, e))?;
     if version < LATEST_VERSION {
-        migrate(&mut conn, version, fresh).map_err(|e| Error::Store(format!("升级工作区结构失败：{e}")))?;
+        migrate(&mut conn, version, fresh).map_err(|e| Error::Store(StoreError::Upgrade(e)))?;
     }
     Ok(conn)
 }
@@ -251,6 +256,6 @@ fn sqlite_detail(e: &rusqlite::Error) -> String {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => "文件不是数据库或已加密 / file is not a database".into(),
         Some(rusqlite::ErrorCode::DatabaseCorrupt) => "数据库已损坏 / database disk image is malformed".into(),
-        _ => e.to_string(),
+        _ => "SQLite 无法打开该文件 / SQLite could not open the file".into(),
     }
 }

@@ -17,13 +17,19 @@ use crate::model::{Cents, Customer, Text, Tier};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SnapshotInfo {
+    /// The snapshot's id in the workspace.
     pub id: i64,
     /// The as-of date of the classification: what the snapshot is dated by.
     pub as_of: NaiveDate,
+    /// A name the user gave it.
     pub label: Option<String>,
+    /// The method (and parameters) of the classification.
     pub method: Method,
+    /// Customers classified.
     pub customers: u64,
+    /// Their orders.
     pub orders: u64,
+    /// Their revenue.
     pub revenue: Cents,
     /// Per-tier summary at that run.
     pub tiers: Vec<GroupSummary>,
@@ -33,7 +39,9 @@ pub struct SnapshotInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SnapshotRow {
+    /// The customer as of the snapshot.
     pub customer: Customer,
+    /// Their tier, segment and reason.
     pub assignment: Assignment,
 }
 
@@ -41,8 +49,11 @@ pub struct SnapshotRow {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SnapshotData {
+    /// What the snapshot is.
     pub info: SnapshotInfo,
+    /// The customers of the snapshot.
     pub customers: Vec<Customer>,
+    /// Their assignments (same indexes as `customers`).
     pub classification: Classification,
 }
 
