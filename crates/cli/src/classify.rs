@@ -16,6 +16,7 @@ use tierbook_core::playbook::Playbook;
 use tierbook_core::{customers, model::yuan, Error, Lang, Progress, Result};
 
 use crate::progress::Bar;
+use crate::term::say;
 use crate::tr;
 
 pub(crate) const AFTER_HELP: &str = "\
@@ -279,7 +280,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
             "tiers": classification.tiers,
             "reports": dataset.reports,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        println!("{}", crate::term::json(&out));
     } else {
         print_summary(&dataset, &classification, args, lang);
     }
@@ -318,29 +319,24 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
     let (files, kept, customers) = (dataset.reports.len(), dataset.orders.len(), c.assignments.len());
     match lang {
         Lang::Zh => {
-            println!("导入 {files} 个文件：{rows} 行 → {kept} 笔有效订单，{customers} 位客户")
+            say!("导入 {files} 个文件：{rows} 行 → {kept} 笔有效订单，{customers} 位客户")
         }
-        Lang::En => println!("Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"),
+        Lang::En => say!("Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"),
     }
     let mut seen = std::collections::BTreeSet::new();
     for report in &dataset.reports {
         for w in &report.warnings {
             if seen.insert(w.text.get(lang)) {
-                println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+                say!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
             }
         }
         let file = if dataset.reports.len() > 1 { format!("{} ", report.file) } else { String::new() };
         for s in &report.skipped {
-            println!(
-                "{file}{} {}: {}",
-                tr(lang, "跳过", "Skipped"),
-                crate::inspect::skip_label(s.reason, lang),
-                s.count
-            );
+            say!("{file}{} {}: {}", tr(lang, "跳过", "Skipped"), crate::inspect::skip_label(s.reason, lang), s.count);
         }
     }
-    println!("{}: {}", tr(lang, "基准日", "As of"), c.as_of);
-    println!(
+    say!("{}: {}", tr(lang, "基准日", "As of"), c.as_of);
+    say!(
         "{:<8} {:>10} {:>8} {:>16} {:>8} {:>12}",
         tr(lang, "分层", "Tier"),
         tr(lang, "客户数", "Customers"),
@@ -350,7 +346,7 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
         tr(lang, "客单价(元)", "AOV ¥"),
     );
     for t in &c.tiers {
-        println!(
+        say!(
             "{:<8} {:>10} {:>7.1}% {:>16.2} {:>7.1}% {:>12.2}",
             t.group,
             t.customers,
@@ -361,11 +357,11 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
         );
     }
     for note in &c.notes {
-        println!("{}: {}", tr(lang, "说明", "Note"), note.get(lang));
+        say!("{}: {}", tr(lang, "说明", "Note"), note.get(lang));
     }
-    println!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
+    say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     if let Some(dir) = &args.csv_dir {
-        println!("{}: {}", tr(lang, "分层 CSV 文件夹", "CSV folder"), dir.display());
+        say!("{}: {}", tr(lang, "分层 CSV 文件夹", "CSV folder"), dir.display());
     }
 }
 

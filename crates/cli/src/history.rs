@@ -15,6 +15,7 @@ use tierbook_core::store::{Migration, SnapshotInfo, Workspace};
 use tierbook_core::{Error, Lang, Result, Tier};
 
 use crate::progress::Bar;
+use crate::term::say;
 use crate::tr;
 
 pub(crate) const AFTER_HELP: &str = "\
@@ -46,7 +47,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         Some([old, new]) => {
             let migration = ws.compare(*old, *new, &ws.playbook()?)?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&migration).unwrap_or_default());
+                println!("{}", crate::term::json(&migration));
             } else {
                 print_migration(&migration, lang);
             }
@@ -54,7 +55,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         _ => {
             let snapshots = ws.snapshots()?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&snapshots).unwrap_or_default());
+                println!("{}", crate::term::json(&snapshots));
             } else {
                 print_snapshots(&snapshots, ws.order_count()?, ws.sources()?.len(), lang);
             }
@@ -125,11 +126,11 @@ pub(crate) fn classify_into_workspace(
             "snapshot": snapshot,
             "migration": migration,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        println!("{}", crate::term::json(&out));
         return Ok(());
     }
-    println!("{}: {}", tr(lang, "导入", "Import"), outcome.summary().get(lang));
-    println!(
+    say!("{}: {}", tr(lang, "导入", "Import"), outcome.summary().get(lang));
+    say!(
         "{}: {} {}, {} {}",
         tr(lang, "工作区", "Workspace"),
         ws.order_count()?,
@@ -137,7 +138,7 @@ pub(crate) fn classify_into_workspace(
         customers.len(),
         tr(lang, "位客户", "customers")
     );
-    println!(
+    say!(
         "{} #{} ({} {})",
         tr(lang, "已保存快照", "Saved snapshot"),
         snapshot.id,
@@ -145,12 +146,12 @@ pub(crate) fn classify_into_workspace(
         snapshot.as_of
     );
     for t in &classification.tiers {
-        println!("  {:<4} {:>8} {:>14.2}", t.group, t.customers, yuan(t.revenue));
+        say!("  {:<4} {:>8} {:>14.2}", t.group, t.customers, yuan(t.revenue));
     }
     if let Some(m) = &migration {
         print_counts(m, lang);
     }
-    println!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
+    say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     Ok(())
 }
 
@@ -167,7 +168,7 @@ fn method_name(method: &Method, lang: Lang) -> &'static str {
 }
 
 fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang: Lang) {
-    println!(
+    say!(
         "{}: {} {}, {} {}",
         tr(lang, "工作区", "Workspace"),
         sources,
@@ -176,10 +177,10 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
         tr(lang, "单", "orders")
     );
     if snapshots.is_empty() {
-        println!("{}", tr(lang, "还没有分层快照。", "No snapshots yet."));
+        say!("{}", tr(lang, "还没有分层快照。", "No snapshots yet."));
         return;
     }
-    println!(
+    say!(
         "{:>4}  {:<10}  {:<20} {:>8} {:>14}  {}",
         "#",
         tr(lang, "基准日", "as of"),
@@ -190,7 +191,7 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
     );
     for s in snapshots {
         let tiers: Vec<String> = s.tiers.iter().map(|t| format!("{} {}", t.group, t.customers)).collect();
-        println!(
+        say!(
             "{:>4}  {:<10}  {:<20} {:>8} {:>14.2}  {}{}",
             s.id,
             s.as_of,
@@ -204,7 +205,7 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
 }
 
 fn print_counts(m: &Migration, lang: Lang) {
-    println!(
+    say!(
         "{} #{} → #{}: {} {}, {} {}, {} {}, {} {}",
         tr(lang, "分层变化", "Migration"),
         m.old_snapshot,
@@ -221,7 +222,7 @@ fn print_counts(m: &Migration, lang: Lang) {
 }
 
 fn print_migration(m: &Migration, lang: Lang) {
-    println!("{} {} → {}", tr(lang, "基准日", "As of"), m.old_as_of, m.new_as_of);
+    say!("{} {} → {}", tr(lang, "基准日", "As of"), m.old_as_of, m.new_as_of);
     let used = |pick: fn(&tierbook_core::store::Flow) -> Option<Tier>| -> Vec<Tier> {
         Tier::ALL.into_iter().filter(|t| m.flows.iter().any(|f| pick(f) == Some(*t))).collect()
     };
@@ -235,7 +236,7 @@ fn print_migration(m: &Migration, lang: Lang) {
         header.push_str(&format!("{:>10}", t.label(lang)));
     }
     header.push_str(&format!("{:>10}", tr(lang, "流失", "lost")));
-    println!("{header}");
+    say!("{header}");
     let rows: Vec<Option<Tier>> = from_tiers.iter().copied().map(Some).chain([None]).collect();
     for from in rows {
         let name = from.map_or_else(|| tr(lang, "新客户", "new").to_string(), |t| t.label(lang));
@@ -244,17 +245,17 @@ fn print_migration(m: &Migration, lang: Lang) {
             line.push_str(&format!("{:>10}", cell(from, Some(*t))));
         }
         line.push_str(&format!("{:>10}", if from.is_some() { cell(from, None).to_string() } else { "-".into() }));
-        println!("{line}");
+        say!("{line}");
     }
     print_counts(m, lang);
     let top = |title: &str, moves: &[tierbook_core::store::Move]| {
         if moves.is_empty() {
             return;
         }
-        println!("{title}:");
+        say!("{title}:");
         for mv in moves.iter().take(5) {
             let tier = |t: Option<Tier>| t.map_or("-", Tier::letter);
-            println!(
+            say!(
                 "  {} {} {}→{} ¥{:.2}  {}",
                 mv.key,
                 mv.name,
@@ -265,7 +266,7 @@ fn print_migration(m: &Migration, lang: Lang) {
             );
         }
         if moves.len() > 5 {
-            println!("  … {} {}", moves.len() - 5, tr(lang, "位未列出", "more"));
+            say!("  … {} {}", moves.len() - 5, tr(lang, "位未列出", "more"));
         }
     };
     top(tr(lang, "降级（优先跟进）", "Downgraded (follow up first)"), &m.downgraded);

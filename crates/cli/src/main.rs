@@ -7,6 +7,7 @@ mod generate;
 mod history;
 mod inspect;
 mod progress;
+mod term;
 
 use std::process::ExitCode;
 
@@ -88,7 +89,7 @@ pub(crate) fn tr<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
 
 /// Prints a core error and returns its exit code.
 fn report_error(err: &Error) -> ExitCode {
-    eprintln!("错误 / error [{}]: {err}", err.code());
+    term::say_err!("错误 / error [{}]: {err}", err.code());
     let code = err.exit_code();
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
