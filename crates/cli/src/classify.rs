@@ -1,19 +1,21 @@
 //! `tierbook classify`: import one or more exports as one dataset, classify the customers with the
 //! chosen method and write the tiered workbook (and optionally one CSV per tier).
 //!
-//! Parameters map one-to-one onto `tierbook_core::classify::Method`; this module adds only the
-//! command-line defaults and the refusal to overwrite an input file.
+//! Parameters map one-to-one onto `tierbook_core::classify::Method`; the work is the core's one job
+//! (`tierbook_core::job::run`: import, classify, snapshot, compare, export, all or nothing, never
+//! over an input or the workspace); this module adds only the command-line defaults and the printing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
-use tierbook_core::classify::{self, Classification, ClassifyParams, CubeBasis, Measure, Method, Weights, ZeroRevenue};
-use tierbook_core::export::{self, ExportInput, ExportOptions};
-use tierbook_core::import::{self, Dataset, ImportOptions};
+use tierbook_core::classify::{self, ClassifyParams, CubeBasis, Measure, Method, Weights, ZeroRevenue};
+use tierbook_core::export::ExportOptions;
+use tierbook_core::import::ImportOptions;
+use tierbook_core::job::{self, Job, JobOutcome, Outputs};
 use tierbook_core::mapping::KeySpec;
-use tierbook_core::playbook::Playbook;
-use tierbook_core::{customers, model::yuan, Error, Lang, Progress, Result};
+use tierbook_core::store::Workspace;
+use tierbook_core::{model::yuan, Error, Lang, Result};
 
 use crate::progress::Bar;
 use crate::term::say;
@@ -240,27 +242,7 @@ pub(crate) fn key_spec(key: &str) -> KeySpec {
     }
 }
 
-/// Refuses `--out` pointing at one of the inputs: the source file is never modified.
-pub(crate) fn check_out(out: &Path, files: &[PathBuf]) -> Result<()> {
-    let same = |f: &PathBuf| match (std::fs::canonicalize(out), std::fs::canonicalize(f)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if let Some(f) = files.iter().find(|f| same(f)) {
-        return Err(Error::InvalidParams(format!(
-            "--out {} 就是输入文件 {}，不能覆盖原始导出。请换一个文件名。/ --out is an input file; choose another name.",
-            out.display(),
-            f.display()
-        )));
-    }
-    Ok(())
-}
-
 pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
-    if let Some(workspace) = &args.workspace {
-        return crate::history::classify_into_workspace(args, workspace, lang);
-    }
-    check_out(&args.out, &args.files)?;
     let params = ClassifyParams { method: method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
     let options = ImportOptions {
         sheet: args.sheet.clone(),
@@ -268,55 +250,99 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         key: args.key.as_deref().map(key_spec),
         ..ImportOptions::default()
     };
+    let outputs = Outputs {
+        workbook: args.out.clone(),
+        csv_dir: args.csv_dir.clone(),
+        options: ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() },
+    };
+    let job = Job {
+        files: &args.files,
+        import: &options,
+        // The command line reads the clock (for the import date); the core never does.
+        imported_at: chrono::Local::now().naive_local(),
+        params: &params,
+        save_snapshot: args.workspace.is_some(),
+        outputs: &outputs,
+    };
+    // A workspace this command creates is removed again when the command fails: none of it happened.
+    let created = args.workspace.as_deref().filter(|p| !p.exists());
+    let mut workspace = args.workspace.as_deref().map(Workspace::open).transpose()?;
     let bar = Bar::new(lang);
-    let result = pipeline(args, &options, &params, lang, &bar);
+    let result = job::run(&job, workspace.as_mut(), &bar);
     bar.finish();
-    let (dataset, classification) = result?;
-    if args.json {
-        let out = serde_json::json!({
-            "out": args.out,
-            "customers": classification.assignments.len(),
-            "as_of": classification.as_of,
-            "tiers": classification.tiers,
-            "reports": dataset.reports,
-        });
-        println!("{}", crate::term::json(&out));
-    } else {
-        print_summary(&dataset, &classification, args, lang);
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            drop(workspace);
+            if let Some(path) = created {
+                tierbook_core::paths::workspace_files(path).iter().for_each(|f| drop(std::fs::remove_file(f)));
+            }
+            return Err(e);
+        }
+    };
+    match &workspace {
+        Some(ws) => print_workspace(&outcome, ws, args, lang),
+        None if args.json => {
+            let out = serde_json::json!({
+                "out": args.out,
+                "customers": outcome.classification.assignments.len(),
+                "as_of": outcome.classification.as_of,
+                "tiers": outcome.classification.tiers,
+                "reports": outcome.reports,
+            });
+            println!("{}", crate::term::json(&out));
+        }
+        None => print_summary(&outcome, args, lang),
     }
     Ok(())
 }
 
-fn pipeline(
-    args: &Args,
-    options: &ImportOptions,
-    params: &ClassifyParams,
-    lang: Lang,
-    progress: &dyn Progress,
-) -> Result<(Dataset, Classification)> {
-    let dataset = import::import_files(&args.files, options, progress)?;
-    let customers = customers::aggregate(&dataset.orders);
-    let classification = classify::classify(&customers, params)?;
-    let playbook = Playbook::default();
-    let input = ExportInput {
-        customers: &customers,
-        classification: &classification,
-        playbook: &playbook,
-        reports: &dataset.reports,
-        migration: None,
-    };
-    let export_options = ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() };
-    export::write_workbook(&args.out, &input, &export_options, progress)?;
-    if let Some(dir) = &args.csv_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
-        export::write_csv_per_tier(dir, &input, &export_options)?;
+/// `classify --workspace`: what the import changed, the snapshot, the tiers and the migration.
+fn print_workspace(outcome: &JobOutcome, ws: &Workspace, args: &Args, lang: Lang) {
+    if args.json {
+        let out = serde_json::json!({
+            "out": args.out,
+            "workspace": ws.path(),
+            "import": outcome.import,
+            "snapshot": outcome.snapshot,
+            "migration": outcome.migration,
+        });
+        println!("{}", crate::term::json(&out));
+        return;
     }
-    Ok((dataset, classification))
+    if let Some(import) = &outcome.import {
+        say!("{}: {}", tr(lang, "导入", "Import"), import.summary().get(lang));
+    }
+    say!(
+        "{}: {} {}, {} {}",
+        tr(lang, "工作区", "Workspace"),
+        outcome.orders,
+        tr(lang, "单", "orders"),
+        outcome.customers.len(),
+        tr(lang, "位客户", "customers")
+    );
+    if let Some(snapshot) = &outcome.snapshot {
+        say!(
+            "{} #{} ({} {})",
+            tr(lang, "已保存快照", "Saved snapshot"),
+            snapshot.id,
+            tr(lang, "基准日", "as of"),
+            snapshot.as_of
+        );
+    }
+    for t in &outcome.classification.tiers {
+        say!("  {:<4} {:>8} {:>14.2}", t.group, t.customers, yuan(t.revenue));
+    }
+    if let Some(m) = &outcome.migration {
+        crate::history::print_counts(m, lang);
+    }
+    say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
 }
 
-fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang) {
-    let rows: u64 = dataset.reports.iter().map(|r| r.rows_read).sum();
-    let (files, kept, customers) = (dataset.reports.len(), dataset.orders.len(), c.assignments.len());
+fn print_summary(outcome: &JobOutcome, args: &Args, lang: Lang) {
+    let (reports, c) = (&outcome.reports, &outcome.classification);
+    let rows: u64 = reports.iter().map(|r| r.rows_read).sum();
+    let (files, kept, customers) = (reports.len(), outcome.orders, c.assignments.len());
     match lang {
         Lang::Zh => {
             say!("导入 {files} 个文件：{rows} 行 → {kept} 笔有效订单，{customers} 位客户")
@@ -324,13 +350,13 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
         Lang::En => say!("Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"),
     }
     let mut seen = std::collections::BTreeSet::new();
-    for report in &dataset.reports {
+    for report in reports {
         for w in &report.warnings {
             if seen.insert(w.text.get(lang)) {
                 say!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
             }
         }
-        let file = if dataset.reports.len() > 1 { format!("{} ", report.file) } else { String::new() };
+        let file = if reports.len() > 1 { format!("{} ", report.file) } else { String::new() };
         for s in &report.skipped {
             say!("{file}{} {}: {}", tr(lang, "跳过", "Skipped"), crate::inspect::skip_label(s.reason, lang), s.count);
         }

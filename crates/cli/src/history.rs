@@ -1,20 +1,15 @@
-//! Workspaces on the command line: `tierbook classify --workspace W FILE…` imports only what is new
-//! into W, classifies all of W's customers, saves a snapshot and writes the workbook with the
-//! 分层变化 / Migration sheet when an earlier snapshot exists; `tierbook history --workspace W` lists
-//! the snapshots and `--compare OLD NEW` prints the migration matrix and the mover counts.
-//!
-//! The command line reads the clock (for the import date); the core never does.
+//! `tierbook history --workspace W` lists a workspace's snapshots, and `--compare OLD NEW` prints the
+//! migration matrix and the mover counts. (`tierbook classify --workspace W FILE…`, which imports what
+//! is new, classifies, saves the snapshot and writes the workbook with the 分层变化 / Migration sheet,
+//! is the core's one job; see `classify.rs`.)
 
 use std::path::PathBuf;
 
-use tierbook_core::classify::{self, ClassifyParams, Method};
-use tierbook_core::export::{self, ExportInput, ExportOptions};
-use tierbook_core::import::ImportOptions;
+use tierbook_core::classify::Method;
 use tierbook_core::model::yuan;
 use tierbook_core::store::{Migration, SnapshotInfo, Workspace};
-use tierbook_core::{Error, Lang, Result, Tier};
+use tierbook_core::{Lang, Result, Tier};
 
-use crate::progress::Bar;
 use crate::term::say;
 use crate::tr;
 
@@ -61,97 +56,6 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
             }
         }
     }
-    Ok(())
-}
-
-/// `classify --workspace`: import what is new, classify everything, snapshot, export.
-pub(crate) fn classify_into_workspace(
-    args: &crate::classify::Args,
-    workspace: &std::path::Path,
-    lang: Lang,
-) -> Result<()> {
-    crate::classify::check_out(&args.out, &args.files)?;
-    let params =
-        ClassifyParams { method: crate::classify::method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
-    let options = ImportOptions {
-        sheet: args.sheet.clone(),
-        header_row: args.header_row.map(|n| n - 1),
-        key: args.key.as_deref().map(crate::classify::key_spec),
-        ..ImportOptions::default()
-    };
-    let mut ws = Workspace::open(workspace)?;
-    let bar = Bar::new(lang);
-    let imported_at = chrono::Local::now().naive_local();
-    let outcome = ws.import(&args.files, &options, imported_at, &bar);
-    bar.finish();
-    let outcome = outcome?;
-
-    let customers = ws.customers()?;
-    let classification = classify::classify(&customers, &params)?;
-    let snapshot = ws.save_snapshot(&customers, &classification, None)?;
-    let playbook = ws.playbook()?;
-    let migration = match ws.previous_snapshot(snapshot.id)? {
-        Some(previous) => Some(ws.compare(previous.id, snapshot.id, &playbook)?),
-        None => None,
-    };
-    let reports: Vec<_> = ws.sources()?.into_iter().map(|s| s.report).collect();
-    let input = ExportInput {
-        customers: &customers,
-        classification: &classification,
-        playbook: &playbook,
-        reports: &reports,
-        migration: migration.as_ref(),
-    };
-    let export_options = ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() };
-    let bar = Bar::new(lang);
-    let written = export::write_workbook(&args.out, &input, &export_options, &bar).and_then(|()| {
-        if let Some(dir) = &args.csv_dir {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
-            export::write_csv_per_tier(dir, &input, &export_options)?;
-        }
-        Ok(())
-    });
-    bar.finish();
-    if let Err(e) = written {
-        // No workbook, no snapshot: running the command again must not leave a duplicate in the history.
-        let _ = ws.delete_snapshot(snapshot.id);
-        return Err(e);
-    }
-
-    if args.json {
-        let out = serde_json::json!({
-            "out": args.out,
-            "workspace": workspace,
-            "import": outcome,
-            "snapshot": snapshot,
-            "migration": migration,
-        });
-        println!("{}", crate::term::json(&out));
-        return Ok(());
-    }
-    say!("{}: {}", tr(lang, "导入", "Import"), outcome.summary().get(lang));
-    say!(
-        "{}: {} {}, {} {}",
-        tr(lang, "工作区", "Workspace"),
-        ws.order_count()?,
-        tr(lang, "单", "orders"),
-        customers.len(),
-        tr(lang, "位客户", "customers")
-    );
-    say!(
-        "{} #{} ({} {})",
-        tr(lang, "已保存快照", "Saved snapshot"),
-        snapshot.id,
-        tr(lang, "基准日", "as of"),
-        snapshot.as_of
-    );
-    for t in &classification.tiers {
-        say!("  {:<4} {:>8} {:>14.2}", t.group, t.customers, yuan(t.revenue));
-    }
-    if let Some(m) = &migration {
-        print_counts(m, lang);
-    }
-    say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     Ok(())
 }
 
@@ -204,7 +108,7 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
     }
 }
 
-fn print_counts(m: &Migration, lang: Lang) {
+pub(crate) fn print_counts(m: &Migration, lang: Lang) {
     say!(
         "{} #{} → #{}: {} {}, {} {}, {} {}, {} {}",
         tr(lang, "分层变化", "Migration"),

@@ -21,7 +21,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
@@ -145,7 +145,7 @@ impl Workspace {
             unchanged_files: Vec::new(),
             sources: Vec::new(),
         };
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let mut new_sources = Vec::new();
         for file in files {
             let known_file: Option<i64> =
@@ -243,7 +243,7 @@ impl Workspace {
     /// # Errors
     /// `SourceNotFound`, `Store`.
     pub fn remove_source(&mut self, id: i64) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let exists: Option<i64> =
             tx.query_row("SELECT id FROM sources WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         if exists.is_none() {
@@ -309,7 +309,7 @@ struct FileCounts {
 }
 
 fn store_file(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     file: &ImportedFile,
     imported_at: NaiveDateTime,
     progress: &dyn Progress,
@@ -575,7 +575,7 @@ fn store_file(
 /// id, customer id, paid, refund, order count and status of a stored order.
 type StoredOrder = (i64, i64, Cents, Cents, i64, Option<String>);
 
-fn save_mapping(tx: &Transaction<'_>, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
+fn save_mapping(tx: &Connection, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
     let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
     tx.execute(
         "INSERT INTO saved_mappings(fingerprint, headers, mapping, saved_at) VALUES (?1, ?2, ?3, ?4)
@@ -614,7 +614,7 @@ fn content_uid(order: &Order) -> String {
 }
 
 /// Recomputes the aggregates of `ids` from their remaining orders; customers left without orders go.
-pub(super) fn recompute_customers(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
+pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
     let mut update = tx.prepare_cached(
         "UPDATE customers SET (orders, revenue, first_order, last_order, last_at, interactions) =
             (SELECT sum(order_count), sum(paid - refund),
