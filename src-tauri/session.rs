@@ -211,11 +211,8 @@ impl AppState {
         // The parameters of what the window shows; the job classifies the workspace's customers with
         // them again, so the file holds exactly what the workspace holds.
         let params = self.session().classification.as_ref().ok_or(Error::NoCustomers)?.params.clone();
-        let outputs = Outputs {
-            workbook: path.to_path_buf(),
-            csv_dir: csv.then(|| csv_dir(path)),
-            options: options.clone(),
-        };
+        let outputs =
+            Outputs { workbook: path.to_path_buf(), csv_dir: csv.then(|| csv_dir(path)), options: options.clone() };
         let job = Job {
             files: &[],
             import: &ImportOptions::default(),

@@ -429,6 +429,8 @@ const en: Messages = {
     write: { title: "Cannot save the file", hint: "Make sure the file is not open in Excel/WPS and the folder is writable." },
     not_a_workspace: { title: "Cannot open the workspace", hint: "The file is not a TierBook workspace or is damaged." },
     workspace_too_new: { title: "Workspace from a newer version", hint: "Update TierBook and open it again." },
+    output_is_input: { title: "Cannot write there", hint: "That file is an imported original or the workspace; writing would overwrite it. Choose another name or folder." },
+    workspace_damaged: { title: "The workspace file is damaged", hint: "TierBook did not write to it. Copy the file aside, then replace it with a backup." },
     snapshot_not_found: { title: "Snapshot not found", hint: "It may have been deleted; refresh the list." },
     store: { title: "Workspace storage error", hint: "Try again; restart the app if it keeps happening." },
     busy: { title: "Still working on the previous task", hint: "Wait for the current import or export to finish." },

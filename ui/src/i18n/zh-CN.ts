@@ -428,6 +428,8 @@ const zh = {
     write: { title: "无法保存文件", hint: "请确认目标文件没有在 Excel/WPS 中打开，并且文件夹可以写入。" },
     not_a_workspace: { title: "工作区文件无法打开", hint: "该文件不是 TierBook 工作区或已损坏。" },
     workspace_too_new: { title: "工作区版本过新", hint: "请升级 TierBook 后再打开。" },
+    output_is_input: { title: "不能写到这个位置", hint: "这个文件是导入的原始文件或工作区，写入会覆盖它。请换一个文件名或文件夹。" },
+    workspace_damaged: { title: "工作区文件已损坏", hint: "TierBook 没有写入它。请先把这个文件复制一份另存，再用备份替换它。" },
     snapshot_not_found: { title: "找不到该快照", hint: "快照可能已被删除，请刷新列表。" },
     store: { title: "工作区存储出错", hint: "请重试；如果反复出现，请重启程序。" },
     busy: { title: "正在处理上一个任务", hint: "请等当前的导入或导出完成后再试。" },
