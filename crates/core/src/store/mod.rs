@@ -233,12 +233,16 @@ impl Drop for WorkspaceTransaction<'_> {
 }
 
 impl Workspace {
-    /// Opens the workspace at `path`, creating it when missing, and upgrades an older schema.
+    /// Opens the workspace at `path`, creating it when missing, and upgrades an older schema. An
+    /// existing file is first looked at read-only (ours? its tables? `PRAGMA quick_check`); only a
+    /// sound TierBook workspace is switched to WAL, migrated or written.
     ///
     /// # Errors
     /// `NotAWorkspace` for a file that is not a TierBook workspace (text, another program's SQLite
-    /// database, a damaged file); `WorkspaceTooNew` for a workspace written by a newer TierBook (left
-    /// untouched); `Io` when the file cannot be read; `Store` when an upgrade fails (rolled back).
+    /// database, a file too damaged to tell); `WorkspaceDamaged` for our workspace failing the
+    /// integrity check (left untouched); `WorkspaceTooNew` for a workspace written by a newer
+    /// TierBook (left untouched); `Io` when the file cannot be read; `Store` when an upgrade fails
+    /// (rolled back).
     pub fn open(path: &Path) -> Result<Workspace> {
         let conn = schema::open(path)?;
         Ok(Workspace { conn, path: path.to_path_buf() })
