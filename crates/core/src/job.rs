@@ -36,6 +36,7 @@ pub struct Outputs {
     pub workbook: PathBuf,
     /// A folder for one CSV per tier, created when missing; `None` for no CSV.
     pub csv_dir: Option<PathBuf>,
+    /// Language, phone masking and sheets of both outputs.
     pub options: ExportOptions,
 }
 
@@ -44,12 +45,15 @@ pub struct Outputs {
 pub struct Job<'a> {
     /// Files to import first (may be empty when the workspace already holds the orders).
     pub files: &'a [PathBuf],
+    /// How to read them (sheet, header row, key, status rules).
     pub import: &'a ImportOptions,
     /// The caller's clock: when the import happened (the core never reads the clock).
     pub imported_at: NaiveDateTime,
+    /// The method and its parameters, applied to every customer.
     pub params: &'a ClassifyParams,
     /// Save the classification as a snapshot (only with a workspace).
     pub save_snapshot: bool,
+    /// Where the workbook and the CSV files go.
     pub outputs: &'a Outputs,
 }
 
@@ -63,7 +67,9 @@ pub struct JobOutcome {
     pub reports: Vec<ImportReport>,
     /// Valid orders counted: the workspace's, or this dataset's.
     pub orders: u64,
+    /// Every customer classified, sorted by key.
     pub customers: Vec<Customer>,
+    /// Their classification (assignments in the order of `customers`).
     pub classification: Classification,
     /// The snapshot saved, when asked for.
     pub snapshot: Option<SnapshotInfo>,
