@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tierbook_core::classify::{self, ClassifyParams};
-use tierbook_core::export::{self, ExportInput, ExportOptions};
+use tierbook_core::export::ExportOptions;
 use tierbook_core::history::Migration;
 use tierbook_core::import::ImportOptions;
+use tierbook_core::job::{self, Job, Outputs};
 use tierbook_core::playbook::Playbook;
 use tierbook_core::report::ImportReport;
 use tierbook_core::store::{SnapshotInfo, SourceInfo};
@@ -202,10 +203,11 @@ impl AppState {
     }
 
     /// Writes the tiered workbook of the current classification to `path`, and CSV per tier into a
-    /// folder beside it when `csv` is set.
+    /// folder beside it when `csv` is set: the core's one job on the workspace (no import, no snapshot),
+    /// which refuses a path that is an imported file or the workspace, and writes every file or none.
     ///
     /// # Errors
-    /// `no_customers` before any import; `write`; `cancelled`.
+    /// `no_customers` before any import; `output_is_input`; `write`; `cancelled`.
     pub fn export(
         &self,
         path: &Path,
@@ -213,38 +215,23 @@ impl AppState {
         csv: bool,
         progress: &dyn Progress,
     ) -> Result<ExportOutcome, ApiError> {
-        let (playbook, reports, migration) = self.with_workspace(|ws| {
-            // The workspace's playbook: the one the user edited travels with it.
-            let playbook = ws.playbook()?;
-            let reports = ws.sources()?.into_iter().map(|s| s.report).collect::<Vec<_>>();
-            // The Migration sheet compares the two latest snapshots, when there are two.
-            let snapshots = ws.snapshots()?;
-            let migration = match snapshots.as_slice() {
-                [.., old, new] => Some(ws.compare(old.id, new.id, &playbook)?),
-                _ => None,
-            };
-            Ok((playbook, reports, migration))
-        })?;
-        let session = self.session();
-        let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        let input = ExportInput {
-            customers: &session.customers,
-            classification,
-            playbook: &playbook,
-            reports: &reports,
-            migration: migration.as_ref(),
+        // The parameters of what the window shows; the job classifies the workspace's customers with
+        // them again, so the file holds exactly what the workspace holds.
+        let params = self.session().classification.as_ref().ok_or(Error::NoCustomers)?.params.clone();
+        let outputs =
+            Outputs { workbook: path.to_path_buf(), csv_dir: csv.then(|| csv_dir(path)), options: options.clone() };
+        let job = Job {
+            files: &[],
+            import: &ImportOptions::default(),
+            imported_at: chrono::Local::now().naive_local(),
+            params: &params,
+            save_snapshot: false,
+            outputs: &outputs,
         };
-        export::write_workbook(path, &input, options, progress)?;
-        let csv_files = if csv {
-            let dir = csv_dir(path);
-            std::fs::create_dir_all(&dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
-            export::write_csv_per_tier(&dir, &input, options)?
-        } else {
-            Vec::new()
-        };
+        let done = self.with_workspace(|ws| job::run(&job, Some(ws), progress))?;
         Ok(ExportOutcome {
-            path: path.display().to_string(),
-            csv_files: csv_files.iter().map(|p| p.display().to_string()).collect(),
+            path: done.workbook.display().to_string(),
+            csv_files: done.csv_files.iter().map(|p| p.display().to_string()).collect(),
         })
     }
 }

@@ -419,3 +419,33 @@ fn the_app_and_the_cli_agree_on_every_customer_of_a_generated_export_for_all_sev
     app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:4" })).unwrap();
     assert_app_and_cli_agree(&app, &path);
 }
+
+#[test]
+fn an_export_onto_the_workspace_its_wal_or_an_imported_file_is_refused_and_writes_nothing() {
+    let app = app();
+    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:1" })).unwrap();
+    let data = app.dir.path().join("data");
+    let workspace = data.join("workspace.tierbook");
+    let sample = std::path::PathBuf::from(app.call("list_sources", json!({})).unwrap()[0]["path"].as_str().unwrap());
+    let read = |p: &std::path::Path| std::fs::read(p).unwrap_or_default();
+    let before = (read(&workspace), read(&sample), std::fs::read_dir(&data).unwrap().count());
+    let wal = data.join("workspace.tierbook-wal");
+    for (target, names) in [
+        (workspace.clone(), ["workspace.tierbook", "工作区"]),
+        (wal, ["workspace.tierbook-wal", "工作区"]),
+        (data.join(".").join(sample.file_name().unwrap()), ["示例数据-微信小店订单.xlsx", "已导入"]),
+    ] {
+        let args = json!({ "path": target, "options": {}, "csv": true, "onProgress": "__CHANNEL__:2" });
+        let err = app.call("export_workbook", args).unwrap_err();
+        assert_eq!(err["code"], "output_is_input", "{err}");
+        let message = err["message"].as_str().unwrap();
+        for name in names {
+            assert!(message.contains(name), "{message}");
+        }
+        assert_eq!(err["details"]["path"], target.display().to_string());
+    }
+    let after = (read(&workspace), read(&sample), std::fs::read_dir(&data).unwrap().count());
+    assert!(before == after, "the workspace, the sample or the data folder changed");
+    // The workspace still works.
+    assert!(app.call("current_view", json!({})).is_ok());
+}

@@ -1,23 +1,26 @@
 //! `tierbook classify`: import one or more exports as one dataset, classify the customers with the
 //! chosen method and write the tiered workbook (and optionally one CSV per tier).
 //!
-//! Parameters map one-to-one onto `tierbook_core::classify::Method`; this module adds only the
-//! command-line defaults and the refusal to overwrite an input file.
+//! Parameters map one-to-one onto `tierbook_core::classify::Method`; the work is the core's one job
+//! (`tierbook_core::job::run`: import, classify, snapshot, compare, export, all or nothing, never
+//! over an input or the workspace); this module adds only the command-line defaults and the printing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::ValueEnum;
 use tierbook_core::catalogue;
-use tierbook_core::classify::{self, Classification, ClassifyParams, CubeBasis, Measure, Method, Weights, ZeroRevenue};
-use tierbook_core::export::{self, ExportInput, ExportOptions};
-use tierbook_core::import::{self, Dataset, ImportOptions};
+use tierbook_core::classify::{self, ClassifyParams, CubeBasis, Measure, Method, Weights, ZeroRevenue};
+use tierbook_core::export::ExportOptions;
+use tierbook_core::import::ImportOptions;
+use tierbook_core::job::{self, Job, JobOutcome, Outputs};
 use tierbook_core::mapping::KeySpec;
-use tierbook_core::playbook::Playbook;
-use tierbook_core::{customers, model::yuan, Customer, Error, Lang, Progress, Result};
+use tierbook_core::store::Workspace;
+use tierbook_core::{model::yuan, Error, Lang, Result};
 
 use crate::lang::tr;
 use crate::progress::Bar;
+use crate::term::say;
 
 pub(crate) const AFTER_HELP: &str = "\
 分层方法 / Methods (--method):
@@ -268,27 +271,7 @@ pub(crate) fn key_spec(key: &str) -> KeySpec {
     }
 }
 
-/// Refuses `--out` pointing at one of the inputs: the source file is never modified.
-pub(crate) fn check_out(out: &Path, files: &[PathBuf]) -> Result<()> {
-    let same = |f: &PathBuf| match (std::fs::canonicalize(out), std::fs::canonicalize(f)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if let Some(f) = files.iter().find(|f| same(f)) {
-        return Err(Error::InvalidParams(format!(
-            "--out {} 就是输入文件 {}，不能覆盖原始导出。请换一个文件名。/ --out is an input file; choose another name.",
-            out.display(),
-            f.display()
-        )));
-    }
-    Ok(())
-}
-
 pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
-    if let Some(workspace) = &args.workspace {
-        return crate::history::classify_into_workspace(args, workspace, lang);
-    }
-    check_out(&args.out, &args.files)?;
     let params = ClassifyParams { method: method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
     let options = ImportOptions {
         sheet: args.sheet.clone(),
@@ -297,90 +280,134 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         skip_zero_amount: args.skip_zero_orders,
         ..ImportOptions::default()
     };
+    let outputs = Outputs {
+        workbook: args.out.clone(),
+        csv_dir: args.csv_dir.clone(),
+        options: ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() },
+    };
+    let job = Job {
+        files: &args.files,
+        import: &options,
+        // The command line reads the clock (for the import date); the core never does.
+        imported_at: chrono::Local::now().naive_local(),
+        params: &params,
+        save_snapshot: args.workspace.is_some(),
+        outputs: &outputs,
+    };
+    // A workspace this command creates is removed again when the command fails: none of it happened.
+    let created = args.workspace.as_deref().filter(|p| !p.exists());
+    let mut workspace = args.workspace.as_deref().map(Workspace::open).transpose()?;
     let bar = Bar::new(lang);
-    let result = pipeline(args, &options, &params, lang, &bar);
+    let result = job::run(&job, workspace.as_mut(), &bar);
     bar.finish();
-    let (dataset, customers, classification) = result?;
-    if args.json {
-        // Per customer: key, tier and segment, so that scripts (and the app/CLI agreement test) can
-        // compare customer by customer.
-        let assignments: Vec<serde_json::Value> = customers
-            .iter()
-            .zip(&classification.assignments)
-            .map(|(c, a)| serde_json::json!({ "key": c.key, "tier": a.tier, "segment": a.segment }))
-            .collect();
-        let out = serde_json::json!({
-            "out": args.out,
-            "customers": classification.assignments.len(),
-            "as_of": classification.as_of,
-            "method": classification.params.method,
-            "tiers": classification.tiers,
-            "segments": classification.segments,
-            "assignments": assignments,
-            "reports": dataset.reports,
-        });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-    } else {
-        print_summary(&dataset, &classification, args, lang);
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            drop(workspace);
+            if let Some(path) = created {
+                tierbook_core::paths::workspace_files(path).iter().for_each(|f| drop(std::fs::remove_file(f)));
+            }
+            return Err(e);
+        }
+    };
+    match &workspace {
+        Some(ws) => print_workspace(&outcome, ws, args, lang),
+        None if args.json => {
+            let out = serde_json::json!({
+                "out": args.out,
+                "customers": outcome.classification.assignments.len(),
+                "as_of": outcome.classification.as_of,
+                "method": outcome.classification.params.method,
+                "tiers": outcome.classification.tiers,
+                "segments": outcome.classification.segments,
+                // Per customer: key, tier and segment, so that scripts (and the app/CLI agreement
+                // test) can compare customer by customer.
+                "assignments": assignments(&outcome),
+                "reports": outcome.reports,
+            });
+            println!("{}", crate::term::json(&out));
+        }
+        None => print_summary(&outcome, args, lang),
     }
     Ok(())
 }
 
-fn pipeline(
-    args: &Args,
-    options: &ImportOptions,
-    params: &ClassifyParams,
-    lang: Lang,
-    progress: &dyn Progress,
-) -> Result<(Dataset, Vec<Customer>, Classification)> {
-    let dataset = import::import_files(&args.files, options, progress)?;
-    let customers = customers::aggregate(&dataset.orders);
-    let classification = classify::classify(&customers, params)?;
-    let playbook = Playbook::default();
-    let input = ExportInput {
-        customers: &customers,
-        classification: &classification,
-        playbook: &playbook,
-        reports: &dataset.reports,
-        migration: None,
-    };
-    let export_options = ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() };
-    export::write_workbook(&args.out, &input, &export_options, progress)?;
-    if let Some(dir) = &args.csv_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
-        export::write_csv_per_tier(dir, &input, &export_options)?;
+/// `classify --workspace`: what the import changed, the snapshot, the tiers and the migration.
+fn print_workspace(outcome: &JobOutcome, ws: &Workspace, args: &Args, lang: Lang) {
+    if args.json {
+        let out = serde_json::json!({
+            "out": args.out,
+            "workspace": ws.path(),
+            "import": outcome.import,
+            "snapshot": outcome.snapshot,
+            "migration": outcome.migration,
+        });
+        println!("{}", crate::term::json(&out));
+        return;
     }
-    Ok((dataset, customers, classification))
+    if let Some(import) = &outcome.import {
+        say!("{}: {}", tr(lang, "导入", "Import"), import.summary().get(lang));
+    }
+    say!(
+        "{}: {} {}, {} {}",
+        tr(lang, "工作区", "Workspace"),
+        outcome.orders,
+        tr(lang, "单", "orders"),
+        outcome.customers.len(),
+        tr(lang, "位客户", "customers")
+    );
+    if let Some(snapshot) = &outcome.snapshot {
+        say!(
+            "{} #{} ({} {})",
+            tr(lang, "已保存快照", "Saved snapshot"),
+            snapshot.id,
+            tr(lang, "基准日", "as of"),
+            snapshot.as_of
+        );
+    }
+    for t in &outcome.classification.tiers {
+        say!("  {:<4} {:>8} {:>14.2}", t.group, t.customers, yuan(t.revenue));
+    }
+    if let Some(m) = &outcome.migration {
+        crate::history::print_counts(m, lang);
+    }
+    say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
 }
 
-fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang) {
-    let rows: u64 = dataset.reports.iter().map(|r| r.rows_read).sum();
-    let (files, kept, customers) = (dataset.reports.len(), dataset.orders.len(), c.assignments.len());
+/// Key, tier and segment of every customer, for `--json`.
+fn assignments(outcome: &JobOutcome) -> Vec<serde_json::Value> {
+    outcome
+        .customers
+        .iter()
+        .zip(&outcome.classification.assignments)
+        .map(|(c, a)| serde_json::json!({ "key": c.key, "tier": a.tier, "segment": a.segment }))
+        .collect()
+}
+
+fn print_summary(outcome: &JobOutcome, args: &Args, lang: Lang) {
+    let (reports, c) = (&outcome.reports, &outcome.classification);
+    let rows: u64 = reports.iter().map(|r| r.rows_read).sum();
+    let (files, kept, customers) = (reports.len(), outcome.orders, c.assignments.len());
     match lang {
         Lang::Zh => {
-            println!("导入 {files} 个文件：{rows} 行 → {kept} 笔有效订单，{customers} 位客户")
+            say!("导入 {files} 个文件：{rows} 行 → {kept} 笔有效订单，{customers} 位客户")
         }
-        Lang::En => println!("Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"),
+        Lang::En => say!("Imported {files} file(s): {rows} rows → {kept} valid orders, {customers} customers"),
     }
     let mut seen = std::collections::BTreeSet::new();
-    for report in &dataset.reports {
+    for report in reports {
         for w in &report.warnings {
             if seen.insert(w.text.get(lang)) {
-                println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+                say!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
             }
         }
-        let file = if dataset.reports.len() > 1 { format!("{} ", report.file) } else { String::new() };
+        let file = if reports.len() > 1 { format!("{} ", report.file) } else { String::new() };
         for s in &report.skipped {
-            println!(
-                "{file}{} {}: {}",
-                tr(lang, "跳过", "Skipped"),
-                crate::inspect::skip_label(s.reason, lang),
-                s.count
-            );
+            say!("{file}{} {}: {}", tr(lang, "跳过", "Skipped"), crate::inspect::skip_label(s.reason, lang), s.count);
         }
     }
-    println!("{}: {}", tr(lang, "基准日", "As of"), c.as_of);
-    println!(
+    say!("{}: {}", tr(lang, "基准日", "As of"), c.as_of);
+    say!(
         "{:<8} {:>10} {:>8} {:>16} {:>8} {:>12}",
         tr(lang, "分层", "Tier"),
         tr(lang, "客户数", "Customers"),
@@ -390,7 +417,7 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
         tr(lang, "客单价(元)", "AOV ¥"),
     );
     for t in &c.tiers {
-        println!(
+        say!(
             "{:<8} {:>10} {:>7.1}% {:>16.2} {:>7.1}% {:>12.2}",
             t.group,
             t.customers,
@@ -401,11 +428,11 @@ fn print_summary(dataset: &Dataset, c: &Classification, args: &Args, lang: Lang)
         );
     }
     for note in &c.notes {
-        println!("{}: {}", tr(lang, "说明", "Note"), note.get(lang));
+        say!("{}: {}", tr(lang, "说明", "Note"), note.get(lang));
     }
-    println!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
+    say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     if let Some(dir) = &args.csv_dir {
-        println!("{}: {}", tr(lang, "分层 CSV 文件夹", "CSV folder"), dir.display());
+        say!("{}: {}", tr(lang, "分层 CSV 文件夹", "CSV folder"), dir.display());
     }
 }
 

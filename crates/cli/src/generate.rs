@@ -9,6 +9,7 @@ use tierbook_core::generate::{self, FileFormat, GenerateOptions, Layout};
 use tierbook_core::{Lang, Result};
 
 use crate::lang::tr;
+use crate::term::say;
 
 pub(crate) const AFTER_HELP: &str = "\
 示例 / Examples:
@@ -122,7 +123,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
     if let Some(path) = &args.truth {
         truth.write_csv(path)?;
     }
-    println!(
+    say!(
         "{} {}: {} {}, {} {}, {} {} ({:.1} s)",
         tr(lang, "已生成", "wrote"),
         args.out.display(),

@@ -1,22 +1,18 @@
-//! Workspaces on the command line: `tierbook classify --workspace W FILE…` imports only what is new
-//! into W, classifies all of W's customers, saves a snapshot and writes the workbook with the
-//! 分层变化 / Migration sheet when an earlier snapshot exists; `tierbook history --workspace W` lists
-//! the snapshots and `--compare OLD NEW` prints the migration matrix and the mover counts.
-//!
-//! The command line reads the clock (for the import date); the core never does.
+//! `tierbook history --workspace W` lists a workspace's snapshots, and `--compare OLD NEW` prints the
+//! migration matrix and the mover counts. (`tierbook classify --workspace W FILE…`, which imports what
+//! is new, classifies, saves the snapshot and writes the workbook with the 分层变化 / Migration sheet,
+//! is the core's one job; see `classify.rs`.)
 
 use std::path::PathBuf;
 
-use tierbook_core::classify::{self, ClassifyParams, Method};
-use tierbook_core::export::{self, ExportInput, ExportOptions};
+use tierbook_core::classify::Method;
 use tierbook_core::history::{Flow, Migration, Move};
-use tierbook_core::import::ImportOptions;
 use tierbook_core::model::yuan;
 use tierbook_core::store::{SnapshotInfo, Workspace};
-use tierbook_core::{Error, Lang, Result, Tier};
+use tierbook_core::{Lang, Result, Tier};
 
 use crate::lang::tr;
-use crate::progress::Bar;
+use crate::term::say;
 
 pub(crate) const AFTER_HELP: &str = "\
 示例 / Examples:
@@ -47,7 +43,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         Some([old, new]) => {
             let migration = ws.compare(*old, *new, &ws.playbook()?)?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&migration).unwrap_or_default());
+                println!("{}", crate::term::json(&migration));
             } else {
                 print_migration(&migration, lang);
             }
@@ -55,104 +51,12 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         _ => {
             let snapshots = ws.snapshots()?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&snapshots).unwrap_or_default());
+                println!("{}", crate::term::json(&snapshots));
             } else {
                 print_snapshots(&snapshots, ws.order_count()?, ws.sources()?.len(), lang);
             }
         }
     }
-    Ok(())
-}
-
-/// `classify --workspace`: import what is new, classify everything, snapshot, export.
-pub(crate) fn classify_into_workspace(
-    args: &crate::classify::Args,
-    workspace: &std::path::Path,
-    lang: Lang,
-) -> Result<()> {
-    crate::classify::check_out(&args.out, &args.files)?;
-    let params =
-        ClassifyParams { method: crate::classify::method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
-    let options = ImportOptions {
-        sheet: args.sheet.clone(),
-        header_row: args.header_row.map(|n| n - 1),
-        key: args.key.as_deref().map(crate::classify::key_spec),
-        skip_zero_amount: args.skip_zero_orders,
-        ..ImportOptions::default()
-    };
-    let mut ws = Workspace::open(workspace)?;
-    let bar = Bar::new(lang);
-    let imported_at = chrono::Local::now().naive_local();
-    let outcome = ws.import(&args.files, &options, imported_at, &bar);
-    bar.finish();
-    let outcome = outcome?;
-
-    let customers = ws.customers()?;
-    let classification = classify::classify(&customers, &params)?;
-    let snapshot = ws.save_snapshot(&customers, &classification, None)?;
-    let playbook = ws.playbook()?;
-    let migration = match ws.previous_snapshot(snapshot.id)? {
-        Some(previous) => Some(ws.compare(previous.id, snapshot.id, &playbook)?),
-        None => None,
-    };
-    let reports: Vec<_> = ws.sources()?.into_iter().map(|s| s.report).collect();
-    let input = ExportInput {
-        customers: &customers,
-        classification: &classification,
-        playbook: &playbook,
-        reports: &reports,
-        migration: migration.as_ref(),
-    };
-    let export_options = ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() };
-    let bar = Bar::new(lang);
-    let written = export::write_workbook(&args.out, &input, &export_options, &bar).and_then(|()| {
-        if let Some(dir) = &args.csv_dir {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
-            export::write_csv_per_tier(dir, &input, &export_options)?;
-        }
-        Ok(())
-    });
-    bar.finish();
-    if let Err(e) = written {
-        // No workbook, no snapshot: running the command again must not leave a duplicate in the history.
-        let _ = ws.delete_snapshot(snapshot.id);
-        return Err(e);
-    }
-
-    if args.json {
-        let out = serde_json::json!({
-            "out": args.out,
-            "workspace": workspace,
-            "import": outcome,
-            "snapshot": snapshot,
-            "migration": migration,
-        });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-        return Ok(());
-    }
-    println!("{}: {}", tr(lang, "导入", "Import"), outcome.summary().get(lang));
-    println!(
-        "{}: {} {}, {} {}",
-        tr(lang, "工作区", "Workspace"),
-        ws.order_count()?,
-        tr(lang, "单", "orders"),
-        customers.len(),
-        tr(lang, "位客户", "customers")
-    );
-    println!(
-        "{} #{} ({} {})",
-        tr(lang, "已保存快照", "Saved snapshot"),
-        snapshot.id,
-        tr(lang, "基准日", "as of"),
-        snapshot.as_of
-    );
-    for t in &classification.tiers {
-        println!("  {:<4} {:>8} {:>14.2}", t.group, t.customers, yuan(t.revenue));
-    }
-    if let Some(m) = &migration {
-        print_counts(m, lang);
-    }
-    println!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     Ok(())
 }
 
@@ -169,7 +73,7 @@ fn method_name(method: &Method, lang: Lang) -> &'static str {
 }
 
 fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang: Lang) {
-    println!(
+    say!(
         "{}: {} {}, {} {}",
         tr(lang, "工作区", "Workspace"),
         sources,
@@ -178,10 +82,10 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
         tr(lang, "单", "orders")
     );
     if snapshots.is_empty() {
-        println!("{}", tr(lang, "还没有分层快照。", "No snapshots yet."));
+        say!("{}", tr(lang, "还没有分层快照。", "No snapshots yet."));
         return;
     }
-    println!(
+    say!(
         "{:>4}  {:<10}  {:<20} {:>8} {:>14}  {}",
         "#",
         tr(lang, "基准日", "as of"),
@@ -192,7 +96,7 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
     );
     for s in snapshots {
         let tiers: Vec<String> = s.tiers.iter().map(|t| format!("{} {}", t.group, t.customers)).collect();
-        println!(
+        say!(
             "{:>4}  {:<10}  {:<20} {:>8} {:>14.2}  {}{}",
             s.id,
             s.as_of,
@@ -205,8 +109,8 @@ fn print_snapshots(snapshots: &[SnapshotInfo], orders: u64, sources: usize, lang
     }
 }
 
-fn print_counts(m: &Migration, lang: Lang) {
-    println!(
+pub(crate) fn print_counts(m: &Migration, lang: Lang) {
+    say!(
         "{} #{} → #{}: {} {}, {} {}, {} {}, {} {}",
         tr(lang, "分层变化", "Migration"),
         m.old_snapshot,
@@ -223,7 +127,7 @@ fn print_counts(m: &Migration, lang: Lang) {
 }
 
 fn print_migration(m: &Migration, lang: Lang) {
-    println!("{} {} → {}", tr(lang, "基准日", "As of"), m.old_as_of, m.new_as_of);
+    say!("{} {} → {}", tr(lang, "基准日", "As of"), m.old_as_of, m.new_as_of);
     let used = |pick: fn(&Flow) -> Option<Tier>| -> Vec<Tier> {
         Tier::ALL.into_iter().filter(|t| m.flows.iter().any(|f| pick(f) == Some(*t))).collect()
     };
@@ -237,7 +141,7 @@ fn print_migration(m: &Migration, lang: Lang) {
         header.push_str(&format!("{:>10}", t.label(lang)));
     }
     header.push_str(&format!("{:>10}", tr(lang, "流失", "lost")));
-    println!("{header}");
+    say!("{header}");
     let rows: Vec<Option<Tier>> = from_tiers.iter().copied().map(Some).chain([None]).collect();
     for from in rows {
         let name = from.map_or_else(|| tr(lang, "新客户", "new").to_string(), |t| t.label(lang));
@@ -246,17 +150,17 @@ fn print_migration(m: &Migration, lang: Lang) {
             line.push_str(&format!("{:>10}", cell(from, Some(*t))));
         }
         line.push_str(&format!("{:>10}", if from.is_some() { cell(from, None).to_string() } else { "-".into() }));
-        println!("{line}");
+        say!("{line}");
     }
     print_counts(m, lang);
     let top = |title: &str, moves: &[Move]| {
         if moves.is_empty() {
             return;
         }
-        println!("{title}:");
+        say!("{title}:");
         for mv in moves.iter().take(5) {
             let tier = |t: Option<Tier>| t.map_or("-", Tier::letter);
-            println!(
+            say!(
                 "  {} {} {}→{} ¥{:.2}  {}",
                 mv.key,
                 mv.name,
@@ -267,7 +171,7 @@ fn print_migration(m: &Migration, lang: Lang) {
             );
         }
         if moves.len() > 5 {
-            println!("  … {} {}", moves.len() - 5, tr(lang, "位未列出", "more"));
+            say!("  … {} {}", moves.len() - 5, tr(lang, "位未列出", "more"));
         }
     };
     top(tr(lang, "降级（优先跟进）", "Downgraded (follow up first)"), &m.downgraded);

@@ -9,6 +9,7 @@ use tierbook_core::report::{ImportReport, SkipReason};
 use tierbook_core::{Lang, NoProgress, Result};
 
 use crate::lang::tr;
+use crate::term::say;
 
 pub(crate) const AFTER_HELP: &str = "\
 示例 / Examples:
@@ -50,7 +51,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
             .err()
             .map(|e| serde_json::json!({ "code": e.code(), "message": e.to_string(), "exit_code": e.exit_code() }));
         let out = serde_json::json!({ "preview": preview, "report": report, "error": error });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        println!("{}", crate::term::json(&out));
         return imported.map(|_| ());
     }
     // The report repeats the preview's warnings; show them once, with the report when there is one.
@@ -126,27 +127,27 @@ pub(crate) fn key_text(key: &KeySpec) -> String {
 }
 
 fn print_preview(p: &Preview, lang: Lang, with_warnings: bool) {
-    println!("{}: {}", tr(lang, "文件", "File"), p.file);
-    println!("{}: {:?}", tr(lang, "格式", "Format"), p.format);
+    say!("{}: {}", tr(lang, "文件", "File"), p.file);
+    say!("{}: {:?}", tr(lang, "格式", "Format"), p.format);
     let sheets: Vec<String> =
         p.sheets.iter().map(|s| if *s == p.mapping.sheet { format!("[{s}]") } else { s.clone() }).collect();
-    println!("{}: {}", tr(lang, "工作表（[ ] 为使用的）", "Sheets ([ ] = used)"), sheets.join("  "));
-    println!("{}: {}", tr(lang, "表头所在行", "Header row"), p.mapping.header_row + 1);
+    say!("{}: {}", tr(lang, "工作表（[ ] 为使用的）", "Sheets ([ ] = used)"), sheets.join("  "));
+    say!("{}: {}", tr(lang, "表头所在行", "Header row"), p.mapping.header_row + 1);
     let level = match p.mapping.level {
         Level::Orders => tr(lang, "订单明细（每行一单或一件商品）", "orders (a row per order or item)"),
         Level::Customers => tr(lang, "客户汇总（每行一位客户）", "customers (a row per customer)"),
     };
-    println!("{}: {level}", tr(lang, "表格类型", "Table"));
-    println!("{}: {}", tr(lang, "客户标识", "Customer key"), key_text(&p.mapping.key));
-    println!("{}:", tr(lang, "列的识别", "Columns"));
+    say!("{}: {level}", tr(lang, "表格类型", "Table"));
+    say!("{}: {}", tr(lang, "客户标识", "Customer key"), key_text(&p.mapping.key));
+    say!("{}:", tr(lang, "列的识别", "Columns"));
     for c in &p.mapping.columns {
         let role =
             c.role.map_or_else(|| tr(lang, "（不使用）", "(unused)").to_string(), |r| role_label(r, lang).to_string());
-        println!("  {:>3}  {}  →  {}", column_letter(c.index), c.header, role);
+        say!("  {:>3}  {}  →  {}", column_letter(c.index), c.header, role);
     }
     if with_warnings {
         for w in &p.warnings {
-            println!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+            say!("{}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
         }
     }
 }
@@ -164,11 +165,11 @@ fn example_rows(rows: &[u32], lang: Lang) -> String {
 }
 
 pub(crate) fn print_report(r: &ImportReport, lang: Lang) {
-    println!("{} ({}):", tr(lang, "导入报告", "Import report"), r.file);
-    println!("  {}: {}", tr(lang, "读取数据行", "Data rows read"), r.rows_read);
-    println!("  {}: {}", tr(lang, "有效订单", "Orders kept"), r.orders_kept);
+    say!("{} ({}):", tr(lang, "导入报告", "Import report"), r.file);
+    say!("  {}: {}", tr(lang, "读取数据行", "Data rows read"), r.rows_read);
+    say!("  {}: {}", tr(lang, "有效订单", "Orders kept"), r.orders_kept);
     for s in &r.skipped {
-        println!(
+        say!(
             "  {} {}: {}{}",
             tr(lang, "跳过", "Skipped"),
             skip_label(s.reason, lang),
@@ -177,10 +178,10 @@ pub(crate) fn print_report(r: &ImportReport, lang: Lang) {
         );
     }
     if let (Some(first), Some(last)) = (r.first_date, r.last_date) {
-        println!("  {}: {first} ~ {last}", tr(lang, "日期范围", "Date range"));
+        say!("  {}: {first} ~ {last}", tr(lang, "日期范围", "Date range"));
     }
     for w in &r.warnings {
-        println!("  {}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
+        say!("  {}: {}", tr(lang, "提示", "Note"), w.text.get(lang));
     }
 }
 

@@ -8,6 +8,7 @@ mod history;
 mod inspect;
 mod lang;
 mod progress;
+mod term;
 
 use std::process::ExitCode;
 
@@ -81,9 +82,9 @@ impl From<LangArg> for Lang {
 
 /// Prints a core error and returns its exit code.
 fn report_error(err: &Error) -> ExitCode {
-    eprintln!("错误 / error [{}]: {err}", err.code());
+    term::say_err!("错误 / error [{}]: {err}", err.code());
     if let Some(cause) = err.cause() {
-        eprintln!("原因 / cause: {cause}");
+        term::say_err!("原因 / cause: {cause}");
     }
     let code = err.exit_code();
     ExitCode::from(u8::try_from(code).unwrap_or(1))

@@ -398,3 +398,50 @@ fn zero_amount_orders_count_unless_skip_zero_orders_is_given() {
         assert!(warnings.iter().any(|w| w["code"] == code), "{flag:?}: {warnings:?}");
     }
 }
+
+/// Raw bytes a terminal acts on: clear screen, bell, a right-to-left override, a C1 CSI.
+fn has_terminal_controls(text: &str) -> bool {
+    text.chars().any(|c| matches!(c, '\x1b' | '\x07' | '\u{202E}' | '\u{9b}'))
+}
+
+#[test]
+fn control_characters_from_a_file_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("orders.csv");
+    // The header of an extra column and the buyer names hold ESC [2J (clear screen) and BEL.
+    let mut csv = String::from("订单号,下单时间,买家ID,买家昵称,实付金额,备注\x1b[2J\x07\n");
+    // Few enough control characters that the file is still text (the sniffer calls >1% binary).
+    for i in 0..40 {
+        let name = if i < 2 { format!("小明\x1b[2J\x07\u{202E}{i}") } else { format!("客户{i}") };
+        csv.push_str(&format!("N{i:03},2025-03-{:02} 10:00,o{i},{name},{}.00,普通备注\n", i % 28 + 1, 100 + i));
+    }
+    std::fs::write(&src, csv).unwrap();
+
+    let inspect = tierbook(&["inspect", s(&src)]);
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    let shown = stdout(&inspect);
+    assert!(!has_terminal_controls(&shown), "{shown:?}");
+    assert!(shown.contains("备注\\x1b[2J\\x07"), "the header is shown with its escapes: {shown}");
+    let json = tierbook(&["inspect", s(&src), "--json"]);
+    assert!(!has_terminal_controls(&stdout(&json)), "{:?}", stdout(&json));
+    let parsed: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert!(parsed.to_string().contains("备注\\u001b[2J\\u0007"), "JSON keeps the text, escaped");
+
+    let out = dir.path().join("out.xlsx");
+    let classify = tierbook(&["classify", s(&src), "--out", s(&out)]);
+    assert!(classify.status.success(), "{}", stderr(&classify));
+    assert!(!has_terminal_controls(&stdout(&classify)) && !has_terminal_controls(&stderr(&classify)));
+
+    // An error message that quotes a cell (every amount unreadable) goes to stderr escaped too.
+    let bad = dir.path().join("bad.csv");
+    let mut csv = String::from("订单号,下单时间,买家ID,实付金额\n");
+    for i in 0..40 {
+        let amount = if i == 0 { "\x1b[2J\x07" } else { "待确认金额" };
+        csv.push_str(&format!("N{i:03},2025-03-{:02} 10:00,o{i},{amount}\n", i % 28 + 1));
+    }
+    std::fs::write(&bad, csv).unwrap();
+    let failed = tierbook(&["classify", s(&bad), "--out", s(&dir.path().join("bad.xlsx"))]);
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    assert!(!has_terminal_controls(&stderr(&failed)), "{:?}", stderr(&failed));
+    assert!(stderr(&failed).contains("\\x1b[2J"), "{}", stderr(&failed));
+}

@@ -131,3 +131,79 @@ fn a_file_that_is_not_a_workspace_is_refused_and_left_alone() {
     assert!(text(&out).contains("不是 TierBook 工作区"), "{}", text(&out));
     assert_eq!(std::fs::read_to_string(&not_ws).unwrap(), "购物清单");
 }
+
+/// What `history --json` lists, and the bytes of the workspace file (closed between commands).
+fn state(ws: &Path) -> (String, Vec<u8>) {
+    let list = tierbook(&["history", "--workspace", s(ws), "--json"]);
+    assert!(list.status.success(), "{}", text(&list));
+    (String::from_utf8_lossy(&list.stdout).into_owned(), std::fs::read(ws).unwrap())
+}
+
+#[test]
+fn a_failed_csv_step_keeps_neither_the_import_nor_the_snapshot_nor_the_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("店铺.tierbook");
+    let (m1, m2) = (dir.path().join("1月.csv"), dir.path().join("2月.csv"));
+    write_csv(&m1, &[("3700000000000000001", "2025-01-05", "oX", "小X", 8000)]);
+    write_csv(&m2, &[("3700000000000000002", "2025-02-05", "oY", "小Y", 900)]);
+    let first = classify(&ws, &[&m1], &dir.path().join("一月.xlsx"));
+    assert!(first.status.success(), "{}", text(&first));
+    let before = state(&ws);
+
+    // --csv-dir is a file: the CSV step fails after the import, the snapshot and the workbook.
+    let not_a_folder = dir.path().join("名单");
+    std::fs::write(&not_a_folder, "x").unwrap();
+    let r2 = dir.path().join("二月.xlsx");
+    let mut args = vec!["classify", "--workspace", s(&ws), s(&m2), "--out", s(&r2), "--csv-dir", s(&not_a_folder)];
+    args.extend(THRESHOLDS);
+    let failed = tierbook(&args);
+    assert_eq!(failed.status.code(), Some(4), "{}", text(&failed));
+    assert_eq!(state(&ws), before, "the workspace changed");
+    assert!(!r2.exists(), "the workbook was left behind");
+    assert_eq!(std::fs::read_to_string(&not_a_folder).unwrap(), "x");
+
+    // The same command with a usable folder then imports month 2 once.
+    let folder = dir.path().join("名单夹");
+    let args: Vec<&str> = args.iter().map(|a| if *a == s(&not_a_folder) { s(&folder) } else { a }).collect::<Vec<_>>();
+    let ok = tierbook(&args);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("新增 1 单"), "{}", text(&ok));
+}
+
+#[test]
+fn out_onto_the_workspace_or_its_wal_is_refused_and_the_workspace_is_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("店铺.tierbook");
+    let m1 = dir.path().join("1月.csv");
+    write_csv(&m1, &[("3700000000000000001", "2025-01-05", "oX", "小X", 8000)]);
+    assert!(classify(&ws, &[&m1], &dir.path().join("一月.xlsx")).status.success());
+    let before = state(&ws);
+    let wal = dir.path().join("店铺.tierbook-wal");
+    for out in [ws.clone(), wal.clone(), dir.path().join(".").join("店铺.tierbook")] {
+        let refused = classify(&ws, &[&m1], &out);
+        assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+        let message = text(&refused);
+        assert!(message.contains("店铺.tierbook") && message.contains("工作区"), "{message}");
+        assert_eq!(state(&ws), before);
+    }
+    assert!(!wal.exists());
+    // A new workspace whose first command fails is not left behind.
+    let fresh = dir.path().join("新店铺.tierbook");
+    let refused = classify(&fresh, &[&m1], &m1);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(!fresh.exists());
+}
+
+#[test]
+fn csv_dir_holding_an_input_named_like_a_tier_csv_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("A类客户.csv");
+    write_csv(&input, &[("3700000000000000001", "2025-01-05", "oX", "小X", 8000)]);
+    let before = std::fs::read(&input).unwrap();
+    let out = dir.path().join("分层.xlsx");
+    let refused = tierbook(&["classify", s(&input), "--out", s(&out), "--csv-dir", s(dir.path())]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(text(&refused).contains("A类客户.csv"), "{}", text(&refused));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert!(!out.exists());
+}

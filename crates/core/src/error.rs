@@ -101,6 +101,15 @@ pub enum Error {
     #[error("无法写入 {path}：{detail}。请确认目标文件没有在 Excel/WPS 中打开，并且文件夹可写。")]
     Write { path: PathBuf, detail: String },
 
+    /// An output path names a file the command reads or keeps: an input, the workspace or one of its
+    /// SQLite companion files. Nothing is written.
+    #[error("不能把结果写到 {output}：它就是{what} {input}，写入会覆盖它。TierBook 不会改动原始导出和工作区；请换一个文件名或文件夹。")]
+    OutputIsInput { output: PathBuf, input: PathBuf, what: String },
+
+    /// The workspace file fails SQLite's integrity check: it is not written to at all.
+    #[error("工作区 {path} 已损坏（{detail}）。TierBook 没有写入它。请先把这个文件复制一份另存（例如 {path}.damaged），再用之前的备份替换它；如果没有备份，换一个新的工作区文件重新导入订单。")]
+    WorkspaceDamaged { path: PathBuf, detail: String },
+
     /// The workspace file is not a TierBook workspace (or is damaged).
     #[error("{path} 不是 TierBook 工作区文件，或已损坏（{detail}）。")]
     NotAWorkspace {
@@ -177,6 +186,8 @@ impl Error {
             Error::NoCustomers => ErrorCode::NoCustomers,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Write { .. } => ErrorCode::Write,
+            Error::OutputIsInput { .. } => ErrorCode::OutputIsInput,
+            Error::WorkspaceDamaged { .. } => ErrorCode::WorkspaceDamaged,
             Error::NotAWorkspace { .. } => ErrorCode::NotAWorkspace,
             Error::WorkspaceTooNew { .. } => ErrorCode::WorkspaceTooNew,
             Error::SnapshotNotFound(_) => ErrorCode::SnapshotNotFound,
@@ -205,8 +216,10 @@ impl Error {
             | Error::FileTooLarge { path, .. }
             | Error::NoValidOrders { path, .. }
             | Error::Write { path, .. }
+            | Error::WorkspaceDamaged { path, .. }
             | Error::NotAWorkspace { path, .. }
             | Error::WorkspaceTooNew { path, .. } => Some(path),
+            Error::OutputIsInput { output, .. } => Some(output),
             _ => None,
         }
     }
@@ -225,10 +238,14 @@ impl Error {
     /// CLI exit code: 2 for bad input files, 3 for bad parameters, 4 for write/store failures, 130 cancelled.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::InvalidParams(_) | Error::ColumnNotFound { .. } | Error::SheetNotFound { .. } => 3,
+            Error::InvalidParams(_)
+            | Error::ColumnNotFound { .. }
+            | Error::SheetNotFound { .. }
+            | Error::OutputIsInput { .. } => 3,
             Error::Write { .. }
             | Error::Store(_)
             | Error::NotAWorkspace { .. }
+            | Error::WorkspaceDamaged { .. }
             | Error::WorkspaceTooNew { .. }
             | Error::SnapshotNotFound(_)
             | Error::SourceNotFound(_) => 4,

@@ -60,6 +60,10 @@ error_codes! {
     CellTooLarge,
     /// A file larger than the reader's budgets (cells, text, declared sizes).
     FileTooLarge,
+    /// An output would be written over an input file, the open workspace or one of its companion files.
+    OutputIsInput,
+    /// The workspace file failed its integrity check; nothing was written to it.
+    WorkspaceDamaged,
     /// No order survived the status and refund rules.
     NoValidOrders,
     /// Classification parameters that cannot work.
@@ -113,6 +117,8 @@ impl ErrorCode {
             ErrorCode::AmountsUnreadable => "amounts_unreadable",
             ErrorCode::CellTooLarge => "cell_too_large",
             ErrorCode::FileTooLarge => "file_too_large",
+            ErrorCode::OutputIsInput => "output_is_input",
+            ErrorCode::WorkspaceDamaged => "workspace_damaged",
             ErrorCode::NoValidOrders => "no_valid_orders",
             ErrorCode::InvalidParams => "invalid_params",
             ErrorCode::NoCustomers => "no_customers",
@@ -150,7 +156,13 @@ impl ErrorCode {
             ErrorCode::ColumnNotFound => t("找不到指定的列", "Column not found"),
             ErrorCode::AmountsUnreadable => t("金额列无法识别", "Amounts cannot be read"),
             ErrorCode::CellTooLarge => t("文件中有异常巨大的单元格", "A cell is abnormally large"),
-            ErrorCode::FileTooLarge => t("文件超出了能安全读取的范围", "The file is larger than TierBook can safely read"),
+            ErrorCode::FileTooLarge => {
+                t("文件超出了能安全读取的范围", "The file is larger than TierBook can safely read")
+            }
+            ErrorCode::OutputIsInput => {
+                t("输出位置与输入文件或工作区相同", "The output would overwrite an input or the workspace")
+            }
+            ErrorCode::WorkspaceDamaged => t("工作区文件已损坏", "The workspace file is damaged"),
             ErrorCode::NoValidOrders => t("没有有效订单", "No valid orders"),
             ErrorCode::InvalidParams => t("分层参数无效", "Invalid parameters"),
             ErrorCode::NoCustomers => t("还没有客户数据", "No customer data yet"),
@@ -220,6 +232,14 @@ impl ErrorCode {
             ErrorCode::FileTooLarge => t(
                 "真实的导出远小于这个上限，文件可能已损坏；如果它确实这么大，请按时间段分成几个文件导出后一起导入。",
                 "Real exports are far smaller, so the file may be damaged; if it really is this large, export it in several date ranges and import them together.",
+            ),
+            ErrorCode::OutputIsInput => t(
+                "请把导出文件保存到别的文件名或文件夹；TierBook 不会覆盖你导入的文件或工作区。",
+                "Save the export under another name or folder; TierBook never overwrites the files you imported or the workspace.",
+            ),
+            ErrorCode::WorkspaceDamaged => t(
+                "TierBook 没有写入它。请把该文件复制到别处留存，然后恢复最近的备份。",
+                "TierBook wrote nothing to it. Copy the file aside, then restore your latest backup.",
             ),
             ErrorCode::NoValidOrders => t(
                 "全部订单都被状态规则排除了，请检查“设置”中的订单状态规则或导出范围。",

@@ -44,19 +44,138 @@ fn write_error(path: &Path, detail: impl std::fmt::Display) -> Error {
     Error::Write { path: path.to_path_buf(), detail: detail.to_string() }
 }
 
-/// Writes `target` atomically: `write` fills a temp file in the same folder, which then replaces
-/// `target` in one rename. On any error (or cancellation) the temp file is removed and `target`
-/// is left as it was.
-fn write_atomically(target: &Path, write: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
-    let dir = match target.parent() {
+/// A killed export leaves its temp file behind; one this old is no longer being written (an export
+/// that is still running writes its temp file at the very end, after building the workbook).
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// The temp file name prefix of an export to `name`: `.~客户分层.xlsx.` (then 6 random characters and
+/// `.tmp`). Stale ones are recognised by it, so nothing else in the folder is ever removed.
+fn temp_prefix(name: &str) -> String {
+    format!(".~{name}.")
+}
+
+fn target_dir(target: &Path) -> &Path {
+    match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    }
+}
+
+fn target_name(target: &Path) -> String {
+    target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Removes the temp files a killed export to `target` left in its folder: only names of the form
+/// `.~{name}.XXXXXX.tmp` that are older than `STALE_TEMP`. Returns how many were removed.
+pub fn remove_stale_temps(target: &Path) -> usize {
+    let prefix = temp_prefix(&target_name(target));
+    let Ok(entries) = std::fs::read_dir(target_dir(target)) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .is_some_and(|random| random.len() == 6 && random.chars().all(|c| c.is_ascii_alphanumeric()));
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP);
+        if ours && stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// An output written completely into a temp file in its target's folder, not yet in place. Dropping
+/// it removes the temp file; `place` moves it to the target.
+#[derive(Debug)]
+pub struct StagedFile {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+/// An output moved into place whose earlier file (if the target existed) is still kept aside, so that
+/// the caller can `undo` it until it decides to `keep` it.
+#[derive(Debug)]
+pub struct PlacedFile {
+    target: PathBuf,
+    previous: Option<tempfile::TempPath>,
+}
+
+impl StagedFile {
+    /// Where `place` puts it.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Moves the file into place in one rename. An existing file at the target is first hard-linked
+    /// (or, where links are not supported, copied) to a temp name beside it, so `PlacedFile::undo`
+    /// can bring it back.
+    ///
+    /// # Errors
+    /// `Write`; the target is then as it was.
+    pub fn place(self) -> Result<PlacedFile> {
+        let target = self.target;
+        let previous = if target.exists() {
+            let keep = |aside: &Path| match std::fs::hard_link(&target, aside) {
+                // Taken: tempfile tries another name (a copy would overwrite that file).
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+                // FAT and some network drives have no hard links.
+                Err(_) => std::fs::copy(&target, aside).map(drop),
+                Ok(()) => Ok(()),
+            };
+            let aside = tempfile::Builder::new()
+                .prefix(&temp_prefix(&target_name(&target)))
+                .suffix(".tmp")
+                .make_in(target_dir(&target), |p| keep(p))
+                .map_err(|e| write_error(&target, e))?;
+            Some(aside.into_temp_path())
+        } else {
+            None
+        };
+        self.temp.persist(&target).map_err(|e| write_error(&target, e.error))?;
+        Ok(PlacedFile { target, previous })
+    }
+}
+
+impl PlacedFile {
+    /// The file as written.
+    pub fn path(&self) -> &Path {
+        &self.target
+    }
+
+    /// Done: forgets the earlier file.
+    pub fn keep(self) -> PathBuf {
+        self.target
+    }
+
+    /// Puts the earlier file back (or removes the new one when there was none). Best effort: it runs
+    /// while another error is being reported.
+    pub fn undo(self) {
+        match self.previous {
+            Some(previous) => {
+                let _ = previous.persist(&self.target);
+            }
+            None => {
+                let _ = std::fs::remove_file(&self.target);
+            }
+        }
+    }
+}
+
+/// Writes `target`'s content into a temp file in the same folder (`write` fills it), ready to be
+/// placed. On any error (or cancellation) the temp file is removed and `target` is untouched.
+fn stage(target: &Path, write: impl FnOnce(&mut File) -> Result<()>) -> Result<StagedFile> {
+    remove_stale_temps(target);
     let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".~{name}."))
+        .prefix(&temp_prefix(&target_name(target)))
         .suffix(".tmp")
-        .tempfile_in(dir)
+        .tempfile_in(target_dir(target))
         .map_err(|e| write_error(target, e))?;
     write(temp.as_file_mut())?;
     // Temp files are private (0600); a report is an ordinary document, so give it the mode of the
@@ -68,8 +187,25 @@ fn write_atomically(target: &Path, write: impl FnOnce(&mut File) -> Result<()>) 
         temp.as_file().set_permissions(std::fs::Permissions::from_mode(mode)).map_err(|e| write_error(target, e))?;
     }
     temp.as_file().sync_all().map_err(|e| write_error(target, e))?;
-    temp.persist(target).map_err(|e| write_error(target, e.error))?;
-    Ok(())
+    Ok(StagedFile { temp, target: target.to_path_buf() })
+}
+
+/// Places every staged file, or none: when one fails, those already placed are undone.
+///
+/// # Errors
+/// `Write` of the file that could not be placed.
+pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
+    let mut placed = Vec::with_capacity(staged.len());
+    for file in staged {
+        match file.place() {
+            Ok(p) => placed.push(p),
+            Err(e) => {
+                placed.into_iter().for_each(PlacedFile::undo);
+                return Err(e);
+            }
+        }
+    }
+    Ok(placed)
 }
 
 /// Writes the tiered workbook to `path` atomically (temp file in the same folder, then rename).
@@ -124,10 +260,25 @@ pub fn write_workbook(
     options: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<()> {
+    stage_workbook(path, input, options, progress)?.place()?.keep();
+    Ok(())
+}
+
+/// `write_workbook` up to the last step: the workbook is complete in a temp file beside `path`, and
+/// `StagedFile::place` puts it there (for jobs that place every output only when all succeeded).
+///
+/// # Errors
+/// As `write_workbook`; nothing is left behind.
+pub fn stage_workbook(
+    path: &Path,
+    input: &ExportInput,
+    options: &ExportOptions,
+    progress: &dyn Progress,
+) -> Result<StagedFile> {
     let table = Table::new(input, options.lang, options.keep_phones)?;
     let rows = if options.include_tier_sheets { table.len() as u64 } else { 0 };
     let mut ticker = Ticker::new(progress, rows);
-    write_atomically(path, |file| {
+    let staged = stage(path, |file| {
         let mut book = Workbook::new();
         // Constant-memory sheets spill to temp files; keep them beside the target rather than in a
         // possibly small or memory-backed system temp folder.
@@ -148,7 +299,7 @@ pub fn write_workbook(
         book.save_to_writer(BufWriter::new(file)).map_err(|e| write_error(path, e))
     })?;
     ticker.finish();
-    Ok(())
+    Ok(staged)
 }
 
 fn pick_title(lang: Lang) -> &'static str {
@@ -165,14 +316,27 @@ fn pick_title(lang: Lang) -> &'static str {
 /// `NoCustomers`, `InvalidParams` as `write_workbook`; `Write` when `dir` is missing or not
 /// writable or a file is open in Excel/WPS.
 pub fn write_csv_per_tier(dir: &Path, input: &ExportInput, options: &ExportOptions) -> Result<Vec<PathBuf>> {
+    let staged = stage_csv_per_tier(dir, input, options)?;
+    Ok(place_all(staged)?.into_iter().map(PlacedFile::keep).collect())
+}
+
+/// The CSV file of `tier` in `dir` (`A类客户.csv` / `Tier A.csv`).
+pub fn csv_path(dir: &Path, tier: crate::model::Tier, lang: Lang) -> PathBuf {
+    dir.join(format!("{}.csv", labels::tier_sheet(tier, lang)))
+}
+
+/// `write_csv_per_tier` up to the last step: every CSV complete in a temp file in `dir`.
+///
+/// # Errors
+/// As `write_csv_per_tier`; nothing is left behind.
+pub fn stage_csv_per_tier(dir: &Path, input: &ExportInput, options: &ExportOptions) -> Result<Vec<StagedFile>> {
     let table = Table::new(input, options.lang, options.keep_phones)?;
-    let mut written = Vec::new();
+    let mut staged = Vec::new();
     for (tier, rows) in &table.tiers {
-        let path = dir.join(format!("{}.csv", labels::tier_sheet(*tier, options.lang)));
-        write_atomically(&path, |file| {
+        let path = csv_path(dir, *tier, options.lang);
+        staged.push(stage(&path, |file| {
             csv::write_tier(BufWriter::new(file), &table, rows).map_err(|e| write_error(&path, e))
-        })?;
-        written.push(path);
+        })?);
     }
-    Ok(written)
+    Ok(staged)
 }

@@ -8,6 +8,14 @@ import { sankeyData, segmentOrder, segmentSankeyData, segmentSides, type FlowEnd
 export const TIER_COLORS: Record<Tier, string> = { A: "#d4380d", B: "#d48806", C: "#1677ff", D: "#8c8c8c" };
 export const PALETTE = ["#1677ff", "#13a8a8", "#d48806", "#d4380d", "#722ed1", "#389e0d", "#c41d7f", "#08979c", "#7cb305", "#597ef7", "#8c8c8c"];
 
+/**
+ * Escapes text for ECharts' HTML tooltips. Tier, segment and node names are user-editable and travel in
+ * the workspace, so every name a tooltip formatter puts into its HTML goes through here.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch);
+}
+
 const FONT = '"PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
 const base = { textStyle: { fontFamily: FONT }, animationDuration: 300 };
 
@@ -22,7 +30,7 @@ export function tierDoughnut(
     tooltip: {
       trigger: "item",
       formatter: (p: { name: string; value: number; percent: number }) =>
-        `${p.name}<br/>${by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)}（${formatPct(p.percent, 1)}）`,
+        `${escapeHtml(p.name)}<br/>${by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)}（${formatPct(p.percent, 1)}）`,
     },
     legend: { bottom: 0, icon: "circle" },
     series: [
@@ -57,7 +65,7 @@ export function paretoChart(points: ParetoPoint[], labels: { x: string; y: strin
       trigger: "axis",
       formatter: (ps: { value: number[] }[]) => {
         const v = ps[0]?.value ?? [0, 0];
-        return `${labels.x}：${formatPct(v[0], 1)}<br/>${labels.y}：${formatPct(v[1], 1)}`;
+        return `${escapeHtml(labels.x)}：${formatPct(v[0], 1)}<br/>${escapeHtml(labels.y)}：${formatPct(v[1], 1)}`;
       },
     },
     xAxis: { type: "value", min: 0, max: 100, name: labels.x, nameLocation: "middle", nameGap: 28, axisLabel: { formatter: "{value}%" } },
@@ -107,7 +115,7 @@ export function rfHeatmap(
     ...base,
     grid: { left: 56, right: 16, top: 16, bottom: 72 },
     tooltip: {
-      formatter: (p: { value: number[] }) => `R${p.value[1] + 1} · F${p.value[0] + 1}<br/>${labels.measure}：${fmt(p.value[2])}`,
+      formatter: (p: { value: number[] }) => `R${p.value[1] + 1} · F${p.value[0] + 1}<br/>${escapeHtml(labels.measure)}：${fmt(p.value[2])}`,
     },
     xAxis: { type: "category", name: labels.f, nameLocation: "middle", nameGap: 26, data: Array.from({ length: maxF }, (_, i) => `F${i + 1}`), splitArea: { show: true } },
     yAxis: { type: "category", name: labels.r, nameLocation: "middle", nameGap: 36, data: Array.from({ length: maxR }, (_, i) => `R${i + 1}`), splitArea: { show: true } },
@@ -126,7 +134,7 @@ export function segmentBars(segments: GroupSummary[], by: "count" | "revenue", l
       axisPointer: { type: "shadow" },
       formatter: (ps: { name: string; value: number; dataIndex: number }[]) => {
         const s = sorted[ps[0]?.dataIndex ?? 0];
-        return s ? `${s.group}<br/>${formatInt(s.customers)} · ${formatShare(s.customer_share)}<br/>${formatFen(s.revenue)} · ${formatShare(s.revenue_share)}` : "";
+        return s ? `${escapeHtml(s.group)}<br/>${formatInt(s.customers)} · ${formatShare(s.customer_share)}<br/>${formatFen(s.revenue)} · ${formatShare(s.revenue_share)}` : "";
       },
     },
     xAxis: { type: "value", axisLabel: { formatter: (v: number) => (by === "count" ? formatInt(v) : formatYuanShort(v, lang)) } },
@@ -188,8 +196,8 @@ function flowSankey<E>(
     tooltip: {
       trigger: "item",
       formatter: (p: { dataType: string; data: { source?: string; target?: string; value: number; revenue?: number; name?: string } }) => {
-        if (p.dataType === "edge") return `${label(p.data.source ?? "")} → ${label(p.data.target ?? "")}<br/>${formatInt(p.data.value)}`;
-        return p.data.name !== undefined && byName.has(p.data.name) ? `${label(p.data.name)}：${formatInt(p.data.value)}` : "";
+        if (p.dataType === "edge") return `${escapeHtml(label(p.data.source ?? ""))} → ${escapeHtml(label(p.data.target ?? ""))}<br/>${formatInt(p.data.value)}`;
+        return p.data.name !== undefined && byName.has(p.data.name) ? `${escapeHtml(label(p.data.name))}：${formatInt(p.data.value)}` : "";
       },
     },
     series: [

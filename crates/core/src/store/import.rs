@@ -21,7 +21,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
@@ -150,7 +150,7 @@ impl Workspace {
             unchanged_files: Vec::new(),
             sources: Vec::new(),
         };
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let mut new_sources = Vec::new();
         for file in files {
             let known_file: Option<i64> =
@@ -248,7 +248,7 @@ impl Workspace {
     /// # Errors
     /// `SourceNotFound`, `Store`.
     pub fn remove_source(&mut self, id: i64) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let exists: Option<i64> =
             tx.query_row("SELECT id FROM sources WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         if exists.is_none() {
@@ -314,7 +314,7 @@ struct FileCounts {
 }
 
 fn store_file(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     file: &ImportedFile,
     imported_at: NaiveDateTime,
     progress: &dyn Progress,
@@ -468,7 +468,7 @@ const FIND_ORDER: &str =
 
 /// Records the file in `sources` (its counts are filled in at the end) and remembers its mapping;
 /// returns the new source id and the layout fingerprint.
-fn insert_source(tx: &Transaction<'_>, file: &ImportedFile, imported_at: NaiveDateTime) -> Result<(i64, String)> {
+fn insert_source(tx: &Connection, file: &ImportedFile, imported_at: NaiveDateTime) -> Result<(i64, String)> {
     let report_json = serde_json::to_string(&file.report)?;
     let layout = layout_fingerprint(&file.report.mapping);
     tx.execute(
@@ -532,7 +532,7 @@ impl Delta {
 }
 
 /// Writes the new customers whole and adds the deltas to the stored aggregates of the others.
-fn merge_deltas(tx: &Transaction<'_>, created: &[(i64, &str)], mut deltas: HashMap<i64, Delta>) -> Result<()> {
+fn merge_deltas(tx: &Connection, created: &[(i64, &str)], mut deltas: HashMap<i64, Delta>) -> Result<()> {
     // Merge the deltas into the stored aggregates; SET expressions see the old row, so the name and
     // phone of the later of (stored latest order, new latest order) win.
     let mut merge = tx.prepare_cached(
@@ -586,12 +586,7 @@ fn merge_deltas(tx: &Transaction<'_>, created: &[(i64, &str)], mut deltas: HashM
 
 /// Takes out the orders this file shows closed or fully refunded that an earlier import stored;
 /// their customers go to `touched`. Returns how many were taken out.
-fn withdraw_orders(
-    tx: &Transaction<'_>,
-    platform: &str,
-    withdrawn_ids: &[String],
-    touched: &mut Vec<i64>,
-) -> Result<u64> {
+fn withdraw_orders(tx: &Connection, platform: &str, withdrawn_ids: &[String], touched: &mut Vec<i64>) -> Result<u64> {
     let mut withdrawn = 0u64;
     let mut find_order = tx.prepare_cached(FIND_ORDER)?;
     // Orders this file shows closed or fully refunded that an earlier import stored: out.
@@ -619,7 +614,7 @@ fn withdraw_orders(
 /// id, customer id, paid, refund, order count and status of a stored order.
 type StoredOrder = (i64, i64, Cents, Cents, i64, Option<String>);
 
-fn save_mapping(tx: &Transaction<'_>, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
+fn save_mapping(tx: &Connection, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
     let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
     tx.execute(
         "INSERT INTO saved_mappings(fingerprint, headers, mapping, saved_at) VALUES (?1, ?2, ?3, ?4)
@@ -658,7 +653,7 @@ fn content_uid(order: &Order) -> String {
 }
 
 /// Recomputes the aggregates of `ids` from their remaining orders; customers left without orders go.
-pub(super) fn recompute_customers(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
+pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
     let mut update = tx.prepare_cached(
         "UPDATE customers SET (orders, revenue, first_order, last_order, last_at, interactions) =
             (SELECT sum(order_count), sum(paid - refund),

@@ -18,7 +18,7 @@ mod snapshots;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, Savepoint, Transaction, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -151,16 +151,112 @@ impl std::fmt::Debug for Workspace {
 
 const PLAYBOOK_NAME: &str = "current";
 
+/// The write transaction of one store operation: its own `BEGIN IMMEDIATE` transaction, or, inside
+/// a `WorkspaceTransaction`, a savepoint of it, so that every step of a job commits together.
+pub(crate) enum WriteTx<'c> {
+    Own(Transaction<'c>),
+    Nested(Savepoint<'c>),
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            WriteTx::Own(tx) => tx,
+            WriteTx::Nested(sp) => sp,
+        }
+    }
+}
+
+impl WriteTx<'_> {
+    /// Commits the own transaction, or releases the savepoint into the enclosing one.
+    pub(crate) fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            WriteTx::Own(tx) => tx.commit(),
+            WriteTx::Nested(sp) => sp.commit(),
+        }
+    }
+}
+
+/// All-or-nothing work on a workspace (see `Workspace::begin`): every import, snapshot or setting
+/// written through it becomes visible at `commit`, and none of it when it is dropped uncommitted (an
+/// error, a cancel, a killed process).
+pub struct WorkspaceTransaction<'w> {
+    ws: &'w mut Workspace,
+    open: bool,
+}
+
+impl std::ops::Deref for WorkspaceTransaction<'_> {
+    type Target = Workspace;
+    fn deref(&self) -> &Workspace {
+        self.ws
+    }
+}
+
+impl std::ops::DerefMut for WorkspaceTransaction<'_> {
+    fn deref_mut(&mut self) -> &mut Workspace {
+        self.ws
+    }
+}
+
+impl WorkspaceTransaction<'_> {
+    /// Makes everything written through this transaction durable.
+    ///
+    /// # Errors
+    /// `Store` (e.g. the disk is full); nothing is committed then.
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        if let Err(e) = self.ws.conn.execute_batch("COMMIT") {
+            let _ = self.ws.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for WorkspaceTransaction<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing to report to: the caller is already returning an error (or panicking).
+            let _ = self.ws.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 impl Workspace {
-    /// Opens the workspace at `path`, creating it when missing, and upgrades an older schema.
+    /// Opens the workspace at `path`, creating it when missing, and upgrades an older schema. An
+    /// existing file is first looked at read-only (ours? its tables? `PRAGMA quick_check`); only a
+    /// sound TierBook workspace is switched to WAL, migrated or written.
     ///
     /// # Errors
     /// `NotAWorkspace` for a file that is not a TierBook workspace (text, another program's SQLite
-    /// database, a damaged file); `WorkspaceTooNew` for a workspace written by a newer TierBook (left
-    /// untouched); `Io` when the file cannot be read; `Store` when an upgrade fails (rolled back).
+    /// database, a file too damaged to tell); `WorkspaceDamaged` for our workspace failing the
+    /// integrity check (left untouched); `WorkspaceTooNew` for a workspace written by a newer
+    /// TierBook (left untouched); `Io` when the file cannot be read; `Store` when an upgrade fails
+    /// (rolled back).
     pub fn open(path: &Path) -> Result<Workspace> {
         let conn = schema::open(path)?;
         Ok(Workspace { conn, path: path.to_path_buf() })
+    }
+
+    /// Starts all-or-nothing work: the store's write methods called through the returned
+    /// transaction commit together at `WorkspaceTransaction::commit`, or not at all. Takes the write
+    /// lock at once (another process writing waits, as for any write).
+    ///
+    /// # Errors
+    /// `Store` when the lock cannot be had (another program holds it past the busy timeout).
+    pub fn begin(&mut self) -> Result<WorkspaceTransaction<'_>> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(WorkspaceTransaction { ws: self, open: true })
+    }
+
+    /// A write transaction of its own, or a savepoint inside the open `WorkspaceTransaction`.
+    pub(crate) fn write_tx(&mut self) -> rusqlite::Result<WriteTx<'_>> {
+        if self.conn.is_autocommit() {
+            Ok(WriteTx::Own(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?))
+        } else {
+            Ok(WriteTx::Nested(self.conn.savepoint()?))
+        }
     }
 
     /// The file this workspace lives in.
@@ -346,7 +442,7 @@ impl Workspace {
     /// `Write` when the target folder is not writable or `path` is this workspace's own file.
     pub fn backup_to(&self, path: &Path) -> Result<()> {
         let write_err = |detail: String| Error::Write { path: path.to_path_buf(), detail };
-        if same_file(path, &self.path) {
+        if crate::paths::workspace_files(&self.path).iter().any(|own| crate::paths::same_file(path, own)) {
             return Err(write_err("不能备份到工作区自身 / cannot back up onto the workspace itself".into()));
         }
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -383,13 +479,6 @@ impl Workspace {
         } else {
             Err(Error::Store(StoreError::Integrity(found.join("; "))))
         }
-    }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
     }
 }
 

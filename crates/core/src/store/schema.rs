@@ -158,7 +158,9 @@ fn refused_by_sqlite(path: &Path, e: rusqlite::Error) -> Error {
 /// Opens (creating if missing) and migrates the workspace at `path`; never writes to a file that is
 /// not ours or is newer than this build.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
-    check_magic(path)?;
+    if check_magic(path)? {
+        recognise(path)?;
+    }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| refused_by_sqlite(path, e))?;
     // Another window or the CLI may hold the write lock for a moment; wait rather than fail.
@@ -222,12 +224,79 @@ fn migrate(conn: &mut Connection, from: i64, fresh: bool) -> rusqlite::Result<()
     tx.commit()
 }
 
+/// The tables every workspace of a version has (`EXPECTED_TABLES[i]` from version `i + 1` on).
+const EXPECTED_TABLES: &[&[&str]] = &[
+    &["meta", "settings", "playbooks", "sources", "customers", "orders", "order_sightings"],
+    &["classification_runs", "snapshots", "snapshot_rows"],
+    &["saved_mappings"],
+];
+
+/// Looks at an existing SQLite file through a read-only connection before anything may write to it:
+/// it must be empty (a new workspace) or carry our `application_id`, a version we know and that
+/// version's tables, and it must pass `PRAGMA quick_check`. So another program's database is never
+/// switched to WAL or migrated, and a damaged workspace is never written into (SQLite would happily
+/// add pages to a file whose other pages are garbage).
+fn recognise(path: &Path) -> Result<()> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    // The header (page 1) says whose file it is; from then on, a page SQLite cannot read means damage.
+    let header = |conn: &Connection| -> rusqlite::Result<(i32, i64)> {
+        let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok((app, version))
+    };
+    let (app, version) = header(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    let damaged = |detail: String| Error::WorkspaceDamaged { path: path.to_path_buf(), detail };
+    let tables = (|| -> rusqlite::Result<Vec<String>> {
+        let mut stmt = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
+        let names = stmt.query_map([], |r| r.get(0))?.collect();
+        names
+    })();
+    let tables = match tables {
+        Ok(tables) => tables,
+        Err(e) if app == APPLICATION_ID => return Err(damaged(sqlite_detail(&e))),
+        Err(e) => return Err(not_a_workspace(path, sqlite_detail(&e))),
+    };
+    if app == 0 && version == 0 && tables.is_empty() {
+        return Ok(());
+    }
+    if app != APPLICATION_ID {
+        return Err(not_a_workspace(
+            path,
+            format!("这是其他程序的 SQLite 数据库（application_id = {app:#x}），不是 TierBook 工作区 / a SQLite database of another program"),
+        ));
+    }
+    if version > LATEST_VERSION {
+        return Err(Error::WorkspaceTooNew { path: path.to_path_buf(), found: version, supported: LATEST_VERSION });
+    }
+    let missing: Vec<&str> = EXPECTED_TABLES
+        .iter()
+        .take(usize::try_from(version).unwrap_or(0))
+        .flat_map(|names| names.iter().copied())
+        .filter(|name| !tables.iter().any(|t| t == name))
+        .collect();
+    if !missing.is_empty() {
+        return Err(not_a_workspace(path, format!("缺少数据表 / missing tables: {}", missing.join(", "))));
+    }
+    let mut stmt = conn.prepare("PRAGMA quick_check").map_err(|e| damaged(sqlite_detail(&e)))?;
+    let found: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+        .map_err(|e| damaged(sqlite_detail(&e)))?;
+    if found.len() != 1 || found[0] != "ok" {
+        let mut detail: Vec<String> = found.into_iter().take(3).collect();
+        detail.insert(0, "完整性检查未通过 / quick_check failed".into());
+        return Err(damaged(detail.join("; ")));
+    }
+    Ok(())
+}
+
 /// A non-empty file that does not start with SQLite's magic is refused before SQLite sees it, with a
-/// message that says what it is not.
-fn check_magic(path: &Path) -> Result<()> {
+/// message that says what it is not. True when the file exists with content (a SQLite file to look at).
+fn check_magic(path: &Path) -> Result<bool> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
     };
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
@@ -244,12 +313,12 @@ fn check_magic(path: &Path) -> Result<()> {
     }
     if read == 0 {
         // An empty file (e.g. just created by a save dialog) becomes a new workspace.
-        return Ok(());
+        return Ok(false);
     }
     if read < head.len() || &head != SQLITE_MAGIC {
         return Err(not_a_workspace(path, "文件不是 SQLite 数据库 / not a SQLite database"));
     }
-    Ok(())
+    Ok(true)
 }
 
 fn sqlite_detail(e: &rusqlite::Error) -> String {

@@ -97,7 +97,7 @@ impl Workspace {
             segments: classification.segments.clone(),
             notes: classification.notes.clone(),
         };
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO classification_runs(method, params, as_of, summary) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![
@@ -355,7 +355,7 @@ impl Workspace {
     /// # Errors
     /// `SnapshotNotFound`, `Store`.
     pub fn delete_snapshot(&mut self, id: i64) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let run: Option<i64> =
             tx.query_row("SELECT run_id FROM snapshots WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let Some(run) = run else {

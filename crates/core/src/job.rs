@@ -1,0 +1,262 @@
+//! "Classify the whole workspace and export it": the one function behind `tierbook classify` (with or
+//! without `--workspace`) and the app's export.
+//!
+//! A job imports the given files (into the workspace, or as one in-memory dataset without one),
+//! classifies every customer, saves a snapshot when asked, compares it with the previous one, and
+//! writes the workbook and the CSV per tier. It does all of that or none of it:
+//! 1. every output path is checked first: none may be an input, the workspace or its `-wal`/`-shm`/
+//!    `-journal` files (`Error::OutputIsInput`, nothing done);
+//! 2. the workspace writes happen inside one `WorkspaceTransaction`;
+//! 3. the outputs are written to temp files beside their targets;
+//! 4. only when every step succeeded are the outputs moved into place, and then the transaction
+//!    commits. If the commit fails, the outputs are taken back (earlier files at those paths restored),
+//!    so a failed job leaves neither a changed workspace nor an output behind.
+//!
+//! A process killed during a job leaves the workspace as it was (SQLite rolls the transaction back)
+//! and at most a temp file, which the next export to the same target removes.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+
+use crate::classify::{self, Classification, ClassifyParams};
+use crate::error::{Error, Result};
+use crate::export::{self, ExportInput, ExportOptions, PlacedFile, StagedFile};
+use crate::history::Migration;
+use crate::import::{self, ImportOptions};
+use crate::model::{Customer, Tier};
+use crate::paths;
+use crate::playbook::Playbook;
+use crate::progress::{Progress, Stage};
+use crate::report::ImportReport;
+use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
+
+/// Where a job writes.
+#[derive(Clone, Debug)]
+pub struct Outputs {
+    /// The tiered workbook.
+    pub workbook: PathBuf,
+    /// A folder for one CSV per tier, created when missing; `None` for no CSV.
+    pub csv_dir: Option<PathBuf>,
+    /// Language, phone masking and sheets of both outputs.
+    pub options: ExportOptions,
+}
+
+/// What a job does.
+#[derive(Clone, Debug)]
+pub struct Job<'a> {
+    /// Files to import first (may be empty when the workspace already holds the orders).
+    pub files: &'a [PathBuf],
+    /// How to read them (sheet, header row, key, status rules).
+    pub import: &'a ImportOptions,
+    /// The caller's clock: when the import happened (the core never reads the clock).
+    pub imported_at: NaiveDateTime,
+    /// The method and its parameters, applied to every customer.
+    pub params: &'a ClassifyParams,
+    /// Save the classification as a snapshot (only with a workspace).
+    pub save_snapshot: bool,
+    /// Where the workbook and the CSV files go.
+    pub outputs: &'a Outputs,
+}
+
+/// What a job did.
+#[derive(Clone, Debug)]
+pub struct JobOutcome {
+    /// What the import changed in the workspace (`None` without a workspace).
+    pub import: Option<ImportOutcome>,
+    /// The import reports the workbook's method sheet shows: every source of the workspace, or the
+    /// files of this job without one.
+    pub reports: Vec<ImportReport>,
+    /// Valid orders counted: the workspace's, or this dataset's.
+    pub orders: u64,
+    /// Every customer classified, sorted by key.
+    pub customers: Vec<Customer>,
+    /// Their classification (assignments in the order of `customers`).
+    pub classification: Classification,
+    /// The snapshot saved, when asked for.
+    pub snapshot: Option<SnapshotInfo>,
+    /// Tier changes between the workspace's two latest snapshots, when it has two.
+    pub migration: Option<Migration>,
+    /// The workbook written.
+    pub workbook: PathBuf,
+    /// The CSV files written.
+    pub csv_files: Vec<PathBuf>,
+}
+
+/// Runs `job` on `workspace` (or, without one, on the files alone). See the module documentation for
+/// the order of the steps and why nothing is left behind on failure.
+///
+/// # Errors
+/// `OutputIsInput` before anything is done; the import's errors for a file; `NoCustomers`,
+/// `InvalidParams` from classifying; `Store`; `Write`; `Cancelled`. In every case the workspace is as
+/// it was and no output was written (an earlier file at an output path is untouched).
+pub fn run(job: &Job, workspace: Option<&mut Workspace>, progress: &dyn Progress) -> Result<JobOutcome> {
+    match workspace {
+        Some(ws) => {
+            check_outputs(job, Some(ws))?;
+            let writes = !job.files.is_empty() || job.save_snapshot;
+            if writes {
+                let mut tx = ws.begin()?;
+                let outcome = in_workspace(job, &mut tx, progress)?;
+                finish(outcome, || tx.commit())
+            } else {
+                let outcome = in_workspace(job, ws, progress)?;
+                finish(outcome, || Ok(()))
+            }
+        }
+        None => {
+            check_outputs(job, None)?;
+            let outcome = in_memory(job, progress)?;
+            finish(outcome, || Ok(()))
+        }
+    }
+}
+
+/// A job computed and its outputs staged, nothing placed yet.
+struct Staged {
+    outcome: JobOutcome,
+    files: Vec<StagedFile>,
+    /// The CSV folder when this job created it (removed again if the job fails).
+    created_dir: Option<PathBuf>,
+}
+
+fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Result<Staged> {
+    let import =
+        if job.files.is_empty() { None } else { Some(ws.import(job.files, job.import, job.imported_at, progress)?) };
+    let customers = ws.customers()?;
+    let classification = classify_all(&customers, job.params, progress)?;
+    let snapshot = if job.save_snapshot { Some(ws.save_snapshot(&customers, &classification, None)?) } else { None };
+    let playbook = ws.playbook()?;
+    let migration = match ws.snapshots()?.as_slice() {
+        [.., old, new] => Some(ws.compare(old.id, new.id, &playbook)?),
+        _ => None,
+    };
+    let reports = ws.sources()?.into_iter().map(|s| s.report).collect();
+    let outcome = JobOutcome {
+        import,
+        reports,
+        orders: ws.order_count()?,
+        customers,
+        classification,
+        snapshot,
+        migration,
+        workbook: job.outputs.workbook.clone(),
+        csv_files: Vec::new(),
+    };
+    stage_outputs(outcome, &playbook, job.outputs, progress)
+}
+
+fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
+    let dataset = import::import_files(job.files, job.import, progress)?;
+    let customers = crate::customers::aggregate(&dataset.orders);
+    let classification = classify_all(&customers, job.params, progress)?;
+    let outcome = JobOutcome {
+        import: None,
+        reports: dataset.reports,
+        orders: dataset.orders.len() as u64,
+        customers,
+        classification,
+        snapshot: None,
+        migration: None,
+        workbook: job.outputs.workbook.clone(),
+        csv_files: Vec::new(),
+    };
+    stage_outputs(outcome, &Playbook::default(), job.outputs, progress)
+}
+
+fn classify_all(customers: &[Customer], params: &ClassifyParams, progress: &dyn Progress) -> Result<Classification> {
+    progress.report(Stage::Classifying, 0, 1);
+    let classification = classify::classify(customers, params)?;
+    progress.report(Stage::Classifying, 1, 1);
+    Ok(classification)
+}
+
+fn stage_outputs(
+    outcome: JobOutcome,
+    playbook: &Playbook,
+    outputs: &Outputs,
+    progress: &dyn Progress,
+) -> Result<Staged> {
+    let input = ExportInput {
+        customers: &outcome.customers,
+        classification: &outcome.classification,
+        playbook,
+        reports: &outcome.reports,
+        migration: outcome.migration.as_ref(),
+    };
+    let mut files = vec![export::stage_workbook(&outputs.workbook, &input, &outputs.options, progress)?];
+    let mut created_dir = None;
+    if let Some(dir) = &outputs.csv_dir {
+        if !dir.exists() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), detail: e.to_string() })?;
+            created_dir = Some(dir.clone());
+        }
+        match export::stage_csv_per_tier(dir, &input, &outputs.options) {
+            Ok(csv) => files.extend(csv),
+            Err(e) => {
+                remove_created(created_dir.as_deref());
+                return Err(e);
+            }
+        }
+    }
+    if progress.cancelled() {
+        remove_created(created_dir.as_deref());
+        return Err(Error::Cancelled);
+    }
+    Ok(Staged { outcome, files, created_dir })
+}
+
+/// Places the outputs, then commits; undoes the outputs when the commit fails.
+fn finish(staged: Staged, commit: impl FnOnce() -> Result<()>) -> Result<JobOutcome> {
+    let Staged { mut outcome, files, created_dir } = staged;
+    let placed = match export::place_all(files) {
+        Ok(placed) => placed,
+        Err(e) => {
+            remove_created(created_dir.as_deref());
+            return Err(e);
+        }
+    };
+    if let Err(e) = commit() {
+        placed.into_iter().for_each(PlacedFile::undo);
+        remove_created(created_dir.as_deref());
+        return Err(e);
+    }
+    let mut written: Vec<PathBuf> = placed.into_iter().map(PlacedFile::keep).collect();
+    outcome.workbook = written.remove(0);
+    outcome.csv_files = written;
+    Ok(outcome)
+}
+
+/// Removes a folder this job created, when it is still empty (never anything in it).
+fn remove_created(dir: Option<&Path>) {
+    if let Some(dir) = dir {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// Refuses outputs that name an input file, the workspace, its SQLite companions, or a file the
+/// workspace imported before (the user's original exports), comparing file identity, not spelling.
+///
+/// # Errors
+/// `OutputIsInput` naming both paths; `Store` when the workspace's sources cannot be read.
+pub fn check_outputs(job: &Job, workspace: Option<&Workspace>) -> Result<()> {
+    let mut protected: Vec<(PathBuf, &'static str)> = job.files.iter().map(|f| (f.clone(), "输入文件")).collect();
+    if let Some(ws) = workspace {
+        protected.extend(paths::workspace_files(ws.path()).into_iter().map(|p| (p, "工作区文件")));
+        // A relative path was relative to the folder of that earlier run: only absolute ones are known.
+        let sources = ws.sources()?.into_iter().map(|s| PathBuf::from(s.path)).filter(|p| p.is_absolute());
+        protected.extend(sources.map(|p| (p, "已导入的原始文件")));
+    }
+    let outputs = job.outputs;
+    let mut targets = vec![outputs.workbook.clone()];
+    if let Some(dir) = &outputs.csv_dir {
+        targets.push(dir.clone());
+        targets.extend(Tier::ALL.into_iter().map(|t| export::csv_path(dir, t, outputs.options.lang)));
+    }
+    for target in &targets {
+        if let Some((input, what)) = protected.iter().find(|(p, _)| paths::same_file(target, p)) {
+            return Err(Error::OutputIsInput { output: target.clone(), input: input.clone(), what: (*what).into() });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,388 @@
+//! `job::run`, "classify the whole workspace and export it": real CSV exports written here, a real
+//! workspace file, the workbook read back with calamine.
+//!
+//! Index:
+//! - the whole job commits import, snapshot, workbook and CSV together: `job_*`
+//! - a failure at any step leaves the workspace and the output folder as they were: `failure_*`
+//! - no output over an input, the workspace or its companions: `refused_*`
+//! - stale temp files of a killed export: `stale_*`
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use calamine::{open_workbook_auto, Reader};
+use chrono::NaiveDateTime;
+use tierbook_core::classify::{ClassifyParams, Measure, Method};
+use tierbook_core::export::ExportOptions;
+use tierbook_core::import::ImportOptions;
+use tierbook_core::job::{self, Job, JobOutcome, Outputs};
+use tierbook_core::store::Workspace;
+use tierbook_core::{Error, NoProgress, Progress, Result, Stage};
+
+/// A 微信小店-style CSV: (order id, date, buyer id, nickname, paid yuan).
+fn write_csv(path: &Path, rows: &[(&str, &str, &str, &str, u32)]) {
+    let mut out = String::from("\u{feff}订单号,下单时间,订单状态,买家昵称,买家ID,实付金额\n");
+    for (id, date, key, name, paid) in rows {
+        out.push_str(&format!("{id},{date} 10:00:00,已完成,{name},{key},{paid}.00\n"));
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+fn month1(path: &Path) {
+    write_csv(
+        path,
+        &[
+            ("3700000000000000001", "2025-01-05", "oX", "小X", 8000),
+            ("3700000000000000002", "2025-01-10", "oY", "小Y", 1500),
+            ("3700000000000000003", "2025-01-15", "oZ", "小Z", 500),
+        ],
+    );
+}
+
+fn month2(path: &Path) {
+    write_csv(
+        path,
+        &[
+            ("3700000000000000004", "2025-02-03", "oZ", "小Z", 9500),
+            ("3700000000000000005", "2025-02-10", "oW", "小W", 600),
+        ],
+    );
+}
+
+fn at() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str("2025-03-01 09:00:00", "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+/// Fixed revenue thresholds: A ≥ ¥5,000, B ≥ ¥1,000.
+fn thresholds() -> ClassifyParams {
+    ClassifyParams {
+        method: Method::Thresholds { measure: Measure::Revenue, a_min: 5000.0, b_min: 1000.0, c_min: None },
+        ..ClassifyParams::default()
+    }
+}
+
+fn outputs(workbook: &Path, csv_dir: Option<&Path>) -> Outputs {
+    Outputs {
+        workbook: workbook.to_path_buf(),
+        csv_dir: csv_dir.map(Path::to_path_buf),
+        options: ExportOptions::default(),
+    }
+}
+
+fn run_job(
+    ws: Option<&mut Workspace>,
+    files: &[PathBuf],
+    params: &ClassifyParams,
+    outputs: &Outputs,
+    progress: &dyn Progress,
+) -> Result<JobOutcome> {
+    let import = ImportOptions::default();
+    let job = Job { files, import: &import, imported_at: at(), params, save_snapshot: ws.is_some(), outputs };
+    job::run(&job, ws, progress)
+}
+
+/// Every row of every table, as text: equal exactly when the workspace holds the same data.
+fn contents(path: &Path) -> BTreeMap<String, Vec<String>> {
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let columns = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let values: Vec<String> =
+                    (0..columns).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>();
+                Ok(values.join("|"))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        rows.sort();
+        out.insert(table, rows);
+    }
+    out
+}
+
+/// Names in a folder, sorted (temp files included: none may be left).
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    names
+}
+
+fn sheet_names(path: &Path) -> Vec<String> {
+    open_workbook_auto(path).unwrap().sheet_names().to_vec()
+}
+
+/// A workspace after one successful month-1 job, with a report and CSV folder from it.
+struct Setup {
+    dir: tempfile::TempDir,
+    ws: PathBuf,
+    m2: PathBuf,
+    out: PathBuf,
+    csv: PathBuf,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let ws_path = dir.path().join("店铺.tierbook");
+    let (m1, m2) = (dir.path().join("1月.csv"), dir.path().join("2月.csv"));
+    month1(&m1);
+    month2(&m2);
+    let (out, csv) = (dir.path().join("分层.xlsx"), dir.path().join("分层CSV"));
+    let mut ws = Workspace::open(&ws_path).unwrap();
+    run_job(Some(&mut ws), &[m1], &thresholds(), &outputs(&out, Some(&csv)), &NoProgress).unwrap();
+    Setup { dir, ws: ws_path, m2, out, csv }
+}
+
+#[test]
+fn job_imports_classifies_snapshots_and_writes_workbook_and_csv_together() {
+    let s = setup();
+    let mut ws = Workspace::open(&s.ws).unwrap();
+    assert_eq!(ws.snapshots().unwrap().len(), 1);
+    assert!(!sheet_names(&s.out).iter().any(|n| n == "分层变化"));
+
+    let done =
+        run_job(Some(&mut ws), std::slice::from_ref(&s.m2), &thresholds(), &outputs(&s.out, Some(&s.csv)), &NoProgress)
+            .unwrap();
+    assert_eq!(done.import.as_ref().unwrap().new_orders, 2);
+    assert_eq!(done.orders, 5);
+    assert_eq!(done.customers.len(), 4);
+    let snapshot = done.snapshot.as_ref().unwrap();
+    let migration = done.migration.as_ref().unwrap();
+    assert_eq!((migration.new_snapshot, migration.upgraded.len(), migration.new.len()), (snapshot.id, 1, 1));
+    assert_eq!(migration.upgraded[0].key, "oZ");
+    assert_eq!(ws.snapshots().unwrap().len(), 2);
+    assert!(sheet_names(&s.out).iter().any(|n| n == "分层变化"), "{:?}", sheet_names(&s.out));
+    // X and Z are A (¥8,000, ¥10,000), Y B, W C: one CSV per tier used.
+    assert_eq!(listing(&s.csv), ["A类客户.csv", "B类客户.csv", "C类客户.csv"]);
+    assert_eq!(done.csv_files.len(), 3);
+    let a = std::fs::read_to_string(s.csv.join("A类客户.csv")).unwrap();
+    assert!(a.contains("oX") && a.contains("oZ") && !a.contains("oY"), "{a}");
+}
+
+#[test]
+fn job_without_a_workspace_reads_the_files_as_one_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let (m1, m2) = (dir.path().join("1月.csv"), dir.path().join("2月.csv"));
+    month1(&m1);
+    month2(&m2);
+    let out = dir.path().join("分层.xlsx");
+    let done = run_job(None, &[m1, m2], &thresholds(), &outputs(&out, None), &NoProgress).unwrap();
+    assert_eq!((done.orders, done.customers.len(), done.reports.len()), (5, 4, 2));
+    assert!(done.import.is_none() && done.snapshot.is_none() && done.migration.is_none());
+    assert!(sheet_names(&out).iter().any(|n| n == "A类客户"));
+}
+
+/// Cancels once the export has started (everything before it has run by then).
+struct CancelWhenExporting(AtomicBool);
+
+impl Progress for CancelWhenExporting {
+    fn report(&self, stage: Stage, _: u64, _: u64) {
+        if stage == Stage::Exporting {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    fn cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs the month-2 job with `outputs`/`params`/`progress`, expects `expected` and asserts that the
+/// workspace holds exactly what it held, its file is byte-identical once closed, the report and the
+/// CSV folder are as they were, and no temp file is left.
+fn assert_all_or_nothing(
+    s: &Setup,
+    outputs: &Outputs,
+    params: &ClassifyParams,
+    progress: &dyn Progress,
+    expected: fn(&Error) -> bool,
+) {
+    let (before, bytes) = (contents(&s.ws), std::fs::read(&s.ws).unwrap());
+    let (report, csv) = (std::fs::read(&s.out).unwrap(), listing(&s.csv));
+    let (folder, csv_a) = (listing(s.dir.path()), std::fs::read(s.csv.join("A类客户.csv")).unwrap());
+    let mut ws = Workspace::open(&s.ws).unwrap();
+    let err = run_job(Some(&mut ws), std::slice::from_ref(&s.m2), params, outputs, progress).unwrap_err();
+    assert!(expected(&err), "unexpected error: {err:?}");
+    assert_eq!(ws.snapshots().unwrap().len(), 1);
+    assert_eq!(ws.order_count().unwrap(), 3);
+    drop(ws);
+    assert_eq!(contents(&s.ws), before, "the workspace changed after: {err}");
+    assert_eq!(std::fs::read(&s.ws).unwrap(), bytes, "the workspace file changed after: {err}");
+    assert_eq!(std::fs::read(&s.out).unwrap(), report, "the earlier report changed after: {err}");
+    assert_eq!(listing(&s.csv), csv, "the CSV folder changed after: {err}");
+    assert_eq!(std::fs::read(s.csv.join("A类客户.csv")).unwrap(), csv_a);
+    assert_eq!(listing(s.dir.path()), folder, "files left beside the report after: {err}");
+}
+
+#[test]
+fn failure_at_the_classification_after_the_import_keeps_nothing() {
+    let s = setup();
+    let bad = ClassifyParams { method: Method::AbcRevenue { a_pct: 95.0, b_pct: 80.0 }, ..ClassifyParams::default() };
+    let o = outputs(&s.out, Some(&s.csv));
+    assert_all_or_nothing(&s, &o, &bad, &NoProgress, |e| matches!(e, Error::InvalidParams(_)));
+}
+
+#[test]
+fn failure_at_the_csv_step_keeps_neither_the_snapshot_nor_the_workbook() {
+    let s = setup();
+    // The CSV folder is a file.
+    let not_a_folder = s.dir.path().join("名单.txt");
+    std::fs::write(&not_a_folder, "x").unwrap();
+    let o = outputs(&s.out, Some(&not_a_folder));
+    assert_all_or_nothing(&s, &o, &thresholds(), &NoProgress, |e| matches!(e, Error::Write { .. }));
+    // A new workbook path is not left behind either.
+    let fresh = s.dir.path().join("新分层.xlsx");
+    let o = outputs(&fresh, Some(&not_a_folder));
+    assert_all_or_nothing(&s, &o, &thresholds(), &NoProgress, |e| matches!(e, Error::Write { .. }));
+    assert!(!fresh.exists());
+}
+
+#[test]
+fn failure_placing_a_csv_after_the_workbook_was_placed_restores_the_earlier_workbook() {
+    let s = setup();
+    // The C tier's CSV cannot replace a folder of that name: the workbook is already in place by
+    // then, and must be taken back (the earlier report restored byte for byte).
+    let blocked = s.dir.path().join("其他CSV");
+    std::fs::create_dir_all(blocked.join("C类客户.csv")).unwrap();
+    std::fs::write(blocked.join("C类客户.csv").join("keep.txt"), "mine").unwrap();
+    let o = outputs(&s.out, Some(&blocked));
+    assert_all_or_nothing(&s, &o, &thresholds(), &NoProgress, |e| matches!(e, Error::Write { .. }));
+    assert_eq!(listing(&blocked), ["C类客户.csv"]);
+    assert_eq!(std::fs::read_to_string(blocked.join("C类客户.csv").join("keep.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn failure_writing_the_workbook_or_a_cancel_keeps_nothing() {
+    let s = setup();
+    let missing = s.dir.path().join("没有这个文件夹").join("分层.xlsx");
+    let o = outputs(&missing, Some(&s.csv));
+    assert_all_or_nothing(&s, &o, &thresholds(), &NoProgress, |e| matches!(e, Error::Write { .. }));
+    let cancel = CancelWhenExporting(AtomicBool::new(false));
+    let o = outputs(&s.out, Some(&s.csv));
+    assert_all_or_nothing(&s, &o, &thresholds(), &cancel, |e| matches!(e, Error::Cancelled));
+    // A CSV folder the job created is removed again.
+    let new_dir = s.dir.path().join("新名单");
+    let o = outputs(&s.out, Some(&new_dir));
+    let cancel = CancelWhenExporting(AtomicBool::new(false));
+    assert_all_or_nothing(&s, &o, &thresholds(), &cancel, |e| matches!(e, Error::Cancelled));
+    assert!(!new_dir.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn failure_in_a_read_only_csv_folder_keeps_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = setup();
+    let locked = s.dir.path().join("只读");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(locked.join("probe"), "x").is_ok() {
+        // Running as root: permissions do not stop writes, so this case cannot be built here.
+        return;
+    }
+    let o = outputs(&s.out, Some(&locked));
+    assert_all_or_nothing(&s, &o, &thresholds(), &NoProgress, |e| matches!(e, Error::Write { .. }));
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Runs a job that must be refused before doing anything, and checks that nothing changed.
+fn assert_refused(s: &Setup, outputs: &Outputs, names: [&str; 2]) {
+    let inputs = [s.ws.clone(), s.m2.clone(), s.dir.path().join("1月.csv")];
+    let before: Vec<Vec<u8>> = inputs.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let rows = contents(&s.ws);
+    let mut ws = Workspace::open(&s.ws).unwrap();
+    let err = run_job(Some(&mut ws), std::slice::from_ref(&s.m2), &thresholds(), outputs, &NoProgress).unwrap_err();
+    drop(ws);
+    assert!(matches!(err, Error::OutputIsInput { .. }), "{err:?}");
+    assert_eq!(err.exit_code(), 3);
+    let message = err.to_string();
+    for name in names {
+        assert!(message.contains(name), "the message names {name}: {message}");
+    }
+    let after: Vec<Vec<u8>> = inputs.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    assert!(before == after, "an input or the workspace changed: {message}");
+    assert_eq!(contents(&s.ws), rows);
+}
+
+#[test]
+fn refused_outputs_over_inputs_and_the_workspace() {
+    let s = setup();
+    let d = &s.dir.path().to_path_buf();
+    // The report onto the workspace, its WAL, an input, and an earlier import (through `..`).
+    assert_refused(&s, &outputs(&s.ws, None), ["店铺.tierbook", "工作区"]);
+    let wal = PathBuf::from(format!("{}-wal", s.ws.display()));
+    assert_refused(&s, &outputs(&wal, None), ["店铺.tierbook-wal", "工作区"]);
+    let shm = PathBuf::from(format!("{}-shm", s.ws.display()));
+    assert_refused(&s, &outputs(&shm, None), ["-shm", "工作区"]);
+    assert_refused(&s, &outputs(&s.m2, None), ["2月.csv", "输入文件"]);
+    let earlier = d.join("分层CSV").join("..").join("1月.csv");
+    assert_refused(&s, &outputs(&earlier, None), ["1月.csv", "已导入"]);
+    // A CSV folder that holds an input named like a tier CSV.
+    let inbox = d.join("收件箱");
+    std::fs::create_dir(&inbox).unwrap();
+    let named_like_a_tier = inbox.join("A类客户.csv");
+    month2(&named_like_a_tier);
+    let s2 = Setup { m2: named_like_a_tier.clone(), ..s };
+    assert_refused(&s2, &outputs(&s2.out, Some(&inbox)), ["A类客户.csv", "输入文件"]);
+    // A hard link to an input is the same file under another name.
+    #[cfg(unix)]
+    {
+        let link = d.join("链接.xlsx");
+        std::fs::hard_link(&s2.m2, &link).unwrap();
+        assert_refused(&s2, &outputs(&link, None), ["链接.xlsx", "A类客户.csv"]);
+    }
+}
+
+#[test]
+fn refused_outputs_without_a_workspace_leave_the_input_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let m1 = dir.path().join("1月.csv");
+    month1(&m1);
+    let before = std::fs::read(&m1).unwrap();
+    let err = run_job(None, std::slice::from_ref(&m1), &thresholds(), &outputs(&m1, None), &NoProgress).unwrap_err();
+    assert!(matches!(err, Error::OutputIsInput { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&m1).unwrap(), before);
+    assert_eq!(listing(dir.path()), ["1月.csv"]);
+}
+
+#[test]
+fn stale_temp_files_of_a_killed_export_are_removed_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let (m1, out) = (dir.path().join("1月.csv"), dir.path().join("分层.xlsx"));
+    month1(&m1);
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    let make = |name: &str, modified: std::time::SystemTime| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, b"partial").unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
+    };
+    make(".~分层.xlsx.a1B2c3.tmp", old); // a killed export to this target: removed
+    make(".~分层.xlsx.Zz9yX8.tmp", std::time::SystemTime::now()); // maybe still running: kept
+    make(".~其他.xlsx.a1B2c3.tmp", old); // another target's: kept
+    make(".~分层.xlsx.a1B2c3.tmp.bak", old); // not our pattern: kept
+    make("分层.xlsx.tmp", old); // the user's own file: kept
+    run_job(None, &[m1], &thresholds(), &outputs(&out, None), &NoProgress).unwrap();
+    assert_eq!(
+        listing(dir.path()),
+        [
+            ".~其他.xlsx.a1B2c3.tmp",
+            ".~分层.xlsx.Zz9yX8.tmp",
+            ".~分层.xlsx.a1B2c3.tmp.bak",
+            "1月.csv",
+            "分层.xlsx",
+            "分层.xlsx.tmp"
+        ]
+    );
+}
