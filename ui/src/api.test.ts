@@ -38,7 +38,12 @@ afterAll(() => clearMocks());
 describe("commands", () => {
   test("classify sends the params under `params`", async () => {
     reply = () => ({ as_of: "2025-06-30" });
-    const params = { method: { kind: "abc_revenue" as const, a_pct: 80, b_pct: 95 }, as_of: null, segment_tiers: {}, segment_names: {} };
+    const params = {
+      method: { kind: "abc_revenue" as const, a_pct: 80, b_pct: 95 },
+      as_of: null,
+      segment_tiers: {},
+      segment_names: {},
+    };
     await api.classify(params);
     expect(calls).toEqual([{ cmd: "classify", args: { params } }]);
   });
@@ -73,7 +78,18 @@ describe("long jobs", () => {
   });
   test("cancel calls cancel_job", async () => {
     reply = () => ({ path: "/x.xlsx", csv_files: [] });
-    const job = api.exportWorkbook("/x.xlsx", { lang: "zh", keep_phones: false, include_summary: true, include_tier_sheets: true, include_playbook: true, include_method: true }, true);
+    const job = api.exportWorkbook(
+      "/x.xlsx",
+      {
+        lang: "zh",
+        keep_phones: false,
+        include_summary: true,
+        include_tier_sheets: true,
+        include_playbook: true,
+        include_method: true,
+      },
+      true,
+    );
     await job.cancel();
     await job.promise;
     expect(calls.map((c) => c.cmd)).toEqual(["export_workbook", "cancel_job"]);

@@ -38,7 +38,9 @@ export interface Job<T> {
 
 /** What every command gives outside the desktop app: a plain browser has no core to call. */
 const notInApp = (): Promise<never> =>
-  Promise.reject(new ApiError("not_in_app", "请在 TierBook 桌面程序中使用。/ TierBook must run inside its desktop app."));
+  Promise.reject(
+    new ApiError("not_in_app", "请在 TierBook 桌面程序中使用。/ TierBook must run inside its desktop app."),
+  );
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   if (!isTauri()) return notInApp();
@@ -62,10 +64,12 @@ function job<T>(cmd: string, args: Record<string, unknown>, onProgress?: (p: Pro
 export const appInfo = () => call<AppInfo>("app_info");
 /** Methods, defaults, ranges, segment rules and names, measures, error words: the core's catalogue. */
 export const catalogue = () => call<Catalogue>("catalogue");
-export const previewSource = (path: string, options: ImportOptions) => call<Preview>("preview_source", { path, options });
+export const previewSource = (path: string, options: ImportOptions) =>
+  call<Preview>("preview_source", { path, options });
 export const importSources = (paths: string[], options: ImportOptions, onProgress?: (p: ProgressEvent) => void) =>
   job<ImportOutcome>("import_sources", { paths, options }, onProgress);
-export const openSample = (onProgress?: (p: ProgressEvent) => void) => job<ImportOutcome>("open_sample", {}, onProgress);
+export const openSample = (onProgress?: (p: ProgressEvent) => void) =>
+  job<ImportOutcome>("open_sample", {}, onProgress);
 export const cancelJob = () => call<void>("cancel_job");
 export const recentFiles = () => call<RecentFile[]>("recent_files");
 export const classify = (params: ClassifyParams) => call<TierView>("classify", { params });
@@ -73,15 +77,20 @@ export const classify = (params: ClassifyParams) => call<TierView>("classify", {
 export const currentView = () => call<TierView>("current_view");
 export const customerRows = () => call<CustomerRow[]>("customer_rows");
 export const customerDetail = (key: string) => call<CustomerDetail>("customer_detail", { key });
-export const exportWorkbook = (path: string, options: ExportOptions, csv: boolean, onProgress?: (p: ProgressEvent) => void) =>
-  job<ExportOutcome>("export_workbook", { path, options, csv }, onProgress);
+export const exportWorkbook = (
+  path: string,
+  options: ExportOptions,
+  csv: boolean,
+  onProgress?: (p: ProgressEvent) => void,
+) => job<ExportOutcome>("export_workbook", { path, options, csv }, onProgress);
 export const getSettings = () => call<Settings>("get_settings");
 export const saveSettings = (settings: Settings) => call<void>("save_settings", { settings });
 export const listSources = () => call<SourceInfo[]>("list_sources");
 export const removeSource = (id: number) => call<void>("remove_source", { id });
 export const listSnapshots = () => call<SnapshotInfo[]>("list_snapshots");
 export const saveSnapshot = (label?: string | null) => call<SnapshotInfo>("save_snapshot", { label: label || null });
-export const compareSnapshots = (oldId: number, newId: number) => call<Migration>("compare_snapshots", { old: oldId, new: newId });
+export const compareSnapshots = (oldId: number, newId: number) =>
+  call<Migration>("compare_snapshots", { old: oldId, new: newId });
 export const revealPath = (path: string) => call<void>("reveal_path", { path });
 
 // ---- window, dialogs, drag and drop ----
@@ -101,7 +110,11 @@ export async function setWindowTitle(title: string): Promise<void> {
 export async function pickSourceFiles(filterName: string): Promise<string[] | null> {
   if (!isTauri()) return null;
   try {
-    const picked = await openDialog({ multiple: true, directory: false, filters: [{ name: filterName, extensions: SOURCE_EXTENSIONS }] });
+    const picked = await openDialog({
+      multiple: true,
+      directory: false,
+      filters: [{ name: filterName, extensions: SOURCE_EXTENSIONS }],
+    });
     if (picked === null) return null;
     return Array.isArray(picked) ? picked : [picked];
   } catch (e) {

@@ -171,7 +171,8 @@ export async function boot() {
       const sources = await api.listSources();
       hasData = sources.length > 0;
       const last = sources[sources.length - 1];
-      if (last && !state.openFile) state.openFile = sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
+      if (last && !state.openFile)
+        state.openFile = sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
     } catch {
       /* no workspace: stay on the import screen */
     }

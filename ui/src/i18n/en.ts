@@ -51,7 +51,8 @@ const en: Messages = {
   import: {
     title: "Import orders or customers",
     dropTitle: "Drop your order export here",
-    dropHint: "Excel (xlsx / xlsm / xlsb / xls), ODS and CSV / TSV / TXT. Exports from WeChat stores, Taobao, Pinduoduo, Douyin, JD and Youzan, and data sets with English headers, work as they are",
+    dropHint:
+      "Excel (xlsx / xlsm / xlsb / xls), ODS and CSV / TSV / TXT. Exports from WeChat stores, Taobao, Pinduoduo, Douyin, JD and Youzan, and data sets with English headers, work as they are",
     dropActive: "Release to read the file",
     pick: "Choose file",
     sampleHint: "No file at hand? See how tiering works on the built-in sample orders first.",
@@ -59,7 +60,8 @@ const en: Messages = {
     recentEmpty: "No files opened yet",
     privacy: "Files are read on this computer only and never uploaded.",
     previewTitle: "Check what was read",
-    previewHint: "The green row is the detected header; the tag above each column is its role. Change anything that is wrong.",
+    previewHint:
+      "The green row is the detected header; the tag above each column is its role. Change anything that is wrong.",
     sheet: "Sheet",
     headerRow: "Header row",
     headerRowN: "Row {n}",
@@ -68,7 +70,8 @@ const en: Messages = {
     levelOrders: "Order list",
     levelCustomers: "Customer list",
     roleNone: "Not used",
-    maskedWarning: "The customer key \"{column}\" holds masked phone numbers (like 138****1234): different people may be merged into one customer.",
+    maskedWarning:
+      'The customer key "{column}" holds masked phone numbers (like 138****1234): different people may be merged into one customer.',
     useCombined: "Use phone + receiver as the key",
     combinedOn: "Combined key in use: {columns}",
     start: "Import",
@@ -83,7 +86,7 @@ const en: Messages = {
     mapping: "Columns used",
     sources: "Files in this workspace",
     removeSource: "Remove",
-    removeConfirm: "Remove \"{file}\" and all orders it brought in?",
+    removeConfirm: 'Remove "{file}" and all orders it brought in?',
     removed: "Removed {file}",
     rowsShown: "First {n} rows",
     formatTag: "Format: {format}",
@@ -135,7 +138,7 @@ const en: Messages = {
     knownOrders: "{count} orders were already imported and were not counted twice.",
     updatedOrders: "{count} of them changed since (e.g. a later partial refund) and were updated from the new file.",
     withdrawnOrders: "{count} orders imported earlier are now closed or fully refunded and were taken out.",
-    unchangedFile: "\"{file}\" is identical to a file imported before; nothing changed.",
+    unchangedFile: '"{file}" is identical to a file imported before; nothing changed.',
     totals: "{orders} valid orders from {customers} customers in total.",
   },
   tiers: {
@@ -306,7 +309,7 @@ const en: Messages = {
     title: "History",
     hint: "Every snapshot you save stays here. Pick two to see who moved up, who moved down, who is new and who was lost.",
     emptyTitle: "No snapshots yet",
-    emptyHint: "Click \"Save snapshot\" on the Tiers screen. Import next month's orders, save again, and compare.",
+    emptyHint: 'Click "Save snapshot" on the Tiers screen. Import next month\'s orders, save again, and compare.',
     oneSnapshot: "Save one more snapshot to compare.",
     old: "Before",
     new: "After",
@@ -339,8 +342,8 @@ const en: Messages = {
     segmentMatrixHint: "Rows: segment before; columns: segment after",
     nodeNoSegmentOld: "No segment (incl. new)",
     nodeNoSegmentNew: "No segment (incl. lost)",
-    noSegmentsOld: "The earlier snapshot's method has no segments, so its customers all count as \"No segment\".",
-    noSegmentsNew: "The later snapshot's method has no segments, so its customers all count as \"No segment\".",
+    noSegmentsOld: 'The earlier snapshot\'s method has no segments, so its customers all count as "No segment".',
+    noSegmentsNew: 'The later snapshot\'s method has no segments, so its customers all count as "No segment".',
     segmentMove: "Segment change",
   },
   settings: {
@@ -349,7 +352,8 @@ const en: Messages = {
     zh: "中文",
     en: "English",
     defaultMethod: "Default method",
-    defaultMethodHint: "The method and parameters used when the app opens. Tune them on the Tiers screen, click the button below, then save.",
+    defaultMethodHint:
+      "The method and parameters used when the app opens. Tune them on the Tiers screen, click the button below, then save.",
     useCurrent: "Use the method currently on the Tiers screen",
     playbookTitle: "Playbook",
     playbookHint: "Suggested actions per tier and per customer type. A segment's own action wins over its tier's.",
@@ -366,9 +370,11 @@ const en: Messages = {
     canonical: "Standard name",
     display: "Shown as",
     statusRules: "Order status rules",
-    statusRulesHint: "What to do with an order whose status contains the text on the left; first match wins; unmatched statuses count. Applies to the next import.",
+    statusRulesHint:
+      "What to do with an order whose status contains the text on the left; first match wins; unmatched statuses count. Applies to the next import.",
     skipZeroAmount: "Leave out ¥0 orders",
-    skipZeroAmountHint: "By default an order paid ¥0 (free gift, free trial) counts as an order with ¥0 revenue: it adds to the order count and recency, not to revenue, and customers with only ¥0 orders appear in the results. Turn this on to leave such orders out. Applies to the next import.",
+    skipZeroAmountHint:
+      "By default an order paid ¥0 (free gift, free trial) counts as an order with ¥0 revenue: it adds to the order count and recency, not to revenue, and customers with only ¥0 orders appear in the results. Turn this on to leave such orders out. Applies to the next import.",
     pattern: "Status contains",
     effect: "Effect",
     effects: {

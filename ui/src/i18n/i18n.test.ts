@@ -9,7 +9,9 @@ function keys(tree: Tree, prefix = ""): string[] {
   return Object.entries(tree).flatMap(([k, v]) => (typeof v === "string" ? [prefix + k] : keys(v, `${prefix}${k}.`)));
 }
 function get(tree: Tree, path: string): string | Tree | undefined {
-  return path.split(".").reduce<string | Tree | undefined>((t, k) => (t && typeof t === "object" ? t[k] : undefined), tree);
+  return path
+    .split(".")
+    .reduce<string | Tree | undefined>((t, k) => (t && typeof t === "object" ? t[k] : undefined), tree);
 }
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -33,7 +35,10 @@ describe("i18n completeness", () => {
     }
   });
   test("no message uses vue-i18n syntax characters by accident (| plural, bare at-sign linked)", () => {
-    for (const [tree, ks] of [[zh, zhKeys], [en, enKeys]] as const) {
+    for (const [tree, ks] of [
+      [zh, zhKeys],
+      [en, enKeys],
+    ] as const) {
       for (const k of ks) {
         const s = get(tree as unknown as Tree, k) as string;
         expect(s.includes("|"), k).toBe(false);

@@ -50,7 +50,8 @@ const zh = {
   import: {
     title: "导入订单或客户表",
     dropTitle: "把订单表拖到这里",
-    dropHint: "支持 Excel（xlsx / xlsm / xlsb / xls）、WPS/LibreOffice（ods）和 CSV / TSV / TXT，微信小店、视频号小店、淘宝、拼多多、抖店、京东、有赞导出的表格和英文表头的数据集都可以直接用",
+    dropHint:
+      "支持 Excel（xlsx / xlsm / xlsb / xls）、WPS/LibreOffice（ods）和 CSV / TSV / TXT，微信小店、视频号小店、淘宝、拼多多、抖店、京东、有赞导出的表格和英文表头的数据集都可以直接用",
     dropActive: "松开鼠标即可读取",
     pick: "选择文件",
     sampleHint: "还没有自己的表格？先用内置的示例订单看看分层效果，不会影响你自己的数据。",
@@ -365,9 +366,11 @@ const zh = {
     canonical: "标准名称",
     display: "显示为",
     statusRules: "订单状态规则",
-    statusRulesHint: "订单状态包含左侧文字时如何处理，从上到下先匹配先生效；没有匹配的状态按有效订单计算。下次导入时生效。",
+    statusRulesHint:
+      "订单状态包含左侧文字时如何处理，从上到下先匹配先生效；没有匹配的状态按有效订单计算。下次导入时生效。",
     skipZeroAmount: "不计 ¥0 订单",
-    skipZeroAmountHint: "默认实付 ¥0 的订单（赠品、0 元试用）按 ¥0 订单计入：计订单数和最近消费，不计金额，只有 ¥0 订单的客户也会出现在结果中。打开后这些订单不计入。下次导入时生效。",
+    skipZeroAmountHint:
+      "默认实付 ¥0 的订单（赠品、0 元试用）按 ¥0 订单计入：计订单数和最近消费，不计金额，只有 ¥0 订单的客户也会出现在结果中。打开后这些订单不计入。下次导入时生效。",
     pattern: "状态包含",
     effect: "处理方式",
     effects: {

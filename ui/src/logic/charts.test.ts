@@ -1,5 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { escapeHtml, migrationSankey, paretoChart, rfHeatmap, segmentBars, segmentSankey, tierDoughnut } from "./charts";
+import {
+  escapeHtml,
+  migrationSankey,
+  paretoChart,
+  rfHeatmap,
+  segmentBars,
+  segmentSankey,
+  tierDoughnut,
+} from "./charts";
 import type { GroupSummary, Migration } from "../types";
 
 // A segment or tier name the user typed (names are editable and travel in the workspace file).
@@ -29,7 +37,9 @@ describe("chart tooltips escape user-editable names", () => {
   });
 
   test("segment bars", () => {
-    const html = tooltipOf(segmentBars([group(HOSTILE), group("流失客户")], "count", "zh"))([{ name: "", value: 3, dataIndex: 0 }]);
+    const html = tooltipOf(segmentBars([group(HOSTILE), group("流失客户")], "count", "zh"))([
+      { name: "", value: 3, dataIndex: 0 },
+    ]);
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
     expect(tagsBesidesBreaks(html)).toEqual([]);
   });
@@ -45,7 +55,14 @@ describe("chart tooltips escape user-editable names", () => {
   test("pareto and heatmap labels", () => {
     const pareto = tooltipOf(paretoChart([], { x: HOSTILE, y: HOSTILE, line80: "80%" }))([{ value: [10, 50] }]);
     expect(tagsBesidesBreaks(pareto)).toEqual([]);
-    const heat = tooltipOf(rfHeatmap([{ r: 1, f: 1, customers: 2, revenue: 100, aov: 50 }], "customers", { r: "R", f: "F", measure: HOSTILE }, "zh"))({ value: [0, 0, 2] });
+    const heat = tooltipOf(
+      rfHeatmap(
+        [{ r: 1, f: 1, customers: 2, revenue: 100, aov: 50 }],
+        "customers",
+        { r: "R", f: "F", measure: HOSTILE },
+        "zh",
+      ),
+    )({ value: [0, 0, 2] });
     expect(heat).toContain("&lt;img");
     expect(tagsBesidesBreaks(heat)).toEqual([]);
   });

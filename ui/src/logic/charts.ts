@@ -3,17 +3,40 @@
 
 import type { GroupSummary, Migration, ParetoPoint, RfCell, Tier } from "../types";
 import { formatFen, formatInt, formatPct, formatShare, formatYuanShort } from "./format";
-import { sankeyData, segmentOrder, segmentSankeyData, segmentSides, type FlowEnd, type SankeyData, type SegmentEnd } from "./migration";
+import {
+  sankeyData,
+  segmentOrder,
+  segmentSankeyData,
+  segmentSides,
+  type FlowEnd,
+  type SankeyData,
+  type SegmentEnd,
+} from "./migration";
 
 export const TIER_COLORS: Record<Tier, string> = { A: "#d4380d", B: "#d48806", C: "#1677ff", D: "#8c8c8c" };
-export const PALETTE = ["#1677ff", "#13a8a8", "#d48806", "#d4380d", "#722ed1", "#389e0d", "#c41d7f", "#08979c", "#7cb305", "#597ef7", "#8c8c8c"];
+export const PALETTE = [
+  "#1677ff",
+  "#13a8a8",
+  "#d48806",
+  "#d4380d",
+  "#722ed1",
+  "#389e0d",
+  "#c41d7f",
+  "#08979c",
+  "#7cb305",
+  "#597ef7",
+  "#8c8c8c",
+];
 
 /**
  * Escapes text for ECharts' HTML tooltips. Tier, segment and node names are user-editable and travel in
  * the workspace, so every name a tooltip formatter puts into its HTML goes through here.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch);
+  return text.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
+  );
 }
 
 const FONT = '"PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
@@ -68,7 +91,15 @@ export function paretoChart(points: ParetoPoint[], labels: { x: string; y: strin
         return `${escapeHtml(labels.x)}：${formatPct(v[0], 1)}<br/>${escapeHtml(labels.y)}：${formatPct(v[1], 1)}`;
       },
     },
-    xAxis: { type: "value", min: 0, max: 100, name: labels.x, nameLocation: "middle", nameGap: 28, axisLabel: { formatter: "{value}%" } },
+    xAxis: {
+      type: "value",
+      min: 0,
+      max: 100,
+      name: labels.x,
+      nameLocation: "middle",
+      nameGap: 28,
+      axisLabel: { formatter: "{value}%" },
+    },
     yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
     series: [
       {
@@ -83,7 +114,17 @@ export function paretoChart(points: ParetoPoint[], labels: { x: string; y: strin
           silent: true,
           lineStyle: { type: "dashed", color: "#d4380d" },
           label: { formatter: labels.line80, position: "insideEndTop", color: "#d4380d" },
-          data: [{ yAxis: 80 }, ...(at80 ? [{ xAxis: +(at80.customer_share * 100).toFixed(1), label: { formatter: formatShare(at80.customer_share), position: "end" } }] : [])],
+          data: [
+            { yAxis: 80 },
+            ...(at80
+              ? [
+                  {
+                    xAxis: +(at80.customer_share * 100).toFixed(1),
+                    label: { formatter: formatShare(at80.customer_share), position: "end" },
+                  },
+                ]
+              : []),
+          ],
         },
       },
     ],
@@ -103,11 +144,7 @@ export function rfHeatmap(
   const maxR = Math.max(rfMax ?? 1, ...cells.map((c) => c.r));
   const maxF = Math.max(rfMax ?? 1, ...cells.map((c) => c.f));
   const valueOf = (c: RfCell) =>
-    measure === "customers"
-      ? c.customers
-      : measure === "revenue"
-        ? c.revenue / 100
-        : c.aov / 100;
+    measure === "customers" ? c.customers : measure === "revenue" ? c.revenue / 100 : c.aov / 100;
   const data = cells.map((c) => [c.f - 1, c.r - 1, Math.round(valueOf(c) * 100) / 100]);
   const max = Math.max(1, ...data.map((d) => d[2]));
   const fmt = (v: number) => (measure === "customers" ? formatInt(v) : formatYuanShort(v, lang));
@@ -115,12 +152,43 @@ export function rfHeatmap(
     ...base,
     grid: { left: 56, right: 16, top: 16, bottom: 72 },
     tooltip: {
-      formatter: (p: { value: number[] }) => `R${p.value[1] + 1} · F${p.value[0] + 1}<br/>${escapeHtml(labels.measure)}：${fmt(p.value[2])}`,
+      formatter: (p: { value: number[] }) =>
+        `R${p.value[1] + 1} · F${p.value[0] + 1}<br/>${escapeHtml(labels.measure)}：${fmt(p.value[2])}`,
     },
-    xAxis: { type: "category", name: labels.f, nameLocation: "middle", nameGap: 26, data: Array.from({ length: maxF }, (_, i) => `F${i + 1}`), splitArea: { show: true } },
-    yAxis: { type: "category", name: labels.r, nameLocation: "middle", nameGap: 36, data: Array.from({ length: maxR }, (_, i) => `R${i + 1}`), splitArea: { show: true } },
-    visualMap: { min: 0, max, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, inRange: { color: ["#f0f5ff", "#85a5ff", "#1d39c4"] }, formatter: (v: number) => fmt(v) },
-    series: [{ type: "heatmap", data, label: { show: true, formatter: (p: { value: number[] }) => (p.value[2] ? fmt(p.value[2]) : "") , fontSize: 11 } }],
+    xAxis: {
+      type: "category",
+      name: labels.f,
+      nameLocation: "middle",
+      nameGap: 26,
+      data: Array.from({ length: maxF }, (_, i) => `F${i + 1}`),
+      splitArea: { show: true },
+    },
+    yAxis: {
+      type: "category",
+      name: labels.r,
+      nameLocation: "middle",
+      nameGap: 36,
+      data: Array.from({ length: maxR }, (_, i) => `R${i + 1}`),
+      splitArea: { show: true },
+    },
+    visualMap: {
+      min: 0,
+      max,
+      calculable: false,
+      orient: "horizontal",
+      left: "center",
+      bottom: 0,
+      itemHeight: 120,
+      inRange: { color: ["#f0f5ff", "#85a5ff", "#1d39c4"] },
+      formatter: (v: number) => fmt(v),
+    },
+    series: [
+      {
+        type: "heatmap",
+        data,
+        label: { show: true, formatter: (p: { value: number[] }) => (p.value[2] ? fmt(p.value[2]) : ""), fontSize: 11 },
+      },
+    ],
   };
 }
 
@@ -134,17 +202,29 @@ export function segmentBars(segments: GroupSummary[], by: "count" | "revenue", l
       axisPointer: { type: "shadow" },
       formatter: (ps: { name: string; value: number; dataIndex: number }[]) => {
         const s = sorted[ps[0]?.dataIndex ?? 0];
-        return s ? `${escapeHtml(s.group)}<br/>${formatInt(s.customers)} · ${formatShare(s.customer_share)}<br/>${formatFen(s.revenue)} · ${formatShare(s.revenue_share)}` : "";
+        return s
+          ? `${escapeHtml(s.group)}<br/>${formatInt(s.customers)} · ${formatShare(s.customer_share)}<br/>${formatFen(s.revenue)} · ${formatShare(s.revenue_share)}`
+          : "";
       },
     },
-    xAxis: { type: "value", axisLabel: { formatter: (v: number) => (by === "count" ? formatInt(v) : formatYuanShort(v, lang)) } },
+    xAxis: {
+      type: "value",
+      axisLabel: { formatter: (v: number) => (by === "count" ? formatInt(v) : formatYuanShort(v, lang)) },
+    },
     yAxis: { type: "category", data: sorted.map((s) => s.group), axisTick: { show: false } },
     series: [
       {
         type: "bar",
-        data: sorted.map((s, i) => ({ value: by === "count" ? s.customers : s.revenue / 100, itemStyle: { color: PALETTE[(sorted.length - 1 - i) % PALETTE.length] } })),
+        data: sorted.map((s, i) => ({
+          value: by === "count" ? s.customers : s.revenue / 100,
+          itemStyle: { color: PALETTE[(sorted.length - 1 - i) % PALETTE.length] },
+        })),
         barMaxWidth: 22,
-        label: { show: true, position: "right", formatter: (p: { value: number }) => (by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)) },
+        label: {
+          show: true,
+          position: "right",
+          formatter: (p: { value: number }) => (by === "count" ? formatInt(p.value) : formatYuanShort(p.value, lang)),
+        },
       },
     ],
   };
@@ -166,7 +246,11 @@ export function segmentSankey(m: Migration, nodeLabel: (side: "old" | "new", end
   // The palette less the new/none colours, so a segment never looks like new or lost customers.
   const palette = PALETTE.filter((c) => c !== NEW_COLOR && c !== NONE_COLOR);
   const colorOf = (end: SegmentEnd, side: "old" | "new") =>
-    end !== null ? palette[order.indexOf(end) % palette.length] : side === "old" && segmented.old ? NEW_COLOR : NONE_COLOR;
+    end !== null
+      ? palette[order.indexOf(end) % palette.length]
+      : side === "old" && segmented.old
+        ? NEW_COLOR
+        : NONE_COLOR;
   return flowSankey(segmentSankeyData(m.segment_flows), nodeLabel, colorOf);
 }
 
@@ -195,9 +279,15 @@ function flowSankey<E>(
     ...base,
     tooltip: {
       trigger: "item",
-      formatter: (p: { dataType: string; data: { source?: string; target?: string; value: number; revenue?: number; name?: string } }) => {
-        if (p.dataType === "edge") return `${escapeHtml(label(p.data.source ?? ""))} → ${escapeHtml(label(p.data.target ?? ""))}<br/>${formatInt(p.data.value)}`;
-        return p.data.name !== undefined && byName.has(p.data.name) ? `${escapeHtml(label(p.data.name))}：${formatInt(p.data.value)}` : "";
+      formatter: (p: {
+        dataType: string;
+        data: { source?: string; target?: string; value: number; revenue?: number; name?: string };
+      }) => {
+        if (p.dataType === "edge")
+          return `${escapeHtml(label(p.data.source ?? ""))} → ${escapeHtml(label(p.data.target ?? ""))}<br/>${formatInt(p.data.value)}`;
+        return p.data.name !== undefined && byName.has(p.data.name)
+          ? `${escapeHtml(label(p.data.name))}：${formatInt(p.data.value)}`
+          : "";
       },
     },
     series: [
@@ -213,7 +303,11 @@ function flowSankey<E>(
         emphasis: { focus: "adjacency" },
         lineStyle: { color: "gradient", curveness: 0.5, opacity: 0.35 },
         label: { formatter: (p: { name: string; value: number }) => `${label(p.name)}  ${formatInt(p.value)}` },
-        data: nodes.map((n) => ({ name: n.name, itemStyle: { color: colorOf(n.end, n.side) }, label: { position: n.side === "old" ? "left" : "right" } })),
+        data: nodes.map((n) => ({
+          name: n.name,
+          itemStyle: { color: colorOf(n.end, n.side) },
+          label: { position: n.side === "old" ? "left" : "right" },
+        })),
         links,
       },
     ],

@@ -6,7 +6,6 @@ import catalogueJson from "../bindings/catalogue.json";
 const cube = (catalogueJson as unknown as Catalogue).cube_types.map((c) => c.name);
 const [VALUE, , , , , DEVELOP, , GENERAL_WIN_BACK] = cube;
 
-
 function row(p: Partial<CustomerRow> & { key: string }): CustomerRow {
   return {
     name: "",
@@ -38,7 +37,15 @@ const rows = [
   row({ key: "oAAA1", name: "张伟", phone: "138****1234", revenue: 500, tier: "A", segment: VALUE, orders: 5 }),
   row({ key: "oBBB2", name: "微信用户", phone: "13800138000", revenue: 80, tier: "B", segment: DEVELOP, orders: 1 }),
   row({ key: "oCCC3", name: "Ｌｉｌｙ 李", phone: null, revenue: 80, tier: "C", segment: GENERAL_WIN_BACK, orders: 2 }),
-  row({ key: "oDDD4", name: "=HYPERLINK(\"x\")", phone: "139 0000 1111", revenue: 1200, tier: "A", segment: VALUE, orders: 9 }),
+  row({
+    key: "oDDD4",
+    name: '=HYPERLINK("x")',
+    phone: "139 0000 1111",
+    revenue: 1200,
+    tier: "A",
+    segment: VALUE,
+    orders: 9,
+  }),
 ];
 
 describe("search", () => {
@@ -62,7 +69,9 @@ describe("search", () => {
     expect(filterCustomers(rows, { query: "微信 张伟", tiers: [], segments: [] })).toEqual([]);
   });
   test("formula-looking names are searched as plain text", () => {
-    expect(filterCustomers(rows, { query: "=hyperlink", tiers: [], segments: [] }).map((r) => r.key)).toEqual(["oDDD4"]);
+    expect(filterCustomers(rows, { query: "=hyperlink", tiers: [], segments: [] }).map((r) => r.key)).toEqual([
+      "oDDD4",
+    ]);
   });
   test("an empty filter returns the same array (no copy of 100k rows)", () => {
     expect(filterCustomers(rows, { query: "  ", tiers: [], segments: [] })).toBe(rows);
@@ -71,9 +80,16 @@ describe("search", () => {
 
 describe("filters", () => {
   test("by tier and by segment, combined with search", () => {
-    expect(filterCustomers(rows, { query: "", tiers: ["A"], segments: [] }).map((r) => r.key)).toEqual(["oAAA1", "oDDD4"]);
-    expect(filterCustomers(rows, { query: "", tiers: [], segments: [GENERAL_WIN_BACK] }).map((r) => r.key)).toEqual(["oCCC3"]);
-    expect(filterCustomers(rows, { query: "张", tiers: ["A"], segments: [VALUE] }).map((r) => r.key)).toEqual(["oAAA1"]);
+    expect(filterCustomers(rows, { query: "", tiers: ["A"], segments: [] }).map((r) => r.key)).toEqual([
+      "oAAA1",
+      "oDDD4",
+    ]);
+    expect(filterCustomers(rows, { query: "", tiers: [], segments: [GENERAL_WIN_BACK] }).map((r) => r.key)).toEqual([
+      "oCCC3",
+    ]);
+    expect(filterCustomers(rows, { query: "张", tiers: ["A"], segments: [VALUE] }).map((r) => r.key)).toEqual([
+      "oAAA1",
+    ]);
   });
   test("tier counts and segment list", () => {
     expect(countByTier(rows)).toEqual({ A: 2, B: 1, C: 1, D: 0 });

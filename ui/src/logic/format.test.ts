@@ -1,5 +1,21 @@
 import { describe, expect, test } from "vitest";
-import { baseName, daysBetween, dirName, formatBytes, formatDate, formatDateTime, formatDecimal, formatFen, formatInt, formatPct, formatShare, formatThreshold, formatYuan, formatYuanShort, isMaskedPhone } from "./format";
+import {
+  baseName,
+  daysBetween,
+  dirName,
+  formatBytes,
+  formatDate,
+  formatDateTime,
+  formatDecimal,
+  formatFen,
+  formatInt,
+  formatPct,
+  formatShare,
+  formatThreshold,
+  formatYuan,
+  formatYuanShort,
+  isMaskedPhone,
+} from "./format";
 
 describe("money", () => {
   test("yuan gets ¥, thousands separators and two decimals", () => {

@@ -63,7 +63,8 @@ export function segmentText(cat: Catalogue, name: string): Text | undefined {
 }
 
 /** A segment's name for display in `lang` (its own name when the core does not know it). */
-export const segmentLabel = (cat: Catalogue, name: string, lang: Lang): string => segmentText(cat, name)?.[lang] ?? name;
+export const segmentLabel = (cat: Catalogue, name: string, lang: Lang): string =>
+  segmentText(cat, name)?.[lang] ?? name;
 
 /** Every method's values at the catalogue's defaults, the first method (picker order) chosen. */
 export function defaultForm(cat: Catalogue): MethodForm {
@@ -120,7 +121,8 @@ export function validateForm(form: MethodForm): string[] {
     }
     case "rfm_cube": {
       const c = form.rfmCube;
-      if (c.basis === "fixed" && !(c.r_days > 0 && c.f > 0 && c.m_yuan > 0)) problems.push("method.invalid.fixedPositive");
+      if (c.basis === "fixed" && !(c.r_days > 0 && c.f > 0 && c.m_yuan > 0))
+        problems.push("method.invalid.fixedPositive");
       break;
     }
     case "rfm_segments":
@@ -170,7 +172,12 @@ export function buildMethod(form: MethodForm): Method {
 }
 
 /** A rule with its own score ranges (editing the copy never changes the catalogue's). */
-const copyRule = (r: SegmentRule): SegmentRule => ({ segment: r.segment, r: [r.r[0], r.r[1]], f: [r.f[0], r.f[1]], m: [r.m[0], r.m[1]] });
+const copyRule = (r: SegmentRule): SegmentRule => ({
+  segment: r.segment,
+  r: [r.r[0], r.r[1]],
+  f: [r.f[0], r.f[1]],
+  m: [r.m[0], r.m[1]],
+});
 
 /** Loads a saved `Method` (settings' default, a snapshot's params) into the form, keeping other kinds' values. */
 export function formFromMethod(method: Method, base: MethodForm): MethodForm {
@@ -246,7 +253,10 @@ export function segmentNamesFor(cat: Catalogue, kind: MethodKind, rules: Segment
 }
 
 /** Creates a debounced caller: the last call within `ms` wins (re-tiering while a slider moves). */
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): ((...args: A) => void) & { cancel(): void } {
+export function debounce<A extends unknown[]>(
+  fn: (...args: A) => void,
+  ms: number,
+): ((...args: A) => void) & { cancel(): void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const call = (...args: A) => {
     if (timer) clearTimeout(timer);

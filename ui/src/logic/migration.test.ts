@@ -1,12 +1,20 @@
 import { describe, expect, test } from "vitest";
-import { migrationCounts, migrationMatrix, sankeyData, segmentMatrix, segmentNodeId, segmentOrder, segmentSankeyData, segmentSides } from "./migration";
+import {
+  migrationCounts,
+  migrationMatrix,
+  sankeyData,
+  segmentMatrix,
+  segmentNodeId,
+  segmentOrder,
+  segmentSankeyData,
+  segmentSides,
+} from "./migration";
 import { segmentSankey } from "./charts";
 import type { Catalogue, Migration, SegmentFlow } from "../types";
 // Segment names from the core's catalogue (dumped by src-tauri/bindings.rs), never written by hand.
 import catalogueJson from "../bindings/catalogue.json";
 const cube = (catalogueJson as unknown as Catalogue).cube_types.map((c) => c.name);
 const [VALUE, , , WIN_BACK, , DEVELOP] = cube;
-
 
 const m: Migration = {
   old_snapshot: 1,
@@ -42,7 +50,16 @@ describe("sankey", () => {
   test("empty flows are dropped and nodes are ordered before → after, A first", () => {
     const d = sankeyData(m.flows);
     expect(d.links).toHaveLength(5);
-    expect(d.nodes.map((n) => n.name)).toEqual(["old:A", "old:B", "old:C", "old:new", "new:A", "new:B", "new:C", "new:lost"]);
+    expect(d.nodes.map((n) => n.name)).toEqual([
+      "old:A",
+      "old:B",
+      "old:C",
+      "old:new",
+      "new:A",
+      "new:B",
+      "new:C",
+      "new:lost",
+    ]);
   });
 });
 
@@ -100,15 +117,20 @@ describe("segment matrix", () => {
     for (const row of x.cells) expect(row).toHaveLength(x.cols.length);
   });
   test("every flow lands in its own cell and nothing is counted twice", () => {
-    for (const f of segFlows) expect(at(f.from, f.to), `${f.from} → ${f.to}`).toEqual({ customers: f.customers, revenue: f.revenue });
+    for (const f of segFlows)
+      expect(at(f.from, f.to), `${f.from} → ${f.to}`).toEqual({ customers: f.customers, revenue: f.revenue });
     const cells = x.cells.flat().filter((c) => c !== null);
     expect(cells).toHaveLength(segFlows.length);
     expect(sum(cells)).toBe(sum(segFlows));
     expect(cells.reduce((s, c) => s + c.revenue, 0)).toBe(segFlows.reduce((s, f) => s + f.revenue, 0));
   });
   test("row sums are the customers before, column sums the customers after", () => {
-    x.rows.forEach((r, i) => expect(sum(x.cells[i].filter((c) => c !== null))).toBe(sum(segFlows.filter((f) => f.from === r))));
-    x.cols.forEach((c, j) => expect(sum(x.cells.map((row) => row[j]).filter((v) => v !== null))).toBe(sum(segFlows.filter((f) => f.to === c))));
+    x.rows.forEach((r, i) =>
+      expect(sum(x.cells[i].filter((c) => c !== null))).toBe(sum(segFlows.filter((f) => f.from === r))),
+    );
+    x.cols.forEach((c, j) =>
+      expect(sum(x.cells.map((row) => row[j]).filter((v) => v !== null))).toBe(sum(segFlows.filter((f) => f.to === c))),
+    );
   });
   test("the diagonal is the customers who stayed in their segment", () => {
     const diag = x.rows.flatMap((r, i) => (r !== null && x.cells[i][i] ? [x.cells[i][i]!] : []));
@@ -127,13 +149,23 @@ describe("segment sankey", () => {
 
   test("before and after are distinct nodes, so staying in a segment is not a cycle", () => {
     expect(new Set(d.nodes.map((n) => n.name)).size).toBe(d.nodes.length);
-    expect(d.links).toContainEqual({ source: segmentNodeId("old", VALUE), target: segmentNodeId("new", VALUE), value: 40, revenue: 400000 });
+    expect(d.links).toContainEqual({
+      source: segmentNodeId("old", VALUE),
+      target: segmentNodeId("new", VALUE),
+      value: 40,
+      revenue: 400000,
+    });
     const side = new Map(d.nodes.map((n) => [n.name, n.side]));
     for (const l of d.links) expect([side.get(l.source), side.get(l.target)]).toEqual(["old", "new"]);
   });
   test("a segment named 'none' is not the empty end", () => {
     expect(segmentNodeId("old", "none")).not.toBe(segmentNodeId("old", null));
-    expect(d.links).toContainEqual({ source: segmentNodeId("old", "none"), target: segmentNodeId("new", "none"), value: 1, revenue: 100 });
+    expect(d.links).toContainEqual({
+      source: segmentNodeId("old", "none"),
+      target: segmentNodeId("new", "none"),
+      value: 1,
+      revenue: 100,
+    });
   });
   test("one link per non-empty flow, carrying all customers; each node's value is its side's total", () => {
     expect(d.links).toHaveLength(live.length);
@@ -148,7 +180,9 @@ describe("segment sankey", () => {
     const order = segmentOrder(segFlows);
     const expectSide = (side: "old" | "new", key: "from" | "to") => {
       const ends = new Set(live.map((f) => f[key]));
-      return [...order.filter((s) => ends.has(s)), ...(ends.has(null) ? [null] : [])].map((e) => segmentNodeId(side, e));
+      return [...order.filter((s) => ends.has(s)), ...(ends.has(null) ? [null] : [])].map((e) =>
+        segmentNodeId(side, e),
+      );
     };
     expect(d.nodes.map((n) => n.name)).toEqual([...expectSide("old", "from"), ...expectSide("new", "to")]);
   });
@@ -180,13 +214,24 @@ describe("segment sides", () => {
 import { rfHeatmap } from "./charts";
 describe("R×F heat matrix", () => {
   test("spans every score even when the shell leaves empty cells out, and AOV uses the cell's own value", () => {
-    const o = rfHeatmap([{ r: 1, f: 2, customers: 4, revenue: 10000, aov: 1250 }], "aov", { r: "R", f: "F", measure: "AOV" }, "zh", 5);
+    const o = rfHeatmap(
+      [{ r: 1, f: 2, customers: 4, revenue: 10000, aov: 1250 }],
+      "aov",
+      { r: "R", f: "F", measure: "AOV" },
+      "zh",
+      5,
+    );
     expect(o.xAxis.data).toEqual(["F1", "F2", "F3", "F4", "F5"]);
     expect(o.yAxis.data).toHaveLength(5);
     expect(o.series[0].data).toEqual([[1, 0, 12.5]]);
   });
   test("revenue cells are yuan from fen", () => {
-    const o = rfHeatmap([{ r: 2, f: 1, customers: 4, revenue: 10000, aov: 2500 }], "revenue", { r: "R", f: "F", measure: "" }, "zh");
+    const o = rfHeatmap(
+      [{ r: 2, f: 1, customers: 4, revenue: 10000, aov: 2500 }],
+      "revenue",
+      { r: "R", f: "F", measure: "" },
+      "zh",
+    );
     expect(o.series[0].data).toEqual([[0, 1, 100]]);
   });
 });

@@ -33,7 +33,8 @@ export interface SankeyData<E = FlowEnd> {
 /** Node id of one side; labels are set by the chart through the `label` callback. */
 export const nodeId = (side: "old" | "new", end: FlowEnd) => `${side}:${end}`;
 /** Node id of a segment on one side; the `s:` prefix keeps a segment named "none" apart from `null`. */
-export const segmentNodeId = (side: "old" | "new", end: SegmentEnd) => (end === null ? `${side}:none` : `${side}:s:${end}`);
+export const segmentNodeId = (side: "old" | "new", end: SegmentEnd) =>
+  end === null ? `${side}:none` : `${side}:s:${end}`;
 
 /**
  * Nodes (old side first, each side in `rank` order) and links (one per from → to pair, flows of the same
@@ -64,7 +65,9 @@ function sankeyOf<X, E>(
       links.set(key, { source: s, target: d, value: f.customers, revenue: f.revenue });
     }
   }
-  const sorted = [...nodes.values()].sort((a, b) => (a.side === b.side ? rank(a.end) - rank(b.end) : a.side === "old" ? -1 : 1));
+  const sorted = [...nodes.values()].sort((a, b) =>
+    a.side === b.side ? rank(a.end) - rank(b.end) : a.side === "old" ? -1 : 1,
+  );
   return { nodes: sorted, links: [...links.values()] };
 }
 
@@ -129,7 +132,12 @@ export function segmentSides(flows: SegmentFlow[]): { old: boolean; new: boolean
 
 export function segmentSankeyData(flows: SegmentFlow[]): SankeyData<SegmentEnd> {
   const order = segmentOrder(flows);
-  return sankeyOf<string, SegmentEnd>(flows, (s) => s, segmentNodeId, (e) => (e === null ? order.length : order.indexOf(e)));
+  return sankeyOf<string, SegmentEnd>(
+    flows,
+    (s) => s,
+    segmentNodeId,
+    (e) => (e === null ? order.length : order.indexOf(e)),
+  );
 }
 
 export interface SegmentMatrixData {

@@ -38,7 +38,10 @@ describe("masked-phone key", () => {
     expect(combinedKeyOffer(preview)).toEqual(["联系电话", "收货人"]);
   });
   test("no offer once the key is already combined", () => {
-    const p = { ...preview, mapping: { ...preview.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } } };
+    const p = {
+      ...preview,
+      mapping: { ...preview.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } },
+    };
     expect(combinedKeyOffer(p)).toBeNull();
   });
 });
@@ -47,13 +50,34 @@ describe("core suggestions", () => {
   test("the core's suggested key wins over columns guessed from the rows", () => {
     const p: Preview = {
       ...preview,
-      warnings: [{ code: "masked_phone_key", text: { zh: "", en: "" }, suggestion: { kind: "combined", columns: ["联系电话", "买家昵称"] } }],
+      warnings: [
+        {
+          code: "masked_phone_key",
+          text: { zh: "", en: "" },
+          suggestion: { kind: "combined", columns: ["联系电话", "买家昵称"] },
+        },
+      ],
     };
     expect(combinedKeyOffer(p)).toEqual(["联系电话", "买家昵称"]);
   });
   test("alternatives are listed with the chosen column first", () => {
-    const p: Preview = { ...preview, mapping: { ...preview.mapping, alternatives: [{ role: "amount", chosen: "实付金额", others: ["订单金额", "商家实收金额"] }, { role: "date", chosen: "下单时间", others: [] }] } };
-    expect(alternativeLines(p, (r) => (r === "amount" ? "金额" : r), (o) => `（其他候选：${o}）`)).toEqual(["金额：实付金额（其他候选：订单金额、商家实收金额）"]);
+    const p: Preview = {
+      ...preview,
+      mapping: {
+        ...preview.mapping,
+        alternatives: [
+          { role: "amount", chosen: "实付金额", others: ["订单金额", "商家实收金额"] },
+          { role: "date", chosen: "下单时间", others: [] },
+        ],
+      },
+    };
+    expect(
+      alternativeLines(
+        p,
+        (r) => (r === "amount" ? "金额" : r),
+        (o) => `（其他候选：${o}）`,
+      ),
+    ).toEqual(["金额：实付金额（其他候选：订单金额、商家实收金额）"]);
   });
 });
 
@@ -63,7 +87,10 @@ describe("option edits", () => {
     expect(o.roles).toEqual({ 实付金额: null, 订单金额: "amount" });
   });
   test("a combined key is sent as the core's KeySpec", () => {
-    expect(withKey(detectAll(), preview, ["联系电话", "收货人"]).key).toEqual({ kind: "combined", columns: ["联系电话", "收货人"] });
+    expect(withKey(detectAll(), preview, ["联系电话", "收货人"]).key).toEqual({
+      kind: "combined",
+      columns: ["联系电话", "收货人"],
+    });
   });
   test("a single key column also sets its role", () => {
     const o = withKey(detectAll(), preview, ["收货人"]);
@@ -71,6 +98,9 @@ describe("option edits", () => {
     expect(o.roles["联系电话"]).toBeNull();
   });
   test("switching sheet forgets the old sheet's header row and roles", () => {
-    expect(withSheet({ ...detectAll(), header_row: 3, roles: { a: "amount" } }, "说明")).toEqual({ ...detectAll(), sheet: "说明" });
+    expect(withSheet({ ...detectAll(), header_row: 3, roles: { a: "amount" } }, "说明")).toEqual({
+      ...detectAll(),
+      sheet: "说明",
+    });
   });
 });

@@ -46,7 +46,11 @@ export function combinedKeyOffer(preview: Preview): string[] | null {
 }
 
 /** "金额：实付金额（其他候选：订单金额、商家实收金额）" lines for roles where several columns fitted. */
-export function alternativeLines(preview: Preview, roleName: (role: Role) => string, others: (list: string) => string): string[] {
+export function alternativeLines(
+  preview: Preview,
+  roleName: (role: Role) => string,
+  others: (list: string) => string,
+): string[] {
   return preview.mapping.alternatives
     .filter((a) => a.others.length)
     .map((a) => `${roleName(a.role)}：${a.chosen}${others(a.others.join("、"))}`);
@@ -56,7 +60,14 @@ export function alternativeLines(preview: Preview, roleName: (role: Role) => str
  * Options that leave everything to detection (the shell also accepts missing fields; the bindings spell them out).
  * skip_zero_amount stays false: the saved setting (设置 → 不计 ¥0 订单) decides it in the app.
  */
-export const detectAll = (): ImportOptions => ({ sheet: null, header_row: null, roles: {}, key: null, rules: null, skip_zero_amount: false });
+export const detectAll = (): ImportOptions => ({
+  sheet: null,
+  header_row: null,
+  roles: {},
+  key: null,
+  rules: null,
+  skip_zero_amount: false,
+});
 
 /** Options with one column's role changed; a unique role (key, amount, date, order id) moves off its old column. */
 export function withRole(options: ImportOptions, preview: Preview, header: string, role: Role | null): ImportOptions {

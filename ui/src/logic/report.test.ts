@@ -62,7 +62,10 @@ describe("import report in plain words", () => {
   });
   test("the mapping names the key and the amount column, and a combined key joins its columns", () => {
     expect(mappingSummary(report, tz)).toBe("客户：买家ID · 金额：实付金额 · 日期：下单时间 · 订单号：订单号");
-    const combined = { ...report, mapping: { ...report.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } } };
+    const combined = {
+      ...report,
+      mapping: { ...report.mapping, key: { kind: "combined" as const, columns: ["联系电话", "收货人"] } },
+    };
     expect(mappingSummary(combined, tz)).toContain("客户：联系电话 + 收货人");
   });
   test("without an amount column the summary names the unit price and quantity the amount came from", () => {
@@ -73,7 +76,10 @@ describe("import report in plain words", () => {
       { index: 3, header: "UnitPrice", role: "unit_price" as const },
       { index: 4, header: "CustomerID", role: "customer_key" as const },
     ];
-    const retail = { ...report, mapping: { ...report.mapping, columns, key: { kind: "column" as const, columns: "CustomerID" } } };
+    const retail = {
+      ...report,
+      mapping: { ...report.mapping, columns, key: { kind: "column" as const, columns: "CustomerID" } },
+    };
     const s = mappingSummary(retail, tz);
     expect(s).toContain("单价：UnitPrice");
     expect(s).toContain("数量：Quantity");
@@ -107,7 +113,10 @@ describe("import report in plain words", () => {
       orders: 12000,
       customers: 3456,
     };
-    expect(outcomeSummary(o, ten)).toEqual(["12,000 new orders added.", "12,000 valid orders from 3,456 customers in total."]);
+    expect(outcomeSummary(o, ten)).toEqual([
+      "12,000 new orders added.",
+      "12,000 valid orders from 3,456 customers in total.",
+    ]);
   });
   test("late refunds in a newer export: updated and withdrawn orders get a line each, right after the known ones", () => {
     const o: OutcomeCounts = {

@@ -6,7 +6,8 @@ import { formatDate, formatInt } from "./format";
 
 export type Translate = (key: string, named?: Record<string, unknown>) => string;
 
-export const textOf = (text: Text | null | undefined, lang: Lang): string => (text ? (lang === "en" ? text.en || text.zh : text.zh || text.en) : "");
+export const textOf = (text: Text | null | undefined, lang: Lang): string =>
+  text ? (lang === "en" ? text.en || text.zh : text.zh || text.en) : "";
 
 /** "第 5、9、12 行" / "rows 5, 9, 12" — at most `max` examples. */
 export function exampleRows(rows: number[], t: Translate, max = 3): string {
