@@ -41,7 +41,9 @@ use crate::error::{Error, Result};
 use crate::model::Customer;
 
 pub use charts::{pareto, rf_matrix, ParetoPoint, RfCell};
-pub use method::{cube_types, customer_months, default_segment_rules, method_defaults, rfm_score_defaults, DAYS_PER_MONTH};
+pub use method::{
+    cube_types, customer_months, default_segment_rules, method_defaults, rfm_score_defaults, DAYS_PER_MONTH,
+};
 pub use segments::{canonical_segment, default_segment_tier, default_segment_tiers, segment_text, OTHERS};
 pub use types::{
     Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure, Method, SegmentRule, Threshold,
