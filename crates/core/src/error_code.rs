@@ -150,7 +150,9 @@ impl ErrorCode {
             ErrorCode::ColumnNotFound => t("找不到指定的列", "Column not found"),
             ErrorCode::AmountsUnreadable => t("金额列无法识别", "Amounts cannot be read"),
             ErrorCode::CellTooLarge => t("文件中有异常巨大的单元格", "A cell is abnormally large"),
-            ErrorCode::FileTooLarge => t("文件超出了能安全读取的范围", "The file is larger than TierBook can safely read"),
+            ErrorCode::FileTooLarge => {
+                t("文件超出了能安全读取的范围", "The file is larger than TierBook can safely read")
+            }
             ErrorCode::NoValidOrders => t("没有有效订单", "No valid orders"),
             ErrorCode::InvalidParams => t("分层参数无效", "Invalid parameters"),
             ErrorCode::NoCustomers => t("还没有客户数据", "No customer data yet"),

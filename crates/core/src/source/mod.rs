@@ -33,9 +33,9 @@ use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Progress};
 
 pub use raw::{Cell, Format, MAX_CELL_BYTES};
-pub use state::SourceNotes;
-pub(crate) use state::ReadState;
 pub use sniff::{sniff, SniffError, HEAD_LEN};
+pub(crate) use state::ReadState;
+pub use state::SourceNotes;
 
 use sniff::{Head, TextKind};
 
