@@ -9,4 +9,24 @@ export type CubeType = {
 /**
  * The canonical (Chinese) name, e.g. `重要价值客户`.
  */
-name: string, text: Text, r_high: boolean, f_high: boolean, m_high: boolean, tier: Tier, };
+name: string, 
+/**
+ * Its display names in both languages.
+ */
+text: Text, 
+/**
+ * Recency is high (a recent buyer).
+ */
+r_high: boolean, 
+/**
+ * Frequency is high.
+ */
+f_high: boolean, 
+/**
+ * Monetary value is high.
+ */
+m_high: boolean, 
+/**
+ * The tier the type maps to by default.
+ */
+tier: Tier, };

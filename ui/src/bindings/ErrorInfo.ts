@@ -5,4 +5,16 @@ import type { Text } from "./Text";
 /**
  * An error code with the words the UI shows for it.
  */
-export type ErrorInfo = { code: ErrorCode, title: Text, hint: Text, };
+export type ErrorInfo = { 
+/**
+ * The code.
+ */
+code: ErrorCode, 
+/**
+ * A short title for the error.
+ */
+title: Text, 
+/**
+ * What the user can do about it.
+ */
+hint: Text, };

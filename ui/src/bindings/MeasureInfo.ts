@@ -5,7 +5,19 @@ import type { Text } from "./Text";
 /**
  * A measure of the thresholds method.
  */
-export type MeasureInfo = { measure: Measure, label: Text, unit: Text, 
+export type MeasureInfo = { 
+/**
+ * The measure.
+ */
+measure: Measure, 
+/**
+ * Its name, as the reasons say it.
+ */
+label: Text, 
+/**
+ * The unit of its cut points.
+ */
+unit: Text, 
 /**
  * The step of the cut-point inputs for this measure.
  */

@@ -9,11 +9,19 @@ export type ParamRange = {
  * The field in the method's JSON, nested fields joined by a dot (`a_pct`, `weights.value`,
  * `basis.r_days`); `score` stands for every bound of a named-segment rule's R/F/M ranges.
  */
-key: string, min: number, 
+key: string, 
+/**
+ * The smallest value `validate` accepts.
+ */
+min: number, 
 /**
  * `None`: no upper bound (money and order counts).
  */
-max: number | null, step: number, 
+max: number | null, 
+/**
+ * How far one click of the input moves.
+ */
+step: number, 
 /**
  * "%", "¥", "天"/"days" …; empty for the thresholds method, whose unit is the measure's.
  */

@@ -3,4 +3,16 @@
 /**
  * The RFM-scores method's default cut points for one number of bins.
  */
-export type ScoreDefaults = { bins: number, a_min: number, b_min: number, };
+export type ScoreDefaults = { 
+/**
+ * The number of bins (3, 4 or 5).
+ */
+bins: number, 
+/**
+ * Total score from which a customer is A.
+ */
+a_min: number, 
+/**
+ * Total score from which a customer is B.
+ */
+b_min: number, };

@@ -9,4 +9,12 @@ export type SegmentInfo = {
 /**
  * The canonical name the core uses (`重要价值客户`, `Champions`).
  */
-name: string, text: Text, tier: Tier, };
+name: string, 
+/**
+ * Its display names in both languages.
+ */
+text: Text, 
+/**
+ * The tier the segment maps to by default.
+ */
+tier: Tier, };

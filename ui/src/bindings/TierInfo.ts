@@ -5,4 +5,12 @@ import type { Tier } from "./Tier";
 /**
  * A tier and its label ("A类" / "Tier A").
  */
-export type TierInfo = { tier: Tier, label: Text, };
+export type TierInfo = { 
+/**
+ * The tier.
+ */
+tier: Tier, 
+/**
+ * Its label in both languages.
+ */
+label: Text, };

@@ -5,4 +5,12 @@ import type { ZeroRevenue } from "./ZeroRevenue";
 /**
  * One choice for zero-revenue customers.
  */
-export type ZeroRevenueInfo = { value: ZeroRevenue, label: Text, };
+export type ZeroRevenueInfo = { 
+/**
+ * The choice.
+ */
+value: ZeroRevenue, 
+/**
+ * What it does, in both languages.
+ */
+label: Text, };
