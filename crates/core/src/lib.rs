@@ -15,8 +15,6 @@
 
 pub mod catalogue;
 pub mod cell;
-// Being split into one file per method (issue 8, item 3), which documents its items; then drop this.
-#[allow(missing_docs)]
 pub mod classify;
 pub mod customers;
 pub mod error;

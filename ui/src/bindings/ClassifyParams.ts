@@ -5,7 +5,11 @@ import type { Tier } from "./Tier";
 /**
  * A method plus everything shared by all methods.
  */
-export type ClassifyParams = { method: Method, 
+export type ClassifyParams = { 
+/**
+ * The method and its own parameters.
+ */
+method: Method, 
 /**
  * Recency is measured from this date; `None` = the latest order date in the data.
  */

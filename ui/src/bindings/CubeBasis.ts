@@ -3,4 +3,16 @@
 /**
  * Where the high/low line of the RFM cube sits.
  */
-export type CubeBasis = { "kind": "mean" } | { "kind": "median" } | { "kind": "fixed", r_days: number, f: number, m_yuan: number, };
+export type CubeBasis = { "kind": "mean" } | { "kind": "median" } | { "kind": "fixed", 
+/**
+ * Days since the last order at or below which R is high.
+ */
+r_days: number, 
+/**
+ * Number of orders at or above which F is high.
+ */
+f: number, 
+/**
+ * Net revenue in yuan at or above which M is high.
+ */
+m_yuan: number, };

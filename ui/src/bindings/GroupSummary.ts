@@ -7,8 +7,28 @@ export type GroupSummary = {
 /**
  * "A"/"B"/… for tiers, the segment name for segments.
  */
-group: string, customers: number, customer_share: number, orders: number, revenue: number, 
+group: string, 
+/**
+ * Number of customers in the group.
+ */
+customers: number, 
+/**
+ * Share of all customers, 0–1.
+ */
+customer_share: number, 
+/**
+ * Number of orders of the group's customers.
+ */
+orders: number, 
+/**
+ * Net revenue of the group's customers.
+ */
+revenue: number, 
 /**
  * Share of total revenue, 0–1.
  */
-revenue_share: number, aov: number, };
+revenue_share: number, 
+/**
+ * Average order value: the group's revenue over its orders (0 without orders).
+ */
+aov: number, };

@@ -8,4 +8,72 @@ import type { ZeroRevenue } from "./ZeroRevenue";
 /**
  * A method and its parameters. Percentages are 0–100.
  */
-export type Method = { "kind": "abc_revenue", a_pct: number, b_pct: number, } | { "kind": "abc_customers", a_pct: number, b_pct: number, zero_revenue: ZeroRevenue, } | { "kind": "thresholds", measure: Measure, a_min: number, b_min: number, c_min: number | null, } | { "kind": "rfm_scores", bins: number, a_min: number, b_min: number, } | { "kind": "rfm_cube", basis: CubeBasis, } | { "kind": "rfm_segments", rules: Array<SegmentRule>, } | { "kind": "composite", weights: Weights, a_min: number, b_min: number, };
+export type Method = { "kind": "abc_revenue", 
+/**
+ * Cumulative revenue share (%) that ends A.
+ */
+a_pct: number, 
+/**
+ * Cumulative revenue share (%) that ends B.
+ */
+b_pct: number, } | { "kind": "abc_customers", 
+/**
+ * Share of customers (%), top spenders first, that are A.
+ */
+a_pct: number, 
+/**
+ * Share of customers (%) after A that are B.
+ */
+b_pct: number, 
+/**
+ * Where customers with no net revenue go.
+ */
+zero_revenue: ZeroRevenue, } | { "kind": "thresholds", 
+/**
+ * What the cut points are compared with.
+ */
+measure: Measure, 
+/**
+ * Lowest value of A, in yuan (orders for [`Measure::Orders`]).
+ */
+a_min: number, 
+/**
+ * Lowest value of B, in the same unit.
+ */
+b_min: number, 
+/**
+ * Lowest value of C when set, which makes those below it D.
+ */
+c_min: number | null, } | { "kind": "rfm_scores", 
+/**
+ * Number of score bins per dimension: 3, 4 or 5.
+ */
+bins: number, 
+/**
+ * Lowest total score (R + F + M) of A.
+ */
+a_min: number, 
+/**
+ * Lowest total score of B.
+ */
+b_min: number, } | { "kind": "rfm_cube", 
+/**
+ * Where each dimension's high/low line sits.
+ */
+basis: CubeBasis, } | { "kind": "rfm_segments", 
+/**
+ * The rules, tried in order; customers no rule matches are Others.
+ */
+rules: Array<SegmentRule>, } | { "kind": "composite", 
+/**
+ * The weights of the four parts.
+ */
+weights: Weights, 
+/**
+ * Lowest score (0–100) of A.
+ */
+a_min: number, 
+/**
+ * Lowest score (0–100) of B.
+ */
+b_min: number, };

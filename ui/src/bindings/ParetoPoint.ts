@@ -5,7 +5,15 @@ import type { Tier } from "./Tier";
  * One point of the Pareto curve: after the top `customer_share` of customers (by spend),
  * `revenue_share` of the revenue is made. Both 0–1.
  */
-export type ParetoPoint = { customer_share: number, revenue_share: number, 
+export type ParetoPoint = { 
+/**
+ * Share of customers counted so far, 0–1.
+ */
+customer_share: number, 
+/**
+ * Share of total revenue they made, 0–1 (0 when the total is not positive).
+ */
+revenue_share: number, 
 /**
  * Tier of the last customer counted in this point, when assignments were given.
  */

@@ -11,7 +11,15 @@ r: number,
 /**
  * F score 1–5.
  */
-f: number, customers: number, revenue: number, 
+f: number, 
+/**
+ * Number of customers in the cell.
+ */
+customers: number, 
+/**
+ * Net revenue of the cell's customers.
+ */
+revenue: number, 
 /**
  * Average order value of the cell's customers.
  */

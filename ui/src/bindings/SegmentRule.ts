@@ -3,4 +3,20 @@
 /**
  * One rule of the named-segment scheme: scores in the inclusive ranges → `segment`.
  */
-export type SegmentRule = { segment: string, r: [number, number], f: [number, number], m: [number, number], };
+export type SegmentRule = { 
+/**
+ * The segment's canonical name (e.g. `Champions`): the key of `segment_tiers` and `segment_names`.
+ */
+segment: string, 
+/**
+ * R score range (from, to), both 1–5 and inclusive.
+ */
+r: [number, number], 
+/**
+ * F score range (from, to), both 1–5 and inclusive.
+ */
+f: [number, number], 
+/**
+ * M score range (from, to), both 1–5 and inclusive.
+ */
+m: [number, number], };

@@ -4,7 +4,15 @@ import type { Text } from "./Text";
 /**
  * One row of the threshold table: a readable name and the value actually used.
  */
-export type Threshold = { name: Text, value: number, 
+export type Threshold = { 
+/**
+ * What the value is, e.g. "A 类：综合得分 ≥" / "Tier A: score ≥".
+ */
+name: Text, 
+/**
+ * The value used, in `unit`.
+ */
+value: number, 
 /**
  * "¥", "天"/"days", "单"/"orders", "%", "分"/"points" …
  */

@@ -3,4 +3,20 @@
 /**
  * Weights of the composite score (normalized to sum 1 when used).
  */
-export type Weights = { value: number, frequency: number, recency: number, interactions: number, };
+export type Weights = { 
+/**
+ * Weight of value (net revenue).
+ */
+value: number, 
+/**
+ * Weight of frequency (number of orders).
+ */
+frequency: number, 
+/**
+ * Weight of recency (days since the last order, fewer is better).
+ */
+recency: number, 
+/**
+ * Weight of interactions; shared out among the others when the data has no interaction counts.
+ */
+interactions: number, };

@@ -13,7 +13,9 @@ use crate::model::{Cents, Customer, Tier};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ParetoPoint {
+    /// Share of customers counted so far, 0–1.
     pub customer_share: f64,
+    /// Share of total revenue they made, 0–1 (0 when the total is not positive).
     pub revenue_share: f64,
     /// Tier of the last customer counted in this point, when assignments were given.
     pub tier: Option<Tier>,
@@ -67,7 +69,9 @@ pub struct RfCell {
     pub r: u8,
     /// F score 1–5.
     pub f: u8,
+    /// Number of customers in the cell.
     pub customers: u64,
+    /// Net revenue of the cell's customers.
     pub revenue: Cents,
     /// Average order value of the cell's customers.
     pub aov: Cents,

@@ -31,12 +31,17 @@ pub enum Measure {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CubeBasis {
+    /// High means above the mean of all customers (for R: more recent than the mean recency).
     Mean,
+    /// High means above the median of all customers (for R: more recent than the median recency).
     Median,
     /// R high when recency ≤ `r_days`, F high when orders ≥ `f`, M high when revenue ≥ `m_yuan`.
     Fixed {
+        /// Days since the last order at or below which R is high.
         r_days: f64,
+        /// Number of orders at or above which F is high.
         f: f64,
+        /// Net revenue in yuan at or above which M is high.
         m_yuan: f64,
     },
 }
@@ -56,9 +61,13 @@ pub enum ZeroRevenue {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SegmentRule {
+    /// The segment's canonical name (e.g. `Champions`): the key of `segment_tiers` and `segment_names`.
     pub segment: String,
+    /// R score range (from, to), both 1–5 and inclusive.
     pub r: (u8, u8),
+    /// F score range (from, to), both 1–5 and inclusive.
     pub f: (u8, u8),
+    /// M score range (from, to), both 1–5 and inclusive.
     pub m: (u8, u8),
 }
 
@@ -66,9 +75,13 @@ pub struct SegmentRule {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Weights {
+    /// Weight of value (net revenue).
     pub value: f64,
+    /// Weight of frequency (number of orders).
     pub frequency: f64,
+    /// Weight of recency (days since the last order, fewer is better).
     pub recency: f64,
+    /// Weight of interactions; shared out among the others when the data has no interaction counts.
     pub interactions: f64,
 }
 
@@ -78,25 +91,67 @@ pub struct Weights {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Method {
     /// A = customers making up the first `a_pct`% of revenue, B up to `b_pct`%, C the rest.
-    AbcRevenue { a_pct: f64, b_pct: f64 },
+    AbcRevenue {
+        /// Cumulative revenue share (%) that ends A.
+        a_pct: f64,
+        /// Cumulative revenue share (%) that ends B.
+        b_pct: f64,
+    },
     /// Top `a_pct`% of customers A, the next `b_pct`% B, the rest C.
-    AbcCustomers { a_pct: f64, b_pct: f64, zero_revenue: ZeroRevenue },
+    AbcCustomers {
+        /// Share of customers (%), top spenders first, that are A.
+        a_pct: f64,
+        /// Share of customers (%) after A that are B.
+        b_pct: f64,
+        /// Where customers with no net revenue go.
+        zero_revenue: ZeroRevenue,
+    },
     /// Fixed cut points on a measure: ≥ `a_min` A, ≥ `b_min` B, else C (or ≥ `c_min` C, else D).
-    Thresholds { measure: Measure, a_min: f64, b_min: f64, c_min: Option<f64> },
+    Thresholds {
+        /// What the cut points are compared with.
+        measure: Measure,
+        /// Lowest value of A, in yuan (orders for [`Measure::Orders`]).
+        a_min: f64,
+        /// Lowest value of B, in the same unit.
+        b_min: f64,
+        /// Lowest value of C when set, which makes those below it D.
+        c_min: Option<f64>,
+    },
     /// R/F/M scored 1..=`bins` by quantiles; tier by total score: ≥ `a_min` A, ≥ `b_min` B, else C.
-    RfmScores { bins: u8, a_min: u32, b_min: u32 },
+    RfmScores {
+        /// Number of score bins per dimension: 3, 4 or 5.
+        bins: u8,
+        /// Lowest total score (R + F + M) of A.
+        a_min: u32,
+        /// Lowest total score of B.
+        b_min: u32,
+    },
     /// The Chinese 8-type cube; tier from `ClassifyParams::segment_tiers`.
-    RfmCube { basis: CubeBasis },
+    RfmCube {
+        /// Where each dimension's high/low line sits.
+        basis: CubeBasis,
+    },
     /// Named segments on 1–5 scores, rules in order, first match wins; tier from `segment_tiers`.
-    RfmSegments { rules: Vec<SegmentRule> },
+    RfmSegments {
+        /// The rules, tried in order; customers no rule matches are Others.
+        rules: Vec<SegmentRule>,
+    },
     /// Weighted normalized score 0–100: ≥ `a_min` A, ≥ `b_min` B, else C.
-    Composite { weights: Weights, a_min: f64, b_min: f64 },
+    Composite {
+        /// The weights of the four parts.
+        weights: Weights,
+        /// Lowest score (0–100) of A.
+        a_min: f64,
+        /// Lowest score (0–100) of B.
+        b_min: f64,
+    },
 }
 
 /// A method plus everything shared by all methods.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClassifyParams {
+    /// The method and its own parameters.
     pub method: Method,
     /// Recency is measured from this date; `None` = the latest order date in the data.
     pub as_of: Option<NaiveDate>,
@@ -110,7 +165,9 @@ pub struct ClassifyParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Threshold {
+    /// What the value is, e.g. "A 类：综合得分 ≥" / "Tier A: score ≥".
     pub name: Text,
+    /// The value used, in `unit`.
     pub value: f64,
     /// "¥", "天"/"days", "单"/"orders", "%", "分"/"points" …
     pub unit: Text,
@@ -122,12 +179,17 @@ pub struct Threshold {
 pub struct GroupSummary {
     /// "A"/"B"/… for tiers, the segment name for segments.
     pub group: String,
+    /// Number of customers in the group.
     pub customers: u64,
+    /// Share of all customers, 0–1.
     pub customer_share: f64,
+    /// Number of orders of the group's customers.
     pub orders: u64,
+    /// Net revenue of the group's customers.
     pub revenue: Cents,
     /// Share of total revenue, 0–1.
     pub revenue_share: f64,
+    /// Average order value: the group's revenue over its orders (0 without orders).
     pub aov: Cents,
 }
 
@@ -135,12 +197,17 @@ pub struct GroupSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assignment {
+    /// The tier the method gave.
     pub tier: Tier,
     /// The method's segment (display name), if the method has segments.
     pub segment: Option<String>,
+    /// Days from the last order to the as-of date (never negative).
     pub recency_days: i64,
+    /// R score, 1–5 (1–bins for the RFM-scores method); higher is more recent.
     pub r_score: u8,
+    /// F score (number of orders), same range; higher is more orders.
     pub f_score: u8,
+    /// M score (net revenue), same range; higher is more revenue.
     pub m_score: u8,
     /// ABC by revenue (80/95), whatever the method.
     pub abc: Tier,
@@ -148,6 +215,7 @@ pub struct Assignment {
     pub rfm_type: String,
     /// Composite score 0–100, for the composite method.
     pub score: Option<f64>,
+    /// Why the customer has this tier (empty from `classify_tiers`).
     pub reason: Text,
     /// "再消费 ¥180 升至 A 类", when a gap is meaningful.
     pub gap: Option<Text>,
@@ -157,12 +225,17 @@ pub struct Assignment {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Classification {
+    /// The parameters as given.
     pub params: ClassifyParams,
     /// The as-of date actually used.
     pub as_of: NaiveDate,
+    /// The cut points and weights the method used, in display order.
     pub thresholds: Vec<Threshold>,
+    /// Totals per tier, A first (D only when the method used it).
     pub tiers: Vec<GroupSummary>,
+    /// Totals per segment, empty when the method has no segments.
     pub segments: Vec<GroupSummary>,
+    /// One per input customer, in input order.
     pub assignments: Vec<Assignment>,
     /// Things the method had to say (F degenerate → value bins, …).
     pub notes: Vec<Text>,
