@@ -43,7 +43,15 @@ need_cargo_fuzz() {
 
 build() {
   need_cargo_fuzz
+  # A build from another nightly is stale: cargo would keep it beside the new one forever.
+  local rustc
+  rustc=$(rustc +nightly -V)
+  if [ -d fuzz/target ] && [ "$(cat fuzz/target/.built-with 2>/dev/null)" != "$rustc" ]; then
+    echo "fuzz build from another toolchain: removing fuzz/target"
+    rm -rf fuzz/target
+  fi
   cargo +nightly fuzz build "${flags[@]}"
+  echo "$rustc" >fuzz/target/.built-with
 }
 
 # run TARGET SECONDS [extra libFuzzer options]
@@ -53,9 +61,10 @@ run() {
   local dict opts=(-rss_limit_mb=1024 -timeout=10 -max_total_time="$seconds" -print_final_stats=1)
   dict=$(dict_of "$target")
   [ -n "$dict" ] && opts+=(-dict="$root/fuzz/dicts/$dict.dict")
-  mkdir -p "fuzz/corpus/$target" "fuzz/seeds/$target" "fuzz/artifacts/$target"
-  # The grown corpus is written to the first folder; the seeds are read only.
-  cargo +nightly fuzz run "${flags[@]}" "$target" "$root/fuzz/corpus/$target" "$root/fuzz/seeds/$target" -- \
+  # New inputs go to the first folder: the committed corpus, or a scratch one for the smoke run.
+  local out=${corpus_out:-$root/fuzz/corpus/$target}
+  mkdir -p "$out" "fuzz/corpus/$target" "fuzz/seeds/$target" "fuzz/artifacts/$target"
+  cargo +nightly fuzz run "${flags[@]}" "$target" "$out" "$root/fuzz/corpus/$target" "$root/fuzz/seeds/$target" -- \
     "${opts[@]}" "$@"
 }
 
@@ -65,10 +74,13 @@ case "${1:-}" in
     seconds=${2:-60}
     scripts/fuzz_seeds.sh
     build
+    # The smoke run leaves the committed corpora as they are: what it finds goes to a scratch folder.
     for t in "${targets[@]}"; do
       printf '\n--- fuzz %s for %ss\n' "$t" "$seconds"
-      run "$t" "$seconds"
+      rm -rf "fuzz/target/smoke-corpus/$t"
+      corpus_out=$root/fuzz/target/smoke-corpus/$t run "$t" "$seconds"
     done
+    rm -rf fuzz/target/smoke-corpus
     ;;
   run)
     need_cargo_fuzz
