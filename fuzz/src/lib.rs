@@ -157,6 +157,10 @@ const OPEN_FINDINGS: &[&str] = &[
     // limit (the directory chain is read with `usize::MAX`): a 7 KB .xls grows memory until the
     // process dies. The cfb crate the core already uses refuses such files.
     "xls-cyclic-chain-oom",
+    // A cell record past BIFF8's 256 columns (two bytes changed in the xls fixture) makes calamine's
+    // `from_sparse` reserve rows × columns cells, 132 GB: the allocation aborts the process.
+    // `xls_dimensions_are_sane` only checks the Dimensions records, not the cells.
+    "xls-cell-column-bomb",
     // `parse_amount_text` takes 16-digit yuan amounts (≥ ¥1e15) that its own 18-byte limit then
     // refuses once printed with fen (`2741556931556930` → `2741556931556930.00`): no ceiling.
     "amount-round-trip-16-digits",
@@ -184,8 +188,11 @@ pub fn known_finding(name: &str, holds: bool, detail: &str) {
 pub fn skip_open_finding(bytes: &[u8]) -> bool {
     let finding = if bytes.starts_with(b"PK") && ods_has_unclosed_element(bytes) {
         Some("ods-unclosed-element-hang")
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && cfb::CompoundFile::open(Cursor::new(bytes)).is_err() {
-        Some("xls-cyclic-chain-oom")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        match cfb::CompoundFile::open(Cursor::new(bytes)) {
+            Err(_) => Some("xls-cyclic-chain-oom"),
+            Ok(mut file) => xls_cell_past_last_column(&mut file).then_some("xls-cell-column-bomb"),
+        }
     } else {
         None
     };
@@ -196,6 +203,38 @@ pub fn skip_open_finding(bytes: &[u8]) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether a BIFF8 workbook stream has a cell record whose column is past IV (the 256th), which
+/// no Excel writes: calamine then sizes the sheet by it.
+fn xls_cell_past_last_column(file: &mut cfb::CompoundFile<Cursor<&[u8]>>) -> bool {
+    use std::io::Read;
+    let Some(name) = ["/Workbook", "/Book"].into_iter().find(|name| file.is_stream(name)) else { return false };
+    let mut stream = Vec::new();
+    if file.open_stream(name).and_then(|mut s| s.read_to_end(&mut stream)).is_err() {
+        return false;
+    }
+    // FORMULA, RSTRING, MULRK, MULBLANK, LABELSST, BLANK, NUMBER, LABEL, BOOLERR, RK: row then column.
+    const CELLS: [u16; 10] = [0x0006, 0x00D6, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E];
+    let mut at = 0usize;
+    while let Some(header) = stream.get(at..at + 4) {
+        let typ = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let data = stream.get(at + 4..(at + 4 + len).min(stream.len())).unwrap_or_default();
+        if CELLS.contains(&typ) && data.len() >= 4 {
+            let col = u16::from_le_bytes([data[2], data[3]]);
+            let last_col = if matches!(typ, 0x00BD | 0x00BE) && data.len() >= 6 {
+                u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]])
+            } else {
+                col
+            };
+            if col > 0xFF || last_col > 0xFF {
+                return true;
+            }
+        }
+        at += 4 + len;
+    }
+    false
 }
 
 /// Whether an archive's content.xml leaves open one of the elements calamine's ods reader reads
