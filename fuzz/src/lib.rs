@@ -53,7 +53,7 @@ pub fn run(body: impl FnOnce()) {
     }
     if catch_unwind(AssertUnwindSafe(body)).is_err() {
         let last = LAST_PANIC.lock().ok().and_then(|l| l.clone()).unwrap_or_default();
-        eprintln!("uncaught panic in the core: {last}");
+        eprintln!("uncaught panic (a failed check or a panic the core did not catch): {last}");
         std::process::abort();
     }
 }
