@@ -237,8 +237,8 @@ fn xls_cell_past_last_column(file: &mut cfb::CompoundFile<Cursor<&[u8]>>) -> boo
     false
 }
 
-/// Whether an archive's content.xml leaves open one of the elements calamine's ods reader reads
-/// to its end tag. A rough tag scan (comments and CDATA are not special), erring on "unclosed".
+/// Whether an archive's content.xml is not a balanced tree of elements (a rough tag scan: comments
+/// and CDATA are not special), erring on "unclosed".
 fn ods_has_unclosed_element(bytes: &[u8]) -> bool {
     use std::io::Read;
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return false };
@@ -251,29 +251,30 @@ fn ods_has_unclosed_element(bytes: &[u8]) -> bool {
         }
         Err(_) => return false,
     }
-    const WATCHED: [&[u8]; 5] =
-        [b"table:table", b"table:table-row", b"table:table-cell", b"office:annotation", b"table:named-expressions"];
-    let mut open = [0i64; WATCHED.len()];
+    // Any element left open or closed out of order counts: calamine's loops only end on the end
+    // tag they wait for, so a document that is not balanced may reach the end of the file inside one.
+    let mut open: Vec<&[u8]> = Vec::new();
     let mut rest = content.as_slice();
     while let Some(lt) = rest.iter().position(|&b| b == b'<') {
         rest = &rest[lt + 1..];
         let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
         let tag = &rest[..end];
+        rest = &rest[end..];
+        if tag.starts_with(b"?") || tag.starts_with(b"!") || tag.ends_with(b"/") {
+            continue;
+        }
         let (closing, body) = match tag.strip_prefix(b"/") {
             Some(body) => (true, body),
             None => (false, tag),
         };
-        let name_len = body.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(body.len());
-        if let Some(k) = WATCHED.iter().position(|w| *w == &body[..name_len]) {
-            if closing {
-                open[k] -= 1;
-            } else if !tag.ends_with(b"/") {
-                open[k] += 1;
-            }
+        let name = &body[..body.iter().position(u8::is_ascii_whitespace).unwrap_or(body.len())];
+        if !closing {
+            open.push(name);
+        } else if open.pop() != Some(name) {
+            return true;
         }
-        rest = &rest[end..];
     }
-    open.iter().any(|&n| n != 0)
+    !open.is_empty()
 }
 
 /// Where an entry starts in a parts input: a line `=== name`.
