@@ -54,4 +54,14 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --version '^2' --locked
 fi
 
+# --- fuzzing (the "fuzz smoke" step of scripts/test.sh): the nightly toolchain and cargo-fuzz, pinned.
+if ! rustup toolchain list | grep -q '^nightly'; then
+  say "installing the nightly Rust toolchain (cargo-fuzz needs it)"
+  rustup toolchain install nightly --profile minimal
+fi
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.2" ]; then
+  say "cargo install cargo-fuzz 0.13.2"
+  cargo install cargo-fuzz --version 0.13.2 --locked
+fi
+
 say "ready"

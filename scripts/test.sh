@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test run: setup, lints (formatting, clippy), Rust unit/integration tests (core, CLI, app commands on the mock runtime,
-# bindings drift), the UI's Vitest suite, then the real app end to end under Xvfb with screenshots.
+# The whole test run: setup, lints (ESLint, Prettier, vue-tsc, rustfmt, clippy), Rust unit/integration
+# tests (core, CLI, app commands on the mock runtime, bindings drift, module circles), the UI's Vitest
+# suite, the real app end to end under Xvfb with screenshots, then a short run of every fuzz target.
 # Fails on the first failing step. Used by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,5 +33,10 @@ fi
 
 step "end-to-end: the real window under Xvfb"
 tests/e2e/run.sh
+
+# Every fuzz target for a minute from the seeds and the committed corpora (docs/fuzzing.md); a
+# crash, a timeout over 10 s or RSS over 1 GB fails the run.
+step "fuzz smoke"
+scripts/fuzz.sh smoke 60
 
 printf '\n\033[1;32mall tests passed\033[0m — screenshots: %s\n' "$PWD/target/e2e-screenshots/"
