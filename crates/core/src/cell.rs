@@ -236,7 +236,10 @@ fn parse_plain_decimal(b: &[u8]) -> Option<Cents> {
         Some(b'+') => (false, &b[1..]),
         _ => (false, b),
     };
-    if b.is_empty() || b.len() > 18 {
+    // Checked arithmetic bounds the whole part (beyond ~17 digits of yuan it overflows i64 fen and is
+    // refused); the length cap only stops pathological digit runs. It must admit every amount this
+    // parser accepts in another form, printed with its fen (fuzz finding amount-round-trip-16-digits).
+    if b.is_empty() || b.len() > 40 {
         return None;
     }
     let mut whole: i64 = 0;
