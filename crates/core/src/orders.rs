@@ -624,33 +624,10 @@ impl<'a> FileOrders<'a> {
             self.last_order = None;
             return;
         }
-        if !cell::is_empty(amount_cell) || matches!(amount_cell, Cell::Error(_)) {
-            self.amount_cells += 1;
-            if amount.is_some() {
-                self.amount_readable += 1;
-            } else if self.amount_example.is_none() {
-                let shown = match amount_cell {
-                    Cell::Error(e) => e.clone(),
-                    other => cell::text(other).map(Cow::into_owned).unwrap_or_default(),
-                };
-                self.amount_example = Some((row, shown));
-            }
-        }
-        let refund = parse_money(get(self.map.refund), self.map.refund_in_fen).unwrap_or(0);
-        let too_large = amount.is_some_and(|a| a.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs())
-            || refund.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs();
-        if too_large && self.too_large_example.is_none() {
-            let big = if amount.is_some_and(|a| a.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs()) {
-                amount_cell
-            } else {
-                get(self.map.refund)
-            };
-            self.too_large_example = Some((row, cell::text(big).map(Cow::into_owned).unwrap_or_default()));
-        }
-        // Beyond the ceiling the order is skipped in `finish`; clamped here so that no running sum
-        // gets near the limits of the money type meanwhile.
-        let amount = amount.map(|a| a.clamp(-MAX_ORDER_CENTS - 1, MAX_ORDER_CENTS + 1));
-        let refund = refund.clamp(-MAX_ORDER_CENTS - 1, MAX_ORDER_CENTS + 1);
+        self.note_amount_cell(row, amount_cell, amount.is_some());
+        let refund_cell = get(self.map.refund);
+        let refund = parse_money(refund_cell, self.map.refund_in_fen).unwrap_or(0);
+        let (amount, refund, too_large) = self.within_ceiling(row, (amount, amount_cell), (refund, refund_cell));
 
         let explicit = self.row_effect(cells, amount, refund);
         let effect = explicit.unwrap_or(Effect::Count);
@@ -759,6 +736,44 @@ impl<'a> FileOrders<'a> {
         self.orders.push(order);
     }
 
+    /// Counts an amount cell for the "all amounts unreadable" check and keeps the first unreadable
+    /// one as the example.
+    fn note_amount_cell(&mut self, row: u32, amount_cell: &Cell, readable: bool) {
+        if cell::is_empty(amount_cell) && !matches!(amount_cell, Cell::Error(_)) {
+            return;
+        }
+        self.amount_cells += 1;
+        if readable {
+            self.amount_readable += 1;
+        } else if self.amount_example.is_none() {
+            let shown = match amount_cell {
+                Cell::Error(e) => e.clone(),
+                other => cell::text(other).map(Cow::into_owned).unwrap_or_default(),
+            };
+            self.amount_example = Some((row, shown));
+        }
+    }
+
+    /// Checks a row's money against [`MAX_ORDER_CENTS`]: whether it is beyond (the first such cell
+    /// is kept as the report's example) and the amount and refund clamped just past the ceiling —
+    /// the order is skipped in `finish`, and meanwhile no running sum gets near the money type's limits.
+    fn within_ceiling(
+        &mut self,
+        row: u32,
+        (amount, amount_cell): (Option<Cents>, &Cell),
+        (refund, refund_cell): (Cents, &Cell),
+    ) -> (Option<Cents>, Cents, bool) {
+        let beyond = |v: Cents| v.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs();
+        let amount_beyond = amount.is_some_and(beyond);
+        let too_large = amount_beyond || beyond(refund);
+        if too_large && self.too_large_example.is_none() {
+            let big = if amount_beyond { amount_cell } else { refund_cell };
+            self.too_large_example = Some((row, cell::text(big).map(Cow::into_owned).unwrap_or_default()));
+        }
+        let clamp = |v: Cents| v.clamp(-MAX_ORDER_CENTS - 1, MAX_ORDER_CENTS + 1);
+        (amount.map(clamp), clamp(refund), too_large)
+    }
+
     /// The customer key of a row: one column normalized, or several joined with `/`.
     fn key(&self, cells: &[Cell]) -> Option<String> {
         match self.map.key.as_slice() {
@@ -832,69 +847,21 @@ impl<'a> FileOrders<'a> {
         for (a, order) in accs.iter().zip(orders.iter_mut()) {
             keep.push(false);
             let row = a.first_row;
-            let effect = if a.any_count {
-                Effect::Count
-            } else if a.any_refunded {
-                Effect::Refunded
-            } else {
-                Effect::Exclude
-            };
-            let mut withdraw = || {
-                if let Some(id) = &order.order_id {
-                    withdrawn.push(id.clone());
-                }
-            };
-            match effect {
-                Effect::Exclude => {
-                    add_skip(SkipReason::Closed, row);
-                    withdraw();
+            let (paid, refund) = match settle(a, mode, refunds_per_item, skip_zero_amount) {
+                Settled::Skip { reason, withdraw } => {
+                    add_skip(reason, row);
+                    if withdraw {
+                        withdrawn.extend(order.order_id.clone());
+                    }
+                    if reason == SkipReason::ZeroAmount {
+                        zero_left_out.push(order.customer_key.clone());
+                    }
                     continue;
                 }
-                Effect::Refunded => {
-                    add_skip(SkipReason::Refunded, row);
-                    withdraw();
-                    continue;
-                }
-                Effect::Count => {}
-            }
-            if !a.has_key {
-                add_skip(SkipReason::NoCustomerKey, row);
-                continue;
-            }
-            let Some(amount_first) = a.amount_first else {
-                add_skip(SkipReason::UnreadableAmount, row);
-                continue;
+                Settled::Keep { paid, refund } => (paid, refund),
             };
-            if !a.has_date {
-                add_skip(SkipReason::UnreadableDate, row);
-                continue;
-            }
-            let (paid, refund) = if mode == ItemAmounts::PerItem && a.amounts_seen > 1 {
-                (a.paid_live, a.refund_live)
-            } else {
-                // One amount for the order (single row, repeated amount, or merged cells): an
-                // order-level refund repeated per row is counted once, a per-item refund is summed
-                // over the item rows (decided for the whole file above).
-                let refund = if refunds_per_item { a.refund_all } else { a.refund_first.unwrap_or(0) };
-                (amount_first, refund)
-            };
-            if a.too_large || paid.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs() || refund > MAX_ORDER_CENTS {
-                add_skip(SkipReason::AmountTooLarge, row);
-                continue;
-            }
-            if paid > 0 && refund >= paid {
-                add_skip(SkipReason::Refunded, row);
-                withdraw();
-                continue;
-            }
-            let zero = paid == 0 && refund == 0;
-            if zero && skip_zero_amount {
-                add_skip(SkipReason::ZeroAmount, row);
-                zero_left_out.push(order.customer_key.clone());
-                continue;
-            }
             // A ¥0 order (free gift, 0 元试用) is a purchase of ¥0: kept, and it keeps its customer.
-            if zero {
+            if paid == 0 && refund == 0 {
                 zero_orders += 1;
             }
             order.paid = paid;
@@ -941,6 +908,51 @@ impl<'a> FileOrders<'a> {
             contents,
         }
     }
+}
+
+/// What one order's rows come to: skipped for a reason (and withdrawn from the workspace when an
+/// earlier import counted it: closed or refunded since), or kept with its paid amount and refund.
+enum Settled {
+    Skip { reason: SkipReason, withdraw: bool },
+    Keep { paid: Cents, refund: Cents },
+}
+
+/// Decides one order from its accumulated rows, with the file's decisions on item-level amounts and
+/// refunds and the ¥0 setting.
+fn settle(a: &Acc, mode: ItemAmounts, refunds_per_item: bool, skip_zero_amount: bool) -> Settled {
+    let skip = |reason| Settled::Skip { reason, withdraw: false };
+    if !a.any_count {
+        let reason = if a.any_refunded { SkipReason::Refunded } else { SkipReason::Closed };
+        return Settled::Skip { reason, withdraw: true };
+    }
+    if !a.has_key {
+        return skip(SkipReason::NoCustomerKey);
+    }
+    let Some(amount_first) = a.amount_first else {
+        return skip(SkipReason::UnreadableAmount);
+    };
+    if !a.has_date {
+        return skip(SkipReason::UnreadableDate);
+    }
+    let (paid, refund) = if mode == ItemAmounts::PerItem && a.amounts_seen > 1 {
+        (a.paid_live, a.refund_live)
+    } else {
+        // One amount for the order (single row, repeated amount, or merged cells): an order-level
+        // refund repeated per row is counted once, a per-item refund is summed over the item rows
+        // (decided for the whole file).
+        let refund = if refunds_per_item { a.refund_all } else { a.refund_first.unwrap_or(0) };
+        (amount_first, refund)
+    };
+    if a.too_large || paid.unsigned_abs() > MAX_ORDER_CENTS.unsigned_abs() || refund > MAX_ORDER_CENTS {
+        return skip(SkipReason::AmountTooLarge);
+    }
+    if paid > 0 && refund >= paid {
+        return Settled::Skip { reason: SkipReason::Refunded, withdraw: true };
+    }
+    if paid == 0 && refund == 0 && skip_zero_amount {
+        return skip(SkipReason::ZeroAmount);
+    }
+    Settled::Keep { paid, refund }
 }
 
 /// The report line about ¥0 orders: how many were counted (and how many customers have nothing
