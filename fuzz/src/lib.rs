@@ -270,7 +270,8 @@ fn ods_has_unclosed_element(bytes: &[u8]) -> bool {
         let name = &body[..body.iter().position(u8::is_ascii_whitespace).unwrap_or(body.len())];
         if !closing {
             open.push(name);
-        } else if open.pop() != Some(name) {
+        } else if open.pop() != Some(name) || !body[name.len()..].iter().all(u8::is_ascii_whitespace) {
+            // An end tag with attributes (`</table:table x="1">`) is not the end tag calamine waits for.
             return true;
         }
     }
