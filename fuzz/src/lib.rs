@@ -146,24 +146,8 @@ const HEAD_CHECK: usize = 8;
 /// through one of them are skipped ([`skip_open_finding`]), so that long runs and the CI smoke hunt
 /// for new problems. Delete the name (and its guard) when its fix lands.
 const OPEN_FINDINGS: &[&str] = &[
-    // A worksheet whose `<row r=…>` numbers go backwards makes `for_each_row` hand out a row index
-    // lower than the previous one.
-    "xlsx-rows-out-of-order",
-    // calamine 0.38's ods reader loops forever when content.xml ends inside a table, row,
-    // annotation or named-expressions element (no `Eof` arm in those loops): a cut-off .ods hangs
-    // the import at open.
-    "ods-unclosed-element-hang",
-    // calamine 0.38's cfb reader follows a FAT chain that loops back on itself with no length
-    // limit (the directory chain is read with `usize::MAX`): a 7 KB .xls grows memory until the
-    // process dies. The cfb crate the core already uses refuses such files.
-    "xls-cyclic-chain-oom",
-    // A cell record past BIFF8's 256 columns (two bytes changed in the xls fixture) makes calamine's
-    // `from_sparse` reserve rows × columns cells, 132 GB: the allocation aborts the process.
-    // `xls_dimensions_are_sane` only checks the Dimensions records, not the cells.
-    "xls-cell-column-bomb",
-    // `parse_amount_text` takes 16-digit yuan amounts (≥ ¥1e15) that its own 18-byte limit then
-    // refuses once printed with fen (`2741556931556930` → `2741556931556930.00`): no ceiling.
-    "amount-round-trip-16-digits",
+    // None open: the five findings of the first runs are fixed in the core, each with a regression
+    // test in crates/core/tests/fuzz_regressions.rs (docs/fuzzing.md).
 ];
 
 /// Checks `holds` for the finding `name`: fails like an assertion unless the finding is still open
@@ -183,99 +167,11 @@ pub fn known_finding(name: &str, holds: bool, detail: &str) {
 }
 
 /// True when `bytes` would run into an open hang or out-of-memory finding (reported once; the
-/// input is then not opened). libFuzzer's timeout and RSS limits stop a run outright, so these
-/// cannot be tolerated after the fact like [`known_finding`]'s checks.
-pub fn skip_open_finding(bytes: &[u8]) -> bool {
-    let finding = if bytes.starts_with(b"PK") && ods_has_unclosed_element(bytes) {
-        Some("ods-unclosed-element-hang")
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        match cfb::CompoundFile::open(Cursor::new(bytes)) {
-            Err(_) => Some("xls-cyclic-chain-oom"),
-            Ok(mut file) => xls_cell_past_last_column(&mut file).then_some("xls-cell-column-bomb"),
-        }
-    } else {
-        None
-    };
-    match finding {
-        Some(name) => {
-            known_finding(name, false, "input skipped");
-            true
-        }
-        None => false,
-    }
-}
-
-/// Whether a BIFF8 workbook stream has a cell record whose column is past IV (the 256th), which
-/// no Excel writes: calamine then sizes the sheet by it.
-fn xls_cell_past_last_column(file: &mut cfb::CompoundFile<Cursor<&[u8]>>) -> bool {
-    use std::io::Read;
-    let Some(name) = ["/Workbook", "/Book"].into_iter().find(|name| file.is_stream(name)) else { return false };
-    let mut stream = Vec::new();
-    if file.open_stream(name).and_then(|mut s| s.read_to_end(&mut stream)).is_err() {
-        return false;
-    }
-    // FORMULA, RSTRING, MULRK, MULBLANK, LABELSST, BLANK, NUMBER, LABEL, BOOLERR, RK: row then column.
-    const CELLS: [u16; 10] = [0x0006, 0x00D6, 0x00BD, 0x00BE, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E];
-    let mut at = 0usize;
-    while let Some(header) = stream.get(at..at + 4) {
-        let typ = u16::from_le_bytes([header[0], header[1]]);
-        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
-        let data = stream.get(at + 4..(at + 4 + len).min(stream.len())).unwrap_or_default();
-        if CELLS.contains(&typ) && data.len() >= 4 {
-            let col = u16::from_le_bytes([data[2], data[3]]);
-            let last_col = if matches!(typ, 0x00BD | 0x00BE) && data.len() >= 6 {
-                u16::from_le_bytes([data[data.len() - 2], data[data.len() - 1]])
-            } else {
-                col
-            };
-            if col > 0xFF || last_col > 0xFF {
-                return true;
-            }
-        }
-        at += 4 + len;
-    }
+/// input is then not opened). libFuzzer's timeout and RSS limits stop a run outright, so such
+/// findings cannot be tolerated after the fact like [`known_finding`]'s checks. Every finding so far
+/// is fixed (docs/fuzzing.md), so no input is skipped; a new hang finding adds its guard here.
+pub fn skip_open_finding(_bytes: &[u8]) -> bool {
     false
-}
-
-/// Whether an archive's content.xml is not a balanced tree of elements (a rough tag scan: comments
-/// and CDATA are not special), erring on "unclosed".
-fn ods_has_unclosed_element(bytes: &[u8]) -> bool {
-    use std::io::Read;
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return false };
-    let mut content = Vec::new();
-    match archive.by_name("content.xml") {
-        Ok(mut entry) => {
-            if entry.read_to_end(&mut content).is_err() {
-                return false;
-            }
-        }
-        Err(_) => return false,
-    }
-    // Any element left open or closed out of order counts: calamine's loops only end on the end
-    // tag they wait for, so a document that is not balanced may reach the end of the file inside one.
-    let mut open: Vec<&[u8]> = Vec::new();
-    let mut rest = content.as_slice();
-    while let Some(lt) = rest.iter().position(|&b| b == b'<') {
-        rest = &rest[lt + 1..];
-        let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
-        let tag = &rest[..end];
-        rest = &rest[end..];
-        if tag.starts_with(b"?") || tag.starts_with(b"!") || tag.ends_with(b"/") {
-            continue;
-        }
-        let (closing, body) = match tag.strip_prefix(b"/") {
-            Some(body) => (true, body),
-            None => (false, tag),
-        };
-        let name = &body[..body.iter().position(u8::is_ascii_whitespace).unwrap_or(body.len())];
-        if !closing {
-            open.push(name);
-        } else if open.pop() != Some(name) || !body[name.len()..].iter().all(u8::is_ascii_whitespace) {
-            // An end tag with attributes (`</table:table x="1">`) is not the end tag calamine waits for.
-            return true;
-        }
-    }
-    !open.is_empty()
 }
 
 /// Where an entry starts in a parts input: a line `=== name`.

@@ -280,10 +280,17 @@ fn ods_bytes() -> Vec<u8> {
 /// The minimal ods, or (`encrypted`) one whose manifest says content.xml is encrypted, as
 /// LibreOffice writes it when saving with a password.
 fn ods_bytes_with(encrypted: bool) -> Vec<u8> {
-    // No whitespace between elements: real writers emit none and calamine expects none.
-    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    ods_zip(ODS_CONTENT, encrypted)
+}
+
+/// The minimal ods's content.xml. No whitespace between elements: real writers emit none and
+/// calamine expects none.
+const ODS_CONTENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
   xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
   xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="客户"><table:table-row><table:table-cell office:value-type="string"><text:p>客户编号</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>累计消费金额</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type="string"><text:p>C001</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="1280.5"><text:p>1280.5</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+
+/// An ods archive around `content` (or, `encrypted`, around bytes a password-protected one holds).
+fn ods_zip(content: &str, encrypted: bool) -> Vec<u8> {
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">
  <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
@@ -982,6 +989,40 @@ fn fuzz_finding(name: &str) -> Result<()> {
 fn ods_cut_inside_table_is_an_error_not_a_hang() {
     let err = fuzz_finding("open_ods-cut-inside-table-hang.ods").unwrap_err();
     assert!(matches!(&err, Error::Corrupt { detail, .. } if detail.contains("中途")), "{err:?}");
+}
+
+/// The minimal ods with `content.xml`'s closing table tag replaced by `end` (fuzz finding
+/// ods-unclosed-element-hang, as the recorded open_ods runs met it again).
+fn ods_with_table_end(end: &str) -> Vec<u8> {
+    let content = ODS_CONTENT.replace("</table:table></office:spreadsheet>", &format!("{end}</office:spreadsheet>"));
+    assert_ne!(content, ODS_CONTENT);
+    ods_zip(&content, false)
+}
+
+#[test]
+fn ods_with_a_misspelled_or_malformed_table_end_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, end) in [
+        ("misspelled.ods", "</table:tajle>"),
+        ("short.ods", "</table:t a=1>"),
+        ("attributes.ods", r#"</table:table office:boolean-value="true">"#),
+    ] {
+        let path = write_file(dir.path(), name, &ods_with_table_end(end));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = path.clone();
+        std::thread::spawn(move || {
+            let result = Source::open(&reader).and_then(|mut source| {
+                for sheet in source.sheet_names().to_vec() {
+                    source.for_each_row(&sheet, &mut |_, _| Ok(true))?;
+                }
+                Ok(())
+            });
+            let _ = tx.send(result);
+        });
+        let result = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap_or_else(|_| panic!("{name}: a hang"));
+        let err = result.expect_err(name);
+        assert_eq!(err.code(), "corrupt", "{name}: {err:?}");
+    }
 }
 
 #[test]

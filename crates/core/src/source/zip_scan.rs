@@ -203,13 +203,27 @@ impl Scan<'_> {
         let Some((mut xml, limit)) = self.part(zip, name) else { return Ok(()) };
         let mut ods = OdsEstimate::default();
         let mut buf = Vec::with_capacity(1024);
-        let (mut events, mut depth) = (0u32, 0u64);
+        // The open elements' names: calamine 0.38's ods loops only stop at the end tag they expect,
+        // so a document that is not a balanced tree (cut off, a misspelled or malformed end tag)
+        // would make it spin forever; it is refused here instead. ods nests a dozen levels deep.
+        // Names are kept as hashes: no allocation per element of a sheet with millions of cells.
+        let name_hash = |name: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            name.hash(&mut h);
+            h.finish()
+        };
+        let mut open: Vec<u64> = Vec::new();
+        const MAX_DEPTH: usize = 256;
+        let corrupt = |detail: &str| Error::Corrupt { path: self.path.to_owned(), detail: detail.to_owned() };
+        let mut events = 0u32;
         loop {
             buf.clear();
             events = events.wrapping_add(1);
             if events.is_multiple_of(CANCEL_EVERY) && self.progress.cancelled() {
                 return Err(Error::Cancelled);
             }
+            let depth = open.len();
             let event = match xml.read_event_into(&mut buf) {
                 // calamine 0.38's ods loops have no end-of-file arm: a content.xml cut off inside
                 // a table makes it spin forever, so a cut document is refused here.
@@ -222,13 +236,28 @@ impl Scan<'_> {
                 Ok(Event::Eof) => break,
                 Ok(event) => {
                     match &event {
-                        Event::Start(_) => depth += 1,
-                        Event::End(_) => depth = depth.saturating_sub(1),
+                        Event::Start(e) if open.len() < MAX_DEPTH => open.push(name_hash(e.name().into_inner())),
+                        Event::Start(_) => return Err(corrupt("表格内容 (content.xml) 的层级异常地深，文件已损坏")),
+                        Event::End(e) => {
+                            if open.pop() != Some(name_hash(e.name().into_inner())) {
+                                return Err(corrupt("表格内容 (content.xml) 的结束标记与开始标记不匹配，文件已损坏"));
+                            }
+                        }
                         _ => {}
                     }
                     event
                 }
                 Err(e) if is_part_too_large(&e) => return Err(self.too_large_part(name, limit)),
+                // Not calamine's to report here: its ods loops also spin forever on a table whose
+                // end tag is misspelled or malformed (fuzz finding ods-unclosed-element-hang), and no
+                // writer produces broken XML, so an XML error inside the document is a damaged file.
+                // Before the first element it may be encryption, which the reader names later.
+                Err(e) if depth > 0 => {
+                    return Err(Error::Corrupt {
+                        path: self.path.to_owned(),
+                        detail: format!("表格内容 (content.xml) 不是完整的 XML（{e}），文件已损坏"),
+                    })
+                }
                 Err(_) => return Ok(()),
             };
             ods.event(&event);
