@@ -238,10 +238,9 @@ impl Scan<'_> {
                     match &event {
                         Event::Start(e) if open.len() < MAX_DEPTH => open.push(name_hash(e.name().into_inner())),
                         Event::Start(_) => return Err(corrupt("表格内容 (content.xml) 的层级异常地深，文件已损坏")),
-                        Event::End(e) => {
-                            if open.pop() != Some(name_hash(e.name().into_inner())) {
-                                return Err(corrupt("表格内容 (content.xml) 的结束标记与开始标记不匹配，文件已损坏"));
-                            }
+                        // The guard pops the open element; a matching end falls through to `_`.
+                        Event::End(e) if open.pop() != Some(name_hash(e.name().into_inner())) => {
+                            return Err(corrupt("表格内容 (content.xml) 的结束标记与开始标记不匹配，文件已损坏"));
                         }
                         _ => {}
                     }
