@@ -121,3 +121,25 @@ fn amount_16_digit_yuan_round_trips_or_is_refused() {
         assert_eq!(cell::parse_amount_text(&printed), Some(fen), "{text:?} read as {fen} fen, printed {printed:?}");
     }
 }
+
+/// Finding xls-boundsheet-offset-bomb (open_xls, 1 min into its first long run): a sheet's
+/// BoundSheet offset points into the middle of another record, so calamine reads a DIMENSIONS
+/// record there that a walk of the stream in order never sees, and reserves 497 GB (exit 134).
+#[test]
+fn xls_sheet_read_from_its_boundsheet_offset_is_checked_too() {
+    bounded("xls_sheet_read_from_its_boundsheet_offset_is_checked_too", || {
+        let err = open_and_read(&input("xls_boundsheet_offset_bomb.xls")).expect_err("a hidden huge sheet");
+        assert!(matches!(err, Error::Corrupt { .. } | Error::FileTooLarge { .. }), "{err:?}");
+    });
+}
+
+/// Finding ods-part-name-case (open_ods, 18 min into a recorded run): the archive holds `contEnt.xml`
+/// and a cut-off `content.xml`; the pre-scan checked the first spelling, calamine read the second and
+/// spun forever.
+#[test]
+fn ods_every_spelling_of_content_xml_is_checked() {
+    bounded("ods_every_spelling_of_content_xml_is_checked", || {
+        let err = open_and_read(&input("ods_part_name_case.ods")).expect_err("a cut-off content.xml");
+        assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
+    });
+}

@@ -9,7 +9,7 @@
 //! refuses a file over the limits of [`super::limits`].
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::limits::{self, human_bytes, MAX_DENSE_CELLS, MAX_DENSE_TEXT_BYTES};
@@ -29,6 +29,7 @@ const CONTINUE: u16 = 0x003C;
 const DIMENSIONS: u16 = 0x0200;
 const LABEL_SST: u16 = 0x00FD;
 const MUL_RK: u16 = 0x00BD;
+const BOUND_SHEET: u16 = 0x0085;
 /// Records that hold one cell at (row u16, column u16) in their first four bytes and that calamine
 /// keeps: Number, Label, RString, BoolErr, Rk, LabelSst, Formula.
 const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, LABEL_SST, 0x0006];
@@ -55,6 +56,7 @@ pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
     let mut stream = BufReader::with_capacity(64 * 1024, stream);
     let (mut header, mut data) = ([0u8; 4], vec![0u8; usize::from(u16::MAX)]);
     let mut records = 0u32;
+    let mut sheet_offsets = Vec::new();
     while stream.read_exact(&mut header).is_ok() {
         records = records.wrapping_add(1);
         if records.is_multiple_of(CANCEL_EVERY) && progress.cancelled() {
@@ -66,9 +68,57 @@ pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
         if stream.read_exact(body).is_err() {
             break;
         }
+        if typ == BOUND_SHEET && walk.depth == 1 && walk.substreams == 0 && body.len() >= 4 {
+            sheet_offsets.push(u64::from(u32::from_le_bytes([body[0], body[1], body[2], body[3]])));
+        }
         walk.record(typ, body)?;
     }
-    walk.end_sheet()
+    walk.end_sheet()?;
+    // calamine reads each sheet from the offset its BoundSheet record gives, not in stream order:
+    // an offset into the middle of another record shows it records this walk never saw (fuzz
+    // finding xls-boundsheet-offset-bomb: a DIMENSIONS record hidden that way reserved 497 GB).
+    // So every sheet is walked again the way calamine reads it.
+    let mut sst_bytes = std::mem::take(&mut walk.sst_bytes);
+    let mut stream = stream.into_inner();
+    sheet_offsets.sort_unstable();
+    sheet_offsets.dedup();
+    for offset in sheet_offsets {
+        let mut sheet = Walk { depth: 1, substreams: 1, sst_bytes, ..Walk::new(path) };
+        if stream.seek(SeekFrom::Start(offset)).is_ok() {
+            walk_sheet(&mut BufReader::new(&mut stream), &mut sheet, &mut data, progress)?;
+        }
+        sheet.end_sheet()?;
+        sst_bytes = std::mem::take(&mut sheet.sst_bytes);
+    }
+    Ok(())
+}
+
+/// Feeds one sheet's records to `walk`, from where `stream` stands to the sheet's EOF, as calamine
+/// reads a sheet: the first BOF is the sheet's own, later ones open embedded substreams.
+fn walk_sheet(stream: &mut impl Read, walk: &mut Walk<'_>, data: &mut [u8], progress: &dyn Progress) -> Result<()> {
+    let mut header = [0u8; 4];
+    let mut first = true;
+    let mut records = 0u32;
+    while stream.read_exact(&mut header).is_ok() {
+        records = records.wrapping_add(1);
+        if records.is_multiple_of(CANCEL_EVERY) && progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let typ = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let Some(body) = data.get_mut(..len) else { break };
+        if stream.read_exact(body).is_err() {
+            break;
+        }
+        if std::mem::take(&mut first) && typ == BOF {
+            continue;
+        }
+        if typ == EOF && walk.depth == 1 {
+            return Ok(());
+        }
+        walk.record(typ, body)?;
+    }
+    Ok(())
 }
 
 /// What the walk has seen so far.

@@ -142,10 +142,12 @@ impl Scan<'_> {
         limits::too_large(self.path, format!("内部文件 {name} 解压后超过 {}", human_bytes(limit)))
     }
 
-    /// An XML reader over part `name` (looked up without case, as calamine does), capped.
-    fn part<'z, R: Read + io::Seek>(&self, zip: &'z mut ZipArchive<R>, name: &str) -> Option<(PartXml<'z, R>, u64)> {
-        let index = (0..zip.len())
-            .find(|&i| zip.name_for_index(i).and_then(|n| n.ok()).is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+    /// An XML reader over the zip entry at `index`, capped.
+    fn part_at<'z, R: Read + io::Seek>(
+        &self,
+        zip: &'z mut ZipArchive<R>,
+        index: usize,
+    ) -> Option<(PartXml<'z, R>, u64)> {
         let entry = zip.by_index(index).ok()?;
         let limit = held_limit(entry.compressed_size());
         let mut reader = quick_xml::Reader::from_reader(BufReader::new(Capped { inner: entry, read: 0, limit }));
@@ -155,8 +157,16 @@ impl Scan<'_> {
 
     /// The shared-strings table: its real size, and a `uniqueCount` calamine can safely reserve.
     fn shared_strings<R: Read + io::Seek>(&self, zip: &mut ZipArchive<R>) -> Result<()> {
+        for index in part_indices(zip, "xl/sharedStrings.xml") {
+            self.shared_strings_at(zip, index)?;
+        }
+        Ok(())
+    }
+
+    /// [`Self::shared_strings`] for one entry of that name.
+    fn shared_strings_at<R: Read + io::Seek>(&self, zip: &mut ZipArchive<R>, index: usize) -> Result<()> {
         let name = "xl/sharedStrings.xml";
-        let Some((mut xml, limit)) = self.part(zip, name) else { return Ok(()) };
+        let Some((mut xml, limit)) = self.part_at(zip, index) else { return Ok(()) };
         let (mut declared, mut strings, mut events) = (None::<u64>, 0u64, 0u32);
         let mut buf = Vec::with_capacity(1024);
         loop {
@@ -199,8 +209,16 @@ impl Scan<'_> {
 
     /// What calamine will expand an ods's sheets into, from `content.xml`.
     fn ods_content<R: Read + io::Seek>(&self, zip: &mut ZipArchive<R>) -> Result<()> {
+        for index in part_indices(zip, "content.xml") {
+            self.ods_content_at(zip, index)?;
+        }
+        Ok(())
+    }
+
+    /// [`Self::ods_content`] for one entry of that name.
+    fn ods_content_at<R: Read + io::Seek>(&self, zip: &mut ZipArchive<R>, index: usize) -> Result<()> {
         let name = "content.xml";
-        let Some((mut xml, limit)) = self.part(zip, name) else { return Ok(()) };
+        let Some((mut xml, limit)) = self.part_at(zip, index) else { return Ok(()) };
         let mut ods = OdsEstimate::default();
         let mut buf = Vec::with_capacity(1024);
         // The open elements' names: calamine 0.38's ods loops only stop at the end tag they expect,
@@ -266,6 +284,15 @@ impl Scan<'_> {
         }
         Ok(())
     }
+}
+
+/// Every entry named `name`, compared without case: calamine may look a part up exactly or without
+/// case, and an archive may hold several spellings or copies (fuzz finding ods-part-name-case: the scan
+/// read `contEnt.xml` while calamine read `content.xml` and spun), so each one is checked.
+fn part_indices<R: Read + io::Seek>(zip: &ZipArchive<R>, name: &str) -> Vec<usize> {
+    (0..zip.len())
+        .filter(|&i| zip.name_for_index(i).and_then(|n| n.ok()).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        .collect()
 }
 
 fn is_part_too_large(e: &quick_xml::Error) -> bool {
