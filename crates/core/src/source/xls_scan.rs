@@ -54,20 +54,9 @@ pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
     let Some(Ok(stream)) = name.map(|name| compound.open_stream(name)) else { return Ok(()) };
     let mut walk = Walk::new(path);
     let mut stream = BufReader::with_capacity(64 * 1024, stream);
-    let (mut header, mut data) = ([0u8; 4], vec![0u8; usize::from(u16::MAX)]);
-    let mut records = 0u32;
+    let mut records = Records::new(progress);
     let mut sheet_offsets = Vec::new();
-    while stream.read_exact(&mut header).is_ok() {
-        records = records.wrapping_add(1);
-        if records.is_multiple_of(CANCEL_EVERY) && progress.cancelled() {
-            return Err(Error::Cancelled);
-        }
-        let typ = u16::from_le_bytes([header[0], header[1]]);
-        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
-        let Some(body) = data.get_mut(..len) else { break };
-        if stream.read_exact(body).is_err() {
-            break;
-        }
+    while let Some((typ, body)) = records.next(&mut stream)? {
         if typ == BOUND_SHEET && walk.depth == 1 && walk.substreams == 0 && body.len() >= 4 {
             sheet_offsets.push(u64::from(u32::from_le_bytes([body[0], body[1], body[2], body[3]])));
         }
@@ -85,7 +74,7 @@ pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
     for offset in sheet_offsets {
         let mut sheet = Walk { depth: 1, substreams: 1, sst_bytes, ..Walk::new(path) };
         if stream.seek(SeekFrom::Start(offset)).is_ok() {
-            walk_sheet(&mut BufReader::new(&mut stream), &mut sheet, &mut data, progress)?;
+            walk_sheet(&mut BufReader::new(&mut stream), &mut sheet, &mut records)?;
         }
         sheet.end_sheet()?;
         sst_bytes = std::mem::take(&mut sheet.sst_bytes);
@@ -95,21 +84,9 @@ pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
 
 /// Feeds one sheet's records to `walk`, from where `stream` stands to the sheet's EOF, as calamine
 /// reads a sheet: the first BOF is the sheet's own, later ones open embedded substreams.
-fn walk_sheet(stream: &mut impl Read, walk: &mut Walk<'_>, data: &mut [u8], progress: &dyn Progress) -> Result<()> {
-    let mut header = [0u8; 4];
+fn walk_sheet(stream: &mut impl Read, walk: &mut Walk<'_>, records: &mut Records<'_>) -> Result<()> {
     let mut first = true;
-    let mut records = 0u32;
-    while stream.read_exact(&mut header).is_ok() {
-        records = records.wrapping_add(1);
-        if records.is_multiple_of(CANCEL_EVERY) && progress.cancelled() {
-            return Err(Error::Cancelled);
-        }
-        let typ = u16::from_le_bytes([header[0], header[1]]);
-        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
-        let Some(body) = data.get_mut(..len) else { break };
-        if stream.read_exact(body).is_err() {
-            break;
-        }
+    while let Some((typ, body)) = records.next(stream)? {
         if std::mem::take(&mut first) && typ == BOF {
             continue;
         }
@@ -119,6 +96,38 @@ fn walk_sheet(stream: &mut impl Read, walk: &mut Walk<'_>, data: &mut [u8], prog
         walk.record(typ, body)?;
     }
     Ok(())
+}
+
+/// Reads BIFF records (type, body) one after another into one reused buffer, looking at the
+/// cancel flag now and then; `None` at the end of the stream or at a record cut short.
+struct Records<'a> {
+    progress: &'a dyn Progress,
+    data: Vec<u8>,
+    count: u32,
+}
+
+impl<'a> Records<'a> {
+    fn new(progress: &'a dyn Progress) -> Records<'a> {
+        Records { progress, data: vec![0u8; usize::from(u16::MAX)], count: 0 }
+    }
+
+    fn next(&mut self, stream: &mut impl Read) -> Result<Option<(u16, &[u8])>> {
+        self.count = self.count.wrapping_add(1);
+        if self.count.is_multiple_of(CANCEL_EVERY) && self.progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let mut header = [0u8; 4];
+        if stream.read_exact(&mut header).is_err() {
+            return Ok(None);
+        }
+        let typ = u16::from_le_bytes([header[0], header[1]]);
+        let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+        let Some(body) = self.data.get_mut(..len) else { return Ok(None) };
+        if stream.read_exact(body).is_err() {
+            return Ok(None);
+        }
+        Ok(Some((typ, body)))
+    }
 }
 
 /// What the walk has seen so far.
