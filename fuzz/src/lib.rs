@@ -115,6 +115,9 @@ pub fn read_all(path: &Path) -> ReadAll {
             next = next.max(index + 1);
             assert!(cells.last() != Some(&Cell::Empty), "row {index} ends in an empty cell: {cells:?}");
             for cell in cells {
+                if let Cell::Number(x) = cell {
+                    assert!(x.is_finite(), "row {index}: a non-finite number was handed out");
+                }
                 if let Cell::Text(t) | Cell::Error(t) = cell {
                     assert!(t.len() <= MAX_CELL_BYTES, "row {index}: a {}-byte cell was handed out", t.len());
                 }

@@ -143,3 +143,26 @@ fn ods_every_spelling_of_content_xml_is_checked() {
         assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
     });
 }
+
+/// Finding xls-nan-number (open_xls): an xls NUMBER record holding NaN reached the rows as
+/// `Cell::Number(NaN)`, which is not equal to itself, so two reads of one sheet "disagreed" and any
+/// code comparing or summing cells met a value no spreadsheet program writes. It reads as `#NUM!`.
+#[test]
+fn xls_nan_number_reads_as_an_error_cell_and_both_reads_agree() {
+    use tierbook_core::source::Cell;
+    let path = input("xls_nan_number.xls");
+    let mut source = Source::open(&path).expect("the file opens");
+    let sheet = source.sheet_names()[0].clone();
+    let mut streamed: Vec<Vec<Cell>> = Vec::new();
+    source
+        .for_each_row(&sheet, &mut |_, cells| {
+            streamed.push(cells.to_vec());
+            Ok(true)
+        })
+        .expect("the sheet reads");
+    let every_cell = || streamed.iter().flatten();
+    assert!(every_cell().all(|c| !matches!(c, Cell::Number(x) if !x.is_finite())), "{streamed:?}");
+    assert!(every_cell().any(|c| *c == Cell::Error("#NUM!".to_owned())), "the NaN cell is #NUM!: {streamed:?}");
+    let head = source.head(&sheet, 8).expect("head reads");
+    assert_eq!(head[..], streamed[..head.len().min(streamed.len())]);
+}

@@ -320,7 +320,18 @@ fn set_int(row: &mut RowBuffer, col: usize, value: i64) {
 fn datetime_cell(value: &ExcelDateTime) -> Cell {
     match value.is_datetime().then(|| value.as_datetime()).flatten() {
         Some(datetime) => Cell::DateTime(datetime),
-        None => Cell::Number(value.as_f64()),
+        None => number_cell(value.as_f64()),
+    }
+}
+
+/// A number as a cell; NaN and infinities become Excel's `#NUM!`. No spreadsheet program stores them, so
+/// only a damaged or forged file carries one, and downstream code (and `Cell`'s equality) may then
+/// assume every `Cell::Number` is finite. Fuzz finding `xls-nan-number`.
+fn number_cell(x: f64) -> Cell {
+    if x.is_finite() {
+        Cell::Number(x)
+    } else {
+        Cell::Error("#NUM!".to_owned())
     }
 }
 
@@ -329,7 +340,7 @@ fn set_data_ref(row: &mut RowBuffer, col: usize, value: &DataRef<'_>, path: &Pat
         DataRef::Empty => row.set_empty(col),
         DataRef::SharedString(s) => set_text(row, col, s, path, r)?,
         DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => set_text(row, col, s, path, r)?,
-        DataRef::Float(x) => row.set(col, Cell::Number(*x)),
+        DataRef::Float(x) => row.set(col, number_cell(*x)),
         DataRef::Int(i) => set_int(row, col, *i),
         DataRef::Bool(b) => row.set(col, Cell::Bool(*b)),
         DataRef::DateTime(dt) => row.set(col, datetime_cell(dt)),
@@ -342,7 +353,7 @@ fn set_data(row: &mut RowBuffer, col: usize, value: &Data, path: &Path, r: u32) 
     match value {
         Data::Empty => row.set_empty(col),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => set_text(row, col, s, path, r)?,
-        Data::Float(x) => row.set(col, Cell::Number(*x)),
+        Data::Float(x) => row.set(col, number_cell(*x)),
         Data::Int(i) => set_int(row, col, *i),
         Data::Bool(b) => row.set(col, Cell::Bool(*b)),
         Data::DateTime(dt) => row.set(col, datetime_cell(dt)),
