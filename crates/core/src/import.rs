@@ -153,6 +153,9 @@ pub(crate) fn import_files_batched(
         set.prepare_next_file();
         let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
         reader.total = rows_done + plan.iter().filter_map(|(s, _)| src.row_count_hint(s)).sum::<u64>();
+        // Room for the declared rows, but never more than the file's bytes could hold: a real
+        // export needs well over 16 bytes per row, even compressed.
+        reader.capacity = usize::try_from((reader.total - rows_done).min(src.size / MIN_BYTES_PER_ROW)).unwrap_or(0);
         for (sheet, header) in &plan {
             reader.begin_sheet(sheet, *header);
             src.for_each_row_batched(sheet, batch_rows, &mut |i, cells| reader.row(i, cells).map(|()| true))?;
@@ -234,6 +237,10 @@ const HEAD_ROWS: usize = HEADER_SEARCH_ROWS;
 
 /// How often (in rows) progress is reported and cancellation checked.
 const PROGRESS_EVERY: u64 = 8192;
+
+/// Fewer bytes of file per row than this and a declared row count is not believed when making
+/// room for the orders (see `FileOrders::reserve`).
+const MIN_BYTES_PER_ROW: u64 = 16;
 
 /// The sheets to read, in order, each with its header row when already known.
 fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result<Vec<(String, Option<usize>)>> {
@@ -434,6 +441,8 @@ struct FileReader<'a> {
     rows_done: u64,
     /// Expected rows for the progress bar (0 when unknown).
     total: u64,
+    /// Orders to make room for at once (0: grow as they come).
+    capacity: usize,
     mapping: Option<Mapping>,
     file: Option<FileOrders<'a>>,
     warnings: Vec<Warning>,
@@ -463,6 +472,7 @@ impl<'a> FileReader<'a> {
             progress,
             rows_done,
             total: 0,
+            capacity: 0,
             mapping: None,
             file: None,
             warnings: Vec::new(),
@@ -538,10 +548,10 @@ impl<'a> FileReader<'a> {
             self.warnings = notes;
             self.warnings.extend(mapping_warnings(&m, &sample, self.options));
             let fp = fingerprint(&m);
-            self.file = Some(
-                FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
-                    .skip_zero_amount(self.options.skip_zero_amount),
-            );
+            let mut file = FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
+                .skip_zero_amount(self.options.skip_zero_amount);
+            file.reserve(self.capacity);
+            self.file = Some(file);
             self.mapping = Some(m);
         }
         self.header = Some(header_index);
