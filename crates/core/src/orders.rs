@@ -496,6 +496,10 @@ impl<'a> FileOrders<'a> {
     pub fn reserve(&mut self, rows: usize) {
         self.orders.reserve(rows);
         self.accs.reserve(rows);
+        if self.level == Level::Orders && self.map.order_id.is_some() {
+            // The id index's last doubling would fall near the end of a big file, at the peak.
+            self.ids.by_hash.reserve(rows);
+        }
     }
 
     /// Leaves paid ¥0 orders out (skip reason `ZeroAmount`) instead of counting them as ¥0 purchases.
