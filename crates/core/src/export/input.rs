@@ -64,6 +64,8 @@ pub struct ExportInput<'a> {
 pub(crate) struct Ticker<'p> {
     progress: &'p dyn Progress,
     done: AtomicU64,
+    /// The largest count reported so far.
+    reported: AtomicU64,
     stopped: AtomicBool,
     total: u64,
 }
@@ -73,14 +75,23 @@ impl<'p> Ticker<'p> {
 
     pub(super) fn new(progress: &'p dyn Progress, total: u64) -> Self {
         progress.report(Stage::Exporting, 0, total);
-        Ticker { progress, done: AtomicU64::new(0), stopped: AtomicBool::new(false), total }
+        Ticker {
+            progress,
+            done: AtomicU64::new(0),
+            reported: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            total,
+        }
     }
 
     /// Counts one row; true when the user asked to stop.
     pub(crate) fn tick(&self) -> bool {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if done.is_multiple_of(Self::EVERY) {
-            self.progress.report(Stage::Exporting, done, self.total);
+            // Two sheets' threads may get here out of turn; the bar only ever moves forward.
+            if self.reported.fetch_max(done, Ordering::Relaxed) < done {
+                self.progress.report(Stage::Exporting, done, self.total);
+            }
             if self.progress.cancelled() {
                 self.stopped.store(true, Ordering::Relaxed);
             }
