@@ -1,31 +1,54 @@
 #!/usr/bin/env bash
-# The DESIGN §9 benchmark: N order rows (default 1,000,000, 微信小店 layout, 18 columns, xlsx)
-# through `tierbook classify` (import → classify → export) versus
+# The DESIGN §9 / issue 10 benchmark: N order rows (default 1,000,000, 微信小店 layout, 18 columns, xlsx)
+# through `tierbook classify` (import → classify → export), side by side in one run with
 #   (a) calamine alone reading the same file (worksheet_range, and the streaming cells reader),
-#   (b) a Python polars + fastexcel + xlsxwriter script doing the same job (scripts/bench_polars.py).
-# Peak RSS and times come from /usr/bin/time -v. Prints a Markdown table.
+#   (b) a Python polars + fastexcel + xlsxwriter script doing the same job (scripts/bench_polars.py),
+#   (c) optionally an older tierbook binary (BASELINE=path), for before/after on the same load.
+# Wall, CPU (user + sys) and peak RSS come from /usr/bin/time -v. Prints Markdown tables, the
+# ratios against issue 10's targets, the per-stage wall and CPU of the tierbook pipeline, and the
+# independent check of the exported workbook against the generator's truth (check_export.py).
 #
-#   scripts/bench.sh                 # 1M rows, one run each
-#   ROWS=100000 RUNS=3 scripts/bench.sh
-#   SKIP_BUILD=1 scripts/bench.sh    # reuse the release binaries already built
+#   buildslot scripts/bench.sh                    # 1M rows, one run each (run it alone: no builds beside it)
+#   ROWS=200000 RUNS=3 scripts/bench.sh           # quicker look
+#   SKIP_BUILD=1 BASELINE=/tmp/old/tierbook scripts/bench.sh
+#
+# Python: uses python3 when it has polars, fastexcel and xlsxwriter; otherwise makes a venv in
+# target/bench-venv (with the system's packages visible) and pip-installs what is missing there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-1}
 DIR=${BENCH_DIR:-target/bench}
+BIN=target/release
 mkdir -p "$DIR"
 SRC="$DIR/orders_${ROWS}.xlsx"
-BIN=target/release
+TRUTH="$DIR/truth_${ROWS}.csv"
+CHECK=${CHECK_EXPORT:-}
+for c in ../shared/tools/check_export.py /work/shared/tools/check_export.py; do
+  if [ -z "$CHECK" ] && [ -f "$c" ]; then CHECK=$c; fi
+done
 
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release -p tierbook --bin tierbook --example calamine_read --example pipeline_stages
 
-if [ ! -f "$SRC" ]; then
-  echo "generating $SRC …" >&2
-  "$BIN/tierbook" generate --layout wechat --orders "$ROWS" --seed 1 --out "$SRC" --truth "$DIR/truth_${ROWS}.csv" >&2
+PY=python3
+if ! $PY -c 'import polars, fastexcel, xlsxwriter, openpyxl' 2>/dev/null; then
+  VENV=target/bench-venv
+  [ -x "$VENV/bin/python" ] || python3 -m venv --system-site-packages "$VENV"
+  PY=$VENV/bin/python
+  missing=()
+  for p in polars fastexcel xlsxwriter numpy openpyxl xlwt; do
+    $PY -c "import $p" 2>/dev/null || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] || $PY -m pip install --quiet "${missing[@]}" >&2
 fi
 
-# measure NAME CMD… → sets WALL, CPU, RSS_MB (best wall time of $RUNS runs; RSS of that run)
+if [ ! -f "$SRC" ] || [ ! -f "$TRUTH" ]; then
+  echo "generating $SRC …" >&2
+  "$BIN/tierbook" generate --layout wechat --orders "$ROWS" --seed 1 --out "$SRC" --truth "$TRUTH" >&2
+fi
+
+# measure NAME CMD… → sets WALL, CPU, RSS_MB (best wall time of $RUNS runs; CPU and RSS of that run)
 measure() {
   local name=$1; shift
   local best_wall="" best_cpu="" best_rss=""
@@ -41,31 +64,60 @@ measure() {
   done
   WALL=$best_wall CPU=$best_cpu RSS_MB=$best_rss
 }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-rm -f "$DIR/tierbook_out.xlsx" "$DIR/polars_out.xlsx"
+LOAD_START=$(load)
+rm -f "$DIR/tierbook_out.xlsx" "$DIR/baseline_out.xlsx" "$DIR/polars_out.xlsx"
 measure calamine_range "$BIN/examples/calamine_read" "$SRC"
 CAL_WALL=$WALL CAL_CPU=$CPU CAL_RSS=$RSS_MB
 measure calamine_cells "$BIN/examples/calamine_read" "$SRC" --cells
 CELLS_WALL=$WALL CELLS_CPU=$CPU CELLS_RSS=$RSS_MB
 measure tierbook "$BIN/tierbook" classify "$SRC" --out "$DIR/tierbook_out.xlsx"
 TB_WALL=$WALL TB_CPU=$CPU TB_RSS=$RSS_MB
-measure polars python3 scripts/bench_polars.py "$SRC" "$DIR/polars_out.xlsx"
+if [ -n "${BASELINE:-}" ]; then
+  measure baseline "$BASELINE" classify "$SRC" --out "$DIR/baseline_out.xlsx"
+  BL_WALL=$WALL BL_CPU=$CPU BL_RSS=$RSS_MB
+fi
+measure polars "$PY" scripts/bench_polars.py "$SRC" "$DIR/polars_out.xlsx"
 PL_WALL=$WALL PL_CPU=$CPU PL_RSS=$RSS_MB
+LOAD_MID=$(load)
 "$BIN/examples/pipeline_stages" "$SRC" "$DIR/stages_out.xlsx" >"$DIR/stages.out"
+if [ -n "$CHECK" ]; then
+  $PY "$CHECK" --export "$DIR/tierbook_out.xlsx" --truth "$TRUTH" >"$DIR/check_export.out" 2>&1 && CHECK_OK=PASS || CHECK_OK=FAIL
+else
+  CHECK_OK="not run (check_export.py not found; set CHECK_EXPORT=path)"
+fi
+LOAD_END=$(load)
 
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+# verdict VALUE OP TARGET → met / missed
+verdict() { awk "BEGIN{print ($1 $2 $3) ? \"met\" : \"**missed**\"}"; }
 echo
-echo "$ROWS rows, $(du -h "$SRC" | cut -f1) xlsx; $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$ROWS rows, $(du -h "$SRC" | cut -f1) xlsx; $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo));" \
+  "load average at start $LOAD_START, after the contenders $LOAD_MID, at the end $LOAD_END; $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo
-echo "| run | wall s | CPU s (user+sys) | peak RSS MB | wall ÷ calamine range | CPU ÷ calamine range |"
+echo "| run | wall s | CPU s (user+sys) | peak RSS MB | wall ÷ calamine cells | CPU ÷ calamine cells |"
 echo "|---|---:|---:|---:|---:|---:|"
-echo "| calamine worksheet_range (read only) | $CAL_WALL | $CAL_CPU | $CAL_RSS | 1.00 | 1.00 |"
-echo "| calamine cells reader (read only) | $CELLS_WALL | $CELLS_CPU | $CELLS_RSS | $(ratio "$CELLS_WALL" "$CAL_WALL") | $(ratio "$CELLS_CPU" "$CAL_CPU") |"
-echo "| **tierbook classify** (import → classify → export) | $TB_WALL | $TB_CPU | $TB_RSS | $(ratio "$TB_WALL" "$CAL_WALL") | $(ratio "$TB_CPU" "$CAL_CPU") |"
-echo "| polars + fastexcel + xlsxwriter | $PL_WALL | $PL_CPU | $PL_RSS | $(ratio "$PL_WALL" "$CAL_WALL") | $(ratio "$PL_CPU" "$CAL_CPU") |"
+echo "| calamine worksheet_range (read only) | $CAL_WALL | $CAL_CPU | $CAL_RSS | $(ratio "$CAL_WALL" "$CELLS_WALL") | $(ratio "$CAL_CPU" "$CELLS_CPU") |"
+echo "| calamine cells reader (read only) | $CELLS_WALL | $CELLS_CPU | $CELLS_RSS | 1.00 | 1.00 |"
+echo "| **tierbook classify** (import → classify → export) | $TB_WALL | $TB_CPU | $TB_RSS | $(ratio "$TB_WALL" "$CELLS_WALL") | $(ratio "$TB_CPU" "$CELLS_CPU") |"
+[ -z "${BASELINE:-}" ] || echo "| baseline tierbook ($BASELINE) | $BL_WALL | $BL_CPU | $BL_RSS | $(ratio "$BL_WALL" "$CELLS_WALL") | $(ratio "$BL_CPU" "$CELLS_CPU") |"
+echo "| polars + fastexcel + xlsxwriter | $PL_WALL | $PL_CPU | $PL_RSS | $(ratio "$PL_WALL" "$CELLS_WALL") | $(ratio "$PL_CPU" "$CELLS_CPU") |"
 echo
-echo "polars ÷ tierbook: wall $(ratio "$PL_WALL" "$TB_WALL")×, CPU $(ratio "$PL_CPU" "$TB_CPU")×"
+PW=$(ratio "$PL_WALL" "$TB_WALL") PC=$(ratio "$PL_CPU" "$TB_CPU") CW=$(ratio "$TB_WALL" "$CELLS_WALL") CC=$(ratio "$TB_CPU" "$CELLS_CPU")
+echo "| issue 10 bar | target | wall | CPU |"
+echo "|---|---|---|---|"
+echo "| polars ÷ tierbook | ≥ 4× | ${PW}× $(verdict "$PW" ">=" 4) | ${PC}× $(verdict "$PC" ">=" 4) |"
+echo "| tierbook ÷ calamine cells reader | ≤ 1.2× | ${CW}× $(verdict "$CW" "<=" 1.2) | ${CC}× $(verdict "$CC" "<=" 1.2) |"
+echo "| tierbook peak RSS | ≤ 400 MB | ${TB_RSS} MB $(verdict "$TB_RSS" "<=" 400) | |"
+echo "| check_export.py against the generator's truth | all pass | $CHECK_OK | |"
+if [ -n "${BASELINE:-}" ]; then
+  echo
+  echo "baseline ÷ tierbook: wall $(ratio "$BL_WALL" "$TB_WALL")×, CPU $(ratio "$BL_CPU" "$TB_CPU")×, peak RSS $BL_RSS → $TB_RSS MB"
+fi
 echo
-echo "Stages of the tierbook pipeline (examples/pipeline_stages):"; echo
+echo "Stages of the tierbook pipeline (examples/pipeline_stages; CPU above wall = both cores at work):"; echo
 cat "$DIR/stages.out"; echo
 echo "  $(cat "$DIR/polars.out")"
+[ ! -f "$DIR/check_export.out" ] || { echo; echo "check_export.py:"; grep -E '^(PASS|FAIL)|passed' "$DIR/check_export.out" | sed 's/^/  /'; }
+[ "$CHECK_OK" != FAIL ]

@@ -3,7 +3,7 @@
 //! This module only sums what the orders say; it does not judge them (statuses and refunds were
 //! applied by `orders`) and it does not classify (that is `classify`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::model::{Customer, Order};
 
@@ -38,7 +38,10 @@ fn has_text(value: &Option<String>) -> bool {
 /// customer-level row's `first_date`, last order = the latest order date, name and phone from the
 /// latest order that has one, interactions summed over the rows that have a count.
 pub fn aggregate(orders: &[Order]) -> Vec<Customer> {
-    let mut by_key: HashMap<&str, Tally> = HashMap::with_capacity(orders.len() / 2 + 1);
+    // Fx rather than SipHash (1.8 % of a 200k-order classify in a profile): the same trade as the
+    // import's order-id index, and the iteration order does not matter (sorted below).
+    let mut by_key: FxHashMap<&str, Tally> =
+        FxHashMap::with_capacity_and_hasher(orders.len() / 2 + 1, Default::default());
     for order in orders {
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));

@@ -277,7 +277,7 @@ pub fn stage_workbook(
 ) -> Result<StagedFile> {
     let table = Table::new(input, options.lang, options.keep_phones)?;
     let rows = if options.include_tier_sheets { table.len() as u64 } else { 0 };
-    let mut ticker = Ticker::new(progress, rows);
+    let ticker = Ticker::new(progress, rows);
     let staged = stage(path, |file| {
         let mut book = Workbook::new();
         // Constant-memory sheets spill to temp files; keep them beside the target rather than in a
@@ -289,7 +289,7 @@ pub fn stage_workbook(
         // export; this roughly halves it for files ~10% larger (rust_xlsxwriter's own measurements).
         book.set_zip_compression_level(2);
         book.set_properties(&DocProperties::new().set_title(pick_title(options.lang)).set_author("TierBook"));
-        workbook::build(&mut book, &table, options, &mut ticker).map_err(|stop| match stop {
+        workbook::build(&mut book, &table, options, &ticker).map_err(|stop| match stop {
             Stop::Cancelled => Error::Cancelled,
             Stop::Xlsx(e) => write_error(path, e),
         })?;

@@ -124,6 +124,21 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
 /// `NoKeyColumn`, `NoDateColumn`, `AmountsUnreadable`, `NoValidOrders`, `CellTooLarge`, `Cancelled` —
 /// each naming the file.
 pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn Progress) -> Result<Dataset> {
+    import_files_batched(paths, options, progress, READ_BATCH_ROWS)
+}
+
+/// Rows the reading thread hands over at once (see `Source::for_each_row_batched`): large enough
+/// that the hand-over costs nothing, small enough that the two threads start overlapping at once.
+const READ_BATCH_ROWS: usize = 1024;
+
+/// [`import_files`] with `batch_rows` rows per hand-over from the reading thread (0: one thread).
+/// The result does not depend on it; tests check that with several sizes.
+pub(crate) fn import_files_batched(
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    progress: &dyn Progress,
+    batch_rows: usize,
+) -> Result<Dataset> {
     let rules = options.rules.clone().unwrap_or_default();
     let mut set = OrderSet::new();
     let mut reports = Vec::with_capacity(paths.len());
@@ -138,9 +153,12 @@ pub fn import_files(paths: &[PathBuf], options: &ImportOptions, progress: &dyn P
         set.prepare_next_file();
         let mut reader = FileReader::new(path, options, &rules, &set, fi as u32, progress, rows_done);
         reader.total = rows_done + plan.iter().filter_map(|(s, _)| src.row_count_hint(s)).sum::<u64>();
+        // Room for the declared rows, but never more than the file's bytes could hold: a real
+        // export needs well over 16 bytes per row, even compressed.
+        reader.capacity = usize::try_from((reader.total - rows_done).min(src.size / MIN_BYTES_PER_ROW)).unwrap_or(0);
         for (sheet, header) in &plan {
             reader.begin_sheet(sheet, *header);
-            src.for_each_row(sheet, &mut |i, cells| reader.row(i, cells).map(|()| true))?;
+            src.for_each_row_batched(sheet, batch_rows, &mut |i, cells| reader.row(i, cells).map(|()| true))?;
             reader.end_sheet()?;
         }
         rows_done = reader.rows_done;
@@ -219,6 +237,10 @@ const HEAD_ROWS: usize = HEADER_SEARCH_ROWS;
 
 /// How often (in rows) progress is reported and cancellation checked.
 const PROGRESS_EVERY: u64 = 8192;
+
+/// Fewer bytes of file per row than this and a declared row count is not believed when making
+/// room for the orders (see `FileOrders::reserve`).
+const MIN_BYTES_PER_ROW: u64 = 16;
 
 /// The sheets to read, in order, each with its header row when already known.
 fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result<Vec<(String, Option<usize>)>> {
@@ -419,6 +441,8 @@ struct FileReader<'a> {
     rows_done: u64,
     /// Expected rows for the progress bar (0 when unknown).
     total: u64,
+    /// Orders to make room for at once (0: grow as they come).
+    capacity: usize,
     mapping: Option<Mapping>,
     file: Option<FileOrders<'a>>,
     warnings: Vec<Warning>,
@@ -448,6 +472,7 @@ impl<'a> FileReader<'a> {
             progress,
             rows_done,
             total: 0,
+            capacity: 0,
             mapping: None,
             file: None,
             warnings: Vec::new(),
@@ -523,10 +548,10 @@ impl<'a> FileReader<'a> {
             self.warnings = notes;
             self.warnings.extend(mapping_warnings(&m, &sample, self.options));
             let fp = fingerprint(&m);
-            self.file = Some(
-                FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
-                    .skip_zero_amount(self.options.skip_zero_amount),
-            );
+            let mut file = FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
+                .skip_zero_amount(self.options.skip_zero_amount);
+            file.reserve(self.capacity);
+            self.file = Some(file);
             self.mapping = Some(m);
         }
         self.header = Some(header_index);
@@ -632,4 +657,42 @@ fn finish_file(
         last_date: out.last_date,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{self, FileFormat, GenerateOptions, Layout};
+    use crate::progress::NoProgress;
+
+    /// The reading thread only moves work; orders, reports and withdrawn ids are the same with one
+    /// thread (0) and with any batch size, down to one row per hand-over (the most interleaving).
+    #[test]
+    fn import_is_the_same_whatever_the_batch_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for (layout, format, name) in
+            [(Layout::Wechat, FileFormat::Xlsx, "wechat.xlsx"), (Layout::Taobao, FileFormat::CsvGbk, "taobao.csv")]
+        {
+            let path = dir.path().join(name);
+            let options = GenerateOptions {
+                layout,
+                format,
+                orders: 4000,
+                title_rows: true,
+                totals_row: true,
+                ..GenerateOptions::default()
+            };
+            generate::generate(&path, &options).unwrap();
+            files.push(path);
+        }
+        let expected = import_files_batched(&files, &ImportOptions::default(), &NoProgress, 0).unwrap();
+        assert!(expected.orders.len() > 4000, "two files of 4000 orders: {}", expected.orders.len());
+        for batch_rows in [1, 3, 1024, 100_000] {
+            let got = import_files_batched(&files, &ImportOptions::default(), &NoProgress, batch_rows).unwrap();
+            assert!(got.orders == expected.orders, "orders differ with batch size {batch_rows}");
+            assert_eq!(got.reports, expected.reports, "batch size {batch_rows}");
+            assert_eq!(got.withdrawn, expected.withdrawn, "batch size {batch_rows}");
+        }
+    }
 }

@@ -147,13 +147,17 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
 }
 
 fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
-    let dataset = import::import_files(job.files, job.import, progress)?;
-    let customers = crate::customers::aggregate(&dataset.orders);
+    let import::Dataset { orders, reports, .. } = import::import_files(job.files, job.import, progress)?;
+    let customers = crate::customers::aggregate(&orders);
+    let order_count = orders.len() as u64;
+    // The orders are summed up in the customers now; freed before the classification and the export
+    // (a million orders are most of the memory peak otherwise).
+    drop(orders);
     let classification = classify_all(&customers, job.params, progress)?;
     let outcome = JobOutcome {
         import: None,
-        reports: dataset.reports,
-        orders: dataset.orders.len() as u64,
+        reports,
+        orders: order_count,
         customers,
         classification,
         snapshot: None,

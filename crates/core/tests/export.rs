@@ -582,6 +582,29 @@ fn cancelling_midway_leaves_the_existing_file_untouched_and_no_temp_file() {
     assert_eq!(folder_entries(dir.path()), ["report.xlsx"]);
 }
 
+/// Tier sheets are written on threads at once; which one finishes first must not show in the file:
+/// every part (sheets in order, their XML, the styles' ids) is the same on every export.
+#[test]
+fn tier_sheets_written_at_once_give_the_same_workbook_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture(20_000, true, true);
+    let parts: Vec<Vec<(String, String)>> = (0..3)
+        .map(|run| {
+            let path = dir.path().join(format!("report{run}.xlsx"));
+            write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
+            zip_parts(&path, "xl/")
+        })
+        .collect();
+    let names: Vec<&str> = parts[0].iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"xl/styles.xml") && names.iter().filter(|n| n.starts_with("xl/worksheets/sheet")).count() >= 5
+    );
+    assert!(parts[1] == parts[0] && parts[2] == parts[0], "the workbook differs between two exports");
+    let mut sheets = sheet_names(&dir.path().join("report0.xlsx"));
+    sheets.truncate(5);
+    assert_eq!(sheets, ["概览", "A类客户", "B类客户", "C类客户", "D类客户"]);
+}
+
 #[test]
 fn a_target_that_cannot_be_replaced_is_untouched_and_the_error_says_to_close_excel() {
     let dir = tempfile::tempdir().unwrap();

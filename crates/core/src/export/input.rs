@@ -1,6 +1,8 @@
 //! What an export is given: the options the user chose and the data it reads, plus the ticker that
 //! reports its progress. Below every other part of `export`, which all read these.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Classification;
@@ -57,10 +59,14 @@ pub struct ExportInput<'a> {
 }
 
 /// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one
-/// counter increment.
+/// counter increment. Shared by the threads that write tier sheets at once: the count is one
+/// atomic, and once any of them sees the cancel all of them stop at their next row.
 pub(crate) struct Ticker<'p> {
     progress: &'p dyn Progress,
-    done: u64,
+    done: AtomicU64,
+    /// The largest count reported so far.
+    reported: AtomicU64,
+    stopped: AtomicBool,
     total: u64,
 }
 
@@ -69,17 +75,28 @@ impl<'p> Ticker<'p> {
 
     pub(super) fn new(progress: &'p dyn Progress, total: u64) -> Self {
         progress.report(Stage::Exporting, 0, total);
-        Ticker { progress, done: 0, total }
+        Ticker {
+            progress,
+            done: AtomicU64::new(0),
+            reported: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            total,
+        }
     }
 
     /// Counts one row; true when the user asked to stop.
-    pub(crate) fn tick(&mut self) -> bool {
-        self.done += 1;
-        if self.done.is_multiple_of(Self::EVERY) {
-            self.progress.report(Stage::Exporting, self.done, self.total);
-            return self.progress.cancelled();
+    pub(crate) fn tick(&self) -> bool {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if done.is_multiple_of(Self::EVERY) {
+            // Two sheets' threads may get here out of turn; the bar only ever moves forward.
+            if self.reported.fetch_max(done, Ordering::Relaxed) < done {
+                self.progress.report(Stage::Exporting, done, self.total);
+            }
+            if self.progress.cancelled() {
+                self.stopped.store(true, Ordering::Relaxed);
+            }
         }
-        false
+        self.stopped.load(Ordering::Relaxed)
     }
 
     pub(super) fn finish(&self) {

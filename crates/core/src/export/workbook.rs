@@ -195,26 +195,30 @@ fn share(part: f64, whole: f64) -> f64 {
 }
 
 /// Builds every sheet the options ask for into `workbook`.
-pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOptions, ticker: &mut Ticker) -> Step {
+pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOptions, ticker: &Ticker) -> Step {
     let f = Formats::new();
     let lang = table.lang;
     if options.include_summary {
         summary(workbook, table, &f)?;
     }
     if options.include_tier_sheets {
+        let mut parts: Vec<(String, &[usize])> = Vec::new();
         for (tier, rows) in &table.tiers {
             // A tier larger than Excel's 1,048,576 rows continues on "C类客户 (2)", …
-            let mut parts = rows.chunks(MAX_DATA_ROWS).enumerate().peekable();
-            if parts.peek().is_none() {
-                tier_sheet(workbook, table, labels::tier_sheet(*tier, lang), &[], &f, ticker)?;
+            let mut chunks = rows.chunks(MAX_DATA_ROWS).enumerate().peekable();
+            if chunks.peek().is_none() {
+                parts.push((labels::tier_sheet(*tier, lang), &[]));
             }
-            for (part, chunk) in parts {
+            for (part, chunk) in chunks {
                 let name = match part {
                     0 => labels::tier_sheet(*tier, lang),
                     n => format!("{} ({})", labels::tier_sheet(*tier, lang), n + 1),
                 };
-                tier_sheet(workbook, table, name, chunk, &f, ticker)?;
+                parts.push((name, chunk));
             }
+        }
+        for ws in tier_sheets(workbook, table, parts, &f, ticker)? {
+            workbook.push_worksheet(ws);
         }
     }
     if options.include_playbook {
@@ -476,19 +480,45 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
     (content.max(header) as f64 * 1.1 + 2.0).clamp(8.0, 48.0)
 }
 
-fn tier_sheet(
+/// The tier sheets, in the order given, each written on its own thread: they are independent
+/// constant-memory sheets spilling to their own temp files, so on two cores the largest tier is
+/// written beside the others. The formats they use get their style ids first, so the workbook is
+/// the same whatever the timing.
+fn tier_sheets(
     workbook: &mut Workbook,
     table: &Table,
-    name: String,
-    rows: &[usize],
+    parts: Vec<(String, &[usize])>,
     f: &Formats,
-    ticker: &mut Ticker,
-) -> Step {
+    ticker: &Ticker,
+) -> Step<Vec<Worksheet>> {
+    for format in [&f.header, &f.center, &f.money, &f.date] {
+        workbook.register_format(format);
+    }
+    let mut sheets = Vec::with_capacity(parts.len());
+    for (name, rows) in parts {
+        let mut ws = workbook.new_worksheet_with_constant_memory()?;
+        ws.set_name(name)?;
+        sheets.push((ws, rows));
+    }
+    let written: Vec<Step<Worksheet>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = sheets
+            .into_iter()
+            .map(|(mut ws, rows)| {
+                scope.spawn(move || {
+                    tier_sheet(&mut ws, table, rows, f, ticker)?;
+                    Ok(ws)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    written.into_iter().collect()
+}
+
+fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ticker: &Ticker) -> Step {
     let lang = table.lang;
     let columns = &table.columns;
     let last_col = (columns.len() - 1) as u16;
-    let ws = workbook.add_worksheet_with_constant_memory()?;
-    ws.set_name(name)?;
     let identity = columns.iter().take_while(|c| matches!(c, Column::Key | Column::Name)).count() as u16;
     list_print_setup(ws, identity)?;
     // Widths from an even sample of at most ~5,000 rows: enough to see typical names, cheap for 250k.

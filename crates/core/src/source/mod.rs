@@ -5,12 +5,13 @@
 //! It does not parse numbers or dates out of text either (that is `cell`): CSV and HTML cells are
 //! handed out as the exact text in the file, so long ids survive.
 //!
-//! Submodules: `sniff` (format from bytes), `text` (CSV/TSV), `html` (HTML tables saved as .xls),
+//! Submodules: `batch` (the same rows read on a second thread, handed over in batches), `sniff` (format from bytes), `text` (CSV/TSV), `html` (HTML tables saved as .xls),
 //! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer), `raw` (what
 //! every reader hands out: `Cell`, `Format`, the cell size limit), `limits` (what one file may cost,
 //! and the budget every reader charges), `state` (a file's running budget and notes), `zip_scan` and
 //! `xls_scan` (what calamine would allocate from a file's declared sizes, checked before calamine sees it).
 
+mod batch;
 mod html;
 pub mod limits;
 mod raw;
