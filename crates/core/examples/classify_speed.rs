@@ -133,7 +133,8 @@ fn main() {
         let name = params.method.name().en;
         type Run = fn(&[Customer], &ClassifyParams) -> tierbook_core::Result<Classification>;
         let variants: [(&str, Run); 2] = [("full", classify), ("tiers only", classify_tiers)];
-        for (label, run) in variants {
+        // CLASSIFY_SPEED_KEPT_ONLY=1: only the classifier's lines (for a profiler).
+        for (label, run) in variants.into_iter().filter(|_| std::env::var_os("CLASSIFY_SPEED_KEPT_ONLY").is_none()) {
             report(&name, label, runs_n, |_| run(&customers, &params).expect("classify"));
         }
         // The app's path: one classifier per data set, parameters moving.
@@ -142,7 +143,9 @@ fn main() {
         drop(classifier.classify(&customers, &params).expect("classify"));
         println!("{name:<28} {:<24} wall {:>7.2} ms", "kept: first call", start.elapsed().as_secs_f64() * 1000.0);
         let at = |k: usize| ClassifyParams { method: moved(&params.method, k % 5), ..params.clone() };
-        report(&name, "kept: full, moved", runs_n, |k| classifier.classify(&customers, &at(k)).expect("classify"));
+        if std::env::var_os("CLASSIFY_SPEED_KEPT_ONLY").is_none() {
+            report(&name, "kept: full, moved", runs_n, |k| classifier.classify(&customers, &at(k)).expect("classify"));
+        }
         report(&name, "kept: tiers only, moved", runs_n, |k| {
             classifier.classify_tiers(&customers, &at(k)).expect("classify")
         });

@@ -40,7 +40,7 @@ mod wording;
 
 use std::hash::Hasher;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::Customer;
@@ -181,15 +181,25 @@ impl Classifier {
     }
 }
 
-/// A hash of what the shared facts read from each customer, in order (~0.3 ms per 100k customers).
+/// A hash of what the shared facts read from each customer, in order: chunks hashed on all cores,
+/// then the chunk hashes in order (~1 ms per 100k customers on one core). Kept in memory only, so
+/// the hasher and `NaiveDate`'s own `Hash` need not be stable across builds.
 fn fingerprint(customers: &[Customer]) -> u64 {
+    use rayon::prelude::*;
+    use std::hash::Hash;
+    let chunk = |part: &[Customer]| {
+        let mut h = rustc_hash::FxHasher::default();
+        for c in part {
+            h.write(c.key.as_bytes());
+            h.write_u8(0xff); // keys are UTF-8, which never holds 0xff: "ab"+"c" ≠ "a"+"bc"
+            h.write_i64(c.revenue);
+            h.write_u32(c.orders);
+            c.last_order.hash(&mut h);
+        }
+        h.finish()
+    };
+    let parts: Vec<u64> = customers.par_chunks(8192).map(chunk).collect();
     let mut h = rustc_hash::FxHasher::default();
-    for c in customers {
-        h.write(c.key.as_bytes());
-        h.write_u8(0xff); // keys are UTF-8, which never holds 0xff: "ab"+"c" ≠ "a"+"bc"
-        h.write_i64(c.revenue);
-        h.write_u32(c.orders);
-        h.write_i32(c.last_order.num_days_from_ce());
-    }
+    parts.iter().for_each(|p| h.write_u64(*p));
     h.finish()
 }
