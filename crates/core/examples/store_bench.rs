@@ -88,7 +88,7 @@ fn main() {
         generate(&small, &g).unwrap();
     }
     // Alternating rounds, so both see the same load: wall and CPU time of each, best and median.
-    let rounds: usize = std::env::var("STORE_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let rounds: usize = std::env::var("STORE_BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).max(1);
     let (mut alone_t, mut into_t) = (Vec::new(), Vec::new());
     let mut n100 = 0;
     for _ in 0..rounds {
@@ -110,15 +110,15 @@ fn main() {
         into_t.push((t.elapsed(), cpu_time().saturating_sub(c)));
         drop(ws);
     }
-    let summary = |v: &mut Vec<(Duration, Duration)>| {
+    let summary = |v: &[(Duration, Duration)]| {
         let mut wall: Vec<Duration> = v.iter().map(|x| x.0).collect();
         let mut cpu: Vec<Duration> = v.iter().map(|x| x.1).collect();
         wall.sort();
         cpu.sort();
         (wall[0], wall[wall.len() / 2], cpu[0], cpu[cpu.len() / 2])
     };
-    let (aw, awm, ac, acm) = summary(&mut alone_t);
-    let (iw, iwm, ic, icm) = summary(&mut into_t);
+    let (aw, awm, ac, acm) = summary(&alone_t);
+    let (iw, iwm, ic, icm) = summary(&into_t);
     let pct = |a: Duration, b: Duration| (b.as_secs_f64() / a.as_secs_f64() - 1.0) * 100.0;
     println!("100k-order xlsx ({}, {n100} orders kept), {rounds} alternating rounds:", file_size(&small));
     println!(
