@@ -96,8 +96,7 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     await browser.saveScreenshot(path.join(shotDir, "perf-01-start.png"));
   });
 
-  it("imports ~100,000 customers: progress cadence and cancel latency", async function () {
-    this.timeout(600_000);
+  it("imports ~100,000 customers: progress cadence and cancel latency", async () => {
     const file = path.join(fixtures, "微信小店订单-10万客户.xlsx");
     if (!fs.existsSync(file)) {
       const args = ["generate", "--layout", "wechat", "--orders", "400000", "--customers", "105000", "--seed", "5"];
@@ -163,16 +162,28 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     await browser.saveScreenshot(path.join(shotDir, "perf-02-import-report.png"));
   });
 
-  it("scrolls the customer table at ~100,000 rows: frame times", async function () {
-    this.timeout(300_000);
+  it("scrolls the customer table at ~100,000 rows: frame times", async () => {
     await tid("nav-tiers").click();
     await tid("kpi-customers").waitForDisplayed({ timeout: 60_000 });
     const customers = Number((await tid("kpi-customers").getText()).replace(/[^\d]/g, ""));
     const opened = Date.now();
     await tid("nav-customers").click();
-    await tid("customer-row").waitForDisplayed({ timeout: 120_000 });
+    await tid("customer-row").waitForDisplayed({ timeout: 60_000 });
     const openMs = Date.now() - opened;
     // The table's own scroller: the element inside it that scrolls furthest.
+    // The control: frame times of the same screen standing still (what Xvfb and the load allow).
+    const idle = await browser.execute(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const stamps: number[] = [];
+          const step = (t: number) => {
+            stamps.push(t);
+            if (stamps.length > 60) resolve(stamps.slice(1).map((s, i) => s - stamps[i]));
+            else requestAnimationFrame(step);
+          };
+          requestAnimationFrame(step);
+        }),
+    );
     const measure = (mode: "steady" | "jumps") =>
       browser.execute((how: string) => {
         const table = document.querySelector('[data-testid="customers-table"]');
@@ -186,14 +197,17 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
         const box = scroller;
         box.scrollTop = 0;
         const room = box.scrollHeight - box.clientHeight;
-        const frames = 600;
+        // At most 300 frames or 15 s per mode: the suite's 120 s test timeout holds both modes even
+        // when frames are slow, which is what this measures.
+        const frames = 300;
+        const until = performance.now() + 15_000;
         return new Promise<{ error: string | null; deltas: number[]; height: number }>((resolve) => {
           const stamps: number[] = [];
           let k = 0;
           const step = (t: number) => {
             stamps.push(t);
             k += 1;
-            if (k > frames) {
+            if (k > frames || t > until) {
               resolve({ error: null, deltas: stamps.slice(1).map((s, i) => s - stamps[i]), height: box.scrollHeight });
               return;
             }
@@ -211,6 +225,7 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
       open_customers_screen_ms: openMs,
       scroll_height_px: steady.height,
       error: steady.error ?? jumps.error,
+      idle_no_scrolling: frameStats(idle),
       steady_120px_per_frame: steady.deltas.length ? frameStats(steady.deltas) : null,
       jumps_anywhere: jumps.deltas.length ? frameStats(jumps.deltas) : null,
       load: load(),
@@ -218,8 +233,7 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     await browser.saveScreenshot(path.join(shotDir, "perf-03-customers-scrolled.png"));
   });
 
-  it("starts again with ~100,000 customers: start to interactive", async function () {
-    this.timeout(300_000);
+  it("starts again with ~100,000 customers: start to interactive", async () => {
     await browser.reloadSession(); // a new app process on the same data folder
     const ms = await startToInteractive("the ~100,000-customer workspace");
     const customers = Number((await tid("kpi-customers").getText()).replace(/[^\d]/g, ""));
