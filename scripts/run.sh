@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Builds and opens TierBook: installs what is missing, builds the UI and a debug app with the UI
+# Builds and opens TierBook: installs what is missing, builds the UI and a release app with the UI
 # embedded, then starts it. Extra arguments are files to open, e.g. scripts/run.sh 订单导出.xlsx
+#
+# Release, not debug: the debug profile optimises dependencies only, and the core unoptimised is ~4×
+# slower on a user's import. Optimising the core in the debug profile instead would have made every
+# `cargo test --workspace` build 2.5× longer (docs/benchmarks.md, "The app a user starts"); the release
+# build lives in target/release/ and leaves the test builds in target/debug/ alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-npx tauri build --debug --no-bundle   # runs `npm run build:ui` first (beforeBuildCommand)
-APP="$PWD/target/debug/tierbook-app"
+npx tauri build --no-bundle   # runs `npm run build:ui` first (beforeBuildCommand)
+APP="$PWD/target/release/tierbook-app"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   cat <<MSG
 TierBook is built: $APP

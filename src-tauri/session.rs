@@ -156,7 +156,8 @@ impl AppState {
         if session.customers.is_empty() {
             return Err(Error::NoCustomers.into());
         }
-        let classification = classify::classify(&session.customers, &params)?;
+        let session = &mut *session;
+        let classification = session.classifier.classify(&session.customers, &params)?;
         let view = view::tier_view(&session.customers, &classification, &settings.playbook);
         session.classification = Some(classification);
         Ok(view)
@@ -251,7 +252,8 @@ impl AppState {
         }
         let settings = self.settings();
         let params = with_settings_names(settings.default_params.clone(), &settings);
-        session.classification = Some(classify::classify(&customers, &params)?);
+        // Through the session's classifier, so the first parameter change after start reuses the facts.
+        session.classification = Some(session.classifier.classify(&customers, &params)?);
         session.customers = customers;
         Ok(())
     }

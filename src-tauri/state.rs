@@ -27,6 +27,9 @@ pub struct Session {
     pub current_file: Option<PathBuf>,
     /// Why the files given on the command line could not be opened, for the UI to show.
     pub open_error: Option<ApiError>,
+    /// Keeps what no parameter changes (R/F/M columns, scores, the revenue order) for `customers`,
+    /// so a re-classification recomputes only the method's own cut. It notices new customers itself.
+    pub classifier: tierbook_core::classify::Classifier,
 }
 
 /// A file the user opened before.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use tierbook_core::classify::{
-    self, classify, default_segment_rules, method_defaults, pareto, rf_matrix, ClassifyParams, CubeBasis, Measure,
-    Method, SegmentRule, Weights, ZeroRevenue,
+    self, classify, classify_tiers, default_segment_rules, method_defaults, pareto, rf_matrix, Classifier,
+    ClassifyParams, CubeBasis, Measure, Method, SegmentRule, Weights, ZeroRevenue,
 };
 use tierbook_core::{Customer, Error, Tier};
 
@@ -101,6 +101,37 @@ proptest! {
                 prop_assert!(!a.reason.zh.is_empty() && !a.reason.en.is_empty());
             }
         }
+    }
+
+    /// The classifier keeps the method-independent facts between calls; what it returns must be what
+    /// a fresh `classify` / `classify_tiers` returns, to the last bit (compared through `Debug`, which
+    /// prints every float exactly), for every method, as-of date and bin count, whether the kept facts
+    /// are reused (second round) or the customers changed under it (a re-import).
+    #[test]
+    fn a_classifier_reusing_its_facts_gives_what_classify_gives_bit_for_bit(
+        customers in arb_customers(),
+        back in 0i64..400,
+        changed in 0usize..120,
+    ) {
+        let as_ofs = [None, Some(day("2025-06-30") - chrono::Duration::days(back))];
+        let mut reimported = customers.clone();
+        let k = changed % reimported.len();
+        reimported[k].orders += 1;
+        reimported[k].revenue += 12_345;
+        reimported[k].last_order = day("2025-06-30");
+        let mut classifier = Classifier::new();
+        for list in [&customers, &customers, &reimported] {
+            for as_of in as_ofs {
+                for method in all_methods() {
+                    let p = ClassifyParams { method, as_of, ..Default::default() };
+                    let fresh = format!("{:?}", classify(list, &p).unwrap());
+                    prop_assert_eq!(format!("{:?}", classifier.classify(list, &p).unwrap()), fresh, "{:?}", p.method);
+                    let fresh = format!("{:?}", classify_tiers(list, &p).unwrap());
+                    prop_assert_eq!(format!("{:?}", classifier.classify_tiers(list, &p).unwrap()), fresh);
+                }
+            }
+        }
+        prop_assert!(matches!(classifier.classify(&[], &ClassifyParams::default()), Err(Error::NoCustomers)));
     }
 
     #[test]

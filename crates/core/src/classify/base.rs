@@ -1,8 +1,13 @@
-//! Facts every method shares, computed once per call before any method decides: recency, the
-//! revenue order, the sorted R/F/M columns, their quantile cut points and every customer's scores.
+//! Facts every method shares, computed before any method decides: recency, the revenue order, the
+//! sorted R/F/M columns, their quantile cut points and every customer's scores. They depend on the
+//! customers, the as-of date and the score bins only, never on a method's cut points, so they are
+//! owned ([`Facts`]) and can be kept between calls (`Classifier`); [`Base`] pairs them with the
+//! customers they were computed from.
 //!
 //! Below the method files: it knows no method. The notes it writes (an as-of date before the data
 //! ends, a score dimension that fell back) open the classification's notes.
+
+use std::ops::Deref;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -12,9 +17,22 @@ use super::types::Threshold;
 use super::wording::{threshold, DAYS, ORDERS, YUAN};
 use crate::model::{Customer, Text, Tier};
 
-/// Facts every method shares.
+/// The customers and the facts every method shares about them (read through `Deref`).
 pub(crate) struct Base<'a> {
     pub customers: &'a [Customer],
+    facts: &'a Facts,
+}
+
+impl Deref for Base<'_> {
+    type Target = Facts;
+
+    fn deref(&self) -> &Facts {
+        self.facts
+    }
+}
+
+/// Facts every method shares, owned: what a parameter change does not change.
+pub(crate) struct Facts {
     pub as_of: NaiveDate,
     /// Days since each customer's last order.
     pub recency: Vec<i64>,
@@ -35,10 +53,10 @@ pub(crate) struct Base<'a> {
     pub notes: Vec<Text>,
 }
 
-impl<'a> Base<'a> {
+impl Facts {
     /// The facts for `customers` measured at `as_of` (`None` = the latest order date), with
     /// R/F/M scored 1..=`bins`.
-    pub fn new(customers: &'a [Customer], as_of: Option<NaiveDate>, bins: u8) -> Self {
+    pub fn new(customers: &[Customer], as_of: Option<NaiveDate>, bins: u8) -> Self {
         let latest = customers.iter().map(|c| c.last_order).max().unwrap_or_default();
         let as_of = as_of.unwrap_or(latest);
         let mut notes = Vec::new();
@@ -72,7 +90,15 @@ impl<'a> Base<'a> {
                 [cuts[0].score(recency[i]), cuts[1].score(i64::from(c.orders)), cuts[2].score(c.revenue)]
             })
             .collect();
-        Base { customers, as_of, recency, total, by_revenue, sorted_r, sorted_f, sorted_m, bins, cuts, rfm, notes }
+        Facts { as_of, recency, total, by_revenue, sorted_r, sorted_f, sorted_m, bins, cuts, rfm, notes }
+    }
+}
+
+impl<'a> Base<'a> {
+    /// `customers` with `facts` computed from them by [`Facts::new`].
+    pub fn new(customers: &'a [Customer], facts: &'a Facts) -> Self {
+        debug_assert_eq!(customers.len(), facts.recency.len());
+        Base { customers, facts }
     }
 
     /// The number of customers.

@@ -1,13 +1,17 @@
 //! The engine behind `classify()`: the shared facts (`Base`: recency, scores; ABC 80/95 and the
 //! 8-type on the mean, shown for every method), the chosen method's decision through
 //! `method::rule`, the per-tier and per-segment summaries, and the explanation pass that writes
-//! every customer's reason and gap on all cores.
+//! every customer's reason and gap on all cores. The shared facts and the two columns shown for every
+//! method are a [`Prepared`] value, which `Classifier` keeps between calls so that a parameter
+//! change recomputes only the method's own cut.
 //!
 //! It knows no method: anything one method does is in that method's file.
 
 use rayon::prelude::*;
 
-use super::base::Base;
+use chrono::NaiveDate;
+
+use super::base::{AbcPass, Base, Facts};
 use super::method;
 use super::rule::{Context, Decision, Outcome};
 use super::segments::{segment_label, SegmentLabel, CUBE};
@@ -22,16 +26,54 @@ pub(super) enum Wordings {
     Skip,
 }
 
+/// What every method computes the same way for one customer list, as-of date and score bins: the
+/// shared facts, ABC 80/95 and the 8-type on the mean (both shown for every method).
+pub(super) struct Prepared {
+    /// The as-of date as the parameters gave it (`None` = the latest order date).
+    pub as_of: Option<NaiveDate>,
+    pub bins: u8,
+    facts: Facts,
+    abc: AbcPass,
+    rfm_type: Vec<u8>,
+}
+
+impl Prepared {
+    /// The facts of `customers` (not empty) at `as_of` with R/F/M scored 1..=`bins`.
+    pub fn new(customers: &[Customer], as_of: Option<NaiveDate>, bins: u8) -> Self {
+        let facts = Facts::new(customers, as_of, bins);
+        let base = Base::new(customers, &facts);
+        let abc = method::abc_pass(&base, 80.0, 95.0);
+        let rfm_type = method::rfm_mean_types(&base);
+        Prepared { as_of, bins, facts, abc, rfm_type }
+    }
+}
+
+/// The score bins `params`' method uses (what a [`Prepared`] for it must have).
+pub(super) fn score_bins(params: &ClassifyParams) -> u8 {
+    method::rule(&params.method).score_bins()
+}
+
 /// Classifies `customers` (not empty) with `params` (validated).
 pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wordings) -> Classification {
+    let prepared = Prepared::new(customers, params.as_of, score_bins(params));
+    run_prepared(customers, &prepared, params, wordings)
+}
+
+/// [`run`] with the method-independent facts already computed: `prepared` must come from
+/// `customers` with `params.as_of` and the method's score bins.
+pub(super) fn run_prepared(
+    customers: &[Customer],
+    prepared: &Prepared,
+    params: &ClassifyParams,
+    wordings: Wordings,
+) -> Classification {
     let rule = method::rule(&params.method);
-    let base = Base::new(customers, params.as_of, rule.score_bins());
-    // Shown for every method: ABC 80/95 and the 8-type on the mean.
-    let abc = method::abc_pass(&base, 80.0, 95.0);
-    let rfm_type = method::rfm_mean_types(&base);
+    debug_assert!(prepared.as_of == params.as_of && prepared.bins == rule.score_bins());
+    let base = Base::new(customers, &prepared.facts);
+    let (abc, rfm_type) = (&prepared.abc, &prepared.rfm_type);
     let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
 
-    let ctx = Context { base: &base, params, abc: &abc, rfm_type: &rfm_type };
+    let ctx = Context { base: &base, params, abc, rfm_type };
     let Decision { outcome: d, explain } = rule.decide(&ctx);
 
     // Summaries.
@@ -84,7 +126,7 @@ pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wor
 
     drop(explain);
     let Outcome { thresholds, notes, .. } = d;
-    let mut all_notes = base.notes;
+    let mut all_notes = base.notes.clone();
     all_notes.extend(notes);
     Classification {
         params: params.clone(),

@@ -16,12 +16,12 @@
 //! of the same layout replaces a customer's row from the older one rather than adding to it.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension};
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
@@ -365,9 +365,10 @@ fn store_file(
     let mut sighting =
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
 
-    let mut ids: HashMap<&str, i64> = HashMap::new();
+    // Fx, not SipHash: one lookup per order; the keys come from the user's own export.
+    let mut ids: FxHashMap<&str, i64> = FxHashMap::default();
     let mut created: Vec<(i64, &str)> = Vec::new();
-    let mut deltas: HashMap<i64, Delta> = HashMap::new();
+    let mut deltas: FxHashMap<i64, Delta> = FxHashMap::default();
     let (mut added, mut known) = (0u64, 0u64);
     for order in &file.orders {
         if (*done).is_multiple_of(4096) {
@@ -532,7 +533,7 @@ impl Delta {
 }
 
 /// Writes the new customers whole and adds the deltas to the stored aggregates of the others.
-fn merge_deltas(tx: &Connection, created: &[(i64, &str)], mut deltas: HashMap<i64, Delta>) -> Result<()> {
+fn merge_deltas(tx: &Connection, created: &[(i64, &str)], mut deltas: FxHashMap<i64, Delta>) -> Result<()> {
     // Merge the deltas into the stored aggregates; SET expressions see the old row, so the name and
     // phone of the later of (stored latest order, new latest order) win.
     let mut merge = tx.prepare_cached(
