@@ -154,7 +154,9 @@ fn keep_copy(to: &Path, keep: &Path) -> Result<()> {
         return ws.backup_to(keep);
     }
     let copy = |from: &Path, into: &Path| {
-        std::fs::copy(from, into).map(|_| ()).map_err(|e| Error::Write { path: into.to_path_buf(), detail: e.to_string() })
+        std::fs::copy(from, into)
+            .map(|_| ())
+            .map_err(|e| Error::Write { path: into.to_path_buf(), detail: e.to_string() })
     };
     copy(to, keep)?;
     let wal = &crate::paths::workspace_files(to)[1];

@@ -62,11 +62,8 @@ pub fn validate_name(name: &str) -> Result<String> {
 /// A file name for a shop called `name` (characters no file system accepts replaced by `_`,
 /// Windows' reserved device names avoided), without checking whether it exists.
 pub fn file_name_for(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_control() || "<>:\"/\\|?*".contains(c) { '_' } else { c })
-        .take(60)
-        .collect();
+    let cleaned: String =
+        name.chars().map(|c| if c.is_control() || "<>:\"/\\|?*".contains(c) { '_' } else { c }).take(60).collect();
     let mut stem = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace()).to_string();
     if stem.is_empty() {
         stem = "店铺".into();
@@ -247,10 +244,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn shop_name(&self) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [SHOP_NAME_KEY], |r| r.get(0))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [SHOP_NAME_KEY], |r| r.get(0)).optional()?)
     }
 
     /// Names the shop (kept in the workspace, so a backup and a renamed file keep it).
