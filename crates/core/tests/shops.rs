@@ -266,3 +266,24 @@ fn shops_are_created_listed_and_renamed_by_name_without_losing_data() {
         assert!(matches!(shops::path_of(&data, file), Err(Error::WorkspaceNotFound { .. })), "{file}");
     }
 }
+
+#[test]
+fn a_backup_restored_as_a_new_shop_takes_its_stored_name_or_a_free_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let original = shop_with_history(dir.path(), "a.tierbook", "旗舰店", 60);
+    let file = dir.path().join("备份.tierbook");
+    Workspace::open(&original).unwrap().backup_to(&file).unwrap();
+
+    let (first, outcome) = shops::restore_new(&data, &file, None).unwrap();
+    assert_eq!((first.name.as_str(), first.file.as_str()), ("旗舰店", "旗舰店.tierbook"));
+    assert_eq!(outcome.info.orders, 2_000);
+    let (second, _) = shops::restore_new(&data, &file, None).unwrap();
+    assert_eq!((second.name.as_str(), second.file.as_str()), ("旗舰店（恢复）", "旗舰店（恢复）.tierbook"));
+    let (third, _) = shops::restore_new(&data, &file, Some("测试店")).unwrap();
+    assert_eq!(third.name, "测试店");
+    assert!(matches!(shops::restore_new(&data, &file, Some("旗舰店")), Err(Error::ShopNameTaken { .. })));
+    let ws = Workspace::open(&data.join(&third.file)).unwrap();
+    assert_eq!(ws.all_orders().unwrap(), Workspace::open(&original).unwrap().all_orders().unwrap());
+    assert_eq!(shops::list(&data).unwrap().len(), 3);
+}

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use super::backup::{self, Existing, RestoreOutcome};
 use super::schema::APPLICATION_ID;
 use super::Workspace;
 use crate::error::{Error, Result};
@@ -180,6 +181,46 @@ pub fn rename(dir: &Path, file: &str, name: &str) -> Result<ShopInfo> {
         return info(&path);
     }
     info(&target)
+}
+
+/// Restores the backup `from` as a new shop in `dir` called `name`, or, without a name, by the name
+/// stored in the backup (else the backup file's stem), with "（恢复）" added when a shop already has
+/// it. Nothing existing is touched (see `backup::restore`).
+///
+/// # Errors
+/// `InvalidShopName`, `ShopNameTaken` (for a `name` given), those of `backup::restore`.
+pub fn restore_new(dir: &Path, from: &Path, name: Option<&str>) -> Result<(ShopInfo, RestoreOutcome)> {
+    let shops = list(dir)?;
+    let name = match name {
+        Some(name) => {
+            let name = validate_name(name)?;
+            ensure_free(&shops, &name, None)?;
+            name
+        }
+        None => {
+            let stored = read_name(from).flatten();
+            let stem = || from.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let base: String = stored.unwrap_or_else(stem).chars().filter(|c| !c.is_control()).take(32).collect();
+            let base = validate_name(&base).unwrap_or_else(|_| DEFAULT_SHOP_NAME.into());
+            unused_name(&shops, &base)
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.to_path_buf(), detail: e.to_string() })?;
+    let path = free_path(dir, &file_name_for(&name));
+    let outcome = backup::restore(from, &path, Existing::Refuse)?;
+    Workspace::open(&path)?.set_shop_name(&name)?;
+    Ok((info(&path)?, outcome))
+}
+
+/// `base`, or `base（恢复）`, `base（恢复 2）` … for the first name no shop has.
+fn unused_name(shops: &[ShopInfo], base: &str) -> String {
+    let mut name = base.to_string();
+    let mut n = 1;
+    while ensure_free(shops, &name, None).is_err() {
+        name = if n == 1 { format!("{base}（恢复）") } else { format!("{base}（恢复 {n}）") };
+        n += 1;
+    }
+    name
 }
 
 /// The shop at `path` as `list` shows it.
