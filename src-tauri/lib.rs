@@ -8,6 +8,7 @@ pub mod error;
 pub mod progress;
 pub mod session;
 pub mod settings;
+pub mod shops;
 pub mod state;
 pub mod view;
 

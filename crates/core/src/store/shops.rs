@@ -149,7 +149,7 @@ pub fn create(dir: &Path, name: &str) -> Result<ShopInfo> {
         }
         return Err(e);
     }
-    info(&path)
+    describe(&path)
 }
 
 /// Renames the shop `file` in `dir` to `name`: the stored name always; the file too when the new
@@ -165,22 +165,22 @@ pub fn rename(dir: &Path, file: &str, name: &str) -> Result<ShopInfo> {
     ensure_free(&list(dir)?, &name, Some(file))?;
     Workspace::open(&path)?.set_shop_name(&name)?;
     if file == DEFAULT_FILE || crate::paths::workspace_files(&path).iter().skip(1).any(|c| c.exists()) {
-        return info(&path);
+        return describe(&path);
     }
     let wanted = dir.join(file_name_for(&name));
     if crate::paths::same_file(&wanted, &path) {
-        return info(&path);
+        return describe(&path);
     }
     let target = free_path(dir, &file_name_for(&name));
     if std::fs::hard_link(&path, &target).is_err() {
-        return info(&path);
+        return describe(&path);
     }
     if std::fs::remove_file(&path).is_err() {
         // Two names for one file would list the shop twice: keep the old name only.
         let _ = std::fs::remove_file(&target);
-        return info(&path);
+        return describe(&path);
     }
-    info(&target)
+    describe(&target)
 }
 
 /// Restores the backup `from` as a new shop in `dir` called `name`, or, without a name, by the name
@@ -209,7 +209,7 @@ pub fn restore_new(dir: &Path, from: &Path, name: Option<&str>) -> Result<(ShopI
     let path = free_path(dir, &file_name_for(&name));
     let outcome = backup::restore(from, &path, Existing::Refuse)?;
     Workspace::open(&path)?.set_shop_name(&name)?;
-    Ok((info(&path)?, outcome))
+    Ok((describe(&path)?, outcome))
 }
 
 /// `base`, or `base（恢复）`, `base（恢复 2）` … for the first name no shop has.
@@ -223,8 +223,11 @@ fn unused_name(shops: &[ShopInfo], base: &str) -> String {
     name
 }
 
-/// The shop at `path` as `list` shows it.
-fn info(path: &Path) -> Result<ShopInfo> {
+/// The shop at `path` as `list` shows it (read through its own read-only connection).
+///
+/// # Errors
+/// None today (an unreadable file is described as such); `Result` for what may come.
+pub fn describe(path: &Path) -> Result<ShopInfo> {
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let (name, readable) = match read_name(path) {
