@@ -215,8 +215,8 @@ impl AppState {
         Ok(ShopRestore { shop, outcome })
     }
 
-    /// Marks `file` as the open shop, opened now.
-    fn remember_shop(&self, file: &str) {
+    /// Marks `file` as the open shop, opened now (at start and on every switch).
+    pub(crate) fn remember_shop(&self, file: &str) {
         let path = self.data_dir().join(SHOPS_FILE);
         let mut saved: ShopsFile = read_json(&path).unwrap_or_default();
         saved.opened.retain(|(f, _)| f != file);
