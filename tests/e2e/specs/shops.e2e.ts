@@ -148,6 +148,7 @@ describe("More than one shop", () => {
     await tid("shop-switcher").click();
     const entry = await tid(`switch-to-${firstFile}`);
     await entry.waitForDisplayed();
+    await browser.pause(500); // the menu fades in
     await shot("06-switcher-menu");
     await entry.click();
     await waitForShop(firstName);
