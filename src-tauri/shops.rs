@@ -7,12 +7,12 @@
 use std::path::Path;
 
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tierbook_core::store::backup::{self, Existing, RestoreOutcome};
 use tierbook_core::store::{shops, ShopInfo, Workspace};
 
 use crate::error::ApiError;
-use crate::state::{read_json, write_json, AppState, Session};
+use crate::state::{read_json, write_json, AppState, Session, ShopsFile, SHOPS_FILE};
 
 /// One shop as the switcher lists it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -47,26 +47,8 @@ pub struct ShopRestore {
     pub outcome: RestoreOutcome,
 }
 
-/// `shops.json`: the open shop and when each was last opened.
-#[derive(Default, Serialize, Deserialize)]
-struct ShopsFile {
-    current: Option<String>,
-    #[serde(default)]
-    opened: Vec<(String, String)>,
-}
-
-const SHOPS_FILE: &str = "shops.json";
 /// How many shops' last-opened times to remember.
 const RECENT_MAX: usize = 20;
-
-/// The shop to open at start: the one open last time when it is still there, else the default file.
-pub fn last_open_shop(data_dir: &Path) -> String {
-    let saved: ShopsFile = read_json(&data_dir.join(SHOPS_FILE)).unwrap_or_default();
-    saved
-        .current
-        .filter(|file| shops::path_of(data_dir, file).is_ok())
-        .unwrap_or_else(|| shops::DEFAULT_FILE.to_string())
-}
 
 impl AppState {
     /// The open shop's display name, read through a connection of its own so that it never waits

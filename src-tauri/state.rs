@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tierbook_core::classify::Classification;
-use tierbook_core::store::Workspace;
+use tierbook_core::store::{shops, Workspace};
 use tierbook_core::{Cancel, Customer, ErrorCode};
 
 use crate::error::ApiError;
@@ -75,7 +75,7 @@ impl AppState {
         let legacy: Option<Settings> = read_json(&data_dir.join(LEGACY_SETTINGS_FILE));
         let defaults = default_settings();
         let mut session = Session::default();
-        let shop_file = crate::shops::last_open_shop(&data_dir);
+        let shop_file = last_open_shop(&data_dir);
         // The old settings file belonged to the one workspace there was.
         let legacy = if shop_file == WORKSPACE_FILE { legacy } else { None };
         let (workspace, settings) = match Workspace::open(&data_dir.join(&shop_file)) {
@@ -224,6 +224,27 @@ impl AppState {
         // Losing the recent list is not worth an error in the user's face.
         let _ = write_json(&self.inner.data_dir.join(RECENT_FILE), &list);
     }
+}
+
+/// `shops.json`: the open shop and when each was last opened (written by `AppState::remember_shop`).
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct ShopsFile {
+    pub(crate) current: Option<String>,
+    /// (file, RFC 3339 time), most recent first.
+    #[serde(default)]
+    pub(crate) opened: Vec<(String, String)>,
+}
+
+/// Beside the workspaces, about this machine like the recent files.
+pub(crate) const SHOPS_FILE: &str = "shops.json";
+
+/// The shop to open at start: the one open last time when it is still there, else the default file.
+fn last_open_shop(data_dir: &Path) -> String {
+    let saved: ShopsFile = read_json(&data_dir.join(SHOPS_FILE)).unwrap_or_default();
+    saved
+        .current
+        .filter(|file| shops::path_of(data_dir, file).is_ok())
+        .unwrap_or_else(|| shops::DEFAULT_FILE.to_string())
 }
 
 /// Where versions before the workspace kept the settings; read once for the import, never written.
