@@ -141,8 +141,23 @@ impl AppState {
     /// Backs the open shop up to `path` (SQLite's online backup: consistent, one file).
     ///
     /// # Errors
-    /// `write` (an unwritable folder, the workspace's own file).
+    /// `output_is_input` for a shop's workspace file (or its companions); `write` (an unwritable folder).
     pub fn backup_shop(&self, path: &Path) -> Result<String, ApiError> {
+        // The save dialog lets the user confirm overwriting any file; never another shop's workspace.
+        for shop in shops::list(self.data_dir())? {
+            let workspace = self.data_dir().join(&shop.file);
+            if tierbook_core::paths::workspace_files(&workspace)
+                .iter()
+                .any(|f| tierbook_core::paths::same_file(path, f))
+            {
+                return Err(tierbook_core::Error::OutputIsInput {
+                    output: path.to_path_buf(),
+                    input: workspace,
+                    what: format!("店铺“{}”的工作区", shop.name),
+                }
+                .into());
+            }
+        }
         let shown = self.shop_name();
         self.with_workspace(|ws| {
             // A never-named shop gets the name it is shown with, so its backup restores under it.

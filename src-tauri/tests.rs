@@ -535,6 +535,15 @@ fn a_shop_is_backed_up_and_restored_as_a_new_shop_or_over_the_open_one_keeping_a
     let imported = import_sample(&app);
     let backup = app.dir.path().join("我的店铺-备份.tierbook");
     app.call("backup_shop", json!({ "path": backup })).unwrap();
+    // Never over a shop's workspace, the open one or another (its bytes stay as they were).
+    app.call("create_shop", json!({ "name": "别的店" })).unwrap();
+    let other = app.dir.path().join("data").join("别的店.tierbook");
+    let other_bytes = std::fs::read(&other).unwrap();
+    for target in [other.clone(), app.dir.path().join("data").join("workspace.tierbook-wal")] {
+        let err = app.call("backup_shop", json!({ "path": target })).unwrap_err();
+        assert_eq!(err["code"], "output_is_input", "{err}");
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), other_bytes);
 
     let restored = app.call("restore_shop", json!({ "from": backup, "name": null, "replaceCurrent": false })).unwrap();
     assert_eq!(restored["shop"]["name"], "我的店铺（恢复）");
