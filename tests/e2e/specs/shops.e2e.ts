@@ -88,13 +88,15 @@ let firstTiers: Record<string, number> = {};
 describe("More than one shop", () => {
   it("shows the open shop in the navigation and lists it in 设置 → 店铺", async () => {
     await tid("nav-settings").waitForDisplayed({ timeout: 30_000 });
+    // The window has finished loading the open shop (and may have moved to 分层) once its test hook
+    // exists: App.vue installs it after boot().
+    await browser.waitUntil(async () => browser.execute(() => Boolean((window as any).__tierbookTest)), {
+      timeout: 30_000,
+      timeoutMsg: "the window never finished loading",
+    });
     await tid("nav-settings").click();
     await tid("lang-zh").click();
     await tid("shops-panel").waitForDisplayed();
-    await browser.waitUntil(async () => (await currentShop()) !== "", {
-      timeout: 20_000,
-      timeoutMsg: "the navigation never named the open shop",
-    });
     firstName = await currentShop();
     for (const row of await $$('[data-testid^="shop-row-"]')) {
       if (await row.$('[data-testid="shop-current"]').isExisting())
