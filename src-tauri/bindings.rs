@@ -12,6 +12,7 @@ use crate::commands::AppInfo;
 use crate::error::ApiError;
 use crate::progress::ProgressEvent;
 use crate::session::{ExportOutcome, ImportOutcome};
+use crate::shops::{ShopList, ShopRestore};
 use crate::state::RecentFile;
 use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
 use tierbook_core::catalogue::Catalogue;
@@ -49,6 +50,8 @@ fn export_all(dir: &Path) {
     SourceInfo::export_all(&cfg).unwrap();
     SnapshotInfo::export_all(&cfg).unwrap();
     Migration::export_all(&cfg).unwrap();
+    ShopList::export_all(&cfg).unwrap();
+    ShopRestore::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())

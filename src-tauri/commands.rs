@@ -13,12 +13,13 @@ use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::history::Migration;
 use tierbook_core::import::{self, ImportOptions, Preview};
-use tierbook_core::store::{SnapshotInfo, SourceInfo};
+use tierbook_core::store::{ShopInfo, SnapshotInfo, SourceInfo};
 use tierbook_core::ErrorCode;
 
 use crate::error::ApiError;
 use crate::progress::{ChannelProgress, ProgressEvent};
 use crate::session::{ExportOutcome, ImportOutcome};
+use crate::shops::{ShopList, ShopRestore};
 use crate::state::{AppState, RecentFile};
 use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
 
@@ -29,6 +30,9 @@ pub struct AppInfo {
     pub version: String,
     /// The workspace file (it holds the settings; recent files and the sample sit beside it).
     pub workspace_path: String,
+    /// The open shop's display name and workspace file name (in the data folder).
+    pub shop_name: String,
+    pub shop_file: String,
     /// The file shown in the title (the last one imported), if any.
     pub current_file: Option<String>,
     pub has_data: bool,
@@ -64,6 +68,8 @@ pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Ap
     AppInfo {
         version: app.package_info().version.to_string(),
         workspace_path: state.workspace_path().display().to_string(),
+        shop_name: state.shop_name(),
+        shop_file: state.shop_file(),
         current_file: session.current_file.as_ref().map(|p| p.display().to_string()),
         has_data: session.classification.is_some(),
         lang: state.settings().lang,
@@ -204,6 +210,55 @@ pub async fn compare_snapshots(state: State<'_, AppState>, old: i64, new: i64) -
     blocking(move || state.compare(old, new)).await
 }
 
+#[tauri::command]
+pub async fn list_shops(state: State<'_, AppState>) -> Result<ShopList, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.shops()).await
+}
+
+#[tauri::command]
+pub async fn create_shop(state: State<'_, AppState>, name: String) -> Result<ShopInfo, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.create_shop(&name)).await
+}
+
+/// Opens another shop; the window then loads it again (`app_info`, settings, the current view).
+#[tauri::command]
+pub async fn switch_shop(state: State<'_, AppState>, file: String) -> Result<ShopList, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || {
+        state.switch_shop(&file)?;
+        state.shops()
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rename_shop(state: State<'_, AppState>, file: String, name: String) -> Result<ShopInfo, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.rename_shop(&file, &name)).await
+}
+
+/// Backs the open shop up to `path` (chosen in the save dialog, or given by the e2e suite).
+#[tauri::command]
+pub async fn backup_shop(state: State<'_, AppState>, path: String) -> Result<String, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.backup_shop(std::path::Path::new(&path))).await
+}
+
+/// Restores the backup at `from` as a new shop (`name`, or the backup's own), or over the open shop
+/// when `replace_current` (the UI asks first; a copy of the open shop is kept beside it).
+#[tauri::command]
+pub async fn restore_shop(
+    state: State<'_, AppState>,
+    from: String,
+    name: Option<String>,
+    replace_current: bool,
+) -> Result<ShopRestore, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.restore_shop(std::path::Path::new(&from), name.as_deref(), replace_current)).await
+}
+
 /// Shows `path` selected in the system file manager ("打开所在文件夹").
 #[tauri::command]
 pub fn reveal_path(path: String) -> Result<(), ApiError> {
@@ -236,6 +291,12 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         save_snapshot,
         compare_snapshots,
         reveal_path,
+        list_shops,
+        create_shop,
+        switch_shop,
+        rename_shop,
+        backup_shop,
+        restore_shop,
     ]
 }
 

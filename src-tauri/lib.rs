@@ -8,6 +8,7 @@ pub mod error;
 pub mod progress;
 pub mod session;
 pub mod settings;
+pub mod shops;
 pub mod state;
 pub mod view;
 
@@ -30,6 +31,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
         .invoke_handler(commands::handler())
         .setup(|app| {
             let state = AppState::load(commands::data_dir(app.handle()), session::default_settings);
+            state.remember_shop(&state.shop_file());
             // The last session comes back from the workspace; a failure is shown, not fatal.
             if let Err(err) = state.reload() {
                 state.session_now().open_error = Some(err);

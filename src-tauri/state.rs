@@ -1,5 +1,6 @@
-//! What the app holds between commands: the workspace (the core's SQLite store in the app data
-//! folder: sources, orders, snapshots, settings and the edited playbook), the customers and their
+//! What the app holds between commands: the open shop's workspace (the core's SQLite store in the
+//! app data folder: sources, orders, snapshots, settings and the edited playbook; `shops.rs` switches
+//! it), the customers and their
 //! current classification, a copy of the workspace's settings, the recent files (JSON beside the
 //! workspace: they are about this machine), and the cancel flag of the running job.
 //!
@@ -11,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tierbook_core::classify::Classification;
-use tierbook_core::store::Workspace;
+use tierbook_core::store::{shops, Workspace};
 use tierbook_core::{Cancel, Customer, ErrorCode};
 
 use crate::error::ApiError;
@@ -50,6 +51,8 @@ pub struct AppState {
 
 struct Inner {
     data_dir: PathBuf,
+    /// The open shop's workspace file name in `data_dir` (`shops.json` remembers it across starts).
+    shop_file: Mutex<String>,
     /// `None` when the workspace file could not be opened (the error is in the session).
     workspace: Mutex<Option<Workspace>>,
     session: Mutex<Session>,
@@ -75,7 +78,10 @@ impl AppState {
         let legacy: Option<Settings> = read_json(&data_dir.join(LEGACY_SETTINGS_FILE));
         let defaults = default_settings();
         let mut session = Session::default();
-        let (workspace, settings) = match Workspace::open(&data_dir.join(WORKSPACE_FILE)) {
+        let shop_file = last_open_shop(&data_dir);
+        // The old settings file belonged to the one workspace there was.
+        let legacy = if shop_file == WORKSPACE_FILE { legacy } else { None };
+        let (workspace, settings) = match Workspace::open(&data_dir.join(&shop_file)) {
             Ok(mut ws) => match crate::settings::load(&mut ws, legacy, defaults.clone()) {
                 Ok(settings) => (Some(ws), settings),
                 Err(err) => {
@@ -92,6 +98,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 data_dir,
+                shop_file: Mutex::new(shop_file),
                 workspace: Mutex::new(workspace),
                 session: Mutex::new(session),
                 settings: Mutex::new(settings),
@@ -107,7 +114,33 @@ impl AppState {
     }
 
     pub fn workspace_path(&self) -> PathBuf {
-        self.inner.data_dir.join(WORKSPACE_FILE)
+        self.inner.data_dir.join(self.shop_file())
+    }
+
+    /// The open shop's workspace file name (in the data folder).
+    pub fn shop_file(&self) -> String {
+        self.inner.shop_file.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The workspace slot for closing or swapping the open workspace, or `busy` when a command is
+    /// using it (an import, an export): a shop is never switched under a running job.
+    ///
+    /// # Errors
+    /// `busy`.
+    pub(crate) fn workspace_slot(&self) -> Result<MutexGuard<'_, Option<Workspace>>, ApiError> {
+        match self.inner.workspace.try_lock() {
+            Ok(guard) => Ok(guard),
+            Err(std::sync::TryLockError::Poisoned(e)) => Ok(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                Err(ApiError::new(ErrorCode::Busy, "正在导入、导出或备份，请等它完成后再切换、重命名或恢复店铺。"))
+            }
+        }
+    }
+
+    /// Records that `file` is the open shop, with `settings` read from its workspace.
+    pub(crate) fn set_open_shop(&self, file: String, settings: Settings) {
+        *self.inner.shop_file.lock().unwrap_or_else(|e| e.into_inner()) = file;
+        *self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
     }
 
     /// Runs `f` on the open workspace (one writer at a time).
@@ -196,18 +229,39 @@ impl AppState {
     }
 }
 
+/// `shops.json`: the open shop and when each was last opened (written by `AppState::remember_shop`).
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct ShopsFile {
+    pub(crate) current: Option<String>,
+    /// (file, RFC 3339 time), most recent first.
+    #[serde(default)]
+    pub(crate) opened: Vec<(String, String)>,
+}
+
+/// Beside the workspaces, about this machine like the recent files.
+pub(crate) const SHOPS_FILE: &str = "shops.json";
+
+/// The shop to open at start: the one open last time when it is still there, else the default file.
+fn last_open_shop(data_dir: &Path) -> String {
+    let saved: ShopsFile = read_json(&data_dir.join(SHOPS_FILE)).unwrap_or_default();
+    saved
+        .current
+        .filter(|file| shops::path_of(data_dir, file).is_ok())
+        .unwrap_or_else(|| shops::DEFAULT_FILE.to_string())
+}
+
 /// Where versions before the workspace kept the settings; read once for the import, never written.
 const LEGACY_SETTINGS_FILE: &str = "settings.json";
-const WORKSPACE_FILE: &str = "workspace.tierbook";
+const WORKSPACE_FILE: &str = tierbook_core::store::shops::DEFAULT_FILE;
 const RECENT_FILE: &str = "recent.json";
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
 /// Writes through a temp file and a rename, so a crash never leaves half a file.
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ApiError> {
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ApiError> {
     let failed = |detail: String| {
         ApiError::new(ErrorCode::Write, format!("无法保存 {}：{detail}。请确认应用数据文件夹可写。", path.display()))
             .with("path", path.display().to_string())

@@ -449,3 +449,141 @@ fn an_export_onto_the_workspace_its_wal_or_an_imported_file_is_refused_and_write
     // The workspace still works.
     assert!(app.call("current_view", json!({})).is_ok());
 }
+
+// ---- shops (branch `shops`): several workspaces, switching, backup and restore ----
+
+fn import_sample(app: &TestApp) -> Value {
+    let path = app.dir.path().join("订单.xlsx");
+    tierbook_core::generate::sample_workbook(&path).unwrap();
+    app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" })).unwrap()
+}
+
+fn shop_files(list: &Value) -> Vec<(String, bool)> {
+    list["shops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["file"].as_str().unwrap().to_string(), s["current"].as_bool().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_second_shop_is_created_switched_to_and_back_each_with_its_own_data_and_settings() {
+    let app = app();
+    let imported = import_sample(&app);
+    let info = app.call("app_info", json!({})).unwrap();
+    assert_eq!(
+        (info["shop_name"].as_str(), info["shop_file"].as_str()),
+        (Some("我的店铺"), Some("workspace.tierbook"))
+    );
+
+    let created = app.call("create_shop", json!({ "name": "抖音小店" })).unwrap();
+    assert_eq!(created["file"], "抖音小店.tierbook");
+    let taken = app.call("create_shop", json!({ "name": "抖音小店" })).unwrap_err();
+    assert_eq!(taken["code"], "shop_name_taken", "{taken}");
+
+    let list = app.call("switch_shop", json!({ "file": "抖音小店.tierbook" })).unwrap();
+    assert_eq!(shop_files(&list), [("抖音小店.tierbook".to_string(), true), ("workspace.tierbook".to_string(), false)]);
+    let info = app.call("app_info", json!({})).unwrap();
+    assert_eq!((info["shop_name"].as_str(), info["has_data"].as_bool()), (Some("抖音小店"), Some(false)));
+    assert_eq!(app.call("customer_rows", json!({})).unwrap_err()["code"], "no_customers");
+    // Settings belong to the shop: English here leaves the first shop in Chinese.
+    let mut settings = app.call("get_settings", json!({})).unwrap();
+    settings["lang"] = json!("en");
+    app.call("save_settings", json!({ "settings": settings })).unwrap();
+
+    let list = app.call("switch_shop", json!({ "file": "workspace.tierbook" })).unwrap();
+    assert_eq!(shop_files(&list)[0], ("workspace.tierbook".to_string(), true), "recently opened first");
+    let info = app.call("app_info", json!({})).unwrap();
+    assert_eq!((info["has_data"].as_bool(), info["lang"].as_str()), (Some(true), Some("zh")));
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    assert_eq!(rows.as_array().unwrap().len() as u64, imported["customers"].as_u64().unwrap());
+
+    // A restart opens the shop that was open last.
+    app.call("switch_shop", json!({ "file": "抖音小店.tierbook" })).unwrap();
+    let again = AppState::load(app.dir.path().join("data"), crate::session::default_settings);
+    assert_eq!(again.shop_file(), "抖音小店.tierbook");
+    assert_eq!(again.settings().lang, tierbook_core::Lang::En);
+
+    for file in ["../workspace.tierbook", "nope.tierbook"] {
+        assert_eq!(app.call("switch_shop", json!({ "file": file })).unwrap_err()["code"], "workspace_not_found");
+    }
+}
+
+#[test]
+fn renaming_the_open_shop_keeps_its_data_and_it_stays_open() {
+    let app = app();
+    app.call("create_shop", json!({ "name": "分店" })).unwrap();
+    app.call("switch_shop", json!({ "file": "分店.tierbook" })).unwrap();
+    let imported = import_sample(&app);
+    let renamed = app.call("rename_shop", json!({ "file": "分店.tierbook", "name": "城东店" })).unwrap();
+    assert_eq!((renamed["name"].as_str(), renamed["file"].as_str()), (Some("城东店"), Some("城东店.tierbook")));
+    let info = app.call("app_info", json!({})).unwrap();
+    assert_eq!((info["shop_name"].as_str(), info["shop_file"].as_str()), (Some("城东店"), Some("城东店.tierbook")));
+    assert_eq!(app.call("list_sources", json!({})).unwrap().as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.call("customer_rows", json!({})).unwrap().as_array().unwrap().len() as u64,
+        imported["customers"].as_u64().unwrap()
+    );
+    let bad = app.call("rename_shop", json!({ "file": "城东店.tierbook", "name": "  " })).unwrap_err();
+    assert_eq!(bad["code"], "invalid_shop_name");
+}
+
+#[test]
+fn a_shop_is_backed_up_and_restored_as_a_new_shop_or_over_the_open_one_keeping_a_copy() {
+    let app = app();
+    let imported = import_sample(&app);
+    let backup = app.dir.path().join("我的店铺-备份.tierbook");
+    app.call("backup_shop", json!({ "path": backup })).unwrap();
+    // Never over a shop's workspace, the open one or another (its bytes stay as they were).
+    app.call("create_shop", json!({ "name": "别的店" })).unwrap();
+    let other = app.dir.path().join("data").join("别的店.tierbook");
+    let other_bytes = std::fs::read(&other).unwrap();
+    for target in [other.clone(), app.dir.path().join("data").join("workspace.tierbook-wal")] {
+        let err = app.call("backup_shop", json!({ "path": target })).unwrap_err();
+        assert_eq!(err["code"], "output_is_input", "{err}");
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), other_bytes);
+
+    let restored = app.call("restore_shop", json!({ "from": backup, "name": null, "replaceCurrent": false })).unwrap();
+    assert_eq!(restored["shop"]["name"], "我的店铺（恢复）");
+    assert_eq!(restored["outcome"]["info"]["customers"], imported["customers"]);
+    assert_eq!(restored["outcome"]["kept"], Value::Null);
+
+    // A new, empty shop opened, then replaced by the backup: a copy of it is kept beside it.
+    app.call("create_shop", json!({ "name": "空店" })).unwrap();
+    app.call("switch_shop", json!({ "file": "空店.tierbook" })).unwrap();
+    let replaced = app.call("restore_shop", json!({ "from": backup, "name": null, "replaceCurrent": true })).unwrap();
+    let kept = replaced["outcome"]["kept"].as_str().unwrap().to_string();
+    assert!(kept.ends_with(".bak") && std::path::Path::new(&kept).exists(), "{kept}");
+    let info = app.call("app_info", json!({})).unwrap();
+    assert_eq!((info["shop_file"].as_str(), info["has_data"].as_bool()), (Some("空店.tierbook"), Some(true)));
+    assert_eq!(
+        app.call("customer_rows", json!({})).unwrap().as_array().unwrap().len() as u64,
+        imported["customers"].as_u64().unwrap()
+    );
+
+    // Not a backup: refused with its own code and a Chinese message; the open shop is untouched.
+    let csv = app.dir.path().join("订单.csv");
+    std::fs::write(&csv, "订单号,买家ID,实付金额\n1,a,10\n").unwrap();
+    for replace in [false, true] {
+        let err = app.call("restore_shop", json!({ "from": csv, "name": "x", "replaceCurrent": replace })).unwrap_err();
+        assert_eq!(err["code"], "not_a_backup", "{err}");
+        assert!(err["message"].as_str().unwrap().contains("不是 TierBook 备份文件"), "{err}");
+    }
+    assert_eq!(app.call("app_info", json!({})).unwrap()["has_data"], true);
+}
+
+#[test]
+fn a_shop_is_not_switched_renamed_or_replaced_while_a_command_holds_the_workspace() {
+    let app = app();
+    app.call("create_shop", json!({ "name": "分店" })).unwrap();
+    let state = app._app.state::<AppState>().inner().clone();
+    let held = state.with_workspace(|_| {
+        let switch = state.switch_shop("分店.tierbook").unwrap_err();
+        let rename = state.rename_shop("workspace.tierbook", "总店").unwrap_err();
+        Ok((switch.code, rename.code))
+    });
+    assert_eq!(held.unwrap(), (tierbook_core::ErrorCode::Busy, tierbook_core::ErrorCode::Busy));
+    assert_eq!(state.shop_file(), "workspace.tierbook");
+}

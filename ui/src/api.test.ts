@@ -57,6 +57,27 @@ describe("commands", () => {
   });
 });
 
+describe("shops", () => {
+  test("switch, rename and restore send the shell's argument names", async () => {
+    await api.switchShop("分店.tierbook");
+    await api.renameShop("分店.tierbook", "城东店");
+    await api.restoreShop("/备份/店.tierbook", null, true);
+    expect(calls).toEqual([
+      { cmd: "switch_shop", args: { file: "分店.tierbook" } },
+      { cmd: "rename_shop", args: { file: "分店.tierbook", name: "城东店" } },
+      { cmd: "restore_shop", args: { from: "/备份/店.tierbook", name: null, replaceCurrent: true } },
+    ]);
+  });
+  test("a refused backup arrives as an ApiError with the core's code", async () => {
+    reply = () => {
+      throw { code: "not_a_backup", message: "x 不是 TierBook 备份文件", details: { path: "x" } };
+    };
+    const err = await api.restoreShop("x", "新店", false).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as InstanceType<typeof ApiError>).code).toBe("not_a_backup");
+  });
+});
+
 describe("long jobs", () => {
   test("import passes a Channel as onProgress and forwards its messages in order", async () => {
     const seen: unknown[] = [];

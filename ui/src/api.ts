@@ -23,6 +23,9 @@ import type {
   ProgressEvent,
   RecentFile,
   Settings,
+  ShopInfo,
+  ShopList,
+  ShopRestore,
   SnapshotInfo,
   SourceInfo,
   TierView,
@@ -92,6 +95,15 @@ export const saveSnapshot = (label?: string | null) => call<SnapshotInfo>("save_
 export const compareSnapshots = (oldId: number, newId: number) =>
   call<Migration>("compare_snapshots", { old: oldId, new: newId });
 export const revealPath = (path: string) => call<void>("reveal_path", { path });
+/** Shops (店铺): the workspaces of the data folder; `file` is a shop's identity. */
+export const listShops = () => call<ShopList>("list_shops");
+export const createShop = (name: string) => call<ShopInfo>("create_shop", { name });
+export const switchShop = (file: string) => call<ShopList>("switch_shop", { file });
+export const renameShop = (file: string, name: string) => call<ShopInfo>("rename_shop", { file, name });
+export const backupShop = (path: string) => call<string>("backup_shop", { path });
+/** As a new shop (`name`, or the backup's own), or over the open shop when `replaceCurrent` (ask first). */
+export const restoreShop = (from: string, name: string | null, replaceCurrent: boolean) =>
+  call<ShopRestore>("restore_shop", { from, name, replaceCurrent });
 
 // ---- window, dialogs, drag and drop ----
 
@@ -127,6 +139,34 @@ export async function pickExportPath(defaultName: string, filterName: string): P
   if (!isTauri()) return null;
   try {
     return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["xlsx"] }] });
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** The save dialog for a shop backup; `null` when the user closes it. */
+export async function pickBackupPath(defaultName: string, filterName: string): Promise<string | null> {
+  if (!isTauri()) return null;
+  try {
+    return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["tierbook"] }] });
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** The open dialog for a backup to restore (any file: the core checks what it is); `null` when closed. */
+export async function pickBackupFile(filterName: string): Promise<string | null> {
+  if (!isTauri()) return null;
+  try {
+    const picked = await openDialog({
+      multiple: false,
+      directory: false,
+      filters: [
+        { name: filterName, extensions: ["tierbook", "bak"] },
+        { name: "*", extensions: ["*"] },
+      ],
+    });
+    return Array.isArray(picked) ? (picked[0] ?? null) : picked;
   } catch (e) {
     throw toApiError(e);
   }

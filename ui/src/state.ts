@@ -8,7 +8,8 @@ import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type 
 import { describeError, isCancelled, toApiError, type ErrorText } from "./logic/errors";
 import { request } from "./logic/request";
 import { baseName } from "./logic/format";
-import type { AppInfo, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
+import { windowTitle } from "./logic/shops";
+import type { AppInfo, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, ShopList, Tier, TierView } from "./types";
 
 export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "settings";
 
@@ -55,6 +56,8 @@ export const state = reactive({
   busy: false,
   /** Why a file the app was started with could not be opened (shown on the import screen). */
   startupError: null as unknown,
+  /** The shops (店铺) of the data folder, the open one marked; `refreshShops` reloads it. */
+  shops: null as ShopList | null,
 });
 
 // ---- requests to one screen, from anywhere (shortcuts, drops, other screens, the e2e hook) ----
@@ -93,8 +96,37 @@ export const rows = shallowRef<CustomerRow[]>([]);
 export const lang = (): Lang => langOf(i18n.global.locale.value);
 
 export function updateTitle() {
-  const name = i18n.global.t("app.name");
-  void api.setWindowTitle(state.openFile ? `${state.openFile} — ${name}` : name);
+  void api.setWindowTitle(windowTitle(i18n.global.t("app.name"), state.info?.shop_name, state.openFile));
+}
+
+/** Reloads the list of shops (after a create, rename, restore or switch). */
+export async function refreshShops(): Promise<void> {
+  state.shops = await api.listShops();
+}
+
+/** Opens another shop: the shell swaps the workspace (refused with `busy` while a job runs), then the
+ *  window starts over on what that shop holds, as at start. */
+export async function openShop(file: string): Promise<void> {
+  if (state.busy) return;
+  state.shops = await api.switchShop(file);
+  forgetShopData();
+  await boot();
+}
+
+/** What the window showed of the previous shop. */
+function forgetShopData() {
+  state.outcome = null;
+  state.view = null;
+  state.hasData = false;
+  state.openFile = "";
+  state.asOf = null;
+  state.segmentTiers = {};
+  state.classifyError = null;
+  state.startupError = null;
+  state.form = defaultForm(catalogue());
+  state.screen = "import";
+  state.generation++;
+  rows.value = [];
 }
 
 export async function setLanguage(l: Lang, persist = true) {
@@ -178,6 +210,9 @@ export async function boot() {
     state.settings = null;
   }
   if (state.info?.current_file) state.openFile = baseName(state.info.current_file);
+  void refreshShops().catch(() => {
+    /* the switcher shows the open shop's name from app_info meanwhile */
+  });
   if (state.info?.open_error) state.startupError = state.info.open_error;
   let hasData = state.info?.has_data ?? false;
   if (!state.info) {

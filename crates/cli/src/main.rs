@@ -9,6 +9,7 @@ mod inspect;
 mod lang;
 mod progress;
 mod term;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ const AFTER_HELP: &str = "\
     tierbook classify 1-3月.xlsx 3-5月.xlsx --out 客户分层.xlsx
   RFM 八类客户 / the RFM 8-type cube:
     tierbook classify 订单导出.xlsx --method rfm-cube --out 客户分层.xlsx
+  备份工作区 / back a workspace up:
+    tierbook workspace backup --workspace 店铺.tierbook --out 店铺-备份.tierbook
   生成 10 万单测试数据 / generate 100,000 test orders:
     tierbook generate --layout wechat --orders 100000 --seed 1 --out 测试订单.xlsx
 
@@ -63,6 +66,9 @@ enum Command {
     /// 工作区的分层快照与分层变化 / Snapshots of a workspace and the tier changes between two
     #[command(after_help = history::AFTER_HELP)]
     History(history::Args),
+    /// 工作区（店铺）的备份、恢复与列表 / Back up, restore and list workspaces (shops)
+    #[command(after_help = workspace::AFTER_HELP)]
+    Workspace(workspace::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -106,6 +112,7 @@ fn main() -> ExitCode {
         Command::Classify(args) => classify::run(&args, lang),
         Command::Generate(args) => generate::run(&args, lang),
         Command::History(args) => history::run(&args, lang),
+        Command::Workspace(args) => workspace::run(&args, lang),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

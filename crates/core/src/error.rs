@@ -132,6 +132,36 @@ pub enum Error {
     #[error("找不到导入记录 {0}（可能已被移除）。请刷新导入列表。")]
     SourceNotFound(i64),
 
+    /// The file chosen to restore from is not a TierBook backup (not SQLite, or another program's
+    /// database). Nothing was written.
+    #[error("{path} 不是 TierBook 备份文件（{detail}）。没有恢复任何内容。请选择用“备份到文件…”或 `tierbook workspace backup` 生成的文件。")]
+    NotABackup { path: PathBuf, detail: String },
+
+    /// The backup was written by a newer TierBook; restoring it here could lose what this version
+    /// does not understand.
+    #[error("备份 {path} 由更新版本的 TierBook 生成（版本 {found}，本程序支持到 {supported}）。没有恢复任何内容。请升级 TierBook 后再恢复。")]
+    BackupTooNew { path: PathBuf, found: i64, supported: i64 },
+
+    /// The backup is a TierBook workspace but cut off or damaged (the integrity check failed).
+    #[error("备份 {path} 已损坏或不完整（{detail}）。没有恢复任何内容。请换一份备份，或重新复制该文件（可能没有复制完整）。")]
+    BackupDamaged { path: PathBuf, detail: String },
+
+    /// A restore or a new shop would land on a workspace file that already exists.
+    #[error("工作区 {path} 已存在，TierBook 不会覆盖它。请换一个名字；如果确实要用备份替换它，请明确选择“替换”（会先自动备份现有的工作区）。")]
+    WorkspaceExists { path: PathBuf },
+
+    /// A workspace (shop) that should exist does not.
+    #[error("找不到工作区 {path}。它可能已被移动或删除；请刷新店铺列表。")]
+    WorkspaceNotFound { path: PathBuf },
+
+    /// Another shop already has this name.
+    #[error("已有名为“{name}”的店铺。请换一个名字。")]
+    ShopNameTaken { name: String },
+
+    /// A shop name that cannot be used (empty, too long, control characters).
+    #[error("店铺名称“{name}”不能使用：{detail}。")]
+    InvalidShopName { name: String, detail: String },
+
     /// Any other storage failure; what failed is said in plain words, the SQLite or JSON error
     /// behind it stays reachable through `source()`.
     #[error("工作区存储出错：{0}。请确认磁盘空间充足、没有其他程序正在使用该工作区文件，然后重试。")]
@@ -192,6 +222,13 @@ impl Error {
             Error::WorkspaceTooNew { .. } => ErrorCode::WorkspaceTooNew,
             Error::SnapshotNotFound(_) => ErrorCode::SnapshotNotFound,
             Error::SourceNotFound(_) => ErrorCode::SourceNotFound,
+            Error::NotABackup { .. } => ErrorCode::NotABackup,
+            Error::BackupTooNew { .. } => ErrorCode::BackupTooNew,
+            Error::BackupDamaged { .. } => ErrorCode::BackupDamaged,
+            Error::WorkspaceExists { .. } => ErrorCode::WorkspaceExists,
+            Error::WorkspaceNotFound { .. } => ErrorCode::WorkspaceNotFound,
+            Error::ShopNameTaken { .. } => ErrorCode::ShopNameTaken,
+            Error::InvalidShopName { .. } => ErrorCode::InvalidShopName,
             Error::Store(_) => ErrorCode::Store,
         }
     }
@@ -218,7 +255,12 @@ impl Error {
             | Error::Write { path, .. }
             | Error::WorkspaceDamaged { path, .. }
             | Error::NotAWorkspace { path, .. }
-            | Error::WorkspaceTooNew { path, .. } => Some(path),
+            | Error::WorkspaceTooNew { path, .. }
+            | Error::NotABackup { path, .. }
+            | Error::BackupTooNew { path, .. }
+            | Error::BackupDamaged { path, .. }
+            | Error::WorkspaceExists { path }
+            | Error::WorkspaceNotFound { path } => Some(path),
             Error::OutputIsInput { output, .. } => Some(output),
             _ => None,
         }
@@ -235,20 +277,26 @@ impl Error {
         (!self.to_string().contains(&cause)).then_some(cause)
     }
 
-    /// CLI exit code: 2 for bad input files, 3 for bad parameters, 4 for write/store failures, 130 cancelled.
+    /// CLI exit code: 2 for bad input files (a backup that is not one, too new or damaged included),
+    /// 3 for bad parameters (an existing restore target, a taken or unusable shop name), 4 for
+    /// write/store failures, 130 cancelled.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::InvalidParams(_)
             | Error::ColumnNotFound { .. }
             | Error::SheetNotFound { .. }
-            | Error::OutputIsInput { .. } => 3,
+            | Error::OutputIsInput { .. }
+            | Error::WorkspaceExists { .. }
+            | Error::ShopNameTaken { .. }
+            | Error::InvalidShopName { .. } => 3,
             Error::Write { .. }
             | Error::Store(_)
             | Error::NotAWorkspace { .. }
             | Error::WorkspaceDamaged { .. }
             | Error::WorkspaceTooNew { .. }
             | Error::SnapshotNotFound(_)
-            | Error::SourceNotFound(_) => 4,
+            | Error::SourceNotFound(_)
+            | Error::WorkspaceNotFound { .. } => 4,
             Error::Cancelled => 130,
             _ => 2,
         }

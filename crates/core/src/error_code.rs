@@ -84,6 +84,20 @@ error_codes! {
     SourceNotFound,
     /// Any other storage failure.
     Store,
+    /// The file to restore from is not a TierBook backup.
+    NotABackup,
+    /// A backup from a newer TierBook.
+    BackupTooNew,
+    /// A backup that is cut off or fails the integrity check.
+    BackupDamaged,
+    /// The restore target (or a new shop's file) already exists.
+    WorkspaceExists,
+    /// A workspace (shop) file that is not there.
+    WorkspaceNotFound,
+    /// Another shop already has the name.
+    ShopNameTaken,
+    /// A shop name that cannot be used.
+    InvalidShopName,
     /// Shell: a customer key that is not in the current classification.
     CustomerNotFound,
     /// Shell: the file manager could not be opened on a file.
@@ -129,6 +143,13 @@ impl ErrorCode {
             ErrorCode::SnapshotNotFound => "snapshot_not_found",
             ErrorCode::SourceNotFound => "source_not_found",
             ErrorCode::Store => "store",
+            ErrorCode::NotABackup => "not_a_backup",
+            ErrorCode::BackupTooNew => "backup_too_new",
+            ErrorCode::BackupDamaged => "backup_damaged",
+            ErrorCode::WorkspaceExists => "workspace_exists",
+            ErrorCode::WorkspaceNotFound => "workspace_not_found",
+            ErrorCode::ShopNameTaken => "shop_name_taken",
+            ErrorCode::InvalidShopName => "invalid_shop_name",
             ErrorCode::CustomerNotFound => "customer_not_found",
             ErrorCode::RevealFailed => "reveal_failed",
             ErrorCode::Busy => "busy",
@@ -173,6 +194,13 @@ impl ErrorCode {
             ErrorCode::SnapshotNotFound => t("找不到该快照", "Snapshot not found"),
             ErrorCode::SourceNotFound => t("找不到该导入记录", "Import not found"),
             ErrorCode::Store => t("工作区存储出错", "Workspace storage error"),
+            ErrorCode::NotABackup => t("这不是 TierBook 备份文件", "Not a TierBook backup"),
+            ErrorCode::BackupTooNew => t("备份来自更新版本的 TierBook", "The backup is from a newer TierBook"),
+            ErrorCode::BackupDamaged => t("备份文件已损坏或不完整", "The backup is damaged or incomplete"),
+            ErrorCode::WorkspaceExists => t("同名工作区已存在", "That workspace already exists"),
+            ErrorCode::WorkspaceNotFound => t("找不到该店铺的工作区", "Shop workspace not found"),
+            ErrorCode::ShopNameTaken => t("店铺名称已被使用", "Shop name already in use"),
+            ErrorCode::InvalidShopName => t("店铺名称不能使用", "Shop name cannot be used"),
             ErrorCode::CustomerNotFound => t("找不到该客户", "Customer not found"),
             ErrorCode::RevealFailed => t("无法打开所在文件夹", "Cannot open the folder"),
             ErrorCode::Busy => t("正在处理上一个任务", "Still working on the previous task"),
@@ -263,6 +291,31 @@ impl ErrorCode {
             ErrorCode::SourceNotFound => {
                 t("该导入记录可能已被移除，请刷新导入列表。", "It may have been removed; refresh the list of imports.")
             }
+            ErrorCode::NotABackup => t(
+                "没有恢复任何内容。请选择用“备份到文件…”生成的文件（.tierbook）。",
+                "Nothing was restored. Choose a file made with \"Back up to file…\" (.tierbook).",
+            ),
+            ErrorCode::BackupTooNew => t(
+                "没有恢复任何内容。请升级 TierBook 后再恢复这份备份。",
+                "Nothing was restored. Update TierBook, then restore this backup.",
+            ),
+            ErrorCode::BackupDamaged => t(
+                "没有恢复任何内容。请换一份备份，或重新复制该文件（可能没有复制完整）。",
+                "Nothing was restored. Use another backup, or copy the file again (it may be incomplete).",
+            ),
+            ErrorCode::WorkspaceExists => t(
+                "TierBook 不会覆盖已有的工作区。请换一个名字，或明确选择“替换”（会先自动备份现有的）。",
+                "TierBook never overwrites a workspace. Choose another name, or choose Replace explicitly (the current one is backed up first).",
+            ),
+            ErrorCode::WorkspaceNotFound => t(
+                "它可能已被移动或删除，请刷新店铺列表。",
+                "It may have been moved or deleted; refresh the list of shops.",
+            ),
+            ErrorCode::ShopNameTaken => t("请换一个店铺名称。", "Choose another name for the shop."),
+            ErrorCode::InvalidShopName => t(
+                "名称不能为空，最多 40 个字，不能含换行等控制字符。",
+                "The name must not be empty, at most 40 characters, without control characters.",
+            ),
             ErrorCode::Store | ErrorCode::Unknown => t(
                 "请重试；如果反复出现，请重启程序。",
                 "Try again; restart the app if it keeps happening.",

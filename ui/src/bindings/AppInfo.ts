@@ -11,6 +11,10 @@ export type AppInfo = { version: string,
  */
 workspace_path: string, 
 /**
+ * The open shop's display name and workspace file name (in the data folder).
+ */
+shop_name: string, shop_file: string, 
+/**
  * The file shown in the title (the last one imported), if any.
  */
 current_file: string | null, has_data: boolean, lang: Lang, 

@@ -3,16 +3,19 @@
 //! saved column mappings, the edited playbook and settings.
 //!
 //! Submodules: `schema` (versioned migrations), `import` (atomic, incremental imports), `snapshots`
-//! (saving and loading classifications), `compare` (feeds two snapshots to `history::compare`).
+//! (saving and loading classifications), `compare` (feeds two snapshots to `history::compare`),
+//! `shops` (several named workspaces in one folder), `backup` (checked restore from a backup file).
 //!
 //! What it deliberately does not do: parse files (that is `import`), classify (`classify`) or read the
 //! clock — the caller passes `imported_at`, and snapshots are dated by their as-of date.
 //! Opening a workspace never re-reads source files or re-aggregates orders: customer aggregates are
 //! maintained on import and the last classification is stored whole.
 
+pub mod backup;
 mod compare;
 pub mod import;
 pub mod schema;
+pub mod shops;
 mod snapshots;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +30,9 @@ use crate::model::{Customer, Order, Text, Tier};
 use crate::playbook::Playbook;
 use crate::report::ImportReport;
 
+pub use backup::{BackupInfo, Existing, RestoreOutcome};
 pub use import::{file_digest, layout_fingerprint, ImportedFile};
+pub use shops::ShopInfo;
 pub use snapshots::{SnapshotData, SnapshotInfo, SnapshotRow};
 
 impl From<rusqlite::Error> for Error {
