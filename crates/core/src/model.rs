@@ -144,6 +144,9 @@ pub struct Order {
     pub first_date: Option<NaiveDate>,
     /// Interaction count (互动次数/咨询次数) from a customer-level sheet, for the composite score.
     pub interactions: Option<f64>,
+    /// Province and city from the address columns, when the file has any (see `region`).
+    #[serde(default)]
+    pub region: Option<crate::region::Region>,
 }
 
 impl Order {

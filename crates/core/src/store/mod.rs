@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result, StoreError};
 use crate::model::{Customer, Order, Text, Tier};
 use crate::playbook::Playbook;
+use crate::region::{Region, RegionLookup};
 use crate::report::ImportReport;
 
 pub use import::{file_digest, layout_fingerprint, ImportedFile};
@@ -316,6 +317,18 @@ impl Workspace {
         Ok(customers)
     }
 
+    /// Every customer's stored region (their most recent order with an address), by key.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn customer_regions(&self) -> Result<RegionLookup> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, province, city FROM customers WHERE orders > 0 AND province IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, Region { province: r.get(1)?, city: r.get(2)? })))?;
+        Ok(RegionLookup::new(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+    }
+
     /// The orders of one customer, oldest first (`Order::source` holds the source id).
     ///
     /// # Errors
@@ -323,7 +336,7 @@ impl Workspace {
     pub fn orders_of(&self, key: &str) -> Result<Vec<Order>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions
+                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city
              FROM orders o JOIN customers c ON c.id = o.customer_id
              WHERE c.key = ?1 ORDER BY o.placed_at, o.id",
         )?;
@@ -338,7 +351,7 @@ impl Workspace {
     pub fn all_orders(&self) -> Result<Vec<Order>> {
         let mut stmt = self.conn.prepare(
             "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions
+                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city
              FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY c.key, o.placed_at, o.id",
         )?;
         let rows = stmt.query_map([], order_from_row)?;
@@ -525,7 +538,13 @@ fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         order_count: r.get(12)?,
         first_date: r.get(13)?,
         interactions: r.get(14)?,
+        region: region_from_columns(r.get(15)?, r.get(16)?),
     })
+}
+
+/// A stored province and city back into a region (no province: no region).
+fn region_from_columns(province: Option<String>, city: Option<String>) -> Option<Region> {
+    province.map(|province| Region { province, city })
 }
 
 /// Order times are stored as seconds since 1970 (naive, no time zone): compact and ordered.
