@@ -49,6 +49,7 @@ fn export_all(dir: &Path) {
     SourceInfo::export_all(&cfg).unwrap();
     SnapshotInfo::export_all(&cfg).unwrap();
     Migration::export_all(&cfg).unwrap();
+    crate::regions::RegionView::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
