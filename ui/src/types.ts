@@ -20,6 +20,10 @@ export type { CubeType } from "./bindings/CubeType";
 export type { CubeBasis } from "./bindings/CubeBasis";
 export type { CustomerDetail } from "./bindings/CustomerDetail";
 export type { CustomerRow } from "./bindings/CustomerRow";
+export type { CohortRow } from "./bindings/CohortRow";
+export type { CohortTable } from "./bindings/CohortTable";
+export type { RegionRow } from "./bindings/RegionRow";
+export type { RegionView } from "./bindings/RegionView";
 export type { Effect } from "./bindings/Effect";
 export type { ErrorCode } from "./bindings/ErrorCode";
 export type { ErrorInfo } from "./bindings/ErrorInfo";
@@ -110,6 +114,9 @@ export const ROLES = listAll<Role>({
   order_count: true,
   first_date: true,
   interactions: true,
+  address: true,
+  province: true,
+  city: true,
 });
 
 /** Every skip reason, so the i18n test can check each has words. UI-only constant; complete by construction. */

@@ -33,4 +33,4 @@ include_method: boolean,
  * Only customers of this province (a normalised name, see `region`) in the tier sheets and
  * CSV files; `None` for everyone. The summary, 地区 and 同期群 sheets always show the whole shop.
  */
-region: string | null, };
+region?: string, };

@@ -31,6 +31,7 @@ pub struct ExportOptions {
     pub include_method: bool,
     /// Only customers of this province (a normalised name, see `region`) in the tier sheets and
     /// CSV files; `None` for everyone. The summary, 地区 and 同期群 sheets always show the whole shop.
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub region: Option<String>,
 }
 
