@@ -8,7 +8,7 @@ use rust_xlsxwriter::{ConditionalFormat3ColorScale, Format, FormatAlign, FormatB
 use super::charts::{self, MixBlock};
 use super::labels::pick;
 use super::table::Table;
-use crate::cohort::{CohortTable, MONTHS};
+use crate::cohort::{CohortRow, CohortTable, MONTHS};
 use crate::model::{yuan, Lang, Tier};
 use crate::region::{self, RegionRow};
 
@@ -115,6 +115,9 @@ pub(crate) fn region_sheet(
     Ok(())
 }
 
+/// One cell of a cohort block: M+k of a row, `None` after the as-of month.
+type CellValue = fn(&CohortRow, usize) -> Option<f64>;
+
 /// The 同期群 sheet: two blocks of first-order month × M+0…M+11 (share who ordered, revenue per
 /// cohort customer), months after the as-of date left blank, each block with a colour scale.
 pub(crate) fn cohort_sheet(workbook: &mut Workbook, cohorts: &CohortTable, lang: Lang) -> Result<(), XlsxError> {
@@ -138,7 +141,7 @@ pub(crate) fn cohort_sheet(workbook: &mut Workbook, cohorts: &CohortTable, lang:
         ),
     };
     ws.write_string(1, 0, &note)?;
-    let blocks: [(&str, Format, &dyn Fn(&crate::cohort::CohortRow, usize) -> Option<f64>); 2] = [
+    let blocks: [(&str, Format, CellValue); 2] = [
         (
             pick(
                 lang,
@@ -146,12 +149,12 @@ pub(crate) fn cohort_sheet(workbook: &mut Workbook, cohorts: &CohortTable, lang:
                 "Share who ordered that month (customers ordering ÷ cohort size)",
             ),
             Format::new().set_num_format(PERCENT),
-            &|row, k| row.share(k),
+            CohortRow::share,
         ),
         (
             pick(lang, "人均消费（当月消费金额 ÷ 同期群客户数，元）", "Revenue per cohort customer that month (¥)"),
             Format::new().set_num_format(MONEY),
-            &|row, k| row.revenue_per_customer(k),
+            CohortRow::revenue_per_customer,
         ),
     ];
     let mut r = 3u32;

@@ -146,30 +146,6 @@ pub(crate) fn pareto_points(revenues: &[Cents], max_points: usize) -> Vec<Pareto
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pareto_buckets_cover_every_customer_and_end_at_one_hundred_percent() {
-        let revenues: Vec<Cents> = (1..=1234).rev().map(|r| r * 100).collect();
-        let points = pareto_points(&revenues, 100);
-        assert_eq!(points.len(), 100);
-        let sum: Cents = points.iter().map(|p| p.revenue).sum();
-        assert_eq!(sum, revenues.iter().sum::<Cents>());
-        let last = points.last().unwrap();
-        assert!((last.customer_share - 1.0).abs() < 1e-12 && (last.cumulative_share - 1.0).abs() < 1e-12);
-        assert!(points.windows(2).all(|w| w[0].cumulative_share <= w[1].cumulative_share));
-    }
-
-    #[test]
-    fn few_customers_give_one_point_each() {
-        let points = pareto_points(&[500, 300, 200], 100);
-        assert_eq!(points.iter().map(|p| p.revenue).collect::<Vec<_>>(), vec![500, 300, 200]);
-        assert!((points[0].cumulative_share - 0.5).abs() < 1e-12);
-    }
-}
-
 /// Where the 地区 sheet's tier mix sits: provinces in column 0 of rows `first..=last`, one column of
 /// customers per tier from `first_col` on (`tiers` of them).
 pub(crate) struct MixBlock<'s> {
@@ -198,6 +174,30 @@ pub(crate) fn tier_mix(block: &MixBlock, lang: Lang) -> Chart {
     // Bars run top to bottom in sheet order: most customers first.
     chart.y_axis().set_reverse();
     chart.legend().set_position(ChartLegendPosition::Bottom);
-    chart.set_width(560).set_height(u32::try_from(120 + 22 * (block.last - block.first + 1)).unwrap_or(600).min(900));
+    chart.set_width(560).set_height((120 + 22 * (block.last - block.first + 1)).min(900));
     chart
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pareto_buckets_cover_every_customer_and_end_at_one_hundred_percent() {
+        let revenues: Vec<Cents> = (1..=1234).rev().map(|r| r * 100).collect();
+        let points = pareto_points(&revenues, 100);
+        assert_eq!(points.len(), 100);
+        let sum: Cents = points.iter().map(|p| p.revenue).sum();
+        assert_eq!(sum, revenues.iter().sum::<Cents>());
+        let last = points.last().unwrap();
+        assert!((last.customer_share - 1.0).abs() < 1e-12 && (last.cumulative_share - 1.0).abs() < 1e-12);
+        assert!(points.windows(2).all(|w| w[0].cumulative_share <= w[1].cumulative_share));
+    }
+
+    #[test]
+    fn few_customers_give_one_point_each() {
+        let points = pareto_points(&[500, 300, 200], 100);
+        assert_eq!(points.iter().map(|p| p.revenue).collect::<Vec<_>>(), vec![500, 300, 200]);
+        assert!((points[0].cumulative_share - 0.5).abs() < 1e-12);
+    }
 }
