@@ -1318,6 +1318,7 @@ mod tests {
             (Role::Amount, "买家实际支付金额"),
             (Role::Status, "订单状态"),
             (Role::Receiver, "收货人姓名"),
+            (Role::Address, "收货地址"),
             (Role::Phone, "联系手机"),
             (Role::Date, "订单创建时间"),
             (Role::PaidAt, "订单付款时间"),

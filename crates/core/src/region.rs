@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Classification;
+pub use crate::model::Region;
 use crate::model::{Cents, Customer, Order, Tier};
 
 /// The name used for orders and customers whose province is not known.
@@ -170,17 +171,6 @@ pub const CITIES: &[(&str, &str)] = &[
     ("天水", "甘肃"),
     ("高雄", "台湾"),
 ];
-
-/// Where an order was sent: a normalised province ([`UNKNOWN`] when the address says nothing we
-/// recognise) and the city when the text names one.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Region {
-    /// 广东, 内蒙古, 北京 … or 未知.
-    pub province: String,
-    /// 深圳, 呼和浩特, 北京 … (without 市); `None` when not known.
-    pub city: Option<String>,
-}
 
 /// Characters an export puts before or between the parts of an address.
 fn is_separator(c: char) -> bool {
