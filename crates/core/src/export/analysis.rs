@@ -105,7 +105,11 @@ pub(crate) fn region_sheet(
     }
     write_row(ws, last + 1, &all, &total_row)?;
     ws.set_column_width(0, 12)?;
-    ws.set_column_range_width(1, after + 2, 11)?;
+    ws.set_column_range_width(1, after, 10)?;
+    // Room for ¥12,345,678.90 in the bold total row.
+    ws.set_column_range_width(after + 1, after + 2, 16)?;
+    // Printed on one page wide, landscape, so the chart stays beside its table.
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
     ws.set_freeze_panes(top + 1, 1)?;
     if !rows.is_empty() {
         let chart_rows = rows.len().min(20) as u32;
@@ -141,7 +145,9 @@ pub(crate) fn cohort_sheet(workbook: &mut Workbook, cohorts: &CohortTable, lang:
         ),
     };
     ws.write_string(1, 0, &note)?;
-    let blocks: [(&str, Format, CellValue); 2] = [
+    // (title, number format, cell value, first M+k coloured): M+0 of the share is 100 % by definition and
+    // would wash out the scale of the months that matter, so the share's scale starts at M+1.
+    let blocks: [(&str, Format, CellValue, u16); 2] = [
         (
             pick(
                 lang,
@@ -150,15 +156,17 @@ pub(crate) fn cohort_sheet(workbook: &mut Workbook, cohorts: &CohortTable, lang:
             ),
             Format::new().set_num_format(PERCENT),
             CohortRow::share,
+            1,
         ),
         (
             pick(lang, "人均消费（当月消费金额 ÷ 同期群客户数，元）", "Revenue per cohort customer that month (¥)"),
             Format::new().set_num_format(MONEY),
             CohortRow::revenue_per_customer,
+            0,
         ),
     ];
     let mut r = 3u32;
-    for (title, format, value) in blocks {
+    for (title, format, value, coloured_from) in blocks {
         ws.write_string_with_format(r, 0, title, &Format::new().set_bold().set_font_color(0x1F4E79))?;
         r += 1;
         ws.write_string_with_format(r, 0, pick(lang, "首单月份", "First month"), &header)?;
@@ -183,12 +191,13 @@ pub(crate) fn cohort_sheet(workbook: &mut Workbook, cohorts: &CohortTable, lang:
                 .set_minimum_color(0xFFFFFF)
                 .set_midpoint_color(0xA5D6A7)
                 .set_maximum_color(0x2E7D32);
-            ws.add_conditional_format(first, 2, r, 1 + MONTHS as u16, &scale)?;
+            ws.add_conditional_format(first, 2 + coloured_from, r, 1 + MONTHS as u16, &scale)?;
         }
         r += 2;
     }
     ws.set_column_width(0, 12)?;
     ws.set_column_range_width(1, 1 + MONTHS as u16, 10)?;
     ws.set_freeze_panes(5, 2)?;
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
     Ok(())
 }

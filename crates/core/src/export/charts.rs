@@ -4,8 +4,8 @@
 //! Charts only point at cells the summary sheet already holds; this module writes no data.
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType, ChartSolidFill, ChartType,
-    RowNum,
+    Chart, ChartAxisCrossing, ChartDataLabel, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
+    ChartSolidFill, ChartType, RowNum,
 };
 
 use super::labels::pick;
@@ -171,8 +171,10 @@ pub(crate) fn tier_mix(block: &MixBlock, lang: Lang) -> Chart {
             .set_gap(40);
     }
     chart.title().set_name(pick(lang, "各省客户分层构成", "Tier mix by province"));
-    // Bars run top to bottom in sheet order: most customers first.
-    chart.y_axis().set_reverse();
+    // Bars run top to bottom in sheet order (most customers first): the category axis (the vertical one
+    // of a bar chart) reversed, with the value axis crossing it at the last category so it stays at the
+    // bottom (as Excel's "categories in reverse order" + "at maximum category").
+    chart.y_axis().set_reverse().set_crossing(ChartAxisCrossing::Max);
     chart.legend().set_position(ChartLegendPosition::Bottom);
     chart.set_width(560).set_height((120 + 22 * (block.last - block.first + 1)).min(900));
     chart
