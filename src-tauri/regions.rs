@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tierbook_core::cohort::{self, CohortTable};
+use tierbook_core::cohort::CohortTable;
 use tierbook_core::region::{self, RegionRow};
 use tierbook_core::Error;
 
@@ -29,7 +29,8 @@ impl AppState {
     /// # Errors
     /// `no_customers` before any import; `store`.
     pub fn region_view(&self) -> Result<RegionView, ApiError> {
-        let (lookup, orders) = self.with_workspace(|ws| Ok((ws.customer_regions()?, ws.all_orders()?)))?;
+        let as_of = self.session().classification.as_ref().ok_or(Error::NoCustomers)?.as_of;
+        let (lookup, cohorts) = self.with_workspace(|ws| Ok((ws.customer_regions()?, ws.cohorts(as_of)?)))?;
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
         let provinces = session
@@ -37,10 +38,6 @@ impl AppState {
             .iter()
             .filter_map(|c| lookup.get(&c.key).map(|r| (c.key.clone(), r.province.clone())))
             .collect();
-        Ok(RegionView {
-            regions: region::tier_mix(&session.customers, classification, &lookup),
-            provinces,
-            cohorts: cohort::cohorts(&orders, classification.as_of),
-        })
+        Ok(RegionView { regions: region::tier_mix(&session.customers, classification, &lookup), provinces, cohorts })
     }
 }

@@ -7,6 +7,7 @@
 //! left out, as classification leaves them out of R.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::Hash;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -65,38 +66,64 @@ fn month_label(index: i64) -> String {
     format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1)
 }
 
+/// What the cohort table reads of one valid order: whose it is, when, the first-order date of a
+/// customer-level row, and its net revenue. `K` identifies the customer (a key, or the workspace's id).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Purchase<K> {
+    /// The customer.
+    pub customer: K,
+    /// The day the order was placed.
+    pub placed: NaiveDate,
+    /// 首次消费时间 of a customer-level row, when it has one.
+    pub first_date: Option<NaiveDate>,
+    /// Paid minus refunded, in fen.
+    pub net: Cents,
+}
+
 /// Builds the cohort table from valid orders (as `orders` and the store give them).
 ///
 /// A customer's cohort is the month of their earliest order date (or of a customer-level row's
 /// 首次消费时间 when earlier); every order row counts as activity in the month it was placed (a
 /// customer-level row that stands for several orders counts once, at its date).
 pub fn cohorts(orders: &[Order], as_of: NaiveDate) -> CohortTable {
+    let purchases: Vec<Purchase<&str>> = orders
+        .iter()
+        .map(|o| Purchase {
+            customer: o.customer_key.as_str(),
+            placed: o.placed_at.date(),
+            first_date: o.first_date,
+            net: o.net(),
+        })
+        .collect();
+    cohorts_of(&purchases, as_of)
+}
+
+/// [`cohorts`] from the few facts it needs of each order (the workspace reads only these).
+pub fn cohorts_of<K: Copy + Eq + Hash>(purchases: &[Purchase<K>], as_of: NaiveDate) -> CohortTable {
     let last_month = month_index(as_of);
-    let visible = || orders.iter().filter(|o| o.placed_at.date() <= as_of);
-    let mut first: HashMap<&str, i64> = HashMap::new();
-    for order in visible() {
-        let date = order.placed_at.date();
-        let month = month_index(order.first_date.map_or(date, |d| d.min(date)));
-        first.entry(order.customer_key.as_str()).and_modify(|m| *m = (*m).min(month)).or_insert(month);
+    let visible = || purchases.iter().filter(|p| p.placed <= as_of);
+    let mut first: HashMap<K, i64> = HashMap::new();
+    for p in visible() {
+        let month = month_index(p.first_date.map_or(p.placed, |d| d.min(p.placed)));
+        first.entry(p.customer).and_modify(|m| *m = (*m).min(month)).or_insert(month);
     }
     let mut sizes: BTreeMap<i64, u32> = BTreeMap::new();
     for month in first.values() {
         *sizes.entry(*month).or_default() += 1;
     }
     // (cohort, k) → customers seen and revenue.
-    let mut active: HashSet<(i64, usize, &str)> = HashSet::new();
+    let mut active: HashSet<(i64, usize, K)> = HashSet::new();
     let mut revenue: HashMap<(i64, usize), Cents> = HashMap::new();
-    for order in visible() {
-        let key = order.customer_key.as_str();
-        let Some(&cohort) = first.get(key) else { continue };
-        let since = month_index(order.placed_at.date()) - cohort;
+    for p in visible() {
+        let Some(&cohort) = first.get(&p.customer) else { continue };
+        let since = month_index(p.placed) - cohort;
         let Ok(k) = usize::try_from(since) else { continue };
         if k >= MONTHS {
             continue;
         }
-        active.insert((cohort, k, key));
+        active.insert((cohort, k, p.customer));
         let cell = revenue.entry((cohort, k)).or_default();
-        *cell = cell.saturating_add(order.net());
+        *cell = cell.saturating_add(p.net);
     }
     let mut counts: HashMap<(i64, usize), u32> = HashMap::new();
     for (cohort, k, _) in &active {

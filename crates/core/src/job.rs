@@ -139,7 +139,7 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
     };
     let reports = ws.sources()?.into_iter().map(|s| s.report).collect();
     let regions = ws.customer_regions()?;
-    let cohorts = cohort::cohorts(&ws.all_orders()?, classification.as_of);
+    let cohorts = ws.cohorts(classification.as_of)?;
     let outcome = JobOutcome {
         import,
         reports,

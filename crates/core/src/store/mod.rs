@@ -17,11 +17,12 @@ mod snapshots;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension, Savepoint, Transaction, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::cohort::{self, CohortTable, Purchase};
 use crate::error::{Error, Result, StoreError};
 use crate::model::{Customer, Order, Text, Tier};
 use crate::playbook::Playbook;
@@ -327,6 +328,24 @@ impl Workspace {
             .prepare_cached("SELECT key, province, city FROM customers WHERE orders > 0 AND province IS NOT NULL")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, Region { province: r.get(1)?, city: r.get(2)? })))?;
         Ok(RegionLookup::new(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+    }
+
+    /// The cohort table of every stored order, cut at `as_of`: reads only customer id, date, first
+    /// date and net revenue of each order (no keys, names or joins).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn cohorts(&self, as_of: NaiveDate) -> Result<CohortTable> {
+        let mut stmt = self.conn.prepare("SELECT customer_id, placed_at, first_date, paid - refund FROM orders")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Purchase {
+                customer: r.get::<_, i64>(0)?,
+                placed: from_seconds(r.get(1)?).date(),
+                first_date: r.get(2)?,
+                net: r.get(3)?,
+            })
+        })?;
+        Ok(cohort::cohorts_of(&rows.collect::<rusqlite::Result<Vec<_>>>()?, as_of))
     }
 
     /// The orders of one customer, oldest first (`Order::source` holds the source id).
