@@ -64,4 +64,13 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz 0.13.2" ]; then
   cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 
+# --- Python with polars for the independent checks (tests/analysis/): the system python3 when it has
+# them, else a venv under target/pyenv (Debian's python3 refuses a system-wide pip install).
+pymods='import polars, numpy, openpyxl, xlsxwriter'
+if ! python3 -c "$pymods" >/dev/null 2>&1 && ! target/pyenv/bin/python3 -c "$pymods" >/dev/null 2>&1; then
+  say "python venv with polars (target/pyenv)"
+  python3 -m venv target/pyenv >/dev/null 2>&1 || { as_root apt-get install -y -qq python3-venv; python3 -m venv target/pyenv; }
+  target/pyenv/bin/pip install -q polars numpy openpyxl xlsxwriter
+fi
+
 say "ready"

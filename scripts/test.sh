@@ -26,6 +26,13 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test --workspace"
 cargo test --workspace
 
+# Issue 12's bar: the 地区 and 同期群 sheets equal an independent polars computation (a venv under
+# target/ when setup.sh made one, else the system python3).
+step "independent check: regions and cohorts (polars)"
+cargo build -p tierbook
+py=target/pyenv/bin/python3; [ -x "$py" ] || py=python3
+"$py" tests/analysis/check_regions_cohorts.py --tierbook target/debug/tierbook
+
 if grep -q '"test"' package.json; then
   step "vitest"
   npm test

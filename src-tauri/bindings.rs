@@ -52,6 +52,7 @@ fn export_all(dir: &Path) {
     Migration::export_all(&cfg).unwrap();
     ShopList::export_all(&cfg).unwrap();
     ShopRestore::export_all(&cfg).unwrap();
+    crate::regions::RegionView::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())

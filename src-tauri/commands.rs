@@ -152,6 +152,12 @@ pub async fn customer_rows(state: State<'_, AppState>) -> Result<Vec<CustomerRow
 }
 
 #[tauri::command]
+pub async fn region_view(state: State<'_, AppState>) -> Result<crate::regions::RegionView, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.region_view()).await
+}
+
+#[tauri::command]
 pub async fn customer_detail(state: State<'_, AppState>, key: String) -> Result<CustomerDetail, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.customer_detail(&key)).await
@@ -282,6 +288,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         current_view,
         customer_rows,
         customer_detail,
+        region_view,
         export_workbook,
         get_settings,
         save_settings,

@@ -26,7 +26,11 @@ function summary(files, method) {
 const counts = (files, method) => Object.fromEntries(summary(files, method).tiers.map((t) => [t.group, t.customers]));
 /** Customers per segment {name: n} (segments with customers only) the core gives for `files` with `method`. */
 const segmentCounts = (files, method) =>
-  Object.fromEntries(summary(files, method).segments.filter((s) => s.customers > 0).map((s) => [s.group, s.customers]));
+  Object.fromEntries(
+    summary(files, method)
+      .segments.filter((s) => s.customers > 0)
+      .map((s) => [s.group, s.customers]),
+  );
 
 const expected = {
   half,
@@ -38,6 +42,8 @@ const expected = {
   halfSegmentCounts: segmentCounts([half], "rfm-segments"),
   // The workspace after both imports holds every order once (the overlap is not counted twice).
   bothCube: counts([half, year], "rfm-cube"),
+  // regions.e2e.ts: customers per province after both imports (does not depend on the method).
+  bothRegions: Object.fromEntries(summary([half, year], "abc").regions.map((r) => [r.province, r.customers])),
 };
 fs.writeFileSync(path.join(dir, "expected.json"), JSON.stringify(expected, null, 2));
 console.log("[e2e] fixtures:", JSON.stringify(expected));

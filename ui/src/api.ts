@@ -22,6 +22,7 @@ import type {
   Preview,
   ProgressEvent,
   RecentFile,
+  RegionView,
   Settings,
   ShopInfo,
   ShopList,
@@ -80,6 +81,7 @@ export const classify = (params: ClassifyParams) => call<TierView>("classify", {
 export const currentView = () => call<TierView>("current_view");
 export const customerRows = () => call<CustomerRow[]>("customer_rows");
 export const customerDetail = (key: string) => call<CustomerDetail>("customer_detail", { key });
+export const regionView = () => call<RegionView>("region_view");
 export const exportWorkbook = (
   path: string,
   options: ExportOptions,

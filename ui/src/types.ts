@@ -24,6 +24,10 @@ export type { ShopEntry } from "./bindings/ShopEntry";
 export type { ShopInfo } from "./bindings/ShopInfo";
 export type { ShopList } from "./bindings/ShopList";
 export type { ShopRestore } from "./bindings/ShopRestore";
+export type { CohortRow } from "./bindings/CohortRow";
+export type { CohortTable } from "./bindings/CohortTable";
+export type { RegionRow } from "./bindings/RegionRow";
+export type { RegionView } from "./bindings/RegionView";
 export type { Effect } from "./bindings/Effect";
 export type { ErrorCode } from "./bindings/ErrorCode";
 export type { ErrorInfo } from "./bindings/ErrorInfo";
@@ -114,6 +118,9 @@ export const ROLES = listAll<Role>({
   order_count: true,
   first_date: true,
   interactions: true,
+  address: true,
+  province: true,
+  city: true,
 });
 
 /** Every skip reason, so the i18n test can check each has words. UI-only constant; complete by construction. */

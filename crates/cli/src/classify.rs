@@ -15,6 +15,7 @@ use tierbook_core::export::ExportOptions;
 use tierbook_core::import::ImportOptions;
 use tierbook_core::job::{self, Job, JobOutcome, Outputs};
 use tierbook_core::mapping::KeySpec;
+use tierbook_core::region;
 use tierbook_core::store::Workspace;
 use tierbook_core::{model::yuan, Error, Lang, Result};
 
@@ -121,6 +122,10 @@ pub(crate) struct Args {
     /// 结尾的汇总以 JSON 输出 / print the summary as JSON
     #[arg(long)]
     pub(crate) json: bool,
+    /// 分层名单、CSV 和 JSON 只列该省份的客户（如 广东；分层仍按全店计算）/ list only the customers of
+    /// this province (tiers are still the whole shop's)
+    #[arg(long)]
+    pub(crate) region: Option<String>,
     /// 工作区文件：只导入新订单，对全部订单分层并保存快照 / workspace: import only what is new,
     /// classify all its orders and save a snapshot
     #[arg(long)]
@@ -280,10 +285,16 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         skip_zero_amount: args.skip_zero_orders,
         ..ImportOptions::default()
     };
+    let region = args.region.as_deref().map(province_arg).transpose()?;
     let outputs = Outputs {
         workbook: args.out.clone(),
         csv_dir: args.csv_dir.clone(),
-        options: ExportOptions { lang, keep_phones: args.keep_phones, ..ExportOptions::default() },
+        options: ExportOptions {
+            lang,
+            keep_phones: args.keep_phones,
+            region: region.map(str::to_string),
+            ..ExportOptions::default()
+        },
     };
     let job = Job {
         files: &args.files,
@@ -322,7 +333,9 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
                 "segments": outcome.classification.segments,
                 // Per customer: key, tier and segment, so that scripts (and the app/CLI agreement
                 // test) can compare customer by customer.
-                "assignments": assignments(&outcome),
+                "assignments": assignments(&outcome, region),
+                "regions": region::tier_mix(&outcome.customers, &outcome.classification, &outcome.regions),
+                "cohorts": outcome.cohorts,
                 "reports": outcome.reports,
             });
             println!("{}", crate::term::json(&out));
@@ -374,14 +387,33 @@ fn print_workspace(outcome: &JobOutcome, ws: &Workspace, args: &Args, lang: Lang
     say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
 }
 
-/// Key, tier and segment of every customer, for `--json`.
-fn assignments(outcome: &JobOutcome) -> Vec<serde_json::Value> {
+/// Key, tier, segment, province and city of every customer (of `region` only, when given), for `--json`.
+fn assignments(outcome: &JobOutcome, region: Option<&str>) -> Vec<serde_json::Value> {
+    let regions = &outcome.regions;
     outcome
         .customers
         .iter()
         .zip(&outcome.classification.assignments)
-        .map(|(c, a)| serde_json::json!({ "key": c.key, "tier": a.tier, "segment": a.segment }))
+        .filter(|(c, _)| region.is_none_or(|p| regions.province(&c.key) == p))
+        .map(|(c, a)| {
+            let city = regions.get(&c.key).and_then(|r| r.city.as_deref());
+            serde_json::json!({ "key": c.key, "tier": a.tier, "segment": a.segment,
+                                "province": regions.province(&c.key), "city": city })
+        })
         .collect()
+}
+
+/// `--region`: any spelling of a province (广东, 广东省, 内蒙古自治区) or 未知, as its normalised name.
+fn province_arg(text: &str) -> Result<&'static str> {
+    if text.trim() == region::UNKNOWN {
+        return Ok(region::UNKNOWN);
+    }
+    region::normalize_province(text).ok_or_else(|| {
+        Error::InvalidParams(format!(
+            "--region “{text}” 不是省级行政区的名称。请写省份，如 广东、广东省、内蒙古、北京，或 未知。/ \
+             --region needs a province of China, e.g. 广东, 内蒙古, 北京 (or 未知 for unknown)."
+        ))
+    })
 }
 
 fn print_summary(outcome: &JobOutcome, args: &Args, lang: Lang) {
@@ -430,6 +462,10 @@ fn print_summary(outcome: &JobOutcome, args: &Args, lang: Lang) {
     for note in &c.notes {
         say!("{}: {}", tr(lang, "说明", "Note"), note.get(lang));
     }
+    if let Some(province) = args.region.as_deref().and_then(|p| province_arg(p).ok()) {
+        let n = outcome.customers.iter().filter(|c| outcome.regions.province(&c.key) == province).count();
+        say!("{}: {province} — {n} {}", tr(lang, "地区筛选", "Region"), tr(lang, "位客户", "customers"));
+    }
     say!("{}: {}", tr(lang, "已写入", "Written"), args.out.display());
     if let Some(dir) = &args.csv_dir {
         say!("{}: {}", tr(lang, "分层 CSV 文件夹", "CSV folder"), dir.display());
@@ -452,6 +488,14 @@ mod tests {
         assert_eq!((w.value, w.frequency, w.recency, w.interactions), (0.5, 0.3, 0.2, 0.0));
         assert!(weights("0.5,abc,0.2").is_err());
         assert_eq!(weights("1").unwrap_err().exit_code(), 3);
+    }
+
+    #[test]
+    fn region_accepts_any_spelling_of_a_province_and_refuses_other_text() {
+        assert_eq!(province_arg("广东省").unwrap(), "广东");
+        assert_eq!(province_arg("内蒙古自治区").unwrap(), "内蒙古");
+        assert_eq!(province_arg("未知").unwrap(), region::UNKNOWN);
+        assert_eq!(province_arg("深圳").unwrap_err().exit_code(), 3);
     }
 
     /// `tierbook classify` arguments as clap parses them from a command line.

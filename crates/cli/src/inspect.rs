@@ -98,6 +98,9 @@ pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
         Role::UnitPrice => {
             tr(lang, "单价（无金额列时：数量 × 单价）", "unit price (no amount column: quantity × price)")
         }
+        Role::Address => tr(lang, "收货地址（读出省份、城市）", "address (province, city read from it)"),
+        Role::Province => tr(lang, "省份", "province"),
+        Role::City => tr(lang, "城市", "city"),
     }
 }
 

@@ -139,6 +139,8 @@ fn main() {
         playbook: &playbook,
         reports: &reports,
         migration: None,
+        regions: None,
+        cohorts: None,
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

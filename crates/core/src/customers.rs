@@ -118,6 +118,7 @@ mod tests {
             order_count: 1,
             first_date: None,
             interactions: None,
+            region: None,
         }
     }
 

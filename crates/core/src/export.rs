@@ -17,6 +17,7 @@
 //! - files are written to a temp file in the target folder and renamed into place, so a failed or
 //!   cancelled export leaves nothing behind and never damages an existing file.
 
+mod analysis;
 mod charts;
 mod csv;
 mod input;
@@ -243,7 +244,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 /// };
 /// let classification = classify(&customers, &params)?;
 /// let playbook = Playbook::default();
-/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None };
+/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, regions: None, cohorts: None };
 /// let dir = tempfile::tempdir()?;
 /// write_workbook(&dir.path().join("客户分层.xlsx"), &input, &ExportOptions::default(), &NoProgress)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -275,7 +276,7 @@ pub fn stage_workbook(
     options: &ExportOptions,
     progress: &dyn Progress,
 ) -> Result<StagedFile> {
-    let table = Table::new(input, options.lang, options.keep_phones)?;
+    let table = Table::new(input, options)?;
     let rows = if options.include_tier_sheets { table.len() as u64 } else { 0 };
     let ticker = Ticker::new(progress, rows);
     let staged = stage(path, |file| {
@@ -330,7 +331,7 @@ pub fn csv_path(dir: &Path, tier: crate::model::Tier, lang: Lang) -> PathBuf {
 /// # Errors
 /// As `write_csv_per_tier`; nothing is left behind.
 pub fn stage_csv_per_tier(dir: &Path, input: &ExportInput, options: &ExportOptions) -> Result<Vec<StagedFile>> {
-    let table = Table::new(input, options.lang, options.keep_phones)?;
+    let table = Table::new(input, options)?;
     let mut staged = Vec::new();
     for (tier, rows) in &table.tiers {
         let path = csv_path(dir, *tier, options.lang);

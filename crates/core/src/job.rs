@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 
 use crate::classify::{self, Classification, ClassifyParams};
+use crate::cohort::{self, CohortTable};
 use crate::error::{Error, Result};
 use crate::export::{self, ExportInput, ExportOptions, PlacedFile, StagedFile};
 use crate::history::Migration;
@@ -28,6 +29,7 @@ use crate::model::{Customer, Tier};
 use crate::paths;
 use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
+use crate::region::RegionLookup;
 use crate::report::ImportReport;
 use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
 
@@ -77,6 +79,10 @@ pub struct JobOutcome {
     pub snapshot: Option<SnapshotInfo>,
     /// Tier changes between the workspace's two latest snapshots, when it has two.
     pub migration: Option<Migration>,
+    /// Each customer's province and city (empty when no order had an address).
+    pub regions: RegionLookup,
+    /// Cohorts by first-order month, cut at the classification's as-of date.
+    pub cohorts: CohortTable,
     /// The workbook written.
     pub workbook: PathBuf,
     /// The CSV files written.
@@ -132,6 +138,8 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         _ => None,
     };
     let reports = ws.sources()?.into_iter().map(|s| s.report).collect();
+    let regions = ws.customer_regions()?;
+    let cohorts = ws.cohorts(classification.as_of)?;
     let outcome = JobOutcome {
         import,
         reports,
@@ -140,6 +148,8 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         classification,
         snapshot,
         migration,
+        regions,
+        cohorts,
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -154,6 +164,8 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     // (a million orders are most of the memory peak otherwise).
     drop(orders);
     let classification = classify_all(&customers, job.params, progress)?;
+    let regions = RegionLookup::from_orders(&dataset.orders);
+    let cohorts = cohort::cohorts(&dataset.orders, classification.as_of);
     let outcome = JobOutcome {
         import: None,
         reports,
@@ -162,6 +174,8 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
         classification,
         snapshot: None,
         migration: None,
+        regions,
+        cohorts,
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -187,6 +201,8 @@ fn stage_outputs(
         playbook,
         reports: &outcome.reports,
         migration: outcome.migration.as_ref(),
+        regions: Some(&outcome.regions),
+        cohorts: Some(&outcome.cohorts),
     };
     let mut files = vec![export::stage_workbook(&outputs.workbook, &input, &outputs.options, progress)?];
     let mut created_dir = None;

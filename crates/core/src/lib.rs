@@ -16,6 +16,7 @@
 pub mod catalogue;
 pub mod cell;
 pub mod classify;
+pub mod cohort;
 pub mod customers;
 pub mod error;
 pub mod error_code;
@@ -30,6 +31,7 @@ pub mod orders;
 pub mod paths;
 pub mod playbook;
 pub mod progress;
+pub mod region;
 pub mod report;
 pub mod source;
 pub mod store;

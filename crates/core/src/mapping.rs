@@ -58,6 +58,12 @@ pub enum Role {
     /// 单价 / Unit Price: used only when the sheet has no amount column (line amount = quantity ×
     /// unit price, as in public retail data sets such as UCI Online Retail).
     UnitPrice,
+    /// 收货地址 / 收货人所在地: a full address the province (and city) are read from.
+    Address,
+    /// 省份 / 省: the province alone.
+    Province,
+    /// 城市 / 市: the city alone.
+    City,
 }
 
 /// One column of the detected header and the role it was given.
@@ -504,6 +510,27 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("售价", Role::UnitPrice, 90),
     ("商品价格", Role::UnitPrice, 90),
     ("价格", Role::UnitPrice, 85),
+    // Regions (see `region`): a province column beats the address, the address beats a city column.
+    ("收货地址", Role::Address, 100),
+    ("收件地址", Role::Address, 98),
+    ("收货人地址", Role::Address, 98),
+    ("收件人地址", Role::Address, 97),
+    ("收货人所在地", Role::Address, 96),
+    ("所在地", Role::Address, 80),
+    ("详细地址", Role::Address, 90),
+    ("地址", Role::Address, 85),
+    ("shippingaddress", Role::Address, 95),
+    ("address", Role::Address, 85),
+    ("省份", Role::Province, 100),
+    ("收货省份", Role::Province, 100),
+    ("省", Role::Province, 95),
+    ("所在省份", Role::Province, 98),
+    ("province", Role::Province, 95),
+    ("城市", Role::City, 100),
+    ("收货城市", Role::City, 100),
+    ("市", Role::City, 95),
+    ("所在城市", Role::City, 98),
+    ("city", Role::City, 90),
 ];
 
 /// Fragments for header names not in [`SYNONYMS`] (checked in order, first match wins; only for
@@ -970,6 +997,12 @@ pub struct Resolved {
     pub interactions: Option<usize>,
     /// Read only when `amount` is `None`: each row's amount is quantity × unit price.
     pub unit_price: Option<usize>,
+    /// Column of the full address.
+    pub address: Option<usize>,
+    /// Column of the province.
+    pub province: Option<usize>,
+    /// Column of the city.
+    pub city: Option<usize>,
     /// The amount / refund header says the values are in fen (`实付金额(分)`).
     pub amount_in_fen: bool,
     /// See `amount_in_fen`.
@@ -999,6 +1032,9 @@ impl Resolved {
             first_date: idx(Role::FirstDate),
             interactions: idx(Role::Interactions),
             unit_price: idx(Role::UnitPrice),
+            address: idx(Role::Address),
+            province: idx(Role::Province),
+            city: idx(Role::City),
             amount_in_fen: in_fen(Role::Amount),
             refund_in_fen: in_fen(Role::Refund),
         }
@@ -1282,6 +1318,7 @@ mod tests {
             (Role::Amount, "买家实际支付金额"),
             (Role::Status, "订单状态"),
             (Role::Receiver, "收货人姓名"),
+            (Role::Address, "收货地址"),
             (Role::Phone, "联系手机"),
             (Role::Date, "订单创建时间"),
             (Role::PaidAt, "订单付款时间"),

@@ -144,6 +144,21 @@ pub struct Order {
     pub first_date: Option<NaiveDate>,
     /// Interaction count (互动次数/咨询次数) from a customer-level sheet, for the composite score.
     pub interactions: Option<f64>,
+    /// Province and city from the address columns, when the file has any (see `region`).
+    #[serde(default)]
+    pub region: Option<Region>,
+}
+
+/// Where an order was sent: a normalised province (`region::UNKNOWN`, 未知, when the address says
+/// nothing recognisable) and the city when the text names one. Read by `region`; here so that
+/// `Order` needs nothing above the model.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Region {
+    /// 广东, 内蒙古, 北京 … or 未知.
+    pub province: String,
+    /// 深圳, 呼和浩特, 北京 … (without 市); `None` when not known.
+    pub city: Option<String>,
 }
 
 impl Order {

@@ -735,6 +735,7 @@ impl<'a> FileOrders<'a> {
             order_count,
             first_date,
             interactions,
+            region: self.row_region(cells),
         };
         let mut acc = Acc::new(row, key.is_some());
         acc.too_large = too_large;
@@ -746,6 +747,17 @@ impl<'a> FileOrders<'a> {
         }
         self.accs.push(acc);
         self.orders.push(order);
+    }
+
+    /// The province and city of a row from its address / province / city cells (`None` when the file
+    /// has none of those columns or they are empty on this row).
+    fn row_region(&self, cells: &[Cell]) -> Option<crate::region::Region> {
+        if self.map.address.is_none() && self.map.province.is_none() && self.map.city.is_none() {
+            return None;
+        }
+        let text = |i: Option<usize>| i.and_then(|i| cells.get(i)).and_then(cell::text);
+        let (province, city, address) = (text(self.map.province), text(self.map.city), text(self.map.address));
+        crate::region::from_cells(province.as_deref(), city.as_deref(), address.as_deref())
     }
 
     /// Counts an amount cell for the "all amounts unreadable" check and keeps the first unreadable

@@ -40,6 +40,7 @@ fn order(id: Option<&str>, key: &str, name: &str, placed: &str, paid: i64, refun
         order_count: 1,
         first_date: None,
         interactions: None,
+        region: None,
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{NaiveDate, NaiveDateTime};
 use tierbook_core::mapping::{Column, KeySpec, Level, Mapping, Role};
 use tierbook_core::model::Order;
+use tierbook_core::region::Region;
 use tierbook_core::report::ImportReport;
 use tierbook_core::source::Format;
 use tierbook_core::store::{schema, ImportedFile, Workspace};
@@ -124,6 +125,19 @@ CREATE TABLE snapshot_rows (
 CREATE INDEX snapshot_rows_compare ON snapshot_rows(snapshot_id, key, tier, segment, revenue, name);
 "#;
 
+/// Version 3 as shipped (saved mappings); frozen like the others.
+const V3_SQL: &str = r#"
+CREATE TABLE saved_mappings (
+    fingerprint TEXT PRIMARY KEY,
+    headers TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+ALTER TABLE sources ADD COLUMN layout TEXT;
+ALTER TABLE sources ADD COLUMN mapping_reused INTEGER NOT NULL DEFAULT 0;
+"#;
+
 fn report_json() -> String {
     let report = ImportReport {
         file: "一月.xlsx".into(),
@@ -189,6 +203,9 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
         )
         .unwrap();
     }
+    if version >= 3 {
+        conn.execute_batch(V3_SQL).unwrap();
+    }
     conn.pragma_update(None, "user_version", version).unwrap();
     conn
 }
@@ -229,6 +246,7 @@ fn check_new_import_works(ws: &mut Workspace) {
         order_count: 1,
         first_date: None,
         interactions: None,
+        region: Some(Region { province: "广东".into(), city: Some("深圳".into()) }),
     };
     let report: ImportReport = serde_json::from_str(&report_json()).unwrap();
     let mut known = order.clone();
@@ -247,6 +265,10 @@ fn check_new_import_works(ws: &mut Workspace) {
     let outcome = ws.store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress).unwrap();
     assert_eq!((outcome.new_orders, outcome.known_orders, outcome.updated_orders), (1, 1, 0));
     assert_eq!(ws.customers().unwrap()[0].revenue, 17000);
+    // Orders stored before the region columns have none; the new order gives the customer its region.
+    let orders = ws.orders_of("oBuyer1").unwrap();
+    assert_eq!(orders.iter().filter(|o| o.region.is_some()).count(), 1);
+    assert_eq!(ws.customer_regions().unwrap().province("oBuyer1"), "广东");
 }
 
 #[test]
@@ -282,7 +304,19 @@ fn version_2_workspace_is_migrated_with_its_data_and_snapshots() {
 }
 
 #[test]
+fn version_3_workspace_is_migrated_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.tierbook");
+    drop(old_workspace(&path, 3));
+    let mut ws = Workspace::open(&path).unwrap();
+    check_v1_data(&ws);
+    assert_eq!(ws.customer_regions().unwrap().province("oBuyer1"), tierbook_core::region::UNKNOWN);
+    check_new_import_works(&mut ws);
+    ws.check_integrity().unwrap();
+}
+
+#[test]
 fn every_shipped_version_has_a_migration_test() {
     // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
-    assert_eq!(schema::LATEST_VERSION, 3);
+    assert_eq!(schema::LATEST_VERSION, 4);
 }

@@ -28,4 +28,9 @@ include_playbook: boolean,
 /**
  * Write the 说明/Method sheet (method, parameters, import reports).
  */
-include_method: boolean, };
+include_method: boolean, 
+/**
+ * Only customers of this province (a normalised name, see `region`) in the tier sheets and
+ * CSV files; `None` for everyone. The summary, 地区 and 同期群 sheets always show the whole shop.
+ */
+region?: string, };

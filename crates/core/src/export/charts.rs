@@ -4,8 +4,8 @@
 //! Charts only point at cells the summary sheet already holds; this module writes no data.
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType, ChartSolidFill, ChartType,
-    RowNum,
+    Chart, ChartAxisCrossing, ChartDataLabel, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
+    ChartSolidFill, ChartType, RowNum,
 };
 
 use super::labels::pick;
@@ -144,6 +144,40 @@ pub(crate) fn pareto_points(revenues: &[Cents], max_points: usize) -> Vec<Pareto
         start = end;
     }
     out
+}
+
+/// Where the 地区 sheet's tier mix sits: provinces in column 0 of rows `first..=last`, one column of
+/// customers per tier from `first_col` on (`tiers` of them).
+pub(crate) struct MixBlock<'s> {
+    pub sheet: &'s str,
+    pub first: RowNum,
+    pub last: RowNum,
+    pub first_col: u16,
+    pub tiers: &'s [crate::model::Tier],
+}
+
+/// Customers per province, stacked by tier (the provinces with most customers on top).
+pub(crate) fn tier_mix(block: &MixBlock, lang: Lang) -> Chart {
+    let mut chart = Chart::new(ChartType::BarStacked);
+    for (i, tier) in block.tiers.iter().enumerate() {
+        let col = block.first_col + i as u16;
+        let color = TIER_COLORS[crate::model::Tier::ALL.iter().position(|t| t == tier).unwrap_or(3)];
+        chart
+            .add_series()
+            .set_name(tier.label(lang).as_str())
+            .set_categories((block.sheet, block.first, 0, block.last, 0))
+            .set_values((block.sheet, block.first, col, block.last, col))
+            .set_format(ChartSolidFill::new().set_color(color))
+            .set_gap(40);
+    }
+    chart.title().set_name(pick(lang, "各省客户分层构成", "Tier mix by province"));
+    // Bars run top to bottom in sheet order (most customers first): the category axis (the vertical one
+    // of a bar chart) reversed, with the value axis crossing it at the last category so it stays at the
+    // bottom (as Excel's "categories in reverse order" + "at maximum category").
+    chart.y_axis().set_reverse().set_crossing(ChartAxisCrossing::Max);
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart.set_width(560).set_height((120 + 22 * (block.last - block.first + 1)).min(900));
+    chart
 }
 
 #[cfg(test)]

@@ -6,10 +6,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Classification;
+use crate::cohort::CohortTable;
 use crate::history::Migration;
 use crate::model::{Customer, Lang};
 use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
+use crate::region::RegionLookup;
 use crate::report::ImportReport;
 
 /// What to put in the export.
@@ -29,6 +31,10 @@ pub struct ExportOptions {
     pub include_playbook: bool,
     /// Write the 说明/Method sheet (method, parameters, import reports).
     pub include_method: bool,
+    /// Only customers of this province (a normalised name, see `region`) in the tier sheets and
+    /// CSV files; `None` for everyone. The summary, 地区 and 同期群 sheets always show the whole shop.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub region: Option<String>,
 }
 
 impl Default for ExportOptions {
@@ -40,6 +46,7 @@ impl Default for ExportOptions {
             include_tier_sheets: true,
             include_playbook: true,
             include_method: true,
+            region: None,
         }
     }
 }
@@ -56,6 +63,11 @@ pub struct ExportInput<'a> {
     pub reports: &'a [ImportReport],
     /// Tier changes since the previous snapshot, when there is one.
     pub migration: Option<&'a Migration>,
+    /// Each customer's province and city, when the orders had addresses: the 地区/Regions sheet
+    /// and the 省份/城市 columns of the tier sheets.
+    pub regions: Option<&'a RegionLookup>,
+    /// The cohort table for the 同期群/Cohorts sheet.
+    pub cohorts: Option<&'a CohortTable>,
 }
 
 /// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one

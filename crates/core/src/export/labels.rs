@@ -59,6 +59,9 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
         Role::FirstDate => pick(lang, "首次消费时间", "first order date"),
         Role::Interactions => pick(lang, "互动次数", "interactions"),
         Role::UnitPrice => pick(lang, "单价", "unit price"),
+        Role::Address => pick(lang, "收货地址", "address"),
+        Role::Province => pick(lang, "省份", "province"),
+        Role::City => pick(lang, "城市", "city"),
     }
 }
 

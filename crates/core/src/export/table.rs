@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use super::labels::{self, pick};
 use super::text::mask_phone;
-use super::ExportInput;
+use super::{ExportInput, ExportOptions};
 use crate::classify::Assignment;
 use crate::error::{Error, Result};
 use crate::model::{Cents, Customer, Lang, Tier};
@@ -24,6 +24,8 @@ pub(crate) enum Column {
     Key,
     Name,
     Phone,
+    Province,
+    City,
     Orders,
     Revenue,
     Aov,
@@ -52,6 +54,8 @@ impl Column {
             Column::Key => pick(lang, "客户ID", "Customer ID"),
             Column::Name => pick(lang, "客户名称", "Name"),
             Column::Phone => pick(lang, "手机号", "Phone"),
+            Column::Province => pick(lang, "省份", "Province"),
+            Column::City => pick(lang, "城市", "City"),
             Column::Orders => pick(lang, "订单数", "Orders"),
             Column::Revenue => pick(lang, "消费金额", "Revenue"),
             Column::Aov => pick(lang, "客单价", "AOV"),
@@ -92,7 +96,7 @@ impl Column {
             Column::Revenue | Column::Aov => Some(14.0),
             Column::FirstOrder | Column::LastOrder | Column::NextContact => Some(13.0),
             Column::R | Column::F | Column::M => Some(6.0),
-            Column::Tier | Column::Abc => Some(9.0),
+            Column::Tier | Column::Abc | Column::Province => Some(9.0),
             Column::Phone => Some(14.0),
             _ => None,
         }
@@ -140,7 +144,8 @@ impl<'a> Table<'a> {
     /// # Errors
     /// `NoCustomers` when there is no customer; `InvalidParams` when the classification does not
     /// belong to these customers (a stale result: classify again).
-    pub(crate) fn new(input: &'a ExportInput<'a>, lang: Lang, keep_phones: bool) -> Result<Self> {
+    pub(crate) fn new(input: &'a ExportInput<'a>, options: &ExportOptions) -> Result<Self> {
+        let (lang, keep_phones) = (options.lang, options.keep_phones);
         let customers = input.customers;
         let assignments = &input.classification.assignments;
         if customers.is_empty() {
@@ -159,6 +164,12 @@ impl<'a> Table<'a> {
             b.revenue.cmp(&a.revenue).then_with(|| a.key.cmp(&b.key))
         });
         let mut tiers: BTreeMap<Tier, Vec<usize>> = BTreeMap::new();
+        // A province filter keeps that province's customers in the lists (tiers stay the whole shop's).
+        let only = options.region.as_deref().map(|p| (p, input.regions));
+        let order = order.into_iter().filter(|&i| match only {
+            Some((province, regions)) => regions.is_some_and(|r| r.province(&customers[i].key) == province),
+            None => true,
+        });
         for i in order {
             tiers.entry(assignments[i].tier).or_default().push(i);
         }
@@ -179,6 +190,9 @@ impl<'a> Table<'a> {
         }
         if has_phones {
             columns.push(Column::Phone);
+        }
+        if input.regions.is_some_and(|r| !r.is_empty()) {
+            columns.extend([Column::Province, Column::City]);
         }
         columns.extend([
             Column::Orders,
@@ -263,6 +277,8 @@ impl<'a> Table<'a> {
                 }
                 None => Value::Empty,
             },
+            Column::Province => text(self.input.regions.map_or(crate::region::UNKNOWN, |r| r.province(&c.key))),
+            Column::City => self.input.regions.and_then(|r| r.get(&c.key)?.city.as_deref()).map_or(Value::Empty, text),
             Column::Orders => Value::Int(i64::from(c.orders)),
             Column::Revenue => Value::Money(c.revenue),
             Column::Aov => Value::Money(c.aov()),

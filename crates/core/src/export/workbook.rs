@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError};
 
+use super::analysis;
 use super::charts::{self, ParetoBlock, TierBlock};
 use super::labels::{self, pick};
 use super::table::{Column, Table, Value};
@@ -223,6 +224,12 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     }
     if options.include_playbook {
         playbook_sheet(workbook, table, &f)?;
+    }
+    if let Some(regions) = table.input.regions.filter(|r| !r.is_empty()) {
+        analysis::region_sheet(workbook, table, regions)?;
+    }
+    if let Some(cohorts) = table.input.cohorts.filter(|c| !c.rows.is_empty()) {
+        analysis::cohort_sheet(workbook, cohorts, lang)?;
     }
     if let Some(migration) = table.input.migration {
         migration_sheet(workbook, migration, lang, &f)?;

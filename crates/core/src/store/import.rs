@@ -339,8 +339,8 @@ fn store_file(
     let mut next_customer: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone, placed_at, paid, refund,
-                            quantity, status, order_count, first_date, interactions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                            quantity, status, order_count, first_date, interactions, province, city)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT(platform, uid) DO NOTHING",
     )?;
     let mut find_order = tx.prepare_cached(FIND_ORDER)?;
@@ -416,6 +416,8 @@ fn store_file(
             order.order_count,
             order.first_date,
             order.interactions,
+            order.region.as_ref().map(|r| r.province.as_str()),
+            order.region.as_ref().and_then(|r| r.city.as_deref()),
         ])?;
         if changed == 0 {
             known += 1;
@@ -450,7 +452,11 @@ fn store_file(
         entry.or_insert_with(|| Delta::new(order)).add(order, placed);
     }
 
+    // A file with addresses may give its customers a newer region; one without leaves them as they were.
+    let new_regions: Vec<i64> =
+        if file.orders.iter().any(|o| o.region.is_some()) { deltas.keys().copied().collect() } else { Vec::new() };
     merge_deltas(tx, &created, deltas)?;
+    refresh_regions(tx, &new_regions)?;
     let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, &mut touched)?;
     touched.sort_unstable();
     touched.dedup();
@@ -679,6 +685,20 @@ pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
             update.execute([id])?;
             name.execute([id])?;
         }
+    }
+    refresh_regions(tx, ids)
+}
+
+/// Sets the region of `ids` to that of their most recent order with an address (none: no region).
+fn refresh_regions(tx: &Connection, ids: &[i64]) -> Result<()> {
+    let mut update = tx.prepare_cached(
+        "UPDATE customers SET (province, city) =
+            (SELECT province, city FROM orders WHERE customer_id = ?1 AND province IS NOT NULL
+             ORDER BY placed_at DESC, id DESC LIMIT 1)
+         WHERE id = ?1",
+    )?;
+    for id in ids {
+        update.execute([id])?;
     }
     Ok(())
 }

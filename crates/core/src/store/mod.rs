@@ -20,14 +20,16 @@ mod snapshots;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OptionalExtension, Savepoint, Transaction, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::cohort::{self, CohortTable, Purchase};
 use crate::error::{Error, Result, StoreError};
 use crate::model::{Customer, Order, Text, Tier};
 use crate::playbook::Playbook;
+use crate::region::{Region, RegionLookup};
 use crate::report::ImportReport;
 
 pub use backup::{BackupInfo, Existing, RestoreOutcome};
@@ -321,6 +323,36 @@ impl Workspace {
         Ok(customers)
     }
 
+    /// Every customer's stored region (their most recent order with an address), by key.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn customer_regions(&self) -> Result<RegionLookup> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, province, city FROM customers WHERE orders > 0 AND province IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, Region { province: r.get(1)?, city: r.get(2)? })))?;
+        Ok(RegionLookup::new(rows.collect::<rusqlite::Result<Vec<_>>>()?))
+    }
+
+    /// The cohort table of every stored order, cut at `as_of`: reads only customer id, date, first
+    /// date and net revenue of each order (no keys, names or joins).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn cohorts(&self, as_of: NaiveDate) -> Result<CohortTable> {
+        let mut stmt = self.conn.prepare("SELECT customer_id, placed_at, first_date, paid - refund FROM orders")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Purchase {
+                customer: r.get::<_, i64>(0)?,
+                placed: from_seconds(r.get(1)?).date(),
+                first_date: r.get(2)?,
+                net: r.get(3)?,
+            })
+        })?;
+        Ok(cohort::cohorts_of(&rows.collect::<rusqlite::Result<Vec<_>>>()?, as_of))
+    }
+
     /// The orders of one customer, oldest first (`Order::source` holds the source id).
     ///
     /// # Errors
@@ -328,7 +360,7 @@ impl Workspace {
     pub fn orders_of(&self, key: &str) -> Result<Vec<Order>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions
+                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city
              FROM orders o JOIN customers c ON c.id = o.customer_id
              WHERE c.key = ?1 ORDER BY o.placed_at, o.id",
         )?;
@@ -343,7 +375,7 @@ impl Workspace {
     pub fn all_orders(&self) -> Result<Vec<Order>> {
         let mut stmt = self.conn.prepare(
             "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions
+                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city
              FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY c.key, o.placed_at, o.id",
         )?;
         let rows = stmt.query_map([], order_from_row)?;
@@ -530,7 +562,13 @@ fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         order_count: r.get(12)?,
         first_date: r.get(13)?,
         interactions: r.get(14)?,
+        region: region_from_columns(r.get(15)?, r.get(16)?),
     })
+}
+
+/// A stored province and city back into a region (no province: no region).
+fn region_from_columns(province: Option<String>, city: Option<String>) -> Option<Region> {
+    province.map(|province| Region { province, city })
 }
 
 /// Order times are stored as seconds since 1970 (naive, no time zone): compact and ordered.

@@ -139,6 +139,14 @@ CREATE TABLE saved_mappings (
 ALTER TABLE sources ADD COLUMN layout TEXT;
 ALTER TABLE sources ADD COLUMN mapping_reused INTEGER NOT NULL DEFAULT 0;
 "#,
+    // v4 (branch regions-cohorts): the province and city of each order (from its address columns)
+    // and of each customer (their most recent order that has an address).
+    r#"
+ALTER TABLE orders ADD COLUMN province TEXT;
+ALTER TABLE orders ADD COLUMN city TEXT;
+ALTER TABLE customers ADD COLUMN province TEXT;
+ALTER TABLE customers ADD COLUMN city TEXT;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -229,6 +237,7 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &["meta", "settings", "playbooks", "sources", "customers", "orders", "order_sightings"],
     &["classification_runs", "snapshots", "snapshot_rows"],
     &["saved_mappings"],
+    &[],
 ];
 
 /// Looks at an existing SQLite file through a read-only connection before anything may write to it:
