@@ -160,12 +160,16 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     let import::Dataset { orders, reports, .. } = import::import_files(job.files, job.import, progress)?;
     let customers = crate::customers::aggregate(&orders);
     let order_count = orders.len() as u64;
+    // What still needs single orders is taken from them here, at the as-of date the classification
+    // will use (the given one, else the latest order, as `classify` decides it).
+    let as_of = job.params.as_of.unwrap_or_else(|| customers.iter().map(|c| c.last_order).max().unwrap_or_default());
+    let regions = RegionLookup::from_orders(&orders);
+    let cohorts = cohort::cohorts(&orders, as_of);
     // The orders are summed up in the customers now; freed before the classification and the export
     // (a million orders are most of the memory peak otherwise).
     drop(orders);
     let classification = classify_all(&customers, job.params, progress)?;
-    let regions = RegionLookup::from_orders(&dataset.orders);
-    let cohorts = cohort::cohorts(&dataset.orders, classification.as_of);
+    debug_assert_eq!(classification.as_of, as_of, "the cohorts are cut at the classification's as-of date");
     let outcome = JobOutcome {
         import: None,
         reports,
