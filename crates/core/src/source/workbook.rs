@@ -318,9 +318,13 @@ fn set_int(row: &mut RowBuffer, col: usize, value: i64) {
 }
 
 fn datetime_cell(value: &ExcelDateTime) -> Cell {
-    match value.is_datetime().then(|| value.as_datetime()).flatten() {
+    // calamine turns the serial into milliseconds through chrono, which panics past ±2^63 ms; no
+    // real date is outside Excel's range (0 … 2,958,465 = 9999-12-31), so such a serial stays a number.
+    let serial = value.as_f64();
+    let in_range = (-1.0..=2_958_466.0).contains(&serial);
+    match (value.is_datetime() && in_range).then(|| value.as_datetime()).flatten() {
         Some(datetime) => Cell::DateTime(datetime),
-        None => number_cell(value.as_f64()),
+        None => number_cell(serial),
     }
 }
 
