@@ -16,6 +16,7 @@
 pub mod catalogue;
 pub mod cell;
 pub mod classify;
+pub mod contacts;
 pub mod customers;
 pub mod error;
 pub mod error_code;
@@ -31,6 +32,7 @@ pub mod paths;
 pub mod playbook;
 pub mod progress;
 pub mod report;
+pub mod rhythm;
 pub mod source;
 pub mod store;
 
