@@ -3,6 +3,7 @@
 //! errors into the documented exit codes.
 
 mod classify;
+mod contacts;
 mod generate;
 mod history;
 mod inspect;
@@ -25,6 +26,8 @@ const AFTER_HELP: &str = "\
     tierbook classify 1-3月.xlsx 3-5月.xlsx --out 客户分层.xlsx
   RFM 八类客户 / the RFM 8-type cube:
     tierbook classify 订单导出.xlsx --method rfm-cube --out 客户分层.xlsx
+  本周该联系的客户，导出给打标签工具 / whom to contact this week, as a CSV for tagging tools:
+    tierbook contacts 订单导出.xlsx --out 联系名单.csv --mask-phone
   生成 10 万单测试数据 / generate 100,000 test orders:
     tierbook generate --layout wechat --orders 100000 --seed 1 --out 测试订单.xlsx
 
@@ -63,6 +66,9 @@ enum Command {
     /// 工作区的分层快照与分层变化 / Snapshots of a workspace and the tier changes between two
     #[command(after_help = history::AFTER_HELP)]
     History(history::Args),
+    /// 本周该联系：按回购节奏列出该联系的客户，可导出 CSV / Whom to contact this week, from each customer's purchase rhythm
+    #[command(after_help = contacts::AFTER_HELP)]
+    Contacts(contacts::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -106,6 +112,7 @@ fn main() -> ExitCode {
         Command::Classify(args) => classify::run(&args, lang),
         Command::Generate(args) => generate::run(&args, lang),
         Command::History(args) => history::run(&args, lang),
+        Command::Contacts(args) => contacts::run(&args, lang),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -139,6 +139,7 @@ fn main() {
         playbook: &playbook,
         reports: &reports,
         migration: None,
+        rhythm: None,
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

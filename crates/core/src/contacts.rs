@@ -116,7 +116,7 @@ pub struct Contact {
     pub tier: Tier,
     /// The method's segment, when it has one (the name as the classification shows it).
     pub segment: Option<String>,
-    /// The rhythm state at the as-of date.
+    /// The rhythm state on the contact day (at least 该联系了: that is why they are on the list).
     pub state: RhythmState,
     /// When to contact: the day the customer turns due, or the as-of date when that has passed.
     pub contact_on: NaiveDate,
@@ -210,7 +210,8 @@ pub fn contact_list(
             phone: customer.phone.clone(),
             tier: assignment.tier,
             segment: assignment.segment.clone(),
-            state: r.state,
+            // On the list everyone is due by their contact day: the state shown is that day's.
+            state: rhythms.thresholds.state((contact_on - last).num_days() as f64 / r.gap_days),
             contact_on,
             follow_up_on,
             aov,

@@ -18,6 +18,7 @@
 //!   cancelled export leaves nothing behind and never damages an existing file.
 
 mod charts;
+mod contacts;
 mod csv;
 mod input;
 mod labels;
@@ -38,7 +39,9 @@ use crate::error::{Error, Result};
 use crate::model::Lang;
 use crate::progress::Progress;
 
+pub use self::contacts::{stage_contacts_csv, write_contacts_csv};
 pub use self::input::{ExportInput, ExportOptions};
+pub use self::text::mask_phone;
 
 fn write_error(path: &Path, detail: impl std::fmt::Display) -> Error {
     Error::Write { path: path.to_path_buf(), detail: detail.to_string() }
@@ -243,7 +246,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 /// };
 /// let classification = classify(&customers, &params)?;
 /// let playbook = Playbook::default();
-/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None };
+/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, rhythm: None };
 /// let dir = tempfile::tempdir()?;
 /// write_workbook(&dir.path().join("客户分层.xlsx"), &input, &ExportOptions::default(), &NoProgress)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -29,6 +29,7 @@ use crate::paths;
 use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
 use crate::report::ImportReport;
+use crate::rhythm::{self, OrderDays, RhythmThresholds, Rhythms};
 use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
 
 /// Where a job writes.
@@ -77,6 +78,9 @@ pub struct JobOutcome {
     pub snapshot: Option<SnapshotInfo>,
     /// Tier changes between the workspace's two latest snapshots, when it has two.
     pub migration: Option<Migration>,
+    /// Purchase rhythm per customer at the classification's as-of date (same order as `customers`),
+    /// with the workspace's saved thresholds (`RhythmThresholds::SETTING`) or the defaults.
+    pub rhythm: Rhythms,
     /// The workbook written.
     pub workbook: PathBuf,
     /// The CSV files written.
@@ -132,6 +136,8 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         _ => None,
     };
     let reports = ws.sources()?.into_iter().map(|s| s.report).collect();
+    let thresholds = ws.get_setting(RhythmThresholds::SETTING)?.unwrap_or_default();
+    let rhythm = rhythm::compute(&customers, &ws.order_days()?, classification.as_of, thresholds)?;
     let outcome = JobOutcome {
         import,
         reports,
@@ -140,6 +146,7 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         classification,
         snapshot,
         migration,
+        rhythm,
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -150,6 +157,8 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     let dataset = import::import_files(job.files, job.import, progress)?;
     let customers = crate::customers::aggregate(&dataset.orders);
     let classification = classify_all(&customers, job.params, progress)?;
+    let days = OrderDays::from_orders(&dataset.orders);
+    let rhythm = rhythm::compute(&customers, &days, classification.as_of, RhythmThresholds::default())?;
     let outcome = JobOutcome {
         import: None,
         reports: dataset.reports,
@@ -158,6 +167,7 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
         classification,
         snapshot: None,
         migration: None,
+        rhythm,
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -183,6 +193,7 @@ fn stage_outputs(
         playbook,
         reports: &outcome.reports,
         migration: outcome.migration.as_ref(),
+        rhythm: Some(&outcome.rhythm),
     };
     let mut files = vec![export::stage_workbook(&outputs.workbook, &input, &outputs.options, progress)?];
     let mut created_dir = None;

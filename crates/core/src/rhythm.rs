@@ -357,7 +357,8 @@ pub fn describe(r: &Rhythm) -> Text {
         0 => ("今天到期".to_string(), "due today".to_string()),
         d => (format!("{} 天后到期", -d), format!("due in {} days", -d)),
     };
-    let ratio = format!("{:.1}", r.overdue_ratio);
+    // Truncated, not rounded: 0.96× must not read as "1.0×", the point where the state changes.
+    let ratio = format!("{:.1}", (r.overdue_ratio * 10.0).floor() / 10.0);
     Text::new(
         format!("{basis_zh}，已 {} 天未下单（{ratio} 倍），{due_zh}", r.days_since_last),
         format!("{basis_en}; {} days since the last order ({ratio}×), {due_en}", r.days_since_last),

@@ -129,6 +129,7 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
         playbook: &f.playbook,
         reports: &[],
         migration: None,
+        rhythm: None,
     }
 }
 
@@ -754,6 +755,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         playbook: &book,
         reports: &dataset.reports,
         migration: None,
+        rhythm: None,
     };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

@@ -307,6 +307,15 @@ fn the_contact_list_holds_exactly_the_customers_due_in_the_period_in_value_order
             let aov = (customer.revenue as f64 / customer.orders as f64).round();
             assert_eq!(c.value_at_stake, (aov * e.ratio).round() as i64);
             assert!(c.reason.zh.contains(&format!("已 {} 天未下单", (as_of - customer.last_order).num_days())));
+            let on_contact_day = (c.contact_on - customer.last_order).num_days() as f64 / e.gap;
+            let want_state = if on_contact_day >= 4.0 {
+                RhythmState::Lapsed
+            } else if on_contact_day >= 2.0 {
+                RhythmState::AtRisk
+            } else {
+                RhythmState::Due
+            };
+            assert_eq!(c.state, want_state, "{}", c.key);
             assert_ne!(c.state, RhythmState::Lapsed);
         }
         // Order: tier first, then value at stake (highest first).

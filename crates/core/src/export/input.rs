@@ -9,6 +9,7 @@ use crate::model::{Customer, Lang};
 use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
 use crate::report::ImportReport;
+use crate::rhythm::Rhythms;
 
 /// What to put in the export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +55,9 @@ pub struct ExportInput<'a> {
     pub reports: &'a [ImportReport],
     /// Tier changes since the previous snapshot, when there is one.
     pub migration: Option<&'a Migration>,
+    /// Purchase rhythm per customer (same indexes as `customers`): adds the rhythm columns to the
+    /// tier sheets and CSV, and the 本周该联系 sheet. `None` leaves both out.
+    pub rhythm: Option<&'a Rhythms>,
 }
 
 /// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one

@@ -30,7 +30,7 @@ impl From<XlsxError> for Stop {
     }
 }
 
-type Step<T = ()> = std::result::Result<T, Stop>;
+pub(super) type Step<T = ()> = std::result::Result<T, Stop>;
 
 /// Data rows that fit on one sheet under the header (Excel's limit is 1,048,576 rows).
 const MAX_DATA_ROWS: usize = 1_048_575;
@@ -40,14 +40,14 @@ const DATE: &str = "yyyy-mm-dd";
 const PERCENT: &str = "0.0%";
 
 /// The formats used across sheets, created once.
-struct Formats {
-    title: Format,
-    subtitle: Format,
+pub(super) struct Formats {
+    pub(super) title: Format,
+    pub(super) subtitle: Format,
     section: Format,
-    header: Format,
+    pub(super) header: Format,
     label: Format,
-    money: Format,
-    date: Format,
+    pub(super) money: Format,
+    pub(super) date: Format,
     percent: Format,
     int: Format,
     total_label: Format,
@@ -55,13 +55,13 @@ struct Formats {
     total_money: Format,
     total_percent: Format,
     wrap: Format,
-    center: Format,
+    pub(super) center: Format,
     date_left: Format,
     top: Format,
 }
 
 impl Formats {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let header = Format::new()
             .set_bold()
             .set_background_color(0xDCE6F1)
@@ -100,7 +100,7 @@ fn excel_serial(date: NaiveDate) -> Option<f64> {
     (date >= min && date.year() <= 9999).then(|| (date - epoch).num_days() as f64)
 }
 
-fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format: &Format) -> Step {
+pub(super) fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format: &Format) -> Step {
     match excel_serial(date) {
         Some(serial) => ws.write_number_with_format(row, col, serial, format)?,
         None => ws.write_string(row, col, date.to_string())?,
@@ -109,12 +109,12 @@ fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format
 }
 
 /// Writes customer or generated text as a string cell, cleaned of characters xlsx cannot hold.
-fn write_text(ws: &mut Worksheet, row: RowNum, col: u16, text: &str) -> Step {
+pub(super) fn write_text(ws: &mut Worksheet, row: RowNum, col: u16, text: &str) -> Step {
     ws.write_string(row, col, cell_text(text))?;
     Ok(())
 }
 
-fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format: &Format) -> Step {
+pub(super) fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format: &Format) -> Step {
     ws.write_string_with_format(row, col, cell_text(text), format)?;
     Ok(())
 }
@@ -130,7 +130,7 @@ fn fit_row(ws: &mut Worksheet, row: RowNum, text: &str, column_chars: f64) -> St
     Ok(())
 }
 
-fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Formats) -> Step {
+pub(super) fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Formats) -> Step {
     for (c, h) in headers.iter().enumerate() {
         write_text_with(ws, row, c as u16, h, &f.header)?;
     }
@@ -159,7 +159,7 @@ fn print_setup(ws: &mut Worksheet, repeat_header: Option<RowNum>) -> Step {
 /// Customer lists are too wide for one readable page (reasons, gaps and actions are sentences):
 /// they print at full size over several pages, across then down, each page repeating the header
 /// row and the customer's key and name so every printed page says whose row it is.
-fn list_print_setup(ws: &mut Worksheet, identity_columns: u16) -> Step {
+pub(super) fn list_print_setup(ws: &mut Worksheet, identity_columns: u16) -> Step {
     ws.set_landscape().set_paper_size(9).set_page_order(false);
     ws.set_repeat_rows(0, 0)?;
     if identity_columns > 0 {
@@ -216,6 +216,9 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
                 tier_sheet(workbook, table, name, chunk, &f, ticker)?;
             }
         }
+    }
+    if let Some(rhythms) = table.input.rhythm {
+        super::contacts::sheet(workbook, table, rhythms, &f)?;
     }
     if options.include_playbook {
         playbook_sheet(workbook, table, &f)?;
