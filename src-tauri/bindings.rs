@@ -16,9 +16,11 @@ use crate::state::RecentFile;
 use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
+use tierbook_core::contacts::ContactList;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::history::Migration;
 use tierbook_core::import::{ImportOptions, Preview};
+use tierbook_core::rhythm::RhythmThresholds;
 use tierbook_core::store::{SnapshotInfo, SourceInfo};
 
 fn committed_dir() -> PathBuf {
@@ -49,6 +51,8 @@ fn export_all(dir: &Path) {
     SourceInfo::export_all(&cfg).unwrap();
     SnapshotInfo::export_all(&cfg).unwrap();
     Migration::export_all(&cfg).unwrap();
+    ContactList::export_all(&cfg).unwrap();
+    RhythmThresholds::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())

@@ -27,6 +27,8 @@ pub struct Session {
     pub current_file: Option<PathBuf>,
     /// Why the files given on the command line could not be opened, for the UI to show.
     pub open_error: Option<ApiError>,
+    /// The workspace's order days for the purchase rhythm, read on first use, dropped on import.
+    pub order_days: Option<Arc<tierbook_core::rhythm::OrderDays>>,
 }
 
 /// A file the user opened before.
