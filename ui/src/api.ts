@@ -12,6 +12,8 @@ import type {
   AppInfo,
   Catalogue,
   ClassifyParams,
+  ContactList,
+  ContactOptions,
   CustomerDetail,
   CustomerRow,
   ExportOptions,
@@ -22,6 +24,7 @@ import type {
   Preview,
   ProgressEvent,
   RecentFile,
+  RhythmThresholds,
   Settings,
   SnapshotInfo,
   SourceInfo,
@@ -92,6 +95,14 @@ export const saveSnapshot = (label?: string | null) => call<SnapshotInfo>("save_
 export const compareSnapshots = (oldId: number, newId: number) =>
   call<Migration>("compare_snapshots", { old: oldId, new: newId });
 export const revealPath = (path: string) => call<void>("reveal_path", { path });
+/** The 本周该联系 list (phones masked), ranked by the core. */
+export const contactList = (options: ContactOptions) => call<ContactList>("contact_list", { options });
+/** Writes the contact list as a CSV for tagging tools; resolves to the path written. */
+export const exportContacts = (path: string, options: ContactOptions, keepPhones: boolean) =>
+  call<string>("export_contacts", { path, options, keepPhones });
+export const rhythmThresholds = () => call<RhythmThresholds>("rhythm_thresholds");
+export const saveRhythmThresholds = (thresholds: RhythmThresholds) =>
+  call<void>("save_rhythm_thresholds", { thresholds });
 
 // ---- window, dialogs, drag and drop ----
 
@@ -127,6 +138,16 @@ export async function pickExportPath(defaultName: string, filterName: string): P
   if (!isTauri()) return null;
   try {
     return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["xlsx"] }] });
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** The save dialog for a CSV list; `null` when the user closes it. */
+export async function pickCsvPath(defaultName: string, filterName: string): Promise<string | null> {
+  if (!isTauri()) return null;
+  try {
+    return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["csv"] }] });
   } catch (e) {
     throw toApiError(e);
   }

@@ -10,7 +10,7 @@ import { request } from "./logic/request";
 import { baseName } from "./logic/format";
 import type { AppInfo, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
 
-export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "settings";
+export type Screen = "import" | "tiers" | "customers" | "contacts" | "export" | "history" | "settings";
 
 /** The core's catalogue (methods, defaults, ranges, segments, error words), fetched once before mount. */
 let loadedCatalogue: Catalogue | null = null;
