@@ -47,7 +47,7 @@ fn independent(orders: &[Order], as_of: NaiveDate, cuts: (f64, f64, f64)) -> BTr
         }
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         let n = v.len();
-        Some(if n % 2 == 0 { (v[n / 2 - 1] + v[n / 2]) / 2.0 } else { v[n / 2] })
+        Some(if n.is_multiple_of(2) { (v[n / 2 - 1] + v[n / 2]) / 2.0 } else { v[n / 2] })
     };
     let firsts: Vec<f64> = days
         .values()

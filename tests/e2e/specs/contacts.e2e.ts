@@ -23,6 +23,22 @@ function cliContacts(period: string): { contacts: { key: string }[] } {
 describe("本周该联系 — the contact list", () => {
   it("imports the sample and opens the contact list the CLI gives for the same workspace", async () => {
     await tid("nav-import").waitForDisplayed({ timeout: 30_000 });
+    // Another spec may have left the app in English with data: the start-up may still move to the tiers
+    // screen after the first paint, so go to settings, choose Chinese, then open the import screen.
+    await browser.waitUntil(
+      async () => {
+        await tid("nav-settings").click();
+        return (await tid("lang-zh")
+          .isDisplayed()
+          .catch(() => false)) as boolean;
+      },
+      { timeout: 30_000, interval: 500, timeoutMsg: "the settings screen never stayed open" },
+    );
+    await tid("lang-zh").click();
+    await browser.waitUntil(async () => (await tid("nav-contacts").getText()).includes("本周该联系"), {
+      timeout: 10_000,
+      timeoutMsg: "the navigation did not switch to Chinese",
+    });
     await tid("nav-import").click();
     const sample = await tid("btn-sample");
     await sample.waitForClickable({ timeout: 30_000 });

@@ -169,5 +169,5 @@ pub fn stage_contacts_csv(path: &Path, list: &ContactList, lang: Lang, keep_phon
 /// `Write` when the folder is not writable or the file is open in Excel/WPS; an existing file at
 /// `path` is then untouched.
 pub fn write_contacts_csv(path: &Path, list: &ContactList, lang: Lang, keep_phones: bool) -> Result<PathBuf> {
-    Ok(stage_contacts_csv(path, list, lang, keep_phones)?.place().map(PlacedFile::keep)?)
+    stage_contacts_csv(path, list, lang, keep_phones)?.place().map(PlacedFile::keep)
 }
