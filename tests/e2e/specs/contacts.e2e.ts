@@ -84,12 +84,14 @@ describe("本周该联系 — the contact list", () => {
     await tid("nav-customers").click();
     const row = await $('[data-testid="customer-row"]');
     await row.waitForDisplayed({ timeout: 20_000 });
-    await row.click();
+    // The <tr> itself is not "interactable" for WebKitWebDriver; its first cell is.
+    await row.$("td").click();
+    await tid("drawer-name").waitForDisplayed({ timeout: 20_000 });
     const rhythm = await tid("drawer-rhythm");
     await rhythm.waitForDisplayed();
     await browser.waitUntil(async () => (await rhythm.getText()).includes("回购节奏"), { timeout: 10_000 });
     expect(await rhythm.getText()).toMatch(/天买一次|无法估计/);
-    await browser.pause(500);
+    await browser.pause(800); // the drawer slides in
     await shot("contacts-03-drawer-rhythm");
     await browser.keys("Escape");
   });
