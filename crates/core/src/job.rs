@@ -2,7 +2,8 @@
 //! without `--workspace`) and the app's export.
 //!
 //! A job imports the given files (into the workspace, or as one in-memory dataset without one),
-//! classifies every customer, saves a snapshot when asked, compares it with the previous one, and
+//! classifies every customer, works out their purchase rhythm (`rhythm`, for the export's rhythm
+//! columns and 本周该联系 sheet), saves a snapshot when asked, compares it with the previous one, and
 //! writes the workbook and the CSV per tier. It does all of that or none of it:
 //! 1. every output path is checked first: none may be an input, the workspace or its `-wal`/`-shm`/
 //!    `-journal` files (`Error::OutputIsInput`, nothing done);

@@ -1,6 +1,6 @@
 //! The tiered workbook's sheets: 概览/Summary (KPIs, per-tier and per-segment tables, chart data and
-//! native charts), one constant-memory sheet per tier, 服务策略/Playbook, 分层变化/Migration and
-//! 说明/Method.
+//! native charts), one constant-memory sheet per tier, 本周该联系 (when the input has rhythms),
+//! 服务策略/Playbook, 分层变化/Migration and 说明/Method.
 //!
 //! Every piece of customer text goes through `write_string` (never `write`), so text such as
 //! `=HYPERLINK(…)` or `+86 138…` is stored as a string and can never become a formula.
@@ -30,7 +30,7 @@ impl From<XlsxError> for Stop {
     }
 }
 
-pub(super) type Step<T = ()> = std::result::Result<T, Stop>;
+type Step<T = ()> = std::result::Result<T, Stop>;
 
 /// Data rows that fit on one sheet under the header (Excel's limit is 1,048,576 rows).
 const MAX_DATA_ROWS: usize = 1_048_575;
@@ -40,14 +40,14 @@ const DATE: &str = "yyyy-mm-dd";
 const PERCENT: &str = "0.0%";
 
 /// The formats used across sheets, created once.
-pub(super) struct Formats {
-    pub(super) title: Format,
-    pub(super) subtitle: Format,
+struct Formats {
+    title: Format,
+    subtitle: Format,
     section: Format,
-    pub(super) header: Format,
+    header: Format,
     label: Format,
-    pub(super) money: Format,
-    pub(super) date: Format,
+    money: Format,
+    date: Format,
     percent: Format,
     int: Format,
     total_label: Format,
@@ -55,13 +55,13 @@ pub(super) struct Formats {
     total_money: Format,
     total_percent: Format,
     wrap: Format,
-    pub(super) center: Format,
+    center: Format,
     date_left: Format,
     top: Format,
 }
 
 impl Formats {
-    pub(super) fn new() -> Self {
+    fn new() -> Self {
         let header = Format::new()
             .set_bold()
             .set_background_color(0xDCE6F1)
@@ -100,7 +100,7 @@ fn excel_serial(date: NaiveDate) -> Option<f64> {
     (date >= min && date.year() <= 9999).then(|| (date - epoch).num_days() as f64)
 }
 
-pub(super) fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format: &Format) -> Step {
+fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format: &Format) -> Step {
     match excel_serial(date) {
         Some(serial) => ws.write_number_with_format(row, col, serial, format)?,
         None => ws.write_string(row, col, date.to_string())?,
@@ -109,12 +109,12 @@ pub(super) fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveD
 }
 
 /// Writes customer or generated text as a string cell, cleaned of characters xlsx cannot hold.
-pub(super) fn write_text(ws: &mut Worksheet, row: RowNum, col: u16, text: &str) -> Step {
+fn write_text(ws: &mut Worksheet, row: RowNum, col: u16, text: &str) -> Step {
     ws.write_string(row, col, cell_text(text))?;
     Ok(())
 }
 
-pub(super) fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format: &Format) -> Step {
+fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format: &Format) -> Step {
     ws.write_string_with_format(row, col, cell_text(text), format)?;
     Ok(())
 }
@@ -130,7 +130,7 @@ fn fit_row(ws: &mut Worksheet, row: RowNum, text: &str, column_chars: f64) -> St
     Ok(())
 }
 
-pub(super) fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Formats) -> Step {
+fn write_headers(ws: &mut Worksheet, row: RowNum, headers: &[&str], f: &Formats) -> Step {
     for (c, h) in headers.iter().enumerate() {
         write_text_with(ws, row, c as u16, h, &f.header)?;
     }
@@ -159,7 +159,7 @@ fn print_setup(ws: &mut Worksheet, repeat_header: Option<RowNum>) -> Step {
 /// Customer lists are too wide for one readable page (reasons, gaps and actions are sentences):
 /// they print at full size over several pages, across then down, each page repeating the header
 /// row and the customer's key and name so every printed page says whose row it is.
-pub(super) fn list_print_setup(ws: &mut Worksheet, identity_columns: u16) -> Step {
+fn list_print_setup(ws: &mut Worksheet, identity_columns: u16) -> Step {
     ws.set_landscape().set_paper_size(9).set_page_order(false);
     ws.set_repeat_rows(0, 0)?;
     if identity_columns > 0 {
@@ -218,7 +218,7 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
         }
     }
     if let Some(rhythms) = table.input.rhythm {
-        super::contacts::sheet(workbook, table, rhythms, &f)?;
+        contacts_sheet(workbook, table, rhythms, &f)?;
     }
     if options.include_playbook {
         playbook_sheet(workbook, table, &f)?;
@@ -534,6 +534,92 @@ fn tier_sheet(
         if ticker.tick() {
             return Err(Stop::Cancelled);
         }
+    }
+    Ok(())
+}
+
+/// The 本周该联系 sheet: this week's contact list of the exported customers (`contacts` decides who
+/// and in which order; this lays it out).
+fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhythm::Rhythms, f: &Formats) -> Step {
+    let lang = table.lang;
+    let input = table.input;
+    // The table already checked that customers, assignments and rhythms belong together.
+    let Ok(list) = crate::contacts::contact_list(
+        input.customers,
+        input.classification,
+        rhythms,
+        input.playbook,
+        crate::contacts::ContactOptions::default(),
+    ) else {
+        return Ok(());
+    };
+    let has_segments = list.contacts.iter().any(|c| c.segment.is_some());
+    let mut headers = vec![
+        pick(lang, "排名", "Rank"),
+        pick(lang, "客户ID", "Customer ID"),
+        pick(lang, "客户名称", "Name"),
+        pick(lang, "手机号", "Phone"),
+        pick(lang, "分层", "Tier"),
+    ];
+    if has_segments {
+        headers.push(pick(lang, "细分群组", "Segment"));
+    }
+    headers.extend([
+        pick(lang, "回购状态", "Rhythm state"),
+        pick(lang, "联系日期", "Contact on"),
+        pick(lang, "下次跟进", "Follow up on"),
+        pick(lang, "客单价", "AOV"),
+        pick(lang, "逾期倍数", "Overdue ratio"),
+        pick(lang, "关注价值", "Value at stake"),
+        pick(lang, "原因", "Reason"),
+        pick(lang, "建议动作", "Action"),
+        pick(lang, "渠道", "Channel"),
+    ]);
+    let ws = workbook.add_worksheet();
+    ws.set_name(crate::contacts::Period::Week.title(lang))?;
+    list_print_setup(ws, 3)?;
+    write_headers(ws, 0, &headers, f)?;
+    ws.set_row_height(0, 30)?;
+    ws.set_freeze_panes(1, 3)?;
+    let widths = [6.0, 16.0, 14.0, 14.0, 8.0];
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    let rest = headers.len() - widths.len();
+    for c in 0..rest {
+        // Reason and action are sentences; the rest are short.
+        let w = if c + 3 >= rest { 40.0 } else { 12.0 };
+        ws.set_column_width((widths.len() + c) as u16, w)?;
+    }
+    if list.contacts.is_empty() {
+        let none = pick(lang, "本周没有到期该联系的客户。", "Nobody is due for contact this week.");
+        write_text_with(ws, 1, 1, none, &f.subtitle)?;
+        return Ok(());
+    }
+    ws.autofilter(0, 0, list.contacts.len() as RowNum, (headers.len() - 1) as u16)?;
+    for (n, contact) in list.contacts.iter().enumerate() {
+        let r = n as RowNum + 1;
+        ws.write_number(r, 0, f64::from(contact.rank))?;
+        write_text(ws, r, 1, &contact.key)?;
+        write_text(ws, r, 2, &contact.name)?;
+        write_text(ws, r, 3, &super::contacts::phone(contact, table.keep_phones))?;
+        write_text_with(ws, r, 4, &labels::tier_cell(contact.tier, lang), &f.center)?;
+        let mut c = 5;
+        if has_segments {
+            if let Some(s) = &contact.segment {
+                write_text(ws, r, c, table.segment(s))?;
+            }
+            c += 1;
+        }
+        write_text(ws, r, c, contact.state.label(lang))?;
+        write_date(ws, r, c + 1, contact.contact_on, &f.date)?;
+        write_date(ws, r, c + 2, contact.follow_up_on, &f.date)?;
+        ws.write_number_with_format(r, c + 3, yuan(contact.aov), &f.money)?;
+        ws.write_number(r, c + 4, (contact.overdue_ratio * 100.0).round() / 100.0)?;
+        ws.write_number_with_format(r, c + 5, yuan(contact.value_at_stake), &f.money)?;
+        write_text(ws, r, c + 6, contact.reason.get(lang))?;
+        write_text(ws, r, c + 7, contact.action.get(lang))?;
+        write_text(ws, r, c + 8, contact.channel.get(lang))?;
     }
     Ok(())
 }
