@@ -10,9 +10,11 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
+use tierbook_core::contacts::{ContactList, ContactOptions};
 use tierbook_core::export::ExportOptions;
 use tierbook_core::history::Migration;
 use tierbook_core::import::{self, ImportOptions, Preview};
+use tierbook_core::rhythm::RhythmThresholds;
 use tierbook_core::store::{ShopInfo, SnapshotInfo, SourceInfo};
 use tierbook_core::ErrorCode;
 
@@ -263,6 +265,36 @@ pub async fn restore_shop(
 ) -> Result<ShopRestore, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.restore_shop(std::path::Path::new(&from), name.as_deref(), replace_current)).await
+/// The 本周该联系 list of the current classification for `options` (phones masked).
+#[tauri::command]
+pub async fn contact_list(state: State<'_, AppState>, options: ContactOptions) -> Result<ContactList, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.contact_list(options)).await
+}
+
+/// Writes the contact list as a CSV for SMS / 企业微信 tagging tools; returns the path written.
+#[tauri::command]
+pub async fn export_contacts(
+    state: State<'_, AppState>,
+    path: String,
+    options: ContactOptions,
+    keep_phones: bool,
+) -> Result<String, ApiError> {
+    let state = state.inner().clone();
+    let lang = state.settings().lang;
+    blocking(move || state.export_contacts(std::path::Path::new(&path), options, lang, keep_phones)).await
+}
+
+#[tauri::command]
+pub async fn rhythm_thresholds(state: State<'_, AppState>) -> Result<RhythmThresholds, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.rhythm_thresholds()).await
+}
+
+#[tauri::command]
+pub async fn save_rhythm_thresholds(state: State<'_, AppState>, thresholds: RhythmThresholds) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.save_rhythm_thresholds(thresholds)).await
 }
 
 /// Shows `path` selected in the system file manager ("打开所在文件夹").
@@ -297,6 +329,10 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         list_snapshots,
         save_snapshot,
         compare_snapshots,
+        contact_list,
+        export_contacts,
+        rhythm_thresholds,
+        save_rhythm_thresholds,
         reveal_path,
         list_shops,
         create_shop,

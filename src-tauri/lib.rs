@@ -7,6 +7,7 @@ pub mod commands;
 pub mod error;
 pub mod progress;
 pub mod regions;
+pub mod rhythm;
 pub mod session;
 pub mod settings;
 pub mod shops;

@@ -586,4 +586,56 @@ fn a_shop_is_not_switched_renamed_or_replaced_while_a_command_holds_the_workspac
     });
     assert_eq!(held.unwrap(), (tierbook_core::ErrorCode::Busy, tierbook_core::ErrorCode::Busy));
     assert_eq!(state.shop_file(), "workspace.tierbook");
+#[test]
+fn the_contact_list_is_the_cores_on_the_workspace_with_phones_masked_and_saved_ratios() {
+    use tierbook_core::contacts::{contact_list, ContactOptions, Period};
+    use tierbook_core::rhythm::{compute, RhythmThresholds};
+
+    let app = app();
+    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:7" })).unwrap();
+    let options = json!({ "period": "2weeks", "include_lapsed": false });
+    let shown = app.call("contact_list", json!({ "options": options })).unwrap();
+
+    // The core on the same workspace, as the CLI computes it.
+    let ws = workspace_of(&app);
+    let customers = ws.customers().unwrap();
+    let class =
+        tierbook_core::classify::classify(&customers, &crate::session::default_settings().default_params).unwrap();
+    let rhythms = compute(&customers, &ws.order_days().unwrap(), class.as_of, RhythmThresholds::default()).unwrap();
+    let opts = ContactOptions { period: Period::TwoWeeks, include_lapsed: false };
+    let want = contact_list(&customers, &class, &rhythms, &ws.playbook().unwrap(), opts).unwrap();
+    let keys: Vec<&str> = shown["contacts"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap()).collect();
+    assert!(!keys.is_empty());
+    assert_eq!(keys, want.keys());
+    assert!(shown["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["phone"].is_null() || c["phone"].as_str().unwrap().contains("****")));
+
+    // Every customer row carries its rhythm (the sample has repeat buyers, so one-time buyers get the shop's).
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    assert!(rows.as_array().unwrap().iter().all(|r| r["rhythm"]["gap_days"].as_f64().unwrap() >= 1.0));
+    let first = &keys[0];
+    let detail = app.call("customer_detail", json!({ "key": first })).unwrap();
+    assert!(detail["rhythm_text"]["zh"].as_str().unwrap().contains("天未下单"), "{detail}");
+
+    // Ratios out of order are refused; lower ones are saved in the workspace and lengthen the list.
+    let bad = app.call("save_rhythm_thresholds", json!({ "thresholds": { "due": 2, "at_risk": 1, "lapsed": 4 } }));
+    assert_eq!(bad.unwrap_err()["code"], "invalid_params");
+    let eager = json!({ "due": 0.5, "at_risk": 2.0, "lapsed": 4.0 });
+    app.call("save_rhythm_thresholds", json!({ "thresholds": eager })).unwrap();
+    assert_eq!(app.call("rhythm_thresholds", json!({})).unwrap(), eager);
+    let stored: RhythmThresholds = workspace_of(&app).get_setting(RhythmThresholds::SETTING).unwrap().unwrap();
+    assert_eq!(stored.due, 0.5);
+    let longer = app.call("contact_list", json!({ "options": options })).unwrap();
+    assert!(longer["contacts"].as_array().unwrap().len() > keys.len());
+
+    // The CSV for tagging tools, with full phones when asked.
+    let csv = app.dir.path().join("名单.csv");
+    let written = app.call("export_contacts", json!({ "path": csv, "options": options, "keepPhones": true })).unwrap();
+    assert_eq!(written, json!(csv.display().to_string()));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), longer["contacts"].as_array().unwrap().len() + 1);
+    assert!(!text.contains("****"));
 }

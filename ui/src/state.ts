@@ -11,7 +11,7 @@ import { baseName } from "./logic/format";
 import { windowTitle } from "./logic/shops";
 import type { AppInfo, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, ShopList, Tier, TierView } from "./types";
 
-export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "regions" | "settings";
+export type Screen = "import" | "tiers" | "customers" | "contacts" | "export" | "history" | "regions" | "settings";
 
 /** The core's catalogue (methods, defaults, ranges, segments, error words), fetched once before mount. */
 let loadedCatalogue: Catalogue | null = null;

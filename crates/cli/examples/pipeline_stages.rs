@@ -62,6 +62,7 @@ fn main() -> Result<(), tierbook_core::Error> {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
     };
     let (written, exp_wall, exp_cpu) =
         timed(|| export::write_workbook(out, &input, &ExportOptions::default(), &NoProgress));

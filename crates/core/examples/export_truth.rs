@@ -141,6 +141,7 @@ fn main() {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod cell;
 pub mod classify;
 pub mod cohort;
+pub mod contacts;
 pub mod customers;
 pub mod error;
 pub mod error_code;
@@ -33,6 +34,7 @@ pub mod playbook;
 pub mod progress;
 pub mod region;
 pub mod report;
+pub mod rhythm;
 pub mod source;
 pub mod store;
 

@@ -131,6 +131,7 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
     }
 }
 
@@ -781,6 +782,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
     };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

@@ -29,6 +29,7 @@ function row(p: Partial<CustomerRow> & { key: string }): CustomerRow {
     priority: 3,
     next_contact: "2025-02-01",
     gap: null,
+    rhythm: null,
     ...p,
   };
 }

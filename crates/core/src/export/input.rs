@@ -13,6 +13,7 @@ use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
 use crate::region::RegionLookup;
 use crate::report::ImportReport;
+use crate::rhythm::Rhythms;
 
 /// What to put in the export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,6 +69,9 @@ pub struct ExportInput<'a> {
     pub regions: Option<&'a RegionLookup>,
     /// The cohort table for the 同期群/Cohorts sheet.
     pub cohorts: Option<&'a CohortTable>,
+    /// Purchase rhythm per customer (same indexes as `customers`): adds the rhythm columns to the
+    /// tier sheets and CSV, and the 本周该联系 sheet. `None` leaves both out.
+    pub rhythm: Option<&'a Rhythms>,
 }
 
 /// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one

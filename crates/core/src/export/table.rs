@@ -17,6 +17,7 @@ use crate::classify::Assignment;
 use crate::error::{Error, Result};
 use crate::model::{Cents, Customer, Lang, Tier};
 use crate::playbook::{self, Suggestion};
+use crate::rhythm::Rhythm;
 
 /// One column of a tier sheet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +47,13 @@ pub(crate) enum Column {
     Channel,
     Priority,
     NextContact,
+    /// Purchase rhythm (`rhythm`): only when the export is given one.
+    RhythmGap,
+    RhythmBasis,
+    ExpectedNext,
+    DaysOverdue,
+    OverdueRatio,
+    RhythmState,
 }
 
 impl Column {
@@ -78,8 +86,24 @@ impl Column {
             Column::Channel => pick(lang, "渠道", "Channel"),
             Column::Priority => pick(lang, "优先级", "Priority"),
             Column::NextContact => pick(lang, "下次联系日期", "Next contact"),
+            Column::RhythmGap => pick(lang, "回购周期（天）", "Typical gap (days)"),
+            Column::RhythmBasis => pick(lang, "周期依据", "Gap basis"),
+            Column::ExpectedNext => pick(lang, "预计下次下单", "Expected next order"),
+            Column::DaysOverdue => pick(lang, "逾期天数", "Days overdue"),
+            Column::OverdueRatio => pick(lang, "逾期倍数", "Overdue ratio"),
+            Column::RhythmState => pick(lang, "回购状态", "Rhythm state"),
         }
     }
+
+    /// The rhythm columns, in sheet order (after 距今天数).
+    pub(crate) const RHYTHM: [Column; 6] = [
+        Column::RhythmGap,
+        Column::RhythmBasis,
+        Column::ExpectedNext,
+        Column::DaysOverdue,
+        Column::OverdueRatio,
+        Column::RhythmState,
+    ];
 
     /// Short codes and scores, shown centred so they do not run into their neighbours.
     pub(crate) fn is_short(self) -> bool {
@@ -93,6 +117,9 @@ impl Column {
     pub(crate) fn fixed_width(self) -> Option<f64> {
         match self {
             Column::Orders | Column::Recency | Column::Priority | Column::Score => Some(10.0),
+            Column::RhythmGap | Column::DaysOverdue | Column::OverdueRatio | Column::RhythmBasis => Some(10.0),
+            Column::ExpectedNext => Some(13.0),
+            Column::RhythmState => Some(10.0),
             Column::Revenue | Column::Aov => Some(14.0),
             Column::FirstOrder | Column::LastOrder | Column::NextContact => Some(13.0),
             Column::R | Column::F | Column::M => Some(6.0),
@@ -120,6 +147,8 @@ pub(crate) struct Row<'a> {
     pub customer: &'a Customer,
     pub assignment: &'a Assignment,
     pub suggestion: &'a Suggestion,
+    /// The customer's purchase rhythm, when the export has rhythms and the customer has one.
+    pub rhythm: Option<&'a Rhythm>,
 }
 
 /// The customers, their columns and their order.
@@ -222,6 +251,17 @@ impl<'a> Table<'a> {
             Column::Priority,
             Column::NextContact,
         ]);
+        if let Some(rhythms) = input.rhythm {
+            if rhythms.customers.len() != customers.len() {
+                return Err(Error::InvalidParams(format!(
+                    "回购节奏有 {} 位客户，客户列表有 {} 位，两者不一致。请重新分层后再导出。",
+                    rhythms.customers.len(),
+                    customers.len()
+                )));
+            }
+            let at = columns.iter().position(|c| *c == Column::Recency).map_or(columns.len(), |p| p + 1);
+            columns.splice(at..at, Column::RHYTHM);
+        }
         let class = input.classification;
         let mut suggestions = FxHashMap::default();
         for (i, a) in assignments.iter().enumerate() {
@@ -255,7 +295,8 @@ impl<'a> Table<'a> {
         let assignment = &self.input.classification.assignments[index];
         // Every (segment, tier) pair of these assignments was filled in by `new`.
         let suggestion = &self.suggestions[&(assignment.segment.as_deref(), assignment.tier)];
-        Row { customer, assignment, suggestion }
+        let rhythm = self.input.rhythm.and_then(|r| r.get(index));
+        Row { customer, assignment, suggestion, rhythm }
     }
 
     pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
@@ -299,6 +340,14 @@ impl<'a> Table<'a> {
             Column::Channel => text(s.channel.get(lang)),
             Column::Priority => Value::Int(i64::from(s.priority)),
             Column::NextContact => Value::Date(s.next_contact),
+            Column::RhythmGap => row.rhythm.map_or(Value::Empty, |r| Value::Number((r.gap_days * 10.0).round() / 10.0)),
+            Column::RhythmBasis => row.rhythm.map_or(Value::Empty, |r| text(r.basis.label(lang))),
+            Column::ExpectedNext => row.rhythm.map_or(Value::Empty, |r| Value::Date(r.expected_next)),
+            Column::DaysOverdue => row.rhythm.map_or(Value::Empty, |r| Value::Int(r.days_overdue)),
+            Column::OverdueRatio => {
+                row.rhythm.map_or(Value::Empty, |r| Value::Number((r.overdue_ratio * 100.0).round() / 100.0))
+            }
+            Column::RhythmState => row.rhythm.map_or(Value::Empty, |r| text(r.state.label(lang))),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The tiered workbook's sheets: 概览/Summary (KPIs, per-tier and per-segment tables, chart data and
-//! native charts), one constant-memory sheet per tier, 服务策略/Playbook, 分层变化/Migration and
-//! 说明/Method.
+//! native charts), one constant-memory sheet per tier, 本周该联系 (when the input has rhythms),
+//! 服务策略/Playbook, 分层变化/Migration and 说明/Method.
 //!
 //! Every piece of customer text goes through `write_string` (never `write`), so text such as
 //! `=HYPERLINK(…)` or `+86 138…` is stored as a string and can never become a formula.
@@ -221,6 +221,9 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
         for ws in tier_sheets(workbook, table, parts, &f, ticker)? {
             workbook.push_worksheet(ws);
         }
+    }
+    if let Some(rhythms) = table.input.rhythm {
+        contacts_sheet(workbook, table, rhythms, &f)?;
     }
     if options.include_playbook {
         playbook_sheet(workbook, table, &f)?;
@@ -568,6 +571,92 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
         if ticker.tick() {
             return Err(Stop::Cancelled);
         }
+    }
+    Ok(())
+}
+
+/// The 本周该联系 sheet: this week's contact list of the exported customers (`contacts` decides who
+/// and in which order; this lays it out).
+fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhythm::Rhythms, f: &Formats) -> Step {
+    let lang = table.lang;
+    let input = table.input;
+    // The table already checked that customers, assignments and rhythms belong together.
+    let Ok(list) = crate::contacts::contact_list(
+        input.customers,
+        input.classification,
+        rhythms,
+        input.playbook,
+        crate::contacts::ContactOptions::default(),
+    ) else {
+        return Ok(());
+    };
+    let has_segments = list.contacts.iter().any(|c| c.segment.is_some());
+    let mut headers = vec![
+        pick(lang, "排名", "Rank"),
+        pick(lang, "客户ID", "Customer ID"),
+        pick(lang, "客户名称", "Name"),
+        pick(lang, "手机号", "Phone"),
+        pick(lang, "分层", "Tier"),
+    ];
+    if has_segments {
+        headers.push(pick(lang, "细分群组", "Segment"));
+    }
+    headers.extend([
+        pick(lang, "回购状态", "Rhythm state"),
+        pick(lang, "联系日期", "Contact on"),
+        pick(lang, "下次跟进", "Follow up on"),
+        pick(lang, "客单价", "AOV"),
+        pick(lang, "逾期倍数", "Overdue ratio"),
+        pick(lang, "关注价值", "Value at stake"),
+        pick(lang, "原因", "Reason"),
+        pick(lang, "建议动作", "Action"),
+        pick(lang, "渠道", "Channel"),
+    ]);
+    let ws = workbook.add_worksheet();
+    ws.set_name(crate::contacts::Period::Week.title(lang))?;
+    list_print_setup(ws, 3)?;
+    write_headers(ws, 0, &headers, f)?;
+    ws.set_row_height(0, 30)?;
+    ws.set_freeze_panes(1, 3)?;
+    let widths = [6.0, 16.0, 14.0, 14.0, 8.0];
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    let rest = headers.len() - widths.len();
+    for c in 0..rest {
+        // Reason and action are sentences; the rest are short.
+        let w = if c + 3 >= rest { 40.0 } else { 12.0 };
+        ws.set_column_width((widths.len() + c) as u16, w)?;
+    }
+    if list.contacts.is_empty() {
+        let none = pick(lang, "本周没有到期该联系的客户。", "Nobody is due for contact this week.");
+        write_text_with(ws, 1, 1, none, &f.subtitle)?;
+        return Ok(());
+    }
+    ws.autofilter(0, 0, list.contacts.len() as RowNum, (headers.len() - 1) as u16)?;
+    for (n, contact) in list.contacts.iter().enumerate() {
+        let r = n as RowNum + 1;
+        ws.write_number(r, 0, f64::from(contact.rank))?;
+        write_text(ws, r, 1, &contact.key)?;
+        write_text(ws, r, 2, &contact.name)?;
+        write_text(ws, r, 3, &super::contacts::phone(contact, table.keep_phones))?;
+        write_text_with(ws, r, 4, &labels::tier_cell(contact.tier, lang), &f.center)?;
+        let mut c = 5;
+        if has_segments {
+            if let Some(s) = &contact.segment {
+                write_text(ws, r, c, table.segment(s))?;
+            }
+            c += 1;
+        }
+        write_text(ws, r, c, contact.state.label(lang))?;
+        write_date(ws, r, c + 1, contact.contact_on, &f.date)?;
+        write_date(ws, r, c + 2, contact.follow_up_on, &f.date)?;
+        ws.write_number_with_format(r, c + 3, yuan(contact.aov), &f.money)?;
+        ws.write_number(r, c + 4, (contact.overdue_ratio * 100.0).round() / 100.0)?;
+        ws.write_number_with_format(r, c + 5, yuan(contact.value_at_stake), &f.money)?;
+        write_text(ws, r, c + 6, contact.reason.get(lang))?;
+        write_text(ws, r, c + 7, contact.action.get(lang))?;
+        write_text(ws, r, c + 8, contact.channel.get(lang))?;
     }
     Ok(())
 }
