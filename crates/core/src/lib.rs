@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod campaign;
 pub mod catalogue;
 pub mod cell;
 pub mod classify;
@@ -33,6 +34,7 @@ pub mod progress;
 pub mod report;
 pub mod source;
 pub mod store;
+pub mod tier_changes;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Cents, Customer, Lang, Order, Text, Tier};

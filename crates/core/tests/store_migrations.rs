@@ -124,6 +124,19 @@ CREATE TABLE snapshot_rows (
 CREATE INDEX snapshot_rows_compare ON snapshot_rows(snapshot_id, key, tier, segment, revenue, name);
 "#;
 
+/// Schema version 3 as shipped.
+const V3_SQL: &str = r#"
+CREATE TABLE saved_mappings (
+    fingerprint TEXT PRIMARY KEY,
+    headers TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    uses INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+ALTER TABLE sources ADD COLUMN layout TEXT;
+ALTER TABLE sources ADD COLUMN mapping_reused INTEGER NOT NULL DEFAULT 0;
+"#;
+
 fn report_json() -> String {
     let report = ImportReport {
         file: "一月.xlsx".into(),
@@ -188,6 +201,9 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
                          5, 5, 5, 'A', '重要价值客户', NULL, '贡献前 80%', 'top 80%', NULL, NULL);"#,
         )
         .unwrap();
+    }
+    if version >= 3 {
+        conn.execute_batch(V3_SQL).unwrap();
     }
     conn.pragma_update(None, "user_version", version).unwrap();
     conn
@@ -282,7 +298,30 @@ fn version_2_workspace_is_migrated_with_its_data_and_snapshots() {
 }
 
 #[test]
+fn version_3_workspace_is_migrated_and_takes_campaigns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.tierbook");
+    drop(old_workspace(&path, 3));
+    let mut ws = Workspace::open(&path).unwrap();
+    check_v1_data(&ws);
+    assert_eq!(ws.snapshots().unwrap().len(), 1);
+    assert!(ws.campaigns().unwrap().is_empty());
+    let spec = tierbook_core::campaign::CampaignSpec {
+        name: "回访".into(),
+        date: NaiveDate::from_ymd_opt(2025, 1, 31).unwrap(),
+        channel: "短信".into(),
+        cost_per_contact: None,
+        holdout_share: 0.0,
+        seed: 1,
+        audience: "1 位客户".into(),
+    };
+    assert_eq!(ws.create_campaign(&spec, &["oBuyer1".to_string()]).unwrap().contacted, 1);
+    check_new_import_works(&mut ws);
+    ws.check_integrity().unwrap();
+}
+
+#[test]
 fn every_shipped_version_has_a_migration_test() {
     // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
-    assert_eq!(schema::LATEST_VERSION, 3);
+    assert_eq!(schema::LATEST_VERSION, 4);
 }

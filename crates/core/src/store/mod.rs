@@ -10,6 +10,7 @@
 //! Opening a workspace never re-reads source files or re-aggregates orders: customer aggregates are
 //! maintained on import and the last classification is stored whole.
 
+mod campaigns;
 mod compare;
 pub mod import;
 pub mod schema;

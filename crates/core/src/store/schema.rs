@@ -139,6 +139,26 @@ CREATE TABLE saved_mappings (
 ALTER TABLE sources ADD COLUMN layout TEXT;
 ALTER TABLE sources ADD COLUMN mapping_reused INTEGER NOT NULL DEFAULT 0;
 "#,
+    // v4 (branch `campaigns`): campaigns with their contacted and holdout members.
+    r#"
+CREATE TABLE campaigns (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    date TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    cost_per_contact INTEGER,
+    holdout_share REAL NOT NULL,
+    seed INTEGER NOT NULL,
+    audience TEXT NOT NULL
+);
+-- Members by customer key, not customers.id: the key is what survives re-imports and removals.
+CREATE TABLE campaign_members (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    holdout INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, key)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -229,6 +249,7 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &["meta", "settings", "playbooks", "sources", "customers", "orders", "order_sightings"],
     &["classification_runs", "snapshots", "snapshot_rows"],
     &["saved_mappings"],
+    &["campaigns", "campaign_members"],
 ];
 
 /// Looks at an existing SQLite file through a read-only connection before anything may write to it:
