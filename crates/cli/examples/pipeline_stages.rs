@@ -60,6 +60,8 @@ fn main() -> Result<(), tierbook_core::Error> {
         playbook: &playbook,
         reports: &dataset.reports,
         migration: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let (written, exp_wall, exp_cpu) =
         timed(|| export::write_workbook(out, &input, &ExportOptions::default(), &NoProgress));

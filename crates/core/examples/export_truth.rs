@@ -139,6 +139,8 @@ fn main() {
         playbook: &playbook,
         reports: &reports,
         migration: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
+use crate::campaign::{CampaignReport, DEFAULT_WINDOW_DAYS};
 use crate::classify::{self, Classification, ClassifyParams};
 use crate::error::{Error, Result};
 use crate::export::{self, ExportInput, ExportOptions, PlacedFile, StagedFile};
@@ -30,6 +31,7 @@ use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
 use crate::report::ImportReport;
 use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
+use crate::tier_changes::TierChanges;
 
 /// Where a job writes.
 #[derive(Clone, Debug)]
@@ -77,6 +79,10 @@ pub struct JobOutcome {
     pub snapshot: Option<SnapshotInfo>,
     /// Tier changes between the workspace's two latest snapshots, when it has two.
     pub migration: Option<Migration>,
+    /// Each customer's previous tier and last tier change (`None` without a workspace).
+    pub tier_changes: Option<TierChanges>,
+    /// The report of every campaign of the workspace, over the default window.
+    pub campaigns: Vec<CampaignReport>,
     /// The workbook written.
     pub workbook: PathBuf,
     /// The CSV files written.
@@ -132,6 +138,9 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         _ => None,
     };
     let reports = ws.sources()?.into_iter().map(|s| s.report).collect();
+    let tier_changes = Some(ws.tier_changes_of(&customers, &classification)?);
+    let campaigns =
+        ws.campaigns()?.iter().map(|c| ws.campaign_report(c.id, DEFAULT_WINDOW_DAYS)).collect::<Result<Vec<_>>>()?;
     let outcome = JobOutcome {
         import,
         reports,
@@ -140,6 +149,8 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         classification,
         snapshot,
         migration,
+        tier_changes,
+        campaigns,
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -158,6 +169,8 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
         classification,
         snapshot: None,
         migration: None,
+        tier_changes: None,
+        campaigns: Vec::new(),
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -183,6 +196,8 @@ fn stage_outputs(
         playbook,
         reports: &outcome.reports,
         migration: outcome.migration.as_ref(),
+        tier_changes: outcome.tier_changes.as_ref(),
+        campaigns: &outcome.campaigns,
     };
     let mut files = vec![export::stage_workbook(&outputs.workbook, &input, &outputs.options, progress)?];
     let mut created_dir = None;

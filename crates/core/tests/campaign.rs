@@ -357,3 +357,108 @@ fn each_customers_previous_tier_and_last_change_come_from_the_snapshots() {
     assert!(ws.tier_changes(ids[0]).unwrap().by_key.values().all(|c| c.previous.is_none() && c.changed_on.is_none()));
     assert!(matches!(ws.tier_changes(999), Err(Error::SnapshotNotFound(_))));
 }
+
+/// The workbook of a job on the workspace: a 活动效果 sheet with the report's figures, and the
+/// tier sheets' 上次分层 / 分层变化日期 columns from the snapshots — read back with calamine.
+#[test]
+fn the_workbook_has_a_campaign_sheet_and_each_customers_tier_history() {
+    use calamine::{open_workbook_auto, Data, DataType, Reader};
+    use tierbook_core::export::ExportOptions;
+    use tierbook_core::job::{self, Job, Outputs};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    let nov_path = dir.path().join("11月.csv");
+    write_export(&nov_path, &november());
+    let outputs =
+        |name: &str| Outputs { workbook: dir.path().join(name), csv_dir: None, options: ExportOptions::default() };
+    let params = ClassifyParams { as_of: NaiveDate::from_ymd_opt(2025, 11, 30), ..Default::default() };
+    let run = |ws: &mut Workspace, files: &[std::path::PathBuf], out: &Outputs, params: &ClassifyParams| {
+        let job = Job {
+            files,
+            import: &ImportOptions::default(),
+            imported_at: at(2026, 1, 5, 9),
+            params,
+            save_snapshot: true,
+            outputs: out,
+        };
+        job::run(&job, Some(ws), &NoProgress).unwrap()
+    };
+    let first = run(&mut ws, std::slice::from_ref(&nov_path), &outputs("11月.xlsx"), &params);
+    // One snapshot: no history columns, no campaign sheet yet.
+    let book = open_workbook_auto(dir.path().join("11月.xlsx")).unwrap();
+    assert!(!book.sheet_names().iter().any(|s| s == "活动效果"));
+
+    let keys: Vec<String> = (0..40).map(key).collect();
+    let created = ws.create_campaign(&spec("双12回访", 0.25, 7, Some(2000)), &keys).unwrap();
+    let held: Vec<String> =
+        ws.campaign_members(created.id).unwrap().into_iter().filter(|m| m.holdout).map(|m| m.key).collect();
+    let contacted: Vec<String> = keys.iter().filter(|k| !held.contains(k)).cloned().collect();
+    // December: every contacted customer orders ¥300 on the 5th; nobody held out does.
+    let dec: Vec<Row> = contacted
+        .iter()
+        .enumerate()
+        .map(|(j, k)| Row {
+            id: format!("D{j:03}"),
+            key: k.clone(),
+            placed: at(2025, 12, 5, 10),
+            paid: 30_000,
+            refund: 0,
+        })
+        .collect();
+    let dec_path = dir.path().join("12月.csv");
+    write_export(&dec_path, &dec);
+    let params = ClassifyParams { as_of: NaiveDate::from_ymd_opt(2025, 12, 31), ..Default::default() };
+    let second = run(&mut ws, std::slice::from_ref(&dec_path), &outputs("12月.xlsx"), &params);
+
+    let mut book = open_workbook_auto(dir.path().join("12月.xlsx")).unwrap();
+    let sheet = book.worksheet_range("活动效果").unwrap();
+    let header: Vec<String> = sheet.rows().nth(2).unwrap().iter().map(|c| c.to_string()).collect();
+    let row = sheet.rows().nth(3).unwrap();
+    let cell = |name: &str| row[header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name}"))].clone();
+    assert_eq!(cell("活动名称"), Data::String("双12回访".into()));
+    assert_eq!((cell("联系人数"), cell("对照人数")), (Data::Float(30.0), Data::Float(10.0)));
+    assert_eq!((cell("联系组回购人数"), cell("对照组回购人数")), (Data::Float(30.0), Data::Float(0.0)));
+    assert_eq!(cell("联系组回购率"), Data::Float(1.0));
+    // 30 × ¥300 revenue for 30 × ¥20 cost.
+    assert_eq!((cell("联系组销售额"), cell("成本")), (Data::Float(9000.0), Data::Float(600.0)));
+    assert_eq!(cell("投入产出比"), Data::Float(15.0));
+    assert_eq!(cell("回购率提升（百分点）"), Data::Float(100.0));
+    assert!(cell("结论").to_string().contains("每组至少需要 30 位客户"));
+
+    // History per customer: each row's 上次分层 is the first snapshot's tier, the change date the
+    // second snapshot's as-of date when the tier differs.
+    let before: BTreeMap<String, Tier> = {
+        let first_id = first.snapshot.unwrap().id;
+        ws.snapshot_assignments(first_id).unwrap().into_iter().map(|r| (r.customer.key, r.assignment.tier)).collect()
+    };
+    let now: BTreeMap<&str, Tier> = second
+        .customers
+        .iter()
+        .zip(&second.classification.assignments)
+        .map(|(c, a)| (c.key.as_str(), a.tier))
+        .collect();
+    let mut seen = 0;
+    let mut changed = 0;
+    for name in ["A类客户", "B类客户", "C类客户"] {
+        let Ok(sheet) = book.worksheet_range(name) else { continue };
+        let mut rows = sheet.rows();
+        let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        let at_col = |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("{h} in {name}"));
+        let (k, p, d) = (at_col("客户ID"), at_col("上次分层"), at_col("分层变化日期"));
+        for r in rows {
+            let key = r[k].to_string();
+            let prev = before[&key];
+            assert!(r[p].to_string().starts_with(prev.letter()), "{key}: {} vs {prev:?}", r[p]);
+            if prev != now[key.as_str()] {
+                changed += 1;
+                assert_eq!(r[d].as_date(), NaiveDate::from_ymd_opt(2025, 12, 31), "{key}");
+            } else {
+                assert_eq!(r[d], Data::Empty, "{key}");
+            }
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 100);
+    assert!(changed > 0, "December's orders move some customers");
+}

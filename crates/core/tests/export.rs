@@ -129,6 +129,8 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
         playbook: &f.playbook,
         reports: &[],
         migration: None,
+        tier_changes: None,
+        campaigns: &[],
     }
 }
 
@@ -754,6 +756,8 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         playbook: &book,
         reports: &dataset.reports,
         migration: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

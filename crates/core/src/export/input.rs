@@ -3,12 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::campaign::CampaignReport;
 use crate::classify::Classification;
 use crate::history::Migration;
 use crate::model::{Customer, Lang};
 use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
 use crate::report::ImportReport;
+use crate::tier_changes::TierChanges;
 
 /// What to put in the export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +56,11 @@ pub struct ExportInput<'a> {
     pub reports: &'a [ImportReport],
     /// Tier changes since the previous snapshot, when there is one.
     pub migration: Option<&'a Migration>,
+    /// Each customer's previous tier and last tier change (上次分层 / 分层变化日期 columns), when
+    /// the workspace has an earlier snapshot.
+    pub tier_changes: Option<&'a TierChanges>,
+    /// Campaign reports for the 活动效果 / Campaigns sheet (no sheet when empty).
+    pub campaigns: &'a [CampaignReport],
 }
 
 /// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one

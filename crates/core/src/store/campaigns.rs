@@ -8,7 +8,9 @@ use rusqlite::OptionalExtension;
 
 use super::{from_seconds, tier_from_letter, to_seconds, Workspace};
 use crate::campaign::{self, Campaign, CampaignReport, CampaignSpec, Member, WindowOrder};
+use crate::classify::Classification;
 use crate::error::{Error, Result};
+use crate::model::{Customer, Tier};
 use crate::tier_changes::{self, SnapshotTiers, TierChanges};
 
 fn not_found(id: i64) -> Error {
@@ -184,9 +186,36 @@ impl Workspace {
     /// `SnapshotNotFound`, `Store`.
     pub fn tier_changes(&self, snapshot: i64) -> Result<TierChanges> {
         self.snapshot_info(snapshot)?;
+        Ok(tier_changes::trace(&self.snapshot_tiers(Some(snapshot))?))
+    }
+
+    /// The same for a classification that may not be saved (what the app shows, what an export
+    /// writes): every snapshot, then `classification` of `customers` as the current one. A last
+    /// snapshot identical to it (same as-of date, same tier for every customer: it was just saved)
+    /// is that classification, so the one before it gives the previous tiers.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn tier_changes_of(&self, customers: &[Customer], classification: &Classification) -> Result<TierChanges> {
+        let mut snapshots = self.snapshot_tiers(None)?;
+        let mut current: Vec<(String, Tier)> =
+            customers.iter().zip(&classification.assignments).map(|(c, a)| (c.key.clone(), a.tier)).collect();
+        current.sort_unstable();
+        if let Some(last) = snapshots.last_mut() {
+            last.tiers.sort_unstable();
+            if last.as_of == classification.as_of && last.tiers == current {
+                snapshots.pop();
+            }
+        }
+        snapshots.push(SnapshotTiers { as_of: classification.as_of, tiers: current });
+        Ok(tier_changes::trace(&snapshots))
+    }
+
+    /// (as-of, tiers) of every snapshot up to `upto` (all when `None`), oldest first.
+    fn snapshot_tiers(&self, upto: Option<i64>) -> Result<Vec<SnapshotTiers>> {
         let ids: Vec<(i64, NaiveDate)> = {
             let mut stmt = self.conn.prepare("SELECT id, as_of FROM snapshots WHERE id <= ?1 ORDER BY id")?;
-            let rows = stmt.query_map([snapshot], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = stmt.query_map([upto.unwrap_or(i64::MAX)], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut stmt = self.conn.prepare_cached("SELECT key, tier FROM snapshot_rows WHERE snapshot_id = ?1")?;
@@ -195,11 +224,11 @@ impl Workspace {
             let tiers = stmt
                 .query_map([id], |r| {
                     let tier: String = r.get(1)?;
-                    Ok((r.get::<_, String>(0)?, tier_from_letter(&tier).unwrap_or(crate::model::Tier::C)))
+                    Ok((r.get::<_, String>(0)?, tier_from_letter(&tier).unwrap_or(Tier::C)))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             snapshots.push(SnapshotTiers { as_of, tiers });
         }
-        Ok(tier_changes::trace(&snapshots))
+        Ok(snapshots)
     }
 }
