@@ -2,6 +2,7 @@
 //! desktop app. One module per subcommand; this file only parses arguments, dispatches and turns
 //! errors into the documented exit codes.
 
+mod campaign;
 mod classify;
 mod generate;
 mod history;
@@ -63,6 +64,9 @@ enum Command {
     /// 工作区的分层快照与分层变化 / Snapshots of a workspace and the tier changes between two
     #[command(after_help = history::AFTER_HELP)]
     History(history::Args),
+    /// 营销活动：标记已联系的客户（可留对照组）并查看效果 / Campaigns: mark customers as contacted, with a holdout, and see what worked
+    #[command(after_help = campaign::AFTER_HELP)]
+    Campaign(campaign::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -106,6 +110,7 @@ fn main() -> ExitCode {
         Command::Classify(args) => classify::run(&args, lang),
         Command::Generate(args) => generate::run(&args, lang),
         Command::History(args) => history::run(&args, lang),
+        Command::Campaign(args) => campaign::run(&args, lang),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -183,6 +183,12 @@ pub fn holdout_rank(seed: u32, key: &str) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The seed used when the user gives none: a hash of the campaign's name and date, so that two
+/// campaigns on the same customers hold out different people while each stays reproducible.
+pub fn default_seed(name: &str, date: NaiveDate) -> u32 {
+    (holdout_rank(0, &format!("{}|{date}", name.trim())) >> 32) as u32
+}
+
 /// Splits `keys` (sorted, without repeats) into contacted and holdout members: the
 /// `round(len × share)` keys of lowest `holdout_rank` are held out, at most `len − 1` of them.
 /// Members come back sorted by key.
