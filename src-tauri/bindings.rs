@@ -14,6 +14,7 @@ use crate::progress::ProgressEvent;
 use crate::session::{ExportOutcome, ImportOutcome};
 use crate::state::RecentFile;
 use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
+use tierbook_core::campaign::{Audience, Campaign, CampaignReport, CampaignSpec};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
@@ -49,6 +50,10 @@ fn export_all(dir: &Path) {
     SourceInfo::export_all(&cfg).unwrap();
     SnapshotInfo::export_all(&cfg).unwrap();
     Migration::export_all(&cfg).unwrap();
+    Campaign::export_all(&cfg).unwrap();
+    CampaignSpec::export_all(&cfg).unwrap();
+    Audience::export_all(&cfg).unwrap();
+    CampaignReport::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())

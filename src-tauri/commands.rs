@@ -41,7 +41,7 @@ pub struct AppInfo {
 }
 
 /// Runs core work on the blocking pool so the window never freezes.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tauri::async_runtime::spawn_blocking(work).await.map_err(ApiError::internal)?
@@ -142,13 +142,23 @@ pub async fn current_view(state: State<'_, AppState>) -> Result<TierView, ApiErr
 #[tauri::command]
 pub async fn customer_rows(state: State<'_, AppState>) -> Result<Vec<CustomerRow>, ApiError> {
     let state = state.inner().clone();
-    blocking(move || state.customer_rows()).await
+    blocking(move || {
+        let mut rows = state.customer_rows()?;
+        state.add_tier_history(&mut rows)?;
+        Ok(rows)
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn customer_detail(state: State<'_, AppState>, key: String) -> Result<CustomerDetail, ApiError> {
     let state = state.inner().clone();
-    blocking(move || state.customer_detail(&key)).await
+    blocking(move || {
+        let mut detail = state.customer_detail(&key)?;
+        state.add_tier_history(std::slice::from_mut(&mut detail.row))?;
+        Ok(detail)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -236,6 +246,10 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         save_snapshot,
         compare_snapshots,
         reveal_path,
+        crate::campaigns::list_campaigns,
+        crate::campaigns::create_campaign,
+        crate::campaigns::campaign_report,
+        crate::campaigns::delete_campaign,
     ]
 }
 

@@ -82,6 +82,12 @@ pub struct CustomerRow {
     pub priority: u8,
     pub next_contact: NaiveDate,
     pub gap: Option<Text>,
+    /// The tier in the previous snapshot (`AppState::add_tier_history` fills the three below).
+    pub previous_tier: Option<Tier>,
+    /// The as-of date of the snapshot in which the tier last changed.
+    pub tier_changed_on: Option<NaiveDate>,
+    /// True when the previous tier was better (降级客户).
+    pub dropped: bool,
 }
 
 /// The detail drawer of one customer.
@@ -220,6 +226,9 @@ fn customer_row(customer: &Customer, a: &Assignment, s: Suggestion) -> CustomerR
         priority: s.priority,
         next_contact: s.next_contact,
         gap: a.gap.clone(),
+        previous_tier: None,
+        tier_changed_on: None,
+        dropped: false,
     }
 }
 

@@ -17,4 +17,16 @@ revenue: number,
 /**
  * yuan
  */
-aov: number, first_order: string, last_order: string, recency_days: number, r_score: number, f_score: number, m_score: number, tier: Tier, segment: string | null, abc: Tier, rfm_type: string, score: number | null, action: Text, channel: Text, priority: number, next_contact: string, gap: Text | null, };
+aov: number, first_order: string, last_order: string, recency_days: number, r_score: number, f_score: number, m_score: number, tier: Tier, segment: string | null, abc: Tier, rfm_type: string, score: number | null, action: Text, channel: Text, priority: number, next_contact: string, gap: Text | null, 
+/**
+ * The tier in the previous snapshot (`AppState::add_tier_history` fills the three below).
+ */
+previous_tier: Tier | null, 
+/**
+ * The as-of date of the snapshot in which the tier last changed.
+ */
+tier_changed_on: string | null, 
+/**
+ * True when the previous tier was better (降级客户).
+ */
+dropped: boolean, };
