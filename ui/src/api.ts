@@ -10,6 +10,10 @@ import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialo
 import { ApiError, toApiError } from "./logic/errors";
 import type {
   AppInfo,
+  Audience,
+  Campaign,
+  CampaignReport,
+  CampaignSpec,
   Catalogue,
   ClassifyParams,
   CustomerDetail,
@@ -92,6 +96,13 @@ export const saveSnapshot = (label?: string | null) => call<SnapshotInfo>("save_
 export const compareSnapshots = (oldId: number, newId: number) =>
   call<Migration>("compare_snapshots", { old: oldId, new: newId });
 export const revealPath = (path: string) => call<void>("reveal_path", { path });
+export const listCampaigns = () => call<Campaign[]>("list_campaigns");
+/** Marks `audience` as contacted (a tier or segment of the classification on screen, or keys), holdout drawn by the core. */
+export const createCampaign = (spec: CampaignSpec, audience: Audience) =>
+  call<Campaign>("create_campaign", { spec, audience });
+export const campaignReport = (id: number, windowDays: number) =>
+  call<CampaignReport>("campaign_report", { id, windowDays });
+export const deleteCampaign = (id: number) => call<void>("delete_campaign", { id });
 
 // ---- window, dialogs, drag and drop ----
 

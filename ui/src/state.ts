@@ -8,9 +8,9 @@ import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type 
 import { describeError, isCancelled, toApiError, type ErrorText } from "./logic/errors";
 import { request } from "./logic/request";
 import { baseName } from "./logic/format";
-import type { AppInfo, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
+import type { AppInfo, Audience, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, Tier, TierView } from "./types";
 
-export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "settings";
+export type Screen = "import" | "tiers" | "customers" | "campaigns" | "export" | "history" | "settings";
 
 /** The core's catalogue (methods, defaults, ranges, segments, error words), fetched once before mount. */
 let loadedCatalogue: Catalogue | null = null;
@@ -86,6 +86,16 @@ export function showCustomersOfTier(tier: Tier) {
 }
 /** For the customers screen: carry out showCustomersOfTier(). */
 export const onShowCustomersOfTier = tierRequest.handle;
+
+const campaignRequest = request<Audience>();
+
+/** Opens 营销 with a new campaign for `audience` (a tier from the tiers screen, the customer list's rows). */
+export function startCampaign(audience: Audience) {
+  state.screen = "campaigns";
+  campaignRequest.send(audience);
+}
+/** For the campaigns screen: carry out startCampaign(). */
+export const onStartCampaign = campaignRequest.handle;
 
 /** Customer rows are big (100k objects): kept out of deep reactivity. */
 export const rows = shallowRef<CustomerRow[]>([]);

@@ -29,6 +29,9 @@ function row(p: Partial<CustomerRow> & { key: string }): CustomerRow {
     priority: 3,
     next_contact: "2025-02-01",
     gap: null,
+    previous_tier: null,
+    tier_changed_on: null,
+    dropped: false,
     ...p,
   };
 }
