@@ -53,12 +53,20 @@ describe("campaigns: contacted vs holdout after the next month's import", () => 
 
   it("starts in Chinese (the previous spec left English on)", async () => {
     await tid("nav-settings").waitForDisplayed({ timeout: 30_000 });
-    await tid("nav-settings").click();
-    await tid("lang-zh").click();
-    await browser.waitUntil(async () => (await tid("nav-campaigns").getText()).includes("营销"), {
-      timeout: 10_000,
-      timeoutMsg: "the navigation did not switch to Chinese",
-    });
+    // The window re-renders once the last session is loaded; a click on a node replaced meanwhile
+    // fails as stale, so try until the navigation reads Chinese.
+    await browser.waitUntil(
+      async () => {
+        try {
+          await tid("nav-settings").click();
+          await tid("lang-zh").click();
+        } catch {
+          return false;
+        }
+        return (await tid("nav-campaigns").getText()).includes("营销");
+      },
+      { timeout: 30_000, interval: 500, timeoutMsg: "the navigation did not switch to Chinese" },
+    );
   });
 
   it("imports January and marks tier A as contacted with a 20 % holdout and a ¥20 coupon", async () => {
@@ -70,12 +78,13 @@ describe("campaigns: contacted vs holdout after the next month's import", () => 
     await tid("campaign-audience").waitForDisplayed();
     expect(await tid("campaign-audience").getText()).toContain("A类");
     await tid("campaign-name").$("input").setValue("一月A类回访");
+    // WebDriver's clear() does not reach Vue's v-model; empty the field as a user would.
     const date = await tid("campaign-date").$("input");
     await date.click();
     await browser.keys(["Control", "a"]);
-    await date.setValue("2026-01-31");
-    await browser.keys("Enter");
-    await tid("campaign-name").$("input").click();
+    await browser.keys("Backspace");
+    await date.addValue("2026-01-31");
+    expect(await date.getValue()).toBe("2026-01-31");
     await tid("campaign-cost").$("input").setValue("20");
     const held = Math.round(countA * 0.2);
     await browser.waitUntil(async () => (await tid("campaign-preview").getText()).includes(`留 ${held} 位`), {
@@ -85,18 +94,23 @@ describe("campaigns: contacted vs holdout after the next month's import", () => 
     await shot("01-form");
     await tid("campaign-create").click();
     await tid("campaign-item").waitForDisplayed({ timeout: 20_000 });
+    expect(await tid("campaign-item").getText()).toContain("2026");
+    await tid("campaign-item").waitForDisplayed({ timeout: 20_000 });
     await tid("campaign-report").waitForDisplayed({ timeout: 20_000 });
     expect(digits(await tid("report-customers-contacted").getText())).toBe(countA - held);
     expect(digits(await tid("report-customers-holdout").getText())).toBe(held);
     // Nothing after 31 January is imported yet: the conclusion says the window is not over.
     expect(await tid("campaign-conclusion").getText()).toContain("观察期");
+    // The form closes once the campaign is stored.
+    expect(await tid("campaign-form").isExisting()).toBe(false);
     await shot("02-created");
   });
 
   it("after February's import the report shows the core's figures", async () => {
     await importFile(february);
     await tid("nav-campaigns").click();
-    await tid("campaign-item").click();
+    // The <tr> itself is not "interactable" for WebKitWebDriver; its name cell is.
+    await tid("campaign-item").$("td").click();
     await tid("campaign-report").waitForDisplayed({ timeout: 20_000 });
     const list = JSON.parse(run(["campaign", "list", "--workspace", workspace, "--json"]));
     const mine = list.find((c: { spec: { name: string } }) => c.spec.name === "一月A类回访");
@@ -114,6 +128,7 @@ describe("campaigns: contacted vs holdout after the next month's import", () => 
     expect(digits(await tid("report-orders-contacted").getText())).toBe(core.contacted.orders);
     expect(digits(await tid("report-revenue-contacted").getText())).toBeCloseTo(core.contacted.revenue / 100, 2);
     expect(await tid("campaign-conclusion").getText()).toBe(core.conclusion.zh);
+    await tid("campaign-report").scrollIntoView();
     await browser.pause(800); // the chart's entry animation
     await shot("03-report");
   });

@@ -135,14 +135,15 @@ export function verdictTone(v: Verdict): "success" | "error" | "warning" | "info
 }
 
 /** Repurchase rate of contacted vs holdout as two bars (0–100 %). */
-export function reportChart(r: CampaignReport, labels: { contacted: string; holdout: string; rate: string }) {
+export function reportChart(r: CampaignReport, labels: { contacted: string; holdout: string }) {
   const groups = [{ name: labels.contacted, g: r.contacted, color: "#1677ff" }];
   if (r.holdout) groups.push({ name: labels.holdout, g: r.holdout, color: "#bfbfbf" });
   return {
     grid: { left: 48, right: 16, top: 24, bottom: 32 },
     tooltip: { trigger: "axis", valueFormatter: (v: number) => `${v.toFixed(1)}%` },
     xAxis: { type: "category", data: groups.map((x) => x.name) },
-    yAxis: { type: "value", name: labels.rate, max: 100, axisLabel: { formatter: "{value}%" } },
+    // The chart's title names the measure; an axis name would sit on top of it.
+    yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
     series: [
       {
         type: "bar",
