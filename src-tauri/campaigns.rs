@@ -1,8 +1,8 @@
 //! Campaigns in the app (the 营销 screen) and each customer's tier history in the customer list:
-//! thin adapters over the core's `campaign` and `Workspace` campaign methods. A tier or segment
-//! audience is looked up in the classification the window shows.
+//! the steps behind the campaign commands (`commands.rs`), over the core's `campaign` and
+//! `Workspace` campaign methods. A tier or segment audience is looked up in the classification the
+//! window shows.
 
-use tauri::State;
 use tierbook_core::campaign::{self, Audience, Campaign, CampaignReport, CampaignSpec};
 use tierbook_core::Error;
 
@@ -77,36 +77,4 @@ impl AppState {
         }
         Ok(())
     }
-}
-
-#[tauri::command]
-pub async fn list_campaigns(state: State<'_, AppState>) -> Result<Vec<Campaign>, ApiError> {
-    let state = state.inner().clone();
-    crate::commands::blocking(move || state.campaigns()).await
-}
-
-#[tauri::command]
-pub async fn create_campaign(
-    state: State<'_, AppState>,
-    spec: CampaignSpec,
-    audience: Audience,
-) -> Result<Campaign, ApiError> {
-    let state = state.inner().clone();
-    crate::commands::blocking(move || state.create_campaign(spec, audience)).await
-}
-
-#[tauri::command]
-pub async fn campaign_report(
-    state: State<'_, AppState>,
-    id: i64,
-    window_days: u32,
-) -> Result<CampaignReport, ApiError> {
-    let state = state.inner().clone();
-    crate::commands::blocking(move || state.campaign_report(id, window_days)).await
-}
-
-#[tauri::command]
-pub async fn delete_campaign(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
-    let state = state.inner().clone();
-    crate::commands::blocking(move || state.delete_campaign(id)).await
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
+use tierbook_core::campaign::{Audience, Campaign, CampaignReport, CampaignSpec};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
@@ -41,7 +42,7 @@ pub struct AppInfo {
 }
 
 /// Runs core work on the blocking pool so the window never freezes.
-pub(crate) async fn blocking<T: Send + 'static>(
+async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tauri::async_runtime::spawn_blocking(work).await.map_err(ApiError::internal)?
@@ -214,6 +215,38 @@ pub async fn compare_snapshots(state: State<'_, AppState>, old: i64, new: i64) -
     blocking(move || state.compare(old, new)).await
 }
 
+#[tauri::command]
+pub async fn list_campaigns(state: State<'_, AppState>) -> Result<Vec<Campaign>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.campaigns()).await
+}
+
+#[tauri::command]
+pub async fn create_campaign(
+    state: State<'_, AppState>,
+    spec: CampaignSpec,
+    audience: Audience,
+) -> Result<Campaign, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.create_campaign(spec, audience)).await
+}
+
+#[tauri::command]
+pub async fn campaign_report(
+    state: State<'_, AppState>,
+    id: i64,
+    window_days: u32,
+) -> Result<CampaignReport, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.campaign_report(id, window_days)).await
+}
+
+#[tauri::command]
+pub async fn delete_campaign(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.delete_campaign(id)).await
+}
+
 /// Shows `path` selected in the system file manager ("打开所在文件夹").
 #[tauri::command]
 pub fn reveal_path(path: String) -> Result<(), ApiError> {
@@ -246,10 +279,10 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         save_snapshot,
         compare_snapshots,
         reveal_path,
-        crate::campaigns::list_campaigns,
-        crate::campaigns::create_campaign,
-        crate::campaigns::campaign_report,
-        crate::campaigns::delete_campaign,
+        list_campaigns,
+        create_campaign,
+        campaign_report,
+        delete_campaign,
     ]
 }
 
