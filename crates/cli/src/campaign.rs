@@ -268,7 +268,8 @@ fn print_list(campaigns: &[Campaign], lang: Lang) {
 
 fn print_report(r: &CampaignReport, lang: Lang) {
     let s = &r.campaign.spec;
-    say!("{} #{} {} ({}, {})", tr(lang, "活动", "Campaign"), r.campaign.id, s.name, s.date, s.channel);
+    let channel = if s.channel.is_empty() { String::new() } else { format!(", {}", s.channel) };
+    say!("{} #{} {} ({}{channel})", tr(lang, "活动", "Campaign"), r.campaign.id, s.name, s.date);
     say!(
         "{}: {} → {} ({} {})",
         tr(lang, "观察期", "Window"),
