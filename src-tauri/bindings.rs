@@ -15,6 +15,7 @@ use crate::session::{ExportOutcome, ImportOutcome};
 use crate::shops::{ShopList, ShopRestore};
 use crate::state::RecentFile;
 use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
+use tierbook_core::campaign::{Audience, Campaign, CampaignReport, CampaignSpec};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::contacts::ContactList;
@@ -57,6 +58,10 @@ fn export_all(dir: &Path) {
     crate::regions::RegionView::export_all(&cfg).unwrap();
     ContactList::export_all(&cfg).unwrap();
     RhythmThresholds::export_all(&cfg).unwrap();
+    Campaign::export_all(&cfg).unwrap();
+    CampaignSpec::export_all(&cfg).unwrap();
+    Audience::export_all(&cfg).unwrap();
+    CampaignReport::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
+use tierbook_core::campaign::{Audience, Campaign, CampaignReport, CampaignSpec};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
 use tierbook_core::contacts::{ContactList, ContactOptions};
@@ -150,7 +151,12 @@ pub async fn current_view(state: State<'_, AppState>) -> Result<TierView, ApiErr
 #[tauri::command]
 pub async fn customer_rows(state: State<'_, AppState>) -> Result<Vec<CustomerRow>, ApiError> {
     let state = state.inner().clone();
-    blocking(move || state.customer_rows()).await
+    blocking(move || {
+        let mut rows = state.customer_rows()?;
+        state.add_tier_history(&mut rows)?;
+        Ok(rows)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -162,7 +168,12 @@ pub async fn region_view(state: State<'_, AppState>) -> Result<crate::regions::R
 #[tauri::command]
 pub async fn customer_detail(state: State<'_, AppState>, key: String) -> Result<CustomerDetail, ApiError> {
     let state = state.inner().clone();
-    blocking(move || state.customer_detail(&key)).await
+    blocking(move || {
+        let mut detail = state.customer_detail(&key)?;
+        state.add_tier_history(std::slice::from_mut(&mut detail.row))?;
+        Ok(detail)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -295,6 +306,35 @@ pub async fn rhythm_thresholds(state: State<'_, AppState>) -> Result<RhythmThres
 pub async fn save_rhythm_thresholds(state: State<'_, AppState>, thresholds: RhythmThresholds) -> Result<(), ApiError> {
     let state = state.inner().clone();
     blocking(move || state.save_rhythm_thresholds(thresholds)).await
+pub async fn list_campaigns(state: State<'_, AppState>) -> Result<Vec<Campaign>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.campaigns()).await
+}
+
+#[tauri::command]
+pub async fn create_campaign(
+    state: State<'_, AppState>,
+    spec: CampaignSpec,
+    audience: Audience,
+) -> Result<Campaign, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.create_campaign(spec, audience)).await
+}
+
+#[tauri::command]
+pub async fn campaign_report(
+    state: State<'_, AppState>,
+    id: i64,
+    window_days: u32,
+) -> Result<CampaignReport, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.campaign_report(id, window_days)).await
+}
+
+#[tauri::command]
+pub async fn delete_campaign(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.delete_campaign(id)).await
 }
 
 /// Shows `path` selected in the system file manager ("打开所在文件夹").
@@ -340,6 +380,10 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         rename_shop,
         backup_shop,
         restore_shop,
+        list_campaigns,
+        create_campaign,
+        campaign_report,
+        delete_campaign,
     ]
 }
 

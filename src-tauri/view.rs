@@ -85,6 +85,12 @@ pub struct CustomerRow {
     pub gap: Option<Text>,
     /// Purchase rhythm (typical gap, expected next order, overdue ratio, state), when it has one.
     pub rhythm: Option<Rhythm>,
+    /// The tier in the previous snapshot (`AppState::add_tier_history` fills the three below).
+    pub previous_tier: Option<Tier>,
+    /// The as-of date of the snapshot in which the tier last changed.
+    pub tier_changed_on: Option<NaiveDate>,
+    /// True when the previous tier was better (降级客户).
+    pub dropped: bool,
 }
 
 /// The detail drawer of one customer.
@@ -226,6 +232,9 @@ fn customer_row(customer: &Customer, a: &Assignment, s: Suggestion) -> CustomerR
         next_contact: s.next_contact,
         gap: a.gap.clone(),
         rhythm: None,
+        previous_tier: None,
+        tier_changed_on: None,
+        dropped: false,
     }
 }
 

@@ -10,6 +10,10 @@ import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialo
 import { ApiError, toApiError } from "./logic/errors";
 import type {
   AppInfo,
+  Audience,
+  Campaign,
+  CampaignReport,
+  CampaignSpec,
   Catalogue,
   ClassifyParams,
   ContactList,
@@ -117,6 +121,13 @@ export const exportContacts = (path: string, options: ContactOptions, keepPhones
 export const rhythmThresholds = () => call<RhythmThresholds>("rhythm_thresholds");
 export const saveRhythmThresholds = (thresholds: RhythmThresholds) =>
   call<void>("save_rhythm_thresholds", { thresholds });
+export const listCampaigns = () => call<Campaign[]>("list_campaigns");
+/** Marks `audience` as contacted (a tier or segment of the classification on screen, or keys), holdout drawn by the core. */
+export const createCampaign = (spec: CampaignSpec, audience: Audience) =>
+  call<Campaign>("create_campaign", { spec, audience });
+export const campaignReport = (id: number, windowDays: number) =>
+  call<CampaignReport>("campaign_report", { id, windowDays });
+export const deleteCampaign = (id: number) => call<void>("delete_campaign", { id });
 
 // ---- window, dialogs, drag and drop ----
 

@@ -12,6 +12,12 @@ import type { Tier } from "./bindings/Tier";
 
 export type { Action } from "./bindings/Action";
 export type { Alternative } from "./bindings/Alternative";
+export type { Audience } from "./bindings/Audience";
+export type { Campaign } from "./bindings/Campaign";
+export type { CampaignReport } from "./bindings/CampaignReport";
+export type { CampaignSpec } from "./bindings/CampaignSpec";
+export type { GroupResult } from "./bindings/GroupResult";
+export type { Verdict } from "./bindings/Verdict";
 export type { AppInfo } from "./bindings/AppInfo";
 export type { Catalogue } from "./bindings/Catalogue";
 export type { ClassifyParams } from "./bindings/ClassifyParams";

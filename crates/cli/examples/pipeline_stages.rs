@@ -63,6 +63,8 @@ fn main() -> Result<(), tierbook_core::Error> {
         regions: None,
         cohorts: None,
         rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let (written, exp_wall, exp_cpu) =
         timed(|| export::write_workbook(out, &input, &ExportOptions::default(), &NoProgress));

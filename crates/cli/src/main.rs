@@ -2,6 +2,7 @@
 //! desktop app. One module per subcommand; this file only parses arguments, dispatches and turns
 //! errors into the documented exit codes.
 
+mod campaign;
 mod classify;
 mod contacts;
 mod generate;
@@ -75,6 +76,9 @@ enum Command {
     /// 本周该联系：按回购节奏列出该联系的客户，可导出 CSV / Whom to contact this week, from each customer's purchase rhythm
     #[command(after_help = contacts::AFTER_HELP)]
     Contacts(contacts::Args),
+    /// 营销活动：标记已联系的客户（可留对照组）并查看效果 / Campaigns: mark customers as contacted, with a holdout, and see what worked
+    #[command(after_help = campaign::AFTER_HELP)]
+    Campaign(campaign::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -120,6 +124,7 @@ fn main() -> ExitCode {
         Command::History(args) => history::run(&args, lang),
         Command::Workspace(args) => workspace::run(&args, lang),
         Command::Contacts(args) => contacts::run(&args, lang),
+        Command::Campaign(args) => campaign::run(&args, lang),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -142,6 +142,8 @@ fn main() {
         regions: None,
         cohorts: None,
         rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

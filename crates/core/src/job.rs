@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
+use crate::campaign::{CampaignReport, DEFAULT_WINDOW_DAYS};
 use crate::classify::{self, Classification, ClassifyParams};
 use crate::cohort::{self, CohortTable};
 use crate::error::{Error, Result};
@@ -34,6 +35,7 @@ use crate::region::RegionLookup;
 use crate::report::ImportReport;
 use crate::rhythm::{self, OrderDays, RhythmThresholds, Rhythms};
 use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
+use crate::tier_changes::TierChanges;
 
 /// Where a job writes.
 #[derive(Clone, Debug)]
@@ -88,6 +90,10 @@ pub struct JobOutcome {
     /// Purchase rhythm per customer at the classification's as-of date (same order as `customers`),
     /// with the workspace's saved thresholds (`RhythmThresholds::SETTING`) or the defaults.
     pub rhythm: Rhythms,
+    /// Each customer's previous tier and last tier change (`None` without a workspace).
+    pub tier_changes: Option<TierChanges>,
+    /// The report of every campaign of the workspace, over the default window.
+    pub campaigns: Vec<CampaignReport>,
     /// The workbook written.
     pub workbook: PathBuf,
     /// The CSV files written.
@@ -147,6 +153,9 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
     let cohorts = ws.cohorts(classification.as_of)?;
     let thresholds = ws.get_setting(RhythmThresholds::SETTING)?.unwrap_or_default();
     let rhythm = rhythm::compute(&customers, &ws.order_days()?, classification.as_of, thresholds)?;
+    let tier_changes = Some(ws.tier_changes_of(&customers, &classification)?);
+    let campaigns =
+        ws.campaigns()?.iter().map(|c| ws.campaign_report(c.id, DEFAULT_WINDOW_DAYS)).collect::<Result<Vec<_>>>()?;
     let outcome = JobOutcome {
         import,
         reports,
@@ -158,6 +167,8 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         regions,
         cohorts,
         rhythm,
+        tier_changes,
+        campaigns,
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -191,6 +202,8 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
         regions,
         cohorts,
         rhythm,
+        tier_changes: None,
+        campaigns: Vec::new(),
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -219,6 +232,8 @@ fn stage_outputs(
         regions: Some(&outcome.regions),
         cohorts: Some(&outcome.cohorts),
         rhythm: Some(&outcome.rhythm),
+        tier_changes: outcome.tier_changes.as_ref(),
+        campaigns: &outcome.campaigns,
     };
     let mut files = vec![export::stage_workbook(&outputs.workbook, &input, &outputs.options, progress)?];
     let mut created_dir = None;

@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod campaign;
 pub mod catalogue;
 pub mod cell;
 pub mod classify;
@@ -37,6 +38,7 @@ pub mod report;
 pub mod rhythm;
 pub mod source;
 pub mod store;
+pub mod tier_changes;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Cents, Customer, Lang, Order, Text, Tier};

@@ -132,6 +132,8 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
         regions: None,
         cohorts: None,
         rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     }
 }
 
@@ -783,6 +785,8 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         regions: None,
         cohorts: None,
         rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

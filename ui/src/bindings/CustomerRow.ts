@@ -23,3 +23,14 @@ aov: number, first_order: string, last_order: string, recency_days: number, r_sc
  * Purchase rhythm (typical gap, expected next order, overdue ratio, state), when it has one.
  */
 rhythm: Rhythm | null, };
+ * The tier in the previous snapshot (`AppState::add_tier_history` fills the three below).
+ */
+previous_tier: Tier | null, 
+/**
+ * The as-of date of the snapshot in which the tier last changed.
+ */
+tier_changed_on: string | null, 
+/**
+ * True when the previous tier was better (降级客户).
+ */
+dropped: boolean, };

@@ -54,6 +54,10 @@ pub(crate) enum Column {
     DaysOverdue,
     OverdueRatio,
     RhythmState,
+    /// The tier in the previous snapshot (history per customer).
+    PreviousTier,
+    /// The as-of date of the snapshot in which the tier last changed.
+    TierChangedOn,
 }
 
 impl Column {
@@ -92,6 +96,8 @@ impl Column {
             Column::DaysOverdue => pick(lang, "逾期天数", "Days overdue"),
             Column::OverdueRatio => pick(lang, "逾期倍数", "Overdue ratio"),
             Column::RhythmState => pick(lang, "回购状态", "Rhythm state"),
+            Column::PreviousTier => pick(lang, "上次分层", "Previous tier"),
+            Column::TierChangedOn => pick(lang, "分层变化日期", "Tier changed on"),
         }
     }
 
@@ -109,7 +115,7 @@ impl Column {
     pub(crate) fn is_short(self) -> bool {
         // Only text codes: every formatted cell costs rust_xlsxwriter a format lookup, and
         // right-aligned numbers in narrow columns read fine.
-        matches!(self, Column::Tier | Column::Abc)
+        matches!(self, Column::Tier | Column::Abc | Column::PreviousTier)
     }
 
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
@@ -121,9 +127,9 @@ impl Column {
             Column::ExpectedNext => Some(13.0),
             Column::RhythmState => Some(10.0),
             Column::Revenue | Column::Aov => Some(14.0),
-            Column::FirstOrder | Column::LastOrder | Column::NextContact => Some(13.0),
+            Column::FirstOrder | Column::LastOrder | Column::NextContact | Column::TierChangedOn => Some(13.0),
             Column::R | Column::F | Column::M => Some(6.0),
-            Column::Tier | Column::Abc | Column::Province => Some(9.0),
+            Column::Tier | Column::Abc | Column::Province | Column::PreviousTier => Some(9.0),
             Column::Phone => Some(14.0),
             _ => None,
         }
@@ -234,9 +240,12 @@ impl<'a> Table<'a> {
             Column::F,
             Column::M,
             Column::Tier,
-            Column::Abc,
-            Column::RfmType,
         ]);
+        // History per customer, once there is an earlier snapshot to compare with.
+        if input.tier_changes.is_some_and(|t| t.previous_as_of.is_some()) {
+            columns.extend([Column::PreviousTier, Column::TierChangedOn]);
+        }
+        columns.extend([Column::Abc, Column::RfmType]);
         if has_segments {
             columns.push(Column::Segment);
         }
@@ -348,6 +357,15 @@ impl<'a> Table<'a> {
                 row.rhythm.map_or(Value::Empty, |r| Value::Number((r.overdue_ratio * 100.0).round() / 100.0))
             }
             Column::RhythmState => row.rhythm.map_or(Value::Empty, |r| text(r.state.label(lang))),
+            Column::PreviousTier => self
+                .tier_change(c)
+                .and_then(|t| t.previous)
+                .map_or(Value::Empty, |t| Value::Text(Cow::Owned(labels::tier_cell(t, lang)))),
+            Column::TierChangedOn => self.tier_change(c).and_then(|t| t.changed_on).map_or(Value::Empty, Value::Date),
         }
+    }
+
+    fn tier_change(&self, c: &Customer) -> Option<&'a crate::tier_changes::TierChange> {
+        self.input.tier_changes.and_then(|t| t.get(&c.key))
     }
 }

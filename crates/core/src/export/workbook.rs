@@ -237,6 +237,9 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     if let Some(migration) = table.input.migration {
         migration_sheet(workbook, migration, lang, &f)?;
     }
+    if !table.input.campaigns.is_empty() {
+        campaign_sheet(workbook, table.input.campaigns, lang, &f)?;
+    }
     if options.include_method {
         method_sheet(workbook, table, &f)?;
     }
@@ -850,6 +853,118 @@ fn migration_sheet(workbook: &mut Workbook, m: &crate::history::Migration, lang:
         }
         r += 1;
     }
+    Ok(())
+}
+
+/// 活动效果 / Campaigns: one row per campaign, contacted vs holdout over its window (see
+/// `campaign` for the rules), with the conclusion in plain words.
+fn campaign_sheet(
+    workbook: &mut Workbook,
+    reports: &[crate::campaign::CampaignReport],
+    lang: Lang,
+    f: &Formats,
+) -> Step {
+    enum Cell {
+        Text(String),
+        Date(NaiveDate),
+        Int(u64),
+        Money(Option<f64>),
+        Percent(Option<f64>),
+        Number(Option<f64>),
+    }
+    let ws = workbook.add_worksheet();
+    ws.set_name(pick(lang, "活动效果", "Campaigns"))?;
+    print_setup(ws, Some(2))?;
+    write_text_with(ws, 0, 0, pick(lang, "活动效果：联系组与对照组", "Campaigns: contacted vs holdout"), &f.title)?;
+    let columns: [(&str, &str, f64); 21] = [
+        ("活动名称", "Campaign", 18.0),
+        ("活动日期", "Date", 12.0),
+        ("渠道", "Channel", 12.0),
+        ("对象", "Audience", 14.0),
+        ("观察天数", "Window (days)", 9.0),
+        ("联系人数", "Contacted", 9.0),
+        ("联系组回购人数", "Contacted who bought", 10.0),
+        ("联系组回购率", "Contacted repurchase", 10.0),
+        ("联系组订单数", "Contacted orders", 10.0),
+        ("联系组销售额", "Contacted revenue", 14.0),
+        ("对照人数", "Holdout", 9.0),
+        ("对照组回购人数", "Holdout who bought", 10.0),
+        ("对照组回购率", "Holdout repurchase", 10.0),
+        ("对照组订单数", "Holdout orders", 10.0),
+        ("对照组销售额", "Holdout revenue", 14.0),
+        ("回购率提升（百分点）", "Uplift (points)", 10.0),
+        ("成本", "Cost", 12.0),
+        ("投入产出比", "Return on cost", 10.0),
+        ("增量销售额", "Incremental revenue", 14.0),
+        ("增量投入产出比", "Incremental return", 10.0),
+        ("结论", "Conclusion", 60.0),
+    ];
+    let headers: Vec<&str> = columns.iter().map(|(zh, en, _)| pick(lang, zh, en)).collect();
+    write_headers(ws, 2, &headers, f)?;
+    ws.set_row_height(2, 30)?;
+    for (c, (_, _, w)) in columns.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    for (i, rep) in reports.iter().enumerate() {
+        let row = 3 + i as RowNum;
+        let spec = &rep.campaign.spec;
+        let h = rep.holdout.as_ref();
+        let cells = [
+            Cell::Text(spec.name.clone()),
+            Cell::Date(spec.date),
+            Cell::Text(spec.channel.clone()),
+            Cell::Text(spec.audience.clone()),
+            Cell::Int(u64::from(rep.window_days)),
+            Cell::Int(rep.contacted.customers),
+            Cell::Int(rep.contacted.buyers),
+            Cell::Percent(Some(rep.contacted.repurchase_rate)),
+            Cell::Int(rep.contacted.orders),
+            Cell::Money(Some(yuan(rep.contacted.revenue))),
+            Cell::Int(h.map_or(0, |h| h.customers)),
+            Cell::Int(h.map_or(0, |h| h.buyers)),
+            Cell::Percent(h.map(|h| h.repurchase_rate)),
+            Cell::Int(h.map_or(0, |h| h.orders)),
+            Cell::Money(h.map(|h| yuan(h.revenue))),
+            Cell::Number(rep.uplift_points.map(|p| (p * 10.0).round() / 10.0)),
+            Cell::Money(rep.cost.map(yuan)),
+            Cell::Number(rep.return_on_cost.map(|r| (r * 100.0).round() / 100.0)),
+            Cell::Money(rep.incremental_revenue.map(|c| c / 100.0)),
+            Cell::Number(rep.incremental_return.map(|r| (r * 100.0).round() / 100.0)),
+            Cell::Text(rep.conclusion.get(lang).to_string()),
+        ];
+        for (c, cell) in cells.into_iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(t) => write_text(ws, row, c, &t)?,
+                Cell::Date(d) => write_date(ws, row, c, d, &f.date)?,
+                Cell::Int(n) => {
+                    ws.write_number_with_format(row, c, n as f64, &f.int)?;
+                }
+                Cell::Money(Some(v)) => {
+                    ws.write_number_with_format(row, c, v, &f.money)?;
+                }
+                Cell::Percent(Some(v)) => {
+                    ws.write_number_with_format(row, c, v, &f.percent)?;
+                }
+                Cell::Number(Some(v)) => {
+                    ws.write_number(row, c, v)?;
+                }
+                Cell::Money(None) | Cell::Percent(None) | Cell::Number(None) => {}
+            }
+        }
+    }
+    let note = 4 + reports.len() as RowNum;
+    write_text_with(
+        ws,
+        note,
+        0,
+        pick(
+            lang,
+            "说明：回购 = 活动日期之后的观察天数内（不含活动当天）有有效订单；回购率提升 = 联系组回购率 − 对照组回购率；投入产出比 = 联系组销售额 ÷ 成本；增量销售额 = 联系组销售额 − 对照组人均销售额 × 联系人数。每组少于 30 人时差异仅供参考。",
+            "Notes: bought again = a valid order in the window after the campaign date (the campaign day excluded); uplift = contacted − holdout repurchase rate; return on cost = contacted revenue ÷ cost; incremental revenue = contacted revenue − holdout revenue per customer × contacted. With fewer than 30 customers per group the difference is only indicative.",
+        ),
+        &f.subtitle,
+    )?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@
 //! maintained on import and the last classification is stored whole.
 
 pub mod backup;
+mod campaigns;
 mod compare;
 pub mod import;
 pub mod schema;
