@@ -15,11 +15,14 @@ use crate::session::{ExportOutcome, ImportOutcome};
 use crate::shops::{ShopList, ShopRestore};
 use crate::state::RecentFile;
 use crate::view::{CustomerDetail, CustomerRow, Settings, TierView};
+use tierbook_core::campaign::{Audience, Campaign, CampaignReport, CampaignSpec};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
+use tierbook_core::contacts::ContactList;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::history::Migration;
 use tierbook_core::import::{ImportOptions, Preview};
+use tierbook_core::rhythm::RhythmThresholds;
 use tierbook_core::store::{SnapshotInfo, SourceInfo};
 
 fn committed_dir() -> PathBuf {
@@ -53,6 +56,12 @@ fn export_all(dir: &Path) {
     ShopList::export_all(&cfg).unwrap();
     ShopRestore::export_all(&cfg).unwrap();
     crate::regions::RegionView::export_all(&cfg).unwrap();
+    ContactList::export_all(&cfg).unwrap();
+    RhythmThresholds::export_all(&cfg).unwrap();
+    Campaign::export_all(&cfg).unwrap();
+    CampaignSpec::export_all(&cfg).unwrap();
+    Audience::export_all(&cfg).unwrap();
+    CampaignReport::export_all(&cfg).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())

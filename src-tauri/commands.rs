@@ -8,11 +8,14 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewWindow};
+use tierbook_core::campaign::{Audience, Campaign, CampaignReport, CampaignSpec};
 use tierbook_core::catalogue::Catalogue;
 use tierbook_core::classify::ClassifyParams;
+use tierbook_core::contacts::{ContactList, ContactOptions};
 use tierbook_core::export::ExportOptions;
 use tierbook_core::history::Migration;
 use tierbook_core::import::{self, ImportOptions, Preview};
+use tierbook_core::rhythm::RhythmThresholds;
 use tierbook_core::store::{ShopInfo, SnapshotInfo, SourceInfo};
 use tierbook_core::ErrorCode;
 
@@ -148,7 +151,12 @@ pub async fn current_view(state: State<'_, AppState>) -> Result<TierView, ApiErr
 #[tauri::command]
 pub async fn customer_rows(state: State<'_, AppState>) -> Result<Vec<CustomerRow>, ApiError> {
     let state = state.inner().clone();
-    blocking(move || state.customer_rows()).await
+    blocking(move || {
+        let mut rows = state.customer_rows()?;
+        state.add_tier_history(&mut rows)?;
+        Ok(rows)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -160,7 +168,12 @@ pub async fn region_view(state: State<'_, AppState>) -> Result<crate::regions::R
 #[tauri::command]
 pub async fn customer_detail(state: State<'_, AppState>, key: String) -> Result<CustomerDetail, ApiError> {
     let state = state.inner().clone();
-    blocking(move || state.customer_detail(&key)).await
+    blocking(move || {
+        let mut detail = state.customer_detail(&key)?;
+        state.add_tier_history(std::slice::from_mut(&mut detail.row))?;
+        Ok(detail)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -263,6 +276,65 @@ pub async fn restore_shop(
 ) -> Result<ShopRestore, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.restore_shop(std::path::Path::new(&from), name.as_deref(), replace_current)).await
+/// The 本周该联系 list of the current classification for `options` (phones masked).
+#[tauri::command]
+pub async fn contact_list(state: State<'_, AppState>, options: ContactOptions) -> Result<ContactList, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.contact_list(options)).await
+}
+
+/// Writes the contact list as a CSV for SMS / 企业微信 tagging tools; returns the path written.
+#[tauri::command]
+pub async fn export_contacts(
+    state: State<'_, AppState>,
+    path: String,
+    options: ContactOptions,
+    keep_phones: bool,
+) -> Result<String, ApiError> {
+    let state = state.inner().clone();
+    let lang = state.settings().lang;
+    blocking(move || state.export_contacts(std::path::Path::new(&path), options, lang, keep_phones)).await
+}
+
+#[tauri::command]
+pub async fn rhythm_thresholds(state: State<'_, AppState>) -> Result<RhythmThresholds, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.rhythm_thresholds()).await
+}
+
+#[tauri::command]
+pub async fn save_rhythm_thresholds(state: State<'_, AppState>, thresholds: RhythmThresholds) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.save_rhythm_thresholds(thresholds)).await
+pub async fn list_campaigns(state: State<'_, AppState>) -> Result<Vec<Campaign>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.campaigns()).await
+}
+
+#[tauri::command]
+pub async fn create_campaign(
+    state: State<'_, AppState>,
+    spec: CampaignSpec,
+    audience: Audience,
+) -> Result<Campaign, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.create_campaign(spec, audience)).await
+}
+
+#[tauri::command]
+pub async fn campaign_report(
+    state: State<'_, AppState>,
+    id: i64,
+    window_days: u32,
+) -> Result<CampaignReport, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.campaign_report(id, window_days)).await
+}
+
+#[tauri::command]
+pub async fn delete_campaign(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.delete_campaign(id)).await
 }
 
 /// Shows `path` selected in the system file manager ("打开所在文件夹").
@@ -297,6 +369,10 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         list_snapshots,
         save_snapshot,
         compare_snapshots,
+        contact_list,
+        export_contacts,
+        rhythm_thresholds,
+        save_rhythm_thresholds,
         reveal_path,
         list_shops,
         create_shop,
@@ -304,6 +380,10 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         rename_shop,
         backup_shop,
         restore_shop,
+        list_campaigns,
+        create_campaign,
+        campaign_report,
+        delete_campaign,
     ]
 }
 

@@ -3,10 +3,12 @@
 //! Nothing here reads spreadsheets, classifies or writes workbooks: the core does, and this crate
 //! deliberately does not depend on calamine, rust_xlsxwriter or rusqlite.
 
+pub mod campaigns;
 pub mod commands;
 pub mod error;
 pub mod progress;
 pub mod regions;
+pub mod rhythm;
 pub mod session;
 pub mod settings;
 pub mod shops;

@@ -122,6 +122,7 @@ impl AppState {
         session.customers = customers;
         session.classification = Some(classification);
         session.open_error = None;
+        session.order_days = None;
         Ok(outcome)
     }
 
@@ -180,9 +181,15 @@ impl AppState {
     /// `no_customers` before any import.
     pub fn customer_rows(&self) -> Result<Vec<CustomerRow>, ApiError> {
         let playbook = self.settings().playbook;
+        // A rhythm that cannot be worked out leaves its columns empty rather than the table.
+        let rhythms = self.rhythms().ok();
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        Ok(view::customer_rows(&session.customers, classification, &playbook))
+        let mut rows = view::customer_rows(&session.customers, classification, &playbook);
+        if let Some(rhythms) = rhythms.filter(|r| r.customers.len() == rows.len()) {
+            rows.iter_mut().zip(rhythms.customers).for_each(|(row, r)| row.rhythm = r);
+        }
+        Ok(rows)
     }
 
     /// One customer's detail.
@@ -192,9 +199,11 @@ impl AppState {
     pub fn customer_detail(&self, key: &str) -> Result<CustomerDetail, ApiError> {
         let playbook = self.settings().playbook;
         let orders = self.with_workspace(|ws| ws.orders_of(key))?;
+        let rhythm = self.rhythm_of(key);
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        view::customer_detail(key, &session.customers, orders, classification, &playbook).ok_or_else(|| {
+        let detail = view::customer_detail(key, &session.customers, orders, classification, &playbook);
+        detail.map(|d| view::with_rhythm(d, rhythm)).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::CustomerNotFound,
                 format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"),
@@ -255,6 +264,7 @@ impl AppState {
         // Through the session's classifier, so the first parameter change after start reuses the facts.
         session.classification = Some(session.classifier.classify(&customers, &params)?);
         session.customers = customers;
+        session.order_days = None;
         Ok(())
     }
 

@@ -31,6 +31,8 @@ pub struct Session {
     /// Keeps what no parameter changes (R/F/M columns, scores, the revenue order) for `customers`,
     /// so a re-classification recomputes only the method's own cut. It notices new customers itself.
     pub classifier: tierbook_core::classify::Classifier,
+    /// The workspace's order days for the purchase rhythm, read on first use, dropped on import.
+    pub order_days: Option<Arc<tierbook_core::rhythm::OrderDays>>,
 }
 
 /// A file the user opened before.

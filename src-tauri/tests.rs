@@ -586,4 +586,107 @@ fn a_shop_is_not_switched_renamed_or_replaced_while_a_command_holds_the_workspac
     });
     assert_eq!(held.unwrap(), (tierbook_core::ErrorCode::Busy, tierbook_core::ErrorCode::Busy));
     assert_eq!(state.shop_file(), "workspace.tierbook");
+#[test]
+fn the_contact_list_is_the_cores_on_the_workspace_with_phones_masked_and_saved_ratios() {
+    use tierbook_core::contacts::{contact_list, ContactOptions, Period};
+    use tierbook_core::rhythm::{compute, RhythmThresholds};
+
+    let app = app();
+    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:7" })).unwrap();
+    let options = json!({ "period": "2weeks", "include_lapsed": false });
+    let shown = app.call("contact_list", json!({ "options": options })).unwrap();
+
+    // The core on the same workspace, as the CLI computes it.
+    let ws = workspace_of(&app);
+    let customers = ws.customers().unwrap();
+    let class =
+        tierbook_core::classify::classify(&customers, &crate::session::default_settings().default_params).unwrap();
+    let rhythms = compute(&customers, &ws.order_days().unwrap(), class.as_of, RhythmThresholds::default()).unwrap();
+    let opts = ContactOptions { period: Period::TwoWeeks, include_lapsed: false };
+    let want = contact_list(&customers, &class, &rhythms, &ws.playbook().unwrap(), opts).unwrap();
+    let keys: Vec<&str> = shown["contacts"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap()).collect();
+    assert!(!keys.is_empty());
+    assert_eq!(keys, want.keys());
+    assert!(shown["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["phone"].is_null() || c["phone"].as_str().unwrap().contains("****")));
+
+    // Every customer row carries its rhythm (the sample has repeat buyers, so one-time buyers get the shop's).
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    assert!(rows.as_array().unwrap().iter().all(|r| r["rhythm"]["gap_days"].as_f64().unwrap() >= 1.0));
+    let first = &keys[0];
+    let detail = app.call("customer_detail", json!({ "key": first })).unwrap();
+    assert!(detail["rhythm_text"]["zh"].as_str().unwrap().contains("天未下单"), "{detail}");
+
+    // Ratios out of order are refused; lower ones are saved in the workspace and lengthen the list.
+    let bad = app.call("save_rhythm_thresholds", json!({ "thresholds": { "due": 2, "at_risk": 1, "lapsed": 4 } }));
+    assert_eq!(bad.unwrap_err()["code"], "invalid_params");
+    let eager = json!({ "due": 0.5, "at_risk": 2.0, "lapsed": 4.0 });
+    app.call("save_rhythm_thresholds", json!({ "thresholds": eager })).unwrap();
+    assert_eq!(app.call("rhythm_thresholds", json!({})).unwrap(), eager);
+    let stored: RhythmThresholds = workspace_of(&app).get_setting(RhythmThresholds::SETTING).unwrap().unwrap();
+    assert_eq!(stored.due, 0.5);
+    let longer = app.call("contact_list", json!({ "options": options })).unwrap();
+    assert!(longer["contacts"].as_array().unwrap().len() > keys.len());
+
+    // The CSV for tagging tools, with full phones when asked.
+    let csv = app.dir.path().join("名单.csv");
+    let written = app.call("export_contacts", json!({ "path": csv, "options": options, "keepPhones": true })).unwrap();
+    assert_eq!(written, json!(csv.display().to_string()));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), longer["contacts"].as_array().unwrap().len() + 1);
+    assert!(!text.contains("****"));
+#[test]
+fn a_campaign_for_a_tier_with_a_holdout_is_stored_and_reported_and_rows_carry_their_tier_history() {
+    let app = app();
+    let path = app.dir.path().join("订单.xlsx");
+    tierbook_core::generate::sample_workbook(&path).unwrap();
+    app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" })).unwrap();
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    let in_a = rows.as_array().unwrap().iter().filter(|r| r["tier"] == "A").count() as u64;
+    // One snapshot only: no previous tier yet.
+    assert!(rows.as_array().unwrap().iter().all(|r| r["previous_tier"].is_null() && r["dropped"] == false));
+
+    let spec = json!({ "name": "双12回访", "date": "2025-12-01", "channel": "企业微信", "cost_per_contact": 2000,
+                       "holdout_share": 0.2, "seed": 7, "audience": "" });
+    let created =
+        app.call("create_campaign", json!({ "spec": spec, "audience": { "kind": "tier", "value": "A" } })).unwrap();
+    let held = (in_a as f64 * 0.2).round() as u64;
+    assert_eq!((created["contacted"].as_u64(), created["holdout"].as_u64()), (Some(in_a - held), Some(held)));
+    assert_eq!(created["spec"]["audience"], "A类");
+    let listed = app.call("list_campaigns", json!({})).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let report = app.call("campaign_report", json!({ "id": created["id"], "windowDays": 30 })).unwrap();
+    assert_eq!(report["contacted"]["customers"].as_u64(), Some(in_a - held));
+    assert_eq!(report["cost"].as_u64(), Some((in_a - held) * 2000));
+    let bad = app.call("create_campaign", json!({ "spec": spec, "audience": { "kind": "keys", "value": ["nobody"] } }));
+    assert_eq!(bad.unwrap_err()["code"], "invalid_params");
+    app.call("delete_campaign", json!({ "id": created["id"] })).unwrap();
+    assert!(app.call("list_campaigns", json!({})).unwrap().as_array().unwrap().is_empty());
+
+    // A saved snapshot, then another method: rows whose tier differs from the snapshot carry it.
+    app.call("save_snapshot", json!({ "label": null })).unwrap();
+    let cube = tierbook_core::classify::ClassifyParams {
+        method: tierbook_core::classify::Method::RfmCube { basis: tierbook_core::classify::CubeBasis::Mean },
+        ..Default::default()
+    };
+    app.call("classify", json!({ "params": cube })).unwrap();
+    let after = app.call("customer_rows", json!({})).unwrap();
+    let before: BTreeMap<&str, &Value> =
+        rows.as_array().unwrap().iter().map(|r| (r["key"].as_str().unwrap(), &r["tier"])).collect();
+    let mut dropped = 0;
+    for r in after.as_array().unwrap() {
+        let prev = before[r["key"].as_str().unwrap()];
+        assert_eq!(&r["previous_tier"], prev, "{r}");
+        let fell = prev.as_str().unwrap() < r["tier"].as_str().unwrap();
+        assert_eq!(r["dropped"], fell);
+        dropped += u32::from(fell);
+        assert_eq!(r["tier_changed_on"].is_null(), prev == &r["tier"], "{r}");
+    }
+    assert!(dropped > 0);
+    let key = after[0]["key"].as_str().unwrap();
+    let detail = app.call("customer_detail", json!({ "key": key })).unwrap();
+    assert_eq!(detail["row"]["previous_tier"], after[0]["previous_tier"]);
 }

@@ -11,6 +11,7 @@ use tierbook_core::classify::{self as charts, ParetoPoint, RfCell};
 use tierbook_core::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Threshold};
 use tierbook_core::model::{yuan, Cents};
 use tierbook_core::playbook::{self, Playbook, Suggestion};
+use tierbook_core::rhythm::Rhythm;
 use tierbook_core::{Customer, Order, Text, Tier};
 
 /// Headline figures of the tiers screen.
@@ -82,6 +83,14 @@ pub struct CustomerRow {
     pub priority: u8,
     pub next_contact: NaiveDate,
     pub gap: Option<Text>,
+    /// Purchase rhythm (typical gap, expected next order, overdue ratio, state), when it has one.
+    pub rhythm: Option<Rhythm>,
+    /// The tier in the previous snapshot (`AppState::add_tier_history` fills the three below).
+    pub previous_tier: Option<Tier>,
+    /// The as-of date of the snapshot in which the tier last changed.
+    pub tier_changed_on: Option<NaiveDate>,
+    /// True when the previous tier was better (降级客户).
+    pub dropped: bool,
 }
 
 /// The detail drawer of one customer.
@@ -94,6 +103,8 @@ pub struct CustomerDetail {
     pub reason: Text,
     pub gap: Option<Text>,
     pub suggestion: Suggestion,
+    /// The purchase rhythm in one sentence, e.g. "平均 30 天买一次（…），已 45 天未下单（1.5 倍），超出 15 天".
+    pub rhythm_text: Option<Text>,
 }
 
 /// The settings a user edits; persisted between runs.
@@ -220,7 +231,20 @@ fn customer_row(customer: &Customer, a: &Assignment, s: Suggestion) -> CustomerR
         priority: s.priority,
         next_contact: s.next_contact,
         gap: a.gap.clone(),
+        rhythm: None,
+        previous_tier: None,
+        tier_changed_on: None,
+        dropped: false,
     }
+}
+
+/// `detail` with the customer's purchase rhythm and its sentence.
+pub fn with_rhythm(mut detail: CustomerDetail, rhythm: Option<(Rhythm, Text)>) -> CustomerDetail {
+    if let Some((r, text)) = rhythm {
+        detail.row.rhythm = Some(r);
+        detail.rhythm_text = Some(text);
+    }
+    detail
 }
 
 /// The detail of the customer with `key`, or `None` when no such customer is classified.
@@ -244,6 +268,7 @@ pub fn customer_detail(
         reason: a.reason.clone(),
         gap: a.gap.clone(),
         suggestion,
+        rhythm_text: None,
     })
 }
 

@@ -10,8 +10,14 @@ import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialo
 import { ApiError, toApiError } from "./logic/errors";
 import type {
   AppInfo,
+  Audience,
+  Campaign,
+  CampaignReport,
+  CampaignSpec,
   Catalogue,
   ClassifyParams,
+  ContactList,
+  ContactOptions,
   CustomerDetail,
   CustomerRow,
   ExportOptions,
@@ -23,6 +29,7 @@ import type {
   ProgressEvent,
   RecentFile,
   RegionView,
+  RhythmThresholds,
   Settings,
   ShopInfo,
   ShopList,
@@ -106,6 +113,21 @@ export const backupShop = (path: string) => call<string>("backup_shop", { path }
 /** As a new shop (`name`, or the backup's own), or over the open shop when `replaceCurrent` (ask first). */
 export const restoreShop = (from: string, name: string | null, replaceCurrent: boolean) =>
   call<ShopRestore>("restore_shop", { from, name, replaceCurrent });
+/** The 本周该联系 list (phones masked), ranked by the core. */
+export const contactList = (options: ContactOptions) => call<ContactList>("contact_list", { options });
+/** Writes the contact list as a CSV for tagging tools; resolves to the path written. */
+export const exportContacts = (path: string, options: ContactOptions, keepPhones: boolean) =>
+  call<string>("export_contacts", { path, options, keepPhones });
+export const rhythmThresholds = () => call<RhythmThresholds>("rhythm_thresholds");
+export const saveRhythmThresholds = (thresholds: RhythmThresholds) =>
+  call<void>("save_rhythm_thresholds", { thresholds });
+export const listCampaigns = () => call<Campaign[]>("list_campaigns");
+/** Marks `audience` as contacted (a tier or segment of the classification on screen, or keys), holdout drawn by the core. */
+export const createCampaign = (spec: CampaignSpec, audience: Audience) =>
+  call<Campaign>("create_campaign", { spec, audience });
+export const campaignReport = (id: number, windowDays: number) =>
+  call<CampaignReport>("campaign_report", { id, windowDays });
+export const deleteCampaign = (id: number) => call<void>("delete_campaign", { id });
 
 // ---- window, dialogs, drag and drop ----
 
@@ -169,6 +191,11 @@ export async function pickBackupFile(filterName: string): Promise<string | null>
       ],
     });
     return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+/** The save dialog for a CSV list; `null` when the user closes it. */
+export async function pickCsvPath(defaultName: string, filterName: string): Promise<string | null> {
+  if (!isTauri()) return null;
+  try {
+    return await saveDialog({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["csv"] }] });
   } catch (e) {
     throw toApiError(e);
   }

@@ -9,9 +9,29 @@ import { describeError, isCancelled, toApiError, type ErrorText } from "./logic/
 import { request } from "./logic/request";
 import { baseName } from "./logic/format";
 import { windowTitle } from "./logic/shops";
-import type { AppInfo, Catalogue, CustomerRow, ImportOutcome, Lang, Settings, ShopList, Tier, TierView } from "./types";
+import type {
+  AppInfo,
+  Audience,
+  Catalogue,
+  CustomerRow,
+  ImportOutcome,
+  Lang,
+  Settings,
+  ShopList,
+  Tier,
+  TierView,
+} from "./types";
 
-export type Screen = "import" | "tiers" | "customers" | "export" | "history" | "regions" | "settings";
+export type Screen =
+  | "import"
+  | "tiers"
+  | "customers"
+  | "contacts"
+  | "campaigns"
+  | "export"
+  | "history"
+  | "regions"
+  | "settings";
 
 /** The core's catalogue (methods, defaults, ranges, segments, error words), fetched once before mount. */
 let loadedCatalogue: Catalogue | null = null;
@@ -89,6 +109,16 @@ export function showCustomersOfTier(tier: Tier) {
 }
 /** For the customers screen: carry out showCustomersOfTier(). */
 export const onShowCustomersOfTier = tierRequest.handle;
+
+const campaignRequest = request<Audience>();
+
+/** Opens 营销 with a new campaign for `audience` (a tier from the tiers screen, the customer list's rows). */
+export function startCampaign(audience: Audience) {
+  state.screen = "campaigns";
+  campaignRequest.send(audience);
+}
+/** For the campaigns screen: carry out startCampaign(). */
+export const onStartCampaign = campaignRequest.handle;
 
 /** Customer rows are big (100k objects): kept out of deep reactivity. */
 export const rows = shallowRef<CustomerRow[]>([]);

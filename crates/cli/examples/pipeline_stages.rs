@@ -62,6 +62,9 @@ fn main() -> Result<(), tierbook_core::Error> {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let (written, exp_wall, exp_cpu) =
         timed(|| export::write_workbook(out, &input, &ExportOptions::default(), &NoProgress));

@@ -2,7 +2,9 @@
 //! desktop app. One module per subcommand; this file only parses arguments, dispatches and turns
 //! errors into the documented exit codes.
 
+mod campaign;
 mod classify;
+mod contacts;
 mod generate;
 mod history;
 mod inspect;
@@ -28,6 +30,8 @@ const AFTER_HELP: &str = "\
     tierbook classify 订单导出.xlsx --method rfm-cube --out 客户分层.xlsx
   备份工作区 / back a workspace up:
     tierbook workspace backup --workspace 店铺.tierbook --out 店铺-备份.tierbook
+  本周该联系的客户，导出给打标签工具 / whom to contact this week, as a CSV for tagging tools:
+    tierbook contacts 订单导出.xlsx --out 联系名单.csv --mask-phone
   生成 10 万单测试数据 / generate 100,000 test orders:
     tierbook generate --layout wechat --orders 100000 --seed 1 --out 测试订单.xlsx
 
@@ -69,6 +73,12 @@ enum Command {
     /// 工作区（店铺）的备份、恢复与列表 / Back up, restore and list workspaces (shops)
     #[command(after_help = workspace::AFTER_HELP)]
     Workspace(workspace::Args),
+    /// 本周该联系：按回购节奏列出该联系的客户，可导出 CSV / Whom to contact this week, from each customer's purchase rhythm
+    #[command(after_help = contacts::AFTER_HELP)]
+    Contacts(contacts::Args),
+    /// 营销活动：标记已联系的客户（可留对照组）并查看效果 / Campaigns: mark customers as contacted, with a holdout, and see what worked
+    #[command(after_help = campaign::AFTER_HELP)]
+    Campaign(campaign::Args),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -113,6 +123,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(&args, lang),
         Command::History(args) => history::run(&args, lang),
         Command::Workspace(args) => workspace::run(&args, lang),
+        Command::Contacts(args) => contacts::run(&args, lang),
+        Command::Campaign(args) => campaign::run(&args, lang),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

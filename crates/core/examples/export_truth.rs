@@ -141,6 +141,9 @@ fn main() {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

@@ -19,6 +19,7 @@
 
 mod analysis;
 mod charts;
+mod contacts;
 mod csv;
 mod input;
 mod labels;
@@ -35,11 +36,13 @@ use rust_xlsxwriter::{DocProperties, Workbook};
 use self::input::Ticker;
 use self::table::Table;
 use self::workbook::Stop;
+use crate::contacts::ContactList;
 use crate::error::{Error, Result};
 use crate::model::Lang;
 use crate::progress::Progress;
 
 pub use self::input::{ExportInput, ExportOptions};
+pub use self::text::mask_phone;
 
 fn write_error(path: &Path, detail: impl std::fmt::Display) -> Error {
     Error::Write { path: path.to_path_buf(), detail: detail.to_string() }
@@ -212,7 +215,8 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 /// Writes the tiered workbook to `path` atomically (temp file in the same folder, then rename).
 ///
 /// Sheets: 概览/Summary (KPIs, per-tier and per-segment tables, native charts), one sheet per tier
-/// (A类客户 …, D only when used), 服务策略/Playbook, 分层变化/Migration when `input.migration` is
+/// (A类客户 …, D only when used; with `input.rhythm` six rhythm columns and a 本周该联系 sheet after
+/// them), 服务策略/Playbook, 分层变化/Migration when `input.migration` is
 /// set, and 说明/Method; `options` turns sheets off and picks the language.
 ///
 /// ```
@@ -244,7 +248,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 /// };
 /// let classification = classify(&customers, &params)?;
 /// let playbook = Playbook::default();
-/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, regions: None, cohorts: None };
+/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, regions: None, cohorts: None, rhythm: None, tier_changes: None, campaigns: &[] };
 /// let dir = tempfile::tempdir()?;
 /// write_workbook(&dir.path().join("客户分层.xlsx"), &input, &ExportOptions::default(), &NoProgress)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -340,4 +344,26 @@ pub fn stage_csv_per_tier(dir: &Path, input: &ExportInput, options: &ExportOptio
         })?);
     }
     Ok(staged)
+}
+
+/// The contact list as a CSV for SMS / 企业微信 tagging tools, complete in a temp file beside `path`
+/// (UTF-8 with BOM; columns 客户ID, 客户名称, 手机号, 标签 = "A类,重要价值客户,该联系了", 联系日期,
+/// 下次跟进, 建议动作, 渠道, 原因; phones masked unless `keep_phones`; the same formula and long-id
+/// guards as the tier CSVs).
+///
+/// # Errors
+/// `Write` when the folder is not writable; nothing is left behind.
+pub fn stage_contacts_csv(path: &Path, list: &ContactList, lang: Lang, keep_phones: bool) -> Result<StagedFile> {
+    stage(path, |file| {
+        contacts::write_rows(BufWriter::new(file), list, lang, keep_phones).map_err(|e| write_error(path, e))
+    })
+}
+
+/// [`stage_contacts_csv`], then put in place atomically; returns the path written.
+///
+/// # Errors
+/// `Write` when the folder is not writable or the file is open in Excel/WPS; an existing file at
+/// `path` is then untouched.
+pub fn write_contacts_csv(path: &Path, list: &ContactList, lang: Lang, keep_phones: bool) -> Result<PathBuf> {
+    stage_contacts_csv(path, list, lang, keep_phones)?.place().map(PlacedFile::keep)
 }

@@ -2,7 +2,8 @@
 //! without `--workspace`) and the app's export.
 //!
 //! A job imports the given files (into the workspace, or as one in-memory dataset without one),
-//! classifies every customer, saves a snapshot when asked, compares it with the previous one, and
+//! classifies every customer, works out their purchase rhythm (`rhythm`, for the export's rhythm
+//! columns and 本周该联系 sheet), saves a snapshot when asked, compares it with the previous one, and
 //! writes the workbook and the CSV per tier. It does all of that or none of it:
 //! 1. every output path is checked first: none may be an input, the workspace or its `-wal`/`-shm`/
 //!    `-journal` files (`Error::OutputIsInput`, nothing done);
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
+use crate::campaign::{CampaignReport, DEFAULT_WINDOW_DAYS};
 use crate::classify::{self, Classification, ClassifyParams};
 use crate::cohort::{self, CohortTable};
 use crate::error::{Error, Result};
@@ -31,7 +33,9 @@ use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
 use crate::region::RegionLookup;
 use crate::report::ImportReport;
+use crate::rhythm::{self, OrderDays, RhythmThresholds, Rhythms};
 use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
+use crate::tier_changes::TierChanges;
 
 /// Where a job writes.
 #[derive(Clone, Debug)]
@@ -83,6 +87,13 @@ pub struct JobOutcome {
     pub regions: RegionLookup,
     /// Cohorts by first-order month, cut at the classification's as-of date.
     pub cohorts: CohortTable,
+    /// Purchase rhythm per customer at the classification's as-of date (same order as `customers`),
+    /// with the workspace's saved thresholds (`RhythmThresholds::SETTING`) or the defaults.
+    pub rhythm: Rhythms,
+    /// Each customer's previous tier and last tier change (`None` without a workspace).
+    pub tier_changes: Option<TierChanges>,
+    /// The report of every campaign of the workspace, over the default window.
+    pub campaigns: Vec<CampaignReport>,
     /// The workbook written.
     pub workbook: PathBuf,
     /// The CSV files written.
@@ -140,6 +151,11 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
     let reports = ws.sources()?.into_iter().map(|s| s.report).collect();
     let regions = ws.customer_regions()?;
     let cohorts = ws.cohorts(classification.as_of)?;
+    let thresholds = ws.get_setting(RhythmThresholds::SETTING)?.unwrap_or_default();
+    let rhythm = rhythm::compute(&customers, &ws.order_days()?, classification.as_of, thresholds)?;
+    let tier_changes = Some(ws.tier_changes_of(&customers, &classification)?);
+    let campaigns =
+        ws.campaigns()?.iter().map(|c| ws.campaign_report(c.id, DEFAULT_WINDOW_DAYS)).collect::<Result<Vec<_>>>()?;
     let outcome = JobOutcome {
         import,
         reports,
@@ -150,6 +166,9 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         migration,
         regions,
         cohorts,
+        rhythm,
+        tier_changes,
+        campaigns,
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -165,11 +184,13 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     let as_of = job.params.as_of.unwrap_or_else(|| customers.iter().map(|c| c.last_order).max().unwrap_or_default());
     let regions = RegionLookup::from_orders(&orders);
     let cohorts = cohort::cohorts(&orders, as_of);
+    let days = OrderDays::from_orders(&orders);
     // The orders are summed up in the customers now; freed before the classification and the export
     // (a million orders are most of the memory peak otherwise).
     drop(orders);
     let classification = classify_all(&customers, job.params, progress)?;
     debug_assert_eq!(classification.as_of, as_of, "the cohorts are cut at the classification's as-of date");
+    let rhythm = rhythm::compute(&customers, &days, classification.as_of, RhythmThresholds::default())?;
     let outcome = JobOutcome {
         import: None,
         reports,
@@ -180,6 +201,9 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
         migration: None,
         regions,
         cohorts,
+        rhythm,
+        tier_changes: None,
+        campaigns: Vec::new(),
         workbook: job.outputs.workbook.clone(),
         csv_files: Vec::new(),
     };
@@ -207,6 +231,9 @@ fn stage_outputs(
         migration: outcome.migration.as_ref(),
         regions: Some(&outcome.regions),
         cohorts: Some(&outcome.cohorts),
+        rhythm: Some(&outcome.rhythm),
+        tier_changes: outcome.tier_changes.as_ref(),
+        campaigns: &outcome.campaigns,
     };
     let mut files = vec![export::stage_workbook(&outputs.workbook, &input, &outputs.options, progress)?];
     let mut created_dir = None;

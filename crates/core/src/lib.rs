@@ -13,10 +13,12 @@
 
 #![warn(missing_docs)]
 
+pub mod campaign;
 pub mod catalogue;
 pub mod cell;
 pub mod classify;
 pub mod cohort;
+pub mod contacts;
 pub mod customers;
 pub mod error;
 pub mod error_code;
@@ -33,8 +35,10 @@ pub mod playbook;
 pub mod progress;
 pub mod region;
 pub mod report;
+pub mod rhythm;
 pub mod source;
 pub mod store;
+pub mod tier_changes;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Cents, Customer, Lang, Order, Text, Tier};

@@ -131,6 +131,9 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     }
 }
 
@@ -781,6 +784,9 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         migration: None,
         regions: None,
         cohorts: None,
+        rhythm: None,
+        tier_changes: None,
+        campaigns: &[],
     };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

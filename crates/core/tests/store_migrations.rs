@@ -311,6 +311,17 @@ fn version_3_workspace_is_migrated_with_its_data() {
     let mut ws = Workspace::open(&path).unwrap();
     check_v1_data(&ws);
     assert_eq!(ws.customer_regions().unwrap().province("oBuyer1"), tierbook_core::region::UNKNOWN);
+    assert!(ws.campaigns().unwrap().is_empty());
+    let spec = tierbook_core::campaign::CampaignSpec {
+        name: "回访".into(),
+        date: NaiveDate::from_ymd_opt(2025, 1, 31).unwrap(),
+        channel: "短信".into(),
+        cost_per_contact: None,
+        holdout_share: 0.0,
+        seed: 1,
+        audience: "1 位客户".into(),
+    };
+    assert_eq!(ws.create_campaign(&spec, &["oBuyer1".to_string()]).unwrap().contacted, 1);
     check_new_import_works(&mut ws);
     ws.check_integrity().unwrap();
 }
@@ -318,5 +329,5 @@ fn version_3_workspace_is_migrated_with_its_data() {
 #[test]
 fn every_shipped_version_has_a_migration_test() {
     // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
-    assert_eq!(schema::LATEST_VERSION, 4);
+    assert_eq!(schema::LATEST_VERSION, 5);
 }

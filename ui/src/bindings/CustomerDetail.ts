@@ -11,4 +11,8 @@ export type CustomerDetail = { row: CustomerRow,
 /**
  * The customer's valid orders, newest first.
  */
-orders: Array<Order>, reason: Text, gap: Text | null, suggestion: Suggestion, };
+orders: Array<Order>, reason: Text, gap: Text | null, suggestion: Suggestion, 
+/**
+ * The purchase rhythm in one sentence, e.g. "平均 30 天买一次（…），已 45 天未下单（1.5 倍），超出 15 天".
+ */
+rhythm_text: Text | null, };

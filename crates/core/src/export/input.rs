@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use crate::campaign::CampaignReport;
 use crate::classify::Classification;
 use crate::cohort::CohortTable;
 use crate::history::Migration;
@@ -13,6 +14,8 @@ use crate::playbook::Playbook;
 use crate::progress::{Progress, Stage};
 use crate::region::RegionLookup;
 use crate::report::ImportReport;
+use crate::rhythm::Rhythms;
+use crate::tier_changes::TierChanges;
 
 /// What to put in the export.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,6 +71,14 @@ pub struct ExportInput<'a> {
     pub regions: Option<&'a RegionLookup>,
     /// The cohort table for the 同期群/Cohorts sheet.
     pub cohorts: Option<&'a CohortTable>,
+    /// Purchase rhythm per customer (same indexes as `customers`): adds the rhythm columns to the
+    /// tier sheets and CSV, and the 本周该联系 sheet. `None` leaves both out.
+    pub rhythm: Option<&'a Rhythms>,
+    /// Each customer's previous tier and last tier change (上次分层 / 分层变化日期 columns), when
+    /// the workspace has an earlier snapshot.
+    pub tier_changes: Option<&'a TierChanges>,
+    /// Campaign reports for the 活动效果 / Campaigns sheet (no sheet when empty).
+    pub campaigns: &'a [CampaignReport],
 }
 
 /// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one

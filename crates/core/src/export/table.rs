@@ -17,6 +17,7 @@ use crate::classify::Assignment;
 use crate::error::{Error, Result};
 use crate::model::{Cents, Customer, Lang, Tier};
 use crate::playbook::{self, Suggestion};
+use crate::rhythm::Rhythm;
 
 /// One column of a tier sheet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +47,17 @@ pub(crate) enum Column {
     Channel,
     Priority,
     NextContact,
+    /// Purchase rhythm (`rhythm`): only when the export is given one.
+    RhythmGap,
+    RhythmBasis,
+    ExpectedNext,
+    DaysOverdue,
+    OverdueRatio,
+    RhythmState,
+    /// The tier in the previous snapshot (history per customer).
+    PreviousTier,
+    /// The as-of date of the snapshot in which the tier last changed.
+    TierChangedOn,
 }
 
 impl Column {
@@ -78,14 +90,32 @@ impl Column {
             Column::Channel => pick(lang, "渠道", "Channel"),
             Column::Priority => pick(lang, "优先级", "Priority"),
             Column::NextContact => pick(lang, "下次联系日期", "Next contact"),
+            Column::RhythmGap => pick(lang, "回购周期（天）", "Typical gap (days)"),
+            Column::RhythmBasis => pick(lang, "周期依据", "Gap basis"),
+            Column::ExpectedNext => pick(lang, "预计下次下单", "Expected next order"),
+            Column::DaysOverdue => pick(lang, "逾期天数", "Days overdue"),
+            Column::OverdueRatio => pick(lang, "逾期倍数", "Overdue ratio"),
+            Column::RhythmState => pick(lang, "回购状态", "Rhythm state"),
+            Column::PreviousTier => pick(lang, "上次分层", "Previous tier"),
+            Column::TierChangedOn => pick(lang, "分层变化日期", "Tier changed on"),
         }
     }
+
+    /// The rhythm columns, in sheet order (after 距今天数).
+    pub(crate) const RHYTHM: [Column; 6] = [
+        Column::RhythmGap,
+        Column::RhythmBasis,
+        Column::ExpectedNext,
+        Column::DaysOverdue,
+        Column::OverdueRatio,
+        Column::RhythmState,
+    ];
 
     /// Short codes and scores, shown centred so they do not run into their neighbours.
     pub(crate) fn is_short(self) -> bool {
         // Only text codes: every formatted cell costs rust_xlsxwriter a format lookup, and
         // right-aligned numbers in narrow columns read fine.
-        matches!(self, Column::Tier | Column::Abc)
+        matches!(self, Column::Tier | Column::Abc | Column::PreviousTier)
     }
 
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
@@ -93,10 +123,13 @@ impl Column {
     pub(crate) fn fixed_width(self) -> Option<f64> {
         match self {
             Column::Orders | Column::Recency | Column::Priority | Column::Score => Some(10.0),
+            Column::RhythmGap | Column::DaysOverdue | Column::OverdueRatio | Column::RhythmBasis => Some(10.0),
+            Column::ExpectedNext => Some(13.0),
+            Column::RhythmState => Some(10.0),
             Column::Revenue | Column::Aov => Some(14.0),
-            Column::FirstOrder | Column::LastOrder | Column::NextContact => Some(13.0),
+            Column::FirstOrder | Column::LastOrder | Column::NextContact | Column::TierChangedOn => Some(13.0),
             Column::R | Column::F | Column::M => Some(6.0),
-            Column::Tier | Column::Abc | Column::Province => Some(9.0),
+            Column::Tier | Column::Abc | Column::Province | Column::PreviousTier => Some(9.0),
             Column::Phone => Some(14.0),
             _ => None,
         }
@@ -120,6 +153,8 @@ pub(crate) struct Row<'a> {
     pub customer: &'a Customer,
     pub assignment: &'a Assignment,
     pub suggestion: &'a Suggestion,
+    /// The customer's purchase rhythm, when the export has rhythms and the customer has one.
+    pub rhythm: Option<&'a Rhythm>,
 }
 
 /// The customers, their columns and their order.
@@ -205,9 +240,12 @@ impl<'a> Table<'a> {
             Column::F,
             Column::M,
             Column::Tier,
-            Column::Abc,
-            Column::RfmType,
         ]);
+        // History per customer, once there is an earlier snapshot to compare with.
+        if input.tier_changes.is_some_and(|t| t.previous_as_of.is_some()) {
+            columns.extend([Column::PreviousTier, Column::TierChangedOn]);
+        }
+        columns.extend([Column::Abc, Column::RfmType]);
         if has_segments {
             columns.push(Column::Segment);
         }
@@ -222,6 +260,17 @@ impl<'a> Table<'a> {
             Column::Priority,
             Column::NextContact,
         ]);
+        if let Some(rhythms) = input.rhythm {
+            if rhythms.customers.len() != customers.len() {
+                return Err(Error::InvalidParams(format!(
+                    "回购节奏有 {} 位客户，客户列表有 {} 位，两者不一致。请重新分层后再导出。",
+                    rhythms.customers.len(),
+                    customers.len()
+                )));
+            }
+            let at = columns.iter().position(|c| *c == Column::Recency).map_or(columns.len(), |p| p + 1);
+            columns.splice(at..at, Column::RHYTHM);
+        }
         let class = input.classification;
         let mut suggestions = FxHashMap::default();
         for (i, a) in assignments.iter().enumerate() {
@@ -255,7 +304,8 @@ impl<'a> Table<'a> {
         let assignment = &self.input.classification.assignments[index];
         // Every (segment, tier) pair of these assignments was filled in by `new`.
         let suggestion = &self.suggestions[&(assignment.segment.as_deref(), assignment.tier)];
-        Row { customer, assignment, suggestion }
+        let rhythm = self.input.rhythm.and_then(|r| r.get(index));
+        Row { customer, assignment, suggestion, rhythm }
     }
 
     pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
@@ -299,6 +349,23 @@ impl<'a> Table<'a> {
             Column::Channel => text(s.channel.get(lang)),
             Column::Priority => Value::Int(i64::from(s.priority)),
             Column::NextContact => Value::Date(s.next_contact),
+            Column::RhythmGap => row.rhythm.map_or(Value::Empty, |r| Value::Number((r.gap_days * 10.0).round() / 10.0)),
+            Column::RhythmBasis => row.rhythm.map_or(Value::Empty, |r| text(r.basis.label(lang))),
+            Column::ExpectedNext => row.rhythm.map_or(Value::Empty, |r| Value::Date(r.expected_next)),
+            Column::DaysOverdue => row.rhythm.map_or(Value::Empty, |r| Value::Int(r.days_overdue)),
+            Column::OverdueRatio => {
+                row.rhythm.map_or(Value::Empty, |r| Value::Number((r.overdue_ratio * 100.0).round() / 100.0))
+            }
+            Column::RhythmState => row.rhythm.map_or(Value::Empty, |r| text(r.state.label(lang))),
+            Column::PreviousTier => self
+                .tier_change(c)
+                .and_then(|t| t.previous)
+                .map_or(Value::Empty, |t| Value::Text(Cow::Owned(labels::tier_cell(t, lang)))),
+            Column::TierChangedOn => self.tier_change(c).and_then(|t| t.changed_on).map_or(Value::Empty, Value::Date),
         }
+    }
+
+    fn tier_change(&self, c: &Customer) -> Option<&'a crate::tier_changes::TierChange> {
+        self.input.tier_changes.and_then(|t| t.get(&c.key))
     }
 }

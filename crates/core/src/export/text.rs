@@ -43,7 +43,7 @@ pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
 /// Masks a phone number as `138****1234`: the first three and last four digits of a mobile number
 /// stay, the rest become `*`. Text that is already masked (contains `*`) is kept as it is; the `+86`
 /// country prefix is dropped; short numbers keep only their last two digits.
-pub(crate) fn mask_phone(phone: &str) -> String {
+pub fn mask_phone(phone: &str) -> String {
     if phone.contains('*') {
         return phone.trim().to_string();
     }

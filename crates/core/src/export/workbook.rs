@@ -1,6 +1,6 @@
 //! The tiered workbook's sheets: 概览/Summary (KPIs, per-tier and per-segment tables, chart data and
-//! native charts), one constant-memory sheet per tier, 服务策略/Playbook, 分层变化/Migration and
-//! 说明/Method.
+//! native charts), one constant-memory sheet per tier, 本周该联系 (when the input has rhythms),
+//! 服务策略/Playbook, 分层变化/Migration and 说明/Method.
 //!
 //! Every piece of customer text goes through `write_string` (never `write`), so text such as
 //! `=HYPERLINK(…)` or `+86 138…` is stored as a string and can never become a formula.
@@ -222,6 +222,9 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
             workbook.push_worksheet(ws);
         }
     }
+    if let Some(rhythms) = table.input.rhythm {
+        contacts_sheet(workbook, table, rhythms, &f)?;
+    }
     if options.include_playbook {
         playbook_sheet(workbook, table, &f)?;
     }
@@ -233,6 +236,9 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     }
     if let Some(migration) = table.input.migration {
         migration_sheet(workbook, migration, lang, &f)?;
+    }
+    if !table.input.campaigns.is_empty() {
+        campaign_sheet(workbook, table.input.campaigns, lang, &f)?;
     }
     if options.include_method {
         method_sheet(workbook, table, &f)?;
@@ -572,6 +578,92 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
     Ok(())
 }
 
+/// The 本周该联系 sheet: this week's contact list of the exported customers (`contacts` decides who
+/// and in which order; this lays it out).
+fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhythm::Rhythms, f: &Formats) -> Step {
+    let lang = table.lang;
+    let input = table.input;
+    // The table already checked that customers, assignments and rhythms belong together.
+    let Ok(list) = crate::contacts::contact_list(
+        input.customers,
+        input.classification,
+        rhythms,
+        input.playbook,
+        crate::contacts::ContactOptions::default(),
+    ) else {
+        return Ok(());
+    };
+    let has_segments = list.contacts.iter().any(|c| c.segment.is_some());
+    let mut headers = vec![
+        pick(lang, "排名", "Rank"),
+        pick(lang, "客户ID", "Customer ID"),
+        pick(lang, "客户名称", "Name"),
+        pick(lang, "手机号", "Phone"),
+        pick(lang, "分层", "Tier"),
+    ];
+    if has_segments {
+        headers.push(pick(lang, "细分群组", "Segment"));
+    }
+    headers.extend([
+        pick(lang, "回购状态", "Rhythm state"),
+        pick(lang, "联系日期", "Contact on"),
+        pick(lang, "下次跟进", "Follow up on"),
+        pick(lang, "客单价", "AOV"),
+        pick(lang, "逾期倍数", "Overdue ratio"),
+        pick(lang, "关注价值", "Value at stake"),
+        pick(lang, "原因", "Reason"),
+        pick(lang, "建议动作", "Action"),
+        pick(lang, "渠道", "Channel"),
+    ]);
+    let ws = workbook.add_worksheet();
+    ws.set_name(crate::contacts::Period::Week.title(lang))?;
+    list_print_setup(ws, 3)?;
+    write_headers(ws, 0, &headers, f)?;
+    ws.set_row_height(0, 30)?;
+    ws.set_freeze_panes(1, 3)?;
+    let widths = [6.0, 16.0, 14.0, 14.0, 8.0];
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    let rest = headers.len() - widths.len();
+    for c in 0..rest {
+        // Reason and action are sentences; the rest are short.
+        let w = if c + 3 >= rest { 40.0 } else { 12.0 };
+        ws.set_column_width((widths.len() + c) as u16, w)?;
+    }
+    if list.contacts.is_empty() {
+        let none = pick(lang, "本周没有到期该联系的客户。", "Nobody is due for contact this week.");
+        write_text_with(ws, 1, 1, none, &f.subtitle)?;
+        return Ok(());
+    }
+    ws.autofilter(0, 0, list.contacts.len() as RowNum, (headers.len() - 1) as u16)?;
+    for (n, contact) in list.contacts.iter().enumerate() {
+        let r = n as RowNum + 1;
+        ws.write_number(r, 0, f64::from(contact.rank))?;
+        write_text(ws, r, 1, &contact.key)?;
+        write_text(ws, r, 2, &contact.name)?;
+        write_text(ws, r, 3, &super::contacts::phone(contact, table.keep_phones))?;
+        write_text_with(ws, r, 4, &labels::tier_cell(contact.tier, lang), &f.center)?;
+        let mut c = 5;
+        if has_segments {
+            if let Some(s) = &contact.segment {
+                write_text(ws, r, c, table.segment(s))?;
+            }
+            c += 1;
+        }
+        write_text(ws, r, c, contact.state.label(lang))?;
+        write_date(ws, r, c + 1, contact.contact_on, &f.date)?;
+        write_date(ws, r, c + 2, contact.follow_up_on, &f.date)?;
+        ws.write_number_with_format(r, c + 3, yuan(contact.aov), &f.money)?;
+        ws.write_number(r, c + 4, (contact.overdue_ratio * 100.0).round() / 100.0)?;
+        ws.write_number_with_format(r, c + 5, yuan(contact.value_at_stake), &f.money)?;
+        write_text(ws, r, c + 6, contact.reason.get(lang))?;
+        write_text(ws, r, c + 7, contact.action.get(lang))?;
+        write_text(ws, r, c + 8, contact.channel.get(lang))?;
+    }
+    Ok(())
+}
+
 fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     let lang = table.lang;
     let playbook = table.input.playbook;
@@ -761,6 +853,118 @@ fn migration_sheet(workbook: &mut Workbook, m: &crate::history::Migration, lang:
         }
         r += 1;
     }
+    Ok(())
+}
+
+/// 活动效果 / Campaigns: one row per campaign, contacted vs holdout over its window (see
+/// `campaign` for the rules), with the conclusion in plain words.
+fn campaign_sheet(
+    workbook: &mut Workbook,
+    reports: &[crate::campaign::CampaignReport],
+    lang: Lang,
+    f: &Formats,
+) -> Step {
+    enum Cell {
+        Text(String),
+        Date(NaiveDate),
+        Int(u64),
+        Money(Option<f64>),
+        Percent(Option<f64>),
+        Number(Option<f64>),
+    }
+    let ws = workbook.add_worksheet();
+    ws.set_name(pick(lang, "活动效果", "Campaigns"))?;
+    print_setup(ws, Some(2))?;
+    write_text_with(ws, 0, 0, pick(lang, "活动效果：联系组与对照组", "Campaigns: contacted vs holdout"), &f.title)?;
+    let columns: [(&str, &str, f64); 21] = [
+        ("活动名称", "Campaign", 18.0),
+        ("活动日期", "Date", 12.0),
+        ("渠道", "Channel", 12.0),
+        ("对象", "Audience", 14.0),
+        ("观察天数", "Window (days)", 9.0),
+        ("联系人数", "Contacted", 9.0),
+        ("联系组回购人数", "Contacted who bought", 10.0),
+        ("联系组回购率", "Contacted repurchase", 10.0),
+        ("联系组订单数", "Contacted orders", 10.0),
+        ("联系组销售额", "Contacted revenue", 14.0),
+        ("对照人数", "Holdout", 9.0),
+        ("对照组回购人数", "Holdout who bought", 10.0),
+        ("对照组回购率", "Holdout repurchase", 10.0),
+        ("对照组订单数", "Holdout orders", 10.0),
+        ("对照组销售额", "Holdout revenue", 14.0),
+        ("回购率提升（百分点）", "Uplift (points)", 10.0),
+        ("成本", "Cost", 12.0),
+        ("投入产出比", "Return on cost", 10.0),
+        ("增量销售额", "Incremental revenue", 14.0),
+        ("增量投入产出比", "Incremental return", 10.0),
+        ("结论", "Conclusion", 60.0),
+    ];
+    let headers: Vec<&str> = columns.iter().map(|(zh, en, _)| pick(lang, zh, en)).collect();
+    write_headers(ws, 2, &headers, f)?;
+    ws.set_row_height(2, 30)?;
+    for (c, (_, _, w)) in columns.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    for (i, rep) in reports.iter().enumerate() {
+        let row = 3 + i as RowNum;
+        let spec = &rep.campaign.spec;
+        let h = rep.holdout.as_ref();
+        let cells = [
+            Cell::Text(spec.name.clone()),
+            Cell::Date(spec.date),
+            Cell::Text(spec.channel.clone()),
+            Cell::Text(spec.audience.clone()),
+            Cell::Int(u64::from(rep.window_days)),
+            Cell::Int(rep.contacted.customers),
+            Cell::Int(rep.contacted.buyers),
+            Cell::Percent(Some(rep.contacted.repurchase_rate)),
+            Cell::Int(rep.contacted.orders),
+            Cell::Money(Some(yuan(rep.contacted.revenue))),
+            Cell::Int(h.map_or(0, |h| h.customers)),
+            Cell::Int(h.map_or(0, |h| h.buyers)),
+            Cell::Percent(h.map(|h| h.repurchase_rate)),
+            Cell::Int(h.map_or(0, |h| h.orders)),
+            Cell::Money(h.map(|h| yuan(h.revenue))),
+            Cell::Number(rep.uplift_points.map(|p| (p * 10.0).round() / 10.0)),
+            Cell::Money(rep.cost.map(yuan)),
+            Cell::Number(rep.return_on_cost.map(|r| (r * 100.0).round() / 100.0)),
+            Cell::Money(rep.incremental_revenue.map(|c| c / 100.0)),
+            Cell::Number(rep.incremental_return.map(|r| (r * 100.0).round() / 100.0)),
+            Cell::Text(rep.conclusion.get(lang).to_string()),
+        ];
+        for (c, cell) in cells.into_iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(t) => write_text(ws, row, c, &t)?,
+                Cell::Date(d) => write_date(ws, row, c, d, &f.date)?,
+                Cell::Int(n) => {
+                    ws.write_number_with_format(row, c, n as f64, &f.int)?;
+                }
+                Cell::Money(Some(v)) => {
+                    ws.write_number_with_format(row, c, v, &f.money)?;
+                }
+                Cell::Percent(Some(v)) => {
+                    ws.write_number_with_format(row, c, v, &f.percent)?;
+                }
+                Cell::Number(Some(v)) => {
+                    ws.write_number(row, c, v)?;
+                }
+                Cell::Money(None) | Cell::Percent(None) | Cell::Number(None) => {}
+            }
+        }
+    }
+    let note = 4 + reports.len() as RowNum;
+    write_text_with(
+        ws,
+        note,
+        0,
+        pick(
+            lang,
+            "说明：回购 = 活动日期之后的观察天数内（不含活动当天）有有效订单；回购率提升 = 联系组回购率 − 对照组回购率；投入产出比 = 联系组销售额 ÷ 成本；增量销售额 = 联系组销售额 − 对照组人均销售额 × 联系人数。每组少于 30 人时差异仅供参考。",
+            "Notes: bought again = a valid order in the window after the campaign date (the campaign day excluded); uplift = contacted − holdout repurchase rate; return on cost = contacted revenue ÷ cost; incremental revenue = contacted revenue − holdout revenue per customer × contacted. With fewer than 30 customers per group the difference is only indicative.",
+        ),
+        &f.subtitle,
+    )?;
     Ok(())
 }
 

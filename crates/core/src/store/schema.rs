@@ -146,6 +146,25 @@ ALTER TABLE orders ADD COLUMN province TEXT;
 ALTER TABLE orders ADD COLUMN city TEXT;
 ALTER TABLE customers ADD COLUMN province TEXT;
 ALTER TABLE customers ADD COLUMN city TEXT;
+    // v5 (branch `campaigns`): campaigns with their contacted and holdout members.
+    r#"
+CREATE TABLE campaigns (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    date TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    cost_per_contact INTEGER,
+    holdout_share REAL NOT NULL,
+    seed INTEGER NOT NULL,
+    audience TEXT NOT NULL
+);
+-- Members by customer key, not customers.id: the key is what survives re-imports and removals.
+CREATE TABLE campaign_members (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    holdout INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, key)
+) WITHOUT ROWID;
 "#,
 ];
 
@@ -238,6 +257,7 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &["classification_runs", "snapshots", "snapshot_rows"],
     &["saved_mappings"],
     &[],
+    &["campaigns", "campaign_members"],
 ];
 
 /// Looks at an existing SQLite file through a read-only connection before anything may write to it:

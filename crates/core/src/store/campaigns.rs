@@ -1,0 +1,234 @@
+//! Campaigns in the workspace: creating one from customer keys (the holdout drawn by
+//! `campaign::split_holdout`), listing, deleting, and the report, which reads the members' orders in
+//! the window after the campaign date and hands them to `campaign::report`. Also the per-customer
+//! tier history (`tier_changes`), which reads the snapshots' tiers for `tier_changes::trace`.
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+
+use super::{from_seconds, tier_from_letter, to_seconds, Workspace};
+use crate::campaign::{self, Campaign, CampaignReport, CampaignSpec, Member, WindowOrder};
+use crate::classify::Classification;
+use crate::error::{Error, Result};
+use crate::model::{Customer, Tier};
+use crate::tier_changes::{self, SnapshotTiers, TierChanges};
+
+fn not_found(id: i64) -> Error {
+    Error::InvalidParams(format!("找不到编号为 {id} 的活动（可能已被删除）。请刷新活动列表后再试。"))
+}
+
+impl Workspace {
+    /// Stores a campaign for `keys` (customer keys of this workspace): draws the holdout from the
+    /// spec's share and seed, and marks the others as contacted.
+    ///
+    /// # Errors
+    /// `InvalidParams` for a spec `campaign::validate` refuses, no keys, or keys the workspace does
+    /// not know (the message names a few); `Store`.
+    pub fn create_campaign(&mut self, spec: &CampaignSpec, keys: &[String]) -> Result<Campaign> {
+        campaign::validate(spec)?;
+        let mut keys: Vec<String> = keys.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
+            return Err(Error::InvalidParams("没有选择任何客户，无法创建活动。".into()));
+        }
+        let unknown = {
+            let mut stmt = self.conn.prepare_cached("SELECT 1 FROM customers WHERE key = ?1 AND orders > 0")?;
+            let mut unknown = Vec::new();
+            for k in &keys {
+                if !stmt.exists([k])? {
+                    unknown.push(k.clone());
+                }
+            }
+            unknown
+        };
+        if !unknown.is_empty() {
+            let shown: Vec<&str> = unknown.iter().take(5).map(String::as_str).collect();
+            return Err(Error::InvalidParams(format!(
+                "工作区里没有这些客户：{}{}（共 {} 个）。请检查客户ID，或先导入他们的订单。",
+                shown.join("、"),
+                if unknown.len() > shown.len() { "…" } else { "" },
+                unknown.len()
+            )));
+        }
+        let members = campaign::split_holdout(&keys, spec.holdout_share, spec.seed);
+        let tx = self.write_tx()?;
+        tx.execute(
+            "INSERT INTO campaigns(name, date, channel, cost_per_contact, holdout_share, seed, audience)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![
+                spec.name.trim(),
+                spec.date,
+                spec.channel.trim(),
+                spec.cost_per_contact,
+                spec.holdout_share,
+                spec.seed,
+                spec.audience
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO campaign_members(campaign_id, key, holdout) VALUES (?1, ?2, ?3)")?;
+            for m in &members {
+                insert.execute(rusqlite::params![id, m.key, m.holdout])?;
+            }
+        }
+        tx.commit()?;
+        self.campaign(id)
+    }
+
+    /// Every campaign, newest date first (then newest created).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn campaigns(&self) -> Result<Vec<Campaign>> {
+        self.query_campaigns("ORDER BY c.date DESC, c.id DESC", None)
+    }
+
+    /// One campaign.
+    ///
+    /// # Errors
+    /// `InvalidParams` when there is no campaign `id`; `Store`.
+    pub fn campaign(&self, id: i64) -> Result<Campaign> {
+        self.query_campaigns("WHERE c.id = ?1", Some(id))?.into_iter().next().ok_or_else(|| not_found(id))
+    }
+
+    fn query_campaigns(&self, tail: &str, id: Option<i64>) -> Result<Vec<Campaign>> {
+        let sql = format!(
+            "SELECT c.id, c.name, c.date, c.channel, c.cost_per_contact, c.holdout_share, c.seed, c.audience,
+                    (SELECT count(*) FROM campaign_members m WHERE m.campaign_id = c.id AND m.holdout = 0),
+                    (SELECT count(*) FROM campaign_members m WHERE m.campaign_id = c.id AND m.holdout = 1)
+             FROM campaigns c {tail}"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(Campaign {
+                id: r.get(0)?,
+                spec: CampaignSpec {
+                    name: r.get(1)?,
+                    date: r.get(2)?,
+                    channel: r.get(3)?,
+                    cost_per_contact: r.get(4)?,
+                    holdout_share: r.get(5)?,
+                    seed: r.get(6)?,
+                    audience: r.get(7)?,
+                },
+                contacted: r.get(8)?,
+                holdout: r.get(9)?,
+            })
+        };
+        let rows = match id {
+            Some(id) => stmt.query_map([id], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        Ok(rows)
+    }
+
+    /// The members of a campaign, by key.
+    ///
+    /// # Errors
+    /// `InvalidParams` when there is no campaign `id`; `Store`.
+    pub fn campaign_members(&self, id: i64) -> Result<Vec<Member>> {
+        self.campaign(id)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, holdout FROM campaign_members WHERE campaign_id = ?1 ORDER BY key")?;
+        let rows = stmt.query_map([id], |r| Ok(Member { key: r.get(0)?, holdout: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Deletes a campaign and its members (orders and customers are untouched).
+    ///
+    /// # Errors
+    /// `InvalidParams` when there is no campaign `id`; `Store`.
+    pub fn delete_campaign(&mut self, id: i64) -> Result<()> {
+        let tx = self.write_tx()?;
+        tx.execute("DELETE FROM campaign_members WHERE campaign_id = ?1", [id])?;
+        if tx.execute("DELETE FROM campaigns WHERE id = ?1", [id])? == 0 {
+            return Err(not_found(id));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The report of campaign `id` over the `window_days` days after its date (see `campaign`'s
+    /// rules), from the orders stored now.
+    ///
+    /// # Errors
+    /// `InvalidParams` for an unknown campaign or a window outside 1–3650 days; `Store`.
+    pub fn campaign_report(&self, id: i64, window_days: u32) -> Result<CampaignReport> {
+        let campaign = self.campaign(id)?;
+        let members = self.campaign_members(id)?;
+        let (start, end) = campaign::window(campaign.spec.date, window_days);
+        let day_start = |d: NaiveDate| to_seconds(d.and_hms_opt(0, 0, 0).unwrap_or_default());
+        let end_exclusive = end.succ_opt().unwrap_or(end);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.key, o.order_count, o.paid - o.refund
+             FROM campaign_members m JOIN customers c ON c.key = m.key JOIN orders o ON o.customer_id = c.id
+             WHERE m.campaign_id = ?1 AND o.placed_at >= ?2 AND o.placed_at < ?3",
+        )?;
+        let orders = stmt
+            .query_map((id, day_start(start), day_start(end_exclusive)), |r| {
+                Ok(WindowOrder { key: r.get(0)?, orders: r.get(1)?, net: r.get(2)? })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let last: Option<i64> =
+            self.conn.query_row("SELECT max(placed_at) FROM orders", [], |r| r.get(0)).optional()?.flatten();
+        let data_until = last.map(|s| from_seconds(s).date());
+        campaign::report(&campaign, &members, &orders, window_days, data_until)
+    }
+
+    /// Every customer's previous tier and last tier change over the snapshots up to and including
+    /// `snapshot` (the current one), oldest first; see `tier_changes`.
+    ///
+    /// # Errors
+    /// `SnapshotNotFound`, `Store`.
+    pub fn tier_changes(&self, snapshot: i64) -> Result<TierChanges> {
+        self.snapshot_info(snapshot)?;
+        Ok(tier_changes::trace(&self.snapshot_tiers(Some(snapshot))?))
+    }
+
+    /// The same for a classification that may not be saved (what the app shows, what an export
+    /// writes): every snapshot, then `classification` of `customers` as the current one. A last
+    /// snapshot identical to it (same as-of date, same tier for every customer: it was just saved)
+    /// is that classification, so the one before it gives the previous tiers.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn tier_changes_of(&self, customers: &[Customer], classification: &Classification) -> Result<TierChanges> {
+        let mut snapshots = self.snapshot_tiers(None)?;
+        let mut current: Vec<(String, Tier)> =
+            customers.iter().zip(&classification.assignments).map(|(c, a)| (c.key.clone(), a.tier)).collect();
+        current.sort_unstable();
+        if let Some(last) = snapshots.last_mut() {
+            last.tiers.sort_unstable();
+            if last.as_of == classification.as_of && last.tiers == current {
+                snapshots.pop();
+            }
+        }
+        snapshots.push(SnapshotTiers { as_of: classification.as_of, tiers: current });
+        Ok(tier_changes::trace(&snapshots))
+    }
+
+    /// (as-of, tiers) of every snapshot up to `upto` (all when `None`), oldest first.
+    fn snapshot_tiers(&self, upto: Option<i64>) -> Result<Vec<SnapshotTiers>> {
+        let ids: Vec<(i64, NaiveDate)> = {
+            let mut stmt = self.conn.prepare("SELECT id, as_of FROM snapshots WHERE id <= ?1 ORDER BY id")?;
+            let rows = stmt.query_map([upto.unwrap_or(i64::MAX)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut stmt = self.conn.prepare_cached("SELECT key, tier FROM snapshot_rows WHERE snapshot_id = ?1")?;
+        let mut snapshots = Vec::with_capacity(ids.len());
+        for (id, as_of) in ids {
+            let tiers = stmt
+                .query_map([id], |r| {
+                    let tier: String = r.get(1)?;
+                    Ok((r.get::<_, String>(0)?, tier_from_letter(&tier).unwrap_or(Tier::C)))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            snapshots.push(SnapshotTiers { as_of, tiers });
+        }
+        Ok(snapshots)
+    }
+}
