@@ -276,6 +276,8 @@ pub async fn restore_shop(
 ) -> Result<ShopRestore, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.restore_shop(std::path::Path::new(&from), name.as_deref(), replace_current)).await
+}
+
 /// The 本周该联系 list of the current classification for `options` (phones masked).
 #[tauri::command]
 pub async fn contact_list(state: State<'_, AppState>, options: ContactOptions) -> Result<ContactList, ApiError> {
@@ -306,6 +308,9 @@ pub async fn rhythm_thresholds(state: State<'_, AppState>) -> Result<RhythmThres
 pub async fn save_rhythm_thresholds(state: State<'_, AppState>, thresholds: RhythmThresholds) -> Result<(), ApiError> {
     let state = state.inner().clone();
     blocking(move || state.save_rhythm_thresholds(thresholds)).await
+}
+
+#[tauri::command]
 pub async fn list_campaigns(state: State<'_, AppState>) -> Result<Vec<Campaign>, ApiError> {
     let state = state.inner().clone();
     blocking(move || state.campaigns()).await

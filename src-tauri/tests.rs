@@ -586,6 +586,8 @@ fn a_shop_is_not_switched_renamed_or_replaced_while_a_command_holds_the_workspac
     });
     assert_eq!(held.unwrap(), (tierbook_core::ErrorCode::Busy, tierbook_core::ErrorCode::Busy));
     assert_eq!(state.shop_file(), "workspace.tierbook");
+}
+
 #[test]
 fn the_contact_list_is_the_cores_on_the_workspace_with_phones_masked_and_saved_ratios() {
     use tierbook_core::contacts::{contact_list, ContactOptions, Period};
@@ -638,6 +640,8 @@ fn the_contact_list_is_the_cores_on_the_workspace_with_phones_masked_and_saved_r
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), longer["contacts"].as_array().unwrap().len() + 1);
     assert!(!text.contains("****"));
+}
+
 #[test]
 fn a_campaign_for_a_tier_with_a_holdout_is_stored_and_reported_and_rows_carry_their_tier_history() {
     let app = app();

@@ -191,6 +191,11 @@ export async function pickBackupFile(filterName: string): Promise<string | null>
       ],
     });
     return Array.isArray(picked) ? (picked[0] ?? null) : picked;
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
 /** The save dialog for a CSV list; `null` when the user closes it. */
 export async function pickCsvPath(defaultName: string, filterName: string): Promise<string | null> {
   if (!isTauri()) return null;

@@ -22,7 +22,8 @@ aov: number, first_order: string, last_order: string, recency_days: number, r_sc
 /**
  * Purchase rhythm (typical gap, expected next order, overdue ratio, state), when it has one.
  */
-rhythm: Rhythm | null, };
+rhythm: Rhythm | null, 
+/**
  * The tier in the previous snapshot (`AppState::add_tier_history` fills the three below).
  */
 previous_tier: Tier | null, 

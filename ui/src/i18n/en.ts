@@ -524,6 +524,7 @@ const en: Messages = {
     replaceConfirm: "Replace",
     restoredNew: "Restored as the new shop “{name}” ({orders} orders)",
     restoredReplace: "Restored. The previous data was backed up to {kept}",
+  },
   contacts: {
     title: "Contact this week",
     sub: "{from} – {until} · {n} customers",

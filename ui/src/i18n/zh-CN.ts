@@ -517,6 +517,7 @@ const zh = {
     replaceConfirm: "替换",
     restoredNew: "已恢复为新店铺“{name}”（{orders} 单）",
     restoredReplace: "已恢复。原来的数据已备份到 {kept}",
+  },
   contacts: {
     title: "本周该联系",
     sub: "{from} – {until} · {n} 位客户",
