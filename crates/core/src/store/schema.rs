@@ -146,6 +146,7 @@ ALTER TABLE orders ADD COLUMN province TEXT;
 ALTER TABLE orders ADD COLUMN city TEXT;
 ALTER TABLE customers ADD COLUMN province TEXT;
 ALTER TABLE customers ADD COLUMN city TEXT;
+"#,
     // v5 (branch `campaigns`): campaigns with their contacted and holdout members.
     r#"
 CREATE TABLE campaigns (
