@@ -2,8 +2,10 @@
 // as the core's CLI counts them), the cohort heat map in both measures, and the customer list filtered
 // to one province. Screenshots go to target/e2e-screenshots/ (regions-*.png) for a person to look at.
 //
-// Runs after app.e2e.ts in the same data folder, so the workspace already holds both fixture exports;
-// run alone, it imports them itself.
+// The specs share one data folder and the ones before it add other shops' orders to the default
+// workspace, so this spec opens a shop of its own (a workspace the CLI builds from the two fixture exports
+// in the data folder, where the app lists its shops): its figures are exactly the fixtures'.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { $, $$, browser, expect } from "@wdio/globals";
@@ -25,6 +27,38 @@ async function importFile(file: string) {
 
 describe("地区 and 同期群", () => {
   before(async () => {
+    const shopFile = "地区测试.tierbook";
+    const dataDir = process.env.TIERBOOK_DATA_DIR ?? "";
+    const out = path.join(dataDir, "地区测试-分层.xlsx");
+    execFileSync(
+      process.env.TIERBOOK_CLI ?? "",
+      ["classify", "--workspace", path.join(dataDir, shopFile), expected.half, expected.year, "--out", out],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    await browser.waitUntil(async () => browser.execute(() => Boolean((window as any).__tierbookTest)), {
+      timeout: 30_000,
+    });
+    // The app may still be opening the large workspace an earlier spec left (the switch answers `busy`
+    // meanwhile): try again until the switch is taken.
+    let lastError = "";
+    await browser.waitUntil(
+      async () => {
+        lastError = await browser.executeAsync((file: string, done: (error: string) => void) => {
+          Promise.resolve((window as any).__tierbookTest.openShop(file)).then(
+            () => done(""),
+            (e: unknown) => done(JSON.stringify(e) || "failed"),
+          );
+        }, shopFile);
+        if (lastError !== "") return false;
+        // The UI ignores a switch while it is busy: done only when the header names this shop.
+        const current = await browser.execute(
+          () => document.querySelector('[data-testid="current-shop"]')?.textContent ?? "",
+        );
+        lastError = `the header shows ${current}`;
+        return current.includes("地区测试");
+      },
+      { timeout: 60_000, interval: 1_000, timeoutMsg: `the shop ${shopFile} never opened: ${lastError}` },
+    );
     // The first spec ends in English; these screenshots are for the Chinese screen.
     await tid("nav-settings").waitForDisplayed({ timeout: 30_000 });
     await tid("nav-settings").click();
