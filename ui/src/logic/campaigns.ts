@@ -53,7 +53,7 @@ export function specFromForm(form: CampaignForm, random: () => number = Math.ran
     cost_per_contact: form.costYuan === null ? null : Math.round(form.costYuan * 100),
     holdout_share: form.holdoutPct / 100,
     seed: form.seed ?? Math.floor(random() * 0xffffffff),
-    // The shell describes the audience (A类, 重要价值客户, 12 位选中的客户).
+    // The shell describes the audience in words (a tier, a segment by its catalogue name, a count of keys).
     audience: "",
   };
 }
