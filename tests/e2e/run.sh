@@ -33,6 +33,7 @@ trap 'kill $DRIVER_PID $XVFB_PID 2>/dev/null || true; wait 2>/dev/null || true' 
 for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.2; done
 
 status=0
-npx wdio run tests/e2e/wdio.conf.ts || status=$?
+# Extra arguments reach WebdriverIO, e.g. `--spec tests/e2e/specs/campaigns.e2e.ts` to run one spec.
+npx wdio run tests/e2e/wdio.conf.ts "$@" || status=$?
 echo "[e2e] screenshots: $ROOT/target/e2e-screenshots/"
 exit $status
