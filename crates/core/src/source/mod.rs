@@ -9,7 +9,8 @@
 //! `workbook` (xlsx/xlsm/xlsb/xls/ods through calamine), `row` (the reused row buffer), `raw` (what
 //! every reader hands out: `Cell`, `Format`, the cell size limit), `limits` (what one file may cost,
 //! and the budget every reader charges), `state` (a file's running budget and notes), `zip_scan` and
-//! `xls_scan` (what calamine would allocate from a file's declared sizes, checked before calamine sees it).
+//! `xls_scan` (what calamine would allocate from a file's declared sizes, checked before calamine sees it),
+//! `xls_cfb` (an xls's workbook stream read by calamine's own compound-file rules, for `xls_scan`).
 
 mod batch;
 mod html;
@@ -20,6 +21,7 @@ mod sniff;
 mod state;
 mod text;
 mod workbook;
+mod xls_cfb;
 mod xls_scan;
 mod zip_scan;
 

@@ -9,10 +9,11 @@
 //! refuses a file over the limits of [`super::limits`].
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use super::limits::{self, human_bytes, MAX_DENSE_CELLS, MAX_DENSE_TEXT_BYTES};
+use super::xls_cfb::{self, WorkbookStream};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -46,20 +47,35 @@ const TEXT_RECORDS: [u16; 3] = [0x0204, 0x00D6, 0x0207];
 /// sheets whose dense layout or copied text is over the limits, `Cancelled`.
 pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
     let Ok(file) = File::open(path) else { return Ok(()) };
-    let mut compound = cfb::CompoundFile::open(BufReader::new(file))
+    cfb::CompoundFile::open(BufReader::new(file))
         .map_err(|e| Error::Corrupt {
             path: path.to_owned(), detail: format!("文件内部的目录结构已损坏：{e}")
         })?;
-    let name = ["/Workbook", "/Book"].into_iter().find(|name| compound.is_stream(name));
-    let Some(Ok(stream)) = name.map(|name| compound.open_stream(name)) else { return Ok(()) };
+    // The records are checked as calamine's own compound-file reader will hand them over, which
+    // is not always what the `cfb` crate reads from a damaged file (see `xls_cfb`).
+    let Ok(mut file) = File::open(path) else { return Ok(()) };
+    let file_len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let stream = match xls_cfb::workbook_stream(&mut BufReader::new(&mut file), file_len) {
+        WorkbookStream::Bytes(bytes) => bytes,
+        WorkbookStream::Unread => return Ok(()),
+        WorkbookStream::Looping => {
+            return Err(Error::Corrupt {
+                path: path.to_owned(),
+                detail: "文件内部的数据块链首尾相接（文件已损坏）".to_owned(),
+            })
+        }
+    };
     let mut walk = Walk::new(path);
-    let mut stream = BufReader::with_capacity(64 * 1024, stream);
+    let mut stream = io::Cursor::new(stream);
     let mut records = Records::new(progress);
     let mut sheet_offsets = Vec::new();
+    let mut globals_done = false;
     while let Some((typ, body)) = records.next(&mut stream)? {
-        if typ == BOUND_SHEET && walk.depth == 1 && walk.substreams == 0 && body.len() >= 4 {
+        // calamine takes every BoundSheet before the first EOF, whatever BOFs came before it.
+        if typ == BOUND_SHEET && !globals_done && body.len() >= 4 {
             sheet_offsets.push(u64::from(u32::from_le_bytes([body[0], body[1], body[2], body[3]])));
         }
+        globals_done |= typ == EOF;
         walk.record(typ, body)?;
     }
     walk.end_sheet()?;
@@ -68,13 +84,13 @@ pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
     // finding xls-boundsheet-offset-bomb: a DIMENSIONS record hidden that way reserved 497 GB).
     // So every sheet is walked again the way calamine reads it.
     let mut sst_bytes = std::mem::take(&mut walk.sst_bytes);
-    let mut stream = stream.into_inner();
     sheet_offsets.sort_unstable();
     sheet_offsets.dedup();
     for offset in sheet_offsets {
         let mut sheet = Walk { depth: 1, substreams: 1, sst_bytes, ..Walk::new(path) };
-        if stream.seek(SeekFrom::Start(offset)).is_ok() {
-            walk_sheet(&mut BufReader::new(&mut stream), &mut sheet, &mut records)?;
+        if offset < stream.get_ref().len() as u64 {
+            stream.set_position(offset);
+            walk_sheet(&mut stream, &mut sheet, &mut records)?;
         }
         sheet.end_sheet()?;
         sst_bytes = std::mem::take(&mut sheet.sst_bytes);
@@ -83,11 +99,12 @@ pub(crate) fn check(path: &Path, progress: &dyn Progress) -> Result<()> {
 }
 
 /// Feeds one sheet's records to `walk`, from where `stream` stands to the sheet's EOF, as calamine
-/// reads a sheet: the first BOF is the sheet's own, later ones open embedded substreams.
+/// reads a sheet: the first BOF, wherever it comes, is the sheet's own (records before it count as
+/// the sheet's too); later ones open embedded substreams.
 fn walk_sheet(stream: &mut impl Read, walk: &mut Walk<'_>, records: &mut Records<'_>) -> Result<()> {
-    let mut first = true;
+    let mut seen_bof = false;
     while let Some((typ, body)) = records.next(stream)? {
-        if std::mem::take(&mut first) && typ == BOF {
+        if typ == BOF && walk.depth == 1 && !std::mem::replace(&mut seen_bof, true) {
             continue;
         }
         if typ == EOF && walk.depth == 1 {
