@@ -621,7 +621,18 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
     write_headers(ws, 0, &headers, f)?;
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 3)?;
-    let widths = [6.0, 16.0, 14.0, 14.0, 8.0];
+    // ID and name as wide as they are (a 28-character openid was cut at a fixed 16), as on the tier sheets.
+    let fitted = |header: &str, texts: &mut dyn Iterator<Item = &str>| {
+        let content = texts.map(display_width).max().unwrap_or(0).max(display_width(header));
+        (content as f64 * 1.1 + 2.0).clamp(8.0, 48.0)
+    };
+    let widths = [
+        6.0,
+        fitted(headers[1], &mut list.contacts.iter().map(|c| c.key.as_str())),
+        fitted(headers[2], &mut list.contacts.iter().map(|c| c.name.as_str())),
+        14.0,
+        8.0,
+    ];
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
