@@ -247,10 +247,8 @@ export async function boot() {
   });
   if (state.info?.open_error) state.startupError = state.info.open_error;
   let hasData = state.info?.has_data ?? false;
-  // A workspace opened with data (a restart, another shop) has no file of this session: name what it
-  // holds from its imports, so the sidebar does not say "no data yet" over the tiers. When app_info
-  // failed, the same question tells whether anything was imported.
-  if (!state.info || (hasData && !state.openFile)) {
+  if (!state.info) {
+    // app_info failed: ask the workspace directly whether anything was imported.
     try {
       const sources = await api.listSources();
       hasData = sources.length > 0;
@@ -258,6 +256,18 @@ export async function boot() {
     } catch {
       /* no workspace: stay on the import screen */
     }
+  } else if (hasData && !state.openFile) {
+    // A workspace opened with data (a restart, another shop) has no file of this session: name what it
+    // holds from its imports, so the sidebar does not say "no data yet" over the tiers. Not awaited:
+    // the tiers do not wait for a label.
+    void api
+      .listSources()
+      .then((sources) => {
+        if (!state.openFile) state.openFile = sourcesLabel(sources);
+      })
+      .catch(() => {
+        /* the label stays empty; the data on screen is right */
+      });
   }
   if (hasData) {
     try {

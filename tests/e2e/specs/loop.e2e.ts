@@ -66,18 +66,23 @@ describe("the action loop: contact list → campaign with a holdout → next mon
     await tid("nav-settings").waitForDisplayed({ timeout: 30_000 });
     // The window re-renders once the last session is loaded; a click on a node replaced meanwhile
     // fails as stale, so try until the settings screen stays in Chinese.
-    await browser.waitUntil(
-      async () => {
-        try {
-          await tid("nav-settings").click();
-          await tid("lang-zh").click();
-        } catch {
-          return false;
-        }
-        return (await tid("nav-contacts").getText()).includes("本周该联系");
-      },
-      { timeout: 30_000, interval: 500, timeoutMsg: "the navigation did not switch to Chinese" },
-    );
+    await browser
+      .waitUntil(
+        async () => {
+          try {
+            await tid("nav-settings").click();
+            await tid("lang-zh").click();
+            return (await content("nav-contacts")).includes("本周该联系") && (await tid("btn-new-shop").isDisplayed());
+          } catch {
+            return false;
+          }
+        },
+        { timeout: 30_000, interval: 500, timeoutMsg: "the settings screen never stayed open in Chinese" },
+      )
+      .catch(async (e) => {
+        await shot("00-start-failed");
+        throw e;
+      });
     await tid("btn-new-shop").click();
     const input = await tid("shop-name-input").$("input");
     await input.waitForDisplayed();

@@ -767,7 +767,12 @@ fn migration_sheet(workbook: &mut Workbook, m: &crate::history::Migration, lang:
     let ws = workbook.add_worksheet();
     ws.set_name(pick(lang, "分层变化", "Migration"))?;
     print_setup(ws, None)?;
-    for (c, w) in [(0, 22), (1, 18), (2, 12), (3, 12), (4, 16), (5, 16), (6, 14), (7, 50)] {
+    // ID and name as wide as the longest listed (a 28-character openid was cut at a fixed 22).
+    let moves = || m.upgraded.iter().chain(&m.downgraded).chain(&m.new).chain(&m.lost);
+    let fitted = |widest: usize, least: f64| (widest as f64 * 1.1 + 2.0).clamp(least, 48.0);
+    let key_width = fitted(moves().map(|mv| display_width(&mv.key)).max().unwrap_or(0), 22.0);
+    let name_width = fitted(moves().map(|mv| display_width(&mv.name)).max().unwrap_or(0), 18.0);
+    for (c, w) in [(0, key_width), (1, name_width), (2, 12.0), (3, 12.0), (4, 16.0), (5, 16.0), (6, 14.0), (7, 50.0)] {
         ws.set_column_width(c, w)?;
     }
     let title = match lang {
