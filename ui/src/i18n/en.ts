@@ -539,7 +539,7 @@ const en: Messages = {
     mark: "Mark as contacted ({n})",
     markHint:
       "Creates a campaign for the customers listed below (with an optional holdout); later imports show whether it worked.",
-    audience: "Contact list, {period}",
+    audience: "To contact ({period})",
     total: "To contact",
     today: "Due today",
     valueAtStake: "Value at stake",
