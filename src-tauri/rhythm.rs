@@ -16,13 +16,31 @@ use crate::view::mask_phone;
 
 impl AppState {
     /// The order days of the workspace, read on first use after an import.
-    fn order_days(&self) -> Result<Arc<OrderDays>, ApiError> {
+    pub(crate) fn order_days(&self) -> Result<Arc<OrderDays>, ApiError> {
         if let Some(days) = self.session().order_days.clone() {
             return Ok(days);
         }
         let days = Arc::new(self.with_workspace(|ws| ws.order_days())?);
         self.session().order_days = Some(days.clone());
         Ok(days)
+    }
+
+    /// Each customer's typical purchase gap when `params` weigh the rhythm (the composite score's
+    /// rhythm weight), from the workspace's order days read now (not the session's: they may belong
+    /// to the customers before an import); `None` otherwise.
+    ///
+    /// # Errors
+    /// `store`.
+    pub(crate) fn gaps_for(
+        &self,
+        params: &tierbook_core::classify::ClassifyParams,
+        customers: &[tierbook_core::Customer],
+    ) -> Result<Option<Vec<Option<f64>>>, ApiError> {
+        if !params.method.uses_rhythm() {
+            return Ok(None);
+        }
+        let days = self.with_workspace(|ws| ws.order_days())?;
+        Ok(Some(rhythm::typical_gaps(customers, &days)))
     }
 
     /// The ratio thresholds saved in the workspace, or the defaults (1×, 2×, 4×).

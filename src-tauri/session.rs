@@ -100,7 +100,11 @@ impl AppState {
         let (stored, customers) = stored;
         progress.report(Stage::Classifying, 0, 0);
         let params = with_settings_names(settings.default_params.clone(), &settings);
-        let classification = classify::classify(&customers, &params)?;
+        let gaps = self.gaps_for(&params, &customers)?;
+        let classification = match &gaps {
+            Some(gaps) => classify::classify_with_rhythm(&customers, &params, gaps)?,
+            None => classify::classify(&customers, &params)?,
+        };
         progress.report(Stage::Classifying, 1, 1);
         let orders = customers.iter().map(|c| u64::from(c.orders)).sum();
         let outcome = ImportOutcome {
@@ -119,6 +123,7 @@ impl AppState {
         self.remember(&paths, chrono::Utc::now());
         let mut session = self.session_now();
         session.current_file = paths.last().cloned();
+        session.classifier.set_rhythm(&customers, gaps)?;
         session.customers = customers;
         session.classification = Some(classification);
         session.open_error = None;
@@ -153,11 +158,17 @@ impl AppState {
     pub fn classify(&self, params: ClassifyParams) -> Result<TierView, ApiError> {
         let settings = self.settings();
         let params = with_settings_names(params, &settings);
+        // The composite score's rhythm weight needs each customer's typical gap, once per import.
+        let days = if params.method.uses_rhythm() { Some(self.order_days()?) } else { None };
         let mut session = self.session();
         if session.customers.is_empty() {
             return Err(Error::NoCustomers.into());
         }
         let session = &mut *session;
+        if let Some(days) = days.filter(|_| !session.classifier.has_rhythm(&session.customers)) {
+            let gaps = tierbook_core::rhythm::typical_gaps(&session.customers, &days);
+            session.classifier.set_rhythm(&session.customers, Some(gaps))?;
+        }
         let classification = session.classifier.classify(&session.customers, &params)?;
         let view = view::tier_view(&session.customers, &classification, &settings.playbook);
         session.classification = Some(classification);
@@ -254,13 +265,15 @@ impl AppState {
     /// `store`; `invalid_params` when saved parameters no longer fit.
     pub fn reload(&self) -> Result<(), ApiError> {
         let customers = self.with_workspace(|ws| ws.customers())?;
+        let settings = self.settings();
+        let params = with_settings_names(settings.default_params.clone(), &settings);
+        let gaps = if customers.is_empty() { None } else { self.gaps_for(&params, &customers)? };
         let mut session = self.session_now();
         if customers.is_empty() {
             *session = Session::default();
             return Ok(());
         }
-        let settings = self.settings();
-        let params = with_settings_names(settings.default_params.clone(), &settings);
+        session.classifier.set_rhythm(&customers, gaps)?;
         // Through the session's classifier, so the first parameter change after start reuses the facts.
         session.classification = Some(session.classifier.classify(&customers, &params)?);
         session.customers = customers;

@@ -694,3 +694,40 @@ fn a_campaign_for_a_tier_with_a_holdout_is_stored_and_reported_and_rows_carry_th
     let detail = app.call("customer_detail", json!({ "key": key })).unwrap();
     assert_eq!(detail["row"]["previous_tier"], after[0]["previous_tier"]);
 }
+
+#[test]
+fn a_composite_score_with_a_rhythm_weight_uses_the_workspaces_order_days() {
+    use tierbook_core::classify::{classify_with_rhythm, ClassifyParams, Method, Weights};
+    use tierbook_core::rhythm::typical_gaps;
+
+    let app = app();
+    app.call("open_sample", json!({ "onProgress": "__CHANNEL__:9" })).unwrap();
+    let weights = Weights { value: 0.4, frequency: 0.2, recency: 0.2, interactions: 0.0, rhythm: Some(0.2) };
+    let params =
+        ClassifyParams { method: Method::Composite { weights, a_min: 70.0, b_min: 40.0 }, ..Default::default() };
+    let view = app.call("classify", json!({ "params": params })).unwrap();
+
+    // The core with the gaps from the same workspace's order days.
+    let ws = workspace_of(&app);
+    let customers = ws.customers().unwrap();
+    let gaps = typical_gaps(&customers, &ws.order_days().unwrap());
+    let want = classify_with_rhythm(&customers, &params, &gaps).unwrap();
+    let counts = |tiers: &serde_json::Value| -> Vec<(String, u64)> {
+        tiers
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["group"].as_str().unwrap().into(), t["customers"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(counts(&view["tiers"]), counts(&serde_json::to_value(&want.tiers).unwrap()));
+    let names: Vec<&str> =
+        view["thresholds"].as_array().unwrap().iter().map(|t| t["name"]["zh"].as_str().unwrap()).collect();
+    assert!(names.iter().any(|n| n.contains("回购节奏")), "{names:?}");
+    // Without the gaps the weight would have been shared out, with a note; here it was used.
+    assert!(!view["notes"].to_string().contains("回购节奏权重按比例分给"));
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    let first = &rows.as_array().unwrap()[0];
+    let i = customers.binary_search_by(|c| c.key.as_str().cmp(first["key"].as_str().unwrap())).unwrap();
+    assert_eq!(first["tier"], serde_json::to_value(want.assignments[i].tier).unwrap());
+}

@@ -32,7 +32,18 @@ const segmentCounts = (files, method) =>
       .map((s) => [s.group, s.customers]),
   );
 
+// loop.e2e.ts: one shop's monthly exports, March then April 2026 (the same generated shop cut at the month
+// boundary, so April holds later orders of many of March's customers).
+const loopShop = ["generate", "--layout", "wechat", "--orders", "2400", "--seed", "31"];
+const loopMonths = ["--start", "2026-03-01", "--end", "2026-04-30"];
+const march = path.join(dir, "回访-三月订单.xlsx");
+const april = path.join(dir, "回访-四月订单.xlsx");
+run([...loopShop, ...loopMonths, "--rows-to", "2026-03-31", "--out", march]);
+run([...loopShop, ...loopMonths, "--rows-from", "2026-04-01", "--out", april]);
+
 const expected = {
+  // loop.e2e.ts: the two monthly exports (its figures come from the CLI on the app's own workspace).
+  loop: { march, april },
   half,
   year,
   exportPath: path.join(dir, "导出-客户分层.xlsx"),

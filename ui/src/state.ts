@@ -8,7 +8,7 @@ import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type 
 import { describeError, isCancelled, toApiError, type ErrorText } from "./logic/errors";
 import { request } from "./logic/request";
 import { baseName } from "./logic/format";
-import { windowTitle } from "./logic/shops";
+import { sourcesLabel, windowTitle } from "./logic/shops";
 import type {
   AppInfo,
   Audience,
@@ -102,12 +102,22 @@ export function showCustomersOfTier(tier: Tier) {
 /** For the customers screen: carry out showCustomersOfTier(). */
 export const onShowCustomersOfTier = tierRequest.handle;
 
-const campaignRequest = request<Audience>();
+/** A new campaign asked for by another screen. */
+export interface CampaignStart {
+  audience: Audience;
+  /** The audience in words for the campaign list ("本周该联系 · A类 · 该联系了"); the shell's words when absent. */
+  description?: string;
+  /** The campaign date to suggest (YYYY-MM-DD; the contact list's first day); today when absent. */
+  date?: string;
+}
 
-/** Opens 营销 with a new campaign for `audience` (a tier from the tiers screen, the customer list's rows). */
-export function startCampaign(audience: Audience) {
+const campaignRequest = request<CampaignStart>();
+
+/** Opens 营销 with a new campaign for `audience` (a tier from the tiers screen, the customer list's rows,
+ *  the contact list's rows). */
+export function startCampaign(audience: Audience, more: Omit<CampaignStart, "audience"> = {}) {
   state.screen = "campaigns";
-  campaignRequest.send(audience);
+  campaignRequest.send({ audience, ...more });
 }
 /** For the campaigns screen: carry out startCampaign(). */
 export const onStartCampaign = campaignRequest.handle;
@@ -242,12 +252,22 @@ export async function boot() {
     try {
       const sources = await api.listSources();
       hasData = sources.length > 0;
-      const last = sources[sources.length - 1];
-      if (last && !state.openFile)
-        state.openFile = sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
+      if (!state.openFile) state.openFile = sourcesLabel(sources);
     } catch {
       /* no workspace: stay on the import screen */
     }
+  } else if (hasData && !state.openFile) {
+    // A workspace opened with data (a restart, another shop) has no file of this session: name what it
+    // holds from its imports, so the sidebar does not say "no data yet" over the tiers. Not awaited:
+    // the tiers do not wait for a label.
+    void api
+      .listSources()
+      .then((sources) => {
+        if (!state.openFile) state.openFile = sourcesLabel(sources);
+      })
+      .catch(() => {
+        /* the label stays empty; the data on screen is right */
+      });
   }
   if (hasData) {
     try {

@@ -34,7 +34,7 @@ pub(crate) const AFTER_HELP: &str = "\
   rfm            R/F/M 各打 1–5 分，总分 ≥ --a-min 为 A，≥ --b-min 为 B（--bins 5 --a-min 12 --b-min 8）
   rfm-cube       RFM 八类客户（重要价值客户…）；高低线 --basis mean|median|fixed（fixed 时用 --r-days --f --m）
   rfm-segments   英文 RFM 分群（Champions, At Risk…）
-  composite      综合得分 0–100（--weights 价值,频次,近度,互动 如 0.4,0.3,0.2,0.1；--a-min 70 --b-min 40）
+  composite      综合得分 0–100（--weights 价值,频次,近度,互动[,回购节奏] 如 0.4,0.3,0.2,0.1；--a-min 70 --b-min 40）
 
 示例 / Examples:
   tierbook classify 订单导出.xlsx --out 客户分层.xlsx
@@ -89,7 +89,7 @@ pub(crate) struct Args {
     /// 固定线：消费金额 ≥ M 元算“高额”（默认 200）/ fixed basis: M high when revenue ≥ M yuan (200)
     #[arg(long)]
     pub(crate) m: Option<f64>,
-    /// 综合得分权重：价值,频次,近度,互动（默认 0.4,0.3,0.2,0.1）/ composite weights value,frequency,recency,interactions
+    /// 综合得分权重：价值,频次,近度,互动[,回购节奏]（默认 0.4,0.3,0.2,0.1）/ composite weights value,frequency,recency,interactions[,rhythm]
     #[arg(long)]
     pub(crate) weights: Option<String>,
     /// 按人数分层时，零消费客户归入 C（默认）或单独的 D / zero-revenue customers in C (default) or D
@@ -254,16 +254,17 @@ fn weights(text: &str) -> Result<Weights> {
         .collect::<std::result::Result<_, _>>()
         .map_err(|_| bad_weights(text))?;
     match parts.as_slice() {
-        [v, f, r] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: 0.0 }),
-        [v, f, r, i] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: *i }),
+        [v, f, r] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: 0.0, rhythm: None }),
+        [v, f, r, i] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: *i, rhythm: None }),
+        [v, f, r, i, rh] => Ok(Weights { value: *v, frequency: *f, recency: *r, interactions: *i, rhythm: Some(*rh) }),
         _ => Err(bad_weights(text)),
     }
 }
 
 fn bad_weights(text: &str) -> Error {
     Error::InvalidParams(format!(
-        "--weights “{text}” 应为 3 或 4 个用逗号分隔的数字，如 0.4,0.3,0.2,0.1（价值,频次,近度,互动）。/ \
-         --weights needs 3 or 4 comma-separated numbers."
+        "--weights “{text}” 应为 3 到 5 个用逗号分隔的数字，如 0.4,0.3,0.2,0.1（价值,频次,近度,互动）或 0.4,0.3,0.1,0,0.2（再加回购节奏）。/ \
+         --weights needs 3 to 5 comma-separated numbers (value, frequency, recency, interactions, rhythm)."
     ))
 }
 

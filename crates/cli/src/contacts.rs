@@ -127,7 +127,12 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         }
     };
     let params = ClassifyParams { as_of: args.as_of, ..params };
-    let classification = classify::classify(&customers, &params)?;
+    // The tiers the app shows for the saved method, which may weigh the purchase rhythm.
+    let classification = if params.method.uses_rhythm() {
+        classify::classify_with_rhythm(&customers, &params, &rhythm::typical_gaps(&customers, &days))?
+    } else {
+        classify::classify(&customers, &params)?
+    };
     let t = match &args.thresholds {
         Some(text) => thresholds(text)?,
         None => saved.unwrap_or_default(),

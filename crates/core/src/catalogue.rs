@@ -322,14 +322,16 @@ fn method_info(default: Method) -> MethodInfo {
         ),
         Method::Composite { weights, a_min, b_min } => (
             Text::new(
-                "把消费金额、频次、最近消费（和互动次数）加权成 0–100 分，按分数分层。",
-                "Spend, frequency, recency (and interactions) weighted into a 0–100 score; tiers by the score.",
+                "把消费金额、频次、最近消费（和互动次数、回购节奏）加权成 0–100 分，按分数分层。",
+                "Spend, frequency, recency (and interactions, purchase rhythm) weighted into a 0–100 score; tiers by the score.",
             ),
             vec![
                 range("weights.value", 0.0, Some(1.0), 0.05, NONE, weights.value),
                 range("weights.frequency", 0.0, Some(1.0), 0.05, NONE, weights.frequency),
                 range("weights.recency", 0.0, Some(1.0), 0.05, NONE, weights.recency),
                 range("weights.interactions", 0.0, Some(1.0), 0.05, NONE, weights.interactions),
+                // The overdue ratio of the purchase rhythm (docs/rhythm.md); 0 by default.
+                range("weights.rhythm", 0.0, Some(1.0), 0.05, NONE, weights.rhythm()),
                 range("a_min", 1.0, Some(100.0), 1.0, POINTS, *a_min),
                 range("b_min", 0.0, Some(99.0), 1.0, POINTS, *b_min),
             ],

@@ -68,7 +68,37 @@ pub fn classify(customers: &[Customer], params: &ClassifyParams) -> Result<Class
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
-    Ok(engine::run(customers, params, engine::Wordings::Write))
+    Ok(engine::run(customers, params, None, engine::Wordings::Write))
+}
+
+/// [`classify`] with each customer's typical purchase gap in days (`rhythm::typical_gaps`, in the
+/// order of `customers`), which the composite score's rhythm weight uses (docs/rhythm.md); the other
+/// methods, and a rhythm weight of 0, give what [`classify`] gives.
+///
+/// # Errors
+/// As [`classify`]; `InvalidParams` when `gaps` is not as long as `customers`.
+pub fn classify_with_rhythm(
+    customers: &[Customer],
+    params: &ClassifyParams,
+    gaps: &[Option<f64>],
+) -> Result<Classification> {
+    if customers.is_empty() {
+        return Err(Error::NoCustomers);
+    }
+    params.method.validate()?;
+    check_gaps(customers, gaps)?;
+    Ok(engine::run(customers, params, Some(gaps), engine::Wordings::Write))
+}
+
+fn check_gaps(customers: &[Customer], gaps: &[Option<f64>]) -> Result<()> {
+    if gaps.len() != customers.len() {
+        return Err(Error::InvalidParams(format!(
+            "回购节奏与客户不对应（{} 个周期，{} 位客户），请重新导入后再试。",
+            gaps.len(),
+            customers.len()
+        )));
+    }
+    Ok(())
 }
 
 /// [`classify`] without the per-customer reason and gap (left empty; everything else is the
@@ -82,7 +112,7 @@ pub fn classify_tiers(customers: &[Customer], params: &ClassifyParams) -> Result
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
-    Ok(engine::run(customers, params, engine::Wordings::Skip))
+    Ok(engine::run(customers, params, None, engine::Wordings::Skip))
 }
 
 /// Re-classifies one customer list as the parameters change, computing what no parameter changes
@@ -100,6 +130,8 @@ pub struct Classifier {
     of: Option<(usize, u64)>,
     /// One entry per (as-of, score bins) seen lately, the most recently used last.
     kept: Vec<engine::Prepared>,
+    /// Each customer's typical purchase gap, for the composite score's rhythm weight.
+    gaps: Option<Vec<Option<f64>>>,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -107,6 +139,7 @@ impl std::fmt::Debug for Classifier {
         f.debug_struct("Classifier")
             .field("customers", &self.of.map(|(n, _)| n))
             .field("kept", &self.kept.len())
+            .field("rhythm", &self.gaps.is_some())
             .finish()
     }
 }
@@ -142,6 +175,25 @@ impl Classifier {
     pub fn clear(&mut self) {
         self.of = None;
         self.kept.clear();
+        self.gaps = None;
+    }
+
+    /// Gives the customers' typical purchase gaps (`rhythm::typical_gaps`) to the calls that follow,
+    /// as [`classify_with_rhythm`] does; `None` takes them away. Set them again with new customers.
+    ///
+    /// # Errors
+    /// `InvalidParams` when `gaps` is not as long as `customers`.
+    pub fn set_rhythm(&mut self, customers: &[Customer], gaps: Option<Vec<Option<f64>>>) -> Result<()> {
+        if let Some(g) = &gaps {
+            check_gaps(customers, g)?;
+        }
+        self.gaps = gaps;
+        Ok(())
+    }
+
+    /// Whether typical purchase gaps were given for `customers` (see [`Classifier::set_rhythm`]).
+    pub fn has_rhythm(&self, customers: &[Customer]) -> bool {
+        self.gaps.as_ref().is_some_and(|g| g.len() == customers.len())
     }
 
     fn run(
@@ -154,8 +206,12 @@ impl Classifier {
             return Err(Error::NoCustomers);
         }
         params.method.validate()?;
+        // Gaps given for another customer list (a re-import without `set_rhythm`) are left out.
+        let gaps = self.gaps.take().filter(|g| g.len() == customers.len());
         let prepared = self.prepared(customers, params.as_of, engine::score_bins(params));
-        Ok(engine::run_prepared(customers, prepared, params, wordings))
+        let result = engine::run_prepared(customers, prepared, params, gaps.as_deref(), wordings);
+        self.gaps = gaps;
+        Ok(result)
     }
 
     /// The kept facts for (`as_of`, `bins`), computed now when missing.

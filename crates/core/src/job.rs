@@ -141,7 +141,8 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
     let import =
         if job.files.is_empty() { None } else { Some(ws.import(job.files, job.import, job.imported_at, progress)?) };
     let customers = ws.customers()?;
-    let classification = classify_all(&customers, job.params, progress)?;
+    let days = ws.order_days()?;
+    let classification = classify_all(&customers, &days, job.params, progress)?;
     let snapshot = if job.save_snapshot { Some(ws.save_snapshot(&customers, &classification, None)?) } else { None };
     let playbook = ws.playbook()?;
     let migration = match ws.snapshots()?.as_slice() {
@@ -152,7 +153,7 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
     let regions = ws.customer_regions()?;
     let cohorts = ws.cohorts(classification.as_of)?;
     let thresholds = ws.get_setting(RhythmThresholds::SETTING)?.unwrap_or_default();
-    let rhythm = rhythm::compute(&customers, &ws.order_days()?, classification.as_of, thresholds)?;
+    let rhythm = rhythm::compute(&customers, &days, classification.as_of, thresholds)?;
     let tier_changes = Some(ws.tier_changes_of(&customers, &classification)?);
     let campaigns =
         ws.campaigns()?.iter().map(|c| ws.campaign_report(c.id, DEFAULT_WINDOW_DAYS)).collect::<Result<Vec<_>>>()?;
@@ -188,7 +189,7 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     // The orders are summed up in the customers now; freed before the classification and the export
     // (a million orders are most of the memory peak otherwise).
     drop(orders);
-    let classification = classify_all(&customers, job.params, progress)?;
+    let classification = classify_all(&customers, &days, job.params, progress)?;
     debug_assert_eq!(classification.as_of, as_of, "the cohorts are cut at the classification's as-of date");
     let rhythm = rhythm::compute(&customers, &days, classification.as_of, RhythmThresholds::default())?;
     let outcome = JobOutcome {
@@ -210,9 +211,18 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     stage_outputs(outcome, &Playbook::default(), job.outputs, progress)
 }
 
-fn classify_all(customers: &[Customer], params: &ClassifyParams, progress: &dyn Progress) -> Result<Classification> {
+fn classify_all(
+    customers: &[Customer],
+    days: &OrderDays,
+    params: &ClassifyParams,
+    progress: &dyn Progress,
+) -> Result<Classification> {
     progress.report(Stage::Classifying, 0, 1);
-    let classification = classify::classify(customers, params)?;
+    let classification = if params.method.uses_rhythm() {
+        classify::classify_with_rhythm(customers, params, &rhythm::typical_gaps(customers, days))?
+    } else {
+        classify::classify(customers, params)?
+    };
     progress.report(Stage::Classifying, 1, 1);
     Ok(classification)
 }

@@ -292,15 +292,28 @@ pub fn compute(
     let rhythms = customers
         .iter()
         .map(|c| {
-            let days = days.get(&c.key);
-            let (gap, basis, count) = match own_gap(c, days) {
-                Some(own) => own,
-                None => (shop_gap_days?, GapBasis::Shop, days.map_or(1, |d| d.days.len() as u32)),
-            };
+            let (gap, basis, count) = gap_of(c, days, shop_gap_days)?;
             Some(rhythm_at(c.last_order, gap, basis, count, as_of, &thresholds))
         })
         .collect();
     Ok(Rhythms { as_of, thresholds, shop_gap_days, customers: rhythms })
+}
+
+/// Each customer's typical gap in days (by the rules above: own median, summary average or the shop's
+/// median), in the order of `customers`; `None` when no gap can be estimated. It does not depend on
+/// an as-of date: the composite score divides each customer's recency by it to get the overdue ratio.
+pub fn typical_gaps(customers: &[Customer], days: &OrderDays) -> Vec<Option<f64>> {
+    let shop_gap_days = shop_gap(days);
+    customers.iter().map(|c| gap_of(c, days, shop_gap_days).map(|(gap, _, _)| gap)).collect()
+}
+
+/// A customer's gap, its basis and purchase days: their own, else the shop's median.
+fn gap_of(customer: &Customer, days: &OrderDays, shop_gap_days: Option<f64>) -> Option<(f64, GapBasis, u32)> {
+    let days = days.get(&customer.key);
+    match own_gap(customer, days) {
+        Some(own) => Some(own),
+        None => Some((shop_gap_days?, GapBasis::Shop, days.map_or(1, |d| d.days.len() as u32))),
+    }
 }
 
 fn rhythm_at(

@@ -560,7 +560,7 @@ fn composite_with_value_weight_only_ranks_by_spend() {
         .map(|i| customer(&format!("k{i}"), 10 - i, 100.0 * (i + 1) as f64, "2025-01-01", "2025-06-01"))
         .collect();
     let m = Method::Composite {
-        weights: Weights { value: 1.0, frequency: 0.0, recency: 0.0, interactions: 0.0 },
+        weights: Weights { value: 1.0, frequency: 0.0, recency: 0.0, interactions: 0.0, rhythm: None },
         a_min: 80.0,
         b_min: 50.0,
     };
@@ -612,7 +612,7 @@ fn invalid_parameters_say_what_to_fix() {
         ),
         (
             Method::Composite {
-                weights: Weights { value: 0.0, frequency: 0.0, recency: 0.0, interactions: 0.0 },
+                weights: Weights { value: 0.0, frequency: 0.0, recency: 0.0, interactions: 0.0, rhythm: None },
                 a_min: 70.0,
                 b_min: 40.0,
             },
@@ -620,7 +620,7 @@ fn invalid_parameters_say_what_to_fix() {
         ),
         (
             Method::Composite {
-                weights: Weights { value: 1.0, frequency: 0.0, recency: 0.0, interactions: 0.0 },
+                weights: Weights { value: 1.0, frequency: 0.0, recency: 0.0, interactions: 0.0, rhythm: None },
                 a_min: 40.0,
                 b_min: 70.0,
             },

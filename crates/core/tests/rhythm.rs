@@ -337,3 +337,88 @@ fn the_contact_list_holds_exactly_the_customers_due_in_the_period_in_value_order
     let lapsed = mine.values().filter(|e| e.state == "已流失").count();
     assert_eq!(with_lapsed.contacts.len(), sizes[0] + lapsed);
 }
+
+/// Mid-rank percentile written here: (values below + half the equal ones) / n.
+fn mid_rank(values: &[f64], x: f64) -> f64 {
+    let below = values.iter().filter(|v| **v < x).count() as f64;
+    let equal = values.iter().filter(|v| **v == x).count() as f64;
+    (below + 0.5 * equal) / values.len() as f64
+}
+
+/// The composite score with a rhythm weight, against a score computed here from the orders: the gaps
+/// and overdue ratios of `independent` (not `tierbook_core::rhythm`), mid-rank percentiles of spend,
+/// orders, recency and the overdue ratio, the normalized weights. With the weight at 0 the result is
+/// the one `classify` gives, to the byte.
+#[test]
+fn the_composite_score_weighs_the_overdue_ratio_as_computed_here() {
+    use tierbook_core::classify::{classify_with_rhythm, Method, Weights};
+    use tierbook_core::rhythm::typical_gaps;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = generated(dir.path());
+    let ds = import_files(&[path], &ImportOptions::default(), &NoProgress).unwrap();
+    let customers = aggregate(&ds.orders);
+    assert!(customers.iter().all(|c| c.interactions.is_none()), "the weights below assume no interaction counts");
+    let as_of = customers.iter().map(|c| c.last_order).max().unwrap() + Duration::days(20);
+    let mine = independent(&ds.orders, as_of, (1.0, 2.0, 4.0));
+    // The gaps the classification gets are the ones worked out here; the core's own agree with them.
+    let gaps: Vec<Option<f64>> = customers.iter().map(|c| mine.get(&c.key).map(|e| e.gap)).collect();
+    assert_eq!(typical_gaps(&customers, &OrderDays::from_orders(&ds.orders)), gaps);
+
+    let composite = |rhythm: Option<f64>| ClassifyParams {
+        method: Method::Composite {
+            weights: Weights { value: 0.4, frequency: 0.2, recency: 0.2, interactions: 0.0, rhythm },
+            a_min: 70.0,
+            b_min: 40.0,
+        },
+        as_of: Some(as_of),
+        ..ClassifyParams::default()
+    };
+
+    // Weight 0 (or none): exactly what `classify` gives, with or without the gaps.
+    let plain = serde_json::to_string(&classify(&customers, &composite(None)).unwrap()).unwrap();
+    for rhythm in [None, Some(0.0)] {
+        let with = classify_with_rhythm(&customers, &composite(rhythm), &gaps).unwrap();
+        assert_eq!(serde_json::to_string(&with).unwrap(), plain, "{rhythm:?}");
+    }
+
+    let got = classify_with_rhythm(&customers, &composite(Some(0.2)), &gaps).unwrap();
+    let spend: Vec<f64> = customers.iter().map(|c| c.revenue as f64).collect();
+    let orders: Vec<f64> = customers.iter().map(|c| f64::from(c.orders)).collect();
+    let recency: Vec<f64> = customers.iter().map(|c| (as_of - c.last_order).num_days().max(0) as f64).collect();
+    let ratios: Vec<f64> = customers.iter().filter_map(|c| mine.get(&c.key).map(|e| e.ratio)).collect();
+    assert!(ratios.len() > customers.len() / 2);
+    // value 0.4, frequency 0.2, recency 0.2, rhythm 0.2: they already sum to 1.
+    let mut moved = 0;
+    for (i, c) in customers.iter().enumerate() {
+        let rhythm = mine.get(&c.key).map_or(0.5, |e| 1.0 - mid_rank(&ratios, e.ratio));
+        let want = 100.0
+            * (0.4 * mid_rank(&spend, spend[i])
+                + 0.2 * mid_rank(&orders, orders[i])
+                + 0.2 * (1.0 - mid_rank(&recency, recency[i]))
+                + 0.2 * rhythm);
+        let a = &got.assignments[i];
+        let score = a.score.unwrap();
+        assert!((score - want).abs() < 1e-9, "{}: core {score}, here {want}", c.key);
+        if (want - 70.0).abs() > 1e-9 && (want - 40.0).abs() > 1e-9 {
+            let tier = if want >= 70.0 {
+                Tier::A
+            } else if want >= 40.0 {
+                Tier::B
+            } else {
+                Tier::C
+            };
+            assert_eq!(a.tier, tier, "{}", c.key);
+        }
+        let without = serde_json::from_str::<serde_json::Value>(&plain).unwrap()["assignments"][i]["score"].as_f64();
+        moved += usize::from(without != Some(score));
+    }
+    assert!(moved > customers.len() / 2, "the rhythm weight changes the scores ({moved} moved)");
+    // The threshold table and the reasons name the rhythm part.
+    assert!(got.thresholds.iter().any(|t| t.name.zh.contains("回购节奏")));
+    assert!(got.assignments[0].reason.zh.contains("回购节奏"));
+
+    // Without gaps the weight cannot be used: said in a note, and shared out among the others.
+    let blind = classify(&customers, &composite(Some(0.2))).unwrap();
+    assert!(blind.notes.iter().any(|n| n.zh.contains("回购节奏权重按比例分给")));
+}

@@ -19,4 +19,11 @@ recency: number,
 /**
  * Weight of interactions; shared out among the others when the data has no interaction counts.
  */
-interactions: number, };
+interactions: number, 
+/**
+ * Weight of the purchase rhythm (the overdue ratio: days since the last order ÷ the customer's
+ * typical gap, lower is better; see docs/rhythm.md). `None` (the default) weighs 0 and leaves
+ * the method's JSON as before; shared out among the others when the caller gives no rhythm
+ * (`classify::classify` rather than `classify::classify_with_rhythm`).
+ */
+rhythm?: number, };

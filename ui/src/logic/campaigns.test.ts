@@ -84,7 +84,7 @@ describe("campaign form", () => {
     const spec = specFromForm(f);
     expect(spec).toMatchObject({ name: "双12回访", cost_per_contact: 1999, holdout_share: 0.15, seed: 7 });
     // Without a seed, a random one is drawn (and stored by the core, so the draw can be repeated).
-    expect(specFromForm({ ...f, seed: null }, () => 0.5).seed).toBe(Math.floor(0.5 * 0xffffffff));
+    expect(specFromForm({ ...f, seed: null }, "", () => 0.5).seed).toBe(Math.floor(0.5 * 0xffffffff));
     expect(specFromForm({ ...f, costYuan: null }).cost_per_contact).toBeNull();
   });
 

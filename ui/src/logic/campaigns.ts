@@ -45,7 +45,7 @@ export function validateCampaignForm(form: CampaignForm): string[] {
 }
 
 /** The spec the core stores: cost in fen, holdout as a share, a seed (random when none was given). */
-export function specFromForm(form: CampaignForm, random: () => number = Math.random): CampaignSpec {
+export function specFromForm(form: CampaignForm, audience = "", random: () => number = Math.random): CampaignSpec {
   return {
     name: form.name.trim(),
     date: form.date,
@@ -53,8 +53,8 @@ export function specFromForm(form: CampaignForm, random: () => number = Math.ran
     cost_per_contact: form.costYuan === null ? null : Math.round(form.costYuan * 100),
     holdout_share: form.holdoutPct / 100,
     seed: form.seed ?? Math.floor(random() * 0xffffffff),
-    // The shell describes the audience in words (a tier, a segment by its catalogue name, a count of keys).
-    audience: "",
+    // Empty: the shell describes the audience in words (a tier, a segment by its catalogue name, a count of keys).
+    audience: audience.trim(),
   };
 }
 
@@ -163,9 +163,10 @@ export function tierMove(r: Pick<CustomerRow, "previous_tier" | "tier">): string
   return r.previous_tier ? `${r.previous_tier} → ${r.tier}` : "";
 }
 
-/** The audience in words for the form's header. */
-export function audienceLabel(audience: Audience, size: number, lang: Lang): string {
+/** The audience in words for the form's header; `description` (the sending screen's words) before the count. */
+export function audienceLabel(audience: Audience, size: number, lang: Lang, description: string | null = null): string {
   const n = formatInt(size);
+  if (description) return lang === "en" ? `${description} (${n})` : `${description}（${n} 位）`;
   switch (audience.kind) {
     case "tier":
       return lang === "en" ? `Tier ${audience.value} (${n})` : `${audience.value}类（${n} 位）`;

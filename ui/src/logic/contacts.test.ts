@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
+  contactsAudience,
+  contactsOf,
   contactsOfTiers,
   csvName,
   formatGap,
@@ -88,6 +90,19 @@ describe("the contact list", () => {
   test("filtering by tier keeps the core's order", () => {
     expect(contactsOfTiers(list, ["B", "A"]).map((c) => c.key)).toEqual(["a1", "a2", "b1"]);
     expect(contactsOfTiers(list, [])).toBe(list);
+  });
+
+  test("filtering by tier and state keeps the core's order; nothing chosen keeps all", () => {
+    expect(contactsOf(list, ["A"], ["Due"]).map((c) => c.key)).toEqual(["a2"]);
+    expect(contactsOf(list, ["A", "B"], ["Due"]).map((c) => c.key)).toEqual(["a2", "b1"]);
+    expect(contactsOf(list, [], ["AtRisk"]).map((c) => c.key)).toEqual(["a1"]);
+    expect(contactsOf(list, ["C"], []).map((c) => c.key)).toEqual(["c1"]);
+    expect(contactsOf(list, [], [])).toBe(list);
+  });
+
+  test("the contact list as a campaign audience names the period, tiers and states", () => {
+    expect(contactsAudience("本周该联系", ["A类"], ["该联系了"])).toBe("本周该联系 · A类 · 该联系了");
+    expect(contactsAudience("本月", ["A类", "B类"], [])).toBe("本月 · A类、B类");
   });
 
   test("thresholds must be positive and increasing", () => {

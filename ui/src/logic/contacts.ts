@@ -88,6 +88,23 @@ export function contactsOfTiers(contacts: Contact[], tiers: Tier[]): Contact[] {
   return contacts.filter((c) => wanted.has(c.tier));
 }
 
+/** The contacts of the chosen tiers and states (a filter with nothing chosen keeps all), in the core's order. */
+export function contactsOf(contacts: Contact[], tiers: Tier[], states: RhythmState[]): Contact[] {
+  const byTier = contactsOfTiers(contacts, tiers);
+  if (!states.length) return byTier;
+  const wanted = new Set(states);
+  return byTier.filter((c) => wanted.has(c.state));
+}
+
+/**
+ * The campaign's audience in words when it is the contact list on screen: the period, then the chosen
+ * tiers and states as the user picked them ("本周该联系 · A类 · 该联系了"), so the campaign list says
+ * which rows were marked.
+ */
+export function contactsAudience(period: string, tiers: string[], states: string[]): string {
+  return [period, tiers.join("、"), states.join("、")].filter((x) => x).join(" · ");
+}
+
 /** What is wrong with the threshold form, as i18n keys (empty when it can be saved). */
 export function thresholdProblems(t: RhythmThresholds): string[] {
   const values = [t.due, t.at_risk, t.lapsed];

@@ -77,6 +77,16 @@ describe("method builders", () => {
       expect(buildMethod(formFromMethod(m, defaultForm(cat))), kind).toEqual(m);
     }
   });
+  test("the composite score's rhythm weight is sent when set and left out at 0, as the core writes it", () => {
+    const f = defaultForm(cat);
+    f.kind = "composite";
+    expect(f.composite.weights.rhythm).toBe(0);
+    expect(buildMethod(f)).not.toHaveProperty("weights.rhythm");
+    f.composite.weights.rhythm = 0.25;
+    const m = buildMethod(f);
+    expect(m).toHaveProperty("weights.rhythm", 0.25);
+    expect(buildMethod(formFromMethod(m, defaultForm(cat)))).toEqual(m);
+  });
   test("loading a method keeps the other methods' values the user typed", () => {
     const f = defaultForm(cat);
     f.abcRevenue.a_pct = 70;
@@ -146,7 +156,13 @@ describe("validation", () => {
   test("all-zero composite weights are rejected", () => {
     const f = defaultForm(cat);
     f.kind = "composite";
-    f.composite.weights = { value: 0, frequency: 0, recency: 0, interactions: 0 };
+    f.composite.weights = { value: 0, frequency: 0, recency: 0, interactions: 0, rhythm: 0 };
+    expect(validateForm(f)).toContain("method.invalid.weights");
+    // The rhythm weight alone is a score (the overdue ratio only).
+    f.composite.weights.rhythm = 0.5;
+    expect(validateForm(f)).not.toContain("method.invalid.weights");
+    f.composite.weights.rhythm = -0.1;
+    f.composite.weights.value = 1;
     expect(validateForm(f)).toContain("method.invalid.weights");
   });
 });

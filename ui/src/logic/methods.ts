@@ -29,8 +29,11 @@ export interface MethodForm {
   rfmScores: { bins: number; a_min: number; b_min: number };
   rfmCube: { basis: "mean" | "median" | "fixed"; r_days: number; f: number; m_yuan: number };
   rfmSegments: { rules: SegmentRule[] };
-  composite: { weights: Weights; a_min: number; b_min: number };
+  composite: { weights: CompositeWeights; a_min: number; b_min: number };
 }
+
+/** The composite score's weights on the form: every one a number (the rhythm weight is 0 when the core leaves it out). */
+export type CompositeWeights = Required<Weights>;
 
 /** The catalogue's entry for a method kind. */
 export function methodInfo(cat: Catalogue, kind: MethodKind): MethodInfo {
@@ -82,7 +85,7 @@ export function defaultForm(cat: Catalogue): MethodForm {
       m_yuan: start("rfm_cube", "basis.m_yuan"),
     },
     rfmSegments: { rules: [] },
-    composite: { weights: { value: 0, frequency: 0, recency: 0, interactions: 0 }, a_min: 0, b_min: 0 },
+    composite: { weights: { value: 0, frequency: 0, recency: 0, interactions: 0, rhythm: 0 }, a_min: 0, b_min: 0 },
   };
   // Each method's section from its default; the first method last, so that it is the chosen one.
   for (const m of [...cat.methods].reverse()) form = formFromMethod(m.default, form);
@@ -130,8 +133,8 @@ export function validateForm(form: MethodForm): string[] {
       break;
     case "composite": {
       const { weights: w, a_min, b_min } = form.composite;
-      const sum = w.value + w.frequency + w.recency + w.interactions;
-      if (!(sum > 0) || [w.value, w.frequency, w.recency, w.interactions].some((x) => x < 0)) {
+      const all = [w.value, w.frequency, w.recency, w.interactions, w.rhythm];
+      if (!(all.reduce((a, b) => a + b, 0) > 0) || all.some((x) => x < 0)) {
         problems.push("method.invalid.weights");
       }
       if (!(a_min > b_min && a_min <= 100 && b_min >= 0)) problems.push("method.invalid.aAboveB");
@@ -165,8 +168,10 @@ export function buildMethod(form: MethodForm): Method {
     case "rfm_segments":
       return { kind: "rfm_segments", rules: form.rfmSegments.rules.map(copyRule) };
     case "composite": {
-      const w = form.composite.weights;
-      return { kind: "composite", weights: { ...w }, a_min: form.composite.a_min, b_min: form.composite.b_min };
+      // A rhythm weight of 0 is left out, as the core writes it: the method then equals the one it came from.
+      const { rhythm, ...w } = form.composite.weights;
+      const weights = rhythm ? { ...w, rhythm } : w;
+      return { kind: "composite", weights, a_min: form.composite.a_min, b_min: form.composite.b_min };
     }
   }
 }
@@ -212,7 +217,11 @@ export function formFromMethod(method: Method, base: MethodForm): MethodForm {
       form.rfmSegments = { rules: method.rules.map(copyRule) };
       break;
     case "composite":
-      form.composite = { weights: { ...method.weights }, a_min: method.a_min, b_min: method.b_min };
+      form.composite = {
+        weights: { ...method.weights, rhythm: method.weights.rhythm ?? 0 },
+        a_min: method.a_min,
+        b_min: method.b_min,
+      };
       break;
   }
   return form;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupFileName, localTime, windowTitle } from "./shops";
+import { backupFileName, localTime, sourcesLabel, windowTitle } from "./shops";
 
 describe("backupFileName", () => {
   it("names the shop and the local day", () => {
@@ -26,5 +26,15 @@ describe("localTime", () => {
     expect(localTime(d.toISOString())).toBe("2025-03-01 09:05");
     expect(localTime(null)).toBe("—");
     expect(localTime("not a time")).toBe("—");
+  });
+});
+
+describe("sourcesLabel", () => {
+  it("names the last import and counts the earlier ones", () => {
+    expect(sourcesLabel([])).toBe("");
+    expect(sourcesLabel([{ file_name: "一月.xlsx" }])).toBe("一月.xlsx");
+    expect(sourcesLabel([{ file_name: "一月.xlsx" }, { file_name: "二月.xlsx" }, { file_name: "三月.csv" }])).toBe(
+      "三月.csv +2",
+    );
   });
 });

@@ -32,3 +32,10 @@ export function localTime(iso: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** A shop's imports in a few words for the sidebar: the last file's name, "+n" for the earlier ones; "" for none. */
+export function sourcesLabel(sources: { file_name: string }[]): string {
+  const last = sources[sources.length - 1];
+  if (!last) return "";
+  return sources.length === 1 ? last.file_name : `${last.file_name} +${sources.length - 1}`;
+}

@@ -53,10 +53,16 @@ pub(super) fn score_bins(params: &ClassifyParams) -> u8 {
     method::rule(&params.method).score_bins()
 }
 
-/// Classifies `customers` (not empty) with `params` (validated).
-pub(super) fn run(customers: &[Customer], params: &ClassifyParams, wordings: Wordings) -> Classification {
+/// Classifies `customers` (not empty) with `params` (validated) and, when given, each customer's
+/// typical purchase gap (as long as `customers`).
+pub(super) fn run(
+    customers: &[Customer],
+    params: &ClassifyParams,
+    gaps: Option<&[Option<f64>]>,
+    wordings: Wordings,
+) -> Classification {
     let prepared = Prepared::new(customers, params.as_of, score_bins(params));
-    run_prepared(customers, &prepared, params, wordings)
+    run_prepared(customers, &prepared, params, gaps, wordings)
 }
 
 /// [`run`] with the method-independent facts already computed: `prepared` must come from
@@ -65,6 +71,7 @@ pub(super) fn run_prepared(
     customers: &[Customer],
     prepared: &Prepared,
     params: &ClassifyParams,
+    gaps: Option<&[Option<f64>]>,
     wordings: Wordings,
 ) -> Classification {
     let rule = method::rule(&params.method);
@@ -73,7 +80,8 @@ pub(super) fn run_prepared(
     let (abc, rfm_type) = (&prepared.abc, &prepared.rfm_type);
     let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
 
-    let ctx = Context { base: &base, params, abc, rfm_type };
+    debug_assert!(gaps.is_none_or(|g| g.len() == customers.len()));
+    let ctx = Context { base: &base, params, abc, rfm_type, gaps };
     let Decision { outcome: d, explain } = rule.decide(&ctx);
 
     // Summaries.

@@ -36,6 +36,9 @@ pub(crate) struct Context<'a> {
     pub abc: &'a AbcPass,
     /// The RFM 8-type on the mean, as a position in `segments::CUBE` (every assignment's `rfm_type`).
     pub rfm_type: &'a [u8],
+    /// Each customer's typical purchase gap in days (`rhythm::typical_gaps`), when the caller gave it:
+    /// the composite score's rhythm weight needs it.
+    pub gaps: Option<&'a [Option<f64>]>,
 }
 
 /// A method's decisions for every customer, before wording.

@@ -83,6 +83,33 @@ pub struct Weights {
     pub recency: f64,
     /// Weight of interactions; shared out among the others when the data has no interaction counts.
     pub interactions: f64,
+    /// Weight of the purchase rhythm (the overdue ratio: days since the last order ÷ the customer's
+    /// typical gap, lower is better; see docs/rhythm.md). `None` (the default) weighs 0 and leaves
+    /// the method's JSON as before; shared out among the others when the caller gives no rhythm
+    /// (`classify::classify` rather than `classify::classify_with_rhythm`).
+    #[serde(default, skip_serializing_if = "no_weight")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub rhythm: Option<f64>,
+}
+
+/// A rhythm weight of 0 is written as none: the JSON of a method without it stays as it was.
+fn no_weight(w: &Option<f64>) -> bool {
+    w.is_none_or(|w| w == 0.0)
+}
+
+impl Method {
+    /// Whether the method weighs the purchase rhythm (the composite score with a rhythm weight above
+    /// 0): only then do callers need each customer's typical gap (`classify_with_rhythm`).
+    pub fn uses_rhythm(&self) -> bool {
+        matches!(self, Method::Composite { weights, .. } if weights.rhythm() > 0.0)
+    }
+}
+
+impl Weights {
+    /// The rhythm weight, 0 when not set.
+    pub fn rhythm(&self) -> f64 {
+        self.rhythm.unwrap_or(0.0)
+    }
 }
 
 /// A method and its parameters. Percentages are 0–100.

@@ -157,14 +157,20 @@ pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
         }
         Method::Composite { weights, a_min, b_min } => {
             let w = weights;
+            // The rhythm part is named only when it weighs in (the sentence is as before otherwise).
+            let rhythm = match (w.rhythm(), zh) {
+                (r, _) if r <= 0.0 => String::new(),
+                (r, true) => format!(" + 回购节奏 {r}"),
+                (r, false) => format!(" + rhythm {r}"),
+            };
             if zh {
                 format!(
-                    "综合得分 0–100 = 消费额 {} + 频次 {} + 最近消费 {} + 互动 {}（权重归一化）；≥ {a_min} 分为 A 类，≥ {b_min} 分为 B 类，其余为 C 类。",
+                    "综合得分 0–100 = 消费额 {} + 频次 {} + 最近消费 {} + 互动 {}{rhythm}（权重归一化）；≥ {a_min} 分为 A 类，≥ {b_min} 分为 B 类，其余为 C 类。",
                     w.value, w.frequency, w.recency, w.interactions
                 )
             } else {
                 format!(
-                    "Score 0–100 = value {} + frequency {} + recency {} + interactions {} (weights normalized); ≥ {a_min} is A, ≥ {b_min} B, the rest C.",
+                    "Score 0–100 = value {} + frequency {} + recency {} + interactions {}{rhythm} (weights normalized); ≥ {a_min} is A, ≥ {b_min} B, the rest C.",
                     w.value, w.frequency, w.recency, w.interactions
                 )
             }

@@ -621,7 +621,18 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
     write_headers(ws, 0, &headers, f)?;
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 3)?;
-    let widths = [6.0, 16.0, 14.0, 14.0, 8.0];
+    // ID and name as wide as they are (a 28-character openid was cut at a fixed 16), as on the tier sheets.
+    let fitted = |header: &str, texts: &mut dyn Iterator<Item = &str>| {
+        let content = texts.map(display_width).max().unwrap_or(0).max(display_width(header));
+        (content as f64 * 1.1 + 2.0).clamp(8.0, 48.0)
+    };
+    let widths = [
+        6.0,
+        fitted(headers[1], &mut list.contacts.iter().map(|c| c.key.as_str())),
+        fitted(headers[2], &mut list.contacts.iter().map(|c| c.name.as_str())),
+        14.0,
+        8.0,
+    ];
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
@@ -756,7 +767,12 @@ fn migration_sheet(workbook: &mut Workbook, m: &crate::history::Migration, lang:
     let ws = workbook.add_worksheet();
     ws.set_name(pick(lang, "分层变化", "Migration"))?;
     print_setup(ws, None)?;
-    for (c, w) in [(0, 22), (1, 18), (2, 12), (3, 12), (4, 16), (5, 16), (6, 14), (7, 50)] {
+    // ID and name as wide as the longest listed (a 28-character openid was cut at a fixed 22).
+    let moves = || m.upgraded.iter().chain(&m.downgraded).chain(&m.new).chain(&m.lost);
+    let fitted = |widest: usize, least: f64| (widest as f64 * 1.1 + 2.0).clamp(least, 48.0);
+    let key_width = fitted(moves().map(|mv| display_width(&mv.key)).max().unwrap_or(0), 22.0);
+    let name_width = fitted(moves().map(|mv| display_width(&mv.name)).max().unwrap_or(0), 18.0);
+    for (c, w) in [(0, key_width), (1, name_width), (2, 12.0), (3, 12.0), (4, 16.0), (5, 16.0), (6, 14.0), (7, 50.0)] {
         ws.set_column_width(c, w)?;
     }
     let title = match lang {
