@@ -42,24 +42,22 @@ fn export(dir: &Path, orders: u64, seed: u64) -> PathBuf {
 /// Writes the rows of `full` whose order time (the 下单时间 column) falls on or before `to` into a
 /// new file, header kept; returns it and the latest day kept. Written here, not by the generator.
 fn truncated(full: &Path, to: NaiveDate) -> (PathBuf, NaiveDate) {
-    let text = std::fs::read_to_string(full).unwrap();
-    let text = text.trim_start_matches('\u{feff}');
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let col = header.split(',').position(|h| h.trim_matches('"') == "下单时间").expect("下单时间 column");
-    let mut out = vec![header.to_string()];
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(full).unwrap();
+    let path = full.with_file_name("截至当日订单.csv");
+    let mut writer = csv::Writer::from_path(&path).unwrap();
+    let mut records = reader.records().map(Result::unwrap);
+    let header = records.next().unwrap();
+    let col = header.iter().position(|h| h.trim_start_matches('\u{feff}') == "下单时间").expect("下单时间 column");
+    writer.write_record(&header).unwrap();
     let mut latest = NaiveDate::MIN;
-    for line in lines {
-        let cell = line.split(',').nth(col).unwrap().trim_matches('"');
-        assert!(!line.contains('"'), "a quoted cell would need a real CSV reader: {line}");
-        let d = day(&cell[..10]);
+    for record in records {
+        let d = day(&record[col][..10]);
         if d <= to {
             latest = latest.max(d);
-            out.push(line.to_string());
+            writer.write_record(&record).unwrap();
         }
     }
-    let path = full.with_file_name("截至当日订单.csv");
-    std::fs::write(&path, out.join("\n") + "\n").unwrap();
+    writer.flush().unwrap();
     (path, latest)
 }
 
@@ -120,7 +118,7 @@ fn to_a_date_mid_export_equals_classifying_a_file_cut_at_that_date() {
     let full = export(dir.path(), 3000, 11);
     let (cut, d) = truncated(&full, day("2025-06-30"));
     assert!(d > day("2025-06-20"), "the generated export has orders near the middle of the year");
-    let mut ws = Workspace::create(&dir.path().join("店铺.tierbook")).unwrap();
+    let mut ws = Workspace::open(&dir.path().join("店铺.tierbook")).unwrap();
     for (k, method) in methods().into_iter().enumerate() {
         let plain = ClassifyParams { method, ..ClassifyParams::default() };
         let to = ClassifyParams {
