@@ -156,7 +156,7 @@ impl Cuts {
         }
         let cut = *self.moved_up.get(usize::from(score) - 2)?;
         if self.kind == CutKind::Custom {
-            return Some((cut.ceil() as i64).max(i64::MIN));
+            return Some(cut.ceil() as i64);
         }
         Some((cut.floor() as i64).saturating_add(1))
     }
