@@ -189,6 +189,9 @@ fn the_last_months_equal_an_export_of_those_months_and_the_outside_group_is_coun
     assert_eq!(d.customers, before.len() as u64);
     let total: u64 = g.classification.tiers.iter().map(|t| t.customers).sum();
     assert_eq!(total, g_rows.len() as u64);
+    // The R×F matrix counts the scored customers only (the outside group scores 0).
+    let cells = classify::rf_matrix(&g.customers, &g.classification.assignments);
+    assert_eq!(cells.iter().map(|c| c.customers).sum::<u64>(), want.len() as u64);
     // The method sheet says which window was used.
     let mut book = calamine::open_workbook_auto(dir.path().join("grouped.xlsx")).unwrap();
     use calamine::Reader;

@@ -36,7 +36,7 @@ describe("分析窗口 and 自定义分界值", () => {
     await option.waitForClickable({ timeout: 10_000 });
     await option.click();
     await browser.waitUntil(async () => (await notes()).includes("近 6 个月"), { timeout: 20_000 });
-    const group = await $("[data-testid='window-outside'] label*=单列为 D 类");
+    const group = await tid("window-outside").$(".n-radio-button*=单列为 D 类");
     await group.click();
     await browser.waitUntil(async () => (await notes()).includes("单列为 D 类「窗口内无订单」"), { timeout: 20_000 });
     await tid("window-cuts").scrollIntoView();
