@@ -327,3 +327,14 @@ fn gaps_against_the_users_cut_points_lift_the_customer_when_spent() {
     }
     assert!(checked > 10, "{checked}");
 }
+
+#[test]
+fn parameters_saved_before_the_window_existed_still_load_and_keep_every_order() {
+    // What a snapshot of schema version 5 holds in its params column.
+    let old = r#"{"method":{"kind":"abc_revenue","a_pct":80.0,"b_pct":95.0},"as_of":"2025-06-30","segment_tiers":{},"segment_names":{}}"#;
+    let p: ClassifyParams = serde_json::from_str(old).unwrap();
+    assert_eq!((&p.window, &p.score_cuts), (&Window::default(), &ScoreCuts::default()));
+    let new = ClassifyParams { window: Window::months(12), ..p.clone() };
+    let back: ClassifyParams = serde_json::from_str(&serde_json::to_string(&new).unwrap()).unwrap();
+    assert_eq!(back, new);
+}
