@@ -14,6 +14,7 @@ pub mod settings;
 pub mod shops;
 pub mod state;
 pub mod view;
+pub mod window;
 
 #[cfg(test)]
 mod bindings;

@@ -25,24 +25,6 @@ impl AppState {
         Ok(days)
     }
 
-    /// Each customer's typical purchase gap when `params` weigh the rhythm (the composite score's
-    /// rhythm weight), from the workspace's order days read now (not the session's: they may belong
-    /// to the customers before an import); `None` otherwise.
-    ///
-    /// # Errors
-    /// `store`.
-    pub(crate) fn gaps_for(
-        &self,
-        params: &tierbook_core::classify::ClassifyParams,
-        customers: &[tierbook_core::Customer],
-    ) -> Result<Option<Vec<Option<f64>>>, ApiError> {
-        if !params.method.uses_rhythm() {
-            return Ok(None);
-        }
-        let days = self.with_workspace(|ws| ws.order_days())?;
-        Ok(Some(rhythm::typical_gaps(customers, &days)))
-    }
-
     /// The ratio thresholds saved in the workspace, or the defaults (1×, 2×, 4×).
     ///
     /// # Errors

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tierbook_core::classify::{self, ClassifyParams};
+use tierbook_core::classify::ClassifyParams;
 use tierbook_core::export::ExportOptions;
 use tierbook_core::history::Migration;
 use tierbook_core::import::ImportOptions;
@@ -100,13 +100,14 @@ impl AppState {
         let (stored, customers) = stored;
         progress.report(Stage::Classifying, 0, 0);
         let params = with_settings_names(settings.default_params.clone(), &settings);
-        let gaps = self.gaps_for(&params, &customers)?;
-        let classification = match &gaps {
-            Some(gaps) => classify::classify_with_rhythm(&customers, &params, gaps)?,
-            None => classify::classify(&customers, &params)?,
-        };
-        progress.report(Stage::Classifying, 1, 1);
         let orders = customers.iter().map(|c| u64::from(c.orders)).sum();
+        let customer_count = customers.len() as u64;
+        self.remember(&paths, chrono::Utc::now());
+        let mut session = self.session_now();
+        session.set_all_customers(customers);
+        session.order_days = None;
+        let classification = self.classify_session(&mut session, &params)?;
+        progress.report(Stage::Classifying, 1, 1);
         let outcome = ImportOutcome {
             files: paths.iter().map(|p| p.display().to_string()).collect(),
             reports: stored.reports,
@@ -117,17 +118,12 @@ impl AppState {
             unchanged_files: stored.unchanged_files,
             sources: stored.sources,
             orders,
-            customers: customers.len() as u64,
-            view: view::tier_view(&customers, &classification, &settings.playbook),
+            customers: customer_count,
+            view: view::tier_view(&session.customers, &classification, &settings.playbook),
         };
-        self.remember(&paths, chrono::Utc::now());
-        let mut session = self.session_now();
         session.current_file = paths.last().cloned();
-        session.classifier.set_rhythm(&customers, gaps)?;
-        session.customers = customers;
         session.classification = Some(classification);
         session.open_error = None;
-        session.order_days = None;
         Ok(outcome)
     }
 
@@ -158,18 +154,12 @@ impl AppState {
     pub fn classify(&self, params: ClassifyParams) -> Result<TierView, ApiError> {
         let settings = self.settings();
         let params = with_settings_names(params, &settings);
-        // The composite score's rhythm weight needs each customer's typical gap, once per import.
-        let days = if params.method.uses_rhythm() { Some(self.order_days()?) } else { None };
         let mut session = self.session();
-        if session.customers.is_empty() {
+        if session.all_customers.is_empty() {
             return Err(Error::NoCustomers.into());
         }
         let session = &mut *session;
-        if let Some(days) = days.filter(|_| !session.classifier.has_rhythm(&session.customers)) {
-            let gaps = tierbook_core::rhythm::typical_gaps(&session.customers, &days);
-            session.classifier.set_rhythm(&session.customers, Some(gaps))?;
-        }
-        let classification = session.classifier.classify(&session.customers, &params)?;
+        let classification = self.classify_session(session, &params)?;
         let view = view::tier_view(&session.customers, &classification, &settings.playbook);
         session.classification = Some(classification);
         Ok(view)
@@ -267,17 +257,15 @@ impl AppState {
         let customers = self.with_workspace(|ws| ws.customers())?;
         let settings = self.settings();
         let params = with_settings_names(settings.default_params.clone(), &settings);
-        let gaps = if customers.is_empty() { None } else { self.gaps_for(&params, &customers)? };
         let mut session = self.session_now();
         if customers.is_empty() {
             *session = Session::default();
             return Ok(());
         }
-        session.classifier.set_rhythm(&customers, gaps)?;
         // Through the session's classifier, so the first parameter change after start reuses the facts.
-        session.classification = Some(session.classifier.classify(&customers, &params)?);
-        session.customers = customers;
+        session.set_all_customers(customers);
         session.order_days = None;
+        session.classification = Some(self.classify_session(&mut session, &params)?);
         Ok(())
     }
 

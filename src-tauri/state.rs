@@ -21,8 +21,16 @@ use crate::view::Settings;
 /// The workspace's customers and their current classification.
 #[derive(Default)]
 pub struct Session {
-    /// All customers of the workspace, sorted by key.
+    /// The customers of the current classification, sorted by key: `all_customers` put through
+    /// its analysis window (`window.rs`), or all of them.
     pub customers: Vec<Customer>,
+    /// All customers of the workspace (whole history), sorted by key.
+    pub all_customers: Vec<Customer>,
+    /// The (window, as-of date) `customers` were made for, and what the window did.
+    pub windowed_for: Option<(tierbook_core::window::Window, Option<chrono::NaiveDate>)>,
+    pub window_note: Option<tierbook_core::Text>,
+    /// The workspace's order ledger for analysis windows, read on first use, dropped on import.
+    pub ledger: Option<Arc<tierbook_core::window::Ledger>>,
     pub classification: Option<Classification>,
     /// The file shown in the window title (the last one imported).
     pub current_file: Option<PathBuf>,

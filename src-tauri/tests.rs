@@ -731,3 +731,88 @@ fn a_composite_score_with_a_rhythm_weight_uses_the_workspaces_order_days() {
     let i = customers.binary_search_by(|c| c.key.as_str().cmp(first["key"].as_str().unwrap())).unwrap();
     assert_eq!(first["tier"], serde_json::to_value(want.assignments[i].tier).unwrap());
 }
+
+/// Per customer key: (tier, segment, recency, [R, F, M] scores, orders) of `customer_rows`.
+fn window_rows(rows: &Value) -> BTreeMap<String, (Value, Value, i64, [u64; 3], u64)> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let n = |k: &str| r[k].as_u64().unwrap();
+            let row = (
+                r["tier"].clone(),
+                r["segment"].clone(),
+                r["recency_days"].as_i64().unwrap(),
+                [n("r_score"), n("f_score"), n("m_score")],
+                n("orders"),
+            );
+            (r["key"].as_str().unwrap().to_string(), row)
+        })
+        .collect()
+}
+
+#[test]
+fn the_app_classifies_in_the_chosen_window_with_the_users_cut_points() {
+    use tierbook_core::classify::{ClassifyParams, Method};
+    use tierbook_core::generate::{generate, sample_options, GenerateOptions};
+    use tierbook_core::window::{Outside, ScoreCuts, Span, Window};
+    let app = app();
+    let path = app.dir.path().join("全年订单.xlsx");
+    tierbook_core::generate::sample_workbook(&path).unwrap();
+    // The same shop's export of the first half only, written by the generator: the truth for `to`.
+    let half = app.dir.path().join("上半年订单.xlsx");
+    let to = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    generate(&half, &GenerateOptions { rows_to: Some(to), ..sample_options() }).unwrap();
+    app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" })).unwrap();
+    let all = app.call("customer_rows", json!({})).unwrap().as_array().unwrap().len();
+
+    let method = Method::RfmScores { bins: 5, a_min: 12, b_min: 8 };
+    let window = Window { span: Span::Range { from: None, to: Some(to) }, outside: Outside::Drop };
+    let params = ClassifyParams { method: method.clone(), as_of: Some(to), window, ..Default::default() };
+    let view = app.call("classify", json!({ "params": params })).unwrap();
+    let truth = ClassifyParams { method: method.clone(), as_of: Some(to), ..Default::default() };
+    let (customers, tiers) = core_counts(&half, &truth);
+    assert_eq!(tier_counts(&view), tiers);
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), customers);
+    assert!(customers < all);
+    assert!(view["notes"][0]["zh"].as_str().unwrap().starts_with("分析窗口"), "{}", view["notes"][0]);
+
+    // The user's cut points: every row's scores follow "R ≤ cut, F/M ≥ cut" from its own values.
+    let cuts = ScoreCuts {
+        r: vec![30.0, 90.0, 180.0, 365.0],
+        f: vec![2.0, 3.0, 5.0, 10.0],
+        m: vec![100.0, 500.0, 1000.0, 5000.0],
+    };
+    let own = ClassifyParams { score_cuts: cuts.clone(), ..params.clone() };
+    app.call("classify", json!({ "params": own })).unwrap();
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    for r in rows.as_array().unwrap() {
+        let (days, orders, yuan) =
+            (r["recency_days"].as_f64().unwrap(), r["orders"].as_f64().unwrap(), r["revenue"].as_f64().unwrap());
+        let r_want = 1 + cuts.r.iter().filter(|c| days <= **c).count() as u64;
+        let f_want = 1 + cuts.f.iter().filter(|c| orders >= **c).count() as u64;
+        let m_want = 1 + cuts.m.iter().filter(|c| yuan >= **c).count() as u64;
+        assert_eq!(
+            [r["r_score"].as_u64(), r["f_score"].as_u64(), r["m_score"].as_u64()],
+            [Some(r_want), Some(f_want), Some(m_want)],
+            "{r}"
+        );
+    }
+
+    // Grouped, then back to every order: the rows follow, the inside customers keep their numbers.
+    let grouped = ClassifyParams { window: Window { outside: Outside::Group, ..Window::months(3) }, ..params.clone() };
+    let drop = ClassifyParams { window: Window::months(3), ..params.clone() };
+    app.call("classify", json!({ "params": drop })).unwrap();
+    let dropped = window_rows(&app.call("customer_rows", json!({})).unwrap());
+    let view = app.call("classify", json!({ "params": grouped })).unwrap();
+    let with_group = window_rows(&app.call("customer_rows", json!({})).unwrap());
+    let outside: Vec<_> = with_group.iter().filter(|(k, _)| !dropped.contains_key(*k)).collect();
+    assert!(!outside.is_empty());
+    assert!(outside.iter().all(|(_, r)| r.0 == "D" && r.1 == tierbook_core::classify::OUTSIDE && r.4 == 0));
+    assert!(dropped.iter().all(|(k, r)| &with_group[k] == r));
+    let d = tier_counts(&view).into_iter().find(|(g, _)| g == "D").unwrap().1;
+    assert_eq!(d, outside.len() as u64);
+    app.call("classify", json!({ "params": ClassifyParams { method, ..Default::default() } })).unwrap();
+    assert_eq!(app.call("customer_rows", json!({})).unwrap().as_array().unwrap().len(), all);
+}

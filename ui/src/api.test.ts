@@ -43,6 +43,8 @@ describe("commands", () => {
       as_of: null,
       segment_tiers: {},
       segment_names: {},
+      window: { span: { kind: "months" as const, months: 12 }, outside: "group" as const },
+      score_cuts: { r: [30, 90, 180, 365], f: [], m: [] },
     };
     await api.classify(params);
     expect(calls).toEqual([{ cmd: "classify", args: { params } }]);

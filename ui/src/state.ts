@@ -4,7 +4,23 @@
 import { reactive, shallowRef, toRaw } from "vue";
 import * as api from "./api";
 import { i18n, langOf, localeOf } from "./i18n";
-import { buildParams, debounce, defaultForm, formFromMethod, validateForm, type MethodForm } from "./logic/methods";
+import {
+  buildMethod,
+  buildParams,
+  debounce,
+  defaultForm,
+  formFromMethod,
+  validateForm,
+  type MethodForm,
+} from "./logic/methods";
+import {
+  buildScoreCuts,
+  buildWindow,
+  defaultWindowForm,
+  scoreBins,
+  validateWindowForm,
+  windowFormFrom,
+} from "./logic/window";
 import { describeError, isCancelled, toApiError, type ErrorText } from "./logic/errors";
 import { request } from "./logic/request";
 import { baseName } from "./logic/format";
@@ -56,6 +72,8 @@ export const state = reactive({
   /** Set from the catalogue by `loadCatalogue` before the app mounts. */
   form: null as unknown as MethodForm,
   asOf: null as string | null,
+  /** The analysis window and the user's own R/F/M cut points (tiers screen, `logic/window.ts`). */
+  windowForm: defaultWindowForm(),
   /** Segment → tier edits made on the tiers screen (on top of the saved defaults). */
   segmentTiers: {} as Record<string, Tier>,
   view: null as TierView | null,
@@ -152,6 +170,7 @@ function forgetShopData() {
   state.hasData = false;
   state.openFile = "";
   state.asOf = null;
+  state.windowForm = defaultWindowForm();
   state.segmentTiers = {};
   state.classifyError = null;
   state.startupError = null;
@@ -189,12 +208,15 @@ async function refreshRows(): Promise<void> {
 
 export async function reclassify(): Promise<boolean> {
   if (validateForm(state.form).length) return false;
+  if (validateWindowForm(state.windowForm, scoreBins(buildMethod(state.form))).length) return false;
   state.classifying = true;
   try {
     const params = buildParams(state.form, catalogue(), {
       as_of: state.asOf,
       segment_tiers: { ...(state.settings?.default_params.segment_tiers ?? {}), ...state.segmentTiers },
       segment_names: state.settings?.segment_names,
+      window: buildWindow(state.windowForm),
+      score_cuts: buildScoreCuts(state.windowForm),
     });
     state.view = await api.classify(params);
     void refreshRows();
@@ -275,6 +297,7 @@ export async function boot() {
       const view = await api.currentView();
       state.form = formFromMethod(view.params.method, state.form);
       state.asOf = view.params.as_of;
+      state.windowForm = windowFormFrom(view.params.window, view.params.score_cuts);
       state.view = view;
       void refreshRows();
       state.hasData = true;

@@ -21,6 +21,8 @@ export type { Verdict } from "./bindings/Verdict";
 export type { AppInfo } from "./bindings/AppInfo";
 export type { Catalogue } from "./bindings/Catalogue";
 export type { ClassifyParams } from "./bindings/ClassifyParams";
+export type { ScoreCuts } from "./bindings/ScoreCuts";
+export type { Window } from "./bindings/Window";
 export type { Column } from "./bindings/Column";
 export type { Contact } from "./bindings/Contact";
 export type { ContactList } from "./bindings/ContactList";

@@ -42,6 +42,23 @@ pub(crate) const AFTER_HELP: &str = "\
   tierbook classify 订单.csv --method rfm-cube --as-of 2025-07-01 --out 客户分层.xlsx
   tierbook classify 订单.xlsx --key 联系电话+收货人 --out 客户分层.xlsx      （手机号打码时）
   tierbook classify 客户表.xlsx --method thresholds --measure revenue --a-min 5000 --b-min 1000 --out 分层.xlsx
+  tierbook classify 订单.xlsx --window 12m --outside group --out 近一年分层.xlsx
+  tierbook classify 订单.xlsx --method rfm --r-cuts 30,90,180,365 --f-cuts 2,3,5,10 --out 分层.xlsx
+
+分析窗口 / Analysis window:
+  --window 3m|6m|12m|all     只看最近 N 个月的订单（截至 --as-of 或最后一笔订单）/ only the last N months
+  --from D --to D            自定义时间段（含首尾两天）；--to 也是计算近度的基准日 / a custom range, both days
+                             included; --to is also the as-of date recency is measured from
+  --outside drop|group       窗口内没有订单的老客户：不计入（默认）或单列为 D 类「窗口内无订单」
+                             customers with no order in the window: left out (default) or their own group D
+  --as-of 早于最后一笔订单时，之后的订单不计 / an --as-of before the latest order leaves the later orders out.
+
+自定义 R/F/M 分界值 / Own R/F/M cut points (instead of quantiles; bins − 1 values, ascending):
+  --r-cuts 30,90,180,365     R：最近一次购买距今天数；≤ 30 天得 5 分，31–90 天 4 分 … > 365 天 1 分
+  --f-cuts 2,3,5,10          F：订单数；≥ 2 单得 2 分，≥ 3 单 3 分 … 1 单 1 分
+  --m-cuts 100,500,1000,5000 M：累计消费（元）；≥ ¥100 得 2 分 …
+  取值恰好等于分界值时计入较好的一档（R ≤ 分界值，F/M ≥ 分界值）/ a value equal to a cut point counts
+  on the better side (R ≤ cut, F/M ≥ cut).
 
 说明 / Notes:
   多个文件视为同一批数据，重复的订单只计一次 / several files are one dataset, repeated orders count once.
@@ -130,6 +147,8 @@ pub(crate) struct Args {
     /// classify all its orders and save a snapshot
     #[arg(long)]
     pub(crate) workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) window: crate::window::WindowArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -278,7 +297,13 @@ pub(crate) fn key_spec(key: &str) -> KeySpec {
 }
 
 pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
-    let params = ClassifyParams { method: method(args)?, as_of: args.as_of, ..ClassifyParams::default() };
+    let params = ClassifyParams {
+        method: method(args)?,
+        as_of: args.as_of,
+        window: args.window.window()?,
+        score_cuts: args.window.score_cuts()?,
+        ..ClassifyParams::default()
+    };
     let options = ImportOptions {
         sheet: args.sheet.clone(),
         header_row: args.header_row.map(|n| n - 1),
@@ -330,6 +355,9 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
                 "customers": outcome.classification.assignments.len(),
                 "as_of": outcome.classification.as_of,
                 "method": outcome.classification.params.method,
+                "window": outcome.classification.params.window,
+                "score_cuts": outcome.classification.params.score_cuts,
+                "notes": outcome.classification.notes,
                 "tiers": outcome.classification.tiers,
                 "segments": outcome.classification.segments,
                 // Per customer: key, tier and segment, so that scripts (and the app/CLI agreement

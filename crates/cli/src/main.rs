@@ -11,6 +11,7 @@ mod inspect;
 mod lang;
 mod progress;
 mod term;
+mod window;
 mod workspace;
 
 use std::process::ExitCode;

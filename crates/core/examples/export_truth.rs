@@ -128,6 +128,7 @@ fn main() {
         as_of: None,
         segment_tiers: BTreeMap::new(),
         segment_names: BTreeMap::new(),
+        ..ClassifyParams::default()
     };
     let started = Instant::now();
     let classification = classify::classify(&customers, &params).expect("classify");

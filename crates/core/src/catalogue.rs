@@ -50,6 +50,24 @@ pub struct Catalogue {
     pub tiers: Vec<TierInfo>,
     /// Every error code with its title and advice.
     pub errors: Vec<ErrorInfo>,
+    /// The analysis windows the picker offers and the example cut points (`window`).
+    pub window: WindowInfo,
+}
+
+/// What the analysis-window and cut-point controls offer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WindowInfo {
+    /// The "last N months" choices, shortest first.
+    pub months: Vec<u32>,
+    /// The longest window in months a custom choice may take.
+    pub max_months: u32,
+    /// The group customers with no order in the window form with `Outside::Group`.
+    pub outside_group: String,
+    /// Example cut points shown as placeholders (R days, F orders, M yuan; five scores).
+    pub example_cuts: crate::window::ScoreCuts,
+    /// The boundary rule of the user's cut points, in words.
+    pub boundary_rule: Text,
 }
 
 /// One method of the picker.
@@ -207,6 +225,20 @@ pub fn catalogue() -> Catalogue {
                 tier: default_segment_tier(name).unwrap_or(Tier::C),
             })
             .collect(),
+        window: WindowInfo {
+            months: vec![3, 6, 12],
+            max_months: crate::window::MAX_MONTHS,
+            outside_group: crate::classify::OUTSIDE.to_string(),
+            example_cuts: crate::window::ScoreCuts {
+                r: vec![30.0, 90.0, 180.0, 365.0],
+                f: vec![2.0, 3.0, 5.0, 10.0],
+                m: vec![100.0, 500.0, 1000.0, 5000.0],
+            },
+            boundary_rule: Text::new(
+                "取值恰好等于分界值时计入较好的一档：R ≤ 分界值（如 30 天内），F、M ≥ 分界值。",
+                "A value equal to a cut point counts on the better side: R ≤ the cut (within 30 days), F and M ≥ the cut.",
+            ),
+        },
         segment_rules: rules,
         segment_tiers: default_segment_tiers(),
         segments,

@@ -32,6 +32,7 @@ mod base;
 mod charts;
 mod engine;
 mod method;
+mod outside;
 mod rule;
 mod scores;
 mod segments;
@@ -40,8 +41,6 @@ mod wording;
 
 use std::hash::Hasher;
 
-use chrono::NaiveDate;
-
 use crate::error::{Error, Result};
 use crate::model::Customer;
 
@@ -49,6 +48,7 @@ pub use charts::{pareto, rf_matrix, ParetoPoint, RfCell};
 pub use method::{
     cube_types, customer_months, default_segment_rules, method_defaults, rfm_score_defaults, DAYS_PER_MONTH,
 };
+pub use outside::OUTSIDE;
 pub use segments::{canonical_segment, default_segment_tier, default_segment_tiers, segment_text, OTHERS};
 pub use types::{
     Assignment, Classification, ClassifyParams, CubeBasis, GroupSummary, Measure, Method, SegmentRule, Threshold,
@@ -64,11 +64,7 @@ pub use types::{
 /// # Errors
 /// `NoCustomers` when empty; `InvalidParams` when cut points are out of order or out of range.
 pub fn classify(customers: &[Customer], params: &ClassifyParams) -> Result<Classification> {
-    if customers.is_empty() {
-        return Err(Error::NoCustomers);
-    }
-    params.method.validate()?;
-    Ok(engine::run(customers, params, None, engine::Wordings::Write))
+    run(customers, params, None, engine::Wordings::Write)
 }
 
 /// [`classify`] with each customer's typical purchase gap in days (`rhythm::typical_gaps`, in the
@@ -82,12 +78,8 @@ pub fn classify_with_rhythm(
     params: &ClassifyParams,
     gaps: &[Option<f64>],
 ) -> Result<Classification> {
-    if customers.is_empty() {
-        return Err(Error::NoCustomers);
-    }
-    params.method.validate()?;
     check_gaps(customers, gaps)?;
-    Ok(engine::run(customers, params, Some(gaps), engine::Wordings::Write))
+    run(customers, params, Some(gaps), engine::Wordings::Write)
 }
 
 fn check_gaps(customers: &[Customer], gaps: &[Option<f64>]) -> Result<()> {
@@ -108,11 +100,37 @@ fn check_gaps(customers: &[Customer], gaps: &[Option<f64>]) -> Result<()> {
 /// # Errors
 /// As [`classify`].
 pub fn classify_tiers(customers: &[Customer], params: &ClassifyParams) -> Result<Classification> {
-    if customers.is_empty() {
+    run(customers, params, None, engine::Wordings::Skip)
+}
+
+/// `gaps`, when given, are as long as `customers`.
+fn run(
+    customers: &[Customer],
+    params: &ClassifyParams,
+    gaps: Option<&[Option<f64>]>,
+    wordings: engine::Wordings,
+) -> Result<Classification> {
+    check(customers, params)?;
+    Ok(match outside::split(customers, params) {
+        None => engine::run(customers, params, gaps, wordings),
+        Some(split) => {
+            let inside_gaps = gaps.map(|g| split.inside_only(g));
+            let class = engine::run(&split.inside, params, inside_gaps.as_deref(), wordings);
+            split.merge(class, customers, wordings == engine::Wordings::Write)
+        }
+    })
+}
+
+/// The checks every entry point makes: customers to classify (inside the window, when customers
+/// outside it are grouped), the method's parameters, the window, the user's score cut points.
+fn check(customers: &[Customer], params: &ClassifyParams) -> Result<()> {
+    let grouped = params.window.outside == crate::window::Outside::Group;
+    if customers.is_empty() || (grouped && customers.iter().all(|c| c.orders == 0)) {
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
-    Ok(engine::run(customers, params, None, engine::Wordings::Skip))
+    params.window.validate()?;
+    params.score_cuts.validate(engine::score_bins(params))
 }
 
 /// Re-classifies one customer list as the parameters change, computing what no parameter changes
@@ -128,7 +146,7 @@ pub fn classify_tiers(customers: &[Customer], params: &ClassifyParams) -> Result
 pub struct Classifier {
     /// Number of customers and fingerprint of the list `kept` was computed from.
     of: Option<(usize, u64)>,
-    /// One entry per (as-of, score bins) seen lately, the most recently used last.
+    /// One entry per (as-of, score bins, score cut points) seen lately, the most recently used last.
     kept: Vec<engine::Prepared>,
     /// Each customer's typical purchase gap, for the composite score's rhythm weight.
     gaps: Option<Vec<Option<f64>>>,
@@ -202,26 +220,34 @@ impl Classifier {
         params: &ClassifyParams,
         wordings: engine::Wordings,
     ) -> Result<Classification> {
-        if customers.is_empty() {
-            return Err(Error::NoCustomers);
-        }
-        params.method.validate()?;
+        check(customers, params)?;
         // Gaps given for another customer list (a re-import without `set_rhythm`) are left out.
         let gaps = self.gaps.take().filter(|g| g.len() == customers.len());
-        let prepared = self.prepared(customers, params.as_of, engine::score_bins(params));
-        let result = engine::run_prepared(customers, prepared, params, gaps.as_deref(), wordings);
+        let result = match outside::split(customers, params) {
+            None => {
+                let prepared = self.prepared(customers, params);
+                engine::run_prepared(customers, prepared, params, gaps.as_deref(), wordings)
+            }
+            Some(split) => {
+                let inside_gaps = gaps.as_deref().map(|g| split.inside_only(g));
+                let prepared = self.prepared(&split.inside, params);
+                let class = engine::run_prepared(&split.inside, prepared, params, inside_gaps.as_deref(), wordings);
+                split.merge(class, customers, wordings == engine::Wordings::Write)
+            }
+        };
         self.gaps = gaps;
         Ok(result)
     }
 
-    /// The kept facts for (`as_of`, `bins`), computed now when missing.
-    fn prepared(&mut self, customers: &[Customer], as_of: Option<NaiveDate>, bins: u8) -> &engine::Prepared {
+    /// The kept facts for `params` (as-of date, score bins, score cut points), computed now when
+    /// missing. A window changes the customers themselves (`window::apply`), which the fingerprint sees.
+    fn prepared(&mut self, customers: &[Customer], params: &ClassifyParams) -> &engine::Prepared {
         let of = (customers.len(), fingerprint(customers));
         if self.of != Some(of) {
             self.kept.clear();
             self.of = Some(of);
         }
-        match self.kept.iter().position(|p| p.as_of == as_of && p.bins == bins) {
+        match self.kept.iter().position(|p| p.fits(params)) {
             Some(k) => {
                 let p = self.kept.remove(k);
                 self.kept.push(p);
@@ -230,7 +256,8 @@ impl Classifier {
                 if self.kept.len() == KEPT {
                     self.kept.remove(0);
                 }
-                self.kept.push(engine::Prepared::new(customers, as_of, bins));
+                let bins = engine::score_bins(params);
+                self.kept.push(engine::Prepared::new(customers, engine::as_of(params), bins, &params.score_cuts));
             }
         }
         self.kept.last().expect("just pushed")

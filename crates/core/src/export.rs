@@ -245,6 +245,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 ///     as_of: None,
 ///     segment_tiers: BTreeMap::new(),
 ///     segment_names: BTreeMap::new(),
+///     ..ClassifyParams::default()
 /// };
 /// let classification = classify(&customers, &params)?;
 /// let playbook = Playbook::default();

@@ -36,6 +36,7 @@ use crate::report::ImportReport;
 use crate::rhythm::{self, OrderDays, RhythmThresholds, Rhythms};
 use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
 use crate::tier_changes::TierChanges;
+use crate::window::{self, Ledger};
 
 /// Where a job writes.
 #[derive(Clone, Debug)]
@@ -140,9 +141,9 @@ struct Staged {
 fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Result<Staged> {
     let import =
         if job.files.is_empty() { None } else { Some(ws.import(job.files, job.import, job.imported_at, progress)?) };
-    let customers = ws.customers()?;
+    let (customers, note) = in_window(ws.customers()?, || ws.order_ledger(), job.params)?;
     let days = ws.order_days()?;
-    let classification = classify_all(&customers, &days, job.params, progress)?;
+    let classification = classify_all(&customers, &days, job.params, note, progress)?;
     let snapshot = if job.save_snapshot { Some(ws.save_snapshot(&customers, &classification, None)?) } else { None };
     let playbook = ws.playbook()?;
     let migration = match ws.snapshots()?.as_slice() {
@@ -178,18 +179,22 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
 
 fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     let import::Dataset { orders, reports, .. } = import::import_files(job.files, job.import, progress)?;
-    let customers = crate::customers::aggregate(&orders);
+    let (customers, note) =
+        in_window(crate::customers::aggregate(&orders), || Ok(Ledger::from_orders(&orders)), job.params)?;
     let order_count = orders.len() as u64;
     // What still needs single orders is taken from them here, at the as-of date the classification
-    // will use (the given one, else the latest order, as `classify` decides it).
-    let as_of = job.params.as_of.unwrap_or_else(|| customers.iter().map(|c| c.last_order).max().unwrap_or_default());
+    // will use (the window's end or the given one, else the latest order, as `classify` decides it).
+    let as_of =
+        job.params.window.end(job.params.as_of).unwrap_or_else(|| {
+            customers.iter().filter(|c| c.orders > 0).map(|c| c.last_order).max().unwrap_or_default()
+        });
     let regions = RegionLookup::from_orders(&orders);
     let cohorts = cohort::cohorts(&orders, as_of);
     let days = OrderDays::from_orders(&orders);
     // The orders are summed up in the customers now; freed before the classification and the export
     // (a million orders are most of the memory peak otherwise).
     drop(orders);
-    let classification = classify_all(&customers, &days, job.params, progress)?;
+    let classification = classify_all(&customers, &days, job.params, note, progress)?;
     debug_assert_eq!(classification.as_of, as_of, "the cohorts are cut at the classification's as-of date");
     let rhythm = rhythm::compute(&customers, &days, classification.as_of, RhythmThresholds::default())?;
     let outcome = JobOutcome {
@@ -211,18 +216,38 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     stage_outputs(outcome, &Playbook::default(), job.outputs, progress)
 }
 
+/// The customers of the parameters' analysis window and the note saying what it did; the
+/// whole-history customers, untouched, when the window keeps every order (the ledger is then not read).
+///
+/// # Errors
+/// What `ledger` returns.
+pub fn in_window(
+    customers: Vec<Customer>,
+    ledger: impl FnOnce() -> Result<Ledger>,
+    params: &ClassifyParams,
+) -> Result<(Vec<Customer>, Option<crate::model::Text>)> {
+    if !window::changes(&params.window, params.as_of, &customers) {
+        return Ok((customers, None));
+    }
+    let windowed = window::apply(&customers, &ledger()?, &params.window, params.as_of);
+    let note = windowed.note(&params.window);
+    Ok((windowed.customers, Some(note)))
+}
+
 fn classify_all(
     customers: &[Customer],
     days: &OrderDays,
     params: &ClassifyParams,
+    note: Option<crate::model::Text>,
     progress: &dyn Progress,
 ) -> Result<Classification> {
     progress.report(Stage::Classifying, 0, 1);
-    let classification = if params.method.uses_rhythm() {
+    let mut classification = if params.method.uses_rhythm() {
         classify::classify_with_rhythm(customers, params, &rhythm::typical_gaps(customers, days))?
     } else {
         classify::classify(customers, params)?
     };
+    classification.notes.splice(0..0, note);
     progress.report(Stage::Classifying, 1, 1);
     Ok(classification)
 }

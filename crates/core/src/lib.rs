@@ -39,6 +39,7 @@ pub mod rhythm;
 pub mod source;
 pub mod store;
 pub mod tier_changes;
+pub mod window;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Cents, Customer, Lang, Order, Text, Tier};

@@ -109,6 +109,7 @@ fn fixture(n: usize, with_d: bool, segments: bool) -> Fixture {
             as_of: None,
             segment_tiers,
             segment_names: BTreeMap::new(),
+            ..ClassifyParams::default()
         },
         as_of,
         thresholds: vec![Threshold {
@@ -773,6 +774,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         as_of: None,
         segment_tiers: default_segment_tiers(),
         segment_names: BTreeMap::new(),
+        ..ClassifyParams::default()
     };
     let classification = classify(&customers, &params).unwrap();
     let book = Playbook::default();

@@ -339,6 +339,7 @@ fn snapshot_of(rows: &[(&str, Tier, Option<&str>, i64)], as_of: &str) -> (Vec<Cu
             as_of: Some(day(as_of)),
             segment_tiers: BTreeMap::new(),
             segment_names: BTreeMap::new(),
+            ..ClassifyParams::default()
         },
         as_of: day(as_of),
         thresholds: vec![],

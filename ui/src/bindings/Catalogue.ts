@@ -8,6 +8,7 @@ import type { SegmentInfo } from "./SegmentInfo";
 import type { SegmentRule } from "./SegmentRule";
 import type { Tier } from "./Tier";
 import type { TierInfo } from "./TierInfo";
+import type { WindowInfo } from "./WindowInfo";
 import type { ZeroRevenueInfo } from "./ZeroRevenueInfo";
 
 /**
@@ -57,4 +58,8 @@ tiers: Array<TierInfo>,
 /**
  * Every error code with its title and advice.
  */
-errors: Array<ErrorInfo>, };
+errors: Array<ErrorInfo>, 
+/**
+ * The analysis windows the picker offers and the example cut points (`window`).
+ */
+window: WindowInfo, };

@@ -36,6 +36,8 @@ describe("method builders", () => {
         as_of: null,
         segment_tiers: cat.segment_tiers,
         segment_names: {},
+        window: { span: { kind: "all" }, outside: "drop" },
+        score_cuts: { r: [], f: [], m: [] },
       });
     }
   });

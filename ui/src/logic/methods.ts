@@ -231,13 +231,21 @@ export function formFromMethod(method: Method, base: MethodForm): MethodForm {
 export function buildParams(
   form: MethodForm,
   cat: Catalogue,
-  shared: { as_of?: string | null; segment_tiers?: Record<string, Tier>; segment_names?: Record<string, string> } = {},
+  shared: {
+    as_of?: string | null;
+    segment_tiers?: Record<string, Tier>;
+    segment_names?: Record<string, string>;
+    window?: ClassifyParams["window"];
+    score_cuts?: ClassifyParams["score_cuts"];
+  } = {},
 ): ClassifyParams {
   return {
     method: buildMethod(form),
     as_of: shared.as_of ?? null,
     segment_tiers: { ...cat.segment_tiers, ...(shared.segment_tiers ?? {}) },
     segment_names: { ...(shared.segment_names ?? {}) },
+    window: shared.window ?? { span: { kind: "all" }, outside: "drop" },
+    score_cuts: shared.score_cuts ?? { r: [], f: [], m: [] },
   };
 }
 

@@ -1,6 +1,7 @@
 //! Facts every method shares, computed before any method decides: recency, the revenue order, the
-//! sorted R/F/M columns, their quantile cut points and every customer's scores. They depend on the
-//! customers, the as-of date and the score bins only, never on a method's cut points, so they are
+//! sorted R/F/M columns, their cut points (quantiles, or the user's own) and every customer's scores.
+//! They depend on the customers, the as-of date, the score bins and the user's score cut points
+//! only, never on a method's cut points, so they are
 //! owned ([`Facts`]) and can be kept between calls (`Classifier`); [`Base`] pairs them with the
 //! customers they were computed from.
 //!
@@ -16,6 +17,7 @@ use super::scores::{self, CutKind, Cuts, Dim};
 use super::types::Threshold;
 use super::wording::{threshold, DAYS, ORDERS, YUAN};
 use crate::model::{Customer, Text, Tier};
+use crate::window::ScoreCuts;
 
 /// The customers and the facts every method shares about them (read through `Deref`).
 pub(crate) struct Base<'a> {
@@ -55,8 +57,8 @@ pub(crate) struct Facts {
 
 impl Facts {
     /// The facts for `customers` measured at `as_of` (`None` = the latest order date), with
-    /// R/F/M scored 1..=`bins`.
-    pub fn new(customers: &[Customer], as_of: Option<NaiveDate>, bins: u8) -> Self {
+    /// R/F/M scored 1..=`bins` by quantiles, or by `own` cut points where given (validated for `bins`).
+    pub fn new(customers: &[Customer], as_of: Option<NaiveDate>, bins: u8, own: &ScoreCuts) -> Self {
         let latest = customers.iter().map(|c| c.last_order).max().unwrap_or_default();
         let as_of = as_of.unwrap_or(latest);
         let mut notes = Vec::new();
@@ -78,10 +80,17 @@ impl Facts {
         let sorted_r = sorted(&|i| recency[i]);
         let sorted_f = sorted(&|i| i64::from(customers[i].orders));
         let sorted_m = sorted(&|i| customers[i].revenue);
+        let cut = |dim: Dim, sorted: &[i64], own: &[f64], unit: f64| {
+            if own.is_empty() {
+                scores::cuts(dim, sorted, bins)
+            } else {
+                scores::custom(dim, own.iter().map(|p| p * unit).collect())
+            }
+        };
         let cuts = [
-            scores::cuts(Dim::R, &sorted_r, bins),
-            scores::cuts(Dim::F, &sorted_f, bins),
-            scores::cuts(Dim::M, &sorted_m, bins),
+            cut(Dim::R, &sorted_r, &own.r, 1.0),
+            cut(Dim::F, &sorted_f, &own.f, 1.0),
+            cut(Dim::M, &sorted_m, &own.m, 100.0),
         ];
         notes.extend(cuts.iter().filter_map(|c| fallback_note(c, bins)));
         let rfm = (0..customers.len())
@@ -122,8 +131,13 @@ impl<'a> Base<'a> {
                 CutKind::ValueBins => ("按次数分档", "count bin"),
                 CutKind::DistinctQuantile => ("不同取值的分位点", "distinct-value quantile cut"),
                 CutKind::AllEqual => ("分位点（取值全相同）", "quantile cut (all values equal)"),
+                CutKind::Custom => ("自定义分界值", "own cut point"),
             };
             for (k, p) in c.points.iter().enumerate() {
+                if c.kind == CutKind::Custom {
+                    out.push(custom_threshold(c.dim, k, *p, self.bins));
+                    continue;
+                }
                 let q = (k + 1) * 100 / usize::from(self.bins);
                 let (name_zh, name_en, value, unit) = match c.dim {
                     Dim::R => ("R", "R", *p, DAYS),
@@ -139,6 +153,49 @@ impl<'a> Base<'a> {
             }
         }
         out
+    }
+}
+
+impl Base<'_> {
+    /// The threshold rows of the user's own cut points only (empty without them).
+    pub fn own_cut_thresholds(&self) -> Vec<Threshold> {
+        let own = self.cuts.iter().filter(|c| c.kind == CutKind::Custom);
+        own.flat_map(|c| c.points.iter().enumerate().map(|(k, p)| custom_threshold(c.dim, k, *p, self.bins))).collect()
+    }
+}
+
+/// The threshold row of the user's `k`-th cut point `p` (internal unit) with its boundary rule:
+/// "R 自定义分界值：≤ 此值得 5 分" / "F own cut point: ≥ this scores 2".
+fn custom_threshold(dim: Dim, k: usize, p: f64, bins: u8) -> Threshold {
+    let k = k as u8;
+    match dim {
+        Dim::R => {
+            let s = bins - k;
+            threshold(
+                format!("R 自定义分界值：≤ 此天数得 {s} 分"),
+                format!("R own cut point: ≤ these days scores {s}"),
+                p,
+                DAYS,
+            )
+        }
+        Dim::F => {
+            let s = k + 2;
+            threshold(
+                format!("F 自定义分界值：≥ 此单数得 {s} 分"),
+                format!("F own cut point: ≥ these orders scores {s}"),
+                p,
+                ORDERS,
+            )
+        }
+        Dim::M => {
+            let s = k + 2;
+            threshold(
+                format!("M 自定义分界值：≥ 此金额得 {s} 分"),
+                format!("M own cut point: ≥ this amount scores {s}"),
+                p / 100.0,
+                YUAN,
+            )
+        }
     }
 }
 
@@ -179,7 +236,7 @@ fn fallback_note(c: &Cuts, bins: u8) -> Option<Text> {
         Dim::M => ("M（累计消费）", "M (net spend)"),
     };
     match c.kind {
-        CutKind::Quantile => None,
+        CutKind::Quantile | CutKind::Custom => None,
         CutKind::ValueBins => Some(Text::new(
             format!("{zh_dim}的分位点重合（多数客户购买次数相同，例如只买过 1 次），为避免悄悄少掉分档，F 改为按次数分档：1、2、…、{bins} 次及以上分别得 1–{bins} 分。"),
             format!("The {en_dim} quantile cut points coincide (most customers bought the same number of times, e.g. once); rather than silently losing scores, F uses count bins: 1, 2, …, {bins}+ orders score 1–{bins}."),

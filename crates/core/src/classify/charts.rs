@@ -83,7 +83,8 @@ pub fn rf_matrix(customers: &[Customer], assignments: &[Assignment]) -> Vec<RfCe
     let mut cells: Vec<RfCell> =
         (1..=5u8).flat_map(|r| (1..=5u8).map(move |f| RfCell { r, f, customers: 0, revenue: 0, aov: 0 })).collect();
     let mut orders = [0u64; 25];
-    for (c, a) in customers.iter().zip(assignments) {
+    // Scores of 0 are customers with no order in the analysis window (`classify::OUTSIDE`): not scored, not in a cell.
+    for (c, a) in customers.iter().zip(assignments).filter(|(_, a)| a.r_score > 0 && a.f_score > 0) {
         let r = usize::from(a.r_score.clamp(1, 5) - 1);
         let f = usize::from(a.f_score.clamp(1, 5) - 1);
         let cell = &mut cells[r * 5 + f];

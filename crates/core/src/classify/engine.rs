@@ -18,6 +18,7 @@ use super::segments::{segment_label, SegmentLabel, CUBE};
 use super::types::{Assignment, Classification, ClassifyParams, GroupSummary};
 use super::wording::new_text;
 use crate::model::{Cents, Customer, Text, Tier};
+use crate::window::ScoreCuts;
 
 /// Whether to write each customer's reason and gap (the bulk of the work) or leave them empty.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,26 +27,40 @@ pub(super) enum Wordings {
     Skip,
 }
 
-/// What every method computes the same way for one customer list, as-of date and score bins: the
-/// shared facts, ABC 80/95 and the 8-type on the mean (both shown for every method).
+/// What every method computes the same way for one customer list, as-of date, score bins and
+/// score cut points: the shared facts, ABC 80/95 and the 8-type on the mean (both shown for every
+/// method).
 pub(super) struct Prepared {
-    /// The as-of date as the parameters gave it (`None` = the latest order date).
+    /// The as-of date as the parameters fix it ([`as_of`]; `None` = the latest order date).
     pub as_of: Option<NaiveDate>,
     pub bins: u8,
+    /// The user's score cut points the scores were computed with.
+    pub cuts: ScoreCuts,
     facts: Facts,
     abc: AbcPass,
     rfm_type: Vec<u8>,
 }
 
 impl Prepared {
-    /// The facts of `customers` (not empty) at `as_of` with R/F/M scored 1..=`bins`.
-    pub fn new(customers: &[Customer], as_of: Option<NaiveDate>, bins: u8) -> Self {
-        let facts = Facts::new(customers, as_of, bins);
+    /// The facts of `customers` (not empty) at `as_of` with R/F/M scored 1..=`bins` (by `cuts`
+    /// where given).
+    pub fn new(customers: &[Customer], as_of: Option<NaiveDate>, bins: u8, cuts: &ScoreCuts) -> Self {
+        let facts = Facts::new(customers, as_of, bins, cuts);
         let base = Base::new(customers, &facts);
         let abc = method::abc_pass(&base, 80.0, 95.0);
         let rfm_type = method::rfm_mean_types(&base);
-        Prepared { as_of, bins, facts, abc, rfm_type }
+        Prepared { as_of, bins, cuts: cuts.clone(), facts, abc, rfm_type }
     }
+
+    /// Whether these facts are the ones `params` needs.
+    pub fn fits(&self, params: &ClassifyParams) -> bool {
+        self.as_of == as_of(params) && self.bins == score_bins(params) && self.cuts == params.score_cuts
+    }
+}
+
+/// The as-of date the parameters fix: the earlier of the window's end and `as_of`.
+pub(super) fn as_of(params: &ClassifyParams) -> Option<NaiveDate> {
+    params.window.end(params.as_of)
 }
 
 /// The score bins `params`' method uses (what a [`Prepared`] for it must have).
@@ -61,12 +76,12 @@ pub(super) fn run(
     gaps: Option<&[Option<f64>]>,
     wordings: Wordings,
 ) -> Classification {
-    let prepared = Prepared::new(customers, params.as_of, score_bins(params));
+    let prepared = Prepared::new(customers, as_of(params), score_bins(params), &params.score_cuts);
     run_prepared(customers, &prepared, params, gaps, wordings)
 }
 
 /// [`run`] with the method-independent facts already computed: `prepared` must come from
-/// `customers` with `params.as_of` and the method's score bins.
+/// `customers` for `params` ([`Prepared::fits`]).
 pub(super) fn run_prepared(
     customers: &[Customer],
     prepared: &Prepared,
@@ -75,7 +90,7 @@ pub(super) fn run_prepared(
     wordings: Wordings,
 ) -> Classification {
     let rule = method::rule(&params.method);
-    debug_assert!(prepared.as_of == params.as_of && prepared.bins == rule.score_bins());
+    debug_assert!(prepared.fits(params));
     let base = Base::new(customers, &prepared.facts);
     let (abc, rfm_type) = (&prepared.abc, &prepared.rfm_type);
     let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
@@ -133,7 +148,12 @@ pub(super) fn run_prepared(
         .collect();
 
     drop(explain);
-    let Outcome { thresholds, notes, .. } = d;
+    let Outcome { mut thresholds, notes, .. } = d;
+    // The user's score cut points are echoed whatever the method (they set every R/F/M score shown).
+    let own = base.own_cut_thresholds();
+    if own.first().is_some_and(|t| !thresholds.contains(t)) {
+        thresholds.extend(own);
+    }
     let mut all_notes = base.notes.clone();
     all_notes.extend(notes);
     Classification {

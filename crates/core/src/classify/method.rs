@@ -88,6 +88,8 @@ impl Default for ClassifyParams {
             as_of: None,
             segment_tiers: default_segment_tiers(),
             segment_names: BTreeMap::new(),
+            window: crate::window::Window::default(),
+            score_cuts: crate::window::ScoreCuts::default(),
         }
     }
 }

@@ -5,6 +5,10 @@
 //! equal values always get equal scores. When two cut points coincide the quantiles cannot separate
 //! the customers; rather than silently losing a score, that dimension falls back to value bins
 //! (orders: 1, 2, …, bins+) or, for recency and money, to the quantiles of the distinct values.
+//!
+//! The user's own cut points ([`custom`], `window::ScoreCuts`) replace the quantiles of a dimension
+//! and have the opposite boundary rule, the one people read cut points with: a value equal to a
+//! cut point passes it (R ≤ 30 days is "within 30 days", F ≥ 3 orders reaches the score 3 opens).
 
 /// Which of the three RFM dimensions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub(super) enum CutKind {
     DistinctQuantile,
     /// Every customer has the same value: everyone scores 1.
     AllEqual,
+    /// The user's own cut points (internal units: days, orders, fen); a value equal to one passes it.
+    Custom,
 }
 
 /// The cut points of one dimension.
@@ -109,24 +115,35 @@ pub(super) fn cuts(dim: Dim, sorted: &[i64], bins: u8) -> Cuts {
     }
 }
 
+/// The user's cut points of one dimension, in its internal unit (days, orders, fen), ascending.
+/// They do not move when a customer does, so `moved_up`/`moved_down` are the points themselves.
+pub(super) fn custom(dim: Dim, points: Vec<f64>) -> Cuts {
+    Cuts { dim, kind: CutKind::Custom, moved_up: points.clone(), moved_down: points.clone(), points }
+}
+
 impl Cuts {
-    /// The score of `value`: 1 + cut points strictly below it (R: strictly above it).
+    /// The score of `value`: 1 + cut points strictly below it (R: strictly above it); with the
+    /// user's cut points, 1 + cut points at or below it (R: at or above it).
     pub fn score(&self, value: i64) -> u8 {
-        let v = value as f64;
-        let passed = match self.dim {
-            Dim::R => self.points.iter().filter(|&&c| v < c).count(),
-            Dim::F | Dim::M => self.points.iter().filter(|&&c| v > c).count(),
-        };
-        1 + passed as u8
+        self.passed(&self.points, value)
     }
 
     /// The score of `value` for a customer who moves there from the other side of the cut
     /// points: F/M moving up are judged against `moved_up`, R moving to 0 days against `moved_down`.
     pub fn score_after_move(&self, value: i64) -> u8 {
+        match self.dim {
+            Dim::R => self.passed(&self.moved_down, value),
+            Dim::F | Dim::M => self.passed(&self.moved_up, value),
+        }
+    }
+
+    fn passed(&self, points: &[f64], value: i64) -> u8 {
         let v = value as f64;
-        let passed = match self.dim {
-            Dim::R => self.moved_down.iter().filter(|&&c| v < c).count(),
-            Dim::F | Dim::M => self.moved_up.iter().filter(|&&c| v > c).count(),
+        let passed = match (self.dim, self.kind == CutKind::Custom) {
+            (Dim::R, false) => points.iter().filter(|&&c| v < c).count(),
+            (Dim::R, true) => points.iter().filter(|&&c| v <= c).count(),
+            (Dim::F | Dim::M, false) => points.iter().filter(|&&c| v > c).count(),
+            (Dim::F | Dim::M, true) => points.iter().filter(|&&c| v >= c).count(),
         };
         1 + passed as u8
     }
@@ -138,6 +155,9 @@ impl Cuts {
             return Some(i64::MIN);
         }
         let cut = *self.moved_up.get(usize::from(score) - 2)?;
+        if self.kind == CutKind::Custom {
+            return Some(cut.ceil() as i64);
+        }
         Some((cut.floor() as i64).saturating_add(1))
     }
 }
@@ -253,6 +273,20 @@ mod tests {
         let c = cuts(Dim::R, &v, 5);
         assert_eq!(c.score(0), 5);
         assert_eq!(c.score(99), 1);
+    }
+
+    #[test]
+    fn a_value_on_a_custom_cut_point_passes_it() {
+        let r = custom(Dim::R, vec![30.0, 90.0, 180.0, 365.0]);
+        assert_eq!([0, 30, 31, 90, 91, 180, 365, 366].map(|d| r.score(d)), [5, 5, 4, 4, 3, 3, 2, 1]);
+        let f = custom(Dim::F, vec![2.0, 3.0, 5.0, 10.0]);
+        assert_eq!([1, 2, 3, 4, 5, 9, 10, 40].map(|n| f.score(n)), [1, 2, 3, 3, 4, 4, 5, 5]);
+        // ¥500.005 in fen is 50000.5: 50000 fen stays below it, 50001 reaches it.
+        let m = custom(Dim::M, vec![10000.0, 50000.5, 100000.0, 500000.0]);
+        assert_eq!([9999, 10000, 50000, 50001].map(|c| m.score(c)), [1, 2, 2, 3]);
+        assert_eq!(m.min_value_for(3), Some(50001));
+        assert_eq!(m.min_value_for(2), Some(10000));
+        assert_eq!(r.score_after_move(0), 5);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Cents, Text, Tier};
+use crate::window::{ScoreCuts, Window};
 
 /// The measure a threshold method compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +187,15 @@ pub struct ClassifyParams {
     pub segment_tiers: BTreeMap<String, Tier>,
     /// Display names that replace canonical segment names (e.g. `一般发展客户` → `新客户`).
     pub segment_names: BTreeMap<String, String>,
+    /// The analysis window (default: every order up to the as-of date). The caller turns the
+    /// customers into the window's (`window::apply`); classifying measures recency from the
+    /// window's end and, with `Outside::Group`, shows customers with no order in it (0 orders) as
+    /// their own group D. Defaulted so that snapshots saved before it still load.
+    #[serde(default)]
+    pub window: Window,
+    /// The user's own R/F/M cut points, replacing the quantiles per measure (default: none).
+    #[serde(default)]
+    pub score_cuts: ScoreCuts,
 }
 
 /// One row of the threshold table: a readable name and the value actually used.

@@ -79,6 +79,30 @@ pub(crate) fn level(level: Level, lang: Lang) -> &'static str {
     }
 }
 
+/// The R/F/M cut points in words: quantiles, or the user's own with the boundary rule.
+pub(crate) fn score_cuts_words(cuts: &crate::window::ScoreCuts, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let list = |p: &[f64]| p.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("/");
+    let mut parts = Vec::new();
+    for (name, points, unit_zh, unit_en) in
+        [("R", &cuts.r, "天", "days"), ("F", &cuts.f, "单", "orders"), ("M", &cuts.m, "元", "yuan")]
+    {
+        if !points.is_empty() {
+            parts.push(if zh {
+                format!("{name} {} {unit_zh}", list(points))
+            } else {
+                format!("{name} {} {unit_en}", list(points))
+            });
+        }
+    }
+    match (parts.is_empty(), zh) {
+        (true, true) => "按分位数（数据自身的分位点）。".to_string(),
+        (true, false) => "Quantiles of the data.".to_string(),
+        (false, true) => format!("自定义：{}；其余按分位数。取值等于分界值时计入较好的一档（R ≤ 分界值、F/M ≥ 分界值）。", parts.join("，")),
+        (false, false) => format!("Own: {}; the rest by quantiles. A value equal to a cut point counts on the better side (R ≤ cut, F/M ≥ cut).", parts.join(", ")),
+    }
+}
+
 /// The method and its parameters in one or two sentences a shop owner can check.
 pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
     let zh = lang == Lang::Zh;

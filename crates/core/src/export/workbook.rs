@@ -1025,6 +1025,14 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         (None, Lang::En) => "The latest order date in the data; recency days count from this date.",
     };
     pair(ws, &mut r, "", as_of_note)?;
+    let window = class.params.window.words(None, lang);
+    pair(ws, &mut r, pick(lang, "分析窗口", "Analysis window"), &window)?;
+    pair(
+        ws,
+        &mut r,
+        pick(lang, "R/F/M 分界值", "R/F/M cut points"),
+        &labels::score_cuts_words(&class.params.score_cuts, lang),
+    )?;
     pair(
         ws,
         &mut r,

@@ -407,6 +407,31 @@ impl Workspace {
         Ok(days)
     }
 
+    /// Every stored order's day, first date, net amount, count and interactions by customer key:
+    /// what `window::apply` sums for an analysis window.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn order_ledger(&self) -> Result<crate::window::Ledger> {
+        let mut keys = rustc_hash::FxHashMap::default();
+        let mut stmt = self.conn.prepare("SELECT id, key FROM customers WHERE orders > 0")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            keys.insert(r.get::<_, i64>(0)?, r.get::<_, String>(1)?);
+        }
+        let mut ledger = crate::window::Ledger::default();
+        let mut stmt = self.conn.prepare(
+            "SELECT customer_id, placed_at, first_date, paid - refund, order_count, interactions FROM orders",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(key) = keys.get(&r.get::<_, i64>(0)?) {
+                ledger.add(key, from_seconds(r.get(1)?).date(), r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+            }
+        }
+        Ok(ledger)
+    }
+
     /// Number of stored orders.
     ///
     /// # Errors

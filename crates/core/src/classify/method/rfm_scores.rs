@@ -63,12 +63,24 @@ impl MethodRule for RfmScores {
         outcome.thresholds = base.score_thresholds();
         outcome.thresholds.push(threshold("A 类：总分 ≥", "Tier A: total score ≥", f64::from(a_min), POINTS));
         outcome.thresholds.push(threshold("B 类：总分 ≥", "Tier B: total score ≥", f64::from(b_min), POINTS));
-        outcome.notes.push(Text::new(
-            format!("R、F、M 各按 {bins} 分位打 1–{bins} 分：分数 = 1 + 取值严格高于的分位点个数（R 为严格低于，越近越高），相同取值得分相同。总分 ≥ {a_min} 为 A 类，≥ {b_min} 为 B 类，其余为 C 类。"),
-            format!("R, F and M each score 1–{bins} by {bins}-quantiles: score = 1 + cut points the value is strictly above (R: strictly below — recent is high); equal values score equally. Total ≥ {a_min} is A, ≥ {b_min} B, else C."),
-        ));
+        if base.own_cut_thresholds().is_empty() {
+            outcome.notes.push(quantile_note(bins, a_min, b_min));
+        } else {
+            outcome.notes.push(Text::new(
+                format!("R、F、M 各打 1–{bins} 分：给了自定义分界值的维度按分界值（R ≤ 分界值、F/M ≥ 分界值即达到该档，见阈值表），其余按 {bins} 分位。总分 ≥ {a_min} 为 A 类，≥ {b_min} 为 B 类，其余为 C 类。"),
+                format!("R, F and M each score 1–{bins}: a dimension with own cut points by them (R ≤ cut, F/M ≥ cut reaches that score; see the thresholds), the others by {bins}-quantiles. Total ≥ {a_min} is A, ≥ {b_min} B, else C."),
+            ));
+        }
         Decision { outcome, explain: Box::new(Wording { base, a_min, b_min }) }
     }
+}
+
+/// How the method scored and cut when every dimension is scored by quantiles.
+fn quantile_note(bins: u8, a_min: u32, b_min: u32) -> Text {
+    Text::new(
+            format!("R、F、M 各按 {bins} 分位打 1–{bins} 分：分数 = 1 + 取值严格高于的分位点个数（R 为严格低于，越近越高），相同取值得分相同。总分 ≥ {a_min} 为 A 类，≥ {b_min} 为 B 类，其余为 C 类。"),
+            format!("R, F and M each score 1–{bins} by {bins}-quantiles: score = 1 + cut points the value is strictly above (R: strictly below — recent is high); equal values score equally. Total ≥ {a_min} is A, ≥ {b_min} B, else C."),
+        )
 }
 
 fn total(s: [u8; 3]) -> u32 {
