@@ -162,9 +162,16 @@ pub(crate) fn import_files_batched(
             reader.end_sheet()?;
         }
         rows_done = reader.rows_done;
+        // Settling a million orders takes a few hundred ms: a cancel before it is not kept waiting.
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
         let (mapping, file, mut warnings) = reader.finish()?;
         warnings.extend(source_warnings(src.notes()));
         let mut out = file.finish();
+        if progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
         withdrawn.append(&mut out.withdrawn);
         let report = finish_file(&mut set, path, src.format, mapping, out, warnings)?;
         reports.push(report);

@@ -615,7 +615,14 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
         pick(lang, "建议动作", "Action"),
         pick(lang, "渠道", "Channel"),
     ]);
-    let ws = workbook.add_worksheet();
+    // Constant memory, as the tier sheets: the list can hold a large share of 250k customers, and an
+    // in-memory sheet keeps every cell in a tree until the save (the export's memory peak at 100k
+    // orders). Its formats are registered first, as for the tier sheets.
+    for format in [&f.header, &f.center, &f.money, &f.date, &f.subtitle] {
+        workbook.register_format(format);
+    }
+    let mut sheet = workbook.new_worksheet_with_constant_memory()?;
+    let ws = &mut sheet;
     ws.set_name(crate::contacts::Period::Week.title(lang))?;
     list_print_setup(ws, 3)?;
     write_headers(ws, 0, &headers, f)?;
@@ -645,6 +652,7 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
     if list.contacts.is_empty() {
         let none = pick(lang, "本周没有到期该联系的客户。", "Nobody is due for contact this week.");
         write_text_with(ws, 1, 1, none, &f.subtitle)?;
+        workbook.push_worksheet(sheet);
         return Ok(());
     }
     ws.autofilter(0, 0, list.contacts.len() as RowNum, (headers.len() - 1) as u16)?;
@@ -672,6 +680,7 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
         write_text(ws, r, c + 7, contact.action.get(lang))?;
         write_text(ws, r, c + 8, contact.channel.get(lang))?;
     }
+    workbook.push_worksheet(sheet);
     Ok(())
 }
 
