@@ -51,6 +51,7 @@ fn customers(n: usize) -> Vec<Customer> {
                 first_order: end - Duration::days(last_ago + span),
                 last_order: end - Duration::days(last_ago),
                 interactions: None,
+                profit: None,
             }
         })
         .collect();

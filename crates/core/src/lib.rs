@@ -32,6 +32,7 @@ pub mod model;
 pub mod orders;
 pub mod paths;
 pub mod playbook;
+pub mod products;
 pub mod progress;
 pub mod region;
 pub mod report;

@@ -25,6 +25,7 @@ fn customer(key: &str, orders: u32, yuan: f64, first: &str, last: &str) -> Custo
         first_order: day(first),
         last_order: day(last),
         interactions: None,
+        profit: None,
     }
 }
 
@@ -53,6 +54,7 @@ fn arb_customers() -> impl Strategy<Value = Vec<Customer>> {
                     first_order: last - chrono::Duration::days(span),
                     last_order: last,
                     interactions: if i % 3 == 0 { Some((i % 11) as f64) } else { None },
+                    profit: None,
                 }
             })
             .collect()

@@ -52,6 +52,7 @@ fn customer(key: &str, name: &str, orders: u32, revenue: i64, first: NaiveDate, 
         first_order: first,
         last_order: last,
         interactions: None,
+        profit: None,
     }
 }
 

@@ -62,6 +62,11 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
         Role::Address => pick(lang, "收货地址", "address"),
         Role::Province => pick(lang, "省份", "province"),
         Role::City => pick(lang, "城市", "city"),
+        Role::Product => pick(lang, "商品名称", "product"),
+        Role::Sku => pick(lang, "商品编码", "product code"),
+        Role::UnitCost => pick(lang, "成本价", "unit cost"),
+        Role::Cost => pick(lang, "成本", "cost"),
+        Role::Profit => pick(lang, "毛利", "profit"),
     }
 }
 
