@@ -90,6 +90,7 @@ fn moved(method: &Method, k: usize) -> Method {
             Method::RfmSegments { rules }
         }
         Method::Composite { weights, b_min, .. } => Method::Composite { weights, a_min: 66.0 + d, b_min },
+        Method::AbcProfit { b_pct, .. } => Method::AbcProfit { a_pct: 76.0 + d, b_pct },
     }
 }
 

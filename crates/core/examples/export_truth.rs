@@ -146,6 +146,7 @@ fn main() {
         rhythm: None,
         tier_changes: None,
         campaigns: &[],
+        products: None,
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

@@ -267,6 +267,16 @@ fn method_info(default: Method) -> MethodInfo {
                 range("b_pct", 2.0, Some(100.0), 1.0, PCT, *b_pct),
             ],
         ),
+        Method::AbcProfit { a_pct, b_pct } => (
+            Text::new(
+                "按毛利（消费额 − 商品成本）排序，贡献前 80% 利润的客户为 A 类，到 95% 为 B 类，其余 C 类。需要成本：订单表的成本/毛利列，或导入的成本表。",
+                "Customers by profit (revenue − cost of goods): those making up the first 80% of profit are A, up to 95% B, the rest C. Needs costs: a cost or profit column in the export, or an imported cost table.",
+            ),
+            vec![
+                range("a_pct", 1.0, Some(99.0), 1.0, PCT, *a_pct),
+                range("b_pct", 2.0, Some(100.0), 1.0, PCT, *b_pct),
+            ],
+        ),
         Method::AbcCustomers { a_pct, b_pct, .. } => (
             Text::new(
                 "按消费额排序，前 20% 的客户为 A 类，接下来 30% 为 B 类，其余为 C 类。",

@@ -62,13 +62,23 @@ pub use types::{
 /// (mean basis) whatever the method, so that views can show them side by side.
 ///
 /// # Errors
-/// `NoCustomers` when empty; `InvalidParams` when cut points are out of order or out of range.
+/// `NoCustomers` when empty; `InvalidParams` when cut points are out of order or out of range;
+/// `NoCost` for a profit-based method when no customer's cost is known.
 pub fn classify(customers: &[Customer], params: &ClassifyParams) -> Result<Classification> {
     if customers.is_empty() {
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
+    needs_cost(customers, params)?;
     Ok(engine::run(customers, params, engine::Wordings::Write))
+}
+
+/// A profit-based method needs some customer's profit.
+fn needs_cost(customers: &[Customer], params: &ClassifyParams) -> Result<()> {
+    if matches!(params.method, Method::AbcProfit { .. }) && customers.iter().all(|c| c.profit.is_none()) {
+        return Err(Error::NoCost);
+    }
+    Ok(())
 }
 
 /// [`classify`] without the per-customer reason and gap (left empty; everything else is the
@@ -82,6 +92,7 @@ pub fn classify_tiers(customers: &[Customer], params: &ClassifyParams) -> Result
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
+    needs_cost(customers, params)?;
     Ok(engine::run(customers, params, engine::Wordings::Skip))
 }
 
@@ -154,6 +165,7 @@ impl Classifier {
             return Err(Error::NoCustomers);
         }
         params.method.validate()?;
+        needs_cost(customers, params)?;
         let prepared = self.prepared(customers, params.as_of, engine::score_bins(params));
         Ok(engine::run_prepared(customers, prepared, params, wordings))
     }

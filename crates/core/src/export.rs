@@ -23,6 +23,7 @@ mod contacts;
 mod csv;
 mod input;
 mod labels;
+mod product_sheet;
 mod table;
 mod text;
 mod workbook;
@@ -248,7 +249,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 /// };
 /// let classification = classify(&customers, &params)?;
 /// let playbook = Playbook::default();
-/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, regions: None, cohorts: None, rhythm: None, tier_changes: None, campaigns: &[] };
+/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, regions: None, cohorts: None, rhythm: None, tier_changes: None, campaigns: &[], products: None };
 /// let dir = tempfile::tempdir()?;
 /// write_workbook(&dir.path().join("客户分层.xlsx"), &input, &ExportOptions::default(), &NoProgress)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -19,6 +19,7 @@ pub mod cell;
 pub mod classify;
 pub mod cohort;
 pub mod contacts;
+pub mod costs;
 pub mod customers;
 pub mod error;
 pub mod error_code;

@@ -135,6 +135,7 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
         rhythm: None,
         tier_changes: None,
         campaigns: &[],
+        products: None,
     }
 }
 
@@ -788,6 +789,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         rhythm: None,
         tier_changes: None,
         campaigns: &[],
+        products: None,
     };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

@@ -95,6 +95,13 @@ pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
                 format!("Customers sorted by revenue: those making up the first {a_pct}% of revenue are A, up to {b_pct}% B, the rest C.")
             }
         }
+        Method::AbcProfit { a_pct, b_pct } => {
+            if zh {
+                format!("按毛利（消费额 − 商品成本）从高到低排序：累计毛利占总毛利前 {a_pct}% 的客户为 A 类，{a_pct}%–{b_pct}% 为 B 类，其余为 C 类。")
+            } else {
+                format!("Customers sorted by profit (revenue − cost of goods): those making up the first {a_pct}% of profit are A, up to {b_pct}% B, the rest C.")
+            }
+        }
         Method::AbcCustomers { a_pct, b_pct, zero_revenue } => {
             let zero = match (zero_revenue, zh) {
                 (ZeroRevenue::C, true) => "零消费客户归入 C 类。",
