@@ -526,7 +526,8 @@ mod tests {
     #[test]
     fn each_method_without_flags_is_the_catalogue_default_the_app_sends() {
         let catalogue = tierbook_core::catalogue::catalogue();
-        let arg_names = ["abc", "abc-customers", "thresholds", "rfm", "rfm-cube", "rfm-segments", "composite"];
+        let arg_names =
+            ["abc", "abc-customers", "thresholds", "rfm", "rfm-cube", "rfm-segments", "composite", "abc-profit"];
         assert_eq!(arg_names.len(), catalogue.methods.len());
         for (arg, info) in arg_names.iter().zip(&catalogue.methods) {
             assert_eq!(method(&parse(&["--method", arg])).unwrap(), info.default, "--method {arg}");

@@ -369,12 +369,21 @@ mod tests {
     }
 
     #[test]
-    fn the_seven_methods_come_in_picker_order_with_their_names_and_valid_defaults() {
+    fn the_eight_methods_come_in_picker_order_with_their_names_and_valid_defaults() {
         let cat = catalogue();
         let kinds: Vec<String> = cat.methods.iter().map(|m| method_kind(&m.default)).collect();
         assert_eq!(
             kinds,
-            ["abc_revenue", "abc_customers", "thresholds", "rfm_scores", "rfm_cube", "rfm_segments", "composite"]
+            [
+                "abc_revenue",
+                "abc_customers",
+                "thresholds",
+                "rfm_scores",
+                "rfm_cube",
+                "rfm_segments",
+                "composite",
+                "abc_profit"
+            ]
         );
         for m in &cat.methods {
             m.default.validate().unwrap();

@@ -239,6 +239,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 ///         first_order: day(1),
 ///         last_order: day(i),
 ///         interactions: None,
+///         profit: None,
 ///     })
 ///     .collect();
 /// let params = ClassifyParams {

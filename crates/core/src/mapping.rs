@@ -1382,6 +1382,7 @@ mod tests {
             (Role::Phone, "联系手机"),
             (Role::Date, "订单创建时间"),
             (Role::PaidAt, "订单付款时间"),
+            (Role::Product, "宝贝标题"),
             (Role::Quantity, "宝贝总数量"),
             (Role::Refund, "退款金额"),
         ];
