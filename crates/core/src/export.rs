@@ -43,6 +43,7 @@ use crate::model::Lang;
 use crate::progress::Progress;
 
 pub use self::input::{ExportInput, ExportOptions};
+pub use self::product_sheet::write_buyers_csv;
 pub use self::text::mask_phone;
 
 fn write_error(path: &Path, detail: impl std::fmt::Display) -> Error {

@@ -137,3 +137,60 @@ pub(crate) fn product_sheet(workbook: &mut Workbook, table: &Table, products: &P
     }
     Ok(())
 }
+
+/// Writes the customers who bought a product containing `text` (name or SKU) as a CSV for tagging
+/// tools: BOM, header, one line per customer (most revenue first) with tier, favourite and last
+/// product; text that Excel would read as a formula is neutralised. Returns how many were listed.
+///
+/// # Errors
+/// `Write` when the file cannot be written.
+pub fn write_buyers_csv(
+    path: &std::path::Path,
+    customers: &[crate::model::Customer],
+    classification: &crate::classify::Classification,
+    products: &ProductLookup,
+    text: &str,
+    lang: Lang,
+) -> crate::error::Result<usize> {
+    use super::csv::{keep_id_as_text, neutralize};
+    let fail = |e: &dyn std::fmt::Display| crate::error::Error::Write { path: path.to_owned(), detail: e.to_string() };
+    let mut rows: Vec<usize> =
+        (0..customers.len()).filter(|&i| products.bought_containing(&customers[i].key, text)).collect();
+    rows.sort_by(|&a, &b| {
+        customers[b].revenue.cmp(&customers[a].revenue).then_with(|| customers[a].key.cmp(&customers[b].key))
+    });
+    let mut out = "\u{FEFF}".as_bytes().to_vec();
+    {
+        let mut w = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(&mut out);
+        let header = [
+            pick(lang, "客户ID", "Customer ID"),
+            pick(lang, "客户名称", "Name"),
+            pick(lang, "订单数", "Orders"),
+            pick(lang, "消费金额", "Revenue"),
+            pick(lang, "分层", "Tier"),
+            pick(lang, "常买商品", "Favourite products"),
+            pick(lang, "最近购买商品", "Last product"),
+        ];
+        w.write_record(header).map_err(|e| fail(&e))?;
+        for &i in &rows {
+            let c = &customers[i];
+            let tier = classification.assignments.get(i).map(|a| a.tier.label(lang)).unwrap_or_default();
+            let p = products.of(&c.key);
+            let favourites = p.map(|p| p.favourites(crate::products::FAVOURITES).collect::<Vec<_>>().join("、"));
+            let last = p.and_then(|p| p.last.clone()).unwrap_or_default();
+            w.write_record([
+                keep_id_as_text(&c.key).into_owned(),
+                neutralize(&c.name).into_owned(),
+                c.orders.to_string(),
+                format!("{:.2}", yuan(c.revenue)),
+                tier,
+                neutralize(&favourites.unwrap_or_default()).into_owned(),
+                neutralize(&last).into_owned(),
+            ])
+            .map_err(|e| fail(&e))?;
+        }
+        w.flush().map_err(|e| fail(&e))?;
+    }
+    std::fs::write(path, out).map_err(|e| fail(&e))?;
+    Ok(rows.len())
+}
