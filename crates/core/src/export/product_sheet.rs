@@ -128,9 +128,10 @@ pub(crate) fn product_sheet(workbook: &mut Workbook, table: &Table, products: &P
                     .set_solid_fill(rust_xlsxwriter::ChartSolidFill::new().set_color(color)),
             );
         chart.title().set_name(&format!("{} {}", tier_name(&g.group), pick(lang, "热销商品", "top products")));
-        chart.y_axis().set_num_format("¥#,##0");
-        // Best seller on top.
-        chart.x_axis().set_reverse();
+        // In a bar chart the x axis is the (horizontal) value axis and the y axis the categories:
+        // reversed, the best seller is on top.
+        chart.x_axis().set_num_format("¥#,##0");
+        chart.y_axis().set_reverse();
         chart.legend().set_hidden();
         chart.set_width(520).set_height(300);
         ws.insert_chart(top + (i as u32) * 16, 9, &chart)?;
