@@ -63,3 +63,61 @@ fn abc_profit_needs_costs_and_takes_them_from_a_cost_table() {
     // Total profit 122: oC (60) is A (nothing before it), oA (50, 49 % before it) A too, oB (12, 90 %) B.
     assert_eq!((tier_of("oC"), tier_of("oA"), tier_of("oB")), ("A".into(), "A".into(), "B".into()));
 }
+
+/// The project's generator writes 淘宝 item rows with SKU and unit cost (`--item-costs`); ABC by profit
+/// on that file shows each customer's profit as the rows say: per counted order, the paid amount
+/// (repeated on every item row) less its refunds less Σ unit cost × quantity.
+#[test]
+fn generated_item_costs_give_each_customer_the_profit_the_rows_say() {
+    use calamine::{open_workbook_auto, Data, Reader};
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("淘宝明细.csv");
+    let (e, out) = (export.to_str().unwrap(), dir.path().join("利润.xlsx"));
+    let gen = ["generate", "--layout", "taobao", "--orders", "600", "--seed", "5", "--format", "csv", "--plain"];
+    let run = tierbook(&[&gen[..], &["--item-costs", "--out", e]].concat());
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let fen = |s: &str| (s.parse::<f64>().unwrap() * 100.0).round() as i64;
+    let mut orders: BTreeMap<String, (String, bool, i64, i64, i64)> = BTreeMap::new();
+    let mut reader = csv::Reader::from_path(&export).unwrap();
+    let header: Vec<String> =
+        reader.headers().unwrap().iter().map(|h| h.trim_start_matches('\u{FEFF}').to_owned()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+    let (id, key, paid, status, qty, refund, cost) = (
+        col("主订单编号"),
+        col("买家会员名"),
+        col("买家实际支付金额"),
+        col("订单状态"),
+        col("购买数量"),
+        col("退款金额"),
+        col("成本价"),
+    );
+    for row in reader.records() {
+        let row = row.unwrap();
+        let counted = !["交易关闭", "等待买家付款"].contains(&&row[status]);
+        let o = orders.entry(row[id].to_owned()).or_insert((row[key].to_owned(), counted, fen(&row[paid]), 0, 0));
+        o.3 += fen(&row[refund]);
+        o.4 += fen(&row[cost]) * row[qty].parse::<i64>().unwrap();
+    }
+    let mut want: BTreeMap<String, i64> = BTreeMap::new();
+    for (key, counted, paid, refund, cost) in orders.into_values() {
+        if counted && refund < paid {
+            *want.entry(key).or_insert(0) += paid - refund - cost;
+        }
+    }
+    let run = tierbook(&["classify", e, "--method", "abc-profit", "--out", out.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let mut book = open_workbook_auto(&out).unwrap();
+    let mut got: BTreeMap<String, i64> = BTreeMap::new();
+    for sheet in ["A类客户", "B类客户", "C类客户"] {
+        let range = book.worksheet_range(sheet).unwrap();
+        let mut rows = range.rows();
+        let head: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        let p = head.iter().position(|h| h == "毛利").unwrap();
+        for r in rows {
+            let Data::Float(v) = r[p] else { panic!("{:?}", r[p]) };
+            got.insert(r[0].to_string(), (v * 100.0).round() as i64);
+        }
+    }
+    assert_eq!(got, want);
+}

@@ -28,7 +28,7 @@ pub const THRESHOLDS_C_MIN: f64 = 100.0;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Catalogue {
-    /// The seven methods in picker order (DESIGN §5).
+    /// The eight methods in picker order (DESIGN §5).
     pub methods: Vec<MethodInfo>,
     /// Default A/B total-score cut points of the RFM-scores method per number of bins.
     pub rfm_score_defaults: Vec<ScoreDefaults>,

@@ -1,4 +1,4 @@
-//! Customers → `Classification`: the seven methods of DESIGN §5, each deterministic and parameterized,
+//! Customers → `Classification`: the methods of DESIGN §5 (and ABC by profit), each deterministic and parameterized,
 //! each returning the thresholds it used, a per-tier summary and, per customer, tier, segment, R/F/M
 //! values and scores, a reason and the gap to the next tier.
 //!
