@@ -28,13 +28,15 @@ cargo test --workspace
 
 # Issue 12's bar: the 地区 and 同期群 sheets equal an independent polars computation (a venv under
 # target/ when setup.sh made one, else the system python3).
-step "independent check: regions and cohorts (polars)"
+step "independent check: regions, cohorts and products (polars)"
 cargo build -p tierbook
 py=target/pyenv/bin/python3; [ -x "$py" ] || py=python3
 # The check draws its export from the independent generator in ../shared/tools (never from our own code);
 # a checkout without that folder says so instead of failing on a missing file.
 if [ -f ../shared/tools/gen_orders.py ] || [ -f /work/shared/tools/gen_orders.py ] || [ -n "${TIERBOOK_SHARED_TOOLS:-}" ]; then
   "$py" tests/analysis/check_regions_cohorts.py --tierbook target/debug/tierbook
+  # Issue 12 item 1: the 商品 sheet's top products per tier, the same way.
+  "$py" tests/analysis/check_products.py --tierbook target/debug/tierbook
 else
   echo "SKIPPED: ../shared/tools/gen_orders.py is not here (set TIERBOOK_SHARED_TOOLS to run this check)"
 fi

@@ -238,6 +238,7 @@ impl AppState {
             params: &params,
             save_snapshot: false,
             outputs: &outputs,
+            costs: None,
         };
         let done = self.with_workspace(|ws| job::run(&job, Some(ws), progress))?;
         Ok(ExportOutcome {

@@ -351,16 +351,17 @@ fn tiers_by_customer(rows: &Value) -> BTreeMap<String, (Value, Value)> {
         .collect()
 }
 
-/// For each of the seven methods with the catalogue's defaults (what the UI sends when the user picks
+/// For each of the eight methods with the catalogue's defaults (what the UI sends when the user picks
 /// the method: `ui/src/logic/methods.test.ts` checks its builder against the same catalogue), the app's
 /// `classify` on `file` and `tierbook classify --method … --json` put every customer in the same tier
-/// and segment.
+/// and segment. ABC by profit needs costs, which neither file has: both refuse it with `no_cost`.
 fn assert_app_and_cli_agree(app: &TestApp, file: &std::path::Path) {
     let catalogue: Value = app.call("catalogue", json!({})).unwrap();
     let settings = app.call("get_settings", json!({})).unwrap();
     // The UI lays the saved segment tiers over the catalogue's; a fresh app saves the same ones.
     assert_eq!(settings["default_params"]["segment_tiers"], catalogue["segment_tiers"]);
-    let cli_methods = ["abc", "abc-customers", "thresholds", "rfm", "rfm-cube", "rfm-segments", "composite"];
+    let cli_methods =
+        ["abc", "abc-customers", "thresholds", "rfm", "rfm-cube", "rfm-segments", "composite", "abc-profit"];
     let methods = catalogue["methods"].as_array().unwrap();
     assert_eq!(methods.len(), cli_methods.len());
     for (info, cli_method) in methods.iter().zip(cli_methods) {
@@ -370,9 +371,7 @@ fn assert_app_and_cli_agree(app: &TestApp, file: &std::path::Path) {
             "segment_tiers": catalogue["segment_tiers"],
             "segment_names": settings["segment_names"],
         });
-        app.call("classify", json!({ "params": params })).unwrap();
-        let in_app = tiers_by_customer(&app.call("customer_rows", json!({})).unwrap());
-
+        let classified = app.call("classify", json!({ "params": params }));
         let out = app.dir.path().join(format!("{cli_method}.xlsx"));
         let run = std::process::Command::new(cli())
             .args(["classify", "--json", "--method", cli_method, "--out"])
@@ -380,6 +379,14 @@ fn assert_app_and_cli_agree(app: &TestApp, file: &std::path::Path) {
             .arg(file)
             .output()
             .unwrap();
+        if cli_method == "abc-profit" {
+            assert_eq!(classified.unwrap_err()["code"], "no_cost", "the app refuses ABC by profit without costs");
+            assert_eq!(run.status.code(), Some(3), "the CLI refuses it too");
+            assert!(String::from_utf8_lossy(&run.stderr).contains("no_cost"));
+            continue;
+        }
+        classified.unwrap();
+        let in_app = tiers_by_customer(&app.call("customer_rows", json!({})).unwrap());
         assert!(run.status.success(), "{cli_method}: {}", String::from_utf8_lossy(&run.stderr));
         let json: Value = serde_json::from_slice(&run.stdout).unwrap();
         assert_eq!(json["method"], info["default"], "--method {cli_method} uses the catalogue's defaults");
@@ -399,7 +406,7 @@ fn assert_app_and_cli_agree(app: &TestApp, file: &std::path::Path) {
 }
 
 #[test]
-fn the_app_and_the_cli_agree_on_every_customer_of_the_sample_for_all_seven_methods() {
+fn the_app_and_the_cli_agree_on_every_customer_of_the_sample_for_all_eight_methods() {
     let app = app();
     let outcome = app.call("open_sample", json!({ "onProgress": "__CHANNEL__:3" })).unwrap();
     let sample = std::path::PathBuf::from(outcome["files"][0].as_str().unwrap());
@@ -407,7 +414,7 @@ fn the_app_and_the_cli_agree_on_every_customer_of_the_sample_for_all_seven_metho
 }
 
 #[test]
-fn the_app_and_the_cli_agree_on_every_customer_of_a_generated_export_for_all_seven_methods() {
+fn the_app_and_the_cli_agree_on_every_customer_of_a_generated_export_for_all_eight_methods() {
     let app = app();
     let path = app.dir.path().join("淘宝订单.csv");
     let generate = std::process::Command::new(cli())

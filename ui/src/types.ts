@@ -136,6 +136,11 @@ export const ROLES = listAll<Role>({
   address: true,
   province: true,
   city: true,
+  product: true,
+  sku: true,
+  unit_cost: true,
+  cost: true,
+  profit: true,
 });
 
 /** Every skip reason, so the i18n test can check each has words. UI-only constant; complete by construction. */

@@ -65,6 +65,7 @@ fn main() -> Result<(), tierbook_core::Error> {
         rhythm: None,
         tier_changes: None,
         campaigns: &[],
+        products: None,
     };
     let (written, exp_wall, exp_cpu) =
         timed(|| export::write_workbook(out, &input, &ExportOptions::default(), &NoProgress));

@@ -34,6 +34,8 @@ pub(crate) const AFTER_HELP: &str = "\
   rfm            R/F/M 各打 1–5 分，总分 ≥ --a-min 为 A，≥ --b-min 为 B（--bins 5 --a-min 12 --b-min 8）
   rfm-cube       RFM 八类客户（重要价值客户…）；高低线 --basis mean|median|fixed（fixed 时用 --r-days --f --m）
   rfm-segments   英文 RFM 分群（Champions, At Risk…）
+  abc-profit     按毛利贡献（需要成本：订单表的成本/毛利列，或 --cost-table 成本表；--a 80 --b 95）
+                 ABC by profit share (needs costs: a cost/profit column or --cost-table)
   composite      综合得分 0–100（--weights 价值,频次,近度,互动[,回购节奏] 如 0.4,0.3,0.2,0.1；--a-min 70 --b-min 40）
 
 示例 / Examples:
@@ -143,6 +145,10 @@ pub(crate) struct Args {
     /// this province (tiers are still the whole shop's)
     #[arg(long)]
     pub(crate) region: Option<String>,
+    /// 成本表（CSV/xlsx：商品名称或 SKU、成本价），补全订单表中没有的成本 / cost table (product
+    /// name or SKU, unit cost) for items whose export has no cost
+    #[arg(long)]
+    pub(crate) cost_table: Option<PathBuf>,
     /// 工作区文件：只导入新订单，对全部订单分层并保存快照 / workspace: import only what is new,
     /// classify all its orders and save a snapshot
     #[arg(long)]
@@ -160,6 +166,7 @@ pub(crate) enum MethodArg {
     RfmCube,
     RfmSegments,
     Composite,
+    AbcProfit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -194,11 +201,15 @@ pub(crate) fn method(args: &Args) -> Result<Method> {
         MethodArg::RfmCube => "rfm_cube",
         MethodArg::RfmSegments => "rfm_segments",
         MethodArg::Composite => "composite",
+        MethodArg::AbcProfit => "abc_profit",
     };
     let default = catalogue::method_default(kind).expect("every --method is a core method");
     Ok(match default {
         Method::AbcRevenue { a_pct, b_pct } => {
             Method::AbcRevenue { a_pct: args.a.unwrap_or(a_pct), b_pct: args.b.unwrap_or(b_pct) }
+        }
+        Method::AbcProfit { a_pct, b_pct } => {
+            Method::AbcProfit { a_pct: args.a.unwrap_or(a_pct), b_pct: args.b.unwrap_or(b_pct) }
         }
         Method::AbcCustomers { a_pct, b_pct, zero_revenue } => Method::AbcCustomers {
             a_pct: args.a.unwrap_or(a_pct),
@@ -322,6 +333,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
             ..ExportOptions::default()
         },
     };
+    let costs = args.cost_table.as_deref().map(tierbook_core::costs::CostTable::read).transpose()?;
     let job = Job {
         files: &args.files,
         import: &options,
@@ -330,6 +342,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         params: &params,
         save_snapshot: args.workspace.is_some(),
         outputs: &outputs,
+        costs: costs.as_ref(),
     };
     // A workspace this command creates is removed again when the command fails: none of it happened.
     let created = args.workspace.as_deref().filter(|p| !p.exists());
@@ -542,7 +555,8 @@ mod tests {
     #[test]
     fn each_method_without_flags_is_the_catalogue_default_the_app_sends() {
         let catalogue = tierbook_core::catalogue::catalogue();
-        let arg_names = ["abc", "abc-customers", "thresholds", "rfm", "rfm-cube", "rfm-segments", "composite"];
+        let arg_names =
+            ["abc", "abc-customers", "thresholds", "rfm", "rfm-cube", "rfm-segments", "composite", "abc-profit"];
         assert_eq!(arg_names.len(), catalogue.methods.len());
         for (arg, info) in arg_names.iter().zip(&catalogue.methods) {
             assert_eq!(method(&parse(&["--method", arg])).unwrap(), info.default, "--method {arg}");

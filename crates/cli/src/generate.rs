@@ -49,6 +49,9 @@ pub(crate) struct Args {
     /// 只写出这一天及以前的订单 / only write orders placed on or before this day
     #[arg(long)]
     rows_to: Option<NaiveDate>,
+    /// 淘宝明细加“商家编码”“成本价”两列（按利润分层用）/ 淘宝 item rows with SKU and unit cost (for ABC by profit)
+    #[arg(long)]
+    item_costs: bool,
     /// 表头上方加两行标题 / two title rows above the header
     #[arg(long)]
     title_rows: bool,
@@ -116,6 +119,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
             mask_phones: args.mask_phones,
             rows_from: args.rows_from,
             rows_to: args.rows_to,
+            item_costs: args.item_costs,
         }
     };
     let started = Instant::now();

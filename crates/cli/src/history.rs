@@ -69,6 +69,7 @@ fn method_name(method: &Method, lang: Lang) -> &'static str {
         Method::RfmCube { .. } => tr(lang, "RFM 八类客户", "RFM 8-type cube"),
         Method::RfmSegments { .. } => tr(lang, "RFM 分群", "RFM segments"),
         Method::Composite { .. } => tr(lang, "综合得分", "composite score"),
+        Method::AbcProfit { .. } => tr(lang, "ABC（按利润贡献）", "ABC by profit"),
     }
 }
 

@@ -101,6 +101,11 @@ pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
         Role::Address => tr(lang, "收货地址（读出省份、城市）", "address (province, city read from it)"),
         Role::Province => tr(lang, "省份", "province"),
         Role::City => tr(lang, "城市", "city"),
+        Role::Product => tr(lang, "商品名称", "product"),
+        Role::Sku => tr(lang, "商品编码（SKU）", "product code (SKU)"),
+        Role::UnitCost => tr(lang, "成本价（× 数量 = 成本）", "unit cost (× quantity = cost)"),
+        Role::Cost => tr(lang, "成本", "cost"),
+        Role::Profit => tr(lang, "毛利", "profit"),
     }
 }
 

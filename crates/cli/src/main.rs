@@ -5,6 +5,7 @@
 mod campaign;
 mod classify;
 mod contacts;
+mod customers;
 mod generate;
 mod history;
 mod inspect;
@@ -77,6 +78,9 @@ enum Command {
     /// 本周该联系：按回购节奏列出该联系的客户，可导出 CSV / Whom to contact this week, from each customer's purchase rhythm
     #[command(after_help = contacts::AFTER_HELP)]
     Contacts(contacts::Args),
+    /// 按购买的商品筛选客户，可导出名单 / Customers filtered by what they bought, as a list
+    #[command(after_help = customers::AFTER_HELP)]
+    Customers(customers::Args),
     /// 营销活动：标记已联系的客户（可留对照组）并查看效果 / Campaigns: mark customers as contacted, with a holdout, and see what worked
     #[command(after_help = campaign::AFTER_HELP)]
     Campaign(campaign::Args),
@@ -126,6 +130,7 @@ fn main() -> ExitCode {
         Command::Workspace(args) => workspace::run(&args, lang),
         Command::Contacts(args) => contacts::run(&args, lang),
         Command::Campaign(args) => campaign::run(&args, lang),
+        Command::Customers(args) => customers::run(&args, lang),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

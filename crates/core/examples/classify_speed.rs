@@ -51,6 +51,7 @@ fn customers(n: usize) -> Vec<Customer> {
                 first_order: end - Duration::days(last_ago + span),
                 last_order: end - Duration::days(last_ago),
                 interactions: None,
+                profit: None,
             }
         })
         .collect();
@@ -89,6 +90,7 @@ fn moved(method: &Method, k: usize) -> Method {
             Method::RfmSegments { rules }
         }
         Method::Composite { weights, b_min, .. } => Method::Composite { weights, a_min: 66.0 + d, b_min },
+        Method::AbcProfit { b_pct, .. } => Method::AbcProfit { a_pct: 76.0 + d, b_pct },
     }
 }
 

@@ -50,6 +50,7 @@ fn read_truth(path: &Path) -> Vec<Customer> {
                 first_order: day(&r[first]),
                 last_order: day(&r[last]),
                 interactions: None,
+                profit: None,
             }
         })
         .collect()
@@ -78,6 +79,7 @@ fn synthetic(n: usize) -> Vec<Customer> {
                 first_order: first,
                 last_order: last,
                 interactions: None,
+                profit: None,
             }
         })
         .collect()
@@ -145,6 +147,7 @@ fn main() {
         rhythm: None,
         tier_changes: None,
         campaigns: &[],
+        products: None,
     };
     let options = ExportOptions { lang, ..ExportOptions::default() };
     let peak_before = peak_rss_mb();

@@ -110,6 +110,7 @@ fn main() {
         params: &params,
         save_snapshot: false,
         outputs: &outputs,
+        costs: None,
     };
     let recorder =
         Recorder { start: Instant::now(), cpu0: cpu(), calls: Mutex::new(Vec::new()), last: Mutex::new(String::new()) };

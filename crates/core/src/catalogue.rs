@@ -28,7 +28,7 @@ pub const THRESHOLDS_C_MIN: f64 = 100.0;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Catalogue {
-    /// The seven methods in picker order (DESIGN §5).
+    /// The eight methods in picker order (DESIGN §5).
     pub methods: Vec<MethodInfo>,
     /// Default A/B total-score cut points of the RFM-scores method per number of bins.
     pub rfm_score_defaults: Vec<ScoreDefaults>,
@@ -299,6 +299,16 @@ fn method_info(default: Method) -> MethodInfo {
                 range("b_pct", 2.0, Some(100.0), 1.0, PCT, *b_pct),
             ],
         ),
+        Method::AbcProfit { a_pct, b_pct } => (
+            Text::new(
+                "按毛利（消费额 − 商品成本）排序，贡献前 80% 利润的客户为 A 类，到 95% 为 B 类，其余 C 类。需要成本：订单表的成本/毛利列，或导入的成本表。",
+                "Customers by profit (revenue − cost of goods): those making up the first 80% of profit are A, up to 95% B, the rest C. Needs costs: a cost or profit column in the export, or an imported cost table.",
+            ),
+            vec![
+                range("a_pct", 1.0, Some(99.0), 1.0, PCT, *a_pct),
+                range("b_pct", 2.0, Some(100.0), 1.0, PCT, *b_pct),
+            ],
+        ),
         Method::AbcCustomers { a_pct, b_pct, .. } => (
             Text::new(
                 "按消费额排序，前 20% 的客户为 A 类，接下来 30% 为 B 类，其余为 C 类。",
@@ -393,12 +403,21 @@ mod tests {
     }
 
     #[test]
-    fn the_seven_methods_come_in_picker_order_with_their_names_and_valid_defaults() {
+    fn the_eight_methods_come_in_picker_order_with_their_names_and_valid_defaults() {
         let cat = catalogue();
         let kinds: Vec<String> = cat.methods.iter().map(|m| method_kind(&m.default)).collect();
         assert_eq!(
             kinds,
-            ["abc_revenue", "abc_customers", "thresholds", "rfm_scores", "rfm_cube", "rfm_segments", "composite"]
+            [
+                "abc_revenue",
+                "abc_customers",
+                "thresholds",
+                "rfm_scores",
+                "rfm_cube",
+                "rfm_segments",
+                "composite",
+                "abc_profit"
+            ]
         );
         for m in &cat.methods {
             m.default.validate().unwrap();

@@ -1,4 +1,4 @@
-//! Customers → `Classification`: the seven methods of DESIGN §5, each deterministic and parameterized,
+//! Customers → `Classification`: the methods of DESIGN §5 (and ABC by profit), each deterministic and parameterized,
 //! each returning the thresholds it used, a per-tier summary and, per customer, tier, segment, R/F/M
 //! values and scores, a reason and the gap to the next tier.
 //!
@@ -62,7 +62,8 @@ pub use types::{
 /// (mean basis) whatever the method, so that views can show them side by side.
 ///
 /// # Errors
-/// `NoCustomers` when empty; `InvalidParams` when cut points are out of order or out of range.
+/// `NoCustomers` when empty; `InvalidParams` when cut points are out of order or out of range;
+/// `NoCost` for a profit-based method when no customer's cost is known.
 pub fn classify(customers: &[Customer], params: &ClassifyParams) -> Result<Classification> {
     run(customers, params, None, engine::Wordings::Write)
 }
@@ -89,6 +90,14 @@ fn check_gaps(customers: &[Customer], gaps: &[Option<f64>]) -> Result<()> {
             gaps.len(),
             customers.len()
         )));
+    }
+    Ok(())
+}
+
+/// A profit-based method needs some customer's profit.
+fn needs_cost(customers: &[Customer], params: &ClassifyParams) -> Result<()> {
+    if matches!(params.method, Method::AbcProfit { .. }) && customers.iter().all(|c| c.profit.is_none()) {
+        return Err(Error::NoCost);
     }
     Ok(())
 }
@@ -129,6 +138,7 @@ fn check(customers: &[Customer], params: &ClassifyParams) -> Result<()> {
         return Err(Error::NoCustomers);
     }
     params.method.validate()?;
+    needs_cost(customers, params)?;
     params.window.validate()?;
     params.score_cuts.validate(engine::score_bins(params))
 }

@@ -168,6 +168,7 @@ mod tests {
             first_date: None,
             interactions: None,
             region: None,
+            items: Vec::new(),
         }
     }
 

@@ -93,6 +93,10 @@ pub enum Error {
     #[error("没有可分层的客户。请先导入订单或客户表。")]
     NoCustomers,
 
+    /// A profit-based method, but no customer's cost is known.
+    #[error("还不知道任何商品的成本，无法按利润分层。请导入带“成本 / 成本价 / 毛利”列的商品明细，或导入成本表（商品名称或 SKU、成本价）。")]
+    NoCost,
+
     /// The user cancelled a long operation.
     #[error("已取消。")]
     Cancelled,
@@ -214,6 +218,7 @@ impl Error {
             Error::NoValidOrders { .. } => ErrorCode::NoValidOrders,
             Error::InvalidParams(_) => ErrorCode::InvalidParams,
             Error::NoCustomers => ErrorCode::NoCustomers,
+            Error::NoCost => ErrorCode::NoCost,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Write { .. } => ErrorCode::Write,
             Error::OutputIsInput { .. } => ErrorCode::OutputIsInput,
@@ -283,6 +288,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::InvalidParams(_)
+            | Error::NoCost
             | Error::ColumnNotFound { .. }
             | Error::SheetNotFound { .. }
             | Error::OutputIsInput { .. }

@@ -70,6 +70,8 @@ error_codes! {
     InvalidParams,
     /// Nothing to classify yet.
     NoCustomers,
+    /// A profit-based method without any known cost: add a cost or profit column, or a cost table.
+    NoCost,
     /// The user cancelled.
     Cancelled,
     /// Writing a workbook, CSV or app file failed.
@@ -136,6 +138,7 @@ impl ErrorCode {
             ErrorCode::NoValidOrders => "no_valid_orders",
             ErrorCode::InvalidParams => "invalid_params",
             ErrorCode::NoCustomers => "no_customers",
+            ErrorCode::NoCost => "no_cost",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::Write => "write",
             ErrorCode::NotAWorkspace => "not_a_workspace",
@@ -187,6 +190,7 @@ impl ErrorCode {
             ErrorCode::NoValidOrders => t("没有有效订单", "No valid orders"),
             ErrorCode::InvalidParams => t("分层参数无效", "Invalid parameters"),
             ErrorCode::NoCustomers => t("还没有客户数据", "No customer data yet"),
+            ErrorCode::NoCost => t("还不知道成本，无法按利润分层", "No cost known: profit cannot be computed"),
             ErrorCode::Cancelled => t("已取消", "Cancelled"),
             ErrorCode::Write => t("无法保存文件", "Cannot save the file"),
             ErrorCode::NotAWorkspace => t("工作区文件无法打开", "Cannot open the workspace"),
@@ -275,6 +279,10 @@ impl ErrorCode {
             ),
             ErrorCode::InvalidParams => t("请调整参数后再试。", "Adjust the parameters and try again."),
             ErrorCode::NoCustomers => t("请先导入订单表或客户表。", "Import an order or customer list first."),
+            ErrorCode::NoCost => t(
+                "导入带“成本 / 成本价 / 毛利 / 利润”列的商品明细订单表，或导入一张成本表（两列：商品名称或 SKU、成本价），再按利润分层。",
+                "Import an item-level export with a cost, unit cost or profit column (成本 / 成本价 / 毛利 / 利润), or a cost table (two columns: product name or SKU, unit cost), then classify by profit.",
+            ),
             ErrorCode::Cancelled => t("操作已停止，数据没有变化。", "Stopped; nothing was changed."),
             ErrorCode::Write => t(
                 "请确认目标文件没有在 Excel/WPS 中打开，并且文件夹可以写入。",

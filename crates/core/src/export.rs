@@ -23,6 +23,7 @@ mod contacts;
 mod csv;
 mod input;
 mod labels;
+mod product_sheet;
 mod table;
 mod text;
 mod workbook;
@@ -42,6 +43,7 @@ use crate::model::Lang;
 use crate::progress::Progress;
 
 pub use self::input::{ExportInput, ExportOptions};
+pub use self::product_sheet::write_buyers_csv;
 pub use self::text::mask_phone;
 
 fn write_error(path: &Path, detail: impl std::fmt::Display) -> Error {
@@ -238,6 +240,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 ///         first_order: day(1),
 ///         last_order: day(i),
 ///         interactions: None,
+///         profit: None,
 ///     })
 ///     .collect();
 /// let params = ClassifyParams {
@@ -249,7 +252,7 @@ pub fn place_all(staged: Vec<StagedFile>) -> Result<Vec<PlacedFile>> {
 /// };
 /// let classification = classify(&customers, &params)?;
 /// let playbook = Playbook::default();
-/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, regions: None, cohorts: None, rhythm: None, tier_changes: None, campaigns: &[] };
+/// let input = ExportInput { customers: &customers, classification: &classification, playbook: &playbook, reports: &[], migration: None, regions: None, cohorts: None, rhythm: None, tier_changes: None, campaigns: &[], products: None };
 /// let dir = tempfile::tempdir()?;
 /// write_workbook(&dir.path().join("客户分层.xlsx"), &input, &ExportOptions::default(), &NoProgress)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())

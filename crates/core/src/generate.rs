@@ -226,6 +226,19 @@ pub struct GenerateOptions {
     pub rows_from: Option<NaiveDate>,
     /// See `rows_from`.
     pub rows_to: Option<NaiveDate>,
+    /// 淘宝 item rows also carry 商家编码 (the SKU, [`sku`]) and 成本价 (the unit cost, [`unit_cost`]),
+    /// for profit-based ABC; other layouts ignore it.
+    pub item_costs: bool,
+}
+
+/// The SKU the generator gives product `p` (an index into its product list).
+pub fn sku(p: usize) -> String {
+    format!("TB-{:03}", p + 1)
+}
+
+/// The unit cost the generator gives product `p`: 60 % of its price, in fen.
+pub fn unit_cost(p: usize) -> Cents {
+    names::PRODUCTS.get(p).map_or(0, |(_, price)| price * 3 / 5)
 }
 
 impl Default for GenerateOptions {
@@ -244,6 +257,7 @@ impl Default for GenerateOptions {
             mask_phones: false,
             rows_from: None,
             rows_to: None,
+            item_costs: false,
         }
     }
 }
@@ -581,7 +595,10 @@ fn pick_hour(r: &mut SplitMix64) -> u32 {
 }
 
 fn run(o: &GenerateOptions, emit: &mut Emit) -> Result<Truth> {
-    let headers = o.layout.headers();
+    let mut headers = o.layout.headers().to_vec();
+    if o.item_costs && o.layout == Layout::Taobao {
+        headers.extend(["商家编码", "成本价"]);
+    }
     let mut totals = vec![0i64; headers.len()];
     let mut money_cols = vec![false; headers.len()];
     if o.title_rows {
@@ -952,6 +969,9 @@ fn taobao_rows(
             text("快递"),
             if i == 0 { note.clone() } else { Value::Empty },
         ]);
+        if o.item_costs {
+            cells.extend([text(sku(*prod)), Value::Money(unit_cost(*prod))]);
+        }
         data(cells)?;
     }
     Ok(ord.items.len() as u64)

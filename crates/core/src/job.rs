@@ -23,6 +23,7 @@ use chrono::NaiveDateTime;
 use crate::campaign::{CampaignReport, DEFAULT_WINDOW_DAYS};
 use crate::classify::{self, Classification, ClassifyParams};
 use crate::cohort::{self, CohortTable};
+use crate::costs::CostTable;
 use crate::error::{Error, Result};
 use crate::export::{self, ExportInput, ExportOptions, PlacedFile, StagedFile};
 use crate::history::Migration;
@@ -30,6 +31,7 @@ use crate::import::{self, ImportOptions};
 use crate::model::{Customer, Tier};
 use crate::paths;
 use crate::playbook::Playbook;
+use crate::products::ProductLookup;
 use crate::progress::{Progress, Stage};
 use crate::region::RegionLookup;
 use crate::report::ImportReport;
@@ -64,6 +66,8 @@ pub struct Job<'a> {
     pub save_snapshot: bool,
     /// Where the workbook and the CSV files go.
     pub outputs: &'a Outputs,
+    /// Unit costs per product for items whose export has no cost (profit-based ABC, profit columns).
+    pub costs: Option<&'a CostTable>,
 }
 
 /// What a job did.
@@ -88,6 +92,8 @@ pub struct JobOutcome {
     pub regions: RegionLookup,
     /// Cohorts by first-order month, cut at the classification's as-of date.
     pub cohorts: CohortTable,
+    /// What each customer bought (empty when the orders name no products).
+    pub products: ProductLookup,
     /// Purchase rhythm per customer at the classification's as-of date (same order as `customers`),
     /// with the workspace's saved thresholds (`RhythmThresholds::SETTING`) or the defaults.
     pub rhythm: Rhythms,
@@ -168,6 +174,7 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         migration,
         regions,
         cohorts,
+        products: ProductLookup::default(),
         rhythm,
         tier_changes,
         campaigns,
@@ -178,7 +185,10 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
 }
 
 fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
-    let import::Dataset { orders, reports, .. } = import::import_files(job.files, job.import, progress)?;
+    let import::Dataset { mut orders, reports, .. } = import::import_files(job.files, job.import, progress)?;
+    if let Some(costs) = job.costs {
+        costs.apply(&mut orders);
+    }
     // Between the steps that walk a million orders or customers, a cancel is honoured (issue 10 item 5:
     // within 300 ms; each step takes ~0.1–0.4 s of CPU at a million orders).
     check_cancel(progress)?;
@@ -197,6 +207,7 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     let cohorts = cohort::cohorts(&orders, as_of);
     check_cancel(progress)?;
     let days = OrderDays::from_orders(&orders);
+    let products = ProductLookup::from_orders(&orders);
     // The orders are summed up in the customers now; freed before the classification and the export
     // (a million orders are most of the memory peak otherwise).
     drop(orders);
@@ -216,6 +227,7 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
         migration: None,
         regions,
         cohorts,
+        products,
         rhythm,
         tier_changes: None,
         campaigns: Vec::new(),
@@ -286,6 +298,7 @@ fn stage_outputs(
         rhythm: Some(&outcome.rhythm),
         tier_changes: outcome.tier_changes.as_ref(),
         campaigns: &outcome.campaigns,
+        products: Some(&outcome.products).filter(|p| !p.is_empty()),
     };
     let mut files = vec![export::stage_workbook(&outputs.workbook, &input, &outputs.options, progress)?];
     let mut created_dir = None;

@@ -64,6 +64,16 @@ pub enum Role {
     Province,
     /// 城市 / 市: the city alone.
     City,
+    /// 商品名称 / 商品标题 / 宝贝标题: what was bought (see `products`).
+    Product,
+    /// SKU / 商家编码 / 商品ID: the product's code, shown beside its name and matched by a cost table.
+    Sku,
+    /// 成本价 / 单位成本 / 进价: the cost of one piece (line cost = unit cost × quantity).
+    UnitCost,
+    /// 成本 / 商品成本 / 成本金额: the cost of the row's goods.
+    Cost,
+    /// 毛利 / 利润: the row's profit.
+    Profit,
 }
 
 /// One column of the detected header and the role it was given.
@@ -531,6 +541,41 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("市", Role::City, 95),
     ("所在城市", Role::City, 98),
     ("city", Role::City, 90),
+    // Products (see `products`): the name, its code, and its cost or profit (profit-based ABC).
+    ("商品名称", Role::Product, 100),
+    ("商品标题", Role::Product, 98),
+    ("宝贝标题", Role::Product, 100),
+    ("宝贝名称", Role::Product, 99),
+    ("商品", Role::Product, 80),
+    ("品名", Role::Product, 85),
+    ("货品名称", Role::Product, 95),
+    ("productname", Role::Product, 95),
+    ("product", Role::Product, 85),
+    ("description", Role::Product, 70),
+    ("itemname", Role::Product, 90),
+    ("sku", Role::Sku, 100),
+    ("商家编码", Role::Sku, 98),
+    ("商品编码", Role::Sku, 96),
+    ("商品id", Role::Sku, 94),
+    ("sku编码", Role::Sku, 99),
+    ("货号", Role::Sku, 90),
+    ("stockcode", Role::Sku, 95),
+    ("成本价", Role::UnitCost, 100),
+    ("单位成本", Role::UnitCost, 100),
+    ("进价", Role::UnitCost, 95),
+    ("采购价", Role::UnitCost, 92),
+    ("unitcost", Role::UnitCost, 100),
+    ("成本", Role::Cost, 100),
+    ("商品成本", Role::Cost, 100),
+    ("成本金额", Role::Cost, 98),
+    ("总成本", Role::Cost, 97),
+    ("cost", Role::Cost, 90),
+    ("毛利", Role::Profit, 100),
+    ("利润", Role::Profit, 98),
+    ("毛利润", Role::Profit, 100),
+    ("毛利额", Role::Profit, 99),
+    ("profit", Role::Profit, 90),
+    ("grossprofit", Role::Profit, 95),
 ];
 
 /// Fragments for header names not in [`SYNONYMS`] (checked in order, first match wins; only for
@@ -1003,6 +1048,16 @@ pub struct Resolved {
     pub province: Option<usize>,
     /// Column of the city.
     pub city: Option<usize>,
+    /// Column of the product name.
+    pub product: Option<usize>,
+    /// Column of the product code.
+    pub sku: Option<usize>,
+    /// Column of the unit cost.
+    pub unit_cost: Option<usize>,
+    /// Column of the row's cost.
+    pub cost: Option<usize>,
+    /// Column of the row's profit.
+    pub profit: Option<usize>,
     /// The amount / refund header says the values are in fen (`实付金额(分)`).
     pub amount_in_fen: bool,
     /// See `amount_in_fen`.
@@ -1035,6 +1090,11 @@ impl Resolved {
             address: idx(Role::Address),
             province: idx(Role::Province),
             city: idx(Role::City),
+            product: idx(Role::Product),
+            sku: idx(Role::Sku),
+            unit_cost: idx(Role::UnitCost),
+            cost: idx(Role::Cost),
+            profit: idx(Role::Profit),
             amount_in_fen: in_fen(Role::Amount),
             refund_in_fen: in_fen(Role::Refund),
         }
@@ -1322,6 +1382,7 @@ mod tests {
             (Role::Phone, "联系手机"),
             (Role::Date, "订单创建时间"),
             (Role::PaidAt, "订单付款时间"),
+            (Role::Product, "宝贝标题"),
             (Role::Quantity, "宝贝总数量"),
             (Role::Refund, "退款金额"),
         ];

@@ -147,6 +147,30 @@ pub struct Order {
     /// Province and city from the address columns, when the file has any (see `region`).
     #[serde(default)]
     pub region: Option<Region>,
+    /// The products of the order, one per item row (empty when the file has no product column; see
+    /// `products`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<OrderItem>,
+}
+
+/// One item row of an order: what was bought, and what the file says about its price and cost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OrderItem {
+    /// 商品名称 / 商品标题 / 宝贝标题 as exported (trimmed).
+    pub product: String,
+    /// SKU / 商家编码 / 商品ID, when the file has one.
+    pub sku: Option<String>,
+    /// Pieces on this row (1 when the file says nothing).
+    pub quantity: f64,
+    /// The line's own revenue when the file gives one: unit price × quantity, or the row's amount when
+    /// amounts are per item. `None` when only an order-level amount is known (`products` then splits
+    /// the order's amount evenly over its items).
+    pub amount: Option<Cents>,
+    /// The line's cost (unit cost × quantity, or a cost column), when known.
+    pub cost: Option<Cents>,
+    /// The line's profit from a 毛利 / 利润 column, when the file has one.
+    pub profit: Option<Cents>,
 }
 
 /// Where an order was sent: a normalised province (`region::UNKNOWN`, 未知, when the address says
@@ -165,6 +189,21 @@ impl Order {
     /// Revenue this order contributes: paid minus refunds.
     pub fn net(&self) -> Cents {
         self.paid.saturating_sub(self.refund)
+    }
+
+    /// Profit this order contributes, when every item's cost or profit is known: the items' 毛利 minus
+    /// the refund (a refund is money given back, the goods' cost stays spent) when the file has a
+    /// profit column, else net revenue minus the items' cost. `None` for an order without items or
+    /// with an item of unknown cost.
+    pub fn profit(&self) -> Option<Cents> {
+        if self.items.is_empty() {
+            return None;
+        }
+        if let Some(p) = self.items.iter().map(|i| i.profit).sum::<Option<Cents>>() {
+            return Some(p.saturating_sub(self.refund));
+        }
+        let cost = self.items.iter().map(|i| i.cost).sum::<Option<Cents>>()?;
+        Some(self.net().saturating_sub(cost))
     }
 }
 
@@ -188,6 +227,10 @@ pub struct Customer {
     pub last_order: NaiveDate,
     /// Interaction count, when the source has one.
     pub interactions: Option<f64>,
+    /// Net profit in fen (revenue minus the cost of what was bought), when the cost of every item of
+    /// every order is known (see `Order::profit`); the profit-based ABC classifies on it.
+    #[serde(default)]
+    pub profit: Option<Cents>,
 }
 
 impl Customer {

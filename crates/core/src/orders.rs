@@ -50,7 +50,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell;
 use crate::mapping::{self, Level, Resolved};
-use crate::model::{Cents, Order};
+use crate::model::{Cents, Order, OrderItem};
 use crate::report::{SkipReason, Skipped, Warning};
 use crate::source::Cell;
 
@@ -643,6 +643,8 @@ impl<'a> FileOrders<'a> {
 
         let explicit = self.row_effect(cells, amount, refund);
         let effect = explicit.unwrap_or(Effect::Count);
+        // A refunded or excluded item row bought nothing.
+        let item = if effect == Effect::Count { self.row_item(cells, amount) } else { None };
 
         let date = self.row_date(get(self.map.date));
         let date = date.or_else(|| self.row_date(get(self.map.paid_at)));
@@ -672,6 +674,7 @@ impl<'a> FileOrders<'a> {
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
                     merge_row(acc, order, amount, refund, Some(effect), date, get(self.map.quantity));
                     acc.too_large |= too_large;
+                    order.items.extend(item);
                     if let Some(k) = key {
                         order.customer_key = k;
                         acc.has_key = true;
@@ -688,6 +691,7 @@ impl<'a> FileOrders<'a> {
             if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
                 merge_row(acc, order, amount, refund, explicit, date, get(self.map.quantity));
                 acc.too_large |= too_large;
+                order.items.extend(item);
             }
             return;
         } else {
@@ -736,6 +740,7 @@ impl<'a> FileOrders<'a> {
             first_date,
             interactions,
             region: self.row_region(cells),
+            items: item.into_iter().collect(),
         };
         let mut acc = Acc::new(row, key.is_some());
         acc.too_large = too_large;
@@ -747,6 +752,29 @@ impl<'a> FileOrders<'a> {
         }
         self.accs.push(acc);
         self.orders.push(order);
+    }
+
+    /// The product bought on a row (`None` when the file has no product column or the row names
+    /// none). Its amount is unit price × quantity when the file has a unit price, else the row's amount
+    /// (cleared in `finish` when the file's amounts turn out to be the order's, repeated per row).
+    fn row_item(&self, cells: &[Cell], row_amount: Option<Cents>) -> Option<OrderItem> {
+        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
+        let text = |i: Option<usize>| cell::text(get(i)).map(|t| clean_name(&t)).filter(|t| !t.is_empty());
+        let sku = text(self.map.sku);
+        let product = text(self.map.product).or_else(|| self.map.product.and(sku.clone()))?;
+        let quantity = cell::parse_number(get(self.map.quantity)).filter(|q| *q > 0.0).unwrap_or(1.0);
+        let amount = match self.map.unit_price {
+            Some(_) => cell::parse_amount(get(self.map.unit_price))
+                .and_then(|price| cell::cents_from_f64(price as f64 * quantity / 100.0)),
+            None => row_amount,
+        };
+        let cost = match self.map.cost {
+            Some(i) => parse_money(get(Some(i)), false),
+            None => cell::parse_amount(get(self.map.unit_cost))
+                .and_then(|unit| cell::cents_from_f64(unit as f64 * quantity / 100.0)),
+        };
+        let profit = self.map.profit.and_then(|i| parse_money(get(Some(i)), false));
+        Some(OrderItem { product, sku, quantity, amount, cost, profit })
     }
 
     /// The province and city of a row from its address / province / city cells (`None` when the file
@@ -842,6 +870,10 @@ impl<'a> FileOrders<'a> {
         } = self;
         let mut warnings = Vec::new();
         let (mode, computed, refunds_per_item) = item_amounts(&accs, &map, &mut warnings);
+        if mode == ItemAmounts::Repeated && map.unit_price.is_none() {
+            // The row amounts were the order's: no item has an amount of its own.
+            orders.iter_mut().flat_map(|o| o.items.iter_mut()).for_each(|i| i.amount = None);
+        }
         warnings.extend(count_warnings(merged_rows, unpaid, lossy_ids, lossy_keys, duplicate_orders));
 
         let day_counts = (day_first_dates, month_first_dates, ambiguous_dates);

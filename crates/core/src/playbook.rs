@@ -438,6 +438,7 @@ mod tests {
             first_order: day("2025-01-01"),
             last_order: day("2025-01-01"),
             interactions: None,
+            profit: None,
         }];
         let mut params = crate::classify::ClassifyParams {
             method: crate::classify::Method::RfmCube { basis: crate::classify::CubeBasis::Mean },

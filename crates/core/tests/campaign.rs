@@ -381,6 +381,7 @@ fn the_workbook_has_a_campaign_sheet_and_each_customers_tier_history() {
             params,
             save_snapshot: true,
             outputs: out,
+            costs: None,
         };
         job::run(&job, Some(ws), &NoProgress).unwrap()
     };

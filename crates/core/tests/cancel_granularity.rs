@@ -80,6 +80,7 @@ fn a_cancel_after_the_last_row_is_read_stops_the_job_before_the_export() {
         params: &params,
         save_snapshot: false,
         outputs: &outputs,
+        costs: None,
     };
     // The import's last report says every row is read; nothing after it reads rows.
     let progress = CancelWhen::new(|stage, done, total| stage == Stage::Reading && done == total && total > 0);

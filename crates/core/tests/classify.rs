@@ -25,6 +25,8 @@ fn customer(key: &str, orders: u32, yuan: f64, first: &str, last: &str) -> Custo
         first_order: day(first),
         last_order: day(last),
         interactions: None,
+        // Every method of the catalogue runs on these customers, ABC by profit included.
+        profit: Some((yuan * 30.0).round() as i64),
     }
 }
 
@@ -53,6 +55,8 @@ fn arb_customers() -> impl Strategy<Value = Vec<Customer>> {
                     first_order: last - chrono::Duration::days(span),
                     last_order: last,
                     interactions: if i % 3 == 0 { Some((i % 11) as f64) } else { None },
+                    // Some lose money, some cost is unknown: ABC by profit copes with both.
+                    profit: (i % 7 != 3).then(|| cents * 3 / 10 - (i as i64 % 4) * 1000),
                 }
             })
             .collect()

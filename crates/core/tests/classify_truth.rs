@@ -75,6 +75,7 @@ fn read_truth(path: &Path) -> Vec<TruthRow> {
                     first_order: date(&rec[first]),
                     last_order: date(&rec[last]),
                     interactions: None,
+                    profit: None,
                 },
                 as_of: date(&rec[as_of]),
                 scores: [rec[r].parse().unwrap(), rec[f].parse().unwrap(), rec[m].parse().unwrap()],

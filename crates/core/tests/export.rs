@@ -52,6 +52,7 @@ fn customer(key: &str, name: &str, orders: u32, revenue: i64, first: NaiveDate, 
         first_order: first,
         last_order: last,
         interactions: None,
+        profit: None,
     }
 }
 
@@ -135,6 +136,7 @@ fn input<'a>(f: &'a Fixture) -> ExportInput<'a> {
         rhythm: None,
         tier_changes: None,
         campaigns: &[],
+        products: None,
     }
 }
 
@@ -789,6 +791,7 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
         rhythm: None,
         tier_changes: None,
         campaigns: &[],
+        products: None,
     };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();

@@ -78,7 +78,8 @@ fn run_job(
     progress: &dyn Progress,
 ) -> Result<JobOutcome> {
     let import = ImportOptions::default();
-    let job = Job { files, import: &import, imported_at: at(), params, save_snapshot: ws.is_some(), outputs };
+    let job =
+        Job { files, import: &import, imported_at: at(), params, save_snapshot: ws.is_some(), outputs, costs: None };
     job::run(&job, ws, progress)
 }
 

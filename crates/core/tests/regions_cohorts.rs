@@ -64,8 +64,15 @@ fn run(files: &[PathBuf], out: &Path, ws: Option<&mut Workspace>, options: Expor
     let outputs = Outputs { workbook: out.to_path_buf(), csv_dir: None, options };
     let import = ImportOptions::default();
     let imported_at = NaiveDateTime::parse_from_str("2025-04-01 09:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
-    let job =
-        Job { files, import: &import, imported_at, params: &params(), save_snapshot: ws.is_some(), outputs: &outputs };
+    let job = Job {
+        files,
+        import: &import,
+        imported_at,
+        params: &params(),
+        save_snapshot: ws.is_some(),
+        outputs: &outputs,
+        costs: None,
+    };
     job::run(&job, ws, &NoProgress).unwrap()
 }
 

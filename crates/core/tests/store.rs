@@ -41,6 +41,7 @@ fn order(id: Option<&str>, key: &str, name: &str, placed: &str, paid: i64, refun
         first_date: None,
         interactions: None,
         region: None,
+        items: Vec::new(),
     }
 }
 
@@ -133,6 +134,7 @@ fn expected_customers(orders: &[Order]) -> Vec<Customer> {
             first_order: d,
             last_order: d,
             interactions: None,
+            profit: None,
         });
         c.orders += o.order_count;
         c.revenue += o.net();
@@ -327,6 +329,7 @@ fn customer(key: &str, revenue: i64) -> Customer {
         first_order: day("2025-01-05"),
         last_order: day("2025-03-05"),
         interactions: None,
+        profit: None,
     }
 }
 

@@ -247,6 +247,7 @@ fn check_new_import_works(ws: &mut Workspace) {
         first_date: None,
         interactions: None,
         region: Some(Region { province: "广东".into(), city: Some("深圳".into()) }),
+        items: Vec::new(),
     };
     let report: ImportReport = serde_json::from_str(&report_json()).unwrap();
     let mut known = order.clone();

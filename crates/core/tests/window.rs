@@ -70,6 +70,7 @@ fn run(dir: &Path, files: &[PathBuf], params: &ClassifyParams, ws: Option<&mut W
         params,
         save_snapshot: false,
         outputs: &outputs,
+        costs: None,
     };
     job::run(&job, ws, &NoProgress).unwrap()
 }
@@ -212,6 +213,7 @@ fn customer(key: &str, orders: u32, fen: i64, last: &str) -> Customer {
         first_order: day("2023-01-01"),
         last_order: day(last),
         interactions: None,
+        profit: None,
     }
 }
 

@@ -16,7 +16,7 @@ import type { ZeroRevenueInfo } from "./ZeroRevenueInfo";
  */
 export type Catalogue = { 
 /**
- * The seven methods in picker order (DESIGN §5).
+ * The eight methods in picker order (DESIGN §5).
  */
 methods: Array<MethodInfo>, 
 /**

@@ -16,6 +16,14 @@ a_pct: number,
 /**
  * Cumulative revenue share (%) that ends B.
  */
+b_pct: number, } | { "kind": "abc_profit", 
+/**
+ * Cumulative profit share (%) that ends A.
+ */
+a_pct: number, 
+/**
+ * Cumulative profit share (%) that ends B.
+ */
 b_pct: number, } | { "kind": "abc_customers", 
 /**
  * Share of customers (%), top spenders first, that are A.

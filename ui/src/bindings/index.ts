@@ -45,6 +45,7 @@ export type { MethodInfo } from "./MethodInfo";
 export type { Migration } from "./Migration";
 export type { Move } from "./Move";
 export type { Order } from "./Order";
+export type { OrderItem } from "./OrderItem";
 export type { Outside } from "./Outside";
 export type { ParamRange } from "./ParamRange";
 export type { ParetoPoint } from "./ParetoPoint";

@@ -140,6 +140,11 @@ const en: Messages = {
     address: "Address",
     province: "Province",
     city: "City",
+    product: "Product",
+    sku: "Product code (SKU)",
+    unit_cost: "Unit cost",
+    cost: "Cost",
+    profit: "Profit",
   },
   skip: {
     closed: "closed/cancelled",

@@ -135,6 +135,11 @@ const zh = {
     address: "收货地址",
     province: "省份",
     city: "城市",
+    product: "商品名称",
+    sku: "商品编码（SKU）",
+    unit_cost: "成本价",
+    cost: "成本",
+    profit: "毛利",
   },
   skip: {
     closed: "已关闭/已取消",

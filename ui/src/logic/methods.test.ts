@@ -27,7 +27,7 @@ describe("method builders", () => {
   test("picking each method sends exactly the catalogue's default method and segment tiers", () => {
     // src-tauri/tests.rs sends these defaults through the app's classify command and compares every
     // customer's tier and segment with `tierbook classify --method … --json`.
-    expect(methodKinds(cat)).toHaveLength(7);
+    expect(methodKinds(cat)).toHaveLength(8);
     for (const info of cat.methods) {
       const form = defaultForm(cat);
       form.kind = info.default.kind;

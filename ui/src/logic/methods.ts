@@ -24,6 +24,7 @@ import type {
 export interface MethodForm {
   kind: MethodKind;
   abcRevenue: { a_pct: number; b_pct: number };
+  abcProfit: { a_pct: number; b_pct: number };
   abcCustomers: { a_pct: number; b_pct: number; zero_revenue: ZeroRevenue };
   thresholds: { measure: Measure; a_min: number; b_min: number; useD: boolean; c_min: number };
   rfmScores: { bins: number; a_min: number; b_min: number };
@@ -75,6 +76,7 @@ export function defaultForm(cat: Catalogue): MethodForm {
   let form: MethodForm = {
     kind: cat.methods[0].default.kind,
     abcRevenue: { a_pct: 0, b_pct: 0 },
+    abcProfit: { a_pct: 0, b_pct: 0 },
     abcCustomers: { a_pct: 0, b_pct: 0, zero_revenue: "c" },
     thresholds: { measure: "revenue", a_min: 0, b_min: 0, useD: false, c_min: start("thresholds", "c_min") },
     rfmScores: { bins: 0, a_min: 0, b_min: 0 },
@@ -96,8 +98,9 @@ export function defaultForm(cat: Catalogue): MethodForm {
 export function validateForm(form: MethodForm): string[] {
   const problems: string[] = [];
   switch (form.kind) {
-    case "abc_revenue": {
-      const { a_pct, b_pct } = form.abcRevenue;
+    case "abc_revenue":
+    case "abc_profit": {
+      const { a_pct, b_pct } = form.kind === "abc_revenue" ? form.abcRevenue : form.abcProfit;
       if (!(a_pct > 0 && a_pct < 100)) problems.push("method.invalid.pctRange");
       if (!(b_pct > a_pct && b_pct <= 100)) problems.push("method.invalid.bAboveA");
       break;
@@ -151,6 +154,8 @@ export function buildMethod(form: MethodForm): Method {
   switch (form.kind) {
     case "abc_revenue":
       return { kind: "abc_revenue", a_pct: form.abcRevenue.a_pct, b_pct: form.abcRevenue.b_pct };
+    case "abc_profit":
+      return { kind: "abc_profit", a_pct: form.abcProfit.a_pct, b_pct: form.abcProfit.b_pct };
     case "abc_customers":
       return { kind: "abc_customers", ...form.abcCustomers };
     case "thresholds": {
@@ -191,6 +196,9 @@ export function formFromMethod(method: Method, base: MethodForm): MethodForm {
   switch (method.kind) {
     case "abc_revenue":
       form.abcRevenue = { a_pct: method.a_pct, b_pct: method.b_pct };
+      break;
+    case "abc_profit":
+      form.abcProfit = { a_pct: method.a_pct, b_pct: method.b_pct };
       break;
     case "abc_customers":
       form.abcCustomers = { a_pct: method.a_pct, b_pct: method.b_pct, zero_revenue: method.zero_revenue };

@@ -1,4 +1,4 @@
-//! The seven methods, one file each, and the one place that maps a [`Method`] to its file.
+//! The eight methods, one file each, and the one place that maps a [`Method`] to its file.
 //!
 //! Each file owns its method's decision, reason and gap sentences, threshold table, notes,
 //! parameter checks, name and default parameters; what they share lives below them (`base`,
@@ -6,6 +6,7 @@
 //! engine or another method file.
 
 mod abc_customers;
+mod abc_profit;
 mod abc_revenue;
 mod composite;
 mod rfm_cube;
@@ -33,6 +34,7 @@ use crate::model::Text;
 pub(crate) fn rule(method: &Method) -> Box<dyn MethodRule + '_> {
     match method {
         Method::AbcRevenue { a_pct, b_pct } => Box::new(abc_revenue::AbcRevenue { a_pct: *a_pct, b_pct: *b_pct }),
+        Method::AbcProfit { a_pct, b_pct } => Box::new(abc_profit::AbcProfit { a_pct: *a_pct, b_pct: *b_pct }),
         Method::AbcCustomers { a_pct, b_pct, zero_revenue } => {
             Box::new(abc_customers::AbcCustomers { a_pct: *a_pct, b_pct: *b_pct, zero_revenue: *zero_revenue })
         }
@@ -60,6 +62,7 @@ pub fn method_defaults() -> Vec<Method> {
         rfm_cube::default_method(),
         rfm_segments::default_method(),
         composite::default_method(),
+        abc_profit::default_method(),
     ]
 }
 

@@ -125,6 +125,13 @@ pub enum Method {
         /// Cumulative revenue share (%) that ends B.
         b_pct: f64,
     },
+    /// Like `AbcRevenue` on each customer's net profit (`Customer::profit`); needs known costs.
+    AbcProfit {
+        /// Cumulative profit share (%) that ends A.
+        a_pct: f64,
+        /// Cumulative profit share (%) that ends B.
+        b_pct: f64,
+    },
     /// Top `a_pct`% of customers A, the next `b_pct`% B, the rest C.
     AbcCustomers {
         /// Share of customers (%), top spenders first, that are A.

@@ -11,6 +11,7 @@ use crate::cohort::CohortTable;
 use crate::history::Migration;
 use crate::model::{Customer, Lang};
 use crate::playbook::Playbook;
+use crate::products::ProductLookup;
 use crate::progress::{Progress, Stage};
 use crate::region::RegionLookup;
 use crate::report::ImportReport;
@@ -79,6 +80,9 @@ pub struct ExportInput<'a> {
     pub tier_changes: Option<&'a TierChanges>,
     /// Campaign reports for the 活动效果 / Campaigns sheet (no sheet when empty).
     pub campaigns: &'a [CampaignReport],
+    /// What each customer bought, when the orders named products: the 商品/Products sheet and the
+    /// 常买商品 / 最近购买商品 columns of the tier sheets.
+    pub products: Option<&'a ProductLookup>,
 }
 
 /// Reports progress and checks for cancellation every `EVERY` rows, so the cost per row is one

@@ -62,6 +62,11 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
         Role::Address => pick(lang, "收货地址", "address"),
         Role::Province => pick(lang, "省份", "province"),
         Role::City => pick(lang, "城市", "city"),
+        Role::Product => pick(lang, "商品名称", "product"),
+        Role::Sku => pick(lang, "商品编码", "product code"),
+        Role::UnitCost => pick(lang, "成本价", "unit cost"),
+        Role::Cost => pick(lang, "成本", "cost"),
+        Role::Profit => pick(lang, "毛利", "profit"),
     }
 }
 
@@ -112,6 +117,13 @@ pub(crate) fn method_words(method: &Method, lang: Lang) -> String {
                 format!("按消费额从高到低排序：累计消费额占总额前 {a_pct}% 的客户为 A 类，{a_pct}%–{b_pct}% 为 B 类，其余为 C 类。")
             } else {
                 format!("Customers sorted by revenue: those making up the first {a_pct}% of revenue are A, up to {b_pct}% B, the rest C.")
+            }
+        }
+        Method::AbcProfit { a_pct, b_pct } => {
+            if zh {
+                format!("按毛利（消费额 − 商品成本）从高到低排序：累计毛利占总毛利前 {a_pct}% 的客户为 A 类，{a_pct}%–{b_pct}% 为 B 类，其余为 C 类。")
+            } else {
+                format!("Customers sorted by profit (revenue − cost of goods): those making up the first {a_pct}% of profit are A, up to {b_pct}% B, the rest C.")
             }
         }
         Method::AbcCustomers { a_pct, b_pct, zero_revenue } => {

@@ -58,6 +58,12 @@ pub(crate) enum Column {
     PreviousTier,
     /// The as-of date of the snapshot in which the tier last changed.
     TierChangedOn,
+    /// Net profit (`Customer::profit`): only when some customer's cost is known.
+    Profit,
+    /// The customer's top products by revenue and the product of their latest order (`products`):
+    /// only when the orders named products.
+    Favourites,
+    LastProduct,
 }
 
 impl Column {
@@ -98,6 +104,9 @@ impl Column {
             Column::RhythmState => pick(lang, "回购状态", "Rhythm state"),
             Column::PreviousTier => pick(lang, "上次分层", "Previous tier"),
             Column::TierChangedOn => pick(lang, "分层变化日期", "Tier changed on"),
+            Column::Profit => pick(lang, "毛利", "Profit"),
+            Column::Favourites => pick(lang, "常买商品", "Favourite products"),
+            Column::LastProduct => pick(lang, "最近购买商品", "Last product"),
         }
     }
 
@@ -126,7 +135,7 @@ impl Column {
             Column::RhythmGap | Column::DaysOverdue | Column::OverdueRatio | Column::RhythmBasis => Some(10.0),
             Column::ExpectedNext => Some(13.0),
             Column::RhythmState => Some(10.0),
-            Column::Revenue | Column::Aov => Some(14.0),
+            Column::Revenue | Column::Aov | Column::Profit => Some(14.0),
             Column::FirstOrder | Column::LastOrder | Column::NextContact | Column::TierChangedOn => Some(13.0),
             Column::R | Column::F | Column::M => Some(6.0),
             Column::Tier | Column::Abc | Column::Province | Column::PreviousTier => Some(9.0),
@@ -229,18 +238,15 @@ impl<'a> Table<'a> {
         if input.regions.is_some_and(|r| !r.is_empty()) {
             columns.extend([Column::Province, Column::City]);
         }
-        columns.extend([
-            Column::Orders,
-            Column::Revenue,
-            Column::Aov,
-            Column::FirstOrder,
-            Column::LastOrder,
-            Column::Recency,
-            Column::R,
-            Column::F,
-            Column::M,
-            Column::Tier,
-        ]);
+        columns.extend([Column::Orders, Column::Revenue]);
+        if customers.iter().any(|c| c.profit.is_some()) {
+            columns.push(Column::Profit);
+        }
+        columns.extend([Column::Aov, Column::FirstOrder, Column::LastOrder]);
+        if input.products.is_some_and(|p| !p.is_empty()) {
+            columns.extend([Column::Favourites, Column::LastProduct]);
+        }
+        columns.extend([Column::Recency, Column::R, Column::F, Column::M, Column::Tier]);
         // History per customer, once there is an earlier snapshot to compare with.
         if input.tier_changes.is_some_and(|t| t.previous_as_of.is_some()) {
             columns.extend([Column::PreviousTier, Column::TierChangedOn]);
@@ -362,7 +368,16 @@ impl<'a> Table<'a> {
                 .and_then(|t| t.previous)
                 .map_or(Value::Empty, |t| Value::Text(Cow::Owned(labels::tier_cell(t, lang)))),
             Column::TierChangedOn => self.tier_change(c).and_then(|t| t.changed_on).map_or(Value::Empty, Value::Date),
+            Column::Profit => c.profit.map_or(Value::Empty, Value::Money),
+            Column::Favourites => self.purchases(c).map_or(Value::Empty, |p| {
+                Value::Text(Cow::Owned(p.favourites(crate::products::FAVOURITES).collect::<Vec<_>>().join("、")))
+            }),
+            Column::LastProduct => self.purchases(c).and_then(|p| p.last.as_deref()).map_or(Value::Empty, text),
         }
+    }
+
+    fn purchases(&self, c: &Customer) -> Option<&'a crate::products::Purchases> {
+        self.input.products.and_then(|p| p.of(&c.key))
     }
 
     fn tier_change(&self, c: &Customer) -> Option<&'a crate::tier_changes::TierChange> {

@@ -231,6 +231,9 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     if let Some(regions) = table.input.regions.filter(|r| !r.is_empty()) {
         analysis::region_sheet(workbook, table, regions)?;
     }
+    if let Some(products) = table.input.products.filter(|p| !p.is_empty()) {
+        super::product_sheet::product_sheet(workbook, table, products)?;
+    }
     if let Some(cohorts) = table.input.cohorts.filter(|c| !c.rows.is_empty()) {
         analysis::cohort_sheet(workbook, cohorts, lang)?;
     }

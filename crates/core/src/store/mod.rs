@@ -316,6 +316,7 @@ impl Workspace {
                 first_order: r.get(5)?,
                 last_order: r.get(6)?,
                 interactions: r.get(7)?,
+                profit: None,
             })
         })?;
         // A sequential scan sorted here is several times faster than walking the key index.
@@ -613,6 +614,7 @@ fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         first_date: r.get(13)?,
         interactions: r.get(14)?,
         region: region_from_columns(r.get(15)?, r.get(16)?),
+        items: Vec::new(),
     })
 }
 

@@ -264,6 +264,7 @@ impl Workspace {
                     first_order: r.get(5)?,
                     last_order: r.get(6)?,
                     interactions: r.get(7)?,
+                    profit: None,
                 },
                 assignment: Assignment {
                     tier: tier_from_letter(&tier).unwrap_or(Tier::C),

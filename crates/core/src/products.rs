@@ -1,0 +1,309 @@
+//! Products: what each customer bought (from the product column of item-level or order-level
+//! exports), the top products per tier and per segment, each customer's favourite and last product,
+//! and the "bought a product containing …" filter.
+//!
+//! Revenue is attributed to an order's items without counting it twice: the order's net revenue is
+//! shared out in proportion to each item's own amount (unit price × quantity, or a per-item amount)
+//! when every item has one, else split evenly over the items (and the table says how many orders were
+//! split so). The items of one order therefore always add up to the order's net revenue.
+//!
+//! Like `region`, the per-customer facts are taken from the orders once ([`ProductLookup::from_orders`])
+//! so the orders can be freed before classifying; the tables per tier and segment are then built from
+//! the lookup and the classification. This module reads no files and stores nothing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::Classification;
+use crate::model::{Cents, Customer, Order, Tier};
+
+/// How many products a tier's or segment's list keeps.
+pub const TOP: usize = 10;
+
+/// How many favourite products a customer shows.
+pub const FAVOURITES: usize = 3;
+
+/// One product in one customer's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bought {
+    /// The product name as exported.
+    pub product: String,
+    /// The first SKU seen with it, when the file has codes.
+    pub sku: Option<String>,
+    /// Orders that contained the product.
+    pub orders: u32,
+    /// Pieces bought.
+    pub quantity: f64,
+    /// Net revenue attributed to it (see the module doc).
+    pub revenue: Cents,
+}
+
+/// One customer's products: most revenue first (ties by orders, then name), and the product of
+/// their latest order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Purchases {
+    /// Every product bought.
+    pub bought: Vec<Bought>,
+    /// The (first) product of the customer's latest order with products.
+    pub last: Option<String>,
+}
+
+impl Purchases {
+    /// Up to `n` favourite products: the customer's products by revenue.
+    pub fn favourites(&self, n: usize) -> impl Iterator<Item = &str> {
+        self.bought.iter().take(n).map(|b| b.product.as_str())
+    }
+}
+
+/// Every customer's products, taken from the orders before they are freed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductLookup {
+    by_key: HashMap<String, Purchases>,
+    /// Orders with products.
+    pub orders_with_items: u64,
+    /// Orders of several items whose revenue was split evenly (no item had its own amount).
+    pub split_evenly: u64,
+}
+
+/// The net revenue of `order` per item, in item order, adding up to the order's net revenue, and
+/// whether it had to be split evenly (several items, not every one with an amount of its own).
+pub fn item_revenue(order: &Order) -> (Vec<Cents>, bool) {
+    let n = order.items.len();
+    if n == 0 {
+        return (Vec::new(), false);
+    }
+    let net = order.net();
+    let amounts: Option<Vec<Cents>> = order.items.iter().map(|i| i.amount.map(|a| a.max(0))).collect();
+    let weights = match amounts {
+        Some(a) if a.iter().sum::<Cents>() > 0 => a,
+        _ => vec![1; n],
+    };
+    let evenly = n > 1 && weights.iter().all(|w| *w == 1) && order.items.iter().any(|i| i.amount.is_none());
+    let total: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+    // Shares rounded down, the rest to the last item: the items add up to the order exactly.
+    let mut out: Vec<Cents> = weights.iter().map(|w| (i128::from(net) * i128::from(*w) / total) as Cents).collect();
+    let given: Cents = out.iter().sum();
+    if let Some(last) = out.last_mut() {
+        *last += net - given;
+    }
+    (out, evenly)
+}
+
+impl ProductLookup {
+    /// Collects every customer's products from `orders` (orders without items add nothing).
+    pub fn from_orders(orders: &[Order]) -> ProductLookup {
+        let mut lookup = ProductLookup::default();
+        // key → product → (bought, last order counted); and the latest order with items per key.
+        let mut acc: HashMap<&str, BTreeMap<&str, Bought>> = HashMap::new();
+        let mut latest: HashMap<&str, &Order> = HashMap::new();
+        for order in orders.iter().filter(|o| !o.items.is_empty()) {
+            lookup.orders_with_items += 1;
+            let (revenue, evenly) = item_revenue(order);
+            lookup.split_evenly += u64::from(evenly);
+            let products = acc.entry(order.customer_key.as_str()).or_default();
+            let mut seen: Vec<&str> = Vec::with_capacity(order.items.len());
+            for (item, cents) in order.items.iter().zip(revenue) {
+                let b = products.entry(item.product.as_str()).or_insert_with(|| Bought {
+                    product: item.product.clone(),
+                    sku: None,
+                    orders: 0,
+                    quantity: 0.0,
+                    revenue: 0,
+                });
+                if b.sku.is_none() {
+                    b.sku.clone_from(&item.sku);
+                }
+                b.quantity += item.quantity;
+                b.revenue = b.revenue.saturating_add(cents);
+                if !seen.contains(&item.product.as_str()) {
+                    seen.push(item.product.as_str());
+                    b.orders += 1;
+                }
+            }
+            let entry = latest.entry(order.customer_key.as_str()).or_insert(order);
+            if (order.placed_at, order.order_id.as_deref()) > (entry.placed_at, entry.order_id.as_deref()) {
+                *entry = order;
+            }
+        }
+        for (key, products) in acc {
+            let mut bought: Vec<Bought> = products.into_values().collect();
+            bought.sort_by(|a, b| {
+                b.revenue.cmp(&a.revenue).then(b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product))
+            });
+            let last = latest.get(key).and_then(|o| o.items.first()).map(|i| i.product.clone());
+            lookup.by_key.insert(key.to_owned(), Purchases { bought, last });
+        }
+        lookup
+    }
+
+    /// Whether no order had products (the file has no product column).
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// One customer's products (`None` for a customer without any).
+    pub fn of(&self, key: &str) -> Option<&Purchases> {
+        self.by_key.get(key)
+    }
+
+    /// Whether the customer bought a product whose name or SKU contains `text` (case-insensitive;
+    /// an empty text matches everybody).
+    pub fn bought_containing(&self, key: &str, text: &str) -> bool {
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            return true;
+        }
+        self.of(key).is_some_and(|p| {
+            p.bought.iter().any(|b| {
+                b.product.to_lowercase().contains(&needle)
+                    || b.sku.as_deref().is_some_and(|s| s.to_lowercase().contains(&needle))
+            })
+        })
+    }
+
+    /// The top products of each tier (every tier in [`Tier::ALL`] that has customers with products).
+    pub fn by_tier(&self, customers: &[Customer], classification: &Classification) -> Vec<ProductGroup> {
+        let groups = Tier::ALL.map(|t| t.letter().to_string());
+        let label = |i: usize| classification.assignments.get(i).map(|a| a.tier.letter().to_string());
+        let mut out = self.groups(customers, label);
+        out.sort_by_key(|g| groups.iter().position(|t| *t == g.group));
+        out
+    }
+
+    /// The top products of each segment, for methods with segments (in the classification's segment
+    /// order); empty otherwise.
+    pub fn by_segment(&self, customers: &[Customer], classification: &Classification) -> Vec<ProductGroup> {
+        let label = |i: usize| classification.assignments.get(i).and_then(|a| a.segment.clone());
+        let mut out = self.groups(customers, label);
+        let order: Vec<&str> = classification.segments.iter().map(|s| s.group.as_str()).collect();
+        out.sort_by_key(|g| order.iter().position(|s| *s == g.group).unwrap_or(usize::MAX));
+        out
+    }
+
+    fn groups(&self, customers: &[Customer], label: impl Fn(usize) -> Option<String>) -> Vec<ProductGroup> {
+        let mut groups: BTreeMap<String, (u32, BTreeMap<&str, ProductRow>)> = BTreeMap::new();
+        for (i, customer) in customers.iter().enumerate() {
+            let (Some(group), Some(purchases)) = (label(i), self.of(&customer.key)) else { continue };
+            let (buyers, rows) = groups.entry(group).or_default();
+            *buyers += 1;
+            for b in &purchases.bought {
+                let row = rows.entry(b.product.as_str()).or_insert_with(|| ProductRow {
+                    product: b.product.clone(),
+                    sku: b.sku.clone(),
+                    customers: 0,
+                    orders: 0,
+                    quantity: 0.0,
+                    revenue: 0,
+                });
+                row.customers += 1;
+                row.orders += b.orders;
+                row.quantity += b.quantity;
+                row.revenue = row.revenue.saturating_add(b.revenue);
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(group, (buyers, rows))| {
+                let mut products: Vec<ProductRow> = rows.into_values().collect();
+                products.sort_by(ProductRow::rank);
+                products.truncate(TOP);
+                ProductGroup { group, buyers, products }
+            })
+            .collect()
+    }
+}
+
+/// One product's line in a tier's or segment's list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProductRow {
+    /// The product name.
+    pub product: String,
+    /// Its (first) SKU, when the file has codes.
+    pub sku: Option<String>,
+    /// Customers of the group who bought it.
+    pub customers: u32,
+    /// Their orders that contained it.
+    pub orders: u32,
+    /// Pieces.
+    pub quantity: f64,
+    /// Net revenue attributed to it, in fen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revenue: Cents,
+}
+
+impl ProductRow {
+    /// Most revenue first; ties by customers, then by name.
+    fn rank(a: &ProductRow, b: &ProductRow) -> std::cmp::Ordering {
+        b.revenue.cmp(&a.revenue).then(b.customers.cmp(&a.customers)).then_with(|| a.product.cmp(&b.product))
+    }
+}
+
+/// The top products of one tier (group = "A" …) or segment (group = its name).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProductGroup {
+    /// The tier letter or the segment name.
+    pub group: String,
+    /// Customers of the group who bought anything with a product name.
+    pub buyers: u32,
+    /// At most [`TOP`] products, most revenue first.
+    pub products: Vec<ProductRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::OrderItem;
+
+    fn item(product: &str, amount: Option<Cents>) -> OrderItem {
+        OrderItem { product: product.into(), sku: None, quantity: 1.0, amount, cost: None, profit: None }
+    }
+
+    fn order(key: &str, id: &str, day: u32, paid: Cents, items: Vec<OrderItem>) -> Order {
+        Order {
+            source: 0,
+            row: 2,
+            order_id: Some(id.into()),
+            customer_key: key.into(),
+            customer_name: None,
+            phone: None,
+            placed_at: chrono::NaiveDate::from_ymd_opt(2025, 1, day).unwrap().and_hms_opt(0, 0, 0).unwrap(),
+            paid,
+            refund: 0,
+            quantity: None,
+            status: None,
+            order_count: 1,
+            first_date: None,
+            interactions: None,
+            region: None,
+            items,
+        }
+    }
+
+    #[test]
+    fn an_order_amount_is_shared_by_item_amounts_or_evenly_and_never_counted_twice() {
+        let priced = order("k", "1", 1, 9000, vec![item("茶", Some(2000)), item("壶", Some(8000))]);
+        // Discounted to ¥90: shared 20:80, adding up to the order.
+        assert_eq!(item_revenue(&priced), (vec![1800, 7200], false));
+        let unpriced = order("k", "2", 2, 1001, vec![item("茶", None), item("壶", None), item("杯", None)]);
+        assert_eq!(item_revenue(&unpriced), (vec![333, 333, 335], true));
+        let lookup = ProductLookup::from_orders(&[priced, unpriced]);
+        let p = lookup.of("k").unwrap();
+        assert_eq!(p.bought.iter().map(|b| b.revenue).sum::<Cents>(), 10001);
+        assert_eq!(p.favourites(2).collect::<Vec<_>>(), ["壶", "茶"]);
+        assert_eq!(p.last.as_deref(), Some("茶"));
+        assert_eq!(lookup.split_evenly, 1);
+        assert!(lookup.bought_containing("k", "杯"));
+        assert!(!lookup.bought_containing("k", "碗"));
+    }
+
+    #[test]
+    fn an_order_counts_once_per_product_even_on_two_rows() {
+        let o = order("k", "1", 1, 200, vec![item("茶", None), item("茶", None)]);
+        let lookup = ProductLookup::from_orders(&[o]);
+        let b = &lookup.of("k").unwrap().bought[0];
+        assert_eq!((b.orders, b.quantity, b.revenue), (1, 2.0, 200));
+    }
+}
