@@ -333,7 +333,10 @@ fn xls(path: &Path, globals: &[Vec<u8>], sheet: &[Vec<u8>]) {
         stream.extend_from_slice(r);
     }
     stream.extend(record(0x000A, &[]));
-    let mut compound = cfb::create(path).unwrap();
+    // Version 3 (512-byte sectors), what Excel writes: calamine's own reader refuses a version-4
+    // file whose root holds no mini stream, so a version-4 file would never reach calamine's parser.
+    let file = std::fs::File::create(path).unwrap();
+    let mut compound = cfb::CompoundFile::create_with_version(cfb::Version::V3, file).unwrap();
     let mut workbook = compound.create_stream("/Workbook").unwrap();
     workbook.write_all(&stream).unwrap();
     workbook.flush().unwrap();
