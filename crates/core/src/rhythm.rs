@@ -216,6 +216,25 @@ impl OrderDays {
     pub fn get(&self, key: &str) -> Option<&PurchaseDays> {
         self.by_key.get(key)
     }
+
+    /// Whether any order day falls after `day`.
+    fn any_after(&self, day: NaiveDate) -> bool {
+        self.by_key.values().any(|d| d.days.last().is_some_and(|last| *last > day))
+    }
+
+    /// The order days up to and including `day` (an as-of date or a window's end); customers with
+    /// none left are dropped.
+    pub fn until(&self, day: NaiveDate) -> OrderDays {
+        let by_key = self
+            .by_key
+            .iter()
+            .filter_map(|(key, d)| {
+                let days: Vec<NaiveDate> = d.days.iter().copied().filter(|x| *x <= day).collect();
+                (!days.is_empty()).then(|| (key.clone(), PurchaseDays { days, summarized: d.summarized }))
+            })
+            .collect();
+        OrderDays { by_key }
+    }
 }
 
 /// The rhythm of every customer of a dataset at one as-of date.
@@ -288,6 +307,14 @@ pub fn compute(
     thresholds: RhythmThresholds,
 ) -> Result<Rhythms> {
     thresholds.validate()?;
+    // Orders after the as-of date (an earlier as-of date, a window's end) are not yet known then.
+    let kept;
+    let days = if days.any_after(as_of) {
+        kept = days.until(as_of);
+        &kept
+    } else {
+        days
+    };
     let shop_gap_days = shop_gap(days);
     let rhythms = customers
         .iter()

@@ -169,6 +169,34 @@ fn rhythm_of_a_generated_export_equals_the_independent_computation() {
     assert_eq!(states.len(), 4, "every state occurs: {states:?}");
 }
 
+/// An as-of date inside the data (an analysis window's end): the orders after it are not known yet,
+/// so the rhythm is that of a file holding only the orders up to it (the independent computation).
+#[test]
+fn rhythm_at_an_earlier_as_of_date_ignores_the_later_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = generated(dir.path());
+    let ds = import_files(&[path], &ImportOptions::default(), &NoProgress).unwrap();
+    let first = ds.orders.iter().map(|o| o.placed_at.date()).min().unwrap();
+    let last = ds.orders.iter().map(|o| o.placed_at.date()).max().unwrap();
+    let as_of = first + (last - first) / 2;
+    let before: Vec<Order> = ds.orders.iter().filter(|o| o.placed_at.date() <= as_of).cloned().collect();
+    assert!(before.len() < ds.orders.len() && before.len() > 100);
+    // The customers of the orders up to the as-of date (what the window hands over), the days of all.
+    let customers = aggregate(&before);
+    let core = from_core(&customers, &OrderDays::from_orders(&ds.orders), as_of, RhythmThresholds::default());
+    let t = RhythmThresholds::default();
+    let mine = independent(&before, as_of, (t.due, t.at_risk, t.lapsed));
+    assert_eq!(core.len(), mine.len());
+    for (key, want) in &mine {
+        let got = &core[key];
+        assert_eq!(
+            (got.gap, got.expected_next, got.days_overdue, got.state),
+            (want.gap, want.expected_next, want.days_overdue, want.state),
+            "{key}"
+        );
+    }
+}
+
 #[test]
 fn the_workspace_gives_the_same_order_days_as_the_orders() {
     let dir = tempfile::tempdir().unwrap();
