@@ -12,10 +12,11 @@ use crate::cohort::{CohortRow, CohortTable, MONTHS};
 use crate::model::{yuan, Lang, Tier};
 use crate::region::{self, RegionRow};
 
-const MONEY: &str = "¥#,##0.00";
+pub(super) const MONEY: &str = "¥#,##0.00";
 const PERCENT: &str = "0.0%";
 
-fn header_format() -> Format {
+/// The header row of the analysis sheets (地区, 同期群, 商品).
+pub(super) fn header_format() -> Format {
     Format::new()
         .set_bold()
         .set_background_color(0xDCE6F1)

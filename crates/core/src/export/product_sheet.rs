@@ -2,24 +2,15 @@
 //! segments) by attributed revenue, with customers, orders and pieces, and a bar chart per tier.
 //! The figures are what `products` computed; this module only lays them out.
 
-use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 
+use super::analysis::{header_format, MONEY};
 use super::labels::pick;
 use super::table::Table;
 use crate::model::{yuan, Lang, Tier};
 use crate::products::{ProductGroup, ProductLookup, TOP};
 
-const MONEY: &str = "¥#,##0.00";
 const TIER_COLORS: [u32; 4] = [0x2E7D32, 0x1565C0, 0xF9A825, 0x9E9E9E];
-
-fn header_format() -> Format {
-    Format::new()
-        .set_bold()
-        .set_background_color(0xDCE6F1)
-        .set_border_bottom(FormatBorder::Thin)
-        .set_align(FormatAlign::Center)
-        .set_text_wrap()
-}
 
 /// The header of both blocks; the first column says whether the group is a tier or a segment.
 fn headers(lang: Lang, group: &'static str) -> [&'static str; 8] {
