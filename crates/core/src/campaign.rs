@@ -133,7 +133,7 @@ pub fn audience_keys(
         Audience::Segment(name) => customers
             .iter()
             .zip(&classification.assignments)
-            .filter(|(_, a)| a.segment.as_deref() == Some(name.as_str()) || a.rfm_type == *name)
+            .filter(|(_, a)| a.segment.as_deref() == Some(name.as_str()) || *a.rfm_type == **name)
             .map(|(c, _)| c.key.clone())
             .collect(),
     };

@@ -150,12 +150,18 @@ fn check(customers: &[Customer], params: &ClassifyParams) -> Result<()> {
 ///
 /// The results are those of [`classify`] and [`classify_tiers`], bit for bit. What is kept belongs
 /// to the customers it was computed from: every call compares a fingerprint of the fields the
-/// shared facts read (key, orders, revenue, last order date) and starts over when they changed, so
+/// shared facts read (key, orders, revenue, profit, last order date) and starts over when they changed, so
 /// one `Classifier` can follow a session whose customers are re-imported.
+///
+/// The fingerprint is taken in two steps. The quick one hashes where each key's text lives (its
+/// address and length) instead of the text, which spares a cache miss per customer on the slider
+/// path; only when it differs (a new list, a window's fresh copy) is the text hashed. A list whose
+/// key texts are rewritten in place, keeping their allocations and every number, must be followed
+/// by [`Classifier::clear`].
 #[derive(Default)]
 pub struct Classifier {
-    /// Number of customers and fingerprint of the list `kept` was computed from.
-    of: Option<(usize, u64)>,
+    /// The list `kept` was computed from.
+    of: Option<ListPrint>,
     /// One entry per (as-of, score bins, score cut points) seen lately, the most recently used last.
     kept: Vec<engine::Prepared>,
     /// Each customer's typical purchase gap, for the composite score's rhythm weight.
@@ -165,7 +171,7 @@ pub struct Classifier {
 impl std::fmt::Debug for Classifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Classifier")
-            .field("customers", &self.of.map(|(n, _)| n))
+            .field("customers", &self.of.map(|of| of.len))
             .field("kept", &self.kept.len())
             .field("rhythm", &self.gaps.is_some())
             .finish()
@@ -252,10 +258,19 @@ impl Classifier {
     /// The kept facts for `params` (as-of date, score bins, score cut points), computed now when
     /// missing. A window changes the customers themselves (`window::apply`), which the fingerprint sees.
     fn prepared(&mut self, customers: &[Customer], params: &ClassifyParams) -> &engine::Prepared {
-        let of = (customers.len(), fingerprint(customers));
-        if self.of != Some(of) {
+        let quick = fingerprint(customers, KeyPrint::Allocation);
+        let known = match &mut self.of {
+            Some(of) if of.len == customers.len() && of.quick == quick => true,
+            Some(of) if of.len == customers.len() && of.content == fingerprint(customers, KeyPrint::Text) => {
+                of.quick = quick;
+                true
+            }
+            _ => false,
+        };
+        if !known {
             self.kept.clear();
-            self.of = Some(of);
+            let content = fingerprint(customers, KeyPrint::Text);
+            self.of = Some(ListPrint { len: customers.len(), quick, content });
         }
         match self.kept.iter().position(|p| p.fits(params)) {
             Some(k) => {
@@ -274,18 +289,48 @@ impl Classifier {
     }
 }
 
+/// How a customer list was recognised (see [`Classifier`]).
+#[derive(Clone, Copy)]
+struct ListPrint {
+    len: usize,
+    /// [`fingerprint`] with [`KeyPrint::Allocation`].
+    quick: u64,
+    /// [`fingerprint`] with [`KeyPrint::Text`].
+    content: u64,
+}
+
+/// What of each key [`fingerprint`] hashes.
+#[derive(Clone, Copy, PartialEq)]
+enum KeyPrint {
+    /// Where the key's text lives: the same list, not mutated, has the same allocations.
+    Allocation,
+    /// The text itself: the same customers in another list (a re-import, a window's copy).
+    Text,
+}
+
 /// A hash of what the shared facts read from each customer, in order: chunks hashed on all cores,
-/// then the chunk hashes in order (~1 ms per 100k customers on one core). Kept in memory only, so
-/// the hasher and `NaiveDate`'s own `Hash` need not be stable across builds.
-fn fingerprint(customers: &[Customer]) -> u64 {
+/// then the chunk hashes in order (~1 ms per 100k customers on one core with the key text, most of
+/// it one cache miss per key). Kept in memory only, so the hasher and `NaiveDate`'s own `Hash`
+/// need not be stable across builds.
+fn fingerprint(customers: &[Customer], keys: KeyPrint) -> u64 {
     use rayon::prelude::*;
     use std::hash::Hash;
     let chunk = |part: &[Customer]| {
         let mut h = rustc_hash::FxHasher::default();
         for c in part {
-            h.write(c.key.as_bytes());
-            h.write_u8(0xff); // keys are UTF-8, which never holds 0xff: "ab"+"c" ≠ "a"+"bc"
+            match keys {
+                KeyPrint::Allocation => {
+                    h.write_usize(c.key.as_ptr() as usize);
+                    h.write_usize(c.key.len());
+                }
+                KeyPrint::Text => {
+                    h.write(c.key.as_bytes());
+                    h.write_u8(0xff); // keys are UTF-8, which never holds 0xff: "ab"+"c" ≠ "a"+"bc"
+                }
+            }
             h.write_i64(c.revenue);
+            // Profit changes without the rest when a cost table arrives (the kept profit order).
+            h.write_i64(c.profit.unwrap_or(i64::MIN));
             h.write_u32(c.orders);
             c.last_order.hash(&mut h);
         }

@@ -209,7 +209,7 @@ pub fn contact_list(
             name: customer.name.clone(),
             phone: customer.phone.clone(),
             tier: assignment.tier,
-            segment: assignment.segment.clone(),
+            segment: assignment.segment.as_deref().map(str::to_string),
             // On the list everyone is due by their contact day: the state shown is that day's.
             state: rhythms.thresholds.state((contact_on - last).num_days() as f64 / r.gap_days),
             contact_on,

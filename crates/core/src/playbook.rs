@@ -385,7 +385,7 @@ mod tests {
     fn assignment(tier: Tier, segment: Option<&str>) -> Assignment {
         Assignment {
             tier,
-            segment: segment.map(str::to_string),
+            segment: segment.map(Into::into),
             recency_days: 10,
             r_score: 3,
             f_score: 3,

@@ -174,7 +174,7 @@ impl ProductLookup {
     /// The top products of each segment, for methods with segments (in the classification's segment
     /// order); empty otherwise.
     pub fn by_segment(&self, customers: &[Customer], classification: &Classification) -> Vec<ProductGroup> {
-        let label = |i: usize| classification.assignments.get(i).and_then(|a| a.segment.clone());
+        let label = |i: usize| classification.assignments.get(i).and_then(|a| a.segment.as_deref().map(str::to_string));
         let mut out = self.groups(customers, label);
         let order: Vec<&str> = classification.segments.iter().map(|s| s.group.as_str()).collect();
         out.sort_by_key(|g| order.iter().position(|s| *s == g.group).unwrap_or(usize::MAX));

@@ -299,8 +299,8 @@ fn audiences_by_tier_and_segment_and_refusals() {
         .collect();
     assert!(!tier_a.is_empty());
     assert_eq!(campaign::audience_keys(&Audience::Tier(Tier::A), &customers, &class).unwrap(), tier_a);
-    let seg = class.assignments[0].rfm_type.clone();
-    let in_seg = class.assignments.iter().filter(|a| a.rfm_type == seg).count();
+    let seg = class.assignments[0].rfm_type.to_string();
+    let in_seg = class.assignments.iter().filter(|a| *a.rfm_type == *seg).count();
     assert_eq!(campaign::audience_keys(&Audience::Segment(seg), &customers, &class).unwrap().len(), in_seg);
     assert!(matches!(
         campaign::audience_keys(&Audience::Segment("没有这个群组".into()), &customers, &class),

@@ -108,7 +108,7 @@ fn rfm_scores_8_types_and_abc_agree_with_the_independent_numpy_truth() {
     let seg_mismatch: Vec<&str> = truth
         .iter()
         .zip(&c.assignments)
-        .filter(|(t, a)| a.segment.as_deref() != Some(t.segment.as_str()) || a.rfm_type != t.segment)
+        .filter(|(t, a)| a.segment.as_deref() != Some(t.segment.as_str()) || *a.rfm_type != *t.segment)
         .map(|(t, _)| t.customer.key.as_str())
         .collect();
     assert!(

@@ -84,19 +84,13 @@ fn fixture(n: usize, with_d: bool, segments: bool) -> Fixture {
         };
         assignments.push(Assignment {
             tier,
-            segment: segments.then(|| {
-                if i % 2 == 0 {
-                    "重要挽留客户".to_string()
-                } else {
-                    "一般发展客户".to_string()
-                }
-            }),
+            segment: segments.then(|| if i % 2 == 0 { "重要挽留客户".into() } else { "一般发展客户".into() }),
             recency_days: (as_of - last).num_days(),
             r_score: 1 + (i % 5) as u8,
             f_score: 1 + (i % 3) as u8,
             m_score: 5 - (i % 5) as u8,
             abc: [Tier::A, Tier::B, Tier::C][i % 3],
-            rfm_type: "重要价值客户".to_string(),
+            rfm_type: "重要价值客户".into(),
             score: None,
             reason: Text::new(format!("理由{i}"), format!("reason {i}")),
             gap: (tier != Tier::A).then(|| Text::new("再消费 ¥180 升至 A 类", "¥180 more to reach A")),
@@ -836,8 +830,8 @@ fn real_import_classify_playbook_pipeline_round_trips_through_the_workbook() {
             assert_eq!(row[cols[3]].num() as u32, orders, "{key}");
             assert_eq!(name.as_str(), format!("{}类客户", a.tier.letter()));
             assert_eq!(text(&row[cols[4]]), a.tier.label(Lang::Zh));
-            assert_eq!(text(&row[cols[5]]), a.rfm_type);
-            assert_eq!(Some(text(&row[cols[6]])), a.segment);
+            assert_eq!(text(&row[cols[5]]), &*a.rfm_type);
+            assert_eq!(Some(text(&row[cols[6]])).as_deref(), a.segment.as_deref());
             assert_eq!(text(&row[cols[7]]), s.action.zh);
             assert_eq!(row[cols[8]].as_datetime().unwrap().date(), s.next_contact);
             assert!(text(&row[cols[9]]).contains("****"), "phones masked by default");

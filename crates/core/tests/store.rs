@@ -302,7 +302,7 @@ fn cancelled_import_stores_nothing() {
 fn assignment(tier: Tier, segment: Option<&str>) -> Assignment {
     Assignment {
         tier,
-        segment: segment.map(str::to_string),
+        segment: segment.map(Into::into),
         recency_days: 3,
         r_score: 5,
         f_score: 4,

@@ -89,7 +89,7 @@ fn rows(o: &JobOutcome) -> BTreeMap<String, Row> {
                 c.first_order,
                 c.last_order,
                 a.tier,
-                a.segment.clone(),
+                a.segment.as_deref().map(str::to_string),
                 a.recency_days,
                 [a.r_score, a.f_score, a.m_score],
             );

@@ -9,6 +9,7 @@
 //! ends, a score dimension that fell back) open the classification's notes.
 
 use std::ops::Deref;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -53,6 +54,9 @@ pub(crate) struct Facts {
     pub rfm: Vec<[u8; 3]>,
     /// What the shared facts had to say; the method's notes follow them.
     pub notes: Vec<Text>,
+    /// Customer indices by profit descending, ties by key: made the first time a method asks
+    /// ([`Base::by_profit`]) and kept with the other facts.
+    by_profit: OnceLock<Vec<u32>>,
 }
 
 impl Facts {
@@ -99,7 +103,8 @@ impl Facts {
                 [cuts[0].score(recency[i]), cuts[1].score(i64::from(c.orders)), cuts[2].score(c.revenue)]
             })
             .collect();
-        Facts { as_of, recency, total, by_revenue, sorted_r, sorted_f, sorted_m, bins, cuts, rfm, notes }
+        let by_profit = OnceLock::new();
+        Facts { as_of, recency, total, by_revenue, sorted_r, sorted_f, sorted_m, bins, cuts, rfm, notes, by_profit }
     }
 }
 
@@ -108,6 +113,12 @@ impl<'a> Base<'a> {
     pub fn new(customers: &'a [Customer], facts: &'a Facts) -> Self {
         debug_assert_eq!(customers.len(), facts.recency.len());
         Base { customers, facts }
+    }
+
+    /// Customer indices by profit descending (unknown profit counts as none), ties by key ascending.
+    pub fn by_profit(&self) -> &'a [u32] {
+        let customers = self.customers;
+        self.facts.by_profit.get_or_init(|| value_order(customers, |c| c.profit.unwrap_or(0)))
     }
 
     /// The number of customers.
@@ -201,6 +212,11 @@ fn custom_threshold(dim: Dim, k: usize, p: f64, bins: u8) -> Threshold {
 
 /// Customer indices by revenue descending, ties by key ascending.
 fn revenue_order(customers: &[Customer]) -> Vec<u32> {
+    value_order(customers, |c| c.revenue)
+}
+
+/// Customer indices by `value` descending, ties by key ascending.
+fn value_order(customers: &[Customer], value: impl Fn(&Customer) -> i64) -> Vec<u32> {
     // Ties are broken by key; most callers pass `customers::aggregate`'s key-sorted output, where
     // the index already is the key order, so only sort keys when they are not in order.
     let key_rank: Vec<u32> = if customers.windows(2).all(|w| w[0].key <= w[1].key) {
@@ -220,7 +236,7 @@ fn revenue_order(customers: &[Customer]) -> Vec<u32> {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let descending = !((c.revenue as u64) ^ (1 << 63));
+            let descending = !((value(c) as u64) ^ (1 << 63));
             (u128::from(descending) << 64) | (u128::from(key_rank[i]) << 32) | i as u128
         })
         .collect();

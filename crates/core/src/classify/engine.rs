@@ -7,6 +7,8 @@
 //!
 //! It knows no method: anything one method does is in that method's file.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use chrono::NaiveDate;
@@ -14,7 +16,7 @@ use chrono::NaiveDate;
 use super::base::{AbcPass, Base, Facts};
 use super::method;
 use super::rule::{Context, Decision, Outcome};
-use super::segments::{segment_label, SegmentLabel, CUBE};
+use super::segments::{segment_label, CUBE};
 use super::types::{Assignment, Classification, ClassifyParams, GroupSummary};
 use super::wording::new_text;
 use crate::model::{Cents, Customer, Text, Tier};
@@ -93,7 +95,9 @@ pub(super) fn run_prepared(
     debug_assert!(prepared.fits(params));
     let base = Base::new(customers, &prepared.facts);
     let (abc, rfm_type) = (&prepared.abc, &prepared.rfm_type);
-    let cube_labels: Vec<SegmentLabel> = CUBE.iter().map(|(zh, _, _)| segment_label(params, zh)).collect();
+    // Each label is allocated once and shared by its customers' assignments.
+    let cube_labels: Vec<Arc<str>> =
+        CUBE.iter().map(|(zh, _, _)| Arc::from(segment_label(params, zh).display)).collect();
 
     debug_assert!(gaps.is_none_or(|g| g.len() == customers.len()));
     let ctx = Context { base: &base, params, abc, rfm_type, gaps };
@@ -110,42 +114,42 @@ pub(super) fn run_prepared(
         None => Vec::new(),
     };
 
-    // Customers are independent here, so the wording runs on all cores (rayon keeps the order).
-    // Two scratch buffers per thread; each kept string is one exact-size allocation.
-    let assignment = |i: usize, wording: Option<(Text, Option<Text>)>| {
-        let (reason, gap) = wording.unwrap_or_default();
-        Assignment {
-            tier: d.tier[i],
-            segment: d.segment.as_ref().map(|s| d.labels[usize::from(s[i])].display.clone()),
-            recency_days: base.recency[i],
-            r_score: base.rfm[i][0],
-            f_score: base.rfm[i][1],
-            m_score: base.rfm[i][2],
-            abc: abc.tier[i],
-            rfm_type: cube_labels[usize::from(rfm_type[i])].display.clone(),
-            score: d.score.as_ref().map(|s| s[i]),
-            reason,
-            gap,
-        }
+    let seg_labels: Vec<Arc<str>> = d.labels.iter().map(|l| Arc::from(l.display.as_str())).collect();
+    let assignment = |i: usize, (reason, gap): (Text, Option<Text>)| Assignment {
+        tier: d.tier[i],
+        segment: d.segment.as_ref().map(|s| Arc::clone(&seg_labels[usize::from(s[i])])),
+        recency_days: base.recency[i],
+        r_score: base.rfm[i][0],
+        f_score: base.rfm[i][1],
+        m_score: base.rfm[i][2],
+        abc: abc.tier[i],
+        rfm_type: Arc::clone(&cube_labels[usize::from(rfm_type[i])]),
+        score: d.score.as_ref().map(|s| s[i]),
+        reason,
+        gap,
     };
-    let assignments: Vec<Assignment> = (0..base.n())
-        .into_par_iter()
-        .with_min_len(1024)
-        .map_init(
-            || (new_text(), new_text()),
-            |(reason, gap), i| {
-                let wording = (wordings == Wordings::Write).then(|| {
+    let assignments: Vec<Assignment> = match wordings {
+        // Customers are independent here, so the wording runs on all cores (rayon keeps the order).
+        // Two scratch buffers per thread; each kept string is one exact-size allocation.
+        Wordings::Write => (0..base.n())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map_init(
+                || (new_text(), new_text()),
+                |(reason, gap), i| {
                     for s in [&mut reason.zh, &mut reason.en, &mut gap.zh, &mut gap.en] {
                         s.clear();
                     }
                     let has_gap = explain.explain(&d, i, reason, gap);
                     let kept = |t: &Text| Text { zh: t.zh.as_str().into(), en: t.en.as_str().into() };
-                    (kept(reason), has_gap.then(|| kept(gap)))
-                });
-                assignment(i, wording)
-            },
-        )
-        .collect();
+                    assignment(i, (kept(reason), has_gap.then(|| kept(gap))))
+                },
+            )
+            .collect(),
+        // Without wordings each row is a few copies and two reference counts: one core does it in
+        // about a millisecond per 100,000, and two would only contend for the shared labels' counts.
+        Wordings::Skip => (0..base.n()).map(|i| assignment(i, Default::default())).collect(),
+    };
 
     drop(explain);
     let Outcome { mut thresholds, notes, .. } = d;

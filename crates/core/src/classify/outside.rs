@@ -96,13 +96,13 @@ fn outside_assignment(c: &Customer, as_of: chrono::NaiveDate, wordings: bool) ->
     };
     Assignment {
         tier: Tier::D,
-        segment: Some(OUTSIDE.to_string()),
+        segment: Some(OUTSIDE.into()),
         recency_days: days,
         r_score: 0,
         f_score: 0,
         m_score: 0,
         abc: Tier::D,
-        rfm_type: OUTSIDE.to_string(),
+        rfm_type: OUTSIDE.into(),
         score: None,
         reason,
         gap: None,

@@ -5,6 +5,7 @@
 //! each variant of [`Method`] means and does lives in its own file under `classify/method/`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -243,8 +244,9 @@ pub struct GroupSummary {
 pub struct Assignment {
     /// The tier the method gave.
     pub tier: Tier,
-    /// The method's segment (display name), if the method has segments.
-    pub segment: Option<String>,
+    /// The method's segment (display name), if the method has segments. Shared with every customer
+    /// of the segment: one allocation per label, not one per customer (the slider path).
+    pub segment: Option<Arc<str>>,
     /// Days from the last order to the as-of date (never negative).
     pub recency_days: i64,
     /// R score, 1–5 (1–bins for the RFM-scores method); higher is more recent.
@@ -255,8 +257,8 @@ pub struct Assignment {
     pub m_score: u8,
     /// ABC by revenue (80/95), whatever the method.
     pub abc: Tier,
-    /// The RFM 8-type (客户类型, mean basis), whatever the method.
-    pub rfm_type: String,
+    /// The RFM 8-type (客户类型, mean basis), whatever the method; shared like `segment`.
+    pub rfm_type: Arc<str>,
     /// Composite score 0–100, for the composite method.
     pub score: Option<f64>,
     /// Why the customer has this tier (empty from `classify_tiers`).

@@ -288,7 +288,7 @@ impl<'a> Table<'a> {
         }
         let mut segment_names = FxHashMap::default();
         for a in assignments {
-            for name in std::iter::once(a.rfm_type.as_str()).chain(a.segment.as_deref()) {
+            for name in std::iter::once(&*a.rfm_type).chain(a.segment.as_deref()) {
                 segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
             }
         }

@@ -39,14 +39,10 @@ struct Pass {
 
 fn pass(base: &Base, a_pct: f64, b_pct: f64) -> Pass {
     let n = base.n();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        profit(base, b).cmp(&profit(base, a)).then_with(|| base.customers[a].key.cmp(&base.customers[b].key))
-    });
     let total: i64 = (0..n).map(|i| profit(base, i).max(0)).fold(0, i64::saturating_add);
     let (mut tier, mut cum_share) = (vec![Tier::C; n], vec![0.0; n]);
     let (mut last_a, mut last_b, mut cum) = (None, None, 0i64);
-    for i in order {
+    for i in base.by_profit().iter().map(|&i| i as usize) {
         let p = profit(base, i);
         if p <= 0 || total <= 0 {
             continue;
