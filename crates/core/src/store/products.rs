@@ -43,12 +43,14 @@ impl StoredProducts {
 
 /// One row of the cost table as the app shows it: a product seen in the orders and its unit cost.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProductCost {
     /// The product name.
     pub product: String,
     /// Its SKU, when the export gave one (a cost set for the product is then stored by SKU).
     pub sku: Option<String>,
     /// Unit cost from the workspace's cost table (by SKU first, then by name), in fen.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub unit_cost: Option<Cents>,
     /// Whether the export itself gave this product's items a cost or profit (the table is then not
     /// used for them).
