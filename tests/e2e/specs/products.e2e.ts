@@ -111,7 +111,10 @@ describe("商品, the bought-filter and the cost table", () => {
     const rows = await tid("product-table-A").$$('[data-testid="product-row"]');
     expect(rows.length).toBeGreaterThan(3);
     // Ranked by customers: the first row's customers are the most.
-    const customersOf = async (r: WebdriverIO.Element) => Number((await r.$$("td")[2].getText()).replace(/,/g, ""));
+    const customersOf = async (r: WebdriverIO.Element) => {
+      const cells = await r.$$("td");
+      return Number((await cells[2].getText()).replace(/,/g, ""));
+    };
     expect(await customersOf(rows[0])).toBeGreaterThanOrEqual(await customersOf(rows[rows.length - 1]));
     await browser.pause(600);
     await shot("products-1-by-customers");
