@@ -847,7 +847,13 @@ fn cli_profit_tiers(
 fn profit_params(app: &TestApp) -> Value {
     let catalogue: Value = app.call("catalogue", json!({})).unwrap();
     let info = catalogue["methods"].as_array().unwrap().iter().find(|m| m["default"]["kind"] == "abc_profit").unwrap();
-    json!({ "method": info["default"], "as_of": null, "segment_tiers": catalogue["segment_tiers"] })
+    let settings = app.call("get_settings", json!({})).unwrap();
+    json!({
+        "method": info["default"],
+        "as_of": null,
+        "segment_tiers": catalogue["segment_tiers"],
+        "segment_names": settings["segment_names"],
+    })
 }
 
 /// Schema v6 in the app: an item-level export with costs imported into the workspace gives the 商品
