@@ -56,6 +56,8 @@ fn export_all(dir: &Path) {
     ShopList::export_all(&cfg).unwrap();
     ShopRestore::export_all(&cfg).unwrap();
     crate::regions::RegionView::export_all(&cfg).unwrap();
+    crate::products::ProductView::export_all(&cfg).unwrap();
+    tierbook_core::store::ProductCost::export_all(&cfg).unwrap();
     ContactList::export_all(&cfg).unwrap();
     RhythmThresholds::export_all(&cfg).unwrap();
     Campaign::export_all(&cfg).unwrap();

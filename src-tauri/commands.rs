@@ -166,6 +166,55 @@ pub async fn region_view(state: State<'_, AppState>) -> Result<crate::regions::R
 }
 
 #[tauri::command]
+pub async fn product_view(state: State<'_, AppState>) -> Result<crate::products::ProductView, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.product_view()).await
+}
+
+/// Keys of the customers on screen who bought a product whose name or SKU contains `text`.
+#[tauri::command]
+pub async fn bought_keys(state: State<'_, AppState>, text: String) -> Result<Vec<String>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.bought_keys(&text)).await
+}
+
+/// Writes the customers who bought a product containing `text` as a CSV list; returns the path.
+#[tauri::command]
+pub async fn export_buyers(state: State<'_, AppState>, path: String, text: String) -> Result<String, ApiError> {
+    let state = state.inner().clone();
+    let lang = state.settings().lang;
+    blocking(move || state.export_buyers(std::path::Path::new(&path), &text, lang)).await
+}
+
+#[tauri::command]
+pub async fn product_costs(state: State<'_, AppState>) -> Result<Vec<tierbook_core::store::ProductCost>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.product_costs()).await
+}
+
+/// Sets (`unitCost` in fen) or clears (`null`) one product's unit cost.
+#[tauri::command]
+pub async fn set_unit_cost(
+    state: State<'_, AppState>,
+    product: String,
+    sku: Option<String>,
+    unit_cost: Option<i64>,
+) -> Result<Vec<tierbook_core::store::ProductCost>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.set_unit_cost(&product, sku.as_deref(), unit_cost)).await
+}
+
+/// Adds a cost table file (商品名称 or SKU, 成本价) to the workspace's cost table.
+#[tauri::command]
+pub async fn import_cost_table(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<Vec<tierbook_core::store::ProductCost>, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.import_cost_table(std::path::Path::new(&path))).await
+}
+
+#[tauri::command]
 pub async fn customer_detail(state: State<'_, AppState>, key: String) -> Result<CustomerDetail, ApiError> {
     let state = state.inner().clone();
     blocking(move || {
@@ -366,6 +415,12 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         customer_rows,
         customer_detail,
         region_view,
+        product_view,
+        bought_keys,
+        export_buyers,
+        product_costs,
+        set_unit_cost,
+        import_cost_table,
         export_workbook,
         get_settings,
         save_settings,

@@ -6,6 +6,7 @@
 pub mod campaigns;
 pub mod commands;
 pub mod error;
+pub mod products;
 pub mod progress;
 pub mod regions;
 pub mod rhythm;

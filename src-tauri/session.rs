@@ -94,10 +94,10 @@ impl AppState {
         let stored = self.with_workspace(|ws| {
             let now = chrono::Local::now().naive_local();
             let stored = ws.import(&paths, &options, now, progress)?;
-            let customers = ws.customers()?;
-            Ok((stored, customers))
+            let (customers, products) = crate::products::load(ws)?;
+            Ok((stored, customers, products))
         })?;
-        let (stored, customers) = stored;
+        let (stored, customers, products) = stored;
         progress.report(Stage::Classifying, 0, 0);
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let orders = customers.iter().map(|c| u64::from(c.orders)).sum();
@@ -106,6 +106,7 @@ impl AppState {
         let mut session = self.session_now();
         session.set_all_customers(customers);
         session.order_days = None;
+        session.products = Some(std::sync::Arc::new(products));
         let classification = self.classify_session(&mut session, &params)?;
         progress.report(Stage::Classifying, 1, 1);
         let outcome = ImportOutcome {
@@ -201,10 +202,11 @@ impl AppState {
         let playbook = self.settings().playbook;
         let orders = self.with_workspace(|ws| ws.orders_of(key))?;
         let rhythm = self.rhythm_of(key);
+        let (favourites, last_product) = self.products_of(key);
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
         let detail = view::customer_detail(key, &session.customers, orders, classification, &playbook);
-        detail.map(|d| view::with_rhythm(d, rhythm)).ok_or_else(|| {
+        detail.map(|d| view::with_products(view::with_rhythm(d, rhythm), favourites, last_product)).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::CustomerNotFound,
                 format!("找不到客户“{key}”。数据可能已重新导入，请刷新客户列表。"),
@@ -255,7 +257,7 @@ impl AppState {
     /// # Errors
     /// `store`; `invalid_params` when saved parameters no longer fit.
     pub fn reload(&self) -> Result<(), ApiError> {
-        let customers = self.with_workspace(|ws| ws.customers())?;
+        let (customers, products) = self.with_workspace(|ws| crate::products::load(ws))?;
         let settings = self.settings();
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let mut session = self.session_now();
@@ -266,6 +268,7 @@ impl AppState {
         // Through the session's classifier, so the first parameter change after start reuses the facts.
         session.set_all_customers(customers);
         session.order_days = None;
+        session.products = Some(std::sync::Arc::new(products));
         session.classification = Some(self.classify_session(&mut session, &params)?);
         Ok(())
     }

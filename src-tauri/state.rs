@@ -41,6 +41,9 @@ pub struct Session {
     pub classifier: tierbook_core::classify::Classifier,
     /// The workspace's order days for the purchase rhythm, read on first use, dropped on import.
     pub order_days: Option<Arc<tierbook_core::rhythm::OrderDays>>,
+    /// What the workspace's order items say (products, profit), read with the customers; `None`
+    /// until first needed after a shop switch.
+    pub products: Option<Arc<tierbook_core::store::StoredProducts>>,
 }
 
 /// A file the user opened before.

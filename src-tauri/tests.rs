@@ -823,3 +823,126 @@ fn the_app_classifies_in_the_chosen_window_with_the_users_cut_points() {
     app.call("classify", json!({ "params": ClassifyParams { method, ..Default::default() } })).unwrap();
     assert_eq!(app.call("customer_rows", json!({})).unwrap().as_array().unwrap().len(), all);
 }
+
+/// `--json` assignments of `tierbook classify --method abc-profit` on `file` (plus `extra` arguments).
+fn cli_profit_tiers(
+    app: &TestApp,
+    file: &std::path::Path,
+    extra: &[&std::ffi::OsStr],
+) -> BTreeMap<String, (Value, Value)> {
+    let out = app.dir.path().join("利润.xlsx");
+    let run = std::process::Command::new(cli())
+        .args(["classify", "--json", "--method", "abc-profit", "--out"])
+        .arg(&out)
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let json: Value = serde_json::from_slice(&run.stdout).unwrap();
+    tiers_by_customer(&json["assignments"])
+}
+
+/// The catalogue's ABC by profit, as the UI sends it.
+fn profit_params(app: &TestApp) -> Value {
+    let catalogue: Value = app.call("catalogue", json!({})).unwrap();
+    let info = catalogue["methods"].as_array().unwrap().iter().find(|m| m["default"]["kind"] == "abc_profit").unwrap();
+    let settings = app.call("get_settings", json!({})).unwrap();
+    json!({
+        "method": info["default"],
+        "as_of": null,
+        "segment_tiers": catalogue["segment_tiers"],
+        "segment_names": settings["segment_names"],
+    })
+}
+
+/// Schema v6 in the app: an item-level export with costs imported into the workspace gives the 商品
+/// screen, the bought-filter (the same customers as `tierbook customers --bought`) and ABC by profit
+/// (the same tiers as the CLI on the file alone).
+#[test]
+fn products_the_bought_filter_and_profit_abc_in_the_app_agree_with_the_cli() {
+    let app = app();
+    let path = app.dir.path().join("淘宝明细.csv");
+    let generate = std::process::Command::new(cli())
+        .args(["generate", "--layout", "taobao", "--orders", "1500", "--seed", "21", "--format", "csv"])
+        .args(["--plain", "--item-costs", "--out"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(generate.status.success(), "{}", String::from_utf8_lossy(&generate.stderr));
+    app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:5" })).unwrap();
+
+    let view = app.call("product_view", json!({})).unwrap();
+    let tiers = view["tiers"].as_array().unwrap();
+    assert_eq!(tiers[0]["tier"], "A");
+    for t in tiers {
+        for (list, field) in [("by_customers", "customers"), ("by_orders", "orders"), ("by_revenue", "revenue")] {
+            let values: Vec<f64> = t[list].as_array().unwrap().iter().map(|r| r[field].as_f64().unwrap()).collect();
+            assert!(!values.is_empty() && values.len() <= 10, "{list}: {values:?}");
+            assert!(values.windows(2).all(|w| w[0] >= w[1]), "{list} ranked: {values:?}");
+        }
+    }
+    assert_eq!(view["profit_known"], true);
+
+    let keys = app.call("bought_keys", json!({ "text": "茶" })).unwrap();
+    let run = std::process::Command::new(cli())
+        .args(["customers", "--bought", "茶", "--limit", "0"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let cli_count: usize = stdout.split("客户: ").nth(1).and_then(|s| s.split(" / ").next()).unwrap().parse().unwrap();
+    assert!(cli_count > 0);
+    assert_eq!(keys.as_array().unwrap().len(), cli_count);
+
+    app.call("classify", json!({ "params": profit_params(&app) })).unwrap();
+    let in_app = tiers_by_customer(&app.call("customer_rows", json!({})).unwrap());
+    assert_eq!(in_app, cli_profit_tiers(&app, &path, &[]));
+    let first = keys[0].as_str().unwrap();
+    let detail = app.call("customer_detail", json!({ "key": first })).unwrap();
+    assert!(!detail["favourites"].as_array().unwrap().is_empty());
+    assert!(detail["profit"].is_number());
+}
+
+/// Costs typed in the app are kept in the workspace and make ABC by profit work: the same tiers as the
+/// CLI gives the file plus a cost table with those costs.
+#[test]
+fn unit_costs_typed_in_the_app_make_profit_abc_work_as_a_cost_table_does_in_the_cli() {
+    let app = app();
+    let path = app.dir.path().join("淘宝订单.csv");
+    let generate = std::process::Command::new(cli())
+        .args(["generate", "--layout", "taobao", "--orders", "1200", "--seed", "4", "--format", "csv", "--plain"])
+        .arg("--out")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(generate.status.success(), "{}", String::from_utf8_lossy(&generate.stderr));
+    app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:6" })).unwrap();
+    assert_eq!(app.call("classify", json!({ "params": profit_params(&app) })).unwrap_err()["code"], "no_cost");
+
+    let products = app.call("product_costs", json!({})).unwrap();
+    let products = products.as_array().unwrap();
+    assert!(products.len() > 5);
+    assert!(products.iter().all(|p| p["unit_cost"].is_null() && p["cost_in_export"] == false));
+    // Each product costs (its position + 1) × 3.00 yuan; the same as a cost table for the CLI.
+    let mut table = String::from("商品名称,成本价\n");
+    for (i, p) in products.iter().enumerate() {
+        let fen = (i as i64 + 1) * 300;
+        let after =
+            app.call("set_unit_cost", json!({ "product": p["product"], "sku": p["sku"], "unitCost": fen })).unwrap();
+        assert_eq!(after.as_array().unwrap().iter().find(|q| q["product"] == p["product"]).unwrap()["unit_cost"], fen);
+        table.push_str(&format!("{},{}.{:02}\n", p["product"].as_str().unwrap(), fen / 100, fen % 100));
+    }
+    let refused = app.call("set_unit_cost", json!({ "product": products[0]["product"], "sku": null, "unitCost": -1 }));
+    assert_eq!(refused.unwrap_err()["code"], "invalid_params");
+    let table_path = app.dir.path().join("成本表.csv");
+    std::fs::write(&table_path, table).unwrap();
+
+    app.call("classify", json!({ "params": profit_params(&app) })).unwrap();
+    let in_app = tiers_by_customer(&app.call("customer_rows", json!({})).unwrap());
+    let cli = cli_profit_tiers(&app, &path, &["--cost-table".as_ref(), table_path.as_os_str()]);
+    assert!(in_app.len() > 100);
+    assert_eq!(in_app, cli);
+    let view = app.call("current_view", json!({})).unwrap();
+    assert!(!view["profits"].as_array().unwrap().is_empty(), "profit per tier once costs are known");
+}

@@ -52,6 +52,8 @@ pub struct TierView {
     pub rf_max: u8,
     /// The actions shown beside each tier and segment (the saved playbook).
     pub playbook: Playbook,
+    /// Each tier's profit, when some customer's costs are known (empty otherwise).
+    pub profits: Vec<tierbook_core::products::TierProfit>,
 }
 
 /// One line of the customers table (all customers; the table filters and sorts on the client).
@@ -105,6 +107,12 @@ pub struct CustomerDetail {
     pub suggestion: Suggestion,
     /// The purchase rhythm in one sentence, e.g. "平均 30 天买一次（…），已 45 天未下单（1.5 倍），超出 15 天".
     pub rhythm_text: Option<Text>,
+    /// Up to three products the customer spent most on (empty when the orders name no products).
+    pub favourites: Vec<String>,
+    /// The (first) product of the customer's latest order with products.
+    pub last_product: Option<String>,
+    /// Net profit in yuan, when the cost of everything the customer bought is known.
+    pub profit: Option<f64>,
 }
 
 /// The settings a user edits; persisted between runs.
@@ -152,6 +160,7 @@ pub fn tier_view(customers: &[Customer], classification: &Classification, playbo
         rf_matrix,
         rf_max,
         playbook: playbook.clone(),
+        profits: tierbook_core::products::tier_profits(customers, classification),
     }
 }
 
@@ -269,7 +278,17 @@ pub fn customer_detail(
         gap: a.gap.clone(),
         suggestion,
         rhythm_text: None,
+        favourites: Vec::new(),
+        last_product: None,
+        profit: customer.profit.map(|p| p as f64 / 100.0),
     })
+}
+
+/// The detail with the customer's favourite products and the product of their latest order.
+pub fn with_products(mut detail: CustomerDetail, favourites: Vec<String>, last: Option<String>) -> CustomerDetail {
+    detail.favourites = favourites;
+    detail.last_product = last;
+    detail
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ import type {
   ProgressEvent,
   RecentFile,
   RegionView,
+  ProductView,
+  ProductCost,
   RhythmThresholds,
   Settings,
   ShopInfo,
@@ -89,6 +91,14 @@ export const currentView = () => call<TierView>("current_view");
 export const customerRows = () => call<CustomerRow[]>("customer_rows");
 export const customerDetail = (key: string) => call<CustomerDetail>("customer_detail", { key });
 export const regionView = () => call<RegionView>("region_view");
+export const productView = () => call<ProductView>("product_view");
+export const boughtKeys = (text: string) => call<string[]>("bought_keys", { text });
+export const exportBuyers = (path: string, text: string) => call<string>("export_buyers", { path, text });
+export const productCosts = () => call<ProductCost[]>("product_costs");
+/** `unitCost` in fen; `null` removes the product's cost. */
+export const setUnitCost = (product: string, sku: string | null, unitCost: number | null) =>
+  call<ProductCost[]>("set_unit_cost", { product, sku, unitCost });
+export const importCostTable = (path: string) => call<ProductCost[]>("import_cost_table", { path });
 export const exportWorkbook = (
   path: string,
   options: ExportOptions,

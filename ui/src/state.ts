@@ -39,7 +39,16 @@ import type {
 } from "./types";
 
 export type Screen =
-  "import" | "tiers" | "customers" | "contacts" | "campaigns" | "export" | "history" | "regions" | "settings";
+  | "import"
+  | "tiers"
+  | "customers"
+  | "contacts"
+  | "campaigns"
+  | "export"
+  | "history"
+  | "regions"
+  | "products"
+  | "settings";
 
 /** The core's catalogue (methods, defaults, ranges, segments, error words), fetched once before mount. */
 let loadedCatalogue: Catalogue | null = null;

@@ -12,7 +12,9 @@ use tierbook_core::costs::CostTable;
 use tierbook_core::customers::aggregate;
 use tierbook_core::export::write_buyers_csv;
 use tierbook_core::import::{import_files, ImportOptions};
+use tierbook_core::model::Customer;
 use tierbook_core::products::{ProductLookup, FAVOURITES};
+use tierbook_core::store::Workspace;
 use tierbook_core::{model::yuan, Error, Lang, NoProgress, Result};
 
 use crate::lang::tr;
@@ -23,13 +25,18 @@ pub(crate) const AFTER_HELP: &str = "\
   买过含“普洱”商品的客户 / customers who bought a product containing 普洱:
     tierbook customers 订单导出.xlsx --bought 普洱
   导出名单（CSV，给短信 / 企业微信打标签工具）/ as a CSV list for tagging tools:
-    tierbook customers 订单导出.xlsx --bought 普洱 --out 普洱客户.csv";
+    tierbook customers 订单导出.xlsx --bought 普洱 --out 普洱客户.csv
+  工作区里的全部客户 / every customer of a workspace:
+    tierbook customers --workspace 店铺.tierbook --bought 普洱";
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
     /// 导出文件（视为同一批数据）/ export files (one dataset)
-    #[arg(required = true)]
+    #[arg(required_unless_present = "workspace")]
     pub(crate) files: Vec<PathBuf>,
+    /// 工作区文件：先导入新订单，再列出工作区全部客户 / workspace: import what is new, then list all its customers
+    #[arg(long)]
+    pub(crate) workspace: Option<PathBuf>,
     /// 只列出买过商品名称或 SKU 含此文字的客户 / only customers who bought a product whose name or SKU contains this
     #[arg(long)]
     pub(crate) bought: Option<String>,
@@ -49,14 +56,20 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         if args.files.iter().any(|f| tierbook_core::paths::same_file(out, f)) {
             return Err(Error::OutputIsInput { output: out.clone(), input: out.clone(), what: "输入文件".into() });
         }
+        if let Some(ws) = args.workspace.as_ref().filter(|ws| tierbook_core::paths::same_file(out, ws)) {
+            return Err(Error::OutputIsInput { output: out.clone(), input: ws.clone(), what: "工作区".into() });
+        }
     }
-    let mut data = import_files(&args.files, &ImportOptions::default(), &NoProgress)?;
-    if let Some(path) = &args.cost_table {
-        CostTable::read(path)?.apply(&mut data.orders);
-    }
-    let products = ProductLookup::from_orders(&data.orders);
-    let customers = aggregate(&data.orders);
-    drop(data);
+    let (customers, products) = match &args.workspace {
+        Some(path) => from_workspace(path, args)?,
+        None => {
+            let mut data = import_files(&args.files, &ImportOptions::default(), &NoProgress)?;
+            if let Some(path) = &args.cost_table {
+                CostTable::read(path)?.apply(&mut data.orders);
+            }
+            (aggregate(&data.orders), ProductLookup::from_orders(&data.orders))
+        }
+    };
     let classification = classify::classify(&customers, &ClassifyParams::default())?;
     let text = args.bought.as_deref().unwrap_or("");
     let hits: Vec<usize> =
@@ -94,4 +107,24 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
         say!("{}: {} ({n})", tr(lang, "已写入", "Written"), out.display());
     }
     Ok(())
+}
+
+/// The customers and products of a workspace, after importing `args.files` into it and adding
+/// `--cost-table` to its cost table (one transaction: all of it or none).
+fn from_workspace(path: &std::path::Path, args: &Args) -> Result<(Vec<Customer>, ProductLookup)> {
+    let mut ws = Workspace::open(path)?;
+    // The command line reads the clock (for the import date); the core never does.
+    let now = chrono::Local::now().naive_local();
+    let mut tx = ws.begin()?;
+    if !args.files.is_empty() {
+        tx.import(&args.files, &ImportOptions::default(), now, &NoProgress)?;
+    }
+    if let Some(table) = &args.cost_table {
+        tx.save_cost_table(&CostTable::read(table)?, now)?;
+    }
+    let stored = tx.products()?;
+    let mut customers = tx.customers()?;
+    stored.fill_profit(&mut customers);
+    tx.commit()?;
+    Ok((customers, stored.lookup))
 }

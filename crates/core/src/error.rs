@@ -97,6 +97,10 @@ pub enum Error {
     #[error("还不知道任何商品的成本，无法按利润分层。请导入带“成本 / 成本价 / 毛利”列的商品明细，或导入成本表（商品名称或 SKU、成本价）。")]
     NoCost,
 
+    /// Products were asked for, but no stored order names one.
+    #[error("订单里没有商品信息。请导入带“商品名称 / 宝贝标题 / 商家编码”列的商品明细订单表。")]
+    NoProducts,
+
     /// The user cancelled a long operation.
     #[error("已取消。")]
     Cancelled,
@@ -219,6 +223,7 @@ impl Error {
             Error::InvalidParams(_) => ErrorCode::InvalidParams,
             Error::NoCustomers => ErrorCode::NoCustomers,
             Error::NoCost => ErrorCode::NoCost,
+            Error::NoProducts => ErrorCode::NoProducts,
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Write { .. } => ErrorCode::Write,
             Error::OutputIsInput { .. } => ErrorCode::OutputIsInput,
@@ -289,6 +294,7 @@ impl Error {
         match self {
             Error::InvalidParams(_)
             | Error::NoCost
+            | Error::NoProducts
             | Error::ColumnNotFound { .. }
             | Error::SheetNotFound { .. }
             | Error::OutputIsInput { .. }

@@ -72,6 +72,8 @@ error_codes! {
     NoCustomers,
     /// A profit-based method without any known cost: add a cost or profit column, or a cost table.
     NoCost,
+    /// The orders name no products (no 商品名称 / 宝贝标题 / SKU column was imported).
+    NoProducts,
     /// The user cancelled.
     Cancelled,
     /// Writing a workbook, CSV or app file failed.
@@ -139,6 +141,7 @@ impl ErrorCode {
             ErrorCode::InvalidParams => "invalid_params",
             ErrorCode::NoCustomers => "no_customers",
             ErrorCode::NoCost => "no_cost",
+            ErrorCode::NoProducts => "no_products",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::Write => "write",
             ErrorCode::NotAWorkspace => "not_a_workspace",
@@ -191,6 +194,7 @@ impl ErrorCode {
             ErrorCode::InvalidParams => t("分层参数无效", "Invalid parameters"),
             ErrorCode::NoCustomers => t("还没有客户数据", "No customer data yet"),
             ErrorCode::NoCost => t("还不知道成本，无法按利润分层", "No cost known: profit cannot be computed"),
+            ErrorCode::NoProducts => t("订单里没有商品信息", "The orders name no products"),
             ErrorCode::Cancelled => t("已取消", "Cancelled"),
             ErrorCode::Write => t("无法保存文件", "Cannot save the file"),
             ErrorCode::NotAWorkspace => t("工作区文件无法打开", "Cannot open the workspace"),
@@ -282,6 +286,10 @@ impl ErrorCode {
             ErrorCode::NoCost => t(
                 "导入带“成本 / 成本价 / 毛利 / 利润”列的商品明细订单表，或导入一张成本表（两列：商品名称或 SKU、成本价），再按利润分层。",
                 "Import an item-level export with a cost, unit cost or profit column (成本 / 成本价 / 毛利 / 利润), or a cost table (two columns: product name or SKU, unit cost), then classify by profit.",
+            ),
+            ErrorCode::NoProducts => t(
+                "导入带“商品名称 / 宝贝标题 / 商家编码”列的商品明细订单表（淘宝“宝贝报表”、抖店、有赞的订单明细），即可按商品查看与筛选。",
+                "Import an item-level export with a product column (商品名称 / 宝贝标题 / 商家编码), then products can be viewed and filtered.",
             ),
             ErrorCode::Cancelled => t("操作已停止，数据没有变化。", "Stopped; nothing was changed."),
             ErrorCode::Write => t(

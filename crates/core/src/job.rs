@@ -66,7 +66,8 @@ pub struct Job<'a> {
     pub save_snapshot: bool,
     /// Where the workbook and the CSV files go.
     pub outputs: &'a Outputs,
-    /// Unit costs per product for items whose export has no cost (profit-based ABC, profit columns).
+    /// Unit costs per product for items whose export has no cost (profit-based ABC, profit columns);
+    /// with a workspace they are added to its cost table, which later jobs use.
     pub costs: Option<&'a CostTable>,
 }
 
@@ -118,7 +119,7 @@ pub fn run(job: &Job, workspace: Option<&mut Workspace>, progress: &dyn Progress
     match workspace {
         Some(ws) => {
             check_outputs(job, Some(ws))?;
-            let writes = !job.files.is_empty() || job.save_snapshot;
+            let writes = !job.files.is_empty() || job.save_snapshot || job.costs.is_some();
             if writes {
                 let mut tx = ws.begin()?;
                 let outcome = in_workspace(job, &mut tx, progress)?;
@@ -147,7 +148,14 @@ struct Staged {
 fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Result<Staged> {
     let import =
         if job.files.is_empty() { None } else { Some(ws.import(job.files, job.import, job.imported_at, progress)?) };
-    let (customers, note) = in_window(ws.customers()?, || ws.order_ledger(), job.params)?;
+    if let Some(costs) = job.costs {
+        ws.save_cost_table(costs, job.imported_at)?;
+    }
+    // Products and profit from the stored items (nothing is read when no order has items).
+    let stored = ws.products()?;
+    let mut all = ws.customers()?;
+    stored.fill_profit(&mut all);
+    let (customers, note) = in_window(all, || ws.order_ledger(), job.params)?;
     let days = ws.order_days()?;
     let classification = classify_all(&customers, &days, job.params, note, progress)?;
     let snapshot = if job.save_snapshot { Some(ws.save_snapshot(&customers, &classification, None)?) } else { None };
@@ -174,7 +182,7 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
         migration,
         regions,
         cohorts,
-        products: ProductLookup::default(),
+        products: stored.lookup,
         rhythm,
         tier_changes,
         campaigns,

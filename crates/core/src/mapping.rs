@@ -515,6 +515,8 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     // Unit prices (Chinese): used only when there is no amount column (see `Role::UnitPrice`).
     ("单价", Role::UnitPrice, 100),
     ("商品单价", Role::UnitPrice, 100),
+    // 淘宝's item report (宝贝报表): the price of one piece; 买家实际支付金额 stays the amount.
+    ("宝贝单价", Role::UnitPrice, 100),
     ("销售单价", Role::UnitPrice, 100),
     ("成交单价", Role::UnitPrice, 100),
     ("售价", Role::UnitPrice, 90),
@@ -1388,6 +1390,33 @@ mod tests {
         ];
         assert_eq!(roles(&m), want);
         assert_eq!(m.key, KeySpec::Column("买家会员名".into()));
+    }
+
+    #[test]
+    fn taobao_item_report_maps_the_item_price_as_unit_price_and_keeps_the_paid_amount() {
+        let h = row(&[
+            "主订单编号",
+            "子订单编号",
+            "买家会员名",
+            "买家实际支付金额",
+            "订单状态",
+            "订单创建时间",
+            "宝贝标题",
+            "宝贝单价",
+            "购买数量",
+            "退款金额",
+            "商家编码",
+            "成本价",
+        ]);
+        let m = detect("s", 0, &h, &[]);
+        assert_eq!(role_of(&m, "宝贝单价"), Some(Role::UnitPrice));
+        assert_eq!(role_of(&m, "买家实际支付金额"), Some(Role::Amount));
+        assert_eq!(role_of(&m, "宝贝标题"), Some(Role::Product));
+        assert_eq!(role_of(&m, "购买数量"), Some(Role::Quantity));
+        assert_eq!(role_of(&m, "成本价"), Some(Role::UnitCost));
+        // Only one column takes each of these roles.
+        assert_eq!(m.columns.iter().filter(|c| c.role == Some(Role::UnitPrice)).count(), 1);
+        assert_eq!(m.columns.iter().filter(|c| c.role == Some(Role::Amount)).count(), 1);
     }
 
     #[test]

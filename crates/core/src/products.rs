@@ -164,9 +164,20 @@ impl ProductLookup {
 
     /// The top products of each tier (every tier in [`Tier::ALL`] that has customers with products).
     pub fn by_tier(&self, customers: &[Customer], classification: &Classification) -> Vec<ProductGroup> {
+        self.by_tier_top(customers, classification, TOP)
+    }
+
+    /// Like [`by_tier`](Self::by_tier) with the `top` products of each tier (by revenue) instead of
+    /// [`TOP`]; `usize::MAX` keeps every product (the app ranks them by customers, orders or revenue).
+    pub fn by_tier_top(
+        &self,
+        customers: &[Customer],
+        classification: &Classification,
+        top: usize,
+    ) -> Vec<ProductGroup> {
         let groups = Tier::ALL.map(|t| t.letter().to_string());
         let label = |i: usize| classification.assignments.get(i).map(|a| a.tier.letter().to_string());
-        let mut out = self.groups(customers, label);
+        let mut out = self.groups(customers, label, top);
         out.sort_by_key(|g| groups.iter().position(|t| *t == g.group));
         out
     }
@@ -175,13 +186,13 @@ impl ProductLookup {
     /// order); empty otherwise.
     pub fn by_segment(&self, customers: &[Customer], classification: &Classification) -> Vec<ProductGroup> {
         let label = |i: usize| classification.assignments.get(i).and_then(|a| a.segment.as_deref().map(str::to_string));
-        let mut out = self.groups(customers, label);
+        let mut out = self.groups(customers, label, TOP);
         let order: Vec<&str> = classification.segments.iter().map(|s| s.group.as_str()).collect();
         out.sort_by_key(|g| order.iter().position(|s| *s == g.group).unwrap_or(usize::MAX));
         out
     }
 
-    fn groups(&self, customers: &[Customer], label: impl Fn(usize) -> Option<String>) -> Vec<ProductGroup> {
+    fn groups(&self, customers: &[Customer], label: impl Fn(usize) -> Option<String>, top: usize) -> Vec<ProductGroup> {
         let mut groups: BTreeMap<String, (u32, BTreeMap<&str, ProductRow>)> = BTreeMap::new();
         for (i, customer) in customers.iter().enumerate() {
             let (Some(group), Some(purchases)) = (label(i), self.of(&customer.key)) else { continue };
@@ -207,11 +218,50 @@ impl ProductLookup {
             .map(|(group, (buyers, rows))| {
                 let mut products: Vec<ProductRow> = rows.into_values().collect();
                 products.sort_by(ProductRow::rank);
-                products.truncate(TOP);
+                products.truncate(top);
                 ProductGroup { group, buyers, products }
             })
             .collect()
     }
+}
+
+/// The profit of one tier: summed over its customers whose profit is known.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TierProfit {
+    /// The tier.
+    pub tier: Tier,
+    /// Net profit of the customers whose profit is known, in fen.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub profit: Cents,
+    /// Their net revenue, in fen (profit ÷ this is the margin).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub revenue: Cents,
+    /// How many customers of the tier have a known profit.
+    pub known: u64,
+    /// Customers of the tier.
+    pub customers: u64,
+}
+
+/// Each tier's profit (tiers in [`Tier::ALL`] order, those with customers); empty when no customer's
+/// profit is known, so the summaries show profit only when costs are.
+pub fn tier_profits(customers: &[Customer], classification: &Classification) -> Vec<TierProfit> {
+    if customers.iter().all(|c| c.profit.is_none()) {
+        return Vec::new();
+    }
+    let mut out: Vec<TierProfit> =
+        Tier::ALL.iter().map(|&tier| TierProfit { tier, profit: 0, revenue: 0, known: 0, customers: 0 }).collect();
+    for (c, a) in customers.iter().zip(&classification.assignments) {
+        let Some(t) = out.iter_mut().find(|t| t.tier == a.tier) else { continue };
+        t.customers += 1;
+        if let Some(p) = c.profit {
+            t.known += 1;
+            t.profit = t.profit.saturating_add(p);
+            t.revenue = t.revenue.saturating_add(c.revenue);
+        }
+    }
+    out.retain(|t| t.customers > 0);
+    out
 }
 
 /// One product's line in a tier's or segment's list.

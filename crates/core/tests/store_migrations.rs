@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use tierbook_core::costs::CostTable;
 use tierbook_core::mapping::{Column, KeySpec, Level, Mapping, Role};
-use tierbook_core::model::Order;
+use tierbook_core::model::{Order, OrderItem};
 use tierbook_core::region::Region;
 use tierbook_core::report::ImportReport;
 use tierbook_core::source::Format;
@@ -138,6 +139,35 @@ ALTER TABLE sources ADD COLUMN layout TEXT;
 ALTER TABLE sources ADD COLUMN mapping_reused INTEGER NOT NULL DEFAULT 0;
 "#;
 
+/// Version 4 as shipped (regions of orders and customers); frozen like the others.
+const V4_SQL: &str = r#"
+ALTER TABLE orders ADD COLUMN province TEXT;
+ALTER TABLE orders ADD COLUMN city TEXT;
+ALTER TABLE customers ADD COLUMN province TEXT;
+ALTER TABLE customers ADD COLUMN city TEXT;
+"#;
+
+/// Version 5 as shipped (campaigns); frozen like the others.
+const V5_SQL: &str = r#"
+CREATE TABLE campaigns (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    date TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    cost_per_contact INTEGER,
+    holdout_share REAL NOT NULL,
+    seed INTEGER NOT NULL,
+    audience TEXT NOT NULL
+);
+-- Members by customer key, not customers.id: the key is what survives re-imports and removals.
+CREATE TABLE campaign_members (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    holdout INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, key)
+) WITHOUT ROWID;
+"#;
+
 fn report_json() -> String {
     let report = ImportReport {
         file: "一月.xlsx".into(),
@@ -205,6 +235,23 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
     }
     if version >= 3 {
         conn.execute_batch(V3_SQL).unwrap();
+    }
+    if version >= 4 {
+        conn.execute_batch(V4_SQL).unwrap();
+        conn.execute_batch(
+            "UPDATE orders SET province = '浙江', city = '杭州';
+             UPDATE customers SET province = '浙江', city = '杭州';",
+        )
+        .unwrap();
+    }
+    if version >= 5 {
+        conn.execute_batch(V5_SQL).unwrap();
+        conn.execute_batch(
+            "INSERT INTO campaigns(id, name, date, channel, cost_per_contact, holdout_share, seed, audience)
+               VALUES (1, '春节回访', '2025-01-25', '短信', 10, 0.0, 7, '1 位客户');
+             INSERT INTO campaign_members(campaign_id, key, holdout) VALUES (1, 'oBuyer1', 0);",
+        )
+        .unwrap();
     }
     conn.pragma_update(None, "user_version", version).unwrap();
     conn
@@ -327,8 +374,87 @@ fn version_3_workspace_is_migrated_with_its_data() {
     ws.check_integrity().unwrap();
 }
 
+/// Version 5 → 6 (order items, cost table): the history stays (snapshots, campaigns, regions), the
+/// old orders have no items (no products, unknown profit), and a new import with items and a cost
+/// table works on the migrated file.
+#[test]
+fn version_5_workspace_is_migrated_with_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.tierbook");
+    drop(old_workspace(&path, 5));
+    let mut ws = Workspace::open(&path).unwrap();
+    check_v1_data(&ws);
+    assert_eq!(ws.snapshots().unwrap().len(), 1);
+    assert_eq!(ws.customer_regions().unwrap().province("oBuyer1"), "浙江");
+    let campaigns = ws.campaigns().unwrap();
+    assert_eq!((campaigns.len(), campaigns[0].spec.name.as_str()), (1, "春节回访"));
+    assert!(!ws.has_items().unwrap());
+    assert!(ws.products().unwrap().lookup.is_empty());
+    assert!(ws.cost_table().unwrap().is_empty());
+
+    // A new order with two items; the cost table prices one by SKU and one by name.
+    let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+    let item = |product: &str, sku: Option<&str>, quantity: f64| OrderItem {
+        product: product.into(),
+        sku: sku.map(Into::into),
+        quantity,
+        amount: None,
+        cost: None,
+        profit: None,
+    };
+    let order = Order {
+        source: 0,
+        row: 2,
+        order_id: Some("3700000000000000009".into()),
+        customer_key: "oBuyer2".into(),
+        customer_name: Some("小红".into()),
+        phone: None,
+        placed_at: at("2025-02-10 10:00:00"),
+        paid: 5000,
+        refund: 0,
+        quantity: Some(3.0),
+        status: None,
+        order_count: 1,
+        first_date: None,
+        interactions: None,
+        region: None,
+        items: vec![item("红糖姜茶", Some("T-1"), 2.0), item("紫砂壶", None, 1.0)],
+    };
+    let file = ImportedFile {
+        path: "/exports/三月.xlsx".into(),
+        size: 10,
+        sha256: "ef".repeat(32),
+        orders: vec![order],
+        report: serde_json::from_str(&report_json()).unwrap(),
+        mapping_reused: false,
+        withdrawn: vec![],
+    };
+    ws.store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress).unwrap();
+    let mut table = CostTable::default();
+    table.by_sku.insert("T-1".into(), 500);
+    table.by_product.insert("紫砂壶".into(), 2000);
+    ws.save_cost_table(&table, at("2025-03-01 09:05:00")).unwrap();
+    let stored = ws.products().unwrap();
+    // 50.00 − 2 × 5.00 − 20.00 = 20.00; the old customer's orders have no items: profit unknown.
+    assert_eq!(stored.profits.get("oBuyer2"), Some(&Some(2000)));
+    assert_eq!(stored.profits.get("oBuyer1"), Some(&None));
+    let bought = stored.lookup.of("oBuyer2").unwrap();
+    assert_eq!(bought.last.as_deref(), Some("红糖姜茶"));
+    assert_eq!(bought.bought.iter().map(|b| b.revenue).sum::<i64>(), 5000);
+    drop(ws);
+    let mut ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.cost_table().unwrap(), table);
+    assert_eq!(ws.snapshots().unwrap().len(), 1);
+    // Removing the source takes its orders' items with them; the cost table stays.
+    let source = ws.sources().unwrap().last().unwrap().id;
+    ws.remove_source(source).unwrap();
+    assert!(!ws.has_items().unwrap());
+    assert_eq!(ws.cost_table().unwrap(), table);
+    ws.check_integrity().unwrap();
+}
+
 #[test]
 fn every_shipped_version_has_a_migration_test() {
     // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
-    assert_eq!(schema::LATEST_VERSION, 5);
+    assert_eq!(schema::LATEST_VERSION, 6);
 }

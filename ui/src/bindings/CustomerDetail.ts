@@ -15,4 +15,16 @@ orders: Array<Order>, reason: Text, gap: Text | null, suggestion: Suggestion,
 /**
  * The purchase rhythm in one sentence, e.g. "平均 30 天买一次（…），已 45 天未下单（1.5 倍），超出 15 天".
  */
-rhythm_text: Text | null, };
+rhythm_text: Text | null, 
+/**
+ * Up to three products the customer spent most on (empty when the orders name no products).
+ */
+favourites: Array<string>, 
+/**
+ * The (first) product of the customer's latest order with products.
+ */
+last_product: string | null, 
+/**
+ * Net profit in yuan, when the cost of everything the customer bought is known.
+ */
+profit: number | null, };

@@ -7,6 +7,7 @@ import type { Playbook } from "./Playbook";
 import type { RfCell } from "./RfCell";
 import type { Text } from "./Text";
 import type { Threshold } from "./Threshold";
+import type { TierProfit } from "./TierProfit";
 
 /**
  * Everything the tiers screen shows for one classification.
@@ -23,4 +24,8 @@ rf_matrix: Array<RfCell>, rf_max: number,
 /**
  * The actions shown beside each tier and segment (the saved playbook).
  */
-playbook: Playbook, };
+playbook: Playbook, 
+/**
+ * Each tier's profit, when some customer's costs are known (empty otherwise).
+ */
+profits: Array<TierProfit>, };

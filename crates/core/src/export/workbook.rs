@@ -374,6 +374,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     }
     let tier_last = r - 1;
     group_row(ws, r, pick(lang, "合计", "Total"), &all, n, revenue, f, true)?;
+    profit_columns(ws, tier_first, &crate::products::tier_profits(customers, class), lang, f)?;
     r += 2;
 
     if !segments.is_empty() {
@@ -455,6 +456,35 @@ fn group_row(
     ws.write_number_with_format(r, 4, share(yuan(t.revenue), revenue), pct)?;
     ws.write_number_with_format(r, 5, yuan(t.aov()), money)?;
     ws.write_number_with_format(r, 6, t.orders as f64, int)?;
+    Ok(())
+}
+
+/// 毛利 and 毛利率 beside the tier table (columns H–I), when some customer's profit is known: the
+/// profit of each tier's customers whose costs are known, and that over their revenue. Rows follow
+/// the table's tiers (`profits` holds the same tiers in the same order) and a total row.
+fn profit_columns(
+    ws: &mut Worksheet,
+    first: RowNum,
+    profits: &[crate::products::TierProfit],
+    lang: Lang,
+    f: &Formats,
+) -> Step {
+    if profits.is_empty() {
+        return Ok(());
+    }
+    write_text_with(ws, first - 1, 7, pick(lang, "毛利", "Profit"), &f.header)?;
+    write_text_with(ws, first - 1, 8, pick(lang, "毛利率", "Margin"), &f.header)?;
+    ws.set_column_width(8, 14)?;
+    let margin = |p: Cents, rev: Cents| if rev > 0 { p as f64 / rev as f64 } else { 0.0 };
+    let mut r = first;
+    for t in profits {
+        ws.write_number_with_format(r, 7, yuan(t.profit), &f.money)?;
+        ws.write_number_with_format(r, 8, margin(t.profit, t.revenue), &f.percent)?;
+        r += 1;
+    }
+    let (p, rev) = profits.iter().fold((0, 0), |(p, rev), t| (p + t.profit, rev + t.revenue));
+    ws.write_number_with_format(r, 7, yuan(p), &f.total_money)?;
+    ws.write_number_with_format(r, 8, margin(p, rev), &f.total_percent)?;
     Ok(())
 }
 

@@ -347,6 +347,7 @@ fn store_file(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT(platform, uid) DO NOTHING",
     )?;
+    let mut insert_item = tx.prepare_cached(INSERT_ITEM)?;
     let mut find_order = tx.prepare_cached(FIND_ORDER)?;
     let mut update_order =
         tx.prepare_cached("UPDATE orders SET paid = ?2, refund = ?3, order_count = ?4, status = ?5 WHERE id = ?1")?;
@@ -444,6 +445,7 @@ fn store_file(
             continue;
         }
         added += 1;
+        store_items(&mut insert_item, tx.last_insert_rowid(), order)?;
         if customer_list && !has_id {
             drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;
             let replaced = drop_older_rows.execute(rusqlite::params![customer_id, source_id, layout])?;
@@ -471,6 +473,27 @@ fn store_file(
         rusqlite::params![source_id, added, known],
     )?;
     Ok(FileCounts { source_id, added, known, updated, withdrawn })
+}
+
+/// One item row of a stored order (see `order_items` in `schema`).
+const INSERT_ITEM: &str = "INSERT INTO order_items(order_id, position, product, sku, quantity, amount, cost, profit)
+                           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// Writes the items of a newly stored order, in their file order.
+fn store_items(insert: &mut rusqlite::CachedStatement<'_>, order_id: i64, order: &Order) -> Result<()> {
+    for (position, item) in order.items.iter().enumerate() {
+        insert.execute(rusqlite::params![
+            order_id,
+            position as i64,
+            item.product,
+            item.sku,
+            item.quantity,
+            item.amount,
+            item.cost,
+            item.profit
+        ])?;
+    }
+    Ok(())
 }
 
 /// A stored order by platform and uid: id, customer id, paid, refund, order count, status.

@@ -4,7 +4,8 @@
 //!
 //! Submodules: `schema` (versioned migrations), `import` (atomic, incremental imports), `snapshots`
 //! (saving and loading classifications), `compare` (feeds two snapshots to `history::compare`),
-//! `shops` (several named workspaces in one folder), `backup` (checked restore from a backup file).
+//! `shops` (several named workspaces in one folder), `backup` (checked restore from a backup file),
+//! `products` (orders read back with their items; the cost table).
 //!
 //! What it deliberately does not do: parse files (that is `import`), classify (`classify`) or read the
 //! clock — the caller passes `imported_at`, and snapshots are dated by their as-of date.
@@ -15,6 +16,7 @@ pub mod backup;
 mod campaigns;
 mod compare;
 pub mod import;
+mod products;
 pub mod schema;
 pub mod shops;
 mod snapshots;
@@ -35,6 +37,7 @@ use crate::report::ImportReport;
 
 pub use backup::{BackupInfo, Existing, RestoreOutcome};
 pub use import::{file_digest, layout_fingerprint, ImportedFile};
+pub use products::{ProductCost, StoredProducts};
 pub use shops::ShopInfo;
 pub use snapshots::{SnapshotData, SnapshotInfo, SnapshotRow};
 

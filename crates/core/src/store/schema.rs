@@ -167,6 +167,36 @@ CREATE TABLE campaign_members (
     PRIMARY KEY (campaign_id, key)
 ) WITHOUT ROWID;
 "#,
+    // v6 (branch `products-app`): the item rows of each order (what was bought, as `Order::items`
+    // holds them) and the user's cost table (unit cost per SKU or per product name).
+    r#"
+-- Keyed by (order, position): an order's items are read back in their file order, which decides the
+-- last product bought and where the rounding cent of a revenue split goes. Deleting an order (a
+-- removed source, a withdrawn order) deletes its items.
+CREATE TABLE order_items (
+    order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    product TEXT NOT NULL,
+    sku TEXT,
+    quantity REAL NOT NULL,
+    -- The line's own revenue (unit price x quantity, or a per-item amount); NULL when only the order's
+    -- amount is known (the order's net revenue is then split evenly when read).
+    amount INTEGER,
+    -- Cost and profit as the export gave them; a cost table's unit costs are applied when read, so an
+    -- edited cost table changes every order at once.
+    cost INTEGER,
+    profit INTEGER,
+    PRIMARY KEY (order_id, position)
+) WITHOUT ROWID;
+-- kind 'sku' or 'product': an item is matched by its SKU first, then by its product name (`costs`).
+CREATE TABLE product_costs (
+    kind TEXT NOT NULL CHECK (kind IN ('sku', 'product')),
+    key TEXT NOT NULL,
+    unit_cost INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -259,6 +289,7 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &["saved_mappings"],
     &[],
     &["campaigns", "campaign_members"],
+    &["order_items", "product_costs"],
 ];
 
 /// Looks at an existing SQLite file through a read-only connection before anything may write to it:

@@ -1,0 +1,226 @@
+//! The stored item rows of the orders and the workspace's cost table: reading the orders back with
+//! their items (so products, favourites, the bought-filter and profit give what the in-memory path
+//! gives), and keeping the unit costs the user imported or edited.
+//!
+//! The cost table is applied when the items are read, never written into them: an edited unit cost
+//! changes every order at once, and the costs an export itself gave stay as they were (`costs`).
+
+use chrono::NaiveDateTime;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::{order_from_row, Workspace};
+use crate::costs::{Applied, CostTable};
+use crate::error::Result;
+use crate::model::{Cents, Customer, Order, OrderItem};
+use crate::products::ProductLookup;
+
+/// What the workspace's items say about its customers: their products and their profit.
+#[derive(Clone, Debug, Default)]
+pub struct StoredProducts {
+    /// Every customer's products (empty when no stored order has items).
+    pub lookup: ProductLookup,
+    /// Profit per customer key, `None` for a customer with an order of unknown cost (see
+    /// `Order::profit`); only customers with orders appear.
+    pub profits: FxHashMap<String, Option<Cents>>,
+    /// What the workspace's cost table matched.
+    pub costs: Applied,
+}
+
+impl StoredProducts {
+    /// Gives each customer their profit (customers the items say nothing of keep `None`).
+    pub fn fill_profit(&self, customers: &mut [Customer]) {
+        for c in customers {
+            c.profit = self.profits.get(&c.key).copied().flatten();
+        }
+    }
+
+    /// Whether any customer's profit is known.
+    pub fn any_profit(&self) -> bool {
+        self.profits.values().any(Option::is_some)
+    }
+}
+
+/// One row of the cost table as the app shows it: a product seen in the orders and its unit cost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProductCost {
+    /// The product name.
+    pub product: String,
+    /// Its SKU, when the export gave one (a cost set for the product is then stored by SKU).
+    pub sku: Option<String>,
+    /// Unit cost from the workspace's cost table (by SKU first, then by name), in fen.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub unit_cost: Option<Cents>,
+    /// Whether the export itself gave this product's items a cost or profit (the table is then not
+    /// used for them).
+    pub cost_in_export: bool,
+    /// Pieces sold over all stored orders.
+    pub quantity: f64,
+    /// Orders that contained it.
+    pub orders: u32,
+}
+
+impl Workspace {
+    /// Whether any stored order has item rows (a file with a product column was imported).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn has_items(&self) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM order_items)", [], |r| r.get(0))?)
+    }
+
+    /// Every stored order with its items, by customer then date, the workspace's cost table applied
+    /// to items without a cost of their own. Reads every order: only called when items exist.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn orders_with_items(&self) -> Result<(Vec<Order>, Applied)> {
+        let mut items: FxHashMap<i64, Vec<OrderItem>> = FxHashMap::default();
+        let mut stmt = self.conn.prepare(
+            "SELECT order_id, product, sku, quantity, amount, cost, profit FROM order_items ORDER BY order_id, position",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            items.entry(r.get(0)?).or_default().push(OrderItem {
+                product: r.get(1)?,
+                sku: r.get(2)?,
+                quantity: r.get(3)?,
+                amount: r.get(4)?,
+                cost: r.get(5)?,
+                profit: r.get(6)?,
+            });
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
+                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city, o.id
+             FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY c.key, o.placed_at, o.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let mut order = order_from_row(r)?;
+            if let Some(list) = items.remove(&r.get::<_, i64>(17)?) {
+                order.items = list;
+            }
+            Ok(order)
+        })?;
+        let mut orders = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let applied = self.cost_table()?.apply(&mut orders);
+        Ok((orders, applied))
+    }
+
+    /// Every customer's products and profit from the stored items (empty when there are none, and
+    /// then no order is read).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn products(&self) -> Result<StoredProducts> {
+        if !self.has_items()? {
+            return Ok(StoredProducts::default());
+        }
+        let (orders, costs) = self.orders_with_items()?;
+        let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
+        for order in &orders {
+            // As `customers::aggregate` sums it: known only when every order's profit is.
+            let p = profits.entry(order.customer_key.clone()).or_insert(Some(0));
+            *p = p.zip(order.profit()).map(|(a, b)| a.saturating_add(b));
+        }
+        Ok(StoredProducts { lookup: ProductLookup::from_orders(&orders), profits, costs })
+    }
+
+    /// The workspace's cost table (empty when none was imported or edited).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn cost_table(&self) -> Result<CostTable> {
+        let mut table = CostTable::default();
+        let mut stmt = self.conn.prepare_cached("SELECT kind, key, unit_cost FROM product_costs")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (kind, key, unit): (String, String, Cents) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            match kind.as_str() {
+                "sku" => table.by_sku.insert(key, unit),
+                _ => table.by_product.insert(key, unit),
+            };
+        }
+        Ok(table)
+    }
+
+    /// Adds `table` to the workspace's cost table: a SKU or product it lists gets its unit cost,
+    /// the others keep theirs. `at` is the caller's clock.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn save_cost_table(&mut self, table: &CostTable, at: NaiveDateTime) -> Result<()> {
+        let tx = self.write_tx()?;
+        {
+            let mut upsert = tx.prepare_cached(UPSERT_COST)?;
+            for (sku, unit) in &table.by_sku {
+                upsert.execute(rusqlite::params!["sku", sku.trim(), unit, at])?;
+            }
+            for (product, unit) in &table.by_product {
+                upsert.execute(rusqlite::params!["product", product.trim(), unit, at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) the unit cost of one product: by its SKU when it has one (an
+    /// item is matched by SKU first), else by its name.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn set_unit_cost(
+        &mut self,
+        product: &str,
+        sku: Option<&str>,
+        unit_cost: Option<Cents>,
+        at: NaiveDateTime,
+    ) -> Result<()> {
+        let (kind, key) = match sku.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(sku) => ("sku", sku),
+            None => ("product", product.trim()),
+        };
+        let tx = self.write_tx()?;
+        match unit_cost {
+            Some(unit) => {
+                tx.execute(UPSERT_COST, rusqlite::params![kind, key, unit, at])?;
+            }
+            None => {
+                tx.execute("DELETE FROM product_costs WHERE kind = ?1 AND key = ?2", [kind, key])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every product of the stored orders (by name and first SKU, most pieces first) with its unit
+    /// cost from the cost table: what the app's cost table editor lists.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn product_costs(&self) -> Result<Vec<ProductCost>> {
+        let table = self.cost_table()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT product, sku, sum(quantity), count(DISTINCT order_id),
+                    max(cost IS NOT NULL OR profit IS NOT NULL)
+             FROM order_items GROUP BY product, coalesce(sku, '')
+             ORDER BY sum(quantity) DESC, product, sku",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let (product, sku): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+            Ok(ProductCost {
+                unit_cost: table.unit_cost(&product, sku.as_deref()),
+                product,
+                sku,
+                quantity: r.get(2)?,
+                orders: r.get(3)?,
+                cost_in_export: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+const UPSERT_COST: &str = "INSERT INTO product_costs(kind, key, unit_cost, updated_at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT(kind, key) DO UPDATE SET unit_cost = excluded.unit_cost, updated_at = excluded.updated_at";
