@@ -152,7 +152,7 @@ impl ProductLookup {
             for (item, cents) in order.items.iter().zip(revenue) {
                 let b = basket.slot(&item.product);
                 if b.sku.is_none() {
-                    b.sku.clone_from(&item.sku);
+                    b.sku = item.sku.as_deref().map(str::to_owned);
                 }
                 b.quantity += item.quantity;
                 b.revenue = b.revenue.saturating_add(cents);
@@ -169,7 +169,7 @@ impl ProductLookup {
         }
         lookup.by_key.reserve(acc.len());
         for (key, basket) in acc {
-            let last = basket.latest.items.first().map(|i| i.product.clone());
+            let last = basket.latest.items.first().map(|i| i.product.to_string());
             let mut bought = basket.bought;
             bought.sort_by(|a, b| {
                 b.revenue.cmp(&a.revenue).then(b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product))
