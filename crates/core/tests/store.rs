@@ -125,8 +125,8 @@ fn expected_customers(orders: &[Order]) -> Vec<Customer> {
     let mut by: BTreeMap<String, Customer> = BTreeMap::new();
     for o in orders {
         let d = o.placed_at.date();
-        let c = by.entry(o.customer_key.clone()).or_insert_with(|| Customer {
-            key: o.customer_key.clone(),
+        let c = by.entry(o.customer_key.to_string()).or_insert_with(|| Customer {
+            key: o.customer_key.to_string(),
             name: String::new(),
             phone: None,
             orders: 0,
@@ -140,7 +140,7 @@ fn expected_customers(orders: &[Order]) -> Vec<Customer> {
         c.revenue += o.net();
         c.first_order = c.first_order.min(d);
         if d >= c.last_order {
-            c.name = o.customer_name.clone().unwrap_or_default();
+            c.name = o.customer_name.as_deref().unwrap_or_default().to_owned();
         }
         c.last_order = c.last_order.max(d);
     }
