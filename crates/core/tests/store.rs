@@ -111,8 +111,8 @@ fn numbered_orders(from: u32, to: u32) -> Vec<Order> {
                 0,
                 0,
             );
-            o.customer_key = format!("o_buyer_{}", n % 7);
-            o.customer_name = Some(format!("买家{}-{}", n % 7, n));
+            o.customer_key = format!("o_buyer_{}", n % 7).into();
+            o.customer_name = Some(format!("买家{}-{}", n % 7, n).into());
             o.placed_at = placed;
             o.paid = i64::from(n) * 100;
             o
