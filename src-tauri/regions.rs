@@ -36,7 +36,7 @@ impl AppState {
         let provinces = session
             .customers
             .iter()
-            .filter_map(|c| lookup.get(&c.key).map(|r| (c.key.clone(), r.province.clone())))
+            .filter_map(|c| lookup.get(&c.key).map(|r| (c.key.clone(), r.province.to_string())))
             .collect();
         Ok(RegionView { regions: region::tier_mix(&session.customers, classification, &lookup), provinces, cohorts })
     }

@@ -156,7 +156,7 @@ mod tests {
             source: 0,
             row: 2,
             order_id: Some(id.to_string()),
-            customer_key: key.to_string(),
+            customer_key: key.into(),
             customer_name: None,
             phone: None,
             placed_at: NaiveDateTime::parse_from_str(&format!("{when} 12:00:00"), "%Y-%m-%d %H:%M:%S").unwrap(),

@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::model::{Customer, Order};
+use crate::model::{Customer, Order, Shared};
 
 /// Running totals of one customer while the orders stream by.
 struct Tally<'a> {
@@ -29,7 +29,7 @@ fn is_later(a: &Order, b: &Order) -> bool {
     (a.placed_at, a.order_id.as_deref()) > (b.placed_at, b.order_id.as_deref())
 }
 
-fn has_text(value: &Option<String>) -> bool {
+fn has_text(value: &Option<Shared>) -> bool {
     value.as_deref().is_some_and(|s| !s.trim().is_empty())
 }
 
@@ -86,7 +86,7 @@ pub fn aggregate(orders: &[Order]) -> Vec<Customer> {
                 .and_then(|o| o.customer_name.clone())
                 .map(|s| s.trim().to_string())
                 .unwrap_or_default(),
-            phone: t.latest_phoned.and_then(|o| o.phone.clone()),
+            phone: t.latest_phoned.and_then(|o| o.phone.clone()).map(String::from),
             orders: t.orders,
             revenue: t.revenue,
             first_order: t.first,
@@ -113,8 +113,8 @@ mod tests {
             source: 0,
             row: 2,
             order_id: Some(id.to_string()),
-            customer_key: key.to_string(),
-            customer_name: Some(format!("{key}-{id}")),
+            customer_key: key.into(),
+            customer_name: Some(format!("{key}-{id}").into()),
             phone: None,
             placed_at: at(when),
             paid,

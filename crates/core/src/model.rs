@@ -2,8 +2,13 @@
 //!
 //! These are plain data; the rules that produce them live in `orders`, `customers` and `classify`.
 
+use std::borrow::Borrow;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Money in fen (1/100 yuan). Integers so that sums over a million orders stay exact to the cent.
 ///
@@ -108,6 +113,99 @@ impl Text {
     }
 }
 
+/// Text that many orders repeat (a customer's key, name and phone, a status, a province or city, a
+/// product): the import keeps one heap copy per distinct value and every order holds a counted
+/// reference to it (16 bytes, no allocation of its own; `orders` interns per file). Reads as a `&str`
+/// (`Deref`, [`Shared::as_str`]) and is serialised as a plain string.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Shared(Arc<str>);
+
+impl Shared {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared(Arc::from(""))
+    }
+}
+
+impl Deref for Shared {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(s: &str) -> Self {
+        Shared(Arc::from(s))
+    }
+}
+
+impl From<String> for Shared {
+    fn from(s: String) -> Self {
+        Shared(Arc::from(s))
+    }
+}
+
+impl From<Shared> for String {
+    fn from(s: Shared) -> Self {
+        s.0.as_ref().to_owned()
+    }
+}
+
+impl PartialEq<str> for Shared {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Shared {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shared {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Shared::from)
+    }
+}
+
 /// One order after import: item rows of the same order id are already collapsed, excluded statuses
 /// and full refunds are already dropped (see `orders`).
 ///
@@ -123,11 +221,14 @@ pub struct Order {
     /// Platform order id (订单号); `None` when the file has no order id column.
     pub order_id: Option<String>,
     /// The normalized customer key (trimmed, full-width folded).
-    pub customer_key: String,
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
+    pub customer_key: Shared,
     /// The customer's name or nickname on this order, when the file has one.
-    pub customer_name: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub customer_name: Option<Shared>,
     /// The phone number on this order, when the file has one.
-    pub phone: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub phone: Option<Shared>,
     /// When the order was placed (or paid, if that is the only date); midnight when only a date is known.
     pub placed_at: NaiveDateTime,
     /// What the buyer paid for this order, before refunds.
@@ -137,7 +238,8 @@ pub struct Order {
     /// Item quantity, when the file has it.
     pub quantity: Option<f64>,
     /// The status text as exported, for display.
-    pub status: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub status: Option<Shared>,
     /// 1 for an order row; N for a customer-level row that summarizes N orders.
     pub order_count: u32,
     /// First purchase date from a customer-level sheet, when it has one.
@@ -158,9 +260,11 @@ pub struct Order {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderItem {
     /// 商品名称 / 商品标题 / 宝贝标题 as exported (trimmed).
-    pub product: String,
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
+    pub product: Shared,
     /// SKU / 商家编码 / 商品ID, when the file has one.
-    pub sku: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub sku: Option<Shared>,
     /// Pieces on this row (1 when the file says nothing).
     pub quantity: f64,
     /// The line's own revenue when the file gives one: unit price × quantity, or the row's amount when
@@ -180,9 +284,11 @@ pub struct OrderItem {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Region {
     /// 广东, 内蒙古, 北京 … or 未知.
-    pub province: String,
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
+    pub province: Shared,
     /// 深圳, 呼和浩特, 北京 … (without 市); `None` when not known.
-    pub city: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub city: Option<Shared>,
 }
 
 impl Order {

@@ -50,7 +50,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell;
 use crate::mapping::{self, Level, Resolved};
-use crate::model::{Cents, Order, OrderItem};
+use crate::model::{Cents, Order, OrderItem, Region, Shared};
 use crate::report::{SkipReason, Skipped, Warning};
 use crate::source::Cell;
 
@@ -242,6 +242,27 @@ fn hash_id(fp: u64, id: &str) -> u64 {
     h.finish()
 }
 
+/// One copy per distinct text of a file (customer keys, names, phones, statuses, provinces and cities,
+/// products): the orders share it (see `Shared`). A million orders of 200k customers otherwise hold a
+/// million copies of each.
+#[derive(Default)]
+struct Interner(rustc_hash::FxHashSet<Shared>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Shared {
+        if let Some(s) = self.0.get(text) {
+            return s.clone();
+        }
+        let s = Shared::from(text);
+        self.0.insert(s.clone());
+        s
+    }
+
+    fn region(&mut self, r: Region) -> Region {
+        Region { province: self.get(&r.province), city: r.city.map(|c| self.get(&c)) }
+    }
+}
+
 /// All files' orders so far, deduplicated; files are added one at a time with [`FileOrders`].
 #[derive(Default)]
 pub struct OrderSet {
@@ -414,6 +435,7 @@ pub struct FileOrders<'a> {
     level: Level,
     rules: &'a StatusRules,
     status_cache: HashMap<String, Option<Effect>>,
+    texts: Interner,
     accs: Vec<Acc>,
     /// The orders being built, parallel to `accs` (kept apart so that finishing filters them in
     /// place instead of copying a million orders into a new vector).
@@ -465,6 +487,7 @@ impl<'a> FileOrders<'a> {
             level,
             rules,
             status_cache: HashMap::default(),
+            texts: Interner::default(),
             accs: Vec::new(),
             orders: Vec::new(),
             ids: IdIndex::default(),
@@ -670,6 +693,7 @@ impl<'a> FileOrders<'a> {
                 orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
             }) {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
+                let key = key.map(|k| self.texts.get(&k));
                 self.last_order = Some(i);
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
                     merge_row(acc, order, amount, refund, Some(effect), date, get(self.map.quantity));
@@ -711,9 +735,11 @@ impl<'a> FileOrders<'a> {
         if self.map.key.iter().any(|i| matches!(cells.get(*i), Some(Cell::Number(x)) if x.abs() >= 1e15)) {
             self.lossy_keys += 1;
         }
-        let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| clean_name(&t));
-        let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(Cow::into_owned);
-        let status = cell::text(get(self.map.status)).map(Cow::into_owned);
+        let name =
+            self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| self.texts.get(cell::trim(&t)));
+        let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| self.texts.get(&t));
+        let status = cell::text(get(self.map.status)).map(|t| self.texts.get(&t));
+        let region = self.row_region(cells).map(|r| self.texts.region(r));
         let (order_count, first_date, interactions) = if self.level == Level::Customers {
             let n = cell::parse_number(get(self.map.order_count)).map(|x| x.round().max(0.0) as u32);
             (
@@ -728,7 +754,7 @@ impl<'a> FileOrders<'a> {
             source: self.source,
             row,
             order_id: id.as_ref().map(|s| s.clone().into_owned()),
-            customer_key: key.clone().unwrap_or_default(),
+            customer_key: self.texts.get(key.as_deref().unwrap_or_default()),
             customer_name: name,
             phone,
             placed_at: placed_at.unwrap_or_default(),
@@ -739,7 +765,7 @@ impl<'a> FileOrders<'a> {
             order_count,
             first_date,
             interactions,
-            region: self.row_region(cells),
+            region,
             items: item.into_iter().collect(),
         };
         let mut acc = Acc::new(row, key.is_some());
@@ -757,7 +783,7 @@ impl<'a> FileOrders<'a> {
     /// The product bought on a row (`None` when the file has no product column or the row names
     /// none). Its amount is unit price × quantity when the file has a unit price, else the row's amount
     /// (cleared in `finish` when the file's amounts turn out to be the order's, repeated per row).
-    fn row_item(&self, cells: &[Cell], row_amount: Option<Cents>) -> Option<OrderItem> {
+    fn row_item(&mut self, cells: &[Cell], row_amount: Option<Cents>) -> Option<OrderItem> {
         let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
         let text = |i: Option<usize>| cell::text(get(i)).map(|t| clean_name(&t)).filter(|t| !t.is_empty());
         let sku = text(self.map.sku);
@@ -774,6 +800,7 @@ impl<'a> FileOrders<'a> {
                 .and_then(|unit| cell::cents_from_f64(unit as f64 * quantity / 100.0)),
         };
         let profit = self.map.profit.and_then(|i| parse_money(get(Some(i)), false));
+        let (product, sku) = (self.texts.get(&product), sku.map(|s| self.texts.get(&s)));
         Some(OrderItem { product, sku, quantity, amount, cost, profit })
     }
 
@@ -910,7 +937,7 @@ impl<'a> FileOrders<'a> {
                         withdrawn.extend(order.order_id.clone());
                     }
                     if reason == SkipReason::ZeroAmount {
-                        zero_left_out.push(order.customer_key.clone());
+                        zero_left_out.push(order.customer_key.to_string());
                     }
                     continue;
                 }

@@ -90,29 +90,69 @@ pub fn item_revenue(order: &Order) -> (Vec<Cents>, bool) {
     (out, evenly)
 }
 
-impl ProductLookup {
-    /// Collects every customer's products from `orders` (orders without items add nothing).
-    pub fn from_orders(orders: &[Order]) -> ProductLookup {
-        let mut lookup = ProductLookup::default();
-        // key → product → (bought, last order counted); and the latest order with items per key.
-        let mut acc: HashMap<&str, BTreeMap<&str, Bought>> = HashMap::new();
-        let mut latest: HashMap<&str, &Order> = HashMap::new();
-        for order in orders.iter().filter(|o| !o.items.is_empty()) {
-            lookup.orders_with_items += 1;
-            let (revenue, evenly) = item_revenue(order);
-            lookup.split_evenly += u64::from(evenly);
-            let products = acc.entry(order.customer_key.as_str()).or_default();
-            let mut seen: Vec<&str> = Vec::with_capacity(order.items.len());
-            for (item, cents) in order.items.iter().zip(revenue) {
-                let b = products.entry(item.product.as_str()).or_insert_with(|| Bought {
-                    product: item.product.clone(),
+/// One customer's products while the orders stream by. Most customers buy a handful of products: a
+/// short list searched in place (a `BTreeMap` per customer was the import's memory peak: a node of
+/// eleven slots for two products); past [`Basket::INDEXED`] products a name index keeps a wholesale
+/// buyer with thousands of products from turning quadratic.
+struct Basket<'a> {
+    bought: Vec<Bought>,
+    index: Option<HashMap<String, usize>>,
+    /// The customer's latest order with items (ties by order id, as `customers::aggregate`).
+    latest: &'a Order,
+}
+
+impl<'a> Basket<'a> {
+    const INDEXED: usize = 16;
+
+    fn new(first: &'a Order) -> Self {
+        Basket { bought: Vec::new(), index: None, latest: first }
+    }
+
+    /// The entry of `product`, added (with nothing counted yet) when it is new.
+    fn slot(&mut self, product: &str) -> &mut Bought {
+        let found = match &self.index {
+            Some(index) => index.get(product).copied(),
+            None => self.bought.iter().position(|b| b.product == product),
+        };
+        let i = match found {
+            Some(i) => i,
+            None => {
+                self.bought.push(Bought {
+                    product: product.to_owned(),
                     sku: None,
                     orders: 0,
                     quantity: 0.0,
                     revenue: 0,
                 });
+                let i = self.bought.len() - 1;
+                if let Some(index) = &mut self.index {
+                    index.insert(product.to_owned(), i);
+                } else if self.bought.len() > Self::INDEXED {
+                    self.index = Some(self.bought.iter().enumerate().map(|(i, b)| (b.product.clone(), i)).collect());
+                }
+                i
+            }
+        };
+        &mut self.bought[i]
+    }
+}
+
+impl ProductLookup {
+    /// Collects every customer's products from `orders` (orders without items add nothing).
+    pub fn from_orders(orders: &[Order]) -> ProductLookup {
+        let mut lookup = ProductLookup::default();
+        // key → the customer's products so far and their latest order with items.
+        let mut acc: HashMap<&str, Basket> = HashMap::new();
+        for order in orders.iter().filter(|o| !o.items.is_empty()) {
+            lookup.orders_with_items += 1;
+            let (revenue, evenly) = item_revenue(order);
+            lookup.split_evenly += u64::from(evenly);
+            let basket = acc.entry(order.customer_key.as_str()).or_insert_with(|| Basket::new(order));
+            let mut seen: Vec<&str> = Vec::with_capacity(order.items.len());
+            for (item, cents) in order.items.iter().zip(revenue) {
+                let b = basket.slot(&item.product);
                 if b.sku.is_none() {
-                    b.sku.clone_from(&item.sku);
+                    b.sku = item.sku.as_deref().map(str::to_owned);
                 }
                 b.quantity += item.quantity;
                 b.revenue = b.revenue.saturating_add(cents);
@@ -121,17 +161,20 @@ impl ProductLookup {
                     b.orders += 1;
                 }
             }
-            let entry = latest.entry(order.customer_key.as_str()).or_insert(order);
-            if (order.placed_at, order.order_id.as_deref()) > (entry.placed_at, entry.order_id.as_deref()) {
-                *entry = order;
+            if (order.placed_at, order.order_id.as_deref())
+                > (basket.latest.placed_at, basket.latest.order_id.as_deref())
+            {
+                basket.latest = order;
             }
         }
-        for (key, products) in acc {
-            let mut bought: Vec<Bought> = products.into_values().collect();
+        lookup.by_key.reserve(acc.len());
+        for (key, basket) in acc {
+            let last = basket.latest.items.first().map(|i| i.product.to_string());
+            let mut bought = basket.bought;
             bought.sort_by(|a, b| {
                 b.revenue.cmp(&a.revenue).then(b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product))
             });
-            let last = latest.get(key).and_then(|o| o.items.first()).map(|i| i.product.clone());
+            bought.shrink_to_fit();
             lookup.by_key.insert(key.to_owned(), Purchases { bought, last });
         }
         lookup

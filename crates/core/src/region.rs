@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::Classification;
 pub use crate::model::Region;
-use crate::model::{Cents, Customer, Order, Tier};
+use crate::model::{Cents, Customer, Order, Shared, Tier};
 
 /// The name used for orders and customers whose province is not known.
 pub const UNKNOWN: &str = "未知";
@@ -236,13 +236,14 @@ pub fn parse_address(address: &str) -> Option<Region> {
         return None;
     }
     if let Some((province, rest)) = leading_province(address) {
-        let city = if province.municipality { Some(province.name.to_string()) } else { leading_city(rest) };
-        return Some(Region { province: province.name.to_string(), city });
+        let city =
+            if province.municipality { Some(province.name.into()) } else { leading_city(rest).map(Shared::from) };
+        return Some(Region { province: province.name.into(), city });
     }
     if let Some((name, province)) = CITIES.iter().find(|(name, _)| address.starts_with(name)) {
-        return Some(Region { province: (*province).to_string(), city: Some((*name).to_string()) });
+        return Some(Region { province: (*province).into(), city: Some((*name).into()) });
     }
-    Some(Region { province: UNKNOWN.to_string(), city: None })
+    Some(Region { province: UNKNOWN.into(), city: None })
 }
 
 /// The region of one row from whichever of the province, city and address cells it has: a province
@@ -253,11 +254,11 @@ pub fn from_cells(province: Option<&str>, city: Option<&str>, address: Option<&s
     }
     let (province, city, address) = (nonempty(province), nonempty(city), nonempty(address));
     let from_address = address.and_then(parse_address);
-    let city_name = city.map(|c| c.strip_suffix('市').unwrap_or(c).to_string());
+    let city_name = city.map(|c| Shared::from(c.strip_suffix('市').unwrap_or(c)));
     if let Some(name) = province.and_then(normalize_province) {
         let municipal = PROVINCES.iter().any(|p| p.name == name && p.municipality);
-        let city = if municipal { Some(name.to_string()) } else { city_name.or(from_address.and_then(|r| r.city)) };
-        return Some(Region { province: name.to_string(), city });
+        let city = if municipal { Some(name.into()) } else { city_name.or(from_address.and_then(|r| r.city)) };
+        return Some(Region { province: name.into(), city });
     }
     if let Some(region) = from_address.filter(|r| r.province != UNKNOWN) {
         return Some(Region { city: city_name.or(region.city), ..region });
@@ -268,7 +269,7 @@ pub fn from_cells(province: Option<&str>, city: Option<&str>, address: Option<&s
         }
     }
     if province.is_some() || city.is_some() || address.is_some() {
-        return Some(Region { province: UNKNOWN.to_string(), city: city_name });
+        return Some(Region { province: UNKNOWN.into(), city: city_name });
     }
     None
 }

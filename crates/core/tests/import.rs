@@ -88,7 +88,7 @@ fn per_customer(orders: &[Order]) -> BTreeMap<String, (u32, i64, NaiveDate, Naiv
     let mut m: BTreeMap<String, (u32, i64, NaiveDate, NaiveDate)> = BTreeMap::new();
     for o in orders {
         let d = o.placed_at.date();
-        let e = m.entry(o.customer_key.clone()).or_insert((0, 0, d, d));
+        let e = m.entry(o.customer_key.to_string()).or_insert((0, 0, d, d));
         e.0 += o.order_count;
         e.1 += o.net();
         e.2 = e.2.min(d);

@@ -234,7 +234,8 @@ fn province_and_city_columns_without_an_address_are_read_from_a_csv() {
     std::fs::write(&input, csv).unwrap();
     let out = dir.path().join("分层.xlsx");
     let outcome = run(&[input], &out, None, ExportOptions::default());
-    let region = |k: &str| outcome.regions.get(k).map(|r| (r.province.clone(), r.city.clone()));
+    let region =
+        |k: &str| outcome.regions.get(k).map(|r| (r.province.to_string(), r.city.as_deref().map(str::to_owned)));
     assert_eq!(region("o1"), Some((u("广东"), Some(u("深圳")))));
     assert_eq!(region("o2"), Some((u("浙江"), Some(u("杭州")))));
     assert_eq!(region("o3"), Some((u("广西"), Some(u("南宁")))));

@@ -29,8 +29,8 @@ fn order(id: Option<&str>, key: &str, name: &str, placed: &str, paid: i64, refun
         source: 0,
         row: 2,
         order_id: id.map(str::to_string),
-        customer_key: key.to_string(),
-        customer_name: Some(name.to_string()),
+        customer_key: key.into(),
+        customer_name: Some(name.into()),
         phone: None,
         placed_at: at(placed),
         paid,
@@ -111,8 +111,8 @@ fn numbered_orders(from: u32, to: u32) -> Vec<Order> {
                 0,
                 0,
             );
-            o.customer_key = format!("o_buyer_{}", n % 7);
-            o.customer_name = Some(format!("买家{}-{}", n % 7, n));
+            o.customer_key = format!("o_buyer_{}", n % 7).into();
+            o.customer_name = Some(format!("买家{}-{}", n % 7, n).into());
             o.placed_at = placed;
             o.paid = i64::from(n) * 100;
             o
@@ -125,8 +125,8 @@ fn expected_customers(orders: &[Order]) -> Vec<Customer> {
     let mut by: BTreeMap<String, Customer> = BTreeMap::new();
     for o in orders {
         let d = o.placed_at.date();
-        let c = by.entry(o.customer_key.clone()).or_insert_with(|| Customer {
-            key: o.customer_key.clone(),
+        let c = by.entry(o.customer_key.to_string()).or_insert_with(|| Customer {
+            key: o.customer_key.to_string(),
             name: String::new(),
             phone: None,
             orders: 0,
@@ -140,7 +140,7 @@ fn expected_customers(orders: &[Order]) -> Vec<Customer> {
         c.revenue += o.net();
         c.first_order = c.first_order.min(d);
         if d >= c.last_order {
-            c.name = o.customer_name.clone().unwrap_or_default();
+            c.name = o.customer_name.as_deref().unwrap_or_default().to_owned();
         }
         c.last_order = c.last_order.max(d);
     }

@@ -1,7 +1,7 @@
 use super::*;
 
 fn province(address: &str) -> String {
-    parse_address(address).map(|r| r.province).unwrap_or_default()
+    parse_address(address).map(|r| r.province.to_string()).unwrap_or_default()
 }
 
 #[test]

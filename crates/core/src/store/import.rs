@@ -553,10 +553,10 @@ impl Delta {
         if placed >= self.last_at {
             self.last_at = placed;
             if name.is_some() {
-                self.name = name.cloned();
+                self.name = name.map(|n| n.to_string());
             }
             if order.phone.is_some() {
-                self.phone = order.phone.clone();
+                self.phone = order.phone.as_deref().map(str::to_owned);
             }
         }
         if let Some(i) = order.interactions {

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cohort::{self, CohortTable, Purchase};
 use crate::error::{Error, Result, StoreError};
-use crate::model::{Customer, Order, Text, Tier};
+use crate::model::{Customer, Order, Shared, Text, Tier};
 use crate::playbook::Playbook;
 use crate::region::{Region, RegionLookup};
 use crate::report::ImportReport;
@@ -623,7 +623,21 @@ fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
 
 /// A stored province and city back into a region (no province: no region).
 fn region_from_columns(province: Option<String>, city: Option<String>) -> Option<Region> {
-    province.map(|province| Region { province, city })
+    province.map(|province| Region { province: province.into(), city: city.map(Shared::from) })
+}
+
+/// Shared text is stored as plain text.
+impl rusqlite::types::ToSql for Shared {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.as_str().to_sql()
+    }
+}
+
+/// And read back as plain text (each value its own copy: the workspace's orders are read per query).
+impl rusqlite::types::FromSql for Shared {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        String::column_result(value).map(Shared::from)
+    }
 }
 
 /// Order times are stored as seconds since 1970 (naive, no time zone): compact and ordered.

@@ -121,7 +121,7 @@ impl Workspace {
         let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
         for order in &orders {
             // As `customers::aggregate` sums it: known only when every order's profit is.
-            let p = profits.entry(order.customer_key.clone()).or_insert(Some(0));
+            let p = profits.entry(order.customer_key.to_string()).or_insert(Some(0));
             *p = p.zip(order.profit()).map(|(a, b)| a.saturating_add(b));
         }
         Ok(StoredProducts { lookup: ProductLookup::from_orders(&orders), profits, costs })
