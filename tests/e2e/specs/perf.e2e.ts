@@ -83,11 +83,39 @@ async function startToInteractive(what: string) {
   return started === null ? null : Math.round((shown - started) * 1000);
 }
 
+/** Where the start's time went: the page's clock (navigation start, the UI's `tb:*` performance marks)
+ *  put on the process's, in ms since the process started. */
+async function startBreakdown() {
+  const started = appStart();
+  const page = await browser.execute(() => {
+    const mark = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+    return {
+      timeOrigin: performance.timeOrigin,
+      now: performance.now(),
+      script: mark("tb:script"),
+      mounted: mark("tb:mounted"),
+      view: mark("tb:view"),
+    };
+  });
+  if (started === null) return null;
+  // Epoch ms at boot = epoch ms now − uptime now (to the 10 ms of /proc).
+  const bootEpoch = Date.now() - uptime() * 1000;
+  const origin = page.timeOrigin - (bootEpoch + started * 1000);
+  const at = (t: number | null) => (t === null ? null : Math.round(origin + t));
+  return {
+    page_created_ms: Math.round(origin),
+    bundle_ran_ms: at(page.script),
+    app_mounted_ms: at(page.mounted),
+    tiers_answered_ms: at(page.view),
+  };
+}
+
 describe("TierBook as a user feels it (measured, not asserted)", () => {
   it("start to interactive: the last workspace's tiers on screen", async () => {
     const app = appExe();
     record("start_to_interactive_small", {
       ms: await startToInteractive("app.e2e.ts's workspace"),
+      breakdown: await startBreakdown(),
       app,
       workspace: "app.e2e.ts's two 3,000-order exports",
       note: "process start (/proc start time) → tier cards displayed, polled every ~10 ms over WebDriver",
@@ -236,8 +264,9 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
   it("starts again with ~100,000 customers: start to interactive", async () => {
     await browser.reloadSession(); // a new app process on the same data folder
     const ms = await startToInteractive("the ~100,000-customer workspace");
+    const breakdown = await startBreakdown();
     const customers = Number((await tid("kpi-customers").getText()).replace(/[^\d]/g, ""));
-    record("start_to_interactive_large", { ms, customers, app: appExe(), load: load() });
+    record("start_to_interactive_large", { ms, breakdown, customers, app: appExe(), load: load() });
     await browser.saveScreenshot(path.join(shotDir, "perf-04-start-large.png"));
   });
 });

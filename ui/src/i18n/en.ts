@@ -106,6 +106,12 @@ const en: Messages = {
     reading: "Reading {file}",
     progress: "{done} of {total} processed",
     progressUnknown: "{done} processed",
+    stage: {
+      reading: "Reading orders",
+      saving: "Saving to the workspace",
+      classifying: "Tiering",
+      exporting: "Exporting",
+    },
     cancelled: "Import cancelled; nothing was changed.",
     reportTitle: "Import finished",
     viewTiers: "See the tiers",
