@@ -14,6 +14,7 @@ import {
   h,
   onBeforeUnmount,
   onMounted,
+  onUpdated,
   ref,
   shallowRef,
   watch,
@@ -66,6 +67,18 @@ export default defineComponent({
     const scroller = ref<HTMLElement | null>(null);
     const scrollTop = shallowRef(0);
     const viewport = shallowRef(0);
+    // The height a row really has in this window (`rowHeight` is what the CSS asks for; a border or a
+    // font could add a pixel, and over 100,000 rows the range would drift off the screen).
+    const measured = shallowRef(0);
+    const measure = () => {
+      const row = scroller.value?.querySelector<HTMLElement>("tbody tr:not(.vt-pad)");
+      const height = row?.getBoundingClientRect().height ?? 0;
+      if (height > 0 && Math.abs(height - measured.value) > 0.01) measured.value = height;
+    };
+    // Once (a forced layout per scrolled frame would cost more than it tells), then on every resize.
+    onUpdated(() => {
+      if (!measured.value) measure();
+    });
     let observer: ResizeObserver | null = null;
 
     const onScroll = (e: Event) => {
@@ -76,7 +89,11 @@ export default defineComponent({
       if (!el) return;
       el.addEventListener("scroll", onScroll, { passive: true });
       viewport.value = el.clientHeight;
-      observer = new ResizeObserver(() => (viewport.value = el.clientHeight));
+      measure();
+      observer = new ResizeObserver(() => {
+        viewport.value = el.clientHeight;
+        measure();
+      });
       observer.observe(el);
     });
     onBeforeUnmount(() => {
@@ -111,7 +128,8 @@ export default defineComponent({
     };
 
     return () => {
-      const { columns, data, rowHeight } = props;
+      const { columns, data } = props;
+      const rowHeight = measured.value || props.rowHeight;
       const width = columns.reduce((a, c) => a + c.width, 0);
       const left = leftOf(columns);
       const lastPinned = Object.keys(left).pop();
@@ -206,7 +224,7 @@ export default defineComponent({
         {
           ref: scroller,
           class: "vt",
-          style: { maxHeight: props.maxHeight, "--vt-row": `${rowHeight}px` },
+          style: { maxHeight: props.maxHeight, "--vt-row": `${props.rowHeight}px` },
         },
         [table, data.length === 0 && slots.empty ? h("div", { class: "vt-empty" }, slots.empty()) : null],
       );

@@ -109,6 +109,7 @@ const en: Messages = {
     stage: {
       reading: "Reading orders",
       saving: "Saving to the workspace",
+      customers: "Updating customers",
       classifying: "Tiering",
       exporting: "Exporting",
     },
