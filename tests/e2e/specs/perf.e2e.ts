@@ -215,13 +215,13 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     const measure = (mode: "steady" | "jumps") =>
       browser.execute((how: string) => {
         const table = document.querySelector('[data-testid="customers-table"]');
-        if (!table) return { error: "no table", deltas: [] as number[], height: 0 };
+        if (!table) return { error: "no table", deltas: [] as number[], height: 0, onScreen: 0 };
         let scroller: HTMLElement | null = null;
         for (const el of Array.from(table.querySelectorAll<HTMLElement>("*"))) {
           const room = el.scrollHeight - el.clientHeight;
           if (room > 0 && (!scroller || room > scroller.scrollHeight - scroller.clientHeight)) scroller = el;
         }
-        if (!scroller) return { error: "nothing scrolls", deltas: [] as number[], height: 0 };
+        if (!scroller) return { error: "nothing scrolls", deltas: [] as number[], height: 0, onScreen: 0 };
         const box = scroller;
         box.scrollTop = 0;
         const room = box.scrollHeight - box.clientHeight;
@@ -229,14 +229,26 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
         // when frames are slow, which is what this measures.
         const frames = 300;
         const until = performance.now() + 15_000;
-        return new Promise<{ error: string | null; deltas: number[]; height: number }>((resolve) => {
+        return new Promise<{ error: string | null; deltas: number[]; height: number; onScreen: number }>((resolve) => {
           const stamps: number[] = [];
           let k = 0;
           const step = (t: number) => {
             stamps.push(t);
             k += 1;
             if (k > frames || t > until) {
-              resolve({ error: null, deltas: stamps.slice(1).map((s, i) => s - stamps[i]), height: box.scrollHeight });
+              // Rows actually on screen where the scrolling stopped (a virtual list that lost its place
+              // would show an empty band here).
+              const view = box.getBoundingClientRect();
+              const onScreen = Array.from(table.querySelectorAll('[data-testid="customer-row"]')).filter((r) => {
+                const b = r.getBoundingClientRect();
+                return b.bottom > view.top && b.top < view.bottom;
+              }).length;
+              resolve({
+                error: null,
+                deltas: stamps.slice(1).map((s, i) => s - stamps[i]),
+                height: box.scrollHeight,
+                onScreen,
+              });
               return;
             }
             // steady: 3 rows per frame, like a brisk wheel scroll; jumps: anywhere, like dragging the bar.
@@ -256,6 +268,7 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
       idle_no_scrolling: frameStats(idle),
       steady_120px_per_frame: steady.deltas.length ? frameStats(steady.deltas) : null,
       jumps_anywhere: jumps.deltas.length ? frameStats(jumps.deltas) : null,
+      rows_on_screen_after: { steady: steady.onScreen, jumps: jumps.onScreen },
       load: load(),
     });
     await browser.saveScreenshot(path.join(shotDir, "perf-03-customers-scrolled.png"));
