@@ -95,6 +95,7 @@ async function startBreakdown() {
       script: mark("tb:script"),
       mounted: mark("tb:mounted"),
       view: mark("tb:view"),
+      painted: mark("tb:painted"),
     };
   });
   if (started === null) return null;
@@ -107,6 +108,7 @@ async function startBreakdown() {
     bundle_ran_ms: at(page.script),
     app_mounted_ms: at(page.mounted),
     tiers_answered_ms: at(page.view),
+    tiers_painted_ms: at(page.painted),
   };
 }
 
