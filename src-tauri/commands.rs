@@ -65,20 +65,27 @@ fn set_title<R: Runtime>(window: &WebviewWindow<R>, file: Option<&str>) {
     let _ = window.set_title(&title);
 }
 
+/// Off the main thread: at start it waits for the last session to come back (`AppState::session`),
+/// and the window must keep painting meanwhile.
 #[tauri::command]
-pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppInfo {
-    let session = state.session();
-    AppInfo {
-        version: app.package_info().version.to_string(),
-        workspace_path: state.workspace_path().display().to_string(),
-        shop_name: state.shop_name(),
-        shop_file: state.shop_file(),
-        current_file: session.current_file.as_ref().map(|p| p.display().to_string()),
-        has_data: session.classification.is_some(),
-        lang: state.settings().lang,
-        open_error: session.open_error.clone(),
-        e2e: std::env::var_os("TIERBOOK_E2E").is_some_and(|v| v == "1"),
-    }
+pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
+    let version = app.package_info().version.to_string();
+    let state = state.inner().clone();
+    blocking(move || {
+        let session = state.session();
+        Ok(AppInfo {
+            version,
+            workspace_path: state.workspace_path().display().to_string(),
+            shop_name: state.shop_name(),
+            shop_file: state.shop_file(),
+            current_file: session.current_file.as_ref().map(|p| p.display().to_string()),
+            has_data: session.classification.is_some(),
+            lang: state.settings().lang,
+            open_error: session.open_error.clone(),
+            e2e: std::env::var_os("TIERBOOK_E2E").is_some_and(|v| v == "1"),
+        })
+    })
+    .await
 }
 
 /// Every method with its defaults and ranges, segment rules, names, measures and error words: what the

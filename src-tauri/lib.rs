@@ -37,23 +37,27 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
         .setup(|app| {
             let state = AppState::load(commands::data_dir(app.handle()), session::default_settings);
             state.remember_shop(&state.shop_file());
-            // The last session comes back from the workspace; a failure is shown, not fatal.
-            if let Err(err) = state.reload() {
-                state.session_now().open_error = Some(err);
-            }
+            // The last session comes back from the workspace (loading and classifying its customers:
+            // ~1 s at 100k) on a worker, while the window and its page start: commands that need the
+            // session wait for it (`AppState::session`). A failure is shown, not fatal.
+            state.set_busy();
             let files = files_to_open(std::env::args_os().skip(1));
-            if !files.is_empty() {
-                state.set_busy();
-                let worker = state.clone();
-                let handle = app.handle().clone();
-                std::thread::spawn(move || {
-                    let title = files.last().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
-                    worker.import_at_start(files);
-                    if let (Some(window), Some(name)) = (handle.get_webview_window("main"), title) {
-                        let _ = window.set_title(&format!("客户分层助手 TierBook — {name}"));
-                    }
-                });
-            }
+            let worker = state.clone();
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                if let Err(err) = worker.reload() {
+                    worker.session_now().open_error = Some(err);
+                }
+                if files.is_empty() {
+                    worker.set_ready();
+                    return;
+                }
+                let title = files.last().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+                worker.import_at_start(files);
+                if let (Some(window), Some(name)) = (handle.get_webview_window("main"), title) {
+                    let _ = window.set_title(&format!("客户分层助手 TierBook — {name}"));
+                }
+            });
             app.manage(state);
             Ok(())
         })

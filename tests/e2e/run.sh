@@ -6,16 +6,25 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
-echo "[e2e] building the app (UI embedded) and the CLI"
-npx tauri build --debug --no-bundle
-cargo build -p tierbook --quiet
+# TIERBOOK_APP / TIERBOOK_CLI: drive binaries built elsewhere (e.g. the release ones, for perf.e2e.ts)
+# instead of building the debug ones.
+if [ -n "${TIERBOOK_APP:-}" ]; then
+  echo "[e2e] driving $TIERBOOK_APP (not rebuilt)"
+else
+  echo "[e2e] building the app (UI embedded)"
+  npx tauri build --debug --no-bundle
+fi
+if [ -z "${TIERBOOK_CLI:-}" ]; then
+  echo "[e2e] building the CLI"
+  cargo build -p tierbook --quiet
+fi
 
 # Fixtures and expectations are written by the project's own generator and CLI, so the suite compares
 # the window with the core, not with numbers copied into the test.
 FIX="$ROOT/target/e2e-fixtures"
 rm -rf "$FIX" && mkdir -p "$FIX"
 export TIERBOOK_E2E_FIXTURES="$FIX"
-export TIERBOOK_CLI="$ROOT/target/debug/tierbook"
+export TIERBOOK_CLI="${TIERBOOK_CLI:-$ROOT/target/debug/tierbook}"
 node tests/e2e/fixtures.mjs
 
 # A private data folder per run: no settings, recent files or workspace from earlier runs.

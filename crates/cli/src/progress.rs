@@ -49,6 +49,7 @@ impl Bar {
             Stage::Classifying => tr(self.lang, "分层", "classifying"),
             Stage::Exporting => tr(self.lang, "导出", "exporting"),
             Stage::Saving => tr(self.lang, "保存", "saving"),
+            Stage::Customers => tr(self.lang, "更新客户", "updating customers"),
         }
     }
 }

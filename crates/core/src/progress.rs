@@ -21,6 +21,9 @@ pub enum Stage {
     Exporting,
     /// Saving to the workspace.
     Saving,
+    /// Updating the workspace's customers after an import's orders are stored (their totals, then
+    /// their regions); `done`/`total` count customers.
+    Customers,
 }
 
 /// Receives progress; implementations must be cheap (the core calls it every few thousand rows).

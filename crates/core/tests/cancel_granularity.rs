@@ -121,3 +121,28 @@ fn a_cancel_after_the_last_order_is_stored_leaves_the_workspace_as_it_was() {
     assert!(ws.order_count().unwrap() > 15_000);
     assert!(ws.customers().unwrap().len() > 8192);
 }
+
+#[test]
+fn writing_the_customers_after_the_orders_reports_progress_every_4096_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![orders_file(dir.path())];
+    let progress = CancelWhen::new(|_, _, _| false);
+    let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
+    ws.import(&files, &ImportOptions::default(), noon(), &progress).unwrap();
+    // Every customer is new and has an address: each is written once with its totals and once more
+    // with its region.
+    let customers = ws.customers().unwrap().len() as u64;
+    assert!(customers > 8192, "{customers} customers: too few for more than one report");
+    let reports = progress.reports.lock().unwrap();
+    let steps: Vec<(u64, u64)> = reports.iter().filter(|r| r.0 == Stage::Customers).map(|r| (r.1, r.2)).collect();
+    assert!(!steps.is_empty(), "no customer progress: {reports:?}");
+    assert!(steps.iter().all(|&(_, total)| total == 2 * customers), "{steps:?} for {customers} customers");
+    // From the first 4,096 to the last full 4,096 below the total, none skipped.
+    let expected: Vec<u64> = (1..=(2 * customers) / 4096).map(|k| k * 4096).collect();
+    assert_eq!(steps.iter().map(|s| s.0).collect::<Vec<_>>(), expected);
+    // They come after the orders are stored and before the store's final report.
+    let first = reports.iter().position(|r| r.0 == Stage::Customers).unwrap();
+    let last_order = reports.iter().rposition(|r| r.0 == Stage::Saving && r.1 < r.2).unwrap();
+    let saved = reports.iter().rposition(|r| r.0 == Stage::Saving && r.1 == r.2).unwrap();
+    assert!(last_order < first && first < saved, "order of reports: {reports:?}");
+}

@@ -83,11 +83,41 @@ async function startToInteractive(what: string) {
   return started === null ? null : Math.round((shown - started) * 1000);
 }
 
+/** Where the start's time went: the page's clock (navigation start, the UI's `tb:*` performance marks)
+ *  put on the process's, in ms since the process started. */
+async function startBreakdown() {
+  const started = appStart();
+  const page = await browser.execute(() => {
+    const mark = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+    return {
+      timeOrigin: performance.timeOrigin,
+      now: performance.now(),
+      script: mark("tb:script"),
+      mounted: mark("tb:mounted"),
+      view: mark("tb:view"),
+      painted: mark("tb:painted"),
+    };
+  });
+  if (started === null) return null;
+  // Epoch ms at boot = epoch ms now − uptime now (to the 10 ms of /proc).
+  const bootEpoch = Date.now() - uptime() * 1000;
+  const origin = page.timeOrigin - (bootEpoch + started * 1000);
+  const at = (t: number | null) => (t === null ? null : Math.round(origin + t));
+  return {
+    page_created_ms: Math.round(origin),
+    bundle_ran_ms: at(page.script),
+    app_mounted_ms: at(page.mounted),
+    tiers_answered_ms: at(page.view),
+    tiers_painted_ms: at(page.painted),
+  };
+}
+
 describe("TierBook as a user feels it (measured, not asserted)", () => {
   it("start to interactive: the last workspace's tiers on screen", async () => {
     const app = appExe();
     record("start_to_interactive_small", {
       ms: await startToInteractive("app.e2e.ts's workspace"),
+      breakdown: await startBreakdown(),
       app,
       workspace: "app.e2e.ts's two 3,000-order exports",
       note: "process start (/proc start time) → tier cards displayed, polled every ~10 ms over WebDriver",
@@ -107,10 +137,15 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
       browser.execute(() => {
         const w = window as any;
         w.__perfTimes = [] as number[];
+        w.__perfTexts = [] as string[];
         w.__perfObserver?.disconnect();
         w.__perfObserver = new MutationObserver(() => {
           const el = document.querySelector(".actions .progress");
-          if (el) w.__perfTimes.push(performance.now());
+          if (el) {
+            w.__perfTimes.push(performance.now());
+            // The stage the progress line names ("读取订单 · 已处理 …"), to say where a gap fell.
+            w.__perfTexts.push((el.querySelector(".num")?.textContent ?? "").split("·")[0].trim());
+          }
         });
         w.__perfObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
         return true;
@@ -145,9 +180,20 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     // 2. The whole import: gaps between progress updates the user sees.
     const t0 = await start();
     await tid("import-report").waitForDisplayed({ timeout: 600_000 });
-    const times = (await browser.execute(() => (window as any).__perfTimes as number[])).filter((t) => t >= t0);
+    const seen = await browser.execute(() => ({
+      times: (window as any).__perfTimes as number[],
+      texts: (window as any).__perfTexts as string[],
+    }));
+    const kept = seen.times.map((t, i) => [t, seen.texts[i]] as const).filter(([t]) => t >= t0);
+    const times = kept.map(([t]) => t);
     const total = (await browser.execute(() => performance.now())) - t0;
     const gaps = times.slice(1).map((t, i) => t - times[i]);
+    // The largest gap after each stage's updates (the stage shown while the window waited).
+    const byStage: Record<string, number> = {};
+    gaps.forEach((g, i) => {
+      const stage = kept[i][1] || "(none)";
+      byStage[stage] = Math.max(byStage[stage] ?? 0, Math.round(g));
+    });
     record("import_progress", {
       file: path.basename(file),
       total_ms: Math.round(total),
@@ -156,6 +202,7 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
       gap_p95_ms: gaps.length ? round(percentile(gaps, 95)) : null,
       gap_max_ms: gaps.length ? round(Math.max(...gaps)) : null,
       gaps_over_200ms: gaps.filter((g) => g > 200).length,
+      largest_gap_by_stage_ms: byStage,
       target_ms: 200,
       load: load(),
     });
@@ -187,13 +234,14 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     const measure = (mode: "steady" | "jumps") =>
       browser.execute((how: string) => {
         const table = document.querySelector('[data-testid="customers-table"]');
-        if (!table) return { error: "no table", deltas: [] as number[], height: 0 };
+        if (!table) return { error: "no table", deltas: [] as number[], height: 0, onScreen: 0 };
         let scroller: HTMLElement | null = null;
-        for (const el of Array.from(table.querySelectorAll<HTMLElement>("*"))) {
+        // The table element itself may be the scroller (components/VirtualTable.ts), or one inside it.
+        for (const el of [table as HTMLElement, ...Array.from(table.querySelectorAll<HTMLElement>("*"))]) {
           const room = el.scrollHeight - el.clientHeight;
           if (room > 0 && (!scroller || room > scroller.scrollHeight - scroller.clientHeight)) scroller = el;
         }
-        if (!scroller) return { error: "nothing scrolls", deltas: [] as number[], height: 0 };
+        if (!scroller) return { error: "nothing scrolls", deltas: [] as number[], height: 0, onScreen: 0 };
         const box = scroller;
         box.scrollTop = 0;
         const room = box.scrollHeight - box.clientHeight;
@@ -201,14 +249,26 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
         // when frames are slow, which is what this measures.
         const frames = 300;
         const until = performance.now() + 15_000;
-        return new Promise<{ error: string | null; deltas: number[]; height: number }>((resolve) => {
+        return new Promise<{ error: string | null; deltas: number[]; height: number; onScreen: number }>((resolve) => {
           const stamps: number[] = [];
           let k = 0;
           const step = (t: number) => {
             stamps.push(t);
             k += 1;
             if (k > frames || t > until) {
-              resolve({ error: null, deltas: stamps.slice(1).map((s, i) => s - stamps[i]), height: box.scrollHeight });
+              // Rows actually on screen where the scrolling stopped (a virtual list that lost its place
+              // would show an empty band here).
+              const view = box.getBoundingClientRect();
+              const onScreen = Array.from(table.querySelectorAll('[data-testid="customer-row"]')).filter((r) => {
+                const b = r.getBoundingClientRect();
+                return b.bottom > view.top && b.top < view.bottom;
+              }).length;
+              resolve({
+                error: null,
+                deltas: stamps.slice(1).map((s, i) => s - stamps[i]),
+                height: box.scrollHeight,
+                onScreen,
+              });
               return;
             }
             // steady: 3 rows per frame, like a brisk wheel scroll; jumps: anywhere, like dragging the bar.
@@ -228,6 +288,7 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
       idle_no_scrolling: frameStats(idle),
       steady_120px_per_frame: steady.deltas.length ? frameStats(steady.deltas) : null,
       jumps_anywhere: jumps.deltas.length ? frameStats(jumps.deltas) : null,
+      rows_on_screen_after: { steady: steady.onScreen, jumps: jumps.onScreen },
       load: load(),
     });
     await browser.saveScreenshot(path.join(shotDir, "perf-03-customers-scrolled.png"));
@@ -236,8 +297,9 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
   it("starts again with ~100,000 customers: start to interactive", async () => {
     await browser.reloadSession(); // a new app process on the same data folder
     const ms = await startToInteractive("the ~100,000-customer workspace");
+    const breakdown = await startBreakdown();
     const customers = Number((await tid("kpi-customers").getText()).replace(/[^\d]/g, ""));
-    record("start_to_interactive_large", { ms, customers, app: appExe(), load: load() });
+    record("start_to_interactive_large", { ms, breakdown, customers, app: appExe(), load: load() });
     await browser.saveScreenshot(path.join(shotDir, "perf-04-start-large.png"));
   });
 });

@@ -150,6 +150,13 @@ const en: Messages = {
     reading: "Reading {file}",
     progress: "{done} of {total} processed",
     progressUnknown: "{done} processed",
+    stage: {
+      reading: "Reading orders",
+      saving: "Saving to the workspace",
+      customers: "Updating customers",
+      classifying: "Tiering",
+      exporting: "Exporting",
+    },
     cancelled: "Import cancelled; nothing was changed.",
     reportTitle: "Import finished",
     viewTiers: "See the tiers",

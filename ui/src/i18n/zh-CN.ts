@@ -144,6 +144,7 @@ const zh = {
     reading: "正在读取 {file}",
     progress: "已处理 {done} / {total}",
     progressUnknown: "已处理 {done}",
+    stage: { reading: "读取订单", saving: "写入工作区", customers: "更新客户", classifying: "分层", exporting: "导出" },
     cancelled: "已取消导入，数据没有变化。",
     reportTitle: "导入完成",
     viewTiers: "查看分层结果",

@@ -461,8 +461,10 @@ fn store_file(
     // A file with addresses may give its customers a newer region; one without leaves them as they were.
     let new_regions: Vec<i64> =
         if file.orders.iter().any(|o| o.region.is_some()) { deltas.keys().copied().collect() } else { Vec::new() };
-    merge_deltas(tx, &created, deltas, progress)?;
-    refresh_regions(tx, &new_regions, progress)?;
+    let merges = deltas.len() - created.iter().filter(|(id, _)| deltas.contains_key(id)).count();
+    let mut steps = CustomerSteps { progress, done: 0, total: (created.len() + merges + new_regions.len()) as u64 };
+    merge_deltas(tx, &created, deltas, &mut steps)?;
+    refresh_regions(tx, &new_regions, &mut steps)?;
     let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, &mut touched)?;
     touched.sort_unstable();
     touched.dedup();
@@ -565,24 +567,38 @@ impl Delta {
     }
 }
 
+/// Progress over the customers an import writes after its orders (`merge_deltas`, then
+/// `refresh_regions`): every 4,096 customers a cancel check and a `Stage::Customers` report. Writing
+/// 250k customers and their regions takes seconds, and the import's transaction is rolled back on a
+/// cancel anyway (issue 10 item 5: progress at least every 200 ms, cancel within 300 ms).
+struct CustomerSteps<'a> {
+    progress: &'a dyn Progress,
+    done: u64,
+    total: u64,
+}
+
+impl CustomerSteps<'_> {
+    /// One more customer written.
+    fn step(&mut self) -> Result<()> {
+        self.done += 1;
+        if self.done.is_multiple_of(4096) {
+            if self.progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            self.progress.report(Stage::Customers, self.done, self.total);
+        }
+        Ok(())
+    }
+}
+
 /// Writes the new customers whole and adds the deltas to the stored aggregates of the others.
-///
-/// A cancel is honoured every 4,096 customers: writing 250k new customers takes seconds, and the
-/// import's transaction is rolled back anyway (issue 10 item 5: cancel within 300 ms).
 fn merge_deltas(
     tx: &Connection,
     created: &[(i64, &str)],
     mut deltas: FxHashMap<i64, Delta>,
-    progress: &dyn Progress,
+    steps: &mut CustomerSteps<'_>,
 ) -> Result<()> {
-    let mut written = 0u64;
-    let mut check = || {
-        written += 1;
-        if written.is_multiple_of(4096) && progress.cancelled() {
-            return Err(Error::Cancelled);
-        }
-        Ok(())
-    };
+    let mut check = || steps.step();
     // Merge the deltas into the stored aggregates; SET expressions see the old row, so the name and
     // phone of the later of (stored latest order, new latest order) win.
     let mut merge = tx.prepare_cached(
@@ -731,22 +747,21 @@ pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
             name.execute([id])?;
         }
     }
-    refresh_regions(tx, ids, &crate::progress::NoProgress)
+    let mut steps = CustomerSteps { progress: &crate::progress::NoProgress, done: 0, total: ids.len() as u64 };
+    refresh_regions(tx, ids, &mut steps)
 }
 
 /// Sets the region of `ids` to that of their most recent order with an address (none: no region).
-/// Checks for a cancel every 4,096 customers (one query each: seconds for 250k customers).
-fn refresh_regions(tx: &Connection, ids: &[i64], progress: &dyn Progress) -> Result<()> {
+/// One query per customer: seconds for 250k customers, hence the steps.
+fn refresh_regions(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
     let mut update = tx.prepare_cached(
         "UPDATE customers SET (province, city) =
             (SELECT province, city FROM orders WHERE customer_id = ?1 AND province IS NOT NULL
              ORDER BY placed_at DESC, id DESC LIMIT 1)
          WHERE id = ?1",
     )?;
-    for (i, id) in ids.iter().enumerate() {
-        if (i + 1).is_multiple_of(4096) && progress.cancelled() {
-            return Err(Error::Cancelled);
-        }
+    for id in ids {
+        steps.step()?;
         update.execute([id])?;
     }
     Ok(())
