@@ -161,11 +161,23 @@ describe("商品, the bought-filter and the cost table", () => {
     }, costTable);
     await tid("profit-ready").waitForDisplayed({ timeout: 20_000 });
     const input = await tid("cost-input").$("input");
-    await input.setValue("12.30");
+    // As a user does: select what the field shows and type over it (a cleared field is given its
+    // saved value back by the view until something is typed).
+    await input.click();
+    await browser.keys(["Control", "a"]);
+    await browser.keys("12.30");
     await browser.keys("Enter");
-    await browser.waitUntil(async () => (await tid("cost-input").$("input").getValue()) === "12.30", {
-      timeout: 10_000,
-    });
+    // Saved, the cost comes back from the workspace as a number (shown as 12.3).
+    let shown = "";
+    const saved = await browser
+      .waitUntil(async () => Number((shown = await tid("cost-input").$("input").getValue())) === 12.3, {
+        timeout: 10_000,
+      })
+      .catch(() => false);
+    if (!saved) {
+      await shot("products-6-costs-not-saved");
+      throw new Error(`the edited cost never came back as 12.3 (the field shows "${shown}")`);
+    }
     await browser.pause(400);
     await shot("products-6-costs");
     await tid("use-profit").click();

@@ -307,6 +307,7 @@ const en: Messages = {
   },
   method: {
     aPct: "Tier A: cumulative revenue up to",
+    aPctProfit: "Tier A: cumulative profit up to",
     bPct: "Tier B: cumulative up to",
     aPctCustomers: "Tier A: share of customers",
     bPctCustomers: "Tier B: share of customers",

@@ -291,6 +291,7 @@ const zh = {
   },
   method: {
     aPct: "A 类累计销售额占比",
+    aPctProfit: "A 类累计毛利占比",
     bPct: "B 类累计到",
     aPctCustomers: "A 类客户比例",
     bPctCustomers: "B 类客户比例",
