@@ -259,17 +259,13 @@ impl Classifier {
     /// missing. A window changes the customers themselves (`window::apply`), which the fingerprint sees.
     fn prepared(&mut self, customers: &[Customer], params: &ClassifyParams) -> &engine::Prepared {
         let quick = fingerprint(customers, KeyPrint::Allocation);
-        let known = match &mut self.of {
-            Some(of) if of.len == customers.len() && of.quick == quick => true,
-            Some(of) if of.len == customers.len() && of.content == fingerprint(customers, KeyPrint::Text) => {
-                of.quick = quick;
-                true
-            }
-            _ => false,
-        };
-        if !known {
-            self.kept.clear();
+        let same_list = self.of.is_some_and(|of| of.len == customers.len() && of.quick == quick);
+        if !same_list {
+            // Another list, or the same customers in other allocations: the text decides.
             let content = fingerprint(customers, KeyPrint::Text);
+            if self.of.is_none_or(|of| of.len != customers.len() || of.content != content) {
+                self.kept.clear();
+            }
             self.of = Some(ListPrint { len: customers.len(), quick, content });
         }
         match self.kept.iter().position(|p| p.fits(params)) {
