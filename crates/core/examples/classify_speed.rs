@@ -14,6 +14,10 @@
 
 use std::time::Instant;
 
+/// The allocator the CLI and the app use (see the workspace Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::{Duration, NaiveDate};
 use tierbook_core::classify::{
     classify, classify_tiers, method_defaults, Classification, Classifier, ClassifyParams, CubeBasis, Method,
