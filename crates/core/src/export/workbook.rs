@@ -488,9 +488,23 @@ fn profit_columns(
     Ok(())
 }
 
-/// Width of a free-text column: the widest value of the tier (CJK counts double), within limits.
+/// How many of a tier's rows [`text_column_width`] measures: past this, an evenly spaced sample. A
+/// width is capped at 48 characters, which a few thousand reasons or names reach as surely as all
+/// of them, and a scan of every row of a 200k-customer tier cost more than the sheet's layout is worth.
+const WIDTH_SAMPLE: usize = 4096;
+
+/// The rows of `rows` a column's width is measured on: all of them, or every k-th so that at most
+/// [`WIDTH_SAMPLE`] are (the first row always, so a one-row tier is measured).
+fn width_sample(rows: &[usize]) -> impl Iterator<Item = &usize> {
+    rows.iter().step_by(rows.len().div_ceil(WIDTH_SAMPLE).max(1))
+}
+
+/// Width of a free-text column: the widest value of the tier (CJK counts double) over
+/// [`width_sample`] of its rows, within limits.
 fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
     let lang = table.lang;
+    let rows: Vec<usize> = width_sample(rows).copied().collect();
+    let rows = rows.as_slice();
     let customers = table.input.customers;
     let assignments = &table.input.classification.assignments;
     let playbook = table.input.playbook;
@@ -1194,4 +1208,24 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         r += 1;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{width_sample, WIDTH_SAMPLE};
+
+    #[test]
+    fn column_widths_are_measured_on_every_row_of_a_small_tier_and_a_spread_sample_of_a_large_one() {
+        let small: Vec<usize> = (0..WIDTH_SAMPLE).collect();
+        assert_eq!(width_sample(&small).count(), WIDTH_SAMPLE);
+        assert_eq!(width_sample(&[7]).copied().collect::<Vec<_>>(), vec![7]);
+        assert_eq!(width_sample(&[]).count(), 0);
+
+        let large: Vec<usize> = (0..250_000).collect();
+        let sample: Vec<usize> = width_sample(&large).copied().collect();
+        assert!(sample.len() <= WIDTH_SAMPLE && sample.len() > WIDTH_SAMPLE / 2, "{}", sample.len());
+        assert_eq!(sample[0], 0);
+        // Spread over the whole tier, not its head: the last sampled row is near the end.
+        assert!(*sample.last().unwrap() > 250_000 - 250_000 / WIDTH_SAMPLE * 2);
+    }
 }
