@@ -189,8 +189,7 @@ pub async fn bought_keys(state: State<'_, AppState>, text: String) -> Result<Vec
 #[tauri::command]
 pub async fn export_buyers(state: State<'_, AppState>, path: String, text: String) -> Result<String, ApiError> {
     let state = state.inner().clone();
-    let lang = state.settings().lang;
-    blocking(move || state.export_buyers(std::path::Path::new(&path), &text, lang)).await
+    blocking(move || state.export_buyers(std::path::Path::new(&path), &text, state.settings().lang)).await
 }
 
 #[tauri::command]
@@ -245,14 +244,17 @@ pub async fn export_workbook(
     blocking(move || state.export(std::path::Path::new(&path), &options, csv, &progress)).await
 }
 
+/// Off the main thread: at start the settings are read with the workspace, on a worker.
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> Settings {
-    state.settings()
+pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, ApiError> {
+    let state = state.inner().clone();
+    blocking(move || Ok(state.settings())).await
 }
 
 #[tauri::command]
-pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<(), ApiError> {
-    state.save_settings(settings)
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<(), ApiError> {
+    let state = state.inner().clone();
+    blocking(move || state.save_settings(settings)).await
 }
 
 #[tauri::command]
@@ -350,8 +352,11 @@ pub async fn export_contacts(
     keep_phones: bool,
 ) -> Result<String, ApiError> {
     let state = state.inner().clone();
-    let lang = state.settings().lang;
-    blocking(move || state.export_contacts(std::path::Path::new(&path), options, lang, keep_phones)).await
+    blocking(move || {
+        let lang = state.settings().lang;
+        state.export_contacts(std::path::Path::new(&path), options, lang, keep_phones)
+    })
+    .await
 }
 
 #[tauri::command]

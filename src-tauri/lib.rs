@@ -35,16 +35,19 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(commands::handler())
         .setup(|app| {
-            let state = AppState::load(commands::data_dir(app.handle()), session::default_settings);
+            let state = AppState::starting(commands::data_dir(app.handle()), session::default_settings());
             state.remember_shop(&state.shop_file());
-            // The last session comes back from the workspace (loading and classifying its customers:
-            // ~1 s at 100k) on a worker, while the window and its page start: commands that need the
-            // session wait for it (`AppState::session`). A failure is shown, not fatal.
+            // The workspace is opened (with its integrity check over the whole file) and the last
+            // session comes back from it (loading and classifying its customers: ~1 s at 100k) on a
+            // worker, while the window and its page start: commands that need the workspace, its
+            // settings or the session wait for them (`AppState::with_workspace`, `settings`,
+            // `session`). A failure is shown, not fatal.
             state.set_busy();
             let files = files_to_open(std::env::args_os().skip(1));
             let worker = state.clone();
             let handle = app.handle().clone();
             std::thread::spawn(move || {
+                worker.open_workspace();
                 if let Err(err) = worker.reload() {
                     worker.session_now().open_error = Some(err);
                 }

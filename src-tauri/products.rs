@@ -9,7 +9,7 @@ use serde::Serialize;
 use tierbook_core::costs::CostTable;
 use tierbook_core::products::{ProductRow, FAVOURITES};
 use tierbook_core::store::{ProductCost, StoredProducts, Workspace};
-use tierbook_core::{Customer, Error, ErrorCode, Lang, Tier};
+use tierbook_core::{Customer, Error, ErrorCode, Lang, NoProgress, Progress, Stage, Tier};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -46,15 +46,26 @@ pub struct ProductView {
     pub profit_known: bool,
 }
 
-/// Loads the workspace's customers with their profit, and what their items say.
+/// Loads the workspace's customers with their profit (one pass over the item rows in SQL); their
+/// products are read when a screen first needs them (`AppState::session_products`), not here: at
+/// start and after every import that would read every order with its items.
+///
+/// Reports its two steps to `progress` as the start of `Stage::Classifying` (of `steps` in all).
 ///
 /// # Errors
 /// `Store`.
-pub(crate) fn load(ws: &Workspace) -> tierbook_core::Result<(Vec<Customer>, StoredProducts)> {
-    let products = ws.products()?;
+pub(crate) fn load(ws: &Workspace, progress: &dyn Progress, steps: u64) -> tierbook_core::Result<Vec<Customer>> {
+    progress.report(Stage::Classifying, 0, steps);
+    let profits = ws.profits()?;
+    progress.report(Stage::Classifying, 1, steps);
     let mut customers = ws.customers()?;
-    products.fill_profit(&mut customers);
-    Ok((customers, products))
+    progress.report(Stage::Classifying, 2, steps);
+    if !profits.is_empty() {
+        for c in &mut customers {
+            c.profit = profits.get(&c.key).copied().flatten();
+        }
+    }
+    Ok(customers)
 }
 
 /// Ranks `rows` by one measure (ties: revenue, then name) and keeps the top.
@@ -204,12 +215,12 @@ impl AppState {
     /// again with the parameters on screen (the saved defaults if those no longer work, e.g. profit
     /// ABC after the last cost was removed).
     fn refresh_products(&self) -> Result<(), ApiError> {
-        let (customers, products) = self.with_workspace(|ws| load(ws))?;
+        let customers = self.with_workspace(|ws| load(ws, &NoProgress, 0))?;
         let settings = self.settings();
         let mut session = self.session();
         let params = session.classification.as_ref().map(|c| c.params.clone());
         session.set_all_customers(customers);
-        session.products = Some(Arc::new(products));
+        session.products = None;
         if session.all_customers.is_empty() {
             return Ok(());
         }

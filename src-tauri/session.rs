@@ -75,6 +75,9 @@ fn with_settings_names(mut params: ClassifyParams, settings: &Settings) -> Class
     params
 }
 
+/// An import's classifying stage: reading the profits, the customers, then classifying them.
+const CLASSIFY_STEPS: u64 = 3;
+
 impl AppState {
     /// Imports `paths` as the session's data and classifies it with the saved default parameters.
     ///
@@ -94,13 +97,13 @@ impl AppState {
         let stored = self.with_workspace(|ws| {
             let now = chrono::Local::now().naive_local();
             let stored = ws.import(&paths, &options, now, progress)?;
-            // Loading the customers back is the first step of classifying them (~0.1 s per 100k): say so
-            // before it, so the window's progress does not stand still through it.
-            progress.report(Stage::Classifying, 0, 0);
-            let (customers, products) = crate::products::load(ws)?;
-            Ok((stored, customers, products))
+            // Loading the customers back (their profit, then the customers: ~0.1 s each per 100k) is
+            // the start of classifying them: reported step by step, so the window's progress does not
+            // stand still through it.
+            let customers = crate::products::load(ws, progress, CLASSIFY_STEPS)?;
+            Ok((stored, customers))
         })?;
-        let (stored, customers, products) = stored;
+        let (stored, customers) = stored;
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let orders = customers.iter().map(|c| u64::from(c.orders)).sum();
         let customer_count = customers.len() as u64;
@@ -108,9 +111,9 @@ impl AppState {
         let mut session = self.session_now();
         session.set_all_customers(customers);
         session.order_days = None;
-        session.products = Some(std::sync::Arc::new(products));
+        session.products = None;
         let classification = self.classify_session(&mut session, &params)?;
-        progress.report(Stage::Classifying, 1, 1);
+        progress.report(Stage::Classifying, CLASSIFY_STEPS, CLASSIFY_STEPS);
         let outcome = ImportOutcome {
             files: paths.iter().map(|p| p.display().to_string()).collect(),
             reports: stored.reports,
@@ -205,7 +208,9 @@ impl AppState {
         let orders = self.with_workspace(|ws| ws.orders_of(key))?;
         let rhythm = self.rhythm_of(key);
         let (favourites, last_product) = self.products_of(key);
-        let session = self.session();
+        let mut session = self.session();
+        // The drawer shows the reason and the gap: written now if the last move was tiers only.
+        session.worded()?.ok_or(Error::NoCustomers)?;
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
         let detail = view::customer_detail(key, &session.customers, orders, classification, &playbook);
         detail.map(|d| view::with_products(view::with_rhythm(d, rhythm), favourites, last_product)).ok_or_else(|| {
@@ -259,7 +264,7 @@ impl AppState {
     /// # Errors
     /// `store`; `invalid_params` when saved parameters no longer fit.
     pub fn reload(&self) -> Result<(), ApiError> {
-        let (customers, products) = self.with_workspace(|ws| crate::products::load(ws))?;
+        let customers = self.with_workspace(|ws| crate::products::load(ws, &tierbook_core::NoProgress, 0))?;
         let settings = self.settings();
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let mut session = self.session_now();
@@ -270,7 +275,7 @@ impl AppState {
         // Through the session's classifier, so the first parameter change after start reuses the facts.
         session.set_all_customers(customers);
         session.order_days = None;
-        session.products = Some(std::sync::Arc::new(products));
+        session.products = None;
         session.classification = Some(self.classify_session(&mut session, &params)?);
         Ok(())
     }
@@ -297,7 +302,9 @@ impl AppState {
     /// # Errors
     /// `no_customers` before any import; `store`.
     pub fn save_snapshot(&self, label: Option<String>) -> Result<SnapshotInfo, ApiError> {
-        let session = self.session();
+        let mut session = self.session();
+        // A snapshot keeps every customer's reason and gap.
+        session.worded()?.ok_or(Error::NoCustomers)?;
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
         let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
         self.with_workspace(|ws| ws.save_snapshot(&session.customers, classification, label))

@@ -31,7 +31,11 @@ pub struct Session {
     pub window_note: Option<tierbook_core::Text>,
     /// The workspace's order ledger for analysis windows, read on first use, dropped on import.
     pub ledger: Option<Arc<tierbook_core::window::Ledger>>,
+    /// The tiers screen's classification. A re-classification is tiers only (the slider path: no
+    /// reasons or gaps); `Session::worded` writes the wordings when something shows them.
     pub classification: Option<Classification>,
+    /// Whether `classification` carries every customer's reason and gap.
+    pub has_wordings: bool,
     /// The file shown in the window title (the last one imported).
     pub current_file: Option<PathBuf>,
     /// Why the files given on the command line could not be opened, for the UI to show.
@@ -41,8 +45,8 @@ pub struct Session {
     pub classifier: tierbook_core::classify::Classifier,
     /// The workspace's order days for the purchase rhythm, read on first use, dropped on import.
     pub order_days: Option<Arc<tierbook_core::rhythm::OrderDays>>,
-    /// What the workspace's order items say (products, profit), read with the customers; `None`
-    /// until first needed after a shop switch.
+    /// What the workspace's order items say (products, profit), read when a screen first needs them
+    /// (the customers' profit is read with the customers, `products::load`); `None` after an import.
     pub products: Option<Arc<tierbook_core::store::StoredProducts>>,
 }
 
@@ -73,10 +77,36 @@ struct Inner {
     /// import holding the workspace.
     settings: Mutex<Settings>,
     job: Mutex<Cancel>,
-    /// False while files given on the command line are being imported: commands wait for them, so the
+    /// Closed while the start-up worker opens the workspace (with its integrity check) and reads its
+    /// settings: the window is created meanwhile, and whatever needs either waits for it.
+    opened: Gate,
+    /// Closed while files given on the command line are being imported: commands wait for them, so the
     /// window's first look already shows the opened file.
-    ready: Mutex<bool>,
-    ready_changed: Condvar,
+    ready: Gate,
+}
+
+/// A flag threads wait on until it is set.
+struct Gate {
+    open: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Gate {
+    fn new(open: bool) -> Self {
+        Gate { open: Mutex::new(open), changed: Condvar::new() }
+    }
+
+    fn wait(&self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = self.changed.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn set(&self, open: bool) {
+        *self.open.lock().unwrap_or_else(|e| e.into_inner()) = open;
+        self.changed.notify_all();
+    }
 }
 
 /// How many recent files to remember.
@@ -86,40 +116,55 @@ impl AppState {
     /// State on the workspace in `data_dir` (created when missing), with the settings it holds.
     /// A `settings.json` left by an earlier version is imported into a workspace that has none.
     pub fn load(data_dir: PathBuf, default_settings: impl FnOnce() -> Settings) -> Self {
+        let state = AppState::starting(data_dir, default_settings());
+        state.open_workspace();
+        state
+    }
+
+    /// State whose workspace is not open yet (`open_workspace` opens it): everything that needs the
+    /// workspace or its settings waits until then. Reads only the small `shops.json`, so the window
+    /// can be created at once.
+    pub fn starting(data_dir: PathBuf, defaults: Settings) -> Self {
         let _ = std::fs::create_dir_all(&data_dir);
-        // A missing or unreadable old settings file (or a newer format) is simply not imported.
-        let legacy: Option<Settings> = read_json(&data_dir.join(LEGACY_SETTINGS_FILE));
-        let defaults = default_settings();
-        let mut session = Session::default();
         let shop_file = last_open_shop(&data_dir);
-        // The old settings file belonged to the one workspace there was.
-        let legacy = if shop_file == WORKSPACE_FILE { legacy } else { None };
-        let (workspace, settings) = match Workspace::open(&data_dir.join(&shop_file)) {
-            Ok(mut ws) => match crate::settings::load(&mut ws, legacy, defaults.clone()) {
-                Ok(settings) => (Some(ws), settings),
-                Err(err) => {
-                    session.open_error = Some(err.into());
-                    (Some(ws), defaults)
-                }
-            },
-            // Without a workspace nothing can be saved; show the old file's settings meanwhile.
-            Err(err) => {
-                session.open_error = Some(err.into());
-                (None, legacy.unwrap_or(defaults))
-            }
-        };
         AppState {
             inner: Arc::new(Inner {
                 data_dir,
                 shop_file: Mutex::new(shop_file),
-                workspace: Mutex::new(workspace),
-                session: Mutex::new(session),
-                settings: Mutex::new(settings),
+                workspace: Mutex::new(None),
+                session: Mutex::new(Session::default()),
+                settings: Mutex::new(defaults),
                 job: Mutex::new(Cancel::new()),
-                ready: Mutex::new(true),
-                ready_changed: Condvar::new(),
+                opened: Gate::new(false),
+                ready: Gate::new(true),
             }),
         }
+    }
+
+    /// Opens the shop's workspace (`Workspace::open` checks the whole file: ~0.1–0.7 s) and reads
+    /// its settings, then lets waiting commands through. A failure is kept for the window to show.
+    pub fn open_workspace(&self) {
+        let data_dir = self.data_dir();
+        let shop_file = self.shop_file();
+        // The old settings file belonged to the one workspace there was. A missing or unreadable
+        // one (or a newer format) is simply not imported.
+        let legacy: Option<Settings> =
+            if shop_file == WORKSPACE_FILE { read_json(&data_dir.join(LEGACY_SETTINGS_FILE)) } else { None };
+        let defaults = self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (workspace, settings, error) = match Workspace::open(&data_dir.join(&shop_file)) {
+            Ok(mut ws) => match crate::settings::load(&mut ws, legacy, defaults.clone()) {
+                Ok(settings) => (Some(ws), settings, None),
+                Err(err) => (Some(ws), defaults, Some(err.into())),
+            },
+            // Without a workspace nothing can be saved; show the old file's settings meanwhile.
+            Err(err) => (None, legacy.unwrap_or(defaults), Some(err.into())),
+        };
+        *self.inner.workspace.lock().unwrap_or_else(|e| e.into_inner()) = workspace;
+        *self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()) = settings;
+        if error.is_some() {
+            self.session_now().open_error = error;
+        }
+        self.inner.opened.set(true);
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -141,6 +186,7 @@ impl AppState {
     /// # Errors
     /// `busy`.
     pub(crate) fn workspace_slot(&self) -> Result<MutexGuard<'_, Option<Workspace>>, ApiError> {
+        self.inner.opened.wait();
         match self.inner.workspace.try_lock() {
             Ok(guard) => Ok(guard),
             Err(std::sync::TryLockError::Poisoned(e)) => Ok(e.into_inner()),
@@ -161,6 +207,7 @@ impl AppState {
     /// # Errors
     /// `not_a_workspace`/`workspace_too_new` when it could not be opened; whatever `f` returns.
     pub fn with_workspace<T>(&self, f: impl FnOnce(&mut Workspace) -> tierbook_core::Result<T>) -> Result<T, ApiError> {
+        self.inner.opened.wait();
         let mut guard = self.inner.workspace.lock().unwrap_or_else(|e| e.into_inner());
         match guard.as_mut() {
             Some(ws) => Ok(f(ws)?),
@@ -173,11 +220,7 @@ impl AppState {
     /// The session, once a start-up import is over; a panic in another command must not lock the user
     /// out, so poisoning is ignored.
     pub fn session(&self) -> MutexGuard<'_, Session> {
-        let mut ready = self.inner.ready.lock().unwrap_or_else(|e| e.into_inner());
-        while !*ready {
-            ready = self.inner.ready_changed.wait(ready).unwrap_or_else(|e| e.into_inner());
-        }
-        drop(ready);
+        self.inner.ready.wait();
         self.session_now()
     }
 
@@ -188,15 +231,16 @@ impl AppState {
 
     /// Marks the session busy with a start-up import until `set_ready` is called.
     pub fn set_busy(&self) {
-        *self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.inner.ready.set(false);
     }
 
     pub fn set_ready(&self) {
-        *self.inner.ready.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.inner.ready_changed.notify_all();
+        self.inner.ready.set(true);
     }
 
+    /// The settings, once the workspace they live in is open (at start, on a worker).
     pub fn settings(&self) -> Settings {
+        self.inner.opened.wait();
         self.inner.settings.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 

@@ -402,7 +402,34 @@ fn assert_app_and_cli_agree(app: &TestApp, file: &std::path::Path) {
                 "{cli_method}: every customer has a segment"
             );
         }
+        // The move above classified tiers only; the drawer writes the wordings it shows. They are the
+        // CLI's, as its workbook's tier sheets print them (every 7th customer, every tier).
+        let in_book = wordings_by_customer(&out);
+        assert_eq!(in_book.len(), in_cli.len(), "{cli_method}: every customer is on a tier sheet");
+        for key in in_app.keys().step_by(7) {
+            let detail = app.call("customer_detail", json!({ "key": key })).unwrap();
+            let shown = (
+                detail["reason"]["zh"].as_str().unwrap().to_string(),
+                detail["gap"]["zh"].as_str().unwrap_or_default().to_string(),
+            );
+            assert!(!shown.0.is_empty(), "{cli_method}: {key} has a reason");
+            assert_eq!(Some(&shown), in_book.get(key), "{cli_method}: {key}'s reason and gap");
+        }
     }
+}
+
+/// Customer key → (reason, gap) from the tier sheets (A类客户 … D类客户) of a workbook in Chinese.
+fn wordings_by_customer(path: &std::path::Path) -> BTreeMap<String, (String, String)> {
+    use calamine::{open_workbook_auto, Reader};
+    let sheets = open_workbook_auto(path).unwrap().sheet_names();
+    let mut all = BTreeMap::new();
+    for sheet in sheets.iter().filter(|s| s.len() == "A类客户".len() && s.ends_with("类客户")) {
+        let keys = sheet_column(path, sheet, "客户ID");
+        let reasons = sheet_column(path, sheet, "原因");
+        let gaps = sheet_column(path, sheet, "距下一层差距");
+        all.extend(keys.into_iter().zip(reasons.into_iter().zip(gaps)));
+    }
+    all
 }
 
 #[test]

@@ -57,6 +57,8 @@ pub struct TierView {
 }
 
 /// One line of the customers table (all customers; the table filters and sorts on the client).
+/// It holds no reason or gap: the table shows neither, so a re-classification (tiers only) need not
+/// write them for 100k rows; the drawer's `CustomerDetail` has them.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CustomerRow {
@@ -84,7 +86,6 @@ pub struct CustomerRow {
     pub channel: Text,
     pub priority: u8,
     pub next_contact: NaiveDate,
-    pub gap: Option<Text>,
     /// Purchase rhythm (typical gap, expected next order, overdue ratio, state), when it has one.
     pub rhythm: Option<Rhythm>,
     /// The tier in the previous snapshot (`AppState::add_tier_history` fills the three below).
@@ -239,7 +240,6 @@ fn customer_row(customer: &Customer, a: &Assignment, s: Suggestion) -> CustomerR
         channel: s.channel,
         priority: s.priority,
         next_contact: s.next_contact,
-        gap: a.gap.clone(),
         rhythm: None,
         previous_tier: None,
         tier_changed_on: None,

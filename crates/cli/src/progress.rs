@@ -50,6 +50,7 @@ impl Bar {
             Stage::Exporting => tr(self.lang, "导出", "exporting"),
             Stage::Saving => tr(self.lang, "保存", "saving"),
             Stage::Customers => tr(self.lang, "更新客户", "updating customers"),
+            Stage::Packing => tr(self.lang, "打包 (KB)", "packing (KB)"),
         }
     }
 }

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! With `PROGRESS_GAPS_WORKSPACE=1` it runs what the app's import does instead (`Workspace::import`
-//! into a new workspace in a temp folder, `customers()`, `classify`), without an export.
+//! into a new workspace in a temp folder, `profits()`, `customers()`, `classify_tiers`), without an export.
 //!
 //! Wall gaps grow with the machine's load; CPU gaps (user + system of the whole process, 10 ms
 //! resolution, both threads) are the steadier measure of how much work lies between two calls.
@@ -71,7 +71,7 @@ impl Progress for Recorder {
 }
 
 /// The app's import (`src-tauri/session.rs`, `Session::import`): into the workspace, then the
-/// customers loaded and classified.
+/// customers' profit and the customers loaded, and classified (tiers only, as the app does).
 fn app_import(files: &[PathBuf], job: &Job, progress: &dyn Progress) -> tierbook_core::Result<()> {
     let dir = std::env::temp_dir().join(format!("progress_gaps_{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|source| tierbook_core::Error::Io { path: dir.clone(), source })?;
@@ -79,10 +79,16 @@ fn app_import(files: &[PathBuf], job: &Job, progress: &dyn Progress) -> tierbook
     let result = (|| {
         let mut ws = Workspace::open(&path)?;
         ws.import(files, job.import, job.imported_at, progress)?;
-        let customers = ws.customers()?;
-        progress.report(Stage::Classifying, 0, 0);
-        classify::classify(&customers, job.params)?;
-        progress.report(Stage::Classifying, 1, 1);
+        progress.report(Stage::Classifying, 0, 3);
+        let profits = ws.profits()?;
+        progress.report(Stage::Classifying, 1, 3);
+        let mut customers = ws.customers()?;
+        progress.report(Stage::Classifying, 2, 3);
+        for c in &mut customers {
+            c.profit = profits.get(&c.key).copied().flatten();
+        }
+        classify::classify_tiers(&customers, job.params)?;
+        progress.report(Stage::Classifying, 3, 3);
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&dir);

@@ -23,6 +23,7 @@ mod contacts;
 mod csv;
 mod input;
 mod labels;
+mod packing;
 mod product_sheet;
 mod table;
 mod text;
@@ -305,7 +306,12 @@ pub fn stage_workbook(
         if progress.cancelled() {
             return Err(Error::Cancelled);
         }
-        book.save_to_writer(BufWriter::new(file)).map_err(|e| write_error(path, e))
+        let mut packing = packing::Packing::new(BufWriter::new(file), progress);
+        let saved = book.save_to_writer(&mut packing);
+        match saved {
+            Err(_) if packing.cancelled() => Err(Error::Cancelled),
+            saved => saved.map_err(|e| write_error(path, e)),
+        }
     })?;
     ticker.finish();
     Ok(staged)

@@ -24,6 +24,9 @@ pub enum Stage {
     /// Updating the workspace's customers after an import's orders are stored (their totals, then
     /// their regions); `done`/`total` count customers.
     Customers,
+    /// Zipping the export's sheets into the workbook file (its last step); `done` counts the
+    /// kibibytes written, `total` is 0 (the size is known only at the end).
+    Packing,
 }
 
 /// Receives progress; implementations must be cheap (the core calls it every few thousand rows).

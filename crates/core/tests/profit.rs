@@ -236,3 +236,51 @@ fn the_workbook_shows_profit_and_the_eighth_method_leaves_the_others_alone() {
     stripped.iter_mut().for_each(|c| c.profit = None);
     assert_eq!(revenue.assignments, classify::classify(&stripped, &ClassifyParams::default()).unwrap().assignments);
 }
+
+/// `Workspace::profits` (one pass over the stored item rows, for the app's start) gives every
+/// customer the truth's profit, from the export's own cost column and from a cost table saved in
+/// the workspace; with a table that misses a product it gives what `Workspace::products` gives
+/// (unknown for the customers who bought it, known for the others).
+#[test]
+fn the_workspaces_profit_pass_gives_the_truth_and_what_reading_every_order_gives() {
+    use tierbook_core::store::Workspace;
+    let dir = tempfile::tempdir().unwrap();
+    let rows = shop();
+    let at = chrono::NaiveDate::from_ymd_opt(2025, 4, 1).unwrap().and_hms_opt(9, 0, 0).unwrap();
+    let truth: BTreeMap<String, Option<i64>> = truth_profit(&rows).into_iter().map(|(k, p)| (k, Some(p))).collect();
+    let sorted = |m: rustc_hash::FxHashMap<String, Option<i64>>| m.into_iter().collect::<BTreeMap<_, _>>();
+
+    let with_cost = dir.path().join("明细_成本.csv");
+    write_export(&with_cost, &rows, true);
+    let mut ws = Workspace::open(&dir.path().join("a.tierbook")).unwrap();
+    ws.import(&[with_cost], &ImportOptions::default(), at, &NoProgress).unwrap();
+    assert_eq!(sorted(ws.profits().unwrap()), truth, "from the export's cost column");
+
+    let without = dir.path().join("明细.csv");
+    write_export(&without, &rows, false);
+    let mut ws = Workspace::open(&dir.path().join("b.tierbook")).unwrap();
+    ws.import(&[without], &ImportOptions::default(), at, &NoProgress).unwrap();
+    assert!(sorted(ws.profits().unwrap()).values().all(Option::is_none), "no cost known yet");
+    let table_path = dir.path().join("成本表.csv");
+    let mut table = String::from("SKU,成本价\n");
+    for (sku, _, _, cost) in PRODUCTS {
+        writeln!(table, "{sku},{}", yuan(*cost)).unwrap();
+    }
+
+    // First a table without the teapot's cost: its buyers' profit is unknown, as reading every
+    // order says; then the whole table (saving adds to what is there) gives the truth.
+    let partial: String = table.lines().filter(|l| !l.starts_with("T-05")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&table_path, partial).unwrap();
+    ws.save_cost_table(&CostTable::read(&table_path).unwrap(), at).unwrap();
+    let fast = sorted(ws.profits().unwrap());
+    assert_eq!(fast, sorted(ws.products().unwrap().profits));
+    let teapot_buyers: std::collections::BTreeSet<&str> =
+        rows.iter().filter(|r| r.product == 4 && r.status != "已关闭").map(|r| r.key.as_str()).collect();
+    assert!(!teapot_buyers.is_empty() && teapot_buyers.len() < truth.len());
+    for (key, profit) in &fast {
+        assert_eq!(profit.is_none(), teapot_buyers.contains(key.as_str()), "{key}: {profit:?}");
+    }
+    std::fs::write(&table_path, &table).unwrap();
+    ws.save_cost_table(&CostTable::read(&table_path).unwrap(), at).unwrap();
+    assert_eq!(sorted(ws.profits().unwrap()), truth, "from the saved cost table");
+}

@@ -5,6 +5,8 @@ import type { Tier } from "./Tier";
 
 /**
  * One line of the customers table (all customers; the table filters and sorts on the client).
+ * It holds no reason or gap: the table shows neither, so a re-classification (tiers only) need not
+ * write them for 100k rows; the drawer's `CustomerDetail` has them.
  */
 export type CustomerRow = { key: string, name: string, 
 /**
@@ -18,7 +20,7 @@ revenue: number,
 /**
  * yuan
  */
-aov: number, first_order: string, last_order: string, recency_days: number, r_score: number, f_score: number, m_score: number, tier: Tier, segment: string | null, abc: Tier, rfm_type: string, score: number | null, action: Text, channel: Text, priority: number, next_contact: string, gap: Text | null, 
+aov: number, first_order: string, last_order: string, recency_days: number, r_score: number, f_score: number, m_score: number, tier: Tier, segment: string | null, abc: Tier, rfm_type: string, score: number | null, action: Text, channel: Text, priority: number, next_contact: string, 
 /**
  * Purchase rhythm (typical gap, expected next order, overdue ratio, state), when it has one.
  */

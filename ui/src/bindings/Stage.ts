@@ -3,4 +3,4 @@
 /**
  * Which step of the pipeline is reporting.
  */
-export type Stage = "reading" | "classifying" | "exporting" | "saving" | "customers";
+export type Stage = "reading" | "classifying" | "exporting" | "saving" | "customers" | "packing";

@@ -156,6 +156,7 @@ const en: Messages = {
       customers: "Updating customers",
       classifying: "Tiering",
       exporting: "Exporting",
+      packing: "Packing the workbook (KB)",
     },
     cancelled: "Import cancelled; nothing was changed.",
     reportTitle: "Import finished",

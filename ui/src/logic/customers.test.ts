@@ -28,7 +28,6 @@ function row(p: Partial<CustomerRow> & { key: string }): CustomerRow {
     channel: { zh: "", en: "" },
     priority: 3,
     next_contact: "2025-02-01",
-    gap: null,
     rhythm: null,
     previous_tier: null,
     tier_changed_on: null,

@@ -127,6 +127,76 @@ impl Workspace {
         Ok(StoredProducts { lookup: ProductLookup::from_orders(&orders), profits, costs })
     }
 
+    /// Every customer's profit, as [`Workspace::products`] gives it (`StoredProducts::profits`), in
+    /// one pass over the item rows with their order's amounts: no order is read into memory and no
+    /// product list is built, so the app can load its customers with their profit at start and after
+    /// an import and leave the products to the screen that shows them. Empty when no order has items.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn profits(&self) -> Result<FxHashMap<String, Option<Cents>>> {
+        let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
+        if !self.has_items()? {
+            return Ok(profits);
+        }
+        let table = self.cost_table()?;
+        // An order without items has no profit (`Order::profit`), so neither has its customer.
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT c.key FROM orders o JOIN customers c ON c.id = o.customer_id
+             WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            profits.insert(r.get(0)?, None);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT i.order_id, c.key, o.paid, o.refund, i.product, i.sku, i.quantity, i.cost, i.profit
+             FROM order_items i JOIN orders o ON o.id = i.order_id JOIN customers c ON c.id = o.customer_id
+             ORDER BY i.order_id, i.position",
+        )?;
+        let mut rows = stmt.query([])?;
+        // The order being read: its id, customer, net revenue, refund, and its items' (cost, profit).
+        let mut order: Option<(i64, String, Cents, Cents)> = None;
+        let mut items: Vec<(Option<Cents>, Option<Cents>)> = Vec::new();
+        let mut close = |order: (i64, String, Cents, Cents), items: &mut Vec<(Option<Cents>, Option<Cents>)>| {
+            let (_, key, net, refund) = order;
+            // As `Order::profit` after `CostTable::apply`, and summed as `products` sums it.
+            let profit = match items.iter().map(|i| i.1).sum::<Option<Cents>>() {
+                Some(p) => Some(p.saturating_sub(refund)),
+                None => items.iter().map(|i| i.0).sum::<Option<Cents>>().map(|cost| net.saturating_sub(cost)),
+            };
+            items.clear();
+            let p = profits.entry(key).or_insert(Some(0));
+            *p = p.zip(profit).map(|(a, b)| a.saturating_add(b));
+        };
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if order.as_ref().is_none_or(|o| o.0 != id) {
+                if let Some(done) = order.take() {
+                    close(done, &mut items);
+                }
+                let (paid, refund): (Cents, Cents) = (r.get(2)?, r.get(3)?);
+                order = Some((id, r.get(1)?, paid.saturating_sub(refund), refund));
+            }
+            let (cost, profit): (Option<Cents>, Option<Cents>) = (r.get(7)?, r.get(8)?);
+            let cost = match (cost, profit) {
+                (None, None) => {
+                    let (product, sku): (String, Option<String>) = (r.get(4)?, r.get(5)?);
+                    let quantity: f64 = r.get(6)?;
+                    table
+                        .unit_cost(&product, sku.as_deref())
+                        .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * quantity / 100.0))
+                }
+                _ => cost,
+            };
+            items.push((cost, profit));
+        }
+        if let Some(done) = order.take() {
+            close(done, &mut items);
+        }
+        Ok(profits)
+    }
+
     /// The workspace's cost table (empty when none was imported or edited).
     ///
     /// # Errors
