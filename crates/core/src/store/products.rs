@@ -76,34 +76,53 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn orders_with_items(&self) -> Result<(Vec<Order>, Applied)> {
-        let mut items: FxHashMap<i64, Vec<OrderItem>> = FxHashMap::default();
-        let mut stmt = self.conn.prepare(
+        self.read_orders_with_items(ORDERS_WHOLE)
+    }
+
+    /// `orders_with_items` with the columns of `select` (`ORDERS_WHOLE` or `ORDERS_FOR_PRODUCTS`).
+    ///
+    /// Both tables are read in id order (no sort, no join): the items, keyed by (order, position),
+    /// are merged into the orders as they come, and the orders are then put in customer, date order
+    /// by a sort of their ids (the order of a customer's orders decides their products' SKUs).
+    fn read_orders_with_items(&self, select: &str) -> Result<(Vec<Order>, Applied)> {
+        let mut items_stmt = self.conn.prepare(
             "SELECT order_id, product, sku, quantity, amount, cost, profit FROM order_items ORDER BY order_id, position",
         )?;
+        let mut items = items_stmt.query([])?;
+        let mut next_item = items.next()?;
+        let mut stmt = self.conn.prepare(select)?;
         let mut rows = stmt.query([])?;
+        // (customer id, placed at, order id, index into `read`)
+        let mut sort_keys: Vec<(i64, i64, i64, usize)> = Vec::new();
+        let mut read: Vec<Option<Order>> = Vec::new();
         while let Some(r) = rows.next()? {
-            items.entry(r.get(0)?).or_default().push(OrderItem {
-                product: r.get(1)?,
-                sku: r.get(2)?,
-                quantity: r.get(3)?,
-                amount: r.get(4)?,
-                cost: r.get(5)?,
-                profit: r.get(6)?,
-            });
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city, o.id
-             FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY c.key, o.placed_at, o.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
             let mut order = order_from_row(r)?;
-            if let Some(list) = items.remove(&r.get::<_, i64>(17)?) {
-                order.items = list;
+            let (id, customer, placed): (i64, i64, i64) = (r.get(17)?, r.get(18)?, r.get(7)?);
+            // Items of orders that no longer exist cannot be here (deleting an order deletes its items);
+            // any with a smaller id than this order are skipped all the same.
+            while let Some(item) = next_item {
+                let order_id: i64 = item.get(0)?;
+                if order_id > id {
+                    break;
+                }
+                if order_id == id {
+                    order.items.push(OrderItem {
+                        product: item.get(1)?,
+                        sku: item.get(2)?,
+                        quantity: item.get(3)?,
+                        amount: item.get(4)?,
+                        cost: item.get(5)?,
+                        profit: item.get(6)?,
+                    });
+                }
+                next_item = items.next()?;
             }
-            Ok(order)
-        })?;
-        let mut orders = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            sort_keys.push((customer, placed, id, read.len()));
+            read.push(Some(order));
+        }
+        sort_keys.sort_unstable();
+        let mut orders: Vec<Order> = sort_keys.iter().filter_map(|k| read[k.3].take()).collect();
+        drop(read);
         let applied = self.cost_table()?.apply(&mut orders);
         Ok((orders, applied))
     }
@@ -117,7 +136,7 @@ impl Workspace {
         if !self.has_items()? {
             return Ok(StoredProducts::default());
         }
-        let (orders, costs) = self.orders_with_items()?;
+        let (orders, costs) = self.read_orders_with_items(ORDERS_FOR_PRODUCTS)?;
         let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
         for order in &orders {
             // As `customers::aggregate` sums it: known only when every order's profit is.
@@ -221,6 +240,23 @@ impl Workspace {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }
+
+/// Every stored order, whole, in id order; columns as `order_from_row` reads them, then the order's
+/// id and its customer's id.
+const ORDERS_WHOLE: &str =
+    "SELECT o.source_id, o.row, o.uid, o.has_id, (SELECT key FROM customers WHERE id = o.customer_id), o.name,
+            o.phone, o.placed_at, o.paid, o.refund, o.quantity, o.status, o.order_count, o.first_date, o.interactions,
+            o.province, o.city, o.id, o.customer_id
+     FROM orders o ORDER BY o.id";
+
+/// As `ORDERS_WHOLE`, with only what products and profit read (`ProductLookup::from_orders`,
+/// `Order::profit`: the key, id, time, money and items); the texts they do not read stay empty, so
+/// 100k orders do not allocate half a million strings only to drop them.
+const ORDERS_FOR_PRODUCTS: &str =
+    "SELECT o.source_id, o.row, o.uid, o.has_id, (SELECT key FROM customers WHERE id = o.customer_id), NULL,
+            NULL, o.placed_at, o.paid, o.refund, o.quantity, NULL, o.order_count, NULL, NULL,
+            NULL, NULL, o.id, o.customer_id
+     FROM orders o ORDER BY o.id";
 
 const UPSERT_COST: &str = "INSERT INTO product_costs(kind, key, unit_cost, updated_at) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT(kind, key) DO UPDATE SET unit_cost = excluded.unit_cost, updated_at = excluded.updated_at";
