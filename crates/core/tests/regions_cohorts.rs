@@ -278,15 +278,9 @@ fn the_region_of_new_and_stored_customers_is_their_latest_order_with_an_address(
     let at = NaiveDateTime::parse_from_str("2025-04-01 09:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
     ws.import(&[first], &ImportOptions::default(), at, &NoProgress).unwrap();
     let regions = ws.customer_regions().unwrap();
-    assert_eq!(
-        ["oE", "oF", "oG"].map(|k| regions.province(k).to_string()),
-        [u("浙江"), u("四川"), u("江苏")]
-    );
+    assert_eq!(["oE", "oF", "oG"].map(|k| regions.province(k).to_string()), [u("浙江"), u("四川"), u("江苏")]);
     assert_eq!(regions.get("oF").and_then(|r| r.city.as_deref()), Some("成都"));
     ws.import(&[second], &ImportOptions::default(), at, &NoProgress).unwrap();
     let regions = ws.customer_regions().unwrap();
-    assert_eq!(
-        ["oE", "oF", "oG"].map(|k| regions.province(k).to_string()),
-        [u("浙江"), u("四川"), u("山东")]
-    );
+    assert_eq!(["oE", "oF", "oG"].map(|k| regions.province(k).to_string()), [u("浙江"), u("四川"), u("山东")]);
 }

@@ -92,9 +92,9 @@ impl Workspace {
         let mut next_item = items.next()?;
         let mut stmt = self.conn.prepare(select)?;
         let mut rows = stmt.query([])?;
-        // (customer id, placed at, order id, index into `read`)
-        let mut sort_keys: Vec<(i64, i64, i64, usize)> = Vec::new();
-        let mut read: Vec<Option<Order>> = Vec::new();
+        // (customer id, placed at, order id) of each order read
+        let mut sort_keys: Vec<(i64, i64, i64)> = Vec::new();
+        let mut orders: Vec<Order> = Vec::new();
         while let Some(r) = rows.next()? {
             let mut order = order_from_row(r)?;
             let (id, customer, placed): (i64, i64, i64) = (r.get(17)?, r.get(18)?, r.get(7)?);
@@ -117,12 +117,12 @@ impl Workspace {
                 }
                 next_item = items.next()?;
             }
-            sort_keys.push((customer, placed, id, read.len()));
-            read.push(Some(order));
+            sort_keys.push((customer, placed, id));
+            orders.push(order);
         }
-        sort_keys.sort_unstable();
-        let mut orders: Vec<Order> = sort_keys.iter().filter_map(|k| read[k.3].take()).collect();
-        drop(read);
+        let mut places: Vec<usize> = (0..orders.len()).collect();
+        places.sort_unstable_by_key(|&i| sort_keys[i]);
+        permute(&mut orders, places);
         let applied = self.cost_table()?.apply(&mut orders);
         Ok((orders, applied))
     }
@@ -241,6 +241,23 @@ impl Workspace {
     }
 }
 
+/// Puts `items[from[i]]` at `i` for every `i` (`from` a permutation), one swap per element moved.
+fn permute<T>(items: &mut [T], mut from: Vec<usize>) {
+    for start in 0..items.len() {
+        // Follow the cycle through `start`; a position done points at itself.
+        let mut at = start;
+        while from[at] != at {
+            let source = from[at];
+            from[at] = at;
+            if source == start {
+                break;
+            }
+            items.swap(at, source);
+            at = source;
+        }
+    }
+}
+
 /// Every stored order, whole, in id order; columns as `order_from_row` reads them, then the order's
 /// id and its customer's id.
 const ORDERS_WHOLE: &str =
@@ -260,3 +277,28 @@ const ORDERS_FOR_PRODUCTS: &str =
 
 const UPSERT_COST: &str = "INSERT INTO product_costs(kind, key, unit_cost, updated_at) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT(kind, key) DO UPDATE SET unit_cost = excluded.unit_cost, updated_at = excluded.updated_at";
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_puts_each_element_where_the_permutation_says() {
+        // Every permutation of five elements (several cycles, fixed points, one long cycle).
+        let mut from: Vec<usize> = (0..5).collect();
+        let mut count = 0;
+        loop {
+            let mut items: Vec<char> = "abcde".chars().collect();
+            let expected: Vec<char> = from.iter().map(|&i| items[i]).collect();
+            permute(&mut items, from.clone());
+            assert_eq!(items, expected, "from {from:?}");
+            count += 1;
+            // Next permutation in lexicographic order.
+            let Some(i) = (0..4).rev().find(|&i| from[i] < from[i + 1]) else { break };
+            let j = (i + 1..5).rev().find(|&j| from[j] > from[i]).unwrap();
+            from.swap(i, j);
+            from[i + 1..].reverse();
+        }
+        assert_eq!(count, 120);
+    }
+}
