@@ -259,9 +259,10 @@ fn the_region_of_new_and_stored_customers_is_their_latest_order_with_an_address(
             // oF: two orders at the same moment; the later row (四川) wins, as the stored order id does.
             ("2003", "2025-01-10 10:00:00", "oF", "湖南省长沙市岳麓区", 100.0),
             ("2004", "2025-01-10 10:00:00", "oF", "四川省成都市武侯区", 100.0),
-            // oG: the latest order names no province, so the region is the one before it.
+            // oG: the latest order has no address, so the region is the one before it (an address
+            // naming no province would count: 未知).
             ("2005", "2025-01-11 10:00:00", "oG", "江苏省南京市鼓楼区", 100.0),
-            ("2006", "2025-01-20 10:00:00", "oG", "火星基地 1 号", 100.0),
+            ("2006", "2025-01-20 10:00:00", "oG", "", 100.0),
         ],
     );
     let second = dir.path().join("补录.xlsx");

@@ -70,7 +70,8 @@ impl Workspace {
         Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM order_items)", [], |r| r.get(0))?)
     }
 
-    /// Every stored order with its items, by customer then date, the workspace's cost table applied
+    /// Every stored order with its items, by customer (in the order customers were first stored) then
+    /// date (and, of equal dates, as stored), the workspace's cost table applied
     /// to items without a cost of their own. Reads every order: only called when items exist.
     ///
     /// # Errors
