@@ -242,3 +242,46 @@ fn province_and_city_columns_without_an_address_are_read_from_a_csv() {
     assert_eq!(region("o4"), None);
     assert_eq!(outcome.regions.province("o4"), "未知");
 }
+
+/// A new customer's region is written with the customer (no query per customer on import): it must be
+/// that of the latest order with an address, a later row winning a tie, whatever the file's row order;
+/// a stored customer keeps their region when the new file's address is older than theirs.
+#[test]
+fn the_region_of_new_and_stored_customers_is_their_latest_order_with_an_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("一月.xlsx");
+    write_xlsx(
+        &first,
+        &[
+            // oE: rows out of time order; the latest (02-01) is 浙江 although a later row says 广东.
+            ("2001", "2025-02-01 10:00:00", "oE", "浙江省杭州市西湖区", 100.0),
+            ("2002", "2025-01-03 10:00:00", "oE", "广东省广州市天河区", 100.0),
+            // oF: two orders at the same moment; the later row (四川) wins, as the stored order id does.
+            ("2003", "2025-01-10 10:00:00", "oF", "湖南省长沙市岳麓区", 100.0),
+            ("2004", "2025-01-10 10:00:00", "oF", "四川省成都市武侯区", 100.0),
+            // oG: the latest order has no address, so the region is the one before it (an address
+            // naming no province would count: 未知).
+            ("2005", "2025-01-11 10:00:00", "oG", "江苏省南京市鼓楼区", 100.0),
+            ("2006", "2025-01-20 10:00:00", "oG", "", 100.0),
+        ],
+    );
+    let second = dir.path().join("补录.xlsx");
+    write_xlsx(
+        &second,
+        &[
+            // An older order of oE with another address: oE stays in 浙江.
+            ("2007", "2025-01-01 10:00:00", "oE", "福建省福州市鼓楼区", 100.0),
+            // A newer one of oG: oG moves to 山东.
+            ("2008", "2025-03-01 10:00:00", "oG", "山东省济南市历下区", 100.0),
+        ],
+    );
+    let mut ws = Workspace::open(&dir.path().join("店.tierbook")).unwrap();
+    let at = NaiveDateTime::parse_from_str("2025-04-01 09:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+    ws.import(&[first], &ImportOptions::default(), at, &NoProgress).unwrap();
+    let regions = ws.customer_regions().unwrap();
+    assert_eq!(["oE", "oF", "oG"].map(|k| regions.province(k).to_string()), [u("浙江"), u("四川"), u("江苏")]);
+    assert_eq!(regions.get("oF").and_then(|r| r.city.as_deref()), Some("成都"));
+    ws.import(&[second], &ImportOptions::default(), at, &NoProgress).unwrap();
+    let regions = ws.customer_regions().unwrap();
+    assert_eq!(["oE", "oF", "oG"].map(|k| regions.province(k).to_string()), [u("浙江"), u("四川"), u("山东")]);
+}

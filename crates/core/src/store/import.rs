@@ -28,7 +28,7 @@ use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
 use crate::error::{Error, Result};
 use crate::import::{Dataset, ImportOptions};
 use crate::mapping::{Mapping, Role};
-use crate::model::{Cents, Order};
+use crate::model::{Cents, Order, Region};
 use crate::progress::{Progress, Stage};
 use crate::report::ImportReport;
 
@@ -297,7 +297,7 @@ fn display_name(path: &Path) -> String {
 }
 
 /// Per-customer sums of the new orders of one import, merged into the stored aggregate at the end.
-struct Delta {
+struct Delta<'a> {
     orders: i64,
     revenue: Cents,
     first: NaiveDate,
@@ -306,6 +306,10 @@ struct Delta {
     name: Option<String>,
     phone: Option<String>,
     interactions: Option<f64>,
+    /// The region of the latest new order with an address (as `refresh_regions` picks it: latest
+    /// placed, and of equal times the later stored, i.e. the later in the file) and when it was placed.
+    region: Option<&'a Region>,
+    region_at: i64,
 }
 
 /// What storing one file did.
@@ -337,6 +341,8 @@ fn store_file(
         .unwrap_or_default();
 
     let mut find_customer = tx.prepare_cached("SELECT id FROM customers WHERE key = ?1")?;
+    // Into an empty workspace every customer is new: no lookup per customer then.
+    let no_customers: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM customers)", [], |r| r.get(0))?;
     // New customers get their ids now (the orders need them) but are inserted once, whole, after the
     // loop: one write instead of a placeholder row plus an update, and none for customers whose
     // orders all turn out to be known. The store's write transaction makes max(id) + 1 ours.
@@ -373,7 +379,7 @@ fn store_file(
     // Fx, not SipHash: one lookup per order; the keys come from the user's own export.
     let mut ids: FxHashMap<&str, i64> = FxHashMap::default();
     let mut created: Vec<(i64, &str)> = Vec::new();
-    let mut deltas: FxHashMap<i64, Delta> = FxHashMap::default();
+    let mut deltas: FxHashMap<i64, Delta<'_>> = FxHashMap::default();
     let (mut added, mut known) = (0u64, 0u64);
     for order in &file.orders {
         if (*done).is_multiple_of(4096) {
@@ -386,7 +392,12 @@ fn store_file(
         let customer_id = match ids.get(order.customer_key.as_str()) {
             Some(id) => *id,
             None => {
-                let id = match find_customer.query_row([&order.customer_key], |r| r.get(0)).optional()? {
+                let stored = if no_customers {
+                    None
+                } else {
+                    find_customer.query_row([&order.customer_key], |r| r.get(0)).optional()?
+                };
+                let id = match stored {
                     Some(id) => id,
                     None => {
                         let id = next_customer;
@@ -458,10 +469,14 @@ fn store_file(
         entry.or_insert_with(|| Delta::new(order)).add(order, placed);
     }
 
-    // A file with addresses may give its customers a newer region; one without leaves them as they were.
-    let new_regions: Vec<i64> =
-        if file.orders.iter().any(|o| o.region.is_some()) { deltas.keys().copied().collect() } else { Vec::new() };
-    let merges = deltas.len() - created.iter().filter(|(id, _)| deltas.contains_key(id)).count();
+    // New orders with an address may give a stored customer a newer region (which one is newest the
+    // stored orders decide: one query each); without one they leave it as it was. New customers get
+    // theirs from their delta as they are inserted (all their orders are in it).
+    let new_customers: rustc_hash::FxHashSet<i64> = created.iter().map(|&(id, _)| id).collect();
+    let mut new_regions: Vec<i64> =
+        deltas.iter().filter(|(id, d)| d.region.is_some() && !new_customers.contains(id)).map(|(id, _)| *id).collect();
+    new_regions.sort_unstable();
+    let merges = deltas.keys().filter(|id| !new_customers.contains(id)).count();
     let mut steps = CustomerSteps { progress, done: 0, total: (created.len() + merges + new_regions.len()) as u64 };
     merge_deltas(tx, &created, deltas, &mut steps)?;
     refresh_regions(tx, &new_regions, &mut steps)?;
@@ -528,8 +543,8 @@ fn insert_source(tx: &Connection, file: &ImportedFile, imported_at: NaiveDateTim
     Ok((source_id, layout))
 }
 
-impl Delta {
-    fn new(order: &Order) -> Delta {
+impl<'a> Delta<'a> {
+    fn new(order: &Order) -> Delta<'a> {
         let date = order.placed_at.date();
         Delta {
             orders: 0,
@@ -540,11 +555,13 @@ impl Delta {
             name: None,
             phone: None,
             interactions: None,
+            region: None,
+            region_at: i64::MIN,
         }
     }
 
     /// Adds one new order (placed at `placed`, in stored seconds); the latest order's name and phone win.
-    fn add(&mut self, order: &Order, placed: i64) {
+    fn add(&mut self, order: &'a Order, placed: i64) {
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
         let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty());
@@ -563,6 +580,12 @@ impl Delta {
         }
         if let Some(i) = order.interactions {
             self.interactions = Some(self.interactions.unwrap_or(0.0) + i);
+        }
+        if let Some(region) = order.region.as_ref() {
+            if placed >= self.region_at {
+                self.region_at = placed;
+                self.region = Some(region);
+            }
         }
     }
 }
@@ -595,7 +618,7 @@ impl CustomerSteps<'_> {
 fn merge_deltas(
     tx: &Connection,
     created: &[(i64, &str)],
-    mut deltas: FxHashMap<i64, Delta>,
+    mut deltas: FxHashMap<i64, Delta<'_>>,
     steps: &mut CustomerSteps<'_>,
 ) -> Result<()> {
     let mut check = || steps.step();
@@ -614,8 +637,9 @@ fn merge_deltas(
          WHERE id = ?1",
     )?;
     let mut insert_customer = tx.prepare_cached(
-        "INSERT INTO customers(id, key, name, phone, orders, revenue, first_order, last_order, last_at, interactions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO customers(id, key, name, phone, orders, revenue, first_order, last_order, last_at, interactions,
+                               province, city)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     // New customers (in id order, as the placeholder rows used to be): the delta is the whole aggregate.
     for &(id, key) in created {
@@ -631,7 +655,9 @@ fn merge_deltas(
                 d.first,
                 d.last,
                 d.last_at,
-                d.interactions
+                d.interactions,
+                d.region.map(|r| r.province.as_str()),
+                d.region.and_then(|r| r.city.as_deref())
             ])?;
         }
     }
@@ -752,7 +778,8 @@ pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
 }
 
 /// Sets the region of `ids` to that of their most recent order with an address (none: no region).
-/// One query per customer: seconds for 250k customers, hence the steps.
+/// One query per customer: seconds for 250k customers, hence the steps (an import asks it only for
+/// stored customers whose new orders have an address; new customers are inserted with their region).
 fn refresh_regions(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
     let mut update = tx.prepare_cached(
         "UPDATE customers SET (province, city) =

@@ -70,40 +70,60 @@ impl Workspace {
         Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM order_items)", [], |r| r.get(0))?)
     }
 
-    /// Every stored order with its items, by customer then date, the workspace's cost table applied
+    /// Every stored order with its items, by customer (in the order customers were first stored) then
+    /// date (and, of equal dates, as stored), the workspace's cost table applied
     /// to items without a cost of their own. Reads every order: only called when items exist.
     ///
     /// # Errors
     /// `Store`.
     pub fn orders_with_items(&self) -> Result<(Vec<Order>, Applied)> {
-        let mut items: FxHashMap<i64, Vec<OrderItem>> = FxHashMap::default();
-        let mut stmt = self.conn.prepare(
+        self.read_orders_with_items(ORDERS_WHOLE)
+    }
+
+    /// `orders_with_items` with the columns of `select` (`ORDERS_WHOLE` or `ORDERS_FOR_PRODUCTS`).
+    ///
+    /// Both tables are read in id order (no sort, no join): the items, keyed by (order, position),
+    /// are merged into the orders as they come, and the orders are then put in customer, date order
+    /// by a sort of their ids (the order of a customer's orders decides their products' SKUs).
+    fn read_orders_with_items(&self, select: &str) -> Result<(Vec<Order>, Applied)> {
+        let mut items_stmt = self.conn.prepare(
             "SELECT order_id, product, sku, quantity, amount, cost, profit FROM order_items ORDER BY order_id, position",
         )?;
+        let mut items = items_stmt.query([])?;
+        let mut next_item = items.next()?;
+        let mut stmt = self.conn.prepare(select)?;
         let mut rows = stmt.query([])?;
+        // (customer id, placed at, order id) of each order read
+        let mut sort_keys: Vec<(i64, i64, i64)> = Vec::new();
+        let mut orders: Vec<Order> = Vec::new();
         while let Some(r) = rows.next()? {
-            items.entry(r.get(0)?).or_default().push(OrderItem {
-                product: r.get(1)?,
-                sku: r.get(2)?,
-                quantity: r.get(3)?,
-                amount: r.get(4)?,
-                cost: r.get(5)?,
-                profit: r.get(6)?,
-            });
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city, o.id
-             FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY c.key, o.placed_at, o.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
             let mut order = order_from_row(r)?;
-            if let Some(list) = items.remove(&r.get::<_, i64>(17)?) {
-                order.items = list;
+            let (id, customer, placed): (i64, i64, i64) = (r.get(17)?, r.get(18)?, r.get(7)?);
+            // Items of orders that no longer exist cannot be here (deleting an order deletes its items);
+            // any with a smaller id than this order are skipped all the same.
+            while let Some(item) = next_item {
+                let order_id: i64 = item.get(0)?;
+                if order_id > id {
+                    break;
+                }
+                if order_id == id {
+                    order.items.push(OrderItem {
+                        product: item.get(1)?,
+                        sku: item.get(2)?,
+                        quantity: item.get(3)?,
+                        amount: item.get(4)?,
+                        cost: item.get(5)?,
+                        profit: item.get(6)?,
+                    });
+                }
+                next_item = items.next()?;
             }
-            Ok(order)
-        })?;
-        let mut orders = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            sort_keys.push((customer, placed, id));
+            orders.push(order);
+        }
+        let mut places: Vec<usize> = (0..orders.len()).collect();
+        places.sort_unstable_by_key(|&i| sort_keys[i]);
+        permute(&mut orders, places);
         let applied = self.cost_table()?.apply(&mut orders);
         Ok((orders, applied))
     }
@@ -117,7 +137,7 @@ impl Workspace {
         if !self.has_items()? {
             return Ok(StoredProducts::default());
         }
-        let (orders, costs) = self.orders_with_items()?;
+        let (orders, costs) = self.read_orders_with_items(ORDERS_FOR_PRODUCTS)?;
         let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
         for order in &orders {
             // As `customers::aggregate` sums it: known only when every order's profit is.
@@ -292,5 +312,64 @@ impl Workspace {
     }
 }
 
+/// Puts `items[from[i]]` at `i` for every `i` (`from` a permutation), one swap per element moved.
+fn permute<T>(items: &mut [T], mut from: Vec<usize>) {
+    for start in 0..items.len() {
+        // Follow the cycle through `start`; a position done points at itself.
+        let mut at = start;
+        while from[at] != at {
+            let source = from[at];
+            from[at] = at;
+            if source == start {
+                break;
+            }
+            items.swap(at, source);
+            at = source;
+        }
+    }
+}
+
+/// Every stored order, whole, in id order; columns as `order_from_row` reads them, then the order's
+/// id and its customer's id.
+const ORDERS_WHOLE: &str =
+    "SELECT o.source_id, o.row, o.uid, o.has_id, (SELECT key FROM customers WHERE id = o.customer_id), o.name,
+            o.phone, o.placed_at, o.paid, o.refund, o.quantity, o.status, o.order_count, o.first_date, o.interactions,
+            o.province, o.city, o.id, o.customer_id
+     FROM orders o ORDER BY o.id";
+
+/// As `ORDERS_WHOLE`, with only what products and profit read (`ProductLookup::from_orders`,
+/// `Order::profit`: the key, id, time, money and items); the texts they do not read stay empty, so
+/// 100k orders do not allocate half a million strings only to drop them.
+const ORDERS_FOR_PRODUCTS: &str =
+    "SELECT o.source_id, o.row, o.uid, o.has_id, (SELECT key FROM customers WHERE id = o.customer_id), NULL,
+            NULL, o.placed_at, o.paid, o.refund, o.quantity, NULL, o.order_count, NULL, NULL,
+            NULL, NULL, o.id, o.customer_id
+     FROM orders o ORDER BY o.id";
+
 const UPSERT_COST: &str = "INSERT INTO product_costs(kind, key, unit_cost, updated_at) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT(kind, key) DO UPDATE SET unit_cost = excluded.unit_cost, updated_at = excluded.updated_at";
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_puts_each_element_where_the_permutation_says() {
+        // Every permutation of five elements (several cycles, fixed points, one long cycle).
+        let mut from: Vec<usize> = (0..5).collect();
+        let mut count = 0;
+        loop {
+            let mut items: Vec<char> = "abcde".chars().collect();
+            let expected: Vec<char> = from.iter().map(|&i| items[i]).collect();
+            permute(&mut items, from.clone());
+            assert_eq!(items, expected, "from {from:?}");
+            count += 1;
+            // Next permutation in lexicographic order.
+            let Some(i) = (0..4).rev().find(|&i| from[i] < from[i + 1]) else { break };
+            let j = (i + 1..5).rev().find(|&j| from[j] > from[i]).unwrap();
+            from.swap(i, j);
+            from[i + 1..].reverse();
+        }
+        assert_eq!(count, 120);
+    }
+}
