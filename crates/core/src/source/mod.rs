@@ -23,6 +23,7 @@ mod text;
 mod workbook;
 mod xls_cfb;
 mod xls_scan;
+mod xlsx_sheet;
 mod zip_scan;
 
 #[cfg(test)]
@@ -234,6 +235,25 @@ impl Source {
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Reads xlsx/xlsm sheets with calamine only (`on`) instead of the fast sheet reader
+    /// (`source::xlsx_sheet`), for comparisons and benchmarks; no effect on other formats.
+    #[doc(hidden)]
+    pub fn set_calamine_only(&mut self, on: bool) {
+        if let Backend::Workbook(workbook::Workbook::Xlsx(_, fast)) = &mut self.backend {
+            fast.off = on;
+        }
+    }
+
+    /// Whether the last read of an xlsx/xlsm went through the fast sheet reader to its end (`Some(true)`),
+    /// fell back to calamine (`Some(false)`), or was calamine's alone (`None`, also for other formats).
+    #[doc(hidden)]
+    pub fn last_read_fast(&self) -> Option<bool> {
+        match &self.backend {
+            Backend::Workbook(workbook::Workbook::Xlsx(_, fast)) => fast.last_fast,
+            _ => None,
         }
     }
 
