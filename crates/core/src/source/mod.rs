@@ -10,7 +10,9 @@
 //! every reader hands out: `Cell`, `Format`, the cell size limit), `limits` (what one file may cost,
 //! and the budget every reader charges), `state` (a file's running budget and notes), `zip_scan` and
 //! `xls_scan` (what calamine would allocate from a file's declared sizes, checked before calamine sees it),
-//! `xls_cfb` (an xls's workbook stream read by calamine's own compound-file rules, for `xls_scan`).
+//! `xls_cfb` (an xls's workbook stream read by calamine's own compound-file rules, for `xls_scan`),
+//! `values` (calamine's dates and numbers as cells), `xlsx_sheet` (xlsx/xlsm sheets read on two threads exactly as calamine's cells reader reads them,
+//! calamine taking over for anything it does not understand).
 
 mod batch;
 mod html;
@@ -20,6 +22,7 @@ mod row;
 mod sniff;
 mod state;
 mod text;
+mod values;
 mod workbook;
 mod xls_cfb;
 mod xls_scan;

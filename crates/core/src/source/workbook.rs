@@ -11,9 +11,10 @@ use std::io::{BufReader, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use calamine::{Data, DataRef, ExcelDateTime, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
 
 use super::row::RowBuffer;
+use super::values::{datetime_cell, number_cell};
 use super::{xls_scan, xlsx_sheet, zip_scan, Cell, Format, ReadState, MAX_CELL_BYTES};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -375,28 +376,6 @@ fn set_int(row: &mut RowBuffer, col: usize, value: i64) {
         row.set_text(col, &value.to_string());
     } else {
         row.set(col, Cell::Number(value as f64));
-    }
-}
-
-pub(super) fn datetime_cell(value: &ExcelDateTime) -> Cell {
-    // calamine turns the serial into milliseconds through chrono, which panics past ±2^63 ms; no
-    // real date is outside Excel's range (0 … 2,958,465 = 9999-12-31), so such a serial stays a number.
-    let serial = value.as_f64();
-    let in_range = (-1.0..=2_958_466.0).contains(&serial);
-    match (value.is_datetime() && in_range).then(|| value.as_datetime()).flatten() {
-        Some(datetime) => Cell::DateTime(datetime),
-        None => number_cell(serial),
-    }
-}
-
-/// A number as a cell; NaN and infinities become Excel's `#NUM!`. No spreadsheet program stores them, so
-/// only a damaged or forged file carries one, and downstream code (and `Cell`'s equality) may then
-/// assume every `Cell::Number` is finite. Fuzz finding `xls-nan-number`.
-pub(super) fn number_cell(x: f64) -> Cell {
-    if x.is_finite() {
-        Cell::Number(x)
-    } else {
-        Cell::Error("#NUM!".to_owned())
     }
 }
 

@@ -273,9 +273,9 @@ impl<'p> Decoder<'p> {
                     self.row.set_text(col, s);
                 }
             }
-            Value::Number(x) => self.row.set(col, super::workbook::number_cell(x)),
+            Value::Number(x) => self.row.set(col, super::values::number_cell(x)),
             Value::Bool(b) => self.row.set(col, Cell::Bool(b)),
-            Value::Date(d) => self.row.set(col, super::workbook::datetime_cell(&d)),
+            Value::Date(d) => self.row.set(col, super::values::datetime_cell(&d)),
             Value::Error(e) => self.row.set(col, Cell::Error(e.to_owned())),
         }
         Ok(())
