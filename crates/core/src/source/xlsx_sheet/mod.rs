@@ -420,14 +420,15 @@ impl Tokenizer {
                     let t = cell_type(t)?;
                     // `e` borrows `buf`; what is needed of it is copied out above.
                     let mut kind = Kind::Empty;
-                    let mut start = chunk.text.len();
+                    let start = chunk.text.len();
+                    // Out of `self` while its events are borrowed, so `read_value` can use the other buffers.
+                    let mut cell_buf = std::mem::take(&mut self.cell_buf);
                     loop {
-                        self.cell_buf.clear();
-                        match xml.read_event_into(&mut self.cell_buf).ok()? {
+                        cell_buf.clear();
+                        match xml.read_event_into(&mut cell_buf).ok()? {
                             Event::Start(v) => {
-                                let v = v.into_owned();
+                                // Each element of the cell replaces the value before it, as in calamine.
                                 chunk.text.truncate(start);
-                                start = chunk.text.len();
                                 kind = self.read_value(xml, &v, t, &mut chunk.text)?;
                             }
                             Event::End(end) if end.local_name().as_ref() == "c" => break,
@@ -435,6 +436,7 @@ impl Tokenizer {
                             _ => {}
                         }
                     }
+                    self.cell_buf = cell_buf;
                     col_index = col_index.checked_add(1)?;
                     chunk.cells.push(RawCell { row, col, kind, style, start, end: chunk.text.len() });
                     if chunk.cells.len() >= CHUNK_CELLS || chunk.text.len() >= 1 << 20 {
@@ -461,9 +463,7 @@ impl Tokenizer {
     ) -> Option<Kind> {
         match e.local_name().as_ref() {
             "is" => {
-                self.scratch.clear();
-                xml::read_string(xml, e.name(), &mut self.value_buf, &mut self.text_buf, &mut self.scratch)?;
-                out.push_str(&self.scratch);
+                xml::read_string(xml, e.name(), &mut self.value_buf, &mut self.text_buf, &mut self.scratch, out)?;
                 Some(Kind::Text)
             }
             "v" if t == Type::Inline => {

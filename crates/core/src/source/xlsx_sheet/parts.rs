@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::io::{BufReader, Read, Seek};
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::QName;
 use quick_xml::Reader;
 use zip::ZipArchive;
 
@@ -226,15 +225,14 @@ fn shared_strings<R: Read + Seek>(
     }
     let mut inner = Vec::new();
     let mut text = Vec::new();
-    let mut value = String::new();
+    let mut scratch = String::new();
     loop {
         buf.clear();
         match xml.read_event_into(&mut buf).ok()? {
             Event::Start(e) if local_is(&e, "si") => {
-                let closing = e.name().0.to_owned();
-                value.clear();
-                read_string(&mut xml, QName(&closing), &mut inner, &mut text, &mut value)?;
-                strings.push(value.clone());
+                let mut value = String::new();
+                read_string(&mut xml, e.name(), &mut inner, &mut text, &mut scratch, &mut value)?;
+                strings.push(value);
             }
             Event::End(e) if e.local_name().as_ref() == "sst" => break,
             Event::Eof => return None,

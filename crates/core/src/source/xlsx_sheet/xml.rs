@@ -116,16 +116,16 @@ pub(super) fn unescape_entity(entity: &BytesRef<'_>, out: &mut String) -> Option
 
 /// calamine's `read_string_with_bufs` (a shared string `<si>` or an inline `<is>`): the text of the
 /// plain `<t>` or of every rich-text run, phonetic runs (`<rPh>`) left out, into `out` (which the
-/// caller cleared). `None` where calamine fails.
+/// caller cleared), `value` a scratch buffer. `None` where calamine fails.
 pub(super) fn read_string<R: BufRead>(
     xml: &mut Reader<R>,
     closing: QName<'_>,
     xml_buf: &mut Vec<u8>,
     text_buf: &mut Vec<u8>,
+    value: &mut String,
     out: &mut String,
 ) -> Option<()> {
     let mut phonetic = false;
-    let mut value = String::new();
     loop {
         xml_buf.clear();
         match xml.read_event_into(xml_buf).ok()? {
@@ -135,15 +135,14 @@ pub(super) fn read_string<R: BufRead>(
             Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
             Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
                 let preserve = matches!(raw_attr(&e, "xml:space")?, Some("preserve"));
-                let name = e.name().0.to_owned();
                 text_buf.clear();
                 value.clear();
                 loop {
                     match xml.read_event_into(text_buf).ok()? {
                         Event::Text(t) => value.push_str(&t.xml10_content()),
                         Event::CData(t) => value.push_str(&t.xml10_content()),
-                        Event::GeneralRef(r) => unescape_entity(&r, &mut value)?,
-                        Event::End(end) if end.name().0 == name => break,
+                        Event::GeneralRef(r) => unescape_entity(&r, value)?,
+                        Event::End(end) if end.name() == e.name() => break,
                         Event::Eof => return None,
                         _ => {}
                     }
