@@ -53,7 +53,8 @@ struct Entry<'a> {
     /// The latest order with an address (ties by order id, as `region::customer_regions`).
     region: Option<&'a Order>,
     days: PurchaseDays,
-    basket: Option<Basket<'a>>,
+    /// Boxed: most customers of a file without products have none (an entry stays small).
+    basket: Option<Box<Basket<'a>>>,
 }
 
 /// Walks `orders` once and returns every per-customer fact the classification and the export need.
@@ -83,7 +84,7 @@ pub fn digest(orders: &[Order]) -> Digest<'_> {
         e.days.add(order.placed_at.date(), order.order_count);
         if !order.items.is_empty() {
             orders_with_items += 1;
-            let evenly = e.basket.get_or_insert_with(|| Basket::new(order)).add(order);
+            let evenly = e.basket.get_or_insert_with(|| Box::new(Basket::new(order))).add(order);
             split_evenly += u64::from(evenly);
         }
     }
@@ -99,7 +100,7 @@ pub fn digest(orders: &[Order]) -> Digest<'_> {
         }
         d.finish();
         days.push((key.clone(), d));
-        baskets.extend(basket.map(|b| (key.clone(), b)));
+        baskets.extend(basket.map(|b| (key.clone(), *b)));
     }
     customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     Digest {
