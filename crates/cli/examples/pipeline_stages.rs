@@ -113,7 +113,7 @@ fn main() -> Result<(), tierbook_core::Error> {
         import_wall + agg_wall + cls_wall + exp_wall,
         import_cpu + agg_cpu + cls_cpu + exp_cpu
     );
-    println!("| separate passes (main before the one pass): regions | {reg_wall:.2} | {reg_cpu:.2} |");
+    println!("| separate passes (the functions the workspace still uses, one walk each): regions | {reg_wall:.2} | {reg_cpu:.2} |");
     println!("| … cohorts | {coh_wall:.2} | {coh_cpu:.2} |");
     println!("| … order days | {days_wall:.2} | {days_cpu:.2} |");
     println!("| … products | {prod_wall:.2} | {prod_cpu:.2} |");
