@@ -7,14 +7,13 @@ use rustc_hash::FxHashMap;
 
 use crate::model::{Customer, Order, Shared};
 
-/// Running totals of one customer while the orders stream by.
-struct Tally<'a> {
+/// Running totals of one customer while the orders stream by (also used by `digest`, which sums
+/// every per-customer fact in one pass).
+pub(crate) struct Tally<'a> {
     orders: u32,
     revenue: i64,
     first: chrono::NaiveDate,
     last: chrono::NaiveDate,
-    /// The latest order seen so far, to take name and phone from.
-    latest: &'a Order,
     /// Latest order that carries a name / a phone, for customers whose newest order lacks one.
     latest_named: Option<&'a Order>,
     latest_phoned: Option<&'a Order>,
@@ -25,12 +24,68 @@ struct Tally<'a> {
 
 /// Orders compare by time; equal times by order id, so that "the latest order" never depends on
 /// the order in which files were read.
-fn is_later(a: &Order, b: &Order) -> bool {
+pub(crate) fn is_later(a: &Order, b: &Order) -> bool {
     (a.placed_at, a.order_id.as_deref()) > (b.placed_at, b.order_id.as_deref())
 }
 
 fn has_text(value: &Option<Shared>) -> bool {
     value.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
+impl<'a> Tally<'a> {
+    /// A customer's totals, starting with `order` (which must then be [`add`](Self::add)ed).
+    pub(crate) fn new(order: &Order) -> Self {
+        let date = order.placed_at.date();
+        Tally {
+            orders: 0,
+            revenue: 0,
+            first: order.first_date.map_or(date, |d| d.min(date)),
+            last: date,
+            latest_named: None,
+            latest_phoned: None,
+            interactions: None,
+            profit: Some(0),
+        }
+    }
+
+    /// Counts one order of the customer.
+    pub(crate) fn add(&mut self, order: &'a Order) {
+        let date = order.placed_at.date();
+        let first = order.first_date.map_or(date, |d| d.min(date));
+        self.orders = self.orders.saturating_add(order.order_count);
+        self.revenue = self.revenue.saturating_add(order.net());
+        self.profit = self.profit.zip(order.profit()).map(|(a, b)| a.saturating_add(b));
+        self.first = self.first.min(first);
+        self.last = self.last.max(date);
+        if has_text(&order.customer_name) && self.latest_named.is_none_or(|o| is_later(order, o)) {
+            self.latest_named = Some(order);
+        }
+        if has_text(&order.phone) && self.latest_phoned.is_none_or(|o| is_later(order, o)) {
+            self.latest_phoned = Some(order);
+        }
+        if let Some(count) = order.interactions.filter(|c| c.is_finite()) {
+            self.interactions = Some(self.interactions.unwrap_or(0.0) + count);
+        }
+    }
+
+    /// The customer of `key` these totals describe.
+    pub(crate) fn into_customer(self, key: &str) -> Customer {
+        Customer {
+            key: key.to_string(),
+            name: self
+                .latest_named
+                .and_then(|o| o.customer_name.as_deref())
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
+            phone: self.latest_phoned.and_then(|o| o.phone.as_deref()).map(String::from),
+            orders: self.orders,
+            revenue: self.revenue,
+            first_order: self.first,
+            last_order: self.last,
+            interactions: self.interactions,
+            profit: self.profit,
+        }
+    }
 }
 
 /// Aggregates orders by customer key; the result is sorted by key so that every later step is deterministic.
@@ -39,62 +94,17 @@ fn has_text(value: &Option<Shared>) -> bool {
 /// M = the sum of net revenue (`paid - refund`), first order = the earliest order date or a
 /// customer-level row's `first_date`, last order = the latest order date, name and phone from the
 /// latest order that has one, interactions summed over the rows that have a count, profit summed
-/// when every order's profit is known (`Order::profit`).
+/// when every order's profit is known (`Order::profit`). `digest::digest` computes the same
+/// customers together with the other per-customer facts.
 pub fn aggregate(orders: &[Order]) -> Vec<Customer> {
     // Fx rather than SipHash (1.8 % of a 200k-order classify in a profile): the same trade as the
     // import's order-id index, and the iteration order does not matter (sorted below).
     let mut by_key: FxHashMap<&str, Tally> =
         FxHashMap::with_capacity_and_hasher(orders.len() / 2 + 1, Default::default());
     for order in orders {
-        let date = order.placed_at.date();
-        let first = order.first_date.map_or(date, |d| d.min(date));
-        let tally = by_key.entry(order.customer_key.as_str()).or_insert_with(|| Tally {
-            orders: 0,
-            revenue: 0,
-            first,
-            last: date,
-            latest: order,
-            latest_named: None,
-            latest_phoned: None,
-            interactions: None,
-            profit: Some(0),
-        });
-        tally.orders = tally.orders.saturating_add(order.order_count);
-        tally.revenue = tally.revenue.saturating_add(order.net());
-        tally.profit = tally.profit.zip(order.profit()).map(|(a, b)| a.saturating_add(b));
-        tally.first = tally.first.min(first);
-        tally.last = tally.last.max(date);
-        if is_later(order, tally.latest) {
-            tally.latest = order;
-        }
-        if has_text(&order.customer_name) && tally.latest_named.is_none_or(|o| is_later(order, o)) {
-            tally.latest_named = Some(order);
-        }
-        if has_text(&order.phone) && tally.latest_phoned.is_none_or(|o| is_later(order, o)) {
-            tally.latest_phoned = Some(order);
-        }
-        if let Some(count) = order.interactions.filter(|c| c.is_finite()) {
-            tally.interactions = Some(tally.interactions.unwrap_or(0.0) + count);
-        }
+        by_key.entry(order.customer_key.as_str()).or_insert_with(|| Tally::new(order)).add(order);
     }
-    let mut customers: Vec<Customer> = by_key
-        .into_iter()
-        .map(|(key, t)| Customer {
-            key: key.to_string(),
-            name: t
-                .latest_named
-                .and_then(|o| o.customer_name.clone())
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default(),
-            phone: t.latest_phoned.and_then(|o| o.phone.clone()).map(String::from),
-            orders: t.orders,
-            revenue: t.revenue,
-            first_order: t.first,
-            last_order: t.last,
-            interactions: t.interactions,
-            profit: t.profit,
-        })
-        .collect();
+    let mut customers: Vec<Customer> = by_key.into_iter().map(|(key, t)| t.into_customer(key)).collect();
     customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     customers
 }

@@ -22,8 +22,9 @@ use chrono::NaiveDateTime;
 
 use crate::campaign::{CampaignReport, DEFAULT_WINDOW_DAYS};
 use crate::classify::{self, Classification, ClassifyParams};
-use crate::cohort::{self, CohortTable};
+use crate::cohort::CohortTable;
 use crate::costs::CostTable;
+use crate::digest;
 use crate::error::{Error, Result};
 use crate::export::{self, ExportInput, ExportOptions, PlacedFile, StagedFile};
 use crate::history::Migration;
@@ -200,24 +201,26 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     // Between the steps that walk a million orders or customers, a cancel is honoured (issue 10 item 5:
     // within 300 ms; each step takes ~0.1–0.4 s of CPU at a million orders).
     check_cancel(progress)?;
-    let (customers, note) =
-        in_window(crate::customers::aggregate(&orders), || Ok(Ledger::from_orders(&orders)), job.params)?;
-    check_cancel(progress)?;
     let order_count = orders.len() as u64;
-    // What still needs single orders is taken from them here, at the as-of date the classification
-    // will use (the window's end or the given one, else the latest order, as `classify` decides it).
+    // The window's ledger is read only when the window may drop orders (it walks every order too).
+    let window = &job.params.window;
+    let ledger = (!window.is_all() || window.end(job.params.as_of).is_some()).then(|| Ledger::from_orders(&orders));
+    check_cancel(progress)?;
+    // Customers, regions, order days and products in one pass over the orders (see `digest`).
+    let mut digest = digest::digest(&orders);
+    let all = std::mem::take(&mut digest.customers);
+    let (customers, note) = in_window(all, || Ok(ledger.unwrap_or_default()), job.params)?;
+    check_cancel(progress)?;
+    // The cohorts are cut at the as-of date the classification will use (the window's end or the
+    // given one, else the latest order, as `classify` decides it).
     let as_of =
         job.params.window.end(job.params.as_of).unwrap_or_else(|| {
             customers.iter().filter(|c| c.orders > 0).map(|c| c.last_order).max().unwrap_or_default()
         });
-    let regions = RegionLookup::from_orders(&orders);
-    check_cancel(progress)?;
-    let cohorts = cohort::cohorts(&orders, as_of);
-    check_cancel(progress)?;
-    let days = OrderDays::from_orders(&orders);
-    let products = ProductLookup::from_orders(&orders);
-    // The orders are summed up in the customers now; freed before the classification and the export
-    // (a million orders are most of the memory peak otherwise).
+    let cohorts = digest.cohorts(as_of);
+    let digest::Digest { regions, days, products, .. } = digest;
+    // The orders are summed up now; freed before the classification and the export (a million
+    // orders are most of the memory peak otherwise).
     drop(orders);
     check_cancel(progress)?;
     let classification = classify_all(&customers, &days, job.params, note, progress)?;

@@ -21,6 +21,7 @@ pub mod cohort;
 pub mod contacts;
 pub mod costs;
 pub mod customers;
+pub mod digest;
 pub mod error;
 pub mod error_code;
 pub mod export;

@@ -11,12 +11,13 @@
 //! so the orders can be freed before classifying; the tables per tier and segment are then built from
 //! the lookup and the classification. This module reads no files and stores nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Classification;
-use crate::model::{Cents, Customer, Order, Tier};
+use crate::model::{Cents, Customer, Order, Shared, Tier};
 
 /// How many products a tier's or segment's list keeps.
 pub const TOP: usize = 10;
@@ -27,10 +28,10 @@ pub const FAVOURITES: usize = 3;
 /// One product in one customer's history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bought {
-    /// The product name as exported.
-    pub product: String,
+    /// The product name as exported (the import's shared copy: no allocation per customer).
+    pub product: Shared,
     /// The first SKU seen with it, when the file has codes.
-    pub sku: Option<String>,
+    pub sku: Option<Shared>,
     /// Orders that contained the product.
     pub orders: u32,
     /// Pieces bought.
@@ -59,7 +60,7 @@ impl Purchases {
 /// Every customer's products, taken from the orders before they are freed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProductLookup {
-    by_key: HashMap<String, Purchases>,
+    by_key: HashMap<Shared, Purchases>,
     /// Orders with products.
     pub orders_with_items: u64,
     /// Orders of several items whose revenue was split evenly (no item had its own amount).
@@ -90,13 +91,14 @@ pub fn item_revenue(order: &Order) -> (Vec<Cents>, bool) {
     (out, evenly)
 }
 
-/// One customer's products while the orders stream by. Most customers buy a handful of products: a
-/// short list searched in place (a `BTreeMap` per customer was the import's memory peak: a node of
-/// eleven slots for two products); past [`Basket::INDEXED`] products a name index keeps a wholesale
-/// buyer with thousands of products from turning quadratic.
-struct Basket<'a> {
+/// One customer's products while the orders stream by (also used by `digest`, which collects every
+/// per-customer fact in one pass). Most customers buy a handful of products: a short list searched
+/// in place (a `BTreeMap` per customer was the import's memory peak: a node of eleven slots for two
+/// products); past [`Basket::INDEXED`] products a name index keeps a wholesale buyer with thousands
+/// of products from turning quadratic.
+pub(crate) struct Basket<'a> {
     bought: Vec<Bought>,
-    index: Option<HashMap<String, usize>>,
+    index: Option<HashMap<Shared, usize>>,
     /// The customer's latest order with items (ties by order id, as `customers::aggregate`).
     latest: &'a Order,
 }
@@ -104,29 +106,24 @@ struct Basket<'a> {
 impl<'a> Basket<'a> {
     const INDEXED: usize = 16;
 
-    fn new(first: &'a Order) -> Self {
+    /// An empty basket, starting with `first` (which must then be [`add`](Self::add)ed).
+    pub(crate) fn new(first: &'a Order) -> Self {
         Basket { bought: Vec::new(), index: None, latest: first }
     }
 
     /// The entry of `product`, added (with nothing counted yet) when it is new.
-    fn slot(&mut self, product: &str) -> &mut Bought {
+    fn slot(&mut self, product: &Shared) -> &mut Bought {
         let found = match &self.index {
-            Some(index) => index.get(product).copied(),
-            None => self.bought.iter().position(|b| b.product == product),
+            Some(index) => index.get(product.as_str()).copied(),
+            None => self.bought.iter().position(|b| b.product == *product),
         };
         let i = match found {
             Some(i) => i,
             None => {
-                self.bought.push(Bought {
-                    product: product.to_owned(),
-                    sku: None,
-                    orders: 0,
-                    quantity: 0.0,
-                    revenue: 0,
-                });
+                self.bought.push(Bought { product: product.clone(), sku: None, orders: 0, quantity: 0.0, revenue: 0 });
                 let i = self.bought.len() - 1;
                 if let Some(index) = &mut self.index {
-                    index.insert(product.to_owned(), i);
+                    index.insert(product.clone(), i);
                 } else if self.bought.len() > Self::INDEXED {
                     self.index = Some(self.bought.iter().enumerate().map(|(i, b)| (b.product.clone(), i)).collect());
                 }
@@ -135,6 +132,40 @@ impl<'a> Basket<'a> {
         };
         &mut self.bought[i]
     }
+
+    /// Counts the items of one order of the customer (an order with items); says whether its
+    /// revenue was split evenly.
+    pub(crate) fn add(&mut self, order: &'a Order) -> bool {
+        let (revenue, evenly) = item_revenue(order);
+        let mut seen: Vec<&str> = Vec::with_capacity(order.items.len());
+        for (item, cents) in order.items.iter().zip(revenue) {
+            let b = self.slot(&item.product);
+            if b.sku.is_none() {
+                b.sku.clone_from(&item.sku);
+            }
+            b.quantity += item.quantity;
+            b.revenue = b.revenue.saturating_add(cents);
+            if !seen.contains(&item.product.as_str()) {
+                seen.push(item.product.as_str());
+                b.orders += 1;
+            }
+        }
+        if (order.placed_at, order.order_id.as_deref()) > (self.latest.placed_at, self.latest.order_id.as_deref()) {
+            self.latest = order;
+        }
+        evenly
+    }
+
+    /// The customer's products, most revenue first.
+    pub(crate) fn into_purchases(self) -> Purchases {
+        let last = self.latest.items.first().map(|i| i.product.to_string());
+        let mut bought = self.bought;
+        bought.sort_by(|a, b| {
+            b.revenue.cmp(&a.revenue).then(b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product))
+        });
+        bought.shrink_to_fit();
+        Purchases { bought, last }
+    }
 }
 
 impl ProductLookup {
@@ -142,42 +173,27 @@ impl ProductLookup {
     pub fn from_orders(orders: &[Order]) -> ProductLookup {
         let mut lookup = ProductLookup::default();
         // key → the customer's products so far and their latest order with items.
-        let mut acc: HashMap<&str, Basket> = HashMap::new();
+        let mut acc: HashMap<&Shared, Basket> = HashMap::default();
         for order in orders.iter().filter(|o| !o.items.is_empty()) {
             lookup.orders_with_items += 1;
-            let (revenue, evenly) = item_revenue(order);
+            let evenly = acc.entry(&order.customer_key).or_insert_with(|| Basket::new(order)).add(order);
             lookup.split_evenly += u64::from(evenly);
-            let basket = acc.entry(order.customer_key.as_str()).or_insert_with(|| Basket::new(order));
-            let mut seen: Vec<&str> = Vec::with_capacity(order.items.len());
-            for (item, cents) in order.items.iter().zip(revenue) {
-                let b = basket.slot(&item.product);
-                if b.sku.is_none() {
-                    b.sku = item.sku.as_deref().map(str::to_owned);
-                }
-                b.quantity += item.quantity;
-                b.revenue = b.revenue.saturating_add(cents);
-                if !seen.contains(&item.product.as_str()) {
-                    seen.push(item.product.as_str());
-                    b.orders += 1;
-                }
-            }
-            if (order.placed_at, order.order_id.as_deref())
-                > (basket.latest.placed_at, basket.latest.order_id.as_deref())
-            {
-                basket.latest = order;
-            }
         }
         lookup.by_key.reserve(acc.len());
         for (key, basket) in acc {
-            let last = basket.latest.items.first().map(|i| i.product.to_string());
-            let mut bought = basket.bought;
-            bought.sort_by(|a, b| {
-                b.revenue.cmp(&a.revenue).then(b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product))
-            });
-            bought.shrink_to_fit();
-            lookup.by_key.insert(key.to_owned(), Purchases { bought, last });
+            lookup.by_key.insert(key.clone(), basket.into_purchases());
         }
         lookup
+    }
+
+    /// The lookup of customers' baskets (see `digest`), with the counts of [`from_orders`](Self::from_orders).
+    pub(crate) fn from_baskets<'a>(
+        baskets: impl IntoIterator<Item = (Shared, Basket<'a>)>,
+        orders_with_items: u64,
+        split_evenly: u64,
+    ) -> ProductLookup {
+        let by_key = baskets.into_iter().map(|(key, basket)| (key, basket.into_purchases())).collect();
+        ProductLookup { by_key, orders_with_items, split_evenly }
     }
 
     /// Whether no order had products (the file has no product column).
@@ -243,8 +259,8 @@ impl ProductLookup {
             *buyers += 1;
             for b in &purchases.bought {
                 let row = rows.entry(b.product.as_str()).or_insert_with(|| ProductRow {
-                    product: b.product.clone(),
-                    sku: b.sku.clone(),
+                    product: b.product.to_string(),
+                    sku: b.sku.as_deref().map(str::to_string),
                     customers: 0,
                     orders: 0,
                     quantity: 0.0,

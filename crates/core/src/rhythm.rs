@@ -22,13 +22,13 @@
 //! What it deliberately does not do: read orders from files or the workspace (callers pass
 //! [`OrderDays`], built from orders or by `store`), classify, or read the clock.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::{Customer, Lang, Order, Text};
+use crate::model::{Customer, Lang, Order, Shared, Text};
 
 /// The ratio thresholds (days since the last order ÷ typical gap) where the state changes.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -176,10 +176,25 @@ pub struct PurchaseDays {
     pub summarized: bool,
 }
 
+impl PurchaseDays {
+    /// Adds one order on `day` standing for `order_count` orders.
+    pub(crate) fn add(&mut self, day: NaiveDate, order_count: u32) {
+        self.days.push(day);
+        self.summarized |= order_count > 1;
+    }
+
+    /// Sorts the days and folds same-day orders into one order day.
+    pub(crate) fn finish(&mut self) {
+        self.days.sort_unstable();
+        self.days.dedup();
+        self.days.shrink_to_fit();
+    }
+}
+
 /// The purchase days of every customer, by customer key.
 #[derive(Clone, Debug, Default)]
 pub struct OrderDays {
-    by_key: HashMap<String, PurchaseDays>,
+    by_key: HashMap<Shared, PurchaseDays>,
 }
 
 impl OrderDays {
@@ -198,18 +213,20 @@ impl OrderDays {
     pub fn add(&mut self, key: &str, day: NaiveDate, order_count: u32) {
         let entry = match self.by_key.get_mut(key) {
             Some(entry) => entry,
-            None => self.by_key.entry(key.to_string()).or_default(),
+            None => self.by_key.entry(Shared::from(key)).or_default(),
         };
-        entry.days.push(day);
-        entry.summarized |= order_count > 1;
+        entry.add(day, order_count);
+    }
+
+    /// The purchase days of customers collected elsewhere (see `digest`), each already finished
+    /// ([`PurchaseDays::finish`]).
+    pub(crate) fn from_shared(days: impl IntoIterator<Item = (Shared, PurchaseDays)>) -> OrderDays {
+        OrderDays { by_key: days.into_iter().collect() }
     }
 
     /// Sorts each customer's days and folds same-day orders into one order day.
     pub fn finish(&mut self) {
-        for entry in self.by_key.values_mut() {
-            entry.days.sort_unstable();
-            entry.days.dedup();
-        }
+        self.by_key.values_mut().for_each(PurchaseDays::finish);
     }
 
     /// The purchase days of `key`, when it has orders.
