@@ -10,6 +10,7 @@ mod generate;
 mod history;
 mod inspect;
 mod lang;
+mod memory;
 mod progress;
 mod term;
 mod window;
@@ -112,6 +113,7 @@ fn report_error(err: &Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    memory::share_heaps();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

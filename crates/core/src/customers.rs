@@ -7,32 +7,89 @@ use rustc_hash::FxHashMap;
 
 use crate::model::{Customer, Order, Shared};
 
+/// Where an order stands for "the latest order": its time, ties broken by its order id, which is
+/// looked up by the order's position (`OrderIds`) so that no order has to stay alive for it — `digest`
+/// frees each order once it is counted (issue 10 item 6).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Stamp {
+    at: chrono::NaiveDateTime,
+    pos: u32,
+}
+
+/// The order ids of a set of orders by position: the orders themselves, or the ids `digest` keeps
+/// of the orders it has already freed.
+pub(crate) trait OrderIds {
+    fn order_id(&self, pos: u32) -> Option<&str>;
+}
+
+impl OrderIds for [Order] {
+    fn order_id(&self, pos: u32) -> Option<&str> {
+        self.get(pos as usize).and_then(|o| o.order_id.as_deref())
+    }
+}
+
+impl OrderIds for [Option<Box<str>>] {
+    fn order_id(&self, pos: u32) -> Option<&str> {
+        self.get(pos as usize).and_then(|id| id.as_deref())
+    }
+}
+
+impl Stamp {
+    /// The stamp of `order`, the `pos`-th of its set.
+    pub(crate) fn of(order: &Order, pos: u32) -> Self {
+        Stamp { at: order.placed_at, pos }
+    }
+
+    /// Orders compare by time; equal times by order id, so that "the latest order" never depends on
+    /// the order in which files were read.
+    pub(crate) fn is_later<I: OrderIds + ?Sized>(self, than: Stamp, ids: &I) -> bool {
+        (self.at, ids.order_id(self.pos)) > (than.at, ids.order_id(than.pos))
+    }
+}
+
+/// A value taken from the latest order that has one (see [`Stamp`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Latest<T> {
+    stamp: Stamp,
+    pub(crate) value: T,
+}
+
+impl<T> Latest<T> {
+    /// Keeps `value` of the order stamped `stamp` when that order is later than the one kept.
+    pub(crate) fn offer<I: OrderIds + ?Sized>(
+        slot: &mut Option<Self>,
+        stamp: Stamp,
+        ids: &I,
+        value: impl FnOnce() -> T,
+    ) {
+        if slot.as_ref().is_none_or(|l| stamp.is_later(l.stamp, ids)) {
+            *slot = Some(Latest { stamp, value: value() });
+        }
+    }
+}
+
 /// Running totals of one customer while the orders stream by (also used by `digest`, which sums
-/// every per-customer fact in one pass).
-pub(crate) struct Tally<'a> {
+/// every per-customer fact in one pass). Owns what it keeps of the orders: none of them has to stay
+/// alive after it is counted.
+pub(crate) struct Tally {
     orders: u32,
     revenue: i64,
     first: chrono::NaiveDate,
     last: chrono::NaiveDate,
-    /// Latest order that carries a name / a phone, for customers whose newest order lacks one.
-    latest_named: Option<&'a Order>,
-    latest_phoned: Option<&'a Order>,
+    /// The name and phone of the latest order that carries one, for customers whose newest order
+    /// lacks one.
+    latest_named: Option<Latest<Shared>>,
+    latest_phoned: Option<Latest<Shared>>,
     interactions: Option<f64>,
     /// Profit so far; `None` once an order of unknown cost is seen.
     profit: Option<i64>,
 }
 
-/// Orders compare by time; equal times by order id, so that "the latest order" never depends on
-/// the order in which files were read.
-pub(crate) fn is_later(a: &Order, b: &Order) -> bool {
-    (a.placed_at, a.order_id.as_deref()) > (b.placed_at, b.order_id.as_deref())
+fn text(value: &Option<Shared>) -> Option<&Shared> {
+    value.as_ref().filter(|s| !s.trim().is_empty())
 }
 
-fn has_text(value: &Option<Shared>) -> bool {
-    value.as_deref().is_some_and(|s| !s.trim().is_empty())
-}
-
-impl<'a> Tally<'a> {
+impl Tally {
     /// A customer's totals, starting with `order` (which must then be [`add`](Self::add)ed).
     pub(crate) fn new(order: &Order) -> Self {
         let date = order.placed_at.date();
@@ -48,8 +105,8 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// Counts one order of the customer.
-    pub(crate) fn add(&mut self, order: &'a Order) {
+    /// Counts one order of the customer, the `pos`-th of the orders whose ids `ids` holds.
+    pub(crate) fn add<I: OrderIds + ?Sized>(&mut self, order: &Order, pos: u32, ids: &I) {
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
         self.orders = self.orders.saturating_add(order.order_count);
@@ -57,11 +114,12 @@ impl<'a> Tally<'a> {
         self.profit = self.profit.zip(order.profit()).map(|(a, b)| a.saturating_add(b));
         self.first = self.first.min(first);
         self.last = self.last.max(date);
-        if has_text(&order.customer_name) && self.latest_named.is_none_or(|o| is_later(order, o)) {
-            self.latest_named = Some(order);
+        let stamp = Stamp::of(order, pos);
+        if let Some(name) = text(&order.customer_name) {
+            Latest::offer(&mut self.latest_named, stamp, ids, || name.clone());
         }
-        if has_text(&order.phone) && self.latest_phoned.is_none_or(|o| is_later(order, o)) {
-            self.latest_phoned = Some(order);
+        if let Some(phone) = text(&order.phone) {
+            Latest::offer(&mut self.latest_phoned, stamp, ids, || phone.clone());
         }
         if let Some(count) = order.interactions.filter(|c| c.is_finite()) {
             self.interactions = Some(self.interactions.unwrap_or(0.0) + count);
@@ -72,12 +130,8 @@ impl<'a> Tally<'a> {
     pub(crate) fn into_customer(self, key: &str) -> Customer {
         Customer {
             key: key.to_string(),
-            name: self
-                .latest_named
-                .and_then(|o| o.customer_name.as_deref())
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default(),
-            phone: self.latest_phoned.and_then(|o| o.phone.as_deref()).map(String::from),
+            name: self.latest_named.map(|l| l.value.trim().to_string()).unwrap_or_default(),
+            phone: self.latest_phoned.map(|l| l.value.to_string()),
             orders: self.orders,
             revenue: self.revenue,
             first_order: self.first,
@@ -101,8 +155,8 @@ pub fn aggregate(orders: &[Order]) -> Vec<Customer> {
     // import's order-id index, and the iteration order does not matter (sorted below).
     let mut by_key: FxHashMap<&str, Tally> =
         FxHashMap::with_capacity_and_hasher(orders.len() / 2 + 1, Default::default());
-    for order in orders {
-        by_key.entry(order.customer_key.as_str()).or_insert_with(|| Tally::new(order)).add(order);
+    for (pos, order) in orders.iter().enumerate() {
+        by_key.entry(order.customer_key.as_str()).or_insert_with(|| Tally::new(order)).add(order, pos as u32, orders);
     }
     let mut customers: Vec<Customer> = by_key.into_iter().map(|(key, t)| t.into_customer(key)).collect();
     customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));

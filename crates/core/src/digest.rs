@@ -12,14 +12,14 @@
 use rustc_hash::FxHashMap;
 
 use crate::cohort::{self, CohortTable, Purchase};
-use crate::customers::{is_later, Tally};
-use crate::model::{Customer, Order, Shared};
+use crate::customers::{Latest, Stamp, Tally};
+use crate::model::{Customer, Order, Region, Shared};
 use crate::products::{Basket, ProductLookup};
 use crate::region::RegionLookup;
 use crate::rhythm::{OrderDays, PurchaseDays};
 
 /// The per-customer facts of a set of orders.
-pub struct Digest<'a> {
+pub struct Digest {
     /// Every customer, sorted by key (as `customers::aggregate` gives them).
     pub customers: Vec<Customer>,
     /// Each customer's province and city (empty when no order had an address).
@@ -28,79 +28,99 @@ pub struct Digest<'a> {
     pub days: OrderDays,
     /// What each customer bought (empty when the orders name no products).
     pub products: ProductLookup,
-    /// What the cohort table still needs: the orders and each one's customer id.
-    cohort_input: CohortInput<'a>,
+    /// What the cohort table still needs of each order (with a small customer id), once the orders
+    /// are gone: 24 bytes an order instead of the order.
+    purchases: Vec<Purchase<u32>>,
 }
 
-struct CohortInput<'a> {
-    orders: &'a [Order],
-    ids: Vec<u32>,
-}
-
-impl Digest<'_> {
+impl Digest {
     /// The cohort table at `as_of` (the classification's as-of date, known only once the customers
     /// are), as `cohort::cohorts` computes it from the same orders.
     pub fn cohorts(&self, as_of: chrono::NaiveDate) -> CohortTable {
-        let CohortInput { orders, ids } = &self.cohort_input;
-        cohort::cohorts_from(orders.iter().zip(ids).map(|(o, id)| Purchase::of(o, *id)), as_of)
+        cohort::cohorts_from(self.purchases.iter().copied(), as_of)
     }
 }
 
-/// One customer while the orders stream by.
-struct Entry<'a> {
-    key: &'a Shared,
-    tally: Tally<'a>,
-    /// The latest order with an address (ties by order id, as `region::customer_regions`).
-    region: Option<&'a Order>,
+/// One customer while the orders stream by. Owns what it keeps: the orders are freed as they go.
+struct Entry {
+    key: Shared,
+    tally: Tally,
+    /// The region of the latest order with an address (ties by order id, as `region::customer_regions`).
+    region: Option<Latest<Region>>,
     days: PurchaseDays,
     /// Boxed: most customers of a file without products have none (an entry stays small).
-    basket: Option<Box<Basket<'a>>>,
+    basket: Option<Box<Basket>>,
 }
 
-/// Walks `orders` once and returns every per-customer fact the classification and the export need.
-/// The orders stay borrowed until [`Digest::cohorts`] has been called.
-pub fn digest(orders: &[Order]) -> Digest<'_> {
-    let mut index: FxHashMap<&str, u32> = FxHashMap::with_capacity_and_hasher(orders.len() / 4 + 1, Default::default());
+/// Below this many orders of spare room the consumed orders' memory is not handed back (a few
+/// reallocations in all, each one shrinking in place or copying at most half of what is left).
+const SHRINK_SLACK: usize = 4096;
+
+/// Walks `orders` once, front to back, and returns every per-customer fact the classification and
+/// the export need. Each order is freed as soon as it is counted, and the orders' vector shrinks as
+/// it empties: at a million orders the orders (~250 MB with their items) would otherwise sit beside
+/// everything this pass builds, the peak of a classification (issue 10 item 6).
+pub fn digest(mut orders: Vec<Order>) -> Digest {
+    let n = orders.len();
+    let mut index: FxHashMap<Shared, u32> = FxHashMap::with_capacity_and_hasher(n / 4 + 1, Default::default());
     let mut entries: Vec<Entry> = Vec::new();
-    let mut ids: Vec<u32> = Vec::with_capacity(orders.len());
+    // The ids of the orders counted so far, by position: "the latest order" breaks ties on time by
+    // order id (`customers::Stamp`), long after the order itself is gone.
+    let mut order_ids: Vec<Option<Box<str>>> = Vec::with_capacity(n);
+    let mut purchases: Vec<Purchase<u32>> = Vec::with_capacity(n);
     let (mut orders_with_items, mut split_evenly) = (0u64, 0u64);
-    for order in orders {
-        let id = *index.entry(order.customer_key.as_str()).or_insert_with(|| {
-            entries.push(Entry {
-                key: &order.customer_key,
-                tally: Tally::new(order),
-                region: None,
-                days: PurchaseDays::default(),
-                basket: None,
-            });
-            (entries.len() - 1) as u32
-        });
-        ids.push(id);
+    // Reversed so that popping off the end walks the orders in their own order.
+    orders.reverse();
+    while let Some(mut order) = orders.pop() {
+        let pos = order_ids.len() as u32;
+        order_ids.push(order.order_id.take().map(String::into_boxed_str));
+        let ids = order_ids.as_slice();
+        let id = match index.get(order.customer_key.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = entries.len() as u32;
+                entries.push(Entry {
+                    key: order.customer_key.clone(),
+                    tally: Tally::new(&order),
+                    region: None,
+                    days: PurchaseDays::default(),
+                    basket: None,
+                });
+                index.insert(order.customer_key.clone(), id);
+                id
+            }
+        };
+        purchases.push(Purchase::of(&order, id));
         let Some(e) = entries.get_mut(id as usize) else { continue };
-        e.tally.add(order);
-        if order.region.is_some() && e.region.is_none_or(|r| is_later(order, r)) {
-            e.region = Some(order);
+        e.tally.add(&order, pos, ids);
+        let stamp = Stamp::of(&order, pos);
+        if let Some(region) = &order.region {
+            Latest::offer(&mut e.region, stamp, ids, || region.clone());
         }
         e.days.add(order.placed_at.date(), order.order_count);
         if !order.items.is_empty() {
             orders_with_items += 1;
-            let evenly = e.basket.get_or_insert_with(|| Box::new(Basket::new(order))).add(order);
+            let evenly = e.basket.get_or_insert_with(|| Box::new(Basket::new())).add(&order, pos, ids);
             split_evenly += u64::from(evenly);
         }
+        drop(order);
+        if orders.capacity() > 2 * orders.len() + SHRINK_SLACK {
+            orders.shrink_to_fit();
+        }
     }
-    drop(index);
+    drop((index, order_ids, orders));
     let mut customers = Vec::with_capacity(entries.len());
     let mut regions = Vec::new();
     let mut days = Vec::with_capacity(entries.len());
     let mut baskets = Vec::new();
     for Entry { key, tally, region, days: mut d, basket } in entries {
-        customers.push(tally.into_customer(key));
-        if let Some(r) = region.and_then(|o| o.region.clone()) {
-            regions.push((key.clone(), r));
+        customers.push(tally.into_customer(&key));
+        if let Some(r) = region {
+            regions.push((key.clone(), r.value));
         }
         d.finish();
-        days.push((key.clone(), d));
         baskets.extend(basket.map(|b| (key.clone(), *b)));
+        days.push((key, d));
     }
     customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     Digest {
@@ -108,7 +128,7 @@ pub fn digest(orders: &[Order]) -> Digest<'_> {
         regions: RegionLookup::from_shared(regions),
         days: OrderDays::from_shared(days),
         products: ProductLookup::from_baskets(baskets, orders_with_items, split_evenly),
-        cohort_input: CohortInput { orders, ids },
+        purchases,
     }
 }
 

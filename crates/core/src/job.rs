@@ -206,8 +206,9 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     let window = &job.params.window;
     let ledger = (!window.is_all() || window.end(job.params.as_of).is_some()).then(|| Ledger::from_orders(&orders));
     check_cancel(progress)?;
-    // Customers, regions, order days and products in one pass over the orders (see `digest`).
-    let mut digest = digest::digest(&orders);
+    // Customers, regions, order days and products in one pass over the orders (see `digest`), which
+    // frees each order once it is counted: a million orders are most of the memory peak otherwise.
+    let mut digest = digest::digest(orders);
     let all = std::mem::take(&mut digest.customers);
     let (customers, note) = in_window(all, || Ok(ledger.unwrap_or_default()), job.params)?;
     check_cancel(progress)?;
@@ -219,9 +220,6 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
         });
     let cohorts = digest.cohorts(as_of);
     let digest::Digest { regions, days, products, .. } = digest;
-    // The orders are summed up now; freed before the classification and the export (a million
-    // orders are most of the memory peak otherwise).
-    drop(orders);
     check_cancel(progress)?;
     let classification = classify_all(&customers, &days, job.params, note, progress)?;
     check_cancel(progress)?;

@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::classify::Classification;
+use crate::customers::{Latest, OrderIds, Stamp};
 use crate::model::{Cents, Customer, Order, Shared, Tier};
 
 /// How many products a tier's or segment's list keeps.
@@ -96,19 +97,20 @@ pub fn item_revenue(order: &Order) -> (Vec<Cents>, bool) {
 /// in place (a `BTreeMap` per customer was the import's memory peak: a node of eleven slots for two
 /// products); past [`Basket::INDEXED`] products a name index keeps a wholesale buyer with thousands
 /// of products from turning quadratic.
-pub(crate) struct Basket<'a> {
+pub(crate) struct Basket {
     bought: Vec<Bought>,
     index: Option<HashMap<Shared, usize>>,
-    /// The customer's latest order with items (ties by order id, as `customers::aggregate`).
-    latest: &'a Order,
+    /// The first product of the customer's latest order with items (ties by order id, as
+    /// `customers::aggregate`).
+    latest: Option<Latest<Option<Shared>>>,
 }
 
-impl<'a> Basket<'a> {
+impl Basket {
     const INDEXED: usize = 16;
 
-    /// An empty basket, starting with `first` (which must then be [`add`](Self::add)ed).
-    pub(crate) fn new(first: &'a Order) -> Self {
-        Basket { bought: Vec::new(), index: None, latest: first }
+    /// An empty basket (its orders are then [`add`](Self::add)ed).
+    pub(crate) fn new() -> Self {
+        Basket { bought: Vec::new(), index: None, latest: None }
     }
 
     /// The entry of `product`, added (with nothing counted yet) when it is new.
@@ -133,9 +135,9 @@ impl<'a> Basket<'a> {
         &mut self.bought[i]
     }
 
-    /// Counts the items of one order of the customer (an order with items); says whether its
-    /// revenue was split evenly.
-    pub(crate) fn add(&mut self, order: &'a Order) -> bool {
+    /// Counts the items of one order of the customer (an order with items), the `pos`-th of the
+    /// orders whose ids `ids` holds; says whether its revenue was split evenly.
+    pub(crate) fn add<I: OrderIds + ?Sized>(&mut self, order: &Order, pos: u32, ids: &I) -> bool {
         let (revenue, evenly) = item_revenue(order);
         let mut seen: Vec<&str> = Vec::with_capacity(order.items.len());
         for (item, cents) in order.items.iter().zip(revenue) {
@@ -150,15 +152,13 @@ impl<'a> Basket<'a> {
                 b.orders += 1;
             }
         }
-        if (order.placed_at, order.order_id.as_deref()) > (self.latest.placed_at, self.latest.order_id.as_deref()) {
-            self.latest = order;
-        }
+        Latest::offer(&mut self.latest, Stamp::of(order, pos), ids, || order.items.first().map(|i| i.product.clone()));
         evenly
     }
 
     /// The customer's products, most revenue first.
     pub(crate) fn into_purchases(self) -> Purchases {
-        let last = self.latest.items.first().map(|i| i.product.to_string());
+        let last = self.latest.and_then(|l| l.value).map(|p| p.to_string());
         let mut bought = self.bought;
         bought.sort_by(|a, b| {
             b.revenue.cmp(&a.revenue).then(b.orders.cmp(&a.orders)).then_with(|| a.product.cmp(&b.product))
@@ -174,9 +174,9 @@ impl ProductLookup {
         let mut lookup = ProductLookup::default();
         // key → the customer's products so far and their latest order with items.
         let mut acc: HashMap<&Shared, Basket> = HashMap::default();
-        for order in orders.iter().filter(|o| !o.items.is_empty()) {
+        for (pos, order) in orders.iter().enumerate().filter(|(_, o)| !o.items.is_empty()) {
             lookup.orders_with_items += 1;
-            let evenly = acc.entry(&order.customer_key).or_insert_with(|| Basket::new(order)).add(order);
+            let evenly = acc.entry(&order.customer_key).or_insert_with(Basket::new).add(order, pos as u32, orders);
             lookup.split_evenly += u64::from(evenly);
         }
         lookup.by_key.reserve(acc.len());
@@ -187,8 +187,8 @@ impl ProductLookup {
     }
 
     /// The lookup of customers' baskets (see `digest`), with the counts of [`from_orders`](Self::from_orders).
-    pub(crate) fn from_baskets<'a>(
-        baskets: impl IntoIterator<Item = (Shared, Basket<'a>)>,
+    pub(crate) fn from_baskets(
+        baskets: impl IntoIterator<Item = (Shared, Basket)>,
         orders_with_items: u64,
         split_evenly: u64,
     ) -> ProductLookup {

@@ -630,17 +630,19 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
 fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhythm::Rhythms, f: &Formats) -> Step {
     let lang = table.lang;
     let input = table.input;
-    // The table already checked that customers, assignments and rhythms belong together.
-    let Ok(list) = crate::contacts::contact_list(
+    // The table already checked that customers, assignments and rhythms belong together. The list's
+    // places only: each row's contact, with its sentences, is written out and dropped in turn.
+    let Ok(list) = crate::contacts::due_list(
         input.customers,
         input.classification,
         rhythms,
-        input.playbook,
         crate::contacts::ContactOptions::default(),
     ) else {
         return Ok(());
     };
-    let has_segments = list.contacts.iter().any(|c| c.segment.is_some());
+    let assignment = |d: &crate::contacts::Due| &input.classification.assignments[d.index as usize];
+    let customer = |d: &crate::contacts::Due| &input.customers[d.index as usize];
+    let has_segments = list.iter().any(|d| assignment(d).segment.is_some());
     let mut headers = vec![
         pick(lang, "排名", "Rank"),
         pick(lang, "客户ID", "Customer ID"),
@@ -682,8 +684,8 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
     };
     let widths = [
         6.0,
-        fitted(headers[1], &mut list.contacts.iter().map(|c| c.key.as_str())),
-        fitted(headers[2], &mut list.contacts.iter().map(|c| c.name.as_str())),
+        fitted(headers[1], &mut list.iter().map(|d| customer(d).key.as_str())),
+        fitted(headers[2], &mut list.iter().map(|d| customer(d).name.as_str())),
         14.0,
         8.0,
     ];
@@ -696,15 +698,16 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
         let w = if c + 3 >= rest { 40.0 } else { 12.0 };
         ws.set_column_width((widths.len() + c) as u16, w)?;
     }
-    if list.contacts.is_empty() {
+    if list.is_empty() {
         let none = pick(lang, "本周没有到期该联系的客户。", "Nobody is due for contact this week.");
         write_text_with(ws, 1, 1, none, &f.subtitle)?;
         workbook.push_worksheet(sheet);
         return Ok(());
     }
-    ws.autofilter(0, 0, list.contacts.len() as RowNum, (headers.len() - 1) as u16)?;
-    for (n, contact) in list.contacts.iter().enumerate() {
+    ws.autofilter(0, 0, list.len() as RowNum, (headers.len() - 1) as u16)?;
+    for (n, due) in list.iter().enumerate() {
         let r = n as RowNum + 1;
+        let contact = &due.contact(input.customers, input.classification, rhythms, input.playbook);
         ws.write_number(r, 0, f64::from(contact.rank))?;
         write_text(ws, r, 1, &contact.key)?;
         write_text(ws, r, 2, &contact.name)?;
