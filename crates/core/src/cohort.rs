@@ -181,7 +181,7 @@ mod tests {
         Order {
             source: 0,
             row: 2,
-            order_id: Some(id.to_string()),
+            order_id: Some(id.into()),
             customer_key: key.into(),
             customer_name: None,
             phone: None,
@@ -194,7 +194,7 @@ mod tests {
             first_date: None,
             interactions: None,
             region: None,
-            items: Vec::new(),
+            items: Default::default(),
         }
     }
 

@@ -176,7 +176,7 @@ mod tests {
         Order {
             source: 0,
             row: 2,
-            order_id: Some(id.to_string()),
+            order_id: Some(id.into()),
             customer_key: key.into(),
             customer_name: Some(format!("{key}-{id}").into()),
             phone: None,
@@ -189,7 +189,7 @@ mod tests {
             first_date: None,
             interactions: None,
             region: None,
-            items: Vec::new(),
+            items: Default::default(),
         }
     }
 

@@ -73,7 +73,7 @@ pub fn digest(mut orders: Vec<Order>) -> Digest {
     orders.reverse();
     while let Some(mut order) = orders.pop() {
         let pos = order_ids.len() as u32;
-        order_ids.push(order.order_id.take().map(String::into_boxed_str));
+        order_ids.push(order.order_id.take());
         let ids = order_ids.as_slice();
         let id = match index.get(order.customer_key.as_str()) {
             Some(&id) => id,

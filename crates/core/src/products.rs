@@ -387,7 +387,7 @@ mod tests {
             first_date: None,
             interactions: None,
             region: None,
-            items,
+            items: items.into(),
         }
     }
 

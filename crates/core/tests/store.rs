@@ -28,7 +28,7 @@ fn order(id: Option<&str>, key: &str, name: &str, placed: &str, paid: i64, refun
     Order {
         source: 0,
         row: 2,
-        order_id: id.map(str::to_string),
+        order_id: id.map(Box::from),
         customer_key: key.into(),
         customer_name: Some(name.into()),
         phone: None,
@@ -41,7 +41,7 @@ fn order(id: Option<&str>, key: &str, name: &str, placed: &str, paid: i64, refun
         first_date: None,
         interactions: None,
         region: None,
-        items: Vec::new(),
+        items: Default::default(),
     }
 }
 

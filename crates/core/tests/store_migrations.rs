@@ -294,7 +294,7 @@ fn check_new_import_works(ws: &mut Workspace) {
         first_date: None,
         interactions: None,
         region: Some(Region { province: "广东".into(), city: Some("深圳".into()) }),
-        items: Vec::new(),
+        items: Default::default(),
     };
     let report: ImportReport = serde_json::from_str(&report_json()).unwrap();
     let mut known = order.clone();
@@ -418,7 +418,7 @@ fn version_5_workspace_is_migrated_with_its_history() {
         first_date: None,
         interactions: None,
         region: None,
-        items: vec![item("红糖姜茶", Some("T-1"), 2.0), item("紫砂壶", None, 1.0)],
+        items: vec![item("红糖姜茶", Some("T-1"), 2.0), item("紫砂壶", None, 1.0)].into(),
     };
     let file = ImportedFile {
         path: "/exports/三月.xlsx".into(),

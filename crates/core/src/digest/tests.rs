@@ -50,7 +50,7 @@ fn order(key: &str, id: &str, day: u32, province: Option<&str>, product: Option<
     Order {
         source: 0,
         row: 2,
-        order_id: Some(id.to_string()),
+        order_id: Some(id.into()),
         customer_key: key.into(),
         customer_name: Some(format!("{key}{id}").into()),
         phone: None,

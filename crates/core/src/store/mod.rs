@@ -604,7 +604,7 @@ fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
     Ok(Order {
         source: r.get(0)?,
         row: r.get(1)?,
-        order_id: if has_id { Some(uid) } else { None },
+        order_id: if has_id { Some(uid.into()) } else { None },
         customer_key: r.get(4)?,
         customer_name: r.get(5)?,
         phone: r.get(6)?,
@@ -617,7 +617,7 @@ fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         first_date: r.get(13)?,
         interactions: r.get(14)?,
         region: region_from_columns(r.get(15)?, r.get(16)?),
-        items: Vec::new(),
+        items: Default::default(),
     })
 }
 
