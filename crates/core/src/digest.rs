@@ -1,7 +1,8 @@
 //! Everything the later steps take from single orders, in one pass: the customers (`customers`),
 //! each customer's region (`region`), purchase days (`rhythm`) and products (`products`), and the
-//! cohort table (`cohort`) from a small customer id per order. After it the orders can be freed: a
-//! million of them are most of the memory of a classification (issue 10 item 6).
+//! cohort table (`cohort`) from a small customer id per order. It takes the orders and frees each one
+//! once it is counted: a million of them would otherwise be most of the memory of a classification,
+//! beside everything this pass builds (issue 10 item 6).
 //!
 //! Each customer key is looked up once per order (Fx hashing) and given a small id; every fact is
 //! then accumulated in a vector by that id, with the same accumulators (and so the same results,
