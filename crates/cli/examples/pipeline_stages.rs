@@ -83,7 +83,8 @@ fn main() -> Result<(), tierbook_core::Error> {
     let (_, days_wall, days_cpu) = timed(|| OrderDays::from_orders(&dataset.orders));
     let (_, prod_wall, prod_cpu) = timed(|| ProductLookup::from_orders(&dataset.orders));
     let owned = dataset.orders.clone();
-    let (digest, dig_wall, dig_cpu) = timed(|| digest::digest(owned));
+    let (digest, dig_wall, dig_cpu) = timed(|| digest::digest(owned, &NoProgress));
+    let digest = digest?;
     assert_eq!(digest.customers, customers, "the one pass sums the customers as `aggregate` does");
     let (cohorts, dcoh_wall, dcoh_cpu) = timed(|| digest.cohorts(as_of));
     let (rhythm, rh_wall, rh_cpu) =

@@ -14,8 +14,10 @@ use rustc_hash::FxHashMap;
 
 use crate::cohort::{self, CohortTable, Purchase};
 use crate::customers::{Latest, Stamp, Tally};
+use crate::error::{Error, Result};
 use crate::model::{Customer, Order, Region, Shared};
 use crate::products::{Basket, ProductLookup};
+use crate::progress::Progress;
 use crate::region::RegionLookup;
 use crate::rhythm::{OrderDays, PurchaseDays};
 
@@ -57,11 +59,17 @@ struct Entry {
 /// reallocations in all, each one shrinking in place or copying at most half of what is left).
 const SHRINK_SLACK: usize = 4096;
 
+/// Orders between two cancel checks: ~0.1 s at a million orders (the pass takes ~1.9 s there).
+const CANCEL_EVERY: usize = 1 << 16;
+
 /// Walks `orders` once, front to back, and returns every per-customer fact the classification and
 /// the export need. Each order is freed as soon as it is counted, and the orders' vector shrinks as
 /// it empties: at a million orders the orders (~250 MB with their items) would otherwise sit beside
 /// everything this pass builds, the peak of a classification (issue 10 item 6).
-pub fn digest(mut orders: Vec<Order>) -> Digest {
+///
+/// # Errors
+/// `Cancelled` when `progress` asks to stop (checked every [`CANCEL_EVERY`] orders).
+pub fn digest(mut orders: Vec<Order>, progress: &dyn Progress) -> Result<Digest> {
     let n = orders.len();
     let mut index: FxHashMap<Shared, u32> = FxHashMap::with_capacity_and_hasher(n / 4 + 1, Default::default());
     let mut entries: Vec<Entry> = Vec::new();
@@ -74,6 +82,9 @@ pub fn digest(mut orders: Vec<Order>) -> Digest {
     orders.reverse();
     while let Some(mut order) = orders.pop() {
         let pos = order_ids.len() as u32;
+        if (pos as usize).is_multiple_of(CANCEL_EVERY) && progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
         order_ids.push(order.order_id.take());
         let ids = order_ids.as_slice();
         let id = match index.get(order.customer_key.as_str()) {
@@ -124,13 +135,13 @@ pub fn digest(mut orders: Vec<Order>) -> Digest {
         days.push((key, d));
     }
     customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    Digest {
+    Ok(Digest {
         customers,
         regions: RegionLookup::from_shared(regions),
         days: OrderDays::from_shared(days),
         products: ProductLookup::from_baskets(baskets, orders_with_items, split_evenly),
         purchases,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -208,7 +208,7 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     check_cancel(progress)?;
     // Customers, regions, order days and products in one pass over the orders (see `digest`), which
     // frees each order once it is counted: a million orders are most of the memory peak otherwise.
-    let mut digest = digest::digest(orders);
+    let mut digest = digest::digest(orders, progress)?;
     let all = std::mem::take(&mut digest.customers);
     let (customers, note) = in_window(all, || Ok(ledger.unwrap_or_default()), job.params)?;
     check_cancel(progress)?;

@@ -11,7 +11,7 @@ use crate::{cohort, customers, rhythm, NoProgress};
 
 /// Asserts that `digest` equals the separate passes over `orders`, at two as-of dates.
 fn same_as_separate_passes(orders: &[Order]) {
-    let d = digest(orders.to_vec());
+    let d = digest(orders.to_vec(), &NoProgress).unwrap();
     let all = customers::aggregate(orders);
     assert_eq!(d.customers, all);
     assert_eq!(d.regions, RegionLookup::from_orders(orders));
@@ -76,10 +76,26 @@ fn ties_on_time_are_broken_by_order_id_whatever_the_order_of_the_rows() {
     let a = order("k", "7", 5, Some("广东"), Some("茶"));
     let b = order("k", "9", 5, Some("浙江"), Some("咖啡"));
     for orders in [vec![a.clone(), b.clone()], vec![b, a]] {
-        let d = digest(orders.clone());
+        let d = digest(orders.clone(), &NoProgress).unwrap();
         assert_eq!(d.customers[0].name, "k9");
         assert_eq!(d.regions.province("k"), "浙江");
         assert_eq!(d.products.of("k").unwrap().last.as_deref(), Some("咖啡"));
         same_as_separate_passes(&orders);
     }
+}
+
+/// Asks to stop at once.
+struct Stop;
+
+impl crate::Progress for Stop {
+    fn report(&self, _: crate::Stage, _: u64, _: u64) {}
+    fn cancelled(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_cancel_stops_the_pass() {
+    let orders = vec![order("k", "1", 5, None, None)];
+    assert!(matches!(digest(orders, &Stop), Err(crate::error::Error::Cancelled)));
 }
