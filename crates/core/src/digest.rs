@@ -115,7 +115,6 @@ pub fn digest(mut orders: Vec<Order>, progress: &dyn Progress) -> Result<Digest>
             let evenly = e.basket.get_or_insert_with(|| Box::new(Basket::new())).add(&order, pos, ids);
             split_evenly += u64::from(evenly);
         }
-        drop(order);
         if orders.capacity() > 2 * orders.len() + SHRINK_SLACK {
             orders.shrink_to_fit();
         }
