@@ -9,6 +9,7 @@ pub mod error;
 pub mod products;
 pub mod progress;
 pub mod regions;
+pub mod rendering;
 pub mod rhythm;
 pub mod session;
 pub mod settings;
@@ -35,6 +36,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(commands::handler())
         .setup(|app| {
+            rendering::apply(app.handle());
             let state = AppState::starting(commands::data_dir(app.handle()), session::default_settings());
             state.remember_shop(&state.shop_file());
             // The workspace is opened (with its integrity check over the whole file) and the last
