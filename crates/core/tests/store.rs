@@ -187,6 +187,33 @@ fn overlapping_exports_add_only_the_new_orders() {
     assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 150)));
 }
 
+/// A large import's commit leaves copying its log into the database file to a checkpoint of its
+/// own, beside the reads that follow; the workspace reads and writes on meanwhile, and closing it
+/// waits for that checkpoint: the log is gone, and the database file alone holds every order.
+#[test]
+fn a_large_import_is_in_the_database_file_alone_once_the_workspace_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("店铺.tierbook");
+    // ~40,000 orders: far more than the 1,000 pages of log that make a commit checkpoint.
+    let orders = numbered_orders(0, 40_000);
+    let expected = expected_customers(&orders);
+    let mut ws = Workspace::open(&path).unwrap();
+    store(&mut ws, vec![file("全年.xlsx", orders, wechat_mapping())]);
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    assert!(std::fs::metadata(&wal).unwrap().len() > 4_000_000, "the import went through the log");
+    assert_eq!(ws.customers().unwrap(), expected);
+    ws.set_setting("after-import", &1).unwrap();
+    drop(ws);
+    assert!(!wal.exists(), "closing waited for the checkpoint and removed the log");
+
+    let copy = dir.path().join("副本.tierbook");
+    std::fs::copy(&path, &copy).unwrap();
+    let ws = Workspace::open(&copy).unwrap();
+    assert_eq!(ws.order_count().unwrap(), 40_000);
+    assert_eq!(ws.customers().unwrap(), expected);
+    assert_eq!(ws.get_setting::<i64>("after-import").unwrap(), Some(1));
+}
+
 #[test]
 fn same_order_id_under_another_platform_header_is_another_order() {
     let dir = tempfile::tempdir().unwrap();

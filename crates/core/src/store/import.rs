@@ -173,7 +173,8 @@ impl Workspace {
             return Err(Error::Cancelled);
         }
         progress.report(Stage::Saving, total, total);
-        tx.commit()?;
+        let committed = Workspace::commit_large(tx);
+        self.after_large_commit(committed)?;
         for id in new_sources {
             if let Some(info) = self.source(id)? {
                 outcome.sources.push(info);
