@@ -75,9 +75,6 @@ fn with_settings_names(mut params: ClassifyParams, settings: &Settings) -> Class
     params
 }
 
-/// An import's classifying stage: reading the profits, the customers, then classifying them.
-const CLASSIFY_STEPS: u64 = 3;
-
 impl AppState {
     /// Imports `paths` as the session's data and classifies it with the saved default parameters.
     ///
@@ -97,10 +94,10 @@ impl AppState {
         let stored = self.with_workspace(|ws| {
             let now = chrono::Local::now().naive_local();
             let stored = ws.import(&paths, &options, now, progress)?;
-            // Loading the customers back (their profit, then the customers: ~0.1 s each per 100k) is
-            // the start of classifying them: reported step by step, so the window's progress does not
-            // stand still through it.
-            let customers = crate::products::load(ws, progress, CLASSIFY_STEPS)?;
+            // Loading the customers back (their profit, then the customers: ~0.1 s per 100k) is the
+            // start of classifying them: reported as it goes, so the window's progress does not stand
+            // still through it.
+            let customers = crate::products::load(ws, progress)?;
             Ok((stored, customers))
         })?;
         let (stored, customers) = stored;
@@ -113,7 +110,7 @@ impl AppState {
         session.order_days = None;
         session.products = None;
         let classification = self.classify_session(&mut session, &params)?;
-        progress.report(Stage::Classifying, CLASSIFY_STEPS, CLASSIFY_STEPS);
+        progress.report(Stage::Classifying, customer_count, customer_count);
         let outcome = ImportOutcome {
             files: paths.iter().map(|p| p.display().to_string()).collect(),
             reports: stored.reports,
@@ -264,7 +261,7 @@ impl AppState {
     /// # Errors
     /// `store`; `invalid_params` when saved parameters no longer fit.
     pub fn reload(&self) -> Result<(), ApiError> {
-        let customers = self.with_workspace(|ws| crate::products::load(ws, &tierbook_core::NoProgress, 0))?;
+        let customers = self.with_workspace(|ws| crate::products::load(ws, &tierbook_core::NoProgress))?;
         let settings = self.settings();
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let mut session = self.session_now();

@@ -79,16 +79,17 @@ fn app_import(files: &[PathBuf], job: &Job, progress: &dyn Progress) -> tierbook
     let result = (|| {
         let mut ws = Workspace::open(&path)?;
         ws.import(files, job.import, job.imported_at, progress)?;
-        progress.report(Stage::Classifying, 0, 3);
+        // As the app's `products::load` and import report it: counted in customers.
+        let total = ws.customer_count()?;
+        progress.report(Stage::Classifying, 0, total);
         let profits = ws.profits()?;
-        progress.report(Stage::Classifying, 1, 3);
-        let mut customers = ws.customers()?;
-        progress.report(Stage::Classifying, 2, 3);
+        let mut customers =
+            ws.customers_ticking(&mut |read| progress.report(Stage::Classifying, read.min(total - 1), total))?;
         for c in &mut customers {
             c.profit = profits.get(&c.key).copied().flatten();
         }
         classify::classify_tiers(&customers, job.params)?;
-        progress.report(Stage::Classifying, 3, 3);
+        progress.report(Stage::Classifying, total, total);
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&dir);

@@ -123,22 +123,29 @@ fn a_cancel_after_the_last_order_is_stored_leaves_the_workspace_as_it_was() {
 }
 
 #[test]
-fn writing_the_customers_after_the_orders_reports_progress_every_4096_customers() {
+fn writing_the_customers_after_the_orders_reports_progress_every_4096_steps() {
     let dir = tempfile::tempdir().unwrap();
     let files = vec![orders_file(dir.path())];
     let progress = CancelWhen::new(|_, _, _| false);
     let mut ws = Workspace::open(&dir.path().join("shop.tierbook")).unwrap();
     ws.import(&files, &ImportOptions::default(), noon(), &progress).unwrap();
     // Every customer is new: each is written once, whole, with its totals and its region (a stored
-    // customer's region would be one more step).
+    // customer's region would be one more step). Then each order id the file shows closed or fully
+    // refunded is looked up among the stored orders: one step each.
     let customers = ws.customers().unwrap().len() as u64;
     assert!(customers > 8192, "{customers} customers: too few for more than one report");
+    let withdrawn = tierbook_core::import::import_files(&files, &ImportOptions::default(), &tierbook_core::NoProgress)
+        .unwrap()
+        .withdrawn
+        .len() as u64;
+    assert!(withdrawn > 0, "the generated file has closed or refunded orders");
+    let total = customers + withdrawn;
     let reports = progress.reports.lock().unwrap();
     let steps: Vec<(u64, u64)> = reports.iter().filter(|r| r.0 == Stage::Customers).map(|r| (r.1, r.2)).collect();
     assert!(!steps.is_empty(), "no customer progress: {reports:?}");
-    assert!(steps.iter().all(|&(_, total)| total == customers), "{steps:?} for {customers} customers");
+    assert!(steps.iter().all(|&(_, t)| t == total), "{steps:?} for {customers} customers, {withdrawn} withdrawn");
     // From the first 4,096 to the last full 4,096 below the total, none skipped.
-    let expected: Vec<u64> = (1..=customers / 4096).map(|k| k * 4096).collect();
+    let expected: Vec<u64> = (1..=total / 4096).map(|k| k * 4096).collect();
     assert_eq!(steps.iter().map(|s| s.0).collect::<Vec<_>>(), expected);
     // They come after the orders are stored and before the store's final report.
     let first = reports.iter().position(|r| r.0 == Stage::Customers).unwrap();
