@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { nextSortOrder, visibleRows } from "./virtual";
+import { nextSortOrder, slotCount, slotOf, visibleRows } from "./virtual";
 
 describe("visibleRows", () => {
   test("at the top: the rows in view plus the overscan below, none above", () => {
@@ -35,6 +35,34 @@ describe("visibleRows", () => {
     expect(visibleRows(0, 400, 40, 3, 5)).toEqual({ first: 0, end: 3 });
     expect(visibleRows(0, 400, 40, 0, 5)).toEqual({ first: 0, end: 0 });
     expect(visibleRows(0, 0, 40, 1_000, 5, 30)).toEqual({ first: 0, end: 35 });
+  });
+});
+
+describe("slotOf", () => {
+  test("every range visibleRows gives uses each recycled element at most once", () => {
+    const [rowHeight, overscan, count] = [40, 6, 100_000];
+    for (const viewport of [0, 39, 550, 901]) {
+      const slots = slotCount(viewport, rowHeight, overscan);
+      for (const scrollTop of [0, 1, 200, 239, 40_000, 1_234_567, count * rowHeight - viewport, count * rowHeight]) {
+        const { first, end } = visibleRows(scrollTop, viewport, rowHeight, count, overscan);
+        expect(end - first).toBeLessThanOrEqual(slots);
+        const used = new Set<number>();
+        for (let i = first; i < end; i++) used.add(slotOf(i, slots));
+        expect(used.size).toBe(end - first);
+      }
+    }
+  });
+
+  test("a jump of a full window reuses every element; a scroll of 3 rows moves only 3", () => {
+    const slots = slotCount(550, 40, 6);
+    const at = (top: number) => {
+      const { first, end } = visibleRows(top, 550, 40, 100_000, 6);
+      return Array.from({ length: end - first }, (_, k) => slotOf(first + k, slots));
+    };
+    expect(new Set(at(400_000))).toEqual(new Set(at(2_000_000)));
+    const before = at(40_000);
+    const after = at(40_120);
+    expect(after.filter((s, k) => s !== before[k + 3]).length).toBe(3);
   });
 });
 

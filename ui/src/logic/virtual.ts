@@ -28,6 +28,24 @@ export function visibleRows(
   return { first, end: Math.max(first, end) };
 }
 
+/**
+ * How many rows `visibleRows` can give at most for this viewport: the number of row elements a table
+ * recycles (`slotOf`).
+ */
+export function slotCount(viewport: number, rowHeight: number, overscan: number, fallbackRows = 30): number {
+  const rowsInView = viewport > 0 && rowHeight > 0 ? Math.ceil(viewport / rowHeight) + 1 : fallbackRows;
+  return rowsInView + 2 * overscan;
+}
+
+/**
+ * The row element that shows row `index` when `slots` elements are recycled: rows `slots` apart share
+ * one, so any range of at most `slots` consecutive rows uses each element once. A jump then refills
+ * the same elements with other rows' texts instead of creating a screenful of new ones.
+ */
+export function slotOf(index: number, slots: number): number {
+  return slots > 0 ? index % slots : index;
+}
+
 /** The order a sortable column is sorted in; `null` is "not sorted by this column". */
 export type SortOrder = "ascend" | "descend";
 
