@@ -8,8 +8,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use tierbook_core::costs::CostTable;
 use tierbook_core::products::{ProductRow, FAVOURITES};
-use tierbook_core::store::{ProductCost, StoredProducts, Workspace};
-use tierbook_core::{Customer, Error, ErrorCode, Lang, NoProgress, Progress, Stage, Tier};
+use tierbook_core::store::{ProductCost, StoredProducts};
+use tierbook_core::{Error, ErrorCode, Lang, NoProgress, Tier};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -44,30 +44,6 @@ pub struct ProductView {
     pub split_evenly: u64,
     /// Whether any customer's profit is known (from the export's costs or the cost table).
     pub profit_known: bool,
-}
-
-/// Loads the workspace's customers with their profit (one pass over the item rows in SQL); their
-/// products are read when a screen first needs them (`AppState::session_products`), not here: at
-/// start and after every import that would read every order with its items.
-///
-/// Reports as the start of `Stage::Classifying`, counted in customers: 0 of them before the profit,
-/// then every 16,384 read (at 240k customers reading them back is ~0.3 s). The caller reports all of
-/// them once they are classified.
-///
-/// # Errors
-/// `Store`.
-pub(crate) fn load(ws: &Workspace, progress: &dyn Progress) -> tierbook_core::Result<Vec<Customer>> {
-    let total = ws.customer_count()?;
-    progress.report(Stage::Classifying, 0, total);
-    let profits = ws.profits()?;
-    let mut customers = ws
-        .customers_ticking(&mut |read| progress.report(Stage::Classifying, read.min(total.saturating_sub(1)), total))?;
-    if !profits.is_empty() {
-        for c in &mut customers {
-            c.profit = profits.get(&c.key).copied().flatten();
-        }
-    }
-    Ok(customers)
 }
 
 /// Ranks `rows` by one measure (ties: revenue, then name) and keeps the top.
@@ -217,7 +193,7 @@ impl AppState {
     /// again with the parameters on screen (the saved defaults if those no longer work, e.g. profit
     /// ABC after the last cost was removed).
     fn refresh_products(&self) -> Result<(), ApiError> {
-        let customers = self.with_workspace(|ws| load(ws, &NoProgress))?;
+        let customers = self.with_workspace(|ws| ws.customers_with_profit(&NoProgress))?;
         let settings = self.settings();
         let mut session = self.session();
         let params = session.classification.as_ref().map(|c| c.params.clone());

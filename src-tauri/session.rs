@@ -97,7 +97,7 @@ impl AppState {
             // Loading the customers back (their profit, then the customers: ~0.1 s per 100k) is the
             // start of classifying them: reported as it goes, so the window's progress does not stand
             // still through it.
-            let customers = crate::products::load(ws, progress)?;
+            let customers = ws.customers_with_profit(progress)?;
             Ok((stored, customers))
         })?;
         let (stored, customers) = stored;
@@ -261,7 +261,7 @@ impl AppState {
     /// # Errors
     /// `store`; `invalid_params` when saved parameters no longer fit.
     pub fn reload(&self) -> Result<(), ApiError> {
-        let customers = self.with_workspace(|ws| crate::products::load(ws, &tierbook_core::NoProgress))?;
+        let customers = self.with_workspace(|ws| ws.customers_with_profit(&tierbook_core::NoProgress))?;
         let settings = self.settings();
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let mut session = self.session_now();

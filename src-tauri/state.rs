@@ -46,7 +46,7 @@ pub struct Session {
     /// The workspace's order days for the purchase rhythm, read on first use, dropped on import.
     pub order_days: Option<Arc<tierbook_core::rhythm::OrderDays>>,
     /// What the workspace's order items say (products, profit), read when a screen first needs them
-    /// (the customers' profit is read with the customers, `products::load`); `None` after an import.
+    /// (the customers' profit is read with the customers, `Workspace::customers_with_profit`); `None` after an import.
     pub products: Option<Arc<tierbook_core::store::StoredProducts>>,
 }
 

@@ -79,15 +79,9 @@ fn app_import(files: &[PathBuf], job: &Job, progress: &dyn Progress) -> tierbook
     let result = (|| {
         let mut ws = Workspace::open(&path)?;
         ws.import(files, job.import, job.imported_at, progress)?;
-        // As the app's `products::load` and import report it: counted in customers.
-        let total = ws.customer_count()?;
-        progress.report(Stage::Classifying, 0, total);
-        let profits = ws.profits()?;
-        let mut customers =
-            ws.customers_ticking(&mut |read| progress.report(Stage::Classifying, read.min(total - 1), total))?;
-        for c in &mut customers {
-            c.profit = profits.get(&c.key).copied().flatten();
-        }
+        // As the app's import loads and reports it.
+        let customers = ws.customers_with_profit(progress)?;
+        let total = customers.len() as u64;
         classify::classify_tiers(&customers, job.params)?;
         progress.report(Stage::Classifying, total, total);
         Ok(())

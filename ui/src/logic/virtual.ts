@@ -22,9 +22,9 @@ export function visibleRows(
 ): RowRange {
   if (count <= 0 || rowHeight <= 0) return { first: 0, end: 0 };
   const top = Math.max(0, Math.floor(scrollTop / rowHeight));
-  const rowsInView = viewport > 0 ? Math.ceil(viewport / rowHeight) + 1 : fallbackRows;
+  const inView = rowsInView(viewport, rowHeight, fallbackRows);
   const first = Math.min(Math.max(0, top - overscan), Math.max(0, count - 1));
-  const end = Math.min(count, top + rowsInView + overscan);
+  const end = Math.min(count, top + inView + overscan);
   return { first, end: Math.max(first, end) };
 }
 
@@ -33,8 +33,12 @@ export function visibleRows(
  * recycles (`slotOf`).
  */
 export function slotCount(viewport: number, rowHeight: number, overscan: number, fallbackRows = 30): number {
-  const rowsInView = viewport > 0 && rowHeight > 0 ? Math.ceil(viewport / rowHeight) + 1 : fallbackRows;
-  return rowsInView + 2 * overscan;
+  return rowsInView(viewport, rowHeight, fallbackRows) + 2 * overscan;
+}
+
+/** Rows a viewport shows, partly cut ones included; `fallbackRows` before it is measured. */
+function rowsInView(viewport: number, rowHeight: number, fallbackRows: number): number {
+  return viewport > 0 && rowHeight > 0 ? Math.ceil(viewport / rowHeight) + 1 : fallbackRows;
 }
 
 /**

@@ -14,6 +14,7 @@ use crate::costs::{Applied, CostTable};
 use crate::error::Result;
 use crate::model::{Cents, Customer, Order, OrderItem};
 use crate::products::ProductLookup;
+use crate::progress::{Progress, Stage};
 
 /// What the workspace's items say about its customers: their products and their profit.
 #[derive(Clone, Debug, Default)]
@@ -226,6 +227,30 @@ impl Workspace {
             }
         }
         Ok(profits)
+    }
+
+    /// Every customer (`customers`) with its profit (`profits`): what the app loads at start and after
+    /// an import, the products left to the screens that show them.
+    ///
+    /// Reports as the start of `Stage::Classifying`, counted in customers: 0 of them before the
+    /// profit, then every 16,384 read (at 240k customers reading them back is ~0.3 s). The caller
+    /// reports all of them once they are classified.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn customers_with_profit(&self, progress: &dyn Progress) -> Result<Vec<Customer>> {
+        let total = self.customer_count()?;
+        progress.report(Stage::Classifying, 0, total);
+        let profits = self.profits()?;
+        let mut customers = self.customers_ticking(&mut |read| {
+            progress.report(Stage::Classifying, read.min(total.saturating_sub(1)), total)
+        })?;
+        if !profits.is_empty() {
+            for c in &mut customers {
+                c.profit = profits.get(&c.key).copied().flatten();
+            }
+        }
+        Ok(customers)
     }
 
     /// Whether any stored item has a cost or a profit of its own (from the export's columns).
