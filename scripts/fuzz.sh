@@ -18,13 +18,13 @@ root=$PWD
 # panics, overflow (debug assertions on), hangs and memory, which need no ASan, and ASan's shadow
 # memory would distort the 1 GB RSS limit. Debug assertions turn on overflow checks.
 flags=(--sanitizer none --debug-assertions)
-targets=(open_any open_xlsx open_ods open_xls open_text open_html cell_parsers import_file)
+targets=(open_any open_xlsx open_ods open_xls open_text open_html cell_parsers import_file xlsx_readers_agree)
 # A fuzz build never shares the main target/ and never keeps incremental caches.
 export CARGO_INCREMENTAL=0
 
 dict_of() {
   case "$1" in
-    open_xlsx) echo xlsx ;;
+    open_xlsx | xlsx_readers_agree) echo xlsx ;;
     open_ods) echo ods ;;
     open_text) echo text ;;
     open_html) echo html ;;

@@ -42,7 +42,7 @@ fn main() -> AnyResult<()> {
             let bytes = std::fs::read(&path)?;
             seeds.write(&["open_any", "import_file"], &name, &bytes)?;
             match format {
-                FileFormat::Xlsx => seeds.write(&["open_xlsx"], &name, &zip_to_parts(&bytes)?)?,
+                FileFormat::Xlsx => seeds.write(&["open_xlsx", "xlsx_readers_agree"], &name, &zip_to_parts(&bytes)?)?,
                 FileFormat::Csv => {
                     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
                     seeds.write(&["open_text"], &name, &with_encoding(ENC_UTF8_BOM, text))?;
@@ -58,7 +58,7 @@ fn main() -> AnyResult<()> {
     // Workbooks like the source tests build.
     for (name, bytes) in [("orders-title-rows", orders_xlsx()?), ("split-hidden-offset", split_xlsx()?)] {
         seeds.write(&["open_any", "import_file"], &format!("{name}.xlsx"), &bytes)?;
-        seeds.write(&["open_xlsx"], name, &zip_to_parts(&bytes)?)?;
+        seeds.write(&["open_xlsx", "xlsx_readers_agree"], name, &zip_to_parts(&bytes)?)?;
     }
     for (name, content) in [("customers", ODS_CUSTOMERS), ("orders-repeated", ODS_ORDERS)] {
         let parts = ods_parts(content);

@@ -10,7 +10,9 @@
 //! every reader hands out: `Cell`, `Format`, the cell size limit), `limits` (what one file may cost,
 //! and the budget every reader charges), `state` (a file's running budget and notes), `zip_scan` and
 //! `xls_scan` (what calamine would allocate from a file's declared sizes, checked before calamine sees it),
-//! `xls_cfb` (an xls's workbook stream read by calamine's own compound-file rules, for `xls_scan`).
+//! `xls_cfb` (an xls's workbook stream read by calamine's own compound-file rules, for `xls_scan`),
+//! `values` (calamine's dates and numbers as cells), `xlsx_sheet` (xlsx/xlsm sheets read on two threads exactly as calamine's cells reader reads them,
+//! calamine taking over for anything it does not understand).
 
 mod batch;
 mod html;
@@ -20,9 +22,11 @@ mod row;
 mod sniff;
 mod state;
 mod text;
+mod values;
 mod workbook;
 mod xls_cfb;
 mod xls_scan;
+mod xlsx_sheet;
 mod zip_scan;
 
 #[cfg(test)]
@@ -234,6 +238,25 @@ impl Source {
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Reads xlsx/xlsm sheets with calamine only (`on`) instead of the fast sheet reader
+    /// (`source::xlsx_sheet`), for comparisons and benchmarks; no effect on other formats.
+    #[doc(hidden)]
+    pub fn set_calamine_only(&mut self, on: bool) {
+        if let Backend::Workbook(workbook::Workbook::Xlsx(_, fast)) = &mut self.backend {
+            fast.off = on;
+        }
+    }
+
+    /// Whether the last read of an xlsx/xlsm went through the fast sheet reader to its end (`Some(true)`),
+    /// fell back to calamine (`Some(false)`), or was calamine's alone (`None`, also for other formats).
+    #[doc(hidden)]
+    pub fn last_read_fast(&self) -> Option<bool> {
+        match &self.backend {
+            Backend::Workbook(workbook::Workbook::Xlsx(_, fast)) => fast.last_fast,
+            _ => None,
         }
     }
 

@@ -11,10 +11,11 @@ use std::io::{BufReader, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use calamine::{Data, DataRef, ExcelDateTime, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
 
 use super::row::RowBuffer;
-use super::{xls_scan, zip_scan, Cell, Format, ReadState, MAX_CELL_BYTES};
+use super::values::{datetime_cell, number_cell};
+use super::{xls_scan, xlsx_sheet, zip_scan, Cell, Format, ReadState, MAX_CELL_BYTES};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -28,10 +29,23 @@ type FileReader = BufReader<File>;
 
 /// An opened calamine workbook.
 pub(crate) enum Workbook {
-    Xlsx(Box<Xlsx<FileReader>>),
+    /// With the fast sheet reader's state (`xlsx_sheet`).
+    Xlsx(Box<Xlsx<FileReader>>, FastState),
     Xlsb(Box<Xlsb<FileReader>>),
     Xls(Box<Xls<FileReader>>),
     Ods(Box<Ods<FileReader>>),
+}
+
+/// The fast xlsx sheet reader's state for one workbook.
+#[derive(Default)]
+pub(crate) struct FastState {
+    /// calamine only (comparisons, benchmarks).
+    pub off: bool,
+    /// What the fast reader prepared for the sheet read last (`None`: it cannot read that sheet).
+    prepared: Option<(String, Option<xlsx_sheet::Prepared>)>,
+    /// How the last read went: `Some(true)` read by the fast reader to the end (or until the caller
+    /// stopped), `Some(false)` fell back to calamine, `None` calamine only.
+    pub last_fast: Option<bool>,
 }
 
 /// A workbook with what `Source` caches about it.
@@ -67,9 +81,10 @@ pub(crate) fn open(path: &Path, format: Format, progress: &dyn Progress) -> Resu
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let reader = BufReader::with_capacity(64 * 1024, file);
     let mut workbook = match format {
-        Format::Xlsx | Format::Xlsm => {
-            Workbook::Xlsx(Box::new(guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?))
-        }
+        Format::Xlsx | Format::Xlsm => Workbook::Xlsx(
+            Box::new(guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?),
+            FastState::default(),
+        ),
         Format::Xlsb => Workbook::Xlsb(Box::new(guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?)),
         Format::Xls => match guard(path, || Xls::new(reader)) {
             Ok(Ok(workbook)) => Workbook::Xls(Box::new(workbook)),
@@ -91,7 +106,7 @@ impl Workbook {
     /// Worksheet names in workbook order, hidden ones included; chart sheets left out.
     fn sheet_names(&self) -> Vec<String> {
         let metadata = match self {
-            Workbook::Xlsx(wb) => wb.sheets_metadata(),
+            Workbook::Xlsx(wb, _) => wb.sheets_metadata(),
             Workbook::Xlsb(wb) => wb.sheets_metadata(),
             Workbook::Xls(wb) => wb.sheets_metadata(),
             Workbook::Ods(wb) => wb.sheets_metadata(),
@@ -110,7 +125,9 @@ impl Workbook {
         let from_dimensions =
             |d: calamine::Dimensions| (d.end != (0, 0) || d.start != (0, 0)).then_some(u64::from(d.end.0) + 1);
         let hint = catch_unwind(AssertUnwindSafe(|| match self {
-            Workbook::Xlsx(wb) => wb.worksheet_cells_reader(sheet).ok().and_then(|r| from_dimensions(r.dimensions())),
+            Workbook::Xlsx(wb, _) => {
+                wb.worksheet_cells_reader(sheet).ok().and_then(|r| from_dimensions(r.dimensions()))
+            }
             Workbook::Xlsb(wb) => wb.worksheet_cells_reader(sheet).ok().and_then(|r| from_dimensions(r.dimensions())),
             Workbook::Xls(wb) => range_end(wb.worksheet_range(sheet).ok()),
             Workbook::Ods(wb) => range_end(wb.worksheet_range(sheet).ok()),
@@ -129,9 +146,31 @@ impl Workbook {
         state: &mut ReadState,
         f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
     ) -> Result<()> {
+        // The fast reader first (xlsx/xlsm); where it falls back, calamine reads the file again from
+        // the start with the budget as it was, and the rows the fast reader already handed out
+        // (calamine's rows too) are not handed out twice.
+        let mut skip = 0;
+        if let Workbook::Xlsx(wb, fast) = self {
+            fast.last_fast = None;
+            if let Some(prepared) = fast_reader(path, wb, sheet, fast) {
+                match xlsx_sheet::read(path, prepared, state.budget, f) {
+                    xlsx_sheet::Read::Done(result, row) => {
+                        state.absorb(&row);
+                        fast.last_fast = Some(true);
+                        return result;
+                    }
+                    xlsx_sheet::Read::Fallback { emitted } => {
+                        skip = emitted;
+                        fast.last_fast = Some(false);
+                    }
+                }
+            }
+        }
+        let mut skipping = |index: usize, cells: &[Cell]| if index < skip { Ok(true) } else { f(index, cells) };
+        let f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool> = &mut skipping;
         let mut rows = RowStream { path, row: RowBuffer::with_budget(state.budget), current: None, next_index: 0, f };
         let result = match self {
-            Workbook::Xlsx(wb) => guard(path, || wb.worksheet_cells_reader(sheet))?
+            Workbook::Xlsx(wb, _) => guard(path, || wb.worksheet_cells_reader(sheet))?
                 .map_err(|e| corrupt(path, e))
                 .and_then(|mut reader| stream_cells(&mut rows, || reader.next_cell())),
             Workbook::Xlsb(wb) => guard(path, || wb.worksheet_cells_reader(sheet))?
@@ -147,6 +186,29 @@ impl Workbook {
         state.absorb(&rows.row);
         result
     }
+}
+
+/// What the fast sheet reader needs for `sheet`, prepared once per sheet; `None` when it is off or
+/// cannot read this workbook (calamine reads it then).
+fn fast_reader<'a>(
+    path: &Path,
+    wb: &mut Xlsx<FileReader>,
+    sheet: &str,
+    fast: &'a mut FastState,
+) -> Option<&'a xlsx_sheet::Prepared> {
+    if fast.off || !xlsx_sheet::enabled() {
+        return None;
+    }
+    let cache = &mut fast.prepared;
+    if cache.as_ref().is_none_or(|(name, _)| name != sheet) {
+        let is_1904 = wb.has_1904_epoch();
+        let styles = catch_unwind(AssertUnwindSafe(|| wb.worksheet_cells_reader(sheet).ok().map(|r| r.styles().len())))
+            .ok()
+            .flatten();
+        let prepared = styles.and_then(|styles| xlsx_sheet::prepare(path, sheet, styles, is_1904));
+        *cache = Some((sheet.to_owned(), prepared));
+    }
+    cache.as_ref().and_then(|(_, prepared)| prepared.as_ref())
 }
 
 fn range_end(range: Option<Range<Data>>) -> Option<u64> {
@@ -314,28 +376,6 @@ fn set_int(row: &mut RowBuffer, col: usize, value: i64) {
         row.set_text(col, &value.to_string());
     } else {
         row.set(col, Cell::Number(value as f64));
-    }
-}
-
-fn datetime_cell(value: &ExcelDateTime) -> Cell {
-    // calamine turns the serial into milliseconds through chrono, which panics past ±2^63 ms; no
-    // real date is outside Excel's range (0 … 2,958,465 = 9999-12-31), so such a serial stays a number.
-    let serial = value.as_f64();
-    let in_range = (-1.0..=2_958_466.0).contains(&serial);
-    match (value.is_datetime() && in_range).then(|| value.as_datetime()).flatten() {
-        Some(datetime) => Cell::DateTime(datetime),
-        None => number_cell(serial),
-    }
-}
-
-/// A number as a cell; NaN and infinities become Excel's `#NUM!`. No spreadsheet program stores them, so
-/// only a damaged or forged file carries one, and downstream code (and `Cell`'s equality) may then
-/// assume every `Cell::Number` is finite. Fuzz finding `xls-nan-number`.
-fn number_cell(x: f64) -> Cell {
-    if x.is_finite() {
-        Cell::Number(x)
-    } else {
-        Cell::Error("#NUM!".to_owned())
     }
 }
 

@@ -1,0 +1,217 @@
+//! Differential tests: every xlsx read by the fast sheet reader and by calamine alone must give the
+//! same rows, the same error and the same notes. Files come from the generator (every layout), the
+//! fixtures and fuzz regressions the suites ship, and hand-written sheets for each quirk.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::generate::{self, GenerateOptions, Layout};
+use crate::source::{Cell, Source};
+
+type Rows = Vec<(usize, Vec<Cell>)>;
+
+/// Everything a read hands out: rows, how it ended (error text), notes.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    rows: Rows,
+    end: Result<(), String>,
+    notes: String,
+}
+
+fn read(path: &Path, calamine_only: bool, stop_after: usize) -> (Outcome, Option<bool>) {
+    let mut source = match Source::open(path) {
+        Ok(source) => source,
+        Err(e) => return (Outcome { rows: Vec::new(), end: Err(format!("open: {e}")), notes: String::new() }, None),
+    };
+    source.set_calamine_only(calamine_only);
+    let mut rows = Vec::new();
+    let mut end = Ok(());
+    for sheet in source.sheet_names().to_vec() {
+        let read = source.for_each_row(&sheet, &mut |index, cells| {
+            rows.push((index, cells.to_vec()));
+            Ok(rows.len() < stop_after)
+        });
+        if let Err(e) = read {
+            end = Err(format!("{}: {e}", e.code()));
+            break;
+        }
+    }
+    let fast = source.last_read_fast();
+    (Outcome { rows, end, notes: format!("{:?}", source.notes()) }, fast)
+}
+
+/// Asserts both readers agree on `path`; returns whether the fast reader read it to the end.
+fn same(path: &Path) -> Option<bool> {
+    let (expected, calamine) = read(path, true, usize::MAX);
+    assert_eq!(calamine, None, "calamine only means no fast read");
+    let (got, fast) = read(path, false, usize::MAX);
+    assert_eq!(got, expected, "{} differs", path.display());
+    // A caller that stops early sees the same first rows.
+    for stop in [1, 3] {
+        assert_eq!(read(path, false, stop).0, read(path, true, stop).0, "{} stopping after {stop}", path.display());
+    }
+    fast
+}
+
+#[test]
+fn generated_files_of_every_layout_read_the_same_and_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    for layout in Layout::ALL {
+        for (title_rows, quirks) in [(false, false), (true, true)] {
+            let path = dir.path().join(format!("{layout:?}_{title_rows}.xlsx"));
+            let options = GenerateOptions {
+                layout,
+                orders: 1500,
+                title_rows,
+                totals_row: title_rows,
+                quirks,
+                ..Default::default()
+            };
+            generate::generate(&path, &options).unwrap();
+            assert_eq!(same(&path), Some(true), "{layout:?} should be read by the fast reader");
+        }
+    }
+    let path = dir.path().join("sample.xlsx");
+    generate::sample_workbook(&path).unwrap();
+    assert_eq!(same(&path), Some(true));
+}
+
+#[test]
+fn shipped_xlsx_files_read_the_same() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut found = 0;
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "xlsx" || e == "xlsm") {
+                same(&path);
+                found += 1;
+            }
+        }
+    }
+    assert!(found >= 2, "the fuzz regressions ship xlsx files");
+}
+
+const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
+
+const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/><numFmt numFmtId="165" formatCode="[h]:mm:ss"/></numFmts><fonts count="1"><font><sz val="11"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellXfs count="6"><xf numFmtId="0" fontId="0"/><xf numFmtId="14" fontId="0"/><xf numFmtId="164" fontId="0"><alignment horizontal="left"/></xf><xf numFmtId="165"/><xf numFmtId="2"/><xf/></cellXfs></styleSheet>"#;
+
+/// A one-sheet xlsx (sheet named 订单) with `sheet_data` inside `<sheetData>`, the shared strings
+/// `sst` (the `<si>` items), the styles above, and the 1904 flag.
+fn xlsx(dir: &Path, name: &str, dimension: &str, sheet_data: &str, sst: Option<&str>, date1904: bool) -> PathBuf {
+    let workbook_pr = if date1904 { r#"<workbookPr date1904="1"/>"# } else { "<workbookPr/>" };
+    let mut parts: Vec<(&str, String)> = vec![
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_owned()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_owned()),
+        ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{workbook_pr}<sheets><sheet name="订单" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned()),
+        ("xl/styles.xml", STYLES.to_owned()),
+        ("xl/worksheets/sheet1.xml", format!(r#"{SHEET_HEAD}{dimension}<sheetData>{sheet_data}</sheetData></worksheet>"#)),
+    ];
+    if let Some(sst) = sst {
+        parts.push(("xl/sharedStrings.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{sst}</sst>"#)));
+    }
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in parts {
+        out.start_file(name, options).unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, out.finish().unwrap().into_inner()).unwrap();
+    path
+}
+
+const SST: &str = r#"<si><t>plain</t></si><si><r><rPr><b/></rPr><t>rich </t></r><r><t xml:space="preserve"> run</t></r></si><si><t>东京</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh></si><si><t>a_x000D_b &amp; &#x4E2D;</t></si><si/><si><t>  trimmed	</t></si><si><t>_xD83D__xDCF7_</t></si>"#;
+
+#[test]
+fn every_quirk_of_a_sheet_reads_the_same_and_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = concat!(
+        // shared strings: plain, rich, phonetic, escapes, empty, trimmed, surrogate pair
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c><c r="F1" t="s"><v>5</v></c><c r="G1" t="s"><v>6</v></c><c r="H1" t="s"><v></v></c></row>"#,
+        // inline strings, rich inline, a formula with a cached string, with a cached number
+        r#"<row r="2"><c r="A2" t="inlineStr"><is><t>内联 &lt;x&gt;</t></is></c><c r="B2" t="inlineStr"><is><r><t>r1</t></r><r><t>r2</t></r></is></c><c r="C2" t="str"><f>A1&amp;"x"</f><v>plain_x0041_x</v></c><c r="D2"><f>1+1</f><v>2</v></c><c r="E2" t="inlineStr"><v>ignored</v></c><c r="F2" t="d"><v>2025-03-05T14:22:10</v></c></row>"#,
+        // booleans, errors, numbers as text, numbers, big ints, negative zero
+        r#"<row r="3"><c r="A3" t="b"><v>1</v></c><c r="B3" t="b"><v> false </v></c><c r="C3" t="e"><v>#N/A</v></c><c r="D3" t="e"><v>#DIV/0!</v></c><c r="E3"><v>12abc</v></c><c r="F3" t="n"><v>1.5e3</v></c><c r="G3"><v>3705123456789012345</v></c><c r="H3"><v>-0</v></c><c r="I3" t="b"><v></v></c></row>"#,
+        // dates by style: builtin 14, custom CJK date, [h]:mm:ss duration, number format, unstyled, out-of-range style
+        r#"<row r="5"><c r="A5" s="1"><v>45658.5</v></c><c r="B5" s="2"><v>45000</v></c><c r="C5" s="3"><v>1.25</v></c><c r="D5" s="4"><v>45658</v></c><c r="E5" s="5"><v>45658</v></c><c r="F5" s="99"><v>45658</v></c><c r="G5" s="x"><v>45658</v></c><c r="H5" s="1"><v>-5</v></c><c r="I5" s="1"><v>9999999</v></c></row>"#,
+        // rows and cells without r=, a gap, an empty row, empty cells
+        r#"<row><c t="inlineStr"><is><t>no r</t></is></c><c><v>7</v></c><c r="E6"><v>8</v></c><c><v>9</v></c></row><row r="8"></row><row r="9"><c r="B9"/><c r="C9" s="1"/></row>"#,
+        // a very wide row, and one past Excel's last column
+        r#"<row r="10"><c r="XFD10"><v>1</v></c></row><row r="11"><c r="A11"><v>1</v></c><c r="XFE11"><v>2</v></c></row>"#,
+        // whitespace and comments between cells, a cell outside any row
+        "<row r=\"12\">\n  <c r=\"A12\"><v>1</v></c>\n  <!-- note --><c r=\"B12\" t=\"inlineStr\"><is><t>  spaced  </t></is></c></row><c r=\"A13\"><v>5</v></c>",
+    );
+    for date1904 in [false, true] {
+        let path = xlsx(
+            dir.path(),
+            &format!("quirks_{date1904}.xlsx"),
+            r#"<dimension ref="A1:XFE13"/>"#,
+            data,
+            Some(SST),
+            date1904,
+        );
+        assert_eq!(same(&path), Some(true), "1904: {date1904}");
+    }
+    // No dimension, no shared strings part.
+    let path = xlsx(dir.path(), "bare.xlsx", "", r#"<row r="1"><c r="A1"><v>1</v></c></row>"#, None, false);
+    assert_eq!(same(&path), Some(true));
+}
+
+#[test]
+fn what_the_fast_reader_does_not_understand_falls_back_to_calamine() {
+    let dir = tempfile::tempdir().unwrap();
+    let good =
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>订单号</t></is></c></row><row r="2"><c r="A2"><v>1</v></c></row>"#;
+    let cases = [
+        ("unknown_type", format!(r#"{good}<row r="3"><c r="A3" t="zz"><v>1</v></c></row>"#)),
+        ("bad_number", format!(r#"{good}<row r="3"><c r="A3" t="n"><v>x1</v></c></row>"#)),
+        ("bad_bool", format!(r#"{good}<row r="3"><c r="A3" t="b"><v>2</v></c></row>"#)),
+        ("bad_error", format!(r#"{good}<row r="3"><c r="A3" t="e"><v>#OOPS</v></c></row>"#)),
+        ("missing_shared", format!(r#"{good}<row r="3"><c r="A3" t="s"><v>99</v></c></row>"#)),
+        ("bad_ref", format!(r#"{good}<row r="3"><c r="3A"><v>1</v></c></row>"#)),
+        (
+            "out_of_order",
+            format!(r#"{good}<row r="5"><c r="A5"><v>1</v></c></row><row r="4"><c r="A4"><v>1</v></c></row>"#),
+        ),
+        ("beyond_excel_rows", format!(r#"{good}<row r="1048577"><c r="A1048577"><v>1</v></c></row>"#)),
+        ("unexpected_node", format!(r#"{good}<row r="3"><c r="A3"><x>1</x></c></row>"#)),
+        ("unclosed", format!(r#"{good}<row r="3"><c r="A3"><v>1</v>"#)),
+        (
+            "giant_cell",
+            format!(
+                r#"{good}<row r="3"><c r="A3" t="inlineStr"><is><t>{}</t></is></c></row>"#,
+                "y".repeat(crate::source::MAX_CELL_BYTES + 1)
+            ),
+        ),
+    ];
+    for (name, data) in cases {
+        let path = xlsx(dir.path(), &format!("{name}.xlsx"), "", &data, Some(SST), false);
+        assert_eq!(same(&path), Some(false), "{name} should fall back");
+    }
+    // calamine cannot even open this sheet's cells reader (its dimension arithmetic overflows), so
+    // the fast reader is not tried at all.
+    let path = xlsx(dir.path(), "bad_dimension.xlsx", r#"<dimension ref="B5:A1"/>"#, good, None, false);
+    assert_ne!(same(&path), Some(true));
+}
+
+#[test]
+fn budgets_and_dropped_columns_are_charged_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = String::new();
+    for r in 1..=200 {
+        data.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{}</t></is></c><c r="XFF{r}"><v>1</v></c></row>"#,
+            "z".repeat(1000)
+        ));
+    }
+    let path = xlsx(dir.path(), "wide.xlsx", "", &data, None, false);
+    assert_eq!(same(&path), Some(true));
+    let (outcome, _) = read(&path, false, usize::MAX);
+    assert!(outcome.notes.contains("columns_dropped_at_row: Some(1)"), "{}", outcome.notes);
+}
