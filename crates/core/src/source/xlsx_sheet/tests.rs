@@ -215,3 +215,39 @@ fn budgets_and_dropped_columns_are_charged_the_same() {
     let (outcome, _) = read(&path, false, usize::MAX);
     assert!(outcome.notes.contains("columns_dropped_at_row: Some(1)"), "{}", outcome.notes);
 }
+
+#[test]
+fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = concat!(
+        // namespace prefixes on every element, single-quoted attributes, attributes in another order
+        r#"<x:row r="1"><x:c t='inlineStr' r='A1'><x:is><x:t>前缀</x:t></x:is></x:c><x:c s="4" r="B1"><x:v>2.5</x:v></x:c></x:row>"#,
+        // whitespace inside values, preserved and trimmed inline text, an empty run, rich runs with
+        // a phonetic run between them
+        r#"<row r="2"><c r="A2"><v> 7 </v></c><c r="B2" t="inlineStr"><is><t xml:space="preserve">  kept  </t></is></c><c r="C2" t="inlineStr"><is><t>  cut  </t></is></c><c r="D2" t="inlineStr"><is><t/></is></c><c r="E2" t="inlineStr"><is><t/><t>after empty</t></is></c><c r="F2" t="inlineStr"><is><r><t>上</t></r><rPh><t>ウエ</t></rPh><r><t xml:space="preserve"> 海</t></r></is></c></row>"#,
+        // entities and Excel escapes in inline strings, formula strings and dates
+        r#"<row r="3"><c r="A3" t="inlineStr"><is><t>A&amp;B &#x4E2D;&#25991; &quot;q&quot;</t></is></c><c r="B3" t="inlineStr"><is><t>_x0041_</t></is></c><c r="C3" t="str"><f>"a"&amp;"b"</f><v>a&amp;b</v></c><c r="D3" t="str"><v>x_x0042_</v></c><c r="E3" t="d"><v>2025-01-02</v></c><c r="F3" t="str"><v/></c><c r="G3" t="d"><v></v></c></row>"#,
+        // formulas: shared (empty element), before and after the value, an empty value
+        r#"<row r="4"><c r="A4"><f t="shared" si="0"/><v>3</v></c><c r="B4"><v>4</v><f>A4+1</f></c><c r="C4"><f>1</f><v></v></c><c r="D4" t="n"><v/></c><c r="E4" t="s"><v>0</v></c><c r="F4" t="e"><v>#REF!</v></c><c r="G4" t="b"><v>0</v></c></row>"#,
+        // an empty row element, a self-closing row, a row without r after them, cells without r
+        r#"<row r="6"/><row r="7"></row><row><c><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row>"#,
+        // whitespace and line breaks between every element, a value of an inline cell ignored
+        "\n<row r=\"10\" spans=\"1:3\">\n <c r=\"A10\" t=\"inlineStr\">\n  <is>\n   <t>换行</t>\n  </is>\n </c>\n <c r=\"B10\" t=\"inlineStr\"><v>9</v></c>\n</row>\n",
+    );
+    let path = xlsx(dir.path(), "shapes.xlsx", r#"<dimension ref="A1:G10"/>"#, data, Some(SST), false);
+    assert_eq!(same(&path), Some(true));
+
+    // Shapes the tokenizer leaves to calamine: the rows still come out the same.
+    let cases = [
+        ("crlf_in_text", "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a\r\nb</t></is></c></row>"),
+        ("cdata", r#"<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[x<y]]></t></is></c></row>"#),
+        ("unknown_entity", r#"<row r="1"><c r="A1" t="inlineStr"><is><t>&nbsp;</t></is></c></row>"#),
+        ("entity_in_number", r#"<row r="1"><c r="A1"><v>1&#48;</v></c></row>"#),
+        ("processing_instruction", r#"<row r="1"><?pi x?><c r="A1"><v>1</v></c></row>"#),
+        ("nested_in_value", r#"<row r="1"><c r="A1"><v>1<b/>2</v></c></row>"#),
+    ];
+    for (name, data) in cases {
+        let path = xlsx(dir.path(), &format!("{name}.xlsx"), "", data, None, false);
+        same(&path);
+    }
+}
