@@ -196,7 +196,7 @@ impl<'p> Decoder<'p> {
         // The prelude: declaration, comments and elements before the sheet data.
         loop {
             let Some(lt) = memchr::memchr(b'<', window.data()) else {
-                window.pos = window.len;
+                window.consume_all();
                 more(window)?;
                 continue;
             };
@@ -249,7 +249,7 @@ impl<'p> Decoder<'p> {
         let mut scratch = String::new();
         loop {
             let Some(lt) = memchr::memchr(b'<', window.data()) else {
-                window.pos = window.len;
+                window.consume_all();
                 more(window)?;
                 continue;
             };

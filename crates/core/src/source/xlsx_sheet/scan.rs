@@ -494,6 +494,11 @@ fn inline_string<'a>(s: &'a [u8], open: &Tag, scratch: &mut String, text: &mut O
 }
 
 /// The inflated sheet part, read through a window that slides and grows.
+///
+/// Every byte read is checked to be UTF-8 as it arrives: quick-xml decodes even the text calamine
+/// ignores (between cells, inside a cell around its value), so a stray byte anywhere makes calamine
+/// fail there. The window refuses it instead (`refill` is `None`), and calamine, reading from the
+/// start, fails at the same place after the same rows.
 pub(super) struct Window<R> {
     src: R,
     pub buf: Vec<u8>,
@@ -501,22 +506,29 @@ pub(super) struct Window<R> {
     pub pos: usize,
     /// Valid bytes in `buf`.
     pub len: usize,
+    /// `buf[..checked]` is known to be UTF-8 (the rest is an incomplete character at the end).
+    checked: usize,
     eof: bool,
 }
 
 impl<R: Read> Window<R> {
     pub(super) fn new(src: R) -> Window<R> {
-        Window { src, buf: vec![0; 2 * READ_SIZE], pos: 0, len: 0, eof: false }
+        Window { src, buf: vec![0; 2 * READ_SIZE], pos: 0, len: 0, checked: 0, eof: false }
     }
 
-    /// The unconsumed bytes.
+    /// The unconsumed bytes that are known to be UTF-8.
     pub(super) fn data(&self) -> &[u8] {
-        self.buf.get(self.pos..self.len).unwrap_or_default()
+        self.buf.get(self.pos..self.checked).unwrap_or_default()
+    }
+
+    /// Consumes everything known so far (no element starts in it).
+    pub(super) fn consume_all(&mut self) {
+        self.pos = self.checked;
     }
 
     /// Reads more after the unconsumed bytes (moving them to the front, growing the window when it
-    /// is full). `Some(false)` at the end of the part, `None` on a read error or an element too
-    /// large for the window.
+    /// is full). `Some(false)` at the end of the part, `None` on a read error, bytes that are not
+    /// UTF-8, or an element too large for the window.
     pub(super) fn refill(&mut self) -> Option<bool> {
         if self.eof {
             return Some(false);
@@ -524,6 +536,7 @@ impl<R: Read> Window<R> {
         if self.pos > 0 {
             self.buf.copy_within(self.pos..self.len, 0);
             self.len -= self.pos;
+            self.checked -= self.pos;
             self.pos = 0;
         }
         if self.buf.len() - self.len < READ_SIZE {
@@ -536,9 +549,16 @@ impl<R: Read> Window<R> {
         let n = self.src.read(self.buf.get_mut(self.len..)?).ok()?;
         if n == 0 {
             self.eof = true;
-            return Some(false);
+            // A character cut off by the end of the part.
+            return if self.checked == self.len { Some(false) } else { None };
         }
         self.len += n;
+        match simdutf8::compat::from_utf8(self.buf.get(self.checked..self.len)?) {
+            Ok(_) => self.checked = self.len,
+            // A character continues in the next read.
+            Err(e) if e.error_len().is_none() => self.checked += e.valid_up_to(),
+            Err(_) => return None,
+        }
         Some(true)
     }
 }

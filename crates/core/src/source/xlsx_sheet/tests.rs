@@ -119,11 +119,24 @@ fn xlsx(dir: &Path, name: &str, dimension: &str, sheet_data: &str, sst: Option<&
     let options = zip::write::SimpleFileOptions::default();
     for (name, text) in parts {
         out.start_file(name, options).unwrap();
-        out.write_all(text.as_bytes()).unwrap();
+        out.write_all(&bytes_of(&text)).unwrap();
     }
     let path = dir.join(name);
     std::fs::write(&path, out.finish().unwrap().into_inner()).unwrap();
     path
+}
+
+/// Stands for a byte that is not UTF-8 (which a `str` cannot hold) in the parts `xlsx` writes.
+const NOT_UTF8: &str = "<<NOT-UTF8>>";
+
+fn bytes_of(text: &str) -> Vec<u8> {
+    let mut pieces = text.split(NOT_UTF8);
+    let mut out = pieces.next().unwrap_or_default().as_bytes().to_vec();
+    for piece in pieces {
+        out.push(0xFF);
+        out.extend_from_slice(piece.as_bytes());
+    }
+    out
 }
 
 const SST: &str = r#"<si><t>plain</t></si><si><r><rPr><b/></rPr><t>rich </t></r><r><t xml:space="preserve"> run</t></r></si><si><t>东京</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh></si><si><t>a_x000D_b &amp; &#x4E2D;</t></si><si/><si><t>  trimmed	</t></si><si><t>_xD83D__xDCF7_</t></si>"#;
@@ -245,6 +258,13 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
         ("entity_in_number", r#"<row r="1"><c r="A1"><v>1&#48;</v></c></row>"#),
         ("processing_instruction", r#"<row r="1"><?pi x?><c r="A1"><v>1</v></c></row>"#),
         ("nested_in_value", r#"<row r="1"><c r="A1"><v>1<b/>2</v></c></row>"#),
+        // Fuzz finding: quick-xml decodes the text calamine ignores too, so a stray byte inside a
+        // cell ends calamine's read there, before that row.
+        (
+            "stray_byte_in_a_cell",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><<NOT-UTF8>>v>2</v></c></row>"#,
+        ),
+        ("stray_byte_between_rows", r#"<row r="1"><c r="A1"><v>1</v></c></row> <<NOT-UTF8>> <row r="2"></row>"#),
     ];
     for (name, data) in cases {
         let path = xlsx(dir.path(), &format!("{name}.xlsx"), "", data, None, false);
