@@ -23,6 +23,8 @@ mod parts;
 mod scan;
 mod xml;
 
+use scan::{cell_ref, Kind, NO_STYLE};
+
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
@@ -72,28 +74,6 @@ pub(super) fn prepare(path: &Path, sheet: &str, styles: usize, is_1904: bool) ->
     }
     Some(Prepared { parts: Arc::new(parts), is_1904 })
 }
-
-/// A cell's type attribute, as far as the decoder needs it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// No value.
-    Empty,
-    /// Final text (inline string, `t="str"`, `t="d"`).
-    Text,
-    /// A `<v>` of `t="s"`: shared string index.
-    Shared,
-    /// `t="b"`.
-    Bool,
-    /// `t="e"`.
-    Error,
-    /// `t="n"`: a number, or an error if it is none.
-    Number,
-    /// No `t`: a number, or the text itself.
-    General,
-}
-
-/// No `s=` on the cell.
-const NO_STYLE: usize = usize::MAX;
 
 #[derive(Clone, Copy)]
 struct RawCell {
@@ -443,64 +423,6 @@ impl<'p> Decoder<'p> {
             }
         })
     }
-}
-
-/// The `t=` attribute of a cell.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Type {
-    None,
-    N,
-    S,
-    B,
-    E,
-    Str,
-    D,
-    /// `inlineStr` or `is`.
-    Inline,
-    Other,
-}
-
-fn cell_type(t: Option<&[u8]>) -> Option<Type> {
-    Some(match t {
-        None => Type::None,
-        Some(b"n") => Type::N,
-        Some(b"s") => Type::S,
-        Some(b"b") => Type::B,
-        Some(b"e") => Type::E,
-        Some(b"str") => Type::Str,
-        Some(b"d") => Type::D,
-        Some(b"inlineStr" | b"is") => Type::Inline,
-        Some(_) => Type::Other,
-    })
-}
-
-/// calamine's `get_row_and_optional_column`: (0-based row, 0-based column if any). `None` where
-/// calamine fails or its arithmetic would overflow.
-fn cell_ref(bytes: &[u8]) -> Option<(u32, Option<u32>)> {
-    let mut i = 0;
-    let mut col: u32 = 0;
-    let mut row: u32 = 0;
-    while let Some(&c) = bytes.get(i) {
-        match c {
-            b'A'..=b'Z' => col = col.checked_mul(26)?.checked_add(u32::from(c - b'A') + 1)?,
-            b'a'..=b'z' => col = col.checked_mul(26)?.checked_add(u32::from(c - b'a') + 1)?,
-            b'0'..=b'9' => {
-                row = u32::from(c - b'0');
-                i += 1;
-                break;
-            }
-            _ => return None,
-        }
-        i += 1;
-    }
-    while let Some(&c) = bytes.get(i) {
-        match c {
-            b'0'..=b'9' => row = row.checked_mul(10)?.checked_add(u32::from(c - b'0'))?,
-            _ => return None,
-        }
-        i += 1;
-    }
-    Some((row.checked_sub(1)?, col.checked_sub(1)))
 }
 
 /// calamine's `get_dimension`, only checked: `None` where it fails (or would overflow).
