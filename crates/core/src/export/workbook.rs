@@ -202,8 +202,8 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     if options.include_summary {
         summary(workbook, table, &f)?;
     }
+    let mut parts: Vec<(String, &[usize])> = Vec::new();
     if options.include_tier_sheets {
-        let mut parts: Vec<(String, &[usize])> = Vec::new();
         for (tier, rows) in &table.tiers {
             // A tier larger than Excel's 1,048,576 rows continues on "C类客户 (2)", …
             let mut chunks = rows.chunks(MAX_DATA_ROWS).enumerate().peekable();
@@ -218,12 +218,13 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
                 parts.push((name, chunk));
             }
         }
-        for ws in tier_sheets(workbook, table, parts, &f, ticker)? {
-            workbook.push_worksheet(ws);
-        }
     }
-    if let Some(rhythms) = table.input.rhythm {
-        contacts_sheet(workbook, table, rhythms, &f)?;
+    let (tier_sheets, contacts) = list_sheets(workbook, table, parts, &f, ticker)?;
+    for ws in tier_sheets {
+        workbook.push_worksheet(ws);
+    }
+    if let Some(ws) = contacts {
+        workbook.push_worksheet(ws);
     }
     if options.include_playbook {
         playbook_sheet(workbook, table, &f)?;
@@ -540,19 +541,22 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
     (content.max(header) as f64 * 1.1 + 2.0).clamp(8.0, 48.0)
 }
 
-/// The tier sheets, in the order given, each written on its own thread: they are independent
-/// constant-memory sheets spilling to their own temp files, so on two cores the largest tier is
-/// written beside the others. The formats they use get their style ids first, so the workbook is
-/// the same whatever the timing.
-fn tier_sheets(
+/// The tier sheets, in the order given, and the 本周该联系 sheet when the table has rhythms, each
+/// written on its own thread: they are independent constant-memory sheets spilling to their own
+/// temp files, so on two cores the largest tier is written beside the others and the contact list.
+/// The formats they use get their style ids first, so the workbook is the same whatever the timing.
+fn list_sheets(
     workbook: &mut Workbook,
     table: &Table,
     parts: Vec<(String, &[usize])>,
     f: &Formats,
     ticker: &Ticker,
-) -> Step<Vec<Worksheet>> {
+) -> Step<(Vec<Worksheet>, Option<Worksheet>)> {
     for format in [&f.header, &f.center, &f.money, &f.date] {
         workbook.register_format(format);
+    }
+    if table.input.rhythm.is_some() {
+        workbook.register_format(&f.subtitle);
     }
     let mut sheets = Vec::with_capacity(parts.len());
     for (name, rows) in parts {
@@ -560,7 +564,12 @@ fn tier_sheets(
         ws.set_name(name)?;
         sheets.push((ws, rows));
     }
-    let written: Vec<Step<Worksheet>> = std::thread::scope(|scope| {
+    let contacts = match table.input.rhythm {
+        Some(rhythms) => Some((workbook.new_worksheet_with_constant_memory()?, rhythms)),
+        None => None,
+    };
+    std::thread::scope(|scope| {
+        let contacts = contacts.map(|(ws, rhythms)| scope.spawn(move || contacts_sheet(ws, table, rhythms, f)));
         let handles: Vec<_> = sheets
             .into_iter()
             .map(|(mut ws, rows)| {
@@ -570,9 +579,15 @@ fn tier_sheets(
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
-    written.into_iter().collect()
+        let tiers: Step<Vec<Worksheet>> = handles.into_iter().map(join).collect();
+        let contacts: Step<Option<Worksheet>> = contacts.map_or(Ok(None), join);
+        Ok((tiers?, contacts?))
+    })
+}
+
+/// A sheet thread's result; its panic goes on in the caller.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ticker: &Ticker) -> Step {
@@ -627,7 +642,15 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
 
 /// The 本周该联系 sheet: this week's contact list of the exported customers (`contacts` decides who
 /// and in which order; this lays it out).
-fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhythm::Rhythms, f: &Formats) -> Step {
+///
+/// It fills `sheet`, made beside the tier sheets so that it is written beside them; `None` when the
+/// list cannot be made (the sheet is left out).
+fn contacts_sheet(
+    mut sheet: Worksheet,
+    table: &Table,
+    rhythms: &crate::rhythm::Rhythms,
+    f: &Formats,
+) -> Step<Option<Worksheet>> {
     let lang = table.lang;
     let input = table.input;
     // The table already checked that customers, assignments and rhythms belong together. The list's
@@ -638,7 +661,7 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
         rhythms,
         crate::contacts::ContactOptions::default(),
     ) else {
-        return Ok(());
+        return Ok(None);
     };
     let assignment = |d: &crate::contacts::Due| &input.classification.assignments[d.index as usize];
     let customer = |d: &crate::contacts::Due| &input.customers[d.index as usize];
@@ -666,11 +689,7 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
     ]);
     // Constant memory, as the tier sheets: the list can hold a large share of 250k customers, and an
     // in-memory sheet keeps every cell in a tree until the save (the export's memory peak at 100k
-    // orders). Its formats are registered first, as for the tier sheets.
-    for format in [&f.header, &f.center, &f.money, &f.date, &f.subtitle] {
-        workbook.register_format(format);
-    }
-    let mut sheet = workbook.new_worksheet_with_constant_memory()?;
+    // orders). Its formats were registered with the tier sheets'.
     let ws = &mut sheet;
     ws.set_name(crate::contacts::Period::Week.title(lang))?;
     list_print_setup(ws, 3)?;
@@ -701,8 +720,7 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
     if list.is_empty() {
         let none = pick(lang, "本周没有到期该联系的客户。", "Nobody is due for contact this week.");
         write_text_with(ws, 1, 1, none, &f.subtitle)?;
-        workbook.push_worksheet(sheet);
-        return Ok(());
+        return Ok(Some(sheet));
     }
     ws.autofilter(0, 0, list.len() as RowNum, (headers.len() - 1) as u16)?;
     for (n, due) in list.iter().enumerate() {
@@ -730,8 +748,7 @@ fn contacts_sheet(workbook: &mut Workbook, table: &Table, rhythms: &crate::rhyth
         write_text(ws, r, c + 7, contact.action.get(lang))?;
         write_text(ws, r, c + 8, contact.channel.get(lang))?;
     }
-    workbook.push_worksheet(sheet);
-    Ok(())
+    Ok(Some(sheet))
 }
 
 fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
