@@ -173,6 +173,12 @@ impl<'p> Decoder<'p> {
         if window.data().starts_with(b"\xEF\xBB\xBF") {
             window.pos += 3;
         }
+        // The elements open (quick-xml refuses an end tag when there is none; see `scan::close`).
+        let mut depth: u32 = 0;
+        let close = |depth: &mut u32| match scan::close(depth) {
+            P::Ok(()) => Ok(()),
+            _ => Err(Stop::Fallback),
+        };
         // The prelude: declaration, comments and elements before the sheet data.
         loop {
             let Some(lt) = memchr::memchr(b'<', window.data()) else {
@@ -206,6 +212,11 @@ impl<'p> Decoder<'p> {
                 P::Bail => return Err(Stop::Fallback),
             };
             let name = scan::local(data.get(tag.name.clone()).unwrap_or_default());
+            match tag.kind {
+                TagKind::Start => depth += 1,
+                TagKind::End => close(&mut depth)?,
+                TagKind::Empty => {}
+            }
             if tag.kind != TagKind::End {
                 if name == b"dimension" {
                     let attrs = data.get(tag.attrs.clone()).unwrap_or_default();
@@ -255,7 +266,7 @@ impl<'p> Decoder<'p> {
             let name = scan::local(data.get(tag.name.clone()).unwrap_or_default());
             match (tag.kind, name) {
                 (TagKind::Start | TagKind::Empty, b"c") => {
-                    let cell = match scan::cell(data, &tag, row_index, col_index, &mut scratch) {
+                    let cell = match scan::cell(data, &tag, row_index, col_index, depth, &mut scratch) {
                         P::Ok(cell) => cell,
                         P::More => {
                             more(window)?;
@@ -267,6 +278,7 @@ impl<'p> Decoder<'p> {
                     let raw_cell = RawCell { row: cell.row, col: cell.col, kind: cell.kind, style: cell.style };
                     self.cell(&raw_cell, raw, f)?;
                     col_index = cell.col.checked_add(1).ok_or(Stop::Fallback)?;
+                    depth = cell.depth;
                     window.pos += cell.end;
                 }
                 (TagKind::Start | TagKind::Empty, b"row") => {
@@ -282,15 +294,18 @@ impl<'p> Decoder<'p> {
                     if tag.kind == TagKind::Empty {
                         row_index = row_index.checked_add(1).ok_or(Stop::Fallback)?;
                         col_index = 0;
+                    } else {
+                        depth += 1;
                     }
                     window.pos += tag.end;
                 }
                 (TagKind::End, b"row") => {
+                    close(&mut depth)?;
                     row_index = row_index.checked_add(1).ok_or(Stop::Fallback)?;
                     col_index = 0;
                     window.pos += tag.end;
                 }
-                (TagKind::End, b"sheetData") => return Ok(()),
+                (TagKind::End, b"sheetData") => return close(&mut depth),
                 _ => return Err(Stop::Fallback),
             }
         }

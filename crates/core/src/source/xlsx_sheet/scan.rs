@@ -290,6 +290,21 @@ pub(super) struct CellOut<'a> {
     pub text: Option<&'a str>,
     /// One past the cell's end.
     pub end: usize,
+    /// The elements open after it (see [`close`]).
+    pub depth: u32,
+}
+
+/// An end tag met with `depth` elements open: quick-xml does not check end tag names here
+/// (`check_end_names = false`) but refuses an end tag when no element is open, and calamine fails
+/// there. Bail then.
+pub(super) fn close(depth: &mut u32) -> P<()> {
+    match depth.checked_sub(1) {
+        Some(d) => {
+            *depth = d;
+            P::Ok(())
+        }
+        None => P::Bail,
+    }
 }
 
 /// Appends `raw` to `out` with the predefined entities and character references resolved, as
@@ -379,13 +394,14 @@ fn value_kind(t: Type) -> Kind {
 
 const WS: [char; 4] = [' ', '\t', '\r', '\n'];
 
-/// Reads the cell whose start tag `open` is at the start of `s`; `row_index`/`col_index` are the
-/// positions a cell without `r=` takes.
+/// Reads the cell whose start tag `open` is at the start of `s`, with `depth` elements open before
+/// it; `row_index`/`col_index` are the positions a cell without `r=` takes.
 pub(super) fn cell<'a>(
     s: &'a [u8],
     open: &Tag,
     row_index: u32,
     col_index: u32,
+    depth: u32,
     scratch: &mut String,
 ) -> P<CellOut<'a>> {
     let [r, style, t] = tri!(cell_attrs(tri!(attrs_of(s, open))));
@@ -398,7 +414,7 @@ pub(super) fn cell<'a>(
     };
     let style = style.map_or(NO_STYLE, |s| atoi_simd::parse::<usize, true, false>(s).unwrap_or(0));
     let t = tri!(need(cell_type(t)));
-    let mut out = CellOut { row, col, kind: Kind::Empty, style, text: Some(""), end: open.end };
+    let mut out = CellOut { row, col, kind: Kind::Empty, style, text: Some(""), end: open.end, depth };
     if open.kind == TagKind::Empty {
         return P::Ok(out);
     }
@@ -428,14 +444,20 @@ pub(super) fn cell<'a>(
             }
         }
     }
+    // The fast shapes above are balanced; here every element counts.
+    let mut depth = depth + 1;
     let mut at = open.end;
     loop {
         let lt = tri!(next_lt(s, at));
         let inner = tri!(tag_at(s, lt));
         let name = s.get(inner.name.clone()).unwrap_or_default();
+        if inner.kind == TagKind::End {
+            tri!(close(&mut depth));
+        }
         match inner.kind {
             TagKind::End if local(name) == b"c" => {
                 out.end = inner.end;
+                out.depth = depth;
                 return P::Ok(out);
             }
             // calamine ignores other end tags inside a cell.
@@ -448,7 +470,7 @@ pub(super) fn cell<'a>(
                 at = match local(name) {
                     b"is" => {
                         out.kind = Kind::Text;
-                        tri!(inline_string(s, &inner, scratch, &mut out.text))
+                        tri!(inline_string(s, &inner, scratch, &mut out.text, &mut depth))
                     }
                     b"v" => tri!(value(s, &inner, t, scratch, &mut out)),
                     b"f" if inner.kind == TagKind::Empty => inner.end,
@@ -516,10 +538,17 @@ fn value<'a>(s: &'a [u8], open: &Tag, t: Type, scratch: &mut String, out: &mut C
 /// An `<is>` (calamine's `read_string`): the plain `<t>` or every rich-text run's, phonetic runs
 /// left out. A single plain run without escapes stays a slice of `s`; anything else is joined in
 /// `scratch` (`text` then `None`). Returns the offset after `</is>`.
-fn inline_string<'a>(s: &'a [u8], open: &Tag, scratch: &mut String, text: &mut Option<&'a str>) -> P<usize> {
+fn inline_string<'a>(
+    s: &'a [u8],
+    open: &Tag,
+    scratch: &mut String,
+    text: &mut Option<&'a str>,
+    depth: &mut u32,
+) -> P<usize> {
     if open.kind == TagKind::Empty {
         return P::Ok(open.end);
     }
+    *depth += 1;
     let closing = s.get(open.name.clone()).unwrap_or_default();
     let mut phonetic = false;
     let mut runs = 0usize;
@@ -529,6 +558,12 @@ fn inline_string<'a>(s: &'a [u8], open: &Tag, scratch: &mut String, text: &mut O
         let inner = tri!(tag_at(s, lt));
         let name = s.get(inner.name.clone()).unwrap_or_default();
         at = inner.end;
+        match inner.kind {
+            TagKind::End => tri!(close(depth)),
+            // A `<t>` is read with its end tag below.
+            TagKind::Start if !(local(name) == b"t" && !phonetic) => *depth += 1,
+            _ => {}
+        }
         match (inner.kind, local(name)) {
             (TagKind::End, _) if name == closing => return P::Ok(inner.end),
             (TagKind::End, b"rPh") => phonetic = false,

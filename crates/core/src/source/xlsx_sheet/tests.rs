@@ -265,6 +265,17 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
             r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><<NOT-UTF8>>v>2</v></c></row>"#,
         ),
         ("stray_byte_between_rows", r#"<row r="1"><c r="A1"><v>1</v></c></row> <<NOT-UTF8>> <row r="2"></row>"#),
+        // Fuzz finding: end tags are not matched by name, but one with no element open is an
+        // error (here `</sheetData>` after two extra `</row>`s closed the sheet data and the worksheet).
+        (
+            "end_tag_with_nothing_open",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row></row></row><row r="3"><c r="A3"><v>3</v></c></row>"#,
+        ),
+        ("end_tags_inside_cells", r#"<row r="1"><c r="A1"><v>1</v></x></y></z></c></row>"#),
+        (
+            "end_tags_inside_inline_strings",
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></r></r></r></is></c></row>"#,
+        ),
     ];
     for (name, data) in cases {
         let path = xlsx(dir.path(), &format!("{name}.xlsx"), "", data, None, false);
