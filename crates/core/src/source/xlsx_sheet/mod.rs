@@ -240,10 +240,16 @@ impl<'p> Decoder<'p> {
         let mut scratch = String::new();
         loop {
             let Some(lt) = memchr::memchr(b'<', window.data()) else {
-                window.consume_all();
+                // The text before the next element may go on: keep it whole if it has a reference.
+                if memchr::memchr(b'&', window.data()).is_none() {
+                    window.consume_all();
+                }
                 more(window)?;
                 continue;
             };
+            if !scan::references_closed(window.data().get(..lt).unwrap_or_default()) {
+                return Err(Stop::Fallback);
+            }
             window.pos += lt;
             let data = window.data();
             if data.starts_with(b"<!--") {

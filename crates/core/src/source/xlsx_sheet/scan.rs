@@ -261,10 +261,28 @@ fn cell_attrs(attrs: &[u8]) -> P<[Option<&[u8]>; 3]> {
     P::Ok(out)
 }
 
-/// The next `<` at or after `from`, or `More`.
+/// Whether every `&` in the text `bytes` (which ends before a `<`) closes with a `;` before the
+/// next `&`: quick-xml reads a reference from each `&` and fails on one that meets `&`, `<` or
+/// the end first, even in text calamine then ignores (`allow_dangling_amp` is off).
+pub(super) fn references_closed(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(amp) = memchr(b'&', rest) {
+        let after = rest.get(amp + 1..).unwrap_or_default();
+        match memchr2(b';', b'&', after) {
+            Some(end) if after.get(end) == Some(&b';') => rest = after.get(end + 1..).unwrap_or_default(),
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The next `<` at or after `from`, or `More`; bail if the text before it has a reference that
+/// quick-xml would refuse.
 fn next_lt(s: &[u8], from: usize) -> P<usize> {
-    match s.get(from..).and_then(|rest| memchr(b'<', rest)) {
-        Some(i) => P::Ok(from + i),
+    let rest = s.get(from..).unwrap_or_default();
+    match memchr(b'<', rest) {
+        Some(i) if references_closed(rest.get(..i).unwrap_or_default()) => P::Ok(from + i),
+        Some(_) => P::Bail,
         None => P::More,
     }
 }
@@ -709,5 +727,8 @@ mod tests {
         assert!(matches!(push_unescaped("&nbsp;", &mut String::new()), P::Bail));
         assert!(matches!(push_unescaped("&#0;", &mut String::new()), P::Bail));
         assert!(matches!(push_unescaped("a & b", &mut String::new()), P::Bail));
+        assert!(references_closed(b"a &amp; b &#1; c"));
+        assert!(!references_closed(b"a & b"));
+        assert!(!references_closed(b"a &amp &lt;"));
     }
 }

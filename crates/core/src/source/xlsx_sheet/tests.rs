@@ -241,7 +241,7 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
         // entities and Excel escapes in inline strings, formula strings and dates
         r#"<row r="3"><c r="A3" t="inlineStr"><is><t>A&amp;B &#x4E2D;&#25991; &quot;q&quot;</t></is></c><c r="B3" t="inlineStr"><is><t>_x0041_</t></is></c><c r="C3" t="str"><f>"a"&amp;"b"</f><v>a&amp;b</v></c><c r="D3" t="str"><v>x_x0042_</v></c><c r="E3" t="d"><v>2025-01-02</v></c><c r="F3" t="str"><v/></c><c r="G3" t="d"><v></v></c></row>"#,
         // formulas: shared (empty element), before and after the value, an empty value
-        r#"<row r="4"><c r="A4"><f t="shared" si="0"/><v>3</v></c><c r="B4"><v>4</v><f>A4+1</f></c><c r="C4"><f>1</f><v></v></c><c r="D4" t="n"><v/></c><c r="E4" t="s"><v>0</v></c><c r="F4" t="e"><v>#REF!</v></c><c r="G4" t="b"><v>0</v></c></row>"#,
+        r#"<row r="4"><c r="A4"><f t="shared" si="0"/><v>3</v></c><c r="H4"><f>A4&amp;"x"</f><v>3</v></c><c r="B4"><v>4</v><f>A4+1</f></c><c r="C4"><f>1</f><v></v></c><c r="D4" t="n"><v/></c><c r="E4" t="s"><v>0</v></c><c r="F4" t="e"><v>#REF!</v></c><c r="G4" t="b"><v>0</v></c></row>"#,
         // an empty row element, a self-closing row, a row without r after them, cells without r
         r#"<row r="6"/><row r="7"></row><row><c><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row>"#,
         // whitespace and line breaks between every element, a value of an inline cell ignored
@@ -270,6 +270,13 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
         (
             "end_tag_with_nothing_open",
             r#"<row r="1"><c r="A1"><v>1</v></c></row></row></row><row r="3"><c r="A3"><v>3</v></c></row>"#,
+        ),
+        // Fuzz finding: quick-xml reads a reference from every `&`, even in text calamine
+        // ignores, and fails on one without its `;`.
+        ("dangling_ampersand_between_cells", r#"<row r="1"><c r="A1"><v>1</v></c> & <c r="B1"><v>2</v></c></row>"#),
+        (
+            "dangling_ampersand_in_a_formula",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><f>A1&1</f><v>2</v></c></row>"#,
         ),
         ("end_tags_inside_cells", r#"<row r="1"><c r="A1"><v>1</v></x></y></z></c></row>"#),
         (
