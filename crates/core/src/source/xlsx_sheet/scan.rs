@@ -579,7 +579,7 @@ fn inline_string<'a>(
         match inner.kind {
             TagKind::End => tri!(close(depth)),
             // A `<t>` is read with its end tag below.
-            TagKind::Start if !(local(name) == b"t" && !phonetic) => *depth += 1,
+            TagKind::Start if local(name) != b"t" || phonetic => *depth += 1,
             _ => {}
         }
         match (inner.kind, local(name)) {
