@@ -145,6 +145,11 @@ pub(super) struct Tag {
     pub end: usize,
 }
 
+/// XML's whitespace, which ends a tag's name for quick-xml (a form feed does not).
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.')
 }
@@ -161,7 +166,7 @@ pub(super) fn tag(s: &[u8]) -> P<Tag> {
             let inner = rest.get(..gt).unwrap_or_default();
             let name_len = inner.iter().position(|b| !is_name_byte(*b)).unwrap_or(inner.len());
             let trailing = inner.get(name_len..).unwrap_or_default();
-            if name_len == 0 || !trailing.iter().all(u8::is_ascii_whitespace) {
+            if name_len == 0 || !trailing.iter().all(|b| is_xml_space(*b)) {
                 return P::Bail;
             }
             P::Ok(Tag { kind: TagKind::End, name: 2..2 + name_len, attrs: 0..0, end: 2 + gt + 1 })
@@ -176,7 +181,7 @@ pub(super) fn tag(s: &[u8]) -> P<Tag> {
                 }
             }
             let after = s.get(i).copied().unwrap_or_default();
-            if i == 1 || !(after.is_ascii_whitespace() || after == b'/' || after == b'>') {
+            if i == 1 || !(is_xml_space(after) || after == b'/' || after == b'>') {
                 return P::Bail;
             }
             // The closing `>`, outside quoted attribute values (as quick-xml finds it). Tags are

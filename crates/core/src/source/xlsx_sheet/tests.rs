@@ -278,6 +278,9 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
             "dangling_ampersand_in_a_formula",
             r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><f>A1&1</f><v>2</v></c></row>"#,
         ),
+        // Fuzz finding: a form feed is no XML whitespace, so `<c\x0c r=..>` is another element,
+        // which calamine skips.
+        ("form_feed_after_a_name", "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c\x0c r=\"B1\"><v>2</v></c></row>"),
         ("end_tags_inside_cells", r#"<row r="1"><c r="A1"><v>1</v></x></y></z></c></row>"#),
         (
             "end_tags_inside_inline_strings",
