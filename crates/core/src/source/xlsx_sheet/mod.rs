@@ -399,7 +399,7 @@ impl<'p> Decoder<'p> {
                     return Some(Value::Empty);
                 }
                 let idx = atoi_simd::parse::<usize, true, false>(raw.as_bytes()).unwrap_or(0);
-                Value::Text(prepared.parts.strings.get(idx)?.as_str())
+                Value::Text(prepared.parts.strings.get(idx)?)
             }
             Kind::Bool => {
                 let v = raw.trim();

@@ -27,9 +27,29 @@ pub(crate) struct Parts {
     /// The zip path of the sheet (as calamine looks it up).
     pub sheet_path: String,
     /// The shared strings, in order.
-    pub strings: Vec<String>,
+    pub strings: SharedStrings,
     /// Number format per style index (`s=`).
     pub formats: Vec<NumFormat>,
+}
+
+/// The shared strings in one text, each ending where `ends` says: calamine holds its own copy as a
+/// `String` each, and a second copy of that shape would cost ~40 bytes a string more (a million
+/// strings in a large Excel-saved export).
+#[derive(Default)]
+pub(crate) struct SharedStrings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl SharedStrings {
+    /// String `index`, if there is one.
+    pub(crate) fn get(&self, index: usize) -> Option<&str> {
+        let start = match index.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.text.get(start..*self.ends.get(index)?)
+    }
 }
 
 /// The zip reader calamine uses for one part: the same quick-xml configuration.
@@ -211,12 +231,12 @@ fn shared_strings<R: Read + Seek>(
     zip: &mut ZipArchive<R>,
     cache: &HashMap<String, String>,
     path: &str,
-) -> Option<Vec<String>> {
+) -> Option<SharedStrings> {
     let Some(mut xml) = open_part(zip, cache, path) else {
         // No such part: calamine has no shared strings either (an unreadable one failed its open).
-        return Some(Vec::new());
+        return Some(SharedStrings::default());
     };
-    let mut strings = Vec::new();
+    let mut strings = SharedStrings::default();
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -225,7 +245,7 @@ fn shared_strings<R: Read + Seek>(
                 if let Some(count) = raw_attr(&e, "uniqueCount")? {
                     if let Ok(n) = atoi_simd::parse::<usize, true, false>(count.as_bytes()) {
                         // calamine reserves the declared count too; the zip scan bounded it.
-                        strings.reserve(n.min(1 << 24));
+                        strings.ends.reserve(n.min(1 << 24));
                     }
                 }
                 break;
@@ -241,9 +261,9 @@ fn shared_strings<R: Read + Seek>(
         buf.clear();
         match xml.read_event_into(&mut buf).ok()? {
             Event::Start(e) if local_is(&e, "si") => {
-                let mut value = String::new();
-                read_string(&mut xml, e.name(), &mut inner, &mut text, &mut scratch, &mut value)?;
-                strings.push(value);
+                // `read_string` appends the item's text.
+                read_string(&mut xml, e.name(), &mut inner, &mut text, &mut scratch, &mut strings.text)?;
+                strings.ends.push(strings.text.len());
             }
             Event::End(e) if e.local_name().as_ref() == "sst" => break,
             Event::Eof => return None,
