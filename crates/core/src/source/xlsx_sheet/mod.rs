@@ -203,14 +203,8 @@ impl<'p> Decoder<'p> {
                 window.pos += end + close.len();
                 continue;
             }
-            let tag = match scan::tag(data) {
-                P::Ok(tag) => tag,
-                P::More => {
-                    more(window)?;
-                    continue;
-                }
-                P::Bail => return Err(Stop::Fallback),
-            };
+            let Some(tag) = ready(scan::tag(data), window)? else { continue };
+            let data = window.data();
             let name = scan::local(data.get(tag.name.clone()).unwrap_or_default());
             match tag.kind {
                 TagKind::Start => depth += 1,
@@ -261,14 +255,8 @@ impl<'p> Decoder<'p> {
                 window.pos += end + 3;
                 continue;
             }
-            let tag = match scan::tag(data) {
-                P::Ok(tag) => tag,
-                P::More => {
-                    more(window)?;
-                    continue;
-                }
-                P::Bail => return Err(Stop::Fallback),
-            };
+            let Some(tag) = ready(scan::tag(data), window)? else { continue };
+            let data = window.data();
             let name = scan::local(data.get(tag.name.clone()).unwrap_or_default());
             match (tag.kind, name) {
                 (TagKind::Start | TagKind::Empty, b"c") => {
@@ -459,6 +447,21 @@ fn dimension(text: &str) -> Option<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// `parsed`'s value; `None` once the window is refilled when it needs more bytes (parse again).
+fn ready<T, R: std::io::Read>(
+    parsed: scan::P<T>,
+    window: &mut scan::Window<R>,
+) -> std::result::Result<Option<T>, Stop> {
+    match parsed {
+        scan::P::Ok(value) => Ok(Some(value)),
+        scan::P::More => match window.refill() {
+            Some(true) => Ok(None),
+            _ => Err(Stop::Fallback),
+        },
+        scan::P::Bail => Err(Stop::Fallback),
+    }
+}
 
 /// Whether an XML declaration (`<?xml … ` up to `?>`) names UTF-8 or no encoding: quick-xml would
 /// decode any other encoding, which this reader does not.
