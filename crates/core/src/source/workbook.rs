@@ -46,6 +46,9 @@ pub(crate) struct FastState {
     /// How the last read went: `Some(true)` read by the fast reader to the end (or until the caller
     /// stopped), `Some(false)` fell back to calamine, `None` calamine only.
     pub last_fast: Option<bool>,
+    /// The shared strings and formats being read since the workbook was opened, for the first sheet
+    /// prepared.
+    early: Option<xlsx_sheet::EarlyParts>,
 }
 
 /// A workbook with what `Source` caches about it.
@@ -81,10 +84,14 @@ pub(crate) fn open(path: &Path, format: Format, progress: &dyn Progress) -> Resu
     let file = File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let reader = BufReader::with_capacity(64 * 1024, file);
     let mut workbook = match format {
-        Format::Xlsx | Format::Xlsm => Workbook::Xlsx(
-            Box::new(guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?),
-            FastState::default(),
-        ),
+        Format::Xlsx | Format::Xlsm => {
+            // Beside calamine's open, which reads its own copy of the shared strings.
+            let early = xlsx_sheet::read_early(path);
+            Workbook::Xlsx(
+                Box::new(guard(path, || Xlsx::new(reader))?.map_err(|e| corrupt(path, e))?),
+                FastState { early, ..FastState::default() },
+            )
+        }
         Format::Xlsb => Workbook::Xlsb(Box::new(guard(path, || Xlsb::new(reader))?.map_err(|e| corrupt(path, e))?)),
         Format::Xls => match guard(path, || Xls::new(reader)) {
             Ok(Ok(workbook)) => Workbook::Xls(Box::new(workbook)),
@@ -205,7 +212,8 @@ fn fast_reader<'a>(
         let styles = catch_unwind(AssertUnwindSafe(|| wb.worksheet_cells_reader(sheet).ok().map(|r| r.styles().len())))
             .ok()
             .flatten();
-        let prepared = styles.and_then(|styles| xlsx_sheet::prepare(path, sheet, styles, is_1904));
+        let early = fast.early.take();
+        let prepared = styles.and_then(|styles| xlsx_sheet::prepare(path, sheet, styles, is_1904, early));
         *cache = Some((sheet.to_owned(), prepared));
     }
     cache.as_ref().and_then(|(_, prepared)| prepared.as_ref())

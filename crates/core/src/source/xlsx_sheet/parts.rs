@@ -100,14 +100,43 @@ fn local_is(e: &BytesStart<'_>, name: &str) -> bool {
 
 /// Reads what the sheet reader needs for worksheet `sheet`, the way calamine read it at open.
 /// `None` when anything differs from the plain case this reader is sure of.
-pub(super) fn read<R: Read + Seek>(zip: &mut ZipArchive<R>, sheet: &str) -> Option<Parts> {
+/// `early` are the shared strings and formats when `read_early` already has them.
+pub(super) fn read<R: Read + Seek>(zip: &mut ZipArchive<R>, sheet: &str, early: Option<Early>) -> Option<Parts> {
     let cache = path_cache(zip)?;
     let (xl_path, workbook_name) = package_relationships(zip, &cache)?;
     let rels = workbook_relationships(zip, &cache, &format!("{xl_path}_rels/{workbook_name}.rels"))?;
     let sheet_path = sheet_path(zip, &cache, &format!("{xl_path}{workbook_name}"), &xl_path, &rels, sheet)?;
-    let strings = shared_strings(zip, &cache, &format!("{xl_path}sharedStrings.xml"))?;
-    let formats = formats(zip, &cache, &format!("{xl_path}styles.xml"))?;
+    let Early { strings, formats } = match early {
+        Some(early) => early,
+        None => read_early_from(zip, &cache, &xl_path)?,
+    };
     Some(Parts { sheet_path, strings, formats })
+}
+
+/// The parts every sheet shares and that can be large: the shared strings and the styles' number
+/// formats.
+pub(crate) struct Early {
+    strings: SharedStrings,
+    formats: Vec<NumFormat>,
+}
+
+/// Reads [`Early`] from the xlsx at `path` (`None` where `read` would fail on them).
+pub(super) fn read_early(path: &std::path::Path) -> Option<Early> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut zip = ZipArchive::new(BufReader::with_capacity(64 * 1024, file)).ok()?;
+    let cache = path_cache(&zip)?;
+    let (xl_path, _) = package_relationships(&mut zip, &cache)?;
+    read_early_from(&mut zip, &cache, &xl_path)
+}
+
+fn read_early_from<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    cache: &HashMap<String, String>,
+    xl_path: &str,
+) -> Option<Early> {
+    let strings = shared_strings(zip, cache, &format!("{xl_path}sharedStrings.xml"))?;
+    let formats = formats(zip, cache, &format!("{xl_path}styles.xml"))?;
+    Some(Early { strings, formats })
 }
 
 fn package_relationships<R: Read + Seek>(
