@@ -99,15 +99,6 @@ pub(super) fn prepare(
     Some(Prepared { parts: Arc::new(parts), is_1904 })
 }
 
-#[derive(Clone, Copy)]
-struct RawCell {
-    row: u32,
-    col: u32,
-    kind: Kind,
-    /// Index of the cell style (`atoi(s)` or 0 when unparsable, as calamine), or [`NO_STYLE`].
-    style: usize,
-}
-
 /// Streams `sheet` (at zip path `parts.sheet_path`) of the xlsx at `path` to `f`, starting from
 /// `budget`; see [`Read`].
 pub(super) fn read(
@@ -186,11 +177,6 @@ impl<'p> Decoder<'p> {
         f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
     ) -> std::result::Result<(), Stop> {
         use scan::{TagKind, P};
-        // The element at the window's position needs more bytes: refill, or the part ended early.
-        let more = |window: &mut scan::Window<R>| match window.refill() {
-            Some(true) => Ok(()),
-            _ => Err(Stop::Fallback),
-        };
         if window.data().is_empty() {
             more(window)?;
         }
@@ -293,8 +279,7 @@ impl<'p> Decoder<'p> {
                         P::Bail => return Err(Stop::Fallback),
                     };
                     let raw = cell.text.unwrap_or(scratch.as_str());
-                    let raw_cell = RawCell { row: cell.row, col: cell.col, kind: cell.kind, style: cell.style };
-                    self.cell(&raw_cell, raw, f)?;
+                    self.cell(&cell, raw, f)?;
                     col_index = cell.col.checked_add(1).ok_or(Stop::Fallback)?;
                     depth = cell.depth;
                     window.pos += cell.end;
@@ -359,7 +344,7 @@ impl<'p> Decoder<'p> {
 
     fn cell(
         &mut self,
-        cell: &RawCell,
+        cell: &scan::CellOut<'_>,
         raw: &str,
         f: &mut dyn FnMut(usize, &[Cell]) -> Result<bool>,
     ) -> std::result::Result<(), Stop> {
@@ -398,7 +383,7 @@ impl<'p> Decoder<'p> {
     }
 
     /// calamine's `read_v` on the raw text; `None` where calamine fails.
-    fn value<'a>(&self, cell: &RawCell, raw: &'a str) -> Option<Value<'a>>
+    fn value<'a>(&self, cell: &scan::CellOut<'_>, raw: &'a str) -> Option<Value<'a>>
     where
         'p: 'a,
     {
@@ -472,6 +457,14 @@ fn dimension(text: &str) -> Option<()> {
 #[cfg(test)]
 mod tests;
 
+/// The element at the window's position needs more bytes: refill, or the part ended early.
+fn more<R: std::io::Read>(window: &mut scan::Window<R>) -> std::result::Result<(), Stop> {
+    match window.refill() {
+        Some(true) => Ok(()),
+        _ => Err(Stop::Fallback),
+    }
+}
+
 /// `parsed`'s value; `None` once the window is refilled when it needs more bytes (parse again).
 fn ready<T, R: std::io::Read>(
     parsed: scan::P<T>,
@@ -479,10 +472,7 @@ fn ready<T, R: std::io::Read>(
 ) -> std::result::Result<Option<T>, Stop> {
     match parsed {
         scan::P::Ok(value) => Ok(Some(value)),
-        scan::P::More => match window.refill() {
-            Some(true) => Ok(None),
-            _ => Err(Stop::Fallback),
-        },
+        scan::P::More => more(window).map(|()| None),
         scan::P::Bail => Err(Stop::Fallback),
     }
 }
