@@ -142,6 +142,21 @@ fn main() {
             println!("  {wall:7.3} {cpu:7.2}  {from} → {to}");
         }
     }
+    // Where the time went: each stage from its first report to the next stage's first report.
+    let mut stages: Vec<(&str, f64, f64)> = Vec::new();
+    for c in calls.iter().filter(|c| c.what.starts_with("report ")) {
+        let stage = c.what.split(' ').nth(1).unwrap_or("");
+        if stages.last().is_none_or(|s| s.0 != stage) {
+            stages.push((stage, c.wall, c.cpu));
+        }
+    }
+    if let Some(end) = calls.last() {
+        stages.push(("end", end.wall, end.cpu));
+    }
+    println!("stages (wall s, cpu s from the stage's first report to the next's):");
+    for w in stages.windows(2) {
+        println!("  {:<14} {:7.3} {:7.2}", w[0].0, w[1].1 - w[0].1, w[1].2 - w[0].2);
+    }
     let total = calls.last().map_or(0.0, |c| c.wall);
     println!("total wall {total:.2} s, cpu {:.2} s", calls.last().map_or(0.0, |c| c.cpu));
 }

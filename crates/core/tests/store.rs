@@ -675,3 +675,145 @@ fn a_store_error_keeps_its_cause_and_speaks_plainly() {
     assert!(err.cause().is_some_and(|c| c.contains("invalid type")), "{:?}", err.cause());
     assert_eq!(err.code(), "store");
 }
+
+/// What a workspace holds of the orders of its sources other than `other`, without its own ids: each
+/// order (with its customer's key and its items) in the order stored, then each customer but
+/// `other_key`'s, by key. Every column, as SQLite holds it.
+fn stored_content(path: &Path, other: &str, other_key: &str) -> (Vec<String>, Vec<String>) {
+    let raw = rusqlite::Connection::open(path).unwrap();
+    let rows = |sql: &str, param: &str| -> Vec<String> {
+        let mut stmt = raw.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt.query_map([param], |r| {
+            Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join(" | "))
+        });
+        rows.unwrap().map(Result::unwrap).collect()
+    };
+    let orders = rows(
+        "SELECT o.platform, o.uid, o.has_id, c.key, o.row, o.name, o.phone, o.placed_at, o.paid, o.refund,
+                o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city,
+                (SELECT group_concat(i.position || ':' || i.product || ':' || coalesce(i.sku, '-') || ':' || i.quantity
+                                     || ':' || coalesce(i.amount, '-') || ':' || coalesce(i.cost, '-') || ':'
+                                     || coalesce(i.profit, '-'), ';')
+                   FROM order_items i WHERE i.order_id = o.id),
+                (SELECT count(*) FROM order_sightings g WHERE g.order_id = o.id)
+           FROM orders o JOIN customers c ON c.id = o.customer_id JOIN sources s ON s.id = o.source_id
+          WHERE s.file_name <> ?1 ORDER BY o.id",
+        other,
+    );
+    let customers = rows(
+        "SELECT key, name, phone, orders, revenue, first_order, last_order, last_at, interactions, province, city
+           FROM customers WHERE key <> ?1 ORDER BY key",
+        other_key,
+    );
+    (orders, customers)
+}
+
+/// The orders' indexes as SQLite keeps them: name, root page, definition.
+fn order_indexes(path: &Path) -> Vec<(String, i64, String)> {
+    let raw = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = raw
+        .prepare(
+            "SELECT name, rootpage, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name",
+        )
+        .unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// An order of a file from another shop system (its own order-id header and customer), stored
+/// first so that the orders table is not empty and the next import goes the usual way.
+fn other_shops_file() -> ImportedFile {
+    let other = mapping(&[("外部单号", Some(Role::OrderId)), ("客户", Some(Role::CustomerKey))]);
+    file("别家.csv", vec![order(Some("X-1"), "别家客户", "别家客户", "2025-02-01 10:00:00", 990, 0)], other)
+}
+
+/// A shop's first import goes into the orders table without its indexes, which are built after
+/// (`store::import::Bulk`). Real exports of every layout (items with costs and profit, withdrawn
+/// orders, a customer list without order ids) must be stored exactly as the usual way stores them,
+/// into a workspace that already has an order, and the indexes must be what the schema made.
+#[test]
+fn a_first_import_without_the_order_indexes_stores_what_the_usual_way_stores() {
+    use tierbook_core::generate::{generate, FileFormat, GenerateOptions, Layout};
+    use tierbook_core::import::ImportOptions;
+    let dir = tempfile::tempdir().unwrap();
+    for (i, layout) in
+        [Layout::Taobao, Layout::Wechat, Layout::Pdd, Layout::Youzan, Layout::Customers].into_iter().enumerate()
+    {
+        let export = dir.path().join(format!("export-{i}.xlsx"));
+        let options = GenerateOptions {
+            layout,
+            format: FileFormat::Xlsx,
+            orders: 1_500,
+            item_costs: layout == Layout::Taobao,
+            seed: 7 + i as u64,
+            ..GenerateOptions::default()
+        };
+        generate(&export, &options).unwrap();
+        let (first, usual) =
+            (dir.path().join(format!("first-{i}.tierbook")), dir.path().join(format!("usual-{i}.tierbook")));
+        let fresh = order_indexes(&first_workspace(&first));
+        let mut ws = Workspace::open(&first).unwrap();
+        let bulk =
+            ws.import(std::slice::from_ref(&export), &ImportOptions::default(), at("2025-07-01 09:00:00"), &NoProgress);
+        let bulk = bulk.unwrap();
+        drop(ws);
+        let mut ws = Workspace::open(&usual).unwrap();
+        store(&mut ws, vec![other_shops_file()]);
+        let plain =
+            ws.import(std::slice::from_ref(&export), &ImportOptions::default(), at("2025-07-01 09:00:00"), &NoProgress);
+        let plain = plain.unwrap();
+        drop(ws);
+
+        let counts = |o: &tierbook_core::store::ImportOutcome| {
+            (o.new_orders, o.known_orders, o.updated_orders, o.withdrawn_orders)
+        };
+        assert_eq!(counts(&bulk), counts(&plain), "{layout:?}");
+        assert!(bulk.new_orders > 1_000, "{layout:?}: {}", bulk.new_orders);
+        let (orders, customers) = stored_content(&first, "别家.csv", "别家客户");
+        assert_eq!(orders.len() as u64, bulk.new_orders);
+        assert_eq!((orders, customers), stored_content(&usual, "别家.csv", "别家客户"), "{layout:?}");
+        // The same indexes, built again (on pages of their own) after the orders went in.
+        let built = order_indexes(&first);
+        let definitions =
+            |v: &[(String, i64, String)]| v.iter().map(|(n, _, s)| (n.clone(), s.clone())).collect::<Vec<_>>();
+        assert_eq!(definitions(&built), definitions(&fresh));
+        assert_eq!(built.len(), 2);
+        assert!(built.iter().zip(&fresh).all(|(b, f)| b.1 != f.1), "{built:?} {fresh:?}");
+    }
+}
+
+/// A new workspace at `path` (opened and closed, nothing imported); returns the path.
+fn first_workspace(path: &Path) -> PathBuf {
+    drop(Workspace::open(path).unwrap());
+    path.to_path_buf()
+}
+
+/// An order whose identity comes twice in one file (by hand here: the importer merges such rows)
+/// ends the import without indexes at once: they are built, and the repeat is found known and
+/// updated as the usual way does.
+#[test]
+fn an_identity_seen_twice_in_a_first_import_is_known_as_in_the_usual_way() {
+    let mut orders = numbered_orders(0, 60);
+    let mut repeat = orders[10].clone();
+    repeat.paid += 500;
+    orders.push(repeat);
+    orders.push(orders[20].clone());
+    orders.extend(numbered_orders(60, 80));
+    let dir = tempfile::tempdir().unwrap();
+    let (first, usual) = (dir.path().join("first.tierbook"), dir.path().join("usual.tierbook"));
+    let fresh = order_indexes(&first_workspace(&first));
+    let mut ws = Workspace::open(&first).unwrap();
+    let bulk = store(&mut ws, vec![file("全年.csv", orders.clone(), wechat_mapping())]);
+    drop(ws);
+    let mut ws = Workspace::open(&usual).unwrap();
+    store(&mut ws, vec![other_shops_file()]);
+    let plain = store(&mut ws, vec![file("全年.csv", orders, wechat_mapping())]);
+    drop(ws);
+    let counts = |o: &tierbook_core::store::ImportOutcome| (o.new_orders, o.known_orders, o.updated_orders);
+    assert_eq!(counts(&bulk), (80, 2, 1));
+    assert_eq!(counts(&plain), (80, 2, 1));
+    assert_eq!(stored_content(&first, "别家.csv", "别家客户"), stored_content(&usual, "别家.csv", "别家客户"));
+    let built = order_indexes(&first);
+    assert_eq!(built.iter().map(|b| &b.2).collect::<Vec<_>>(), fresh.iter().map(|f| &f.2).collect::<Vec<_>>());
+}

@@ -380,6 +380,10 @@ fn store_file(
     )?;
     let mut sighting =
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
+    // Into a workspace without orders (a shop's first import: usually its whole history, the largest
+    // it will get) the orders go in without their indexes, which are built again after the loop.
+    let mut bulk = Bulk::start(tx)?;
+    let mut insert_new = tx.prepare_cached(INSERT_NEW_ORDER)?;
 
     // Fx, not SipHash: one lookup per order; the keys come from the user's own export.
     let mut ids: FxHashMap<&str, i64> = FxHashMap::default();
@@ -420,7 +424,13 @@ fn store_file(
             _ => (Cow::Owned(content_uid(order)), false, ""),
         };
         let placed = to_seconds(order.placed_at);
-        let changed = insert.execute(rusqlite::params![
+        if let Some(b) = &mut bulk {
+            if !b.is_new(ns, &uid) {
+                // The same identity twice (or two hashes alike): the indexes now, and the usual way on.
+                bulk.take().map_or(Ok(()), |b| b.finish(tx, progress, *done, total))?;
+            }
+        }
+        let row = rusqlite::params![
             ns,
             uid,
             has_id,
@@ -439,7 +449,8 @@ fn store_file(
             order.interactions,
             order.region.as_ref().map(|r| r.province.as_str()),
             order.region.as_ref().and_then(|r| r.city.as_deref()),
-        ])?;
+        ];
+        let changed = if bulk.is_some() { insert_new.execute(row)? } else { insert.execute(row)? };
         if changed == 0 {
             known += 1;
             let (order_id, stored_customer, paid, refund, count, status): StoredOrder = find_order
@@ -462,7 +473,8 @@ fn store_file(
         }
         added += 1;
         store_items(&mut insert_item, tx.last_insert_rowid(), order)?;
-        if customer_list && !has_id {
+        // A workspace that had no orders before this file holds only this file's: nothing older to drop.
+        if customer_list && !has_id && bulk.is_none() {
             drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;
             let replaced = drop_older_rows.execute(rusqlite::params![customer_id, source_id, layout])?;
             if replaced > 0 {
@@ -472,6 +484,9 @@ fn store_file(
         }
         let entry = deltas.entry(customer_id);
         entry.or_insert_with(|| Delta::new(order)).add(order, placed);
+    }
+    if let Some(b) = bulk {
+        b.finish(tx, progress, *done, total)?;
     }
 
     // New orders with an address may give a stored customer a newer region (which one is newest the
@@ -498,6 +513,98 @@ fn store_file(
         rusqlite::params![source_id, added, known],
     )?;
     Ok(FileCounts { source_id, added, known, updated, withdrawn })
+}
+
+/// An order stored while its table has no indexes (`Bulk`): no conflict clause, as there is no
+/// unique index for one, and `Bulk` has made sure the identity is new.
+const INSERT_NEW_ORDER: &str = "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone,
+                                                  placed_at, paid, refund, quantity, status, order_count,
+                                                  first_date, interactions, province, city)
+                                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+
+/// The orders of a file stored into a workspace that has none, without the orders' indexes.
+///
+/// Each new order is otherwise also inserted into the identity index (platform, uid) and the
+/// customer index at a random place: at a million orders that is more than half the time of
+/// storing them. Building an index once from the whole table sorts instead (docs/benchmarks.md,
+/// "A shop's first import without the order indexes"). The indexes are dropped inside the import's
+/// transaction, so a cancel, a failure or a crash leaves them as they were.
+///
+/// Without the identity index nothing in SQLite would catch an order stored twice, so the hashes
+/// of the identities stored so far are kept: at the first one seen again (a repeated identity or
+/// a hash collision) the indexes are built at once, and that order and the rest go the usual way,
+/// with the conflict clause deciding as always. The result is the same row for row.
+struct Bulk {
+    /// The `CREATE INDEX` statements of the orders table, as the schema made them.
+    indexes: Vec<String>,
+    /// Hashes of the (platform, uid) identities stored so far.
+    seen: rustc_hash::FxHashSet<u64>,
+}
+
+impl Bulk {
+    /// Drops the orders' indexes when the orders table is empty; `None` (nothing done) otherwise.
+    fn start(tx: &Connection) -> Result<Option<Bulk>> {
+        let empty: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
+        if !empty {
+            return Ok(None);
+        }
+        let mut stmt = tx.prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL
+             ORDER BY name",
+        )?;
+        let found = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let found = found.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut indexes = Vec::with_capacity(found.len());
+        for (name, sql) in found {
+            tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            indexes.push(sql);
+        }
+        Ok(Some(Bulk { indexes, seen: rustc_hash::FxHashSet::default() }))
+    }
+
+    /// False when an order of this identity may be stored already (its hash was seen).
+    fn is_new(&mut self, platform: &str, uid: &str) -> bool {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (platform, uid).hash(&mut h);
+        self.seen.insert(h.finish())
+    }
+
+    /// Builds the indexes again. A million orders' take a second or more in one statement, so a
+    /// thread beside it reports `Stage::Saving` (at `done` of `total`) every 100 ms and, when a
+    /// cancel is asked for, interrupts it.
+    ///
+    /// # Errors
+    /// `Cancelled`, `Store`.
+    fn finish(self, tx: &Connection, progress: &dyn Progress, done: u64, total: u64) -> Result<()> {
+        let Bulk { indexes, seen } = self;
+        drop(seen);
+        let interrupt = tx.get_interrupt_handle();
+        let (built, wait) = std::sync::mpsc::channel::<()>();
+        let cancelled = std::sync::atomic::AtomicBool::new(false);
+        let result = std::thread::scope(|scope| {
+            let (cancelled, interrupt) = (&cancelled, &interrupt);
+            scope.spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    wait.recv_timeout(std::time::Duration::from_millis(100))
+                {
+                    if progress.cancelled() {
+                        cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+                        interrupt.interrupt();
+                        break;
+                    }
+                    progress.report(Stage::Saving, done, total);
+                }
+            });
+            let result = indexes.iter().try_for_each(|sql| tx.execute_batch(sql));
+            drop(built);
+            result
+        });
+        if cancelled.into_inner() {
+            return Err(Error::Cancelled);
+        }
+        Ok(result?)
+    }
 }
 
 /// One item row of a stored order (see `order_items` in `schema`).
