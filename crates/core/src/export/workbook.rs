@@ -585,6 +585,19 @@ fn list_sheets(
     })
 }
 
+/// The format of every cell of `column` on a tier sheet (`None`: the default): money, dates, and
+/// the short codes centred (`Column::is_short`).
+fn column_format(column: Column, f: &Formats) -> Option<&Format> {
+    match column {
+        Column::Revenue | Column::Aov | Column::Profit => Some(&f.money),
+        Column::FirstOrder | Column::LastOrder | Column::NextContact | Column::ExpectedNext | Column::TierChangedOn => {
+            Some(&f.date)
+        }
+        c if c.is_short() => Some(&f.center),
+        _ => None,
+    }
+}
+
 /// A sheet thread's result; its panic goes on in the caller.
 fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -608,28 +621,37 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
     write_headers(ws, 0, &headers, f)?;
     ws.set_row_height(0, 30)?;
 
+    // Each column's cells share one format, set on the column: rust_xlsxwriter gives a cell written
+    // without a format its column's, where a format passed per cell is looked up by a hash of the
+    // whole format (~10 % of a million-order export, docs/benchmarks.md). The header row keeps its own.
+    for (c, column) in columns.iter().enumerate() {
+        if let Some(format) = column_format(*column, f) {
+            ws.set_column_format(c as u16, format)?;
+        }
+    }
     for (n, &index) in rows.iter().enumerate() {
         let r = n as RowNum + 1;
         let row = table.row(index);
         for (c, column) in columns.iter().enumerate() {
             let c = c as u16;
-            let centered = column.is_short();
             match table.value(&row, *column) {
-                Value::Text(t) if centered => write_text_with(ws, r, c, &t, &f.center)?,
                 Value::Text(t) => write_text(ws, r, c, &t)?,
-                Value::Int(v) if centered => {
-                    ws.write_number_with_format(r, c, v as f64, &f.center)?;
-                }
                 Value::Int(v) => {
                     ws.write_number(r, c, v as f64)?;
                 }
                 Value::Money(v) => {
-                    ws.write_number_with_format(r, c, yuan(v), &f.money)?;
+                    ws.write_number(r, c, yuan(v))?;
                 }
                 Value::Number(v) => {
                     ws.write_number(r, c, v)?;
                 }
-                Value::Date(d) => write_date(ws, r, c, d, &f.date)?,
+                // A date Excel cannot hold (before 1900) is written as its text, in the column's format.
+                Value::Date(d) => match excel_serial(d) {
+                    Some(serial) => {
+                        ws.write_number(r, c, serial)?;
+                    }
+                    None => write_text(ws, r, c, &d.to_string())?,
+                },
                 Value::Empty => {}
             }
         }
