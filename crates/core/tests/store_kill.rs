@@ -89,6 +89,26 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
     let big = dir.path().join("上半年.csv");
     store_support::write_csv(&first, 0, 2_000, 500);
     store_support::write_csv(&big, 1_000, 61_000, 15_000);
+    // A shop's first import writes its orders with the orders' indexes dropped (`import::Bulk`):
+    // killed then, the workspace is as new, indexes included.
+    let indexes = |path: &Path| -> Vec<(String, String)> {
+        let raw = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = raw
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name")
+            .unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    drop(Workspace::open(&workspace).unwrap());
+    let new = indexes(&workspace);
+    assert_eq!(new.len(), 2);
+    assert!(import_and_kill(&workspace, &big, 0.5), "the child finished before it could be killed");
+    {
+        let ws = Workspace::open(&workspace).unwrap();
+        ws.check_integrity().unwrap();
+        assert_eq!((ws.order_count().unwrap(), ws.sources().unwrap().len()), (0, 0));
+    }
+    assert_eq!(indexes(&workspace), new);
     {
         let mut ws = Workspace::open(&workspace).unwrap();
         ws.import(&[first], &ImportOptions::default(), now(), &NoProgress).unwrap();
