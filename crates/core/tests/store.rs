@@ -2,6 +2,8 @@
 //! imports (orders built by hand here; real exports in `store_files.rs`), removing a source,
 //! snapshots and their comparison, settings, playbook, backup, and files that are not workspaces.
 
+mod store_support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -709,18 +711,6 @@ fn stored_content(path: &Path, other: &str, other_key: &str) -> (Vec<String>, Ve
     (orders, customers)
 }
 
-/// The orders' indexes as SQLite keeps them: name, root page, definition.
-fn order_indexes(path: &Path) -> Vec<(String, i64, String)> {
-    let raw = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = raw
-        .prepare(
-            "SELECT name, rootpage, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name",
-        )
-        .unwrap();
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
-    rows.map(Result::unwrap).collect()
-}
-
 /// An order of a file from another shop system (its own order-id header and customer), stored
 /// first so that the orders table is not empty and the next import goes the usual way.
 fn other_shops_file() -> ImportedFile {
@@ -752,7 +742,7 @@ fn a_first_import_without_the_order_indexes_stores_what_the_usual_way_stores() {
         generate(&export, &options).unwrap();
         let (first, usual) =
             (dir.path().join(format!("first-{i}.tierbook")), dir.path().join(format!("usual-{i}.tierbook")));
-        let fresh = order_indexes(&first_workspace(&first));
+        let fresh = store_support::order_indexes(&first_workspace(&first));
         let mut ws = Workspace::open(&first).unwrap();
         let bulk =
             ws.import(std::slice::from_ref(&export), &ImportOptions::default(), at("2025-07-01 09:00:00"), &NoProgress);
@@ -774,7 +764,7 @@ fn a_first_import_without_the_order_indexes_stores_what_the_usual_way_stores() {
         assert_eq!(orders.len() as u64, bulk.new_orders);
         assert_eq!((orders, customers), stored_content(&usual, "别家.csv", "别家客户"), "{layout:?}");
         // The same indexes, built again (on pages of their own) after the orders went in.
-        let built = order_indexes(&first);
+        let built = store_support::order_indexes(&first);
         let definitions =
             |v: &[(String, i64, String)]| v.iter().map(|(n, _, s)| (n.clone(), s.clone())).collect::<Vec<_>>();
         assert_eq!(definitions(&built), definitions(&fresh));
@@ -802,7 +792,7 @@ fn an_identity_seen_twice_in_a_first_import_is_known_as_in_the_usual_way() {
     orders.extend(numbered_orders(60, 80));
     let dir = tempfile::tempdir().unwrap();
     let (first, usual) = (dir.path().join("first.tierbook"), dir.path().join("usual.tierbook"));
-    let fresh = order_indexes(&first_workspace(&first));
+    let fresh = store_support::order_indexes(&first_workspace(&first));
     let mut ws = Workspace::open(&first).unwrap();
     let bulk = store(&mut ws, vec![file("全年.csv", orders.clone(), wechat_mapping())]);
     drop(ws);
@@ -814,6 +804,6 @@ fn an_identity_seen_twice_in_a_first_import_is_known_as_in_the_usual_way() {
     assert_eq!(counts(&bulk), (80, 2, 1));
     assert_eq!(counts(&plain), (80, 2, 1));
     assert_eq!(stored_content(&first, "别家.csv", "别家客户"), stored_content(&usual, "别家.csv", "别家客户"));
-    let built = order_indexes(&first);
+    let built = store_support::order_indexes(&first);
     assert_eq!(built.iter().map(|b| &b.2).collect::<Vec<_>>(), fresh.iter().map(|f| &f.2).collect::<Vec<_>>());
 }

@@ -92,12 +92,7 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
     // A shop's first import writes its orders with the orders' indexes dropped (`import::Bulk`):
     // killed then, the workspace is as new, indexes included.
     let indexes = |path: &Path| -> Vec<(String, String)> {
-        let raw = rusqlite::Connection::open(path).unwrap();
-        let mut stmt = raw
-            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name")
-            .unwrap();
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-        rows.map(Result::unwrap).collect()
+        store_support::order_indexes(path).into_iter().map(|(name, _, sql)| (name, sql)).collect()
     };
     drop(Workspace::open(&workspace).unwrap());
     let new = indexes(&workspace);

@@ -101,10 +101,22 @@ fn excel_serial(date: NaiveDate) -> Option<f64> {
     (date >= min && date.year() <= 9999).then(|| (date - epoch).num_days() as f64)
 }
 
-fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format: &Format) -> Step {
+/// `format`: the cell's own, or `None` for the column's (a tier sheet's, see `column_format`).
+fn write_date(ws: &mut Worksheet, row: RowNum, col: u16, date: NaiveDate, format: Option<&Format>) -> Step {
     match excel_serial(date) {
-        Some(serial) => ws.write_number_with_format(row, col, serial, format)?,
-        None => ws.write_string(row, col, date.to_string())?,
+        Some(serial) => write_number(ws, row, col, serial, format)?,
+        None => {
+            ws.write_string(row, col, date.to_string())?;
+        }
+    };
+    Ok(())
+}
+
+/// A number cell; `format` as for `write_date`.
+fn write_number(ws: &mut Worksheet, row: RowNum, col: u16, number: f64, format: Option<&Format>) -> Step {
+    match format {
+        Some(format) => ws.write_number_with_format(row, col, number, format)?,
+        None => ws.write_number(row, col, number)?,
     };
     Ok(())
 }
@@ -351,7 +363,7 @@ fn summary(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         r += 1;
     }
     write_text_with(ws, r, 0, pick(lang, "截至日期", "As-of date"), &f.label)?;
-    write_date(ws, r, 1, class.as_of, &f.date)?;
+    write_date(ws, r, 1, class.as_of, Some(&f.date))?;
     r += 1;
     write_text_with(ws, r, 0, pick(lang, "数据区间", "Orders from – to"), &f.label)?;
     write_text(ws, r, 1, &format!("{first} – {last}"))?;
@@ -598,6 +610,15 @@ fn column_format(column: Column, f: &Formats) -> Option<&Format> {
     }
 }
 
+/// The format a cell's value needs, or `None` where its column's (`on_column`) is that one: a
+/// column that `column_format` does not know still gets its formats cell by cell.
+fn own_format<'f>(wanted: &'f Format, on_column: Option<&Format>) -> Option<&'f Format> {
+    match on_column {
+        Some(format) if std::ptr::eq(format, wanted) => None,
+        _ => Some(wanted),
+    }
+}
+
 /// A sheet thread's result; its panic goes on in the caller.
 fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -624,8 +645,9 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
     // Each column's cells share one format, set on the column: rust_xlsxwriter gives a cell written
     // without a format its column's, where a format passed per cell is looked up by a hash of the
     // whole format (~10 % of a million-order export, docs/benchmarks.md). The header row keeps its own.
-    for (c, column) in columns.iter().enumerate() {
-        if let Some(format) = column_format(*column, f) {
+    let on_column: Vec<Option<&Format>> = columns.iter().map(|column| column_format(*column, f)).collect();
+    for (c, format) in on_column.iter().enumerate() {
+        if let Some(format) = format {
             ws.set_column_format(c as u16, format)?;
         }
     }
@@ -633,25 +655,20 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
         let r = n as RowNum + 1;
         let row = table.row(index);
         for (c, column) in columns.iter().enumerate() {
+            let own = |wanted| own_format(wanted, on_column[c]);
+            let centered = column.is_short();
             let c = c as u16;
             match table.value(&row, *column) {
-                Value::Text(t) => write_text(ws, r, c, &t)?,
-                Value::Int(v) => {
-                    ws.write_number(r, c, v as f64)?;
-                }
-                Value::Money(v) => {
-                    ws.write_number(r, c, yuan(v))?;
-                }
-                Value::Number(v) => {
-                    ws.write_number(r, c, v)?;
-                }
-                // A date Excel cannot hold (before 1900) is written as its text, in the column's format.
-                Value::Date(d) => match excel_serial(d) {
-                    Some(serial) => {
-                        ws.write_number(r, c, serial)?;
-                    }
-                    None => write_text(ws, r, c, &d.to_string())?,
+                Value::Text(t) if centered => match own(&f.center) {
+                    Some(format) => write_text_with(ws, r, c, &t, format)?,
+                    None => write_text(ws, r, c, &t)?,
                 },
+                Value::Text(t) => write_text(ws, r, c, &t)?,
+                Value::Int(v) => write_number(ws, r, c, v as f64, if centered { own(&f.center) } else { None })?,
+                Value::Money(v) => write_number(ws, r, c, yuan(v), own(&f.money))?,
+                Value::Number(v) => write_number(ws, r, c, v, None)?,
+                // A date Excel cannot hold (before 1900) is written as its text, in the column's format.
+                Value::Date(d) => write_date(ws, r, c, d, own(&f.date))?,
                 Value::Empty => {}
             }
         }
@@ -761,8 +778,8 @@ fn contacts_sheet(
             c += 1;
         }
         write_text(ws, r, c, contact.state.label(lang))?;
-        write_date(ws, r, c + 1, contact.contact_on, &f.date)?;
-        write_date(ws, r, c + 2, contact.follow_up_on, &f.date)?;
+        write_date(ws, r, c + 1, contact.contact_on, Some(&f.date))?;
+        write_date(ws, r, c + 2, contact.follow_up_on, Some(&f.date))?;
         ws.write_number_with_format(r, c + 3, yuan(contact.aov), &f.money)?;
         ws.write_number(r, c + 4, (contact.overdue_ratio * 100.0).round() / 100.0)?;
         ws.write_number_with_format(r, c + 5, yuan(contact.value_at_stake), &f.money)?;
@@ -1050,7 +1067,7 @@ fn campaign_sheet(
             let c = c as u16;
             match cell {
                 Cell::Text(t) => write_text(ws, row, c, &t)?,
-                Cell::Date(d) => write_date(ws, row, c, d, &f.date)?,
+                Cell::Date(d) => write_date(ws, row, c, d, Some(&f.date))?,
                 Cell::Int(n) => {
                     ws.write_number_with_format(row, c, n as f64, &f.int)?;
                 }
@@ -1114,7 +1131,7 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
     pair(ws, &mut r, pick(lang, "方法", "Method"), class.params.method.name().get(lang))?;
     pair(ws, &mut r, pick(lang, "规则", "Rule"), &labels::method_words(&class.params.method, lang))?;
     write_text_with(ws, r, 0, pick(lang, "截至日期", "As-of date"), &f.label)?;
-    write_date(ws, r, 1, class.as_of, &f.date_left)?;
+    write_date(ws, r, 1, class.as_of, Some(&f.date_left))?;
     r += 1;
     let as_of_note = match (class.params.as_of, lang) {
         (Some(_), Lang::Zh) => "由用户指定；“距今天数”从这一天算起。",

@@ -352,12 +352,7 @@ fn store_file(
     // loop: one write instead of a placeholder row plus an update, and none for customers whose
     // orders all turn out to be known. The store's write transaction makes max(id) + 1 ours.
     let mut next_customer: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone, placed_at, paid, refund,
-                            quantity, status, order_count, first_date, interactions, province, city)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-         ON CONFLICT(platform, uid) DO NOTHING",
-    )?;
+    let mut insert = tx.prepare_cached(&format!("{INSERT_ORDER} ON CONFLICT(platform, uid) DO NOTHING"))?;
     let mut insert_item = tx.prepare_cached(INSERT_ITEM)?;
     let mut find_order = tx.prepare_cached(FIND_ORDER)?;
     let mut update_order =
@@ -383,7 +378,7 @@ fn store_file(
     // Into a workspace without orders (a shop's first import: usually its whole history, the largest
     // it will get) the orders go in without their indexes, which are built again after the loop.
     let mut bulk = Bulk::start(tx)?;
-    let mut insert_new = tx.prepare_cached(INSERT_NEW_ORDER)?;
+    let mut insert_new = tx.prepare_cached(INSERT_ORDER)?;
 
     // Fx, not SipHash: one lookup per order; the keys come from the user's own export.
     let mut ids: FxHashMap<&str, i64> = FxHashMap::default();
@@ -515,9 +510,10 @@ fn store_file(
     Ok(FileCounts { source_id, added, known, updated, withdrawn })
 }
 
-/// An order stored while its table has no indexes (`Bulk`): no conflict clause, as there is no
-/// unique index for one, and `Bulk` has made sure the identity is new.
-const INSERT_NEW_ORDER: &str = "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone,
+/// A new order. As it stands it is for a table without indexes (`Bulk`, which has made sure the
+/// identity is new): there is no unique index for a conflict clause. The usual way adds
+/// `ON CONFLICT(platform, uid) DO NOTHING`.
+const INSERT_ORDER: &str = "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone,
                                                   placed_at, paid, refund, quantity, status, order_count,
                                                   first_date, interactions, province, city)
                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
