@@ -70,77 +70,126 @@ const CANCEL_EVERY: usize = 1 << 16;
 /// # Errors
 /// `Cancelled` when `progress` asks to stop (checked every [`CANCEL_EVERY`] orders).
 pub fn digest(mut orders: Vec<Order>, progress: &dyn Progress) -> Result<Digest> {
-    let n = orders.len();
-    let mut index: FxHashMap<Shared, u32> = FxHashMap::with_capacity_and_hasher(n / 4 + 1, Default::default());
-    let mut entries: Vec<Entry> = Vec::new();
-    // The ids of the orders counted so far, by position: "the latest order" breaks ties on time by
-    // order id (`customers::Stamp`), long after the order itself is gone.
-    let mut order_ids: Vec<Option<Box<str>>> = Vec::with_capacity(n);
-    let mut purchases: Vec<Purchase<u32>> = Vec::with_capacity(n);
-    let (mut orders_with_items, mut split_evenly) = (0u64, 0u64);
+    let mut pass = Pass::new(orders.len());
     // Reversed so that popping off the end walks the orders in their own order.
     orders.reverse();
     while let Some(mut order) = orders.pop() {
-        let pos = order_ids.len() as u32;
-        if (pos as usize).is_multiple_of(CANCEL_EVERY) && progress.cancelled() {
+        pass.check_cancel(progress)?;
+        let order_id = order.order_id.take();
+        pass.add(&order, order_id);
+        if orders.capacity() > 2 * orders.len() + SHRINK_SLACK {
+            orders.shrink_to_fit();
+        }
+    }
+    drop(orders);
+    Ok(pass.finish())
+}
+
+/// [`digest`] of orders that stay with the caller (a job storing them into the workspace on the
+/// other core meanwhile): the same facts, bit for bit, while the orders are only read.
+///
+/// # Errors
+/// `Cancelled` when `progress` asks to stop (checked every [`CANCEL_EVERY`] orders).
+pub fn digest_borrowed(orders: &[Order], progress: &dyn Progress) -> Result<Digest> {
+    let mut pass = Pass::new(orders.len());
+    for order in orders {
+        pass.check_cancel(progress)?;
+        pass.add(order, order.order_id.clone());
+    }
+    Ok(pass.finish())
+}
+
+/// The pass itself, one order at a time, whoever owns the orders.
+struct Pass {
+    index: FxHashMap<Shared, u32>,
+    entries: Vec<Entry>,
+    /// The ids of the orders counted so far, by position: "the latest order" breaks ties on time by
+    /// order id (`customers::Stamp`), long after the order itself is gone.
+    order_ids: Vec<Option<Box<str>>>,
+    purchases: Vec<Purchase<u32>>,
+    orders_with_items: u64,
+    split_evenly: u64,
+}
+
+impl Pass {
+    fn new(n: usize) -> Pass {
+        Pass {
+            index: FxHashMap::with_capacity_and_hasher(n / 4 + 1, Default::default()),
+            entries: Vec::new(),
+            order_ids: Vec::with_capacity(n),
+            purchases: Vec::with_capacity(n),
+            orders_with_items: 0,
+            split_evenly: 0,
+        }
+    }
+
+    fn check_cancel(&self, progress: &dyn Progress) -> Result<()> {
+        if self.order_ids.len().is_multiple_of(CANCEL_EVERY) && progress.cancelled() {
             return Err(Error::Cancelled);
         }
-        order_ids.push(order.order_id.take());
-        let ids = order_ids.as_slice();
-        let id = match index.get(order.customer_key.as_str()) {
+        Ok(())
+    }
+
+    /// Counts `order`, whose id (taken out of it or copied) is `order_id`.
+    fn add(&mut self, order: &Order, order_id: Option<Box<str>>) {
+        let pos = self.order_ids.len() as u32;
+        self.order_ids.push(order_id);
+        let ids = self.order_ids.as_slice();
+        let id = match self.index.get(order.customer_key.as_str()) {
             Some(&id) => id,
             None => {
-                let id = entries.len() as u32;
-                entries.push(Entry {
+                let id = self.entries.len() as u32;
+                self.entries.push(Entry {
                     key: order.customer_key.clone(),
-                    tally: Tally::new(&order),
+                    tally: Tally::new(order),
                     region: None,
                     days: PurchaseDays::default(),
                     basket: None,
                 });
-                index.insert(order.customer_key.clone(), id);
+                self.index.insert(order.customer_key.clone(), id);
                 id
             }
         };
-        purchases.push(Purchase::of(&order, id));
-        let Some(e) = entries.get_mut(id as usize) else { continue };
-        e.tally.add(&order, pos, ids);
-        let stamp = Stamp::of(&order, pos);
+        self.purchases.push(Purchase::of(order, id));
+        let Some(e) = self.entries.get_mut(id as usize) else { return };
+        e.tally.add(order, pos, ids);
+        let stamp = Stamp::of(order, pos);
         if let Some(region) = &order.region {
             Latest::offer(&mut e.region, stamp, ids, || region.clone());
         }
         e.days.add(order.placed_at.date(), order.order_count);
         if !order.items.is_empty() {
-            orders_with_items += 1;
-            let evenly = e.basket.get_or_insert_with(|| Box::new(Basket::new())).add(&order, pos, ids);
-            split_evenly += u64::from(evenly);
-        }
-        if orders.capacity() > 2 * orders.len() + SHRINK_SLACK {
-            orders.shrink_to_fit();
+            self.orders_with_items += 1;
+            let evenly = e.basket.get_or_insert_with(|| Box::new(Basket::new())).add(order, pos, ids);
+            self.split_evenly += u64::from(evenly);
         }
     }
-    drop((index, order_ids, orders));
-    let mut customers = Vec::with_capacity(entries.len());
-    let mut regions = Vec::new();
-    let mut days = Vec::with_capacity(entries.len());
-    let mut baskets = Vec::new();
-    for Entry { key, tally, region, days: mut d, basket } in entries {
-        customers.push(tally.into_customer(&key));
-        if let Some(r) = region {
-            regions.push((key.clone(), r.value));
+
+    fn finish(self) -> Digest {
+        let Pass { index, entries, order_ids, purchases, orders_with_items, split_evenly } = self;
+        drop((index, order_ids));
+        let mut customers = Vec::with_capacity(entries.len());
+        let mut regions = Vec::new();
+        let mut days = Vec::with_capacity(entries.len());
+        let mut baskets = Vec::new();
+        for Entry { key, tally, region, days: mut d, basket } in entries {
+            customers.push(tally.into_customer(&key));
+            if let Some(r) = region {
+                regions.push((key.clone(), r.value));
+            }
+            d.finish();
+            baskets.extend(basket.map(|b| (key.clone(), *b)));
+            days.push((key, d));
         }
-        d.finish();
-        baskets.extend(basket.map(|b| (key.clone(), *b)));
-        days.push((key, d));
+        customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Digest {
+            customers,
+            regions: RegionLookup::from_shared(regions),
+            days: OrderDays::from_shared(days),
+            products: ProductLookup::from_baskets(baskets, orders_with_items, split_evenly),
+            purchases,
+        }
     }
-    customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    Ok(Digest {
-        customers,
-        regions: RegionLookup::from_shared(regions),
-        days: OrderDays::from_shared(days),
-        products: ProductLookup::from_baskets(baskets, orders_with_items, split_evenly),
-        purchases,
-    })
 }
 
 #[cfg(test)]

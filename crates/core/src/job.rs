@@ -7,7 +7,8 @@
 //! writes the workbook and the CSV per tier. It does all of that or none of it:
 //! 1. every output path is checked first: none may be an input, the workspace or its `-wal`/`-shm`/
 //!    `-journal` files (`Error::OutputIsInput`, nothing done);
-//! 2. the workspace writes happen inside one `WorkspaceTransaction`;
+//! 2. the workspace writes happen inside one `WorkspaceTransaction` (a shop's first import is stored
+//!    on a thread of its own while the job classifies the file's orders in memory: `first_import`);
 //! 3. the outputs are written to temp files beside their targets;
 //! 4. only when every step succeeded are the outputs moved into place, and then the transaction
 //!    commits. If the commit fails, the outputs are taken back (earlier files at those paths restored),
@@ -17,6 +18,8 @@
 //! and at most a temp file, which the next export to the same target removes.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDateTime;
 
@@ -37,8 +40,8 @@ use crate::progress::{Progress, Stage};
 use crate::region::RegionLookup;
 use crate::report::ImportReport;
 use crate::rhythm::{self, OrderDays, RhythmThresholds, Rhythms};
-use crate::store::{ImportOutcome, SnapshotInfo, Workspace};
-use crate::tier_changes::TierChanges;
+use crate::store::{ImportOutcome, ImportedFile, SnapshotInfo, ToStore, Workspace};
+use crate::tier_changes::{self, TierChanges};
 use crate::window::{self, Ledger};
 
 /// Where a job writes.
@@ -147,6 +150,11 @@ struct Staged {
 }
 
 fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Result<Staged> {
+    if let [path] = job.files {
+        if job.costs.is_none() && ws.is_new()? {
+            return first_import(job, ws, path, progress);
+        }
+    }
     let import =
         if job.files.is_empty() { None } else { Some(ws.import(job.files, job.import, job.imported_at, progress)?) };
     if let Some(costs) = job.costs {
@@ -202,48 +210,174 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     // within 300 ms; each step takes ~0.1–0.4 s of CPU at a million orders).
     check_cancel(progress)?;
     let order_count = orders.len() as u64;
-    // The window's ledger is read only when the window may drop orders (it walks every order too).
-    let window = &job.params.window;
-    let ledger = (!window.is_all() || window.end(job.params.as_of).is_some()).then(|| Ledger::from_orders(&orders));
+    let ledger = ledger_if_needed(job.params, &orders);
     check_cancel(progress)?;
     // Customers, regions, order days and products in one pass over the orders (see `digest`), which
     // frees each order once it is counted: a million orders are most of the memory peak otherwise.
-    let mut digest = digest::digest(orders, progress)?;
+    let digest = digest::digest(orders, progress)?;
+    let computed = from_digest(digest, ledger, job.params, RhythmThresholds::default(), progress)?;
+    let outcome = computed.outcome(job, reports, order_count);
+    stage_outputs(outcome, &Playbook::default(), job.outputs, progress)
+}
+
+/// A shop's first import: the job's one file into a workspace that holds nothing yet
+/// (`Workspace::is_new`, and no costs given). Everything the workspace would read back after storing
+/// the file is what the file's own orders give, so one core stores the orders while the other
+/// classifies them in memory and writes the outputs, as a job without a workspace does (issue 10
+/// item 4: reading back what was just written cost as much as writing it). Once the classification
+/// is there, the store thread saves the snapshot too, beside the export; all of it inside the job's
+/// transaction. `tests/job.rs` checks that outcome, outputs and workspace equal those of a job over
+/// the same orders already stored, and that a failure on either thread keeps nothing.
+fn first_import(job: &Job, ws: &mut Workspace, path: &PathBuf, progress: &dyn Progress) -> Result<Staged> {
+    // The file's hash (which `store_files` records) is taken beside the reading: ~0.3 s for 150 MB.
+    let (read, hash) = std::thread::scope(|s| {
+        let hash = s.spawn(|| crate::store::file_digest(path));
+        let read = ws.read_imported(path, (0, String::new()), job.import, progress);
+        (read, hash.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let read = read?;
+    let (size, sha256) = hash?;
+    let file = Arc::new(ImportedFile { size, sha256, ..read });
+    check_cancel(progress)?;
+    let playbook = ws.playbook()?;
+    let thresholds = ws.get_setting(RhythmThresholds::SETTING)?.unwrap_or_default();
+    let beside = Beside { progress, given_up: AtomicBool::new(false), heard: AtomicBool::new(false) };
+    // The classification, once there, for the snapshot the store thread saves beside the export.
+    let classified: OnceLock<JobOutcome> = OnceLock::new();
+    let (stored, staged) = std::thread::scope(|s| {
+        let (ready, wait) = std::sync::mpsc::channel::<()>();
+        let (beside, classified) = (&beside, &classified);
+        let to_store = Arc::clone(&file);
+        let store = s.spawn(move || {
+            let import = ws.store_files(vec![to_store], Vec::new(), job.imported_at, beside)?;
+            // Waits for the classification; none comes when the other thread failed.
+            let snapshot = match (job.save_snapshot, wait.recv(), classified.get()) {
+                (true, Ok(()), Some(o)) => Some(ws.save_snapshot(&o.customers, &o.classification, None)?),
+                (true, _, _) => return Err(Error::Cancelled),
+                (false, ..) => None,
+            };
+            // The changed pages go to the log now, beside the export, not at the commit.
+            ws.flush_pages()?;
+            Ok((import, snapshot))
+        });
+        let staged = (move || {
+            let ledger = ledger_if_needed(job.params, &file.orders);
+            let digest = digest::digest_borrowed(&file.orders, progress);
+            let (report, count) = (file.report.clone(), file.orders.len() as u64);
+            // The orders are freed once both threads are done with them (~250 MB at 1M orders).
+            file.release();
+            let computed = from_digest(digest?, ledger, job.params, thresholds, progress)?;
+            let mut outcome = computed.outcome(job, vec![report], count);
+            // No snapshot before this one: the current tiers are the only ones.
+            let changes = tier_changes::trace_current(Vec::new(), &outcome.customers, &outcome.classification);
+            outcome.tier_changes = Some(changes);
+            let outcome = classified.get_or_init(|| outcome);
+            let _ = ready.send(());
+            stage_files(outcome, &playbook, job.outputs, progress)
+        })();
+        match &staged {
+            Ok(_) => beside.heard.store(true, Ordering::Relaxed),
+            Err(_) => beside.given_up.store(true, Ordering::Relaxed),
+        }
+        let stored = store.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (stored, staged)
+    });
+    let (files, created_dir) = staged?;
+    let mut staged = Staged { outcome: classified.into_inner().ok_or(Error::Cancelled)?, files, created_dir };
+    match stored {
+        Ok((import, snapshot)) => (staged.outcome.import, staged.outcome.snapshot) = (Some(import), snapshot),
+        Err(e) => return Err(staged.discard(e)),
+    }
+    progress.report(Stage::Saving, 1, 1);
+    Ok(staged)
+}
+
+/// The progress the store thread of `first_import` reports to: passed on only once the outputs are
+/// written (before, the user follows the classification and the export, and two stages at once would
+/// make the progress jump back and forth); a cancel, or the other thread's failure, stops it.
+struct Beside<'a> {
+    progress: &'a dyn Progress,
+    given_up: AtomicBool,
+    /// Set once the outputs are written: what is left to wait for is the store.
+    heard: AtomicBool,
+}
+
+impl Progress for Beside<'_> {
+    fn report(&self, stage: Stage, done: u64, total: u64) {
+        if self.heard.load(Ordering::Relaxed) {
+            self.progress.report(stage, done, total);
+        }
+    }
+    fn cancelled(&self) -> bool {
+        self.given_up.load(Ordering::Relaxed) || self.progress.cancelled()
+    }
+}
+
+/// The window's ledger, read only when the window may drop orders (it walks every order too).
+fn ledger_if_needed(params: &ClassifyParams, orders: &[crate::model::Order]) -> Option<Ledger> {
+    let window = &params.window;
+    (!window.is_all() || window.end(params.as_of).is_some()).then(|| Ledger::from_orders(orders))
+}
+
+/// What a job computes from its orders' digest, without a workspace to read from.
+struct Computed {
+    customers: Vec<Customer>,
+    classification: Classification,
+    regions: RegionLookup,
+    cohorts: CohortTable,
+    products: ProductLookup,
+    rhythm: Rhythms,
+}
+
+impl Computed {
+    fn outcome(self, job: &Job, reports: Vec<ImportReport>, orders: u64) -> JobOutcome {
+        let Computed { customers, classification, regions, cohorts, products, rhythm } = self;
+        JobOutcome {
+            import: None,
+            reports,
+            orders,
+            customers,
+            classification,
+            snapshot: None,
+            migration: None,
+            regions,
+            cohorts,
+            products,
+            rhythm,
+            tier_changes: None,
+            campaigns: Vec::new(),
+            workbook: job.outputs.workbook.clone(),
+            csv_files: Vec::new(),
+        }
+    }
+}
+
+/// The window, the cohorts, the classification and the rhythm from a digest of the orders.
+fn from_digest(
+    mut digest: digest::Digest,
+    ledger: Option<Ledger>,
+    params: &ClassifyParams,
+    thresholds: RhythmThresholds,
+    progress: &dyn Progress,
+) -> Result<Computed> {
     let all = std::mem::take(&mut digest.customers);
-    let (customers, note) = in_window(all, || Ok(ledger.unwrap_or_default()), job.params)?;
+    let (customers, note) = in_window(all, || Ok(ledger.unwrap_or_default()), params)?;
     check_cancel(progress)?;
     // The cohorts are cut at the as-of date the classification will use (the window's end or the
     // given one, else the latest order, as `classify` decides it).
-    let as_of =
-        job.params.window.end(job.params.as_of).unwrap_or_else(|| {
-            customers.iter().filter(|c| c.orders > 0).map(|c| c.last_order).max().unwrap_or_default()
-        });
+    let as_of = params
+        .window
+        .end(params.as_of)
+        .unwrap_or_else(|| customers.iter().filter(|c| c.orders > 0).map(|c| c.last_order).max().unwrap_or_default());
     let cohorts = digest.cohorts(as_of);
     let digest::Digest { regions, days, products, .. } = digest;
     check_cancel(progress)?;
-    let classification = classify_all(&customers, &days, job.params, note, progress)?;
+    let classification = classify_all(&customers, &days, params, note, progress)?;
     check_cancel(progress)?;
     debug_assert_eq!(classification.as_of, as_of, "the cohorts are cut at the classification's as-of date");
-    let rhythm = rhythm::compute(&customers, &days, classification.as_of, RhythmThresholds::default())?;
+    let rhythm = rhythm::compute(&customers, &days, classification.as_of, thresholds)?;
     check_cancel(progress)?;
-    let outcome = JobOutcome {
-        import: None,
-        reports,
-        orders: order_count,
-        customers,
-        classification,
-        snapshot: None,
-        migration: None,
-        regions,
-        cohorts,
-        products,
-        rhythm,
-        tier_changes: None,
-        campaigns: Vec::new(),
-        workbook: job.outputs.workbook.clone(),
-        csv_files: Vec::new(),
-    };
-    stage_outputs(outcome, &Playbook::default(), job.outputs, progress)
+    Ok(Computed { customers, classification, regions, cohorts, products, rhythm })
 }
 
 /// `Cancelled` when `progress` asks to stop.
@@ -296,6 +430,18 @@ fn stage_outputs(
     outputs: &Outputs,
     progress: &dyn Progress,
 ) -> Result<Staged> {
+    let (files, created_dir) = stage_files(&outcome, playbook, outputs, progress)?;
+    Ok(Staged { outcome, files, created_dir })
+}
+
+/// Writes the outputs of `outcome` to temp files; returns them and the CSV folder when this job
+/// created it.
+fn stage_files(
+    outcome: &JobOutcome,
+    playbook: &Playbook,
+    outputs: &Outputs,
+    progress: &dyn Progress,
+) -> Result<(Vec<StagedFile>, Option<PathBuf>)> {
     let input = ExportInput {
         customers: &outcome.customers,
         classification: &outcome.classification,
@@ -325,10 +471,21 @@ fn stage_outputs(
         }
     }
     if progress.cancelled() {
+        // The temp files first: the folder is removed only when empty.
+        drop(files);
         remove_created(created_dir.as_deref());
         return Err(Error::Cancelled);
     }
-    Ok(Staged { outcome, files, created_dir })
+    Ok((files, created_dir))
+}
+
+impl Staged {
+    /// Removes the staged outputs (and the CSV folder this job created) and returns `error`.
+    fn discard(self, error: Error) -> Error {
+        drop(self.files);
+        remove_created(self.created_dir.as_deref());
+        error
+    }
 }
 
 /// Places the outputs, then commits; undoes the outputs when the commit fails.

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::Tier;
+use crate::classify::Classification;
+use crate::model::{Customer, Tier};
 
 /// One customer's tier history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +55,27 @@ pub struct SnapshotTiers {
     pub as_of: NaiveDate,
     /// (customer key, tier), in any order.
     pub tiers: Vec<(String, Tier)>,
+}
+
+/// `trace` of the saved `snapshots` (oldest first) followed by `classification` of `customers` as
+/// the current one. A last snapshot identical to it (same as-of date, same tier for every customer:
+/// it was just saved) is that classification, so the one before it gives the previous tiers.
+pub fn trace_current(
+    mut snapshots: Vec<SnapshotTiers>,
+    customers: &[Customer],
+    classification: &Classification,
+) -> TierChanges {
+    let mut current: Vec<(String, Tier)> =
+        customers.iter().zip(&classification.assignments).map(|(c, a)| (c.key.clone(), a.tier)).collect();
+    current.sort_unstable();
+    if let Some(last) = snapshots.last_mut() {
+        last.tiers.sort_unstable();
+        if last.as_of == classification.as_of && last.tiers == current {
+            snapshots.pop();
+        }
+    }
+    snapshots.push(SnapshotTiers { as_of: classification.as_of, tiers: current });
+    trace(&snapshots)
 }
 
 /// Walks `snapshots` (oldest first; the last one is the current one) and returns each current

@@ -387,3 +387,139 @@ fn stale_temp_files_of_a_killed_export_are_removed_and_nothing_else() {
         ]
     );
 }
+
+/// `a == b`, or a failure naming the first element that differs (not two whole lists).
+fn assert_same<T: PartialEq + std::fmt::Debug>(a: &[T], b: &[T], what: &str) {
+    if let Some(i) = (0..a.len().min(b.len())).find(|&i| a[i] != b[i]) {
+        panic!("{what}: element {i} differs:\n  {:?}\n  {:?}", a[i], b[i]);
+    }
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+}
+
+/// Every sheet of a workbook, every cell as text.
+fn workbook_cells(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut book = open_workbook_auto(path).unwrap();
+    let names = book.sheet_names().to_vec();
+    let sheet = |name: String| {
+        let range = book.worksheet_range(&name).unwrap();
+        let rows = range.rows().map(|r| r.iter().map(ToString::to_string).collect()).collect();
+        (name, rows)
+    };
+    names.into_iter().map(sheet).collect()
+}
+
+#[test]
+fn job_a_shops_first_import_gives_what_a_job_over_the_same_stored_orders_gives() {
+    // A job's one file into a new workspace is classified in memory while it is stored on the other
+    // core; a job over a workspace that already holds the file reads everything back. Both must
+    // give the same outcome, the same workbook and CSV files, and the same workspace.
+    use tierbook_core::generate::{generate, FileFormat, GenerateOptions, Layout};
+    use tierbook_core::window::{Outside, Span, Window};
+    let rfm = ClassifyParams {
+        method: Method::RfmCube { basis: tierbook_core::classify::CubeBasis::Median },
+        ..ClassifyParams::default()
+    };
+    let windowed = ClassifyParams {
+        window: Window { span: Span::Months { months: 6 }, outside: Outside::Group },
+        ..ClassifyParams::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (i, layout) in Layout::ALL.into_iter().enumerate() {
+        let format = if i % 2 == 0 { FileFormat::Xlsx } else { FileFormat::Csv };
+        let file = dir.path().join(format!("{layout:?}.{}", if i % 2 == 0 { "xlsx" } else { "csv" }));
+        let options = GenerateOptions {
+            layout,
+            format,
+            orders: 1500,
+            customers: Some(300),
+            seed: 11 + i as u64,
+            ..GenerateOptions::default()
+        };
+        generate(&file, &options).unwrap();
+        for (p, params) in [ClassifyParams::default(), rfm.clone(), windowed.clone()].iter().enumerate() {
+            let run = |first: bool| {
+                let sub = dir.path().join(format!("{layout:?}-{p}-{first}"));
+                std::fs::create_dir(&sub).unwrap();
+                let (ws_path, out, csv) = (sub.join("店铺.tierbook"), sub.join("分层.xlsx"), sub.join("csv"));
+                let mut ws = Workspace::open(&ws_path).unwrap();
+                let files = if first {
+                    vec![file.clone()]
+                } else {
+                    ws.import(std::slice::from_ref(&file), &ImportOptions::default(), at(), &NoProgress).unwrap();
+                    Vec::new()
+                };
+                let done = run_job(Some(&mut ws), &files, params, &outputs(&out, Some(&csv)), &NoProgress).unwrap();
+                drop(ws);
+                let csv_files: Vec<Vec<u8>> = done.csv_files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+                (done, workbook_cells(&out), csv_files, contents(&ws_path))
+            };
+            let (first, stored) = (run(true), run(false));
+            let what = format!("{layout:?}, params {p}");
+            let (a, b) = (&first.0, &stored.0);
+            assert_eq!(a.import.as_ref().unwrap().new_orders, b.orders, "{what}");
+            assert_eq!((a.orders, &a.reports), (b.orders, &b.reports), "{what}");
+            assert_same(&a.customers, &b.customers, &what);
+            assert_eq!(a.classification, b.classification, "{what}");
+            assert_eq!(a.regions, b.regions, "{what}");
+            assert_eq!(a.cohorts, b.cohorts, "{what}");
+            assert_eq!(a.products, b.products, "{what}");
+            assert_eq!(a.rhythm, b.rhythm, "{what}");
+            assert_eq!(a.tier_changes, b.tier_changes, "{what}");
+            assert_eq!(a.snapshot, b.snapshot, "{what}");
+            assert!(a.migration.is_none() && b.migration.is_none() && a.campaigns.is_empty(), "{what}");
+            assert_eq!(first.1, stored.1, "{what}: the workbooks differ");
+            assert_eq!(first.2, stored.2, "{what}: the CSV files differ");
+            assert_eq!(first.3, stored.3, "{what}: the workspaces differ");
+        }
+    }
+}
+
+/// Runs a job with month 1 into a new workspace (a shop's first import, stored on one core while
+/// the other classifies and exports), expects `expected`, and asserts that the workspace is still new
+/// (its tables as they were), and that nothing was left in the folder.
+fn assert_first_import_keeps_nothing(
+    outputs: impl Fn(&Path) -> Outputs,
+    params: &ClassifyParams,
+    progress: &dyn Progress,
+    prepare: impl Fn(&rusqlite::Connection),
+    expected: fn(&Error) -> bool,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws_path, m1) = (dir.path().join("店铺.tierbook"), dir.path().join("1月.csv"));
+    month1(&m1);
+    drop(Workspace::open(&ws_path).unwrap());
+    prepare(&rusqlite::Connection::open(&ws_path).unwrap());
+    let (before, folder) = (contents(&ws_path), listing(dir.path()));
+    let mut ws = Workspace::open(&ws_path).unwrap();
+    let err = run_job(Some(&mut ws), &[m1], params, &outputs(dir.path()), progress).unwrap_err();
+    assert!(expected(&err), "unexpected error: {err:?}");
+    assert!(ws.is_new().unwrap(), "the workspace holds something after: {err}");
+    drop(ws);
+    assert_eq!(contents(&ws_path), before, "the workspace changed after: {err}");
+    assert_eq!(listing(dir.path()), folder, "files left in the folder after: {err}");
+}
+
+#[test]
+fn failure_of_a_shops_first_import_at_any_step_keeps_nothing() {
+    let report = |dir: &Path| outputs(&dir.join("分层.xlsx"), Some(&dir.join("分层CSV")));
+    let nothing = |_: &rusqlite::Connection| ();
+    // The classification fails on its parameters while the orders are being stored.
+    let bad = ClassifyParams { method: Method::AbcRevenue { a_pct: 95.0, b_pct: 80.0 }, ..ClassifyParams::default() };
+    assert_first_import_keeps_nothing(report, &bad, &NoProgress, nothing, |e| matches!(e, Error::InvalidParams(_)));
+    // The workbook cannot be written.
+    let missing = |dir: &Path| outputs(&dir.join("没有这个文件夹").join("分层.xlsx"), Some(&dir.join("分层CSV")));
+    assert_first_import_keeps_nothing(missing, &thresholds(), &NoProgress, nothing, |e| {
+        matches!(e, Error::Write { .. })
+    });
+    // A cancel during the export (the CSV folder the job created is removed again).
+    let cancel = CancelWhenExporting(AtomicBool::new(false));
+    assert_first_import_keeps_nothing(report, &thresholds(), &cancel, nothing, |e| matches!(e, Error::Cancelled));
+    // Storing fails (as a full disk would) while the other thread classifies and exports: the staged
+    // workbook and CSV files are not placed.
+    let refuse = |c: &rusqlite::Connection| {
+        let sql =
+            "CREATE TRIGGER refuse BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;";
+        c.execute_batch(sql).unwrap();
+    };
+    assert_first_import_keeps_nothing(report, &thresholds(), &NoProgress, refuse, |e| matches!(e, Error::Store(_)));
+}

@@ -274,6 +274,50 @@ fn customer_name_comes_from_the_latest_order_across_imports() {
 }
 
 #[test]
+fn the_latest_order_of_a_tie_on_time_is_the_larger_order_id_however_the_orders_arrive() {
+    // Two orders placed in the same second: the one with the larger order id gives the name, phone
+    // and region, in one file in either row order, in two imports in either order, and after the
+    // other source is removed, as `customers::aggregate` (the in-memory classification) decides.
+    let with = |id: &str, name: &str, phone: &str, province: &str| {
+        let mut o = order(Some(id), "k", name, "2025-05-01 12:00:00", 1000, 0);
+        o.phone = Some(phone.into());
+        o.region = Some(tierbook_core::model::Region { province: province.into(), city: None });
+        o
+    };
+    let (small, large) = (with("7", "旧昵称", "13800000007", "广东"), with("9", "新昵称", "13800000009", "浙江"));
+    let expected = tierbook_core::customers::aggregate(&[small.clone(), large.clone()]);
+    assert_eq!(expected[0].name, "新昵称");
+    let check = |ws: &Workspace, what: &str| {
+        assert_eq!(ws.customers().unwrap(), expected, "{what}");
+        assert_eq!(ws.customer_regions().unwrap().province("k"), "浙江", "{what}");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (i, rows) in [vec![small.clone(), large.clone()], vec![large.clone(), small.clone()]].into_iter().enumerate() {
+        let mut ws = Workspace::open(&dir.path().join(format!("one-{i}.tierbook"))).unwrap();
+        store(&mut ws, vec![file("both.csv", rows, wechat_mapping())]);
+        check(&ws, &format!("one file, order {i}"));
+    }
+    for (i, (first, second)) in [(&small, &large), (&large, &small)].into_iter().enumerate() {
+        let mut ws = Workspace::open(&dir.path().join(format!("two-{i}.tierbook"))).unwrap();
+        store(&mut ws, vec![file("a.csv", vec![first.clone()], wechat_mapping())]);
+        let blank = tierbook_core::model::Order { region: None, ..with("8", "", " ", "") };
+        store(&mut ws, vec![file("b.csv", vec![second.clone(), blank], wechat_mapping())]);
+        // A third order of the same second, id 8, with a blank name and phone, changes nothing but
+        // the sums; taken out again with its source, the larger id still decides.
+        let mut sums = expected.clone();
+        sums[0].orders += 1;
+        sums[0].revenue += 1000;
+        assert_eq!(ws.customers().unwrap(), sums, "two imports, order {i}");
+        let sources = ws.sources().unwrap();
+        let keep_large = if i == 0 { sources[1].id } else { sources[0].id };
+        let removed = sources.iter().map(|s| s.id).find(|&id| id != keep_large).unwrap();
+        ws.remove_source(removed).unwrap();
+        let only = ws.customers().unwrap();
+        assert_eq!((only[0].name.as_str(), only[0].phone.as_deref()), ("新昵称", Some("13800000009")));
+    }
+}
+
+#[test]
 fn removing_a_source_keeps_orders_a_later_source_also_had() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();

@@ -12,6 +12,11 @@ use crate::{cohort, customers, rhythm, NoProgress};
 /// Asserts that `digest` equals the separate passes over `orders`, at two as-of dates.
 fn same_as_separate_passes(orders: &[Order]) {
     let d = digest(orders.to_vec(), &NoProgress).unwrap();
+    let borrowed = digest_borrowed(orders, &NoProgress).unwrap();
+    assert_eq!(
+        (&borrowed.customers, &borrowed.regions, &borrowed.products, &borrowed.purchases),
+        (&d.customers, &d.regions, &d.products, &d.purchases)
+    );
     let all = customers::aggregate(orders);
     assert_eq!(d.customers, all);
     assert_eq!(d.regions, RegionLookup::from_orders(orders));
@@ -19,6 +24,7 @@ fn same_as_separate_passes(orders: &[Order]) {
     let days = rhythm::OrderDays::from_orders(orders);
     for c in &all {
         assert_eq!(d.days.get(&c.key), days.get(&c.key), "{}", c.key);
+        assert_eq!(borrowed.days.get(&c.key), days.get(&c.key), "{}", c.key);
     }
     let last = all.iter().map(|c| c.last_order).max().unwrap();
     for as_of in [last, last - chrono::Days::new(45)] {
@@ -97,5 +103,6 @@ impl crate::Progress for Stop {
 #[test]
 fn a_cancel_stops_the_pass() {
     let orders = vec![order("k", "1", 5, None, None)];
+    assert!(matches!(digest_borrowed(&orders, &Stop), Err(crate::error::Error::Cancelled)));
     assert!(matches!(digest(orders, &Stop), Err(crate::error::Error::Cancelled)));
 }

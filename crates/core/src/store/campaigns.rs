@@ -197,18 +197,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn tier_changes_of(&self, customers: &[Customer], classification: &Classification) -> Result<TierChanges> {
-        let mut snapshots = self.snapshot_tiers(None)?;
-        let mut current: Vec<(String, Tier)> =
-            customers.iter().zip(&classification.assignments).map(|(c, a)| (c.key.clone(), a.tier)).collect();
-        current.sort_unstable();
-        if let Some(last) = snapshots.last_mut() {
-            last.tiers.sort_unstable();
-            if last.as_of == classification.as_of && last.tiers == current {
-                snapshots.pop();
-            }
-        }
-        snapshots.push(SnapshotTiers { as_of: classification.as_of, tiers: current });
-        Ok(tier_changes::trace(&snapshots))
+        Ok(tier_changes::trace_current(self.snapshot_tiers(None)?, customers, classification))
     }
 
     /// (as-of, tiers) of every snapshot up to `upto` (all when `None`), oldest first.

@@ -51,6 +51,31 @@ pub struct ImportedFile {
     pub withdrawn: Vec<String>,
 }
 
+/// A file to store, freed once stored: owned, or shared with a caller that still reads it.
+pub(crate) trait ToStore: std::borrow::Borrow<ImportedFile> {
+    /// Called once the file's orders are stored.
+    fn release(self);
+}
+
+impl ToStore for ImportedFile {
+    fn release(self) {
+        // Nothing needs the file's orders any more; freeing them (920k orders at 1M: ~0.3 s of
+        // `free` without a progress report) is left to a thread of its own, beside the commit.
+        let free = move || drop(self);
+        let _ = std::thread::Builder::new().name("free orders".into()).spawn(free);
+    }
+}
+
+/// Shared with a caller that reads its orders meanwhile (a job classifying a shop's first import):
+/// whoever lets go of it last frees the orders, on a thread of their own.
+impl ToStore for std::sync::Arc<ImportedFile> {
+    fn release(self) {
+        if let Ok(file) = std::sync::Arc::try_unwrap(self) {
+            file.release();
+        }
+    }
+}
+
 /// Hex SHA-256 and size of a file, read in chunks.
 ///
 /// # Errors
@@ -109,22 +134,37 @@ impl Workspace {
                 continue;
             }
             seen.push(sha256.clone());
-            let (dataset, mapping_reused) = self.read_file(path, options, progress)?;
-            let report = dataset.reports.into_iter().next().ok_or_else(|| Error::NoValidOrders {
-                path: path.clone(),
-                detail: "导入没有返回报告 / the importer returned no report".into(),
-            })?;
-            files.push(ImportedFile {
-                path: path.clone(),
-                size,
-                sha256,
-                orders: dataset.orders,
-                report,
-                mapping_reused,
-                withdrawn: dataset.withdrawn,
-            });
+            files.push(self.read_imported(path, (size, sha256), options, progress)?);
         }
         self.store_import(files, unchanged, imported_at, progress)
+    }
+
+    /// Reads one file, whose size and hash are `digest` (`file_digest`), into what `store_import`
+    /// stores.
+    ///
+    /// # Errors
+    /// Whatever `import::import_files` returns for the file.
+    pub(crate) fn read_imported(
+        &self,
+        path: &PathBuf,
+        (size, sha256): (u64, String),
+        options: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportedFile> {
+        let (dataset, mapping_reused) = self.read_file(path, options, progress)?;
+        let report = dataset.reports.into_iter().next().ok_or_else(|| Error::NoValidOrders {
+            path: path.clone(),
+            detail: "导入没有返回报告 / the importer returned no report".into(),
+        })?;
+        Ok(ImportedFile {
+            path: path.clone(),
+            size,
+            sha256,
+            orders: dataset.orders,
+            report,
+            mapping_reused,
+            withdrawn: dataset.withdrawn,
+        })
     }
 
     /// Stores files already read by the importer, in one transaction (what `import` does after reading).
@@ -135,11 +175,23 @@ impl Workspace {
     pub fn store_import(
         &mut self,
         files: Vec<ImportedFile>,
+        unchanged_files: Vec<String>,
+        imported_at: NaiveDateTime,
+        progress: &dyn Progress,
+    ) -> Result<ImportOutcome> {
+        self.store_files(files, unchanged_files, imported_at, progress)
+    }
+
+    /// [`Workspace::store_import`] of files owned or shared (a job reads their orders on the other
+    /// core meanwhile).
+    pub(crate) fn store_files<F: ToStore>(
+        &mut self,
+        files: Vec<F>,
         mut unchanged_files: Vec<String>,
         imported_at: NaiveDateTime,
         progress: &dyn Progress,
     ) -> Result<ImportOutcome> {
-        let total: u64 = files.iter().map(|f| f.orders.len() as u64).sum();
+        let total: u64 = files.iter().map(|f| f.borrow().orders.len() as u64).sum();
         let mut done = 0u64;
         let mut outcome = ImportOutcome {
             reports: Vec::new(),
@@ -152,14 +204,15 @@ impl Workspace {
         };
         let tx = self.write_tx()?;
         let mut new_sources = Vec::new();
-        for file in files {
+        for owner in files {
+            let file: &ImportedFile = owner.borrow();
             let known_file: Option<i64> =
                 tx.query_row("SELECT id FROM sources WHERE sha256 = ?1", [&file.sha256], |r| r.get(0)).optional()?;
             if known_file.is_some() {
                 unchanged_files.push(display_name(&file.path));
                 continue;
             }
-            let counts = store_file(&tx, &file, imported_at, progress, &mut done, total)?;
+            let counts = store_file(&tx, file, imported_at, progress, &mut done, total)?;
             let source_id = counts.source_id;
             outcome.new_orders += counts.added;
             outcome.known_orders += counts.known;
@@ -167,10 +220,7 @@ impl Workspace {
             outcome.withdrawn_orders += counts.withdrawn;
             outcome.reports.push(file.report.clone());
             new_sources.push(source_id);
-            // Nothing needs the file's orders any more; freeing them (920k orders at 1M: ~0.3 s of
-            // `free` without a progress report) is left to a thread of its own, beside the commit.
-            let free = move || drop(file);
-            let _ = std::thread::Builder::new().name("free orders".into()).spawn(free);
+            owner.release();
         }
         // The last moment a cancel can still leave the workspace as it was.
         if progress.cancelled() {
@@ -302,19 +352,32 @@ fn display_name(path: &Path) -> String {
 }
 
 /// Per-customer sums of the new orders of one import, merged into the stored aggregate at the end.
+/// For a customer new to the workspace they are the whole aggregate, equal to what `digest` (and
+/// `customers::aggregate`) give of the same orders: a shop's first import is classified from those
+/// while it is stored (`job`), and the workspace must then hold the same.
 struct Delta<'a> {
     orders: i64,
     revenue: Cents,
     first: NaiveDate,
     last: NaiveDate,
+    /// When the latest order was placed, in stored seconds (what the merge compares).
     last_at: i64,
-    name: Option<String>,
-    phone: Option<String>,
+    /// The name, phone and region of the latest order that has one (see [`Stamp`]).
+    name: Option<(Stamp<'a>, &'a str)>,
+    phone: Option<(Stamp<'a>, &'a str)>,
+    region: Option<(Stamp<'a>, &'a Region)>,
     interactions: Option<f64>,
-    /// The region of the latest new order with an address (as `refresh_regions` picks it: latest
-    /// placed, and of equal times the later stored, i.e. the later in the file) and when it was placed.
-    region: Option<&'a Region>,
-    region_at: i64,
+}
+
+/// Where an order stands for "the latest order": its time, ties broken by its order id (none before
+/// any), the first of equals kept, as `customers::Stamp` compares orders in memory.
+type Stamp<'a> = (NaiveDateTime, Option<&'a str>);
+
+/// Keeps `value` in `slot` when `stamp` is later than the one kept.
+fn offer<'a, T>(slot: &mut Option<(Stamp<'a>, T)>, stamp: Stamp<'a>, value: T) {
+    if slot.as_ref().is_none_or(|(kept, _)| stamp > *kept) {
+        *slot = Some((stamp, value));
+    }
 }
 
 /// What storing one file did.
@@ -491,13 +554,21 @@ fn store_file(
     let mut new_regions: Vec<i64> =
         deltas.iter().filter(|(id, d)| d.region.is_some() && !new_customers.contains(id)).map(|(id, _)| *id).collect();
     new_regions.sort_unstable();
+    // Likewise their name and phone: the latest order that has one decides, ties on time by order id.
+    let mut new_names: Vec<i64> = deltas
+        .iter()
+        .filter(|(id, d)| (d.name.is_some() || d.phone.is_some()) && !new_customers.contains(id))
+        .map(|(id, _)| *id)
+        .collect();
+    new_names.sort_unstable();
     let merges = deltas.keys().filter(|id| !new_customers.contains(id)).count();
     // The withdrawn ids are steps too: each is looked up (~80k at 1M orders, 0.4 s).
     let withdrawals = if platform.is_empty() { 0 } else { file.withdrawn.len() };
-    let mut steps =
-        CustomerSteps { progress, done: 0, total: (created.len() + merges + new_regions.len() + withdrawals) as u64 };
+    let total = created.len() + merges + new_regions.len() + new_names.len() + withdrawals;
+    let mut steps = CustomerSteps { progress, done: 0, total: total as u64 };
     merge_deltas(tx, &created, deltas, &mut steps)?;
     refresh_regions(tx, &new_regions, &mut steps)?;
+    refresh_names(tx, &new_names, &mut steps)?;
     let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, &mut touched, &mut steps)?;
     touched.sort_unstable();
     touched.dedup();
@@ -665,38 +736,35 @@ impl<'a> Delta<'a> {
             last_at: i64::MIN,
             name: None,
             phone: None,
-            interactions: None,
             region: None,
-            region_at: i64::MIN,
+            interactions: None,
         }
     }
 
-    /// Adds one new order (placed at `placed`, in stored seconds); the latest order's name and phone win.
+    /// Adds one new order (placed at `placed`, in stored seconds), with the same rules as
+    /// `customers::Tally::add` (blank names and phones, and interactions that are not finite, say
+    /// nothing).
     fn add(&mut self, order: &'a Order, placed: i64) {
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
-        let name = order.customer_name.as_ref().filter(|n| !n.trim().is_empty());
         self.orders += i64::from(order.order_count);
         self.revenue = self.revenue.saturating_add(order.net());
         self.first = self.first.min(first);
         self.last = self.last.max(date);
-        if placed >= self.last_at {
-            self.last_at = placed;
-            if name.is_some() {
-                self.name = name.map(|n| n.to_string());
-            }
-            if order.phone.is_some() {
-                self.phone = order.phone.as_deref().map(str::to_owned);
-            }
+        self.last_at = self.last_at.max(placed);
+        let stamp = (order.placed_at, order.order_id.as_deref());
+        let blank = |s: &&str| s.trim().is_empty();
+        if let Some(name) = order.customer_name.as_deref().filter(|s| !blank(s)) {
+            offer(&mut self.name, stamp, name.trim());
         }
-        if let Some(i) = order.interactions {
-            self.interactions = Some(self.interactions.unwrap_or(0.0) + i);
+        if let Some(phone) = order.phone.as_deref().filter(|s| !blank(s)) {
+            offer(&mut self.phone, stamp, phone);
         }
         if let Some(region) = order.region.as_ref() {
-            if placed >= self.region_at {
-                self.region_at = placed;
-                self.region = Some(region);
-            }
+            offer(&mut self.region, stamp, region);
+        }
+        if let Some(i) = order.interactions.filter(|i| i.is_finite()) {
+            self.interactions = Some(self.interactions.unwrap_or(0.0) + i);
         }
     }
 }
@@ -733,18 +801,16 @@ fn merge_deltas(
     steps: &mut CustomerSteps<'_>,
 ) -> Result<()> {
     let mut check = || steps.step();
-    // Merge the deltas into the stored aggregates; SET expressions see the old row, so the name and
-    // phone of the later of (stored latest order, new latest order) win.
+    // Merge the deltas into the stored aggregates (name, phone and region: `refresh_names`,
+    // `refresh_regions`, from the stored orders).
     let mut merge = tx.prepare_cached(
         "UPDATE customers SET
             orders = orders + ?2,
             revenue = revenue + ?3,
             first_order = min(first_order, ?4),
             last_order = max(last_order, ?5),
-            name = CASE WHEN ?6 >= last_at AND ?7 IS NOT NULL THEN ?7 ELSE name END,
-            phone = CASE WHEN ?6 >= last_at AND ?8 IS NOT NULL THEN ?8 ELSE phone END,
             last_at = max(last_at, ?6),
-            interactions = CASE WHEN ?9 IS NULL THEN interactions ELSE coalesce(interactions, 0) + ?9 END
+            interactions = CASE WHEN ?7 IS NULL THEN interactions ELSE coalesce(interactions, 0) + ?7 END
          WHERE id = ?1",
     )?;
     let mut insert_customer = tx.prepare_cached(
@@ -756,35 +822,26 @@ fn merge_deltas(
     for &(id, key) in created {
         check()?;
         if let Some(d) = deltas.remove(&id) {
+            let region = d.region.map(|(_, r)| r);
             insert_customer.execute(rusqlite::params![
                 id,
                 key,
-                d.name.as_deref().unwrap_or(""),
-                d.phone,
+                d.name.map_or("", |(_, n)| n),
+                d.phone.map(|(_, p)| p),
                 d.orders,
                 d.revenue,
                 d.first,
                 d.last,
                 d.last_at,
                 d.interactions,
-                d.region.map(|r| r.province.as_str()),
-                d.region.and_then(|r| r.city.as_deref())
+                region.map(|r| r.province.as_str()),
+                region.and_then(|r| r.city.as_deref())
             ])?;
         }
     }
     for (id, d) in &deltas {
         check()?;
-        merge.execute(rusqlite::params![
-            id,
-            d.orders,
-            d.revenue,
-            d.first,
-            d.last,
-            d.last_at,
-            d.name,
-            d.phone,
-            d.interactions
-        ])?;
+        merge.execute(rusqlite::params![id, d.orders, d.revenue, d.first, d.last, d.last_at, d.interactions])?;
     }
     Ok(())
 }
@@ -864,6 +921,10 @@ fn content_uid(order: &Order) -> String {
     uid
 }
 
+/// A customer's stored orders, latest first as [`Stamp`] orders them: by time, ties by order id
+/// (orders without one after), then the first stored first.
+const LATEST_FIRST: &str = "ORDER BY placed_at DESC, CASE WHEN has_id THEN uid END DESC, id";
+
 /// Recomputes the aggregates of `ids` from their remaining orders; customers left without orders go.
 pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
     let mut update = tx.prepare_cached(
@@ -874,40 +935,53 @@ pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
              FROM orders WHERE customer_id = ?1)
          WHERE id = ?1 AND EXISTS (SELECT 1 FROM orders WHERE customer_id = ?1)",
     )?;
-    let mut name = tx.prepare_cached(
-        "UPDATE customers SET
-            name = coalesce((SELECT name FROM orders WHERE customer_id = ?1 AND trim(coalesce(name, '')) <> ''
-                             ORDER BY placed_at DESC, id DESC LIMIT 1), ''),
-            phone = (SELECT phone FROM orders WHERE customer_id = ?1 AND phone IS NOT NULL
-                     ORDER BY placed_at DESC, id DESC LIMIT 1)
-         WHERE id = ?1",
-    )?;
     let mut delete = tx.prepare_cached(
         "DELETE FROM customers WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM orders WHERE customer_id = ?1)",
     )?;
-    for id in ids {
+    let mut kept = Vec::with_capacity(ids.len());
+    for &id in ids {
         if delete.execute([id])? == 0 {
             update.execute([id])?;
-            name.execute([id])?;
+            kept.push(id);
         }
     }
-    let mut steps = CustomerSteps { progress: &crate::progress::NoProgress, done: 0, total: ids.len() as u64 };
-    refresh_regions(tx, ids, &mut steps)
+    let mut steps = CustomerSteps { progress: &crate::progress::NoProgress, done: 0, total: 2 * kept.len() as u64 };
+    refresh_names(tx, &kept, &mut steps)?;
+    refresh_regions(tx, &kept, &mut steps)
+}
+
+/// Sets the name and phone of `ids` to those of their latest order that has one (none: empty name,
+/// no phone), as `Delta` and `customers::Tally` pick them.
+fn refresh_names(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
+    let sql = format!(
+        "UPDATE customers SET
+            name = coalesce((SELECT trim(name) FROM orders WHERE customer_id = ?1 AND trim(coalesce(name, '')) <> ''
+                             {LATEST_FIRST} LIMIT 1), ''),
+            phone = (SELECT phone FROM orders WHERE customer_id = ?1 AND trim(coalesce(phone, '')) <> ''
+                     {LATEST_FIRST} LIMIT 1)
+         WHERE id = ?1"
+    );
+    update_each(tx, &sql, ids, steps)
+}
+
+/// Runs `sql` (one customer id, `?1`) for each of `ids`, one step each.
+fn update_each(tx: &Connection, sql: &str, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
+    let mut update = tx.prepare_cached(sql)?;
+    for id in ids {
+        steps.step()?;
+        update.execute([id])?;
+    }
+    Ok(())
 }
 
 /// Sets the region of `ids` to that of their most recent order with an address (none: no region).
 /// One query per customer: seconds for 250k customers, hence the steps (an import asks it only for
 /// stored customers whose new orders have an address; new customers are inserted with their region).
 fn refresh_regions(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
-    let mut update = tx.prepare_cached(
+    let sql = format!(
         "UPDATE customers SET (province, city) =
-            (SELECT province, city FROM orders WHERE customer_id = ?1 AND province IS NOT NULL
-             ORDER BY placed_at DESC, id DESC LIMIT 1)
-         WHERE id = ?1",
-    )?;
-    for id in ids {
-        steps.step()?;
-        update.execute([id])?;
-    }
-    Ok(())
+            (SELECT province, city FROM orders WHERE customer_id = ?1 AND province IS NOT NULL {LATEST_FIRST} LIMIT 1)
+         WHERE id = ?1"
+    );
+    update_each(tx, &sql, ids, steps)
 }

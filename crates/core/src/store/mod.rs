@@ -36,6 +36,7 @@ use crate::region::{Region, RegionLookup};
 use crate::report::ImportReport;
 
 pub use backup::{BackupInfo, Existing, RestoreOutcome};
+pub(crate) use import::ToStore;
 pub use import::{file_digest, layout_fingerprint, ImportedFile};
 pub use products::{ProductCost, StoredProducts};
 pub use shops::ShopInfo;
@@ -507,6 +508,26 @@ impl Workspace {
             }
         }
         Ok(ledger)
+    }
+
+    /// True while nothing has been imported, saved or entered: no source, order, customer,
+    /// snapshot, campaign or product cost (settings, playbooks and saved mappings may exist).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn is_new(&self) -> Result<bool> {
+        let tables = ["sources", "orders", "customers", "snapshots", "campaigns", "product_costs"];
+        let any = tables.map(|t| format!("EXISTS (SELECT 1 FROM {t})")).join(" OR ");
+        Ok(!self.conn.query_row(&format!("SELECT {any}"), [], |r| r.get::<_, bool>(0))?)
+    }
+
+    /// Writes the open transaction's changed pages to the log now (not committed), so that the
+    /// commit has little left to write.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn flush_pages(&self) -> Result<()> {
+        Ok(self.conn.cache_flush()?)
     }
 
     /// Number of stored orders.
