@@ -125,9 +125,21 @@ pub fn run(job: &Job, workspace: Option<&mut Workspace>, progress: &dyn Progress
             check_outputs(job, Some(ws))?;
             let writes = !job.files.is_empty() || job.save_snapshot || job.costs.is_some();
             if writes {
-                let mut tx = ws.begin()?;
-                let outcome = in_workspace(job, &mut tx, progress)?;
-                finish(outcome, || tx.commit())
+                let first = first_import_file(job, ws)?;
+                let journal = first.is_some() && ws.use_rollback_journal()?;
+                let done = (|| {
+                    let mut tx = ws.begin()?;
+                    let outcome = match first {
+                        Some(path) => first_import(job, &mut tx, path, progress)?,
+                        None => in_workspace(job, &mut tx, progress)?,
+                    };
+                    finish(outcome, || tx.commit())
+                })();
+                if journal {
+                    // Failing leaves the rollback journal until the workspace is next opened.
+                    let _ = ws.use_wal();
+                }
+                done
             } else {
                 let outcome = in_workspace(job, ws, progress)?;
                 finish(outcome, || Ok(()))
@@ -149,12 +161,16 @@ struct Staged {
     created_dir: Option<PathBuf>,
 }
 
-fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Result<Staged> {
-    if let [path] = job.files {
-        if job.costs.is_none() && ws.is_new()? {
-            return first_import(job, ws, path, progress);
-        }
+/// The job's one file when the job is a shop's first import (`first_import`): a workspace that
+/// holds nothing yet (`Workspace::is_new`), and no costs given.
+fn first_import_file<'a>(job: &Job<'a>, ws: &Workspace) -> Result<Option<&'a PathBuf>> {
+    match job.files {
+        [path] if job.costs.is_none() && ws.is_new()? => Ok(Some(path)),
+        _ => Ok(None),
     }
+}
+
+fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Result<Staged> {
     let import =
         if job.files.is_empty() { None } else { Some(ws.import(job.files, job.import, job.imported_at, progress)?) };
     if let Some(costs) = job.costs {
@@ -220,13 +236,13 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
     stage_outputs(outcome, &Playbook::default(), job.outputs, progress)
 }
 
-/// A shop's first import: the job's one file into a workspace that holds nothing yet
-/// (`Workspace::is_new`, and no costs given). Everything the workspace would read back after storing
+/// A shop's first import (`first_import_file`). Everything the workspace would read back after storing
 /// the file is what the file's own orders give, so one core stores the orders while the other
 /// classifies them in memory and writes the outputs, as a job without a workspace does (issue 10
 /// item 4: reading back what was just written cost as much as writing it). Once the classification
 /// is there, the store thread saves the snapshot too, beside the export; all of it inside the job's
-/// transaction. `tests/job.rs` checks that outcome, outputs and workspace equal those of a job over
+/// transaction, under a rollback journal when nobody else has the workspace open
+/// (`Workspace::use_rollback_journal`: the pages are written once, not also copied from the log). `tests/job.rs` checks that outcome, outputs and workspace equal those of a job over
 /// the same orders already stored, and that a failure on either thread keeps nothing.
 fn first_import(job: &Job, ws: &mut Workspace, path: &PathBuf, progress: &dyn Progress) -> Result<Staged> {
     // The file's hash (which `store_files` records) is taken beside the reading: ~0.3 s for 150 MB.

@@ -495,6 +495,11 @@ fn assert_first_import_keeps_nothing(
     assert!(expected(&err), "unexpected error: {err:?}");
     assert!(ws.is_new().unwrap(), "the workspace holds something after: {err}");
     drop(ws);
+    // The import ran under a rollback journal (nobody else had the workspace open); it is back on
+    // its write-ahead log.
+    let conn = rusqlite::Connection::open(&ws_path).unwrap();
+    assert_eq!(conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0)).unwrap(), "wal");
+    drop(conn);
     assert_eq!(contents(&ws_path), before, "the workspace changed after: {err}");
     assert_eq!(listing(dir.path()), folder, "files left in the folder after: {err}");
 }

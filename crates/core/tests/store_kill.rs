@@ -125,3 +125,94 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
     assert_eq!(ws.order_count().unwrap(), 61_000);
     ws.check_integrity().unwrap();
 }
+
+const JOB_TEST_NAME: &str = "a_shops_first_import_killed_before_its_commit_leaves_the_workspace_new";
+
+/// Announces the last report of a shop's first import before its commit (`Saving 1 of 1`, after
+/// both threads are done) and stalls there, so that the parent's kill lands between the writes and
+/// the commit.
+struct StallBeforeCommit;
+
+impl Progress for StallBeforeCommit {
+    fn report(&self, stage: Stage, done: u64, total: u64) {
+        if (stage, done, total) == (Stage::Saving, 1, 1) {
+            println!("TIERBOOK COMMIT");
+            let _ = std::io::stdout().flush();
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+}
+
+fn first_import_job(workspace: &Path, export: &Path, out: &Path, progress: &dyn Progress) {
+    use tierbook_core::job::{self, Job, Outputs};
+    let outputs = Outputs { workbook: out.to_path_buf(), csv_dir: None, options: Default::default() };
+    let (import, params) = (ImportOptions::default(), tierbook_core::classify::ClassifyParams::default());
+    let files = [export.to_path_buf()];
+    let job = Job {
+        files: &files,
+        import: &import,
+        imported_at: now(),
+        params: &params,
+        save_snapshot: true,
+        outputs: &outputs,
+        costs: None,
+    };
+    let mut ws = Workspace::open(workspace).unwrap();
+    job::run(&job, Some(&mut ws), progress).unwrap();
+}
+
+#[test]
+fn a_shops_first_import_killed_before_its_commit_leaves_the_workspace_new() {
+    // A job's first import into a new workspace runs under a rollback journal (the pages are written
+    // once, into the file). Killed after its writes and before its commit, it leaves a hot journal,
+    // which the next open rolls back: the workspace is as new.
+    if let (Ok(ws), Ok(file), Ok(out)) = (
+        std::env::var("TIERBOOK_KILL_JOB_WS"),
+        std::env::var("TIERBOOK_KILL_JOB_FILE"),
+        std::env::var("TIERBOOK_KILL_JOB_OUT"),
+    ) {
+        first_import_job(Path::new(&ws), Path::new(&file), Path::new(&out), &StallBeforeCommit);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (workspace, big, out) =
+        (dir.path().join("shop.tierbook"), dir.path().join("上半年.csv"), dir.path().join("分层.xlsx"));
+    store_support::write_csv(&big, 0, 60_000, 15_000);
+    drop(Workspace::open(&workspace).unwrap());
+    let indexes = store_support::order_indexes(&workspace);
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", JOB_TEST_NAME, "--nocapture", "--test-threads=1"])
+        .env("TIERBOOK_KILL_JOB_WS", &workspace)
+        .env("TIERBOOK_KILL_JOB_FILE", &big)
+        .env("TIERBOOK_KILL_JOB_OUT", &out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let reached = stdout.lines().map_while(|l| l.ok()).any(|l| l.ends_with("TIERBOOK COMMIT")); // libtest may have begun the line
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reached, "the child never reached its commit");
+    let journal = dir.path().join("shop.tierbook-journal");
+    assert!(journal.exists(), "no hot journal: the job did not write under a rollback journal");
+
+    let ws = Workspace::open(&workspace).unwrap();
+    ws.check_integrity().unwrap();
+    assert!(ws.is_new().unwrap(), "the killed first import left something behind");
+    drop(ws);
+    assert!(!journal.exists());
+    assert_eq!(store_support::order_indexes(&workspace), indexes);
+    assert!(!out.exists(), "the workbook of a job that never committed was placed");
+
+    // The same job, not killed, commits, and the workspace is back on its write-ahead log.
+    first_import_job(&workspace, &big, &out, &NoProgress);
+    let ws = Workspace::open(&workspace).unwrap();
+    assert_eq!((ws.order_count().unwrap(), ws.snapshots().unwrap().len()), (60_000, 1));
+    ws.check_integrity().unwrap();
+    drop(ws);
+    let conn = rusqlite::Connection::open(&workspace).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    assert!(out.exists());
+}

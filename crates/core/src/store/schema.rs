@@ -204,6 +204,9 @@ pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// How long a connection waits for another's lock before giving up.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn not_a_workspace(path: &Path, detail: impl Into<String>) -> Error {
     Error::NotAWorkspace { path: path.to_path_buf(), detail: detail.into(), source: None }
 }
@@ -222,7 +225,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags).map_err(|e| refused_by_sqlite(path, e))?;
     // Another window or the CLI may hold the write lock for a moment; wait rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| refused_by_sqlite(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| refused_by_sqlite(path, e))?;
 
     let read = |conn: &Connection| -> rusqlite::Result<(i32, i64, i64)> {
         let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -292,6 +295,11 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &["order_items", "product_costs"],
 ];
 
+/// True for SQLite's "a hot journal needs rolling back, which a read-only connection cannot do".
+fn is_hot_journal(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK)
+}
+
 /// Looks at an existing SQLite file through a read-only connection before anything may write to it:
 /// it must be empty (a new workspace) or carry our `application_id`, a version we know and that
 /// version's tables, and it must pass `PRAGMA quick_check`. So another program's database is never
@@ -299,14 +307,28 @@ const EXPECTED_TABLES: &[&[&str]] = &[
 /// add pages to a file whose other pages are garbage).
 fn recognise(path: &Path) -> Result<()> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    let open = || Connection::open_with_flags(path, flags).map_err(|e| not_a_workspace(path, sqlite_detail(&e)));
+    let mut conn = open()?;
     // The header (page 1) says whose file it is; from then on, a page SQLite cannot read means damage.
     let header = |conn: &Connection| -> rusqlite::Result<(i32, i64)> {
         let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         Ok((app, version))
     };
-    let (app, version) = header(&conn).map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+    let mut read = header(&conn);
+    if read.as_ref().is_err_and(is_hot_journal) {
+        // A writer was killed in a transaction under a rollback journal (a shop's first import:
+        // `Workspace::use_rollback_journal`). Rolling it back is what any SQLite connection that may
+        // write does on its first read, and it brings back the last committed file; only then can
+        // the file be looked at.
+        let rollback = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Connection::open_with_flags(path, rollback)
+            .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())))
+            .map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
+        conn = open()?;
+        read = header(&conn);
+    }
+    let (app, version) = read.map_err(|e| not_a_workspace(path, sqlite_detail(&e)))?;
     let damaged = |detail: String| Error::WorkspaceDamaged { path: path.to_path_buf(), detail };
     let tables = (|| -> rusqlite::Result<Vec<String>> {
         let mut stmt = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
