@@ -129,6 +129,12 @@ pub fn run(job: &Job, workspace: Option<&mut Workspace>, progress: &dyn Progress
                 let journal = first.is_some() && ws.use_rollback_journal()?;
                 let done = (|| {
                     let mut tx = ws.begin()?;
+                    // Still new now that the write lock is ours (another program may have imported
+                    // meanwhile, when it had the workspace open too).
+                    let first = match first {
+                        Some(path) if tx.is_new()? => Some(path),
+                        _ => None,
+                    };
                     let outcome = match first {
                         Some(path) => first_import(job, &mut tx, path, progress)?,
                         None => in_workspace(job, &mut tx, progress)?,
