@@ -85,7 +85,8 @@ pub(crate) struct Tally {
     profit: Option<i64>,
 }
 
-fn text(value: &Option<Shared>) -> Option<&Shared> {
+/// The value when it says something (not blank).
+pub(crate) fn text(value: &Option<Shared>) -> Option<&Shared> {
     value.as_ref().filter(|s| !s.trim().is_empty())
 }
 

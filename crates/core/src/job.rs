@@ -40,7 +40,7 @@ use crate::progress::{Progress, Stage};
 use crate::region::RegionLookup;
 use crate::report::ImportReport;
 use crate::rhythm::{self, OrderDays, RhythmThresholds, Rhythms};
-use crate::store::{ImportOutcome, ImportedFile, SnapshotInfo, ToStore, Workspace};
+use crate::store::{ImportOutcome, SnapshotInfo, ToStore, Workspace};
 use crate::tier_changes::{self, TierChanges};
 use crate::window::{self, Ledger};
 
@@ -248,18 +248,17 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
 /// item 4: reading back what was just written cost as much as writing it). Once the classification
 /// is there, the store thread saves the snapshot too, beside the export; all of it inside the job's
 /// transaction, under a rollback journal when nobody else has the workspace open
-/// (`Workspace::use_rollback_journal`: the pages are written once, not also copied from the log). `tests/job.rs` checks that outcome, outputs and workspace equal those of a job over
-/// the same orders already stored, and that a failure on either thread keeps nothing.
+/// (`Workspace::use_rollback_journal`: the pages are written once, not also copied from the log).
+/// `tests/job.rs` checks that outcome, outputs and workspace equal those of a job over the same
+/// orders already stored, and that a failure on either thread keeps nothing.
 fn first_import(job: &Job, ws: &mut Workspace, path: &PathBuf, progress: &dyn Progress) -> Result<Staged> {
     // The file's hash (which `store_files` records) is taken beside the reading: ~0.3 s for 150 MB.
-    let (read, hash) = std::thread::scope(|s| {
+    let file = std::thread::scope(|s| {
         let hash = s.spawn(|| crate::store::file_digest(path));
-        let read = ws.read_imported(path, (0, String::new()), job.import, progress);
-        (read, hash.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let read = read?;
-    let (size, sha256) = hash?;
-    let file = Arc::new(ImportedFile { size, sha256, ..read });
+        let digest = || hash.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        ws.read_imported(path, job.import, progress, digest)
+    })?;
+    let file = Arc::new(file);
     check_cancel(progress)?;
     let playbook = ws.playbook()?;
     let thresholds = ws.get_setting(RhythmThresholds::SETTING)?.unwrap_or_default();
@@ -278,7 +277,7 @@ fn first_import(job: &Job, ws: &mut Workspace, path: &PathBuf, progress: &dyn Pr
                 (true, _, _) => return Err(Error::Cancelled),
                 (false, ..) => None,
             };
-            // The changed pages go to the log now, beside the export, not at the commit.
+            // The changed pages are written now, beside the export, not at the commit.
             ws.flush_pages()?;
             Ok((import, snapshot))
         });

@@ -25,6 +25,7 @@ use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
+use crate::customers::{self, Latest, Stamp};
 use crate::error::{Error, Result};
 use crate::import::{Dataset, ImportOptions};
 use crate::mapping::{Mapping, Role};
@@ -134,24 +135,25 @@ impl Workspace {
                 continue;
             }
             seen.push(sha256.clone());
-            files.push(self.read_imported(path, (size, sha256), options, progress)?);
+            files.push(self.read_imported(path, options, progress, || Ok((size, sha256)))?);
         }
         self.store_import(files, unchanged, imported_at, progress)
     }
 
-    /// Reads one file, whose size and hash are `digest` (`file_digest`), into what `store_import`
-    /// stores.
+    /// Reads one file into what `store_import` stores; `digest` gives its size and hash
+    /// (`file_digest`) once it is read.
     ///
     /// # Errors
-    /// Whatever `import::import_files` returns for the file.
+    /// Whatever `import::import_files` returns for the file, then what `digest` returns.
     pub(crate) fn read_imported(
         &self,
         path: &PathBuf,
-        (size, sha256): (u64, String),
         options: &ImportOptions,
         progress: &dyn Progress,
+        digest: impl FnOnce() -> Result<(u64, String)>,
     ) -> Result<ImportedFile> {
         let (dataset, mapping_reused) = self.read_file(path, options, progress)?;
+        let (size, sha256) = digest()?;
         let report = dataset.reports.into_iter().next().ok_or_else(|| Error::NoValidOrders {
             path: path.clone(),
             detail: "导入没有返回报告 / the importer returned no report".into(),
@@ -362,22 +364,12 @@ struct Delta<'a> {
     last: NaiveDate,
     /// When the latest order was placed, in stored seconds (what the merge compares).
     last_at: i64,
-    /// The name, phone and region of the latest order that has one (see [`Stamp`]).
-    name: Option<(Stamp<'a>, &'a str)>,
-    phone: Option<(Stamp<'a>, &'a str)>,
-    region: Option<(Stamp<'a>, &'a Region)>,
+    /// The name, phone and region of the latest order that has one (`customers::Stamp`: ties on
+    /// time by order id).
+    name: Option<Latest<&'a str>>,
+    phone: Option<Latest<&'a str>>,
+    region: Option<Latest<&'a Region>>,
     interactions: Option<f64>,
-}
-
-/// Where an order stands for "the latest order": its time, ties broken by its order id (none before
-/// any), the first of equals kept, as `customers::Stamp` compares orders in memory.
-type Stamp<'a> = (NaiveDateTime, Option<&'a str>);
-
-/// Keeps `value` in `slot` when `stamp` is later than the one kept.
-fn offer<'a, T>(slot: &mut Option<(Stamp<'a>, T)>, stamp: Stamp<'a>, value: T) {
-    if slot.as_ref().is_none_or(|(kept, _)| stamp > *kept) {
-        *slot = Some((stamp, value));
-    }
 }
 
 /// What storing one file did.
@@ -448,7 +440,7 @@ fn store_file(
     let mut created: Vec<(i64, &str)> = Vec::new();
     let mut deltas: FxHashMap<i64, Delta<'_>> = FxHashMap::default();
     let (mut added, mut known) = (0u64, 0u64);
-    for order in &file.orders {
+    for (pos, order) in file.orders.iter().enumerate() {
         if (*done).is_multiple_of(4096) {
             if progress.cancelled() {
                 return Err(Error::Cancelled);
@@ -541,34 +533,29 @@ fn store_file(
             }
         }
         let entry = deltas.entry(customer_id);
-        entry.or_insert_with(|| Delta::new(order)).add(order, placed);
+        entry.or_insert_with(|| Delta::new(order)).add(order, placed, pos as u32, &file.orders);
     }
     if let Some(b) = bulk {
         b.finish(tx, progress, *done, total)?;
     }
 
-    // New orders with an address may give a stored customer a newer region (which one is newest the
-    // stored orders decide: one query each); without one they leave it as it was. New customers get
-    // theirs from their delta as they are inserted (all their orders are in it).
+    // A stored customer's name, phone and region are those of their latest order that has one,
+    // which the stored orders decide (one query each); new orders without any leave them as they
+    // were. New customers get theirs from their delta as they are inserted (all their orders are in it).
     let new_customers: rustc_hash::FxHashSet<i64> = created.iter().map(|&(id, _)| id).collect();
-    let mut new_regions: Vec<i64> =
-        deltas.iter().filter(|(id, d)| d.region.is_some() && !new_customers.contains(id)).map(|(id, _)| *id).collect();
-    new_regions.sort_unstable();
-    // Likewise their name and phone: the latest order that has one decides, ties on time by order id.
-    let mut new_names: Vec<i64> = deltas
+    let mut refreshed: Vec<i64> = deltas
         .iter()
-        .filter(|(id, d)| (d.name.is_some() || d.phone.is_some()) && !new_customers.contains(id))
+        .filter(|(id, d)| (d.name.is_some() || d.phone.is_some() || d.region.is_some()) && !new_customers.contains(id))
         .map(|(id, _)| *id)
         .collect();
-    new_names.sort_unstable();
+    refreshed.sort_unstable();
     let merges = deltas.keys().filter(|id| !new_customers.contains(id)).count();
     // The withdrawn ids are steps too: each is looked up (~80k at 1M orders, 0.4 s).
     let withdrawals = if platform.is_empty() { 0 } else { file.withdrawn.len() };
-    let total = created.len() + merges + new_regions.len() + new_names.len() + withdrawals;
+    let total = created.len() + merges + refreshed.len() + withdrawals;
     let mut steps = CustomerSteps { progress, done: 0, total: total as u64 };
     merge_deltas(tx, &created, deltas, &mut steps)?;
-    refresh_regions(tx, &new_regions, &mut steps)?;
-    refresh_names(tx, &new_names, &mut steps)?;
+    refresh_latest(tx, &refreshed, &mut steps)?;
     let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, &mut touched, &mut steps)?;
     touched.sort_unstable();
     touched.dedup();
@@ -741,10 +728,9 @@ impl<'a> Delta<'a> {
         }
     }
 
-    /// Adds one new order (placed at `placed`, in stored seconds), with the same rules as
-    /// `customers::Tally::add` (blank names and phones, and interactions that are not finite, say
-    /// nothing).
-    fn add(&mut self, order: &'a Order, placed: i64) {
+    /// Adds one new order (placed at `placed`, in stored seconds), the `pos`-th of `orders`, with
+    /// the rules of `customers::Tally::add`.
+    fn add(&mut self, order: &'a Order, placed: i64, pos: u32, orders: &[Order]) {
         let date = order.placed_at.date();
         let first = order.first_date.map_or(date, |d| d.min(date));
         self.orders += i64::from(order.order_count);
@@ -752,16 +738,15 @@ impl<'a> Delta<'a> {
         self.first = self.first.min(first);
         self.last = self.last.max(date);
         self.last_at = self.last_at.max(placed);
-        let stamp = (order.placed_at, order.order_id.as_deref());
-        let blank = |s: &&str| s.trim().is_empty();
-        if let Some(name) = order.customer_name.as_deref().filter(|s| !blank(s)) {
-            offer(&mut self.name, stamp, name.trim());
+        let stamp = Stamp::of(order, pos);
+        if let Some(name) = customers::text(&order.customer_name) {
+            Latest::offer(&mut self.name, stamp, orders, || name.trim());
         }
-        if let Some(phone) = order.phone.as_deref().filter(|s| !blank(s)) {
-            offer(&mut self.phone, stamp, phone);
+        if let Some(phone) = customers::text(&order.phone) {
+            Latest::offer(&mut self.phone, stamp, orders, || phone.as_str());
         }
         if let Some(region) = order.region.as_ref() {
-            offer(&mut self.region, stamp, region);
+            Latest::offer(&mut self.region, stamp, orders, || region);
         }
         if let Some(i) = order.interactions.filter(|i| i.is_finite()) {
             self.interactions = Some(self.interactions.unwrap_or(0.0) + i);
@@ -770,7 +755,7 @@ impl<'a> Delta<'a> {
 }
 
 /// Progress over the customers an import writes after its orders (`merge_deltas`, then
-/// `refresh_regions`, then the withdrawn orders looked up): every 4,096 steps a cancel check and a `Stage::Customers` report. Writing
+/// `refresh_latest`, then the withdrawn orders looked up): every 4,096 steps a cancel check and a `Stage::Customers` report. Writing
 /// 250k customers and their regions takes seconds, and the import's transaction is rolled back on a
 /// cancel anyway (issue 10 item 5: progress at least every 200 ms, cancel within 300 ms).
 struct CustomerSteps<'a> {
@@ -801,8 +786,8 @@ fn merge_deltas(
     steps: &mut CustomerSteps<'_>,
 ) -> Result<()> {
     let mut check = || steps.step();
-    // Merge the deltas into the stored aggregates (name, phone and region: `refresh_names`,
-    // `refresh_regions`, from the stored orders).
+    // Merge the deltas into the stored aggregates (name, phone and region: `refresh_latest`, from
+    // the stored orders).
     let mut merge = tx.prepare_cached(
         "UPDATE customers SET
             orders = orders + ?2,
@@ -822,12 +807,12 @@ fn merge_deltas(
     for &(id, key) in created {
         check()?;
         if let Some(d) = deltas.remove(&id) {
-            let region = d.region.map(|(_, r)| r);
+            let region = d.region.map(|l| l.value);
             insert_customer.execute(rusqlite::params![
                 id,
                 key,
-                d.name.map_or("", |(_, n)| n),
-                d.phone.map(|(_, p)| p),
+                d.name.map_or("", |l| l.value),
+                d.phone.map(|l| l.value),
                 d.orders,
                 d.revenue,
                 d.first,
@@ -921,7 +906,7 @@ fn content_uid(order: &Order) -> String {
     uid
 }
 
-/// A customer's stored orders, latest first as [`Stamp`] orders them: by time, ties by order id
+/// A customer's stored orders, latest first as `customers::Stamp` orders them: by time, ties by order id
 /// (orders without one after), then the first stored first.
 const LATEST_FIRST: &str = "ORDER BY placed_at DESC, CASE WHEN has_id THEN uid END DESC, id";
 
@@ -945,43 +930,28 @@ pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
             kept.push(id);
         }
     }
-    let mut steps = CustomerSteps { progress: &crate::progress::NoProgress, done: 0, total: 2 * kept.len() as u64 };
-    refresh_names(tx, &kept, &mut steps)?;
-    refresh_regions(tx, &kept, &mut steps)
+    let mut steps = CustomerSteps { progress: &crate::progress::NoProgress, done: 0, total: kept.len() as u64 };
+    refresh_latest(tx, &kept, &mut steps)
 }
 
-/// Sets the name and phone of `ids` to those of their latest order that has one (none: empty name,
-/// no phone), as `Delta` and `customers::Tally` pick them.
-fn refresh_names(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
-    let sql = format!(
+/// Sets the name, phone and region of `ids` to those of their latest stored order that has one
+/// (none: empty name, no phone, no region), as `Delta` and `customers::Tally` pick them. One query
+/// per customer: seconds for 250k customers, hence the steps (an import asks it only for stored
+/// customers whose new orders carry any of them).
+fn refresh_latest(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
+    let mut update = tx.prepare_cached(&format!(
         "UPDATE customers SET
             name = coalesce((SELECT trim(name) FROM orders WHERE customer_id = ?1 AND trim(coalesce(name, '')) <> ''
                              {LATEST_FIRST} LIMIT 1), ''),
             phone = (SELECT phone FROM orders WHERE customer_id = ?1 AND trim(coalesce(phone, '')) <> ''
-                     {LATEST_FIRST} LIMIT 1)
+                     {LATEST_FIRST} LIMIT 1),
+            (province, city) =
+                (SELECT province, city FROM orders WHERE customer_id = ?1 AND province IS NOT NULL {LATEST_FIRST} LIMIT 1)
          WHERE id = ?1"
-    );
-    update_each(tx, &sql, ids, steps)
-}
-
-/// Runs `sql` (one customer id, `?1`) for each of `ids`, one step each.
-fn update_each(tx: &Connection, sql: &str, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
-    let mut update = tx.prepare_cached(sql)?;
+    ))?;
     for id in ids {
         steps.step()?;
         update.execute([id])?;
     }
     Ok(())
-}
-
-/// Sets the region of `ids` to that of their most recent order with an address (none: no region).
-/// One query per customer: seconds for 250k customers, hence the steps (an import asks it only for
-/// stored customers whose new orders have an address; new customers are inserted with their region).
-fn refresh_regions(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
-    let sql = format!(
-        "UPDATE customers SET (province, city) =
-            (SELECT province, city FROM orders WHERE customer_id = ?1 AND province IS NOT NULL {LATEST_FIRST} LIMIT 1)
-         WHERE id = ?1"
-    );
-    update_each(tx, &sql, ids, steps)
 }
