@@ -168,27 +168,40 @@ impl Pass {
     fn finish(self) -> Digest {
         let Pass { index, entries, order_ids, purchases, orders_with_items, split_evenly } = self;
         drop((index, order_ids));
-        let mut customers = Vec::with_capacity(entries.len());
+        let mut tallies = Vec::with_capacity(entries.len());
         let mut regions = Vec::new();
         let mut days = Vec::with_capacity(entries.len());
         let mut baskets = Vec::new();
-        for Entry { key, tally, region, days: mut d, basket } in entries {
-            customers.push(tally.into_customer(&key));
+        for Entry { key, tally, region, days: d, basket } in entries {
             if let Some(r) = region {
                 regions.push((key.clone(), r.value));
             }
-            d.finish();
             baskets.extend(basket.map(|b| (key.clone(), *b)));
-            days.push((key, d));
+            days.push((key.clone(), d));
+            tallies.push((key, tally));
         }
-        customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-        Digest {
-            customers,
-            regions: RegionLookup::from_shared(regions),
-            days: OrderDays::from_shared(days),
-            products: ProductLookup::from_baskets(baskets, orders_with_items, split_evenly),
-            purchases,
-        }
+        // The customers (sorted by key) and their regions are made on this thread, the purchase days
+        // and the products on another: ~0.45 s on one core at a million orders, most of it sorting
+        // each customer's days and products and filling the lookups.
+        let days_and_products = move || {
+            let days = OrderDays::from_shared(days.into_iter().map(|(key, mut d)| {
+                d.finish();
+                (key, d)
+            }));
+            (days, ProductLookup::from_baskets(baskets, orders_with_items, split_evenly))
+        };
+        let customers_and_regions = || {
+            let mut customers: Vec<Customer> =
+                tallies.into_iter().map(|(key, tally)| tally.into_customer(&key)).collect();
+            customers.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+            (customers, RegionLookup::from_shared(regions))
+        };
+        let ((customers, regions), (days, products)) = std::thread::scope(|scope| {
+            let other = scope.spawn(days_and_products);
+            let mine = customers_and_regions();
+            (mine, other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        Digest { customers, regions, days, products, purchases }
     }
 }
 

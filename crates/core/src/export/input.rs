@@ -126,6 +126,14 @@ impl<'p> Ticker<'p> {
         self.stopped.load(Ordering::Relaxed)
     }
 
+    /// Whether the user asked to stop, between rows (the sheets that are not lists ask this).
+    pub(crate) fn cancelled(&self) -> bool {
+        if self.progress.cancelled() {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        self.stopped.load(Ordering::Relaxed)
+    }
+
     pub(super) fn finish(&self) {
         self.progress.report(Stage::Exporting, self.total, self.total);
     }

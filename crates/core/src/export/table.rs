@@ -164,6 +164,10 @@ pub(crate) struct Row<'a> {
     pub suggestion: &'a Suggestion,
     /// The customer's purchase rhythm, when the export has rhythms and the customer has one.
     pub rhythm: Option<&'a Rhythm>,
+    /// The customer's region and products, when known: looked up once per row rather than once
+    /// per column (each is a hash of the key, and a million-order export has ~240k rows).
+    region: Option<&'a crate::model::Region>,
+    purchases: Option<&'a crate::products::Purchases>,
 }
 
 /// The customers, their columns and their order.
@@ -311,7 +315,9 @@ impl<'a> Table<'a> {
         // Every (segment, tier) pair of these assignments was filled in by `new`.
         let suggestion = &self.suggestions[&(assignment.segment.as_deref(), assignment.tier)];
         let rhythm = self.input.rhythm.and_then(|r| r.get(index));
-        Row { customer, assignment, suggestion, rhythm }
+        let region = self.input.regions.and_then(|r| r.get(&customer.key));
+        let purchases = self.input.products.and_then(|p| p.of(&customer.key));
+        Row { customer, assignment, suggestion, rhythm, region, purchases }
     }
 
     pub(crate) fn value<'r>(&'r self, row: &'r Row<'a>, column: Column) -> Value<'r> {
@@ -333,8 +339,8 @@ impl<'a> Table<'a> {
                 }
                 None => Value::Empty,
             },
-            Column::Province => text(self.input.regions.map_or(crate::region::UNKNOWN, |r| r.province(&c.key))),
-            Column::City => self.input.regions.and_then(|r| r.get(&c.key)?.city.as_deref()).map_or(Value::Empty, text),
+            Column::Province => text(row.region.map_or(crate::region::UNKNOWN, |r| r.province.as_str())),
+            Column::City => row.region.and_then(|r| r.city.as_deref()).map_or(Value::Empty, text),
             Column::Orders => Value::Int(i64::from(c.orders)),
             Column::Revenue => Value::Money(c.revenue),
             Column::Aov => Value::Money(c.aov()),
@@ -369,15 +375,11 @@ impl<'a> Table<'a> {
                 .map_or(Value::Empty, |t| Value::Text(Cow::Owned(labels::tier_cell(t, lang)))),
             Column::TierChangedOn => self.tier_change(c).and_then(|t| t.changed_on).map_or(Value::Empty, Value::Date),
             Column::Profit => c.profit.map_or(Value::Empty, Value::Money),
-            Column::Favourites => self.purchases(c).map_or(Value::Empty, |p| {
+            Column::Favourites => row.purchases.map_or(Value::Empty, |p| {
                 Value::Text(Cow::Owned(p.favourites(crate::products::FAVOURITES).collect::<Vec<_>>().join("、")))
             }),
-            Column::LastProduct => self.purchases(c).and_then(|p| p.last.as_deref()).map_or(Value::Empty, text),
+            Column::LastProduct => row.purchases.and_then(|p| p.last.as_deref()).map_or(Value::Empty, text),
         }
-    }
-
-    fn purchases(&self, c: &Customer) -> Option<&'a crate::products::Purchases> {
-        self.input.products.and_then(|p| p.of(&c.key))
     }
 
     fn tier_change(&self, c: &Customer) -> Option<&'a crate::tier_changes::TierChange> {

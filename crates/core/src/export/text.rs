@@ -22,10 +22,7 @@ pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
         |c: char| (c.is_control() && c != '\t' && c != '\n' && (c as u32) < 0x20) || c == '\u{FFFE}' || c == '\u{FFFF}';
     // Cheap test first: most cells are short and clean.
     let needs_cut = text.len() > MAX_CELL_UTF16 && text.encode_utf16().count() > MAX_CELL_UTF16;
-    // Byte scan: the characters to drop are C0 controls (one byte below 0x20) or U+FFFE/U+FFFF
-    // (lead byte 0xEF); text without such bytes is clean.
-    let suspect = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0xEF;
-    if !needs_cut && (!text.bytes().any(suspect) || !text.chars().any(unfit)) {
+    if !needs_cut && !has_unfit_bytes(text.as_bytes()) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len().min(MAX_CELL_UTF16 * 3));
@@ -38,6 +35,19 @@ pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
         out.push(c);
     }
     Cow::Owned(out)
+}
+
+/// Whether `bytes` (UTF-8) hold a character [`cell_text`] drops: a C0 control other than tab and line
+/// feed (one byte below 0x20) or U+FFFE/U+FFFF (`EF BF BE`, `EF BF BF`).
+///
+/// Every text cell of an export passes here (millions at a million orders), and Chinese sentences are
+/// full of fullwidth punctuation that also starts with `EF` (`，` is `EF BC 8C`): so a branch-free pass
+/// for the controls, and only the `EF` bytes looked at closely.
+fn has_unfit_bytes(bytes: &[u8]) -> bool {
+    let controls = bytes.iter().fold(0u8, |seen, &b| seen | u8::from(b < 0x20 && b != b'\t' && b != b'\n'));
+    controls != 0
+        || memchr::memchr_iter(0xEF, bytes)
+            .any(|at| bytes.get(at + 1) == Some(&0xBF) && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
 }
 
 /// Masks a phone number as `138****1234`: the first three and last four digits of a mobile number
@@ -80,6 +90,26 @@ mod tests {
     fn control_characters_are_dropped_but_tab_and_newline_stay() {
         assert_eq!(cell_text("a\u{0}b\u{7}c\td\ne\u{FFFF}"), "abc\td\ne");
         assert!(matches!(cell_text("小明 🙂"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn only_the_characters_xlsx_cannot_hold_make_a_copy() {
+        // Fullwidth punctuation and other characters that start with EF stay borrowed.
+        for clean in ["累计消费 ¥608，位于前 20%（累计 95.2%）", "\u{FFFD}\u{FFEE}\u{FEFF}", "a\tb\nc", ""]
+        {
+            assert!(matches!(cell_text(clean), Cow::Borrowed(_)), "{clean:?}");
+        }
+        for (dirty, kept) in
+            [("a\u{FFFE}b", "ab"), ("\u{FFFF}", ""), ("，\u{1F}，", "，，"), ("x\ry", "xy"), ("末尾\u{FFFF}", "末尾")]
+        {
+            assert_eq!(cell_text(dirty), kept, "{dirty:?}");
+        }
+        // The byte test agrees with the character rule on every character up to U+FFFF and beyond.
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            let unfit = ((c as u32) < 0x20 && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}';
+            let text = format!("好{c}好");
+            assert_eq!(has_unfit_bytes(text.as_bytes()), unfit, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! Saving and the atomic rename are the caller's (`export::write_workbook`).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError};
@@ -231,35 +233,51 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
             }
         }
     }
-    let (tier_sheets, contacts) = list_sheets(workbook, table, parts, &f, ticker)?;
-    for ws in tier_sheets {
-        workbook.push_worksheet(ws);
-    }
-    if let Some(ws) = contacts {
-        workbook.push_worksheet(ws);
-    }
+    // The sheets after the lists are small and in memory: they are made on this thread while the
+    // lists are written on theirs (at a million orders this thread would otherwise wait ~1 s for the
+    // largest tier, with a core idle), then put after the lists.
+    let before = workbook.worksheets().len();
+    let (tier_sheets, contacts) =
+        list_sheets(workbook, table, parts, &f, ticker, |workbook| later_sheets(workbook, table, options, &f, ticker))?;
+    let sheets = workbook.worksheets_mut();
+    let later = sheets.split_off(before);
+    sheets.extend(tier_sheets);
+    sheets.extend(contacts);
+    sheets.extend(later);
+    Ok(())
+}
+
+/// The sheets after the customer lists: playbook, regions, products, cohorts, migration, campaigns
+/// and the method, as the options and the input have them.
+fn later_sheets(workbook: &mut Workbook, table: &Table, options: &ExportOptions, f: &Formats, ticker: &Ticker) -> Step {
+    let lang = table.lang;
+    // Checked between sheets: a cancel of the export is not kept waiting for sheets nobody will see.
+    let go_on = || if ticker.cancelled() { Err(Stop::Cancelled) } else { Ok(()) };
     if options.include_playbook {
-        playbook_sheet(workbook, table, &f)?;
+        playbook_sheet(workbook, table, f)?;
     }
+    go_on()?;
     if let Some(regions) = table.input.regions.filter(|r| !r.is_empty()) {
         analysis::region_sheet(workbook, table, regions)?;
     }
+    go_on()?;
     if let Some(products) = table.input.products.filter(|p| !p.is_empty()) {
         super::product_sheet::product_sheet(workbook, table, products)?;
     }
+    go_on()?;
     if let Some(cohorts) = table.input.cohorts.filter(|c| !c.rows.is_empty()) {
         analysis::cohort_sheet(workbook, cohorts, lang)?;
     }
     if let Some(migration) = table.input.migration {
-        migration_sheet(workbook, migration, lang, &f)?;
+        migration_sheet(workbook, migration, lang, f)?;
     }
     if !table.input.campaigns.is_empty() {
-        campaign_sheet(workbook, table.input.campaigns, lang, &f)?;
+        campaign_sheet(workbook, table.input.campaigns, lang, f)?;
     }
     if options.include_method {
-        method_sheet(workbook, table, &f)?;
+        method_sheet(workbook, table, f)?;
     }
-    Ok(())
+    go_on()
 }
 
 /// The summary's figures, summed in one pass over the customers.
@@ -553,16 +571,22 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
     (content.max(header) as f64 * 1.1 + 2.0).clamp(8.0, 48.0)
 }
 
-/// The tier sheets, in the order given, and the 本周该联系 sheet when the table has rhythms, each
-/// written on its own thread: they are independent constant-memory sheets spilling to their own
-/// temp files, so on two cores the largest tier is written beside the others and the contact list.
+/// The tier sheets, in the order given, and the 本周该联系 sheet when the table has rhythms. They are
+/// independent constant-memory sheets spilling to their own temp files, so they are written at once
+/// on as many threads as there are cores (this one included): each takes the next sheet, the largest
+/// first. One thread per sheet made the largest tier share a core with the others for most of its
+/// time, then finish alone with the other core idle (~1 s at a million orders).
 /// The formats they use get their style ids first, so the workbook is the same whatever the timing.
+///
+/// `beside` runs on this thread once no list is left to start, with the workbook (the lists are not
+/// in it yet).
 fn list_sheets(
     workbook: &mut Workbook,
     table: &Table,
     parts: Vec<(String, &[usize])>,
     f: &Formats,
     ticker: &Ticker,
+    beside: impl FnOnce(&mut Workbook) -> Step,
 ) -> Step<(Vec<Worksheet>, Option<Worksheet>)> {
     for format in [&f.header, &f.center, &f.money, &f.date] {
         workbook.register_format(format);
@@ -570,31 +594,94 @@ fn list_sheets(
     if table.input.rhythm.is_some() {
         workbook.register_format(&f.subtitle);
     }
-    let mut sheets = Vec::with_capacity(parts.len());
+    let mut lists = Vec::with_capacity(parts.len() + 1);
     for (name, rows) in parts {
         let mut ws = workbook.new_worksheet_with_constant_memory()?;
         ws.set_name(name)?;
-        sheets.push((ws, rows));
+        lists.push(List::Tier(ws, rows));
     }
-    let contacts = match table.input.rhythm {
-        Some(rhythms) => Some((workbook.new_worksheet_with_constant_memory()?, rhythms)),
-        None => None,
+    if let Some(rhythms) = table.input.rhythm {
+        lists.push(List::Contacts(workbook.new_worksheet_with_constant_memory()?, rhythms));
+    }
+    // The largest tier first; then the contact list, whose size is known only once it is made (it is
+    // usually the second largest); then the other tiers, largest first.
+    let mut start: Vec<usize> = (0..lists.len()).collect();
+    start.sort_by_key(|&i| std::cmp::Reverse(lists[i].rows()));
+    if let Some(at) = start.iter().position(|&i| matches!(lists[i], List::Contacts(..))) {
+        let contacts = start.remove(at);
+        start.insert(1.min(start.len()), contacts);
+    }
+    let count = lists.len();
+    let queue: Vec<Mutex<Option<List>>> = lists.into_iter().map(|list| Mutex::new(Some(list))).collect();
+    let written: Vec<Mutex<Option<Step<Written>>>> = (0..count).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        while let Some(&i) = start.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let list = queue[i].lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(list) = list {
+                let sheet = list.write(table, f, ticker);
+                *written[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(sheet);
+            }
+        }
     };
-    std::thread::scope(|scope| {
-        let contacts = contacts.map(|(ws, rhythms)| scope.spawn(move || contacts_sheet(ws, table, rhythms, f)));
-        let handles: Vec<_> = sheets
-            .into_iter()
-            .map(|(mut ws, rows)| {
-                scope.spawn(move || {
-                    tier_sheet(&mut ws, table, rows, f, ticker)?;
-                    Ok(ws)
-                })
-            })
-            .collect();
-        let tiers: Step<Vec<Worksheet>> = handles.into_iter().map(join).collect();
-        let contacts: Step<Option<Worksheet>> = contacts.map_or(Ok(None), join);
-        Ok((tiers?, contacts?))
-    })
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let besides = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..cores.min(count)).map(|_| scope.spawn(work)).collect();
+        work();
+        let besides = beside(workbook);
+        helpers.into_iter().for_each(join);
+        besides
+    });
+    let mut tiers = Vec::with_capacity(count);
+    let mut contacts = None;
+    let mut failed = None;
+    for sheet in written {
+        // Every list was written (the queue is empty once both threads are done).
+        match sheet.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some(Ok(Written::Tier(ws))) => tiers.push(ws),
+            Some(Ok(Written::Contacts(ws))) => contacts = ws,
+            Some(Err(e)) => failed = failed.or(Some(e)),
+            None => {}
+        }
+    }
+    // A list's failure or cancel first: what `beside` says after one is only its echo.
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    besides?;
+    Ok((tiers, contacts))
+}
+
+/// One sheet of [`list_sheets`], made and named, not yet written.
+enum List<'t> {
+    Tier(Worksheet, &'t [usize]),
+    Contacts(Worksheet, &'t crate::rhythm::Rhythms),
+}
+
+/// A [`List`] written: `Contacts(None)` when the contact list could not be made (no sheet then).
+enum Written {
+    Tier(Worksheet),
+    Contacts(Option<Worksheet>),
+}
+
+impl List<'_> {
+    /// The customers of a tier sheet (the contact list's are not known before it is made: 0).
+    fn rows(&self) -> usize {
+        match self {
+            List::Tier(_, rows) => rows.len(),
+            List::Contacts(..) => 0,
+        }
+    }
+
+    fn write(self, table: &Table, f: &Formats, ticker: &Ticker) -> Step<Written> {
+        match self {
+            List::Tier(mut ws, rows) => {
+                tier_sheet(&mut ws, table, rows, f, ticker)?;
+                Ok(Written::Tier(ws))
+            }
+            List::Contacts(ws, rhythms) => Ok(Written::Contacts(contacts_sheet(ws, table, rhythms, f)?)),
+        }
+    }
 }
 
 /// The format of every cell of `column` on a tier sheet (`None`: the default): money, dates, and

@@ -8,8 +8,11 @@
 //! - `Decoder` turns raw cells into `Cell`s (shared strings, numbers, booleans, errors, dates by
 //!   style and the 1904 flag) and assembles rows in file order.
 //!
-//! Both run on the caller's thread: the import already reads on a thread of its own
-//! (`Source::for_each_row_batched`), so a second reading thread would only compete with it.
+//! - `ahead` inflates the part on a thread of its own, a few chunks ahead of the tokenizer.
+//!
+//! The tokenizer and the decoder run on the caller's thread: the import already reads on a thread of
+//! its own (`Source::for_each_row_batched`). Inflating is the one step split off, because the thread
+//! that maps rows to orders waits for rows a good part of the time: the two cores share three steps.
 //!
 //! Exactness: the reader only answers for files it reads the way calamine does. Everything it does
 //! not understand — an XML shape the tokenizer does not read, an unknown cell type, a bad number, a
@@ -19,6 +22,7 @@
 //! budget from the start, so calamine gives its own rows and its own error from there. Only an
 //! error of the caller's `f` is returned directly.
 
+mod ahead;
 mod parts;
 mod scan;
 mod xml;
@@ -113,8 +117,13 @@ pub(super) fn read(
         let mut zip = zip::ZipArchive::new(BufReader::with_capacity(64 * 1024, file)).ok()?;
         let cache = parts::path_cache(&zip)?;
         let part = parts::open_raw_part(&mut zip, &cache, &prepared.parts.sheet_path)?;
-        let outcome = decoder.run(&mut scan::Window::new(part), f);
-        Some(outcome)
+        std::thread::scope(|scope| {
+            let mut window = scan::Window::new(ahead::ReadAhead::spawn(scope, part)?);
+            let outcome = decoder.run(&mut window, f);
+            // The inflating thread stops once its reader is gone; the scope then waits for it.
+            drop(window);
+            Some(outcome)
+        })
     })()
     .unwrap_or(Outcome::Fallback);
     match outcome {
