@@ -119,14 +119,13 @@ impl<'p> Ticker<'p> {
             if self.reported.fetch_max(done, Ordering::Relaxed) < done {
                 self.progress.report(Stage::Exporting, done, self.total);
             }
-            if self.progress.cancelled() {
-                self.stopped.store(true, Ordering::Relaxed);
-            }
+            return self.cancelled();
         }
         self.stopped.load(Ordering::Relaxed)
     }
 
-    /// Whether the user asked to stop, between rows (the sheets that are not lists ask this).
+    /// Whether the user asked to stop (asked every [`Self::EVERY`] rows by `tick`, and between the
+    /// sheets that are not lists).
     pub(crate) fn cancelled(&self) -> bool {
         if self.progress.cancelled() {
             self.stopped.store(true, Ordering::Relaxed);

@@ -7,7 +7,6 @@
 //! Saving and the atomic rename are the caller's (`export::write_workbook`).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{Datelike, NaiveDate};
@@ -603,45 +602,39 @@ fn list_sheets(
     if let Some(rhythms) = table.input.rhythm {
         lists.push(List::Contacts(workbook.new_worksheet_with_constant_memory()?, rhythms));
     }
-    // The largest tier first; then the contact list, whose size is known only once it is made (it is
-    // usually the second largest); then the other tiers, largest first.
-    let mut start: Vec<usize> = (0..lists.len()).collect();
-    start.sort_by_key(|&i| std::cmp::Reverse(lists[i].rows()));
-    if let Some(at) = start.iter().position(|&i| matches!(lists[i], List::Contacts(..))) {
-        let contacts = start.remove(at);
-        start.insert(1.min(start.len()), contacts);
-    }
-    let count = lists.len();
-    let queue: Vec<Mutex<Option<List>>> = lists.into_iter().map(|list| Mutex::new(Some(list))).collect();
-    let written: Vec<Mutex<Option<Step<Written>>>> = (0..count).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
+    // Taken from the end: the largest tier first; then the contact list, whose size is known only
+    // once it is made (it is usually the second largest); then the other tiers, largest first.
+    let largest = (0..lists.len()).filter(|&i| matches!(lists[i], List::Tier(..))).max_by_key(|&i| lists[i].rows());
+    let mut jobs: Vec<(usize, List)> = lists.into_iter().enumerate().collect();
+    jobs.sort_by_key(|(i, list)| (Some(*i) == largest, matches!(list, List::Contacts(..)), list.rows()));
+    let count = jobs.len();
+    let jobs = Mutex::new(jobs);
+    // Each thread writes lists until none is left, and hands back what it wrote with the lists' places.
     let work = || {
-        while let Some(&i) = start.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let list = queue[i].lock().unwrap_or_else(PoisonError::into_inner).take();
-            if let Some(list) = list {
-                let sheet = list.write(table, f, ticker);
-                *written[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(sheet);
-            }
+        let mut written = Vec::new();
+        loop {
+            let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let Some((i, list)) = job else { return written };
+            written.push((i, list.write(table, f, ticker)));
         }
     };
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    let besides = std::thread::scope(|scope| {
+    let (mut written, besides) = std::thread::scope(|scope| {
         let helpers: Vec<_> = (1..cores.min(count)).map(|_| scope.spawn(work)).collect();
-        work();
+        let mut written = work();
         let besides = beside(workbook);
-        helpers.into_iter().for_each(join);
-        besides
+        written.extend(helpers.into_iter().flat_map(join));
+        (written, besides)
     });
+    written.sort_by_key(|(i, _)| *i);
     let mut tiers = Vec::with_capacity(count);
     let mut contacts = None;
     let mut failed = None;
-    for sheet in written {
-        // Every list was written (the queue is empty once both threads are done).
-        match sheet.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            Some(Ok(Written::Tier(ws))) => tiers.push(ws),
-            Some(Ok(Written::Contacts(ws))) => contacts = ws,
-            Some(Err(e)) => failed = failed.or(Some(e)),
-            None => {}
+    for (_, sheet) in written {
+        match sheet {
+            Ok(Written::Tier(ws)) => tiers.push(ws),
+            Ok(Written::Contacts(ws)) => contacts = ws,
+            Err(e) => failed = failed.or(Some(e)),
         }
     }
     // A list's failure or cancel first: what `beside` says after one is only its echo.

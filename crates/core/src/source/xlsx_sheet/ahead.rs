@@ -39,19 +39,17 @@ impl ReadAhead {
         let inflate = move || loop {
             let mut chunk = reuse.try_recv().unwrap_or_default();
             let filled = fill(&mut src, &mut chunk);
-            let end = !matches!(filled, Ok(true));
-            let message = match filled {
-                Ok(_) => Ok(chunk),
-                Err(e) => Err(e),
-            };
-            let empty = message.as_ref().is_ok_and(Vec::is_empty);
+            let more = matches!(filled, Ok(true));
+            let message = filled.map(|_| chunk);
+            if message.as_ref().is_ok_and(Vec::is_empty) {
+                return;
+            }
             // A send fails once the reader is gone: nobody wants the rest.
-            if (!empty && send.send(message).is_err()) || end {
+            if send.send(message).is_err() || !more {
                 return;
             }
         };
-        let thread = std::thread::Builder::new().name("xlsx inflate".into()).spawn_scoped(scope, inflate).ok()?;
-        drop(thread);
+        std::thread::Builder::new().name("xlsx inflate".into()).spawn_scoped(scope, inflate).ok()?;
         Some(ReadAhead { chunks, spent, chunk: Vec::new(), at: 0 })
     }
 }

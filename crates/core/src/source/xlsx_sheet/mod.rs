@@ -1,14 +1,13 @@
 //! An xlsx/xlsm worksheet reader of our own that hands out exactly the rows calamine 0.38's cells
 //! reader would (through `workbook`'s conversion to `Cell`), at a fraction of its cost.
 //!
-//! - `scan` inflates the sheet part into a sliding window and tokenizes it at the byte level: each
+//! - `ahead` inflates the sheet part on a thread of its own, a few chunks ahead of the tokenizer.
+//! - `scan` reads the inflated part through a sliding window and tokenizes it at the byte level: each
 //!   `<c>` becomes a raw cell (position, type `t=`, style `s=`) and its value's text, borrowed from
 //!   the window where it needs no unescaping (inline and `t="str"` strings read as calamine reads
 //!   them: rich runs joined, phonetic runs left out, `_xHHHH_` escapes decoded).
 //! - `Decoder` turns raw cells into `Cell`s (shared strings, numbers, booleans, errors, dates by
 //!   style and the 1904 flag) and assembles rows in file order.
-//!
-//! - `ahead` inflates the part on a thread of its own, a few chunks ahead of the tokenizer.
 //!
 //! The tokenizer and the decoder run on the caller's thread: the import already reads on a thread of
 //! its own (`Source::for_each_row_batched`). Inflating is the one step split off, because the thread
