@@ -3,7 +3,8 @@
 //! the source file.
 //!
 //! Layout of this module: `input` holds what the caller passes in (and the progress ticker), `table` decides the customer columns and row order shared by both outputs,
-//! `workbook` and `charts` write the xlsx, `csv` the CSV files, `text` cleans customer text and
+//! `workbook` and `charts` write the xlsx, `rows` writes and deflates the list sheets' rows on their own
+//! threads, `package` splices them into the file, `csv` the CSV files, `text` cleans customer text and
 //! `labels` holds the wording in both languages.
 //!
 //! What it deliberately does not do: compute tiers, suggestions or migrations (it shows what
@@ -23,14 +24,16 @@ mod contacts;
 mod csv;
 mod input;
 mod labels;
+mod package;
 mod packing;
 mod product_sheet;
+mod rows;
 mod table;
 mod text;
 mod workbook;
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{DocProperties, Workbook};
@@ -290,24 +293,26 @@ pub fn stage_workbook(
     let ticker = Ticker::new(progress, rows);
     let staged = stage(path, |file| {
         let mut book = Workbook::new();
-        // Constant-memory sheets spill to temp files; keep them beside the target rather than in a
-        // possibly small or memory-backed system temp folder.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // The list sheets' rows wait in temp files beside the target rather than in a possibly small
+        // or memory-backed system temp folder (rust_xlsxwriter's own temp files too).
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir {
             book.set_tempdir(dir).map_err(|e| write_error(path, e))?;
         }
-        // Level 2 instead of 6: compressing the tier sheets is the largest single cost of a big
-        // export; this roughly halves it for files ~10% larger (rust_xlsxwriter's own measurements).
-        book.set_zip_compression_level(2);
+        book.set_zip_compression_level(rows::ZIP_LEVEL);
         book.set_properties(&DocProperties::new().set_title(pick_title(options.lang)).set_author("TierBook"));
-        workbook::build(&mut book, &table, options, &ticker).map_err(|stop| match stop {
+        let lists = workbook::build(&mut book, &table, options, &ticker, dir).map_err(|stop| match stop {
             Stop::Cancelled => Error::Cancelled,
             Stop::Xlsx(e) => write_error(path, e),
         })?;
         if progress.cancelled() {
             return Err(Error::Cancelled);
         }
+        // Everything but the lists' rows is small: saved into memory, then copied into the file with
+        // the rows spliced in (`package`).
+        let book = book.save_to_buffer().map_err(|e| write_error(path, e))?;
         let mut packing = packing::Packing::new(BufWriter::new(file), progress);
-        let saved = book.save_to_writer(&mut packing);
+        let saved = package::write(&book, lists, &mut packing).and_then(|packing| packing.flush());
         match saved {
             Err(_) if packing.cancelled() => Err(Error::Cancelled),
             saved => saved.map_err(|e| write_error(path, e)),

@@ -1,10 +1,12 @@
 //! The tiered workbook's sheets: 概览/Summary (KPIs, per-tier and per-segment tables, chart data and
-//! native charts), one constant-memory sheet per tier, 本周该联系 (when the input has rhythms),
-//! 服务策略/Playbook, 分层变化/Migration and 说明/Method.
+//! native charts), one sheet per tier, 本周该联系 (when the input has rhythms), 服务策略/Playbook,
+//! 分层变化/Migration and 说明/Method.
 //!
-//! Every piece of customer text goes through `write_string` (never `write`), so text such as
-//! `=HYPERLINK(…)` or `+86 138…` is stored as a string and can never become a formula.
-//! Saving and the atomic rename are the caller's (`export::write_workbook`).
+//! Every piece of customer text goes through `write_string` (never `write`), or into a list's rows as
+//! an inline string (`rows::SheetRows` has no formulas), so text such as `=HYPERLINK(…)` or
+//! `+86 138…` is stored as a string and can never become a formula.
+//! Saving, splicing the lists' rows in and the atomic rename are the caller's
+//! (`export::write_workbook`).
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
@@ -15,6 +17,8 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, RowNum, Workbook, Works
 use super::analysis;
 use super::charts::{self, ParetoBlock, TierBlock};
 use super::labels::{self, pick};
+use super::package::ListPart;
+use super::rows::{SheetRows, Styles, WrittenRows};
 use super::table::{Column, Table, Value};
 use super::text::{cell_text, display_width};
 use super::{ExportOptions, Ticker};
@@ -29,6 +33,12 @@ pub(crate) enum Stop {
 impl From<XlsxError> for Stop {
     fn from(e: XlsxError) -> Self {
         Stop::Xlsx(e)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Self {
+        Stop::Xlsx(XlsxError::IoError(e))
     }
 }
 
@@ -133,6 +143,21 @@ fn write_text_with(ws: &mut Worksheet, row: RowNum, col: u16, text: &str, format
     Ok(())
 }
 
+/// A list's date cell: as `write_date`, into the rows of `rows`.
+fn row_date(rows: &mut SheetRows, row: RowNum, col: u16, date: NaiveDate, format: Option<&Format>) -> Step {
+    match excel_serial(date) {
+        Some(serial) => rows.number(row, col, serial, format)?,
+        None => rows.text(row, col, &date.to_string(), None)?,
+    }
+    Ok(())
+}
+
+/// A list's text cell: as `write_text`/`write_text_with`, into the rows of `rows`.
+fn row_text(rows: &mut SheetRows, row: RowNum, col: u16, text: &str, format: Option<&Format>) -> Step {
+    rows.text(row, col, &cell_text(text), format)?;
+    Ok(())
+}
+
 /// Wrapped text only shows in full when the row is tall enough, and LibreOffice does not grow
 /// rows of generated files by itself: set the height from the text's width in the column.
 fn fit_row(ws: &mut Worksheet, row: RowNum, text: &str, column_chars: f64) -> Step {
@@ -208,8 +233,16 @@ fn share(part: f64, whole: f64) -> f64 {
     }
 }
 
-/// Builds every sheet the options ask for into `workbook`.
-pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOptions, ticker: &Ticker) -> Step {
+/// Builds every sheet the options ask for into `workbook`. The list sheets (tiers, contacts) are in it
+/// with their header row only; their rows come back deflated, to be spliced in by `package` (`dir`:
+/// where they wait).
+pub(crate) fn build(
+    workbook: &mut Workbook,
+    table: &Table,
+    options: &ExportOptions,
+    ticker: &Ticker,
+    dir: Option<&std::path::Path>,
+) -> Step<Vec<ListPart>> {
     let f = Formats::new();
     let lang = table.lang;
     if options.include_summary {
@@ -236,14 +269,19 @@ pub(crate) fn build(workbook: &mut Workbook, table: &Table, options: &ExportOpti
     // lists are written on theirs (at a million orders this thread would otherwise wait ~1 s for the
     // largest tier, with a core idle), then put after the lists.
     let before = workbook.worksheets().len();
-    let (tier_sheets, contacts) =
-        list_sheets(workbook, table, parts, &f, ticker, |workbook| later_sheets(workbook, table, options, &f, ticker))?;
+    let (tier_sheets, contacts) = list_sheets(workbook, table, parts, &f, ticker, dir, |workbook| {
+        later_sheets(workbook, table, options, &f, ticker)
+    })?;
     let sheets = workbook.worksheets_mut();
     let later = sheets.split_off(before);
-    sheets.extend(tier_sheets);
-    sheets.extend(contacts);
+    let mut lists = Vec::new();
+    // Sheet files are numbered from 1 in the workbook's order (`xl/worksheets/sheet{n}.xml`).
+    for (ws, rows) in tier_sheets.into_iter().chain(contacts) {
+        sheets.push(ws);
+        lists.push(ListPart { sheet: sheets.len(), rows });
+    }
     sheets.extend(later);
-    Ok(())
+    Ok(lists)
 }
 
 /// The sheets after the customer lists: playbook, regions, products, cohorts, migration, campaigns
@@ -579,20 +617,26 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
 ///
 /// `beside` runs on this thread once no list is left to start, with the workbook (the lists are not
 /// in it yet).
+///
+/// Each list is a sheet with its header row, and its rows written and deflated apart
+/// (`rows::SheetRows`, into a temp file in `dir`).
 fn list_sheets(
     workbook: &mut Workbook,
     table: &Table,
     parts: Vec<(String, &[usize])>,
     f: &Formats,
     ticker: &Ticker,
+    dir: Option<&std::path::Path>,
     beside: impl FnOnce(&mut Workbook) -> Step,
-) -> Step<(Vec<Worksheet>, Option<Worksheet>)> {
-    for format in [&f.header, &f.center, &f.money, &f.date] {
+) -> Step<(Vec<ListSheet>, Option<ListSheet>)> {
+    let mut registered = vec![&f.header, &f.center, &f.money, &f.date];
+    if table.input.rhythm.is_some() {
+        registered.push(&f.subtitle);
+    }
+    for format in &registered {
         workbook.register_format(format);
     }
-    if table.input.rhythm.is_some() {
-        workbook.register_format(&f.subtitle);
-    }
+    let styles = Styles::registered(&registered);
     let mut lists = Vec::with_capacity(parts.len() + 1);
     for (name, rows) in parts {
         let mut ws = workbook.new_worksheet_with_constant_memory()?;
@@ -615,7 +659,7 @@ fn list_sheets(
         loop {
             let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).pop();
             let Some((i, list)) = job else { return written };
-            written.push((i, list.write(table, f, ticker)));
+            written.push((i, list.write(table, f, &styles, ticker, dir)));
         }
     };
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
@@ -645,6 +689,10 @@ fn list_sheets(
     Ok((tiers, contacts))
 }
 
+/// A list sheet as rust_xlsxwriter holds it (header row, columns, filter, panes), and its rows written
+/// apart.
+type ListSheet = (Worksheet, WrittenRows);
+
 /// One sheet of [`list_sheets`], made and named, not yet written.
 enum List<'t> {
     Tier(Worksheet, &'t [usize]),
@@ -653,8 +701,8 @@ enum List<'t> {
 
 /// A [`List`] written: `Contacts(None)` when the contact list could not be made (no sheet then).
 enum Written {
-    Tier(Worksheet),
-    Contacts(Option<Worksheet>),
+    Tier(ListSheet),
+    Contacts(Option<ListSheet>),
 }
 
 impl List<'_> {
@@ -666,13 +714,20 @@ impl List<'_> {
         }
     }
 
-    fn write(self, table: &Table, f: &Formats, ticker: &Ticker) -> Step<Written> {
+    fn write(
+        self,
+        table: &Table,
+        f: &Formats,
+        styles: &Styles,
+        ticker: &Ticker,
+        dir: Option<&std::path::Path>,
+    ) -> Step<Written> {
         match self {
             List::Tier(mut ws, rows) => {
-                tier_sheet(&mut ws, table, rows, f, ticker)?;
-                Ok(Written::Tier(ws))
+                let written = tier_sheet(&mut ws, table, rows, f, styles, ticker, dir)?;
+                Ok(Written::Tier((ws, written)))
             }
-            List::Contacts(ws, rhythms) => Ok(Written::Contacts(contacts_sheet(ws, table, rhythms, f)?)),
+            List::Contacts(ws, rhythms) => Ok(Written::Contacts(contacts_sheet(ws, table, rhythms, f, styles, dir)?)),
         }
     }
 }
@@ -704,7 +759,16 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ticker: &Ticker) -> Step {
+#[allow(clippy::too_many_arguments)]
+fn tier_sheet(
+    ws: &mut Worksheet,
+    table: &Table,
+    rows: &[usize],
+    f: &Formats,
+    styles: &Styles,
+    ticker: &Ticker,
+    dir: Option<&std::path::Path>,
+) -> Step<WrittenRows> {
     let lang = table.lang;
     let columns = &table.columns;
     let last_col = (columns.len() - 1) as u16;
@@ -722,15 +786,15 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
     write_headers(ws, 0, &headers, f)?;
     ws.set_row_height(0, 30)?;
 
-    // Each column's cells share one format, set on the column: rust_xlsxwriter gives a cell written
-    // without a format its column's, where a format passed per cell is looked up by a hash of the
-    // whole format (~10 % of a million-order export, docs/benchmarks.md). The header row keeps its own.
+    // Each column's cells share one format, set on the column: a cell written without a format gets
+    // its column's, as rust_xlsxwriter does. The header row keeps its own.
     let on_column: Vec<Option<&Format>> = columns.iter().map(|column| column_format(*column, f)).collect();
     for (c, format) in on_column.iter().enumerate() {
         if let Some(format) = format {
             ws.set_column_format(c as u16, format)?;
         }
     }
+    let mut out = SheetRows::new(styles, &on_column, &f.header, dir)?;
     for (n, &index) in rows.iter().enumerate() {
         let r = n as RowNum + 1;
         let row = table.row(index);
@@ -739,16 +803,12 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
             let centered = column.is_short();
             let c = c as u16;
             match table.value(&row, *column) {
-                Value::Text(t) if centered => match own(&f.center) {
-                    Some(format) => write_text_with(ws, r, c, &t, format)?,
-                    None => write_text(ws, r, c, &t)?,
-                },
-                Value::Text(t) => write_text(ws, r, c, &t)?,
-                Value::Int(v) => write_number(ws, r, c, v as f64, if centered { own(&f.center) } else { None })?,
-                Value::Money(v) => write_number(ws, r, c, yuan(v), own(&f.money))?,
-                Value::Number(v) => write_number(ws, r, c, v, None)?,
+                Value::Text(t) => row_text(&mut out, r, c, &t, if centered { own(&f.center) } else { None })?,
+                Value::Int(v) => out.number(r, c, v as f64, if centered { own(&f.center) } else { None })?,
+                Value::Money(v) => out.number(r, c, yuan(v), own(&f.money))?,
+                Value::Number(v) => out.number(r, c, v, None)?,
                 // A date Excel cannot hold (before 1900) is written as its text, in the column's format.
-                Value::Date(d) => write_date(ws, r, c, d, own(&f.date))?,
+                Value::Date(d) => row_date(&mut out, r, c, d, own(&f.date))?,
                 Value::Empty => {}
             }
         }
@@ -756,7 +816,7 @@ fn tier_sheet(ws: &mut Worksheet, table: &Table, rows: &[usize], f: &Formats, ti
             return Err(Stop::Cancelled);
         }
     }
-    Ok(())
+    Ok(out.finish()?)
 }
 
 /// The 本周该联系 sheet: this week's contact list of the exported customers (`contacts` decides who
@@ -769,7 +829,9 @@ fn contacts_sheet(
     table: &Table,
     rhythms: &crate::rhythm::Rhythms,
     f: &Formats,
-) -> Step<Option<Worksheet>> {
+    styles: &Styles,
+    dir: Option<&std::path::Path>,
+) -> Step<Option<ListSheet>> {
     let lang = table.lang;
     let input = table.input;
     // The table already checked that customers, assignments and rhythms belong together. The list's
@@ -836,38 +898,40 @@ fn contacts_sheet(
         let w = if c + 3 >= rest { 40.0 } else { 12.0 };
         ws.set_column_width((widths.len() + c) as u16, w)?;
     }
+    // No column formats here: each cell carries its own (the header row's is checked with them).
+    let mut out = SheetRows::new(styles, &[], &f.header, dir)?;
     if list.is_empty() {
         let none = pick(lang, "本周没有到期该联系的客户。", "Nobody is due for contact this week.");
         write_text_with(ws, 1, 1, none, &f.subtitle)?;
-        return Ok(Some(sheet));
+        return Ok(Some((sheet, out.finish()?)));
     }
     ws.autofilter(0, 0, list.len() as RowNum, (headers.len() - 1) as u16)?;
     for (n, due) in list.iter().enumerate() {
         let r = n as RowNum + 1;
         let contact = &due.contact(input.customers, input.classification, rhythms, input.playbook);
-        ws.write_number(r, 0, f64::from(contact.rank))?;
-        write_text(ws, r, 1, &contact.key)?;
-        write_text(ws, r, 2, &contact.name)?;
-        write_text(ws, r, 3, &super::contacts::phone(contact, table.keep_phones))?;
-        write_text_with(ws, r, 4, &labels::tier_cell(contact.tier, lang), &f.center)?;
+        out.number(r, 0, f64::from(contact.rank), None)?;
+        row_text(&mut out, r, 1, &contact.key, None)?;
+        row_text(&mut out, r, 2, &contact.name, None)?;
+        row_text(&mut out, r, 3, &super::contacts::phone(contact, table.keep_phones), None)?;
+        row_text(&mut out, r, 4, &labels::tier_cell(contact.tier, lang), Some(&f.center))?;
         let mut c = 5;
         if has_segments {
             if let Some(s) = &contact.segment {
-                write_text(ws, r, c, table.segment(s))?;
+                row_text(&mut out, r, c, table.segment(s), None)?;
             }
             c += 1;
         }
-        write_text(ws, r, c, contact.state.label(lang))?;
-        write_date(ws, r, c + 1, contact.contact_on, Some(&f.date))?;
-        write_date(ws, r, c + 2, contact.follow_up_on, Some(&f.date))?;
-        ws.write_number_with_format(r, c + 3, yuan(contact.aov), &f.money)?;
-        ws.write_number(r, c + 4, (contact.overdue_ratio * 100.0).round() / 100.0)?;
-        ws.write_number_with_format(r, c + 5, yuan(contact.value_at_stake), &f.money)?;
-        write_text(ws, r, c + 6, contact.reason.get(lang))?;
-        write_text(ws, r, c + 7, contact.action.get(lang))?;
-        write_text(ws, r, c + 8, contact.channel.get(lang))?;
+        row_text(&mut out, r, c, contact.state.label(lang), None)?;
+        row_date(&mut out, r, c + 1, contact.contact_on, Some(&f.date))?;
+        row_date(&mut out, r, c + 2, contact.follow_up_on, Some(&f.date))?;
+        out.number(r, c + 3, yuan(contact.aov), Some(&f.money))?;
+        out.number(r, c + 4, (contact.overdue_ratio * 100.0).round() / 100.0, None)?;
+        out.number(r, c + 5, yuan(contact.value_at_stake), Some(&f.money))?;
+        row_text(&mut out, r, c + 6, contact.reason.get(lang), None)?;
+        row_text(&mut out, r, c + 7, contact.action.get(lang), None)?;
+        row_text(&mut out, r, c + 8, contact.channel.get(lang), None)?;
     }
-    Ok(Some(sheet))
+    Ok(Some((sheet, out.finish()?)))
 }
 
 fn playbook_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
