@@ -62,8 +62,7 @@ fn write_block(
 pub(crate) fn product_sheet(workbook: &mut Workbook, table: &Table, products: &ProductLookup) -> Result<(), XlsxError> {
     let lang = table.lang;
     let input = table.input;
-    let by_tier = products.by_tier(input.customers, input.classification);
-    let by_segment = products.by_segment(input.customers, input.classification);
+    let (by_tier, by_segment) = products.by_tier_and_segment(input.customers, input.classification);
     let sheet = pick(lang, "商品", "Products");
     let ws = workbook.add_worksheet();
     ws.set_name(sheet)?;
