@@ -232,76 +232,83 @@ impl ProductLookup {
         classification: &Classification,
         top: usize,
     ) -> Vec<ProductGroup> {
-        let [by_tier] = self.groups(customers, [&|i| tier_label(classification, i)], top);
+        let of = |i: usize| self.of(&customers[i].key);
+        let [by_tier] = groups(customers.len(), &of, [&|i| tier_label(classification, i)], top);
         by_tier_order(by_tier)
     }
 
     /// The top products of each segment, for methods with segments (in the classification's segment
     /// order); empty otherwise.
     pub fn by_segment(&self, customers: &[Customer], classification: &Classification) -> Vec<ProductGroup> {
-        let [by_segment] = self.groups(customers, [&|i| segment_label(classification, i)], TOP);
+        let of = |i: usize| self.of(&customers[i].key);
+        let [by_segment] = groups(customers.len(), &of, [&|i| segment_label(classification, i)], TOP);
         by_segment_order(by_segment, classification)
     }
 
-    /// [`by_tier`](Self::by_tier) and [`by_segment`](Self::by_segment) in one walk over the customers
-    /// (each customer's products looked up once: at a million orders each walk is ~0.2 s of lookups).
-    pub fn by_tier_and_segment(
-        &self,
-        customers: &[Customer],
+    /// [`by_tier`](Self::by_tier) and [`by_segment`](Self::by_segment) in one walk over the customers,
+    /// whose products `purchases(i)` gives (customer `i`'s, looked up by the caller: at a million
+    /// orders each walk of lookups by key is ~0.2 s of cache misses).
+    pub fn by_tier_and_segment<'p>(
+        customers: usize,
+        purchases: &dyn Fn(usize) -> Option<&'p Purchases>,
         classification: &Classification,
     ) -> (Vec<ProductGroup>, Vec<ProductGroup>) {
-        let [by_tier, by_segment] =
-            self.groups(customers, [&|i| tier_label(classification, i), &|i| segment_label(classification, i)], TOP);
+        let [by_tier, by_segment] = groups(
+            customers,
+            purchases,
+            [&|i| tier_label(classification, i), &|i| segment_label(classification, i)],
+            TOP,
+        );
         (by_tier_order(by_tier), by_segment_order(by_segment, classification))
     }
+}
 
-    /// The products of each group of customers, for `N` groupings at once (`labels[g](i)`: customer
-    /// `i`'s group in grouping `g`), groups in name order.
-    fn groups<'c, const N: usize>(
-        &self,
-        customers: &[Customer],
-        labels: [&dyn Fn(usize) -> Option<&'c str>; N],
-        top: usize,
-    ) -> [Vec<ProductGroup>; N] {
-        type Rows<'p> = HashMap<&'p str, ProductRow>;
-        let mut groupings: [HashMap<&'c str, (u32, Rows)>; N] = std::array::from_fn(|_| HashMap::default());
-        for (i, customer) in customers.iter().enumerate() {
-            let Some(purchases) = self.of(&customer.key) else { continue };
-            for (label, groups) in labels.iter().zip(groupings.iter_mut()) {
-                let Some(group) = label(i) else { continue };
-                let (buyers, rows) = groups.entry(group).or_default();
-                *buyers += 1;
-                for b in &purchases.bought {
-                    let row = rows.entry(b.product.as_str()).or_insert_with(|| ProductRow {
-                        product: b.product.to_string(),
-                        sku: b.sku.as_deref().map(str::to_string),
-                        customers: 0,
-                        orders: 0,
-                        quantity: 0.0,
-                        revenue: 0,
-                    });
-                    row.customers += 1;
-                    row.orders += b.orders;
-                    row.quantity += b.quantity;
-                    row.revenue = row.revenue.saturating_add(b.revenue);
-                }
+/// The products of each group of customers `0..customers`, for `N` groupings at once
+/// (`labels[g](i)`: customer `i`'s group in grouping `g`), groups in name order.
+fn groups<'c, 'p, const N: usize>(
+    customers: usize,
+    purchases: &dyn Fn(usize) -> Option<&'p Purchases>,
+    labels: [&dyn Fn(usize) -> Option<&'c str>; N],
+    top: usize,
+) -> [Vec<ProductGroup>; N] {
+    type Rows<'p> = HashMap<&'p str, ProductRow>;
+    let mut groupings: [HashMap<&'c str, (u32, Rows)>; N] = std::array::from_fn(|_| HashMap::default());
+    for i in 0..customers {
+        let Some(purchases) = purchases(i) else { continue };
+        for (label, groups) in labels.iter().zip(groupings.iter_mut()) {
+            let Some(group) = label(i) else { continue };
+            let (buyers, rows) = groups.entry(group).or_default();
+            *buyers += 1;
+            for b in &purchases.bought {
+                let row = rows.entry(b.product.as_str()).or_insert_with(|| ProductRow {
+                    product: b.product.to_string(),
+                    sku: b.sku.as_deref().map(str::to_string),
+                    customers: 0,
+                    orders: 0,
+                    quantity: 0.0,
+                    revenue: 0,
+                });
+                row.customers += 1;
+                row.orders += b.orders;
+                row.quantity += b.quantity;
+                row.revenue = row.revenue.saturating_add(b.revenue);
             }
         }
-        groupings.map(|groups| {
-            let mut groups: Vec<ProductGroup> = groups
-                .into_iter()
-                .map(|(group, (buyers, rows))| {
-                    // `rank` orders every row (ties end on the product, which is each row's own).
-                    let mut products: Vec<ProductRow> = rows.into_values().collect();
-                    products.sort_by(ProductRow::rank);
-                    products.truncate(top);
-                    ProductGroup { group: group.to_string(), buyers, products }
-                })
-                .collect();
-            groups.sort_by(|a, b| a.group.cmp(&b.group));
-            groups
-        })
     }
+    groupings.map(|groups| {
+        let mut groups: Vec<ProductGroup> = groups
+            .into_iter()
+            .map(|(group, (buyers, rows))| {
+                // `rank` orders every row (ties end on the product, which is each row's own).
+                let mut products: Vec<ProductRow> = rows.into_values().collect();
+                products.sort_by(ProductRow::rank);
+                products.truncate(top);
+                ProductGroup { group: group.to_string(), buyers, products }
+            })
+            .collect();
+        groups.sort_by(|a, b| a.group.cmp(&b.group));
+        groups
+    })
 }
 
 fn tier_label(classification: &Classification, i: usize) -> Option<&'static str> {
@@ -476,7 +483,8 @@ mod tests {
         };
         let classification = classify(&customers, &params).unwrap();
         let lookup = ProductLookup::from_orders(&orders);
-        let (by_tier, by_segment) = lookup.by_tier_and_segment(&customers, &classification);
+        let of = |i: usize| lookup.of(&customers[i].key);
+        let (by_tier, by_segment) = ProductLookup::by_tier_and_segment(customers.len(), &of, &classification);
         assert_eq!(by_tier, lookup.by_tier(&customers, &classification));
         assert_eq!(by_segment, lookup.by_segment(&customers, &classification));
         assert!(by_tier.len() > 1 && by_segment.len() > 1, "{by_tier:?} {by_segment:?}");

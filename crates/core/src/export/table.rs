@@ -15,8 +15,9 @@ use super::text::mask_phone;
 use super::{ExportInput, ExportOptions};
 use crate::classify::Assignment;
 use crate::error::{Error, Result};
-use crate::model::{Cents, Customer, Lang, Tier};
+use crate::model::{Cents, Customer, Lang, Region, Tier};
 use crate::playbook::{self, Suggestion};
+use crate::products::Purchases;
 use crate::rhythm::Rhythm;
 
 /// One column of a tier sheet.
@@ -166,8 +167,8 @@ pub(crate) struct Row<'a> {
     pub rhythm: Option<&'a Rhythm>,
     /// The customer's region and products, when known: looked up once per row rather than once
     /// per column (each is a hash of the key, and a million-order export has ~240k rows).
-    region: Option<&'a crate::model::Region>,
-    purchases: Option<&'a crate::products::Purchases>,
+    region: Option<&'a Region>,
+    purchases: Option<&'a Purchases>,
 }
 
 /// The customers, their columns and their order.
@@ -184,6 +185,10 @@ pub(crate) struct Table<'a> {
     /// The playbook's suggestion per (segment, tier): it depends on nothing else, so it is worked
     /// out once per pair instead of once per customer.
     suggestions: FxHashMap<(Option<&'a str>, Tier), Suggestion>,
+    /// Each customer's region and products (by customer index), looked up once, on all cores: a
+    /// lookup by key misses the cache several times over (~1 µs each at a quarter of a million
+    /// customers), and the tier rows and the 商品 sheet both need them.
+    looked_up: Vec<(Option<&'a Region>, Option<&'a Purchases>)>,
 }
 
 impl<'a> Table<'a> {
@@ -296,7 +301,20 @@ impl<'a> Table<'a> {
                 segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
             }
         }
-        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names, suggestions })
+        let looked_up = {
+            use rayon::prelude::*;
+            let (regions, products) = (input.regions, input.products);
+            customers
+                .par_iter()
+                .map(|c| (regions.and_then(|r| r.get(&c.key)), products.and_then(|p| p.of(&c.key))))
+                .collect()
+        };
+        Ok(Table { input, lang, keep_phones, columns, tiers, segment_names, suggestions, looked_up })
+    }
+
+    /// The products of customer `index` (an index into the customers), when known.
+    pub(crate) fn purchases(&self, index: usize) -> Option<&'a Purchases> {
+        self.looked_up.get(index).and_then(|(_, p)| *p)
     }
 
     /// A segment or RFM type of these customers as shown in the export's language.
@@ -315,8 +333,7 @@ impl<'a> Table<'a> {
         // Every (segment, tier) pair of these assignments was filled in by `new`.
         let suggestion = &self.suggestions[&(assignment.segment.as_deref(), assignment.tier)];
         let rhythm = self.input.rhythm.and_then(|r| r.get(index));
-        let region = self.input.regions.and_then(|r| r.get(&customer.key));
-        let purchases = self.input.products.and_then(|p| p.of(&customer.key));
+        let (region, purchases) = self.looked_up.get(index).copied().unwrap_or_default();
         Row { customer, assignment, suggestion, rhythm, region, purchases }
     }
 
