@@ -7,7 +7,7 @@
 //! in the city's province. Anything else is [`UNKNOWN`]. This module does not read files (`orders`
 //! hands it the cell texts) nor store anything (`store`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -305,10 +305,22 @@ pub struct RegionRow {
 /// The tier mix by province: one row per province with customers, most customers first (ties by
 /// name), 未知 always last.
 pub fn tier_mix(customers: &[Customer], classification: &Classification, regions: &RegionLookup) -> Vec<RegionRow> {
-    let mut rows: BTreeMap<&str, RegionRow> = BTreeMap::new();
+    tier_mix_of(customers, classification, &|i| regions.province(&customers[i].key))
+}
+
+/// [`tier_mix`] with each customer's province given by index (`province(i)`: customer `i`'s, or
+/// [`UNKNOWN`]), for a caller that has looked them up already.
+pub fn tier_mix_of<'r>(
+    customers: &[Customer],
+    classification: &Classification,
+    province: &dyn Fn(usize) -> &'r str,
+) -> Vec<RegionRow> {
+    // A hash map: ~30 provinces, compared as text hundreds of thousands of times in a B-tree; the
+    // rows are sorted at the end.
+    let mut rows: rustc_hash::FxHashMap<&str, RegionRow> = rustc_hash::FxHashMap::default();
     for (i, customer) in customers.iter().enumerate() {
         let Some(assignment) = classification.assignments.get(i) else { continue };
-        let province = regions.province(&customer.key);
+        let province = province(i);
         let row = rows.entry(province).or_insert_with(|| RegionRow {
             province: province.to_string(),
             customers: 0,

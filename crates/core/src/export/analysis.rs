@@ -27,14 +27,10 @@ pub(super) fn header_format() -> Format {
 
 /// The 地区 sheet: one row per province with customers per tier, shares and revenue, a total row
 /// and the stacked bar chart beside it.
-pub(crate) fn region_sheet(
-    workbook: &mut Workbook,
-    table: &Table,
-    regions: &region::RegionLookup,
-) -> Result<(), XlsxError> {
+pub(crate) fn region_sheet(workbook: &mut Workbook, table: &Table) -> Result<(), XlsxError> {
     let lang = table.lang;
     let input = table.input;
-    let rows: Vec<RegionRow> = region::tier_mix(input.customers, input.classification, regions);
+    let rows: Vec<RegionRow> = region::tier_mix_of(input.customers, input.classification, &|i| table.province(i));
     let tiers: Vec<Tier> = table.tiers.keys().copied().collect();
     let sheet = pick(lang, "地区", "Regions");
     let ws = workbook.add_worksheet();

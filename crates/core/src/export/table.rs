@@ -312,6 +312,12 @@ impl<'a> Table<'a> {
         Ok(Table { input, lang, keep_phones, columns, tiers, segment_names, suggestions, looked_up })
     }
 
+    /// The province of customer `index` (an index into the customers), [`crate::region::UNKNOWN`] when
+    /// not known.
+    pub(crate) fn province(&self, index: usize) -> &'a str {
+        self.looked_up.get(index).and_then(|(r, _)| *r).map_or(crate::region::UNKNOWN, |r| r.province.as_str())
+    }
+
     /// The products of customer `index` (an index into the customers), when known.
     pub(crate) fn purchases(&self, index: usize) -> Option<&'a Purchases> {
         self.looked_up.get(index).and_then(|(_, p)| *p)

@@ -294,8 +294,8 @@ fn later_sheets(workbook: &mut Workbook, table: &Table, options: &ExportOptions,
         playbook_sheet(workbook, table, f)?;
     }
     go_on()?;
-    if let Some(regions) = table.input.regions.filter(|r| !r.is_empty()) {
-        analysis::region_sheet(workbook, table, regions)?;
+    if table.input.regions.is_some_and(|r| !r.is_empty()) {
+        analysis::region_sheet(workbook, table)?;
     }
     go_on()?;
     if let Some(products) = table.input.products.filter(|p| !p.is_empty()) {
