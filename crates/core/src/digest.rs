@@ -4,9 +4,11 @@
 //! once it is counted: a million of them would otherwise be most of the memory of a classification,
 //! beside everything this pass builds (issue 10 item 6).
 //!
-//! Each customer key is looked up once per order (Fx hashing) and given a small id; every fact is
-//! then accumulated in a vector by that id, with the same accumulators (and so the same results,
-//! bit for bit) as the separate functions of those modules, which stay for the workspace and tests.
+//! Each order's customer is found by the address of its key's copy (the import keeps one copy per
+//! distinct text of a file), or by the key's text for a copy not seen yet, and given a small id;
+//! every fact is then accumulated in a vector by that id, with the same accumulators (and so the
+//! same results, bit for bit) as the separate functions of those modules, which stay for the
+//! workspace and tests.
 //!
 //! What this module does not do: read files, apply a window (`window`) or classify.
 
@@ -102,6 +104,15 @@ pub fn digest_borrowed(orders: &[Order], progress: &dyn Progress) -> Result<Dige
 /// The pass itself, one order at a time, whoever owns the orders.
 struct Pass {
     index: FxHashMap<Shared, u32>,
+    /// The customer of each copy of a key text seen so far, by the copy's address. The import keeps
+    /// one copy per distinct text of a file, so after a customer's first order the others are found
+    /// without reading their key: hashing and comparing the text cost two or three cache misses per
+    /// order (most of the pass at a million orders). A text seen in another copy (another file, or
+    /// orders made one by one) is found by `index` once per copy.
+    by_copy: FxHashMap<usize, u32>,
+    /// The copies `by_copy` knows besides the entries' own: held, so that no address it holds can
+    /// be freed and given to another text while the pass runs.
+    other_copies: Vec<Shared>,
     entries: Vec<Entry>,
     /// The ids of the orders counted so far, by position: "the latest order" breaks ties on time by
     /// order id (`customers::Stamp`), long after the order itself is gone.
@@ -115,6 +126,9 @@ impl Pass {
     fn new(n: usize) -> Pass {
         Pass {
             index: FxHashMap::with_capacity_and_hasher(n / 4 + 1, Default::default()),
+            // Not sized up front: it grows while the orders are freed, not at the memory's peak.
+            by_copy: FxHashMap::default(),
+            other_copies: Vec::new(),
             entries: Vec::new(),
             order_ids: Vec::with_capacity(n),
             purchases: Vec::with_capacity(n),
@@ -135,18 +149,29 @@ impl Pass {
         let pos = self.order_ids.len() as u32;
         self.order_ids.push(order_id);
         let ids = self.order_ids.as_slice();
-        let id = match self.index.get(order.customer_key.as_str()) {
+        let key = &order.customer_key;
+        let id = match self.by_copy.get(&key.address()) {
             Some(&id) => id,
             None => {
-                let id = self.entries.len() as u32;
-                self.entries.push(Entry {
-                    key: order.customer_key.clone(),
-                    tally: Tally::new(order),
-                    region: None,
-                    days: PurchaseDays::default(),
-                    basket: None,
-                });
-                self.index.insert(order.customer_key.clone(), id);
+                let id = match self.index.get(key.as_str()) {
+                    Some(&id) => {
+                        self.other_copies.push(key.clone());
+                        id
+                    }
+                    None => {
+                        let id = self.entries.len() as u32;
+                        self.entries.push(Entry {
+                            key: key.clone(),
+                            tally: Tally::new(order),
+                            region: None,
+                            days: PurchaseDays::default(),
+                            basket: None,
+                        });
+                        self.index.insert(key.clone(), id);
+                        id
+                    }
+                };
+                self.by_copy.insert(key.address(), id);
                 id
             }
         };
@@ -166,8 +191,9 @@ impl Pass {
     }
 
     fn finish(self) -> Digest {
-        let Pass { index, entries, order_ids, purchases, orders_with_items, split_evenly } = self;
-        drop((index, order_ids));
+        let Pass { index, by_copy, other_copies, entries, order_ids, purchases, orders_with_items, split_evenly } =
+            self;
+        drop((index, by_copy, other_copies, order_ids));
         let mut tallies = Vec::with_capacity(entries.len());
         let mut regions = Vec::new();
         let mut days = Vec::with_capacity(entries.len());

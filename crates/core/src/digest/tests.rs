@@ -106,3 +106,28 @@ fn a_cancel_stops_the_pass() {
     assert!(matches!(digest_borrowed(&orders, &Stop), Err(crate::error::Error::Cancelled)));
     assert!(matches!(digest(orders, &Stop), Err(crate::error::Error::Cancelled)));
 }
+
+#[test]
+fn a_key_text_in_several_copies_is_one_customer() {
+    // As two files' orders: each file's interner gives its own copy of a key text, shared by that
+    // file's orders. The pass finds a copy by its address and a new copy of a known text by the text.
+    let (first, second) = (Shared::from("k"), Shared::from("k"));
+    assert_ne!(first.address(), second.address());
+    let other = Shared::from("m");
+    let with = |key: &Shared, id: &str, day: u32| Order {
+        customer_key: key.clone(),
+        ..order("x", id, day, None, Some("茶"))
+    };
+    let orders = vec![
+        with(&first, "1", 1),
+        with(&other, "2", 2),
+        with(&first, "3", 3),
+        with(&second, "4", 4),
+        with(&other, "5", 5),
+        with(&second, "6", 6),
+    ];
+    let d = digest(orders.clone(), &NoProgress).unwrap();
+    let keys: Vec<(&str, u32)> = d.customers.iter().map(|c| (c.key.as_str(), c.orders)).collect();
+    assert_eq!(keys, [("k", 4), ("m", 2)]);
+    same_as_separate_passes(&orders);
+}
