@@ -6,7 +6,8 @@
 //! list's thread follow, then the sheet's end. Deflate streams may be joined this way when every
 //! piece but the last ends at a sync point; the entry's CRC-32 is the pieces' combined.
 //!
-//! The sheet's `<dimension>` is the only part rust_xlsxwriter wrote that the rows change.
+//! Of what rust_xlsxwriter wrote, the rows change the sheet's `<dimension>`, and an empty repeat of
+//! the header row is dropped (`without_repeated_header`).
 
 use std::io::{self, Read, Seek, Write};
 
