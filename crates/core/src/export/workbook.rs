@@ -609,11 +609,14 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
 }
 
 /// The tier sheets, in the order given, and the 本周该联系 sheet when the table has rhythms. They are
-/// independent constant-memory sheets spilling to their own temp files, so they are written at once
-/// on as many threads as there are cores (this one included): each takes the next sheet, the largest
-/// first. One thread per sheet made the largest tier share a core with the others for most of its
-/// time, then finish alone with the other core idle (~1 s at a million orders).
-/// The formats they use get their style ids first, so the workbook is the same whatever the timing.
+/// independent sheets whose rows go to their own temp files, so they are written at once on as many
+/// threads as there are cores (this one included): each takes the next sheet, the largest first. One
+/// thread per sheet made the largest tier share a core with the others for most of its time, then
+/// finish alone with the other core idle (~1 s at a million orders).
+/// The formats they use get their style ids first, so the workbook is the same whatever the timing,
+/// and the rows know those ids (`rows::Styles`). The sheets stay constant-memory ones, so that what
+/// rust_xlsxwriter writes of them (the header row as inline strings, rows without spans) is what it
+/// wrote when it held the rows too, and the rows written apart match it.
 ///
 /// `beside` runs on this thread once no list is left to start, with the workbook (the lists are not
 /// in it yet).
