@@ -244,23 +244,19 @@ impl ProductLookup {
         let [by_segment] = groups(customers.len(), &of, [&|i| segment_label(classification, i)], TOP);
         by_segment_order(by_segment, classification)
     }
+}
 
-    /// [`by_tier`](Self::by_tier) and [`by_segment`](Self::by_segment) in one walk over the customers,
-    /// whose products `purchases(i)` gives (customer `i`'s, looked up by the caller: at a million
-    /// orders each walk of lookups by key is ~0.2 s of cache misses).
-    pub fn by_tier_and_segment<'p>(
-        customers: usize,
-        purchases: &dyn Fn(usize) -> Option<&'p Purchases>,
-        classification: &Classification,
-    ) -> (Vec<ProductGroup>, Vec<ProductGroup>) {
-        let [by_tier, by_segment] = groups(
-            customers,
-            purchases,
-            [&|i| tier_label(classification, i), &|i| segment_label(classification, i)],
-            TOP,
-        );
-        (by_tier_order(by_tier), by_segment_order(by_segment, classification))
-    }
+/// [`ProductLookup::by_tier`] and [`ProductLookup::by_segment`] in one walk over the customers, whose
+/// products `purchases(i)` gives (customer `i`'s, looked up by the caller: at a million orders each
+/// walk of lookups by key is ~0.2 s of cache misses).
+pub fn by_tier_and_segment<'p>(
+    customers: usize,
+    purchases: &dyn Fn(usize) -> Option<&'p Purchases>,
+    classification: &Classification,
+) -> (Vec<ProductGroup>, Vec<ProductGroup>) {
+    let [by_tier, by_segment] =
+        groups(customers, purchases, [&|i| tier_label(classification, i), &|i| segment_label(classification, i)], TOP);
+    (by_tier_order(by_tier), by_segment_order(by_segment, classification))
 }
 
 /// The products of each group of customers `0..customers`, for `N` groupings at once
@@ -484,7 +480,7 @@ mod tests {
         let classification = classify(&customers, &params).unwrap();
         let lookup = ProductLookup::from_orders(&orders);
         let of = |i: usize| lookup.of(&customers[i].key);
-        let (by_tier, by_segment) = ProductLookup::by_tier_and_segment(customers.len(), &of, &classification);
+        let (by_tier, by_segment) = by_tier_and_segment(customers.len(), &of, &classification);
         assert_eq!(by_tier, lookup.by_tier(&customers, &classification));
         assert_eq!(by_segment, lookup.by_segment(&customers, &classification));
         assert!(by_tier.len() > 1 && by_segment.len() > 1, "{by_tier:?} {by_segment:?}");

@@ -113,14 +113,14 @@ fn split<'x>(xml: &'x str, rows: &WrittenRows) -> Result<(String, &'x str), Stri
     let end = xml.find("</sheetData>").ok_or("no </sheetData>")?;
     let (head, tail) = xml.split_at(end);
     let head = without_repeated_header(head);
-    let Some((last_row, last_col)) = rows.last else { return Ok((head, tail)) };
+    let Some((last_row, widest)) = rows.extent else { return Ok((head, tail)) };
     // `<dimension ref="A1:AD1"/>` (the header row) becomes `A1:AD{last}`; a single cell `A1` too.
     let open = "<dimension ref=\"";
     let at = head.find(open).ok_or("no <dimension>")? + open.len();
     let close = at + head[at..].find('"').ok_or("an open <dimension>")?;
     let (first, header_last) = head[at..close].split_once(':').unwrap_or((&head[at..close], &head[at..close]));
     let header_col = header_last.trim_end_matches(|c: char| c.is_ascii_digit());
-    let col = [header_col.to_string(), super::rows::column_name(last_col)]
+    let col = [header_col.to_string(), rust_xlsxwriter::utility::column_number_to_name(widest)]
         .into_iter()
         .max_by_key(|name| (name.len(), name.clone()))
         .unwrap_or_default();

@@ -63,7 +63,7 @@ pub(crate) fn product_sheet(workbook: &mut Workbook, table: &Table, products: &P
     let lang = table.lang;
     let input = table.input;
     let of = |i: usize| table.purchases(i);
-    let (by_tier, by_segment) = ProductLookup::by_tier_and_segment(input.customers.len(), &of, input.classification);
+    let (by_tier, by_segment) = crate::products::by_tier_and_segment(input.customers.len(), &of, input.classification);
     let sheet = pick(lang, "商品", "Products");
     let ws = workbook.add_worksheet();
     ws.set_name(sheet)?;

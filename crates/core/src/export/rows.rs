@@ -17,6 +17,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
+use rust_xlsxwriter::utility::column_number_to_name as column_name;
 use rust_xlsxwriter::{Format, RowNum};
 
 /// The workbook's deflate level, 2 instead of zip's 6: compressing the tier sheets is the largest
@@ -66,10 +67,14 @@ pub(super) struct SheetRows<'s> {
     header_style: u32,
     column_names: Vec<Box<str>>,
     xml: Vec<u8>,
-    /// The row open in `xml` (0-based), and its number as text.
+    /// The row open in `xml` (0-based).
     open: Option<RowNum>,
-    row_number: itoa::Buffer,
+    /// Row numbers and style ids as text.
+    digits: itoa::Buffer,
+    /// The last cell written, which the next must follow.
     last: Option<(RowNum, u16)>,
+    /// The rightmost column written.
+    widest: u16,
     deflating: Deflating<BufWriter<File>>,
 }
 
@@ -77,8 +82,9 @@ pub(super) struct SheetRows<'s> {
 /// sheet's `<sheetData>`.
 pub(super) struct WrittenRows {
     pub deflated: Deflated<File>,
-    /// The last row written (0-based) and the largest column, for the sheet's dimension.
-    pub last: Option<(RowNum, u16)>,
+    /// The last row written (0-based) and the rightmost column, for the sheet's dimension; `None`
+    /// without rows.
+    pub extent: Option<(RowNum, u16)>,
     /// The column styles the rows assumed, checked against the sheet's `<col>` elements, and the
     /// header's, checked against the header row's cells.
     pub column_styles: Vec<u32>,
@@ -108,8 +114,9 @@ impl<'s> SheetRows<'s> {
             column_names: Vec::new(),
             xml: Vec::with_capacity(CHUNK + 64 * 1024),
             open: None,
-            row_number: itoa::Buffer::new(),
+            digits: itoa::Buffer::new(),
             last: None,
+            widest: 0,
             deflating: Deflating::new(BufWriter::with_capacity(CHUNK, file)),
         })
     }
@@ -165,7 +172,7 @@ impl<'s> SheetRows<'s> {
         let file = deflated.sink.into_inner().map_err(io::IntoInnerError::into_error)?;
         Ok(WrittenRows {
             deflated: Deflated { sink: file, crc: deflated.crc, len: deflated.len, compressed: deflated.compressed },
-            last: self.last,
+            extent: self.last.map(|(row, _)| (row, self.widest)),
             column_styles: self.column_styles,
             header_style: self.header_style,
         })
@@ -198,38 +205,26 @@ impl<'s> SheetRows<'s> {
             }
             self.open = Some(row);
             self.xml.extend_from_slice(b"<row r=\"");
-            self.xml.extend_from_slice(self.row_number.format(row + 1).as_bytes());
+            self.xml.extend_from_slice(self.digits.format(row + 1).as_bytes());
             self.xml.extend_from_slice(b"\">");
         }
         self.last = Some((row, col));
+        self.widest = self.widest.max(col);
         while self.column_names.len() <= usize::from(col) {
             let name = column_name(self.column_names.len() as u16);
             self.column_names.push(name.into());
         }
         self.xml.extend_from_slice(b"<c r=\"");
         self.xml.extend_from_slice(self.column_names[usize::from(col)].as_bytes());
-        self.xml.extend_from_slice(self.row_number.format(row + 1).as_bytes());
+        self.xml.extend_from_slice(self.digits.format(row + 1).as_bytes());
         self.xml.push(b'"');
         if style > 0 {
             self.xml.extend_from_slice(b" s=\"");
-            self.xml.extend_from_slice(self.row_number.format(style).as_bytes());
+            self.xml.extend_from_slice(self.digits.format(style).as_bytes());
             self.xml.push(b'"');
         }
         Ok(())
     }
-}
-
-/// Excel's name of a column: A … Z, AA … (0-based).
-pub(super) fn column_name(col: u16) -> String {
-    let mut n = u32::from(col) + 1;
-    let mut name = Vec::new();
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        name.push(b'A' + rem);
-        n = (n - 1) / 26;
-    }
-    name.reverse();
-    String::from_utf8(name).unwrap_or_default()
 }
 
 /// Appends `text` as XML character data the way rust_xlsxwriter escapes a string cell: first a

@@ -187,7 +187,8 @@ pub(crate) struct Table<'a> {
     suggestions: FxHashMap<(Option<&'a str>, Tier), Suggestion>,
     /// Each customer's region and products (by customer index), looked up once, on all cores: a
     /// lookup by key misses the cache several times over (~1 µs each at a quarter of a million
-    /// customers), and the tier rows and the 商品 sheet both need them.
+    /// customers), and the province filter, the tier rows and the 商品 and 地区 sheets need them.
+    /// Empty when the input has neither.
     looked_up: Vec<(Option<&'a Region>, Option<&'a Purchases>)>,
 }
 
@@ -216,11 +217,23 @@ impl<'a> Table<'a> {
             let (a, b) = (&customers[a], &customers[b]);
             b.revenue.cmp(&a.revenue).then_with(|| a.key.cmp(&b.key))
         });
+        // Each customer's region and products, once, on all cores (see `looked_up`).
+        let (regions, products) = (input.regions, input.products);
+        let looked_up = if regions.is_some() || products.is_some() {
+            use rayon::prelude::*;
+            customers
+                .par_iter()
+                .map(|c| (regions.and_then(|r| r.get(&c.key)), products.and_then(|p| p.of(&c.key))))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let province = |i: usize| looked_up.get(i).and_then(|(r, _)| *r).map(|r| r.province.as_str());
         let mut tiers: BTreeMap<Tier, Vec<usize>> = BTreeMap::new();
         // A province filter keeps that province's customers in the lists (tiers stay the whole shop's).
-        let only = options.region.as_deref().map(|p| (p, input.regions));
+        let only = options.region.as_deref().map(|p| (p, regions));
         let order = order.into_iter().filter(|&i| match only {
-            Some((province, regions)) => regions.is_some_and(|r| r.province(&customers[i].key) == province),
+            Some((wanted, regions)) => regions.is_some() && province(i).unwrap_or(crate::region::UNKNOWN) == wanted,
             None => true,
         });
         for i in order {
@@ -301,14 +314,6 @@ impl<'a> Table<'a> {
                 segment_names.entry(name).or_insert_with(|| labels::segment_name(name, lang));
             }
         }
-        let looked_up = {
-            use rayon::prelude::*;
-            let (regions, products) = (input.regions, input.products);
-            customers
-                .par_iter()
-                .map(|c| (regions.and_then(|r| r.get(&c.key)), products.and_then(|p| p.of(&c.key))))
-                .collect()
-        };
         Ok(Table { input, lang, keep_phones, columns, tiers, segment_names, suggestions, looked_up })
     }
 

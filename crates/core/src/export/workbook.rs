@@ -619,10 +619,7 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
 /// wrote when it held the rows too, and the rows written apart match it.
 ///
 /// `beside` runs on this thread once no list is left to start, with the workbook (the lists are not
-/// in it yet).
-///
-/// Each list is a sheet with its header row, and its rows written and deflated apart
-/// (`rows::SheetRows`, into a temp file in `dir`).
+/// in it yet). The rows' temp files are made in `dir`.
 fn list_sheets(
     workbook: &mut Workbook,
     table: &Table,
