@@ -10,6 +10,8 @@
 //!
 //! With `PROGRESS_GAPS_WORKSPACE=1` it runs what the app's import does instead (`Workspace::import`
 //! into a new workspace in a temp folder, `profits()`, `customers()`, `classify_tiers`), without an export.
+//! Its cancel checks end at the commit, the last moment a cancel can leave the workspace as it was:
+//! the largest cancel gap, from the last check to the end, is the commit and the classification.
 //!
 //! Wall gaps grow with the machine's load; CPU gaps (user + system of the whole process, 10 ms
 //! resolution, both threads) are the steadier measure of how much work lies between two calls.
@@ -72,7 +74,7 @@ impl Progress for Recorder {
 
 /// The app's import (`src-tauri/session.rs`, `Session::import`): into the workspace, then the
 /// customers' profit and the customers loaded, and classified (tiers only, as the app does).
-fn app_import(files: &[PathBuf], job: &Job, progress: &dyn Progress) -> tierbook_core::Result<()> {
+fn app_import(files: &[PathBuf], job: &Job, progress: &Recorder) -> tierbook_core::Result<()> {
     let dir = std::env::temp_dir().join(format!("progress_gaps_{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|source| tierbook_core::Error::Io { path: dir.clone(), source })?;
     let path = dir.join("shop.tierbook");
@@ -82,8 +84,12 @@ fn app_import(files: &[PathBuf], job: &Job, progress: &dyn Progress) -> tierbook
         // As the app's import loads and reports it.
         let customers = ws.customers_with_profit(progress)?;
         let total = customers.len() as u64;
-        classify::classify_tiers(&customers, job.params)?;
+        // As the app does, with beats while it classifies (the import is committed: no cancel).
+        let at = (Stage::Classifying, total.saturating_sub(1), total);
+        tierbook_core::progress::beating(progress, at, None, || classify::classify_tiers(&customers, job.params)).0?;
         progress.report(Stage::Classifying, total, total);
+        // Where the app's import ends: closing the workspace (the app keeps it open) is not in it.
+        progress.push("end".to_owned());
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&dir);
@@ -121,7 +127,9 @@ fn main() {
     } else {
         job::run(&job, None, &recorder).map(|_| ())
     };
-    recorder.push("end".to_owned());
+    if !recorder.calls.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|c| c.what == "end") {
+        recorder.push("end".to_owned());
+    }
     if let Err(e) = result {
         eprintln!("job failed: {e}");
         std::process::exit(1);

@@ -144,7 +144,7 @@ fn main() {
     );
 
     // Where the difference goes: the file hash, the store's transaction alone (orders already read).
-    let (t_digest, _) = best_of(3, || tierbook_core::store::file_digest(&small).unwrap());
+    let (t_digest, _) = best_of(3, || tierbook_core::store::file_digest(&small, &tierbook_core::NoProgress).unwrap());
     let dataset = import_files(std::slice::from_ref(&small), &opts, &NoProgress).unwrap();
     let report = dataset.reports[0].clone();
     let (t_open_and_store, t_store) = best_of(3, || {

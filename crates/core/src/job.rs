@@ -254,7 +254,7 @@ fn in_memory(job: &Job, progress: &dyn Progress) -> Result<Staged> {
 fn first_import(job: &Job, ws: &mut Workspace, path: &PathBuf, progress: &dyn Progress) -> Result<Staged> {
     // The file's hash (which `store_files` records) is taken beside the reading: ~0.3 s for 150 MB.
     let file = std::thread::scope(|s| {
-        let hash = s.spawn(|| crate::store::file_digest(path));
+        let hash = s.spawn(|| crate::store::file_digest(path, &crate::progress::NoProgress));
         let digest = || hash.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         ws.read_imported(path, job.import, progress, digest)
     })?;

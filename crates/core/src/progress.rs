@@ -64,3 +64,112 @@ impl Cancel {
         self.0.load(Ordering::Relaxed)
     }
 }
+
+/// How often [`beating`] reports for work that cannot report itself.
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Runs `work` on this thread while a helper thread reports `stage` at `done` of `total` every
+/// [`HEARTBEAT`] until it returns: for single steps that take longer than the window may stand
+/// still (issue 10 item 5: progress at least every 200 ms), such as one SQLite statement, a
+/// commit, or classifying every customer at once.
+///
+/// With `on_cancel`, the helper also checks for a cancel at each beat; at the first one it calls
+/// `on_cancel` (to interrupt the work, e.g. SQLite's interrupt) and stops. The second value
+/// returned is whether that happened. Without it, a cancel is not looked at: for work past the
+/// point where a cancel could still leave things as they were (a commit).
+pub fn beating<T>(
+    progress: &dyn Progress,
+    (stage, done, total): (Stage, u64, u64),
+    on_cancel: Option<&(dyn Fn() + Sync)>,
+    work: impl FnOnce() -> T,
+) -> (T, bool) {
+    let (finished, wait) = std::sync::mpsc::channel::<()>();
+    let cancelled = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        let cancelled = &cancelled;
+        scope.spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(HEARTBEAT) {
+                if let Some(on_cancel) = on_cancel {
+                    if progress.cancelled() {
+                        cancelled.store(true, Ordering::Relaxed);
+                        on_cancel();
+                        break;
+                    }
+                }
+                progress.report(stage, done, total);
+            }
+        });
+        let result = work();
+        // Wakes the helper at once (its receiver sees the sender gone), so the scope ends now.
+        drop(finished);
+        result
+    });
+    (result, cancelled.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    /// Records every report's time; cancelled once `cancel_after` reports were made.
+    struct Beats {
+        at: Mutex<Vec<(Stage, u64, u64, Instant)>>,
+        cancel_after: usize,
+    }
+
+    impl Progress for Beats {
+        fn report(&self, stage: Stage, done: u64, total: u64) {
+            self.at.lock().unwrap().push((stage, done, total, Instant::now()));
+        }
+        fn cancelled(&self) -> bool {
+            self.at.lock().unwrap().len() >= self.cancel_after
+        }
+    }
+
+    #[test]
+    fn a_long_step_is_reported_every_beat_and_a_short_one_not_at_all() {
+        let beats = Beats { at: Mutex::new(Vec::new()), cancel_after: usize::MAX };
+        let start = Instant::now();
+        let (value, cancelled) =
+            beating(&beats, (Stage::Saving, 7, 9), None, || std::thread::sleep(Duration::from_millis(550)));
+        assert_eq!((value, cancelled), ((), false));
+        let at = beats.at.lock().unwrap().clone();
+        // Five beats in 550 ms, give or take one on a busy machine; each names the step's place.
+        assert!((3..=6).contains(&at.len()), "{} beats", at.len());
+        assert!(at.iter().all(|&(stage, done, total, _)| (stage, done, total) == (Stage::Saving, 7, 9)));
+        // None after the work returned: the helper is gone with the scope.
+        let last = at.last().unwrap().3;
+        assert!(last.duration_since(start) < Duration::from_millis(550) + HEARTBEAT);
+        std::thread::sleep(HEARTBEAT * 2);
+        assert_eq!(beats.at.lock().unwrap().len(), at.len());
+
+        let quick = Beats { at: Mutex::new(Vec::new()), cancel_after: usize::MAX };
+        let (value, _) = beating(&quick, (Stage::Saving, 0, 0), None, || 42);
+        assert_eq!(value, 42);
+        assert!(quick.at.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_cancel_calls_on_cancel_once_and_is_told_but_only_when_asked_to_look() {
+        // Cancelled after the second report: the third beat sees it.
+        let beats = Beats { at: Mutex::new(Vec::new()), cancel_after: 2 };
+        let interrupted = AtomicBool::new(false);
+        let interrupt = || assert!(!interrupted.swap(true, Ordering::Relaxed), "on_cancel called twice");
+        let (_, cancelled) = beating(&beats, (Stage::Saving, 1, 2), Some(&interrupt), || {
+            // The work stops when interrupted, as SQLite's statement does.
+            while !interrupted.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        assert!(cancelled);
+        assert_eq!(beats.at.lock().unwrap().len(), 2);
+
+        // Without on_cancel the same cancel goes unseen: the work runs to its end.
+        let beats = Beats { at: Mutex::new(Vec::new()), cancel_after: 0 };
+        let (_, cancelled) = beating(&beats, (Stage::Saving, 1, 2), None, || std::thread::sleep(HEARTBEAT * 3));
+        assert!(!cancelled);
+        assert!(beats.at.lock().unwrap().len() >= 2);
+    }
+}

@@ -370,6 +370,55 @@ fn cancelled_import_stores_nothing() {
     assert_eq!(ws.customers().unwrap(), expected_customers(&numbered_orders(0, 10)));
 }
 
+#[test]
+fn hashing_a_file_reports_before_any_row_and_a_cancel_then_reads_nothing() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Mutex;
+    /// Records reports; cancels at its `cancel_at`-th check.
+    struct Watch {
+        reports: Mutex<Vec<(tierbook_core::Stage, u64, u64)>>,
+        checks: AtomicU32,
+        cancel_at: u32,
+    }
+    impl tierbook_core::Progress for Watch {
+        fn report(&self, stage: tierbook_core::Stage, done: u64, total: u64) {
+            self.reports.lock().unwrap().push((stage, done, total));
+        }
+        fn cancelled(&self) -> bool {
+            self.checks.fetch_add(1, Ordering::Relaxed) + 1 >= self.cancel_at
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // ~10 MiB of orders: the hash alone takes three checks (one per 4 MiB).
+    let path = dir.path().join("orders.csv");
+    let mut csv = String::from("订单编号,买家昵称,实付金额,下单时间\n");
+    let mut n = 0;
+    while csv.len() < 10 << 20 {
+        csv.push_str(&format!("SN{n:09},客户{},{}.50,2025-03-{:02} 10:00:00\n", n % 5000, 10 + n % 300, 1 + n % 28));
+        n += 1;
+    }
+    std::fs::write(&path, &csv).unwrap();
+    let (size, sha) = tierbook_core::store::file_digest(&path, &tierbook_core::NoProgress).unwrap();
+    assert_eq!(size, csv.len() as u64);
+    assert_eq!(sha, format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(csv.as_bytes())));
+
+    let watch = Watch { reports: Mutex::new(Vec::new()), checks: AtomicU32::new(0), cancel_at: u32::MAX };
+    assert_eq!(tierbook_core::store::file_digest(&path, &watch).unwrap(), (size, sha));
+    let reports = watch.reports.into_inner().unwrap();
+    assert_eq!(reports.len(), 3, "one report per 4 MiB of 10 MiB");
+    assert!(reports.iter().all(|&r| r == (tierbook_core::Stage::Reading, 0, 0)));
+
+    // Cancelled at the second check, while hashing: the import stops before reading a row.
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let watch = Watch { reports: Mutex::new(Vec::new()), checks: AtomicU32::new(0), cancel_at: 2 };
+    let options = tierbook_core::import::ImportOptions::default();
+    let result = ws.import(&[path], &options, at("2025-07-01 09:00:00"), &watch);
+    assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+    assert!(watch.reports.into_inner().unwrap().iter().all(|&r| r == (tierbook_core::Stage::Reading, 0, 0)));
+    assert_eq!(ws.order_count().unwrap(), 0);
+    assert!(ws.sources().unwrap().is_empty());
+}
+
 // ---- snapshots and comparison ----
 
 fn assignment(tier: Tier, segment: Option<&str>) -> Assignment {

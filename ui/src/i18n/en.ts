@@ -159,6 +159,7 @@ const en: Messages = {
       packing: "Packing the workbook (KB)",
     },
     cancelled: "Import cancelled; nothing was changed.",
+    committed: "The orders are saved to the workspace and being tiered: nothing left to cancel.",
     reportTitle: "Import finished",
     viewTiers: "See the tiers",
     warnings: "Worth knowing",

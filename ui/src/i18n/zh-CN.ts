@@ -153,6 +153,7 @@ const zh = {
       packing: "打包工作簿（KB）",
     },
     cancelled: "已取消导入，数据没有变化。",
+    committed: "订单已写入工作区，正在分层，不能再取消。",
     reportTitle: "导入完成",
     viewTiers: "查看分层结果",
     warnings: "需要留意",
