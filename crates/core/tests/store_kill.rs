@@ -98,6 +98,10 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
     let new = indexes(&workspace);
     assert_eq!(new.len(), 2);
     assert!(import_and_kill(&workspace, &big, 0.5), "the child finished before it could be killed");
+    // It wrote under a rollback journal (a first import's pages go once, into the file): the
+    // journal is hot, and the next open rolls it back.
+    let journal = dir.path().join("shop.tierbook-journal");
+    assert!(journal.exists(), "no hot journal: the first import did not write under a rollback journal");
     {
         let ws = Workspace::open(&workspace).unwrap();
         ws.check_integrity().unwrap();
@@ -108,6 +112,11 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
         let mut ws = Workspace::open(&workspace).unwrap();
         ws.import(&[first], &ImportOptions::default(), now(), &NoProgress).unwrap();
     }
+    assert!(!journal.exists());
+    let conn = rusqlite::Connection::open(&workspace).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal", "the workspace is back on its write-ahead log after a first import");
+    drop(conn);
     let state = |ws: &Workspace| (ws.order_count().unwrap(), ws.customers().unwrap(), ws.sources().unwrap());
     let before = state(&Workspace::open(&workspace).unwrap());
     assert_eq!(before.0, 2_000);

@@ -148,7 +148,16 @@ impl Workspace {
             seen.push(sha256.clone());
             files.push(self.read_imported(path, options, progress, || Ok((size, sha256)))?);
         }
-        self.store_import(files, unchanged, imported_at, progress)
+        // A shop's first import (its whole history, the largest it gets) goes under a rollback
+        // journal, as `job::run`'s does: its pages are written once, into the file, instead of into
+        // the log and then copied by a checkpoint that competes with what the app does next.
+        let journal = !files.is_empty() && self.is_new()? && self.use_rollback_journal()?;
+        let stored = self.store_import(files, unchanged, imported_at, progress);
+        if journal {
+            // Failing leaves the rollback journal until the workspace is next opened.
+            let _ = self.use_wal();
+        }
+        stored
     }
 
     /// Reads one file into what `store_import` stores; `digest` gives its size and hash
