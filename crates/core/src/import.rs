@@ -166,9 +166,13 @@ pub(crate) fn import_files_batched(
         if progress.cancelled() {
             return Err(Error::Cancelled);
         }
-        let (mapping, file, mut warnings) = reader.finish()?;
+        // Settling has no counts of its own: beats say the reading is still on meanwhile.
+        let at = (Stage::Reading, reader.rows_done, reader.total.max(reader.rows_done));
+        let (settled, _) = crate::progress::beating(progress, at, None, || {
+            reader.finish().map(|(mapping, file, warnings)| (mapping, file.finish(), warnings))
+        });
+        let (mapping, mut out, mut warnings) = settled?;
         warnings.extend(source_warnings(src.notes()));
-        let mut out = file.finish();
         if progress.cancelled() {
             return Err(Error::Cancelled);
         }
