@@ -138,6 +138,7 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
         const w = window as any;
         w.__perfTimes = [] as number[];
         w.__perfTexts = [] as string[];
+        w.__perfWhats = [] as string[];
         w.__perfObserver?.disconnect();
         w.__perfObserver = new MutationObserver(() => {
           const el = document.querySelector(".actions .progress");
@@ -145,6 +146,8 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
             w.__perfTimes.push(performance.now());
             // The stage the progress line names ("读取订单 · 已处理 …"), to say where a gap fell.
             w.__perfTexts.push((el.querySelector(".num")?.textContent ?? "").split("·")[0].trim());
+            // The stage and its counts without the time of the report after them.
+            w.__perfWhats.push((el.querySelector(".num .what")?.textContent ?? "").trim());
           }
         });
         w.__perfObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
@@ -164,6 +167,8 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     // 1. Cancel: once the progress has moved for a second, click 取消 and time until the panel goes.
     await start();
     await browser.pause(1500);
+    // The progress line as the user reads it mid-import (stage, counts, the time of the last report).
+    await browser.saveScreenshot(path.join(shotDir, "perf-02a-importing.png"));
     const cancel = await browser.execute(() => {
       const t0 = performance.now();
       (document.querySelector('[data-testid="btn-cancel-import"]') as HTMLElement).click();
@@ -183,8 +188,20 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
     const seen = await browser.execute(() => ({
       times: (window as any).__perfTimes as number[],
       texts: (window as any).__perfTexts as string[],
+      whats: (window as any).__perfWhats as string[],
     }));
     const kept = seen.times.map((t, i) => [t, seen.texts[i]] as const).filter(([t]) => t >= t0);
+    // Gaps between changes of the stage or its counts alone: a step without counts of its own
+    // shows only the time of its reports moving (they come every 100 ms).
+    const counted = seen.times
+      .map((t, i) => [t, seen.whats[i]] as const)
+      .filter(([t], i, all) => t >= t0 && (i === 0 || all[i - 1][1] !== all[i][1]));
+    const countGaps = counted.slice(1).map(([t], i) => t - counted[i][0]);
+    const countByStage: Record<string, number> = {};
+    countGaps.forEach((g, i) => {
+      const stage = counted[i][1].split("·")[0].trim() || "(none)";
+      countByStage[stage] = Math.max(countByStage[stage] ?? 0, Math.round(g));
+    });
     const times = kept.map(([t]) => t);
     const total = (await browser.execute(() => performance.now())) - t0;
     const gaps = times.slice(1).map((t, i) => t - times[i]);
@@ -203,6 +220,9 @@ describe("TierBook as a user feels it (measured, not asserted)", () => {
       gap_max_ms: gaps.length ? round(Math.max(...gaps)) : null,
       gaps_over_200ms: gaps.filter((g) => g > 200).length,
       largest_gap_by_stage_ms: byStage,
+      count_changes: counted.length,
+      count_gap_max_ms: countGaps.length ? round(Math.max(...countGaps)) : null,
+      largest_count_gap_by_stage_ms: countByStage,
       target_ms: 200,
       load: load(),
     });

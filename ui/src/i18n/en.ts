@@ -150,6 +150,7 @@ const en: Messages = {
     reading: "Reading {file}",
     progress: "{done} of {total} processed",
     progressUnknown: "{done} processed",
+    elapsed: "{s} s",
     stage: {
       reading: "Reading orders",
       saving: "Saving to the workspace",

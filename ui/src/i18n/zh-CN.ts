@@ -144,6 +144,7 @@ const zh = {
     reading: "正在读取 {file}",
     progress: "已处理 {done} / {total}",
     progressUnknown: "已处理 {done}",
+    elapsed: "已用 {s} 秒",
     stage: {
       reading: "读取订单",
       saving: "写入工作区",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cancellable, countOf, percentOf } from "./progress";
+import { cancellable, countOf, elapsedText, percentOf } from "./progress";
 
 describe("the import panel's progress", () => {
   it("shows a percentage only when the total is known", () => {
@@ -21,5 +21,11 @@ describe("the import panel's progress", () => {
       expect(cancellable({ stage, done: 1, total: 2 })).toBe(true);
     }
     expect(cancellable({ stage: "classifying", done: 1, total: 2 })).toBe(false);
+  });
+
+  it("says when the latest report came, in seconds to the tenth", () => {
+    expect(elapsedText(0)).toBe("0.0");
+    expect(elapsedText(12_345)).toBe("12.3");
+    expect(elapsedText(-5)).toBe("0.0");
   });
 });

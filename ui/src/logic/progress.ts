@@ -21,3 +21,8 @@ export function countOf(p: ProgressEvent): { done: number; total: number | null 
 export function cancellable(p: ProgressEvent | null): boolean {
   return p?.stage !== "classifying";
 }
+
+/** Seconds with one decimal ("12.3"), for the time of the latest report since the import began. */
+export function elapsedText(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(1);
+}
