@@ -134,14 +134,16 @@ mod tests {
         let start = Instant::now();
         let (value, cancelled) =
             beating(&beats, (Stage::Saving, 7, 9), None, || std::thread::sleep(Duration::from_millis(550)));
+        let took = start.elapsed();
         assert_eq!((value, cancelled), ((), false));
         let at = beats.at.lock().unwrap().clone();
-        // Five beats in 550 ms, give or take one on a busy machine; each names the step's place.
-        assert!((3..=6).contains(&at.len()), "{} beats", at.len());
+        // A beat every 100 ms while it ran (five in 550 ms); fewer when a busy machine wakes the
+        // helper late, never more.
+        let most = (took.as_millis() / HEARTBEAT.as_millis()) as usize;
+        assert!((2..=most).contains(&at.len()), "{} beats in {took:?}", at.len());
         assert!(at.iter().all(|&(stage, done, total, _)| (stage, done, total) == (Stage::Saving, 7, 9)));
+        assert!(at.first().unwrap().3.duration_since(start) >= HEARTBEAT);
         // None after the work returned: the helper is gone with the scope.
-        let last = at.last().unwrap().3;
-        assert!(last.duration_since(start) < Duration::from_millis(550) + HEARTBEAT);
         std::thread::sleep(HEARTBEAT * 2);
         assert_eq!(beats.at.lock().unwrap().len(), at.len());
 
@@ -170,6 +172,6 @@ mod tests {
         let beats = Beats { at: Mutex::new(Vec::new()), cancel_after: 0 };
         let (_, cancelled) = beating(&beats, (Stage::Saving, 1, 2), None, || std::thread::sleep(HEARTBEAT * 3));
         assert!(!cancelled);
-        assert!(beats.at.lock().unwrap().len() >= 2);
+        assert!(!beats.at.lock().unwrap().is_empty());
     }
 }
