@@ -20,6 +20,8 @@ use tierbook_core::job::{self, Job, JobOutcome, Outputs};
 use tierbook_core::store::Workspace;
 use tierbook_core::{Error, NoProgress, Progress, Result, Stage};
 
+mod store_support;
+
 /// A 微信小店-style CSV: (order id, date, buyer id, nickname, paid yuan).
 fn write_csv(path: &Path, rows: &[(&str, &str, &str, &str, u32)]) {
     let mut out = String::from("\u{feff}订单号,下单时间,订单状态,买家昵称,买家ID,实付金额\n");
@@ -527,4 +529,51 @@ fn failure_of_a_shops_first_import_at_any_step_keeps_nothing() {
         c.execute_batch(sql).unwrap();
     };
     assert_first_import_keeps_nothing(report, &thresholds(), &NoProgress, refuse, |e| matches!(e, Error::Store(_)));
+}
+
+#[test]
+fn a_job_on_a_workspace_reports_while_it_reads_it_back_and_a_cancel_stops_it_there() {
+    // Reading 80k stored orders back (products with their items, customers, order days) has no
+    // counts of its own: beats report it, and a cancel at a beat interrupts it.
+    struct CancelAtBeat {
+        beat: AtomicBool,
+        exporting: AtomicBool,
+    }
+    impl Progress for CancelAtBeat {
+        fn report(&self, stage: Stage, done: u64, total: u64) {
+            if (stage, done, total) == (Stage::Classifying, 0, 0) {
+                self.beat.store(true, Ordering::Relaxed);
+            }
+            if stage == Stage::Exporting {
+                self.exporting.store(true, Ordering::Relaxed);
+            }
+        }
+        fn cancelled(&self) -> bool {
+            self.beat.load(Ordering::Relaxed)
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ws_path, export, book) =
+        (dir.path().join("店铺.tierbook"), dir.path().join("全年.csv"), dir.path().join("分层.xlsx"));
+    // 80k orders with a product each: the products are read back with their items.
+    let mut csv = format!("\u{feff}{},商品名称\n", store_support::HEADER.join(","));
+    for n in 0..80_000 {
+        csv.push_str(&format!("{},商品{}\n", store_support::row(n, 20_000).join(","), n % 50));
+    }
+    std::fs::write(&export, csv).unwrap();
+    let mut ws = Workspace::open(&ws_path).unwrap();
+    ws.import(&[export], &ImportOptions::default(), at(), &NoProgress).unwrap();
+    let progress = CancelAtBeat { beat: AtomicBool::new(false), exporting: AtomicBool::new(false) };
+    let started = std::time::Instant::now();
+    match run_job(Some(&mut ws), &[], &ClassifyParams::default(), &outputs(&book, None), &progress) {
+        Err(Error::Cancelled) => {}
+        Err(e) => panic!("{e} after {:?}", started.elapsed()),
+        Ok(_) => panic!("not cancelled: no beat in {:?}", started.elapsed()),
+    }
+    assert!(!progress.exporting.load(Ordering::Relaxed), "the job went on to the export after the cancel");
+    assert!(!book.exists());
+    // The workspace is as it was, and the same job runs through when not cancelled.
+    let done = run_job(Some(&mut ws), &[], &ClassifyParams::default(), &outputs(&book, None), &NoProgress).unwrap();
+    assert_eq!(done.customers.len(), 20_000);
+    assert!(book.exists());
 }

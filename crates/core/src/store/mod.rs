@@ -329,6 +329,12 @@ impl Workspace {
         }
     }
 
+    /// A handle that stops the statement running on this workspace's connection from another
+    /// thread (it fails with SQLite's interrupt); nothing when none is running.
+    pub(crate) fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+
     /// The file this workspace lives in.
     pub fn path(&self) -> &Path {
         &self.path
