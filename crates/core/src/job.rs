@@ -188,28 +188,22 @@ fn in_workspace(job: &Job, ws: &mut Workspace, progress: &dyn Progress) -> Resul
     check_cancel(progress)?;
     let interrupt = ws.interrupt_handle();
     let interrupt = || interrupt.interrupt();
-    let (read, cancelled) = crate::progress::beating(progress, (Stage::Classifying, 0, 0), Some(&interrupt), || {
-        // Products and profit from the stored items (nothing is read when no order has items).
-        let stored = ws.products()?;
-        let mut all = ws.customers()?;
-        stored.fill_profit(&mut all);
-        let (customers, note) = in_window(all, || ws.order_ledger(), job.params)?;
-        let days = ws.order_days()?;
-        Ok::<_, Error>((stored, customers, note, days))
-    });
-    if cancelled {
-        return Err(Error::Cancelled);
-    }
-    let (stored, customers, note, days) = read?;
+    let (stored, customers, note, days) =
+        crate::progress::beating_or_cancelled(progress, (Stage::Classifying, 0, 0), &interrupt, || {
+            // Products and profit from the stored items (nothing is read when no order has items).
+            let stored = ws.products()?;
+            let mut all = ws.customers()?;
+            stored.fill_profit(&mut all);
+            let (customers, note) = in_window(all, || ws.order_ledger(), job.params)?;
+            let days = ws.order_days()?;
+            Ok((stored, customers, note, days))
+        })?;
     let classification = classify_all(&customers, &days, job.params, note, progress)?;
     check_cancel(progress)?;
-    let (gathered, cancelled) = crate::progress::beating(progress, (Stage::Exporting, 0, 0), Some(&interrupt), || {
-        gather_in_workspace(job, ws, import, stored, customers, classification, days)
-    });
-    if cancelled {
-        return Err(Error::Cancelled);
-    }
-    let (outcome, playbook) = gathered?;
+    let (outcome, playbook) =
+        crate::progress::beating_or_cancelled(progress, (Stage::Exporting, 0, 0), &interrupt, || {
+            gather_in_workspace(job, ws, import, stored, customers, classification, days)
+        })?;
     stage_outputs(outcome, &playbook, job.outputs, progress)
 }
 

@@ -107,6 +107,23 @@ pub fn beating<T>(
     (result, cancelled.into_inner())
 }
 
+/// [`beating`] for a step a cancel may stop: `interrupt` is called at the first beat that sees a
+/// cancel, and the step's result is then `Error::Cancelled` whatever the step returned.
+///
+/// # Errors
+/// `Cancelled`, or the step's own.
+pub fn beating_or_cancelled<T>(
+    progress: &dyn Progress,
+    at: (Stage, u64, u64),
+    interrupt: &(dyn Fn() + Sync),
+    work: impl FnOnce() -> crate::Result<T>,
+) -> crate::Result<T> {
+    match beating(progress, at, Some(interrupt), work) {
+        (_, true) => Err(crate::Error::Cancelled),
+        (result, false) => result,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

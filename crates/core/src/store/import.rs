@@ -656,14 +656,9 @@ impl Bulk {
         let Bulk { indexes, seen } = self;
         drop(seen);
         let interrupt = tx.get_interrupt_handle();
-        let (result, cancelled) =
-            crate::progress::beating(progress, (Stage::Saving, done, total), Some(&|| interrupt.interrupt()), || {
-                indexes.iter().try_for_each(|sql| tx.execute_batch(sql))
-            });
-        if cancelled {
-            return Err(Error::Cancelled);
-        }
-        Ok(result?)
+        crate::progress::beating_or_cancelled(progress, (Stage::Saving, done, total), &|| interrupt.interrupt(), || {
+            Ok(indexes.iter().try_for_each(|sql| tx.execute_batch(sql))?)
+        })
     }
 }
 
