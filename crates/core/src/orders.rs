@@ -247,10 +247,10 @@ fn hash_id(fp: u64, id: &str) -> u64 {
 /// products): the orders share it (see `Shared`). A million orders of 200k customers otherwise hold a
 /// million copies of each.
 #[derive(Default)]
-struct Interner(rustc_hash::FxHashSet<Shared>);
+pub(crate) struct Interner(rustc_hash::FxHashSet<Shared>);
 
 impl Interner {
-    fn get(&mut self, text: &str) -> Shared {
+    pub(crate) fn get(&mut self, text: &str) -> Shared {
         if let Some(s) = self.0.get(text) {
             return s.clone();
         }

@@ -732,6 +732,12 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>
 }
 
 fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
+    order_of_customer(r, r.get(4)?)
+}
+
+/// As [`order_from_row`], with the customer's key given (column 4 is not read): a reader of every
+/// order looks each customer's key up once and shares it.
+fn order_of_customer(r: &rusqlite::Row<'_>, customer_key: Shared) -> rusqlite::Result<Order> {
     let has_id: bool = r.get(3)?;
     let uid: String = r.get(2)?;
     let placed: i64 = r.get(7)?;
@@ -739,7 +745,7 @@ fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         source: r.get(0)?,
         row: r.get(1)?,
         order_id: if has_id { Some(uid.into()) } else { None },
-        customer_key: r.get(4)?,
+        customer_key,
         customer_name: r.get(5)?,
         phone: r.get(6)?,
         placed_at: from_seconds(placed),

@@ -9,10 +9,10 @@ use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::{order_from_row, Workspace};
+use super::{order_of_customer, Workspace};
 use crate::costs::{Applied, CostTable};
 use crate::error::Result;
-use crate::model::{Cents, Customer, Order, OrderItem};
+use crate::model::{Cents, Customer, Order, OrderItem, Shared};
 use crate::products::ProductLookup;
 use crate::progress::{Progress, Stage};
 
@@ -86,7 +86,19 @@ impl Workspace {
     /// Both tables are read in id order (no sort, no join): the items, keyed by (order, position),
     /// are merged into the orders as they come, and the orders are then put in customer, date order
     /// by a sort of their ids (the order of a customer's orders decides their products' SKUs).
+    ///
+    /// Each customer's key and each product name and SKU is read into memory once and shared by
+    /// every order and item that has it, as an import shares them: at 400k orders a subquery and a
+    /// copy of the key per order and two copies per item were most of the time, and freeing them
+    /// most of the rest.
     fn read_orders_with_items(&self, select: &str) -> Result<(Vec<Order>, Applied)> {
+        let keys: FxHashMap<i64, Shared> = {
+            let mut stmt = self.conn.prepare("SELECT id, key FROM customers")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        // One copy of each product name and SKU (a shop has hundreds of products and a million items).
+        let mut texts = crate::orders::Interner::default();
         let mut items_stmt = self.conn.prepare(
             "SELECT order_id, product, sku, quantity, amount, cost, profit FROM order_items ORDER BY order_id, position",
         )?;
@@ -98,8 +110,12 @@ impl Workspace {
         let mut sort_keys: Vec<(i64, i64, i64)> = Vec::new();
         let mut orders: Vec<Order> = Vec::new();
         while let Some(r) = rows.next()? {
-            let mut order = order_from_row(r)?;
             let (id, customer, placed): (i64, i64, i64) = (r.get(17)?, r.get(18)?, r.get(7)?);
+            // An order's customer is always stored (`recompute_customers` deletes only customers
+            // left without orders); a damaged workspace without it fails as a NULL key would.
+            let missing = || rusqlite::Error::InvalidColumnType(4, "key".into(), rusqlite::types::Type::Null);
+            let key = keys.get(&customer).cloned().ok_or_else(missing)?;
+            let mut order = order_of_customer(r, key)?;
             // Items of orders that no longer exist cannot be here (deleting an order deletes its items);
             // any with a smaller id than this order are skipped all the same.
             while let Some(item) = next_item {
@@ -109,8 +125,8 @@ impl Workspace {
                 }
                 if order_id == id {
                     order.items.push(OrderItem {
-                        product: item.get(1)?,
-                        sku: item.get(2)?,
+                        product: texts.get(item.get_ref(1)?.as_str()?),
+                        sku: item.get_ref(2)?.as_str_or_null()?.map(|s| texts.get(s)),
                         quantity: item.get(3)?,
                         amount: item.get(4)?,
                         cost: item.get(5)?,
@@ -142,7 +158,11 @@ impl Workspace {
         let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
         for order in &orders {
             // As `customers::aggregate` sums it: known only when every order's profit is.
-            let p = profits.entry(order.customer_key.to_string()).or_insert(Some(0));
+            let key = order.customer_key.as_str();
+            let p = match profits.get_mut(key) {
+                Some(p) => p,
+                None => profits.entry(key.to_owned()).or_insert(Some(0)),
+            };
             *p = p.zip(order.profit()).map(|(a, b)| a.saturating_add(b));
         }
         Ok(StoredProducts { lookup: ProductLookup::from_orders(&orders), profits, costs })
@@ -374,10 +394,10 @@ fn permute<T>(items: &mut [T], mut from: Vec<usize>) {
     }
 }
 
-/// Every stored order, whole, in id order; columns as `order_from_row` reads them, then the order's
+/// Every stored order, whole, in id order; columns as `order_from_row` reads them (the customer's key
+/// left out: `read_orders_with_items` has the keys by id), then the order's
 /// id and its customer's id.
-const ORDERS_WHOLE: &str =
-    "SELECT o.source_id, o.row, o.uid, o.has_id, (SELECT key FROM customers WHERE id = o.customer_id), o.name,
+const ORDERS_WHOLE: &str = "SELECT o.source_id, o.row, o.uid, o.has_id, NULL, o.name,
             o.phone, o.placed_at, o.paid, o.refund, o.quantity, o.status, o.order_count, o.first_date, o.interactions,
             o.province, o.city, o.id, o.customer_id
      FROM orders o ORDER BY o.id";
@@ -385,8 +405,7 @@ const ORDERS_WHOLE: &str =
 /// As `ORDERS_WHOLE`, with only what products and profit read (`ProductLookup::from_orders`,
 /// `Order::profit`: the key, id, time, money and items); the texts they do not read stay empty, so
 /// 100k orders do not allocate half a million strings only to drop them.
-const ORDERS_FOR_PRODUCTS: &str =
-    "SELECT o.source_id, o.row, o.uid, o.has_id, (SELECT key FROM customers WHERE id = o.customer_id), NULL,
+const ORDERS_FOR_PRODUCTS: &str = "SELECT o.source_id, o.row, o.uid, o.has_id, NULL, NULL,
             NULL, o.placed_at, o.paid, o.refund, o.quantity, NULL, o.order_count, NULL, NULL,
             NULL, NULL, o.id, o.customer_id
      FROM orders o ORDER BY o.id";
