@@ -59,15 +59,8 @@ fn top(rows: &[ProductRow], key: impl Fn(&ProductRow) -> f64) -> Vec<ProductRow>
 impl AppState {
     /// The session's stored products, or `no_products` when no order names one.
     fn session_products(&self) -> Result<Arc<StoredProducts>, ApiError> {
-        let products = self.session().products.clone();
-        let products = match products {
-            Some(p) => p,
-            None => {
-                let p = Arc::new(self.with_workspace(|ws| ws.products())?);
-                self.session().products = Some(p.clone());
-                p
-            }
-        };
+        let slot = self.session().products.clone();
+        let products = slot.get_or_read(|| self.with_workspace(|ws| ws.products()))?;
         if products.lookup.is_empty() {
             return Err(Error::NoProducts.into());
         }
@@ -198,7 +191,7 @@ impl AppState {
         let mut session = self.session();
         let params = session.classification.as_ref().map(|c| c.params.clone());
         session.set_all_customers(customers);
-        session.products = None;
+        session.products = Default::default();
         if session.all_customers.is_empty() {
             return Ok(());
         }
@@ -211,6 +204,8 @@ impl AppState {
             Err(_) => self.classify_session(&mut session, &settings.default_params)?,
         };
         session.classification = Some(classification);
+        drop(session);
+        self.read_ahead();
         Ok(())
     }
 

@@ -17,12 +17,8 @@ use crate::view::mask_phone;
 impl AppState {
     /// The order days of the workspace, read on first use after an import.
     pub(crate) fn order_days(&self) -> Result<Arc<OrderDays>, ApiError> {
-        if let Some(days) = self.session().order_days.clone() {
-            return Ok(days);
-        }
-        let days = Arc::new(self.with_workspace(|ws| ws.order_days())?);
-        self.session().order_days = Some(days.clone());
-        Ok(days)
+        let slot = self.session().order_days.clone();
+        slot.get_or_read(|| self.with_workspace(|ws| ws.order_days()))
     }
 
     /// The ratio thresholds saved in the workspace, or the defaults (1×, 2×, 4×).

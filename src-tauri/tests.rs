@@ -2,6 +2,7 @@
 //! the real `tauri.conf.json` and capabilities, arguments as the UI sends them (camelCase JSON).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -893,18 +894,62 @@ fn profit_params(app: &TestApp) -> Value {
 /// Schema v6 in the app: an item-level export with costs imported into the workspace gives the 商品
 /// screen, the bought-filter (the same customers as `tierbook customers --bought`) and ABC by profit
 /// (the same tiers as the CLI on the file alone).
-#[test]
-fn products_the_bought_filter_and_profit_abc_in_the_app_agree_with_the_cli() {
-    let app = app();
+/// Generates a 淘宝 item-level export with each item's cost (CSV) and imports it; returns its path.
+fn import_taobao_with_costs(app: &TestApp, orders: u32, seed: u32) -> std::path::PathBuf {
     let path = app.dir.path().join("淘宝明细.csv");
     let generate = std::process::Command::new(cli())
-        .args(["generate", "--layout", "taobao", "--orders", "1500", "--seed", "21", "--format", "csv"])
-        .args(["--plain", "--item-costs", "--out"])
+        .args(["generate", "--layout", "taobao", "--orders", &orders.to_string(), "--seed", &seed.to_string()])
+        .args(["--format", "csv", "--plain", "--item-costs", "--out"])
         .arg(&path)
         .output()
         .unwrap();
     assert!(generate.status.success(), "{}", String::from_utf8_lossy(&generate.stderr));
-    app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:5" })).unwrap();
+    app.call("import_sources", json!({ "paths": [&path], "options": {}, "onProgress": "__CHANNEL__:5" })).unwrap();
+    path
+}
+
+#[test]
+fn after_an_import_the_products_and_order_days_are_read_ahead_and_the_drawer_uses_that_read() {
+    let app = app();
+    import_taobao_with_costs(&app, 3000, 5);
+    let state = app._app.state::<AppState>();
+    state.finish_reading_ahead();
+    let (days, products) = {
+        let session = state.session();
+        (session.order_days.clone(), session.products.clone())
+    };
+    let read = products.peek().expect("the products were read ahead");
+    assert!(days.peek().is_some(), "the order days were read ahead");
+    let direct = workspace_of(&app).products().unwrap();
+    assert!(!direct.lookup.is_empty());
+    assert_eq!((&read.lookup, &read.profits, read.costs), (&direct.lookup, &direct.profits, direct.costs));
+
+    // The drawer and the 商品 screen use that read: the same value, not one of their own.
+    let rows = app.call("customer_rows", json!({})).unwrap();
+    let key = rows[0]["key"].as_str().unwrap().to_string();
+    let detail = app.call("customer_detail", json!({ "key": key })).unwrap();
+    assert!(detail["favourites"].as_array().is_some_and(|f| !f.is_empty()), "{detail}");
+    app.call("product_view", json!({})).unwrap();
+    let session = state.session();
+    assert!(Arc::ptr_eq(&session.products.peek().unwrap(), &read));
+    assert!(Arc::ptr_eq(&session.order_days.peek().unwrap(), &days.peek().unwrap()));
+    drop(session);
+
+    // A command that closes the workspace stops a read ahead first (on Windows an open connection
+    // would keep the file from being renamed); the shop stays as it was.
+    state.reload().unwrap();
+    assert_eq!(state.reading_ahead(), 1);
+    let file = state.shop_file();
+    let renamed = app.call("rename_shop", json!({ "file": file, "name": "茶叶小铺" })).unwrap();
+    assert_eq!(state.reading_ahead(), 0);
+    assert_eq!(renamed["name"], "茶叶小铺");
+    assert_eq!(app.call("customer_rows", json!({})).unwrap().as_array().unwrap().len(), rows.as_array().unwrap().len());
+}
+
+#[test]
+fn products_the_bought_filter_and_profit_abc_in_the_app_agree_with_the_cli() {
+    let app = app();
+    let path = import_taobao_with_costs(&app, 1500, 21);
 
     let view = app.call("product_view", json!({})).unwrap();
     let tiers = view["tiers"].as_array().unwrap();

@@ -78,12 +78,8 @@ impl AppState {
             session.classifier.set_rhythm(customers, None)?;
         }
         if params.method.uses_rhythm() && !session.classifier.has_rhythm(customers) {
-            let days = match &session.order_days {
-                Some(days) => days.clone(),
-                None => Arc::new(self.with_workspace(|ws| ws.order_days())?),
-            };
+            let days = session.order_days.clone().get_or_read(|| self.with_workspace(|ws| ws.order_days()))?;
             session.classifier.set_rhythm(customers, Some(rhythm::typical_gaps(customers, &days)))?;
-            session.order_days = Some(days);
         }
         let mut classification = session.classifier.classify_tiers(customers, params)?;
         if let Some((customers, note)) = made {

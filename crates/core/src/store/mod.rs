@@ -263,6 +263,25 @@ impl Workspace {
         Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None })
     }
 
+    /// A second connection to the workspace at `path` that another connection has opened (and so
+    /// checked and upgraded: nothing is checked again), for reading on another thread beside it (the
+    /// app reads ahead what its screens read on first use). It cannot write (`query_only`). In WAL
+    /// mode it reads the last commit and neither waits for the other connection's writes nor holds
+    /// them up.
+    ///
+    /// # Errors
+    /// `Store` when SQLite cannot open the file (e.g. it is gone).
+    pub fn reader(path: &Path) -> Result<Workspace> {
+        // Read-write at the file level (never created): a WAL reader may need to set up the
+        // shared-memory index.
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(schema::BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "query_only", true)?;
+        conn.pragma_update(None, "cache_size", -16384)?;
+        Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None })
+    }
+
     /// Starts all-or-nothing work: the store's write methods called through the returned
     /// transaction commit together at `WorkspaceTransaction::commit`, or not at all. Takes the write
     /// lock at once (another process writing waits, as for any write).
@@ -331,7 +350,7 @@ impl Workspace {
 
     /// A handle that stops the statement running on this workspace's connection from another
     /// thread (it fails with SQLite's interrupt); nothing when none is running.
-    pub(crate) fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
         self.conn.get_interrupt_handle()
     }
 
