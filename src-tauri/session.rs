@@ -259,7 +259,15 @@ impl AppState {
             outputs: &outputs,
             costs: None,
         };
-        let done = self.with_workspace(|ws| job::run(&job, Some(ws), progress))?;
+        // What the read-ahead has read already (not what it is still reading: the job's own read
+        // reports its progress) is the workspace as it is, since an import or a cost-table change
+        // empties those slots: the job need not read it again (~1 s at 400k orders, release).
+        let (products, days) = {
+            let session = self.session();
+            (session.products.ready(), session.order_days.ready())
+        };
+        let known = job::Known { products: products.as_deref(), days: days.as_deref() };
+        let done = self.with_workspace(|ws| job::run_knowing(&job, Some(ws), known, progress))?;
         let outcome = ExportOutcome {
             path: done.workbook.display().to_string(),
             csv_files: done.csv_files.iter().map(|p| p.display().to_string()).collect(),

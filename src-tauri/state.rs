@@ -84,9 +84,20 @@ impl<T> ReadOnce<T> {
     }
 }
 
+impl<T> ReadOnce<T> {
+    /// The value if it was read; `None` while it is being read (without waiting for that).
+    pub fn ready(&self) -> Option<Arc<T>> {
+        match self.0.try_lock() {
+            Ok(slot) => slot.clone(),
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner().clone(),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 impl<T> ReadOnce<T> {
-    /// The value if it was read, without reading it.
+    /// The value if it was read, without reading it (waiting for a read under way).
     pub fn peek(&self) -> Option<Arc<T>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }

@@ -287,6 +287,19 @@ fn exporting_writes_the_workbook_and_csv_per_tier_beside_it() {
     assert!(csv.iter().all(|f| std::path::Path::new(f.as_str().unwrap()).is_file()));
 }
 
+/// Every sheet of the workbook at `path`, each cell as text.
+fn workbook_texts(path: &std::path::Path) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{open_workbook_auto, Reader};
+    let mut workbook = open_workbook_auto(path).unwrap();
+    let names = workbook.sheet_names();
+    let sheet = |name: String| {
+        let range = workbook.worksheet_range(&name).unwrap();
+        let rows = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        (name, rows)
+    };
+    names.into_iter().map(sheet).collect()
+}
+
 /// Column `header`'s text cells of sheet `sheet` in the workbook at `path` (header in the first row).
 fn sheet_column(path: &std::path::Path, sheet: &str, header: &str) -> Vec<String> {
     use calamine::{open_workbook_auto, Data, Reader};
@@ -933,7 +946,28 @@ fn after_an_import_the_products_and_order_days_are_read_ahead_and_the_drawer_use
     let session = state.session();
     assert!(Arc::ptr_eq(&session.products.peek().unwrap(), &read));
     assert!(Arc::ptr_eq(&session.order_days.peek().unwrap(), &days.peek().unwrap()));
+    let params = session.classification.as_ref().unwrap().params.clone();
     drop(session);
+
+    // The export uses that read too, and writes what the job reading the workspace itself writes.
+    let target = app.dir.path().join("客户分层.xlsx");
+    app.call("export_workbook", json!({ "path": target, "options": {}, "csv": false, "onProgress": "__CHANNEL__:2" }))
+        .unwrap();
+    let direct = app.dir.path().join("直接.xlsx");
+    let outputs = tierbook_core::job::Outputs { workbook: direct.clone(), csv_dir: None, options: Default::default() };
+    let import = tierbook_core::import::ImportOptions::default();
+    let at = chrono::Local::now().naive_local();
+    let job = tierbook_core::job::Job {
+        files: &[],
+        import: &import,
+        imported_at: at,
+        params: &params,
+        save_snapshot: false,
+        outputs: &outputs,
+        costs: None,
+    };
+    tierbook_core::job::run(&job, Some(&mut workspace_of(&app)), &tierbook_core::NoProgress).unwrap();
+    assert_eq!(workbook_texts(&target), workbook_texts(&direct));
 
     // A command that closes the workspace stops a read ahead first (on Windows an open connection
     // would keep the file from being renamed); the shop stays as it was.

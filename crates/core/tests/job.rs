@@ -577,3 +577,55 @@ fn a_job_on_a_workspace_reports_while_it_reads_it_back_and_a_cancel_stops_it_the
     assert_eq!(done.customers.len(), 20_000);
     assert!(book.exists());
 }
+
+#[test]
+fn a_job_that_only_reads_the_workspace_uses_what_the_caller_read_already_and_a_writing_job_does_not() {
+    use tierbook_core::generate::{generate, FileFormat, GenerateOptions, Layout};
+    use tierbook_core::job::Known;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("淘宝.csv");
+    let options = GenerateOptions {
+        layout: Layout::Taobao,
+        format: FileFormat::Csv,
+        orders: 2000,
+        customers: Some(400),
+        seed: 17,
+        ..GenerateOptions::default()
+    };
+    generate(&file, &options).unwrap();
+    let mut ws = Workspace::open(&dir.path().join("店铺.tierbook")).unwrap();
+    ws.import(&[file], &ImportOptions::default(), at(), &NoProgress).unwrap();
+    let (products, days) = (ws.products().unwrap(), ws.order_days().unwrap());
+    assert!(!products.lookup.is_empty());
+    let params = ClassifyParams::default();
+    let export = |ws: &mut Workspace, name: &str, known: Known<'_>, save_snapshot: bool| {
+        let book = dir.path().join(name);
+        let outputs = outputs(&book, None);
+        let import = ImportOptions::default();
+        let job = Job {
+            files: &[],
+            import: &import,
+            imported_at: at(),
+            params: &params,
+            save_snapshot,
+            outputs: &outputs,
+            costs: None,
+        };
+        let done = job::run_knowing(&job, Some(ws), known, &NoProgress).unwrap();
+        (done, workbook_cells(&book))
+    };
+    let (read, read_book) = export(&mut ws, "读取.xlsx", Known::default(), false);
+    let known = Known { products: Some(&products), days: Some(&days) };
+    let (given, given_book) = export(&mut ws, "已知.xlsx", known, false);
+    assert_eq!(read.products, given.products);
+    assert_eq!(read.rhythm, given.rhythm);
+    assert_eq!(read_book, given_book, "the workbooks differ");
+
+    // What is given is what is used: no products given as known, none in the workbook's outcome.
+    let nothing = tierbook_core::store::StoredProducts::default();
+    let (none, _) = export(&mut ws, "无商品.xlsx", Known { products: Some(&nothing), days: None }, false);
+    assert!(none.products.is_empty());
+    // A job that writes (here a snapshot) reads everything itself, inside its transaction.
+    let (written, _) = export(&mut ws, "快照.xlsx", Known { products: Some(&nothing), days: None }, true);
+    assert_eq!(written.products, read.products);
+}
