@@ -318,9 +318,9 @@ impl AppState {
             // first (a debug build reads 400k orders for ~4 s of one core). A command that needs a
             // value waits for this thread, which then has the cores to itself.
             let _ = thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min);
-            // And not while the window paints what the command that started it returned: even at the
-            // lowest priority, reading right away made the import's last progress gap in the e2e perf
-            // spec 220-265 ms where it is ~190 without. A stop wakes the thread (`stop_reading_ahead`).
+            // And not while the window takes in and paints what the command that started it returned
+            // (the tier view of 100k customers: a few hundred ms in a debug build). A stop wakes the
+            // thread (`stop_reading_ahead`).
             std::thread::park_timeout(READ_AHEAD_AFTER);
             if stopped.asked() {
                 return;
