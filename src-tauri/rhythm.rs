@@ -11,13 +11,19 @@ use tierbook_core::rhythm::{self, OrderDays, Rhythm, RhythmThresholds, Rhythms};
 use tierbook_core::{Error, Lang};
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, ReadOnce};
 use crate::view::mask_phone;
 
 impl AppState {
     /// The order days of the workspace, read on first use after an import.
     pub(crate) fn order_days(&self) -> Result<Arc<OrderDays>, ApiError> {
         let slot = self.session().order_days.clone();
+        self.order_days_in(&slot)
+    }
+
+    /// The order days of `slot` (the session's), read now unless the read-ahead or a command has.
+    /// Takes the slot rather than the session, so a caller holding the session can use it.
+    pub(crate) fn order_days_in(&self, slot: &ReadOnce<OrderDays>) -> Result<Arc<OrderDays>, ApiError> {
         slot.get_or_read(|| self.with_workspace(|ws| ws.order_days()))
     }
 

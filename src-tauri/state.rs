@@ -53,6 +53,15 @@ pub struct Session {
     pub products: ReadOnce<tierbook_core::store::StoredProducts>,
 }
 
+impl Session {
+    /// A new dataset (an import, a reload): what was read of the old one is dropped, and a read still
+    /// running for it lands in slots nobody holds any more.
+    pub fn forget_reads(&mut self) {
+        self.order_days = ReadOnce::default();
+        self.products = ReadOnce::default();
+    }
+}
+
 /// A value read from the workspace once per dataset: by whoever needs it first, the read-ahead thread
 /// or a command; whoever comes second waits for that read rather than doing it again. A reset puts a
 /// new slot in the session, so a read still running for the old one cannot leave stale data there.

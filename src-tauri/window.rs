@@ -78,7 +78,7 @@ impl AppState {
             session.classifier.set_rhythm(customers, None)?;
         }
         if params.method.uses_rhythm() && !session.classifier.has_rhythm(customers) {
-            let days = session.order_days.clone().get_or_read(|| self.with_workspace(|ws| ws.order_days()))?;
+            let days = self.order_days_in(&session.order_days)?;
             session.classifier.set_rhythm(customers, Some(rhythm::typical_gaps(customers, &days)))?;
         }
         let mut classification = session.classifier.classify_tiers(customers, params)?;

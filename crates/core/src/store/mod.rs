@@ -272,11 +272,7 @@ impl Workspace {
     /// # Errors
     /// `Store` when SQLite cannot open the file (e.g. it is gone).
     pub fn reader(path: &Path) -> Result<Workspace> {
-        // Read-write at the file level (never created): a WAL reader may need to set up the
-        // shared-memory index.
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(schema::BUSY_TIMEOUT)?;
+        let conn = schema::open_again(path)?;
         conn.pragma_update(None, "query_only", true)?;
         conn.pragma_update(None, "cache_size", -16384)?;
         Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None })
@@ -332,9 +328,7 @@ impl Workspace {
         self.join_checkpoint();
         let path = self.path.clone();
         let checkpoint = move || {
-            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            if let Ok(conn) = Connection::open_with_flags(&path, flags) {
-                let _ = conn.busy_timeout(schema::BUSY_TIMEOUT);
+            if let Ok(conn) = schema::open_again(&path) {
                 let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             }
         };

@@ -216,6 +216,16 @@ fn refused_by_sqlite(path: &Path, e: rusqlite::Error) -> Error {
     Error::NotAWorkspace { path: path.to_path_buf(), detail: sqlite_detail(&e), source: Some(e) }
 }
 
+/// Another connection to a workspace a `Workspace` has opened already (checked and upgraded: nothing
+/// is checked again), for work on a thread of its own: the checkpoint after a large commit, the
+/// app's read-ahead. Read-write at the file level and never created: a WAL connection may need to
+/// set up the shared-memory index.
+pub(crate) fn open_again(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
 /// Opens (creating if missing) and migrates the workspace at `path`; never writes to a file that is
 /// not ours or is newer than this build.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
