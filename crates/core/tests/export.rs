@@ -919,3 +919,98 @@ fn the_report_gets_an_ordinary_file_mode_not_the_temp_files_private_one() {
     write_workbook(&path, &input(&f), &options(Lang::Zh), &NoProgress).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+/// Column widths of a sheet part's `<col min= max= width=>` elements, by 0-based column.
+fn col_widths(xml: &str) -> HashMap<usize, f64> {
+    let attr = |el: &str, name: &str| -> Option<String> {
+        let at = el.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(el[at..].split('"').next()?.to_string())
+    };
+    let mut widths = HashMap::new();
+    for el in xml.split("<col ").skip(1).map(|rest| format!(" {}", rest.split('>').next().unwrap_or_default())) {
+        let el = el.as_str();
+        let (Some(min), Some(max), Some(width)) = (attr(el, "min"), attr(el, "max"), attr(el, "width")) else {
+            continue;
+        };
+        let (min, max): (usize, usize) = (min.parse().unwrap(), max.parse().unwrap());
+        for c in min..=max {
+            widths.insert(c - 1, width.parse().unwrap());
+        }
+    }
+    widths
+}
+
+#[test]
+fn product_columns_are_as_wide_as_the_products_they_hold_and_headers_fit_on_one_line() {
+    use tierbook_core::classify::classify;
+    use tierbook_core::generate::{generate, FileFormat, GenerateOptions, Layout};
+    use tierbook_core::import::{import_files, ImportOptions};
+    use tierbook_core::products::ProductLookup;
+
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("淘宝.xlsx");
+    let generated = GenerateOptions {
+        layout: Layout::Taobao,
+        format: FileFormat::Xlsx,
+        orders: 600,
+        customers: Some(150),
+        seed: 3,
+        ..GenerateOptions::default()
+    };
+    generate(&source, &generated).unwrap();
+    let dataset = import_files(std::slice::from_ref(&source), &ImportOptions::default(), &NoProgress).unwrap();
+    let products = ProductLookup::from_orders(&dataset.orders);
+    assert!(!products.is_empty(), "the generated 淘宝 export names products");
+    let customers = tierbook_core::customers::aggregate(&dataset.orders);
+    let classification = classify(&customers, &ClassifyParams::default()).unwrap();
+    let days = tierbook_core::rhythm::OrderDays::from_orders(&dataset.orders);
+    let as_of = customers.iter().map(|c| c.last_order).max().unwrap();
+    let rhythm = tierbook_core::rhythm::compute(&customers, &days, as_of, Default::default()).unwrap();
+    let book = Playbook::default();
+    let input = ExportInput {
+        customers: &customers,
+        classification: &classification,
+        playbook: &book,
+        reports: &dataset.reports,
+        migration: None,
+        regions: None,
+        cohorts: None,
+        rhythm: Some(&rhythm),
+        tier_changes: None,
+        campaigns: &[],
+        products: Some(&products),
+    };
+    let path = dir.path().join("分层报告.xlsx");
+    write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();
+
+    // Widths in Excel's character units: a CJK character takes two, ASCII one (counted here apart
+    // from the exporter's own measure).
+    let shown = |text: &str| text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>() as f64;
+    let names = sheet_names(&path);
+    let parts = zip_parts(&path, "xl/worksheets/sheet");
+    let mut checked = 0;
+    let mut headers_seen = std::collections::BTreeSet::new();
+    for (i, name) in names.iter().enumerate().filter(|(_, n)| n.ends_with("类客户")) {
+        let rows = sheet(&path, name);
+        let xml = &parts.iter().find(|(part, _)| *part == format!("xl/worksheets/sheet{}.xml", i + 1)).unwrap().1;
+        let widths = col_widths(xml);
+        for header in ["常买商品", "最近购买商品"] {
+            let c = column_of(&rows[0], header);
+            let widest = rows[1..].iter().map(|r| shown(&text(&r[c]))).fold(0.0, f64::max);
+            assert!(widest > 8.0, "{name} {header}: the generated products are longer than a code");
+            // Capped at 48 for very long names; these fit.
+            assert!(widths[&c] >= widest.min(46.0), "{name} {header}: width {} for text {widest} wide", widths[&c]);
+            checked += 1;
+        }
+        // Every header is wide enough for one line, except the wrapped long ones (two lines fit).
+        for (c, header) in rows[0].iter().enumerate() {
+            let header = text(header);
+            headers_seen.insert(header.clone());
+            if shown(&header) <= 14.0 {
+                assert!(widths[&c] >= shown(&header), "{name}: header {header} wraps at width {}", widths[&c]);
+            }
+        }
+    }
+    assert!(checked >= 4, "the A and B sheets at least were checked");
+    assert!(headers_seen.contains("回购周期（天）"), "the rhythm's columns were checked: {headers_seen:?}");
+}

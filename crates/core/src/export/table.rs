@@ -133,7 +133,9 @@ impl Column {
     pub(crate) fn fixed_width(self) -> Option<f64> {
         match self {
             Column::Orders | Column::Recency | Column::Priority | Column::Score => Some(10.0),
-            Column::RhythmGap | Column::DaysOverdue | Column::OverdueRatio | Column::RhythmBasis => Some(10.0),
+            // Its header, 回购周期（天）, is 14 wide: at 10 it wrapped before its bracket.
+            Column::RhythmGap => Some(16.0),
+            Column::DaysOverdue | Column::OverdueRatio | Column::RhythmBasis => Some(10.0),
             Column::ExpectedNext => Some(13.0),
             Column::RhythmState => Some(10.0),
             Column::Revenue | Column::Aov | Column::Profit => Some(14.0),

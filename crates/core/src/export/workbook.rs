@@ -602,6 +602,14 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
             };
             widest(&mut texts.map(pick_text))
         }
+        // Product names run long ("冬虫夏草礼盒 1盒装"); unmeasured, they ran under the next column.
+        Column::Favourites => widest(&mut rows.iter().filter_map(|&i| table.purchases(i)).map(|p| {
+            let names = p.favourites(crate::products::FAVOURITES);
+            names.map(|name| display_width(name) + display_width("、")).sum::<usize>().saturating_sub(2)
+        })),
+        Column::LastProduct => {
+            widest(&mut rows.iter().filter_map(|&i| table.purchases(i)?.last.as_deref()).map(display_width))
+        }
         _ => 8,
     };
     let header = display_width(column.header(lang));
@@ -774,10 +782,8 @@ fn tier_sheet(
     let last_col = (columns.len() - 1) as u16;
     let identity = columns.iter().take_while(|c| matches!(c, Column::Key | Column::Name)).count() as u16;
     list_print_setup(ws, identity)?;
-    // Widths from an even sample of at most ~5,000 rows: enough to see typical names, cheap for 250k.
-    let sample: Vec<usize> = rows.iter().copied().step_by((rows.len() / 5000).max(1)).collect();
     for (c, column) in columns.iter().enumerate() {
-        let width = column.fixed_width().unwrap_or_else(|| text_column_width(table, &sample, *column));
+        let width = column.fixed_width().unwrap_or_else(|| text_column_width(table, rows, *column));
         ws.set_column_width(c as u16, width)?;
     }
     ws.set_freeze_panes(1, 0)?;
