@@ -121,11 +121,11 @@ impl Column {
         Column::RhythmState,
     ];
 
-    /// Short codes and scores, shown centred so they do not run into their neighbours.
+    /// Short codes and labels, shown centred so they do not run into their neighbours: the
+    /// rhythm's basis and state follow right-aligned numbers ("9本人", "5.56已流失" in print).
+    /// Numbers stay right-aligned.
     pub(crate) fn is_short(self) -> bool {
-        // Only text codes: every formatted cell costs rust_xlsxwriter a format lookup, and
-        // right-aligned numbers in narrow columns read fine.
-        matches!(self, Column::Tier | Column::Abc | Column::PreviousTier)
+        matches!(self, Column::Tier | Column::Abc | Column::PreviousTier | Column::RhythmBasis | Column::RhythmState)
     }
 
     /// Width in Excel character units for columns whose content has a fixed shape; `None` for
@@ -135,7 +135,9 @@ impl Column {
             Column::Orders | Column::Recency | Column::Priority | Column::Score => Some(10.0),
             // Its header, 回购周期（天）, is 14 wide: at 10 it wrapped before its bracket.
             Column::RhythmGap => Some(16.0),
-            Column::DaysOverdue | Column::OverdueRatio | Column::RhythmBasis => Some(10.0),
+            Column::DaysOverdue | Column::OverdueRatio => Some(10.0),
+            // 按全店中位数 is 12 wide.
+            Column::RhythmBasis => Some(13.0),
             Column::ExpectedNext => Some(13.0),
             Column::RhythmState => Some(10.0),
             Column::Revenue | Column::Aov | Column::Profit => Some(14.0),
