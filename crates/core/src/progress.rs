@@ -3,7 +3,7 @@
 //! The desktop shell forwards `Progress::report` to a Tauri channel; the CLI draws a bar.
 //! Work checks `cancelled()` between rows and stops with `Error::Cancelled`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -88,28 +88,57 @@ pub fn beating<T>(
     work: impl FnOnce() -> T,
 ) -> (T, bool) {
     progress.report(stage, done, total);
-    let (finished, wait) = std::sync::mpsc::channel::<()>();
     let cancelled = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| {
-        let cancelled = &cancelled;
+    let beat = || {
+        if let Some(on_cancel) = on_cancel {
+            if progress.cancelled() {
+                cancelled.store(true, Ordering::Relaxed);
+                on_cancel();
+                return false;
+            }
+        }
+        progress.report(stage, done, total);
+        true
+    };
+    let result = with_beats(beat, work);
+    (result, cancelled.into_inner())
+}
+
+/// Runs `work` while a helper thread reports `stage` every [`HEARTBEAT`] at the count `work` has
+/// reached: the counter it is given, which starts at `done`. For a loop that reports every so many
+/// rows itself but may stall inside one (a hash map growing, SQLite spilling its cache): the
+/// window does not stand still meanwhile. The loop keeps its own reports and cancel checks.
+pub fn counting<T>(
+    progress: &dyn Progress,
+    (stage, done, total): (Stage, u64, u64),
+    work: impl FnOnce(&AtomicU64) -> T,
+) -> T {
+    let reached = AtomicU64::new(done);
+    let beat = || {
+        progress.report(stage, reached.load(Ordering::Relaxed), total);
+        true
+    };
+    with_beats(beat, || work(&reached))
+}
+
+/// Runs `work` on this thread while a helper thread calls `beat` every [`HEARTBEAT`], until `work`
+/// returns or `beat` returns false.
+fn with_beats<T>(beat: impl Fn() -> bool + Sync, work: impl FnOnce() -> T) -> T {
+    let (finished, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let beat = &beat;
         scope.spawn(move || {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(HEARTBEAT) {
-                if let Some(on_cancel) = on_cancel {
-                    if progress.cancelled() {
-                        cancelled.store(true, Ordering::Relaxed);
-                        on_cancel();
-                        break;
-                    }
+                if !beat() {
+                    break;
                 }
-                progress.report(stage, done, total);
             }
         });
         let result = work();
         // Wakes the helper at once (its receiver sees the sender gone), so the scope ends now.
         drop(finished);
         result
-    });
-    (result, cancelled.into_inner())
+    })
 }
 
 /// [`beating`] for a step a cancel may stop: a cancel asked for already stops it before it starts
@@ -200,6 +229,25 @@ mod tests {
         let (_, cancelled) = beating(&beats, (Stage::Saving, 1, 2), None, || std::thread::sleep(HEARTBEAT * 3));
         assert!(!cancelled);
         assert!(!beats.at.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_loop_that_stalls_is_reported_where_it_has_got_to_every_beat() {
+        let beats = Beats { at: Mutex::new(Vec::new()), cancel_after: usize::MAX };
+        let value = counting(&beats, (Stage::Saving, 10, 100), |reached| {
+            // Rows 11 to 40 quickly, then a stall of three beats and a half inside row 41.
+            reached.store(40, Ordering::Relaxed);
+            std::thread::sleep(HEARTBEAT * 7 / 2);
+            reached.store(41, Ordering::Relaxed);
+            7
+        });
+        assert_eq!(value, 7);
+        let at = beats.at.lock().unwrap().clone();
+        // The loop itself reported nothing: every report is a beat, at the count reached.
+        assert!((2..=3).contains(&at.len()), "{} beats in a stall of 3.5", at.len());
+        assert!(at.iter().all(|&(stage, done, total, _)| (stage, done, total) == (Stage::Saving, 40, 100)));
+        std::thread::sleep(HEARTBEAT * 2);
+        assert_eq!(beats.at.lock().unwrap().len(), at.len(), "no beat after the loop returned");
     }
 
     #[test]

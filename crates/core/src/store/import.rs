@@ -462,101 +462,114 @@ fn store_file(
     let mut created: Vec<(i64, &str)> = Vec::new();
     let mut deltas: FxHashMap<i64, Delta<'_>> = FxHashMap::default();
     let (mut added, mut known) = (0u64, 0u64);
-    for (pos, order) in file.orders.iter().enumerate() {
-        if (*done).is_multiple_of(4096) {
-            if progress.cancelled() {
-                return Err(Error::Cancelled);
+    // A stall inside the loop (a hash map growing, SQLite spilling its cache) would hold back its
+    // reports every 4,096 orders: a beat reports where it has got to meanwhile (issue 10 item 5;
+    // the window stood 216 ms once at a million orders).
+    crate::progress::counting(progress, (Stage::Saving, *done, total), |reached| -> Result<()> {
+        for (pos, order) in file.orders.iter().enumerate() {
+            if (*done).is_multiple_of(4096) {
+                if progress.cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                progress.report(Stage::Saving, *done, total);
             }
-            progress.report(Stage::Saving, *done, total);
+            *done += 1;
+            reached.store(*done, std::sync::atomic::Ordering::Relaxed);
+            let customer_id = match ids.get(order.customer_key.as_str()) {
+                Some(id) => *id,
+                None => {
+                    let stored = if no_customers {
+                        None
+                    } else {
+                        find_customer.query_row([&order.customer_key], |r| r.get(0)).optional()?
+                    };
+                    let id = match stored {
+                        Some(id) => id,
+                        None => {
+                            let id = next_customer;
+                            next_customer += 1;
+                            created.push((id, order.customer_key.as_str()));
+                            id
+                        }
+                    };
+                    ids.insert(order.customer_key.as_str(), id);
+                    id
+                }
+            };
+            let (uid, has_id, ns) = match &order.order_id {
+                Some(id) if !id.trim().is_empty() => (Cow::Borrowed(id.trim()), true, platform.as_str()),
+                _ => (Cow::Owned(content_uid(order)), false, ""),
+            };
+            let placed = to_seconds(order.placed_at);
+            if let Some(b) = &mut bulk {
+                if !b.is_new(ns, &uid) {
+                    // The same identity twice (or two hashes alike): the indexes now, and the usual way on.
+                    bulk.take().map_or(Ok(()), |b| b.finish(tx, progress, *done, total))?;
+                }
+            }
+            let row = rusqlite::params![
+                ns,
+                uid,
+                has_id,
+                source_id,
+                customer_id,
+                order.row,
+                order.customer_name,
+                order.phone,
+                placed,
+                order.paid,
+                order.refund,
+                order.quantity,
+                order.status,
+                order.order_count,
+                order.first_date,
+                order.interactions,
+                order.region.as_ref().map(|r| r.province.as_str()),
+                order.region.as_ref().and_then(|r| r.city.as_deref()),
+            ];
+            let changed = if bulk.is_some() { insert_new.execute(row)? } else { insert.execute(row)? };
+            if changed == 0 {
+                known += 1;
+                let (order_id, stored_customer, paid, refund, count, status): StoredOrder = find_order
+                    .query_row((ns, uid.as_ref()), |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    })?;
+                sighting.execute((source_id, order_id))?;
+                // An order with an id seen again with other money: the newer export knows better (a
+                // partial refund since). Content-hashed orders cannot differ: their content is their id.
+                let (new_count, new_status) = (i64::from(order.order_count), order.status.as_deref());
+                if has_id && (paid != order.paid || refund != order.refund || count != new_count) {
+                    update_order.execute(rusqlite::params![
+                        order_id,
+                        order.paid,
+                        order.refund,
+                        new_count,
+                        new_status
+                    ])?;
+                    updated += 1;
+                    touched.push(stored_customer);
+                } else if has_id && status.as_deref() != new_status && new_status.is_some() {
+                    // Same money, newer status (已发货 → 已完成): keep the status current, nothing to recompute.
+                    update_order.execute(rusqlite::params![order_id, paid, refund, count, new_status])?;
+                }
+                continue;
+            }
+            added += 1;
+            store_items(&mut insert_item, tx.last_insert_rowid(), order)?;
+            // A workspace that had no orders before this file holds only this file's: nothing older to drop.
+            if customer_list && !has_id && bulk.is_none() {
+                drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;
+                let replaced = drop_older_rows.execute(rusqlite::params![customer_id, source_id, layout])?;
+                if replaced > 0 {
+                    updated += replaced as u64;
+                    touched.push(customer_id);
+                }
+            }
+            let entry = deltas.entry(customer_id);
+            entry.or_insert_with(|| Delta::new(order)).add(order, placed, pos as u32, &file.orders);
         }
-        *done += 1;
-        let customer_id = match ids.get(order.customer_key.as_str()) {
-            Some(id) => *id,
-            None => {
-                let stored = if no_customers {
-                    None
-                } else {
-                    find_customer.query_row([&order.customer_key], |r| r.get(0)).optional()?
-                };
-                let id = match stored {
-                    Some(id) => id,
-                    None => {
-                        let id = next_customer;
-                        next_customer += 1;
-                        created.push((id, order.customer_key.as_str()));
-                        id
-                    }
-                };
-                ids.insert(order.customer_key.as_str(), id);
-                id
-            }
-        };
-        let (uid, has_id, ns) = match &order.order_id {
-            Some(id) if !id.trim().is_empty() => (Cow::Borrowed(id.trim()), true, platform.as_str()),
-            _ => (Cow::Owned(content_uid(order)), false, ""),
-        };
-        let placed = to_seconds(order.placed_at);
-        if let Some(b) = &mut bulk {
-            if !b.is_new(ns, &uid) {
-                // The same identity twice (or two hashes alike): the indexes now, and the usual way on.
-                bulk.take().map_or(Ok(()), |b| b.finish(tx, progress, *done, total))?;
-            }
-        }
-        let row = rusqlite::params![
-            ns,
-            uid,
-            has_id,
-            source_id,
-            customer_id,
-            order.row,
-            order.customer_name,
-            order.phone,
-            placed,
-            order.paid,
-            order.refund,
-            order.quantity,
-            order.status,
-            order.order_count,
-            order.first_date,
-            order.interactions,
-            order.region.as_ref().map(|r| r.province.as_str()),
-            order.region.as_ref().and_then(|r| r.city.as_deref()),
-        ];
-        let changed = if bulk.is_some() { insert_new.execute(row)? } else { insert.execute(row)? };
-        if changed == 0 {
-            known += 1;
-            let (order_id, stored_customer, paid, refund, count, status): StoredOrder = find_order
-                .query_row((ns, uid.as_ref()), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-                })?;
-            sighting.execute((source_id, order_id))?;
-            // An order with an id seen again with other money: the newer export knows better (a
-            // partial refund since). Content-hashed orders cannot differ: their content is their id.
-            let (new_count, new_status) = (i64::from(order.order_count), order.status.as_deref());
-            if has_id && (paid != order.paid || refund != order.refund || count != new_count) {
-                update_order.execute(rusqlite::params![order_id, order.paid, order.refund, new_count, new_status])?;
-                updated += 1;
-                touched.push(stored_customer);
-            } else if has_id && status.as_deref() != new_status && new_status.is_some() {
-                // Same money, newer status (已发货 → 已完成): keep the status current, nothing to recompute.
-                update_order.execute(rusqlite::params![order_id, paid, refund, count, new_status])?;
-            }
-            continue;
-        }
-        added += 1;
-        store_items(&mut insert_item, tx.last_insert_rowid(), order)?;
-        // A workspace that had no orders before this file holds only this file's: nothing older to drop.
-        if customer_list && !has_id && bulk.is_none() {
-            drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;
-            let replaced = drop_older_rows.execute(rusqlite::params![customer_id, source_id, layout])?;
-            if replaced > 0 {
-                updated += replaced as u64;
-                touched.push(customer_id);
-            }
-        }
-        let entry = deltas.entry(customer_id);
-        entry.or_insert_with(|| Delta::new(order)).add(order, placed, pos as u32, &file.orders);
-    }
+        Ok(())
+    })?;
     if let Some(b) = bulk {
         b.finish(tx, progress, *done, total)?;
     }
