@@ -106,8 +106,9 @@ pub fn beating<T>(
 
 /// Runs `work` while a helper thread reports `stage` every [`HEARTBEAT`] at the count `work` has
 /// reached: the counter it is given, which starts at `done`. For a loop that reports every so many
-/// rows itself but may stall inside one (a hash map growing, SQLite spilling its cache): the
-/// window does not stand still meanwhile. The loop keeps its own reports and cancel checks.
+/// rows itself but may stall inside one (a hash map growing, SQLite writing out its cache, the
+/// machine busy elsewhere): the window does not stand still meanwhile. The loop keeps its own
+/// reports and cancel checks.
 pub fn counting<T>(
     progress: &dyn Progress,
     (stage, done, total): (Stage, u64, u64),

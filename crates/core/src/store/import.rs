@@ -462,9 +462,9 @@ fn store_file(
     let mut created: Vec<(i64, &str)> = Vec::new();
     let mut deltas: FxHashMap<i64, Delta<'_>> = FxHashMap::default();
     let (mut added, mut known) = (0u64, 0u64);
-    // A stall inside the loop (a hash map growing, SQLite spilling its cache) would hold back its
-    // reports every 4,096 orders: a beat reports where it has got to meanwhile (issue 10 item 5;
-    // the window stood 216 ms once at a million orders).
+    // A stall inside the loop holds back its reports every 4,096 orders: a beat reports where it
+    // has got to meanwhile (issue 10 item 5). The app's window stood 216 ms once at a million
+    // orders, in a batch that took ~150 ms; why, docs/benchmarks.md does not know yet.
     crate::progress::counting(progress, (Stage::Saving, *done, total), |reached| -> Result<()> {
         for (pos, order) in file.orders.iter().enumerate() {
             if (*done).is_multiple_of(4096) {
