@@ -922,22 +922,24 @@ fn the_report_gets_an_ordinary_file_mode_not_the_temp_files_private_one() {
 
 /// Column widths of a sheet part's `<col min= max= width=>` elements, by 0-based column.
 fn col_widths(xml: &str) -> HashMap<usize, f64> {
-    let attr = |el: &str, name: &str| -> Option<String> {
-        let at = el.find(&format!(" {name}=\""))? + name.len() + 3;
-        Some(el[at..].split('"').next()?.to_string())
-    };
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
     let mut widths = HashMap::new();
-    for el in xml.split("<col ").skip(1).map(|rest| format!(" {}", rest.split('>').next().unwrap_or_default())) {
-        let el = el.as_str();
-        let (Some(min), Some(max), Some(width)) = (attr(el, "min"), attr(el, "max"), attr(el, "width")) else {
-            continue;
-        };
-        let (min, max): (usize, usize) = (min.parse().unwrap(), max.parse().unwrap());
-        for c in min..=max {
-            widths.insert(c - 1, width.parse().unwrap());
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Empty(e) if e.name().as_ref() == "col" => {
+                let number = |key: &str| -> f64 {
+                    let attr = e.try_get_attribute(key).unwrap().unwrap();
+                    attr.value.parse().unwrap()
+                };
+                for c in number("min") as usize..=number("max") as usize {
+                    widths.insert(c - 1, number("width"));
+                }
+            }
+            Event::Eof => return widths,
+            _ => {}
         }
     }
-    widths
 }
 
 #[test]
@@ -966,20 +968,9 @@ fn product_columns_are_as_wide_as_the_products_they_hold_and_headers_fit_on_one_
     let days = tierbook_core::rhythm::OrderDays::from_orders(&dataset.orders);
     let as_of = customers.iter().map(|c| c.last_order).max().unwrap();
     let rhythm = tierbook_core::rhythm::compute(&customers, &days, as_of, Default::default()).unwrap();
-    let book = Playbook::default();
-    let input = ExportInput {
-        customers: &customers,
-        classification: &classification,
-        playbook: &book,
-        reports: &dataset.reports,
-        migration: None,
-        regions: None,
-        cohorts: None,
-        rhythm: Some(&rhythm),
-        tier_changes: None,
-        campaigns: &[],
-        products: Some(&products),
-    };
+    let f = Fixture { customers, classification, playbook: Playbook::default() };
+    let input =
+        ExportInput { reports: &dataset.reports, rhythm: Some(&rhythm), products: Some(&products), ..input(&f) };
     let path = dir.path().join("分层报告.xlsx");
     write_workbook(&path, &input, &options(Lang::Zh), &NoProgress).unwrap();
 

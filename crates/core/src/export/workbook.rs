@@ -603,13 +603,14 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
             widest(&mut texts.map(pick_text))
         }
         // Product names run long ("冬虫夏草礼盒 1盒装"); unmeasured, they ran under the next column.
-        Column::Favourites => widest(&mut rows.iter().filter_map(|&i| table.purchases(i)).map(|p| {
-            let names = p.favourites(crate::products::FAVOURITES);
-            names.map(|name| display_width(name) + display_width("、")).sum::<usize>().saturating_sub(2)
+        // Measured as the cells the sheet writes (the favourites joined with 、).
+        Column::Favourites | Column::LastProduct => widest(&mut rows.iter().map(|&i| {
+            let row = table.row(i);
+            match table.value(&row, column) {
+                Value::Text(text) => display_width(&text),
+                _ => 0,
+            }
         })),
-        Column::LastProduct => {
-            widest(&mut rows.iter().filter_map(|&i| table.purchases(i)?.last.as_deref()).map(display_width))
-        }
         _ => 8,
     };
     let header = display_width(column.header(lang));
