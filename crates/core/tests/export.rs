@@ -942,6 +942,36 @@ fn col_widths(xml: &str) -> HashMap<usize, f64> {
     }
 }
 
+/// The 城市 column is as wide as the longest city of each tier sheet (a long prefecture's name ran
+/// under the next column at the width of a short code).
+#[test]
+fn the_city_column_is_as_wide_as_its_longest_city() {
+    use tierbook_core::region::{Region, RegionLookup};
+
+    let f = fixture(40, false, false);
+    let cities = ["杭州", "克孜勒苏柯尔克孜", "乌鲁木齐", "延边朝鲜族自治州"];
+    let regions = RegionLookup::new(f.customers.iter().enumerate().map(|(i, c)| {
+        (c.key.to_string(), Region { province: "新疆".into(), city: Some(cities[i % cities.len()].into()) })
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("分层报告.xlsx");
+    write_workbook(&path, &ExportInput { regions: Some(&regions), ..input(&f) }, &options(Lang::Zh), &NoProgress)
+        .unwrap();
+    let shown = |text: &str| text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>() as f64;
+    let parts = zip_parts(&path, "xl/worksheets/sheet");
+    let mut checked = 0;
+    for (i, name) in sheet_names(&path).iter().enumerate().filter(|(_, n)| n.ends_with("类客户")) {
+        let rows = sheet(&path, name);
+        let xml = &parts.iter().find(|(part, _)| *part == format!("xl/worksheets/sheet{}.xml", i + 1)).unwrap().1;
+        let c = column_of(&rows[0], "城市");
+        let widest = rows[1..].iter().map(|r| shown(&text(&r[c]))).fold(0.0, f64::max);
+        assert!(widest >= 16.0, "{name}: the long cities are in every tier ({widest})");
+        assert!(col_widths(xml)[&c] >= widest, "{name}: 城市 {} wide for a city {widest} wide", col_widths(xml)[&c]);
+        checked += 1;
+    }
+    assert_eq!(checked, 3, "the A, B and C sheets");
+}
+
 #[test]
 fn product_columns_are_as_wide_as_the_products_they_hold_and_headers_fit_on_one_line() {
     use tierbook_core::classify::classify;

@@ -602,9 +602,10 @@ fn text_column_width(table: &Table, rows: &[usize], column: Column) -> f64 {
             };
             widest(&mut texts.map(pick_text))
         }
-        // Product names run long ("冬虫夏草礼盒 1盒装"); unmeasured, they ran under the next column.
-        // Measured as the cells the sheet writes (the favourites joined with 、).
-        Column::Favourites | Column::LastProduct => widest(&mut rows.iter().map(|&i| {
+        // Product names run long ("冬虫夏草礼盒 1盒装"), and so do some cities (克孜勒苏柯尔克孜);
+        // unmeasured, they ran under the next column. Measured as the cells the sheet writes (the
+        // favourites joined with 、).
+        Column::Favourites | Column::LastProduct | Column::City => widest(&mut rows.iter().map(|&i| {
             let row = table.row(i);
             match table.value(&row, column) {
                 Value::Text(text) => display_width(&text),
