@@ -585,8 +585,8 @@ fn store_file(
         .collect();
     refreshed.sort_unstable();
     let merges = deltas.keys().filter(|id| !new_customers.contains(id)).count();
-    // The withdrawn ids are steps too: each is looked up (~80k at 1M orders: 0.06 s with the identity
-    // index, 0.4 s before it).
+    // The withdrawn ids are steps too: each is looked up (~80k at 1M orders, 0.06 s when last
+    // measured; docs/benchmarks.md).
     let withdrawals = if platform.is_empty() { 0 } else { file.withdrawn.len() };
     let total = created.len() + merges + refreshed.len() + withdrawals;
     let mut steps = CustomerSteps { progress, done: 0, total: total as u64 };
