@@ -198,6 +198,11 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("买家旺旺", Role::CustomerKey, 90),
     ("旺旺号", Role::CustomerKey, 90),
     ("客户名称", Role::CustomerKey, 80),
+    // Wholesalers' invoicing software (管家婆, 金蝶, 用友): the customer is the 往来单位, a company.
+    ("往来单位", Role::CustomerKey, 82),
+    ("往来单位名称", Role::CustomerKey, 82),
+    ("购货单位", Role::CustomerKey, 82),
+    ("客户全名", Role::CustomerKey, 82),
     ("客户名", Role::CustomerKey, 80),
     ("客户", Role::CustomerKey, 78),
     ("会员名称", Role::CustomerKey, 80),
@@ -281,6 +286,10 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("订单时间", Role::Date, 97),
     // 抖店.
     ("订单提交时间", Role::Date, 100),
+    // Invoicing software: the document's date.
+    ("单据日期", Role::Date, 95),
+    ("开单日期", Role::Date, 95),
+    ("业务日期", Role::Date, 92),
     ("提交时间", Role::Date, 90),
     ("成交时间", Role::Date, 92),
     ("订单成交时间", Role::Date, 92),
@@ -546,6 +555,15 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     // Products (see `products`): the name, its code, and its cost or profit (profit-based ABC).
     ("商品名称", Role::Product, 100),
     ("商品标题", Role::Product, 98),
+    // 抖店's item column; then invoicing software's (管家婆 商品全名, 金蝶 物料名称, 用友 存货名称).
+    ("选购商品", Role::Product, 98),
+    ("商品全名", Role::Product, 97),
+    ("物料名称", Role::Product, 95),
+    ("存货名称", Role::Product, 95),
+    ("商品名", Role::Product, 96),
+    ("产品名称", Role::Product, 97),
+    ("货品", Role::Product, 82),
+    ("产品", Role::Product, 80),
     ("宝贝标题", Role::Product, 100),
     ("宝贝名称", Role::Product, 99),
     ("商品", Role::Product, 80),
@@ -558,6 +576,9 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("sku", Role::Sku, 100),
     ("商家编码", Role::Sku, 98),
     ("商品编码", Role::Sku, 96),
+    ("商品编号", Role::Sku, 95),
+    ("物料编码", Role::Sku, 95),
+    ("存货编码", Role::Sku, 95),
     ("商品id", Role::Sku, 94),
     ("sku编码", Role::Sku, 99),
     ("货号", Role::Sku, 90),
@@ -681,6 +702,15 @@ const NEVER: &[&str] = &[
     "规格",
     "编码",
     "条码",
+    // The people who sold, not who bought: 抖店's 达人昵称 (the livestreamer), a 团长 (group-buy
+    // leader), 主播, 推广者, 分销商, 导购, 客服. Their 昵称 or 手机 is never the customer's.
+    "达人",
+    "主播",
+    "团长",
+    "推广",
+    "分销",
+    "导购",
+    "客服",
     // English: shipping, taxes, discounts, fees, costs, addresses and product codes.
     "ship",
     "freight",
@@ -700,6 +730,10 @@ const NEVER: &[&str] = &[
     "address",
     "note",
     "birth",
+    "seller",
+    "salesperson",
+    "cashier",
+    "staff",
 ];
 
 /// Normalizes a header for matching: full-width folded, whitespace/newlines/zero-width and `*`
@@ -1182,10 +1216,44 @@ mod tests {
         assert_eq!(role_of(&m, "订单提交时间"), Some(Role::Date));
         assert_eq!(role_of(&m, "支付完成时间"), Some(Role::PaidAt));
         assert_eq!(role_of(&m, "主订单编号"), Some(Role::OrderId));
+        // Its item column is 选购商品; 达人昵称 is the livestreamer who sold it, never the buyer.
+        let m =
+            detect("s", 0, &row(&["主订单编号", "选购商品", "订单应付金额", "收件人", "达人昵称", "团长手机号"]), &[]);
+        assert_eq!(role_of(&m, "选购商品"), Some(Role::Product));
+        assert_eq!(role_of(&m, "达人昵称"), None);
+        assert_eq!(role_of(&m, "团长手机号"), None);
+        assert_eq!(role_of(&m, "收件人"), Some(Role::Receiver));
         // 京东: 应付金额 (after discounts) over 订单金额; the account is the key.
         let m = detect("s", 0, &row(&["订单号", "下单帐号", "订单金额", "应付金额", "下单时间", "客户姓名"]), &[]);
         assert_eq!(role_of(&m, "应付金额"), Some(Role::Amount));
         assert_eq!(m.key, KeySpec::Column("下单帐号".into()));
+    }
+
+    #[test]
+    fn wholesalers_invoicing_exports_find_their_customer_date_and_products() {
+        // 管家婆: the customer is the 往来单位 (a company), the date the document's.
+        let m = detect(
+            "s",
+            0,
+            &row(&["单据编号", "单据日期", "往来单位", "经手人", "商品编号", "商品全名", "数量", "单价", "金额"]),
+            &[],
+        );
+        assert_eq!(m.key, KeySpec::Column("往来单位".into()));
+        assert_eq!(role_of(&m, "单据日期"), Some(Role::Date));
+        assert_eq!(role_of(&m, "商品全名"), Some(Role::Product));
+        assert_eq!(role_of(&m, "商品编号"), Some(Role::Sku));
+        assert_eq!(role_of(&m, "经手人"), None);
+        // 金蝶 (销售出库单).
+        let m = detect(
+            "s",
+            0,
+            &row(&["日期", "单据编号", "客户", "销售员", "物料编码", "物料名称", "实发数量", "含税单价", "价税合计"]),
+            &[],
+        );
+        assert_eq!(m.key, KeySpec::Column("客户".into()));
+        assert_eq!(role_of(&m, "物料名称"), Some(Role::Product));
+        assert_eq!(role_of(&m, "物料编码"), Some(Role::Sku));
+        assert_eq!(role_of(&m, "价税合计"), Some(Role::Amount));
     }
 
     #[test]
