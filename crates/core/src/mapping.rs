@@ -417,6 +417,8 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("memberid", Role::CustomerKey, 100),
     ("accountid", Role::CustomerKey, 95),
     ("customeruniqueid", Role::CustomerKey, 101),
+    // WooCommerce's "Customer User ID" is 0 for every guest checkout: the billing email tells them apart.
+    ("customeruserid", Role::CustomerKey, 70),
     ("customer", Role::CustomerKey, 78),
     ("client", Role::CustomerKey, 76),
     ("buyer", Role::CustomerKey, 74),
@@ -477,6 +479,10 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("netamount", Role::Amount, 92),
     ("netsales", Role::Amount, 92),
     ("ordertotal", Role::Amount, 90),
+    // WooCommerce: the order's total is what was paid; its subtotal is before shipping and discounts.
+    ("ordertotalamount", Role::Amount, 90),
+    ("ordersubtotalamount", Role::Amount, 55),
+    ("subtotal", Role::Amount, 55),
     ("ordervalue", Role::Amount, 88),
     ("orderamount", Role::Amount, 88),
     ("totalamount", Role::Amount, 85),
@@ -497,7 +503,9 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("monetary", Role::Amount, 80),
     ("unitprice", Role::UnitPrice, 100),
     ("price", Role::UnitPrice, 90),
-    ("itemprice", Role::UnitPrice, 95),
+    // Amazon's order reports ("item-price: the amount the buyer paid for the item, aggregate of the
+    // quantity, not unit price") and the public Chipotle data set: a line's total, not a unit price.
+    ("itemprice", Role::Amount, 70),
     ("lineitemprice", Role::UnitPrice, 95),
     ("saleprice", Role::UnitPrice, 90),
     ("refundamount", Role::Refund, 95),
@@ -1254,6 +1262,55 @@ mod tests {
         assert_eq!(role_of(&m, "物料名称"), Some(Role::Product));
         assert_eq!(role_of(&m, "物料编码"), Some(Role::Sku));
         assert_eq!(role_of(&m, "价税合计"), Some(Role::Amount));
+    }
+
+    #[test]
+    fn amazon_item_price_is_the_lines_total_and_shopify_lineitem_price_a_unit_price() {
+        let m = detect(
+            "s",
+            0,
+            &row(&[
+                "amazon-order-id",
+                "purchase-date",
+                "order-status",
+                "product-name",
+                "quantity",
+                "item-price",
+                "buyer-email",
+            ]),
+            &[],
+        );
+        assert_eq!(role_of(&m, "item-price"), Some(Role::Amount));
+        assert_eq!(m.key, KeySpec::Column("buyer-email".into()));
+        let m =
+            detect("s", 0, &row(&["Name", "Email", "Created at", "Total", "Lineitem quantity", "Lineitem price"]), &[]);
+        assert_eq!(role_of(&m, "Lineitem price"), Some(Role::UnitPrice));
+        assert_eq!(role_of(&m, "Total"), Some(Role::Amount));
+    }
+
+    #[test]
+    fn woocommerce_orders_take_the_total_paid_and_the_billing_email() {
+        let m = detect(
+            "s",
+            0,
+            &row(&[
+                "Order ID",
+                "Order Date",
+                "Order Status",
+                "First Name (Billing)",
+                "Email (Billing)",
+                "Order Subtotal Amount",
+                "Order Shipping Amount",
+                "Order Total Amount",
+                "Item Name",
+                "Customer User ID",
+            ]),
+            &[],
+        );
+        assert_eq!(role_of(&m, "Order Total Amount"), Some(Role::Amount));
+        assert_eq!(m.key, KeySpec::Column("Email (Billing)".into()));
+        assert_eq!(role_of(&m, "Order ID"), Some(Role::OrderId));
+        assert_eq!(role_of(&m, "Item Name"), Some(Role::Product));
     }
 
     #[test]

@@ -1127,6 +1127,28 @@ fn english_retail_csv_without_amount_column_uses_quantity_times_unit_price() {
     assert_eq!((first, last), (d(2010, 12, 1), d(2010, 12, 13)), "12/1/2010 is 1 December, not 12 January");
 }
 
+/// Amazon's order report (tab-separated): `item-price` is what the buyer paid for the line, all its
+/// pieces together, so two cups at 20.00 are 20.00, not 40.00; a cancelled line counts nothing.
+#[test]
+fn amazon_order_report_counts_the_item_price_once_whatever_the_quantity() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("amazon_orders.txt");
+    let lines = [
+        "amazon-order-id\tpurchase-date\torder-status\tproduct-name\tsku\tquantity\tcurrency\titem-price\tbuyer-email",
+        "111-1\t2025-03-02T10:00:00+00:00\tShipped\tMug\tMUG1\t1\tUSD\t39.00\ta1@marketplace.amazon.com",
+        "111-2\t2025-03-05T10:00:00+00:00\tCancelled\tCup\tCUP1\t0\tUSD\t\tb2@marketplace.amazon.com",
+        "111-3\t2025-04-05T10:00:00+00:00\tShipped\tCup\tCUP1\t2\tUSD\t20.00\ta1@marketplace.amazon.com",
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let ds = import_one(&path);
+    let m = &ds.reports[0].mapping;
+    assert_eq!(m.column(Role::Amount).unwrap().header, "item-price");
+    assert!(m.column(Role::UnitPrice).is_none());
+    let got: BTreeMap<String, (u32, i64)> =
+        per_customer(&ds.orders).into_iter().map(|(k, (n, net, _, _))| (k, (n, net))).collect();
+    assert_eq!(got, BTreeMap::from([("a1@marketplace.amazon.com".to_string(), (2, 5900))]));
+}
+
 #[test]
 fn day_first_dates_are_decided_by_the_file_and_ambiguous_ones_swapped() {
     let dir = tempfile::tempdir().unwrap();
