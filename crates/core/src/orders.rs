@@ -974,6 +974,7 @@ impl<'a> FileOrders<'a> {
         drop(accs);
         let mut keep = keep.into_iter();
         orders.retain(|_| keep.next().unwrap_or(false));
+        warnings.extend(collapsed_key_warning(&orders));
         warnings.extend(zero_amount_warning(&orders, zero_orders, &zero_left_out));
         if returns > 0 {
             warnings.push(Warning::new(
@@ -1149,6 +1150,35 @@ fn item_refunds_warning(per_item: bool, differ: u64) -> Warning {
         )
     };
     Warning::new("item_refunds", zh, en)
+}
+
+/// A masked key that stands for many of the file's orders: 抖店 exports may mask every buyer's phone
+/// as `1**********`, and then all of them were counted as one customer, which nothing else says (a
+/// partly masked `138****1234` has its own warning, `masked_phone_key`). Only keys with a `*` are
+/// counted, so a file of real ids pays one byte search per order.
+fn collapsed_key_warning(orders: &[Order]) -> Option<Warning> {
+    let mut counts: HashMap<&str, u64> = HashMap::default();
+    for o in orders {
+        let key = o.customer_key.as_str();
+        if memchr::memchr(b'*', key.as_bytes()).is_some() || key.contains('＊') {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    // The most common one (of equal counts, the first in text order, so the message is the same every time).
+    let (key, n) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
+    let total = orders.len() as u64;
+    if n < 5 || n * 5 < total {
+        return None;
+    }
+    Some(Warning::new(
+        "key_collapsed",
+        format!(
+            "{n} 笔订单（共 {total} 笔）的客户标识都是“{key}”：这是打码后的值，这些订单被算作了同一位客户。请在映射中换一列作客户标识（如买家ID、买家昵称），或导出未打码的订单。"
+        ),
+        format!(
+            "{n} of {total} orders have the customer key \u{201c}{key}\u{201d}, a masked value: they were counted as one customer. Pick another key column in the mapping (a buyer id or nickname), or export the orders unmasked."
+        ),
+    ))
 }
 
 /// The warnings that only need a count: merged item rows, unpaid rows excluded, ids and keys that

@@ -1127,6 +1127,37 @@ fn english_retail_csv_without_amount_column_uses_quantity_times_unit_price() {
     assert_eq!((first, last), (d(2010, 12, 1), d(2010, 12, 13)), "12/1/2010 is 1 December, not 12 January");
 }
 
+/// 抖店 may mask every buyer's phone as `1**********`: all orders then fall to one customer, and the
+/// report says so (which value, how many orders); partly masked phones of different people do not.
+#[test]
+fn a_masked_key_that_stands_for_most_orders_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, phone: &dyn Fn(usize) -> String| {
+        let path = dir.path().join(name);
+        let mut rows =
+            vec![vec!["主订单编号".to_string(), "订单提交时间".into(), "订单应付金额".into(), "收件人手机号".into()]];
+        for i in 0..30 {
+            rows.push(vec![
+                format!("6930{i:05}"),
+                format!("2025-03-{:02} 10:00:00", 1 + i % 28),
+                "59.00".into(),
+                phone(i),
+            ]);
+        }
+        let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+        write_csv(&path, &rows, false);
+        import_one(&path)
+    };
+    let ds = write("抖店加密.csv", &|_| "1**********".to_string());
+    assert_eq!(per_customer(&ds.orders).len(), 1);
+    let warning = ds.reports[0].warnings.iter().find(|w| w.code == "key_collapsed").expect("the collapse is reported");
+    let zh = &warning.text.zh;
+    assert!(zh.contains("30 笔订单（共 30 笔）") && zh.contains("1**********"), "{zh}");
+    let ds = write("抖店.csv", &|i| format!("13{}****{:04}", i % 10, 1000 + i));
+    assert_eq!(per_customer(&ds.orders).len(), 30);
+    assert!(!has_warning(&ds, "key_collapsed"));
+}
+
 /// Amazon's order report (tab-separated): `item-price` is what the buyer paid for the line, all its
 /// pieces together, so two cups at 20.00 are 20.00, not 40.00; a cancelled line counts nothing.
 #[test]
