@@ -1154,13 +1154,15 @@ fn item_refunds_warning(per_item: bool, differ: u64) -> Warning {
 
 /// A masked key that stands for many of the file's orders: 抖店 exports may mask every buyer's phone
 /// as `1**********`, and then all of them were counted as one customer, which nothing else says (a
-/// partly masked `138****1234` has its own warning, `masked_phone_key`). Only keys with a `*` are
+/// partly masked `138****1234` has its own warning, `masked_phone_key`). Only keys with a star are
 /// counted, so a file of real ids pays one byte search per order.
 fn collapsed_key_warning(orders: &[Order]) -> Option<Warning> {
     let mut counts: HashMap<&str, u64> = HashMap::default();
     for o in orders {
         let key = o.customer_key.as_str();
-        if memchr::memchr(b'*', key.as_bytes()).is_some() || key.contains('＊') {
+        // `＊` is EF BC 8A in UTF-8: a key with neither `*` nor a 0x8A byte has no star at all.
+        let maybe = memchr::memchr2(b'*', 0x8A, key.as_bytes()).is_some();
+        if maybe && (key.contains('*') || key.contains('＊')) {
             *counts.entry(key).or_default() += 1;
         }
     }
