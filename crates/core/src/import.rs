@@ -89,6 +89,14 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
     let header = locate_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
     let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, header, options)?;
     warnings.extend(mapping_warnings(&mapping, &sample, options));
+    // Before importing, from the rows shown: the import's report then counts the whole file.
+    if let Some((value, n, of)) = mapping::collapsed_key_in_sample(&mapping, &sample) {
+        warnings.push(Warning::new(
+            "key_collapsed",
+            format!("预览的 {of} 行中有 {n} 行的客户标识都是“{value}”：这是打码后的值，导入后这些订单会被算作同一位客户。请换一列作客户标识（如买家ID、买家昵称），或导出未打码的订单。"),
+            format!("{n} of the {of} rows shown have the customer key \u{201c}{value}\u{201d}, a masked value: once imported, their orders would be one customer. Pick another key column (a buyer id or nickname), or export the orders unmasked."),
+        ));
+    }
     warnings.extend(source_warnings(src.notes()));
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (index, cells) in &head {

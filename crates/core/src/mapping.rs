@@ -1170,6 +1170,28 @@ pub fn masked_key_suggestion(mapping: &Mapping, sample: &[Vec<Cell>]) -> Option<
     Some(KeySpec::Combined(vec![key_header.clone(), partner.header.clone()]))
 }
 
+/// The masked key value most of `sample`'s rows share (抖店's `1**********` for every buyer), with how
+/// many rows have it and how many have a key at all; `None` unless it is at least 5 rows and half of
+/// them. Only a single key column is looked at: a combined key adds the other column's text.
+pub fn collapsed_key_in_sample(mapping: &Mapping, sample: &[Vec<Cell>]) -> Option<(String, usize, usize)> {
+    let KeySpec::Column(key_header) = &mapping.key else {
+        return None;
+    };
+    let idx = find_column(mapping, key_header)?;
+    let keys: Vec<String> =
+        sample.iter().filter_map(|row| row.get(idx).and_then(cell::text)).map(|t| cell::trim(&t).to_owned()).collect();
+    let keys: Vec<&String> = keys.iter().filter(|k| !k.is_empty()).collect();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for key in &keys {
+        if key.contains(['*', '＊']) {
+            *counts.entry(key.as_str()).or_default() += 1;
+        }
+    }
+    // Of equal counts the first in text order (BTreeMap order, `max_by_key` keeps the last maximum).
+    let (value, n) = counts.into_iter().rev().max_by_key(|&(_, n)| n)?;
+    (n >= 5 && n * 2 >= keys.len()).then(|| (value.to_owned(), n, keys.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

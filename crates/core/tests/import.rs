@@ -1153,9 +1153,15 @@ fn a_masked_key_that_stands_for_most_orders_is_reported() {
     let warning = ds.reports[0].warnings.iter().find(|w| w.code == "key_collapsed").expect("the collapse is reported");
     let zh = &warning.text.zh;
     assert!(zh.contains("30 笔订单（共 30 笔）") && zh.contains("1**********"), "{zh}");
+    // The preview says so before importing, from the rows it shows.
+    let preview = tierbook_core::import::preview(&dir.path().join("抖店加密.csv"), &ImportOptions::default()).unwrap();
+    let warning = preview.warnings.iter().find(|w| w.code == "key_collapsed").expect("the preview warns");
+    assert!(warning.text.zh.contains("1**********"), "{}", warning.text.zh);
     let ds = write("抖店.csv", &|i| format!("13{}****{:04}", i % 10, 1000 + i));
     assert_eq!(per_customer(&ds.orders).len(), 30);
     assert!(!has_warning(&ds, "key_collapsed"));
+    let preview = tierbook_core::import::preview(&dir.path().join("抖店.csv"), &ImportOptions::default()).unwrap();
+    assert!(!preview.warnings.iter().any(|w| w.code == "key_collapsed"));
 }
 
 /// Amazon's order report (tab-separated): `item-price` is what the buyer paid for the line, all its
