@@ -505,7 +505,8 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("price", Role::UnitPrice, 90),
     // Amazon's order reports ("item-price: the amount the buyer paid for the item, aggregate of the
     // quantity, not unit price") and the public Chipotle data set: a line's total, not a unit price.
-    ("itemprice", Role::Amount, 70),
+    // Below every total and amount, so that a file with one of those keeps it.
+    ("itemprice", Role::Amount, 60),
     ("lineitemprice", Role::UnitPrice, 95),
     ("saleprice", Role::UnitPrice, 90),
     ("refundamount", Role::Refund, 95),
@@ -1307,6 +1308,9 @@ mod tests {
         let m =
             detect("s", 0, &row(&["Name", "Email", "Created at", "Total", "Lineitem quantity", "Lineitem price"]), &[]);
         assert_eq!(role_of(&m, "Lineitem price"), Some(Role::UnitPrice));
+        assert_eq!(role_of(&m, "Total"), Some(Role::Amount));
+        // A till's export with its own total keeps the total, whatever comes first.
+        let m = detect("s", 0, &row(&["Receipt No", "Date", "Customer ID", "Item Price", "Qty", "Total"]), &[]);
         assert_eq!(role_of(&m, "Total"), Some(Role::Amount));
     }
 
