@@ -589,6 +589,10 @@ fn inline_string<'a>(
         }
         match (inner.kind, local(name)) {
             (TagKind::End, _) if name == closing => return P::Ok(inner.end),
+            // calamine reads with empty elements expanded (`expand_empty_elements`), so an empty
+            // element named like the string's own (`<is/>` inside `<is>`) ends it as its end tag
+            // would; unlike one, it closes nothing (the element count stays as quick-xml keeps it).
+            (TagKind::Empty, _) if name == closing => return P::Ok(inner.end),
             (TagKind::End, b"rPh") => phonetic = false,
             (TagKind::End, _) => {}
             (TagKind::Start, b"rPh") => phonetic = true,

@@ -286,6 +286,12 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
             "end_tags_inside_inline_strings",
             r#"<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></r></r></r></is></c></row>"#,
         ),
+        // Fuzz finding: calamine expands empty elements, so an `<is/>` inside an inline string ends
+        // the string there; the next cell's text was joined to it ("下单时间支付时间").
+        (
+            "empty_element_closing_an_inline_string",
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>下单时间</t><is/></c><c r="B1" t="inlineStr"><is><t>支付时间</t></is></c><c r="C1"><v>3</v></c></row><row r="2"><c r="A2"><v>1</v></c></row>"#,
+        ),
     ];
     for (name, data) in cases {
         let path = xlsx(dir.path(), &format!("{name}.xlsx"), "", data, None, false);
