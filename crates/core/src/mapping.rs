@@ -1179,18 +1179,28 @@ pub fn collapsed_key_in_sample(mapping: &Mapping, sample: &[Vec<Cell>]) -> Optio
         return None;
     };
     let idx = find_column(mapping, key_header)?;
-    let keys: Vec<String> =
-        sample.iter().filter_map(|row| row.get(idx).and_then(cell::text)).map(|t| cell::trim(&t).to_owned()).collect();
-    let keys: Vec<&String> = keys.iter().filter(|k| !k.is_empty()).collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for key in &keys {
-        if key.contains(['*', '＊']) {
-            *counts.entry(key.as_str()).or_default() += 1;
+    let keys: Vec<String> = sample
+        .iter()
+        .filter_map(|row| row.get(idx).and_then(cell::text))
+        .map(|t| cell::trim(&t).to_owned())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let (value, n) = most_common_masked(keys.iter().map(String::as_str))?;
+    (n >= 5 && n * 2 >= keys.len()).then(|| (value.to_owned(), n, keys.len()))
+}
+
+/// The masked key (one with a `*` or `＊`) that most of `keys` are, and how many; of equal counts the
+/// first in text order, so a message naming it is the same every time. Keys without a star cost one
+/// byte search each.
+pub(crate) fn most_common_masked<'k>(keys: impl IntoIterator<Item = &'k str>) -> Option<(&'k str, usize)> {
+    let mut counts: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    for key in keys {
+        // `＊` is EF BC 8A in UTF-8: a key with neither `*` nor a 0x8A byte has no star at all.
+        if memchr::memchr2(b'*', 0x8A, key.as_bytes()).is_some() && key.contains(['*', '＊']) {
+            *counts.entry(key).or_default() += 1;
         }
     }
-    // Of equal counts the first in text order (BTreeMap order, `max_by_key` keeps the last maximum).
-    let (value, n) = counts.into_iter().rev().max_by_key(|&(_, n)| n)?;
-    (n >= 5 && n * 2 >= keys.len()).then(|| (value.to_owned(), n, keys.len()))
+    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
 }
 
 #[cfg(test)]

@@ -1154,21 +1154,10 @@ fn item_refunds_warning(per_item: bool, differ: u64) -> Warning {
 
 /// A masked key that stands for many of the file's orders: 抖店 exports may mask every buyer's phone
 /// as `1**********`, and then all of them were counted as one customer, which nothing else says (a
-/// partly masked `138****1234` has its own warning, `masked_phone_key`). Only keys with a star are
-/// counted, so a file of real ids pays one byte search per order.
+/// partly masked `138****1234` has its own warning, `masked_phone_key`).
 fn collapsed_key_warning(orders: &[Order]) -> Option<Warning> {
-    let mut counts: HashMap<&str, u64> = HashMap::default();
-    for o in orders {
-        let key = o.customer_key.as_str();
-        // `＊` is EF BC 8A in UTF-8: a key with neither `*` nor a 0x8A byte has no star at all.
-        let maybe = memchr::memchr2(b'*', 0x8A, key.as_bytes()).is_some();
-        if maybe && (key.contains('*') || key.contains('＊')) {
-            *counts.entry(key).or_default() += 1;
-        }
-    }
-    // The most common one (of equal counts, the first in text order, so the message is the same every time).
-    let (key, n) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
-    let total = orders.len() as u64;
+    let (key, n) = mapping::most_common_masked(orders.iter().map(|o| o.customer_key.as_str()))?;
+    let total = orders.len();
     if n < 5 || n * 5 < total {
         return None;
     }
