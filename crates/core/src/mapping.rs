@@ -561,6 +561,9 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("市", Role::City, 95),
     ("所在城市", Role::City, 98),
     ("city", Role::City, 90),
+    // Shopify's: where the goods went says more about the customer than where the bill did.
+    ("shippingcity", Role::City, 92),
+    ("billingcity", Role::City, 88),
     // Products (see `products`): the name, its code, and its cost or profit (profit-based ABC).
     ("商品名称", Role::Product, 100),
     ("商品标题", Role::Product, 98),
@@ -582,7 +585,10 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("product", Role::Product, 85),
     ("description", Role::Product, 70),
     ("itemname", Role::Product, 90),
+    // Shopify's order export: one row per line item.
+    ("lineitemname", Role::Product, 96),
     ("sku", Role::Sku, 100),
+    ("lineitemsku", Role::Sku, 100),
     ("商家编码", Role::Sku, 98),
     ("商品编码", Role::Sku, 96),
     ("商品编号", Role::Sku, 95),
@@ -874,7 +880,8 @@ fn key_score(role: Role, prio: u8) -> Option<u32> {
 pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>]) -> Mapping {
     let _ = sample;
     let headers: Vec<String> = header.iter().map(display_header).collect();
-    let matches: Vec<Option<(Role, u8)>> = headers.iter().map(|h| match_header(h)).collect();
+    let mut matches: Vec<Option<(Role, u8)>> = headers.iter().map(|h| match_header(h)).collect();
+    shopify_order_name(&headers, &mut matches);
     let mut columns: Vec<Column> =
         headers.iter().enumerate().map(|(i, h)| Column { index: i as u32, header: h.clone(), role: None }).collect();
     let mut alternatives = Vec::new();
@@ -926,6 +933,20 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
     }
     let level = detect_level(&columns);
     Mapping { sheet: sheet.to_owned(), header_row, columns, key, level, alternatives }
+}
+
+/// In Shopify's order export (one row per line item, columns `Lineitem name`, `Lineitem quantity` …)
+/// the column `Name` is the order's number (#1001), repeated on each of its item rows; the customer's
+/// name is `Billing Name`. Read as a name, every item row would be an order of its own.
+fn shopify_order_name(headers: &[String], matches: &mut [Option<(Role, u8)>]) {
+    let keys: Vec<String> = headers.iter().map(|h| match_key(h)).collect();
+    let shopify = keys.iter().any(|k| k.starts_with("lineitem"));
+    if !shopify || matches.iter().flatten().any(|(r, _)| *r == Role::OrderId) {
+        return;
+    }
+    if let Some(i) = keys.iter().position(|k| k == "name") {
+        matches[i] = Some((Role::OrderId, 90));
+    }
 }
 
 /// A column chosen by its header but empty in every sampled row gives way to the next candidate

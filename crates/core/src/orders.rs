@@ -582,8 +582,9 @@ impl<'a> FileOrders<'a> {
     }
 
     /// The row's effect from the status, the after-sales status and the payment time; `None` when
-    /// nothing on the row decides it (it counts).
-    fn row_effect(&mut self, cells: &[Cell], amount: Option<Cents>, refund: Cents) -> Option<Effect> {
+    /// nothing on the row decides it (it counts). An empty payment time on a row that continues an
+    /// order already read (`continues`) is that order's, not an unpaid order.
+    fn row_effect(&mut self, cells: &[Cell], amount: Option<Cents>, refund: Cents, continues: bool) -> Option<Effect> {
         let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
         let mut effect = match cell::text(get(self.map.status)) {
             Some(s) => self.status_effect(&s),
@@ -596,7 +597,7 @@ impl<'a> FileOrders<'a> {
                 effect = Some(Effect::Refunded);
             }
         }
-        if effect.is_none() && self.map.paid_at.is_some() && cell::is_empty(get(self.map.paid_at)) {
+        if effect.is_none() && !continues && self.map.paid_at.is_some() && cell::is_empty(get(self.map.paid_at)) {
             self.unpaid += 1;
             effect = Some(Effect::Exclude);
         }
@@ -605,6 +606,30 @@ impl<'a> FileOrders<'a> {
             effect = Some(Effect::Count);
         }
         effect
+    }
+
+    /// Whether the row is a later item row of an order already read in this file that leaves the
+    /// order's status and payment time empty: Shopify repeats only the order's name on them, so
+    /// they say nothing about payment and must not read as unpaid (losing their products). Looked
+    /// up only for rows with an empty payment time, which are few in a paid-order export.
+    fn continues_an_order(&self, cells: &[Cell]) -> bool {
+        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
+        if self.level != Level::Orders
+            || self.map.paid_at.is_none()
+            || !cell::is_empty(get(self.map.paid_at))
+            || !cell::is_empty(get(self.map.status))
+            || !cell::is_empty(get(self.map.after_sales))
+        {
+            return false;
+        }
+        let Some(id) = id_text(get(self.map.order_id)) else { return false };
+        let h = hash_id(self.fingerprint, &id);
+        let orders = &self.orders;
+        self.ids
+            .get(h, self.fingerprint, &id, |i| {
+                orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
+            })
+            .is_some()
     }
 
     /// The identity of an order without an id: its customer, date, money and other cells' text.
@@ -668,7 +693,8 @@ impl<'a> FileOrders<'a> {
         let refund = parse_money(refund_cell, self.map.refund_in_fen).unwrap_or(0);
         let (amount, refund, too_large) = self.within_ceiling(row, (amount, amount_cell), (refund, refund_cell));
 
-        let explicit = self.row_effect(cells, amount, refund);
+        let continues = self.continues_an_order(cells);
+        let explicit = self.row_effect(cells, amount, refund, continues);
         let effect = explicit.unwrap_or(Effect::Count);
         // A refunded or excluded item row bought nothing.
         let item = if effect == Effect::Count { self.row_item(cells, amount) } else { None };
@@ -700,7 +726,8 @@ impl<'a> FileOrders<'a> {
                 let key = key.map(|k| self.texts.get(&k));
                 self.last_order = Some(i);
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
-                    merge_row(acc, order, amount, refund, Some(effect), date, get(self.map.quantity));
+                    let effect = if continues { None } else { Some(effect) };
+                    merge_row(acc, order, amount, refund, effect, date, get(self.map.quantity));
                     acc.too_large |= too_large;
                     order.items.extend(item);
                     if let Some(k) = key {
@@ -1090,7 +1117,8 @@ fn item_amounts(accs: &[Acc], map: &Resolved, warnings: &mut Vec<Warning>) -> (I
     for a in accs {
         if a.rows > 1 {
             item_rows += u64::from(a.rows);
-            if map.refund.is_some() {
+            // Orders without any refund say nothing about the refund column.
+            if map.refund.is_some() && a.refund_all > 0 {
                 refund_multi += 1;
                 if !a.refunds_equal || !a.effects_equal {
                     refund_differ += 1;
@@ -1115,6 +1143,11 @@ fn item_amounts(accs: &[Acc], map: &Resolved, warnings: &mut Vec<Warning>) -> (I
     }
     if collapsed > 0 {
         let (zh, en) = match mode {
+            // Shopify fills the order's total on its first item row only.
+            ItemAmounts::Repeated if multi == 0 => (
+                format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；金额只填在每个订单的第一行，按整单金额计。"),
+                format!("{item_rows} item rows collapsed into {collapsed} orders; only each order's first row has an amount, read as the order's amount."),
+            ),
             ItemAmounts::Repeated => (
                 format!("{item_rows} 行商品明细合并为 {collapsed} 个订单；同一订单各行金额相同，判断为整单金额重复填写，只计一次。"),
                 format!("{item_rows} item rows collapsed into {collapsed} orders; the amount is the same on every row of an order, so it was read as the order amount repeated per row and counted once."),

@@ -1187,6 +1187,101 @@ fn amazon_order_report_counts_the_item_price_once_whatever_the_quantity() {
 }
 
 #[test]
+fn shopify_orders_export_keeps_every_line_item_of_an_order() {
+    // Shopify's orders export: one row per line item; only the first row of an order has the
+    // customer, the payment and the total, the later ones just the order's Name and their item.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders_export_1.csv");
+    let head = [
+        "Name",
+        "Email",
+        "Financial Status",
+        "Paid at",
+        "Subtotal",
+        "Total",
+        "Created at",
+        "Lineitem quantity",
+        "Lineitem name",
+        "Lineitem price",
+        "Lineitem sku",
+        "Billing Name",
+        "Shipping City",
+        "Refunded Amount",
+    ];
+    write_csv(
+        &path,
+        &[
+            head.to_vec(),
+            vec![
+                "#1001",
+                "ann@example.com",
+                "paid",
+                "2024-03-01 10:00:00 +0800",
+                "300.00",
+                "310.00",
+                "2024-03-01 09:58:00 +0800",
+                "2",
+                "Mug",
+                "100.00",
+                "MUG-1",
+                "Ann Wang",
+                "Shanghai",
+                "0.00",
+            ],
+            vec!["#1001", "", "", "", "", "", "", "1", "Plate", "100.00", "PLT-1", "", "", ""],
+            vec![
+                "#1002",
+                "bob@example.com",
+                "pending",
+                "",
+                "50.00",
+                "50.00",
+                "2024-03-05 09:00:00 +0800",
+                "1",
+                "Spoon",
+                "50.00",
+                "SP-1",
+                "Bob Li",
+                "Beijing",
+                "0.00",
+            ],
+            vec![
+                "#1003",
+                "ann@example.com",
+                "paid",
+                "2024-04-01 10:00:00 +0800",
+                "120.00",
+                "120.00",
+                "2024-04-01 09:00:00 +0800",
+                "1",
+                "Bowl",
+                "80.00",
+                "BW-1",
+                "Ann Wang",
+                "Shanghai",
+                "0.00",
+            ],
+            vec!["#1003", "", "", "", "", "", "", "1", "Cup", "40.00", "CP-1", "", "", ""],
+        ],
+        false,
+    );
+    let ds = import_one(&path);
+    let m = &ds.reports[0].mapping;
+    assert_eq!(m.column(Role::OrderId).unwrap().header, "Name");
+    assert_eq!(m.column(Role::Product).unwrap().header, "Lineitem name");
+    assert_eq!(m.column(Role::Name).unwrap().header, "Billing Name");
+    // The pending order is unpaid; the later item rows of paid orders are not.
+    let got: BTreeMap<String, (u32, i64)> =
+        per_customer(&ds.orders).into_iter().map(|(k, (n, net, _, _))| (k, (n, net))).collect();
+    assert_eq!(got, BTreeMap::from([("ann@example.com".to_string(), (2, 43000))]));
+    assert_eq!(skipped(&ds, SkipReason::Closed), 1);
+    let items: Vec<(&str, f64)> =
+        ds.orders.iter().flat_map(|o| o.items.iter().map(|i| (i.product.as_ref(), i.quantity))).collect();
+    assert_eq!(items, [("Mug", 2.0), ("Plate", 1.0), ("Bowl", 1.0), ("Cup", 1.0)]);
+    assert_eq!(ds.orders[0].customer_name.as_deref(), Some("Ann Wang"));
+}
+
+#[test]
 fn day_first_dates_are_decided_by_the_file_and_ambiguous_ones_swapped() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("uk_orders.csv");
