@@ -140,7 +140,18 @@ fn print_preview(p: &Preview, lang: Lang, with_warnings: bool) {
     let sheets: Vec<String> =
         p.sheets.iter().map(|s| if *s == p.mapping.sheet { format!("[{s}]") } else { s.clone() }).collect();
     say!("{}: {}", tr(lang, "工作表（[ ] 为使用的）", "Sheets ([ ] = used)"), sheets.join("  "));
-    say!("{}: {}", tr(lang, "表头所在行", "Header row"), p.mapping.header_row + 1);
+    let header = p.mapping.header_line().map_or_else(
+        || {
+            tr(
+                lang,
+                "无（第一行就是数据，按内容识别各列）",
+                "none (the first line is data; columns read from their values)",
+            )
+            .to_owned()
+        },
+        |h| h.to_string(),
+    );
+    say!("{}: {}", tr(lang, "表头所在行", "Header row"), header);
     let level = match p.mapping.level {
         Level::Orders => tr(lang, "订单明细（每行一单或一件商品）", "orders (a row per order or item)"),
         Level::Customers => tr(lang, "客户汇总（每行一位客户）", "customers (a row per customer)"),

@@ -102,9 +102,19 @@ impl From<LangArg> for Lang {
     }
 }
 
-/// Prints a core error and returns its exit code.
-fn report_error(err: &Error) -> ExitCode {
-    term::say_err!("错误 / error [{}]: {err}", err.code());
+/// Prints a core error and returns its exit code. The core's messages are Chinese; in English the
+/// error's title and what to do come first, and the Chinese message (which names the columns, the
+/// row …) follows as the detail.
+fn report_error(err: &Error, lang: Lang) -> ExitCode {
+    match lang {
+        Lang::Zh => term::say_err!("错误 / error [{}]: {err}", err.code()),
+        Lang::En => {
+            let code = err.code();
+            let path = err.path().map(|p| format!(" ({})", p.display())).unwrap_or_default();
+            term::say_err!("error [{code}]: {}{path}. {}", code.title().en, code.hint().en);
+            term::say_err!("详情 / detail: {err}");
+        }
+    }
     if let Some(cause) = err.cause() {
         term::say_err!("原因 / cause: {cause}");
     }
@@ -136,6 +146,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report_error(&e),
+        Err(e) => report_error(&e, lang),
     }
 }

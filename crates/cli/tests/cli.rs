@@ -299,6 +299,23 @@ fn assert_bad_input(name: &str, bytes: &[u8]) {
 }
 
 #[test]
+fn an_error_in_english_says_what_to_do_in_english_and_keeps_the_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("price_list.csv");
+    // No header and no dates: nothing to infer columns from.
+    std::fs::write(&src, "apple,3.50,12\npear,4.00,7\n").unwrap();
+    let out = tierbook(&["--lang", "en", "inspect", s(&src)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let first = err.lines().next().unwrap_or_default();
+    assert!(first.starts_with("error [no_header]: No header row found"), "{err}");
+    assert!(first.contains("price_list.csv") && first.contains("add a line of column names"), "{err}");
+    assert!(err.contains("找不到表头"), "the core's own message follows as the detail: {err}");
+    let out = tierbook(&["inspect", s(&src)]);
+    assert!(stderr(&out).starts_with("错误 / error [no_header]: 文件"), "{}", stderr(&out));
+}
+
+#[test]
 fn bad_input_empty_file() {
     assert_bad_input("空文件.xlsx", b"");
 }

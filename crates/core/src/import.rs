@@ -86,8 +86,8 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
     let plan = plan_sheets(&mut src, path, options)?;
     let first = plan.first().ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
     let head = read_head(&mut src, &first.0, HEAD_ROWS.max(first.1.map_or(0, |h| h + 20)))?;
-    let header = locate_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
-    let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, header, options)?;
+    let header = find_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
+    let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, &header, options)?;
     warnings.extend(mapping_warnings(&mapping, &sample, options));
     // Before importing, from the rows shown: the import's report then counts the whole file.
     if let Some((value, n, of)) = mapping::collapsed_key_in_sample(&mapping, &sample) {
@@ -354,31 +354,99 @@ fn locate_header(head: &[(usize, Vec<Cell>)], forced: Option<usize>) -> Option<u
     detect_header(&rows).map(|(i, _)| i)
 }
 
-/// Detects the mapping from the header at `head[header]`, applies the user's overrides, and returns
-/// it with the rows after the header as a sample.
+/// Where a sheet's column names are.
+enum HeaderAt {
+    /// In the row at this position of the head.
+    Row(usize),
+    /// Nowhere: the first row is already data, and these names were inferred from the values.
+    Inferred(Vec<Cell>),
+}
+
+impl HeaderAt {
+    /// Position in the head of the first data row.
+    fn data_from(&self) -> usize {
+        match self {
+            HeaderAt::Row(pos) => pos + 1,
+            HeaderAt::Inferred(_) => 0,
+        }
+    }
+}
+
+/// The header of a sheet's first rows: the row that names its columns, else (unless the user chose
+/// a header row) names inferred from rows that are all data.
+fn find_header(head: &[(usize, Vec<Cell>)], forced: Option<usize>) -> Option<HeaderAt> {
+    if let Some(pos) = locate_header(head, forced) {
+        return Some(HeaderAt::Row(pos));
+    }
+    if forced.is_some() {
+        return None;
+    }
+    let rows: Vec<Vec<Cell>> = head.iter().take(HEADER_SEARCH_ROWS).map(|(_, c)| c.clone()).collect();
+    mapping::infer_header(&rows).map(HeaderAt::Inferred)
+}
+
+/// Detects the mapping from the sheet's header, applies the user's overrides, and returns it with
+/// the rows after the header as a sample.
 fn build_mapping(
     path: &Path,
     sheet: &str,
     head: &[(usize, Vec<Cell>)],
-    header: usize,
+    header: &HeaderAt,
     options: &ImportOptions,
 ) -> Result<(Mapping, Vec<Vec<Cell>>, Vec<Warning>)> {
-    let (header_index, header_cells) = head.get(header).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
-    let sample: Vec<Vec<Cell>> = head.iter().skip(header + 1).map(|(_, c)| c.clone()).collect();
-    let mut m = mapping::detect(sheet, *header_index as u32, header_cells, &sample);
+    let (header_index, header_cells) = match header {
+        HeaderAt::Row(pos) => {
+            let (index, cells) = head.get(*pos).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
+            (*index as u32, cells)
+        }
+        HeaderAt::Inferred(cells) => (0, cells),
+    };
+    let sample: Vec<Vec<Cell>> = head.iter().skip(header.data_from()).map(|(_, c)| c.clone()).collect();
+    let mut m = mapping::detect(sheet, header_index, header_cells, &sample);
+    m.headerless = matches!(header, HeaderAt::Inferred(_));
     let switched = mapping::prefer_filled(&mut m, &sample);
     mapping::apply_overrides(&mut m, path, &options.roles, options.key.as_ref())?;
-    let notes = switched
+    let inferred = m.headerless.then(|| inferred_header_warning(&m));
+    let notes = inferred
         .into_iter()
-        .map(|(_, empty, used)| {
+        .chain(switched.into_iter().map(|(_, empty, used)| {
             Warning::new(
                 "empty_column_skipped",
                 format!("“{empty}”列是空的，改用“{used}”。"),
                 format!("The \u{201c}{empty}\u{201d} column is empty; \u{201c}{used}\u{201d} is used instead."),
             )
-        })
+        }))
         .collect();
     Ok((m, sample, notes))
+}
+
+/// What the import read a headerless file's columns as, column by column, so that a wrong guess is
+/// seen (and changed in the mapping) before the tiers are trusted.
+fn inferred_header_warning(m: &Mapping) -> Warning {
+    let named: Vec<(u32, &str)> =
+        m.columns.iter().filter(|c| c.role.is_some()).map(|c| (c.index + 1, c.header.as_str())).collect();
+    let zh: Vec<String> = named.iter().map(|(n, h)| format!("第 {n} 列为{h}")).collect();
+    let en: Vec<String> = named
+        .iter()
+        .map(|(n, h)| {
+            let role = match *h {
+                mapping::INFERRED_KEY => "the customer",
+                mapping::INFERRED_DATE => "the date",
+                mapping::INFERRED_QUANTITY => "the quantity",
+                mapping::INFERRED_AMOUNT => "the amount",
+                other => other,
+            };
+            format!("column {n} {role}")
+        })
+        .collect();
+    Warning::new(
+        "header_inferred",
+        format!("文件没有表头（第一行就是数据），按各列的内容识别：{}。如不对，请在预览中修改各列的用途。", zh.join("，")),
+        format!(
+            "The file has no header (its first line is already data); from the values, {}. If that is wrong, change the columns' roles in the preview.",
+            en.join(", ")
+        ),
+    )
 }
 
 /// What a user should know about the mapping before and after importing.
@@ -469,7 +537,8 @@ struct FileReader<'a> {
     sheet: String,
     forced_header: Option<usize>,
     buffer: Vec<(usize, Vec<Cell>)>,
-    /// Row index of the current sheet's header once known.
+    /// Once the current sheet's header is known: the index of the last row read before (the header,
+    /// or the last of the buffered rows); every later row is data.
     header: Option<usize>,
 }
 
@@ -548,7 +617,12 @@ impl<'a> FileReader<'a> {
     /// Finds the header in the buffer, builds the mapping (first sheet) and replays the buffered rows.
     fn resolve(&mut self) -> Result<()> {
         let buffer = std::mem::take(&mut self.buffer);
-        let Some(pos) = locate_header(&buffer, self.forced_header) else {
+        let found = if self.mapping.is_some() {
+            locate_header(&buffer, self.forced_header).map(HeaderAt::Row)
+        } else {
+            find_header(&buffer, self.forced_header)
+        };
+        let Some(at) = found else {
             if self.mapping.is_some() {
                 // A continuation sheet without its own header: every row is data.
                 self.header = Some(0);
@@ -561,9 +635,10 @@ impl<'a> FileReader<'a> {
             }
             return Err(Error::NoHeader { path: self.path.to_owned() });
         };
-        let header_index = buffer.get(pos).map_or(0, |(i, _)| *i);
+        // Rows after the buffer are data: their indices are past the header and every buffered row.
+        let last_read = buffer.last().map_or(0, |(i, _)| *i);
         if self.mapping.is_none() {
-            let (m, sample, notes) = build_mapping(self.path, &self.sheet, &buffer, pos, self.options)?;
+            let (m, sample, notes) = build_mapping(self.path, &self.sheet, &buffer, &at, self.options)?;
             self.check_columns(&m)?;
             self.warnings = notes;
             self.warnings.extend(mapping_warnings(&m, &sample, self.options));
@@ -574,9 +649,9 @@ impl<'a> FileReader<'a> {
             self.file = Some(file);
             self.mapping = Some(m);
         }
-        self.header = Some(header_index);
+        self.header = Some(last_read);
         if let Some(f) = self.file.as_mut() {
-            for (i, cells) in buffer.iter().skip(pos + 1) {
+            for (i, cells) in buffer.iter().skip(at.data_from()) {
                 f.push_row(*i, cells);
             }
         }
@@ -628,7 +703,7 @@ fn finish_file(
             .map(|c| c.header.clone())
             .unwrap_or_default();
         let (example_row, example) =
-            out.amount_example.clone().unwrap_or((mapping.header_row + 2, "（空）".to_owned()));
+            out.amount_example.clone().unwrap_or((mapping.first_data_line(), "（空）".to_owned()));
         return Err(Error::AmountsUnreadable { path: path.to_owned(), column, example_row, example });
     }
     let duplicates = out.skipped.iter().find(|s| s.reason == SkipReason::Duplicate).map_or(0, |s| s.count);

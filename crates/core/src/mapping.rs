@@ -150,9 +150,23 @@ pub struct Mapping {
     /// Roles (and the key, as `CustomerKey`) for which several columns were candidates.
     #[serde(default)]
     pub alternatives: Vec<Alternative>,
+    /// The file has no header: its first row is already data, and the column names were inferred
+    /// from the values ([`infer_header`]); `header_row` is then 0 and names no row.
+    #[serde(default)]
+    pub headerless: bool,
 }
 
 impl Mapping {
+    /// The header row as people count rows (from 1), or `None` for a file without a header.
+    pub fn header_line(&self) -> Option<u32> {
+        (!self.headerless).then_some(self.header_row + 1)
+    }
+
+    /// The first data row as people count rows (from 1).
+    pub fn first_data_line(&self) -> u32 {
+        self.header_line().map_or(1, |h| h + 1)
+    }
+
     /// The column that has `role`, if any.
     pub fn column(&self, role: Role) -> Option<&Column> {
         self.columns.iter().find(|c| c.role == Some(role))
@@ -932,7 +946,85 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
         });
     }
     let level = detect_level(&columns);
-    Mapping { sheet: sheet.to_owned(), header_row, columns, key, level, alternatives }
+    Mapping { sheet: sheet.to_owned(), header_row, columns, key, level, alternatives, headerless: false }
+}
+
+/// The names [`infer_header`] gives the columns it recognises; [`match_header`] reads them back as
+/// their roles.
+pub const INFERRED_KEY: &str = "客户ID";
+/// See [`INFERRED_KEY`].
+pub const INFERRED_DATE: &str = "日期";
+/// See [`INFERRED_KEY`].
+pub const INFERRED_QUANTITY: &str = "数量";
+/// See [`INFERRED_KEY`].
+pub const INFERRED_AMOUNT: &str = "金额";
+
+/// Column names for a sheet without a header, whose first row is already data (CDNOW's
+/// `00001 19970101 1 11.77`, a till's bare transaction log), inferred from the values of `rows`:
+/// a column of dates is the date, the rightmost other column of numbers the amount, the leftmost
+/// other column the customer, and a column of whole numbers between them the quantity. The rest
+/// are `列N`. `None` unless the rows agree on a customer, a date and an amount: a sheet of anything
+/// else keeps its "no header" error.
+pub fn infer_header(rows: &[Vec<Cell>]) -> Option<Vec<Cell>> {
+    let rows: Vec<&Vec<Cell>> = rows.iter().filter(|r| r.iter().any(|c| !cell::is_empty(c))).collect();
+    if rows.len() < 2 {
+        return None;
+    }
+    let width = rows.iter().map(|r| r.iter().rposition(|c| !cell::is_empty(c)).map_or(0, |i| i + 1)).max()?;
+    if !(3..=40).contains(&width) {
+        return None;
+    }
+    // A column qualifies when every non-empty value fits and at most a tenth of the rows leave it empty.
+    let fits = |col: usize, test: &dyn Fn(&Cell) -> bool| {
+        let values: Vec<&Cell> =
+            rows.iter().map(|r| r.get(col).unwrap_or(&Cell::Empty)).filter(|c| !cell::is_empty(c)).collect();
+        values.len() * 10 >= rows.len() * 9 && values.iter().all(|c| test(c))
+    };
+    let number = |c: &Cell| !matches!(c, Cell::DateTime(_)) && cell::parse_number(c).is_some_and(|x| x.is_finite());
+    let money = |c: &Cell| number(c) && cell::parse_amount(c).is_some();
+    let whole = |c: &Cell| cell::parse_number(c).is_some_and(|x| x.fract() == 0.0 && (0.0..=100_000.0).contains(&x));
+    let date = (0..width).find(|&i| fits(i, &looks_like_date))?;
+    // Money has cents somewhere; a column of whole numbers (an id, a count) is the amount only
+    // when no column has cents.
+    let cents = |i: usize| rows.iter().any(|r| r.get(i).and_then(cell::parse_number).is_some_and(|x| x.fract() != 0.0));
+    let amounts: Vec<usize> = (0..width).rev().filter(|&i| i != date && fits(i, &money)).collect();
+    let amount = amounts.iter().copied().find(|&i| cents(i)).or(amounts.first().copied())?;
+    let key = (0..width).find(|&i| i != date && i != amount && fits(i, &|c: &Cell| !looks_like_date(c)))?;
+    let quantity =
+        (key.min(amount) + 1..amount.max(key)).find(|&i| i != date && fits(i, &|c: &Cell| number(c) && whole(c)));
+    Some(
+        (0..width)
+            .map(|i| {
+                let name = match i {
+                    i if i == key => INFERRED_KEY.to_owned(),
+                    i if i == date => INFERRED_DATE.to_owned(),
+                    i if i == amount => INFERRED_AMOUNT.to_owned(),
+                    i if Some(i) == quantity => INFERRED_QUANTITY.to_owned(),
+                    i => format!("列{}", i + 1),
+                };
+                Cell::Text(name)
+            })
+            .collect(),
+    )
+}
+
+/// A value a headerless sheet's date column may hold: a date cell, `20250305` (as a number or
+/// text), or text with a date's separators that reads as one. Plain numbers are not (11.77 would
+/// read as an Excel serial in 1900).
+fn looks_like_date(c: &Cell) -> bool {
+    let compact = |x: f64| x.fract() == 0.0 && (19_700_101.0..=21_001_231.0).contains(&x);
+    match c {
+        Cell::DateTime(_) => true,
+        Cell::Number(x) => compact(*x) && cell::parse_datetime(c).is_some(),
+        Cell::Text(s) => {
+            let t = cell::trim(s);
+            if t.bytes().all(|b| b.is_ascii_digit()) {
+                return t.len() == 8 && t.parse::<f64>().is_ok_and(compact) && cell::parse_datetime(c).is_some();
+            }
+            t.contains(['-', '/', '.', '年']) && cell::parse_datetime_text_ordered(t).is_some()
+        }
+        _ => false,
+    }
 }
 
 /// In Shopify's order export (one row per line item, columns `Lineitem name`, `Lineitem quantity` …)
@@ -1245,6 +1337,57 @@ mod tests {
             row(&["1", "2025-01-01", "o1", "10"]),
         ];
         assert_eq!(detect_header(&rows).map(|h| h.0), Some(2));
+    }
+
+    fn names(header: Option<Vec<Cell>>) -> Option<Vec<String>> {
+        header.map(|h| h.iter().map(display_header).collect())
+    }
+
+    #[test]
+    fn a_sheet_of_bare_transactions_gets_its_columns_named_from_their_values() {
+        // CDNOW as published: customer, yyyymmdd, quantity, dollars.
+        let cdnow = vec![
+            row(&["00001", "19970101", "1", "11.77"]),
+            row(&["00002", "19970112", "5", "77.00"]),
+            row(&["00003", "19970102", "2", "20.76"]),
+        ];
+        let header = infer_header(&cdnow);
+        assert_eq!(names(header.clone()).unwrap(), ["客户ID", "日期", "数量", "金额"]);
+        let m = detect("s", 0, &header.unwrap(), &cdnow);
+        let roles: Vec<Option<Role>> = m.columns.iter().map(|c| c.role).collect();
+        assert_eq!(roles, [Some(Role::CustomerKey), Some(Role::Date), Some(Role::Quantity), Some(Role::Amount)]);
+        // A till's log in a workbook: date cells, a note, a member number, and the money in whole yuan.
+        let at =
+            |d: u32| Cell::DateTime(chrono::NaiveDate::from_ymd_opt(2025, 3, d).unwrap().and_hms_opt(9, 0, 0).unwrap());
+        let till = vec![
+            vec![at(1), Cell::Text("堂食".into()), Cell::Number(10086.0), Cell::Number(35.0)],
+            vec![at(2), Cell::Text("外卖".into()), Cell::Number(10087.0), Cell::Number(128.0)],
+            vec![at(2), Cell::Empty, Cell::Number(10086.0), Cell::Number(20.0)],
+        ];
+        // No column has cents: the rightmost column of numbers is the amount; the note, empty on
+        // a third of the rows, cannot tell customers apart.
+        assert_eq!(names(infer_header(&till)).unwrap(), ["日期", "列2", "客户ID", "金额"]);
+        // Cents decide over a column of whole numbers to its right (a member number after the price).
+        let priced = vec![
+            row(&["A-1", "2025-03-01", "12.50", "10086"]),
+            row(&["A-2", "2025/3/2", "8.00", "10087"]),
+            row(&["A-3", "2025-03-02", "3.25", "10086"]),
+        ];
+        assert_eq!(names(infer_header(&priced)).unwrap(), ["客户ID", "日期", "金额", "列4"]);
+    }
+
+    #[test]
+    fn rows_that_are_not_bare_transactions_get_no_inferred_header() {
+        // A header in a language the synonyms do not know: its names are not dates.
+        let german = vec![row(&["Kunde", "Datum", "Betrag"]), row(&["K1", "2025-03-01", "9.90"])];
+        assert_eq!(infer_header(&german), None);
+        // No dates at all (a price list), or numbers alone (11.77 is not a date).
+        assert_eq!(infer_header(&[row(&["苹果", "3.50", "12"]), row(&["梨", "4.00", "7"])]), None);
+        assert_eq!(infer_header(&[row(&["1", "11.77", "3"]), row(&["2", "12.00", "4"])]), None);
+        // A single row says too little.
+        assert_eq!(infer_header(&[row(&["00001", "19970101", "1", "11.77"])]), None);
+        // An ordinary header is found as one before any of this.
+        assert!(detect_header(&[row(&["买家ID", "下单时间", "实付金额"])]).is_some());
     }
 
     #[test]

@@ -456,6 +456,7 @@ fn report() -> ImportReport {
                 chosen: "实付金额".into(),
                 others: vec!["订单金额".into(), "商家实收金额".into()],
             }],
+            headerless: false,
         },
         rows_read: 1234,
         orders_kept: 1100,

@@ -1282,6 +1282,46 @@ fn shopify_orders_export_keeps_every_line_item_of_an_order() {
 }
 
 #[test]
+fn a_file_whose_first_line_is_data_imports_as_with_a_header() {
+    // CDNOW_master.txt as published: no header, columns padded with spaces.
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        "00001 19970101  1   11.77",
+        "00002 19970112  1   12.00",
+        "00002 19970112  5   77.00",
+        "00003 19970102  2   20.76",
+        "00003 19970330  2   20.76",
+        "00004 19970101  2   29.33",
+    ];
+    let bare = dir.path().join("CDNOW_master.txt");
+    std::fs::write(&bare, lines.join("\n") + "\n").unwrap();
+    let named = dir.path().join("CDNOW_named.txt");
+    std::fs::write(&named, format!("customer_id date quantity amount\n{}\n", lines.join("\n"))).unwrap();
+
+    let ds = import_one(&bare);
+    let m = &ds.reports[0].mapping;
+    assert!(m.headerless);
+    assert_eq!(m.header_line(), None);
+    assert_eq!(m.column(Role::Amount).unwrap().index, 3);
+    assert_eq!(ds.reports[0].rows_read, 6, "the first line is an order, not a header");
+    assert!(has_warning(&ds, "header_inferred"));
+    let with_header = import_one(&named);
+    assert!(!with_header.reports[0].mapping.headerless);
+    assert_eq!(per_customer(&ds.orders), per_customer(&with_header.orders));
+    assert_eq!(per_customer(&ds.orders).get("00002"), Some(&(2, 8900, d(1997, 1, 12), d(1997, 1, 12))));
+
+    // The preview shows every line as data, and a role the user changes by the inferred name sticks.
+    let p = preview(&bare, &ImportOptions::default()).unwrap();
+    assert!(p.mapping.headerless);
+    assert_eq!(p.rows.len(), 6);
+    assert!(p.warnings.iter().any(|w| w.code == "header_inferred"));
+    let mut options = ImportOptions::default();
+    options.roles.insert("数量".to_owned(), None);
+    let p = preview(&bare, &options).unwrap();
+    assert!(p.mapping.headerless && p.mapping.column(Role::Quantity).is_none());
+}
+
+#[test]
 fn day_first_dates_are_decided_by_the_file_and_ambiguous_ones_swapped() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("uk_orders.csv");

@@ -59,6 +59,7 @@ fn mapping(headers: &[(&str, Option<Role>)]) -> Mapping {
         key: KeySpec::Column("买家ID".into()),
         level: Level::Orders,
         alternatives: vec![],
+        headerless: false,
     }
 }
 

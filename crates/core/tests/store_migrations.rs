@@ -182,6 +182,7 @@ fn report_json() -> String {
             key: KeySpec::Column("买家ID".into()),
             level: Level::Orders,
             alternatives: vec![],
+            headerless: false,
         },
         rows_read: 2,
         orders_kept: 2,

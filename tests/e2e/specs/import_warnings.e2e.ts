@@ -1,7 +1,9 @@
 // A masked customer key in the real window: a 抖店-style export whose every buyer's phone is masked as
 // 1********** is previewed, and the preview says, before anything is imported, that its orders would be
-// counted as one customer. The preview is then cancelled: nothing is imported, so the data folder the
-// specs share is left as it was. Screenshot: target/e2e-screenshots/import-warning-masked-key.png.
+// counted as one customer. A file without a header (CDNOW's bare `00001 19970101 1 11.77` lines) is
+// previewed too: its columns are named from their values and the preview says so. Each preview is
+// then cancelled: nothing is imported, so the data folder the specs share is left as it was.
+// Screenshots: target/e2e-screenshots/import-warning-masked-key.png, import-headerless.png.
 import fs from "node:fs";
 import path from "node:path";
 import { $, browser, expect } from "@wdio/globals";
@@ -22,7 +24,24 @@ function maskedExport(file: string, orders: number) {
   fs.writeFileSync(file, "\ufeff" + rows.join("\n") + "\n");
 }
 
-describe("导入预览：打码的客户标识", () => {
+/** Opens `file` in the import preview and returns the text of its warning `code`. */
+async function previewWarning(file: string, code: string): Promise<string> {
+  await tid("nav-import").waitForDisplayed({ timeout: 30_000 });
+  await tid("nav-import").click();
+  await browser.execute((p: string) => (window as any).__tierbookTest.importPath(p), file);
+  await tid("btn-import").waitForClickable({ timeout: 30_000 });
+  const warning = tid(`preview-warning-${code}`);
+  await warning.waitForDisplayed({ timeout: 10_000 });
+  return warning.getText();
+}
+
+/** Leaves the preview without importing anything. */
+async function cancelPreview() {
+  await tid("btn-cancel-preview").click();
+  await tid("btn-open-file").waitForDisplayed({ timeout: 10_000 });
+}
+
+describe("导入预览：打码的客户标识与没有表头的文件", () => {
   it("says a masked key value would merge the orders into one customer, before importing", async () => {
     fs.mkdirSync(shotDir, { recursive: true });
     const file = path.join(fixtures, "抖店订单-手机号全打码.csv");
@@ -30,17 +49,31 @@ describe("导入预览：打码的客户标识", () => {
     await browser.waitUntil(async () => browser.execute(() => Boolean((window as any).__tierbookTest)), {
       timeout: 30_000,
     });
-    await tid("nav-import").waitForDisplayed({ timeout: 30_000 });
-    await tid("nav-import").click();
-    await browser.execute((p: string) => (window as any).__tierbookTest.importPath(p), file);
-    await tid("btn-import").waitForClickable({ timeout: 30_000 });
-    const warning = tid("preview-warning-key_collapsed");
-    await warning.waitForDisplayed({ timeout: 10_000 });
-    const text = await warning.getText();
+    const text = await previewWarning(file, "key_collapsed");
     expect(text).toContain("1**********");
     expect(text).toContain("同一位客户");
     await browser.saveScreenshot(path.join(shotDir, "import-warning-masked-key.png"));
-    await tid("btn-cancel-preview").click();
-    await tid("btn-open-file").waitForDisplayed({ timeout: 10_000 });
+    await cancelPreview();
+  });
+
+  it("reads a file whose first line is already data by its values, and says how", async () => {
+    const file = path.join(fixtures, "CDNOW_master.txt");
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = String(1 + (i % 12)).padStart(5, "0");
+      const day = String(1 + (i % 28)).padStart(2, "0");
+      lines.push(`${id} 199703${day}  ${1 + (i % 3)}   ${(10 + i * 1.37).toFixed(2)}`);
+    }
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const text = await previewWarning(file, "header_inferred");
+    expect(text).toContain("没有表头");
+    expect(text).toContain("第 4 列为金额");
+    await browser.saveScreenshot(path.join(shotDir, "import-headerless.png"));
+    // The header-row select shows its choice in a nested label that WebKit's getText does not see.
+    const headerRow = await browser.execute(
+      () => document.querySelector('[data-testid="header-row"]')?.textContent ?? "",
+    );
+    expect(headerRow).toContain("无");
+    await cancelPreview();
   });
 });

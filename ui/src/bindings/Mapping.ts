@@ -31,4 +31,9 @@ level: Level,
 /**
  * Roles (and the key, as `CustomerKey`) for which several columns were candidates.
  */
-alternatives: Array<Alternative>, };
+alternatives: Array<Alternative>, 
+/**
+ * The file has no header: its first row is already data, and the column names were inferred
+ * from the values ([`infer_header`]); `header_row` is then 0 and names no row.
+ */
+headerless: boolean, };

@@ -133,9 +133,12 @@ const en: Messages = {
     previewTitle: "Check what was read",
     previewHint:
       "The green row is the detected header; the tag above each column is its role. Change anything that is wrong.",
+    previewHintHeaderless:
+      "The file has no header; the tag above each column is the role read from its values. Change anything that is wrong.",
     sheet: "Sheet",
     headerRow: "Header row",
     headerRowN: "Row {n}",
+    headerRowNone: "None",
     keyColumn: "Customer key",
     amountColumn: "Amount column",
     levelOrders: "Order list",

@@ -1,5 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { alternativeLines, combinedKeyOffer, detectAll, isMaskedColumn, withKey, withRole, withSheet } from "./preview";
+import {
+  alternativeLines,
+  columnValues,
+  combinedKeyOffer,
+  detectAll,
+  headerRowIndex,
+  isMaskedColumn,
+  withKey,
+  withRole,
+  withSheet,
+} from "./preview";
 import type { Preview } from "../types";
 
 const preview: Preview = {
@@ -18,6 +28,7 @@ const preview: Preview = {
     key: { kind: "column", columns: "联系电话" },
     level: "orders",
     alternatives: [],
+    headerless: false,
   },
   rows: [
     ["订单导出 2025-01-01 至 2025-03-31"],
@@ -28,6 +39,21 @@ const preview: Preview = {
   ],
   warnings: [],
 };
+
+describe("headerRowIndex", () => {
+  test("names the header row, or none for a file whose first row is data", () => {
+    expect(headerRowIndex(preview)).toBe(1);
+    const bare = { ...preview, mapping: { ...preview.mapping, header_row: 0, headerless: true } };
+    expect(headerRowIndex(bare)).toBe(-1);
+    // Every row is data: the key column's values start at the first row.
+    expect(columnValues(bare, "联系电话")).toEqual([
+      "订单导出 2025-01-01 至 2025-03-31",
+      "联系电话",
+      "138****1234",
+      "138****1234",
+    ]);
+  });
+});
 
 describe("masked-phone key", () => {
   test("a column of 138****1234 values is masked; the title row above the header is ignored", () => {

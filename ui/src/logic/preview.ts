@@ -9,12 +9,16 @@ export function headerWithRole(preview: Preview, role: Role): string | null {
   return preview.mapping.columns.find((c) => c.role === role)?.header ?? null;
 }
 
+/** The preview row of the header, or -1 for a file without one (its first row is already data). */
+export const headerRowIndex = (preview: Preview): number =>
+  preview.mapping.headerless ? -1 : preview.mapping.header_row;
+
 /** Values of one column under the header row. */
 export function columnValues(preview: Preview, header: string): string[] {
   const col = preview.mapping.columns.find((c) => c.header === header);
   if (!col) return [];
   return preview.rows
-    .slice(preview.mapping.header_row + 1)
+    .slice(headerRowIndex(preview) + 1)
     .map((r) => r[col.index] ?? "")
     .filter((v) => v.trim() !== "");
 }

@@ -25,6 +25,7 @@ const report: ImportReport = {
     key: { kind: "column", columns: "买家ID" },
     level: "orders",
     alternatives: [],
+    headerless: false,
   },
   rows_read: 12345,
   orders_kept: 12000,

@@ -1354,7 +1354,13 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
             (pick(lang, "文件", "File"), report.file.clone()),
             (pick(lang, "格式", "Format"), format!("{:?}", report.format).to_lowercase()),
             (pick(lang, "工作表", "Sheet"), m.sheet.clone()),
-            (pick(lang, "表头所在行", "Header row"), (m.header_row + 1).to_string()),
+            (
+                pick(lang, "表头所在行", "Header row"),
+                m.header_line().map_or_else(
+                    || pick(lang, "无（按内容识别各列）", "none (columns read from their values)").to_owned(),
+                    |h| h.to_string(),
+                ),
+            ),
             (pick(lang, "数据类型", "Rows are"), labels::level(m.level, lang).to_string()),
             (pick(lang, "客户标识", "Customer key"), labels::key_spec(&m.key, lang)),
             (
