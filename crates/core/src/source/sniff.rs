@@ -7,7 +7,7 @@
 
 use std::io::{Read, Seek};
 
-use encoding_rs::{Encoding, GB18030, UTF_8};
+use encoding_rs::{Encoding, GB18030, UTF_8, WINDOWS_1252};
 
 use super::Format;
 
@@ -174,7 +174,9 @@ fn is_blank(c: char) -> bool {
 }
 
 /// Valid UTF-8 wins (a cut at the end of the sample is fine); otherwise GB18030, which covers the
-/// GBK that Excel on Chinese Windows writes. UTF-16 is only believed with a BOM.
+/// GBK that Excel on Chinese Windows writes, unless the text's non-ASCII bytes stand alone as a
+/// Western single-byte encoding's accented letters do (Windows-1252). UTF-16 is only believed with
+/// a BOM.
 pub(crate) fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
     if let Some(utf16) = utf16_without_bom(head) {
         return utf16;
@@ -183,8 +185,29 @@ pub(crate) fn guess_encoding(head: &[u8], complete: bool) -> &'static Encoding {
         Ok(_) => UTF_8,
         // `error_len() == None` means the sample ends inside a character: still UTF-8.
         Err(e) if e.error_len().is_none() && !complete => UTF_8,
+        Err(_) if lone_high_bytes(head) => WINDOWS_1252,
         Err(_) => GB18030,
     }
+}
+
+/// Whether most runs of non-ASCII bytes are one byte long. Chinese in GBK is two bytes a character,
+/// nearly always both non-ASCII, in runs as long as the words; Windows-1252 (Excel's "CSV" on a
+/// Western Windows, public data sets such as Kaggle's `sales_data_sample.csv`) has an accented
+/// letter between ASCII ones: `Rancé,`, `Müller`. Read as GB18030, those are errors or wrong
+/// characters.
+fn lone_high_bytes(head: &[u8]) -> bool {
+    let (mut runs, mut lone) = (0usize, 0usize);
+    let mut run = 0usize;
+    for &b in head.iter().chain(std::iter::once(&b'\n')) {
+        if b >= 0x80 {
+            run += 1;
+        } else if run > 0 {
+            runs += 1;
+            lone += usize::from(run == 1);
+            run = 0;
+        }
+    }
+    runs > 0 && lone * 2 > runs
 }
 
 /// UTF-16 written without a BOM: delimiters, digits and newlines are ASCII, so one byte of every

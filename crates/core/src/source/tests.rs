@@ -404,6 +404,22 @@ fn csv_gbk_from_chinese_excel_is_decoded() {
 }
 
 #[test]
+fn csv_in_windows_1252_is_decoded_not_refused_as_binary() {
+    // Kaggle's sales_data_sample.csv: Latin-1 names with an accented letter before a comma, which
+    // is no GB18030 at all, and one between letters, which GB18030 would misread as a CJK character.
+    let dir = tempfile::tempdir().unwrap();
+    let content =
+        "CUSTOMERNAME,SALES,CONTACTLASTNAME\r\nDaedalus Designs Imports,2497.77,Rancé\r\nAssociés Ltd,100,Müller\r\n";
+    let (latin, _, unmappable) = encoding_rs::WINDOWS_1252.encode(content);
+    assert!(!unmappable);
+    let path = write_file(dir.path(), "sales_data_sample.csv", &latin);
+    let (source, rows) = open_rows(&path);
+    assert_eq!(source.encoding(), Some("windows-1252"));
+    assert_eq!(rows[1][2], text("Rancé"));
+    assert_eq!(rows[2], vec![text("Associés Ltd"), text("100"), text("Müller")]);
+}
+
+#[test]
 fn csv_utf16le_with_bom_is_decoded() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = vec![0xFF, 0xFE];
