@@ -277,6 +277,7 @@ fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result
     }
     // Several sheets: the best header wins; sheets with the same header continue it.
     let mut heads = Vec::with_capacity(names.len());
+    let mut headerless: Option<String> = None;
     for name in &names {
         let head = read_head(src, name, HEAD_ROWS)?;
         let found = locate_header(&head, header);
@@ -286,11 +287,20 @@ fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result
             .map(|(_, cells)| cells.iter().map(|c| mapping::match_key(&mapping::display_header(c))).collect())
             .unwrap_or_default();
         let row = found.and_then(|i| head.get(i)).map(|(r, _)| *r);
+        if found.is_none()
+            && header.is_none()
+            && headerless.is_none()
+            && matches!(find_header(&head, None), Some(HeaderAt::Inferred(_)))
+        {
+            headerless = Some(name.clone());
+        }
         heads.push((name.clone(), score, keys, row));
     }
     let best = heads.iter().enumerate().max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(&a.0))).map(|(i, _)| i);
     let Some(best) = best.filter(|i| heads.get(*i).is_some_and(|h| h.1 > 0)) else {
-        return Err(Error::NoHeader { path: path.to_owned() });
+        // No sheet has a header: the first whose rows are bare transactions (Excel's default
+        // workbook keeps its empty Sheet2 and Sheet3 beside them) is read by its values.
+        return headerless.map(|name| vec![(name, None)]).ok_or_else(|| Error::NoHeader { path: path.to_owned() });
     };
     let best_keys = heads[best].2.clone();
     Ok(heads

@@ -1322,6 +1322,27 @@ fn a_file_whose_first_line_is_data_imports_as_with_a_header() {
 }
 
 #[test]
+fn a_workbook_of_bare_transactions_beside_empty_sheets_is_read_by_its_values() {
+    // Excel's default workbook: the data on Sheet1 without a header, Sheet2 and Sheet3 left empty.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("交易流水.xlsx");
+    let rows = vec![
+        vec![S("C001"), D("2025-03-01 10:00:00"), N(2.0), N(59.9)],
+        vec![S("C002"), D("2025-03-02 11:30:00"), N(1.0), N(120.0)],
+        vec![S("C001"), D("2025-04-05 09:15:00"), N(1.0), N(30.5)],
+    ];
+    write_xlsx(&path, &[("Sheet1", rows), ("Sheet2", vec![]), ("Sheet3", vec![])]);
+    let ds = import_one(&path);
+    assert!(ds.reports[0].mapping.headerless);
+    assert_eq!(ds.reports[0].mapping.sheet, "Sheet1");
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.get("C001"), Some(&(2, 9040, d(2025, 3, 1), d(2025, 4, 5))), "{got:?}");
+    assert_eq!(got.len(), 2);
+    let p = preview(&path, &ImportOptions::default()).unwrap();
+    assert_eq!((p.mapping.sheet.as_str(), p.mapping.headerless), ("Sheet1", true));
+}
+
+#[test]
 fn day_first_dates_are_decided_by_the_file_and_ambiguous_ones_swapped() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("uk_orders.csv");
