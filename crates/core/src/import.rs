@@ -287,11 +287,7 @@ fn plan_sheets(src: &mut Source, path: &Path, options: &ImportOptions) -> Result
             .map(|(_, cells)| cells.iter().map(|c| mapping::match_key(&mapping::display_header(c))).collect())
             .unwrap_or_default();
         let row = found.and_then(|i| head.get(i)).map(|(r, _)| *r);
-        if found.is_none()
-            && header.is_none()
-            && headerless.is_none()
-            && matches!(find_header(&head, None), Some(HeaderAt::Inferred(_)))
-        {
+        if found.is_none() && header.is_none() && headerless.is_none() && inferred_header(&head).is_some() {
             headerless = Some(name.clone());
         }
         heads.push((name.clone(), score, keys, row));
@@ -391,8 +387,13 @@ fn find_header(head: &[(usize, Vec<Cell>)], forced: Option<usize>) -> Option<Hea
     if forced.is_some() {
         return None;
     }
+    inferred_header(head).map(HeaderAt::Inferred)
+}
+
+/// Column names inferred from a head whose rows are all data (see [`mapping::infer_header`]).
+fn inferred_header(head: &[(usize, Vec<Cell>)]) -> Option<Vec<Cell>> {
     let rows: Vec<Vec<Cell>> = head.iter().take(HEADER_SEARCH_ROWS).map(|(_, c)| c.clone()).collect();
-    mapping::infer_header(&rows).map(HeaderAt::Inferred)
+    mapping::infer_header(&rows)
 }
 
 /// Detects the mapping from the sheet's header, applies the user's overrides, and returns it with
@@ -549,7 +550,7 @@ struct FileReader<'a> {
     buffer: Vec<(usize, Vec<Cell>)>,
     /// Once the current sheet's header is known: the index of the last row read before (the header,
     /// or the last of the buffered rows); every later row is data.
-    header: Option<usize>,
+    data_after: Option<usize>,
 }
 
 impl<'a> FileReader<'a> {
@@ -578,7 +579,7 @@ impl<'a> FileReader<'a> {
             sheet: String::new(),
             forced_header: None,
             buffer: Vec::new(),
-            header: None,
+            data_after: None,
         }
     }
 
@@ -586,7 +587,7 @@ impl<'a> FileReader<'a> {
         self.sheet = sheet.to_owned();
         self.forced_header = header;
         self.buffer.clear();
-        self.header = None;
+        self.data_after = None;
     }
 
     fn row(&mut self, index: usize, cells: &[Cell]) -> Result<()> {
@@ -597,7 +598,7 @@ impl<'a> FileReader<'a> {
                 return Err(Error::Cancelled);
             }
         }
-        match self.header {
+        match self.data_after {
             Some(h) => {
                 if index > h {
                     if let Some(f) = self.file.as_mut() {
@@ -618,7 +619,7 @@ impl<'a> FileReader<'a> {
     }
 
     fn end_sheet(&mut self) -> Result<()> {
-        if self.header.is_none() {
+        if self.data_after.is_none() {
             self.resolve()?;
         }
         Ok(())
@@ -635,7 +636,7 @@ impl<'a> FileReader<'a> {
         let Some(at) = found else {
             if self.mapping.is_some() {
                 // A continuation sheet without its own header: every row is data.
-                self.header = Some(0);
+                self.data_after = Some(0);
                 if let Some(f) = self.file.as_mut() {
                     for (i, cells) in &buffer {
                         f.push_row(*i, cells);
@@ -659,7 +660,7 @@ impl<'a> FileReader<'a> {
             self.file = Some(file);
             self.mapping = Some(m);
         }
-        self.header = Some(last_read);
+        self.data_after = Some(last_read);
         if let Some(f) = self.file.as_mut() {
             for (i, cells) in buffer.iter().skip(at.data_from()) {
                 f.push_row(*i, cells);

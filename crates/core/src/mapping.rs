@@ -980,7 +980,7 @@ pub fn infer_header(rows: &[Vec<Cell>]) -> Option<Vec<Cell>> {
             rows.iter().map(|r| r.get(col).unwrap_or(&Cell::Empty)).filter(|c| !cell::is_empty(c)).collect();
         values.len() * 10 >= rows.len() * 9 && values.iter().all(|c| test(c))
     };
-    let number = |c: &Cell| !matches!(c, Cell::DateTime(_)) && cell::parse_number(c).is_some_and(|x| x.is_finite());
+    let number = |c: &Cell| !matches!(c, Cell::DateTime(_)) && cell::parse_number(c).is_some();
     let money = |c: &Cell| number(c) && cell::parse_amount(c).is_some();
     let whole = |c: &Cell| cell::parse_number(c).is_some_and(|x| x.fract() == 0.0 && (0.0..=100_000.0).contains(&x));
     let date = (0..width).find(|&i| fits(i, &looks_like_date))?;
