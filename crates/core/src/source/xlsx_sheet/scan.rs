@@ -204,9 +204,11 @@ pub(super) fn tag(s: &[u8]) -> P<Tag> {
             }
             let empty = j > i && s.get(j - 1) == Some(&b'/');
             let attrs = i..if empty { j - 1 } else { j };
-            // `<c/x>` would be an element named `c/x` to quick-xml; a `<` inside a tag is malformed.
+            // quick-xml's name runs to the first whitespace: `<c/x>` is an element named `c/x`, and
+            // `<v///>` an empty one named `v//` (calamine fails on it inside a cell), so a `/` right
+            // after the name is only `<name/>`. A `<` inside a tag is malformed.
             let attr_bytes = s.get(attrs.clone()).unwrap_or_default();
-            if (after == b'/' && !empty) || memchr(b'<', attr_bytes).is_some() {
+            if (after == b'/' && j != i + 1) || memchr(b'<', attr_bytes).is_some() {
                 return P::Bail;
             }
             P::Ok(Tag { kind: if empty { TagKind::Empty } else { TagKind::Start }, name: 1..i, attrs, end: j + 1 })
@@ -214,9 +216,10 @@ pub(super) fn tag(s: &[u8]) -> P<Tag> {
     }
 }
 
-/// The name after any namespace prefix, as quick-xml's `local_name`.
+/// The name after any namespace prefix, as quick-xml's `local_name`: after the first `:` (so
+/// `::c` is no `c`).
 pub(super) fn local(name: &[u8]) -> &[u8] {
-    match memchr::memrchr(b':', name) {
+    match memchr(b':', name) {
         Some(i) => name.get(i + 1..).unwrap_or_default(),
         None => name,
     }
@@ -723,9 +726,13 @@ mod tests {
         assert_eq!(tag_of("</x:row >"), Some((TagKind::End, "x:row".into(), String::new())));
         assert_eq!(tag_of(r#"<c a="x>y">"#), Some((TagKind::Start, "c".into(), r#" a="x>y""#.into())));
         assert!(matches!(tag(b"<c/x>"), P::Bail));
+        assert_eq!(tag_of("<v/>"), Some((TagKind::Empty, "v".into(), String::new())));
+        assert!(matches!(tag(b"<v///>"), P::Bail));
+        assert!(matches!(tag(b"<v/ >"), P::Bail));
         assert!(matches!(tag(b"<!-- x -->"), P::Bail));
         assert!(matches!(tag(b"<c r=\"A"), P::More));
         assert_eq!(local(b"x:row"), b"row");
+        assert_eq!(local(b":::c"), b"::c");
     }
 
     #[test]

@@ -281,6 +281,19 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
         // Fuzz finding: a form feed is no XML whitespace, so `<c\x0c r=..>` is another element,
         // which calamine skips.
         ("form_feed_after_a_name", "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c\x0c r=\"B1\"><v>2</v></c></row>"),
+        // Fuzz finding: `<v///>` is an empty element named `v//` to quick-xml (its name runs to the
+        // first whitespace), which calamine refuses inside a cell; it was read as `<v/>`.
+        (
+            "slashes_after_a_name",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v///>88.0</v></c></row>"#,
+        ),
+        ("slash_then_attributes", r#"<row r="1"><c/ r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>"#),
+        // Fuzz finding: quick-xml's local name is what follows the first `:`, so `<:::c>` is an
+        // element named `::c`, which calamine skips; it was read as a cell.
+        (
+            "colons_before_a_name",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><:::c r="A2"><v>2</v></:::c><c r="B2"><v>3</v></c></row>"#,
+        ),
         ("end_tags_inside_cells", r#"<row r="1"><c r="A1"><v>1</v></x></y></z></c></row>"#),
         (
             "end_tags_inside_inline_strings",
@@ -297,4 +310,29 @@ fn every_shape_the_byte_tokenizer_reads_itself_reads_as_calamine_does() {
         let path = xlsx(dir.path(), &format!("{name}.xlsx"), "", data, None, false);
         same(&path);
     }
+}
+
+/// A run of three markup bytes inserted anywhere in a small sheet (each place, each byte): both
+/// readers still agree. Two fuzz findings were such runs: `<v///>` (an empty element named `v//`,
+/// read as `<v/>`) and `<:::c` (an element whose local name is `::c`, read as a cell).
+#[test]
+fn a_run_of_markup_bytes_inserted_anywhere_reads_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = concat!(
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>名</t></is></c></row>"#,
+        r#"<row r="2"><c r="A2" s="1"><v>45658</v></c><c r="B2"><f>1+1</f><v>2</v></c><c r="C2" t="b"><v>1</v></c></row>"#,
+    );
+    let runs = ["<", ">", "/", ":", "\"", "'", "=", "&", ";", "!", "?", "-", " ", "\u{c}", "\0", NOT_UTF8];
+    let mut cases = 0;
+    for at in (0..=data.len()).filter(|&at| data.is_char_boundary(at)) {
+        for run in runs {
+            let sheet = format!("{}{}{}", &data[..at], run.repeat(3), &data[at..]);
+            let path = xlsx(dir.path(), "inserted.xlsx", "", &sheet, Some(SST), false);
+            let (calamine, _) = read(&path, true, usize::MAX);
+            let (fast, _) = read(&path, false, usize::MAX);
+            assert_eq!(fast, calamine, "{run:?} × 3 inserted at {at}: {sheet}");
+            cases += 1;
+        }
+    }
+    assert!(cases > 3000, "{cases} cases");
 }
