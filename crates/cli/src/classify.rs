@@ -371,6 +371,7 @@ pub(crate) fn run(args: &Args, lang: Lang) -> Result<()> {
                 "window": outcome.classification.params.window,
                 "score_cuts": outcome.classification.params.score_cuts,
                 "notes": outcome.classification.notes,
+                "score_notes": outcome.classification.score_notes,
                 "tiers": outcome.classification.tiers,
                 "segments": outcome.classification.segments,
                 // Per customer: key, tier and segment, so that scripts (and the app/CLI agreement

@@ -308,6 +308,18 @@ fn mostly_one_time_buyers_get_a_note_and_count_bins_not_a_silent_collapse() {
     assert!(c.thresholds.iter().any(|t| t.name.zh.contains("按次数分档")));
     let f_of = |orders: u32| c.assignments[customers.iter().position(|x| x.orders == orders).unwrap()].f_score;
     assert_eq!([f_of(1), f_of(2), f_of(3), f_of(4), f_of(5), f_of(55)], [1, 2, 3, 4, 5, 5]);
+
+    // The same shop tiered by revenue or by named segments: the tiers say nothing about F's bins
+    // unless they come from the scores, but every customer's F score is still explained.
+    let by_revenue = classify(&customers, &params(Method::AbcRevenue { a_pct: 80.0, b_pct: 95.0 })).unwrap();
+    assert!(!by_revenue.notes.iter().any(|n| n.zh.contains("分位点重合")), "{:?}", by_revenue.notes);
+    assert!(by_revenue.score_notes.iter().any(|n| n.zh.contains("F（购买次数）的分位点重合")));
+    assert_eq!(
+        by_revenue.assignments.iter().map(|a| a.f_score).collect::<Vec<_>>(),
+        c.assignments.iter().map(|a| a.f_score).collect::<Vec<_>>()
+    );
+    let named = classify(&customers, &params(Method::RfmSegments { rules: default_segment_rules() })).unwrap();
+    assert!(named.notes.iter().any(|n| n.zh.contains("F（购买次数）的分位点重合")), "{:?}", named.notes);
 }
 
 #[test]

@@ -114,6 +114,7 @@ fn fixture(n: usize, with_d: bool, segments: bool) -> Fixture {
         segments: Vec::new(),
         assignments,
         notes: vec![Text::new("大多数客户只买过一次", "Most customers bought once")],
+        score_notes: vec![Text::new("F 改为按次数分档", "F uses count bins")],
     };
     Fixture { customers, classification, playbook: Playbook::default() }
 }
@@ -486,6 +487,8 @@ fn method_sheet_explains_the_method_thresholds_and_each_import() {
         method_name.as_str(),
         "A 类门槛",
         "大多数客户只买过一次",
+        // The score columns are explained whatever the method (ABC here).
+        "F 改为按次数分档",
         "订单导出_2025Q2.xlsx",
         "1234 / 1100",
         SkipReason::Closed.label(Lang::Zh),

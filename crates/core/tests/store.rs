@@ -481,6 +481,7 @@ fn snapshot_of(rows: &[(&str, Tier, Option<&str>, i64)], as_of: &str) -> (Vec<Cu
         segments: vec![],
         assignments: rows.iter().map(|(_, t, s, _)| assignment(*t, *s)).collect(),
         notes: vec![Text::new("说明", "note")],
+        score_notes: vec![Text::new("F 按次数分档", "F count bins")],
     };
     (customers, classification)
 }

@@ -6,7 +6,8 @@
 //! customers they were computed from.
 //!
 //! Below the method files: it knows no method. The notes it writes (an as-of date before the data
-//! ends, a score dimension that fell back) open the classification's notes.
+//! ends) open the classification's notes; how a score dimension fell back is a score note, which
+//! the engine adds to the notes only for a method that tiers by the scores.
 
 use std::ops::Deref;
 use std::sync::OnceLock;
@@ -54,6 +55,8 @@ pub(crate) struct Facts {
     pub rfm: Vec<[u8; 3]>,
     /// What the shared facts had to say; the method's notes follow them.
     pub notes: Vec<Text>,
+    /// How a score dimension fell back: among the notes only for methods that tier by the scores.
+    pub score_notes: Vec<Text>,
     /// Customer indices by profit descending, ties by key: made the first time a method asks
     /// ([`Base::by_profit`]) and kept with the other facts.
     by_profit: OnceLock<Vec<u32>>,
@@ -96,7 +99,7 @@ impl Facts {
             cut(Dim::F, &sorted_f, &own.f, 1.0),
             cut(Dim::M, &sorted_m, &own.m, 100.0),
         ];
-        notes.extend(cuts.iter().filter_map(|c| fallback_note(c, bins)));
+        let score_notes = cuts.iter().filter_map(|c| fallback_note(c, bins)).collect();
         let rfm = (0..customers.len())
             .map(|i| {
                 let c = &customers[i];
@@ -104,7 +107,21 @@ impl Facts {
             })
             .collect();
         let by_profit = OnceLock::new();
-        Facts { as_of, recency, total, by_revenue, sorted_r, sorted_f, sorted_m, bins, cuts, rfm, notes, by_profit }
+        Facts {
+            as_of,
+            recency,
+            total,
+            by_revenue,
+            sorted_r,
+            sorted_f,
+            sorted_m,
+            bins,
+            cuts,
+            rfm,
+            notes,
+            score_notes,
+            by_profit,
+        }
     }
 }
 

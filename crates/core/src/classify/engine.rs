@@ -159,6 +159,9 @@ pub(super) fn run_prepared(
         thresholds.extend(own);
     }
     let mut all_notes = base.notes.clone();
+    if params.method.tiers_by_scores() {
+        all_notes.extend(base.score_notes.iter().cloned());
+    }
     all_notes.extend(notes);
     Classification {
         params: params.clone(),
@@ -168,6 +171,7 @@ pub(super) fn run_prepared(
         segments,
         assignments,
         notes: all_notes,
+        score_notes: base.score_notes.clone(),
     }
 }
 

@@ -105,6 +105,12 @@ impl Method {
     pub fn uses_rhythm(&self) -> bool {
         matches!(self, Method::Composite { weights, .. } if weights.rhythm() > 0.0)
     }
+
+    /// Whether the tiers come from the R/F/M quantile scores (RFM scores, RFM named segments): only
+    /// then is how a score had to fall back a note on the tiering itself.
+    pub fn tiers_by_scores(&self) -> bool {
+        matches!(self, Method::RfmScores { .. } | Method::RfmSegments { .. })
+    }
 }
 
 impl Weights {
@@ -283,6 +289,12 @@ pub struct Classification {
     pub segments: Vec<GroupSummary>,
     /// One per input customer, in input order.
     pub assignments: Vec<Assignment>,
-    /// Things the method had to say (F degenerate → value bins, …).
+    /// Things the tiering had to say: the as-of date, the method's own notes, and how a score fell
+    /// back (F degenerate → value bins, …) when the method tiers by the scores.
     pub notes: Vec<Text>,
+    /// How the R/F/M scores shown with every customer had to fall back, whatever the method. Under
+    /// ABC a shop of one-time buyers would otherwise read about F's bins beside tiers that never
+    /// used F.
+    #[serde(default)]
+    pub score_notes: Vec<Text>,
 }

@@ -1330,10 +1330,13 @@ fn method_sheet(workbook: &mut Workbook, table: &Table, f: &Formats) -> Step {
         }
         r += 1;
     }
-    if !class.notes.is_empty() {
+    // The score notes explain the R/F/M score columns every customer list has, whatever the method.
+    let score_notes = class.score_notes.iter().filter(|n| !class.notes.contains(n));
+    let notes: Vec<_> = class.notes.iter().chain(score_notes).collect();
+    if !notes.is_empty() {
         write_text_with(ws, r, 0, pick(lang, "注意事项", "Notes"), &f.section)?;
         r += 1;
-        for note in &class.notes {
+        for note in notes {
             write_text_with(ws, r, 1, note.get(lang), &f.wrap)?;
             fit_row(ws, r, note.get(lang), 70.0)?;
             r += 1;

@@ -64,6 +64,9 @@ struct RunSummary {
     tiers: Vec<GroupSummary>,
     segments: Vec<GroupSummary>,
     notes: Vec<Text>,
+    /// Absent in snapshots saved before score notes were kept apart.
+    #[serde(default)]
+    score_notes: Vec<Text>,
 }
 
 impl Workspace {
@@ -96,6 +99,7 @@ impl Workspace {
             tiers: classification.tiers.clone(),
             segments: classification.segments.clone(),
             notes: classification.notes.clone(),
+            score_notes: classification.score_notes.clone(),
         };
         let tx = self.write_tx()?;
         tx.execute(
@@ -320,6 +324,7 @@ impl Workspace {
             segments: summary.segments,
             assignments,
             notes: summary.notes,
+            score_notes: summary.score_notes,
         };
         Ok(SnapshotData { info, customers, classification })
     }
