@@ -44,6 +44,9 @@ pub struct TierView {
     pub tiers: Vec<GroupSummary>,
     pub segments: Vec<GroupSummary>,
     pub notes: Vec<Text>,
+    /// How the R/F/M scores had to fall back, whatever the method: the customer's details show them
+    /// beside the scores (they are among `notes` too when the method tiers by the scores).
+    pub score_notes: Vec<Text>,
     pub kpis: Kpis,
     /// At most ~200 points, from (0,0) to (1,1), with the points where the tier changes.
     pub pareto: Vec<ParetoPoint>,
@@ -156,6 +159,7 @@ pub fn tier_view(customers: &[Customer], classification: &Classification, playbo
         tiers: classification.tiers.clone(),
         segments: classification.segments.clone(),
         notes: classification.notes.clone(),
+        score_notes: classification.score_notes.clone(),
         kpis: kpis(customers, classification),
         pareto: charts::pareto(customers, Some(&classification.assignments), 200),
         rf_matrix,

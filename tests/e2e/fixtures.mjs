@@ -53,6 +53,8 @@ const expected = {
   halfSegmentCounts: segmentCounts([half], "rfm-segments"),
   // The workspace after both imports holds every order once (the overlap is not counted twice).
   bothCube: counts([half, year], "rfm-cube"),
+  // app.e2e.ts: how the R/F/M scores fell back (the same whatever the method), as the core says it.
+  halfScoreNotes: summary([half], "abc").score_notes.map((n) => n.zh),
   // regions.e2e.ts: customers per province after both imports (does not depend on the method).
   bothRegions: Object.fromEntries(summary([half, year], "abc").regions.map((r) => [r.province, r.customers])),
 };

@@ -21,6 +21,7 @@ interface Expected {
   halfSegments: Record<string, number>;
   halfSegmentCounts: Record<string, number>;
   bothCube: Record<string, number>;
+  halfScoreNotes: string[];
 }
 const expected: Expected = JSON.parse(
   fs.readFileSync(path.join(process.env.TIERBOOK_E2E_FIXTURES ?? "", "expected.json"), "utf8"),
@@ -47,7 +48,13 @@ async function waitForStableOnScreen(selector: string) {
       const el = document.querySelector(sel);
       if (!el) return null;
       const r = el.getBoundingClientRect();
-      return { x: Math.round(r.left), y: Math.round(r.top), w: Math.round(r.width), h: Math.round(r.height), vw: window.innerWidth };
+      return {
+        x: Math.round(r.left),
+        y: Math.round(r.top),
+        w: Math.round(r.width),
+        h: Math.round(r.height),
+        vw: window.innerWidth,
+      };
     }, selector);
   let last = JSON.stringify(await rect());
   await browser.waitUntil(
@@ -135,6 +142,10 @@ describe("TierBook in its real window", () => {
     await expectTierCounts(expected.halfAbc);
     const total = Object.values(expected.halfAbc).reduce((a, b) => a + b, 0);
     expect(await num("kpi-customers")).toBe(total);
+    // ABC does not tier by the R/F/M scores: how F fell back is no note on its tiers (the drawer says it).
+    expect(expected.halfScoreNotes.length).toBeGreaterThan(0);
+    const tierNotes = (await tid("tier-notes").isExisting()) ? await tid("tier-notes").getText() : "";
+    for (const note of expected.halfScoreNotes) expect(tierNotes).not.toContain(note);
     await tid("pareto-chart").waitForDisplayed();
     await browser.pause(800); // let the charts finish their entry animation for the screenshot
     await shot("03-tiers-abc");
@@ -186,6 +197,9 @@ describe("TierBook in its real window", () => {
     const drawer = await tid("customer-drawer").getText();
     expect(drawer).toMatch(/类/); // the tier and the reason are shown
     expect(await tid("drawer-name").getText()).not.toBe("");
+    // How the scores fell back, as the core says, beside the customer's R/F/M scores.
+    const scoreNotes = await tid("drawer-score-notes").getText();
+    for (const note of expected.halfScoreNotes) expect(scoreNotes).toContain(note);
     await shot("06-customer-detail");
     await browser.keys("Escape");
   });

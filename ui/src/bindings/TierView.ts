@@ -12,7 +12,12 @@ import type { TierProfit } from "./TierProfit";
 /**
  * Everything the tiers screen shows for one classification.
  */
-export type TierView = { as_of: string, params: ClassifyParams, thresholds: Array<Threshold>, tiers: Array<GroupSummary>, segments: Array<GroupSummary>, notes: Array<Text>, kpis: Kpis, 
+export type TierView = { as_of: string, params: ClassifyParams, thresholds: Array<Threshold>, tiers: Array<GroupSummary>, segments: Array<GroupSummary>, notes: Array<Text>, 
+/**
+ * How the R/F/M scores had to fall back, whatever the method: the customer's details show them
+ * beside the scores (they are among `notes` too when the method tiers by the scores).
+ */
+score_notes: Array<Text>, kpis: Kpis, 
 /**
  * At most ~200 points, from (0,0) to (1,1), with the points where the tier changes.
  */
