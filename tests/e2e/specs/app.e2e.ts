@@ -258,6 +258,14 @@ describe("TierBook in its real window", () => {
     });
     await tid("nav-tiers").click();
     await tid("tier-count-A").waitForDisplayed();
+    // The segment → tier selects follow the language too (they kept "A 类").
+    const segmentTiers = await browser.execute(() =>
+      Array.from(document.querySelectorAll('[data-testid="segment-tiers"] .n-base-selection'))
+        .map((e) => e.textContent ?? "")
+        .join("|"),
+    );
+    expect(segmentTiers).toContain("Tier A");
+    expect(segmentTiers).not.toContain("类");
     await browser.pause(800);
     await shot("11-tiers-english");
   });
