@@ -136,6 +136,7 @@ export const ROLES = listAll<Role>({
   receiver: true,
   order_count: true,
   first_date: true,
+  recency_days: true,
   interactions: true,
   address: true,
   province: true,

@@ -93,6 +93,7 @@ pub(crate) fn role_label(role: Role, lang: Lang) -> &'static str {
         Role::Receiver => tr(lang, "收货人", "receiver"),
         Role::OrderCount => tr(lang, "消费次数", "order count"),
         Role::FirstDate => tr(lang, "首次消费日期", "first purchase date"),
+        Role::RecencyDays => tr(lang, "距上次消费天数（倒推最近消费日期）", "days since last purchase"),
         Role::Interactions => tr(lang, "互动次数", "interactions"),
         Role::PaidAt => tr(lang, "支付时间（空 = 未付款）", "paid at (empty = unpaid)"),
         Role::UnitPrice => {

@@ -416,10 +416,18 @@ fn build_mapping(
     let mut m = mapping::detect(sheet, header_index, header_cells, &sample);
     m.headerless = matches!(header, HeaderAt::Inferred(_));
     let switched = mapping::prefer_filled(&mut m, &sample);
+    let dates_key = mapping::key_not_dates(&mut m, &sample);
     mapping::apply_overrides(&mut m, path, &options.roles, options.key.as_ref())?;
     let inferred = m.headerless.then(|| inferred_header_warning(&m));
     let notes = inferred
         .into_iter()
+        .chain(dates_key.map(|(dates, used)| {
+            Warning::new(
+                "key_holds_dates",
+                format!("“{dates}”列都是日期，不能区分客户，改用“{used}”作客户标识。"),
+                format!("The \u{201c}{dates}\u{201d} column holds dates, not customers; \u{201c}{used}\u{201d} is the customer key instead."),
+            )
+        }))
         .chain(switched.into_iter().map(|(_, empty, used)| {
             Warning::new(
                 "empty_column_skipped",
@@ -429,6 +437,25 @@ fn build_mapping(
         }))
         .collect();
     Ok((m, sample, notes))
+}
+
+/// The day a file was last written (local time), which is when a list of days since the last
+/// purchase was made as far as anyone can tell; today when the file system does not say.
+fn file_day(path: &Path) -> chrono::NaiveDate {
+    let written = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    written.map_or_else(chrono::Local::now, chrono::DateTime::<chrono::Local>::from).date_naive()
+}
+
+/// Says that the last purchases were dated back from the file's day, so that the dates in the lists
+/// are read as what they are.
+fn recency_warning(header: &str, day: chrono::NaiveDate) -> Warning {
+    Warning::new(
+        "recency_dated_back",
+        format!("表中没有日期，“{header}”是距上次消费的天数：最近消费日期按文件的修改日期 {day} 倒推。分层只看各客户之间的先后，不受影响。"),
+        format!(
+            "The sheet has no dates; \u{201c}{header}\u{201d} gives days since the last purchase, so last purchases are dated back from the file's date, {day}. The tiers compare customers with each other and do not depend on it."
+        ),
+    )
 }
 
 /// What the import read a headerless file's columns as, column by column, so that a wrong guess is
@@ -505,6 +532,13 @@ fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) 
                     format!("No unique buyer id; customers are told apart by \u{201c}{h}\u{201d}, so equal names (e.g. 微信用户) are merged."),
                 ));
             }
+            if mapping::match_key(h) == "id" {
+                out.push(Warning::new(
+                    "bare_id_key",
+                    format!("没有“客户ID”“会员ID”等列，按“{h}”列区分客户；如果它是订单或行的编号，请在映射中改选客户列。"),
+                    format!("No customer or member id column; customers are told apart by \u{201c}{h}\u{201d}. If it numbers orders or rows, choose the customer column in the mapping."),
+                ));
+            }
         }
     }
     if m.level == Level::Customers {
@@ -513,8 +547,33 @@ fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) 
             "这是客户汇总表（每行一个客户），按累计消费金额和消费次数分层。",
             "This is a customer-level sheet (one row per customer); tiers use the cumulative amount and purchase count.",
         ));
+        if let Some(w) = constant_amount_warning(m, sample) {
+            out.push(w);
+        }
     }
     out
+}
+
+/// In a customer list every customer having spent the same is no list of spending: the amount
+/// column is more likely a constant of the data set (Kaggle's marketing_campaign.csv has
+/// `Z_Revenue` = 11 on every row). Said from the sample, for the user to check the mapping.
+fn constant_amount_warning(m: &Mapping, sample: &[Vec<Cell>]) -> Option<Warning> {
+    let column = m.column(Role::Amount)?;
+    let i = column.index as usize;
+    let amounts: Vec<f64> = sample.iter().filter_map(|r| r.get(i)).filter_map(cell::parse_number).collect();
+    let first = *amounts.first()?;
+    if amounts.len() < 10 || amounts.iter().any(|a| *a != first) {
+        return None;
+    }
+    let h = &column.header;
+    Some(Warning::new(
+        "amount_constant",
+        format!("金额列“{h}”在前 {} 行都是 {first}，可能不是客户的消费金额；请在映射中确认金额列。", amounts.len()),
+        format!(
+            "The amount column \u{201c}{h}\u{201d} is {first} on each of the first {} rows; it may not be what customers spent. Check the amount column in the mapping.",
+            amounts.len()
+        ),
+    ))
 }
 
 /// Hashes the platform layout: orders are unique per (layout, order id). Two exports of one shop
@@ -656,6 +715,11 @@ impl<'a> FileReader<'a> {
             let fp = fingerprint(&m);
             let mut file = FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
                 .skip_zero_amount(self.options.skip_zero_amount);
+            if let Some(days) = m.column(Role::RecencyDays).filter(|_| m.column(Role::Date).is_none()) {
+                let day = file_day(self.path);
+                file = file.recency_reference(day);
+                self.warnings.push(recency_warning(&days.header, day));
+            }
             file.reserve(self.capacity);
             self.file = Some(file);
             self.mapping = Some(m);
@@ -679,7 +743,7 @@ impl<'a> FileReader<'a> {
         if Resolved::new(m).key.is_empty() {
             return Err(Error::NoKeyColumn { path, columns: m.header_list() });
         }
-        if m.column(Role::Date).is_none() {
+        if m.column(Role::Date).is_none() && m.column(Role::RecencyDays).is_none() {
             return Err(Error::NoDateColumn { path, columns: m.header_list() });
         }
         Ok(())

@@ -50,6 +50,10 @@ pub enum Role {
     OrderCount,
     /// Customer-level sheets: 首次消费时间.
     FirstDate,
+    /// Customer-level sheets without a last-purchase date: days since the last purchase (Kaggle's
+    /// RFM tables `CustomerID, Recency, Frequency, Monetary`; 距上次消费天数). The last purchase is
+    /// dated back from the file's own date; a date column, when there is one, wins.
+    RecencyDays,
     /// 互动次数/咨询次数.
     Interactions,
     /// 支付时间/付款时间 when another column is the order date: an empty payment time marks an unpaid
@@ -225,6 +229,10 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("买家", Role::CustomerKey, 74),
     ("单位名称", Role::CustomerKey, 78),
     ("客户单位", Role::CustomerKey, 78),
+    // A bare "ID" (Kaggle's customer tables: marketing_campaign.csv's first column) is the customer
+    // only when nothing else can be: in an order file it is as often the row's or the order's number.
+    // Below [`KEY_OF_LAST_RESORT`], so every phone, name and receiver beats it (see `key_score`).
+    ("id", Role::CustomerKey, 30),
     // Names and nicknames: shown, and a key of last resort.
     ("买家昵称", Role::Name, 100),
     ("昵称", Role::Name, 95),
@@ -544,6 +552,20 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("totalorders", Role::OrderCount, 98),
     ("purchasecount", Role::OrderCount, 95),
     ("frequency", Role::OrderCount, 85),
+    ("recency", Role::RecencyDays, 90),
+    ("recencydays", Role::RecencyDays, 95),
+    ("recencyindays", Role::RecencyDays, 95),
+    ("dayssincelastpurchase", Role::RecencyDays, 98),
+    ("dayssincelastorder", Role::RecencyDays, 98),
+    ("最近消费距今天数", Role::RecencyDays, 100),
+    ("最近购买距今天数", Role::RecencyDays, 100),
+    ("最近一次消费距今天数", Role::RecencyDays, 100),
+    ("距上次消费天数", Role::RecencyDays, 100),
+    ("距上次购买天数", Role::RecencyDays, 100),
+    ("距今天数", Role::RecencyDays, 90),
+    ("未消费天数", Role::RecencyDays, 95),
+    ("未购天数", Role::RecencyDays, 92),
+    ("未购买天数", Role::RecencyDays, 92),
     // Unit prices (Chinese): used only when there is no amount column (see `Role::UnitPrice`).
     ("单价", Role::UnitPrice, 100),
     ("商品单价", Role::UnitPrice, 100),
@@ -570,6 +592,13 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("省", Role::Province, 95),
     ("所在省份", Role::Province, 98),
     ("province", Role::Province, 95),
+    // The Chinese edition of Tableau's Superstore (省/自治区), and statistics-style headers.
+    ("省/自治区", Role::Province, 97),
+    ("省/直辖市", Role::Province, 97),
+    ("省/市/自治区", Role::Province, 97),
+    ("省/直辖市/自治区", Role::Province, 97),
+    ("省份/直辖市", Role::Province, 97),
+    ("所属省份", Role::Province, 98),
     ("城市", Role::City, 100),
     ("收货城市", Role::City, 100),
     ("市", Role::City, 95),
@@ -659,6 +688,8 @@ const CONTAINS: &[(&str, Role, u8)] = &[
     ("付款时间", Role::PaidAt, 95),
     ("支付时间", Role::PaidAt, 95),
     ("首次消费", Role::FirstDate, 95),
+    ("距今天数", Role::RecencyDays, 88),
+    ("距上次", Role::RecencyDays, 86),
     ("订单状态", Role::Status, 95),
     ("交易状态", Role::Status, 95),
     ("手机", Role::Phone, 80),
@@ -696,6 +727,8 @@ const CONTAINS: &[(&str, Role, u8)] = &[
     ("value", Role::Amount, 50),
     ("revenue", Role::Amount, 60),
     ("status", Role::Status, 70),
+    ("dayssince", Role::RecencyDays, 85),
+    ("recency", Role::RecencyDays, 80),
     ("date", Role::Date, 55),
     ("timestamp", Role::Date, 50),
 ];
@@ -759,6 +792,8 @@ const NEVER: &[&str] = &[
     "address",
     "note",
     "birth",
+    // Kaggle's marketing_campaign.csv: Marital_Status is no order status.
+    "marital",
     "seller",
     "salesperson",
     "cashier",
@@ -877,9 +912,13 @@ pub fn is_masked_phone(text: &str) -> bool {
     stars >= 3 && digits >= 4 && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '*' | '＊' | '+' | ' ' | '-'))
 }
 
+/// Customer-key synonyms below this priority (a bare "ID") rank under every other kind of key.
+const KEY_OF_LAST_RESORT: u8 = 50;
+
 /// How suitable a column is as the customer key (higher is better), or `None` when it is not.
 fn key_score(role: Role, prio: u8) -> Option<u32> {
     let base = match role {
+        Role::CustomerKey if prio < KEY_OF_LAST_RESORT => 0,
         Role::CustomerKey => 300,
         Role::Phone => 200,
         Role::Name => 150,
@@ -930,6 +969,12 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
             c.role = Some(Role::Date);
         }
     }
+    // Days since the last purchase stand in for a date only where there is none.
+    if columns.iter().any(|c| c.role == Some(Role::Date)) {
+        for c in columns.iter_mut().filter(|c| c.role == Some(Role::RecencyDays)) {
+            c.role = None;
+        }
+    }
     // The key: best id, else phone, else nickname/name, else receiver.
     let mut key_cands: Vec<(usize, u32)> =
         matches.iter().enumerate().filter_map(|(i, m)| m.and_then(|(r, p)| key_score(r, p)).map(|s| (i, s))).collect();
@@ -944,6 +989,27 @@ pub fn detect(sheet: &str, header_row: u32, header: &[Cell], sample: &[Vec<Cell>
             chosen: headers[key_cands[0].0].clone(),
             others: key_cands[1..].iter().map(|(i, _)| headers[*i].clone()).collect(),
         });
+    }
+    // Only the key's column is the key: a bare "ID" that won the role among customer synonyms
+    // gives it up when a phone or a name is the key.
+    let key_column = key_cands.first().map(|&(i, _)| i);
+    for (i, c) in columns.iter_mut().enumerate() {
+        if c.role == Some(Role::CustomerKey) && key_column != Some(i) {
+            c.role = None;
+        }
+    }
+    // A second customer column beside the key is the customer's name when it is named as one —
+    // 客户名称 beside 客户 ID (the Chinese Superstore), 会员名称 beside 会员卡号 — and shown in the lists.
+    if columns.iter().all(|c| c.role != Some(Role::Name)) {
+        let name = key_cands.iter().skip(1).map(|&(i, _)| i).find(|&i| {
+            matches[i].is_some_and(|(r, _)| r == Role::CustomerKey) && columns[i].role.is_none() && {
+                let k = match_key(&headers[i]);
+                k.contains('名') || k.contains("name")
+            }
+        });
+        if let Some(i) = name {
+            columns[i].role = Some(Role::Name);
+        }
     }
     let level = detect_level(&columns);
     Mapping { sheet: sheet.to_owned(), header_row, columns, key, level, alternatives, headerless: false }
@@ -1083,6 +1149,45 @@ pub fn prefer_filled(m: &mut Mapping, sample: &[Vec<Cell>]) -> Vec<(Role, String
     switched
 }
 
+/// A key column whose sampled values are all dates (Kaggle's `Dt_Customer`, the day a customer
+/// joined, matched "customer") would make every day one customer: it gives way to the next key
+/// candidate that holds something else. Returns `(dates column, column used instead)`. Like
+/// [`prefer_filled`], call it before [`apply_overrides`]: a key the user chose is kept.
+pub fn key_not_dates(m: &mut Mapping, sample: &[Vec<Cell>]) -> Option<(String, String)> {
+    let KeySpec::Column(key) = &m.key else {
+        return None;
+    };
+    let all_dates = |header: &str| {
+        let Some(i) = find_column(m, header) else {
+            return false;
+        };
+        let values: Vec<&Cell> = sample.iter().filter_map(|r| r.get(i)).filter(|c| !cell::is_empty(c)).collect();
+        values.len() >= 3 && values.iter().all(|c| looks_like_date(c))
+    };
+    if !all_dates(key) {
+        return None;
+    }
+    let alt_index = m.alternatives.iter().position(|a| a.role == Role::CustomerKey && a.chosen == *key)?;
+    let alt = &m.alternatives[alt_index];
+    let pos = alt.others.iter().position(|o| !all_dates(o))?;
+    let (old, new) = (alt.chosen.clone(), alt.others[pos].clone());
+    if let Some(i) = find_column(m, &old) {
+        if m.columns[i].role == Some(Role::CustomerKey) {
+            m.columns[i].role = None;
+        }
+    }
+    if let Some(i) = find_column(m, &new) {
+        if m.columns[i].role.is_none() {
+            m.columns[i].role = Some(Role::CustomerKey);
+        }
+    }
+    m.key = KeySpec::Column(new.clone());
+    let alt = &mut m.alternatives[alt_index];
+    alt.others[pos] = old.clone();
+    alt.chosen = new.clone();
+    Some((old, new))
+}
+
 /// Customer-level when there is no order id but a count of orders or a cumulative amount / last
 /// purchase column; otherwise order-level.
 fn detect_level(columns: &[Column]) -> Level {
@@ -1095,7 +1200,7 @@ fn detect_level(columns: &[Column]) -> Level {
         (c.role == Some(Role::Amount) && (k.contains("累计") || k.contains("总消费") || k.contains("消费总")))
             || (c.role == Some(Role::Date) && (k.contains("最近") || k.contains("最后") || k.contains("上次")))
     });
-    if has(Role::OrderCount) || cumulative {
+    if has(Role::OrderCount) || has(Role::RecencyDays) || cumulative {
         Level::Customers
     } else {
         Level::Orders
@@ -1198,6 +1303,8 @@ pub struct Resolved {
     pub first_date: Option<usize>,
     /// Column of the interactions count (customer lists).
     pub interactions: Option<usize>,
+    /// Column of the days since the last purchase (customer lists without a date column).
+    pub recency_days: Option<usize>,
     /// Read only when `amount` is `None`: each row's amount is quantity × unit price.
     pub unit_price: Option<usize>,
     /// Column of the full address.
@@ -1244,6 +1351,7 @@ impl Resolved {
             order_count: idx(Role::OrderCount),
             first_date: idx(Role::FirstDate),
             interactions: idx(Role::Interactions),
+            recency_days: idx(Role::RecencyDays),
             unit_price: idx(Role::UnitPrice),
             address: idx(Role::Address),
             province: idx(Role::Province),

@@ -470,6 +470,9 @@ pub struct FileOrders<'a> {
     skip_zero_amount: bool,
     /// The first amount beyond [`MAX_ORDER_CENTS`]: row and cell text.
     too_large_example: Option<(u32, String)>,
+    /// The day a customer list's days-since-last-purchase count back from (see
+    /// [`FileOrders::recency_reference`]).
+    recency_reference: Option<NaiveDate>,
 }
 
 impl<'a> FileOrders<'a> {
@@ -514,6 +517,7 @@ impl<'a> FileOrders<'a> {
             ambiguous_dates: 0,
             skip_zero_amount: false,
             too_large_example: None,
+            recency_reference: None,
         }
     }
 
@@ -533,6 +537,21 @@ impl<'a> FileOrders<'a> {
     pub fn skip_zero_amount(mut self, skip: bool) -> Self {
         self.skip_zero_amount = skip;
         self
+    }
+
+    /// The day a customer list's days since the last purchase (`Role::RecencyDays`) count back
+    /// from: the day the list was made, as far as anyone can tell. Without it such rows have no date.
+    pub fn recency_reference(mut self, day: NaiveDate) -> Self {
+        self.recency_reference = Some(day);
+        self
+    }
+
+    /// The last purchase of a row that gives days since it instead of a date: whole days back from
+    /// the reference day (fractions round; negative or over a century is no date).
+    fn recency_date(&self, c: &Cell) -> Option<(NaiveDateTime, bool)> {
+        let days = cell::parse_number(c).filter(|d| d.is_finite() && (0.0..=36_525.0).contains(d))?;
+        let day = self.recency_reference?.checked_sub_days(chrono::Days::new(days.round() as u64))?;
+        Some((day.and_hms_opt(0, 0, 0)?, false))
     }
 
     /// The row's amount: the amount column, or quantity × unit price when the sheet has none (an
@@ -701,6 +720,13 @@ impl<'a> FileOrders<'a> {
 
         let date = self.row_date(get(self.map.date));
         let date = date.or_else(|| self.row_date(get(self.map.paid_at)));
+        // A customer list with days since the last purchase where a date would be.
+        let dated_back = if date.is_none() && self.map.date.is_none() {
+            self.recency_date(get(self.map.recency_days))
+        } else {
+            None
+        };
+        let date = date.or(dated_back);
         let placed_at = date.map(|d| d.0);
 
         // The order this row belongs to.
@@ -751,7 +777,10 @@ impl<'a> FileOrders<'a> {
             return;
         } else {
             // No order id: deduplicate by content against earlier files.
-            let h = self.content_hash(cells, placed_at, amount, refund);
+            // A date counted back from the file's day would differ between two copies of one
+            // list; the days themselves are among the cells hashed.
+            let hashed_date = if dated_back.is_some() { None } else { placed_at };
+            let h = self.content_hash(cells, hashed_date, amount, refund);
             let n = self.contents.entry(h).or_insert(0);
             *n += 1;
             if *n <= self.set.contents.get(&h).copied().unwrap_or(0) {

@@ -1712,3 +1712,162 @@ fn absurd_amounts_are_skipped_with_their_row_and_never_wrap_a_total() {
     assert!(msg.contains("only_absurd.csv") && msg.contains("第 2 行") && msg.contains("90000000000000000"), "{msg}");
     assert!(msg.contains("1 亿"), "{msg}");
 }
+
+// ------------------------------------------------------------------ public data sets' shapes
+
+/// Sets a file's modification time to noon (local time) of `day`.
+fn set_written(path: &Path, day: NaiveDate) {
+    use chrono::TimeZone;
+    let noon = chrono::Local.from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap()).unwrap();
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::from(noon)).unwrap();
+}
+
+#[test]
+fn an_rfm_table_dates_each_last_purchase_back_from_the_files_day() {
+    // Kaggle's precomputed RFM tables: one row per customer, days since the last purchase, no date.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rfm_data.csv");
+    let rows = vec![
+        vec!["CustomerID", "Recency", "Frequency", "Monetary"],
+        vec!["12346", "325", "1", "77183.60"],
+        vec!["12347", "2", "7", "4310.00"],
+        vec!["12348", "75", "4", "1797.24"],
+        vec!["12349", "-", "1", "1757.55"],
+    ];
+    write_csv(&path, &rows, false);
+    set_written(&path, d(2011, 12, 10));
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.get("12346"), Some(&(1, 7_718_360, d(2011, 1, 19), d(2011, 1, 19))), "{got:?}");
+    assert_eq!(got.get("12347"), Some(&(7, 431_000, d(2011, 12, 8), d(2011, 12, 8))));
+    assert_eq!(got.get("12348").map(|c| c.3), Some(d(2011, 9, 26)));
+    assert_eq!(skipped(&ds, SkipReason::UnreadableDate), 1, "a recency of '-' is no date");
+    let report = &ds.reports[0];
+    let note = report.warnings.iter().find(|w| w.code == "recency_dated_back").expect("the dating back is said");
+    assert!(note.text.zh.contains("Recency") && note.text.zh.contains("2011-12-10"), "{}", note.text.zh);
+    let p = preview(&path, &ImportOptions::default()).unwrap();
+    assert_eq!(p.mapping.level, Level::Customers);
+    assert_eq!(p.mapping.column(Role::RecencyDays).map(|c| c.header.as_str()), Some("Recency"));
+
+    // A copy of the same list written another day holds the same customers: counted once, and
+    // dated from the first file.
+    let copy = dir.path().join("rfm_data_copy.csv");
+    std::fs::copy(&path, &copy).unwrap();
+    set_written(&copy, d(2012, 3, 1));
+    let both = import_files(&[path.clone(), copy], &ImportOptions::default(), &NoProgress).unwrap();
+    assert_eq!(per_customer(&both.orders), got);
+    assert!(both.reports[1].warnings.iter().any(|w| w.code == "duplicate_orders"));
+}
+
+#[test]
+fn a_date_column_wins_over_days_since_the_last_purchase() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("会员.csv");
+    let rows = vec![
+        vec!["会员卡号", "最近消费时间", "距上次消费天数", "累计消费金额", "消费次数"],
+        vec!["V1", "2025-03-01", "40", "300", "3"],
+        vec!["V2", "2025-04-01", "9", "120", "1"],
+    ];
+    write_csv(&path, &rows, true);
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.get("V1").map(|c| c.3), Some(d(2025, 3, 1)));
+    assert!(!has_warning(&ds, "recency_dated_back"));
+    let p = preview(&path, &ImportOptions::default()).unwrap();
+    assert_eq!(p.mapping.column(Role::RecencyDays), None, "the days column plays no part");
+}
+
+#[test]
+fn the_chinese_superstore_names_its_customers_and_provinces() {
+    // Tableau's Superstore in its Chinese edition (a GBK CSV): 客户 ID is the key, 客户名称 the
+    // name shown in the lists, 省/自治区 the province.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("超市.csv");
+    let header = vec![
+        "行 ID",
+        "订单 ID",
+        "订单日期",
+        "客户 ID",
+        "客户名称",
+        "城市",
+        "省/自治区",
+        "产品名称",
+        "销售额",
+        "数量",
+        "利润",
+    ];
+    let rows = vec![
+        header,
+        vec![
+            "1",
+            "US-2018-1357144",
+            "2018/4/27",
+            "曾惠-14485",
+            "曾惠",
+            "杭州",
+            "浙江",
+            "剪刀",
+            "129.696",
+            "2",
+            "-60.704",
+        ],
+        vec!["2", "CN-2018-1973789", "2018/6/15", "许安-10165", "许安", "内江", "四川", "信封", "125.44", "2", "42.56"],
+        vec!["3", "CN-2018-1973789", "2018/6/15", "许安-10165", "许安", "内江", "四川", "订书机", "31.92", "2", "4.2"],
+    ];
+    write_csv(&path, &rows, true);
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.get("许安-10165"), Some(&(1, 15_736, d(2018, 6, 15), d(2018, 6, 15))), "{got:?}");
+    let o = ds.orders.iter().find(|o| &*o.customer_key == "曾惠-14485").unwrap();
+    assert_eq!(o.customer_name.as_deref(), Some("曾惠"));
+    assert_eq!(o.region.as_ref().map(|r| &*r.province), Some("浙江"));
+    let p = preview(&path, &ImportOptions::default()).unwrap();
+    assert_eq!(p.mapping.column(Role::Name).map(|c| c.header.as_str()), Some("客户名称"));
+    assert_eq!(p.mapping.column(Role::Province).map(|c| c.header.as_str()), Some("省/自治区"));
+}
+
+#[test]
+fn a_customer_table_keyed_by_a_bare_id_with_its_join_day_beside_it() {
+    // The shape of Kaggle's marketing_campaign.csv (tab-separated): `Dt_Customer` (the day the
+    // customer joined) matches "customer" but holds dates, `ID` is the customer, `Marital_Status`
+    // is no order status, and `Z_Revenue` is the same on every row.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marketing_campaign.csv");
+    let mut text = String::from("ID\tYear_Birth\tMarital_Status\tDt_Customer\tRecency\tMntWines\tZ_Revenue\n");
+    for i in 0..12 {
+        text += &format!("{}\t1957\tSingle\t{:02}-09-2012\t{}\t{}\t11\n", 5524 + i, i + 1, 10 + i, 100 * i);
+    }
+    std::fs::write(&path, text).unwrap();
+    set_written(&path, d(2014, 7, 1));
+    let p = preview(&path, &ImportOptions::default()).unwrap();
+    assert_eq!(p.mapping.key, KeySpec::Column("ID".into()));
+    assert_eq!(p.mapping.column(Role::Status), None, "Marital_Status is no order status");
+    let codes: Vec<&str> = p.warnings.iter().map(|w| w.code.as_str()).collect();
+    for code in ["key_holds_dates", "bare_id_key", "amount_constant"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.len(), 12, "one customer per ID: {got:?}");
+    assert_eq!(got.get("5524").map(|c| c.3), Some(d(2014, 6, 21)));
+}
+
+#[test]
+fn a_bare_id_gives_way_to_a_phone() {
+    // An order file whose "ID" numbers the rows: the phone is the customer.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.csv");
+    let rows = vec![
+        vec!["ID", "手机号", "下单时间", "实付金额"],
+        vec!["1", "13800001111", "2025-03-01", "10"],
+        vec!["2", "13800001111", "2025-03-02", "20"],
+        vec!["3", "13900002222", "2025-03-02", "5"],
+    ];
+    write_csv(&path, &rows, false);
+    let p = preview(&path, &ImportOptions::default()).unwrap();
+    assert_eq!(p.mapping.key, KeySpec::Column("手机号".into()));
+    assert_eq!(p.mapping.column(Role::CustomerKey), None, "ID keeps no customer role");
+    assert!(!p.warnings.iter().any(|w| w.code == "bare_id_key"));
+    assert_eq!(per_customer(&import_one(&path).orders).len(), 2);
+}

@@ -3,4 +3,4 @@
 /**
  * What a column means.
  */
-export type Role = "customer_key" | "order_id" | "sub_order_id" | "date" | "amount" | "refund" | "status" | "after_sales" | "quantity" | "name" | "phone" | "receiver" | "order_count" | "first_date" | "interactions" | "paid_at" | "unit_price" | "address" | "province" | "city" | "product" | "sku" | "unit_cost" | "cost" | "profit";
+export type Role = "customer_key" | "order_id" | "sub_order_id" | "date" | "amount" | "refund" | "status" | "after_sales" | "quantity" | "name" | "phone" | "receiver" | "order_count" | "first_date" | "recency_days" | "interactions" | "paid_at" | "unit_price" | "address" | "province" | "city" | "product" | "sku" | "unit_cost" | "cost" | "profit";

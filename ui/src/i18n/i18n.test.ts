@@ -13,7 +13,10 @@ function get(tree: Tree, path: string): string | Tree | undefined {
     .split(".")
     .reduce<string | Tree | undefined>((t, k) => (t && typeof t === "object" ? t[k] : undefined), tree);
 }
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+
+/** The messages with English plural forms ("{n} order | {n} orders"), called with the count. */
+const PLURALS = ["common.unitCustomers", "common.unitOrders", "common.unitDays"];
 
 describe("i18n completeness", () => {
   const zhKeys = keys(zh as unknown as Tree);
@@ -41,7 +44,7 @@ describe("i18n completeness", () => {
     ] as const) {
       for (const k of ks) {
         const s = get(tree as unknown as Tree, k) as string;
-        expect(s.includes("|"), k).toBe(false);
+        expect(s.includes("|"), k).toBe(PLURALS.includes(k) && tree === en);
         expect(/@/.test(s), k).toBe(false);
       }
     }
@@ -51,6 +54,20 @@ describe("i18n completeness", () => {
   test("every column role and skip reason has words", () => {
     for (const r of ROLES) expect(get(zh as unknown as Tree, `role.${r}`), r).toBeTypeOf("string");
     for (const s of SKIP_REASONS) expect(get(zh as unknown as Tree, `skip.${s}`), s).toBeTypeOf("string");
+  });
+});
+
+describe("plurals", () => {
+  test("English counts one order, one day, one customer in the singular; Chinese has one form", async () => {
+    const { i18n } = await import("./index");
+    const t = (k: string, n: number, locale: "en" | "zh-CN") => i18n.global.t(k, { n }, { plural: n, locale });
+    expect(t("common.unitOrders", 1, "en")).toBe("1 order");
+    expect(t("common.unitOrders", 3, "en")).toBe("3 orders");
+    expect(t("common.unitDays", 1, "en")).toBe("1 day");
+    expect(t("common.unitDays", 0, "en")).toBe("0 days");
+    expect(t("common.unitCustomers", 1, "en")).toBe("1 customer");
+    expect(t("common.unitOrders", 1, "zh-CN")).toBe("1 单");
+    expect(t("common.unitOrders", 3, "zh-CN")).toBe("3 单");
   });
 });
 

@@ -184,6 +184,7 @@ const zh = {
     receiver: "收货人",
     order_count: "消费次数",
     first_date: "首次消费",
+    recency_days: "距上次消费天数",
     interactions: "互动次数",
     paid_at: "支付时间",
     unit_price: "单价",

@@ -76,7 +76,7 @@ export const detectAll = (): ImportOptions => ({
 /** Options with one column's role changed; a unique role (key, amount, date, order id) moves off its old column. */
 export function withRole(options: ImportOptions, preview: Preview, header: string, role: Role | null): ImportOptions {
   const roles: Record<string, Role | null> = { ...options.roles };
-  const unique: Role[] = ["customer_key", "order_id", "date", "amount", "refund", "status"];
+  const unique: Role[] = ["customer_key", "order_id", "date", "recency_days", "amount", "refund", "status"];
   if (role && unique.includes(role)) {
     for (const c of preview.mapping.columns) {
       if (c.header !== header && c.role === role) roles[c.header] = null;

@@ -87,6 +87,24 @@ describe("import report in plain words", () => {
     expect(s).not.toContain("金额");
     expect(mappingSummary(report, tz)).not.toContain("单价");
   });
+  test("a customer list without dates names the days-since-last-purchase column it dated back from", () => {
+    const columns = [
+      { index: 0, header: "CustomerID", role: "customer_key" as const },
+      { index: 1, header: "Recency", role: "recency_days" as const },
+      { index: 2, header: "Monetary", role: "amount" as const },
+    ];
+    const rfm = {
+      ...report,
+      mapping: {
+        ...report.mapping,
+        columns,
+        level: "customers" as const,
+        key: { kind: "column" as const, columns: "CustomerID" },
+      },
+    };
+    expect(mappingSummary(rfm, tz)).toContain("距上次消费天数：Recency");
+    expect(mappingSummary(rfm, ten)).toContain("Days since last purchase：Recency");
+  });
   test("the workspace summary says what was new, what was already known, and the totals after", () => {
     const o: OutcomeCounts = {
       new_orders: 300,

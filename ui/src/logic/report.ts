@@ -49,7 +49,7 @@ export function mappingSummary(report: ImportReport, t: Translate): string {
   // Without an amount column the core computes quantity × unit price: name those two instead.
   const computed = !report.mapping.columns.some((c) => c.role === "amount");
   const money: Role[] = computed ? ["unit_price", "quantity"] : ["amount"];
-  const wanted: Role[] = ["customer_key", ...money, "date", "order_id", "status", "refund"];
+  const wanted: Role[] = ["customer_key", ...money, "date", "recency_days", "order_id", "status", "refund"];
   const parts: string[] = [];
   const key = report.mapping.key;
   const keyText = key.kind === "combined" ? key.columns.join(" + ") : key.columns;

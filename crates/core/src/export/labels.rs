@@ -57,6 +57,7 @@ pub(crate) fn role(role: Role, lang: Lang) -> &'static str {
         Role::Receiver => pick(lang, "收货人", "receiver"),
         Role::OrderCount => pick(lang, "消费次数", "order count"),
         Role::FirstDate => pick(lang, "首次消费时间", "first order date"),
+        Role::RecencyDays => pick(lang, "距上次消费天数", "days since last purchase"),
         Role::Interactions => pick(lang, "互动次数", "interactions"),
         Role::UnitPrice => pick(lang, "单价", "unit price"),
         Role::Address => pick(lang, "收货地址", "address"),
