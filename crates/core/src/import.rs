@@ -419,8 +419,10 @@ fn build_mapping(
     let dates_key = mapping::key_not_dates(&mut m, &sample);
     mapping::apply_overrides(&mut m, path, &options.roles, options.key.as_ref())?;
     let inferred = m.headerless.then(|| inferred_header_warning(&m));
+    let recency = dates_back_from_recency(&m).map(|days| recency_warning(&days.header, file_day(path)));
     let notes = inferred
         .into_iter()
+        .chain(recency)
         .chain(dates_key.map(|(dates, used)| {
             Warning::new(
                 "key_holds_dates",
@@ -437,6 +439,12 @@ fn build_mapping(
         }))
         .collect();
     Ok((m, sample, notes))
+}
+
+/// The days-since-last-purchase column the last purchases are dated back from: only in a sheet
+/// without a date column.
+fn dates_back_from_recency(m: &Mapping) -> Option<&mapping::Column> {
+    m.column(Role::RecencyDays).filter(|_| m.column(Role::Date).is_none())
 }
 
 /// The day a file was last written (local time), which is when a list of days since the last
@@ -715,10 +723,8 @@ impl<'a> FileReader<'a> {
             let fp = fingerprint(&m);
             let mut file = FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
                 .skip_zero_amount(self.options.skip_zero_amount);
-            if let Some(days) = m.column(Role::RecencyDays).filter(|_| m.column(Role::Date).is_none()) {
-                let day = file_day(self.path);
-                file = file.recency_reference(day);
-                self.warnings.push(recency_warning(&days.header, day));
+            if dates_back_from_recency(&m).is_some() {
+                file = file.recency_reference(file_day(self.path));
             }
             file.reserve(self.capacity);
             self.file = Some(file);

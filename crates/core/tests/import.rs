@@ -1749,6 +1749,7 @@ fn an_rfm_table_dates_each_last_purchase_back_from_the_files_day() {
     let p = preview(&path, &ImportOptions::default()).unwrap();
     assert_eq!(p.mapping.level, Level::Customers);
     assert_eq!(p.mapping.column(Role::RecencyDays).map(|c| c.header.as_str()), Some("Recency"));
+    assert!(p.warnings.iter().any(|w| w.code == "recency_dated_back"), "the preview says it before the import");
 
     // A copy of the same list written another day holds the same customers: counted once, and
     // dated from the first file.
