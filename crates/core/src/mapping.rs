@@ -388,6 +388,14 @@ pub const SYNONYMS: &[(&str, Role, u8)] = &[
     ("消费总额", Role::Amount, 84),
     ("总消费金额", Role::Amount, 85),
     ("累计金额", Role::Amount, 80),
+    // Shorter words for the same money (supermarket and till exports, wholesalers' invoices).
+    ("交易额", Role::Amount, 72),
+    ("成交额", Role::Amount, 74),
+    ("消费额", Role::Amount, 78),
+    ("结算金额", Role::Amount, 74),
+    ("含税金额", Role::Amount, 61),
+    ("订单总价", Role::Amount, 66),
+    ("总价", Role::Amount, 54),
     ("金额", Role::Amount, 40),
     ("小计", Role::Amount, 35),
     ("退款金额", Role::Refund, 90),
@@ -1688,6 +1696,23 @@ mod tests {
         assert_eq!(match_header("Shipping Cost"), None);
         assert_eq!(match_header("Discount Amount"), None);
         assert_eq!(match_header("Customer Full Name"), Some((Role::Name, 60)));
+    }
+
+    #[test]
+    fn short_chinese_words_for_the_money_are_amounts_and_the_paid_amount_still_wins() {
+        for h in ["交易额", "成交额", "消费额", "结算金额", "含税金额", "订单总价", "总价"] {
+            let m = detect("s", 0, &row(&["客户ID", "下单时间", h]), &[]);
+            assert_eq!(role_of(&m, h), Some(Role::Amount), "{h}");
+            let m = detect("s", 0, &row(&["客户ID", "下单时间", h, "实付金额"]), &[]);
+            assert_eq!(role_of(&m, "实付金额"), Some(Role::Amount), "{h} beside 实付金额");
+        }
+        // Recency in days is the last purchase only without a date column.
+        let m = detect("s", 0, &row(&["CustomerID", "Recency", "Frequency", "Monetary"]), &[]);
+        assert_eq!(role_of(&m, "Recency"), Some(Role::RecencyDays));
+        assert_eq!(m.level, Level::Customers);
+        let m = detect("s", 0, &row(&["会员卡号", "最近消费时间", "距上次消费天数", "累计消费金额"]), &[]);
+        assert_eq!(role_of(&m, "距上次消费天数"), None);
+        assert_eq!(role_of(&m, "最近消费时间"), Some(Role::Date));
     }
 
     #[test]
