@@ -415,7 +415,15 @@ pub fn parse_datetime_text_ordered(s: &str) -> Option<(NaiveDateTime, DayOrder)>
     }
     if b.iter().all(u8::is_ascii_digit) {
         let n: i64 = t.parse().ok()?;
-        return datetime_from_digits(n).map(|d| (d, DayOrder::YearFirst));
+        return datetime_from_digits(n)
+            .or_else(|| excel_serial(n as f64).and_then(plausible))
+            .map(|d| (d, DayOrder::YearFirst));
+    }
+    // An Excel serial with its time of day as text (a CSV written from a sheet whose date column
+    // had lost its format): read as the same number in a cell would be.
+    if b.iter().filter(|c| **c == b'.').count() == 1 && b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        let x: f64 = t.parse().ok()?;
+        return excel_serial(x).and_then(plausible).map(|d| (d, DayOrder::YearFirst));
     }
     let mut nums = [0u32; 7];
     let mut lens = [0u8; 7];
@@ -424,6 +432,8 @@ pub fn parse_datetime_text_ordered(s: &str) -> Option<(NaiveDateTime, DayOrder)>
     let mut i = 0usize;
     let chars: Vec<char> = t.chars().collect();
     let mut pm = None;
+    // The character between the first two numbers: `05.03.2025` is day first wherever dots are used.
+    let mut first_sep: Option<char> = None;
     // Index in `nums` of a month written as a word (`11-Feb-13`, `Jan 5, 2021`).
     let mut month_at: Option<usize> = None;
     while i < chars.len() {
@@ -493,12 +503,17 @@ pub fn parse_datetime_text_ordered(s: &str) -> Option<(NaiveDateTime, DayOrder)>
         if count > 0 && count <= seps.len() {
             seps[count - 1] = sep;
         }
+        if count == 1 && first_sep.is_none() {
+            first_sep = Some(c);
+        }
         i += 1;
     }
     if count < 3 {
         return None;
     }
-    // Two-digit years occur only beside a month word (`11-Feb-13`): 00–69 are 2000s.
+    // Two-digit years: beside a month word (`11-Feb-13`) or last after a day and a month with
+    // slashes or dots (`3/5/25`, Excel's short date; `25-03-05` could as well be year first, and is
+    // left unread); 00–69 are 2000s.
     let full_year = |n: u32, len: u8| {
         if len <= 2 {
             if n < 70 {
@@ -521,15 +536,18 @@ pub fn parse_datetime_text_ordered(s: &str) -> Option<(NaiveDateTime, DayOrder)>
         }
     } else if lens[0] == 4 {
         (nums[0] as i32, nums[1], nums[2], DayOrder::YearFirst)
-    } else if lens[2] == 4 {
+    } else if lens[2] == 4 || (lens[2] == 2 && lens[0] <= 2 && lens[1] <= 2 && matches!(first_sep, Some('/' | '.'))) {
         // Year last: m/d/yyyy (US, Excel en-US CSV) or d/m/yyyy (UK, Europe). A part > 12 proves
-        // the order; otherwise it is read month first and flagged for the caller to decide.
+        // the order; otherwise it is read month first and flagged for the caller to decide —
+        // except with dots (`05.03.2025`), which only day-first countries write.
         let (a, b) = (nums[0], nums[1]);
+        let y = full_year(nums[2], lens[2]);
         match (a > 12, b > 12) {
-            (false, true) => (nums[2] as i32, a, b, DayOrder::MonthFirst),
-            (true, false) => (nums[2] as i32, b, a, DayOrder::DayFirst),
-            (false, false) if a == b => (nums[2] as i32, a, b, DayOrder::YearFirst),
-            (false, false) => (nums[2] as i32, a, b, DayOrder::Ambiguous),
+            (false, true) => (y, a, b, DayOrder::MonthFirst),
+            (true, false) => (y, b, a, DayOrder::DayFirst),
+            (false, false) if a == b => (y, a, b, DayOrder::YearFirst),
+            (false, false) if first_sep == Some('.') => (y, b, a, DayOrder::DayFirst),
+            (false, false) => (y, a, b, DayOrder::Ambiguous),
             (true, true) => return None,
         }
     } else {
@@ -730,13 +748,36 @@ mod tests {
             ("3/25/2025", "2025-03-25 00:00:00"),
             ("２０２５-０３-０５", "2025-03-05 00:00:00"),
             ("2025/3/5 下午2:05", "2025-03-05 14:05:00"),
+            // Dots: day first (German, Russian … exports).
+            ("05.03.2025", "2025-03-05 00:00:00"),
+            ("5.3.2025 14:22", "2025-03-05 14:22:00"),
+            // Excel's short date with a two-digit year.
+            ("3/25/25", "2025-03-25 00:00:00"),
+            ("25/3/25", "2025-03-25 00:00:00"),
+            // Serials written out as text.
+            ("45721", "2025-03-05 00:00:00"),
+            ("45721.5", "2025-03-05 12:00:00"),
         ];
         for (s, want) in cases {
             assert_eq!(parse_datetime(&t(s)), Some(dt(want)), "{s}");
         }
-        for bad in
-            ["3/5/2025", "2025-13-01", "2025-02-30", "13/13/2025", "hello", "12", "", "-", "Ma 5 2021", "5 Foo 2021"]
-        {
+        for bad in [
+            "3/5/2025",
+            "2025-13-01",
+            "2025-02-30",
+            "13/13/2025",
+            "hello",
+            "12",
+            "",
+            "-",
+            "Ma 5 2021",
+            "5 Foo 2021",
+            "12345",
+            "11.77",
+            "1.2.3.4",
+            "3/5/125",
+            "25-03-05",
+        ] {
             assert_eq!(parse_datetime(&t(bad)), None, "{bad}");
         }
     }
@@ -748,6 +789,9 @@ mod tests {
             ("25/12/2010", "2010-12-25 00:00:00", DayOrder::DayFirst),
             ("25.12.2010 14:05", "2010-12-25 14:05:00", DayOrder::DayFirst),
             ("12/1/2010 8:26", "2010-12-01 08:26:00", DayOrder::Ambiguous),
+            ("05.03.2025", "2025-03-05 00:00:00", DayOrder::DayFirst),
+            ("3/5/25", "2025-03-05 00:00:00", DayOrder::Ambiguous),
+            ("12/25/10", "2010-12-25 00:00:00", DayOrder::MonthFirst),
             ("5/5/2011", "2011-05-05 00:00:00", DayOrder::YearFirst),
             ("11-Feb-13", "2013-02-11 00:00:00", DayOrder::YearFirst),
             ("05-Jan-2021 10:30", "2021-01-05 10:30:00", DayOrder::YearFirst),

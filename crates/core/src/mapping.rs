@@ -1095,7 +1095,9 @@ fn looks_like_date(c: &Cell) -> bool {
             if t.bytes().all(|b| b.is_ascii_digit()) {
                 return t.len() == 8 && t.parse::<f64>().is_ok_and(compact) && cell::parse_datetime(c).is_some();
             }
-            t.contains(['-', '/', '.', '年']) && cell::parse_datetime_text_ordered(t).is_some()
+            // A decimal number (an amount of 45721.50) is no date here, though it reads as a serial.
+            let decimal = t.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            !decimal && t.contains(['-', '/', '.', '年']) && cell::parse_datetime_text_ordered(t).is_some()
         }
         _ => false,
     }

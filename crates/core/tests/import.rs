@@ -1872,3 +1872,36 @@ fn a_bare_id_gives_way_to_a_phone() {
     assert!(!p.warnings.iter().any(|w| w.code == "bare_id_key"));
     assert_eq!(per_customer(&import_one(&path).orders).len(), 2);
 }
+
+#[test]
+fn dotted_dates_are_day_first_and_serials_in_text_are_dates() {
+    // A German shop's CSV (dd.mm.yyyy, no day above 12 to prove it) and a CSV written from a sheet
+    // whose date column had lost its format (Excel serials as text), and Excel's m/d/yy.
+    let dir = tempfile::tempdir().unwrap();
+    let german = dir.path().join("bestellungen.csv");
+    write_csv(
+        &german,
+        &[
+            vec!["Order ID", "Customer ID", "Order Date", "Amount"],
+            vec!["1001", "K1", "05.03.2025", "10.00"],
+            vec!["1002", "K1", "01.02.2025 14:05", "5.50"],
+        ],
+        false,
+    );
+    let serials = dir.path().join("serials.csv");
+    write_csv(
+        &serials,
+        &[
+            vec!["订单号", "买家ID", "下单时间", "实付金额"],
+            vec!["1", "B1", "45721", "10"],
+            vec!["2", "B1", "45722.5", "20"],
+            vec!["3", "B2", "3/25/25", "30"],
+        ],
+        false,
+    );
+    let ds = import_one(&german);
+    assert_eq!(per_customer(&ds.orders).get("K1").map(|c| (c.2, c.3)), Some((d(2025, 2, 1), d(2025, 3, 5))));
+    let got = per_customer(&import_one(&serials).orders);
+    assert_eq!(got.get("B1").map(|c| (c.2, c.3)), Some((d(2025, 3, 5), d(2025, 3, 6))));
+    assert_eq!(got.get("B2").map(|c| c.3), Some(d(2025, 3, 25)));
+}
