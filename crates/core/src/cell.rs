@@ -187,6 +187,8 @@ pub fn parse_amount_text(s: &str) -> Option<Cents> {
     if t.is_empty() || PLACEHOLDERS.contains(&t) {
         return None;
     }
+    let comma_decimal = decimal_comma(t);
+    let t = comma_decimal.as_deref().unwrap_or(t);
     let mut negative = false;
     let mut body = String::with_capacity(t.len());
     let mut chars = t.chars().map(fold_char).peekable();
@@ -221,6 +223,32 @@ pub fn parse_amount_text(s: &str) -> Option<Cents> {
     }
     let c = parse_plain_decimal(body.as_bytes())?;
     Some(if negative { -c } else { c })
+}
+
+/// `t` rewritten with a decimal point when it is written with a decimal comma — `10,00`, `12,5`,
+/// `1.234,56`, `1 234,56 €` (European data sets; no Chinese export writes a comma before one or two
+/// final digits) — or `None`. A comma before three digits stays a thousands separator (`1,234`).
+fn decimal_comma(t: &str) -> Option<String> {
+    let pos = t.rfind(',')?;
+    let (before, after) = (&t[..pos], &t[pos + 1..]);
+    let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &after[digits..];
+    if !(1..=2).contains(&digits) || rest.contains(|c: char| c.is_ascii_digit() || matches!(c, '.' | ',')) {
+        return None;
+    }
+    if before.contains(',') || !before.contains(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    // Dots before the comma group thousands: each is followed by exactly three digits.
+    let dots_group = before.match_indices('.').all(|(i, _)| {
+        let group = &before[i + 1..];
+        group.bytes().take_while(u8::is_ascii_digit).count() == 3
+            && !group[3..].starts_with(|c: char| c.is_ascii_digit())
+    });
+    if !dots_group {
+        return None;
+    }
+    Some(format!("{}.{}", before.replace('.', ""), after))
 }
 
 /// Only a currency code may contribute letters (so "12abc" is unreadable, "RMB 12" and "US$12" are not).
@@ -710,6 +738,16 @@ mod tests {
             ("£3.39", 339),
             ("12.00 EUR", 1200),
             ("HK$100", 10000),
+            // Decimal commas (European data sets); a comma before three digits groups thousands.
+            ("10,00", 1000),
+            ("12,5", 1250),
+            ("-12,50", -1250),
+            ("1.234,56", 123456),
+            ("1 234,56", 123456),
+            ("10,00 €", 1000),
+            ("€1.234.567,8", 123456780),
+            ("1,234", 123400),
+            ("1,234,567", 123456700),
         ];
         for (s, want) in cases {
             assert_eq!(parse_amount(&t(s)), Some(*want), "{s}");
