@@ -402,6 +402,9 @@ struct Acc {
     /// shows which order it uses (see `finish`).
     date_ambiguous: bool,
     has_key: bool,
+    /// A customer of a customer list who never bought: no last purchase date and 0 purchases (or
+    /// ¥0 and no count column). Dated in `finish`, not skipped for the missing date.
+    never_bought: bool,
 }
 
 impl Acc {
@@ -426,6 +429,7 @@ impl Acc {
             has_date: false,
             date_ambiguous: false,
             has_key,
+            never_bought: false,
         }
     }
 }
@@ -828,8 +832,21 @@ impl<'a> FileOrders<'a> {
             region,
             items: item.into_iter().collect(),
         };
+        // A customer of a list who never bought is a customer with 0 orders, not a row without a date.
+        let never_bought = self.level == Level::Customers
+            && date.is_none()
+            && cell::is_empty(get(self.map.date))
+            && match cell::parse_number(get(self.map.order_count)) {
+                Some(n) => n == 0.0,
+                None => self.map.order_count.is_none() && amount == Some(0),
+            };
+        let amount = if never_bought && amount.is_none() && cell::is_empty(amount_cell) { Some(0) } else { amount };
+        if never_bought {
+            order.order_count = 0;
+        }
         let mut acc = Acc::new(row, key.is_some());
         acc.too_large = too_large;
+        acc.never_bought = never_bought;
         merge_row(&mut acc, &mut order, amount, refund, Some(effect), date, get(self.map.quantity));
         let i = self.accs.len() as u32;
         self.last_order = id.is_some().then_some(i);
@@ -932,7 +949,7 @@ impl<'a> FileOrders<'a> {
     /// Decides the item-amount mode, applies the status and refund rules and returns the outcome.
     pub fn finish(self) -> FileOutcome {
         let FileOrders {
-            accs,
+            mut accs,
             mut orders,
             mut skips,
             rows_read,
@@ -957,6 +974,7 @@ impl<'a> FileOrders<'a> {
             texts,
             status_cache,
             duplicate_seen,
+            level,
             ..
         } = self;
         // The reading's indexes are done with: freed before settling, the import's memory peak (a
@@ -980,12 +998,15 @@ impl<'a> FileOrders<'a> {
             ));
         }
 
+        let never_bought = date_never_bought(&mut accs, &mut orders);
+        let customer_list = level == Level::Customers;
         let mut keep = Vec::with_capacity(accs.len());
         let mut withdrawn = Vec::new();
         let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
         let mut returns = 0u64;
         // ¥0 orders kept (or left out, with their customers' keys) for the report line.
         let mut zero_orders = 0u64;
+        let mut never_bought_kept = 0u64;
         let mut zero_left_out: Vec<String> = Vec::new();
         let mut add_skip = |reason: SkipReason, row: u32| {
             let e = skips.entry(reason).or_insert((0, Vec::new()));
@@ -1011,9 +1032,11 @@ impl<'a> FileOrders<'a> {
                 Settled::Keep { paid, refund } => (paid, refund),
             };
             // A ¥0 order (free gift, 0 元试用) is a purchase of ¥0: kept, and it keeps its customer.
-            if paid == 0 && refund == 0 {
+            // A list's customer who never bought is said apart (see `never_bought_warning`).
+            if paid == 0 && refund == 0 && !a.never_bought {
                 zero_orders += 1;
             }
+            never_bought_kept += u64::from(a.never_bought);
             order.paid = paid;
             order.refund = refund.max(0);
             if order.net() < 0 {
@@ -1031,7 +1054,8 @@ impl<'a> FileOrders<'a> {
         let mut keep = keep.into_iter();
         orders.retain(|_| keep.next().unwrap_or(false));
         warnings.extend(collapsed_key_warning(&orders));
-        warnings.extend(zero_amount_warning(&orders, zero_orders, &zero_left_out));
+        warnings.extend(zero_amount_warning(&orders, zero_orders, &zero_left_out, customer_list));
+        warnings.extend(never_bought.and_then(|day| never_bought_warning(never_bought_kept, day)));
         if returns > 0 {
             warnings.push(Warning::new(
                 "negative_amounts",
@@ -1106,11 +1130,54 @@ fn settle(a: &Acc, mode: ItemAmounts, refunds_per_item: bool, skip_zero_amount: 
     Settled::Keep { paid, refund }
 }
 
+/// Dates the customers of a list who never bought (see `Acc::never_bought`) at the list's earliest
+/// last purchase, so that they rank last on recency; returns that day, or `None`
+/// when there are none or no row of the file has a date (they stay skipped for it then).
+fn date_never_bought(accs: &mut [Acc], orders: &mut [Order]) -> Option<NaiveDate> {
+    let dated = accs.iter().zip(orders.iter()).filter(|(a, _)| a.has_date && !a.never_bought);
+    let earliest = dated.map(|(_, o)| o.placed_at).min()?;
+    let mut n = 0u64;
+    for (a, o) in accs.iter_mut().zip(orders.iter_mut()).filter(|(a, _)| a.never_bought && !a.has_date) {
+        o.placed_at = earliest;
+        a.has_date = true;
+        n += 1;
+    }
+    (n > 0).then_some(earliest.date())
+}
+
+/// The report line about the `n` customers of a list who never bought and were kept, dated `day`.
+fn never_bought_warning(n: u64, day: NaiveDate) -> Option<Warning> {
+    (n > 0).then(|| {
+        Warning::new(
+            "never_bought",
+            format!("{n} 位客户没有消费记录（消费次数为 0、没有最近消费时间），按 0 单、¥0 计入；他们的最近消费记为表中最早的日期 {day}，近度排在最后。"),
+            format!("{n} customers have no purchase (0 purchases, no last purchase date); they count with 0 orders and ¥0, and their last purchase is taken as the list's earliest date, {day}, so they rank last on recency."),
+        )
+    })
+}
+
 /// The report line about ¥0 orders: how many were counted (and how many customers have nothing
-/// else), or how many were left out by the setting and how many customers went with them.
-fn zero_amount_warning(kept: &[Order], zero_orders: u64, left_out: &[String]) -> Option<Warning> {
+/// else), or how many were left out by the setting and how many customers went with them. In a
+/// customer list each row is a customer: the line speaks of customers whose total is ¥0.
+fn zero_amount_warning(kept: &[Order], zero_orders: u64, left_out: &[String], customer_list: bool) -> Option<Warning> {
     if zero_orders == 0 && left_out.is_empty() {
         return None;
+    }
+    if customer_list {
+        let n = left_out.len();
+        return Some(if n > 0 {
+            Warning::new(
+                "zero_amount_orders_left_out",
+                format!("按设置（不计 ¥0 订单），{n} 位累计消费 ¥0 的客户未计入。"),
+                format!("As set (leave out ¥0 orders), {n} customers whose total is ¥0 were left out."),
+            )
+        } else {
+            Warning::new(
+                "zero_amount_orders",
+                format!("{zero_orders} 位客户累计消费 ¥0，按 ¥0 计入（计消费次数和最近消费，不计金额）。如不想计入，请在设置中打开“不计 ¥0 订单”。"),
+                format!("{zero_orders} customers have a total of ¥0; they count with ¥0 (purchase count and recency, no revenue). To leave them out, turn on \u{201c}Leave out ¥0 orders\u{201d} in the settings."),
+            )
+        });
     }
     // Customer key → whether any kept order of theirs has revenue.
     let mut paying: HashMap<&str, bool> = HashMap::default();

@@ -1905,3 +1905,55 @@ fn dotted_dates_are_day_first_and_serials_in_text_are_dates() {
     assert_eq!(got.get("B1").map(|c| (c.2, c.3)), Some((d(2025, 3, 5), d(2025, 3, 6))));
     assert_eq!(got.get("B2").map(|c| c.3), Some(d(2025, 3, 25)));
 }
+
+#[test]
+fn a_customer_list_keeps_its_customers_who_never_bought() {
+    // A member list exports everyone: those who never bought have 0 purchases, ¥0 (or nothing) and
+    // no last purchase date. They are customers with 0 orders, not rows without a date.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("会员列表.csv");
+    let rows = vec![
+        vec!["会员卡号", "姓名", "累计消费金额", "消费次数", "最近消费时间"],
+        vec!["V1", "张三", "300", "3", "2025-03-01"],
+        vec!["V2", "李四", "0", "0", ""],
+        vec!["V3", "王五", "120", "1", "2025-04-01"],
+        vec!["V4", "赵六", "", "0", "-"],
+        vec!["V5", "钱七", "50", "2", ""],
+    ];
+    write_csv(&path, &rows, true);
+    let ds = import_one(&path);
+    let got = per_customer(&ds.orders);
+    assert_eq!(got.get("V2"), Some(&(0, 0, d(2025, 3, 1), d(2025, 3, 1))), "{got:?}");
+    assert_eq!(got.get("V4"), Some(&(0, 0, d(2025, 3, 1), d(2025, 3, 1))));
+    assert_eq!(got.len(), 4, "V5 bought twice but has no date: still unreadable");
+    assert_eq!(skipped(&ds, SkipReason::UnreadableDate), 1);
+    let note = ds.reports[0].warnings.iter().find(|w| w.code == "never_bought").expect("said");
+    assert!(
+        note.text.zh.starts_with("2 位客户没有消费记录") && note.text.zh.contains("2025-03-01"),
+        "{}",
+        note.text.zh
+    );
+    assert!(!has_warning(&ds, "zero_amount_orders"), "they are not ¥0 orders");
+
+    // A list of nobody who bought has no date to lean on: its rows stay unreadable.
+    let empty = dir.path().join("新会员.csv");
+    write_csv(&empty, &[rows[0].clone(), rows[2].clone(), rows[4].clone()], true);
+    let err = import_files(&[empty], &ImportOptions::default(), &NoProgress).unwrap_err();
+    assert!(matches!(err, Error::NoValidOrders { .. }), "{err}");
+}
+
+#[test]
+fn a_customer_list_speaks_of_customers_whose_total_is_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("members.csv");
+    let rows = vec![
+        vec!["会员卡号", "累计消费金额", "消费次数", "最近消费时间"],
+        vec!["V1", "300", "3", "2025-03-01"],
+        vec!["V2", "0", "1", "2025-02-01"],
+    ];
+    write_csv(&path, &rows, false);
+    let ds = import_one(&path);
+    let note = ds.reports[0].warnings.iter().find(|w| w.code == "zero_amount_orders").expect("said");
+    assert!(note.text.zh.starts_with("1 位客户累计消费 ¥0"), "{}", note.text.zh);
+    assert_eq!(per_customer(&ds.orders).get("V2").map(|c| (c.0, c.1)), Some((1, 0)));
+}
