@@ -3,7 +3,11 @@
 // counted as one customer. A file without a header (CDNOW's bare `00001 19970101 1 11.77` lines) is
 // previewed too: its columns are named from their values and the preview says so. Each preview is
 // then cancelled: nothing is imported, so the data folder the specs share is left as it was.
-// Screenshots: target/e2e-screenshots/import-warning-masked-key.png, import-headerless.png.
+// A customer table with days since the last purchase instead of dates (Kaggle's RFM tables) is
+// previewed: the days column's role is shown and the preview says the dates are counted back from the
+// file's own date.
+// Screenshots: target/e2e-screenshots/import-warning-masked-key.png, import-headerless.png,
+// import-recency-days.png.
 import fs from "node:fs";
 import path from "node:path";
 import { $, browser, expect } from "@wdio/globals";
@@ -74,6 +78,24 @@ describe("导入预览：打码的客户标识与没有表头的文件", () => {
       () => document.querySelector('[data-testid="header-row"]')?.textContent ?? "",
     );
     expect(headerRow).toContain("无");
+    await cancelPreview();
+  });
+
+  it("dates a customer table's last purchases back from the file's date when it has only days since them", async () => {
+    // Kaggle's precomputed RFM table: no date column, Recency in days. Written "on" 2011-12-10.
+    const file = path.join(fixtures, "rfm_data.csv");
+    const rows = ["CustomerID,Recency,Frequency,Monetary"];
+    for (let i = 0; i < 30; i++)
+      rows.push(`${12346 + i},${1 + ((i * 37) % 370)},${1 + (i % 9)},${(50 + i * 13.1).toFixed(2)}`);
+    fs.writeFileSync(file, rows.join("\n") + "\n");
+    const written = new Date(2011, 11, 10, 12, 0, 0);
+    fs.utimesSync(file, written, written);
+    const text = await previewWarning(file, "recency_dated_back");
+    expect(text).toContain("Recency");
+    expect(text).toContain("2011-12-10");
+    const roles = await browser.execute(() => document.querySelector(".preview-wrap")?.textContent ?? "");
+    expect(roles).toContain("距上次消费天数");
+    await browser.saveScreenshot(path.join(shotDir, "import-recency-days.png"));
     await cancelPreview();
   });
 });

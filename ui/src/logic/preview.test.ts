@@ -6,6 +6,7 @@ import {
   detectAll,
   headerRowIndex,
   isMaskedColumn,
+  warningLevel,
   withKey,
   withRole,
   withSheet,
@@ -128,5 +129,14 @@ describe("option edits", () => {
       ...detectAll(),
       sheet: "说明",
     });
+  });
+});
+
+describe("warning levels", () => {
+  test("warnings that say a detected column is probably wrong stand out; notes stay information", () => {
+    for (const code of ["key_collapsed", "amount_constant", "key_holds_dates"])
+      expect(warningLevel(code)).toBe("warning");
+    for (const code of ["customer_level", "recency_dated_back", "bare_id_key", "column_choice"])
+      expect(warningLevel(code)).toBe("info");
   });
 });

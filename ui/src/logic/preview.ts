@@ -32,6 +32,15 @@ export function isMaskedColumn(preview: Preview, header: string): boolean {
 }
 
 /** The key's columns as a list. */
+/**
+ * How loudly the preview shows a core warning: the ones that say a detected column is probably
+ * wrong (a masked key standing for most orders, an amount that is the same on every row, a key of
+ * dates that gave way) in the warning colour, the rest as information.
+ */
+export function warningLevel(code: string): "warning" | "info" {
+  return ["key_collapsed", "amount_constant", "key_holds_dates"].includes(code) ? "warning" : "info";
+}
+
 export const keyColumns = (key: KeySpec): string[] => (key.kind === "combined" ? key.columns : [key.columns]);
 
 /** When the key is a single masked phone column: the phone + receiver (or name) combination to offer. */
