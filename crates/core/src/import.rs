@@ -87,7 +87,7 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<Preview> {
     let first = plan.first().ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
     let head = read_head(&mut src, &first.0, HEAD_ROWS.max(first.1.map_or(0, |h| h + 20)))?;
     let header = find_header(&head, first.1).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
-    let (mapping, sample, mut warnings) = build_mapping(path, &first.0, &head, &header, options)?;
+    let Detected { mapping, sample, notes: mut warnings, .. } = build_mapping(path, &first.0, &head, &header, options)?;
     warnings.extend(mapping_warnings(&mapping, &sample, options));
     // Before importing, from the rows shown: the import's report then counts the whole file.
     if let Some((value, n, of)) = mapping::collapsed_key_in_sample(&mapping, &sample) {
@@ -396,6 +396,18 @@ fn inferred_header(head: &[(usize, Vec<Cell>)]) -> Option<Vec<Cell>> {
     mapping::infer_header(&rows)
 }
 
+/// What [`build_mapping`] found out about a sheet.
+struct Detected {
+    mapping: Mapping,
+    /// The rows after the header.
+    sample: Vec<Vec<Cell>>,
+    /// What the detection decided on its own (inferred header, switched columns …).
+    notes: Vec<Warning>,
+    /// The day last purchases are dated back from, for a sheet with days since them and no date
+    /// column (see `FileOrders::recency_reference`): read once, for the note and the import alike.
+    recency_day: Option<chrono::NaiveDate>,
+}
+
 /// Detects the mapping from the sheet's header, applies the user's overrides, and returns it with
 /// the rows after the header as a sample.
 fn build_mapping(
@@ -404,7 +416,7 @@ fn build_mapping(
     head: &[(usize, Vec<Cell>)],
     header: &HeaderAt,
     options: &ImportOptions,
-) -> Result<(Mapping, Vec<Vec<Cell>>, Vec<Warning>)> {
+) -> Result<Detected> {
     let (header_index, header_cells) = match header {
         HeaderAt::Row(pos) => {
             let (index, cells) = head.get(*pos).ok_or_else(|| Error::NoHeader { path: path.to_owned() })?;
@@ -419,10 +431,11 @@ fn build_mapping(
     let dates_key = mapping::key_not_dates(&mut m, &sample);
     mapping::apply_overrides(&mut m, path, &options.roles, options.key.as_ref())?;
     let inferred = m.headerless.then(|| inferred_header_warning(&m));
-    let recency = dates_back_from_recency(&m).map(|days| recency_warning(&days.header, file_day(path)));
+    let recency = dates_back_from_recency(&m).map(|days| (days.header.clone(), file_day(path)));
+    let recency_day = recency.as_ref().map(|(_, day)| *day);
     let notes = inferred
         .into_iter()
-        .chain(recency)
+        .chain(recency.map(|(header, day)| recency_warning(&header, day)))
         .chain(dates_key.map(|(dates, used)| {
             Warning::new(
                 "key_holds_dates",
@@ -438,7 +451,7 @@ fn build_mapping(
             )
         }))
         .collect();
-    Ok((m, sample, notes))
+    Ok(Detected { mapping: m, sample, notes, recency_day })
 }
 
 /// The days-since-last-purchase column the last purchases are dated back from: only in a sheet
@@ -540,7 +553,7 @@ fn mapping_warnings(m: &Mapping, sample: &[Vec<Cell>], options: &ImportOptions) 
                     format!("No unique buyer id; customers are told apart by \u{201c}{h}\u{201d}, so equal names (e.g. 微信用户) are merged."),
                 ));
             }
-            if mapping::match_key(h) == "id" {
+            if mapping::is_key_of_last_resort(h) {
                 out.push(Warning::new(
                     "bare_id_key",
                     format!("没有“客户ID”“会员ID”等列，按“{h}”列区分客户；如果它是订单或行的编号，请在映射中改选客户列。"),
@@ -716,15 +729,16 @@ impl<'a> FileReader<'a> {
         // Rows after the buffer are data: their indices are past the header and every buffered row.
         let last_read = buffer.last().map_or(0, |(i, _)| *i);
         if self.mapping.is_none() {
-            let (m, sample, notes) = build_mapping(self.path, &self.sheet, &buffer, &at, self.options)?;
+            let Detected { mapping: m, sample, notes, recency_day } =
+                build_mapping(self.path, &self.sheet, &buffer, &at, self.options)?;
             self.check_columns(&m)?;
             self.warnings = notes;
             self.warnings.extend(mapping_warnings(&m, &sample, self.options));
             let fp = fingerprint(&m);
             let mut file = FileOrders::new(self.set, self.source, fp, Resolved::new(&m), m.level, self.rules)
                 .skip_zero_amount(self.options.skip_zero_amount);
-            if dates_back_from_recency(&m).is_some() {
-                file = file.recency_reference(file_day(self.path));
+            if let Some(day) = recency_day {
+                file = file.recency_reference(day);
             }
             file.reserve(self.capacity);
             self.file = Some(file);

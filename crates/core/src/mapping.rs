@@ -923,6 +923,11 @@ pub fn is_masked_phone(text: &str) -> bool {
 /// Customer-key synonyms below this priority (a bare "ID") rank under every other kind of key.
 const KEY_OF_LAST_RESORT: u8 = 50;
 
+/// True for a header that is a customer key only when nothing else can be (a bare "ID").
+pub fn is_key_of_last_resort(header: &str) -> bool {
+    match_header(header).is_some_and(|(role, prio)| role == Role::CustomerKey && prio < KEY_OF_LAST_RESORT)
+}
+
 /// How suitable a column is as the customer key (higher is better), or `None` when it is not.
 fn key_score(role: Role, prio: u8) -> Option<u32> {
     let base = match role {

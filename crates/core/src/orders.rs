@@ -724,12 +724,9 @@ impl<'a> FileOrders<'a> {
 
         let date = self.row_date(get(self.map.date));
         let date = date.or_else(|| self.row_date(get(self.map.paid_at)));
-        // A customer list with days since the last purchase where a date would be.
-        let dated_back = if date.is_none() && self.map.date.is_none() {
-            self.recency_date(get(self.map.recency_days))
-        } else {
-            None
-        };
+        // A customer list with days since the last purchase where a date would be (only with a
+        // reference day, which the import sets for a sheet without a date column).
+        let dated_back = if date.is_none() { self.recency_date(get(self.map.recency_days)) } else { None };
         let date = date.or(dated_back);
         let placed_at = date.map(|d| d.0);
 
@@ -998,7 +995,7 @@ impl<'a> FileOrders<'a> {
             ));
         }
 
-        let never_bought = date_never_bought(&mut accs, &mut orders);
+        let earliest = date_never_bought(&mut accs, &mut orders);
         let customer_list = level == Level::Customers;
         let mut keep = Vec::with_capacity(accs.len());
         let mut withdrawn = Vec::new();
@@ -1055,7 +1052,7 @@ impl<'a> FileOrders<'a> {
         orders.retain(|_| keep.next().unwrap_or(false));
         warnings.extend(collapsed_key_warning(&orders));
         warnings.extend(zero_amount_warning(&orders, zero_orders, &zero_left_out, customer_list));
-        warnings.extend(never_bought.and_then(|day| never_bought_warning(never_bought_kept, day)));
+        warnings.extend(earliest.and_then(|day| never_bought_warning(never_bought_kept, day)));
         if returns > 0 {
             warnings.push(Warning::new(
                 "negative_amounts",
@@ -1130,19 +1127,17 @@ fn settle(a: &Acc, mode: ItemAmounts, refunds_per_item: bool, skip_zero_amount: 
     Settled::Keep { paid, refund }
 }
 
-/// Dates the customers of a list who never bought (see `Acc::never_bought`) at the list's earliest
-/// last purchase, so that they rank last on recency; returns that day, or `None`
-/// when there are none or no row of the file has a date (they stay skipped for it then).
+/// Dates the customers of a list who never bought (see `Acc::never_bought`, who have no date of
+/// their own) at the list's earliest last purchase, so that they rank last on recency; returns that
+/// day, or `None` when no row of the file has a date (they stay skipped for it then).
 fn date_never_bought(accs: &mut [Acc], orders: &mut [Order]) -> Option<NaiveDate> {
-    let dated = accs.iter().zip(orders.iter()).filter(|(a, _)| a.has_date && !a.never_bought);
+    let dated = accs.iter().zip(orders.iter()).filter(|(a, _)| a.has_date);
     let earliest = dated.map(|(_, o)| o.placed_at).min()?;
-    let mut n = 0u64;
-    for (a, o) in accs.iter_mut().zip(orders.iter_mut()).filter(|(a, _)| a.never_bought && !a.has_date) {
+    for (a, o) in accs.iter_mut().zip(orders.iter_mut()).filter(|(a, _)| a.never_bought) {
         o.placed_at = earliest;
         a.has_date = true;
-        n += 1;
     }
-    (n > 0).then_some(earliest.date())
+    Some(earliest.date())
 }
 
 /// The report line about the `n` customers of a list who never bought and were kept, dated `day`.

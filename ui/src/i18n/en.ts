@@ -107,7 +107,7 @@ const en: Messages = {
     share: "Share",
     tier: "Tier",
     segment: "Segment",
-    // Plural forms: call with the count as t's third argument.
+    // Plural forms: t(key, count) (vue-i18n fills {n}), or t(key, { n: formatted }, count).
     unitCustomers: "{n} customer | {n} customers",
     unitOrders: "{n} order | {n} orders",
     unitDays: "{n} day | {n} days",

@@ -67,6 +67,9 @@ describe("plurals", () => {
     expect(t("common.unitDays", 0, "en")).toBe("0 days");
     expect(t("common.unitCustomers", 1, "en")).toBe("1 customer");
     expect(t("common.unitOrders", 1, "zh-CN")).toBe("1 单");
+    // The short call the templates use for raw counts: vue-i18n fills {n} from the count.
+    expect(i18n.global.t("common.unitDays", 1, { locale: "en" })).toBe("1 day");
+    expect(i18n.global.t("common.unitDays", 30, { locale: "en" })).toBe("30 days");
     expect(t("common.unitOrders", 3, "zh-CN")).toBe("3 单");
   });
 });
