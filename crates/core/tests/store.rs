@@ -777,31 +777,51 @@ fn a_store_error_keeps_its_cause_and_speaks_plainly() {
 /// order (with its customer's key and its items) in the order stored, then each customer but
 /// `other_key`'s, by key. Every column, as SQLite holds it.
 fn stored_content(path: &Path, other: &str, other_key: &str) -> (Vec<String>, Vec<String>) {
+    // Each order's items, as position:product:sku:quantity:amount:cost:profit joined by ';'.
+    let mut items: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (order_id, item) in Workspace::open(path).unwrap().stored_items().unwrap() {
+        let line = items.entry(order_id).or_default();
+        let or_dash = |v: Option<i64>| v.map_or("-".to_string(), |v| v.to_string());
+        line.push(format!(
+            "{}:{}:{}:{}:{}:{}:{}",
+            line.len(),
+            item.product.as_str(),
+            item.sku.as_ref().map_or("-", |s| s.as_str()),
+            item.quantity,
+            or_dash(item.amount),
+            or_dash(item.cost),
+            or_dash(item.profit)
+        ));
+    }
     let raw = rusqlite::Connection::open(path).unwrap();
-    let rows = |sql: &str, param: &str| -> Vec<String> {
+    // With `with_items`, the last column is the order's id, which its items are looked up by (ids
+    // differ between workspaces).
+    let rows = |sql: &str, param: &str, with_items: bool| -> Vec<String> {
         let mut stmt = raw.prepare(sql).unwrap();
-        let n = stmt.column_count();
+        let n = stmt.column_count() - usize::from(with_items);
         let rows = stmt.query_map([param], |r| {
-            Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join(" | "))
+            let mut columns: Vec<String> = (0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect();
+            if with_items {
+                columns.push(items.get(&r.get::<_, i64>(n).unwrap()).map(|l| l.join(";")).unwrap_or_default());
+            }
+            Ok(columns.join(" | "))
         });
         rows.unwrap().map(Result::unwrap).collect()
     };
     let orders = rows(
         "SELECT o.platform, o.uid, o.has_id, c.key, o.row, o.name, o.phone, o.placed_at, o.paid, o.refund,
                 o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city,
-                (SELECT group_concat(i.position || ':' || i.product || ':' || coalesce(i.sku, '-') || ':' || i.quantity
-                                     || ':' || coalesce(i.amount, '-') || ':' || coalesce(i.cost, '-') || ':'
-                                     || coalesce(i.profit, '-'), ';')
-                   FROM order_items i WHERE i.order_id = o.id),
-                (SELECT count(*) FROM order_sightings g WHERE g.order_id = o.id)
+                (SELECT count(*) FROM order_sightings g WHERE g.order_id = o.id), o.id
            FROM orders o JOIN customers c ON c.id = o.customer_id JOIN sources s ON s.id = o.source_id
           WHERE s.file_name <> ?1 ORDER BY o.id",
         other,
+        true,
     );
     let customers = rows(
         "SELECT key, name, phone, orders, revenue, first_order, last_order, last_at, interactions, province, city
            FROM customers WHERE key <> ?1 ORDER BY key",
         other_key,
+        false,
     );
     (orders, customers)
 }
@@ -901,4 +921,82 @@ fn an_identity_seen_twice_in_a_first_import_is_known_as_in_the_usual_way() {
     assert_eq!(stored_content(&first, "别家.csv", "别家客户"), stored_content(&usual, "别家.csv", "别家客户"));
     let built = store_support::order_indexes(&first);
     assert_eq!(built.iter().map(|b| &b.2).collect::<Vec<_>>(), fresh.iter().map(|f| &f.2).collect::<Vec<_>>());
+}
+
+/// The items of orders that leave the workspace leave with them, and only those: an order a later
+/// file shows closed (withdrawn), the orders of a removed source (but not those another source also
+/// had, which stay with their items), and the same orders imported again come back with theirs.
+#[test]
+fn items_leave_with_their_orders_and_only_with_them() {
+    use tierbook_core::model::OrderItem;
+    let with_items = |from: u32, to: u32| -> Vec<Order> {
+        let mut orders = numbered_orders(from, to);
+        for o in &mut orders {
+            let n: u32 = o.order_id.as_deref().unwrap()[10..].parse().unwrap();
+            // Order n has 1 + n % 3 items; every fourth order none.
+            if n % 4 != 3 {
+                o.items = (0..=n % 3)
+                    .map(|k| OrderItem {
+                        product: format!("商品{}", (n + k) % 5).into(),
+                        sku: (k == 1).then(|| format!("SKU-{n}").into()),
+                        quantity: f64::from(k + 1),
+                        amount: Some(i64::from(n) * 10),
+                        cost: n.is_multiple_of(5).then_some(50),
+                        profit: None,
+                    })
+                    .collect();
+            }
+        }
+        orders
+    };
+    // (order id, product, quantity) of what the workspace holds, by order id as the file has it.
+    let held = |ws: &Workspace| -> Vec<(String, String, f64)> {
+        let ids: HashMap<i64, String> = {
+            let raw = rusqlite::Connection::open(ws.path()).unwrap();
+            let mut stmt = raw.prepare("SELECT id, uid FROM orders").unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        let mut held: Vec<(String, String, f64)> = ws
+            .stored_items()
+            .unwrap()
+            .into_iter()
+            .map(|(id, item)| (ids[&id].clone(), item.product.as_str().to_owned(), item.quantity))
+            .collect();
+        held.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        held
+    };
+    let expected = |orders: &[Order], without: &[&str]| -> Vec<(String, String, f64)> {
+        let mut all: Vec<(String, String, f64)> = orders
+            .iter()
+            .filter(|o| !without.contains(&o.order_id.as_deref().unwrap()))
+            .flat_map(|o| {
+                let id = o.order_id.as_deref().unwrap().to_owned();
+                o.items.iter().map(move |i| (id.clone(), i.product.as_str().to_owned(), i.quantity))
+            })
+            .collect();
+        all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        all.dedup();
+        all
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let (first, second) = (with_items(0, 6000), with_items(5990, 6100));
+    store(&mut ws, vec![file("上半年.csv", first.clone(), wechat_mapping())]);
+    let closed = first[100].order_id.clone().unwrap();
+    let mut later = file("下半年.csv", second.clone(), wechat_mapping());
+    later.withdrawn = vec![closed.to_string()];
+    let outcome = store(&mut ws, vec![later]);
+    assert_eq!(outcome.withdrawn_orders, 1);
+    let both: Vec<Order> = first.iter().chain(&second).cloned().collect();
+    assert_eq!(held(&ws), expected(&both, &[&closed]));
+
+    // The first file goes: its orders but the ten the second file also had, with their items.
+    let source = ws.sources().unwrap()[0].id;
+    ws.remove_source(source).unwrap();
+    assert_eq!(held(&ws), expected(&second, &[]));
+    // And comes back.
+    store(&mut ws, vec![file("上半年.csv", first.clone(), wechat_mapping())]);
+    assert_eq!(held(&ws), expected(&both, &[]));
+    ws.check_integrity().unwrap();
 }

@@ -168,6 +168,36 @@ CREATE TABLE campaign_members (
 ) WITHOUT ROWID;
 "#;
 
+/// Schema version 6 as shipped (applied on top of version 5).
+const V6_SQL: &str = r#"
+-- Keyed by (order, position): an order's items are read back in their file order, which decides the
+-- last product bought and where the rounding cent of a revenue split goes. Deleting an order (a
+-- removed source, a withdrawn order) deletes its items.
+CREATE TABLE order_items (
+    order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    product TEXT NOT NULL,
+    sku TEXT,
+    quantity REAL NOT NULL,
+    -- The line's own revenue (unit price x quantity, or a per-item amount); NULL when only the order's
+    -- amount is known (the order's net revenue is then split evenly when read).
+    amount INTEGER,
+    -- Cost and profit as the export gave them; a cost table's unit costs are applied when read, so an
+    -- edited cost table changes every order at once.
+    cost INTEGER,
+    profit INTEGER,
+    PRIMARY KEY (order_id, position)
+) WITHOUT ROWID;
+-- kind 'sku' or 'product': an item is matched by its SKU first, then by its product name (`costs`).
+CREATE TABLE product_costs (
+    kind TEXT NOT NULL CHECK (kind IN ('sku', 'product')),
+    key TEXT NOT NULL,
+    unit_cost INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+"#;
+
 fn report_json() -> String {
     let report = ImportReport {
         file: "一月.xlsx".into(),
@@ -251,6 +281,19 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
             "INSERT INTO campaigns(id, name, date, channel, cost_per_contact, holdout_share, seed, audience)
                VALUES (1, '春节回访', '2025-01-25', '短信', 10, 0.0, 7, '1 位客户');
              INSERT INTO campaign_members(campaign_id, key, holdout) VALUES (1, 'oBuyer1', 0);",
+        )
+        .unwrap();
+    }
+    if version >= 6 {
+        conn.execute_batch(V6_SQL).unwrap();
+        // The first order: two items, the second with a SKU and a cost of its own; the second: one.
+        conn.execute_batch(
+            "INSERT INTO order_items(order_id, position, product, sku, quantity, amount, cost, profit)
+               VALUES (1, 0, '红糖姜茶', NULL, 1.0, 4000, NULL, NULL),
+                      (1, 1, '紫砂壶', 'ZS-01', 1.0, 6000, 3500, NULL),
+                      (2, 0, '红糖姜茶', NULL, 2.0, NULL, NULL, NULL);
+             INSERT INTO product_costs(kind, key, unit_cost, updated_at)
+               VALUES ('product', '红糖姜茶', 1000, '2025-02-01 09:00:00');",
         )
         .unwrap();
     }
@@ -454,8 +497,69 @@ fn version_5_workspace_is_migrated_with_its_history() {
     ws.check_integrity().unwrap();
 }
 
+/// Version 6 kept a row per item (`order_items`); version 7 keeps them in blocks. The items, their
+/// order and every field come through, the old table goes, and the products, profit and cost table
+/// read the same as before; removing the source then takes the items with it.
+#[test]
+fn version_6_workspace_is_migrated_with_its_items_in_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.tierbook");
+    drop(old_workspace(&path, 6));
+    let ws = Workspace::open(&path).unwrap();
+    check_v1_data(&ws);
+    assert!(ws.has_items().unwrap());
+    let item = |product: &str, sku: Option<&str>, quantity: f64, amount: Option<i64>, cost: Option<i64>| OrderItem {
+        product: product.into(),
+        sku: sku.map(Into::into),
+        quantity,
+        amount,
+        cost,
+        profit: None,
+    };
+    let ids: Vec<i64> = {
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = raw.prepare("SELECT id FROM orders ORDER BY id").unwrap();
+        let ids = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let old_table: bool = raw
+            .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'order_items')", [], |r| r.get(0))
+            .unwrap();
+        assert!(!old_table, "order_items is dropped");
+        ids
+    };
+    assert_eq!(
+        ws.stored_items().unwrap(),
+        vec![
+            (ids[0], item("红糖姜茶", None, 1.0, Some(4000), None)),
+            (ids[0], item("紫砂壶", Some("ZS-01"), 1.0, Some(6000), Some(3500))),
+            (ids[1], item("红糖姜茶", None, 2.0, None, None)),
+        ]
+    );
+    // Profit: order 1 is 100.00 − 10.00 (the cost table's unit cost) − 35.00 (its own); order 2 is
+    // 60.00 − 10.00 refunded − 2 × 10.00. The products list as before: most pieces first.
+    let stored = ws.products().unwrap();
+    assert_eq!(stored.profits.get("oBuyer1"), Some(&Some(5500 + 3000)));
+    let costs = ws.product_costs().unwrap();
+    let listed: Vec<String> = costs
+        .iter()
+        .map(|c| {
+            format!("{} {:?} {} {} {:?} {}", c.product, c.sku, c.quantity, c.orders, c.unit_cost, c.cost_in_export)
+        })
+        .collect();
+    assert_eq!(listed, ["红糖姜茶 None 3 2 Some(1000) false", "紫砂壶 Some(\"ZS-01\") 1 1 None true"]);
+    ws.check_integrity().unwrap();
+    drop(ws);
+    // Opened again: nothing left to migrate, the same items.
+    let mut ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.stored_items().unwrap().len(), 3);
+    let source = ws.sources().unwrap()[0].id;
+    ws.remove_source(source).unwrap();
+    assert!(!ws.has_items().unwrap());
+    assert!(ws.stored_items().unwrap().is_empty());
+    ws.check_integrity().unwrap();
+}
+
 #[test]
 fn every_shipped_version_has_a_migration_test() {
     // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
-    assert_eq!(schema::LATEST_VERSION, 6);
+    assert_eq!(schema::LATEST_VERSION, 7);
 }

@@ -24,6 +24,7 @@ use rusqlite::{Connection, OptionalExtension};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
+use super::items::{self, BlockWriter};
 use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
 use crate::customers::{self, Latest, Stamp};
 use crate::error::{Error, Result};
@@ -356,7 +357,12 @@ impl Workspace {
             let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
             ids
         };
-        tx.execute("DELETE FROM orders WHERE source_id = ?1", [id])?;
+        let deleted: Vec<i64> = {
+            let mut stmt = tx.prepare("DELETE FROM orders WHERE source_id = ?1 RETURNING id")?;
+            let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            ids
+        };
+        items::forget(&tx, deleted)?;
         recompute_customers(&tx, &affected)?;
         tx.execute("DELETE FROM sources WHERE id = ?1", [id])?;
         tx.commit()?;
@@ -430,7 +436,10 @@ fn store_file(
     // orders all turn out to be known. The store's write transaction makes max(id) + 1 ours.
     let mut next_customer: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
     let mut insert = tx.prepare_cached(&format!("{INSERT_ORDER} ON CONFLICT(platform, uid) DO NOTHING"))?;
-    let mut insert_item = tx.prepare_cached(INSERT_ITEM)?;
+    // The new orders' items, a block per few thousand orders (`items`).
+    let mut item_blocks = BlockWriter::new();
+    // Orders this file's rows replace (a customer list's older rows): their items go at the end.
+    let mut replaced_orders: Vec<i64> = Vec::new();
     let mut find_order = tx.prepare_cached(FIND_ORDER)?;
     let mut update_order =
         tx.prepare_cached("UPDATE orders SET paid = ?2, refund = ?3, order_count = ?4, status = ?5 WHERE id = ?1")?;
@@ -448,7 +457,7 @@ fn store_file(
     )?;
     let mut drop_older_rows = tx.prepare_cached(
         "DELETE FROM orders WHERE customer_id = ?1 AND has_id = 0 AND source_id <> ?2
-            AND source_id IN (SELECT id FROM sources WHERE layout = ?3)",
+            AND source_id IN (SELECT id FROM sources WHERE layout = ?3) RETURNING id",
     )?;
     let mut sighting =
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
@@ -555,11 +564,17 @@ fn store_file(
                 continue;
             }
             added += 1;
-            store_items(&mut insert_item, tx.last_insert_rowid(), order)?;
+            item_blocks.push(tx, tx.last_insert_rowid(), &order.items)?;
             // A workspace that had no orders before this file holds only this file's: nothing older to drop.
             if customer_list && !has_id && bulk.is_none() {
                 drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;
-                let replaced = drop_older_rows.execute(rusqlite::params![customer_id, source_id, layout])?;
+                let before = replaced_orders.len();
+                let dropped =
+                    drop_older_rows.query_map(rusqlite::params![customer_id, source_id, layout], |r| r.get(0))?;
+                for id in dropped {
+                    replaced_orders.push(id?);
+                }
+                let replaced = replaced_orders.len() - before;
                 if replaced > 0 {
                     updated += replaced as u64;
                     touched.push(customer_id);
@@ -570,6 +585,8 @@ fn store_file(
         }
         Ok(())
     })?;
+    item_blocks.flush(tx)?;
+    items::forget(tx, replaced_orders)?;
     if let Some(b) = bulk {
         b.finish(tx, progress, *done, total)?;
     }
@@ -674,27 +691,6 @@ impl Bulk {
             Ok(indexes.iter().try_for_each(|sql| tx.execute_batch(sql))?)
         })
     }
-}
-
-/// One item row of a stored order (see `order_items` in `schema`).
-const INSERT_ITEM: &str = "INSERT INTO order_items(order_id, position, product, sku, quantity, amount, cost, profit)
-                           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
-/// Writes the items of a newly stored order, in their file order.
-fn store_items(insert: &mut rusqlite::CachedStatement<'_>, order_id: i64, order: &Order) -> Result<()> {
-    for (position, item) in order.items.iter().enumerate() {
-        insert.execute(rusqlite::params![
-            order_id,
-            position as i64,
-            item.product,
-            item.sku,
-            item.quantity,
-            item.amount,
-            item.cost,
-            item.profit
-        ])?;
-    }
-    Ok(())
 }
 
 /// A stored order by platform and uid: id, customer id, paid, refund, order count, status.
@@ -856,6 +852,7 @@ fn withdraw_orders(
     steps: &mut CustomerSteps<'_>,
 ) -> Result<u64> {
     let mut withdrawn = 0u64;
+    let mut dropped: Vec<i64> = Vec::new();
     let mut find_order = tx.prepare_cached(FIND_ORDER)?;
     // Orders this file shows closed or fully refunded that an earlier import stored: out.
     if !platform.is_empty() {
@@ -872,11 +869,13 @@ fn withdraw_orders(
             {
                 drop_sightings.execute([order_id])?;
                 drop_order.execute([order_id])?;
+                dropped.push(order_id);
                 withdrawn += 1;
                 touched.push(customer_id);
             }
         }
     }
+    items::forget(tx, dropped)?;
     Ok(withdrawn)
 }
 

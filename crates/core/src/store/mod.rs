@@ -16,6 +16,7 @@ pub mod backup;
 mod campaigns;
 mod compare;
 pub mod import;
+mod items;
 mod products;
 pub mod schema;
 pub mod shops;

@@ -9,10 +9,11 @@ use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::items::ItemStream;
 use super::{order_of_customer, Workspace};
 use crate::costs::{Applied, CostTable};
 use crate::error::Result;
-use crate::model::{Cents, Customer, Order, OrderItem, Shared};
+use crate::model::{Cents, Customer, Order, Shared};
 use crate::products::ProductLookup;
 use crate::progress::{Progress, Stage};
 
@@ -68,7 +69,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn has_items(&self) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM order_items)", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM order_item_blocks)", [], |r| r.get(0))?)
     }
 
     /// Every stored order with its items, by customer (in the order customers were first stored) then
@@ -83,9 +84,9 @@ impl Workspace {
 
     /// `orders_with_items` with the columns of `select` (`ORDERS_WHOLE` or `ORDERS_FOR_PRODUCTS`).
     ///
-    /// Both tables are read in id order (no sort, no join): the items, keyed by (order, position),
-    /// are merged into the orders as they come, and the orders are then put in customer, date order
-    /// by a sort of their ids (the order of a customer's orders decides their products' SKUs).
+    /// Orders and items are read in order id order (no sort, no join): the items (`items`, a block at
+    /// a time) are merged into the orders as they come, and the orders are then put in customer, date
+    /// order by a sort of their ids (the order of a customer's orders decides their products' SKUs).
     ///
     /// Each customer's key and each product name and SKU is read into memory once and shared by
     /// every order and item that has it, as an import shares them: at 400k orders a subquery and a
@@ -99,11 +100,8 @@ impl Workspace {
         };
         // One copy of each product name and SKU (a shop has hundreds of products and a million items).
         let mut texts = crate::orders::Interner::default();
-        let mut items_stmt = self.conn.prepare(
-            "SELECT order_id, product, sku, quantity, amount, cost, profit FROM order_items ORDER BY order_id, position",
-        )?;
-        let mut items = items_stmt.query([])?;
-        let mut next_item = items.next()?;
+        let mut items = ItemStream::new(&self.conn, &mut texts)?;
+        let mut next_item = items.next(&mut texts)?;
         let mut stmt = self.conn.prepare(select)?;
         let mut rows = stmt.query([])?;
         // (customer id, placed at, order id) of each order read
@@ -118,22 +116,15 @@ impl Workspace {
             let mut order = order_of_customer(r, key)?;
             // Items of orders that no longer exist cannot be here (deleting an order deletes its items);
             // any with a smaller id than this order are skipped all the same.
-            while let Some(item) = next_item {
-                let order_id: i64 = item.get(0)?;
+            while let Some((order_id, item)) = next_item.take() {
                 if order_id > id {
+                    next_item = Some((order_id, item));
                     break;
                 }
                 if order_id == id {
-                    order.items.push(OrderItem {
-                        product: texts.get(item.get_ref(1)?.as_str()?),
-                        sku: item.get_ref(2)?.as_str_or_null()?.map(|s| texts.get(s)),
-                        quantity: item.get(3)?,
-                        amount: item.get(4)?,
-                        cost: item.get(5)?,
-                        profit: item.get(6)?,
-                    });
+                    order.items.push(item);
                 }
-                next_item = items.next()?;
+                next_item = items.next(&mut texts)?;
             }
             sort_keys.push((customer, placed, id));
             orders.push(order);
@@ -143,6 +134,21 @@ impl Workspace {
         permute(&mut orders, places);
         let applied = self.cost_table()?.apply(&mut orders);
         Ok((orders, applied))
+    }
+
+    /// Every stored item with its order's id, in order id then file order: what the workspace holds,
+    /// for checks (a reader of orders gets them through `orders_with_items`).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn stored_items(&self) -> Result<Vec<(i64, crate::model::OrderItem)>> {
+        let mut texts = crate::orders::Interner::default();
+        let mut items = ItemStream::new(&self.conn, &mut texts)?;
+        let mut all = Vec::new();
+        while let Some(entry) = items.next(&mut texts)? {
+            all.push(entry);
+        }
+        Ok(all)
     }
 
     /// Every customer's products and profit from the stored items (empty when there are none, and
@@ -186,11 +192,9 @@ impl Workspace {
         }
         // Both tables in their own key order, merged as they come (no join, no SQL sort); the
         // customers are summed by id and named once at the end, so no key is copied per order.
-        let mut items_stmt = self.conn.prepare(
-            "SELECT order_id, product, sku, quantity, cost, profit FROM order_items ORDER BY order_id, position",
-        )?;
-        let mut items = items_stmt.query([])?;
-        let mut next_item = items.next()?;
+        let mut texts = crate::orders::Interner::default();
+        let mut items = ItemStream::new(&self.conn, &mut texts)?;
+        let mut next_item = items.next(&mut texts)?;
         let mut orders_stmt = self.conn.prepare("SELECT id, customer_id, paid, refund FROM orders ORDER BY id")?;
         let mut orders = orders_stmt.query([])?;
         let mut by_customer: FxHashMap<i64, Option<Cents>> = FxHashMap::default();
@@ -199,28 +203,23 @@ impl Workspace {
         while let Some(o) = orders.next()? {
             let (id, customer, paid, refund): (i64, i64, Cents, Cents) = (o.get(0)?, o.get(1)?, o.get(2)?, o.get(3)?);
             lines.clear();
-            while let Some(r) = next_item {
-                let order_id: i64 = r.get(0)?;
+            while let Some((order_id, item)) = next_item.take() {
                 if order_id > id {
+                    next_item = Some((order_id, item));
                     break;
                 }
-                // An item of this order (one of no stored order cannot be, the schema cascades).
+                // An item of this order (one of no stored order cannot be: deleting orders forgets
+                // their items).
                 if order_id == id {
-                    let (cost, profit): (Option<Cents>, Option<Cents>) = (r.get(4)?, r.get(5)?);
-                    let cost = match (cost, profit) {
-                        (None, None) if !table.is_empty() => {
-                            let product = r.get_ref(1)?.as_str()?;
-                            let sku = r.get_ref(2)?.as_str_or_null()?;
-                            let quantity: f64 = r.get(3)?;
-                            table
-                                .unit_cost(product, sku)
-                                .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * quantity / 100.0))
-                        }
-                        _ => cost,
+                    let cost = match (item.cost, item.profit) {
+                        (None, None) if !table.is_empty() => table
+                            .unit_cost(&item.product, item.sku.as_deref())
+                            .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * item.quantity / 100.0)),
+                        (cost, _) => cost,
                     };
-                    lines.push((cost, profit));
+                    lines.push((cost, item.profit));
                 }
-                next_item = items.next()?;
+                next_item = items.next(&mut texts)?;
             }
             // As `Order::profit` after `CostTable::apply` (an order without items has none), and
             // summed as `products` sums it: known only when every order's profit is.
@@ -275,11 +274,7 @@ impl Workspace {
 
     /// Whether any stored item has a cost or a profit of its own (from the export's columns).
     fn has_item_costs(&self) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM order_items WHERE cost IS NOT NULL OR profit IS NOT NULL)",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM order_item_blocks WHERE costed)", [], |r| r.get(0))?)
     }
 
     /// The workspace's cost table (empty when none was imported or edited).
@@ -356,24 +351,54 @@ impl Workspace {
     /// `Store`.
     pub fn product_costs(&self) -> Result<Vec<ProductCost>> {
         let table = self.cost_table()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT product, sku, sum(quantity), count(DISTINCT order_id),
-                    max(cost IS NOT NULL OR profit IS NOT NULL)
-             FROM order_items GROUP BY product, coalesce(sku, '')
-             ORDER BY sum(quantity) DESC, product, sku",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let (product, sku): (String, Option<String>) = (r.get(0)?, r.get(1)?);
-            Ok(ProductCost {
-                unit_cost: table.unit_cost(&product, sku.as_deref()),
-                product,
-                sku,
-                quantity: r.get(2)?,
-                orders: r.get(3)?,
-                cost_in_export: r.get(4)?,
+        // By product name and SKU (no SKU and an empty one alike), the SKU shown the group's first;
+        // orders counted once however many of their lines name the product.
+        struct Group {
+            sku: Option<Shared>,
+            quantity: f64,
+            orders: u32,
+            last_order: i64,
+            cost_in_export: bool,
+        }
+        let mut groups: FxHashMap<(Shared, Shared), Group> = FxHashMap::default();
+        let mut texts = crate::orders::Interner::default();
+        let none = texts.get("");
+        let mut items = ItemStream::new(&self.conn, &mut texts)?;
+        while let Some((order_id, item)) = items.next(&mut texts)? {
+            let key = (item.product.clone(), item.sku.clone().unwrap_or_else(|| none.clone()));
+            let group = groups.entry(key).or_insert_with(|| Group {
+                sku: item.sku.clone(),
+                quantity: 0.0,
+                orders: 0,
+                last_order: i64::MIN,
+                cost_in_export: false,
+            });
+            group.quantity += item.quantity;
+            if group.last_order != order_id {
+                group.orders += 1;
+                group.last_order = order_id;
+            }
+            group.cost_in_export |= item.cost.is_some() || item.profit.is_some();
+        }
+        let mut costs: Vec<ProductCost> = groups
+            .into_iter()
+            .map(|((product, _), g)| {
+                let sku = g.sku.map(|s| s.as_str().to_owned());
+                ProductCost {
+                    unit_cost: table.unit_cost(&product, sku.as_deref()),
+                    product: product.as_str().to_owned(),
+                    sku,
+                    quantity: g.quantity,
+                    orders: g.orders,
+                    cost_in_export: g.cost_in_export,
+                }
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            .collect();
+        // Most pieces first, then by name and SKU (as SQLite compared them: by their UTF-8 bytes).
+        costs.sort_by(|a, b| {
+            b.quantity.total_cmp(&a.quantity).then_with(|| a.product.cmp(&b.product)).then_with(|| a.sku.cmp(&b.sku))
+        });
+        Ok(costs)
     }
 }
 

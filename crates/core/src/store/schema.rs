@@ -197,7 +197,23 @@ CREATE TABLE product_costs (
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 "#,
+    // v7 (issue 10 item 4): the items in blocks, a row per few thousand orders (`items`); the step's
+    // Rust part (`RUST_STEPS`) moves the item rows of v6 into them and drops `order_items`.
+    r#"
+-- The items of the orders first_order ..= last_order (`items::Block`, postcard); costed: whether any
+-- of them has a cost or profit of its own. Deleting orders takes their items out (`items::forget`).
+CREATE TABLE order_item_blocks (
+    first_order INTEGER PRIMARY KEY,
+    last_order INTEGER NOT NULL,
+    costed INTEGER NOT NULL,
+    items BLOB NOT NULL
+);
+"#,
 ];
+
+/// What a step does beyond its SQL, run right after it: (the version the step makes, the work).
+type RustStep = fn(&Connection) -> Result<()>;
+const RUST_STEPS: &[(i64, RustStep)] = &[(7, super::items::blocks_from_rows)];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -278,8 +294,15 @@ fn migrate(conn: &mut Connection, from: i64, fresh: bool) -> rusqlite::Result<()
     let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let from = current.max(from);
     for (i, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let version = i as i64 + 1;
         tx.execute_batch(step)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        for (_, work) in RUST_STEPS.iter().filter(|(v, _)| *v == version) {
+            work(&tx).map_err(|e| match e {
+                Error::Store(StoreError::Sqlite(e) | StoreError::Upgrade(e)) => e,
+                other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
+            })?;
+        }
+        tx.pragma_update(None, "user_version", version)?;
     }
     if fresh && current == 0 {
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -303,7 +326,11 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &[],
     &["campaigns", "campaign_members"],
     &["order_items", "product_costs"],
+    &["order_item_blocks"],
 ];
+
+/// Tables a version dropped: (the version, the table); from that version on it is not expected.
+const DROPPED_TABLES: &[(i64, &str)] = &[(7, "order_items")];
 
 /// True for SQLite's "a hot journal needs rolling back, which a read-only connection cannot do".
 fn is_hot_journal(e: &rusqlite::Error) -> bool {
@@ -366,6 +393,7 @@ fn recognise(path: &Path) -> Result<()> {
         .iter()
         .take(usize::try_from(version).unwrap_or(0))
         .flat_map(|names| names.iter().copied())
+        .filter(|name| !DROPPED_TABLES.iter().any(|&(v, t)| v <= version && t == *name))
         .filter(|name| !tables.iter().any(|t| t == name))
         .collect();
     if !missing.is_empty() {
