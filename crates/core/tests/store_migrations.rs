@@ -287,11 +287,16 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
     if version >= 6 {
         conn.execute_batch(V6_SQL).unwrap();
         // The first order: two items, the second with a SKU and a cost of its own; the second: one.
+        // An item of order 3, which is not stored (written with foreign keys off), must not survive.
         conn.execute_batch(
             "INSERT INTO order_items(order_id, position, product, sku, quantity, amount, cost, profit)
                VALUES (1, 0, '红糖姜茶', NULL, 1.0, 4000, NULL, NULL),
                       (1, 1, '紫砂壶', 'ZS-01', 1.0, 6000, 3500, NULL),
                       (2, 0, '红糖姜茶', NULL, 2.0, NULL, NULL, NULL);
+             PRAGMA foreign_keys = OFF;
+             INSERT INTO order_items(order_id, position, product, sku, quantity, amount, cost, profit)
+               VALUES (3, 0, '已删订单的商品', NULL, 1.0, NULL, NULL, NULL);
+             PRAGMA foreign_keys = ON;
              INSERT INTO product_costs(kind, key, unit_cost, updated_at)
                VALUES ('product', '红糖姜茶', 1000, '2025-02-01 09:00:00');",
         )

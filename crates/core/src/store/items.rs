@@ -284,11 +284,15 @@ impl<'c> ItemStream<'c> {
 }
 
 /// Moves the item rows of a workspace before schema version 7 (`order_items`) into blocks, then
-/// drops their table: the migration step to version 7.
+/// drops their table: the migration step to version 7. Rows of an order that is not stored (which
+/// the old table's cascade should have deleted, unless the file was changed with foreign keys off)
+/// are left behind: in a block, a later order given the same id would take them over.
 pub(super) fn blocks_from_rows(tx: &Connection) -> Result<()> {
     let mut texts = Interner::default();
     let mut stmt = tx.prepare(
-        "SELECT order_id, product, sku, quantity, amount, cost, profit FROM order_items ORDER BY order_id, position",
+        "SELECT order_id, product, sku, quantity, amount, cost, profit FROM order_items i
+         WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = i.order_id)
+         ORDER BY order_id, position",
     )?;
     let mut rows = stmt.query([])?;
     let mut block: Vec<(i64, OrderItem)> = Vec::new();
