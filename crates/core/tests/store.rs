@@ -372,7 +372,7 @@ fn cancelled_import_stores_nothing() {
 }
 
 #[test]
-fn hashing_a_file_reports_before_any_row_and_a_cancel_then_reads_nothing() {
+fn hashing_a_file_reports_a_cancel_stops_the_import_and_a_known_file_is_unchanged() {
     use std::sync::atomic::{AtomicU32, Ordering};
     use std::sync::Mutex;
     /// Records reports; cancels at its `cancel_at`-th check.
@@ -409,15 +409,44 @@ fn hashing_a_file_reports_before_any_row_and_a_cancel_then_reads_nothing() {
     assert_eq!(reports.len(), 3, "one report per 4 MiB of 10 MiB");
     assert!(reports.iter().all(|&r| r == (tierbook_core::Stage::Reading, 0, 0)));
 
-    // Cancelled at the second check, while hashing: the import stops before reading a row.
+    // Cancelled at the second check: the import hashes and reads side by side, and both stop.
     let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
     let watch = Watch { reports: Mutex::new(Vec::new()), checks: AtomicU32::new(0), cancel_at: 2 };
     let options = tierbook_core::import::ImportOptions::default();
-    let result = ws.import(&[path], &options, at("2025-07-01 09:00:00"), &watch);
+    let result = ws.import(std::slice::from_ref(&path), &options, at("2025-07-01 09:00:00"), &watch);
     assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
-    assert!(watch.reports.into_inner().unwrap().iter().all(|&r| r == (tierbook_core::Stage::Reading, 0, 0)));
     assert_eq!(ws.order_count().unwrap(), 0);
     assert!(ws.sources().unwrap().is_empty());
+
+    // Imported, then imported again (twice in one call, and once more): the same bytes are known by
+    // their hash, so they are unchanged and store nothing, whatever their reading had got to.
+    let first = ws.import(std::slice::from_ref(&path), &options, at("2025-07-01 09:00:00"), &NoProgress).unwrap();
+    assert_eq!((first.new_orders, first.unchanged_files.len()), (n as u64, 0));
+    let copy = dir.path().join("orders copy.csv");
+    std::fs::copy(&path, &copy).unwrap();
+    let again = ws.import(&[path.clone(), copy], &options, at("2025-07-02 09:00:00"), &NoProgress).unwrap();
+    assert_eq!((again.new_orders, again.known_orders), (0, 0));
+    assert_eq!(again.unchanged_files, ["orders.csv", "orders copy.csv"]);
+    assert_eq!(ws.sources().unwrap().len(), 1);
+}
+
+/// Two copies of a new file in one import: the first is read and stored, the second is unchanged.
+#[test]
+fn the_same_new_file_twice_in_one_import_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("一月.csv");
+    std::fs::write(
+        &path,
+        "订单编号,买家昵称,实付金额,下单时间\nSN1,小明,10.50,2025-01-03 10:00:00\nSN2,小红,20,2025-01-04 10:00:00\n",
+    )
+    .unwrap();
+    let copy = dir.path().join("一月 (1).csv");
+    std::fs::copy(&path, &copy).unwrap();
+    let mut ws = Workspace::open(&dir.path().join("w.tierbook")).unwrap();
+    let options = tierbook_core::import::ImportOptions::default();
+    let outcome = ws.import(&[path, copy], &options, at("2025-07-01 09:00:00"), &NoProgress).unwrap();
+    assert_eq!((outcome.new_orders, outcome.unchanged_files.as_slice()), (2, ["一月 (1).csv".to_string()].as_slice()));
+    assert_eq!(ws.sources().unwrap().len(), 1);
 }
 
 // ---- snapshots and comparison ----
