@@ -622,7 +622,8 @@ fn store_file(
                 continue;
             }
             added += 1;
-            item_blocks.push(tx, tx.last_insert_rowid(), &order.items)?;
+            let order_id = tx.last_insert_rowid();
+            order.items.iter().try_for_each(|item| item_blocks.push(tx, order_id, item))?;
             // A workspace that had no orders before this file holds only this file's: nothing older to drop.
             if customer_list && !has_id && bulk.is_none() {
                 drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;

@@ -15,6 +15,9 @@
 //!   max + 1), hence above every item's. A workspace where they overlap all the same is read whole
 //!   and sorted (`ItemStream::new`), never misread.
 
+use std::borrow::Borrow;
+use std::collections::VecDeque;
+
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -66,7 +69,7 @@ struct Encoded {
 
 /// Encodes `entries` (order id, item), sorted by order id and, within an order, in file order;
 /// `None` for no entries.
-fn encode<'e>(entries: &[(i64, &'e OrderItem)]) -> Result<Option<Encoded>> {
+fn encode<'e, I: Borrow<OrderItem>>(entries: &'e [(i64, I)]) -> Result<Option<Encoded>> {
     let (Some(&(first, _)), Some(&(last, _))) = (entries.first(), entries.last()) else {
         return Ok(None);
     };
@@ -82,7 +85,8 @@ fn encode<'e>(entries: &[(i64, &'e OrderItem)]) -> Result<Option<Encoded>> {
     let mut orders: Vec<(u64, u32)> = Vec::new();
     let mut items = Vec::with_capacity(entries.len());
     let (mut previous, mut costed) = (first, false);
-    for &(id, item) in entries {
+    for (id, item) in entries {
+        let (id, item) = (*id, item.borrow());
         match orders.last_mut() {
             Some(last) if id == previous => last.1 += 1,
             _ => {
@@ -106,7 +110,7 @@ fn encode<'e>(entries: &[(i64, &'e OrderItem)]) -> Result<Option<Encoded>> {
 }
 
 /// Decodes a block stored at `first` into (order id, item), texts shared through `texts`.
-fn decode(first: i64, bytes: &[u8], texts: &mut Interner, out: &mut Vec<(i64, OrderItem)>) -> Result<()> {
+fn decode(first: i64, bytes: &[u8], texts: &mut Interner, out: &mut impl Extend<(i64, OrderItem)>) -> Result<()> {
     let block: Block<'_> = postcard::from_bytes(bytes).map_err(damaged)?;
     let bad = || damaged(postcard::Error::DeserializeBadEncoding);
     if block.format != FORMAT {
@@ -120,23 +124,21 @@ fn decode(first: i64, bytes: &[u8], texts: &mut Interner, out: &mut Vec<(i64, Or
         id = id.checked_add_unsigned(gap).ok_or_else(bad)?;
         for _ in 0..count {
             let item = items.next().ok_or_else(bad)?;
-            out.push((
-                id,
-                OrderItem {
-                    product: text(item.product)?,
-                    sku: item.sku.map(text).transpose()?,
-                    quantity: item.quantity,
-                    amount: item.amount,
-                    cost: item.cost,
-                    profit: item.profit,
-                },
-            ));
+            let item = OrderItem {
+                product: text(item.product)?,
+                sku: item.sku.map(text).transpose()?,
+                quantity: item.quantity,
+                amount: item.amount,
+                cost: item.cost,
+                profit: item.profit,
+            };
+            out.extend([(id, item)]);
         }
     }
     Ok(())
 }
 
-fn insert_block(tx: &Connection, entries: &[(i64, &OrderItem)]) -> Result<()> {
+fn insert_block<I: Borrow<OrderItem>>(tx: &Connection, entries: &[(i64, I)]) -> Result<()> {
     if let Some(Encoded { first, last, costed, bytes }) = encode(entries)? {
         tx.prepare_cached(
             "INSERT INTO order_item_blocks(first_order, last_order, costed, items) VALUES (?1, ?2, ?3, ?4)",
@@ -146,28 +148,31 @@ fn insert_block(tx: &Connection, entries: &[(i64, &OrderItem)]) -> Result<()> {
     Ok(())
 }
 
-/// Writes the items of newly stored orders, a block per [`ORDERS_PER_BLOCK`] orders with items.
-pub(super) struct BlockWriter<'a> {
-    entries: Vec<(i64, &'a OrderItem)>,
+/// Writes items, a block per [`ORDERS_PER_BLOCK`] orders with items: borrowed from the orders an
+/// import stores (`I` = `&OrderItem`), or owned as the migration reads them.
+pub(super) struct BlockWriter<I> {
+    entries: Vec<(i64, I)>,
+    /// Orders among `entries`.
     orders: usize,
 }
 
-impl<'a> BlockWriter<'a> {
+impl<I: Borrow<OrderItem>> BlockWriter<I> {
     pub(super) fn new() -> Self {
         BlockWriter { entries: Vec::new(), orders: 0 }
     }
 
-    /// The items of the order just stored as `order_id` (above every order pushed before).
-    pub(super) fn push(&mut self, tx: &Connection, order_id: i64, items: &'a [OrderItem]) -> Result<()> {
-        if items.is_empty() {
-            return Ok(());
+    /// One item of order `order_id`: orders come in ascending id order (each above every stored
+    /// one), an order's items in file order. A full block is written when the next order begins.
+    pub(super) fn push(&mut self, tx: &Connection, order_id: i64, item: I) -> Result<()> {
+        let last = self.entries.last().map(|&(last, _)| last);
+        debug_assert!(last.is_none_or(|last| last <= order_id));
+        if last != Some(order_id) {
+            if self.orders == ORDERS_PER_BLOCK {
+                self.flush(tx)?;
+            }
+            self.orders += 1;
         }
-        debug_assert!(self.entries.last().is_none_or(|&(last, _)| last < order_id));
-        self.entries.extend(items.iter().map(|item| (order_id, item)));
-        self.orders += 1;
-        if self.orders >= ORDERS_PER_BLOCK {
-            self.flush(tx)?;
-        }
+        self.entries.push((order_id, item));
         Ok(())
     }
 
@@ -196,21 +201,21 @@ pub(super) fn forget(tx: &Connection, mut ids: Vec<i64>) -> Result<()> {
         rows.collect::<rusqlite::Result<_>>()?
     };
     let mut texts = Interner::default();
-    let mut decoded = Vec::new();
+    let mut items = Vec::new();
     for (first, last, bytes) in blocks {
         let from = ids.partition_point(|&id| id < first);
         if ids.get(from).is_none_or(|&id| id > last) {
             continue;
         }
-        decoded.clear();
-        decode(first, &bytes, &mut texts, &mut decoded)?;
-        let kept: Vec<(i64, &OrderItem)> =
-            decoded.iter().filter(|(id, _)| ids.binary_search(id).is_err()).map(|(id, item)| (*id, item)).collect();
-        if kept.len() == decoded.len() {
+        items.clear();
+        decode(first, &bytes, &mut texts, &mut items)?;
+        let before = items.len();
+        items.retain(|(id, _)| ids.binary_search(id).is_err());
+        if items.len() == before {
             continue;
         }
         tx.prepare_cached("DELETE FROM order_item_blocks WHERE first_order = ?1")?.execute([first])?;
-        insert_block(tx, &kept)?;
+        insert_block(tx, &items)?;
     }
     Ok(())
 }
@@ -220,8 +225,8 @@ pub(super) struct ItemStream<'c> {
     conn: &'c Connection,
     /// The key of the last block read; `None` once every block is read (or when all were read at once).
     after: Option<i64>,
-    /// The current block's entries, reversed (popped from the end).
-    pending: Vec<(i64, OrderItem)>,
+    /// What is read and not yet taken.
+    pending: VecDeque<(i64, OrderItem)>,
 }
 
 impl<'c> ItemStream<'c> {
@@ -236,21 +241,15 @@ impl<'c> ItemStream<'c> {
             [],
             |r| r.get(0),
         )?;
-        let mut stream = ItemStream { conn, after: Some(i64::MIN), pending: Vec::new() };
+        let mut stream = ItemStream { conn, after: Some(i64::MIN), pending: VecDeque::new() };
         if overlapping {
-            let mut all = Vec::new();
-            while stream.read_block(texts)? {
-                all.append(&mut stream.pending);
-            }
-            all.sort_by_key(|&(id, _)| id);
-            all.reverse();
-            stream.pending = all;
-            stream.after = None;
+            while stream.read_block(texts)? {}
+            stream.pending.make_contiguous().sort_by_key(|&(id, _)| id);
         }
         Ok(stream)
     }
 
-    /// Reads the next block into `pending` (in order, not reversed); false when there is none.
+    /// Reads the next block into `pending`; false when there is none.
     fn read_block(&mut self, texts: &mut Interner) -> Result<bool> {
         let Some(after) = self.after else { return Ok(false) };
         let block: Option<(i64, Vec<u8>)> = self
@@ -269,17 +268,36 @@ impl<'c> ItemStream<'c> {
         Ok(true)
     }
 
-    /// The next item and its order's id.
-    pub(super) fn next(&mut self, texts: &mut Interner) -> Result<Option<(i64, OrderItem)>> {
-        loop {
-            if let Some(entry) = self.pending.pop() {
-                return Ok(Some(entry));
-            }
+    /// The order id of the next item, reading the next block when needed.
+    fn peek(&mut self, texts: &mut Interner) -> Result<Option<i64>> {
+        while self.pending.is_empty() {
             if !self.read_block(texts)? {
                 return Ok(None);
             }
-            self.pending.reverse();
         }
+        Ok(self.pending.front().map(|&(id, _)| id))
+    }
+
+    /// The next item and its order's id.
+    pub(super) fn next(&mut self, texts: &mut Interner) -> Result<Option<(i64, OrderItem)>> {
+        self.peek(texts)?;
+        Ok(self.pending.pop_front())
+    }
+
+    /// Hands `take` the items of order `id`, in file order, passing over any of a smaller id: for a
+    /// reader of the orders in id order, one call per order.
+    pub(super) fn items_of(&mut self, id: i64, texts: &mut Interner, mut take: impl FnMut(OrderItem)) -> Result<()> {
+        while let Some(order_id) = self.peek(texts)? {
+            if order_id > id {
+                break;
+            }
+            if let Some((order_id, item)) = self.pending.pop_front() {
+                if order_id == id {
+                    take(item);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -295,36 +313,19 @@ pub(super) fn blocks_from_rows(tx: &Connection) -> Result<()> {
          ORDER BY order_id, position",
     )?;
     let mut rows = stmt.query([])?;
-    let mut block: Vec<(i64, OrderItem)> = Vec::new();
-    let mut orders = 0usize;
-    let write = |block: &mut Vec<(i64, OrderItem)>| -> Result<()> {
-        let entries: Vec<(i64, &OrderItem)> = block.iter().map(|(id, item)| (*id, item)).collect();
-        insert_block(tx, &entries)?;
-        block.clear();
-        Ok(())
-    };
+    let mut blocks = BlockWriter::new();
     while let Some(r) = rows.next()? {
-        let order_id: i64 = r.get(0)?;
-        if block.last().is_some_and(|&(last, _)| last != order_id) {
-            orders += 1;
-            if orders >= ORDERS_PER_BLOCK {
-                write(&mut block)?;
-                orders = 0;
-            }
-        }
-        block.push((
-            order_id,
-            OrderItem {
-                product: texts.get(r.get_ref(1)?.as_str()?),
-                sku: r.get_ref(2)?.as_str_or_null()?.map(|s| texts.get(s)),
-                quantity: r.get(3)?,
-                amount: r.get(4)?,
-                cost: r.get(5)?,
-                profit: r.get(6)?,
-            },
-        ));
+        let item = OrderItem {
+            product: texts.get(r.get_ref(1)?.as_str()?),
+            sku: r.get_ref(2)?.as_str_or_null()?.map(|s| texts.get(s)),
+            quantity: r.get(3)?,
+            amount: r.get(4)?,
+            cost: r.get(5)?,
+            profit: r.get(6)?,
+        };
+        blocks.push(tx, r.get(0)?, item)?;
     }
-    write(&mut block)?;
+    blocks.flush(tx)?;
     drop(rows);
     drop(stmt);
     tx.execute_batch("DROP TABLE order_items")?;
@@ -391,8 +392,9 @@ mod tests {
         let orders = orders(ORDERS_PER_BLOCK as i64 * 2 + 17);
         let mut writer = BlockWriter::new();
         for (id, items) in &orders {
-            writer.push(&conn, *id, items).unwrap();
-            writer.push(&conn, *id + 1, &[]).unwrap();
+            for item in items {
+                writer.push(&conn, *id, item).unwrap();
+            }
         }
         writer.flush(&conn).unwrap();
         let blocks: i64 = conn.query_row("SELECT count(*) FROM order_item_blocks", [], |r| r.get(0)).unwrap();
@@ -408,7 +410,9 @@ mod tests {
         let orders = orders(ORDERS_PER_BLOCK as i64 + 5);
         let mut writer = BlockWriter::new();
         for (id, items) in &orders {
-            writer.push(&conn, *id, items).unwrap();
+            for item in items {
+                writer.push(&conn, *id, item).unwrap();
+            }
         }
         writer.flush(&conn).unwrap();
         // The first order of the first block, one in the middle, the whole second block, and ids

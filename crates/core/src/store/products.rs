@@ -101,7 +101,6 @@ impl Workspace {
         // One copy of each product name and SKU (a shop has hundreds of products and a million items).
         let mut texts = crate::orders::Interner::default();
         let mut items = ItemStream::new(&self.conn, &mut texts)?;
-        let mut next_item = items.next(&mut texts)?;
         let mut stmt = self.conn.prepare(select)?;
         let mut rows = stmt.query([])?;
         // (customer id, placed at, order id) of each order read
@@ -114,18 +113,9 @@ impl Workspace {
             let missing = || rusqlite::Error::InvalidColumnType(4, "key".into(), rusqlite::types::Type::Null);
             let key = keys.get(&customer).cloned().ok_or_else(missing)?;
             let mut order = order_of_customer(r, key)?;
-            // Items of orders that no longer exist cannot be here (deleting an order deletes its items);
-            // any with a smaller id than this order are skipped all the same.
-            while let Some((order_id, item)) = next_item.take() {
-                if order_id > id {
-                    next_item = Some((order_id, item));
-                    break;
-                }
-                if order_id == id {
-                    order.items.push(item);
-                }
-                next_item = items.next(&mut texts)?;
-            }
+            // Items of orders that no longer exist cannot be here (deleting orders forgets their
+            // items); any with a smaller id than this order are passed over all the same.
+            items.items_of(id, &mut texts, |item| order.items.push(item))?;
             sort_keys.push((customer, placed, id));
             orders.push(order);
         }
@@ -194,7 +184,6 @@ impl Workspace {
         // customers are summed by id and named once at the end, so no key is copied per order.
         let mut texts = crate::orders::Interner::default();
         let mut items = ItemStream::new(&self.conn, &mut texts)?;
-        let mut next_item = items.next(&mut texts)?;
         let mut orders_stmt = self.conn.prepare("SELECT id, customer_id, paid, refund FROM orders ORDER BY id")?;
         let mut orders = orders_stmt.query([])?;
         let mut by_customer: FxHashMap<i64, Option<Cents>> = FxHashMap::default();
@@ -203,24 +192,15 @@ impl Workspace {
         while let Some(o) = orders.next()? {
             let (id, customer, paid, refund): (i64, i64, Cents, Cents) = (o.get(0)?, o.get(1)?, o.get(2)?, o.get(3)?);
             lines.clear();
-            while let Some((order_id, item)) = next_item.take() {
-                if order_id > id {
-                    next_item = Some((order_id, item));
-                    break;
-                }
-                // An item of this order (one of no stored order cannot be: deleting orders forgets
-                // their items).
-                if order_id == id {
-                    let cost = match (item.cost, item.profit) {
-                        (None, None) if !table.is_empty() => table
-                            .unit_cost(&item.product, item.sku.as_deref())
-                            .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * item.quantity / 100.0)),
-                        (cost, _) => cost,
-                    };
-                    lines.push((cost, item.profit));
-                }
-                next_item = items.next(&mut texts)?;
-            }
+            items.items_of(id, &mut texts, |item| {
+                let cost = match (item.cost, item.profit) {
+                    (None, None) if !table.is_empty() => table
+                        .unit_cost(&item.product, item.sku.as_deref())
+                        .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * item.quantity / 100.0)),
+                    (cost, _) => cost,
+                };
+                lines.push((cost, item.profit));
+            })?;
             // As `Order::profit` after `CostTable::apply` (an order without items has none), and
             // summed as `products` sums it: known only when every order's profit is.
             let profit = if lines.is_empty() {
