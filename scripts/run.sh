@@ -5,12 +5,12 @@
 # Release, not debug: the debug profile optimises dependencies only, and the core unoptimised is ~4×
 # slower on a user's import. Optimising the core in the debug profile instead would have made every
 # `cargo test --workspace` build 2.5× longer (docs/benchmarks.md, "The app a user starts"); the release
-# build lives in target/release/ and leaves the test builds in target/debug/ alone.
+# build lives in target/release/ (or $CARGO_TARGET_DIR/release/) and leaves the test builds in target/debug/ alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 npx tauri build --no-bundle   # runs `npm run build:ui` first (beforeBuildCommand)
-APP="$PWD/target/release/tierbook-app"
+APP="${CARGO_TARGET_DIR:-$PWD/target}/release/tierbook-app"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   cat <<MSG
 TierBook is built: $APP
