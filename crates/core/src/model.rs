@@ -57,6 +57,17 @@ impl Tier {
         }
     }
 
+    /// The tier of a letter as `letter` gives it ("A" …), `None` for anything else.
+    pub fn from_letter(letter: &str) -> Option<Tier> {
+        match letter {
+            "A" => Some(Tier::A),
+            "B" => Some(Tier::B),
+            "C" => Some(Tier::C),
+            "D" => Some(Tier::D),
+            _ => None,
+        }
+    }
+
     /// "A类" in Chinese, "Tier A" in English.
     pub fn label(self, lang: Lang) -> String {
         match lang {

@@ -638,6 +638,86 @@ fn compare_counts_flows_and_lists_movers_with_win_back_first_for_fallen_a() {
     assert_eq!(seg.values().sum::<u64>(), 7);
 }
 
+/// A snapshot of several thousand customers spans several stored blocks: every field of every
+/// customer reads back as saved, in the order saved (not key order), and the comparison of two such
+/// snapshots, saved in scrambled key order, counts what a plain walk over both counts.
+#[test]
+fn snapshots_of_many_customers_read_back_whole_and_compare_in_key_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.tierbook");
+    let mut ws = Workspace::open(&path).unwrap();
+    let tiers = [Tier::A, Tier::B, Tier::C, Tier::D];
+    let segments = [Some("重要价值客户"), Some("一般挽留客户"), None, Some("新客户 “试用”")];
+    // Customer i of 9,000, saved in a scrambled order; its tier in the second snapshot moves for
+    // every 7th, every 10th is gone by then, and 500 new ones come.
+    let make = |i: usize, tier: Tier| -> (Customer, Assignment) {
+        let mut c = customer(&format!("k{i:05}"), 100 + i as i64 * 37);
+        c.phone = (!i.is_multiple_of(3)).then(|| format!("1{:010}", i * 7));
+        c.interactions = i.is_multiple_of(5).then_some(i as f64 / 4.0);
+        c.orders = 1 + (i % 11) as u32;
+        c.first_order = day("2024-01-01") + chrono::Duration::days((i % 400) as i64);
+        let mut a = assignment(tier, segments[i % 4]);
+        a.recency_days = (i % 365) as i64;
+        (a.r_score, a.f_score, a.m_score) = ((i % 5) as u8 + 1, (i % 4) as u8 + 1, (i % 3) as u8 + 1);
+        a.abc = tiers[(i / 3) % 3];
+        a.rfm_type = ["重要价值客户", "一般发展客户"][i % 2].into();
+        a.score = i.is_multiple_of(2).then_some(i as f64 / 90.0);
+        a.reason = Text::new(format!("累计消费 ¥{}，排名第 {i}", c.revenue), format!("Spent ¥{}, rank {i}", c.revenue));
+        a.gap = (tier != Tier::A).then(|| Text::new(format!("再消费 ¥{i} 升级"), format!("¥{i} more")));
+        (c, a)
+    };
+    let order: Vec<usize> = (0..9000).map(|n| (n * 7919) % 9000).collect();
+    let old_tier = |i: usize| tiers[i % 3];
+    let new_tier = |i: usize| if i.is_multiple_of(7) { tiers[(i + 1) % 4] } else { old_tier(i) };
+    let (c1, a1): (Vec<Customer>, Vec<Assignment>) = order.iter().map(|&i| make(i, old_tier(i))).unzip();
+    let (c2, a2): (Vec<Customer>, Vec<Assignment>) =
+        order.iter().copied().chain(9000..9500).filter(|i| !i.is_multiple_of(10)).map(|i| make(i, new_tier(i))).unzip();
+    let (_, mut k1) = snapshot_of(&[], "2025-03-31");
+    k1.assignments = a1;
+    let (_, mut k2) = snapshot_of(&[], "2025-06-30");
+    k2.assignments = a2;
+    let old = ws.save_snapshot(&c1, &k1, Some("三月")).unwrap();
+    let new = ws.save_snapshot(&c2, &k2, None).unwrap();
+
+    let loaded = ws.load_snapshot(old.id).unwrap();
+    assert_eq!(loaded.customers, c1);
+    assert_eq!(loaded.classification, k1);
+    assert_eq!(ws.load_latest().unwrap().unwrap().classification.assignments, k2.assignments);
+
+    let m = ws.compare(old.id, new.id, &playbook()).unwrap();
+    let count = |from: Option<Tier>, to: Option<Tier>| -> u64 {
+        m.flows.iter().filter(|f| (f.from, f.to) == (from, to)).map(|f| f.customers).sum()
+    };
+    let (mut up, mut down, mut same) = (0, 0, 0);
+    for i in (0..9000usize).filter(|i| !i.is_multiple_of(10)) {
+        match new_tier(i).cmp(&old_tier(i)) {
+            std::cmp::Ordering::Less => up += 1,
+            std::cmp::Ordering::Greater => down += 1,
+            std::cmp::Ordering::Equal => same += 1,
+        }
+    }
+    assert_eq!((m.upgraded.len(), m.downgraded.len()), (up, down));
+    assert_eq!(m.new.len(), 450);
+    assert_eq!(m.lost.len(), 900);
+    let kept: u64 = tiers.iter().map(|&t| count(Some(t), Some(t))).sum();
+    assert_eq!(kept, same as u64);
+    // The moves name their customers as saved.
+    let moved = &m.upgraded[0];
+    let i: usize = moved.key[1..].parse().unwrap();
+    assert_eq!((moved.from, moved.to), (Some(old_tier(i)), Some(new_tier(i))));
+    assert_eq!(moved.name, format!("k{i:05}的昵称"));
+
+    // Deleting a snapshot takes all its blocks; the other one stays whole.
+    ws.delete_snapshot(old.id).unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let blocks: Vec<i64> = {
+        let mut stmt = raw.prepare("SELECT DISTINCT snapshot_id FROM snapshot_blocks").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(blocks, [new.id]);
+    assert_eq!(ws.load_snapshot(new.id).unwrap().customers, c2);
+}
+
 #[test]
 fn compare_of_unknown_snapshot_is_snapshot_not_found() {
     let dir = tempfile::tempdir().unwrap();

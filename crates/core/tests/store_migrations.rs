@@ -198,6 +198,18 @@ CREATE TABLE product_costs (
 ) WITHOUT ROWID;
 "#;
 
+/// Schema version 7 as shipped (applied on top of version 6).
+const V7_SQL: &str = r#"
+-- The items of the orders first_order ..= last_order (`items::Block`, postcard); costed: whether any
+-- of them has a cost or profit of its own. Deleting orders takes their items out (`items::forget`).
+CREATE TABLE order_item_blocks (
+    first_order INTEGER PRIMARY KEY,
+    last_order INTEGER NOT NULL,
+    costed INTEGER NOT NULL,
+    items BLOB NOT NULL
+);
+"#;
+
 fn report_json() -> String {
     let report = ImportReport {
         file: "一月.xlsx".into(),
@@ -299,6 +311,35 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
              PRAGMA foreign_keys = ON;
              INSERT INTO product_costs(kind, key, unit_cost, updated_at)
                VALUES ('product', '红糖姜茶', 1000, '2025-02-01 09:00:00');",
+        )
+        .unwrap();
+    }
+    if version >= 7 {
+        // Version 7's own step moved the item rows into blocks; what matters here is its snapshots.
+        conn.execute_batch(V7_SQL).unwrap();
+        conn.execute_batch("DELETE FROM order_items; DROP TABLE order_items;").unwrap();
+        // A second snapshot of three customers, written as version 7 wrote them (its row range
+        // recorded): a D tier, a segment, a score, a gap, and two rows as only a damaged or hand-edited
+        // file has them (a tier letter that is none, half a gap), which were read as C and with the
+        // missing half empty.
+        conn.execute_batch(
+            r#"INSERT INTO classification_runs(id, method, params, as_of, summary) VALUES (2,
+                 '{"kind":"abc_revenue","a_pct":80.0,"b_pct":95.0}',
+                 '{"method":{"kind":"abc_revenue","a_pct":80.0,"b_pct":95.0},"as_of":null,"segment_tiers":{},"segment_names":{}}',
+                 '2025-02-28', '{"thresholds":[],"tiers":[],"segments":[],"notes":[]}');
+               INSERT INTO snapshots(id, run_id, as_of, label, customers, orders, revenue)
+                 VALUES (2, 2, '2025-02-28', NULL, 3, 6, 20100);
+               INSERT INTO snapshot_rows(id, snapshot_id, key, name, phone, orders, revenue, first_order, last_order,
+                   interactions, tier, segment, recency_days, r_score, f_score, m_score, abc, rfm_type, score,
+                   reason_zh, reason_en, gap_zh, gap_en)
+                 VALUES (10, 2, 'oBuyer1', '小明', '138****1234', 3, 17000, '2025-01-03', '2025-02-10', 4.5, 'B',
+                         '重要保持客户', 18, 4, 5, 5, 'A', '重要保持客户', 71.25, '近期消费下降', 'spending fell',
+                         '再消费 ¥180 升至 A 类', 'Spend ¥180 more to reach tier A'),
+                        (11, 2, 'oBuyer0', '老王', NULL, 2, 3000, '2024-06-01', '2024-07-01', NULL, 'D',
+                         '一般挽留客户', 242, 1, 2, 1, 'C', '一般挽留客户', NULL, '很久没来', 'long gone', NULL, NULL),
+                        (12, 2, 'oBuyer3', '阿May', NULL, 1, 100, '2025-02-27', '2025-02-27', NULL, 'Z',
+                         NULL, 1, 5, 1, 1, 'C', '新客户', NULL, '新客', 'new', '再买一次', NULL);
+               UPDATE snapshots SET first_row = 10, last_row = 12 WHERE id = 2;"#,
         )
         .unwrap();
     }
@@ -563,8 +604,137 @@ fn version_6_workspace_is_migrated_with_its_items_in_blocks() {
     ws.check_integrity().unwrap();
 }
 
+/// Version 7 kept a row per snapshot customer (`snapshot_rows`); version 8 keeps them in blocks.
+/// Both snapshots read back as version 7 read them (in their saved order, every field, an unknown
+/// tier letter as C, half a gap completed), the old table and row range go, and the comparison, the
+/// tier history and a new snapshot work on the migrated file.
+#[test]
+fn version_7_workspace_is_migrated_with_its_snapshots_in_blocks() {
+    use tierbook_core::classify::Assignment;
+    use tierbook_core::model::{Customer, Text, Tier};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.tierbook");
+    drop(old_workspace(&path, 7));
+    let mut ws = Workspace::open(&path).unwrap();
+    check_v1_data(&ws);
+    {
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        let exists = |sql: &str| -> bool { raw.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert!(!exists("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'snapshot_rows')"));
+        assert!(!exists("SELECT EXISTS (SELECT 1 FROM pragma_table_info('snapshots') WHERE name = 'first_row')"));
+    }
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let snapshots = ws.snapshots().unwrap();
+    assert_eq!(snapshots.iter().map(|s| s.id).collect::<Vec<_>>(), [1, 2]);
+    let first = ws.load_snapshot(1).unwrap();
+    assert_eq!(first.customers.len(), 1);
+    assert_eq!((first.classification.assignments[0].tier, first.customers[0].revenue), (Tier::A, 15000));
+    assert_eq!(first.classification.assignments[0].reason, Text::new("贡献前 80%", "top 80%"));
+
+    let second = ws.load_snapshot(2).unwrap();
+    let customer =
+        |key: &str, name: &str, phone: Option<&str>, orders: u32, revenue: i64, first: &str, last: &str| Customer {
+            key: key.into(),
+            name: name.into(),
+            phone: phone.map(Into::into),
+            orders,
+            revenue,
+            first_order: date(first),
+            last_order: date(last),
+            interactions: None,
+            profit: None,
+        };
+    let mut buyer1 = customer("oBuyer1", "小明", Some("138****1234"), 3, 17000, "2025-01-03", "2025-02-10");
+    buyer1.interactions = Some(4.5);
+    assert_eq!(
+        second.customers,
+        [
+            buyer1,
+            customer("oBuyer0", "老王", None, 2, 3000, "2024-06-01", "2024-07-01"),
+            customer("oBuyer3", "阿May", None, 1, 100, "2025-02-27", "2025-02-27"),
+        ]
+    );
+    let assignment = |tier, segment: Option<&str>, days, (r, f, m), abc, rfm: &str, score, reason, gap| Assignment {
+        tier,
+        segment: segment.map(Into::into),
+        recency_days: days,
+        r_score: r,
+        f_score: f,
+        m_score: m,
+        abc,
+        rfm_type: rfm.into(),
+        score,
+        reason,
+        gap,
+    };
+    assert_eq!(
+        second.classification.assignments,
+        [
+            assignment(
+                Tier::B,
+                Some("重要保持客户"),
+                18,
+                (4, 5, 5),
+                Tier::A,
+                "重要保持客户",
+                Some(71.25),
+                Text::new("近期消费下降", "spending fell"),
+                Some(Text::new("再消费 ¥180 升至 A 类", "Spend ¥180 more to reach tier A")),
+            ),
+            assignment(
+                Tier::D,
+                Some("一般挽留客户"),
+                242,
+                (1, 2, 1),
+                Tier::C,
+                "一般挽留客户",
+                None,
+                Text::new("很久没来", "long gone"),
+                None,
+            ),
+            assignment(
+                Tier::C,
+                None,
+                1,
+                (5, 1, 1),
+                Tier::C,
+                "新客户",
+                None,
+                Text::new("新客", "new"),
+                Some(Text::new("再买一次", "")),
+            ),
+        ]
+    );
+
+    // The comparison reads both migrated snapshots: oBuyer1 fell from A to B, two are new.
+    let m = ws.compare(1, 2, &tierbook_core::playbook::Playbook::default()).unwrap();
+    let keys = |v: &[tierbook_core::history::Move]| v.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+    assert_eq!(keys(&m.downgraded), ["oBuyer1"]);
+    assert_eq!(keys(&m.new).len(), 2);
+    assert!(m.upgraded.is_empty() && m.lost.is_empty());
+    // The tier history of the current customers reads them too: oBuyer1 was A, then B.
+    let current = ws.load_latest().unwrap().unwrap().classification;
+    let changes = ws.tier_changes_of(&second.customers, &current).unwrap();
+    let buyer1 = changes.get("oBuyer1").unwrap();
+    assert_eq!((buyer1.previous, buyer1.dropped), (Some(Tier::A), true));
+    assert_eq!(changes.dropped(), 1);
+
+    // A new snapshot is saved in blocks beside the migrated ones; the migrated ones can be deleted.
+    let mut next = first.classification.clone();
+    next.as_of = date("2025-03-31");
+    let saved = ws.save_snapshot(&first.customers, &next, Some("三月")).unwrap();
+    assert_eq!(ws.load_snapshot(saved.id).unwrap().customers, first.customers);
+    ws.delete_snapshot(2).unwrap();
+    assert_eq!(ws.snapshots().unwrap().len(), 2);
+    ws.check_integrity().unwrap();
+    drop(ws);
+    // Opened again: nothing left to migrate, the same snapshots.
+    let ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.load_snapshot(1).unwrap().customers, first.customers);
+}
+
 #[test]
 fn every_shipped_version_has_a_migration_test() {
     // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
-    assert_eq!(schema::LATEST_VERSION, 7);
+    assert_eq!(schema::LATEST_VERSION, 8);
 }

@@ -6,11 +6,11 @@
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 
-use super::{from_seconds, tier_from_letter, to_seconds, Workspace};
+use super::{from_seconds, snapshot_blocks, to_seconds, Workspace};
 use crate::campaign::{self, Campaign, CampaignReport, CampaignSpec, Member, WindowOrder};
 use crate::classify::Classification;
 use crate::error::{Error, Result};
-use crate::model::{Customer, Tier};
+use crate::model::Customer;
 use crate::tier_changes::{self, SnapshotTiers, TierChanges};
 
 fn not_found(id: i64) -> Error {
@@ -207,15 +207,10 @@ impl Workspace {
             let rows = stmt.query_map([upto.unwrap_or(i64::MAX)], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let mut stmt = self.conn.prepare_cached("SELECT key, tier FROM snapshot_rows WHERE snapshot_id = ?1")?;
         let mut snapshots = Vec::with_capacity(ids.len());
         for (id, as_of) in ids {
-            let tiers = stmt
-                .query_map([id], |r| {
-                    let tier: String = r.get(1)?;
-                    Ok((r.get::<_, String>(0)?, tier_from_letter(&tier).unwrap_or(Tier::C)))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut tiers = Vec::new();
+            snapshot_blocks::for_each_brief(&self.conn, id, |c| tiers.push((c.key.to_owned(), c.tier)))?;
             snapshots.push(SnapshotTiers { as_of, tiers });
         }
         Ok(snapshots)

@@ -20,6 +20,7 @@ mod items;
 mod products;
 pub mod schema;
 pub mod shops;
+mod snapshot_blocks;
 mod snapshots;
 
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cohort::{self, CohortTable, Purchase};
 use crate::error::{Error, Result, StoreError};
-use crate::model::{Customer, Order, Shared, Text, Tier};
+use crate::model::{Customer, Order, Shared, Text};
 use crate::playbook::Playbook;
 use crate::region::{Region, RegionLookup};
 use crate::report::ImportReport;
@@ -801,14 +802,4 @@ pub(crate) fn to_seconds(t: NaiveDateTime) -> i64 {
 
 pub(crate) fn from_seconds(s: i64) -> NaiveDateTime {
     DateTime::from_timestamp(s, 0).map(|d| d.naive_utc()).unwrap_or_default()
-}
-
-pub(crate) fn tier_from_letter(s: &str) -> Option<Tier> {
-    match s {
-        "A" => Some(Tier::A),
-        "B" => Some(Tier::B),
-        "C" => Some(Tier::C),
-        "D" => Some(Tier::D),
-        _ => None,
-    }
 }

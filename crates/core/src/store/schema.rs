@@ -209,11 +209,27 @@ CREATE TABLE order_item_blocks (
     items BLOB NOT NULL
 );
 "#,
+    // v8 (issue 10 item 4): a snapshot's customers in blocks, a row per few thousand customers
+    // (`snapshot_blocks`); the step's Rust part moves the rows of v2–v7 into them and drops
+    // `snapshot_rows` and the row range `snapshots` kept of it.
+    r#"
+-- The customers of a snapshot in the order they were saved, a block per few thousand: head (key,
+-- name, aggregates, tier, segment, scores) and sentences (reasons and gaps), each postcard and LZ4.
+CREATE TABLE snapshot_blocks (
+    id INTEGER PRIMARY KEY,
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+    customers INTEGER NOT NULL,
+    head BLOB NOT NULL,
+    sentences BLOB NOT NULL
+);
+CREATE INDEX snapshot_blocks_snapshot ON snapshot_blocks(snapshot_id, id);
+"#,
 ];
 
 /// What a step does beyond its SQL, run right after it: (the version the step makes, the work).
 type RustStep = fn(&Connection) -> Result<()>;
-const RUST_STEPS: &[(i64, RustStep)] = &[(7, super::items::blocks_from_rows)];
+const RUST_STEPS: &[(i64, RustStep)] =
+    &[(7, super::items::blocks_from_rows), (8, super::snapshot_blocks::blocks_from_rows)];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -327,10 +343,11 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &["campaigns", "campaign_members"],
     &["order_items", "product_costs"],
     &["order_item_blocks"],
+    &["snapshot_blocks"],
 ];
 
 /// Tables a version dropped: (the version, the table); from that version on it is not expected.
-const DROPPED_TABLES: &[(i64, &str)] = &[(7, "order_items")];
+const DROPPED_TABLES: &[(i64, &str)] = &[(7, "order_items"), (8, "snapshot_rows")];
 
 /// True for SQLite's "a hot journal needs rolling back, which a read-only connection cannot do".
 fn is_hot_journal(e: &rusqlite::Error) -> bool {

@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::{tier_from_letter, Workspace};
+use super::{snapshot_blocks, Workspace};
 use crate::classify::{Assignment, Classification, ClassifyParams, GroupSummary, Method, Threshold};
 use crate::error::{Error, Result};
-use crate::model::{Cents, Customer, Text, Tier};
+use crate::model::{Cents, Customer, Text};
 
 /// A saved classification, as listed in the history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,45 +119,7 @@ impl Workspace {
             rusqlite::params![run_id, classification.as_of, label, customers.len() as u64, orders, revenue],
         )?;
         let id = tx.last_insert_rowid();
-        let mut rows = (None, None);
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO snapshot_rows(snapshot_id, key, name, phone, orders, revenue, first_order, last_order,
-                    interactions, tier, segment, recency_days, r_score, f_score, m_score, abc, rfm_type, score,
-                    reason_zh, reason_en, gap_zh, gap_en)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                         ?21, ?22)",
-            )?;
-            for (c, a) in customers.iter().zip(&classification.assignments) {
-                insert.execute(rusqlite::params![
-                    id,
-                    c.key,
-                    c.name,
-                    c.phone,
-                    c.orders,
-                    c.revenue,
-                    c.first_order,
-                    c.last_order,
-                    c.interactions,
-                    a.tier.letter(),
-                    a.segment,
-                    a.recency_days,
-                    a.r_score,
-                    a.f_score,
-                    a.m_score,
-                    a.abc.letter(),
-                    a.rfm_type,
-                    a.score,
-                    a.reason.zh,
-                    a.reason.en,
-                    a.gap.as_ref().map(|g| g.zh.as_str()),
-                    a.gap.as_ref().map(|g| g.en.as_str()),
-                ])?;
-                let row = tx.last_insert_rowid();
-                rows = (rows.0.or(Some(row)), Some(row));
-            }
-        }
-        tx.execute("UPDATE snapshots SET first_row = ?2, last_row = ?3 WHERE id = ?1", (id, rows.0, rows.1))?;
+        snapshot_blocks::write(&tx, id, customers, &classification.assignments)?;
         tx.commit()?;
         self.snapshot_info(id)
     }
@@ -239,56 +201,8 @@ impl Workspace {
     /// `SnapshotNotFound`, `Store`.
     pub fn snapshot_assignments(&self, id: i64) -> Result<Vec<SnapshotRow>> {
         self.snapshot_info(id)?;
-        let (first, last): (Option<i64>, Option<i64>) =
-            self.conn.query_row("SELECT first_row, last_row FROM snapshots WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
-        // The rowid range is one sequential read; without it (never in files written by this build)
-        // fall back to the index.
-        let columns = "SELECT key, name, phone, orders, revenue, first_order, last_order, interactions, tier,
-                    segment, recency_days, r_score, f_score, m_score, abc, rfm_type, score, reason_zh, reason_en,
-                    gap_zh, gap_en FROM snapshot_rows";
-        let (sql, lo, hi) = match (first, last) {
-            (Some(lo), Some(hi)) => (format!("{columns} WHERE id BETWEEN ?1 AND ?2 ORDER BY id"), lo, hi),
-            _ => (format!("{columns} WHERE snapshot_id = ?1 AND ?2 = ?2 ORDER BY id"), id, 0),
-        };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map((lo, hi), |r| {
-            let tier: String = r.get(8)?;
-            let abc: String = r.get(14)?;
-            let gap_zh: Option<String> = r.get(19)?;
-            let gap_en: Option<String> = r.get(20)?;
-            Ok(SnapshotRow {
-                customer: Customer {
-                    key: r.get(0)?,
-                    name: r.get(1)?,
-                    phone: r.get(2)?,
-                    orders: r.get(3)?,
-                    revenue: r.get(4)?,
-                    first_order: r.get(5)?,
-                    last_order: r.get(6)?,
-                    interactions: r.get(7)?,
-                    profit: None,
-                },
-                assignment: Assignment {
-                    tier: tier_from_letter(&tier).unwrap_or(Tier::C),
-                    segment: r.get(9)?,
-                    recency_days: r.get(10)?,
-                    r_score: r.get(11)?,
-                    f_score: r.get(12)?,
-                    m_score: r.get(13)?,
-                    abc: tier_from_letter(&abc).unwrap_or(Tier::C),
-                    rfm_type: r.get(15)?,
-                    score: r.get(16)?,
-                    reason: Text::new(r.get::<_, String>(17)?, r.get::<_, String>(18)?),
-                    gap: match (gap_zh, gap_en) {
-                        (None, None) => None,
-                        (zh, en) => Some(Text::new(zh.unwrap_or_default(), en.unwrap_or_default())),
-                    },
-                },
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let rows = snapshot_blocks::read(&self.conn, id)?;
+        Ok(rows.into_iter().map(|(customer, assignment)| SnapshotRow { customer, assignment }).collect())
     }
 
     /// A whole snapshot as the views and the export need it: customers plus the classification.
@@ -309,13 +223,8 @@ impl Workspace {
             .ok_or_else(|| Error::SnapshotNotFound(id.to_string()))?;
         let params: ClassifyParams = serde_json::from_str(&params)?;
         let summary: RunSummary = serde_json::from_str(&summary)?;
-        let rows = self.snapshot_assignments(id)?;
-        let mut customers = Vec::with_capacity(rows.len());
-        let mut assignments = Vec::with_capacity(rows.len());
-        for row in rows {
-            customers.push(row.customer);
-            assignments.push(row.assignment);
-        }
+        let (customers, assignments): (Vec<Customer>, Vec<Assignment>) =
+            snapshot_blocks::read(&self.conn, id)?.into_iter().unzip();
         let classification = Classification {
             params,
             as_of: info.as_of,
@@ -367,7 +276,7 @@ impl Workspace {
         let Some(run) = run else {
             return Err(Error::SnapshotNotFound(id.to_string()));
         };
-        tx.execute("DELETE FROM snapshot_rows WHERE snapshot_id = ?1", [id])?;
+        tx.execute("DELETE FROM snapshot_blocks WHERE snapshot_id = ?1", [id])?;
         tx.execute("DELETE FROM snapshots WHERE id = ?1", [id])?;
         tx.execute("DELETE FROM classification_runs WHERE id = ?1", [run])?;
         tx.commit()?;
