@@ -122,7 +122,21 @@ fn report_error(err: &Error, lang: Lang) -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
+/// Output piped into `head` or a pager that quits: the process ends the way other command-line
+/// tools do (SIGPIPE's default), not with a panic and a backtrace ("failed printing to stdout") —
+/// Rust ignores SIGPIPE unless told otherwise. Nothing is lost by it: a job prints to stdout only
+/// after its outputs and its workspace transaction are committed (progress goes to stderr).
+fn quiet_on_closed_output() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_output();
     memory::share_heaps();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -462,3 +462,26 @@ fn control_characters_from_a_file_never_reach_the_terminal_raw() {
     assert!(!has_terminal_controls(&stderr(&failed)), "{:?}", stderr(&failed));
     assert!(stderr(&failed).contains("\\x1b[2J"), "{}", stderr(&failed));
 }
+
+/// Output piped into a reader that has gone (`tierbook history … | head -1` once `head` has quit):
+/// the command ends the way other command-line tools do, killed quietly by SIGPIPE, not with a
+/// panic and a backtrace ("failed printing to stdout: Broken pipe").
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("w.tierbook");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = Command::new(env!("CARGO_BIN_EXE_tierbook"))
+        .args(["history", "--workspace", ws.to_str().unwrap()])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?} {stderr}", out.status);
+}
