@@ -49,8 +49,7 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R>
             let worker = state.clone();
             let handle = app.handle().clone();
             std::thread::spawn(move || {
-                worker.open_workspace();
-                if let Err(err) = worker.reload() {
+                if let Err(err) = worker.start() {
                     worker.session_now().open_error = Some(err);
                 }
                 if files.is_empty() {

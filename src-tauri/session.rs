@@ -286,7 +286,19 @@ impl AppState {
     /// # Errors
     /// `store`; `invalid_params` when saved parameters no longer fit.
     pub fn reload(&self) -> Result<(), ApiError> {
-        let customers = self.with_workspace(|ws| ws.customers_with_profit(&tierbook_core::NoProgress))?;
+        self.reload_with(None)
+    }
+
+    /// `reload`, with the workspace's customers when they were read already (at start, beside the
+    /// workspace's open: `AppState::read_early`). They are used only when the workspace is open.
+    ///
+    /// # Errors
+    /// Those of `reload`.
+    pub fn reload_with(&self, read: Option<Vec<tierbook_core::Customer>>) -> Result<(), ApiError> {
+        let customers = self.with_workspace(|ws| match read {
+            Some(customers) => Ok(customers),
+            None => ws.customers_with_profit(&tierbook_core::NoProgress),
+        })?;
         let settings = self.settings();
         let params = with_settings_names(settings.default_params.clone(), &settings);
         let mut session = self.session_now();

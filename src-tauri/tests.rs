@@ -513,6 +513,52 @@ fn import_sample(app: &TestApp) -> Value {
     app.call("import_sources", json!({ "paths": [path], "options": {}, "onProgress": "__CHANNEL__:1" })).unwrap()
 }
 
+/// At start the workspace's customers are read beside the open's check of the whole file
+/// (`AppState::start`): the session is the one a plain reload makes. A workspace the open refuses
+/// (a damaged page under a header that still says "current") shows its error and no customers, and
+/// nothing is written to it.
+#[test]
+fn the_start_reads_the_customers_beside_the_open_and_uses_them_only_once_the_open_succeeds() {
+    let app = app();
+    import_sample(&app);
+    let data = app.dir.path().join("data");
+    let view = |state: &AppState| serde_json::to_value(state.current_view().unwrap()).unwrap();
+    let plain = AppState::load(data.clone(), crate::session::default_settings);
+    plain.reload().unwrap();
+    let started = AppState::starting(data.clone(), crate::session::default_settings());
+    assert!(started.read_early().is_some(), "a workspace of this version is read beside the open");
+    started.start().unwrap();
+    assert_eq!(view(&started), view(&plain));
+    assert!(!tier_counts(&view(&started)).is_empty());
+    // Every state closed (the app's too), its log checkpointed into the file; the folder kept.
+    let TestApp { _app, window, dir: _dir } = app;
+    drop((plain, started, window, _app));
+
+    // The same workspace with garbage over its last pages.
+    let state = AppState::starting(data.clone(), crate::session::default_settings());
+    let path = state.workspace_path();
+    drop(state);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    let pages = bytes.len() / size;
+    assert!(pages > 8, "{pages} pages");
+    let mut x = 0x2545_f491_u32;
+    for byte in &mut bytes[(pages - 3) * size..] {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *byte = x as u8;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(tierbook_core::store::Workspace::is_current_version(&path), "the header still says current");
+    let damaged = AppState::starting(data, crate::session::default_settings());
+    assert!(damaged.start().is_err());
+    let error = damaged.session_now().open_error.clone().expect("the open's error is kept for the window");
+    assert_eq!(serde_json::to_value(&error).unwrap()["code"], "workspace_damaged");
+    assert!(damaged.session_now().all_customers.is_empty());
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the damaged workspace was written to");
+}
+
 fn shop_files(list: &Value) -> Vec<(String, bool)> {
     list["shops"]
         .as_array()

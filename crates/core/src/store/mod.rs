@@ -265,6 +265,14 @@ impl Workspace {
         Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None })
     }
 
+    /// Whether the file at `path` is a workspace of this build's schema version, going by its header
+    /// only: nothing is created, upgraded or checked (false for anything else). The app reads the
+    /// customers of such a workspace through a [`Workspace::reader`] while [`Workspace::open`] checks
+    /// the file, and uses them only once the open has succeeded.
+    pub fn is_current_version(path: &Path) -> bool {
+        schema::is_current(path)
+    }
+
     /// A second connection to the workspace at `path` that another connection has opened (and so
     /// checked and upgraded: nothing is checked again), for reading on another thread beside it (the
     /// app reads ahead what its screens read on first use). It cannot write (`query_only`). In WAL

@@ -258,6 +258,23 @@ pub(crate) fn open_again(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Whether `path` is a TierBook workspace of this build's schema version, by its header alone (read
+/// through a read-only connection: nothing is created, upgraded or checked). False for anything else,
+/// including a file that cannot be read. Tells whether a reader may be opened on it beside the
+/// checking open (`Workspace::reader`): an older workspace must be upgraded first.
+pub(crate) fn is_current(path: &Path) -> bool {
+    if !matches!(check_magic(path), Ok(true)) {
+        return false;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let header = Connection::open_with_flags(path, flags).and_then(|conn| {
+        let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok((app, version))
+    });
+    matches!(header, Ok((APPLICATION_ID, LATEST_VERSION)))
+}
+
 /// Opens (creating if missing) and migrates the workspace at `path`; never writes to a file that is
 /// not ours or is newer than this build.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
