@@ -1,6 +1,7 @@
 //! The customers of a snapshot (their aggregates and assignment at that run, `SnapshotRow`), kept
-//! in blocks: one row of `snapshot_blocks` per [`ROWS_PER_BLOCK`] customers, in the order they were
-//! saved. Each block has two parts, both postcard-encoded and LZ4-compressed:
+//! in blocks: one row of `snapshot_blocks` per [`ROWS_PER_BLOCK`] customers (fewer when their texts
+//! are megabytes long), in the order they were saved. Each block has two parts, both
+//! postcard-encoded and LZ4-compressed:
 //! - `head`: what the comparison and the tier history read (key, name, tier, segment, revenue) and
 //!   the rest of the aggregates and scores, the segment and RFM type names written once per block;
 //! - `sentences`: the four sentences per customer (reason and gap, Chinese and English), read only
@@ -30,9 +31,10 @@ const ROWS_PER_BLOCK: usize = 4096;
 /// The encoding of both parts; a block of another format is refused as damaged, not misread.
 const FORMAT: u8 = 1;
 
-/// At most this many bytes in a part once decompressed: a block of 4,096 customers is ~1 MB even
-/// with long names and sentences. A damaged length is refused before anything is allocated for it.
-const MAX_PART: usize = 256 << 20;
+/// A block ends early once its customers' texts reach this many bytes (a hostile file's megabyte-long
+/// keys or names): LZ4's stated length is 32 bits, and a block is decompressed whole. Real blocks
+/// hold ~1 MB of text.
+const BLOCK_TEXT_BYTES: usize = 16 << 20;
 
 /// The head of a block as stored.
 #[derive(Serialize, Deserialize)]
@@ -113,8 +115,9 @@ fn pack<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 /// The bytes of a part, decompressed; its stated length is checked before anything is allocated.
 fn unpack(stored: &[u8]) -> Result<Vec<u8>> {
     let (size, compressed) = lz4_flex::block::uncompressed_size(stored).map_err(damaged)?;
-    // LZ4 cannot expand input more than ~255 times.
-    if size > MAX_PART || size > compressed.len().saturating_mul(256) {
+    // LZ4 cannot expand its input more than ~255 times: a damaged length is refused before anything
+    // is allocated for it.
+    if size > compressed.len().saturating_mul(256).saturating_add(64) {
         return Err(bad_encoding());
     }
     lz4_flex::block::decompress(compressed, size).map_err(damaged)
@@ -129,7 +132,7 @@ fn date(days: i32) -> Result<NaiveDate> {
 }
 
 /// Writes the customers of snapshot `snapshot_id` (`customers[i]` with `assignments[i]`, equal
-/// lengths), a block per [`ROWS_PER_BLOCK`], in their order.
+/// lengths), a block per [`ROWS_PER_BLOCK`] (or fewer, [`BLOCK_TEXT_BYTES`]), in their order.
 pub(super) fn write(
     tx: &Connection,
     snapshot_id: i64,
@@ -140,11 +143,29 @@ pub(super) fn write(
     let mut insert = tx.prepare_cached(
         "INSERT INTO snapshot_blocks(snapshot_id, customers, head, sentences) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for (customers, assignments) in customers.chunks(ROWS_PER_BLOCK).zip(assignments.chunks(ROWS_PER_BLOCK)) {
-        let (head, sentences) = encode(customers, assignments)?;
-        insert.execute(rusqlite::params![snapshot_id, customers.len() as i64, head, sentences])?;
+    let mut start = 0;
+    while start < customers.len() {
+        let end = block_end(customers, assignments, start);
+        let (head, sentences) = encode(&customers[start..end], &assignments[start..end])?;
+        insert.execute(rusqlite::params![snapshot_id, (end - start) as i64, head, sentences])?;
+        start = end;
     }
     Ok(())
+}
+
+/// Where the block that begins at `start` ends: after [`ROWS_PER_BLOCK`] customers, or once their
+/// texts reach [`BLOCK_TEXT_BYTES`] (at least one customer).
+fn block_end(customers: &[Customer], assignments: &[Assignment], start: usize) -> usize {
+    let mut bytes = 0;
+    for (i, (c, a)) in customers.iter().zip(assignments).enumerate().skip(start) {
+        if i - start == ROWS_PER_BLOCK || (i > start && bytes >= BLOCK_TEXT_BYTES) {
+            return i;
+        }
+        let gap = a.gap.as_ref().map_or(0, |g| g.zh.len() + g.en.len());
+        bytes += c.key.len() + c.name.len() + c.phone.as_ref().map_or(0, String::len);
+        bytes += a.reason.zh.len() + a.reason.en.len() + gap;
+    }
+    customers.len()
 }
 
 fn encode<'e>(customers: &'e [Customer], assignments: &'e [Assignment]) -> Result<(Vec<u8>, Vec<u8>)> {
@@ -408,6 +429,22 @@ mod tests {
         let (customers, assignments): (Vec<Customer>, Vec<Assignment>) = (0..n).map(customer).unzip();
         write(conn, 1, &customers, &assignments).unwrap();
         customers.into_iter().zip(assignments).collect()
+    }
+
+    /// Customers with megabyte-long names (a hostile export's) go into smaller blocks, each part far
+    /// below LZ4's 4 GB, and read back whole.
+    #[test]
+    fn long_texts_make_smaller_blocks_that_read_back() {
+        let conn = workspace();
+        let (mut customers, assignments): (Vec<Customer>, Vec<Assignment>) = (0..12).map(customer).unzip();
+        for (i, c) in customers.iter_mut().enumerate() {
+            c.name = format!("{i}{}", "长".repeat(1 << 20));
+        }
+        write(&conn, 1, &customers, &assignments).unwrap();
+        let blocks: i64 = conn.query_row("SELECT count(*) FROM snapshot_blocks", [], |r| r.get(0)).unwrap();
+        assert_eq!(blocks, 2, "3 MB a name: a block ends once 6 of them pass 16 MB");
+        let back: Vec<(Customer, Assignment)> = read(&conn, 1).unwrap();
+        assert_eq!(back, customers.into_iter().zip(assignments).collect::<Vec<_>>());
     }
 
     #[test]
