@@ -96,3 +96,27 @@ fn another_programs_wal_database_is_refused_and_left_byte_identical() {
     assert!(err.to_string().contains("0x12345678"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+/// A workspace another connection holds a write lock on for a moment (the CLI's first import under a
+/// rollback journal, the app's reader recovering the log's index beside the open): the open waits for
+/// it and opens the file, instead of calling a sound workspace damaged or not a workspace.
+#[test]
+fn a_workspace_locked_for_a_moment_is_opened_once_the_lock_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("店铺.tierbook");
+    workspace_with_pages(&path);
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE; INSERT INTO settings(key, value) VALUES ('held', '1');").unwrap();
+    let (locked, go) = std::sync::mpsc::channel();
+    let release = std::thread::spawn(move || {
+        locked.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        holder.execute_batch("COMMIT").unwrap();
+    });
+    go.recv().unwrap();
+    let ws = Workspace::open(&path).unwrap();
+    release.join().unwrap();
+    assert_eq!(ws.get_setting::<i64>("held").unwrap(), Some(1));
+    assert!(Workspace::is_current_version(&path));
+}

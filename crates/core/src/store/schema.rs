@@ -268,6 +268,7 @@ pub(crate) fn is_current(path: &Path) -> bool {
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let header = Connection::open_with_flags(path, flags).and_then(|conn| {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         Ok((app, version))
@@ -378,7 +379,13 @@ fn is_hot_journal(e: &rusqlite::Error) -> bool {
 /// add pages to a file whose other pages are garbage).
 fn recognise(path: &Path) -> Result<()> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let open = || Connection::open_with_flags(path, flags).map_err(|e| not_a_workspace(path, sqlite_detail(&e)));
+    // Another connection may hold a lock for a moment (the app's reader beside this open recovering
+    // the log's index, the CLI): wait for it rather than call the file damaged or not a workspace.
+    let open = || {
+        Connection::open_with_flags(path, flags)
+            .and_then(|conn| conn.busy_timeout(BUSY_TIMEOUT).map(|()| conn))
+            .map_err(|e| not_a_workspace(path, sqlite_detail(&e)))
+    };
     let mut conn = open()?;
     // The header (page 1) says whose file it is; from then on, a page SQLite cannot read means damage.
     let header = |conn: &Connection| -> rusqlite::Result<(i32, i64)> {
