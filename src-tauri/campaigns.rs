@@ -67,13 +67,15 @@ impl AppState {
     pub fn add_tier_history(&self, rows: &mut [CustomerRow]) -> Result<(), ApiError> {
         let session = self.session();
         let classification = session.classification.as_ref().ok_or(Error::NoCustomers)?;
-        let changes = self.with_workspace(|ws| ws.tier_changes_of(&session.customers, classification))?;
+        // Kept by the workspace between calls: each row (or the drawer's one) is looked up, not
+        // every customer's history made again.
+        let saved = self.with_workspace(|ws| ws.saved_tiers())?;
+        let current = saved.against(&session.customers, classification);
         for row in rows {
-            if let Some(change) = changes.get(&row.key) {
-                row.previous_tier = change.previous;
-                row.tier_changed_on = change.changed_on;
-                row.dropped = change.dropped;
-            }
+            let change = current.change(&row.key, row.tier);
+            row.previous_tier = change.previous;
+            row.tier_changed_on = change.changed_on;
+            row.dropped = change.dropped;
         }
         Ok(())
     }

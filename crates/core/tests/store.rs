@@ -718,6 +718,42 @@ fn snapshots_of_many_customers_read_back_whole_and_compare_in_key_order() {
     assert_eq!(ws.load_snapshot(new.id).unwrap().customers, c2);
 }
 
+/// The tier history of the current classification is read from the snapshots once and kept: it
+/// follows a snapshot saved or deleted through the same workspace and one saved by another
+/// connection (the CLI beside the app), always equal to what a freshly opened workspace reads.
+#[test]
+fn tier_history_follows_snapshots_saved_here_and_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.tierbook");
+    let mut ws = Workspace::open(&path).unwrap();
+    let (customers, march) = snapshot_of(&[("k1", Tier::A, None, 9000), ("k2", Tier::B, None, 100)], "2025-03-31");
+    let (_, june) = snapshot_of(&[("k1", Tier::B, None, 9000), ("k2", Tier::B, None, 100)], "2025-06-30");
+    let (_, july) = snapshot_of(&[("k1", Tier::C, None, 9000), ("k2", Tier::A, None, 100)], "2025-07-31");
+    let fresh = |c: &Classification| Workspace::open(&path).unwrap().tier_changes_of(&customers, c).unwrap();
+    let previous = |ws: &Workspace, c: &Classification| {
+        let changes = ws.tier_changes_of(&customers, c).unwrap();
+        assert_eq!(changes, fresh(c));
+        (changes.get("k1").and_then(|t| t.previous), changes.get("k1").is_some_and(|t| t.dropped))
+    };
+    assert_eq!(previous(&ws, &june), (None, false));
+    ws.save_snapshot(&customers, &march, None).unwrap();
+    assert_eq!(previous(&ws, &june), (Some(Tier::A), true));
+    // June saved: it is the current classification itself, March stays the previous one.
+    let saved_june = ws.save_snapshot(&customers, &june, None).unwrap();
+    assert_eq!(previous(&ws, &june), (Some(Tier::A), true));
+    assert_eq!(previous(&ws, &july), (Some(Tier::B), true));
+    // Another connection saves July: seen here at the next question.
+    let mut other = Workspace::open(&path).unwrap();
+    other.save_snapshot(&customers, &july, None).unwrap();
+    drop(other);
+    assert_eq!(previous(&ws, &june), (Some(Tier::C), false));
+    ws.delete_snapshot(saved_june.id).unwrap();
+    assert_eq!(previous(&ws, &june), (Some(Tier::C), false));
+    let latest = ws.latest_snapshot().unwrap().unwrap();
+    ws.delete_snapshot(latest.id).unwrap();
+    assert_eq!(previous(&ws, &june), (Some(Tier::A), true));
+}
+
 #[test]
 fn compare_of_unknown_snapshot_is_snapshot_not_found() {
     let dir = tempfile::tempdir().unwrap();

@@ -161,6 +161,10 @@ pub struct Workspace {
     /// The checkpoint after a large commit, on a connection of its own (`commit_large`); joined
     /// before the next one and when the workspace is closed.
     checkpoint: Option<std::thread::JoinHandle<()>>,
+    /// The saved snapshots' tier history (`tier_changes_of`) and the `PRAGMA data_version` it was
+    /// read at: another connection's commit changes that number, and this connection's own snapshot
+    /// writes clear it (`forget_saved_tiers`).
+    saved_tiers: std::cell::RefCell<Option<(i64, std::sync::Arc<crate::tier_changes::SavedTiers>)>>,
 }
 
 impl Drop for Workspace {
@@ -262,7 +266,7 @@ impl Workspace {
     /// (rolled back).
     pub fn open(path: &Path) -> Result<Workspace> {
         let conn = schema::open(path)?;
-        Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None })
+        Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None, saved_tiers: Default::default() })
     }
 
     /// Whether the file at `path` is a workspace of this build's schema version, going by its header
@@ -285,7 +289,7 @@ impl Workspace {
         let conn = schema::open_again(path)?;
         conn.pragma_update(None, "query_only", true)?;
         conn.pragma_update(None, "cache_size", -16384)?;
-        Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None })
+        Ok(Workspace { conn, path: path.to_path_buf(), checkpoint: None, saved_tiers: Default::default() })
     }
 
     /// Starts all-or-nothing work: the store's write methods called through the returned

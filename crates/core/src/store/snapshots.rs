@@ -101,6 +101,7 @@ impl Workspace {
             notes: classification.notes.clone(),
             score_notes: classification.score_notes.clone(),
         };
+        self.forget_saved_tiers();
         let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO classification_runs(method, params, as_of, summary) VALUES (?1, ?2, ?3, ?4)",
@@ -270,6 +271,7 @@ impl Workspace {
     /// # Errors
     /// `SnapshotNotFound`, `Store`.
     pub fn delete_snapshot(&mut self, id: i64) -> Result<()> {
+        self.forget_saved_tiers();
         let tx = self.write_tx()?;
         let run: Option<i64> =
             tx.query_row("SELECT run_id FROM snapshots WHERE id = ?1", [id], |r| r.get(0)).optional()?;
