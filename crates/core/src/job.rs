@@ -357,7 +357,8 @@ fn first_import(job: &Job, ws: &mut Workspace, path: &PathBuf, progress: &dyn Pr
             let computed = from_digest(digest?, ledger, job.params, thresholds, progress)?;
             let mut outcome = computed.outcome(job, vec![report], count);
             // No snapshot before this one: the current tiers are the only ones.
-            let changes = tier_changes::trace_current(Vec::new(), &outcome.customers, &outcome.classification);
+            let changes =
+                tier_changes::SavedTiers::default().trace_current(&outcome.customers, &outcome.classification);
             outcome.tier_changes = Some(changes);
             let outcome = classified.get_or_init(|| outcome);
             let _ = ready.send(());

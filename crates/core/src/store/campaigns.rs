@@ -188,13 +188,18 @@ impl Workspace {
     /// `SnapshotNotFound`, `Store`.
     pub fn tier_changes(&self, snapshot: i64) -> Result<TierChanges> {
         self.snapshot_info(snapshot)?;
-        Ok(tier_changes::trace(&self.snapshot_tiers(Some(snapshot))?))
+        let mut snapshots = Vec::new();
+        for (id, as_of) in self.snapshot_dates(Some(snapshot))? {
+            let mut tiers = Vec::new();
+            snapshot_blocks::for_each_brief(&self.conn, id, |c| tiers.push((c.key.to_owned(), c.tier)))?;
+            snapshots.push(SnapshotTiers { as_of, tiers });
+        }
+        Ok(tier_changes::trace(&snapshots))
     }
 
     /// The same for a classification that may not be saved (what the app shows, what an export
-    /// writes): every snapshot, then `classification` of `customers` as the current one. A last
-    /// snapshot identical to it (same as-of date, same tier for every customer: it was just saved)
-    /// is that classification, so the one before it gives the previous tiers.
+    /// writes): every snapshot, then `classification` of `customers` as the current one
+    /// (`SavedTiers` says how a last snapshot identical to it counts).
     ///
     /// # Errors
     /// `Store`.
@@ -217,7 +222,15 @@ impl Workspace {
                 return Ok(Arc::clone(saved));
             }
         }
-        let saved = Arc::new(SavedTiers::new(&self.snapshot_tiers(None)?));
+        // A snapshot at a time, straight from its blocks: the keys of every snapshot are never all
+        // in memory at once.
+        let dates = self.snapshot_dates(None)?;
+        let mut saved = SavedTiers::default();
+        for (i, &(id, as_of)) in dates.iter().enumerate() {
+            let mut add = saved.snapshot(as_of, dates.len() - 1 - i);
+            snapshot_blocks::for_each_brief(&self.conn, id, |c| add(c.key, c.tier))?;
+        }
+        let saved = Arc::new(saved);
         *self.saved_tiers.borrow_mut() = keep.then(|| (version, Arc::clone(&saved)));
         Ok(saved)
     }
@@ -227,19 +240,10 @@ impl Workspace {
         *self.saved_tiers.get_mut() = None;
     }
 
-    /// (as-of, tiers) of every snapshot up to `upto` (all when `None`), oldest first.
-    fn snapshot_tiers(&self, upto: Option<i64>) -> Result<Vec<SnapshotTiers>> {
-        let ids: Vec<(i64, NaiveDate)> = {
-            let mut stmt = self.conn.prepare("SELECT id, as_of FROM snapshots WHERE id <= ?1 ORDER BY id")?;
-            let rows = stmt.query_map([upto.unwrap_or(i64::MAX)], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let mut snapshots = Vec::with_capacity(ids.len());
-        for (id, as_of) in ids {
-            let mut tiers = Vec::new();
-            snapshot_blocks::for_each_brief(&self.conn, id, |c| tiers.push((c.key.to_owned(), c.tier)))?;
-            snapshots.push(SnapshotTiers { as_of, tiers });
-        }
-        Ok(snapshots)
+    /// (id, as-of) of every snapshot up to `upto` (all when `None`), oldest first.
+    fn snapshot_dates(&self, upto: Option<i64>) -> Result<Vec<(i64, NaiveDate)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, as_of FROM snapshots WHERE id <= ?1 ORDER BY id")?;
+        let rows = stmt.query_map([upto.unwrap_or(i64::MAX)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
