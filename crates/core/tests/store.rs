@@ -1068,6 +1068,36 @@ fn an_identity_seen_twice_in_a_first_import_is_known_as_in_the_usual_way() {
     assert_eq!(built.iter().map(|b| &b.2).collect::<Vec<_>>(), fresh.iter().map(|f| &f.2).collect::<Vec<_>>());
 }
 
+/// A shop's first import looks up only the withdrawn ids it may have stored (their hashes are among
+/// the identities `Bulk` kept): the rest are known to be absent. An id of the file's own, padded
+/// with spaces as exports do, is still found and taken out, as the usual way takes it out.
+#[test]
+fn withdrawn_ids_of_a_first_import_are_taken_out_as_in_the_usual_way() {
+    let id = |n: u64| format!("{:019}", 3_700_000_000_000_000_000u64 + n);
+    let withdrawn = vec![format!(" {} ", id(12)), id(999), String::new(), id(5), id(5), "  ".into(), id(40)];
+    let with_withdrawn = || {
+        let mut f = file("全年.csv", numbered_orders(0, 40), wechat_mapping());
+        f.withdrawn = withdrawn.clone();
+        f
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (first, usual) = (dir.path().join("first.tierbook"), dir.path().join("usual.tierbook"));
+    let mut ws = Workspace::open(&first_workspace(&first)).unwrap();
+    let bulk = store(&mut ws, vec![with_withdrawn()]);
+    drop(ws);
+    let mut ws = Workspace::open(&usual).unwrap();
+    store(&mut ws, vec![other_shops_file()]);
+    let plain = store(&mut ws, vec![with_withdrawn()]);
+    drop(ws);
+    let counts = |o: &tierbook_core::store::ImportOutcome| (o.new_orders, o.withdrawn_orders);
+    assert_eq!(counts(&bulk), (40, 2));
+    assert_eq!(counts(&plain), (40, 2));
+    let stored = stored_content(&first, "别家.csv", "别家客户");
+    assert_eq!(stored.0.len(), 38);
+    assert!(!stored.0.iter().any(|o| o.contains(&id(12)) || o.contains(&id(5))), "{:?}", stored.0);
+    assert_eq!(stored, stored_content(&usual, "别家.csv", "别家客户"));
+}
+
 /// The items of orders that leave the workspace leave with them, and only those: an order a later
 /// file shows closed (withdrawn), the orders of a removed source (but not those another source also
 /// had, which stay with their items), and the same orders imported again come back with theirs.

@@ -493,6 +493,7 @@ fn store_file(
     // loop: one write instead of a placeholder row plus an update, and none for customers whose
     // orders all turn out to be known. The store's write transaction makes max(id) + 1 ours.
     let mut next_customer: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
+    let first_new = next_customer;
     let mut insert = tx.prepare_cached(&format!("{INSERT_ORDER} ON CONFLICT(platform, uid) DO NOTHING"))?;
     // The new orders' items, a block per few thousand orders (`items`).
     let mut item_blocks = BlockWriter::new();
@@ -521,12 +522,15 @@ fn store_file(
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
     // Into a workspace without orders (a shop's first import: usually its whole history, the largest
     // it will get) the orders go in without their indexes, which are built again after the loop.
-    let mut bulk = Bulk::start(tx)?;
+    let mut bulk = Bulk::start(tx, file.orders.len())?;
     let mut insert_new = tx.prepare_cached(INSERT_ORDER)?;
 
     // Fx, not SipHash: one lookup per order; the keys come from the user's own export.
     let mut ids: FxHashMap<&str, i64> = FxHashMap::default();
-    let mut created: Vec<(i64, &str)> = Vec::new();
+    // The customers new to the workspace, in id order from `first_new`, with their delta (none when
+    // all their orders turn out to be known); a stored customer's delta is looked up by id. A shop's
+    // first import is all new customers: no hashing of ids per order, nor per customer after.
+    let mut created: Vec<(&str, Option<Delta<'_>>)> = Vec::new();
     let mut deltas: FxHashMap<i64, Delta<'_>> = FxHashMap::default();
     let (mut added, mut known) = (0u64, 0u64);
     // A stall inside the loop holds back its reports every 4,096 orders: a beat reports where it
@@ -555,7 +559,7 @@ fn store_file(
                         None => {
                             let id = next_customer;
                             next_customer += 1;
-                            created.push((id, order.customer_key.as_str()));
+                            created.push((order.customer_key.as_str(), None));
                             id
                         }
                     };
@@ -571,7 +575,9 @@ fn store_file(
             if let Some(b) = &mut bulk {
                 if !b.is_new(ns, &uid) {
                     // The same identity twice (or two hashes alike): the indexes now, and the usual way on.
-                    bulk.take().map_or(Ok(()), |b| b.finish(tx, progress, *done, total))?;
+                    if let Some(b) = bulk.take() {
+                        b.finish(tx, progress, *done, total)?;
+                    }
                 }
             }
             let row = rusqlite::params![
@@ -639,36 +645,40 @@ fn store_file(
                     touched.push(customer_id);
                 }
             }
-            let entry = deltas.entry(customer_id);
-            entry.or_insert_with(|| Delta::new(order)).add(order, placed, pos as u32, &file.orders);
+            let delta = match usize::try_from(customer_id - first_new) {
+                Ok(new) => created[new].1.get_or_insert_with(|| Delta::new(order)),
+                Err(_) => deltas.entry(customer_id).or_insert_with(|| Delta::new(order)),
+            };
+            delta.add(order, placed, pos as u32, &file.orders);
         }
         Ok(())
     })?;
     item_blocks.flush(tx)?;
     items::forget(tx, replaced_orders)?;
-    if let Some(b) = bulk {
-        b.finish(tx, progress, *done, total)?;
-    }
+    // Every identity stored when the orders table held only this file's orders, all of them bulk.
+    let only_these = match bulk {
+        Some(b) => Some(b.finish(tx, progress, *done, total)?),
+        None => None,
+    };
 
     // A stored customer's name, phone and region are those of their latest order that has one,
     // which the stored orders decide (one query each); new orders without any leave them as they
     // were. New customers get theirs from their delta as they are inserted (all their orders are in it).
-    let new_customers: rustc_hash::FxHashSet<i64> = created.iter().map(|&(id, _)| id).collect();
     let mut refreshed: Vec<i64> = deltas
         .iter()
-        .filter(|(id, d)| (d.name.is_some() || d.phone.is_some() || d.region.is_some()) && !new_customers.contains(id))
+        .filter(|(_, d)| d.name.is_some() || d.phone.is_some() || d.region.is_some())
         .map(|(id, _)| *id)
         .collect();
     refreshed.sort_unstable();
-    let merges = deltas.keys().filter(|id| !new_customers.contains(id)).count();
+    let merges = deltas.len();
     // The withdrawn ids are steps too: each is looked up (~80k at 1M orders, 0.06 s when last
-    // measured; docs/benchmarks.md).
+    // measured; docs/benchmarks.md), but after a first import only those it may have stored.
     let withdrawals = if platform.is_empty() { 0 } else { file.withdrawn.len() };
     let total = created.len() + merges + refreshed.len() + withdrawals;
     let mut steps = CustomerSteps { progress, done: 0, total: total as u64 };
-    merge_deltas(tx, &created, deltas, &mut steps)?;
+    merge_deltas(tx, first_new, created, deltas, &mut steps)?;
     refresh_latest(tx, &refreshed, &mut steps)?;
-    let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, &mut touched, &mut steps)?;
+    let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, only_these.as_ref(), &mut touched, &mut steps)?;
     touched.sort_unstable();
     touched.dedup();
     recompute_customers(tx, &touched)?;
@@ -709,7 +719,8 @@ struct Bulk {
 
 impl Bulk {
     /// Drops the orders' indexes when the orders table is empty; `None` (nothing done) otherwise.
-    fn start(tx: &Connection) -> Result<Option<Bulk>> {
+    /// `orders`: how many the file has (the identities' set is made that large at once).
+    fn start(tx: &Connection, orders: usize) -> Result<Option<Bulk>> {
         let empty: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
         if !empty {
             return Ok(None);
@@ -725,31 +736,48 @@ impl Bulk {
             tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
             indexes.push(sql);
         }
-        Ok(Some(Bulk { indexes, seen: rustc_hash::FxHashSet::default() }))
+        let mut seen = rustc_hash::FxHashSet::default();
+        seen.reserve(orders);
+        Ok(Some(Bulk { indexes, seen }))
     }
 
     /// False when an order of this identity may be stored already (its hash was seen).
     fn is_new(&mut self, platform: &str, uid: &str) -> bool {
-        use std::hash::{Hash, Hasher};
-        let mut h = rustc_hash::FxHasher::default();
-        (platform, uid).hash(&mut h);
-        self.seen.insert(h.finish())
+        self.seen.insert(identity_hash(platform, uid))
     }
 
     /// Builds the indexes again. A million orders' take ~0.7 s in one statement, so a thread
     /// beside it reports `Stage::Saving` (at `done` of `total`) every 100 ms and, when a
-    /// cancel is asked for, interrupts it.
+    /// cancel is asked for, interrupts it. Returns the hashes of the identities stored
+    /// ([`identity_hash`]): every order in the table.
     ///
     /// # Errors
     /// `Cancelled`, `Store`.
-    fn finish(self, tx: &Connection, progress: &dyn Progress, done: u64, total: u64) -> Result<()> {
+    fn finish(
+        self,
+        tx: &Connection,
+        progress: &dyn Progress,
+        done: u64,
+        total: u64,
+    ) -> Result<rustc_hash::FxHashSet<u64>> {
         let Bulk { indexes, seen } = self;
-        drop(seen);
         let interrupt = tx.get_interrupt_handle();
-        crate::progress::beating_or_cancelled(progress, (Stage::Saving, done, total), &|| interrupt.interrupt(), || {
-            Ok(indexes.iter().try_for_each(|sql| tx.execute_batch(sql))?)
-        })
+        crate::progress::beating_or_cancelled(
+            progress,
+            (Stage::Saving, done, total),
+            &|| interrupt.interrupt(),
+            || Ok(indexes.iter().try_for_each(|sql| tx.execute_batch(sql))?),
+        )?;
+        Ok(seen)
     }
+}
+
+/// A hash of an order's identity (platform, uid), as `Bulk` keeps them.
+fn identity_hash(platform: &str, uid: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (platform, uid).hash(&mut h);
+    h.finish()
 }
 
 /// A stored order by platform and uid: id, customer id, paid, refund, order count, status.
@@ -851,8 +879,9 @@ impl CustomerSteps<'_> {
 /// Writes the new customers whole and adds the deltas to the stored aggregates of the others.
 fn merge_deltas(
     tx: &Connection,
-    created: &[(i64, &str)],
-    mut deltas: FxHashMap<i64, Delta<'_>>,
+    first_new: i64,
+    created: Vec<(&str, Option<Delta<'_>>)>,
+    deltas: FxHashMap<i64, Delta<'_>>,
     steps: &mut CustomerSteps<'_>,
 ) -> Result<()> {
     let mut check = || steps.step();
@@ -874,9 +903,9 @@ fn merge_deltas(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     // New customers (in id order, as the placeholder rows used to be): the delta is the whole aggregate.
-    for &(id, key) in created {
+    for ((key, delta), id) in created.into_iter().zip(first_new..) {
         check()?;
-        if let Some(d) = deltas.remove(&id) {
+        if let Some(d) = delta {
             let region = d.region.map(|l| l.value);
             insert_customer.execute(rusqlite::params![
                 id,
@@ -902,11 +931,15 @@ fn merge_deltas(
 }
 
 /// Takes out the orders this file shows closed or fully refunded that an earlier import stored;
-/// their customers go to `touched`. Returns how many were taken out.
+/// their customers go to `touched`. Returns how many were taken out. `stored`: the hashes of every
+/// identity in the orders table when they are known (a file stored into a workspace without
+/// orders, `Bulk`): an id whose hash is not among them is not looked up (~80k lookups at a million
+/// orders, none of them found).
 fn withdraw_orders(
     tx: &Connection,
     platform: &str,
     withdrawn_ids: &[String],
+    stored: Option<&rustc_hash::FxHashSet<u64>>,
     touched: &mut Vec<i64>,
     steps: &mut CustomerSteps<'_>,
 ) -> Result<u64> {
@@ -920,7 +953,7 @@ fn withdraw_orders(
         for id in withdrawn_ids {
             steps.step()?;
             let id = id.trim();
-            if id.is_empty() {
+            if id.is_empty() || stored.is_some_and(|s| !s.contains(&identity_hash(platform, id))) {
                 continue;
             }
             if let Some((order_id, customer_id)) =
