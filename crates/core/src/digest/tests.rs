@@ -17,6 +17,18 @@ fn same_as_separate_passes(orders: &[Order]) {
         (&borrowed.customers, &borrowed.regions, &borrowed.products, &borrowed.purchases),
         (&d.customers, &d.regions, &d.products, &d.purchases)
     );
+    // Handed to the products' thread an order at a time, or a few: the most interleaving.
+    for chunk in [1, 7, 300] {
+        let c = digest_in_chunks(orders.to_vec(), chunk, &NoProgress).unwrap();
+        assert_eq!(
+            (&c.customers, &c.regions, &c.products, &c.purchases),
+            (&d.customers, &d.regions, &d.products, &d.purchases),
+            "chunks of {chunk}"
+        );
+        for customer in &d.customers {
+            assert_eq!(c.days.get(&customer.key), d.days.get(&customer.key), "chunks of {chunk}");
+        }
+    }
     let all = customers::aggregate(orders);
     assert_eq!(d.customers, all);
     assert_eq!(d.regions, RegionLookup::from_orders(orders));
@@ -83,6 +95,8 @@ fn ties_on_time_are_broken_by_order_id_whatever_the_order_of_the_rows() {
     let b = order("k", "9", 5, Some("浙江"), Some("咖啡"));
     for orders in [vec![a.clone(), b.clone()], vec![b, a]] {
         let d = digest(orders.clone(), &NoProgress).unwrap();
+        let apart = digest_in_chunks(orders.clone(), 1, &NoProgress).unwrap();
+        assert_eq!((&apart.customers, &apart.regions, &apart.products), (&d.customers, &d.regions, &d.products));
         assert_eq!(d.customers[0].name, "k9");
         assert_eq!(d.regions.province("k"), "浙江");
         assert_eq!(d.products.of("k").unwrap().last.as_deref(), Some("咖啡"));
