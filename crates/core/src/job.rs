@@ -461,10 +461,21 @@ fn from_digest(
     let cohorts = digest.cohorts(as_of);
     let digest::Digest { regions, days, products, .. } = digest;
     check_cancel(progress)?;
-    let classification = classify_all(&customers, &days, params, note, progress)?;
+    // The rhythm needs only the as-of date: it is computed on the other core beside the
+    // classification (each ~0.1–0.15 s at a million orders).
+    let (classification, rhythm) = std::thread::scope(|s| {
+        let rhythm = s.spawn(|| rhythm::compute(&customers, &days, as_of, thresholds));
+        let classification = classify_all(&customers, &days, params, note, progress);
+        (classification, rhythm.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let classification = classification?;
     check_cancel(progress)?;
     debug_assert_eq!(classification.as_of, as_of, "the cohorts are cut at the classification's as-of date");
-    let rhythm = rhythm::compute(&customers, &days, classification.as_of, thresholds)?;
+    let rhythm = match rhythm {
+        Ok(rhythm) if classification.as_of == as_of => rhythm,
+        Ok(_) => rhythm::compute(&customers, &days, classification.as_of, thresholds)?,
+        Err(e) => return Err(e),
+    };
     check_cancel(progress)?;
     Ok(Computed { customers, classification, regions, cohorts, products, rhythm })
 }
