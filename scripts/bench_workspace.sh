@@ -58,5 +58,9 @@ AM=$(cut -d' ' -f1 "$WORK/alone" | median) WM=$(cut -d' ' -f1 "$WORK/workspace" 
 OVER=$(awk "BEGIN{printf \"%.0f\", ($WM / $AM - 1) * 100}")
 echo
 echo "medians: alone $AM s, into a new workspace $WM s: +$OVER % (bar ≤ 15 %: $(awk "BEGIN{print ($OVER <= 15) ? \"met\" : \"**missed**\"}"))"
+# The machine's speed drifts between pairs (the same command has taken 5.6 and 7.2 s minutes apart):
+# each pair's own overhead, its two runs back to back, is the steadier figure.
+PAIRED=$(paste -d' ' "$WORK/alone" "$WORK/workspace" | awk '{printf "%.0f\n", ($3 / $1 - 1) * 100}' | median)
+echo "median of the pairs' overheads: +$PAIRED % (bar ≤ 15 %: $(awk "BEGIN{print ($PAIRED <= 15) ? \"met\" : \"**missed**\"}"))"
 [ -z "${BASELINE:-}" ] || echo "baseline into a new workspace: median $(cut -d' ' -f1 "$WORK/baseline" | median) s"
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
