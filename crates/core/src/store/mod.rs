@@ -555,12 +555,27 @@ impl Workspace {
     }
 
     /// Writes the open transaction's changed pages out now (to the log, or to the file under a
-    /// rollback journal; not committed), so that the commit has little left to write.
+    /// rollback journal; not committed), and has the system put them on the disk, so that the
+    /// commit has little left to write or wait for: at a million orders the commit's sync of the
+    /// file's ~250 MB took ~0.15 s after everything else was done. Syncing early changes nothing
+    /// for a crash: until the commit the journal (or the log's missing commit record) still undoes
+    /// the transaction.
     ///
     /// # Errors
-    /// `Store`.
+    /// `Store`; `Io` when the system cannot write the file out.
     pub fn flush_pages(&self) -> Result<()> {
-        Ok(self.conn.cache_flush()?)
+        self.conn.cache_flush()?;
+        let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let written = if mode.eq_ignore_ascii_case("wal") {
+            let mut log = self.path.clone().into_os_string();
+            log.push("-wal");
+            PathBuf::from(log)
+        } else {
+            self.path.clone()
+        };
+        let io = |e| Error::Io { path: written.clone(), source: e };
+        // Another handle on the same file: a sync writes out the file's pages whoever wrote them.
+        std::fs::OpenOptions::new().write(true).open(&written).and_then(|f| f.sync_data()).map_err(io)
     }
 
     /// For a shop's first import only (a workspace that `is_new`, nobody else connected): switches
