@@ -216,11 +216,17 @@ impl<'a> Table<'a> {
                 customers.len()
             )));
         }
-        let mut order: Vec<usize> = (0..customers.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&customers[a], &customers[b]);
-            b.revenue.cmp(&a.revenue).then_with(|| a.key.cmp(&b.key))
-        });
+        // Most revenue first, then by key (then by position, so that the order is total): sorted on
+        // all cores with each customer's revenue beside its position, so that most comparisons read
+        // no customer (~0.1 s on one core at 240k customers, before any list could start).
+        let mut order: Vec<(Cents, usize)> = customers.iter().map(|c| c.revenue).zip(0..).collect();
+        {
+            use rayon::prelude::*;
+            order.par_sort_unstable_by(|&(ra, a), &(rb, b)| {
+                rb.cmp(&ra).then_with(|| customers[a].key.cmp(&customers[b].key)).then(a.cmp(&b))
+            });
+        }
+        let order = order.into_iter().map(|(_, i)| i);
         // Each customer's region and products, once, on all cores (see `looked_up`).
         let (regions, products) = (input.regions, input.products);
         let looked_up = if regions.is_some() || products.is_some() {
@@ -236,7 +242,7 @@ impl<'a> Table<'a> {
         let mut tiers: BTreeMap<Tier, Vec<usize>> = BTreeMap::new();
         // A province filter keeps that province's customers in the lists (tiers stay the whole shop's).
         let only = options.region.as_deref().map(|p| (p, regions));
-        let order = order.into_iter().filter(|&i| match only {
+        let order = order.filter(|&i| match only {
             Some((wanted, regions)) => regions.is_some() && province(i).unwrap_or(crate::region::UNKNOWN) == wanted,
             None => true,
         });
