@@ -467,15 +467,14 @@ fn from_digest(
         let classification = classify_all(&customers, &digest.days, params, note, progress);
         (classification, beside.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let digest::Digest { regions, days, products, .. } = digest;
+    let digest::Digest { regions, products, .. } = digest;
     let classification = classification?;
     check_cancel(progress)?;
-    debug_assert_eq!(classification.as_of, as_of, "the cohorts are cut at the classification's as-of date");
-    let rhythm = match rhythm {
-        Ok(rhythm) if classification.as_of == as_of => rhythm,
-        Ok(_) => rhythm::compute(&customers, &days, classification.as_of, thresholds)?,
-        Err(e) => return Err(e),
-    };
+    debug_assert_eq!(
+        classification.as_of, as_of,
+        "the cohorts and the rhythm are cut at the classification's as-of date"
+    );
+    let rhythm = rhythm?;
     check_cancel(progress)?;
     Ok(Computed { customers, classification, regions, cohorts, products, rhythm })
 }

@@ -10,12 +10,20 @@ use std::path::{Path, PathBuf};
 /// and the rollback journal (`path-wal`, `path-shm`, `path-journal`), and `path` itself first.
 pub fn workspace_files(path: &Path) -> Vec<PathBuf> {
     let mut files = vec![path.to_path_buf()];
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        files.push(PathBuf::from(name));
-    }
+    files.extend(["-wal", "-shm", "-journal"].map(|suffix| beside(path, suffix)));
     files
+}
+
+/// The write-ahead log SQLite keeps beside a workspace `path` (`path-wal`).
+pub fn wal_file(path: &Path) -> PathBuf {
+    beside(path, "-wal")
+}
+
+/// `path` with `suffix` added to its file name.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// True when `a` and `b` are the same file: the same device and inode where both exist (hard links,

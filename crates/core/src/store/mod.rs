@@ -566,13 +566,8 @@ impl Workspace {
     pub fn flush_pages(&self) -> Result<()> {
         self.conn.cache_flush()?;
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        let written = if mode.eq_ignore_ascii_case("wal") {
-            let mut log = self.path.clone().into_os_string();
-            log.push("-wal");
-            PathBuf::from(log)
-        } else {
-            self.path.clone()
-        };
+        let written =
+            if mode.eq_ignore_ascii_case("wal") { crate::paths::wal_file(&self.path) } else { self.path.clone() };
         let io = |e| Error::Io { path: written.clone(), source: e };
         // Another handle on the same file: a sync writes out the file's pages whoever wrote them.
         std::fs::OpenOptions::new().write(true).open(&written).and_then(|f| f.sync_data()).map_err(io)
