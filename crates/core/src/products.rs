@@ -136,17 +136,35 @@ impl Basket {
     /// Counts the items of one order of the customer (an order with items), the `pos`-th of the
     /// orders whose ids `ids` holds; says whether its revenue was split evenly.
     pub(crate) fn add<I: OrderIds + ?Sized>(&mut self, order: &Order, pos: u32, ids: &I) -> bool {
-        let (revenue, evenly) = item_revenue(order);
-        let mut seen: Vec<&str> = Vec::with_capacity(order.items.len());
-        for (item, cents) in order.items.iter().zip(revenue) {
+        let net = order.net();
+        let shares;
+        // Most orders have one item, which takes the whole order: no shares to work out (the
+        // vectors `item_revenue` makes were an allocation and a free per order).
+        let (revenue, evenly): (&[Cents], bool) = match &order.items[..] {
+            [_] => (std::slice::from_ref(&net), false),
+            _ => {
+                shares = item_revenue(order);
+                (&shares.0, shares.1)
+            }
+        };
+        // An order counts once per product, however many of its items name it: a few items are
+        // compared with the earlier ones, a long order's products go into a set.
+        let mut long_order: Option<rustc_hash::FxHashSet<&str>> = None;
+        for (k, (item, cents)) in order.items.iter().zip(revenue).enumerate() {
             let b = self.slot(&item.product);
             if b.sku.is_none() {
                 b.sku.clone_from(&item.sku);
             }
             b.quantity += item.quantity;
-            b.revenue = b.revenue.saturating_add(cents);
-            if !seen.contains(&item.product.as_str()) {
-                seen.push(item.product.as_str());
+            b.revenue = b.revenue.saturating_add(*cents);
+            let first_time = if k < Self::INDEXED {
+                !order.items[..k].iter().any(|earlier| earlier.product == item.product)
+            } else {
+                let seen =
+                    long_order.get_or_insert_with(|| order.items[..k].iter().map(|i| i.product.as_str()).collect());
+                seen.insert(item.product.as_str())
+            };
+            if first_time {
                 b.orders += 1;
             }
         }
@@ -459,6 +477,26 @@ mod tests {
         let lookup = ProductLookup::from_orders(&[o]);
         let b = &lookup.of("k").unwrap().bought[0];
         assert_eq!((b.orders, b.quantity, b.revenue), (1, 2.0, 200));
+    }
+
+    #[test]
+    fn a_long_order_counts_once_per_product_too_and_a_one_item_order_takes_its_whole_amount() {
+        // 40 items of 7 products (past the items compared one by one: the rest go through a set),
+        // then an order of one item whose own amount is not the order's.
+        let names = ["茶", "壶", "杯", "碗", "盘", "勺", "筷"];
+        let long = order("k", "1", 1, 4000, (0..40).map(|i| item(names[i * 3 % 7], None)).collect());
+        let single = order("k", "2", 2, 1234, vec![item("茶", Some(99_999))]);
+        let lookup = ProductLookup::from_orders(&[long, single]);
+        let bought = &lookup.of("k").unwrap().bought;
+        assert_eq!(bought.len(), 7);
+        for b in bought {
+            let items = (0..40).filter(|i| names[i * 3 % 7] == b.product.as_str()).count();
+            let (orders, revenue) = if b.product == "茶" { (2, 1234) } else { (1, 0) };
+            assert_eq!(b.orders, orders, "{}", b.product);
+            assert_eq!(b.quantity, items as f64 + f64::from(u8::from(b.product == "茶")), "{}", b.product);
+            // The long order's ¥40 is shared evenly: ¥1 an item, the rounding to the last.
+            assert_eq!(b.revenue - revenue, items as Cents * 100, "{}", b.product);
+        }
     }
 
     #[test]
