@@ -137,7 +137,6 @@ fn quiet_on_closed_output() {
 
 fn main() -> ExitCode {
     quiet_on_closed_output();
-    memory::share_heaps();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

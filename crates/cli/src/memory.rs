@@ -1,30 +1,22 @@
-//! Gives the memory one stage of a job freed back to the system before the next stage allocates.
+//! The command's allocator: jemalloc, returning freed pages to the system at once.
 //!
-//! glibc's malloc keeps freed small blocks in its heaps for reuse, and the reading thread has a heap
-//! (arena) of its own: after a million orders are counted and freed, ~200 MB of free blocks stayed
-//! resident through classification and export, the peak of `tierbook classify` (issue 10 item 6).
-//! `malloc_trim` returns the free pages of every heap. Called when the job moves to another stage
-//! (a handful of times a run, a few milliseconds each); `share_heaps` keeps the threads from
-//! holding a heap each. The app links mimalloc, which returns freed
-//! pages on its own; other C libraries have no such call and nothing is done there.
+//! A job's threads allocate and free millions of small blocks (cells, orders, the lists' texts).
+//! glibc's malloc (the system's on Linux) spent ~12 % of a million-order `classify` in malloc and
+//! free, and kept freed blocks resident in each thread's heap: the command used to share two heaps
+//! among all its threads and call `malloc_trim` between stages to stay under the 400 MB bar (issue
+//! 10 item 6). jemalloc with its decay at 0 gives freed pages back as it goes: at a million orders,
+//! user CPU 8.6 → 8.05 s and peak RSS 400 → 387 MB (docs/benchmarks.md). mimalloc, the app's, was
+//! as fast but held 491 MB. jemalloc does not build with MSVC: Windows keeps the system's allocator.
 
-/// Lets the threads other than the main one share one heap (arena) instead of one each: the reading
-/// thread's and rayon's classification threads' heaps each kept their own free and live blocks
-/// resident (1M orders: peak 451 → 432 MB, same wall time; one heap for all threads cost 2 s of
-/// lock contention). Call first thing in `main`.
-pub(crate) fn share_heaps() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` sets a glibc tunable; called before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
+#[cfg(unix)]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// Returns the pages of freed blocks to the system (glibc on Linux; a no-op elsewhere).
-pub(crate) fn release_freed() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only walks glibc's own heaps under their locks; it takes no pointer of ours.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
+/// jemalloc's options, read when it starts: freed pages go back at once (dirty and muzzy decay 0)
+/// instead of after ~10 s, which a one-shot command would not live to see. `_RJEM_MALLOC_CONF` in
+/// the environment overrides them (the crate's jemalloc names its symbols with the `_rjem_` prefix).
+#[cfg(unix)]
+#[allow(non_upper_case_globals)]
+#[export_name = "_rjem_malloc_conf"]
+#[used]
+static malloc_conf: &[u8; 34] = b"dirty_decay_ms:0,muzzy_decay_ms:0\0";

@@ -59,10 +59,6 @@ impl Progress for Bar {
     fn report(&self, stage: Stage, done: u64, total: u64) {
         if let Ok(mut current) = self.stage.lock() {
             if *current != Some(stage) {
-                // What the last stage freed (the orders, once counted) goes back before this one allocates.
-                if current.is_some() {
-                    crate::memory::release_freed();
-                }
                 *current = Some(stage);
                 let style = if total > 0 {
                     ProgressStyle::with_template("{msg:>6} [{bar:40}] {percent:>3}% {elapsed}")
