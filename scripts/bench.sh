@@ -8,6 +8,11 @@
 # ratios against issue 10's targets, the per-stage wall and CPU of the tierbook pipeline, and the
 # independent check of the exported workbook against the generator's truth (check_export.py).
 #
+# The command measured against the bars is the release build with profile-guided optimisation
+# (scripts/pgo.sh, trained on generated exports of its own, not on this file); the plain release
+# build (`cargo build --release`) runs beside it, and the bars are printed for both. PGO=0 measures
+# the plain build alone.
+#
 #   buildslot scripts/bench.sh                    # 1M rows, one run each (run it alone: no builds beside it)
 #   ROWS=200000 RUNS=3 scripts/bench.sh           # quicker look
 #   SKIP_BUILD=1 BASELINE=/tmp/old/tierbook scripts/bench.sh
@@ -30,6 +35,12 @@ for c in ../shared/tools/check_export.py /work/shared/tools/check_export.py; do
 done
 
 [ -n "${SKIP_BUILD:-}" ] || cargo build --release -p tierbook --bin tierbook --example calamine_read --example pipeline_stages
+PLAIN=$BIN/tierbook
+TB=$PLAIN
+if [ "${PGO:-1}" != 0 ]; then
+  TB=${CARGO_TARGET_DIR:-target}/pgo/use/release/tierbook
+  [ -n "${SKIP_BUILD:-}" ] && [ -x "$TB" ] || TB=$(scripts/pgo.sh)
+fi
 
 PY=python3
 if ! $PY -c 'import polars, fastexcel, xlsxwriter, openpyxl' 2>/dev/null; then
@@ -67,13 +78,17 @@ measure() {
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 LOAD_START=$(load)
-rm -f "$DIR/tierbook_out.xlsx" "$DIR/baseline_out.xlsx" "$DIR/polars_out.xlsx"
+rm -f "$DIR/tierbook_out.xlsx" "$DIR/plain_out.xlsx" "$DIR/baseline_out.xlsx" "$DIR/polars_out.xlsx"
 measure calamine_range "$BIN/examples/calamine_read" "$SRC"
 CAL_WALL=$WALL CAL_CPU=$CPU CAL_RSS=$RSS_MB
 measure calamine_cells "$BIN/examples/calamine_read" "$SRC" --cells
 CELLS_WALL=$WALL CELLS_CPU=$CPU CELLS_RSS=$RSS_MB
-measure tierbook "$BIN/tierbook" classify "$SRC" --out "$DIR/tierbook_out.xlsx"
+measure tierbook "$TB" classify "$SRC" --out "$DIR/tierbook_out.xlsx"
 TB_WALL=$WALL TB_CPU=$CPU TB_RSS=$RSS_MB
+if [ "$TB" != "$PLAIN" ]; then
+  measure plain "$PLAIN" classify "$SRC" --out "$DIR/plain_out.xlsx"
+  PN_WALL=$WALL PN_CPU=$CPU PN_RSS=$RSS_MB
+fi
 if [ -n "${BASELINE:-}" ]; then
   measure baseline "$BASELINE" classify "$SRC" --out "$DIR/baseline_out.xlsx"
   BL_WALL=$WALL BL_CPU=$CPU BL_RSS=$RSS_MB
@@ -100,7 +115,8 @@ echo "| run | wall s | CPU s (user+sys) | peak RSS MB | wall ÷ calamine cells |
 echo "|---|---:|---:|---:|---:|---:|"
 echo "| calamine worksheet_range (read only) | $CAL_WALL | $CAL_CPU | $CAL_RSS | $(ratio "$CAL_WALL" "$CELLS_WALL") | $(ratio "$CAL_CPU" "$CELLS_CPU") |"
 echo "| calamine cells reader (read only) | $CELLS_WALL | $CELLS_CPU | $CELLS_RSS | 1.00 | 1.00 |"
-echo "| **tierbook classify** (import → classify → export) | $TB_WALL | $TB_CPU | $TB_RSS | $(ratio "$TB_WALL" "$CELLS_WALL") | $(ratio "$TB_CPU" "$CELLS_CPU") |"
+echo "| **tierbook classify** (import → classify → export; $([ "$TB" = "$PLAIN" ] && echo 'plain release build' || echo 'release build with PGO')) | $TB_WALL | $TB_CPU | $TB_RSS | $(ratio "$TB_WALL" "$CELLS_WALL") | $(ratio "$TB_CPU" "$CELLS_CPU") |"
+[ "$TB" = "$PLAIN" ] || echo "| tierbook classify, plain release build (no PGO) | $PN_WALL | $PN_CPU | $PN_RSS | $(ratio "$PN_WALL" "$CELLS_WALL") | $(ratio "$PN_CPU" "$CELLS_CPU") |"
 [ -z "${BASELINE:-}" ] || echo "| baseline tierbook ($BASELINE) | $BL_WALL | $BL_CPU | $BL_RSS | $(ratio "$BL_WALL" "$CELLS_WALL") | $(ratio "$BL_CPU" "$CELLS_CPU") |"
 echo "| polars + fastexcel + xlsxwriter | $PL_WALL | $PL_CPU | $PL_RSS | $(ratio "$PL_WALL" "$CELLS_WALL") | $(ratio "$PL_CPU" "$CELLS_CPU") |"
 echo
@@ -111,6 +127,11 @@ echo "| polars ÷ tierbook | ≥ 4× | ${PW}× $(verdict "$PW" ">=" 4) | ${PC}×
 echo "| tierbook ÷ calamine cells reader | ≤ 1.2× | ${CW}× $(verdict "$CW" "<=" 1.2) | ${CC}× $(verdict "$CC" "<=" 1.2) |"
 echo "| tierbook peak RSS | ≤ 400 MB | ${TB_RSS} MB $(verdict "$TB_RSS" "<=" 400) | |"
 echo "| check_export.py against the generator's truth | all pass | $CHECK_OK | |"
+if [ "$TB" != "$PLAIN" ]; then
+  PPW=$(ratio "$PL_WALL" "$PN_WALL") PCW=$(ratio "$PN_WALL" "$CELLS_WALL")
+  echo "| (plain build) polars ÷ tierbook | ≥ 4× | ${PPW}× $(verdict "$PPW" ">=" 4) | |"
+  echo "| (plain build) tierbook ÷ calamine cells reader | ≤ 1.2× | ${PCW}× $(verdict "$PCW" "<=" 1.2) | |"
+fi
 if [ -n "${BASELINE:-}" ]; then
   echo
   echo "baseline ÷ tierbook: wall $(ratio "$BL_WALL" "$TB_WALL")×, CPU $(ratio "$BL_CPU" "$TB_CPU")×, peak RSS $BL_RSS → $TB_RSS MB"
