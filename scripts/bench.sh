@@ -25,7 +25,8 @@ cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-1}
 DIR=${BENCH_DIR:-target/bench}
-BIN=target/release
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=$TARGET/release
 mkdir -p "$DIR"
 SRC="$DIR/orders_${ROWS}.xlsx"
 TRUTH="$DIR/truth_${ROWS}.csv"
@@ -38,7 +39,7 @@ done
 PLAIN=$BIN/tierbook
 TB=$PLAIN
 if [ "${PGO:-1}" != 0 ]; then
-  TB=${CARGO_TARGET_DIR:-target}/pgo/use/release/tierbook
+  TB=$TARGET/pgo/use/release/tierbook   # where scripts/pgo.sh puts it
   [ -n "${SKIP_BUILD:-}" ] && [ -x "$TB" ] || TB=$(scripts/pgo.sh)
 fi
 

@@ -44,6 +44,7 @@ use std::hash::Hasher;
 use crate::error::{Error, Result};
 use crate::model::Customer;
 
+pub(crate) use base::revenue_order;
 pub use charts::{pareto, rf_matrix, ParetoPoint, RfCell};
 pub use method::{
     cube_types, customer_months, default_segment_rules, method_defaults, rfm_score_defaults, DAYS_PER_MONTH,

@@ -227,8 +227,9 @@ fn custom_threshold(dim: Dim, k: usize, p: f64, bins: u8) -> Threshold {
     }
 }
 
-/// Customer indices by revenue descending, ties by key ascending.
-fn revenue_order(customers: &[Customer]) -> Vec<u32> {
+/// Customer indices by revenue descending, ties by key ascending (then by index): the order of
+/// ABC's cumulative shares, and of the export's lists.
+pub(crate) fn revenue_order(customers: &[Customer]) -> Vec<u32> {
     value_order(customers, |c| c.revenue)
 }
 

@@ -216,17 +216,10 @@ impl<'a> Table<'a> {
                 customers.len()
             )));
         }
-        // Most revenue first, then by key (then by position, so that the order is total): sorted on
-        // all cores with each customer's revenue beside its position, so that most comparisons read
-        // no customer (~0.1 s on one core at 240k customers, before any list could start).
-        let mut order: Vec<(Cents, usize)> = customers.iter().map(|c| c.revenue).zip(0..).collect();
-        {
-            use rayon::prelude::*;
-            order.par_sort_unstable_by(|&(ra, a), &(rb, b)| {
-                rb.cmp(&ra).then_with(|| customers[a].key.cmp(&customers[b].key)).then(a.cmp(&b))
-            });
-        }
-        let order = order.into_iter().map(|(_, i)| i);
+        // Most revenue first, then by key (then by position, so that the order is total), as the
+        // classification orders them for ABC: sorted on all cores, keys compared only when the
+        // customers are not in key order already.
+        let order = crate::classify::revenue_order(customers).into_iter().map(|i| i as usize);
         // Each customer's region and products, once, on all cores (see `looked_up`).
         let (regions, products) = (input.regions, input.products);
         let looked_up = if regions.is_some() || products.is_some() {
