@@ -4,8 +4,8 @@
 #   (a) calamine alone reading the same file (worksheet_range, and the streaming cells reader),
 #   (b) a Python polars + fastexcel + xlsxwriter script doing the same job (scripts/bench_polars.py),
 #   (c) optionally an older tierbook binary (BASELINE=path), for before/after on the same load.
-# Wall, CPU (user + sys) and peak RSS come from /usr/bin/time -v. Prints Markdown tables, the
-# ratios against issue 10's targets, the per-stage wall and CPU of the tierbook pipeline, and the
+# Wall, CPU (user + sys) and peak RSS come from /usr/bin/time -v; every figure is a median of alternating rounds. Prints Markdown tables, the
+# ratios against issue 10's targets (of the medians), the per-stage wall and CPU of the tierbook pipeline, and the
 # independent check of the exported workbook against the generator's truth (check_export.py).
 #
 # The command measured against the bars is the release build with profile-guided optimisation
@@ -13,8 +13,8 @@
 # build (`cargo build --release`) runs beside it, and the bars are printed for both. PGO=0 measures
 # the plain build alone.
 #
-#   buildslot scripts/bench.sh                    # 1M rows, one run each (run it alone: no builds beside it)
-#   ROWS=200000 RUNS=3 scripts/bench.sh           # quicker look
+#   buildslot scripts/bench.sh                    # 1M rows, three alternating rounds (run it alone: no builds beside it)
+#   ROWS=200000 RUNS=1 scripts/bench.sh           # quicker look
 #   SKIP_BUILD=1 BASELINE=/tmp/old/tierbook scripts/bench.sh
 #
 # Python: uses python3 when it has polars, fastexcel and xlsxwriter; otherwise makes a venv in
@@ -23,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROWS=${ROWS:-1000000}
-RUNS=${RUNS:-1}
+RUNS=${RUNS:-3}
 DIR=${BENCH_DIR:-target/bench}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release
@@ -60,42 +60,51 @@ if [ ! -f "$SRC" ] || [ ! -f "$TRUTH" ]; then
   "$BIN/tierbook" generate --layout wechat --orders "$ROWS" --seed 1 --out "$SRC" --truth "$TRUTH" >&2
 fi
 
-# measure NAME CMD… → sets WALL, CPU, RSS_MB (best wall time of $RUNS runs; CPU and RSS of that run)
-measure() {
+# Each contender runs once per round, the rounds one after another (RUNS of them, default 3), so a
+# machine whose speed drifts within minutes (these do, by 10–40 %) drifts for all of them alike; each
+# one's figures are the medians of its rounds (its peak RSS the highest of them). The ratios are of
+# medians, and each round's own polars ÷ tierbook is printed too.
+#
+# run_once NAME CMD… → appends "wall cpu rss_mb" to $DIR/NAME.runs
+run_once() {
   local name=$1; shift
-  local best_wall="" best_cpu="" best_rss=""
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -v "$@" >"$DIR/$name.out" 2>"$DIR/$name.time" || { cat "$DIR/$name.time" >&2; exit 1; }
-    local wall cpu rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$DIR/$name.time")
-    cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.2f", s}' "$DIR/$name.time")
-    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$DIR/$name.time")
-    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then
-      best_wall=$wall best_cpu=$cpu best_rss=$rss
-    fi
-  done
-  WALL=$best_wall CPU=$best_cpu RSS_MB=$best_rss
+  /usr/bin/time -v "$@" >"$DIR/$name.out" 2>"$DIR/$name.time" || { cat "$DIR/$name.time" >&2; exit 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); w=0; for(i=1;i<=n;i++) w=w*60+a[i]}
+              /User time|System time/ {c+=$2}
+              /Maximum resident set size/ {r=$2/1024}
+              END {printf "%.2f %.2f %.0f\n", w, c, r}' "$DIR/$name.time" >>"$DIR/$name.runs"
+}
+# stats NAME → sets WALL, CPU (medians of its rounds) and RSS_MB (the highest)
+stats() {
+  read -r WALL CPU RSS_MB < <(python3 -c '
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+print("%.2f %.2f %.0f" % (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows), max(r[2] for r in rows)))
+' "$DIR/$1.runs")
 }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 LOAD_START=$(load)
 rm -f "$DIR/tierbook_out.xlsx" "$DIR/plain_out.xlsx" "$DIR/baseline_out.xlsx" "$DIR/polars_out.xlsx"
-measure calamine_range "$BIN/examples/calamine_read" "$SRC"
-CAL_WALL=$WALL CAL_CPU=$CPU CAL_RSS=$RSS_MB
-measure calamine_cells "$BIN/examples/calamine_read" "$SRC" --cells
-CELLS_WALL=$WALL CELLS_CPU=$CPU CELLS_RSS=$RSS_MB
-measure tierbook "$TB" classify "$SRC" --out "$DIR/tierbook_out.xlsx"
-TB_WALL=$WALL TB_CPU=$CPU TB_RSS=$RSS_MB
-if [ "$TB" != "$PLAIN" ]; then
-  measure plain "$PLAIN" classify "$SRC" --out "$DIR/plain_out.xlsx"
-  PN_WALL=$WALL PN_CPU=$CPU PN_RSS=$RSS_MB
-fi
-if [ -n "${BASELINE:-}" ]; then
-  measure baseline "$BASELINE" classify "$SRC" --out "$DIR/baseline_out.xlsx"
-  BL_WALL=$WALL BL_CPU=$CPU BL_RSS=$RSS_MB
-fi
-measure polars "$PY" scripts/bench_polars.py "$SRC" "$DIR/polars_out.xlsx"
-PL_WALL=$WALL PL_CPU=$CPU PL_RSS=$RSS_MB
+NAMES=(calamine_range calamine_cells tierbook polars)
+[ "$TB" = "$PLAIN" ] || NAMES+=(plain)
+[ -z "${BASELINE:-}" ] || NAMES+=(baseline)
+for n in "${NAMES[@]}"; do rm -f "$DIR/$n.runs"; done
+for round in $(seq "$RUNS"); do
+  echo "round $round of $RUNS …" >&2
+  run_once calamine_range "$BIN/examples/calamine_read" "$SRC"
+  run_once calamine_cells "$BIN/examples/calamine_read" "$SRC" --cells
+  run_once tierbook "$TB" classify "$SRC" --out "$DIR/tierbook_out.xlsx"
+  [ "$TB" = "$PLAIN" ] || run_once plain "$PLAIN" classify "$SRC" --out "$DIR/plain_out.xlsx"
+  [ -z "${BASELINE:-}" ] || run_once baseline "$BASELINE" classify "$SRC" --out "$DIR/baseline_out.xlsx"
+  run_once polars "$PY" scripts/bench_polars.py "$SRC" "$DIR/polars_out.xlsx"
+done
+stats calamine_range; CAL_WALL=$WALL CAL_CPU=$CPU CAL_RSS=$RSS_MB
+stats calamine_cells; CELLS_WALL=$WALL CELLS_CPU=$CPU CELLS_RSS=$RSS_MB
+stats tierbook; TB_WALL=$WALL TB_CPU=$CPU TB_RSS=$RSS_MB
+[ "$TB" = "$PLAIN" ] || { stats plain; PN_WALL=$WALL PN_CPU=$CPU PN_RSS=$RSS_MB; }
+[ -z "${BASELINE:-}" ] || { stats baseline; BL_WALL=$WALL BL_CPU=$CPU BL_RSS=$RSS_MB; }
+stats polars; PL_WALL=$WALL PL_CPU=$CPU PL_RSS=$RSS_MB
 LOAD_MID=$(load)
 "$BIN/examples/pipeline_stages" "$SRC" "$DIR/stages_out.xlsx" >"$DIR/stages.out"
 if [ -n "$CHECK" ]; then
@@ -133,6 +142,9 @@ if [ "$TB" != "$PLAIN" ]; then
   echo "| (plain build) polars ÷ tierbook | ≥ 4× | ${PPW}× $(verdict "$PPW" ">=" 4) | |"
   echo "| (plain build) tierbook ÷ calamine cells reader | ≤ 1.2× | ${PCW}× $(verdict "$PCW" "<=" 1.2) | |"
 fi
+echo
+echo "Each round's own polars ÷ tierbook (wall): $(paste -d' ' "$DIR/polars.runs" "$DIR/tierbook.runs" | awk '{printf "%s%.2f×", (NR > 1 ? ", " : ""), $1 / $4}');" \
+  "the rounds' walls: tierbook $(cut -d' ' -f1 "$DIR/tierbook.runs" | paste -sd' '), polars $(cut -d' ' -f1 "$DIR/polars.runs" | paste -sd' ') s"
 if [ -n "${BASELINE:-}" ]; then
   echo
   echo "baseline ÷ tierbook: wall $(ratio "$BL_WALL" "$TB_WALL")×, CPU $(ratio "$BL_CPU" "$TB_CPU")×, peak RSS $BL_RSS → $TB_RSS MB"
