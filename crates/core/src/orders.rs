@@ -243,8 +243,8 @@ fn hash_id(fp: u64, id: &str) -> u64 {
     h.finish()
 }
 
-/// One copy per distinct text of a file (customer keys, names, phones, statuses, provinces and cities,
-/// products): the orders share it (see `Shared`). A million orders of 200k customers otherwise hold a
+/// One copy per distinct text of a file (names, phones, statuses, provinces and cities, products; the
+/// customer keys have [`CustomerTexts`]): the orders share it (see `Shared`). A million orders of 200k customers otherwise hold a
 /// million copies of each.
 #[derive(Default)]
 pub(crate) struct Interner(rustc_hash::FxHashSet<Shared>);
@@ -261,6 +261,51 @@ impl Interner {
 
     fn region(&mut self, r: Region) -> Region {
         Region { province: self.get(&r.province), city: r.city.map(|c| self.get(&c)) }
+    }
+}
+
+/// Each customer key of a file (its one copy: the keys are interned here, not in [`Interner`]) with
+/// the name and phone of its latest row (copies from the file's `Interner`).
+///
+/// A customer's rows mostly repeat their name and phone: compared with the ones their key's last row
+/// had (one read of each), they skip the interner, whose table is as large as the file's distinct
+/// texts — a probe there is ~3 cache misses (control bytes, slot, text), and a million orders' names
+/// and phones were most of its ~11 % of the run (issue 10). What the orders get is the same: the
+/// names and phones are the interner's copies either way. The keys stay out of the interner's table
+/// so that this one's entries do not add to the reading's memory peak (a million orders, ~240k keys).
+#[derive(Default)]
+struct CustomerTexts(rustc_hash::FxHashMap<Shared, (Option<Shared>, Option<Shared>)>);
+
+impl CustomerTexts {
+    /// The key's copy and the name's and phone's, as `texts.get` would give them.
+    fn get(
+        &mut self,
+        texts: &mut Interner,
+        key: &str,
+        name: Option<&str>,
+        phone: Option<&str>,
+    ) -> (Shared, Option<Shared>, Option<Shared>) {
+        let same = |known: &Option<Shared>, now: Option<&str>| known.as_deref() == now;
+        let key = match self.0.get_key_value(key) {
+            Some((k, (n, p))) if same(n, name) && same(p, phone) => return (k.clone(), n.clone(), p.clone()),
+            Some((k, _)) => k.clone(),
+            None => Shared::from(key),
+        };
+        let (name, phone) = (name.map(|t| texts.get(t)), phone.map(|t| texts.get(t)));
+        self.0.insert(key.clone(), (name.clone(), phone.clone()));
+        (key, name, phone)
+    }
+
+    /// The key's copy alone (its name and phone, if known, unchanged).
+    fn key(&mut self, key: &str) -> Shared {
+        match self.0.get_key_value(key) {
+            Some((k, _)) => k.clone(),
+            None => {
+                let k = Shared::from(key);
+                self.0.insert(k.clone(), (None, None));
+                k
+            }
+        }
     }
 }
 
@@ -444,6 +489,7 @@ pub struct FileOrders<'a> {
     rules: &'a StatusRules,
     status_cache: HashMap<String, Option<Effect>>,
     texts: Interner,
+    customer_texts: CustomerTexts,
     accs: Vec<Acc>,
     /// The orders being built, parallel to `accs` (kept apart so that finishing filters them in
     /// place instead of copying a million orders into a new vector).
@@ -499,6 +545,7 @@ impl<'a> FileOrders<'a> {
             rules,
             status_cache: HashMap::default(),
             texts: Interner::default(),
+            customer_texts: CustomerTexts::default(),
             accs: Vec::new(),
             orders: Vec::new(),
             ids: IdIndex::default(),
@@ -750,7 +797,7 @@ impl<'a> FileOrders<'a> {
                 orders.get(i as usize).and_then(|o| o.order_id.as_deref()) == Some(id.as_ref())
             }) {
                 let key = if self.accs.get(i as usize).is_some_and(|a| !a.has_key) { self.key(cells) } else { None };
-                let key = key.map(|k| self.texts.get(&k));
+                let key = key.map(|k| self.customer_texts.key(&k));
                 self.last_order = Some(i);
                 if let (Some(acc), Some(order)) = (self.accs.get_mut(i as usize), self.orders.get_mut(i as usize)) {
                     let effect = if continues { None } else { Some(effect) };
@@ -796,9 +843,14 @@ impl<'a> FileOrders<'a> {
         if self.map.key.iter().any(|i| matches!(cells.get(*i), Some(Cell::Number(x)) if x.abs() >= 1e15)) {
             self.lossy_keys += 1;
         }
-        let name =
-            self.map.name.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| self.texts.get(cell::trim(&t)));
-        let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text).map(|t| self.texts.get(&t));
+        let name = self.map.name.and_then(|i| cells.get(i)).and_then(cell::text);
+        let phone = self.map.phone.and_then(|i| cells.get(i)).and_then(cell::text);
+        let (customer_key, name, phone) = self.customer_texts.get(
+            &mut self.texts,
+            key.as_deref().unwrap_or_default(),
+            name.as_deref().map(cell::trim),
+            phone.as_deref(),
+        );
         let status = cell::text(get(self.map.status)).map(|t| self.texts.get(&t));
         let region = self.row_region(cells).map(|r| self.texts.region(r));
         let (order_count, first_date, interactions) = if self.level == Level::Customers {
@@ -815,7 +867,7 @@ impl<'a> FileOrders<'a> {
             source: self.source,
             row,
             order_id: id.as_deref().map(Box::from),
-            customer_key: self.texts.get(key.as_deref().unwrap_or_default()),
+            customer_key,
             customer_name: name,
             phone,
             placed_at: placed_at.unwrap_or_default(),
@@ -969,6 +1021,7 @@ impl<'a> FileOrders<'a> {
             too_large_example,
             ids,
             texts,
+            customer_texts,
             status_cache,
             duplicate_seen,
             level,
@@ -976,7 +1029,7 @@ impl<'a> FileOrders<'a> {
         } = self;
         // The reading's indexes are done with: freed before settling, the import's memory peak (a
         // million orders' id index alone is ~19 MB).
-        drop((ids, texts, status_cache, duplicate_seen));
+        drop((ids, texts, customer_texts, status_cache, duplicate_seen));
         let mut warnings = Vec::new();
         let (mode, computed, refunds_per_item) = item_amounts(&accs, &map, &mut warnings);
         if mode == ItemAmounts::Repeated && map.unit_price.is_none() {
@@ -1529,6 +1582,48 @@ mod tests {
         }
         assert_eq!(r.effect("某种新状态"), None);
         assert_eq!(r.effect("  "), None);
+    }
+
+    #[test]
+    fn each_order_keeps_its_own_rows_name_and_phone_and_equal_texts_are_one_copy() {
+        // A customer's rows skip the interner when they repeat the name and phone of the key's row
+        // before (`CustomerTexts`): a name that changes, changes back, or goes missing must still be
+        // each row's own, and equal texts one copy whichever way they were found.
+        let table: &[&[&str]] = &[
+            &["订单号", "买家ID", "买家昵称", "联系电话", "下单时间", "实付金额"],
+            &["1", "o1", "张伟", "13800000001", "2025-03-01", "10"],
+            &["2", "o2", "张伟", "13800000002", "2025-03-02", "10"],
+            &["3", "o1", "伟哥", "13800000001", "2025-03-03", "10"],
+            &["4", "o1", "张伟", "", "2025-03-04", "10"],
+            &["5", "o1", "张伟", "13800000001", "2025-03-05", "10"],
+            &["6", "o1", "", "13800000001", "2025-03-06", "10"],
+            &["7", "o2", "张伟", "13800000002", "2025-03-07", "10"],
+        ];
+        let ds = import_rows("t.csv", rows(table), &ImportOptions::default(), &NoProgress).unwrap();
+        let got: Vec<(&str, Option<&str>, Option<&str>)> = ds
+            .orders
+            .iter()
+            .map(|o| (o.customer_key.as_str(), o.customer_name.as_deref(), o.phone.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("o1", Some("张伟"), Some("13800000001")),
+                ("o2", Some("张伟"), Some("13800000002")),
+                ("o1", Some("伟哥"), Some("13800000001")),
+                ("o1", Some("张伟"), None),
+                ("o1", Some("张伟"), Some("13800000001")),
+                ("o1", None, Some("13800000001")),
+                ("o2", Some("张伟"), Some("13800000002")),
+            ]
+        );
+        let copy = |o: &Order| o.customer_name.as_ref().map(Shared::address);
+        let zhang = copy(&ds.orders[0]);
+        assert!([1, 3, 4, 6].iter().all(|&i| copy(&ds.orders[i]) == zhang), "one copy of 张伟");
+        let key = |i: usize| ds.orders[i].customer_key.address();
+        assert!(key(0) == key(2) && key(0) == key(5) && key(1) == key(6) && key(0) != key(1));
+        let phone = |i: usize| ds.orders[i].phone.as_ref().map(Shared::address);
+        assert!(phone(0) == phone(2) && phone(0) == phone(4) && phone(0) == phone(5));
     }
 
     #[test]
