@@ -11,7 +11,7 @@
 use std::io::Read;
 use std::ops::Range;
 
-use memchr::{memchr, memchr2};
+use memchr::{memchr, memchr2, memchr3};
 
 use super::xml::{unescape_xml_into, RawByteAttrs};
 
@@ -382,6 +382,12 @@ fn text_of(s: &[u8], range: Range<usize>) -> P<&str> {
 
 /// The text from `from` up to the next `<` (see [`text_of`]), and where that `<` is.
 fn text_until_lt(s: &[u8], from: usize) -> P<(&str, usize)> {
+    // Most values have neither a reference nor a carriage return: when the first of the three bytes
+    // is the `<`, one search answers what `next_lt` and `text_of` would find in three.
+    let rest = s.get(from..).unwrap_or_default();
+    if let Some(i) = memchr3(b'<', b'&', b'\r', rest).filter(|&i| rest.get(i) == Some(&b'<')) {
+        return P::Ok((tri!(need(std::str::from_utf8(rest.get(..i).unwrap_or_default()).ok())), from + i));
+    }
     let lt = tri!(next_lt(s, from));
     P::Ok((tri!(text_of(s, from..lt)), lt))
 }
