@@ -233,38 +233,47 @@ impl<'s> SheetRows<'s> {
 /// U+FFFE/U+FFFF are escaped.
 fn push_escaped(xml: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    // One branch-free pass decides whether anything needs a closer look (nearly never).
+    // One branch-free pass and one search decide whether anything needs a closer look: nearly
+    // never, though nearly every Chinese sentence has fullwidth punctuation (`EF BC ..`), which only
+    // looks like the start of U+FFFE/U+FFFF (`EF BF BE/BF`).
     let special = bytes.iter().fold(0u8, |seen, &b| {
-        seen | u8::from((b < 0x20 && b != b'\t' && b != b'\n') || matches!(b, b'&' | b'<' | b'>' | b'_' | 0xEF))
+        seen | u8::from((b < 0x20 && b != b'\t' && b != b'\n') || matches!(b, b'&' | b'<' | b'>' | b'_'))
     });
-    if special == 0 {
+    if special == 0 && !super::text::has_noncharacter(bytes) {
         xml.extend_from_slice(bytes);
         return;
     }
-    let mut buf = [0u8; 4];
-    for (i, c) in text.char_indices() {
-        match c {
-            '&' => xml.extend_from_slice(b"&amp;"),
-            '<' => xml.extend_from_slice(b"&lt;"),
-            '>' => xml.extend_from_slice(b"&gt;"),
-            '\t' | '\n' => xml.push(c as u8),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(xml, "_x{:04X}_", c as u32);
+    // Byte by byte, copying the runs between what is escaped: every byte looked at below is ASCII or
+    // starts U+FFFE/U+FFFF, so none is inside another character.
+    let mut run = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (escaped, width): (Option<&[u8]>, usize) = match b {
+            b'&' => (Some(b"&amp;"), 1),
+            b'<' => (Some(b"&lt;"), 1),
+            b'>' => (Some(b"&gt;"), 1),
+            b'_' if is_escape_sequence(&bytes[i..]) => (Some(b"_x005F_"), 1),
+            0xEF if bytes.get(i + 1) == Some(&0xBF) && bytes.get(i + 2) == Some(&0xBE) => (Some(b"_xFFFE_"), 3),
+            0xEF if bytes.get(i + 1) == Some(&0xBF) && bytes.get(i + 2) == Some(&0xBF) => (Some(b"_xFFFF_"), 3),
+            b if b < 0x20 && b != b'\t' && b != b'\n' => (None, 1),
+            _ => {
+                i += 1;
+                continue;
             }
-            '\u{FFFE}' => xml.extend_from_slice(b"_xFFFE_"),
-            '\u{FFFF}' => xml.extend_from_slice(b"_xFFFF_"),
-            '_' => {
-                if is_escape_sequence(&bytes[i..]) {
-                    xml.extend_from_slice(b"_x005F");
-                }
-                xml.push(b'_');
+        };
+        xml.extend_from_slice(&bytes[run..i]);
+        match escaped {
+            Some(e) => xml.extend_from_slice(e),
+            None => {
+                let _ = write!(xml, "_x{b:04X}_");
             }
-            c => xml.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
         }
+        i += width;
+        run = i;
     }
+    xml.extend_from_slice(&bytes[run..]);
 }
 
-/// Whether `bytes` start with `_xHHHH_` (four hex digits).
 fn is_escape_sequence(bytes: &[u8]) -> bool {
     bytes.len() >= 7 && bytes[1] == b'x' && bytes[2..6].iter().all(u8::is_ascii_hexdigit) && bytes[6] == b'_'
 }
@@ -445,6 +454,10 @@ mod tests {
             (6, 2, Number(1e21, false)),
             (6, 3, Number(45_678.0, false)),
             (7, 27, Text("column AB", false)),
+            (8, 0, Text("累计消费 ￥608，位于前 20%（累计 95.2%）；o_x_abc-_x00E9_", false)),
+            (8, 1, Text("\u{FFFD}\u{FFEE}\u{FFE5}\u{FFFE}，\u{FFFF}<_x0000_>", true)),
+            (8, 2, Text("末尾下划线_", false)),
+            (8, 3, Text("只有这一个\u{FFFF}", false)),
         ];
         let (theirs, ours) = both(&cells);
         assert_eq!(ours, theirs);

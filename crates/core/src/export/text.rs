@@ -45,9 +45,16 @@ pub(crate) fn cell_text(text: &str) -> Cow<'_, str> {
 /// for the controls, and only the `EF` bytes looked at closely.
 fn has_unfit_bytes(bytes: &[u8]) -> bool {
     let controls = bytes.iter().fold(0u8, |seen, &b| seen | u8::from(b < 0x20 && b != b'\t' && b != b'\n'));
-    controls != 0
-        || memchr::memchr_iter(0xEF, bytes)
-            .any(|at| bytes.get(at + 1) == Some(&0xBF) && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
+    controls != 0 || has_noncharacter(bytes)
+}
+
+/// Whether `bytes` (UTF-8) hold U+FFFE or U+FFFF (`EF BF BE`, `EF BF BF`). Searched as `EF BF`, which
+/// Chinese text rarely has (the fullwidth forms up to U+FFBF are `EF BC`–`EF BE`; `EF BF` is U+FFC0 and
+/// up, such as ￥ U+FFE5), rather than at every `EF` byte, which every fullwidth comma starts with.
+pub(crate) fn has_noncharacter(bytes: &[u8]) -> bool {
+    static EF_BF: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\xEF\xBF"));
+    EF_BF.find_iter(bytes).any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
 }
 
 /// Masks a phone number as `138****1234`: the first three and last four digits of a mobile number
