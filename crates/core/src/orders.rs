@@ -244,8 +244,8 @@ fn hash_id(fp: u64, id: &str) -> u64 {
 }
 
 /// One copy per distinct text of a file (names, phones, statuses, provinces and cities, products; the
-/// customer keys have [`CustomerTexts`]): the orders share it (see `Shared`). A million orders of 200k customers otherwise hold a
-/// million copies of each.
+/// customer keys have [`CustomerTexts`]): the orders share it (see `Shared`). A million orders of 200k
+/// customers otherwise hold a million copies of each.
 #[derive(Default)]
 pub(crate) struct Interner(rustc_hash::FxHashSet<Shared>);
 
@@ -265,7 +265,7 @@ impl Interner {
 }
 
 /// Each customer key of a file (its one copy: the keys are interned here, not in [`Interner`]) with
-/// the name and phone of its latest row (copies from the file's `Interner`).
+/// the name and phone of its last row in the file (copies from the file's `Interner`).
 ///
 /// A customer's rows mostly repeat their name and phone: compared with the ones their key's last row
 /// had (one read of each), they skip the interner, whose table is as large as the file's distinct
@@ -277,7 +277,7 @@ impl Interner {
 struct CustomerTexts(rustc_hash::FxHashMap<Shared, (Option<Shared>, Option<Shared>)>);
 
 impl CustomerTexts {
-    /// The key's copy and the name's and phone's, as `texts.get` would give them.
+    /// The key's copy (this table's) and the name's and phone's (`texts`'s, as `texts.get` gives them).
     fn get(
         &mut self,
         texts: &mut Interner,

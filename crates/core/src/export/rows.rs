@@ -274,6 +274,7 @@ fn push_escaped(xml: &mut Vec<u8>, text: &str) {
     xml.extend_from_slice(&bytes[run..]);
 }
 
+/// Whether `bytes` start with `_xHHHH_` (four hex digits).
 fn is_escape_sequence(bytes: &[u8]) -> bool {
     bytes.len() >= 7 && bytes[1] == b'x' && bytes[2..6].iter().all(u8::is_ascii_hexdigit) && bytes[6] == b'_'
 }
