@@ -135,7 +135,14 @@ impl<'s> SheetRows<'s> {
         let style = self.style(col, format)?;
         self.cell_start(row, col, style)?;
         self.xml.extend_from_slice(b"><v>");
-        self.xml.extend_from_slice(ryu::Buffer::new().format_finite(number).as_bytes());
+        // Most of a list's numbers are whole (counts, days, dates, scores): ryu writes those as
+        // `N.0` below 1e16, which itoa writes faster. Negative zero keeps ryu's `-0.0`.
+        if number.fract() == 0.0 && number.abs() < 1e15 && !(number == 0.0 && number.is_sign_negative()) {
+            self.xml.extend_from_slice(self.digits.format(number as i64).as_bytes());
+            self.xml.extend_from_slice(b".0");
+        } else {
+            self.xml.extend_from_slice(ryu::Buffer::new().format_finite(number).as_bytes());
+        }
         self.xml.extend_from_slice(b"</v></c>");
         Ok(())
     }
@@ -459,6 +466,13 @@ mod tests {
             (8, 1, Text("\u{FFFD}\u{FFEE}\u{FFE5}\u{FFFE}，\u{FFFF}<_x0000_>", true)),
             (8, 2, Text("末尾下划线_", false)),
             (8, 3, Text("只有这一个\u{FFFF}", false)),
+            (9, 0, Number(1.0, false)),
+            (9, 1, Number(-3.0, true)),
+            (9, 2, Number(999_999_999_999_999.0, false)),
+            (9, 3, Number(1e15, false)),
+            (9, 4, Number(-45_803.0, false)),
+            (9, 5, Number(0.0, true)),
+            (9, 6, Number(1e-7, false)),
         ];
         let (theirs, ours) = both(&cells);
         assert_eq!(ours, theirs);
