@@ -53,10 +53,9 @@ impl Batch {
         if !row.is_empty() {
             self.used = start + row.len().max(self.stride);
         }
-        // Slots the stride skipped, between the cells written and `used`, must exist for the next
-        // row's `get_mut` to line up: `cells` grows only by `push` above, one slot per position.
-        while self.cells.len() < self.used {
-            self.cells.push(Cell::Empty);
+        // The slots the stride skipped exist too, so that the next row's cells line up at `used`.
+        if self.cells.len() < self.used {
+            self.cells.resize(self.used, Cell::Empty);
         }
     }
 
