@@ -26,7 +26,7 @@ use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use super::items::{self, BlockWriter};
-use super::{to_seconds, ImportOutcome, SourceInfo, Workspace};
+use super::{to_seconds, ImportOutcome, SourceInfo, SqlDate, Workspace};
 use crate::customers::{self, Latest, Stamp};
 use crate::error::{Error, Result};
 use crate::import::{Dataset, ImportOptions};
@@ -595,7 +595,7 @@ fn store_file(
                 order.quantity,
                 order.status,
                 order.order_count,
-                order.first_date,
+                order.first_date.map(SqlDate::new),
                 order.interactions,
                 order.region.as_ref().map(|r| r.province.as_str()),
                 order.region.as_ref().and_then(|r| r.city.as_deref()),
@@ -914,8 +914,8 @@ fn merge_deltas(
                 d.phone.map(|l| l.value),
                 d.orders,
                 d.revenue,
-                d.first,
-                d.last,
+                SqlDate::new(d.first),
+                SqlDate::new(d.last),
                 d.last_at,
                 d.interactions,
                 region.map(|r| r.province.as_str()),
@@ -925,7 +925,15 @@ fn merge_deltas(
     }
     for (id, d) in &deltas {
         check()?;
-        merge.execute(rusqlite::params![id, d.orders, d.revenue, d.first, d.last, d.last_at, d.interactions])?;
+        merge.execute(rusqlite::params![
+            id,
+            d.orders,
+            d.revenue,
+            SqlDate::new(d.first),
+            SqlDate::new(d.last),
+            d.last_at,
+            d.interactions
+        ])?;
     }
     Ok(())
 }

@@ -825,3 +825,77 @@ pub(crate) fn to_seconds(t: NaiveDateTime) -> i64 {
 pub(crate) fn from_seconds(s: i64) -> NaiveDateTime {
     DateTime::from_timestamp(s, 0).map(|d| d.naive_utc()).unwrap_or_default()
 }
+
+/// A date bound as SQLite text, the bytes rusqlite's chrono binding writes (`%F`: `2025-03-01`), made
+/// without chrono's formatting machinery: a shop's first import binds two per new customer (480k
+/// at a million orders, ~0.1 s of the store thread through `%F`). Years outside 0..=9999, which
+/// `%F` writes with a sign, go to chrono.
+pub(crate) struct SqlDate(std::result::Result<[u8; 10], NaiveDate>);
+
+impl SqlDate {
+    pub(crate) fn new(date: NaiveDate) -> SqlDate {
+        use chrono::Datelike;
+        let Some(year) = u32::try_from(date.year()).ok().filter(|y| *y <= 9999) else {
+            return SqlDate(Err(date));
+        };
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let (month, day) = (date.month(), date.day());
+        SqlDate(Ok([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ]))
+    }
+}
+
+impl rusqlite::ToSql for SqlDate {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match &self.0 {
+            Ok(text) => Ok(rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(text))),
+            Err(date) => date.to_sql(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod sql_date_tests {
+    use super::SqlDate;
+    use chrono::{Days, NaiveDate};
+    use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+    use rusqlite::ToSql;
+
+    fn text(out: ToSqlOutput<'_>) -> String {
+        match out {
+            ToSqlOutput::Borrowed(ValueRef::Text(t)) => String::from_utf8(t.to_vec()).unwrap(),
+            ToSqlOutput::Owned(Value::Text(t)) => t,
+            other => panic!("not text: {other:?}"),
+        }
+    }
+
+    /// Every day of 1999–2031 and the edges of chrono's range bind as chrono's own binding binds them.
+    #[test]
+    fn a_date_binds_the_text_chronos_binding_writes() {
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        let mut d = NaiveDate::from_ymd_opt(1999, 1, 1).unwrap();
+        while d < NaiveDate::from_ymd_opt(2032, 1, 1).unwrap() {
+            dates.push(d);
+            d = d + Days::new(1);
+        }
+        for (y, m, day) in
+            [(0, 1, 1), (1, 1, 1), (999, 12, 31), (9999, 12, 31), (10000, 1, 1), (-1, 6, 15), (2000, 2, 29)]
+        {
+            dates.push(NaiveDate::from_ymd_opt(y, m, day).unwrap());
+        }
+        dates.extend([NaiveDate::MIN, NaiveDate::MAX]);
+        for date in dates {
+            assert_eq!(text(SqlDate::new(date).to_sql().unwrap()), text(date.to_sql().unwrap()), "{date:?}");
+        }
+    }
+}
