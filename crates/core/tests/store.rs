@@ -165,6 +165,30 @@ fn new_workspace_is_created_in_wal_mode_at_the_latest_schema() {
     assert_eq!(mode, "wal");
     let app: i32 = raw.pragma_query_value(None, "application_id", |r| r.get(0)).unwrap();
     assert_eq!(app, schema::APPLICATION_ID);
+    let page: i64 = raw.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    assert_eq!(page, schema::NEW_PAGE_SIZE);
+}
+
+/// A workspace made with SQLite's 4 KiB pages (every one before 16 KiB became the default for new
+/// ones) keeps them: a page size cannot change without rewriting the file.
+#[test]
+fn an_older_workspaces_page_size_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.tierbook");
+    Workspace::open(&path).unwrap();
+    // The same workspace as SQLite's default pages would have made it: rewritten with VACUUM.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    raw.pragma_update(None, "page_size", 4096).unwrap();
+    raw.execute_batch("VACUUM").unwrap();
+    drop(raw);
+    let mut ws = Workspace::open(&path).unwrap();
+    store(&mut ws, vec![file("a.csv", numbered_orders(0, 50), wechat_mapping())]);
+    drop(ws);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let page: i64 = raw.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    assert_eq!(page, 4096);
+    assert_eq!(raw.query_row("SELECT count(*) FROM orders", [], |r| r.get::<_, i64>(0)).unwrap(), 50);
 }
 
 #[test]
