@@ -384,32 +384,29 @@ fn first_import(job: &Job, ws: &mut Workspace, path: &PathBuf, progress: &dyn Pr
 /// Runs `work` (the outputs of a first import) on a thread of its own that yields the CPU to the
 /// store thread. Both cores are busy from the end of the reading on, and the store, one thread, is
 /// the job's last to finish: at equal priority it got a third of the two cores beside the export's
-/// two threads, then ran alone with a core idle. Behind it (the export's helpers inherit the lower
-/// priority), the two end closer together: 6.38 → 6.11 s at a million orders, ten alternating
-/// rounds (docs/benchmarks.md). Linux only, where a thread's nice value is its own; elsewhere the
-/// work runs at the usual priority.
+/// two threads, then ran alone with a core idle. Behind it (nice 10; the export's helpers inherit
+/// it), the two end closer together: 6.38 → 6.11 s at a million orders, ten alternating rounds
+/// (docs/benchmarks.md). Raising one's own nice value needs no privilege, lowering it back would:
+/// hence a thread of its own. Linux only, where a thread's nice value is its own.
+#[cfg(target_os = "linux")]
 fn behind_the_store<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     std::thread::scope(|s| {
         let behind = s.spawn(|| {
-            lower_this_threads_priority();
+            // SAFETY: setpriority takes plain integers and touches no memory of ours; on Linux,
+            // PRIO_PROCESS with 0 names the calling thread alone. A failure leaves the priority as
+            // it was, which only costs time.
+            let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
             work()
         });
         behind.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
-/// Nice 10 for the calling thread and the threads it starts from now on. Raising one's own nice
-/// value needs no privilege (lowering it back would: hence a thread of its own); a failure leaves the
-/// priority as it was, which only costs time.
-#[cfg(target_os = "linux")]
-fn lower_this_threads_priority() {
-    // SAFETY: setpriority takes plain integers and touches no memory of ours; on Linux,
-    // PRIO_PROCESS with 0 names the calling thread alone.
-    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
-}
-
+/// Elsewhere a nice value is the whole process's: the work runs here, at the usual priority.
 #[cfg(not(target_os = "linux"))]
-fn lower_this_threads_priority() {}
+fn behind_the_store<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    work()
+}
 
 /// The progress the store thread of `first_import` reports to: passed on only once the outputs are
 /// written (before, the user follows the classification and the export, and two stages at once would

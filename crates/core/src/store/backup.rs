@@ -224,7 +224,7 @@ fn header(path: &Path) -> Result<i64> {
         return Err(not_backup("文件不是 SQLite 数据库 / not a SQLite database"));
     }
     // One of ours (the header's application_id) that lost its end: said before SQLite reads it.
-    let ours = head.get(68..72).is_some_and(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]) == APPLICATION_ID);
+    let ours = be32(&head, 68).is_some_and(|id| id.cast_signed() == APPLICATION_ID);
     if let Some(whole) = whole_size(&head[..read]).filter(|&whole| ours && meta.len() < whole) {
         let found = meta.len();
         return Err(Error::BackupDamaged {
@@ -254,11 +254,15 @@ fn header(path: &Path) -> Result<i64> {
 /// as zeros, and a 16 KiB page cut inside its free space passes the integrity check (a backup cut
 /// 4 KiB short restored "fine" once workspaces got 16 KiB pages). Checked here, before SQLite reads it.
 fn whole_size(head: &[u8]) -> Option<u64> {
-    let be32 = |at: usize| head.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
     let page_size = match head.get(16..18).map(|b| u16::from_be_bytes([b[0], b[1]]))? {
         1 => 65536,
         n => u64::from(n),
     };
-    let (counter, pages, valid_for) = (be32(24)?, be32(28)?, be32(92)?);
+    let (counter, pages, valid_for) = (be32(head, 24)?, be32(head, 28)?, be32(head, 92)?);
     (counter == valid_for && pages > 0).then(|| page_size * u64::from(pages))
+}
+
+/// The big-endian 32-bit field of a SQLite header at `at`, when the header is that long.
+fn be32(head: &[u8], at: usize) -> Option<u32> {
+    head.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
