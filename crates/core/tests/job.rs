@@ -525,7 +525,7 @@ fn failure_of_a_shops_first_import_at_any_step_keeps_nothing() {
     // workbook and CSV files are not placed.
     let refuse = |c: &rusqlite::Connection| {
         let sql =
-            "CREATE TRIGGER refuse BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;";
+            "CREATE TRIGGER refuse BEFORE INSERT ON order_blocks BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;";
         c.execute_batch(sql).unwrap();
     };
     assert_first_import_keeps_nothing(report, &thresholds(), &NoProgress, refuse, |e| matches!(e, Error::Store(_)));

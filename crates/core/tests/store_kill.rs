@@ -89,14 +89,10 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
     let big = dir.path().join("上半年.csv");
     store_support::write_csv(&first, 0, 2_000, 500);
     store_support::write_csv(&big, 1_000, 61_000, 15_000);
-    // A shop's first import writes its orders with the orders' indexes dropped (`import::Bulk`):
-    // killed then, the workspace is as new, indexes included.
-    let indexes = |path: &Path| -> Vec<(String, String)> {
-        store_support::order_indexes(path).into_iter().map(|(name, _, sql)| (name, sql)).collect()
-    };
+    // Killed in a shop's first import, the workspace is as new, its tables and indexes included.
     drop(Workspace::open(&workspace).unwrap());
-    let new = indexes(&workspace);
-    assert_eq!(new.len(), 2);
+    let new = store_support::schema(&workspace);
+    assert!(new.iter().any(|(name, _)| name == "order_blocks"), "{new:?}");
     assert!(import_and_kill(&workspace, &big, 0.5), "the child finished before it could be killed");
     // It wrote under a rollback journal (a first import's pages go once, into the file): the
     // journal is hot, and the next open rolls it back.
@@ -107,7 +103,7 @@ fn import_killed_mid_way_leaves_the_workspace_as_before() {
         ws.check_integrity().unwrap();
         assert_eq!((ws.order_count().unwrap(), ws.sources().unwrap().len()), (0, 0));
     }
-    assert_eq!(indexes(&workspace), new);
+    assert_eq!(store_support::schema(&workspace), new);
     {
         let mut ws = Workspace::open(&workspace).unwrap();
         ws.import(&[first], &ImportOptions::default(), now(), &NoProgress).unwrap();
@@ -188,7 +184,7 @@ fn a_shops_first_import_killed_before_its_commit_leaves_the_workspace_new() {
         (dir.path().join("shop.tierbook"), dir.path().join("上半年.csv"), dir.path().join("分层.xlsx"));
     store_support::write_csv(&big, 0, 60_000, 15_000);
     drop(Workspace::open(&workspace).unwrap());
-    let indexes = store_support::order_indexes(&workspace);
+    let schema = store_support::schema(&workspace);
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", JOB_TEST_NAME, "--nocapture", "--test-threads=1"])
         .env("TIERBOOK_KILL_JOB_WS", &workspace)
@@ -211,7 +207,7 @@ fn a_shops_first_import_killed_before_its_commit_leaves_the_workspace_new() {
     assert!(ws.is_new().unwrap(), "the killed first import left something behind");
     drop(ws);
     assert!(!journal.exists());
-    assert_eq!(store_support::order_indexes(&workspace), indexes);
+    assert_eq!(store_support::schema(&workspace), schema);
     assert!(!out.exists(), "the workbook of a job that never committed was placed");
 
     // The same job, not killed, commits, and the workspace is back on its write-ahead log.

@@ -210,6 +210,20 @@ CREATE TABLE order_item_blocks (
 );
 "#;
 
+/// Schema version 8 as shipped (applied on top of version 7).
+const V8_SQL: &str = r#"
+-- The customers of a snapshot in the order they were saved, a block per few thousand: head (key,
+-- name, aggregates, tier, segment, scores) and sentences (reasons and gaps), each postcard and LZ4.
+CREATE TABLE snapshot_blocks (
+    id INTEGER PRIMARY KEY,
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+    customers INTEGER NOT NULL,
+    head BLOB NOT NULL,
+    sentences BLOB NOT NULL
+);
+CREATE INDEX snapshot_blocks_snapshot ON snapshot_blocks(snapshot_id, id);
+"#;
+
 fn report_json() -> String {
     let report = ImportReport {
         file: "一月.xlsx".into(),
@@ -343,6 +357,34 @@ fn old_workspace(path: &Path, version: i64) -> rusqlite::Connection {
         )
         .unwrap();
     }
+    if version >= 8 {
+        // Version 8's own step moved the snapshot rows into blocks; what matters here is its orders
+        // (the snapshots go): a second source that also had order 2, a third customer's orders with
+        // every field and without, one without an order id (identified by its content).
+        conn.execute_batch(V8_SQL).unwrap();
+        conn.execute_batch(&format!(
+            "DELETE FROM snapshot_rows; DELETE FROM snapshots; DELETE FROM classification_runs;
+             DROP TABLE snapshot_rows;
+             ALTER TABLE snapshots DROP COLUMN first_row;
+             ALTER TABLE snapshots DROP COLUMN last_row;
+             INSERT INTO sources(id, file_name, path, size, sha256, imported_at, rows, orders_added, orders_known, report)
+               VALUES (2, '二月.xlsx', '/exports/二月.xlsx', 4096, '{sha}', '2025-03-01 09:00:00', 4, 3, 1, '{report}');
+             INSERT INTO customers(id, key, name, phone, orders, revenue, first_order, last_order, last_at,
+                                   interactions, province, city)
+               VALUES (2, 'oBuyer2', '阿花', NULL, 42, 123456, '2023-05-01', '2025-02-11', 1739268000, 7.5, '广东', NULL);
+             INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone, placed_at, paid,
+                                refund, quantity, status, order_count, first_date, interactions, province, city)
+               VALUES ('订单号', 'TB-0042', 1, 2, 2, 4, ' 阿花 ', '139 0000 0000', 1739268000, 120000, 3000, 0.5,
+                       '部分退款', 1, '2023-05-01', 7.5, '广东', NULL),
+                      ('', '#0123456789abcdef0123456789abcdef', 0, 2, 2, 5, NULL, NULL, 1739181600, 6456, 0, NULL,
+                       NULL, 41, NULL, NULL, NULL, NULL),
+                      ('订单号', '0099', 1, 2, 2, 6, '', NULL, 1739181600, 0, 0, -0.0, NULL, 1, NULL, NULL, NULL, NULL);
+             INSERT INTO order_sightings(source_id, order_id) VALUES (2, 2);",
+            sha = "ef".repeat(32),
+            report = report_json().replace('\'', "''"),
+        ))
+        .unwrap();
+    }
     conn.pragma_update(None, "user_version", version).unwrap();
     conn
 }
@@ -367,6 +409,17 @@ fn check_v1_data(ws: &Workspace) {
 
 /// After migrating, the new tables work: a later import adds to the old orders.
 fn check_new_import_works(ws: &mut Workspace) {
+    let outcome = import_february(ws);
+    assert_eq!((outcome.new_orders, outcome.known_orders, outcome.updated_orders), (1, 1, 0));
+    assert_eq!(ws.customers().unwrap()[0].revenue, 17000);
+    // Orders stored before the region columns have none; the new order gives the customer its region.
+    let orders = ws.orders_of("oBuyer1").unwrap();
+    assert_eq!(orders.iter().filter(|o| o.region.is_some()).count(), 1);
+    assert_eq!(ws.customer_regions().unwrap().province("oBuyer1"), "广东");
+}
+
+/// Imports a file with order 2 as stored and a new order of oBuyer1 (in 广东 深圳).
+fn import_february(ws: &mut Workspace) -> tierbook_core::store::ImportOutcome {
     let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
     let order = Order {
         source: 0,
@@ -400,13 +453,7 @@ fn check_new_import_works(ws: &mut Workspace) {
         mapping_reused: false,
         withdrawn: vec![],
     };
-    let outcome = ws.store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress).unwrap();
-    assert_eq!((outcome.new_orders, outcome.known_orders, outcome.updated_orders), (1, 1, 0));
-    assert_eq!(ws.customers().unwrap()[0].revenue, 17000);
-    // Orders stored before the region columns have none; the new order gives the customer its region.
-    let orders = ws.orders_of("oBuyer1").unwrap();
-    assert_eq!(orders.iter().filter(|o| o.region.is_some()).count(), 1);
-    assert_eq!(ws.customer_regions().unwrap().province("oBuyer1"), "广东");
+    ws.store_import(vec![file], vec![], at("2025-03-01 09:00:00"), &NoProgress).unwrap()
 }
 
 #[test]
@@ -562,16 +609,14 @@ fn version_6_workspace_is_migrated_with_its_items_in_blocks() {
         cost,
         profit: None,
     };
-    let ids: Vec<i64> = {
+    let ids: Vec<i64> = ws.stored_orders().unwrap().iter().map(|o| o.id).collect();
+    {
         let raw = rusqlite::Connection::open(&path).unwrap();
-        let mut stmt = raw.prepare("SELECT id FROM orders ORDER BY id").unwrap();
-        let ids = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         let old_table: bool = raw
             .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'order_items')", [], |r| r.get(0))
             .unwrap();
         assert!(!old_table, "order_items is dropped");
-        ids
-    };
+    }
     assert_eq!(
         ws.stored_items().unwrap(),
         vec![
@@ -733,8 +778,121 @@ fn version_7_workspace_is_migrated_with_its_snapshots_in_blocks() {
     assert_eq!(ws.load_snapshot(1).unwrap().customers, first.customers);
 }
 
+/// Version 8 kept a row per order (`orders`, with its identity and customer indexes); version 9 keeps
+/// them in blocks. Every order comes through field for field with its id (items and sightings refer
+/// to it), the old table and its indexes go, the sightings stay (without their reference to the old
+/// table), and identities, the customer's orders, a later import and removing a source work on the
+/// migrated file.
+#[test]
+fn version_8_workspace_is_migrated_with_its_orders_in_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.tierbook");
+    let before: Vec<String> = {
+        let conn = old_workspace(&path, 8);
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, platform, uid, has_id, source_id, customer_id, row, name, phone, placed_at, paid, refund,
+                        quantity, status, order_count, first_date, interactions, province, city
+                 FROM orders ORDER BY id",
+            )
+            .unwrap();
+        let rows = stmt.query_map([], |r| {
+            let quantity: Option<f64> = r.get(12)?;
+            let interactions: Option<f64> = r.get(16)?;
+            Ok(format!(
+                "{} {:?} {:?} {} {} {} {} {:?} {:?} {} {} {} {:?} {:?} {} {:?} {:?} {:?} {:?}",
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, u32>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, i64>(9)?,
+                r.get::<_, i64>(10)?,
+                r.get::<_, i64>(11)?,
+                quantity.map(f64::to_bits),
+                r.get::<_, Option<String>>(13)?,
+                r.get::<_, u32>(14)?,
+                r.get::<_, Option<NaiveDate>>(15)?,
+                interactions.map(f64::to_bits),
+                r.get::<_, Option<String>>(17)?,
+                r.get::<_, Option<String>>(18)?,
+            ))
+        });
+        rows.unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(before.len(), 5);
+    let mut ws = Workspace::open(&path).unwrap();
+    assert_eq!(ws.schema_version().unwrap(), schema::LATEST_VERSION);
+    let text = |s: &Option<tierbook_core::model::Shared>| s.as_ref().map(|s| s.as_str().to_owned());
+    let after: Vec<String> = ws
+        .stored_orders()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {:?} {:?} {} {} {} {} {:?} {:?} {} {} {} {:?} {:?} {} {:?} {:?} {:?} {:?}",
+                o.id,
+                o.platform.as_str(),
+                &*o.uid,
+                o.has_id,
+                o.source_id,
+                o.customer_id,
+                o.row,
+                text(&o.name),
+                text(&o.phone),
+                o.placed_at,
+                o.paid,
+                o.refund,
+                o.quantity.map(f64::to_bits),
+                text(&o.status),
+                o.order_count,
+                o.first_date,
+                o.interactions.map(f64::to_bits),
+                text(&o.province),
+                text(&o.city),
+            )
+        })
+        .collect();
+    assert_eq!(after, before);
+    assert_eq!(ws.order_count().unwrap(), 5);
+    {
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        let count = |sql: &str| -> i64 { raw.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'orders'"), 0);
+        assert_eq!(count("SELECT count(*) FROM order_sightings WHERE source_id = 2 AND order_id = 2"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM pragma_foreign_key_list('order_sightings') WHERE \"table\" = 'orders'"),
+            0
+        );
+    }
+    let buyer2 = ws.orders_of("oBuyer2").unwrap();
+    assert_eq!(buyer2.iter().map(|o| o.order_id.as_deref()).collect::<Vec<_>>(), [None, Some("0099"), Some("TB-0042")]);
+    assert_eq!(buyer2[2].first_date, NaiveDate::from_ymd_opt(2023, 5, 1));
+    assert_eq!(buyer2[2].region.as_ref().map(|r| r.province.as_str()), Some("广东"));
+    ws.check_integrity().unwrap();
+    // Identities survive: the old order seen again is known, a new one is added.
+    let outcome = import_february(&mut ws);
+    assert_eq!((outcome.new_orders, outcome.known_orders, outcome.updated_orders), (1, 1, 0));
+    assert_eq!(ws.order_count().unwrap(), 6);
+    let buyer1 = ws.customers().unwrap().into_iter().find(|c| c.key == "oBuyer1").unwrap();
+    assert_eq!((buyer1.orders, buyer1.revenue), (3, 17000));
+    assert_eq!(ws.customer_regions().unwrap().province("oBuyer1"), "广东");
+    // Removing the first source hands order 2 (also in source 2) on and takes order 1 out; oBuyer1
+    // keeps orders 2 and the new one, recomputed from them.
+    ws.remove_source(1).unwrap();
+    let kept: Vec<(i64, i64)> = ws.stored_orders().unwrap().iter().map(|o| (o.id, o.source_id)).collect();
+    assert_eq!(kept.iter().filter(|(id, _)| *id <= 5).copied().collect::<Vec<_>>(), [(2, 2), (3, 2), (4, 2), (5, 2)]);
+    let buyer1 = ws.customers().unwrap().into_iter().find(|c| c.key == "oBuyer1").unwrap();
+    assert_eq!((buyer1.orders, buyer1.revenue), (2, 5000 + 2000));
+    ws.check_integrity().unwrap();
+}
+
 #[test]
 fn every_shipped_version_has_a_migration_test() {
     // Bump this together with a new `version_N_workspace_is_migrated…` test when adding a migration.
-    assert_eq!(schema::LATEST_VERSION, 8);
+    assert_eq!(schema::LATEST_VERSION, 9);
 }

@@ -195,7 +195,7 @@ fn stage(from: &Path, staged: &Path) -> Result<BackupInfo> {
         shop_name: ws.shop_name()?,
         version,
         sources: count("SELECT count(*) FROM sources")?,
-        orders: count("SELECT count(*) FROM orders")?,
+        orders: super::order_blocks::count(&ws.conn)?,
         customers: count("SELECT count(*) FROM customers WHERE orders > 0")?,
         snapshots: count("SELECT count(*) FROM snapshots")?,
     };

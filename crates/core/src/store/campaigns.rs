@@ -6,9 +6,8 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rusqlite::OptionalExtension;
 
-use super::{from_seconds, snapshot_blocks, to_seconds, Workspace};
+use super::{from_seconds, order_blocks, snapshot_blocks, to_seconds, Workspace};
 use crate::campaign::{self, Campaign, CampaignReport, CampaignSpec, Member, WindowOrder};
 use crate::classify::Classification;
 use crate::error::{Error, Result};
@@ -165,18 +164,35 @@ impl Workspace {
         let (start, end) = campaign::window(campaign.spec.date, window_days);
         let day_start = |d: NaiveDate| to_seconds(d.and_hms_opt(0, 0, 0).unwrap_or_default());
         let end_exclusive = end.succ_opt().unwrap_or(end);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.key, o.order_count, o.paid - o.refund
-             FROM campaign_members m JOIN customers c ON c.key = m.key JOIN orders o ON o.customer_id = c.id
-             WHERE m.campaign_id = ?1 AND o.placed_at >= ?2 AND o.placed_at < ?3",
-        )?;
-        let orders = stmt
-            .query_map((id, day_start(start), day_start(end_exclusive)), |r| {
-                Ok(WindowOrder { key: r.get(0)?, orders: r.get(1)?, net: r.get(2)? })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let last: Option<i64> =
-            self.conn.query_row("SELECT max(placed_at) FROM orders", [], |r| r.get(0)).optional()?.flatten();
+        // The members' customers by id (a member may have no stored customer: no orders then).
+        let mut by_id: rustc_hash::FxHashMap<i64, String> = rustc_hash::FxHashMap::default();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT c.id, c.key FROM campaign_members m JOIN customers c ON c.key = m.key WHERE m.campaign_id = ?1",
+            )?;
+            let mut rows = stmt.query([id])?;
+            while let Some(r) = rows.next()? {
+                by_id.insert(r.get(0)?, r.get(1)?);
+            }
+        }
+        let (from, until) = (day_start(start), day_start(end_exclusive));
+        let mut orders = Vec::new();
+        let mut last: Option<i64> = None;
+        order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
+            for o in block.iter() {
+                last = Some(last.map_or(o.placed_at, |l| l.max(o.placed_at)));
+                if (from..until).contains(&o.placed_at) {
+                    if let Some(key) = by_id.get(&o.customer_id) {
+                        orders.push(WindowOrder {
+                            key: key.clone(),
+                            orders: o.order_count,
+                            net: o.paid.saturating_sub(o.refund),
+                        });
+                    }
+                }
+            }
+            Ok(())
+        })?;
         let data_until = last.map(|s| from_seconds(s).date());
         campaign::report(&campaign, &members, &orders, window_days, data_until)
     }

@@ -26,12 +26,13 @@ use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use super::items::{self, BlockWriter};
+use super::order_blocks::{self, Book, OrderRef, Stored};
 use super::{to_seconds, ImportOutcome, SourceInfo, SqlDate, Workspace};
 use crate::customers::{self, Latest, Stamp};
 use crate::error::{Error, Result};
 use crate::import::{Dataset, ImportOptions};
 use crate::mapping::{Mapping, Role};
-use crate::model::{Cents, Order, Region};
+use crate::model::{Cents, Order, Region, Shared};
 use crate::progress::{Progress, Stage};
 use crate::report::ImportReport;
 
@@ -348,30 +349,49 @@ impl Workspace {
         if exists.is_none() {
             return Err(Error::SourceNotFound(id));
         }
-        // Hand orders also seen by another source to the earliest of them.
-        tx.execute(
-            "UPDATE orders SET source_id = (SELECT min(s.source_id) FROM order_sightings s
-                                            WHERE s.order_id = orders.id AND s.source_id <> ?1)
-             WHERE source_id = ?1
-               AND EXISTS (SELECT 1 FROM order_sightings s WHERE s.order_id = orders.id AND s.source_id <> ?1)",
-            [id],
-        )?;
-        tx.execute(
-            "DELETE FROM order_sightings WHERE source_id = ?1
-                OR EXISTS (SELECT 1 FROM orders o WHERE o.id = order_sightings.order_id
-                           AND o.source_id = order_sightings.source_id)",
-            [id],
-        )?;
-        let affected: Vec<i64> = {
-            let mut stmt = tx.prepare("SELECT DISTINCT customer_id FROM orders WHERE source_id = ?1")?;
-            let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-            ids
+        // Orders also seen by another source are handed to the earliest of them; the others go.
+        let others: FxHashMap<i64, i64> = {
+            let mut stmt = tx.prepare(
+                "SELECT order_id, min(source_id) FROM order_sightings WHERE source_id <> ?1 GROUP BY order_id",
+            )?;
+            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
         };
-        let deleted: Vec<i64> = {
-            let mut stmt = tx.prepare("DELETE FROM orders WHERE source_id = ?1 RETURNING id")?;
-            let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-            ids
-        };
+        let (mut changed, mut handed, mut deleted, mut affected) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        order_blocks::for_each_block(&tx, &mut crate::orders::Interner::default(), |orders| {
+            let Some(first) = orders.first().map(|o| o.id) else { return Ok(()) };
+            if !orders.iter().any(|o| o.source_id == id) {
+                return Ok(());
+            }
+            orders.retain_mut(|o| {
+                if o.source_id != id {
+                    return true;
+                }
+                if let Some(&owner) = others.get(&o.id) {
+                    o.source_id = owner;
+                    handed.push((owner, o.id));
+                    return true;
+                }
+                deleted.push(o.id);
+                affected.push(o.customer_id);
+                false
+            });
+            changed.push((first, std::mem::take(orders)));
+            Ok(())
+        })?;
+        for (first, orders) in &changed {
+            order_blocks::rewrite(&tx, *first, orders)?;
+        }
+        tx.execute("DELETE FROM order_sightings WHERE source_id = ?1", [id])?;
+        {
+            // The new owner's sighting is now its ownership.
+            let mut drop = tx.prepare("DELETE FROM order_sightings WHERE source_id = ?1 AND order_id = ?2")?;
+            for (owner, order) in handed {
+                drop.execute([owner, order])?;
+            }
+        }
+        affected.sort_unstable();
+        affected.dedup();
         items::forget(&tx, deleted)?;
         recompute_customers(&tx, &affected)?;
         tx.execute("DELETE FROM sources WHERE id = ?1", [id])?;
@@ -494,36 +514,48 @@ fn store_file(
     // orders all turn out to be known. The store's write transaction makes max(id) + 1 ours.
     let mut next_customer: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| r.get(0))?;
     let first_new = next_customer;
-    let mut insert = tx.prepare_cached(&format!("{INSERT_ORDER} ON CONFLICT(platform, uid) DO NOTHING"))?;
     // The new orders' items, a block per few thousand orders (`items`).
     let mut item_blocks = BlockWriter::new();
     // Orders this file's rows replace (a customer list's older rows): their items go at the end.
     let mut replaced_orders: Vec<i64> = Vec::new();
-    let mut find_order = tx.prepare_cached(FIND_ORDER)?;
-    let mut update_order =
-        tx.prepare_cached("UPDATE orders SET paid = ?2, refund = ?3, order_count = ?4, status = ?5 WHERE id = ?1")?;
     // Customers whose stored orders changed: their aggregates are recomputed from the orders.
     let mut touched: Vec<i64> = Vec::new();
     let mut updated = 0u64;
     // A customer list (累计消费金额 per customer, no order ids) is a statement of totals as of its
     // export: a newer list of the same layout replaces the customer's row from the older one
-    // instead of adding to it.
+    // instead of adding to it. Those older rows by customer, gathered as the stored orders are read.
     let customer_list = file.report.mapping.level == crate::mapping::Level::Customers;
-    let mut drop_older_sightings = tx.prepare_cached(
-        "DELETE FROM order_sightings WHERE order_id IN (
-             SELECT id FROM orders WHERE customer_id = ?1 AND has_id = 0 AND source_id <> ?2
-                AND source_id IN (SELECT id FROM sources WHERE layout = ?3))",
-    )?;
-    let mut drop_older_rows = tx.prepare_cached(
-        "DELETE FROM orders WHERE customer_id = ?1 AND has_id = 0 AND source_id <> ?2
-            AND source_id IN (SELECT id FROM sources WHERE layout = ?3) RETURNING id",
-    )?;
+    let older_sources: rustc_hash::FxHashSet<i64> = if customer_list {
+        let mut stmt = tx.prepare("SELECT id FROM sources WHERE layout = ?1 AND id <> ?2")?;
+        let ids = stmt.query_map(rusqlite::params![layout, source_id], |r| r.get(0))?;
+        ids.collect::<rusqlite::Result<_>>()?
+    } else {
+        Default::default()
+    };
+    let mut older_rows: FxHashMap<i64, Vec<i64>> = FxHashMap::default();
     let mut sighting =
         tx.prepare_cached("INSERT OR IGNORE INTO order_sightings(source_id, order_id) VALUES (?1, ?2)")?;
-    // Into a workspace without orders (a shop's first import: usually its whole history, the largest
-    // it will get) the orders go in without their indexes, which are built again after the loop.
-    let mut bulk = Bulk::start(tx, file.orders.len())?;
-    let mut insert_new = tx.prepare_cached(INSERT_ORDER)?;
+    let mut drop_sightings = tx.prepare_cached("DELETE FROM order_sightings WHERE order_id = ?1")?;
+    // Every stored identity, read once (none in a shop's first import): ~0.3 s at a million
+    // stored orders, with progress and a cancel check per block.
+    let mut book = Book::open(
+        tx,
+        |o| {
+            if !o.has_id && older_sources.contains(&o.source_id) {
+                older_rows.entry(o.customer_id).or_default().push(o.id);
+            }
+        },
+        &mut || {
+            if progress.cancelled() {
+                return Err(Error::Cancelled);
+            }
+            progress.report(Stage::Saving, *done, total);
+            Ok(())
+        },
+        file.orders.len(),
+    )?;
+    // The new orders, a block per few thousand.
+    let mut orders_out = order_blocks::BlockWriter::new();
 
     // Fx, not SipHash: one lookup per order; the keys come from the user's own export.
     let mut ids: FxHashMap<&str, i64> = FxHashMap::default();
@@ -534,8 +566,7 @@ fn store_file(
     let mut deltas: FxHashMap<i64, Delta<'_>> = FxHashMap::default();
     let (mut added, mut known) = (0u64, 0u64);
     // A stall inside the loop holds back its reports every 4,096 orders: a beat reports where it
-    // has got to meanwhile (issue 10 item 5). The app's window stood 216 ms once at a million
-    // orders, in a batch that took ~150 ms; why, docs/benchmarks.md does not know yet.
+    // has got to meanwhile (issue 10 item 5).
     crate::progress::counting(progress, (Stage::Saving, *done, total), |reached| -> Result<()> {
         for (pos, order) in file.orders.iter().enumerate() {
             if (*done).is_multiple_of(4096) {
@@ -572,77 +603,74 @@ fn store_file(
                 _ => (Cow::Owned(content_uid(order)), false, ""),
             };
             let placed = to_seconds(order.placed_at);
-            if let Some(b) = &mut bulk {
-                if !b.is_new(ns, &uid) {
-                    // The same identity twice (or two hashes alike): the indexes now, and the usual way on.
-                    if let Some(b) = bulk.take() {
-                        b.finish(tx, progress, *done, total)?;
-                    }
-                }
-            }
-            let row = rusqlite::params![
-                ns,
-                uid,
-                has_id,
-                source_id,
-                customer_id,
-                order.row,
-                order.customer_name,
-                order.phone,
-                placed,
-                order.paid,
-                order.refund,
-                order.quantity,
-                order.status,
-                order.order_count,
-                order.first_date.map(SqlDate::new),
-                order.interactions,
-                order.region.as_ref().map(|r| r.province.as_str()),
-                order.region.as_ref().and_then(|r| r.city.as_deref()),
-            ];
-            let changed = if bulk.is_some() { insert_new.execute(row)? } else { insert.execute(row)? };
-            if changed == 0 {
+            let hash = order_blocks::identity_hash(ns, &uid);
+            let stored = if book.may_have(hash) { book.find(tx, &mut orders_out, hash, ns, &uid)? } else { None };
+            if let Some(order_id) = stored {
                 known += 1;
-                let (order_id, stored_customer, paid, refund, count, status): StoredOrder = find_order
-                    .query_row((ns, uid.as_ref()), |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-                    })?;
+                let Some(s) = book.get(tx, &mut orders_out, order_id)? else { continue };
+                let (stored_customer, paid, refund, count) = (s.customer_id, s.paid, s.refund, s.order_count);
+                let status_differs = s.status.as_deref() != order.status.as_deref();
                 sighting.execute((source_id, order_id))?;
                 // An order with an id seen again with other money: the newer export knows better (a
                 // partial refund since). Content-hashed orders cannot differ: their content is their id.
-                let (new_count, new_status) = (i64::from(order.order_count), order.status.as_deref());
-                if has_id && (paid != order.paid || refund != order.refund || count != new_count) {
-                    update_order.execute(rusqlite::params![
-                        order_id,
-                        order.paid,
-                        order.refund,
-                        new_count,
-                        new_status
-                    ])?;
+                if has_id && (paid != order.paid || refund != order.refund || count != order.order_count) {
+                    book.change(tx, &mut orders_out, order_id, |s| {
+                        s.paid = order.paid;
+                        s.refund = order.refund;
+                        s.order_count = order.order_count;
+                        s.status = order.status.clone();
+                    })?;
                     updated += 1;
                     touched.push(stored_customer);
-                } else if has_id && status.as_deref() != new_status && new_status.is_some() {
+                } else if has_id && status_differs && order.status.is_some() {
                     // Same money, newer status (已发货 → 已完成): keep the status current, nothing to recompute.
-                    update_order.execute(rusqlite::params![order_id, paid, refund, count, new_status])?;
+                    book.change(tx, &mut orders_out, order_id, |s| s.status = order.status.clone())?;
                 }
                 continue;
             }
             added += 1;
-            let order_id = tx.last_insert_rowid();
+            let order_id = book.new_id();
+            let region = order.region.as_ref();
+            orders_out.push(
+                tx,
+                &OrderRef {
+                    id: order_id,
+                    platform: ns,
+                    uid: &uid,
+                    has_id,
+                    source_id,
+                    customer_id,
+                    row: order.row,
+                    name: order.customer_name.as_deref(),
+                    phone: order.phone.as_deref(),
+                    placed_at: placed,
+                    paid: order.paid,
+                    refund: order.refund,
+                    quantity: order.quantity,
+                    status: order.status.as_deref(),
+                    order_count: order.order_count,
+                    first_date: order.first_date,
+                    interactions: order.interactions,
+                    province: region.map(|r| r.province.as_str()),
+                    city: region.and_then(|r| r.city.as_deref()),
+                },
+            )?;
+            book.add(hash, order_id);
             order.items.iter().try_for_each(|item| item_blocks.push(tx, order_id, item))?;
-            // A workspace that had no orders before this file holds only this file's: nothing older to drop.
-            if customer_list && !has_id && bulk.is_none() {
-                drop_older_sightings.execute(rusqlite::params![customer_id, source_id, layout])?;
-                let before = replaced_orders.len();
-                let dropped =
-                    drop_older_rows.query_map(rusqlite::params![customer_id, source_id, layout], |r| r.get(0))?;
-                for id in dropped {
-                    replaced_orders.push(id?);
-                }
-                let replaced = replaced_orders.len() - before;
-                if replaced > 0 {
-                    updated += replaced as u64;
-                    touched.push(customer_id);
+            if customer_list && !has_id {
+                if let Some(older) = older_rows.remove(&customer_id) {
+                    let mut replaced = 0u64;
+                    for id in older {
+                        drop_sightings.execute([id])?;
+                        if book.remove(tx, &mut orders_out, id)?.is_some() {
+                            replaced_orders.push(id);
+                            replaced += 1;
+                        }
+                    }
+                    if replaced > 0 {
+                        updated += replaced;
+                        touched.push(customer_id);
+                    }
                 }
             }
             let delta = match usize::try_from(customer_id - first_new) {
@@ -655,15 +683,10 @@ fn store_file(
     })?;
     item_blocks.flush(tx)?;
     items::forget(tx, replaced_orders)?;
-    // Every identity stored when the orders table held only this file's orders, all of them bulk.
-    let only_these = match bulk {
-        Some(b) => Some(b.finish(tx, progress, *done, total)?),
-        None => None,
-    };
 
     // A stored customer's name, phone and region are those of their latest order that has one,
-    // which the stored orders decide (one query each); new orders without any leave them as they
-    // were. New customers get theirs from their delta as they are inserted (all their orders are in it).
+    // which the stored orders decide; new orders without any leave them as they were. New
+    // customers get theirs from their delta as they are inserted (all their orders are in it).
     let mut refreshed: Vec<i64> = deltas
         .iter()
         .filter(|(_, d)| d.name.is_some() || d.phone.is_some() || d.region.is_some())
@@ -671,14 +694,16 @@ fn store_file(
         .collect();
     refreshed.sort_unstable();
     let merges = deltas.len();
-    // The withdrawn ids are steps too: each is looked up (~80k at 1M orders, 0.06 s when last
-    // measured; docs/benchmarks.md), but after a first import only those it may have stored.
+    // The withdrawn ids are steps too: each is looked up (~80k at 1M orders), though in memory.
     let withdrawals = if platform.is_empty() { 0 } else { file.withdrawn.len() };
     let total = created.len() + merges + refreshed.len() + withdrawals;
     let mut steps = CustomerSteps { progress, done: 0, total: total as u64 };
     merge_deltas(tx, first_new, created, deltas, &mut steps)?;
+    let withdrawn =
+        withdraw_orders(tx, &platform, &file.withdrawn, &mut book, &mut orders_out, &mut touched, &mut steps)?;
+    orders_out.flush(tx)?;
+    book.finish(tx)?;
     refresh_latest(tx, &refreshed, &mut steps)?;
-    let withdrawn = withdraw_orders(tx, &platform, &file.withdrawn, only_these.as_ref(), &mut touched, &mut steps)?;
     touched.sort_unstable();
     touched.dedup();
     recompute_customers(tx, &touched)?;
@@ -689,100 +714,6 @@ fn store_file(
     )?;
     Ok(FileCounts { source_id, added, known, updated, withdrawn })
 }
-
-/// A new order. As it stands it is for a table without indexes (`Bulk`, which has made sure the
-/// identity is new): there is no unique index for a conflict clause. The usual way adds
-/// `ON CONFLICT(platform, uid) DO NOTHING`.
-const INSERT_ORDER: &str = "INSERT INTO orders(platform, uid, has_id, source_id, customer_id, row, name, phone,
-                                                  placed_at, paid, refund, quantity, status, order_count,
-                                                  first_date, interactions, province, city)
-                                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
-
-/// The orders of a file stored into a workspace that has none, without the orders' indexes.
-///
-/// Each new order is otherwise also inserted into the identity index (platform, uid) and the
-/// customer index at a random place: at a million orders that is more than half the time of
-/// storing them. Building an index once from the whole table sorts instead (docs/benchmarks.md,
-/// "A shop's first import without the order indexes"). The indexes are dropped inside the import's
-/// transaction, so a cancel, a failure or a crash leaves them as they were.
-///
-/// Without the identity index nothing in SQLite would catch an order stored twice, so the hashes
-/// of the identities stored so far are kept: at the first one seen again (a repeated identity or
-/// a hash collision) the indexes are built at once, and that order and the rest go the usual way,
-/// with the conflict clause deciding as always. The result is the same row for row.
-struct Bulk {
-    /// The `CREATE INDEX` statements of the orders table, as the schema made them.
-    indexes: Vec<String>,
-    /// Hashes of the (platform, uid) identities stored so far.
-    seen: rustc_hash::FxHashSet<u64>,
-}
-
-impl Bulk {
-    /// Drops the orders' indexes when the orders table is empty; `None` (nothing done) otherwise.
-    /// `orders`: how many the file has (the identities' set is made that large at once).
-    fn start(tx: &Connection, orders: usize) -> Result<Option<Bulk>> {
-        let empty: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
-        if !empty {
-            return Ok(None);
-        }
-        let mut stmt = tx.prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL
-             ORDER BY name",
-        )?;
-        let found = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let found = found.collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut indexes = Vec::with_capacity(found.len());
-        for (name, sql) in found {
-            tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-            indexes.push(sql);
-        }
-        let mut seen = rustc_hash::FxHashSet::default();
-        seen.reserve(orders);
-        Ok(Some(Bulk { indexes, seen }))
-    }
-
-    /// False when an order of this identity may be stored already (its hash was seen).
-    fn is_new(&mut self, platform: &str, uid: &str) -> bool {
-        self.seen.insert(identity_hash(platform, uid))
-    }
-
-    /// Builds the indexes again. A million orders' take ~0.7 s in one statement, so a thread
-    /// beside it reports `Stage::Saving` (at `done` of `total`) every 100 ms and, when a
-    /// cancel is asked for, interrupts it. Returns the hashes of the identities stored
-    /// ([`identity_hash`]): every order in the table.
-    ///
-    /// # Errors
-    /// `Cancelled`, `Store`.
-    fn finish(
-        self,
-        tx: &Connection,
-        progress: &dyn Progress,
-        done: u64,
-        total: u64,
-    ) -> Result<rustc_hash::FxHashSet<u64>> {
-        let Bulk { indexes, seen } = self;
-        let interrupt = tx.get_interrupt_handle();
-        crate::progress::beating_or_cancelled(
-            progress,
-            (Stage::Saving, done, total),
-            &|| interrupt.interrupt(),
-            || Ok(indexes.iter().try_for_each(|sql| tx.execute_batch(sql))?),
-        )?;
-        Ok(seen)
-    }
-}
-
-/// A hash of an order's identity (platform, uid), as `Bulk` keeps them.
-fn identity_hash(platform: &str, uid: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    (platform, uid).hash(&mut h);
-    h.finish()
-}
-
-/// A stored order by platform and uid: id, customer id, paid, refund, order count, status.
-const FIND_ORDER: &str =
-    "SELECT id, customer_id, paid, refund, order_count, status FROM orders WHERE platform = ?1 AND uid = ?2";
 
 /// Records the file in `sources` (its counts are filled in at the end) and remembers its mapping;
 /// returns the new source id and the layout fingerprint.
@@ -863,6 +794,15 @@ struct CustomerSteps<'a> {
 }
 
 impl CustomerSteps<'_> {
+    /// A cancel check and a report, nothing counted (a block of orders read meanwhile).
+    fn tick(&mut self) -> Result<()> {
+        if self.progress.cancelled() {
+            return Err(Error::Cancelled);
+        }
+        self.progress.report(Stage::Customers, self.done, self.total);
+        Ok(())
+    }
+
     /// One more customer written.
     fn step(&mut self) -> Result<()> {
         self.done += 1;
@@ -938,49 +878,40 @@ fn merge_deltas(
     Ok(())
 }
 
-/// Takes out the orders this file shows closed or fully refunded that an earlier import stored;
-/// their customers go to `touched`. Returns how many were taken out. `stored`: the hashes of every
-/// identity in the orders table when they are known (a file stored into a workspace without
-/// orders, `Bulk`): an id whose hash is not among them is not looked up (~80k lookups at a million
-/// orders, none of them found).
+/// Takes out the stored orders this file shows closed or fully refunded (an earlier import's, or
+/// this one's); their customers go to `touched`. Returns how many were taken out.
 fn withdraw_orders(
     tx: &Connection,
     platform: &str,
     withdrawn_ids: &[String],
-    stored: Option<&rustc_hash::FxHashSet<u64>>,
+    book: &mut Book,
+    pending: &mut order_blocks::BlockWriter,
     touched: &mut Vec<i64>,
     steps: &mut CustomerSteps<'_>,
 ) -> Result<u64> {
     let mut withdrawn = 0u64;
     let mut dropped: Vec<i64> = Vec::new();
-    let mut find_order = tx.prepare_cached(FIND_ORDER)?;
-    // Orders this file shows closed or fully refunded that an earlier import stored: out.
     if !platform.is_empty() {
         let mut drop_sightings = tx.prepare_cached("DELETE FROM order_sightings WHERE order_id = ?1")?;
-        let mut drop_order = tx.prepare_cached("DELETE FROM orders WHERE id = ?1")?;
         for id in withdrawn_ids {
             steps.step()?;
             let id = id.trim();
-            if id.is_empty() || stored.is_some_and(|s| !s.contains(&identity_hash(platform, id))) {
+            let hash = order_blocks::identity_hash(platform, id);
+            if id.is_empty() || !book.may_have(hash) {
                 continue;
             }
-            if let Some((order_id, customer_id)) =
-                find_order.query_row((platform, id), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?
-            {
+            let Some(order_id) = book.find(tx, pending, hash, platform, id)? else { continue };
+            if let Some(order) = book.remove(tx, pending, order_id)? {
                 drop_sightings.execute([order_id])?;
-                drop_order.execute([order_id])?;
                 dropped.push(order_id);
                 withdrawn += 1;
-                touched.push(customer_id);
+                touched.push(order.customer_id);
             }
         }
     }
     items::forget(tx, dropped)?;
     Ok(withdrawn)
 }
-
-/// id, customer id, paid, refund, order count and status of a stored order.
-type StoredOrder = (i64, i64, Cents, Cents, i64, Option<String>);
 
 fn save_mapping(tx: &Connection, fingerprint: &str, mapping: &Mapping, at: NaiveDateTime) -> Result<()> {
     let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
@@ -1020,52 +951,127 @@ fn content_uid(order: &Order) -> String {
     uid
 }
 
-/// A customer's stored orders, latest first as `customers::Stamp` orders them: by time, ties by order id
-/// (orders without one after), then the first stored first.
-const LATEST_FIRST: &str = "ORDER BY placed_at DESC, CASE WHEN has_id THEN uid END DESC, id";
+/// Whether stored order `a` is later than `b` as `customers::Stamp` orders orders: by time, ties by
+/// order id (orders without one before those with one); equal, the first stored stays the latest.
+fn is_later(a: &Stored, b: &Stored) -> bool {
+    fn id(o: &Stored) -> Option<&str> {
+        o.has_id.then_some(&*o.uid)
+    }
+    (a.placed_at, id(a)) > (b.placed_at, id(b))
+}
 
-/// Recomputes the aggregates of `ids` from their remaining orders; customers left without orders go.
-pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
-    let mut update = tx.prepare_cached(
-        "UPDATE customers SET (orders, revenue, first_order, last_order, last_at, interactions) =
-            (SELECT sum(order_count), sum(paid - refund),
-                    min(coalesce(min(first_date, date(placed_at, 'unixepoch')), date(placed_at, 'unixepoch'))),
-                    max(date(placed_at, 'unixepoch')), max(placed_at), sum(interactions)
-             FROM orders WHERE customer_id = ?1)
-         WHERE id = ?1 AND EXISTS (SELECT 1 FROM orders WHERE customer_id = ?1)",
-    )?;
-    let mut delete = tx.prepare_cached(
-        "DELETE FROM customers WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM orders WHERE customer_id = ?1)",
-    )?;
-    let mut kept = Vec::with_capacity(ids.len());
-    for &id in ids {
-        if delete.execute([id])? == 0 {
-            update.execute([id])?;
-            kept.push(id);
+/// The name, phone and region of the latest of `orders` that has one (as `Delta` and
+/// `customers::Tally` pick them): (name, phone, (province, city)).
+type LatestFacts = (String, Option<Shared>, Option<(Shared, Option<Shared>)>);
+
+fn latest_facts(orders: &[Stored]) -> LatestFacts {
+    fn offer<'a>(slot: &mut Option<&'a Stored>, o: &'a Stored) {
+        if slot.is_none_or(|kept| is_later(o, kept)) {
+            *slot = Some(o);
         }
     }
-    let mut steps = CustomerSteps { progress: &crate::progress::NoProgress, done: 0, total: kept.len() as u64 };
-    refresh_latest(tx, &kept, &mut steps)
+    let (mut name, mut phone, mut region): (Option<&Stored>, Option<&Stored>, Option<&Stored>) = (None, None, None);
+    for o in orders {
+        if customers::text(&o.name).is_some() {
+            offer(&mut name, o);
+        }
+        if customers::text(&o.phone).is_some() {
+            offer(&mut phone, o);
+        }
+        if o.province.is_some() {
+            offer(&mut region, o);
+        }
+    }
+    (
+        name.and_then(|o| o.name.as_deref()).map(|n| n.trim().to_string()).unwrap_or_default(),
+        phone.and_then(|o| o.phone.clone()),
+        region.and_then(|o| o.province.clone().map(|p| (p, o.city.clone()))),
+    )
+}
+
+/// The stored orders of `ids`, by customer, each customer's in id order.
+fn orders_by_customer(
+    tx: &Connection,
+    ids: &[i64],
+    tick: &mut dyn FnMut() -> Result<()>,
+) -> Result<FxHashMap<i64, Vec<Stored>>> {
+    let wanted: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
+    let orders = order_blocks::of_customers(tx, &wanted, &mut crate::orders::Interner::default(), tick)?;
+    let mut by_customer: FxHashMap<i64, Vec<Stored>> = FxHashMap::default();
+    for o in orders {
+        by_customer.entry(o.customer_id).or_default().push(o);
+    }
+    Ok(by_customer)
+}
+
+/// Recomputes the aggregates of `ids` from their remaining orders (as `Delta` sums a customer's
+/// orders); customers left without orders go.
+pub(super) fn recompute_customers(tx: &Connection, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let by_customer = orders_by_customer(tx, ids, &mut || Ok(()))?;
+    let mut update = tx.prepare_cached(
+        "UPDATE customers SET orders = ?2, revenue = ?3, first_order = ?4, last_order = ?5, last_at = ?6,
+                              interactions = ?7, name = ?8, phone = ?9, province = ?10, city = ?11
+         WHERE id = ?1",
+    )?;
+    let mut delete = tx.prepare_cached("DELETE FROM customers WHERE id = ?1")?;
+    for &id in ids {
+        let Some(orders) = by_customer.get(&id).filter(|o| !o.is_empty()) else {
+            delete.execute([id])?;
+            continue;
+        };
+        let (mut count, mut revenue, mut last_at) = (0i64, 0i64, i64::MIN);
+        let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
+        let mut interactions: Option<f64> = None;
+        for o in orders {
+            let date = super::from_seconds(o.placed_at).date();
+            let starts = o.first_date.map_or(date, |d| d.min(date));
+            count = count.saturating_add(i64::from(o.order_count));
+            revenue = revenue.saturating_add(o.paid.saturating_sub(o.refund));
+            first = Some(first.map_or(starts, |f| f.min(starts)));
+            last = Some(last.map_or(date, |l| l.max(date)));
+            last_at = last_at.max(o.placed_at);
+            if let Some(i) = o.interactions.filter(|i| i.is_finite()) {
+                interactions = Some(interactions.unwrap_or(0.0) + i);
+            }
+        }
+        let (name, phone, region) = latest_facts(orders);
+        let (province, city) = region.map_or((None, None), |(p, c)| (Some(p), c));
+        update.execute(rusqlite::params![
+            id,
+            count,
+            revenue,
+            first.map(SqlDate::new),
+            last.map(SqlDate::new),
+            last_at,
+            interactions,
+            name,
+            phone,
+            province,
+            city
+        ])?;
+    }
+    Ok(())
 }
 
 /// Sets the name, phone and region of `ids` to those of their latest stored order that has one
-/// (none: empty name, no phone, no region), as `Delta` and `customers::Tally` pick them. One query
-/// per customer: seconds for 250k customers, hence the steps (an import asks it only for stored
-/// customers whose new orders carry any of them).
+/// (none: empty name, no phone, no region), as `Delta` and `customers::Tally` pick them. Reads the
+/// blocks that hold their orders (an import asks it only for stored customers whose new orders
+/// carry any of them), with the steps' cancel checks and reports.
 fn refresh_latest(tx: &Connection, ids: &[i64], steps: &mut CustomerSteps<'_>) -> Result<()> {
-    let mut update = tx.prepare_cached(&format!(
-        "UPDATE customers SET
-            name = coalesce((SELECT trim(name) FROM orders WHERE customer_id = ?1 AND trim(coalesce(name, '')) <> ''
-                             {LATEST_FIRST} LIMIT 1), ''),
-            phone = (SELECT phone FROM orders WHERE customer_id = ?1 AND trim(coalesce(phone, '')) <> ''
-                     {LATEST_FIRST} LIMIT 1),
-            (province, city) =
-                (SELECT province, city FROM orders WHERE customer_id = ?1 AND province IS NOT NULL {LATEST_FIRST} LIMIT 1)
-         WHERE id = ?1"
-    ))?;
-    for id in ids {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let by_customer = orders_by_customer(tx, ids, &mut || steps.tick())?;
+    let mut update =
+        tx.prepare_cached("UPDATE customers SET name = ?2, phone = ?3, province = ?4, city = ?5 WHERE id = ?1")?;
+    for &id in ids {
         steps.step()?;
-        update.execute([id])?;
+        let (name, phone, region) = latest_facts(by_customer.get(&id).map_or(&[], Vec::as_slice));
+        let (province, city) = region.map_or((None, None), |(p, c)| (Some(p), c));
+        update.execute(rusqlite::params![id, name, phone, province, city])?;
     }
     Ok(())
 }

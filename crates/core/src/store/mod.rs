@@ -17,6 +17,7 @@ mod campaigns;
 mod compare;
 pub mod import;
 mod items;
+mod order_blocks;
 mod products;
 pub mod schema;
 pub mod shops;
@@ -33,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::cohort::{self, CohortTable, Purchase};
 use crate::error::{Error, Result, StoreError};
 use crate::model::{Customer, Order, Shared, Text};
+use crate::orders::Interner;
 use crate::playbook::Playbook;
 use crate::region::{Region, RegionLookup};
 use crate::report::ImportReport;
@@ -40,6 +42,7 @@ use crate::report::ImportReport;
 pub use backup::{BackupInfo, Existing, RestoreOutcome};
 pub(crate) use import::ToStore;
 pub use import::{file_digest, layout_fingerprint, ImportedFile};
+pub use order_blocks::Stored as StoredOrder;
 pub use products::{ProductCost, StoredProducts};
 pub use shops::ShopInfo;
 pub use snapshots::{SnapshotData, SnapshotInfo, SnapshotRow};
@@ -448,21 +451,22 @@ impl Workspace {
     }
 
     /// The cohort table of every stored order, cut at `as_of`: reads only customer id, date, first
-    /// date and net revenue of each order (no keys, names or joins).
+    /// date and net revenue of each order (no keys or names).
     ///
     /// # Errors
     /// `Store`.
     pub fn cohorts(&self, as_of: NaiveDate) -> Result<CohortTable> {
-        let mut stmt = self.conn.prepare("SELECT customer_id, placed_at, first_date, paid - refund FROM orders")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Purchase {
-                customer: r.get::<_, i64>(0)?,
-                placed: from_seconds(r.get(1)?).date(),
-                first_date: r.get(2)?,
-                net: r.get(3)?,
-            })
+        let mut purchases = Vec::new();
+        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
+            purchases.extend(orders.iter().map(|o| Purchase {
+                customer: o.customer_id,
+                placed: from_seconds(o.placed_at).date(),
+                first_date: o.first_date,
+                net: o.paid.saturating_sub(o.refund),
+            }));
+            Ok(())
         })?;
-        Ok(cohort::cohorts_of(&rows.collect::<rusqlite::Result<Vec<_>>>()?, as_of))
+        Ok(cohort::cohorts_of(&purchases, as_of))
     }
 
     /// The orders of one customer, oldest first (`Order::source` holds the source id).
@@ -470,14 +474,14 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn orders_of(&self, key: &str) -> Result<Vec<Order>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city
-             FROM orders o JOIN customers c ON c.id = o.customer_id
-             WHERE c.key = ?1 ORDER BY o.placed_at, o.id",
-        )?;
-        let rows = stmt.query_map([key], order_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let id: Option<i64> =
+            self.conn.query_row("SELECT id FROM customers WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+        let Some(id) = id else { return Ok(Vec::new()) };
+        let ids = std::iter::once(id).collect();
+        let mut stored = order_blocks::of_customers(&self.conn, &ids, &mut Interner::default(), &mut || Ok(()))?;
+        stored.sort_by_key(|o| (o.placed_at, o.id));
+        let key = Shared::from(key);
+        stored.into_iter().map(|o| stored_order(o, key.clone(), true)).collect()
     }
 
     /// Every stored order, by customer then date (for re-aggregation or export of the raw data).
@@ -485,37 +489,72 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn all_orders(&self) -> Result<Vec<Order>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT o.source_id, o.row, o.uid, o.has_id, c.key, o.name, o.phone, o.placed_at, o.paid, o.refund,
-                    o.quantity, o.status, o.order_count, o.first_date, o.interactions, o.province, o.city
-             FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY c.key, o.placed_at, o.id",
-        )?;
-        let rows = stmt.query_map([], order_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let keys = self.keys_by_id()?;
+        let mut all: Vec<(i64, Order)> = Vec::new();
+        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
+            for o in orders.drain(..) {
+                let id = o.id;
+                let key = customer_key(&keys, o.customer_id)?;
+                all.push((id, stored_order(o, key, true)?));
+            }
+            Ok(())
+        })?;
+        all.sort_by(|(a_id, a), (b_id, b)| {
+            (a.customer_key.as_str(), a.placed_at, a_id).cmp(&(b.customer_key.as_str(), b.placed_at, b_id))
+        });
+        Ok(all.into_iter().map(|(_, o)| o).collect())
     }
 
-    /// The order days of every customer (for `rhythm`): one narrow scan of the orders, no order
-    /// rows built. Kept apart from `customers()` so that classifying never pays for it.
+    /// Every stored order as the workspace keeps it, in id order: for checks (a reader of orders gets
+    /// them through `all_orders`, `orders_of` or `orders_with_items`).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub fn stored_orders(&self) -> Result<Vec<StoredOrder>> {
+        let mut all = Vec::new();
+        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
+            all.append(orders);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// Every customer's key by id (each key read once and shared).
+    fn keys_by_id(&self) -> Result<rustc_hash::FxHashMap<i64, Shared>> {
+        let mut stmt = self.conn.prepare("SELECT id, key FROM customers")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The order days of every customer (for `rhythm`): one pass over the orders, no order
+    /// built. Kept apart from `customers()` so that classifying never pays for it.
     ///
     /// # Errors
     /// `Store`.
     pub fn order_days(&self) -> Result<crate::rhythm::OrderDays> {
+        let keys = self.keys_with_orders()?;
+        let mut days = crate::rhythm::OrderDays::default();
+        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
+            for o in orders.iter() {
+                if let Some(key) = keys.get(&o.customer_id) {
+                    days.add(key, from_seconds(o.placed_at).date(), o.order_count);
+                }
+            }
+            Ok(())
+        })?;
+        days.finish();
+        Ok(days)
+    }
+
+    /// The keys of the customers with orders, by id.
+    fn keys_with_orders(&self) -> Result<rustc_hash::FxHashMap<i64, String>> {
         let mut keys = rustc_hash::FxHashMap::default();
         let mut stmt = self.conn.prepare("SELECT id, key FROM customers WHERE orders > 0")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             keys.insert(r.get::<_, i64>(0)?, r.get::<_, String>(1)?);
         }
-        let mut days = crate::rhythm::OrderDays::default();
-        let mut stmt = self.conn.prepare("SELECT customer_id, placed_at, order_count FROM orders")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            if let Some(key) = keys.get(&r.get::<_, i64>(0)?) {
-                days.add(key, from_seconds(r.get(1)?).date(), r.get(2)?);
-            }
-        }
-        days.finish();
-        Ok(days)
+        Ok(keys)
     }
 
     /// Every stored order's day, first date, net amount, count and interactions by customer key:
@@ -524,22 +563,18 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn order_ledger(&self) -> Result<crate::window::Ledger> {
-        let mut keys = rustc_hash::FxHashMap::default();
-        let mut stmt = self.conn.prepare("SELECT id, key FROM customers WHERE orders > 0")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            keys.insert(r.get::<_, i64>(0)?, r.get::<_, String>(1)?);
-        }
+        let keys = self.keys_with_orders()?;
         let mut ledger = crate::window::Ledger::default();
-        let mut stmt = self.conn.prepare(
-            "SELECT customer_id, placed_at, first_date, paid - refund, order_count, interactions FROM orders",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            if let Some(key) = keys.get(&r.get::<_, i64>(0)?) {
-                ledger.add(key, from_seconds(r.get(1)?).date(), r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
+            for o in orders.iter() {
+                if let Some(key) = keys.get(&o.customer_id) {
+                    let net = o.paid.saturating_sub(o.refund);
+                    let date = from_seconds(o.placed_at).date();
+                    ledger.add(key, date, o.first_date, net, o.order_count, o.interactions);
+                }
             }
-        }
+            Ok(())
+        })?;
         Ok(ledger)
     }
 
@@ -549,7 +584,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn is_new(&self) -> Result<bool> {
-        let tables = ["sources", "orders", "customers", "snapshots", "campaigns", "product_costs"];
+        let tables = ["sources", "order_blocks", "customers", "snapshots", "campaigns", "product_costs"];
         let any = tables.map(|t| format!("EXISTS (SELECT 1 FROM {t})")).join(" OR ");
         Ok(!self.conn.query_row(&format!("SELECT {any}"), [], |r| r.get::<_, bool>(0))?)
     }
@@ -612,7 +647,7 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn order_count(&self) -> Result<u64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
+        order_blocks::count(&self.conn)
     }
 
     /// Number of customers with at least one order.
@@ -768,39 +803,41 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>
     }))
 }
 
-fn order_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
-    order_of_customer(r, r.get(4)?)
-}
-
-/// As [`order_from_row`], with the customer's key given (column 4 is not read): a reader of every
-/// order looks each customer's key up once and shares it.
-fn order_of_customer(r: &rusqlite::Row<'_>, customer_key: Shared) -> rusqlite::Result<Order> {
-    let has_id: bool = r.get(3)?;
-    let uid: String = r.get(2)?;
-    let placed: i64 = r.get(7)?;
+/// A stored order back into an [`Order`] of the customer `key`; `whole: false` leaves out the texts
+/// that products and profit do not read (name, phone, status, region, first date, interactions),
+/// so 100k orders do not allocate half a million strings only to drop them.
+fn stored_order(o: order_blocks::Stored, customer_key: Shared, whole: bool) -> Result<Order> {
+    let source = u32::try_from(o.source_id)
+        .map_err(|_| Error::Store(StoreError::Value(rusqlite::types::FromSqlError::OutOfRange(o.source_id))))?;
+    let region = o.province.map(|province| Region { province, city: o.city });
     Ok(Order {
-        source: r.get(0)?,
-        row: r.get(1)?,
-        order_id: if has_id { Some(uid.into()) } else { None },
+        source,
+        row: o.row,
+        order_id: o.has_id.then_some(o.uid),
         customer_key,
-        customer_name: r.get(5)?,
-        phone: r.get(6)?,
-        placed_at: from_seconds(placed),
-        paid: r.get(8)?,
-        refund: r.get(9)?,
-        quantity: r.get(10)?,
-        status: r.get(11)?,
-        order_count: r.get(12)?,
-        first_date: r.get(13)?,
-        interactions: r.get(14)?,
-        region: region_from_columns(r.get(15)?, r.get(16)?),
+        customer_name: if whole { o.name } else { None },
+        phone: if whole { o.phone } else { None },
+        placed_at: from_seconds(o.placed_at),
+        paid: o.paid,
+        refund: o.refund,
+        quantity: o.quantity,
+        status: if whole { o.status } else { None },
+        order_count: o.order_count,
+        first_date: if whole { o.first_date } else { None },
+        interactions: if whole { o.interactions } else { None },
+        region: if whole { region } else { None },
         items: Default::default(),
     })
 }
 
-/// A stored province and city back into a region (no province: no region).
-fn region_from_columns(province: Option<String>, city: Option<String>) -> Option<Region> {
-    province.map(|province| Region { province: province.into(), city: city.map(Shared::from) })
+/// The key of customer `id` (an order's customer is always stored: `recompute_customers` deletes
+/// only customers left without orders; a damaged workspace without it fails as a missing key).
+fn customer_key(keys: &rustc_hash::FxHashMap<i64, Shared>, id: i64) -> Result<Shared> {
+    keys.get(&id).cloned().ok_or_else(|| {
+        Error::Store(StoreError::Value(rusqlite::types::FromSqlError::Other(
+            format!("订单的客户不存在 / an order's customer {id} is missing").into(),
+        )))
+    })
 }
 
 /// Shared text is stored as plain text.

@@ -10,7 +10,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::items::ItemStream;
-use super::{order_of_customer, Workspace};
+use super::order_blocks;
+use super::{customer_key, stored_order, Workspace};
 use crate::costs::{Applied, CostTable};
 use crate::error::Result;
 use crate::model::{Cents, Customer, Order, Shared};
@@ -79,10 +80,11 @@ impl Workspace {
     /// # Errors
     /// `Store`.
     pub fn orders_with_items(&self) -> Result<(Vec<Order>, Applied)> {
-        self.read_orders_with_items(ORDERS_WHOLE)
+        self.read_orders_with_items(true)
     }
 
-    /// `orders_with_items` with the columns of `select` (`ORDERS_WHOLE` or `ORDERS_FOR_PRODUCTS`).
+    /// `orders_with_items`; `whole: false` reads only what products and profit need (the key, id,
+    /// time, money and items: `stored_order`).
     ///
     /// Orders and items are read in order id order (no sort, no join): the items (`items`, a block at
     /// a time) are merged into the orders as they come, and the orders are then put in customer, date
@@ -92,33 +94,26 @@ impl Workspace {
     /// every order and item that has it, as an import shares them: at 400k orders a subquery and a
     /// copy of the key per order and two copies per item were most of the time, and freeing them
     /// most of the rest.
-    fn read_orders_with_items(&self, select: &str) -> Result<(Vec<Order>, Applied)> {
-        let keys: FxHashMap<i64, Shared> = {
-            let mut stmt = self.conn.prepare("SELECT id, key FROM customers")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+    fn read_orders_with_items(&self, whole: bool) -> Result<(Vec<Order>, Applied)> {
+        let keys: FxHashMap<i64, Shared> = self.keys_by_id()?;
         // One copy of each product name and SKU (a shop has hundreds of products and a million items).
         let mut texts = crate::orders::Interner::default();
         let mut items = ItemStream::new(&self.conn, &mut texts)?;
-        let mut stmt = self.conn.prepare(select)?;
-        let mut rows = stmt.query([])?;
         // (customer id, placed at, order id) of each order read
         let mut sort_keys: Vec<(i64, i64, i64)> = Vec::new();
         let mut orders: Vec<Order> = Vec::new();
-        while let Some(r) = rows.next()? {
-            let (id, customer, placed): (i64, i64, i64) = (r.get(17)?, r.get(18)?, r.get(7)?);
-            // An order's customer is always stored (`recompute_customers` deletes only customers
-            // left without orders); a damaged workspace without it fails as a NULL key would.
-            let missing = || rusqlite::Error::InvalidColumnType(4, "key".into(), rusqlite::types::Type::Null);
-            let key = keys.get(&customer).cloned().ok_or_else(missing)?;
-            let mut order = order_of_customer(r, key)?;
-            // Items of orders that no longer exist cannot be here (deleting orders forgets their
-            // items); any with a smaller id than this order are passed over all the same.
-            items.items_of(id, &mut texts, |item| order.items.push(item))?;
-            sort_keys.push((customer, placed, id));
-            orders.push(order);
-        }
+        order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
+            for o in block.drain(..) {
+                let (id, customer, placed) = (o.id, o.customer_id, o.placed_at);
+                let mut order = stored_order(o, customer_key(&keys, customer)?, whole)?;
+                // Items of orders that no longer exist cannot be here (deleting orders forgets their
+                // items); any with a smaller id than this order are passed over all the same.
+                items.items_of(id, &mut texts, |item| order.items.push(item))?;
+                sort_keys.push((customer, placed, id));
+                orders.push(order);
+            }
+            Ok(())
+        })?;
         let mut places: Vec<usize> = (0..orders.len()).collect();
         places.sort_unstable_by_key(|&i| sort_keys[i]);
         permute(&mut orders, places);
@@ -150,7 +145,7 @@ impl Workspace {
         if !self.has_items()? {
             return Ok(StoredProducts::default());
         }
-        let (orders, costs) = self.read_orders_with_items(ORDERS_FOR_PRODUCTS)?;
+        let (orders, costs) = self.read_orders_with_items(false)?;
         let mut profits: FxHashMap<String, Option<Cents>> = FxHashMap::default();
         for order in &orders {
             // As `customers::aggregate` sums it: known only when every order's profit is.
@@ -184,40 +179,41 @@ impl Workspace {
         // customers are summed by id and named once at the end, so no key is copied per order.
         let mut texts = crate::orders::Interner::default();
         let mut items = ItemStream::new(&self.conn, &mut texts)?;
-        let mut orders_stmt = self.conn.prepare("SELECT id, customer_id, paid, refund FROM orders ORDER BY id")?;
-        let mut orders = orders_stmt.query([])?;
         let mut by_customer: FxHashMap<i64, Option<Cents>> = FxHashMap::default();
         // The order's items' (cost, profit).
         let mut lines: Vec<(Option<Cents>, Option<Cents>)> = Vec::new();
-        while let Some(o) = orders.next()? {
-            let (id, customer, paid, refund): (i64, i64, Cents, Cents) = (o.get(0)?, o.get(1)?, o.get(2)?, o.get(3)?);
-            lines.clear();
-            items.items_of(id, &mut texts, |item| {
-                let cost = match (item.cost, item.profit) {
-                    (None, None) if !table.is_empty() => table
-                        .unit_cost(&item.product, item.sku.as_deref())
-                        .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * item.quantity / 100.0)),
-                    (cost, _) => cost,
+        order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
+            for o in block.iter() {
+                let (id, customer, paid, refund): (i64, i64, Cents, Cents) = (o.id, o.customer_id, o.paid, o.refund);
+                lines.clear();
+                items.items_of(id, &mut texts, |item| {
+                    let cost = match (item.cost, item.profit) {
+                        (None, None) if !table.is_empty() => table
+                            .unit_cost(&item.product, item.sku.as_deref())
+                            .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * item.quantity / 100.0)),
+                        (cost, _) => cost,
+                    };
+                    lines.push((cost, item.profit));
+                })?;
+                // As `Order::profit` after `CostTable::apply` (an order without items has none), and
+                // summed as `products` sums it: known only when every order's profit is.
+                let profit = if lines.is_empty() {
+                    None
+                } else {
+                    match lines.iter().map(|l| l.1).sum::<Option<Cents>>() {
+                        Some(p) => Some(p.saturating_sub(refund)),
+                        None => lines
+                            .iter()
+                            .map(|l| l.0)
+                            .sum::<Option<Cents>>()
+                            .map(|cost| paid.saturating_sub(refund).saturating_sub(cost)),
+                    }
                 };
-                lines.push((cost, item.profit));
-            })?;
-            // As `Order::profit` after `CostTable::apply` (an order without items has none), and
-            // summed as `products` sums it: known only when every order's profit is.
-            let profit = if lines.is_empty() {
-                None
-            } else {
-                match lines.iter().map(|l| l.1).sum::<Option<Cents>>() {
-                    Some(p) => Some(p.saturating_sub(refund)),
-                    None => lines
-                        .iter()
-                        .map(|l| l.0)
-                        .sum::<Option<Cents>>()
-                        .map(|cost| paid.saturating_sub(refund).saturating_sub(cost)),
-                }
-            };
-            let p = by_customer.entry(customer).or_insert(Some(0));
-            *p = p.zip(profit).map(|(a, b)| a.saturating_add(b));
-        }
+                let p = by_customer.entry(customer).or_insert(Some(0));
+                *p = p.zip(profit).map(|(a, b)| a.saturating_add(b));
+            }
+            Ok(())
+        })?;
         let mut stmt = self.conn.prepare("SELECT id, key FROM customers")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -398,22 +394,6 @@ fn permute<T>(items: &mut [T], mut from: Vec<usize>) {
         }
     }
 }
-
-/// Every stored order, whole, in id order; columns as `order_from_row` reads them (the customer's key
-/// left out: `read_orders_with_items` has the keys by id), then the order's
-/// id and its customer's id.
-const ORDERS_WHOLE: &str = "SELECT o.source_id, o.row, o.uid, o.has_id, NULL, o.name,
-            o.phone, o.placed_at, o.paid, o.refund, o.quantity, o.status, o.order_count, o.first_date, o.interactions,
-            o.province, o.city, o.id, o.customer_id
-     FROM orders o ORDER BY o.id";
-
-/// As `ORDERS_WHOLE`, with only what products and profit read (`ProductLookup::from_orders`,
-/// `Order::profit`: the key, id, time, money and items); the texts they do not read stay empty, so
-/// 100k orders do not allocate half a million strings only to drop them.
-const ORDERS_FOR_PRODUCTS: &str = "SELECT o.source_id, o.row, o.uid, o.has_id, NULL, NULL,
-            NULL, o.placed_at, o.paid, o.refund, o.quantity, NULL, o.order_count, NULL, NULL,
-            NULL, NULL, o.id, o.customer_id
-     FROM orders o ORDER BY o.id";
 
 const UPSERT_COST: &str = "INSERT INTO product_costs(kind, key, unit_cost, updated_at) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT(kind, key) DO UPDATE SET unit_cost = excluded.unit_cost, updated_at = excluded.updated_at";

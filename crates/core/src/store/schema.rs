@@ -224,12 +224,31 @@ CREATE TABLE snapshot_blocks (
 );
 CREATE INDEX snapshot_blocks_snapshot ON snapshot_blocks(snapshot_id, id);
 "#,
+    // v9 (issue 10 item 4): the orders in blocks, a row per few thousand orders (`order_blocks`);
+    // the step's Rust part moves the order rows into them, makes `order_sightings` again without
+    // its reference to `orders` and drops `orders` with its indexes.
+    r#"
+-- The orders first_order ..= last_order in id order (`order_blocks::BlockWriter`): how many, the
+-- customers they belong to (read without the rest, to find a customer's blocks), the block's
+-- distinct texts and the orders themselves.
+CREATE TABLE order_blocks (
+    first_order INTEGER PRIMARY KEY,
+    last_order INTEGER NOT NULL,
+    orders INTEGER NOT NULL,
+    customers BLOB NOT NULL,
+    texts BLOB NOT NULL,
+    body BLOB NOT NULL
+);
+"#,
 ];
 
 /// What a step does beyond its SQL, run right after it: (the version the step makes, the work).
 type RustStep = fn(&Connection) -> Result<()>;
-const RUST_STEPS: &[(i64, RustStep)] =
-    &[(7, super::items::blocks_from_rows), (8, super::snapshot_blocks::blocks_from_rows)];
+const RUST_STEPS: &[(i64, RustStep)] = &[
+    (7, super::items::blocks_from_rows),
+    (8, super::snapshot_blocks::blocks_from_rows),
+    (9, super::order_blocks::blocks_from_rows),
+];
 
 /// The page size of a workspace this build creates (`open`; older workspaces keep theirs).
 pub const NEW_PAGE_SIZE: i64 = 16384;
@@ -373,10 +392,11 @@ const EXPECTED_TABLES: &[&[&str]] = &[
     &["order_items", "product_costs"],
     &["order_item_blocks"],
     &["snapshot_blocks"],
+    &["order_blocks"],
 ];
 
 /// Tables a version dropped: (the version, the table); from that version on it is not expected.
-const DROPPED_TABLES: &[(i64, &str)] = &[(7, "order_items"), (8, "snapshot_rows")];
+const DROPPED_TABLES: &[(i64, &str)] = &[(7, "order_items"), (8, "snapshot_rows"), (9, "orders")];
 
 /// True for SQLite's "a hot journal needs rolling back, which a read-only connection cannot do".
 fn is_hot_journal(e: &rusqlite::Error) -> bool {

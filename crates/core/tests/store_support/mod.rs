@@ -59,14 +59,10 @@ pub fn write_xlsx(path: &Path, from: u64, to: u64, customers: u64) {
     book.save(path).unwrap();
 }
 
-/// The orders' indexes of the workspace at `path` as SQLite keeps them: name, root page, definition.
-pub fn order_indexes(path: &Path) -> Vec<(String, i64, String)> {
+/// Every table and index of the workspace at `path` as SQLite keeps them: name and definition.
+pub fn schema(path: &Path) -> Vec<(String, String)> {
     let raw = rusqlite::Connection::open(path).unwrap();
-    let mut stmt = raw
-        .prepare(
-            "SELECT name, rootpage, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name",
-        )
-        .unwrap();
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    let mut stmt = raw.prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name").unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     rows.map(Result::unwrap).collect()
 }
