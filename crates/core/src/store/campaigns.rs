@@ -178,17 +178,15 @@ impl Workspace {
         let (from, until) = (day_start(start), day_start(end_exclusive));
         let mut orders = Vec::new();
         let mut last: Option<i64> = None;
-        order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
-            for o in block.iter() {
-                last = Some(last.map_or(o.placed_at, |l| l.max(o.placed_at)));
-                if (from..until).contains(&o.placed_at) {
-                    if let Some(key) = by_id.get(&o.customer_id) {
-                        orders.push(WindowOrder {
-                            key: key.clone(),
-                            orders: o.order_count,
-                            net: o.paid.saturating_sub(o.refund),
-                        });
-                    }
+        order_blocks::for_each(&self.conn, |o| {
+            last = Some(last.map_or(o.placed_at, |l| l.max(o.placed_at)));
+            if (from..until).contains(&o.placed_at) {
+                if let Some(key) = by_id.get(&o.customer_id) {
+                    orders.push(WindowOrder {
+                        key: key.clone(),
+                        orders: o.order_count,
+                        net: o.paid.saturating_sub(o.refund),
+                    });
                 }
             }
             Ok(())

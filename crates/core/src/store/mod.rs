@@ -457,13 +457,13 @@ impl Workspace {
     /// `Store`.
     pub fn cohorts(&self, as_of: NaiveDate) -> Result<CohortTable> {
         let mut purchases = Vec::new();
-        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
-            purchases.extend(orders.iter().map(|o| Purchase {
+        order_blocks::for_each(&self.conn, |o| {
+            purchases.push(Purchase {
                 customer: o.customer_id,
                 placed: from_seconds(o.placed_at).date(),
                 first_date: o.first_date,
                 net: o.paid.saturating_sub(o.refund),
-            }));
+            });
             Ok(())
         })?;
         Ok(cohort::cohorts_of(&purchases, as_of))
@@ -481,7 +481,7 @@ impl Workspace {
         let mut stored = order_blocks::of_customers(&self.conn, &ids, &mut Interner::default(), &mut || Ok(()))?;
         stored.sort_by_key(|o| (o.placed_at, o.id));
         let key = Shared::from(key);
-        stored.into_iter().map(|o| stored_order(o, key.clone(), true)).collect()
+        stored.into_iter().map(|o| stored_order(o, key.clone())).collect()
     }
 
     /// Every stored order, by customer then date (for re-aggregation or export of the raw data).
@@ -495,7 +495,7 @@ impl Workspace {
             for o in orders.drain(..) {
                 let id = o.id;
                 let key = customer_key(&keys, o.customer_id)?;
-                all.push((id, stored_order(o, key, true)?));
+                all.push((id, stored_order(o, key)?));
             }
             Ok(())
         })?;
@@ -534,11 +534,9 @@ impl Workspace {
     pub fn order_days(&self) -> Result<crate::rhythm::OrderDays> {
         let keys = self.keys_with_orders()?;
         let mut days = crate::rhythm::OrderDays::default();
-        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
-            for o in orders.iter() {
-                if let Some(key) = keys.get(&o.customer_id) {
-                    days.add(key, from_seconds(o.placed_at).date(), o.order_count);
-                }
+        order_blocks::for_each(&self.conn, |o| {
+            if let Some(key) = keys.get(&o.customer_id) {
+                days.add(key, from_seconds(o.placed_at).date(), o.order_count);
             }
             Ok(())
         })?;
@@ -565,13 +563,11 @@ impl Workspace {
     pub fn order_ledger(&self) -> Result<crate::window::Ledger> {
         let keys = self.keys_with_orders()?;
         let mut ledger = crate::window::Ledger::default();
-        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
-            for o in orders.iter() {
-                if let Some(key) = keys.get(&o.customer_id) {
-                    let net = o.paid.saturating_sub(o.refund);
-                    let date = from_seconds(o.placed_at).date();
-                    ledger.add(key, date, o.first_date, net, o.order_count, o.interactions);
-                }
+        order_blocks::for_each(&self.conn, |o| {
+            if let Some(key) = keys.get(&o.customer_id) {
+                let net = o.paid.saturating_sub(o.refund);
+                let date = from_seconds(o.placed_at).date();
+                ledger.add(key, date, o.first_date, net, o.order_count, o.interactions);
             }
             Ok(())
         })?;
@@ -803,31 +799,31 @@ fn source_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceInfo>
     }))
 }
 
-/// A stored order back into an [`Order`] of the customer `key`; `whole: false` leaves out the texts
-/// that products and profit do not read (name, phone, status, region, first date, interactions),
-/// so 100k orders do not allocate half a million strings only to drop them.
-fn stored_order(o: order_blocks::Stored, customer_key: Shared, whole: bool) -> Result<Order> {
-    let source = u32::try_from(o.source_id)
-        .map_err(|_| Error::Store(StoreError::Value(rusqlite::types::FromSqlError::OutOfRange(o.source_id))))?;
-    let region = o.province.map(|province| Region { province, city: o.city });
+/// A stored order back into an [`Order`] of the customer `key` (`Order::source` holds the source id).
+fn stored_order(o: order_blocks::Stored, customer_key: Shared) -> Result<Order> {
     Ok(Order {
-        source,
+        source: source_number(o.source_id)?,
         row: o.row,
         order_id: o.has_id.then_some(o.uid),
         customer_key,
-        customer_name: if whole { o.name } else { None },
-        phone: if whole { o.phone } else { None },
+        customer_name: o.name,
+        phone: o.phone,
         placed_at: from_seconds(o.placed_at),
         paid: o.paid,
         refund: o.refund,
         quantity: o.quantity,
-        status: if whole { o.status } else { None },
+        status: o.status,
         order_count: o.order_count,
-        first_date: if whole { o.first_date } else { None },
-        interactions: if whole { o.interactions } else { None },
-        region: if whole { region } else { None },
+        first_date: o.first_date,
+        interactions: o.interactions,
+        region: o.province.map(|province| Region { province, city: o.city }),
         items: Default::default(),
     })
+}
+
+/// A source id as `Order::source` holds it.
+fn source_number(id: i64) -> Result<u32> {
+    u32::try_from(id).map_err(|_| Error::Store(StoreError::Value(rusqlite::types::FromSqlError::OutOfRange(id))))
 }
 
 /// The key of customer `id` (an order's customer is always stored: `recompute_customers` deletes

@@ -405,43 +405,139 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Decodes a block stored at `first` that holds `count` orders (its `texts` and `body` columns),
-/// appending its orders to `out`.
-pub(super) fn decode(
-    first: i64,
-    count: i64,
-    texts: &[u8],
-    body: &[u8],
-    interner: &mut Interner,
-    out: &mut Vec<Stored>,
-) -> Result<()> {
-    let before = out.len();
+/// One decoded order, its texts `S` (borrowed from the block's bytes, or shared) and its uid as
+/// stored (a number, or text borrowed from the block).
+pub(super) struct Decoded<'a, S> {
+    pub(super) id: i64,
+    pub(super) platform: S,
+    uid_number: Option<u64>,
+    uid_text: &'a str,
+    pub(super) has_id: bool,
+    pub(super) source_id: i64,
+    pub(super) customer_id: i64,
+    pub(super) row: u32,
+    pub(super) name: Option<S>,
+    pub(super) phone: Option<S>,
+    pub(super) placed_at: i64,
+    pub(super) paid: i64,
+    pub(super) refund: i64,
+    pub(super) quantity: Option<f64>,
+    pub(super) status: Option<S>,
+    pub(super) order_count: u32,
+    pub(super) first_date: Option<NaiveDate>,
+    pub(super) interactions: Option<f64>,
+    pub(super) province: Option<S>,
+    pub(super) city: Option<S>,
+}
+
+impl<S> Decoded<'_, S> {
+    /// The uid as text; a numeric one is written into `buffer`.
+    pub(super) fn uid<'b>(&'b self, buffer: &'b mut itoa::Buffer) -> &'b str {
+        match self.uid_number {
+            Some(n) => buffer.format(n),
+            None => self.uid_text,
+        }
+    }
+}
+
+impl Decoded<'_, &str> {
+    /// The order as [`Stored`], its texts shared through `interner`.
+    pub(super) fn to_stored(&self, interner: &mut Interner) -> Stored {
+        let platform = interner.get(self.platform);
+        let mut text = |s: Option<&str>| s.map(|s| interner.get(s));
+        Stored {
+            id: self.id,
+            platform,
+            uid: self.uid(&mut itoa::Buffer::new()).into(),
+            has_id: self.has_id,
+            source_id: self.source_id,
+            customer_id: self.customer_id,
+            row: self.row,
+            name: text(self.name),
+            phone: text(self.phone),
+            placed_at: self.placed_at,
+            paid: self.paid,
+            refund: self.refund,
+            quantity: self.quantity,
+            status: text(self.status),
+            order_count: self.order_count,
+            first_date: self.first_date,
+            interactions: self.interactions,
+            province: text(self.province),
+            city: text(self.city),
+        }
+    }
+}
+
+impl Decoded<'_, Shared> {
+    fn into_stored(self) -> Stored {
+        Stored {
+            id: self.id,
+            uid: match self.uid_number {
+                Some(n) => itoa::Buffer::new().format(n).into(),
+                None => self.uid_text.into(),
+            },
+            platform: self.platform,
+            has_id: self.has_id,
+            source_id: self.source_id,
+            customer_id: self.customer_id,
+            row: self.row,
+            name: self.name,
+            phone: self.phone,
+            placed_at: self.placed_at,
+            paid: self.paid,
+            refund: self.refund,
+            quantity: self.quantity,
+            status: self.status,
+            order_count: self.order_count,
+            first_date: self.first_date,
+            interactions: self.interactions,
+            province: self.province,
+            city: self.city,
+        }
+    }
+}
+
+/// A block's distinct texts (its `texts` column), borrowed.
+fn texts_of(texts: &[u8]) -> Result<Vec<&str>> {
     let mut t = Cursor { bytes: texts, at: 0 };
     let distinct = t.get()?;
-    let mut shared: Vec<Shared> = Vec::with_capacity(distinct.min(1 << 16) as usize);
+    let mut out = Vec::with_capacity(distinct.min(1 << 16) as usize);
     for _ in 0..distinct {
         let len = t.get()? as usize;
-        shared.push(interner.get(t.text(len)?));
+        out.push(t.text(len)?);
     }
     if !t.done() {
         return Err(damaged("texts"));
     }
-    let text = |i: u64| shared.get(i as usize).cloned().ok_or_else(|| damaged("text index"));
+    Ok(out)
+}
+
+/// Decodes the `body` of a block stored at `first` that holds `count` orders, its texts taken from
+/// `table` (the block's texts, borrowed or shared), handing each order to `f` in id order.
+fn decode_with<'a, S: Clone>(
+    first: i64,
+    count: i64,
+    table: &[S],
+    body: &'a [u8],
+    mut f: impl FnMut(Decoded<'a, S>) -> Result<()>,
+) -> Result<()> {
+    let text = |i: u64| table.get(i as usize).cloned().ok_or_else(|| damaged("text index"));
     let mut c = Cursor { bytes: body, at: 0 };
     if c.take(1)? != [FORMAT] {
         return Err(damaged("format"));
     }
-    let (mut id, mut placed) = (first, 0i64);
+    let (mut id, mut placed, mut decoded) = (first, 0i64, 0i64);
     while !c.done() {
         id = id.checked_add_unsigned(c.get()?).ok_or_else(|| damaged("id"))?;
         let flags = c.get()?;
         let has = |f: u16| flags & u64::from(f) != 0;
         let platform = text(c.get()?)?;
-        let uid: Box<str> = if has(UID_NUMBER) {
-            c.get()?.to_string().into()
+        let (uid_number, uid_text) = if has(UID_NUMBER) {
+            (Some(c.get()?), "")
         } else {
             let len = c.get()? as usize;
-            c.text(len)?.into()
+            (None, c.text(len)?)
         };
         let source_id = c.signed()?;
         let customer_id = c.signed()?;
@@ -467,10 +563,12 @@ pub(super) fn decode(
         let interactions = if has(INTERACTIONS) { Some(c.float()?) } else { None };
         let province = if has(PROVINCE) { Some(text(c.get()?)?) } else { None };
         let city = if has(CITY) { Some(text(c.get()?)?) } else { None };
-        out.push(Stored {
+        decoded += 1;
+        f(Decoded {
             id,
             platform,
-            uid,
+            uid_number,
+            uid_text,
             has_id: has(HAS_ID),
             source_id,
             customer_id,
@@ -487,11 +585,42 @@ pub(super) fn decode(
             interactions,
             province,
             city,
-        });
+        })?;
     }
     // A block cut at an order's end would decode: its count tells.
-    if i64::try_from(out.len() - before).ok() != Some(count) {
+    if decoded != count {
         return Err(damaged("count"));
+    }
+    Ok(())
+}
+
+/// Decodes a block stored at `first` that holds `count` orders (its `texts` and `body` columns),
+/// appending its orders to `out`, their texts shared through `interner` (one copy of each name
+/// across blocks).
+pub(super) fn decode(
+    first: i64,
+    count: i64,
+    texts: &[u8],
+    body: &[u8],
+    interner: &mut Interner,
+    out: &mut Vec<Stored>,
+) -> Result<()> {
+    let shared: Vec<Shared> = texts_of(texts)?.into_iter().map(|t| interner.get(t)).collect();
+    decode_with(first, count, &shared, body, |o| {
+        out.push(o.into_stored());
+        Ok(())
+    })
+}
+
+/// Every stored order in id order, borrowed from its block as it is decoded (no text is copied):
+/// for readers of a few fields of every order.
+pub(super) fn for_each(conn: &Connection, mut f: impl FnMut(Decoded<'_, &str>) -> Result<()>) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("SELECT first_order, orders, texts, body FROM order_blocks ORDER BY first_order")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let table = texts_of(r.get_ref(2)?.as_blob()?)?;
+        decode_with(r.get(0)?, r.get(1)?, &table, r.get_ref(3)?.as_blob()?, &mut f)?;
     }
     Ok(())
 }
@@ -565,16 +694,17 @@ pub(super) fn of_customers(
         wanted
     };
     let mut stmt = conn.prepare_cached("SELECT orders, texts, body FROM order_blocks WHERE first_order = ?1")?;
-    let mut block = Vec::with_capacity(ORDERS_PER_BLOCK);
     for first in wanted {
         tick()?;
-        block.clear();
-        stmt.query_row([first], |r| {
-            let texts = r.get_ref(1)?.as_blob()?;
-            let body = r.get_ref(2)?.as_blob()?;
-            Ok(decode(first, r.get(0)?, texts, body, interner, &mut block))
-        })??;
-        out.extend(block.drain(..).filter(|o| ids.contains(&o.customer_id)));
+        let mut rows = stmt.query([first])?;
+        let Some(r) = rows.next()? else { continue };
+        let table = texts_of(r.get_ref(1)?.as_blob()?)?;
+        decode_with(first, r.get(0)?, &table, r.get_ref(2)?.as_blob()?, |o| {
+            if ids.contains(&o.customer_id) {
+                out.push(o.to_stored(interner));
+            }
+            Ok(())
+        })?;
     }
     Ok(out)
 }
@@ -615,7 +745,7 @@ impl Book {
     /// collect a customer list's older rows), `tick` is called per block.
     pub(super) fn open(
         tx: &Connection,
-        mut each: impl FnMut(&Stored),
+        mut each: impl FnMut(&Decoded<'_, &str>),
         tick: &mut dyn FnMut() -> Result<()>,
         expected: usize,
     ) -> Result<Book> {
@@ -628,17 +758,20 @@ impl Book {
             next_id: next_id(tx)?,
         };
         book.ids.reserve(stored + expected);
-        let mut interner = Interner::default();
         let (ids, shared_hash) = (&mut book.ids, &mut book.shared_hash);
-        for_each_block(tx, &mut interner, |orders| {
-            for o in orders.iter() {
-                each(o);
-                let hash = identity_hash(&o.platform, &o.uid);
-                if ids.try_insert_or_keep(hash, o.id) {
-                    shared_hash.entry(hash).or_default().push(o.id);
-                }
+        let mut digits = itoa::Buffer::new();
+        let mut read = 0usize;
+        for_each(tx, |o| {
+            each(&o);
+            let hash = identity_hash(o.platform, o.uid(&mut digits));
+            if ids.try_insert_or_keep(hash, o.id) {
+                shared_hash.entry(hash).or_default().push(o.id);
             }
-            tick()
+            read += 1;
+            if read.is_multiple_of(ORDERS_PER_BLOCK) {
+                tick()?;
+            }
+            Ok(())
         })?;
         Ok(book)
     }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::items::ItemStream;
 use super::order_blocks;
-use super::{customer_key, stored_order, Workspace};
+use super::{customer_key, source_number, stored_order, Workspace};
 use crate::costs::{Applied, CostTable};
 use crate::error::Result;
 use crate::model::{Cents, Customer, Order, Shared};
@@ -102,18 +102,48 @@ impl Workspace {
         // (customer id, placed at, order id) of each order read
         let mut sort_keys: Vec<(i64, i64, i64)> = Vec::new();
         let mut orders: Vec<Order> = Vec::new();
-        order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
-            for o in block.drain(..) {
-                let (id, customer, placed) = (o.id, o.customer_id, o.placed_at);
-                let mut order = stored_order(o, customer_key(&keys, customer)?, whole)?;
-                // Items of orders that no longer exist cannot be here (deleting orders forgets their
-                // items); any with a smaller id than this order are passed over all the same.
-                items.items_of(id, &mut texts, |item| order.items.push(item))?;
-                sort_keys.push((customer, placed, id));
-                orders.push(order);
-            }
+        let mut add = |id: i64, customer: i64, placed: i64, mut order: Order| -> Result<()> {
+            // Items of orders that no longer exist cannot be here (deleting orders forgets their
+            // items); any with a smaller id than this order are passed over all the same.
+            items.items_of(id, &mut texts, |item| order.items.push(item))?;
+            sort_keys.push((customer, placed, id));
+            orders.push(order);
             Ok(())
-        })?;
+        };
+        if whole {
+            order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
+                for o in block.drain(..) {
+                    let (id, customer, placed) = (o.id, o.customer_id, o.placed_at);
+                    add(id, customer, placed, stored_order(o, customer_key(&keys, customer)?)?)?;
+                }
+                Ok(())
+            })?;
+        } else {
+            // Only what products and profit read: no text of the order's own is copied.
+            let mut digits = itoa::Buffer::new();
+            order_blocks::for_each(&self.conn, |o| {
+                let key = customer_key(&keys, o.customer_id)?;
+                let order = Order {
+                    source: source_number(o.source_id)?,
+                    row: o.row,
+                    order_id: o.has_id.then(|| o.uid(&mut digits).into()),
+                    customer_key: key,
+                    customer_name: None,
+                    phone: None,
+                    placed_at: super::from_seconds(o.placed_at),
+                    paid: o.paid,
+                    refund: o.refund,
+                    quantity: o.quantity,
+                    status: None,
+                    order_count: o.order_count,
+                    first_date: None,
+                    interactions: None,
+                    region: None,
+                    items: Default::default(),
+                };
+                add(o.id, o.customer_id, o.placed_at, order)
+            })?;
+        }
         let mut places: Vec<usize> = (0..orders.len()).collect();
         places.sort_unstable_by_key(|&i| sort_keys[i]);
         permute(&mut orders, places);
@@ -182,36 +212,34 @@ impl Workspace {
         let mut by_customer: FxHashMap<i64, Option<Cents>> = FxHashMap::default();
         // The order's items' (cost, profit).
         let mut lines: Vec<(Option<Cents>, Option<Cents>)> = Vec::new();
-        order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
-            for o in block.iter() {
-                let (id, customer, paid, refund): (i64, i64, Cents, Cents) = (o.id, o.customer_id, o.paid, o.refund);
-                lines.clear();
-                items.items_of(id, &mut texts, |item| {
-                    let cost = match (item.cost, item.profit) {
-                        (None, None) if !table.is_empty() => table
-                            .unit_cost(&item.product, item.sku.as_deref())
-                            .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * item.quantity / 100.0)),
-                        (cost, _) => cost,
-                    };
-                    lines.push((cost, item.profit));
-                })?;
-                // As `Order::profit` after `CostTable::apply` (an order without items has none), and
-                // summed as `products` sums it: known only when every order's profit is.
-                let profit = if lines.is_empty() {
-                    None
-                } else {
-                    match lines.iter().map(|l| l.1).sum::<Option<Cents>>() {
-                        Some(p) => Some(p.saturating_sub(refund)),
-                        None => lines
-                            .iter()
-                            .map(|l| l.0)
-                            .sum::<Option<Cents>>()
-                            .map(|cost| paid.saturating_sub(refund).saturating_sub(cost)),
-                    }
+        order_blocks::for_each(&self.conn, |o| {
+            let (id, customer, paid, refund): (i64, i64, Cents, Cents) = (o.id, o.customer_id, o.paid, o.refund);
+            lines.clear();
+            items.items_of(id, &mut texts, |item| {
+                let cost = match (item.cost, item.profit) {
+                    (None, None) if !table.is_empty() => table
+                        .unit_cost(&item.product, item.sku.as_deref())
+                        .and_then(|unit| crate::cell::cents_from_f64(unit as f64 * item.quantity / 100.0)),
+                    (cost, _) => cost,
                 };
-                let p = by_customer.entry(customer).or_insert(Some(0));
-                *p = p.zip(profit).map(|(a, b)| a.saturating_add(b));
-            }
+                lines.push((cost, item.profit));
+            })?;
+            // As `Order::profit` after `CostTable::apply` (an order without items has none), and
+            // summed as `products` sums it: known only when every order's profit is.
+            let profit = if lines.is_empty() {
+                None
+            } else {
+                match lines.iter().map(|l| l.1).sum::<Option<Cents>>() {
+                    Some(p) => Some(p.saturating_sub(refund)),
+                    None => lines
+                        .iter()
+                        .map(|l| l.0)
+                        .sum::<Option<Cents>>()
+                        .map(|cost| paid.saturating_sub(refund).saturating_sub(cost)),
+                }
+            };
+            let p = by_customer.entry(customer).or_insert(Some(0));
+            *p = p.zip(profit).map(|(a, b)| a.saturating_add(b));
             Ok(())
         })?;
         let mut stmt = self.conn.prepare("SELECT id, key FROM customers")?;
