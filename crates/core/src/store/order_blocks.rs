@@ -243,7 +243,11 @@ impl BlockWriter {
             self.placed = 0;
             self.body.push(FORMAT);
         }
-        debug_assert!(self.orders == 0 || o.id > self.last);
+        if self.orders > 0 && o.id <= self.last {
+            // The writers give ascending ids; a block decoded with ids out of order (a damaged or
+            // hand-made file) is refused rather than written back wrong.
+            return Err(damaged("ids out of order"));
+        }
         let gap = o.id - self.last;
         self.last = o.id;
         self.orders += 1;
@@ -1108,6 +1112,20 @@ mod tests {
         expected.push(new);
         same(&read_all(&conn), &expected);
         assert_eq!(count(&conn).unwrap(), 5000);
+    }
+
+    #[test]
+    fn orders_out_of_id_order_are_refused_not_written() {
+        let conn = workspace();
+        let mut writer = BlockWriter::new();
+        writer.push(&conn, &order(5).as_ref()).unwrap();
+        for id in [5, 4] {
+            let refused = writer.push(&conn, &order(id).as_ref());
+            assert!(matches!(refused, Err(Error::Store(StoreError::Value(_)))), "id {id}");
+        }
+        writer.push(&conn, &order(6).as_ref()).unwrap();
+        writer.flush(&conn).unwrap();
+        assert_eq!(read_all(&conn).iter().map(|o| o.id).collect::<Vec<_>>(), [5, 6]);
     }
 
     #[test]
