@@ -50,31 +50,31 @@ pub struct Stored {
     pub source_id: i64,
     /// The customer's id in the workspace.
     pub customer_id: i64,
-    /// The row of the file it came from.
+    /// The 1-based row of the file it came from (`Order::row`).
     pub row: u32,
-    /// The name and phone on the order.
+    /// The customer's name or nickname on the order, as exported (`Order::customer_name`).
     pub name: Option<Shared>,
-    /// See `name`.
+    /// The phone number on the order (`Order::phone`).
     pub phone: Option<Shared>,
     /// When placed, in stored seconds (`to_seconds`).
     pub placed_at: i64,
-    /// What `Order` says of them (`Order::paid` … `Order::region`).
+    /// What the buyer paid, in fen (`Order::paid`).
     pub paid: i64,
-    /// See `paid`.
+    /// The refunded part of `paid`, in fen (`Order::refund`).
     pub refund: i64,
-    /// See `paid`.
+    /// Pieces, when the file has them (`Order::quantity`).
     pub quantity: Option<f64>,
-    /// See `paid`.
+    /// The status text as exported (`Order::status`).
     pub status: Option<Shared>,
-    /// See `paid`.
+    /// 1 for an order; N for a customer-list row standing for N orders (`Order::order_count`).
     pub order_count: u32,
-    /// See `paid`.
+    /// A customer list's first purchase date (`Order::first_date`).
     pub first_date: Option<NaiveDate>,
-    /// See `paid`.
+    /// A customer list's interaction count (`Order::interactions`).
     pub interactions: Option<f64>,
-    /// See `paid`.
+    /// The province of the order's address (`Order::region`).
     pub province: Option<Shared>,
-    /// See `paid`.
+    /// Its city, when known.
     pub city: Option<Shared>,
 }
 
@@ -742,6 +742,11 @@ pub(super) struct Book {
     blocks: FxHashMap<i64, (Vec<Stored>, bool)>,
     interner: Interner,
     next_id: i64,
+    /// The `first_order` of every block stored when the book was opened, ascending: where an
+    /// order stored before this file lives is found here, not by a query per known order.
+    firsts: Vec<i64>,
+    /// The ids below which orders are in those blocks (the file's new orders are at or above it).
+    stored_below: i64,
 }
 
 impl Book {
@@ -760,6 +765,14 @@ impl Book {
             blocks: FxHashMap::default(),
             interner: Interner::default(),
             next_id: next_id(tx)?,
+            firsts: Vec::new(),
+            stored_below: 0,
+        };
+        book.stored_below = book.next_id;
+        book.firsts = {
+            let mut stmt = tx.prepare_cached("SELECT first_order FROM order_blocks ORDER BY first_order")?;
+            let firsts = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            firsts
         };
         book.ids.reserve(stored + expected);
         let (ids, shared_hash) = (&mut book.ids, &mut book.shared_hash);
@@ -826,12 +839,16 @@ impl Book {
         if pending.pending_from().is_some_and(|from| from <= id) {
             pending.flush(tx)?;
         }
-        let first: Option<i64> = tx
-            .prepare_cached(
+        let first: Option<i64> = if id < self.stored_below {
+            self.firsts.partition_point(|&f| f <= id).checked_sub(1).map(|i| self.firsts[i])
+        } else {
+            // One of this file's new orders, seen again in the same file (rare).
+            tx.prepare_cached(
                 "SELECT first_order FROM order_blocks WHERE first_order <= ?1 ORDER BY first_order DESC LIMIT 1",
             )?
             .query_row([id], |r| r.get(0))
-            .optional()?;
+            .optional()?
+        };
         let Some(first) = first else { return Ok(None) };
         if !self.blocks.contains_key(&first) {
             let mut orders = Vec::new();
