@@ -358,7 +358,7 @@ impl Workspace {
             rows.collect::<rusqlite::Result<_>>()?
         };
         let (mut changed, mut handed, mut deleted, mut affected) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        order_blocks::for_each_block(&tx, &mut crate::orders::Interner::default(), |orders| {
+        order_blocks::for_each_block(&tx, |orders| {
             let Some(first) = orders.first().map(|o| o.id) else { return Ok(()) };
             if !orders.iter().any(|o| o.source_id == id) {
                 return Ok(());
@@ -996,7 +996,7 @@ fn orders_by_customer(
     tick: &mut dyn FnMut() -> Result<()>,
 ) -> Result<FxHashMap<i64, Vec<Stored>>> {
     let wanted: rustc_hash::FxHashSet<i64> = ids.iter().copied().collect();
-    let orders = order_blocks::of_customers(tx, &wanted, &mut crate::orders::Interner::default(), tick)?;
+    let orders = order_blocks::of_customers(tx, &wanted, tick)?;
     let mut by_customer: FxHashMap<i64, Vec<Stored>> = FxHashMap::default();
     for o in orders {
         by_customer.entry(o.customer_id).or_default().push(o);

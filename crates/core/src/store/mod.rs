@@ -34,7 +34,6 @@ use serde::{Deserialize, Serialize};
 use crate::cohort::{self, CohortTable, Purchase};
 use crate::error::{Error, Result, StoreError};
 use crate::model::{Customer, Order, Shared, Text};
-use crate::orders::Interner;
 use crate::playbook::Playbook;
 use crate::region::{Region, RegionLookup};
 use crate::report::ImportReport;
@@ -478,7 +477,7 @@ impl Workspace {
             self.conn.query_row("SELECT id FROM customers WHERE key = ?1", [key], |r| r.get(0)).optional()?;
         let Some(id) = id else { return Ok(Vec::new()) };
         let ids = std::iter::once(id).collect();
-        let mut stored = order_blocks::of_customers(&self.conn, &ids, &mut Interner::default(), &mut || Ok(()))?;
+        let mut stored = order_blocks::of_customers(&self.conn, &ids, &mut || Ok(()))?;
         stored.sort_by_key(|o| (o.placed_at, o.id));
         let key = Shared::from(key);
         stored.into_iter().map(|o| stored_order(o, key.clone())).collect()
@@ -491,7 +490,7 @@ impl Workspace {
     pub fn all_orders(&self) -> Result<Vec<Order>> {
         let keys = self.keys_by_id()?;
         let mut all: Vec<(i64, Order)> = Vec::new();
-        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
+        order_blocks::for_each_block(&self.conn, |orders| {
             for o in orders.drain(..) {
                 let id = o.id;
                 let key = customer_key(&keys, o.customer_id)?;
@@ -512,7 +511,7 @@ impl Workspace {
     /// `Store`.
     pub fn stored_orders(&self) -> Result<Vec<StoredOrder>> {
         let mut all = Vec::new();
-        order_blocks::for_each_block(&self.conn, &mut Interner::default(), |orders| {
+        order_blocks::for_each_block(&self.conn, |orders| {
             all.append(orders);
             Ok(())
         })?;

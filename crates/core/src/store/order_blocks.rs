@@ -16,7 +16,7 @@
 //!
 //! Invariants the readers rely on, which the writers here keep:
 //! - a block's orders are `first_order ..= last_order`, ascending by id, and blocks do not overlap:
-//!   a new order's id is above every stored one ([`next_id`]), as SQLite's rowids were;
+//!   a new order's id is above every stored one (`Book::new_id`), as SQLite's rowids were;
 //! - a block's `orders` is how many it holds and `customers` lists exactly their customers.
 
 use chrono::NaiveDate;
@@ -444,31 +444,37 @@ impl<S> Decoded<'_, S> {
     }
 }
 
-impl Decoded<'_, &str> {
+impl<'a> Decoded<'a, &str> {
     /// The order as [`Stored`], its texts shared through `interner`.
-    pub(super) fn to_stored(&self, interner: &mut Interner) -> Stored {
-        let platform = interner.get(self.platform);
-        let mut text = |s: Option<&str>| s.map(|s| interner.get(s));
-        Stored {
+    pub(super) fn interned(self, interner: &mut Interner) -> Stored {
+        self.map_texts(|s| interner.get(s)).into_stored()
+    }
+}
+
+impl<'a, S> Decoded<'a, S> {
+    /// The same order with each text made by `f`.
+    fn map_texts<T>(self, mut f: impl FnMut(S) -> T) -> Decoded<'a, T> {
+        Decoded {
             id: self.id,
-            platform,
-            uid: self.uid(&mut itoa::Buffer::new()).into(),
+            platform: f(self.platform),
+            uid_number: self.uid_number,
+            uid_text: self.uid_text,
             has_id: self.has_id,
             source_id: self.source_id,
             customer_id: self.customer_id,
             row: self.row,
-            name: text(self.name),
-            phone: text(self.phone),
+            name: self.name.map(&mut f),
+            phone: self.phone.map(&mut f),
             placed_at: self.placed_at,
             paid: self.paid,
             refund: self.refund,
             quantity: self.quantity,
-            status: text(self.status),
+            status: self.status.map(&mut f),
             order_count: self.order_count,
             first_date: self.first_date,
             interactions: self.interactions,
-            province: text(self.province),
-            city: text(self.city),
+            province: self.province.map(&mut f),
+            city: self.city.map(&mut f),
         }
     }
 }
@@ -629,21 +635,17 @@ pub(super) fn for_each(conn: &Connection, mut f: impl FnMut(Decoded<'_, &str>) -
     Ok(())
 }
 
-/// The customers a block's `customers` column lists.
-fn customers_of(bytes: &[u8]) -> Result<Vec<i64>> {
+/// Whether a block's `customers` column lists one of `ids`.
+fn lists_any(bytes: &[u8], ids: &FxHashSet<i64>) -> Result<bool> {
     let mut c = Cursor { bytes, at: 0 };
-    let mut out = Vec::new();
     let mut previous = 0i64;
     while !c.done() {
         previous = previous.checked_add(c.signed()?).ok_or_else(|| damaged("customer"))?;
-        out.push(previous);
+        if ids.contains(&previous) {
+            return Ok(true);
+        }
     }
-    Ok(out)
-}
-
-/// The id the next new order gets: above every stored one.
-pub(super) fn next_id(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(last_order), 0) + 1 FROM order_blocks", [], |r| r.get(0))?)
+    Ok(false)
 }
 
 /// How many orders are stored.
@@ -651,13 +653,10 @@ pub(super) fn count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT coalesce(sum(orders), 0) FROM order_blocks", [], |r| r.get(0))?)
 }
 
-/// Every stored order in id order, a block at a time: `take` gets each block's orders (emptied
-/// after), `tick` is called after each block (a progress report or a cancel check).
-pub(super) fn for_each_block(
-    conn: &Connection,
-    interner: &mut Interner,
-    mut take: impl FnMut(&mut Vec<Stored>) -> Result<()>,
-) -> Result<()> {
+/// Every stored order in id order, a block at a time: `take` gets each block's orders (whatever
+/// it leaves is dropped), their texts shared across blocks.
+pub(super) fn for_each_block(conn: &Connection, mut take: impl FnMut(&mut Vec<Stored>) -> Result<()>) -> Result<()> {
+    let mut interner = Interner::default();
     let mut stmt =
         conn.prepare_cached("SELECT first_order, orders, texts, body FROM order_blocks ORDER BY first_order")?;
     let mut rows = stmt.query([])?;
@@ -667,7 +666,7 @@ pub(super) fn for_each_block(
         let first: i64 = r.get(0)?;
         let texts = r.get_ref(2)?.as_blob()?;
         let body = r.get_ref(3)?.as_blob()?;
-        decode(first, r.get(1)?, texts, body, interner, &mut orders)?;
+        decode(first, r.get(1)?, texts, body, &mut interner, &mut orders)?;
         take(&mut orders)?;
     }
     Ok(())
@@ -678,10 +677,9 @@ pub(super) fn for_each_block(
 pub(super) fn of_customers(
     conn: &Connection,
     ids: &FxHashSet<i64>,
-    interner: &mut Interner,
     tick: &mut dyn FnMut() -> Result<()>,
 ) -> Result<Vec<Stored>> {
-    let mut out = Vec::new();
+    let (mut out, mut interner) = (Vec::new(), Interner::default());
     if ids.is_empty() {
         return Ok(out);
     }
@@ -691,7 +689,7 @@ pub(super) fn of_customers(
         let mut wanted = Vec::new();
         while let Some(r) = rows.next()? {
             tick()?;
-            if customers_of(r.get_ref(1)?.as_blob()?)?.iter().any(|c| ids.contains(c)) {
+            if lists_any(r.get_ref(1)?.as_blob()?, ids)? {
                 wanted.push(r.get(0)?);
             }
         }
@@ -705,7 +703,7 @@ pub(super) fn of_customers(
         let table = texts_of(r.get_ref(1)?.as_blob()?)?;
         decode_with(first, r.get(0)?, &table, r.get_ref(2)?.as_blob()?, |o| {
             if ids.contains(&o.customer_id) {
-                out.push(o.to_stored(interner));
+                out.push(o.interned(&mut interner));
             }
             Ok(())
         })?;
@@ -751,28 +749,34 @@ pub(super) struct Book {
 
 impl Book {
     /// Every stored identity, read once; `each` sees every stored order as it goes by (e.g. to
-    /// collect a customer list's older rows), `tick` is called per block.
+    /// collect a customer list's older rows), `tick` is called every [`ORDERS_PER_BLOCK`] orders.
+    /// `expected`: how many orders the file brings (the identities' map is made that large at once).
     pub(super) fn open(
         tx: &Connection,
         mut each: impl FnMut(&Decoded<'_, &str>),
         tick: &mut dyn FnMut() -> Result<()>,
         expected: usize,
     ) -> Result<Book> {
-        let stored = count(tx)? as usize;
+        // The blocks' first ids, and from them the orders stored and the next id, in one read.
+        let (mut firsts, mut stored, mut last) = (Vec::new(), 0usize, 0i64);
+        {
+            let mut stmt =
+                tx.prepare_cached("SELECT first_order, last_order, orders FROM order_blocks ORDER BY first_order")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                firsts.push(r.get(0)?);
+                last = last.max(r.get(1)?);
+                stored += r.get::<_, usize>(2)?;
+            }
+        }
         let mut book = Book {
             ids: FxHashMap::default(),
             shared_hash: FxHashMap::default(),
             blocks: FxHashMap::default(),
             interner: Interner::default(),
-            next_id: next_id(tx)?,
-            firsts: Vec::new(),
-            stored_below: 0,
-        };
-        book.stored_below = book.next_id;
-        book.firsts = {
-            let mut stmt = tx.prepare_cached("SELECT first_order FROM order_blocks ORDER BY first_order")?;
-            let firsts = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            firsts
+            next_id: last + 1,
+            firsts,
+            stored_below: last + 1,
         };
         book.ids.reserve(stored + expected);
         let (ids, shared_hash) = (&mut book.ids, &mut book.shared_hash);
@@ -780,10 +784,7 @@ impl Book {
         let mut read = 0usize;
         for_each(tx, |o| {
             each(&o);
-            let hash = identity_hash(o.platform, o.uid(&mut digits));
-            if ids.try_insert_or_keep(hash, o.id) {
-                shared_hash.entry(hash).or_default().push(o.id);
-            }
+            record(ids, shared_hash, identity_hash(o.platform, o.uid(&mut digits)), o.id);
             read += 1;
             if read.is_multiple_of(ORDERS_PER_BLOCK) {
                 tick()?;
@@ -802,9 +803,7 @@ impl Book {
 
     /// Records a new order's identity (its hash was not found, or found for another identity).
     pub(super) fn add(&mut self, hash: u64, id: i64) {
-        if self.ids.try_insert_or_keep(hash, id) {
-            self.shared_hash.entry(hash).or_default().push(id);
-        }
+        record(&mut self.ids, &mut self.shared_hash, hash, id);
     }
 
     /// Whether an order of this identity hash may be stored (a cheap test before [`Book::find`]).
@@ -924,19 +923,13 @@ impl Book {
     }
 }
 
-/// `insert` that keeps an existing value: true when the key was there already.
-trait KeepFirst {
-    fn try_insert_or_keep(&mut self, hash: u64, id: i64) -> bool;
-}
-
-impl KeepFirst for FxHashMap<u64, i64> {
-    fn try_insert_or_keep(&mut self, hash: u64, id: i64) -> bool {
-        match self.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(_) => true,
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(id);
-                false
-            }
+/// Records identity `hash` of order `id`: in `ids` when the hash is new there, else (another
+/// identity with the same hash, or the same identity stored twice) among `shared_hash`'s.
+fn record(ids: &mut FxHashMap<u64, i64>, shared_hash: &mut FxHashMap<u64, Vec<i64>>, hash: u64, id: i64) {
+    match ids.entry(hash) {
+        std::collections::hash_map::Entry::Occupied(_) => shared_hash.entry(hash).or_default().push(id),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(id);
         }
     }
 }
@@ -1048,7 +1041,7 @@ mod tests {
 
     fn read_all(conn: &Connection) -> Vec<Stored> {
         let mut all = Vec::new();
-        for_each_block(conn, &mut Interner::default(), |orders| {
+        for_each_block(conn, |orders| {
             all.append(orders);
             Ok(())
         })
@@ -1081,10 +1074,10 @@ mod tests {
         assert_eq!(blocks, 3);
         same(&read_all(&conn), &orders);
         assert_eq!(count(&conn).unwrap(), orders.len() as u64);
-        assert_eq!(next_id(&conn).unwrap(), orders.last().unwrap().id + 1);
+        assert_eq!(Book::open(&conn, |_| (), &mut || Ok(()), 0).unwrap().new_id(), orders.last().unwrap().id + 1);
 
         let wanted: FxHashSet<i64> = [3, 50].into_iter().collect();
-        let some = of_customers(&conn, &wanted, &mut Interner::default(), &mut || Ok(())).unwrap();
+        let some = of_customers(&conn, &wanted, &mut || Ok(())).unwrap();
         let expected: Vec<Stored> = orders.iter().filter(|o| wanted.contains(&o.customer_id)).cloned().collect();
         assert!(!expected.is_empty());
         same(&some, &expected);
@@ -1156,10 +1149,10 @@ mod tests {
         let body: Vec<u8> = conn.query_row("SELECT body FROM order_blocks", [], |r| r.get(0)).unwrap();
         for cut in [1, body.len() / 2, body.len() - 1] {
             conn.execute("UPDATE order_blocks SET body = ?1", [&body[..cut]]).unwrap();
-            let read = for_each_block(&conn, &mut Interner::default(), |_| Ok(()));
+            let read = for_each_block(&conn, |_| Ok(()));
             assert!(matches!(read, Err(Error::Store(StoreError::Value(_)))), "cut at {cut}");
         }
         conn.execute("UPDATE order_blocks SET body = ?1, texts = x'05'", [&body]).unwrap();
-        assert!(for_each_block(&conn, &mut Interner::default(), |_| Ok(())).is_err());
+        assert!(for_each_block(&conn, |_| Ok(())).is_err());
     }
 }

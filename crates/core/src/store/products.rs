@@ -111,7 +111,7 @@ impl Workspace {
             Ok(())
         };
         if whole {
-            order_blocks::for_each_block(&self.conn, &mut crate::orders::Interner::default(), |block| {
+            order_blocks::for_each_block(&self.conn, |block| {
                 for o in block.drain(..) {
                     let (id, customer, placed) = (o.id, o.customer_id, o.placed_at);
                     add(id, customer, placed, stored_order(o, customer_key(&keys, customer)?)?)?;
